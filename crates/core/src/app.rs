@@ -1,0 +1,51 @@
+//! The settings of one app (one SDKAppID), shared by every layer.
+
+use std::collections::BTreeMap;
+
+use crate::AppId;
+
+/// The type of a custom profile field, as chosen in Tencent's console.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CustomFieldKind {
+    String,
+    Integer,
+}
+
+/// One `Tag_Profile_Custom_<Name>` field declared for an app.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
+pub struct CustomProfileField {
+    /// The part after `Tag_Profile_Custom_`: letters only, at most 8 bytes.
+    pub name: String,
+    #[serde(rename = "type")]
+    pub kind: CustomFieldKind,
+    /// Longest string value in bytes (Tencent's console allows up to 500).
+    #[serde(default = "default_custom_max_bytes")]
+    pub max_bytes: usize,
+}
+
+fn default_custom_max_bytes() -> usize {
+    500
+}
+
+#[derive(Debug, Clone)]
+pub struct AppSettings {
+    pub sdkappid: AppId,
+    pub secret_key: String,
+    /// App admin accounts: the only identifiers allowed to call the REST API.
+    pub admins: Vec<String>,
+    pub custom_profile_fields: Vec<CustomProfileField>,
+    /// Per-API frequency limits in calls per second, keyed by `service/command`;
+    /// APIs not listed use Tencent's default. 0 means unlimited.
+    pub rate_limits: BTreeMap<String, u32>,
+}
+
+impl AppSettings {
+    pub fn is_admin(&self, identifier: &str) -> bool {
+        self.admins.iter().any(|a| a == identifier)
+    }
+
+    pub fn custom_profile_field(&self, name: &str) -> Option<&CustomProfileField> {
+        self.custom_profile_fields.iter().find(|f| f.name == name)
+    }
+}

@@ -1,0 +1,44 @@
+//! Tencent Cloud Chat error codes used by Natter, named after what they mean.
+//!
+//! Numbers and meanings follow Tencent's "Error Codes" page (1047/34348) and each API's page.
+//! Where Tencent does not say which code a condition gets, the choice is written down in
+//! `docs/compatibility.md` ("Error-code mapping").
+
+// REST framework (public) codes.
+pub const HTTP_PARSE_ERROR: u32 = 60002;
+pub const INVALID_JSON: u32 = 60003;
+pub const BAD_ACCOUNT_OR_SIG: u32 = 60004;
+pub const SDKAPPID_INVALID: u32 = 60006;
+pub const REST_FREQUENCY_LIMIT: u32 = 60007;
+pub const SERVICE_TIMEOUT: u32 = 60008;
+pub const API_NOT_FOUND: u32 = 60009;
+pub const ADMIN_REQUIRED: u32 = 60010;
+pub const SDKAPPID_MISSING: u32 = 60012;
+pub const ACCOUNT_NOT_STRING: u32 = 60015;
+
+// Account and UserSig codes.
+pub const USERSIG_EXPIRED: u32 = 70001;
+pub const USERSIG_EMPTY: u32 = 70002;
+pub const USERSIG_INVALID: u32 = 70003;
+pub const USERSIG_MISMATCH: u32 = 70009;
+pub const USERSIG_IDENTIFIER_MISMATCH: u32 = 70013;
+pub const USERSIG_SDKAPPID_MISMATCH: u32 = 70014;
+pub const USERSIG_KEY_NOT_FOUND: u32 = 70016;
+pub const SDKAPPID_NOT_FOUND: u32 = 70020;
+pub const ACCOUNT_NOT_FOUND: u32 = 70107;
+pub const ACCOUNT_BATCH_TOO_LARGE: u32 = 70206;
+pub const ACCOUNT_INVALID_PARAM: u32 = 70402;
+pub const ACCOUNT_INTERNAL: u32 = 70500;
+
+// Profile codes.
+pub const PROFILE_INVALID_PARAM: u32 = 40001;
+pub const PROFILE_NO_TARGET: u32 = 40002;
+pub const PROFILE_ACCOUNT_NOT_FOUND: u32 = 40003;
+pub const PROFILE_INTERNAL: u32 = 40006;
+pub const PROFILE_TAG_NOT_FOUND: u32 = 40009;
+pub const PROFILE_VALUE_TOO_LONG: u32 = 40601;
+pub const PROFILE_BAD_VALUE: u32 = 40605;
+pub const PROFILE_TYPE_MISMATCH: u32 = 40610;
+
+// One-to-one message codes used by the framework itself.
+pub const BODY_TOO_LONG: u32 = 93000;

@@ -1,0 +1,17 @@
+//! Natter core: the vocabulary every other crate shares.
+//!
+//! Tencent's error codes are the domain's language (an app backend branches on them), so they live
+//! here rather than in the HTTP layer: services return [`ApiError`] with the code Tencent documents.
+
+pub mod app;
+pub mod clock;
+pub mod codes;
+pub mod error;
+pub mod ids;
+
+pub use app::{AppSettings, CustomFieldKind, CustomProfileField};
+pub use clock::Clock;
+pub use error::{ApiError, ApiResult};
+
+/// A Tencent SDKAppID. Every piece of data belongs to exactly one.
+pub type AppId = u64;

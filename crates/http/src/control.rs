@@ -1,0 +1,47 @@
+//! Natter's own control plane under `/_natter/`, apart from Tencent's `/v4/` paths.
+//!
+//! `health` and `/metrics` are open, because load balancers and Prometheus scrape them without
+//! credentials; everything that reads or changes app data needs an admin UserSig in the same
+//! query parameters as the REST API.
+
+use axum::extract::{RawQuery, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use natter_core::ApiResult;
+use serde_json::{json, Value};
+
+use crate::auth::Caller;
+use crate::envelope::reply;
+use crate::AppState;
+
+pub async fn health(State(state): State<AppState>) -> Json<Value> {
+    Json(json!({
+        "status": "ok",
+        "storage": state.services.store.backend(),
+        "version": env!("CARGO_PKG_VERSION"),
+    }))
+}
+
+pub async fn metrics(State(state): State<AppState>) -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+        state.metrics.render(),
+    )
+        .into_response()
+}
+
+/// `/_natter/reset?sdkappid=…&identifier=…&usersig=…`: deletes every piece of that app's data,
+/// for test suites that use Natter as an emulator. Other apps are untouched.
+pub async fn reset(State(state): State<AppState>, RawQuery(query): RawQuery) -> Response {
+    let result: ApiResult<Value> = async {
+        let services = &state.services;
+        let (app, _) = state
+            .auth
+            .admin(&services.apps, &services.clock, &Caller::from_query(query.as_deref()))?;
+        services.reset_app(&app).await?;
+        Ok(json!({ "SdkAppid": app.sdkappid }))
+    }
+    .await;
+    reply(result, None)
+}

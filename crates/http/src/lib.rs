@@ -1,0 +1,71 @@
+//! Natter's HTTP layer. It parses requests, calls a service and shapes the Tencent envelope; it
+//! never touches storage.
+//!
+//! - `/v4/<service>/<command>`: the Tencent REST API, dispatched from one table ([`routes`]),
+//!   handlers grouped by the service name in the URL ([`rest`]).
+//! - `/_natter/…`: Natter's own control plane ([`control`]); `/metrics` for Prometheus.
+
+pub mod auth;
+pub mod compat;
+pub mod control;
+pub mod envelope;
+pub mod metrics;
+pub mod rate_limit;
+pub mod rest;
+pub mod routes;
+
+use std::sync::Arc;
+
+use axum::routing::{any, get};
+use axum::Router;
+use natter_services::Services;
+
+pub use envelope::Ctx;
+
+/// Limits and switches of the HTTP layer.
+#[derive(Debug, Clone)]
+pub struct HttpConfig {
+    /// Request bodies larger than this are refused before they are read whole.
+    pub max_body_bytes: usize,
+}
+
+impl Default for HttpConfig {
+    fn default() -> Self {
+        Self {
+            max_body_bytes: 1024 * 1024,
+        }
+    }
+}
+
+/// What every request handler shares.
+#[derive(Clone)]
+pub struct AppState {
+    pub services: Services,
+    pub config: Arc<HttpConfig>,
+    pub auth: Arc<auth::Authenticator>,
+    pub limiter: Arc<rate_limit::RateLimiter>,
+    pub metrics: metrics_exporter_prometheus::PrometheusHandle,
+}
+
+impl AppState {
+    pub fn new(services: Services, config: HttpConfig) -> Self {
+        let limiter = rate_limit::RateLimiter::new(services.apps.all().map(|a| a.sdkappid));
+        Self {
+            services,
+            config: Arc::new(config),
+            auth: Arc::new(auth::Authenticator::new()),
+            limiter: Arc::new(limiter),
+            metrics: metrics::handle(),
+        }
+    }
+}
+
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/v4/{service}/{command}", any(rest::dispatch))
+        .route("/_natter/health", get(control::health))
+        .route("/_natter/reset", any(control::reset))
+        .route("/metrics", get(control::metrics))
+        .fallback(rest::not_found)
+        .with_state(state)
+}

@@ -1,0 +1,222 @@
+//! The one table of every Tencent REST API: it dispatches requests, sets each API's default
+//! frequency limit, and generates `docs/compatibility.md`. An API without a handler answers
+//! 60009, never a fake success.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use natter_core::{codes, ApiResult};
+use serde_json::Value;
+
+use crate::envelope::Ctx;
+use crate::rest::{im_open_login_svc, profile};
+
+pub type HandlerFuture = Pin<Box<dyn Future<Output = ApiResult<Value>> + Send>>;
+pub type Handler = fn(Ctx, Value) -> HandlerFuture;
+
+pub struct Api {
+    pub service: &'static str,
+    pub command: &'static str,
+    pub title: &'static str,
+    /// Tencent's English page: `https://www.tencentcloud.com/document/product/1047/<doc>`.
+    pub doc: Option<u32>,
+    /// Tencent's default frequency limit, calls per second per app.
+    pub default_limit: u32,
+    pub handler: Option<Handler>,
+}
+
+impl Api {
+    /// `service/command`, as in the URL after `/v4/`.
+    pub fn name(&self) -> String {
+        format!("{}/{}", self.service, self.command)
+    }
+
+    pub fn rules(&self) -> ServiceRules {
+        ServiceRules::of(self.service)
+    }
+
+    const fn with(mut self, handler: Handler) -> Self {
+        self.handler = Some(handler);
+        self
+    }
+}
+
+const fn api(
+    service: &'static str,
+    command: &'static str,
+    title: &'static str,
+    doc: u32,
+    default_limit: u32,
+) -> Api {
+    Api {
+        service,
+        command,
+        title,
+        doc: if doc == 0 { None } else { Some(doc) },
+        default_limit,
+        handler: None,
+    }
+}
+
+/// What differs between Tencent's services in the envelope and in generic failures.
+#[derive(Debug, Clone, Copy)]
+pub struct ServiceRules {
+    /// Code for a missing field or a field of the wrong type.
+    pub invalid_param: u32,
+    /// Whether replies carry `ErrorDisplay` (Tencent adds it on profile, sns, recentcontact).
+    pub error_display: bool,
+}
+
+impl ServiceRules {
+    pub fn of(service: &str) -> Self {
+        let (invalid_param, error_display) = match service {
+            "im_open_login_svc" => (codes::ACCOUNT_INVALID_PARAM, false),
+            "profile" => (codes::PROFILE_INVALID_PARAM, true),
+            "sns" => (30001, true),
+            "recentcontact" => (50002, true),
+            "openim" | "openim_msg_ext_http_svc" => (90001, false),
+            "group_open_http_svc"
+            | "group_open_attr_http_svc"
+            | "group_open_avchatroom_http_svc"
+            | "million_group_open_http_svc" => (10004, false),
+            _ => (codes::INVALID_JSON, false),
+        };
+        Self {
+            invalid_param,
+            error_display,
+        }
+    }
+}
+
+/// Finds the API for a URL's service and command (case-sensitive, as Tencent's are).
+pub fn find(service: &str, command: &str) -> Option<(usize, &'static Api)> {
+    ROUTES
+        .iter()
+        .enumerate()
+        .find(|(_, a)| a.service == service && a.command == command)
+}
+
+pub static ROUTES: &[Api] = &[
+    api("openim", "sendmsg", "Send C2C to one user", 34919, 200),
+    api("openim", "batchsendmsg", "Send C2C to many users", 34920, 200),
+    api("group_open_http_svc", "send_group_msg", "Send group message", 34959, 200),
+    api("group_open_http_svc", "send_group_system_notification", "Send group system notification", 0, 200),
+    api("group_open_http_svc", "send_broadcast_msg", "AVChatRoom broadcast", 49440, 1),
+    api("openim", "importmsg", "Import C2C messages", 35014, 200),
+    api("group_open_http_svc", "import_group_msg", "Import group messages", 34968, 200),
+    api("openim", "modify_c2c_msg", "Modify C2C history message", 47722, 200),
+    api("openim", "modify_group_msg", "Modify group history message", 47948, 200),
+    api("openim", "admin_getroammsg", "Pull C2C history", 35478, 200),
+    api("group_open_http_svc", "group_msg_get_simple", "Pull group history", 34971, 200),
+    api("group_open_http_svc", "delete_group_msg_by_sender", "Delete messages by sender", 34970, 200),
+    api("openim", "admin_msgwithdraw", "Recall C2C message", 35015, 200),
+    api("group_open_http_svc", "group_msg_recall", "Recall group messages", 34965, 200),
+    api("openim", "admin_set_msg_read", "Mark C2C read", 0, 200),
+    api("group_open_http_svc", "get_group_msg_receipt_detail", "Group read-receipt details", 49438, 200),
+    api("group_open_http_svc", "get_group_msg_receipt", "Group read receipts", 49439, 200),
+    api("openim_msg_ext_http_svc", "get_key_values", "Get C2C msg extension", 51194, 200),
+    api("openim_msg_ext_http_svc", "set_key_values", "Set C2C msg extension", 51195, 200),
+    api("openim_msg_ext_http_svc", "group_get_key_values", "Get group msg extension", 52169, 200),
+    api("openim_msg_ext_http_svc", "group_set_key_values", "Set group msg extension", 52170, 200),
+    api("all_member_push", "im_push", "Push to all users", 37166, 200),
+    api("all_member_push", "im_set_attr_name", "Set app attribute names", 0, 200),
+    api("all_member_push", "im_get_attr_name", "Get app attribute names", 0, 200),
+    api("all_member_push", "im_get_attr", "Get user attributes", 0, 200),
+    api("all_member_push", "im_set_attr", "Set user attributes", 0, 200),
+    api("all_member_push", "im_remove_attr", "Delete user attributes", 0, 200),
+    api("all_member_push", "im_get_tag", "Get user tags", 0, 200),
+    api("all_member_push", "im_add_tag", "Add user tags", 0, 200),
+    api("all_member_push", "im_remove_tag", "Delete user tags", 0, 200),
+    api("all_member_push", "im_remove_all_tags", "Delete all user tags", 0, 200),
+    api("recentcontact", "get_list", "Pull conversation list", 43087, 200),
+    api("group_open_http_svc", "set_unread_msg_num", "Set member unread count", 34909, 200),
+    api("openim", "get_c2c_unread_msg_num", "Query C2C unread count", 41046, 200),
+    api("recentcontact", "delete", "Delete conversation", 43088, 200),
+    api("recentcontact", "create_contact_group", "Create conversation group", 53437, 200),
+    api("recentcontact", "update_contact_group", "Update conversation group", 53439, 200),
+    api("recentcontact", "del_contact_group", "Delete conversation group", 53441, 200),
+    api("recentcontact", "mark_contact", "Create/update conversation marks", 53438, 200),
+    api("recentcontact", "search_contact_group", "Search conversation group marks", 53442, 200),
+    api("recentcontact", "get_contact_group", "Pull conversation group mark data", 53440, 200),
+    api("group_open_http_svc", "get_appid_group_list", "Get all groups", 34960, 200),
+    api("group_open_http_svc", "create_group", "Create group", 34895, 200),
+    api("group_open_http_svc", "destroy_group", "Disband group", 34896, 200),
+    api("group_open_http_svc", "get_joined_group_list", "Joined groups of a user", 34925, 200),
+    api("group_open_http_svc", "get_group_info", "Get group info", 34961, 200),
+    api("group_open_http_svc", "modify_group_base_info", "Modify group base info", 34962, 200),
+    api("group_open_http_svc", "import_group", "Import group", 34967, 200),
+    api("group_open_http_svc", "add_group_member", "Add members", 34921, 200),
+    api("group_open_http_svc", "delete_group_member", "Delete members", 34949, 200),
+    api("group_open_http_svc", "ban_group_member", "Ban members (AV)", 50296, 200),
+    api("group_open_http_svc", "unban_group_member", "Unban members (AV)", 50297, 200),
+    api("group_open_http_svc", "get_group_ban_member", "Get banned list (AV)", 50295, 200),
+    api("group_open_http_svc", "forbid_send_msg", "Bulk mute/unmute", 34951, 200),
+    api("group_open_http_svc", "get_group_muted_account", "Get muted members", 34964, 200),
+    api("group_open_http_svc", "get_group_shutted_uin", "Get muted members (legacy name)", 34964, 200),
+    api("group_open_http_svc", "change_group_owner", "Change owner", 34966, 200),
+    api("group_open_http_svc", "get_role_in_group", "Role in group", 34963, 200),
+    api("group_open_http_svc", "import_group_member", "Import members", 34969, 200),
+    api("group_open_http_svc", "get_group_member_info", "Get member info", 34948, 200),
+    api("group_open_http_svc", "modify_group_member_info", "Modify member info", 34900, 200),
+    api("group_open_attr_http_svc", "get_group_attr", "Get custom attributes", 44187, 200),
+    api("group_open_http_svc", "modify_group_attr", "Modify custom attributes", 44188, 200),
+    api("group_open_http_svc", "clear_group_attr", "Clear custom attributes", 44189, 200),
+    api("group_open_http_svc", "set_group_attr", "Reset custom attributes", 44190, 200),
+    api("group_open_http_svc", "delete_group_attr", "Delete custom attributes", 59499, 200),
+    api("group_open_http_svc", "get_online_member_num", "AV online count", 38521, 200),
+    api("group_open_avchatroom_http_svc", "get_members", "AV online member list", 50293, 200),
+    api("group_open_avchatroom_http_svc", "modify_user_info", "AV member marks", 50294, 200),
+    api("million_group_open_http_svc", "create_topic", "Create topic", 49471, 200),
+    api("million_group_open_http_svc", "destroy_topic", "Disband topic", 49470, 200),
+    api("million_group_open_http_svc", "get_topic", "Get topic", 49469, 200),
+    api("million_group_open_http_svc", "modify_topic", "Modify topic", 49468, 200),
+    api("group_open_http_svc", "import_topic", "Import topic", 53448, 200),
+    api("group_open_http_svc", "get_group_counter", "Get counters", 53427, 200),
+    api("group_open_http_svc", "update_group_counter", "Update counters", 53428, 200),
+    api("group_open_http_svc", "delete_group_counter", "Delete counters", 53429, 200),
+    api("im_open_login_svc", "account_import", "Import account", 34953, 200).with(im_open_login_svc::account_import),
+    api("im_open_login_svc", "multiaccount_import", "Import accounts", 34954, 100).with(im_open_login_svc::multiaccount_import),
+    api("im_open_login_svc", "account_delete", "Delete accounts", 34955, 100).with(im_open_login_svc::account_delete),
+    api("im_open_login_svc", "account_check", "Check accounts", 34956, 100).with(im_open_login_svc::account_check),
+    api("profile", "portrait_set", "Set profile", 34916, 200).with(profile::portrait_set),
+    api("profile", "portrait_get", "Get profiles", 34917, 200).with(profile::portrait_get),
+    api("im_open_login_svc", "kick", "Kick (invalidate login)", 34957, 200),
+    api("openim", "query_online_status", "Online status", 35477, 200),
+    api("openim", "querystate", "Online status (legacy name)", 35477, 200),
+    api("openconfigsvr", "setnospeaking", "Set global mute", 34923, 200),
+    api("openconfigsvr", "getnospeaking", "Get global mute", 34924, 200),
+    api("openconfigsvr", "getappinfo", "Operations data", 0, 200),
+    api("open_msg_svc", "get_history", "Download recent messages", 34885, 200),
+    api("ConfigSvc", "GetIPList", "Server IP list", 0, 200),
+    api("openim_robot_http_svc", "create_robot", "Create chatbot", 55281, 200),
+    api("openim_robot_http_svc", "delete_robot", "Delete chatbot", 55282, 200),
+    api("openim_robot_http_svc", "get_all_robots", "List chatbots", 55280, 200),
+    api("sns", "friend_add", "Add friends", 34902, 200),
+    api("sns", "friend_import", "Import friends", 0, 200),
+    api("sns", "friend_update", "Update friends", 0, 200),
+    api("sns", "friend_delete", "Delete friends", 0, 200),
+    api("sns", "friend_delete_all", "Delete all friends", 0, 200),
+    api("sns", "friend_check", "Check friends", 0, 200),
+    api("sns", "friend_get", "Pull friends", 0, 200),
+    api("sns", "friend_get_list", "Pull specified friends", 0, 200),
+    api("sns", "group_add", "Add friend lists", 34950, 200),
+    api("sns", "group_delete", "Delete friend lists", 0, 200),
+    api("sns", "group_get", "Get friend lists", 40123, 200),
+    api("sns", "black_list_add", "Add to blocklist", 34911, 200),
+    api("sns", "black_list_delete", "Remove from blocklist", 34912, 200),
+    api("sns", "black_list_get", "Pull blocklist", 34914, 200),
+    api("sns", "black_list_check", "Check blocklist", 34913, 200),
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_api_is_listed_once() {
+        let mut seen = std::collections::HashSet::new();
+        for api in ROUTES {
+            assert!(seen.insert(api.name()), "{} twice", api.name());
+        }
+    }
+}

@@ -1,0 +1,261 @@
+//! Configuration: command-line flags, `NATTER_*` environment variables (clap reads both), and
+//! `natter.toml` (`--config`). A flag or variable wins over the file; the file wins over defaults.
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context};
+use natter_core::{AppSettings, CustomProfileField};
+use serde::Deserialize;
+
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
+pub const DEFAULT_DATA_DIR: &str = "./natter-data";
+pub const DEFAULT_SDKAPPID: u64 = 1_400_000_000;
+pub const DEFAULT_ADMIN: &str = "administrator";
+
+/// The options shared by `serve` and `usersig` that locate an app and its key.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct AppArgs {
+    /// Configuration file (TOML). Keys match the long flag names with `_` for `-`;
+    /// several apps are `[[app]]` tables.
+    #[arg(long, env = "NATTER_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Directory for embedded storage and generated secret keys [default: ./natter-data]
+    #[arg(long, env = "NATTER_DATA_DIR", value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// SDKAppID of the default app [default: 1400000000]
+    #[arg(long, env = "NATTER_SDKAPPID", value_name = "N")]
+    pub sdkappid: Option<u64>,
+    /// Secret key of the default app; generated once and kept in the data dir when not given
+    #[arg(long, env = "NATTER_SECRET_KEY", value_name = "KEY", hide_env_values = true)]
+    pub secret_key: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub app: AppArgs,
+    /// Address to listen on [default: 127.0.0.1:8080]
+    #[arg(long, env = "NATTER_LISTEN", value_name = "ADDR")]
+    pub listen: Option<SocketAddr>,
+    /// PostgreSQL URL (postgres://…); switches storage from the embedded SQLite to PostgreSQL
+    #[arg(long, env = "NATTER_DATABASE_URL", value_name = "URL", hide_env_values = true)]
+    pub database_url: Option<String>,
+    /// Admin account of the default app [default: administrator]
+    #[arg(long, env = "NATTER_ADMIN", value_name = "USERID")]
+    pub admin: Option<String>,
+    /// Webhook (third-party callback) URL of the default app
+    #[arg(long, env = "NATTER_WEBHOOK_URL", value_name = "URL")]
+    pub webhook_url: Option<String>,
+    /// Webhook authentication token of the default app (adds Sign and RequestTime)
+    #[arg(long, env = "NATTER_WEBHOOK_TOKEN", value_name = "TOKEN", hide_env_values = true)]
+    pub webhook_token: Option<String>,
+    /// PEM certificate chain: serve HTTPS (with --tls-key)
+    #[arg(long, env = "NATTER_TLS_CERT", value_name = "FILE", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+    /// PEM private key for --tls-cert
+    #[arg(long, env = "NATTER_TLS_KEY", value_name = "FILE", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
+    /// Largest request body accepted, in bytes [default: 1048576]
+    #[arg(long, env = "NATTER_MAX_BODY_BYTES", value_name = "BYTES")]
+    pub max_body_bytes: Option<usize>,
+}
+
+/// `natter.toml`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileConfig {
+    pub listen: Option<SocketAddr>,
+    pub data_dir: Option<PathBuf>,
+    pub database_url: Option<String>,
+    pub tls_cert: Option<PathBuf>,
+    pub tls_key: Option<PathBuf>,
+    pub max_body_bytes: Option<usize>,
+    pub sdkappid: Option<u64>,
+    pub secret_key: Option<String>,
+    pub admin: Option<String>,
+    pub webhook_url: Option<String>,
+    pub webhook_token: Option<String>,
+    #[serde(default, rename = "app")]
+    pub apps: Vec<FileApp>,
+}
+
+/// One `[[app]]` table.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileApp {
+    pub sdkappid: u64,
+    pub secret_key: Option<String>,
+    #[serde(default)]
+    pub admins: Vec<String>,
+    pub webhook_url: Option<String>,
+    pub webhook_token: Option<String>,
+    #[serde(default)]
+    pub custom_profile_fields: Vec<CustomProfileField>,
+    /// Calls per second per API (`"service/command" = N`, 0 = unlimited).
+    #[serde(default)]
+    pub rate_limits: BTreeMap<String, u32>,
+}
+
+/// One app after every source is merged. Webhook settings are kept for the webhook engine.
+#[derive(Debug, Clone)]
+pub struct AppConfig {
+    pub settings: AppSettings,
+    pub webhook_url: Option<String>,
+    pub webhook_token: Option<String>,
+    /// Whether the key was generated and stored by Natter (shown in the banner).
+    pub key_generated: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct ServerConfig {
+    pub listen: SocketAddr,
+    pub data_dir: PathBuf,
+    pub database_url: Option<String>,
+    pub tls: Option<(PathBuf, PathBuf)>,
+    pub max_body_bytes: usize,
+    pub apps: Vec<AppConfig>,
+}
+
+pub fn read_file(path: Option<&Path>) -> anyhow::Result<FileConfig> {
+    let Some(path) = path else {
+        return Ok(FileConfig::default());
+    };
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("reading config file {}", path.display()))?;
+    toml::from_str(&text).with_context(|| format!("parsing config file {}", path.display()))
+}
+
+impl ServerConfig {
+    pub fn resolve(args: ServeArgs) -> anyhow::Result<Self> {
+        let file = read_file(args.app.config.as_deref())?;
+        let data_dir = args
+            .app
+            .data_dir
+            .clone()
+            .or(file.data_dir.clone())
+            .unwrap_or_else(|| DEFAULT_DATA_DIR.into());
+        let apps = resolve_apps(&args, &file, &data_dir)?;
+        let tls = match (args.tls_cert.or(file.tls_cert), args.tls_key.or(file.tls_key)) {
+            (Some(cert), Some(key)) => Some((cert, key)),
+            (None, None) => None,
+            _ => bail!("tls_cert and tls_key must be given together"),
+        };
+        Ok(Self {
+            listen: args
+                .listen
+                .or(file.listen)
+                .unwrap_or_else(|| DEFAULT_LISTEN.parse().expect("valid default address")),
+            data_dir,
+            database_url: args.database_url.or(file.database_url),
+            tls,
+            max_body_bytes: args
+                .max_body_bytes
+                .or(file.max_body_bytes)
+                .unwrap_or(natter_http::HttpConfig::default().max_body_bytes),
+            apps,
+        })
+    }
+}
+
+/// The apps: the `[[app]]` tables, plus the default app described by the top-level keys and
+/// flags. When `[[app]]` tables exist and no top-level SDKAppID is given, the flags apply to the
+/// first table instead of adding an app.
+pub fn resolve_apps(args: &ServeArgs, file: &FileConfig, data_dir: &Path) -> anyhow::Result<Vec<AppConfig>> {
+    let mut tables = file.apps.clone();
+    let top_appid = args.app.sdkappid.or(file.sdkappid);
+    let primary_index = match top_appid {
+        Some(id) => match tables.iter().position(|t| t.sdkappid == id) {
+            Some(i) => i,
+            None => {
+                tables.insert(0, FileApp { sdkappid: id, ..Default::default() });
+                0
+            }
+        },
+        None if tables.is_empty() => {
+            tables.push(FileApp { sdkappid: DEFAULT_SDKAPPID, ..Default::default() });
+            0
+        }
+        None => 0,
+    };
+    let primary = &mut tables[primary_index];
+    if let Some(key) = args.app.secret_key.clone().or(file.secret_key.clone()) {
+        primary.secret_key = Some(key);
+    }
+    if let Some(admin) = args.admin.clone().or(file.admin.clone()) {
+        if !primary.admins.contains(&admin) {
+            primary.admins.insert(0, admin);
+        }
+    }
+    if let Some(url) = args.webhook_url.clone().or(file.webhook_url.clone()) {
+        primary.webhook_url = Some(url);
+    }
+    if let Some(token) = args.webhook_token.clone().or(file.webhook_token.clone()) {
+        primary.webhook_token = Some(token);
+    }
+
+    let mut apps = Vec::with_capacity(tables.len());
+    for table in tables {
+        if apps.iter().any(|a: &AppConfig| a.settings.sdkappid == table.sdkappid) {
+            bail!("SDKAppID {} is configured twice", table.sdkappid);
+        }
+        for field in &table.custom_profile_fields {
+            if field.name.is_empty() || field.name.len() > 8 || !field.name.bytes().all(|b| b.is_ascii_alphabetic()) {
+                bail!("custom profile field {:?} of app {}: the name must be 1 to 8 letters", field.name, table.sdkappid);
+            }
+        }
+        let (secret_key, key_generated) = match table.secret_key {
+            Some(key) if !key.is_empty() => (key, false),
+            _ => secret_key_from_data_dir(data_dir, table.sdkappid)?,
+        };
+        let admins = if table.admins.is_empty() { vec![DEFAULT_ADMIN.to_owned()] } else { table.admins };
+        if admins.len() > 10 {
+            bail!("app {} has {} admins; Tencent allows at most 10", table.sdkappid, admins.len());
+        }
+        apps.push(AppConfig {
+            settings: AppSettings {
+                sdkappid: table.sdkappid,
+                secret_key,
+                admins,
+                custom_profile_fields: table.custom_profile_fields,
+                rate_limits: table.rate_limits,
+            },
+            webhook_url: table.webhook_url,
+            webhook_token: table.webhook_token,
+            key_generated,
+        });
+    }
+    Ok(apps)
+}
+
+/// The key kept in `<data-dir>/keys/<sdkappid>.key`, generated (64 hex characters, like the keys
+/// Tencent's console shows) the first time.
+pub fn secret_key_from_data_dir(data_dir: &Path, sdkappid: u64) -> anyhow::Result<(String, bool)> {
+    let path = data_dir.join("keys").join(format!("{sdkappid}.key"));
+    if let Ok(text) = std::fs::read_to_string(&path) {
+        let key = text.trim().to_owned();
+        if !key.is_empty() {
+            return Ok((key, false));
+        }
+    }
+    let dir = path.parent().expect("a key path has a parent");
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    let key = hex::encode(rand::random::<[u8; 32]>());
+    write_private(&path, &key).with_context(|| format!("writing {}", path.display()))?;
+    Ok((key, true))
+}
+
+fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut file = options.open(path)?;
+    file.write_all(contents.as_bytes())?;
+    file.sync_all()
+}

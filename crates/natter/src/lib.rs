@@ -1,0 +1,7 @@
+//! The `natter` binary's library: configuration, start-up and shutdown. Kept as a library so
+//! integration tests start the very same server in-process on a random port.
+
+pub mod config;
+mod server;
+
+pub use server::{open_store, start, Running};

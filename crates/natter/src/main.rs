@@ -1,0 +1,157 @@
+//! `natter`: the command line. `natter serve` runs the server; `natter usersig` prints a UserSig.
+
+use std::sync::Arc;
+
+use clap::{Parser, Subcommand};
+use natter::config::{AppArgs, ServeArgs, ServerConfig};
+use natter_core::Clock;
+
+#[derive(Parser)]
+#[command(
+    name = "natter",
+    version,
+    about = "An open-source chat server that speaks the Tencent Cloud Chat (Tencent IM) server protocol",
+    long_about = "An open-source chat server that speaks the Tencent Cloud Chat (Tencent IM) server protocol: \
+its REST API (/v4/<service>/<command>) and its webhooks. Point an app backend written for Tencent at \
+Natter by changing only the host name.\n\nEvery option is also an environment variable NATTER_<NAME> \
+and a key in the --config TOML file."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the server (defaults: 127.0.0.1:8080, embedded storage in ./natter-data, app 1400000000)
+    Serve(ServeArgs),
+    /// Print a UserSig (TLSSigAPIv2) made with the configured or given secret key
+    Usersig(UsersigArgs),
+}
+
+#[derive(clap::Args)]
+struct UsersigArgs {
+    /// The UserID to sign for
+    #[arg(long, value_name = "USERID")]
+    identifier: String,
+    /// Validity in seconds [default: 15552000, i.e. 180 days, as Tencent's libraries]
+    #[arg(long, value_name = "SECS", default_value_t = natter_usersig::DEFAULT_EXPIRE_SECS)]
+    expire: u64,
+    #[command(flatten)]
+    app: AppArgs,
+}
+
+fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    let outcome = match cli.command {
+        Command::Serve(args) => serve(args),
+        Command::Usersig(args) => usersig(args),
+    };
+    match outcome {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("natter: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+fn usersig(args: UsersigArgs) -> anyhow::Result<()> {
+    let serve_args = ServeArgs {
+        app: args.app,
+        ..Default::default()
+    };
+    let config = ServerConfig::resolve(serve_args)?;
+    let app = &config.apps[0].settings;
+    let now = Clock::system().now_secs() as u64;
+    println!(
+        "{}",
+        natter_usersig::generate(app.sdkappid, &app.secret_key, &args.identifier, args.expire, now, None)
+    );
+    Ok(())
+}
+
+fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("NATTER_LOG")
+                .unwrap_or_else(|_| "info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let config = ServerConfig::resolve(args)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    runtime.block_on(async {
+        let clock = Arc::new(Clock::system());
+        let running = natter::start(&config, clock.clone()).await?;
+        print_banner(&config, running.addr, &clock);
+        let stop = running.stopper();
+        tokio::spawn(async move {
+            shutdown_signal().await;
+            tracing::info!("shutting down: finishing in-flight requests");
+            let _ = stop.send(true);
+        });
+        running.wait().await?;
+        tracing::info!("stopped cleanly");
+        Ok(())
+    })
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+}
+
+fn print_banner(config: &ServerConfig, addr: std::net::SocketAddr, clock: &Clock) {
+    let scheme = if config.tls.is_some() { "https" } else { "http" };
+    let storage = match &config.database_url {
+        Some(_) => "PostgreSQL".to_owned(),
+        None => format!("SQLite in {}", config.data_dir.display()),
+    };
+    println!("Natter {} listening on {scheme}://{addr} ({storage})", env!("CARGO_PKG_VERSION"));
+    for app in &config.apps {
+        let s = &app.settings;
+        let admin = &s.admins[0];
+        let sig = natter_usersig::generate(
+            s.sdkappid,
+            &s.secret_key,
+            admin,
+            natter_usersig::DEFAULT_EXPIRE_SECS,
+            clock.now_secs() as u64,
+            None,
+        );
+        let key_note = if app.key_generated { " (generated and kept in the data dir)" } else { "" };
+        println!();
+        println!("  SDKAppID    {}", s.sdkappid);
+        println!("  Secret key  {}{key_note}", s.secret_key);
+        println!("  Admin       {}", s.admins.join(", "));
+        println!("  UserSig     {sig}");
+        println!("              (for {admin}, valid 180 days)");
+        if app.webhook_url.is_some() {
+            println!("  Webhook URL {} (delivery is not implemented yet in this version)", app.webhook_url.as_deref().unwrap_or_default());
+        }
+        println!();
+        println!("  Try it:");
+        println!(
+            "  curl -s '{scheme}://{addr}/v4/im_open_login_svc/account_check?sdkappid={}&identifier={admin}&usersig={sig}&random=1&contenttype=json' -d '{{\"CheckItem\":[{{\"UserID\":\"{admin}\"}}]}}'",
+            s.sdkappid
+        );
+    }
+    println!();
+}

@@ -1,0 +1,129 @@
+//! Start-up and graceful shutdown.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use natter_core::Clock;
+use natter_http::{AppState, HttpConfig};
+use natter_services::{Apps, Services};
+use natter_store::postgres::PostgresStore;
+use natter_store::sqlite::SqliteStore;
+use natter_store::Store;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+use crate::config::ServerConfig;
+
+/// How long in-flight requests may take to finish once shutdown begins.
+const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Opens PostgreSQL when `database_url` is given, otherwise SQLite in the data dir.
+pub async fn open_store(config: &ServerConfig) -> anyhow::Result<Arc<dyn Store>> {
+    match &config.database_url {
+        Some(url) => {
+            let store = PostgresStore::connect(url)
+                .await
+                .context("connecting to PostgreSQL")?;
+            Ok(Arc::new(store))
+        }
+        None => {
+            std::fs::create_dir_all(&config.data_dir)
+                .with_context(|| format!("creating data dir {}", config.data_dir.display()))?;
+            let path = config.data_dir.join("natter.db");
+            let store = SqliteStore::open(&path)
+                .with_context(|| format!("opening {}", path.display()))?;
+            Ok(Arc::new(store))
+        }
+    }
+}
+
+/// A started server.
+pub struct Running {
+    pub addr: SocketAddr,
+    pub services: Services,
+    stop: watch::Sender<bool>,
+    task: JoinHandle<anyhow::Result<()>>,
+}
+
+impl Running {
+    /// Stops accepting connections, lets in-flight requests finish, then closes storage.
+    pub async fn shutdown(self) -> anyhow::Result<()> {
+        let _ = self.stop.send(true);
+        self.wait().await
+    }
+
+    /// Runs until the server stops (after [`shutdown`](Self::shutdown) or a serve error).
+    pub async fn wait(self) -> anyhow::Result<()> {
+        let served = self.task.await.context("server task panicked")?;
+        self.services.store.close().await;
+        served
+    }
+
+    /// Asks the server to stop; [`wait`](Self::wait) returns once it has.
+    pub fn stopper(&self) -> watch::Sender<bool> {
+        self.stop.clone()
+    }
+}
+
+/// Opens storage, prepares every app and starts serving on `config.listen`.
+pub async fn start(config: &ServerConfig, clock: Arc<Clock>) -> anyhow::Result<Running> {
+    let store = open_store(config).await?;
+    let apps = Apps::new(config.apps.iter().map(|a| a.settings.clone()));
+    let services = Services::new(store, clock, apps);
+    for app in &config.apps {
+        services
+            .accounts
+            .ensure_admins(app.settings.sdkappid, &app.settings.admins)
+            .await
+            .map_err(|e| anyhow::anyhow!("creating admin accounts: {e}"))?;
+    }
+    let state = AppState::new(
+        services.clone(),
+        HttpConfig {
+            max_body_bytes: config.max_body_bytes,
+        },
+    );
+    let router = natter_http::router(state)
+        .into_make_service_with_connect_info::<SocketAddr>();
+    let listener = std::net::TcpListener::bind(config.listen)
+        .with_context(|| format!("binding {}", config.listen))?;
+    listener.set_nonblocking(true)?;
+    let addr = listener.local_addr()?;
+    let (stop, mut stopped) = watch::channel(false);
+
+    let task = match &config.tls {
+        None => {
+            let listener = tokio::net::TcpListener::from_std(listener)?;
+            tokio::spawn(async move {
+                axum::serve(listener, router)
+                    .with_graceful_shutdown(async move {
+                        let _ = stopped.wait_for(|s| *s).await;
+                    })
+                    .await
+                    .context("serving HTTP")
+            })
+        }
+        Some((cert, key)) => {
+            // One crypto provider for the whole process; a second install is harmless.
+            let _ = rustls::crypto::ring::default_provider().install_default();
+            let tls = axum_server::tls_rustls::RustlsConfig::from_pem_file(cert, key)
+                .await
+                .with_context(|| format!("loading TLS certificate {} and key {}", cert.display(), key.display()))?;
+            let handle = axum_server::Handle::new();
+            let server = axum_server::from_tcp_rustls(listener, tls)?.handle(handle.clone());
+            tokio::spawn(async move {
+                let _ = stopped.wait_for(|s| *s).await;
+                handle.graceful_shutdown(Some(DRAIN_TIMEOUT));
+            });
+            tokio::spawn(async move { server.serve(router).await.context("serving HTTPS") })
+        }
+    };
+    Ok(Running {
+        addr,
+        services,
+        stop,
+        task,
+    })
+}

@@ -1,0 +1,58 @@
+//! Domain services: what each Tencent area does, independent of HTTP and of the storage engine.
+//! Handlers call these with already-parsed input; these call the [`Store`] and return Tencent
+//! error codes ([`ApiError`]) for every refusal.
+
+pub mod accounts;
+pub mod apps;
+pub mod profile_fields;
+pub mod profiles;
+
+use std::sync::Arc;
+
+use natter_core::{ApiError, Clock};
+use natter_store::{Store, StoreError};
+
+pub use accounts::AccountService;
+pub use apps::Apps;
+pub use profiles::ProfileService;
+
+/// Every service, wired to one store and one clock.
+#[derive(Clone)]
+pub struct Services {
+    pub store: Arc<dyn Store>,
+    pub clock: Arc<Clock>,
+    pub apps: Apps,
+    pub accounts: AccountService,
+    pub profiles: ProfileService,
+}
+
+impl Services {
+    pub fn new(store: Arc<dyn Store>, clock: Arc<Clock>, apps: Apps) -> Self {
+        Self {
+            accounts: AccountService::new(store.clone(), clock.clone()),
+            profiles: ProfileService::new(store.clone(), clock.clone()),
+            store,
+            clock,
+            apps,
+        }
+    }
+}
+
+impl Services {
+    /// Removes all of one app's data, then recreates its admin accounts (the emulator's reset).
+    pub async fn reset_app(&self, app: &natter_core::AppSettings) -> natter_core::ApiResult<()> {
+        self.store
+            .reset_app(app.sdkappid)
+            .await
+            .map_err(internal(natter_core::codes::ACCOUNT_INTERNAL))?;
+        self.accounts.ensure_admins(app.sdkappid, &app.admins).await
+    }
+}
+
+/// A storage failure, reported with the area's "internal error, try again later" code.
+pub(crate) fn internal(code: u32) -> impl FnOnce(StoreError) -> ApiError {
+    move |e| {
+        tracing::error!(error = %e, code, "storage failure");
+        ApiError::new(code, "internal server error, try again later")
+    }
+}

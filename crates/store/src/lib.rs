@@ -1,0 +1,79 @@
+//! Storage for Natter: one domain-level [`Store`] trait, implemented by an embedded SQLite backend
+//! (the default) and a PostgreSQL backend (for many stateless nodes). Both pass the same
+//! conformance suite (`conformance` feature), which every new operation joins.
+//!
+//! The trait speaks the domain (accounts, profiles), not keys and values, so each backend can use
+//! its own SQL, transactions and indexes.
+
+pub mod postgres;
+pub mod sqlite;
+mod types;
+
+#[cfg(feature = "conformance")]
+pub mod conformance;
+
+use std::collections::HashMap;
+
+use async_trait::async_trait;
+use natter_core::AppId;
+
+pub use types::{AccountImport, ProfileValue};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("sqlite: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("postgres: {0}")]
+    Postgres(#[from] sqlx::Error),
+    #[error("commit failed: {0}")]
+    CommitFailed(String),
+    #[error("storage is closed")]
+    Closed,
+    #[error("stored data is corrupt: {0}")]
+    Corrupt(String),
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    /// `"sqlite"` or `"postgres"`, for health output and logs.
+    fn backend(&self) -> &'static str;
+
+    /// Creates the accounts that do not exist yet and writes the given profile items of each
+    /// (re-importing an account only updates those items). All or nothing.
+    async fn import_accounts(&self, app: AppId, accounts: Vec<AccountImport>, now_ms: i64)
+        -> StoreResult<()>;
+
+    /// Deletes accounts and everything that belongs to them. Returns, per requested UserID in
+    /// order, whether it existed.
+    async fn delete_accounts(&self, app: AppId, user_ids: Vec<String>) -> StoreResult<Vec<bool>>;
+
+    /// Per requested UserID in order: whether the account exists.
+    async fn accounts_exist(&self, app: AppId, user_ids: Vec<String>) -> StoreResult<Vec<bool>>;
+
+    /// Writes profile items of an existing account in one transaction. Returns false (and writes
+    /// nothing) when the account does not exist.
+    async fn set_profile(
+        &self,
+        app: AppId,
+        user_id: String,
+        items: Vec<ProfileValue>,
+        now_ms: i64,
+    ) -> StoreResult<bool>;
+
+    /// The stored items among `tags` for each existing account; accounts that do not exist are
+    /// absent from the map.
+    async fn get_profiles(
+        &self,
+        app: AppId,
+        user_ids: Vec<String>,
+        tags: Vec<String>,
+    ) -> StoreResult<HashMap<String, Vec<ProfileValue>>>;
+
+    /// Removes every piece of one app's data (the emulator's reset). Other apps are untouched.
+    async fn reset_app(&self, app: AppId) -> StoreResult<()>;
+
+    /// Finishes pending writes and closes the storage cleanly.
+    async fn close(&self);
+}

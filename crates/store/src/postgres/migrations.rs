@@ -1,0 +1,80 @@
+//! Versioned schema for the PostgreSQL backend (append only, like the SQLite one). Nodes starting
+//! together take an advisory lock, so exactly one of them migrates.
+
+use sqlx::PgPool;
+
+use crate::StoreResult;
+
+/// Every table that holds an app's data (all keyed by `app_id`), for the reset of one app.
+pub(crate) const APP_TABLES: &[&str] = &["accounts", "profile_items"];
+
+const MIGRATIONS: &[(i64, &str)] = &[
+    (
+        1,
+        "CREATE TABLE accounts (
+            app_id     BIGINT NOT NULL,
+            user_id    TEXT   NOT NULL,
+            created_ms BIGINT NOT NULL,
+            PRIMARY KEY (app_id, user_id)
+        )",
+    ),
+    (
+        2,
+        "CREATE TABLE profile_items (
+            app_id     BIGINT NOT NULL,
+            user_id    TEXT   NOT NULL,
+            tag        TEXT   NOT NULL,
+            value      TEXT   NOT NULL,
+            updated_ms BIGINT NOT NULL,
+            PRIMARY KEY (app_id, user_id, tag)
+        )",
+    ),
+];
+
+/// An arbitrary constant naming Natter's migration lock.
+const MIGRATION_LOCK: i64 = 0x6e61_7474_6572;
+
+pub(crate) async fn migrate(pool: &PgPool, limit: Option<i64>) -> StoreResult<()> {
+    let mut conn = pool.acquire().await?;
+    sqlx::query("SELECT pg_advisory_lock($1)")
+        .bind(MIGRATION_LOCK)
+        .execute(&mut *conn)
+        .await?;
+    let result = apply(&mut conn, limit).await;
+    sqlx::query("SELECT pg_advisory_unlock($1)")
+        .bind(MIGRATION_LOCK)
+        .execute(&mut *conn)
+        .await?;
+    result
+}
+
+async fn apply(conn: &mut sqlx::PgConnection, limit: Option<i64>) -> StoreResult<()> {
+    sqlx::query(
+        "CREATE TABLE IF NOT EXISTS natter_schema (
+            version    BIGINT PRIMARY KEY,
+            applied_ms BIGINT NOT NULL
+        )",
+    )
+    .execute(&mut *conn)
+    .await?;
+    let current: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(version), 0) FROM natter_schema")
+        .fetch_one(&mut *conn)
+        .await?;
+    for (version, sql) in MIGRATIONS {
+        if *version <= current || limit.is_some_and(|l| *version > l) {
+            continue;
+        }
+        let mut tx = sqlx::Connection::begin(&mut *conn).await?;
+        sqlx::raw_sql(sql).execute(&mut *tx).await?;
+        sqlx::query(
+            "INSERT INTO natter_schema (version, applied_ms)
+             VALUES ($1, (EXTRACT(EPOCH FROM now()) * 1000)::BIGINT)",
+        )
+        .bind(version)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        tracing::info!(version, "postgres schema migrated");
+    }
+    Ok(())
+}

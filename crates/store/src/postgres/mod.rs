@@ -1,0 +1,200 @@
+//! The PostgreSQL backend, for one or many stateless Natter nodes sharing one database.
+//! Each write is one transaction; PostgreSQL itself groups concurrent commits into one WAL flush.
+
+mod migrations;
+
+use std::collections::HashMap;
+
+use async_trait::async_trait;
+use natter_core::AppId;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::{PgPool, Postgres, Row, Transaction};
+
+use crate::{AccountImport, ProfileValue, Store, StoreError, StoreResult};
+
+pub struct PostgresStore {
+    pool: PgPool,
+}
+
+impl PostgresStore {
+    /// Connects to `url` (`postgres://…`) and brings the schema up to date.
+    pub async fn connect(url: &str) -> StoreResult<Self> {
+        Self::connect_with_schema_limit(url, None).await
+    }
+
+    #[doc(hidden)]
+    pub async fn connect_with_schema_limit(url: &str, limit: Option<i64>) -> StoreResult<Self> {
+        let options: PgConnectOptions = url.parse()?;
+        let pool = PgPoolOptions::new()
+            .max_connections(32)
+            .connect_with(options)
+            .await?;
+        migrations::migrate(&pool, limit).await?;
+        Ok(Self { pool })
+    }
+
+    async fn begin(&self) -> StoreResult<Transaction<'static, Postgres>> {
+        Ok(self.pool.begin().await?)
+    }
+}
+
+async fn put_profile_items(
+    tx: &mut Transaction<'static, Postgres>,
+    app: AppId,
+    user_id: &str,
+    items: &[ProfileValue],
+    now_ms: i64,
+) -> StoreResult<()> {
+    for item in items {
+        sqlx::query(
+            "INSERT INTO profile_items (app_id, user_id, tag, value, updated_ms) VALUES ($1, $2, $3, $4, $5)
+             ON CONFLICT (app_id, user_id, tag) DO UPDATE SET value = EXCLUDED.value, updated_ms = EXCLUDED.updated_ms",
+        )
+        .bind(app as i64)
+        .bind(user_id)
+        .bind(&item.tag)
+        .bind(item.value.to_string())
+        .bind(now_ms)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
+
+#[async_trait]
+impl Store for PostgresStore {
+    fn backend(&self) -> &'static str {
+        "postgres"
+    }
+
+    async fn import_accounts(
+        &self,
+        app: AppId,
+        accounts: Vec<AccountImport>,
+        now_ms: i64,
+    ) -> StoreResult<()> {
+        let mut tx = self.begin().await?;
+        for account in &accounts {
+            sqlx::query(
+                "INSERT INTO accounts (app_id, user_id, created_ms) VALUES ($1, $2, $3)
+                 ON CONFLICT (app_id, user_id) DO NOTHING",
+            )
+            .bind(app as i64)
+            .bind(&account.user_id)
+            .bind(now_ms)
+            .execute(&mut *tx)
+            .await?;
+            put_profile_items(&mut tx, app, &account.user_id, &account.profile, now_ms).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn delete_accounts(&self, app: AppId, user_ids: Vec<String>) -> StoreResult<Vec<bool>> {
+        let mut tx = self.begin().await?;
+        let mut existed = Vec::with_capacity(user_ids.len());
+        for user_id in &user_ids {
+            let gone = sqlx::query("DELETE FROM accounts WHERE app_id = $1 AND user_id = $2")
+                .bind(app as i64)
+                .bind(user_id)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            sqlx::query("DELETE FROM profile_items WHERE app_id = $1 AND user_id = $2")
+                .bind(app as i64)
+                .bind(user_id)
+                .execute(&mut *tx)
+                .await?;
+            existed.push(gone > 0);
+        }
+        tx.commit().await?;
+        Ok(existed)
+    }
+
+    async fn accounts_exist(&self, app: AppId, user_ids: Vec<String>) -> StoreResult<Vec<bool>> {
+        let rows = sqlx::query("SELECT user_id FROM accounts WHERE app_id = $1 AND user_id = ANY($2)")
+            .bind(app as i64)
+            .bind(&user_ids)
+            .fetch_all(&self.pool)
+            .await?;
+        let found: std::collections::HashSet<String> =
+            rows.iter().map(|r| r.get::<String, _>(0)).collect();
+        Ok(user_ids.iter().map(|id| found.contains(id)).collect())
+    }
+
+    async fn set_profile(
+        &self,
+        app: AppId,
+        user_id: String,
+        items: Vec<ProfileValue>,
+        now_ms: i64,
+    ) -> StoreResult<bool> {
+        let mut tx = self.begin().await?;
+        // Locks the account row, so a concurrent delete cannot leave orphan profile items.
+        let exists = sqlx::query("SELECT 1 FROM accounts WHERE app_id = $1 AND user_id = $2 FOR SHARE")
+            .bind(app as i64)
+            .bind(&user_id)
+            .fetch_optional(&mut *tx)
+            .await?
+            .is_some();
+        if !exists {
+            return Ok(false);
+        }
+        put_profile_items(&mut tx, app, &user_id, &items, now_ms).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    async fn get_profiles(
+        &self,
+        app: AppId,
+        user_ids: Vec<String>,
+        tags: Vec<String>,
+    ) -> StoreResult<HashMap<String, Vec<ProfileValue>>> {
+        let accounts = sqlx::query("SELECT user_id FROM accounts WHERE app_id = $1 AND user_id = ANY($2)")
+            .bind(app as i64)
+            .bind(&user_ids)
+            .fetch_all(&self.pool)
+            .await?;
+        let mut found: HashMap<String, Vec<ProfileValue>> = accounts
+            .iter()
+            .map(|r| (r.get::<String, _>(0), Vec::new()))
+            .collect();
+        let rows = sqlx::query(
+            "SELECT user_id, tag, value FROM profile_items
+             WHERE app_id = $1 AND user_id = ANY($2) AND tag = ANY($3)",
+        )
+        .bind(app as i64)
+        .bind(&user_ids)
+        .bind(&tags)
+        .fetch_all(&self.pool)
+        .await?;
+        for row in rows {
+            let user_id: String = row.get(0);
+            let tag: String = row.get(1);
+            let text: String = row.get(2);
+            let value = serde_json::from_str(&text)
+                .map_err(|e| StoreError::Corrupt(format!("profile item {tag}: {e}")))?;
+            if let Some(items) = found.get_mut(&user_id) {
+                items.push(ProfileValue { tag, value });
+            }
+        }
+        Ok(found)
+    }
+
+    async fn reset_app(&self, app: AppId) -> StoreResult<()> {
+        let mut tx = self.begin().await?;
+        for table in migrations::APP_TABLES {
+            sqlx::query(&format!("DELETE FROM {table} WHERE app_id = $1"))
+                .bind(app as i64)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn close(&self) {
+        self.pool.close().await;
+    }
+}

@@ -1,0 +1,58 @@
+//! Versioned schema for the SQLite backend. Append only: a released migration never changes, so an
+//! old data dir upgrades by running the ones it has not seen.
+
+use rusqlite::Connection;
+
+use crate::StoreResult;
+
+pub(crate) const MIGRATIONS: &[(i64, &str)] = &[
+    (
+        1,
+        "CREATE TABLE accounts (
+            app_id     INTEGER NOT NULL,
+            user_id    TEXT    NOT NULL,
+            created_ms INTEGER NOT NULL,
+            PRIMARY KEY (app_id, user_id)
+        ) WITHOUT ROWID;",
+    ),
+    (
+        2,
+        "CREATE TABLE profile_items (
+            app_id     INTEGER NOT NULL,
+            user_id    TEXT    NOT NULL,
+            tag        TEXT    NOT NULL,
+            value      TEXT    NOT NULL,
+            updated_ms INTEGER NOT NULL,
+            PRIMARY KEY (app_id, user_id, tag)
+        ) WITHOUT ROWID;",
+    ),
+];
+
+/// Every table that holds an app's data (all keyed by `app_id`), for the reset of one app.
+pub(crate) const APP_TABLES: &[&str] = &["accounts", "profile_items"];
+
+/// Applies the migrations up to `limit` (all when `None`) that the database has not seen yet.
+pub(crate) fn migrate(conn: &mut Connection, limit: Option<i64>) -> StoreResult<()> {
+    conn.execute_batch(
+        "CREATE TABLE IF NOT EXISTS natter_schema (
+            version    INTEGER PRIMARY KEY,
+            applied_ms INTEGER NOT NULL
+        );",
+    )?;
+    let current: i64 =
+        conn.query_row("SELECT COALESCE(MAX(version), 0) FROM natter_schema", [], |r| r.get(0))?;
+    for (version, sql) in MIGRATIONS {
+        if *version <= current || limit.is_some_and(|l| *version > l) {
+            continue;
+        }
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)?;
+        tx.execute(
+            "INSERT INTO natter_schema (version, applied_ms) VALUES (?1, strftime('%s','now') * 1000)",
+            [version],
+        )?;
+        tx.commit()?;
+        tracing::info!(version, "sqlite schema migrated");
+    }
+    Ok(())
+}

@@ -1,0 +1,235 @@
+//! The embedded backend: one SQLite file in WAL mode with `synchronous=FULL`, so every
+//! acknowledged write survives a crash or power loss; a group-committing writer thread
+//! ([`writer`]) and a pool of readers ([`readers`]).
+
+mod migrations;
+mod readers;
+mod writer;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use async_trait::async_trait;
+use natter_core::AppId;
+use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
+
+use crate::{AccountImport, ProfileValue, Store, StoreError, StoreResult};
+use readers::Readers;
+use writer::Writer;
+
+pub struct SqliteStore {
+    path: PathBuf,
+    writer: Mutex<Option<Writer>>,
+    writer_thread: Mutex<Option<std::thread::JoinHandle<()>>>,
+    readers: Readers,
+}
+
+const READERS: usize = 4;
+
+impl SqliteStore {
+    /// Opens (creating if needed) the database file and brings its schema up to date.
+    pub fn open(path: impl AsRef<Path>) -> StoreResult<Self> {
+        Self::open_with_schema_limit(path, None)
+    }
+
+    /// Like [`open`](Self::open) but stops migrating at `limit`: lets tests build an "old" data dir.
+    #[doc(hidden)]
+    pub fn open_with_schema_limit(path: impl AsRef<Path>, limit: Option<i64>) -> StoreResult<Self> {
+        let path = path.as_ref().to_path_buf();
+        let mut conn = Connection::open(&path)?;
+        conn.execute_batch(
+            "PRAGMA journal_mode = WAL;
+             PRAGMA synchronous = FULL;
+             PRAGMA busy_timeout = 5000;",
+        )?;
+        migrations::migrate(&mut conn, limit)?;
+        let (writer, thread) = Writer::start(conn);
+        let mut readers = Vec::with_capacity(READERS);
+        for _ in 0..READERS {
+            let reader = Connection::open_with_flags(
+                &path,
+                OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+            )?;
+            reader.execute_batch("PRAGMA busy_timeout = 5000;")?;
+            readers.push(reader);
+        }
+        Ok(Self {
+            path,
+            writer: Mutex::new(Some(writer)),
+            writer_thread: Mutex::new(Some(thread)),
+            readers: Readers::new(readers),
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    async fn write<F, R>(&self, work: F) -> StoreResult<R>
+    where
+        F: FnOnce(&Connection) -> StoreResult<R> + Send + 'static,
+        R: Send + 'static,
+    {
+        let writer = self
+            .writer
+            .lock()
+            .expect("writer handle lock")
+            .clone()
+            .ok_or(StoreError::Closed)?;
+        writer.write(work).await
+    }
+}
+
+fn account_exists(conn: &Connection, app: AppId, user_id: &str) -> StoreResult<bool> {
+    Ok(conn
+        .prepare_cached("SELECT 1 FROM accounts WHERE app_id = ?1 AND user_id = ?2")?
+        .query_row(params![app as i64, user_id], |_| Ok(()))
+        .optional()?
+        .is_some())
+}
+
+fn put_profile_items(
+    conn: &Connection,
+    app: AppId,
+    user_id: &str,
+    items: &[ProfileValue],
+    now_ms: i64,
+) -> StoreResult<()> {
+    let mut upsert = conn.prepare_cached(
+        "INSERT INTO profile_items (app_id, user_id, tag, value, updated_ms) VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT (app_id, user_id, tag) DO UPDATE SET value = excluded.value, updated_ms = excluded.updated_ms",
+    )?;
+    for item in items {
+        upsert.execute(params![app as i64, user_id, item.tag, item.value.to_string(), now_ms])?;
+    }
+    Ok(())
+}
+
+fn parse_value(tag: String, text: String) -> StoreResult<ProfileValue> {
+    let value = serde_json::from_str(&text)
+        .map_err(|e| StoreError::Corrupt(format!("profile item {tag}: {e}")))?;
+    Ok(ProfileValue { tag, value })
+}
+
+#[async_trait]
+impl Store for SqliteStore {
+    fn backend(&self) -> &'static str {
+        "sqlite"
+    }
+
+    async fn import_accounts(
+        &self,
+        app: AppId,
+        accounts: Vec<AccountImport>,
+        now_ms: i64,
+    ) -> StoreResult<()> {
+        self.write(move |conn| {
+            let mut insert = conn.prepare_cached(
+                "INSERT INTO accounts (app_id, user_id, created_ms) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (app_id, user_id) DO NOTHING",
+            )?;
+            for account in &accounts {
+                insert.execute(params![app as i64, account.user_id, now_ms])?;
+                put_profile_items(conn, app, &account.user_id, &account.profile, now_ms)?;
+            }
+            Ok(())
+        })
+        .await
+    }
+
+    async fn delete_accounts(&self, app: AppId, user_ids: Vec<String>) -> StoreResult<Vec<bool>> {
+        self.write(move |conn| {
+            let mut existed = Vec::with_capacity(user_ids.len());
+            for user_id in &user_ids {
+                let gone = conn
+                    .prepare_cached("DELETE FROM accounts WHERE app_id = ?1 AND user_id = ?2")?
+                    .execute(params![app as i64, user_id])?;
+                conn.prepare_cached("DELETE FROM profile_items WHERE app_id = ?1 AND user_id = ?2")?
+                    .execute(params![app as i64, user_id])?;
+                existed.push(gone > 0);
+            }
+            Ok(existed)
+        })
+        .await
+    }
+
+    async fn accounts_exist(&self, app: AppId, user_ids: Vec<String>) -> StoreResult<Vec<bool>> {
+        self.readers
+            .read(move |conn| {
+                user_ids
+                    .iter()
+                    .map(|id| account_exists(conn, app, id))
+                    .collect()
+            })
+            .await
+    }
+
+    async fn set_profile(
+        &self,
+        app: AppId,
+        user_id: String,
+        items: Vec<ProfileValue>,
+        now_ms: i64,
+    ) -> StoreResult<bool> {
+        self.write(move |conn| {
+            if !account_exists(conn, app, &user_id)? {
+                return Ok(false);
+            }
+            put_profile_items(conn, app, &user_id, &items, now_ms)?;
+            Ok(true)
+        })
+        .await
+    }
+
+    async fn get_profiles(
+        &self,
+        app: AppId,
+        user_ids: Vec<String>,
+        tags: Vec<String>,
+    ) -> StoreResult<HashMap<String, Vec<ProfileValue>>> {
+        self.readers
+            .read(move |conn| {
+                let mut found = HashMap::with_capacity(user_ids.len());
+                let mut select = conn.prepare_cached(
+                    "SELECT tag, value FROM profile_items WHERE app_id = ?1 AND user_id = ?2",
+                )?;
+                for user_id in user_ids {
+                    if found.contains_key(&user_id) || !account_exists(conn, app, &user_id)? {
+                        continue;
+                    }
+                    let mut items = Vec::new();
+                    let mut rows = select.query(params![app as i64, user_id])?;
+                    while let Some(row) = rows.next()? {
+                        let tag: String = row.get(0)?;
+                        if tags.contains(&tag) {
+                            items.push(parse_value(tag, row.get(1)?)?);
+                        }
+                    }
+                    found.insert(user_id, items);
+                }
+                Ok(found)
+            })
+            .await
+    }
+
+    async fn reset_app(&self, app: AppId) -> StoreResult<()> {
+        self.write(move |conn| {
+            for table in migrations::APP_TABLES {
+                conn.execute(&format!("DELETE FROM {table} WHERE app_id = ?1"), [app as i64])?;
+            }
+            Ok(())
+        })
+        .await
+    }
+
+    async fn close(&self) {
+        // Dropping the last writer handle lets the thread drain its queue, checkpoint and close.
+        self.writer.lock().expect("writer handle lock").take();
+        self.readers.close();
+        let thread = self.writer_thread.lock().expect("writer thread lock").take();
+        if let Some(thread) = thread {
+            let _ = tokio::task::spawn_blocking(move || thread.join()).await;
+        }
+    }
+}

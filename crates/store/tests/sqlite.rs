@@ -1,0 +1,68 @@
+use std::sync::Arc;
+
+use natter_store::sqlite::SqliteStore;
+use natter_store::{conformance, AccountImport, ProfileValue, Store};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_passes_the_conformance_suite() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(SqliteStore::open(dir.path().join("natter.db")).unwrap());
+    conformance::run_all(store.clone()).await;
+    store.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn data_survives_closing_and_reopening() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("natter.db");
+    let store = SqliteStore::open(&path).unwrap();
+    store
+        .import_accounts(
+            7,
+            vec![AccountImport {
+                user_id: "kept".into(),
+                profile: vec![ProfileValue::new("Tag_Profile_IM_Nick", "Kept")],
+            }],
+            1,
+        )
+        .await
+        .unwrap();
+    store.close().await;
+    // Closed storage refuses work instead of losing it silently.
+    assert!(store.accounts_exist(7, vec!["kept".into()]).await.is_err());
+
+    let store = SqliteStore::open(&path).unwrap();
+    let got = store
+        .get_profiles(7, vec!["kept".into()], vec!["Tag_Profile_IM_Nick".into()])
+        .await
+        .unwrap();
+    assert_eq!(got["kept"], vec![ProfileValue::new("Tag_Profile_IM_Nick", "Kept")]);
+    store.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_old_data_dir_is_upgraded_in_place() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("natter.db");
+    // A data dir written by a version that only had the first migration.
+    let old = SqliteStore::open_with_schema_limit(&path, Some(1)).unwrap();
+    old.import_accounts(
+        7,
+        vec![AccountImport {
+            user_id: "veteran".into(),
+            profile: vec![],
+        }],
+        1,
+    )
+    .await
+    .unwrap();
+    old.close().await;
+
+    let store = SqliteStore::open(&path).unwrap();
+    assert_eq!(store.accounts_exist(7, vec!["veteran".into()]).await.unwrap(), vec![true]);
+    assert!(store
+        .set_profile(7, "veteran".into(), vec![ProfileValue::new("Tag_Profile_IM_Level", 2)], 2)
+        .await
+        .unwrap());
+    store.close().await;
+}
