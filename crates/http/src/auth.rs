@@ -67,40 +67,65 @@ impl Authenticator {
             .sdkappid
             .as_deref()
             .filter(|s| !s.is_empty())
-            .ok_or_else(|| ApiError::new(codes::SDKAPPID_MISSING, "sdkappid is missing from the URL"))?;
+            .ok_or_else(|| {
+                ApiError::new(codes::SDKAPPID_MISSING, "sdkappid is missing from the URL")
+            })?;
         let appid: u64 = raw_appid.parse().map_err(|_| {
-            ApiError::new(codes::SDKAPPID_INVALID, format!("sdkappid {raw_appid:?} is not a number"))
+            ApiError::new(
+                codes::SDKAPPID_INVALID,
+                format!("sdkappid {raw_appid:?} is not a number"),
+            )
         })?;
         let app = apps.get(appid).ok_or_else(|| {
-            ApiError::new(codes::SDKAPPID_NOT_FOUND, format!("SDKAppID {appid} does not exist on this server"))
+            ApiError::new(
+                codes::SDKAPPID_NOT_FOUND,
+                format!("SDKAppID {appid} does not exist on this server"),
+            )
         })?;
         let identifier = caller
             .identifier
             .as_deref()
             .filter(|s| !s.is_empty())
-            .ok_or_else(|| ApiError::new(codes::BAD_ACCOUNT_OR_SIG, "identifier is missing from the URL"))?;
+            .ok_or_else(|| {
+                ApiError::new(
+                    codes::BAD_ACCOUNT_OR_SIG,
+                    "identifier is missing from the URL",
+                )
+            })?;
         let usersig = caller.usersig.as_deref().unwrap_or_default();
         self.verify(app, identifier, usersig, clock.now_secs())?;
         if !app.is_admin(identifier) {
             return Err(ApiError::new(
                 codes::ADMIN_REQUIRED,
-                format!("identifier {identifier} is not an App admin; REST calls need an admin account"),
+                format!(
+                    "identifier {identifier} is not an App admin; REST calls need an admin account"
+                ),
             ));
         }
         Ok((app.clone(), identifier.to_owned()))
     }
 
-    fn verify(&self, app: &AppSettings, identifier: &str, usersig: &str, now: i64) -> Result<(), ApiError> {
+    fn verify(
+        &self,
+        app: &AppSettings,
+        identifier: &str,
+        usersig: &str,
+        now: i64,
+    ) -> Result<(), ApiError> {
         let key = format!("{}\0{identifier}\0{usersig}", app.sdkappid);
         if let Some(expires_at) = self.verified.get(&key) {
             return if now > expires_at as i64 {
-                Err(natter_usersig::VerifyError::Expired { expired_at: expires_at }.into_api())
+                Err(natter_usersig::VerifyError::Expired {
+                    expired_at: expires_at,
+                }
+                .into_api())
             } else {
                 Ok(())
             };
         }
-        let verified = natter_usersig::verify(usersig, app.sdkappid, identifier, &app.secret_key, now)
-            .map_err(|e| e.into_api())?;
+        let verified =
+            natter_usersig::verify(usersig, app.sdkappid, identifier, &app.secret_key, now)
+                .map_err(|e| e.into_api())?;
         self.verified.insert(key, verified.expires_at);
         Ok(())
     }

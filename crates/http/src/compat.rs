@@ -15,9 +15,11 @@ pub fn compatibility_markdown() -> String {
     let implemented = ROUTES.iter().filter(|a| a.handler.is_some()).count();
     let fired = COMMANDS.iter().filter(|c| c.fired).count();
     out.push_str("# Compatibility with Tencent Cloud Chat\n\n");
-    out.push_str("Generated from the server's own route and webhook tables (`crates/http/src/routes.rs`, \
+    out.push_str(
+        "Generated from the server's own route and webhook tables (`crates/http/src/routes.rs`, \
 `crates/webhook/src/commands.rs`); do not edit by hand. An API marked \"not yet\" answers \
-`ErrorCode` 60009 with an `ErrorInfo` that says so; it never fakes a success.\n\n");
+`ErrorCode` 60009 with an `ErrorInfo` that says so; it never fakes a success.\n\n",
+    );
     let _ = writeln!(
         out,
         "REST APIs implemented: **{implemented} of {}**. Webhooks fired: **{fired} of {}**.\n",
@@ -33,7 +35,11 @@ pub fn compatibility_markdown() -> String {
             api.name(),
             doc_link(api.doc),
             api.default_limit,
-            if api.handler.is_some() { "implemented" } else { "not yet" }
+            if api.handler.is_some() {
+                "implemented"
+            } else {
+                "not yet"
+            }
         );
     }
     out.push_str("\n## Webhooks\n\n| Webhook | CallbackCommand | Kind | Tencent page | Natter |\n|---|---|---|---|---|\n");

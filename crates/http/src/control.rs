@@ -36,9 +36,11 @@ pub async fn metrics(State(state): State<AppState>) -> Response {
 pub async fn reset(State(state): State<AppState>, RawQuery(query): RawQuery) -> Response {
     let result: ApiResult<Value> = async {
         let services = &state.services;
-        let (app, _) = state
-            .auth
-            .admin(&services.apps, &services.clock, &Caller::from_query(query.as_deref()))?;
+        let (app, _) = state.auth.admin(
+            &services.apps,
+            &services.clock,
+            &Caller::from_query(query.as_deref()),
+        )?;
         services.reset_app(&app).await?;
         Ok(json!({ "SdkAppid": app.sdkappid }))
     }

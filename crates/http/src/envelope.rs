@@ -35,7 +35,10 @@ impl Ctx {
                 || field == "Identifier"
                 || field.ends_with("_Account")
                 || field.starts_with("Accounts[");
-            if names_account && inner.starts_with("invalid type") && inner.contains("expected a string") {
+            if names_account
+                && inner.starts_with("invalid type")
+                && inner.contains("expected a string")
+            {
                 return ApiError::new(
                     codes::ACCOUNT_NOT_STRING,
                     format!("{path}: {inner}; account fields must be strings"),

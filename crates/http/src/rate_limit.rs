@@ -31,7 +31,11 @@ impl RateLimiter {
         let mut current = slot.load(Ordering::Relaxed);
         loop {
             let (window, count) = (current >> 32, current & 0xffff_ffff);
-            let next_count = if window == second { count.saturating_add(1).min(0xffff_ffff) } else { 1 };
+            let next_count = if window == second {
+                count.saturating_add(1).min(0xffff_ffff)
+            } else {
+                1
+            };
             let next = (second << 32) | next_count;
             match slot.compare_exchange_weak(current, next, Ordering::Relaxed, Ordering::Relaxed) {
                 Ok(_) => return next_count as u32,

@@ -28,7 +28,12 @@ pub struct AppArgs {
     #[arg(long, env = "NATTER_SDKAPPID", value_name = "N")]
     pub sdkappid: Option<u64>,
     /// Secret key of the default app; generated once and kept in the data dir when not given
-    #[arg(long, env = "NATTER_SECRET_KEY", value_name = "KEY", hide_env_values = true)]
+    #[arg(
+        long,
+        env = "NATTER_SECRET_KEY",
+        value_name = "KEY",
+        hide_env_values = true
+    )]
     pub secret_key: Option<String>,
 }
 
@@ -40,7 +45,12 @@ pub struct ServeArgs {
     #[arg(long, env = "NATTER_LISTEN", value_name = "ADDR")]
     pub listen: Option<SocketAddr>,
     /// PostgreSQL URL (postgres://…); switches storage from the embedded SQLite to PostgreSQL
-    #[arg(long, env = "NATTER_DATABASE_URL", value_name = "URL", hide_env_values = true)]
+    #[arg(
+        long,
+        env = "NATTER_DATABASE_URL",
+        value_name = "URL",
+        hide_env_values = true
+    )]
     pub database_url: Option<String>,
     /// Admin account of the default app [default: administrator]
     #[arg(long, env = "NATTER_ADMIN", value_name = "USERID")]
@@ -49,13 +59,28 @@ pub struct ServeArgs {
     #[arg(long, env = "NATTER_WEBHOOK_URL", value_name = "URL")]
     pub webhook_url: Option<String>,
     /// Webhook authentication token of the default app (adds Sign and RequestTime)
-    #[arg(long, env = "NATTER_WEBHOOK_TOKEN", value_name = "TOKEN", hide_env_values = true)]
+    #[arg(
+        long,
+        env = "NATTER_WEBHOOK_TOKEN",
+        value_name = "TOKEN",
+        hide_env_values = true
+    )]
     pub webhook_token: Option<String>,
     /// PEM certificate chain: serve HTTPS (with --tls-key)
-    #[arg(long, env = "NATTER_TLS_CERT", value_name = "FILE", requires = "tls_key")]
+    #[arg(
+        long,
+        env = "NATTER_TLS_CERT",
+        value_name = "FILE",
+        requires = "tls_key"
+    )]
     pub tls_cert: Option<PathBuf>,
     /// PEM private key for --tls-cert
-    #[arg(long, env = "NATTER_TLS_KEY", value_name = "FILE", requires = "tls_cert")]
+    #[arg(
+        long,
+        env = "NATTER_TLS_KEY",
+        value_name = "FILE",
+        requires = "tls_cert"
+    )]
     pub tls_key: Option<PathBuf>,
     /// Largest request body accepted, in bytes [default: 1048576]
     #[arg(long, env = "NATTER_MAX_BODY_BYTES", value_name = "BYTES")]
@@ -137,7 +162,10 @@ impl ServerConfig {
             .or(file.data_dir.clone())
             .unwrap_or_else(|| DEFAULT_DATA_DIR.into());
         let apps = resolve_apps(&args, &file, &data_dir)?;
-        let tls = match (args.tls_cert.or(file.tls_cert), args.tls_key.or(file.tls_key)) {
+        let tls = match (
+            args.tls_cert.or(file.tls_cert),
+            args.tls_key.or(file.tls_key),
+        ) {
             (Some(cert), Some(key)) => Some((cert, key)),
             (None, None) => None,
             _ => bail!("tls_cert and tls_key must be given together"),
@@ -162,19 +190,32 @@ impl ServerConfig {
 /// The apps: the `[[app]]` tables, plus the default app described by the top-level keys and
 /// flags. When `[[app]]` tables exist and no top-level SDKAppID is given, the flags apply to the
 /// first table instead of adding an app.
-pub fn resolve_apps(args: &ServeArgs, file: &FileConfig, data_dir: &Path) -> anyhow::Result<Vec<AppConfig>> {
+pub fn resolve_apps(
+    args: &ServeArgs,
+    file: &FileConfig,
+    data_dir: &Path,
+) -> anyhow::Result<Vec<AppConfig>> {
     let mut tables = file.apps.clone();
     let top_appid = args.app.sdkappid.or(file.sdkappid);
     let primary_index = match top_appid {
         Some(id) => match tables.iter().position(|t| t.sdkappid == id) {
             Some(i) => i,
             None => {
-                tables.insert(0, FileApp { sdkappid: id, ..Default::default() });
+                tables.insert(
+                    0,
+                    FileApp {
+                        sdkappid: id,
+                        ..Default::default()
+                    },
+                );
                 0
             }
         },
         None if tables.is_empty() => {
-            tables.push(FileApp { sdkappid: DEFAULT_SDKAPPID, ..Default::default() });
+            tables.push(FileApp {
+                sdkappid: DEFAULT_SDKAPPID,
+                ..Default::default()
+            });
             0
         }
         None => 0,
@@ -197,21 +238,39 @@ pub fn resolve_apps(args: &ServeArgs, file: &FileConfig, data_dir: &Path) -> any
 
     let mut apps = Vec::with_capacity(tables.len());
     for table in tables {
-        if apps.iter().any(|a: &AppConfig| a.settings.sdkappid == table.sdkappid) {
+        if apps
+            .iter()
+            .any(|a: &AppConfig| a.settings.sdkappid == table.sdkappid)
+        {
             bail!("SDKAppID {} is configured twice", table.sdkappid);
         }
         for field in &table.custom_profile_fields {
-            if field.name.is_empty() || field.name.len() > 8 || !field.name.bytes().all(|b| b.is_ascii_alphabetic()) {
-                bail!("custom profile field {:?} of app {}: the name must be 1 to 8 letters", field.name, table.sdkappid);
+            if field.name.is_empty()
+                || field.name.len() > 8
+                || !field.name.bytes().all(|b| b.is_ascii_alphabetic())
+            {
+                bail!(
+                    "custom profile field {:?} of app {}: the name must be 1 to 8 letters",
+                    field.name,
+                    table.sdkappid
+                );
             }
         }
         let (secret_key, key_generated) = match table.secret_key {
             Some(key) if !key.is_empty() => (key, false),
             _ => secret_key_from_data_dir(data_dir, table.sdkappid)?,
         };
-        let admins = if table.admins.is_empty() { vec![DEFAULT_ADMIN.to_owned()] } else { table.admins };
+        let admins = if table.admins.is_empty() {
+            vec![DEFAULT_ADMIN.to_owned()]
+        } else {
+            table.admins
+        };
         if admins.len() > 10 {
-            bail!("app {} has {} admins; Tencent allows at most 10", table.sdkappid, admins.len());
+            bail!(
+                "app {} has {} admins; Tencent allows at most 10",
+                table.sdkappid,
+                admins.len()
+            );
         }
         apps.push(AppConfig {
             settings: AppSettings {

@@ -66,7 +66,14 @@ fn usersig(args: UsersigArgs) -> anyhow::Result<()> {
     let now = Clock::system().now_secs() as u64;
     println!(
         "{}",
-        natter_usersig::generate(app.sdkappid, &app.secret_key, &args.identifier, args.expire, now, None)
+        natter_usersig::generate(
+            app.sdkappid,
+            &app.secret_key,
+            &args.identifier,
+            args.expire,
+            now,
+            None
+        )
     );
     Ok(())
 }
@@ -80,7 +87,9 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
         .with_writer(std::io::stderr)
         .init();
     let config = ServerConfig::resolve(args)?;
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
     runtime.block_on(async {
         let clock = Arc::new(Clock::system());
         let running = natter::start(&config, clock.clone()).await?;
@@ -119,12 +128,22 @@ async fn shutdown_signal() {
 }
 
 fn print_banner(config: &ServerConfig, addr: std::net::SocketAddr, clock: &Clock) {
-    let scheme = if config.tls.is_some() { "https" } else { "http" };
+    use std::fmt::Write as _;
+    let scheme = if config.tls.is_some() {
+        "https"
+    } else {
+        "http"
+    };
     let storage = match &config.database_url {
         Some(_) => "PostgreSQL".to_owned(),
         None => format!("SQLite in {}", config.data_dir.display()),
     };
-    println!("Natter {} listening on {scheme}://{addr} ({storage})", env!("CARGO_PKG_VERSION"));
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "Natter {} listening on {scheme}://{addr} ({storage})",
+        env!("CARGO_PKG_VERSION")
+    );
     for app in &config.apps {
         let s = &app.settings;
         let admin = &s.admins[0];
@@ -136,22 +155,33 @@ fn print_banner(config: &ServerConfig, addr: std::net::SocketAddr, clock: &Clock
             clock.now_secs() as u64,
             None,
         );
-        let key_note = if app.key_generated { " (generated and kept in the data dir)" } else { "" };
-        println!();
-        println!("  SDKAppID    {}", s.sdkappid);
-        println!("  Secret key  {}{key_note}", s.secret_key);
-        println!("  Admin       {}", s.admins.join(", "));
-        println!("  UserSig     {sig}");
-        println!("              (for {admin}, valid 180 days)");
-        if app.webhook_url.is_some() {
-            println!("  Webhook URL {} (delivery is not implemented yet in this version)", app.webhook_url.as_deref().unwrap_or_default());
+        let key_note = if app.key_generated {
+            " (generated and kept in the data dir)"
+        } else {
+            ""
+        };
+        let _ = writeln!(out);
+        let _ = writeln!(out, "  SDKAppID    {}", s.sdkappid);
+        let _ = writeln!(out, "  Secret key  {}{key_note}", s.secret_key);
+        let _ = writeln!(out, "  Admin       {}", s.admins.join(", "));
+        let _ = writeln!(out, "  UserSig     {sig}");
+        let _ = writeln!(out, "              (for {admin}, valid 180 days)");
+        if let Some(url) = &app.webhook_url {
+            let _ = writeln!(
+                out,
+                "  Webhook URL {url} (delivery is not implemented yet in this version)"
+            );
         }
-        println!();
-        println!("  Try it:");
-        println!(
+        let _ = writeln!(out);
+        let _ = writeln!(out, "  Try it:");
+        let _ = writeln!(
+            out,
             "  curl -s '{scheme}://{addr}/v4/im_open_login_svc/account_check?sdkappid={}&identifier={admin}&usersig={sig}&random=1&contenttype=json' -d '{{\"CheckItem\":[{{\"UserID\":\"{admin}\"}}]}}'",
             s.sdkappid
         );
     }
-    println!();
+    // A closed stdout (a supervisor that stopped reading) must not take the server down.
+    let mut stdout = std::io::stdout().lock();
+    let _ = std::io::Write::write_all(&mut stdout, out.as_bytes());
+    let _ = std::io::Write::flush(&mut stdout);
 }

@@ -32,8 +32,8 @@ pub async fn open_store(config: &ServerConfig) -> anyhow::Result<Arc<dyn Store>>
             std::fs::create_dir_all(&config.data_dir)
                 .with_context(|| format!("creating data dir {}", config.data_dir.display()))?;
             let path = config.data_dir.join("natter.db");
-            let store = SqliteStore::open(&path)
-                .with_context(|| format!("opening {}", path.display()))?;
+            let store =
+                SqliteStore::open(&path).with_context(|| format!("opening {}", path.display()))?;
             Ok(Arc::new(store))
         }
     }
@@ -85,8 +85,7 @@ pub async fn start(config: &ServerConfig, clock: Arc<Clock>) -> anyhow::Result<R
             max_body_bytes: config.max_body_bytes,
         },
     );
-    let router = natter_http::router(state)
-        .into_make_service_with_connect_info::<SocketAddr>();
+    let router = natter_http::router(state).into_make_service_with_connect_info::<SocketAddr>();
     let listener = std::net::TcpListener::bind(config.listen)
         .with_context(|| format!("binding {}", config.listen))?;
     listener.set_nonblocking(true)?;
@@ -110,7 +109,13 @@ pub async fn start(config: &ServerConfig, clock: Arc<Clock>) -> anyhow::Result<R
             let _ = rustls::crypto::ring::default_provider().install_default();
             let tls = axum_server::tls_rustls::RustlsConfig::from_pem_file(cert, key)
                 .await
-                .with_context(|| format!("loading TLS certificate {} and key {}", cert.display(), key.display()))?;
+                .with_context(|| {
+                    format!(
+                        "loading TLS certificate {} and key {}",
+                        cert.display(),
+                        key.display()
+                    )
+                })?;
             let handle = axum_server::Handle::new();
             let server = axum_server::from_tcp_rustls(listener, tls)?.handle(handle.clone());
             tokio::spawn(async move {

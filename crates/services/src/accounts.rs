@@ -39,7 +39,11 @@ impl AccountService {
     }
 
     /// `multiaccount_import`: imports the valid accounts and returns the UserIDs that failed.
-    pub async fn import_many(&self, app: AppId, accounts: Vec<NewAccount>) -> ApiResult<Vec<String>> {
+    pub async fn import_many(
+        &self,
+        app: AppId,
+        accounts: Vec<NewAccount>,
+    ) -> ApiResult<Vec<String>> {
         check_batch(accounts.len())?;
         let mut failed = Vec::new();
         let mut imports: Vec<AccountImport> = Vec::with_capacity(accounts.len());
@@ -64,7 +68,11 @@ impl AccountService {
     }
 
     /// `account_delete`: per UserID in order, whether it existed (and is now gone).
-    pub async fn delete(&self, app: AppId, user_ids: Vec<String>) -> ApiResult<Vec<(String, bool)>> {
+    pub async fn delete(
+        &self,
+        app: AppId,
+        user_ids: Vec<String>,
+    ) -> ApiResult<Vec<(String, bool)>> {
         check_batch(user_ids.len())?;
         let existed = self
             .store
@@ -113,7 +121,10 @@ impl AccountService {
 
 fn check_batch(len: usize) -> ApiResult<()> {
     if len == 0 {
-        return Err(ApiError::new(codes::ACCOUNT_INVALID_PARAM, "the account list is empty"));
+        return Err(ApiError::new(
+            codes::ACCOUNT_INVALID_PARAM,
+            "the account list is empty",
+        ));
     }
     if len > MAX_BATCH {
         return Err(ApiError::new(
@@ -139,7 +150,11 @@ fn to_import(account: NewAccount) -> ApiResult<AccountImport> {
                 codes::PROFILE_VALUE_TOO_LONG,
                 format!(
                     "{} of {} is {} bytes; at most {} are allowed",
-                    if tag == profile_fields::NICK { "Nick" } else { "FaceUrl" },
+                    if tag == profile_fields::NICK {
+                        "Nick"
+                    } else {
+                        "FaceUrl"
+                    },
                     account.user_id,
                     value.len(),
                     profile_fields::MAX_VALUE_BYTES

@@ -20,11 +20,18 @@ const STANDARD: &[(&str, Rule)] = &[
     ("Tag_Profile_IM_Nick", Rule::Text { max_bytes: 500 }),
     (
         "Tag_Profile_IM_Gender",
-        Rule::OneOf(&["Gender_Type_Unknown", "Gender_Type_Female", "Gender_Type_Male"]),
+        Rule::OneOf(&[
+            "Gender_Type_Unknown",
+            "Gender_Type_Female",
+            "Gender_Type_Male",
+        ]),
     ),
     ("Tag_Profile_IM_BirthDay", Rule::U32),
     ("Tag_Profile_IM_Location", Rule::Text { max_bytes: 16 }),
-    ("Tag_Profile_IM_SelfSignature", Rule::Text { max_bytes: 500 }),
+    (
+        "Tag_Profile_IM_SelfSignature",
+        Rule::Text { max_bytes: 500 },
+    ),
     (
         "Tag_Profile_IM_AllowType",
         Rule::OneOf(&[
@@ -92,7 +99,10 @@ pub fn check(app: &AppSettings, tag: &str, value: &Value) -> Result<(), ApiError
             if text.len() > max_bytes {
                 return Err(ApiError::new(
                     codes::PROFILE_VALUE_TOO_LONG,
-                    format!("value of {tag} is {} bytes; at most {max_bytes} are allowed", text.len()),
+                    format!(
+                        "value of {tag} is {} bytes; at most {max_bytes} are allowed",
+                        text.len()
+                    ),
                 ));
             }
         }
@@ -103,12 +113,15 @@ pub fn check(app: &AppSettings, tag: &str, value: &Value) -> Result<(), ApiError
             if !allowed.contains(&text) {
                 return Err(ApiError::new(
                     codes::PROFILE_BAD_VALUE,
-                    format!("{text:?} is not a valid value of {tag}; allowed: {}", allowed.join(", ")),
+                    format!(
+                        "{text:?} is not a valid value of {tag}; allowed: {}",
+                        allowed.join(", ")
+                    ),
                 ));
             }
         }
         Rule::U32 => {
-            if !value.as_u64().is_some_and(|n| n <= u64::from(u32::MAX)) {
+            if value.as_u64().is_none_or(|n| n > u64::from(u32::MAX)) {
                 return Err(type_mismatch(tag, "an unsigned 32-bit integer", value));
             }
         }
@@ -158,7 +171,10 @@ mod tests {
         assert_eq!(code("Tag_Profile_IM_Nick", json!("x")), 0);
         assert_eq!(code("Tag_Profile_IM_Nick", json!("x".repeat(501))), 40601);
         assert_eq!(code("Tag_Profile_IM_Nick", json!(5)), 40610);
-        assert_eq!(code("Tag_Profile_IM_Location", json!("x".repeat(17))), 40601);
+        assert_eq!(
+            code("Tag_Profile_IM_Location", json!("x".repeat(17))),
+            40601
+        );
         assert_eq!(code("Tag_Profile_IM_Gender", json!("Gender_Type_Male")), 0);
         assert_eq!(code("Tag_Profile_IM_Gender", json!("male")), 40605);
         assert_eq!(code("Tag_Profile_IM_BirthDay", json!(20000101)), 0);
@@ -171,7 +187,10 @@ mod tests {
     #[test]
     fn custom_fields_follow_their_declaration() {
         assert_eq!(code("Tag_Profile_Custom_Hobby", json!("chess")), 0);
-        assert_eq!(code("Tag_Profile_Custom_Hobby", json!("x".repeat(11))), 40601);
+        assert_eq!(
+            code("Tag_Profile_Custom_Hobby", json!("x".repeat(11))),
+            40601
+        );
         assert_eq!(code("Tag_Profile_Custom_Score", json!(12)), 0);
         assert_eq!(code("Tag_Profile_Custom_Score", json!("12")), 40610);
         assert_eq!(code("Tag_Profile_Custom_Other", json!("x")), 40009);

@@ -38,7 +38,10 @@ impl ProfileService {
         items: Vec<(String, Value)>,
     ) -> ApiResult<Vec<ProfileValue>> {
         if items.is_empty() {
-            return Err(ApiError::new(codes::PROFILE_INVALID_PARAM, "ProfileItem is empty"));
+            return Err(ApiError::new(
+                codes::PROFILE_INVALID_PARAM,
+                "ProfileItem is empty",
+            ));
         }
         let mut values: Vec<ProfileValue> = Vec::with_capacity(items.len());
         for (tag, value) in items {
@@ -49,7 +52,12 @@ impl ProfileService {
         }
         let written = self
             .store
-            .set_profile(app.sdkappid, user_id.clone(), values.clone(), self.clock.now_ms())
+            .set_profile(
+                app.sdkappid,
+                user_id.clone(),
+                values.clone(),
+                self.clock.now_ms(),
+            )
             .await
             .map_err(internal(codes::PROFILE_INTERNAL))?;
         if !written {
@@ -69,16 +77,25 @@ impl ProfileService {
         tags: Vec<String>,
     ) -> ApiResult<Vec<UserProfile>> {
         if user_ids.is_empty() {
-            return Err(ApiError::new(codes::PROFILE_NO_TARGET, "To_Account is empty"));
+            return Err(ApiError::new(
+                codes::PROFILE_NO_TARGET,
+                "To_Account is empty",
+            ));
         }
         if user_ids.len() > MAX_GET_ACCOUNTS {
             return Err(ApiError::new(
                 codes::PROFILE_INVALID_PARAM,
-                format!("{} accounts in To_Account; at most {MAX_GET_ACCOUNTS} are allowed", user_ids.len()),
+                format!(
+                    "{} accounts in To_Account; at most {MAX_GET_ACCOUNTS} are allowed",
+                    user_ids.len()
+                ),
             ));
         }
         if tags.is_empty() {
-            return Err(ApiError::new(codes::PROFILE_INVALID_PARAM, "TagList is empty"));
+            return Err(ApiError::new(
+                codes::PROFILE_INVALID_PARAM,
+                "TagList is empty",
+            ));
         }
         if let Some(unknown) = tags.iter().find(|t| !profile_fields::is_known(app, t)) {
             return Err(ApiError::new(

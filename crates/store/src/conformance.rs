@@ -5,8 +5,6 @@
 
 use std::sync::Arc;
 
-use serde_json::json;
-
 use crate::{AccountImport, ProfileValue, Store};
 
 const NICK: &str = "Tag_Profile_IM_Nick";
@@ -56,7 +54,12 @@ pub async fn import_is_idempotent_and_updates_only_given_items(store: &dyn Store
         .await
         .unwrap();
     store
-        .set_profile(app, "alice".into(), vec![ProfileValue::new(LEVEL, 7)], 2_000)
+        .set_profile(
+            app,
+            "alice".into(),
+            vec![ProfileValue::new(LEVEL, 7)],
+            2_000,
+        )
         .await
         .unwrap();
     // Re-import: still one account, the nick changes, the level stays.
@@ -69,13 +72,19 @@ pub async fn import_is_idempotent_and_updates_only_given_items(store: &dyn Store
         .await
         .unwrap();
     assert_eq!(
-        store.accounts_exist(app, ids(&["alice", "bob"])).await.unwrap(),
+        store
+            .accounts_exist(app, ids(&["alice", "bob"]))
+            .await
+            .unwrap(),
         vec![true, false],
         "import: exists"
     );
     assert_eq!(
         profile_of(store, app, "alice").await,
-        vec![ProfileValue::new(LEVEL, 7), ProfileValue::new(NICK, "Alice 2")],
+        vec![
+            ProfileValue::new(LEVEL, 7),
+            ProfileValue::new(NICK, "Alice 2")
+        ],
         "import: re-import updates only the given items"
     );
 }
@@ -182,15 +191,29 @@ pub async fn get_profiles_filters_tags_and_skips_unknown_accounts(store: &dyn St
 pub async fn apps_never_see_each_other(store: &dyn Store) {
     let (a, b) = (1_400_000_105, 1_400_000_106);
     store
-        .import_accounts(a, vec![import("same", vec![ProfileValue::new(NICK, "in a")])], 1)
+        .import_accounts(
+            a,
+            vec![import("same", vec![ProfileValue::new(NICK, "in a")])],
+            1,
+        )
         .await
         .unwrap();
-    assert_eq!(store.accounts_exist(b, ids(&["same"])).await.unwrap(), vec![false]);
+    assert_eq!(
+        store.accounts_exist(b, ids(&["same"])).await.unwrap(),
+        vec![false]
+    );
     store
-        .import_accounts(b, vec![import("same", vec![ProfileValue::new(NICK, "in b")])], 1)
+        .import_accounts(
+            b,
+            vec![import("same", vec![ProfileValue::new(NICK, "in b")])],
+            1,
+        )
         .await
         .unwrap();
-    assert_eq!(profile_of(store, a, "same").await, vec![ProfileValue::new(NICK, "in a")]);
+    assert_eq!(
+        profile_of(store, a, "same").await,
+        vec![ProfileValue::new(NICK, "in a")]
+    );
     store.delete_accounts(b, ids(&["same"])).await.unwrap();
     assert_eq!(
         store.accounts_exist(a, ids(&["same"])).await.unwrap(),
@@ -203,13 +226,24 @@ pub async fn reset_removes_one_app_only(store: &dyn Store) {
     let (a, b) = (1_400_000_107, 1_400_000_108);
     for app in [a, b] {
         store
-            .import_accounts(app, vec![import("x", vec![ProfileValue::new(NICK, "x")])], 1)
+            .import_accounts(
+                app,
+                vec![import("x", vec![ProfileValue::new(NICK, "x")])],
+                1,
+            )
             .await
             .unwrap();
     }
     store.reset_app(a).await.unwrap();
-    assert_eq!(store.accounts_exist(a, ids(&["x"])).await.unwrap(), vec![false]);
-    assert!(store.get_profiles(a, ids(&["x"]), ids(&[NICK])).await.unwrap().is_empty());
+    assert_eq!(
+        store.accounts_exist(a, ids(&["x"])).await.unwrap(),
+        vec![false]
+    );
+    assert!(store
+        .get_profiles(a, ids(&["x"]), ids(&[NICK]))
+        .await
+        .unwrap()
+        .is_empty());
     assert_eq!(
         store.accounts_exist(b, ids(&["x"])).await.unwrap(),
         vec![true],

@@ -42,8 +42,12 @@ pub trait Store: Send + Sync + 'static {
 
     /// Creates the accounts that do not exist yet and writes the given profile items of each
     /// (re-importing an account only updates those items). All or nothing.
-    async fn import_accounts(&self, app: AppId, accounts: Vec<AccountImport>, now_ms: i64)
-        -> StoreResult<()>;
+    async fn import_accounts(
+        &self,
+        app: AppId,
+        accounts: Vec<AccountImport>,
+        now_ms: i64,
+    ) -> StoreResult<()>;
 
     /// Deletes accounts and everything that belongs to them. Returns, per requested UserID in
     /// order, whether it existed.

@@ -18,7 +18,9 @@ async fn an_old_postgres_schema_is_upgraded_in_place() {
     let Some(url) = conformance::fresh_postgres_url().await else {
         return;
     };
-    let old = PostgresStore::connect_with_schema_limit(&url, Some(1)).await.unwrap();
+    let old = PostgresStore::connect_with_schema_limit(&url, Some(1))
+        .await
+        .unwrap();
     old.import_accounts(
         7,
         vec![AccountImport {
@@ -31,6 +33,12 @@ async fn an_old_postgres_schema_is_upgraded_in_place() {
     .unwrap();
     old.close().await;
     let store = PostgresStore::connect(&url).await.unwrap();
-    assert_eq!(store.accounts_exist(7, vec!["veteran".into()]).await.unwrap(), vec![true]);
+    assert_eq!(
+        store
+            .accounts_exist(7, vec!["veteran".into()])
+            .await
+            .unwrap(),
+        vec![true]
+    );
     store.close().await;
 }

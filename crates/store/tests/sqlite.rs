@@ -36,7 +36,10 @@ async fn data_survives_closing_and_reopening() {
         .get_profiles(7, vec!["kept".into()], vec!["Tag_Profile_IM_Nick".into()])
         .await
         .unwrap();
-    assert_eq!(got["kept"], vec![ProfileValue::new("Tag_Profile_IM_Nick", "Kept")]);
+    assert_eq!(
+        got["kept"],
+        vec![ProfileValue::new("Tag_Profile_IM_Nick", "Kept")]
+    );
     store.close().await;
 }
 
@@ -59,9 +62,20 @@ async fn an_old_data_dir_is_upgraded_in_place() {
     old.close().await;
 
     let store = SqliteStore::open(&path).unwrap();
-    assert_eq!(store.accounts_exist(7, vec!["veteran".into()]).await.unwrap(), vec![true]);
+    assert_eq!(
+        store
+            .accounts_exist(7, vec!["veteran".into()])
+            .await
+            .unwrap(),
+        vec![true]
+    );
     assert!(store
-        .set_profile(7, "veteran".into(), vec![ProfileValue::new("Tag_Profile_IM_Level", 2)], 2)
+        .set_profile(
+            7,
+            "veteran".into(),
+            vec![ProfileValue::new("Tag_Profile_IM_Level", 2)],
+            2
+        )
         .await
         .unwrap());
     store.close().await;

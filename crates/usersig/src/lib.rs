@@ -49,9 +49,7 @@ pub fn generate(
     }
     doc.insert(
         "TLS.sig".into(),
-        base64::engine::general_purpose::STANDARD
-            .encode(sig)
-            .into(),
+        base64::engine::general_purpose::STANDARD.encode(sig).into(),
     );
     let json = serde_json::to_vec(&Value::Object(doc)).expect("a JSON map always serialises");
     encode_wrapped(&json)
@@ -85,9 +83,15 @@ pub enum VerifyError {
     /// A v0 (plain JSON) or v1 (ECDSA) sig: Natter checks only v2 HMAC sigs.
     LegacyFormat,
     Malformed(String),
-    IdentifierMismatch { in_sig: String },
-    SdkAppIdMismatch { in_sig: u64 },
-    Expired { expired_at: u64 },
+    IdentifierMismatch {
+        in_sig: String,
+    },
+    SdkAppIdMismatch {
+        in_sig: u64,
+    },
+    Expired {
+        expired_at: u64,
+    },
     BadSignature,
 }
 
@@ -140,8 +144,9 @@ pub fn verify(
         return Err(VerifyError::LegacyFormat);
     }
     let json = decode_wrapped(usersig).map_err(VerifyError::Malformed)?;
-    let doc: Map<String, Value> = serde_json::from_slice(&json)
-        .map_err(|e| VerifyError::Malformed(format!("the decoded document is not a JSON object: {e}")))?;
+    let doc: Map<String, Value> = serde_json::from_slice(&json).map_err(|e| {
+        VerifyError::Malformed(format!("the decoded document is not a JSON object: {e}"))
+    })?;
     if doc.get("TLS.ver").and_then(Value::as_str) != Some("2.0") {
         return Err(VerifyError::LegacyFormat);
     }

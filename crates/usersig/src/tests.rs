@@ -29,7 +29,8 @@ fn hmac_matches_the_spec_vector() {
 #[test]
 fn official_library_sigs_verify() {
     for sig in [PYPI, NPM, GO_STORED] {
-        let ok = verify(sig, APP, ADMIN, KEY, MADE_AT + 10).unwrap_or_else(|e| panic!("{sig}: {e:?}"));
+        let ok =
+            verify(sig, APP, ADMIN, KEY, MADE_AT + 10).unwrap_or_else(|e| panic!("{sig}: {e:?}"));
         assert_eq!(ok.expires_at, EXPIRES_AT as u64);
         assert_eq!(ok.userbuf, None);
     }
@@ -56,14 +57,21 @@ fn plain_standard_base64_is_accepted() {
 fn our_sig_has_the_official_tls_sig_and_round_trips() {
     let ours = generate(APP, KEY, ADMIN, 86_400, MADE_AT as u64, None);
     let doc = doc_of(&ours);
-    assert_eq!(doc["TLS.sig"], "XWlzAVufCDf/xBqHPaqKD4IaA/yjced5hDMnZsloN7I=");
+    assert_eq!(
+        doc["TLS.sig"],
+        "XWlzAVufCDf/xBqHPaqKD4IaA/yjced5hDMnZsloN7I="
+    );
     assert_eq!(doc["TLS.ver"], "2.0");
     assert_eq!(doc["TLS.sdkappid"], APP);
     assert_eq!(doc["TLS.time"], 1_700_000_000);
     assert_eq!(doc["TLS.expire"], 86_400);
-    assert!(ours.bytes().all(|b| b.is_ascii_alphanumeric() || b"*-_".contains(&b)));
+    assert!(ours
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b"*-_".contains(&b)));
     // zlib with the default level, as Python and Node write it.
-    let raw = LENIENT_FOR_TEST.decode(ours.replace('*', "+").replace('-', "/").replace('_', "=")).unwrap();
+    let raw = LENIENT_FOR_TEST
+        .decode(ours.replace('*', "+").replace('-', "/").replace('_', "="))
+        .unwrap();
     assert_eq!(&raw[..2], &[0x78, 0x9c]);
     verify(&ours, APP, ADMIN, KEY, MADE_AT).unwrap();
 }
@@ -75,7 +83,10 @@ fn userbuf_variant_matches_the_official_sig() {
     let ours = generate(APP, KEY, ADMIN, 86_400, MADE_AT as u64, Some(b"abc"));
     let doc = doc_of(&ours);
     assert_eq!(doc["TLS.userbuf"], "YWJj");
-    assert_eq!(doc["TLS.sig"], "Hw7hqzMIZ9NrJjvSJLorjqVgvI0q47vOphxz8Z4veFQ=");
+    assert_eq!(
+        doc["TLS.sig"],
+        "Hw7hqzMIZ9NrJjvSJLorjqVgvI0q47vOphxz8Z4veFQ="
+    );
     let ok = verify(&ours, APP, ADMIN, KEY, MADE_AT).unwrap();
     assert_eq!(ok.userbuf.as_deref(), Some(&b"abc"[..]));
 }
@@ -84,7 +95,12 @@ fn userbuf_variant_matches_the_official_sig() {
 fn expiry_is_strict_and_checked_before_the_hmac() {
     assert!(verify(PYPI, APP, ADMIN, KEY, EXPIRES_AT).is_ok());
     let late = verify(PYPI, APP, ADMIN, KEY, EXPIRES_AT + 1).unwrap_err();
-    assert_eq!(late, VerifyError::Expired { expired_at: EXPIRES_AT as u64 });
+    assert_eq!(
+        late,
+        VerifyError::Expired {
+            expired_at: EXPIRES_AT as u64
+        }
+    );
     assert_eq!(late.code(), 70001);
     // Wrong key and expired: expired wins, as in Tencent's checker.
     let both = verify(PYPI, APP, ADMIN, "other-key", EXPIRES_AT + 1).unwrap_err();
@@ -100,8 +116,14 @@ fn each_failure_gets_its_code() {
         (verify(PYPI, 1_400_000_001, ADMIN, KEY, MADE_AT), 70014),
         (verify(&PYPI[..60], APP, ADMIN, KEY, MADE_AT), 70003),
         (verify("%%%not-base64%%%", APP, ADMIN, KEY, MADE_AT), 70003),
-        (verify(&encode_wrapped(b"not json"), APP, ADMIN, KEY, MADE_AT), 70003),
-        (verify(r#"{"TLS.sig":"x"}"#, APP, ADMIN, KEY, MADE_AT), 70016),
+        (
+            verify(&encode_wrapped(b"not json"), APP, ADMIN, KEY, MADE_AT),
+            70003,
+        ),
+        (
+            verify(r#"{"TLS.sig":"x"}"#, APP, ADMIN, KEY, MADE_AT),
+            70016,
+        ),
     ];
     for (i, (result, code)) in cases.into_iter().enumerate() {
         assert_eq!(result.unwrap_err().code(), code, "case {i}");

@@ -38,7 +38,10 @@ impl AccountFields {
 pub fn account_import(ctx: Ctx, body: Value) -> HandlerFuture {
     Box::pin(async move {
         let account = ctx.parse::<AccountFields>(body)?.into_new_account()?;
-        ctx.services.accounts.import_one(ctx.app.sdkappid, account).await?;
+        ctx.services
+            .accounts
+            .import_one(ctx.app.sdkappid, account)
+            .await?;
         Ok(Value::Null)
     })
 }
@@ -63,18 +66,28 @@ pub fn multiaccount_import(ctx: Ctx, body: Value) -> HandlerFuture {
     Box::pin(async move {
         let req = ctx.parse::<MultiImport>(body)?;
         if req.accounts.is_none() && req.account_list.is_none() {
-            return Err(ApiError::new(codes::ACCOUNT_INVALID_PARAM, "Accounts or AccountList is required"));
+            return Err(ApiError::new(
+                codes::ACCOUNT_INVALID_PARAM,
+                "Accounts or AccountList is required",
+            ));
         }
         let mut accounts: Vec<NewAccount> = req
             .accounts
             .unwrap_or_default()
             .into_iter()
-            .map(|user_id| NewAccount { user_id, ..Default::default() })
+            .map(|user_id| NewAccount {
+                user_id,
+                ..Default::default()
+            })
             .collect();
         for fields in req.account_list.unwrap_or_default() {
             accounts.push(fields.into_new_account()?);
         }
-        let fail_accounts = ctx.services.accounts.import_many(ctx.app.sdkappid, accounts).await?;
+        let fail_accounts = ctx
+            .services
+            .accounts
+            .import_many(ctx.app.sdkappid, accounts)
+            .await?;
         fields(MultiImportReply { fail_accounts })
     })
 }

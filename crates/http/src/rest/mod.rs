@@ -46,7 +46,10 @@ pub async fn dispatch(
 pub async fn not_found(uri: axum::http::Uri) -> Response {
     if uri.path().starts_with("/v4/") {
         reply(
-            Err(ApiError::new(codes::API_NOT_FOUND, "no such API: the URL must be /v4/<service>/<command>")),
+            Err(ApiError::new(
+                codes::API_NOT_FOUND,
+                "no such API: the URL must be /v4/<service>/<command>",
+            )),
             None,
         )
     } else {
@@ -64,17 +67,29 @@ async fn handle(
     body: Body,
 ) -> ApiResult<Value> {
     if method != Method::POST && method != Method::GET {
-        return Err(ApiError::new(codes::HTTP_PARSE_ERROR, format!("method {method} is not supported; use POST")));
+        return Err(ApiError::new(
+            codes::HTTP_PARSE_ERROR,
+            format!("method {method} is not supported; use POST"),
+        ));
     }
     let services = &state.services;
-    let (app, identifier) = state.auth.admin(&services.apps, &services.clock, &Caller::from_query(query))?;
+    let (app, identifier) =
+        state
+            .auth
+            .admin(&services.apps, &services.clock, &Caller::from_query(query))?;
     let Some((index, api)) = api else {
-        return Err(ApiError::new(codes::API_NOT_FOUND, "no such API: check the service and command in the URL"));
+        return Err(ApiError::new(
+            codes::API_NOT_FOUND,
+            "no such API: check the service and command in the URL",
+        ));
     };
     let Some(handler) = api.handler else {
         return Err(ApiError::new(
             codes::API_NOT_FOUND,
-            format!("API v4/{} is not implemented in Natter yet (see docs/compatibility.md)", api.name()),
+            format!(
+                "API v4/{} is not implemented in Natter yet (see docs/compatibility.md)",
+                api.name()
+            ),
         ));
     };
     let limit = app
@@ -82,11 +97,16 @@ async fn handle(
         .get(&api.name())
         .copied()
         .unwrap_or(api.default_limit);
-    let calls = state.limiter.hit(app.sdkappid, index, services.clock.now_secs());
+    let calls = state
+        .limiter
+        .hit(app.sdkappid, index, services.clock.now_secs());
     if limit > 0 && calls > limit {
         return Err(ApiError::new(
             codes::REST_FREQUENCY_LIMIT,
-            format!("v4/{} is limited to {limit} calls per second for this app", api.name()),
+            format!(
+                "v4/{} is limited to {limit} calls per second for this app",
+                api.name()
+            ),
         ));
     }
     let json = read_json(body, headers, state.config.max_body_bytes).await?;
@@ -102,7 +122,12 @@ async fn handle(
 
 /// Reads the body as a JSON object, refusing one larger than `limit` as soon as that is known.
 async fn read_json(body: Body, headers: &HeaderMap, limit: usize) -> ApiResult<Value> {
-    let too_long = || ApiError::new(codes::BODY_TOO_LONG, format!("request body is longer than {limit} bytes"));
+    let too_long = || {
+        ApiError::new(
+            codes::BODY_TOO_LONG,
+            format!("request body is longer than {limit} bytes"),
+        )
+    };
     let declared = headers
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
@@ -116,15 +141,27 @@ async fn read_json(body: Body, headers: &HeaderMap, limit: usize) -> ApiResult<V
         if over_limit {
             too_long()
         } else {
-            ApiError::new(codes::HTTP_PARSE_ERROR, format!("reading the request body failed: {e}"))
+            ApiError::new(
+                codes::HTTP_PARSE_ERROR,
+                format!("reading the request body failed: {e}"),
+            )
         }
     })?;
     if bytes.iter().all(u8::is_ascii_whitespace) {
-        return Err(ApiError::new(codes::INVALID_JSON, "request body is empty; send {} when an API takes no fields"));
+        return Err(ApiError::new(
+            codes::INVALID_JSON,
+            "request body is empty; send {} when an API takes no fields",
+        ));
     }
     match serde_json::from_slice::<Value>(&bytes) {
         Ok(value @ Value::Object(_)) => Ok(value),
-        Ok(_) => Err(ApiError::new(codes::INVALID_JSON, "request body must be a JSON object")),
-        Err(e) => Err(ApiError::new(codes::INVALID_JSON, format!("request body is not valid JSON: {e}"))),
+        Ok(_) => Err(ApiError::new(
+            codes::INVALID_JSON,
+            "request body must be a JSON object",
+        )),
+        Err(e) => Err(ApiError::new(
+            codes::INVALID_JSON,
+            format!("request body is not valid JSON: {e}"),
+        )),
     }
 }

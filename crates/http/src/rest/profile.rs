@@ -26,7 +26,11 @@ struct SetRequest {
 pub fn portrait_set(ctx: Ctx, body: Value) -> HandlerFuture {
     Box::pin(async move {
         let req = ctx.parse::<SetRequest>(body)?;
-        let items = req.profile_item.into_iter().map(|i| (i.tag, i.value)).collect();
+        let items = req
+            .profile_item
+            .into_iter()
+            .map(|i| (i.tag, i.value))
+            .collect();
         ctx.services
             .profiles
             .set(&ctx.app, req.from_account, items)
@@ -70,7 +74,11 @@ pub fn portrait_get(ctx: Ctx, body: Value) -> HandlerFuture {
         let to_account = req
             .to_account
             .ok_or_else(|| ApiError::new(codes::PROFILE_NO_TARGET, "To_Account is missing"))?;
-        let profiles = ctx.services.profiles.get(&ctx.app, to_account, req.tag_list).await?;
+        let profiles = ctx
+            .services
+            .profiles
+            .get(&ctx.app, to_account, req.tag_list)
+            .await?;
         let mut reply = GetReply {
             user_profile_item: Vec::with_capacity(profiles.len()),
             fail_account: Vec::new(),
@@ -82,7 +90,10 @@ pub fn portrait_get(ctx: Ctx, body: Value) -> HandlerFuture {
                     profile_item: Some(
                         items
                             .into_iter()
-                            .map(|v| TagValue { tag: v.tag, value: v.value })
+                            .map(|v| TagValue {
+                                tag: v.tag,
+                                value: v.value,
+                            })
                             .collect(),
                     ),
                     result_code: 0,

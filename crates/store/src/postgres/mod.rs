@@ -112,11 +112,12 @@ impl Store for PostgresStore {
     }
 
     async fn accounts_exist(&self, app: AppId, user_ids: Vec<String>) -> StoreResult<Vec<bool>> {
-        let rows = sqlx::query("SELECT user_id FROM accounts WHERE app_id = $1 AND user_id = ANY($2)")
-            .bind(app as i64)
-            .bind(&user_ids)
-            .fetch_all(&self.pool)
-            .await?;
+        let rows =
+            sqlx::query("SELECT user_id FROM accounts WHERE app_id = $1 AND user_id = ANY($2)")
+                .bind(app as i64)
+                .bind(&user_ids)
+                .fetch_all(&self.pool)
+                .await?;
         let found: std::collections::HashSet<String> =
             rows.iter().map(|r| r.get::<String, _>(0)).collect();
         Ok(user_ids.iter().map(|id| found.contains(id)).collect())
@@ -131,12 +132,13 @@ impl Store for PostgresStore {
     ) -> StoreResult<bool> {
         let mut tx = self.begin().await?;
         // Locks the account row, so a concurrent delete cannot leave orphan profile items.
-        let exists = sqlx::query("SELECT 1 FROM accounts WHERE app_id = $1 AND user_id = $2 FOR SHARE")
-            .bind(app as i64)
-            .bind(&user_id)
-            .fetch_optional(&mut *tx)
-            .await?
-            .is_some();
+        let exists =
+            sqlx::query("SELECT 1 FROM accounts WHERE app_id = $1 AND user_id = $2 FOR SHARE")
+                .bind(app as i64)
+                .bind(&user_id)
+                .fetch_optional(&mut *tx)
+                .await?
+                .is_some();
         if !exists {
             return Ok(false);
         }
@@ -151,11 +153,12 @@ impl Store for PostgresStore {
         user_ids: Vec<String>,
         tags: Vec<String>,
     ) -> StoreResult<HashMap<String, Vec<ProfileValue>>> {
-        let accounts = sqlx::query("SELECT user_id FROM accounts WHERE app_id = $1 AND user_id = ANY($2)")
-            .bind(app as i64)
-            .bind(&user_ids)
-            .fetch_all(&self.pool)
-            .await?;
+        let accounts =
+            sqlx::query("SELECT user_id FROM accounts WHERE app_id = $1 AND user_id = ANY($2)")
+                .bind(app as i64)
+                .bind(&user_ids)
+                .fetch_all(&self.pool)
+                .await?;
         let mut found: HashMap<String, Vec<ProfileValue>> = accounts
             .iter()
             .map(|r| (r.get::<String, _>(0), Vec::new()))

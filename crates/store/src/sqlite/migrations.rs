@@ -39,8 +39,11 @@ pub(crate) fn migrate(conn: &mut Connection, limit: Option<i64>) -> StoreResult<
             applied_ms INTEGER NOT NULL
         );",
     )?;
-    let current: i64 =
-        conn.query_row("SELECT COALESCE(MAX(version), 0) FROM natter_schema", [], |r| r.get(0))?;
+    let current: i64 = conn.query_row(
+        "SELECT COALESCE(MAX(version), 0) FROM natter_schema",
+        [],
+        |r| r.get(0),
+    )?;
     for (version, sql) in MIGRATIONS {
         if *version <= current || limit.is_some_and(|l| *version > l) {
             continue;

@@ -96,12 +96,21 @@ fn put_profile_items(
     items: &[ProfileValue],
     now_ms: i64,
 ) -> StoreResult<()> {
+    if items.is_empty() {
+        return Ok(());
+    }
     let mut upsert = conn.prepare_cached(
         "INSERT INTO profile_items (app_id, user_id, tag, value, updated_ms) VALUES (?1, ?2, ?3, ?4, ?5)
          ON CONFLICT (app_id, user_id, tag) DO UPDATE SET value = excluded.value, updated_ms = excluded.updated_ms",
     )?;
     for item in items {
-        upsert.execute(params![app as i64, user_id, item.tag, item.value.to_string(), now_ms])?;
+        upsert.execute(params![
+            app as i64,
+            user_id,
+            item.tag,
+            item.value.to_string(),
+            now_ms
+        ])?;
     }
     Ok(())
 }
@@ -145,8 +154,10 @@ impl Store for SqliteStore {
                 let gone = conn
                     .prepare_cached("DELETE FROM accounts WHERE app_id = ?1 AND user_id = ?2")?
                     .execute(params![app as i64, user_id])?;
-                conn.prepare_cached("DELETE FROM profile_items WHERE app_id = ?1 AND user_id = ?2")?
-                    .execute(params![app as i64, user_id])?;
+                conn.prepare_cached(
+                    "DELETE FROM profile_items WHERE app_id = ?1 AND user_id = ?2",
+                )?
+                .execute(params![app as i64, user_id])?;
                 existed.push(gone > 0);
             }
             Ok(existed)
@@ -216,7 +227,10 @@ impl Store for SqliteStore {
     async fn reset_app(&self, app: AppId) -> StoreResult<()> {
         self.write(move |conn| {
             for table in migrations::APP_TABLES {
-                conn.execute(&format!("DELETE FROM {table} WHERE app_id = ?1"), [app as i64])?;
+                conn.execute(
+                    &format!("DELETE FROM {table} WHERE app_id = ?1"),
+                    [app as i64],
+                )?;
             }
             Ok(())
         })
@@ -227,7 +241,11 @@ impl Store for SqliteStore {
         // Dropping the last writer handle lets the thread drain its queue, checkpoint and close.
         self.writer.lock().expect("writer handle lock").take();
         self.readers.close();
-        let thread = self.writer_thread.lock().expect("writer thread lock").take();
+        let thread = self
+            .writer_thread
+            .lock()
+            .expect("writer thread lock")
+            .take();
         if let Some(thread) = thread {
             let _ = tokio::task::spawn_blocking(move || thread.join()).await;
         }

@@ -79,10 +79,7 @@ impl Writer {
             result: None,
             reply,
         });
-        self.queue
-            .send(job)
-            .await
-            .map_err(|_| StoreError::Closed)?;
+        self.queue.send(job).await.map_err(|_| StoreError::Closed)?;
         outcome.await.map_err(|_| StoreError::Closed)?
     }
 }
@@ -115,18 +112,17 @@ fn run(conn: Connection, mut jobs: mpsc::Receiver<Box<dyn Job>>) {
 }
 
 fn commit_group(conn: &Connection, group: &mut [Box<dyn Job>]) -> Result<(), String> {
-    conn.execute_batch("BEGIN IMMEDIATE").map_err(|e| e.to_string())?;
+    conn.execute_batch("BEGIN IMMEDIATE")
+        .map_err(|e| e.to_string())?;
     for job in group.iter_mut() {
-        let step = conn
-            .execute_batch("SAVEPOINT job")
-            .and_then(|()| {
-                let ok = job.run(conn);
-                if ok {
-                    conn.execute_batch("RELEASE job")
-                } else {
-                    conn.execute_batch("ROLLBACK TO job; RELEASE job")
-                }
-            });
+        let step = conn.execute_batch("SAVEPOINT job").and_then(|()| {
+            let ok = job.run(conn);
+            if ok {
+                conn.execute_batch("RELEASE job")
+            } else {
+                conn.execute_batch("ROLLBACK TO job; RELEASE job")
+            }
+        });
         if let Err(e) = step {
             let _ = conn.execute_batch("ROLLBACK");
             return Err(e.to_string());

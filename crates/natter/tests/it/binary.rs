@@ -1,0 +1,355 @@
+//! The `natter` binary itself: CLI contract, banner, key persistence, signals, HTTPS.
+
+use std::process::Stdio;
+use std::time::Duration;
+
+use serde_json::{json, Value};
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::process::{Child, Command};
+
+const BIN: &str = env!("CARGO_BIN_EXE_natter");
+
+struct Banner {
+    base: String,
+    sdkappid: String,
+    secret_key: String,
+    usersig: String,
+}
+
+/// Starts `natter serve` and reads its banner up to the curl line.
+async fn serve(args: &[&str], envs: &[(&str, &str)]) -> (Child, Banner) {
+    let mut child = Command::new(BIN)
+        .arg("serve")
+        .args(args)
+        .envs(envs.iter().copied())
+        .env_remove("NATTER_DATABASE_URL")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let (mut base, mut sdkappid, mut secret_key, mut usersig) = (None, None, None, None);
+    let read = async {
+        while let Some(line) = lines.next_line().await.unwrap() {
+            let words: Vec<&str> = line.split_whitespace().collect();
+            if line.contains(" listening on ") {
+                base = words
+                    .iter()
+                    .find(|w| w.starts_with("http"))
+                    .map(|w| w.to_string());
+            }
+            match words.first().copied() {
+                Some("SDKAppID") => sdkappid = Some(words[1].to_owned()),
+                Some("Secret") => secret_key = Some(words[2].to_owned()),
+                Some("UserSig") => usersig = Some(words[1].to_owned()),
+                Some("curl") => break,
+                _ => {}
+            }
+        }
+    };
+    tokio::time::timeout(Duration::from_secs(30), read)
+        .await
+        .expect("banner within 30 s");
+    (
+        child,
+        Banner {
+            base: base.expect("address in banner"),
+            sdkappid: sdkappid.expect("SDKAppID in banner"),
+            secret_key: secret_key.expect("key in banner"),
+            usersig: usersig.expect("UserSig in banner"),
+        },
+    )
+}
+
+async fn call(client: &reqwest::Client, banner: &Banner, api: &str, body: Value) -> Value {
+    let url = format!(
+        "{}/v4/{api}?sdkappid={}&identifier=administrator&usersig={}&random=1&contenttype=json",
+        banner.base, banner.sdkappid, banner.usersig
+    );
+    client
+        .post(url)
+        .body(body.to_string())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
+async fn terminate(mut child: Child) -> std::process::ExitStatus {
+    let pid = child.id().unwrap() as i32;
+    // SIGTERM, as a service manager sends it.
+    std::process::Command::new("kill")
+        .args(["-TERM", &pid.to_string()])
+        .status()
+        .unwrap();
+    tokio::time::timeout(Duration::from_secs(30), child.wait())
+        .await
+        .expect("exits after SIGTERM")
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_defaults_banner_restart_and_sigterm() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let data = data.to_str().unwrap();
+    let client = reqwest::Client::new();
+
+    let (child, first) = serve(&["--listen", "127.0.0.1:0", "--data-dir", data], &[]).await;
+    assert_eq!(first.sdkappid, "1400000000");
+    assert_eq!(
+        first.secret_key.len(),
+        64,
+        "a generated key looks like Tencent's"
+    );
+    let reply = call(
+        &client,
+        &first,
+        "im_open_login_svc/account_import",
+        json!({"UserID": "kept"}),
+    )
+    .await;
+    assert_eq!(reply["ErrorCode"], 0, "{reply}");
+    assert!(terminate(child).await.success(), "graceful exit on SIGTERM");
+
+    // Same data dir: same key, same data.
+    let (child, second) = serve(&["--listen", "127.0.0.1:0", "--data-dir", data], &[]).await;
+    assert_eq!(
+        second.secret_key, first.secret_key,
+        "the key is generated once and kept"
+    );
+    let reply = call(
+        &client,
+        &second,
+        "im_open_login_svc/account_check",
+        json!({"CheckItem": [{"UserID": "kept"}]}),
+    )
+    .await;
+    assert_eq!(
+        reply["ResultItem"][0]["AccountStatus"], "Imported",
+        "{reply}"
+    );
+    // The first run's UserSig is still good.
+    let reply = call(
+        &client,
+        &first_with_base(&first, &second),
+        "im_open_login_svc/account_check",
+        json!({"CheckItem": [{"UserID": "kept"}]}),
+    )
+    .await;
+    assert_eq!(reply["ErrorCode"], 0);
+    assert!(terminate(child).await.success());
+
+    // `natter usersig` signs with the kept key.
+    let output = std::process::Command::new(BIN)
+        .args([
+            "usersig",
+            "--identifier",
+            "administrator",
+            "--data-dir",
+            data,
+        ])
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let sig = String::from_utf8(output.stdout).unwrap().trim().to_owned();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    natter_usersig::verify(&sig, 1_400_000_000, "administrator", &first.secret_key, now).unwrap();
+}
+
+fn first_with_base(first: &Banner, second: &Banner) -> Banner {
+    Banner {
+        base: second.base.clone(),
+        sdkappid: first.sdkappid.clone(),
+        secret_key: first.secret_key.clone(),
+        usersig: first.usersig.clone(),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn environment_and_config_file_with_several_apps() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("natter.toml");
+    std::fs::write(
+        &config,
+        r#"
+[[app]]
+sdkappid = 1400000111
+secret_key = "key-one"
+admins = ["administrator"]
+
+[[app]]
+sdkappid = 1400000222
+secret_key = "key-two"
+admins = ["administrator", "ops"]
+
+[[app.custom_profile_fields]]
+name = "Hobby"
+type = "string"
+"#,
+    )
+    .unwrap();
+    let data = dir.path().join("data");
+    let (child, banner) = serve(
+        &["--config", config.to_str().unwrap()],
+        &[
+            ("NATTER_LISTEN", "127.0.0.1:0"),
+            ("NATTER_DATA_DIR", data.to_str().unwrap()),
+        ],
+    )
+    .await;
+    assert_eq!(banner.sdkappid, "1400000111");
+    assert_eq!(banner.secret_key, "key-one");
+    let client = reqwest::Client::new();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let two = Banner {
+        base: banner.base.clone(),
+        sdkappid: "1400000222".into(),
+        secret_key: "key-two".into(),
+        usersig: natter_usersig::generate(
+            1_400_000_222,
+            "key-two",
+            "administrator",
+            3600,
+            now,
+            None,
+        ),
+    };
+    let reply = call(
+        &client,
+        &two,
+        "im_open_login_svc/account_import",
+        json!({"UserID": "only_in_two"}),
+    )
+    .await;
+    assert_eq!(reply["ErrorCode"], 0, "{reply}");
+    let reply = call(&client, &two, "profile/portrait_set", json!({"From_Account": "only_in_two", "ProfileItem": [{"Tag": "Tag_Profile_Custom_Hobby", "Value": "go"}]})).await;
+    assert_eq!(
+        reply["ErrorCode"], 0,
+        "custom field declared for app two: {reply}"
+    );
+    let reply = call(
+        &client,
+        &banner,
+        "im_open_login_svc/account_check",
+        json!({"CheckItem": [{"UserID": "only_in_two"}]}),
+    )
+    .await;
+    assert_eq!(
+        reply["ResultItem"][0]["AccountStatus"], "NotImported",
+        "apps never mix"
+    );
+    // App one's key does not open app two.
+    let wrong = Banner {
+        usersig: natter_usersig::generate(
+            1_400_000_222,
+            "key-one",
+            "administrator",
+            3600,
+            now,
+            None,
+        ),
+        ..two
+    };
+    let reply = call(
+        &client,
+        &wrong,
+        "im_open_login_svc/account_check",
+        json!({"CheckItem": [{"UserID": "x"}]}),
+    )
+    .await;
+    assert_eq!(reply["ErrorCode"], 70009);
+    assert!(terminate(child).await.success());
+}
+
+#[test]
+fn help_explains_every_option() {
+    let output = std::process::Command::new(BIN)
+        .args(["serve", "--help"])
+        .output()
+        .unwrap();
+    let help = String::from_utf8(output.stdout).unwrap();
+    for option in [
+        "--listen",
+        "--data-dir",
+        "--database-url",
+        "--sdkappid",
+        "--secret-key",
+        "--admin",
+        "--webhook-url",
+        "--webhook-token",
+        "--config",
+        "--tls-cert",
+        "--tls-key",
+        "NATTER_LISTEN",
+        "NATTER_DATABASE_URL",
+    ] {
+        assert!(
+            help.contains(option),
+            "serve --help lacks {option}:\n{help}"
+        );
+    }
+    let output = std::process::Command::new(BIN)
+        .args(["usersig", "--help"])
+        .output()
+        .unwrap();
+    let help = String::from_utf8(output.stdout).unwrap();
+    for option in ["--identifier", "--expire", "--sdkappid", "--secret-key"] {
+        assert!(
+            help.contains(option),
+            "usersig --help lacks {option}:\n{help}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn https_with_a_given_certificate() {
+    let dir = tempfile::tempdir().unwrap();
+    let cert =
+        rcgen::generate_simple_self_signed(vec!["localhost".into(), "127.0.0.1".into()]).unwrap();
+    let cert_path = dir.path().join("cert.pem");
+    let key_path = dir.path().join("key.pem");
+    std::fs::write(&cert_path, cert.cert.pem()).unwrap();
+    std::fs::write(&key_path, cert.signing_key.serialize_pem()).unwrap();
+    let data = dir.path().join("data");
+    let (child, banner) = serve(
+        &[
+            "--listen",
+            "127.0.0.1:0",
+            "--data-dir",
+            data.to_str().unwrap(),
+            "--tls-cert",
+            cert_path.to_str().unwrap(),
+            "--tls-key",
+            key_path.to_str().unwrap(),
+        ],
+        &[],
+    )
+    .await;
+    assert!(banner.base.starts_with("https://"), "{}", banner.base);
+    let client = reqwest::Client::builder()
+        .add_root_certificate(reqwest::Certificate::from_pem(cert.cert.pem().as_bytes()).unwrap())
+        .build()
+        .unwrap();
+    let reply = call(
+        &client,
+        &banner,
+        "im_open_login_svc/account_check",
+        json!({"CheckItem": [{"UserID": "administrator"}]}),
+    )
+    .await;
+    assert_eq!(
+        reply["ResultItem"][0]["AccountStatus"], "Imported",
+        "{reply}"
+    );
+    assert!(terminate(child).await.success());
+}

@@ -1,0 +1,221 @@
+//! Starts the real server in-process on a random port, on SQLite or a fresh PostgreSQL database,
+//! and speaks HTTP to it.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use natter::config::{AppConfig, ServerConfig};
+use natter_core::{AppSettings, Clock, CustomFieldKind, CustomProfileField};
+use serde_json::Value;
+
+pub const APP: u64 = 1_400_000_000;
+pub const OTHER_APP: u64 = 1_400_000_001;
+pub const KEY: &str = "test-secret-key";
+pub const ADMIN: &str = "administrator";
+
+#[derive(Clone, Copy, Debug)]
+pub enum Engine {
+    Sqlite,
+    Postgres,
+}
+
+pub struct TestServer {
+    pub base: String,
+    pub clock: Arc<Clock>,
+    pub client: reqwest::Client,
+    pub config: ServerConfig,
+    running: Option<natter::Running>,
+    _dir: Option<tempfile::TempDir>,
+}
+
+pub fn app_settings(sdkappid: u64) -> AppSettings {
+    AppSettings {
+        sdkappid,
+        secret_key: KEY.into(),
+        admins: vec![ADMIN.into(), "second_admin".into()],
+        custom_profile_fields: vec![
+            CustomProfileField {
+                name: "Hobby".into(),
+                kind: CustomFieldKind::String,
+                max_bytes: 20,
+            },
+            CustomProfileField {
+                name: "Score".into(),
+                kind: CustomFieldKind::Integer,
+                max_bytes: 500,
+            },
+        ],
+        rate_limits: [("im_open_login_svc/account_import".to_owned(), 0)]
+            .into_iter()
+            .collect(),
+    }
+}
+
+pub fn test_config(data_dir: PathBuf, database_url: Option<String>) -> ServerConfig {
+    ServerConfig {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        data_dir,
+        database_url,
+        tls: None,
+        max_body_bytes: 64 * 1024,
+        apps: [APP, OTHER_APP]
+            .into_iter()
+            .map(|id| AppConfig {
+                settings: app_settings(id),
+                webhook_url: None,
+                webhook_token: None,
+                key_generated: false,
+            })
+            .collect(),
+    }
+}
+
+impl TestServer {
+    /// A server on `engine`, or `None` when that engine is not available here (PostgreSQL
+    /// tests skip, with a message, on machines without PostgreSQL).
+    pub async fn start(engine: Engine) -> Option<Self> {
+        Self::start_with(engine, |_| {}).await
+    }
+
+    pub async fn start_with(
+        engine: Engine,
+        adjust: impl FnOnce(&mut ServerConfig),
+    ) -> Option<Self> {
+        let dir = tempfile::tempdir().unwrap();
+        let database_url = match engine {
+            Engine::Sqlite => None,
+            Engine::Postgres => Some(natter_store::conformance::fresh_postgres_url().await?),
+        };
+        let mut config = test_config(dir.path().to_path_buf(), database_url);
+        adjust(&mut config);
+        Some(Self::start_config(config, Some(dir)).await)
+    }
+
+    pub async fn start_config(config: ServerConfig, dir: Option<tempfile::TempDir>) -> Self {
+        let clock = Arc::new(Clock::system());
+        let running = natter::start(&config, clock.clone()).await.unwrap();
+        let scheme = if config.tls.is_some() {
+            "https"
+        } else {
+            "http"
+        };
+        Self {
+            base: format!("{scheme}://{}", running.addr),
+            clock,
+            client: reqwest::Client::new(),
+            config,
+            running: Some(running),
+            _dir: dir,
+        }
+    }
+
+    /// Stops the server and starts a new one on the same storage.
+    pub async fn restart(&mut self) {
+        self.running.take().unwrap().shutdown().await.unwrap();
+        let running = natter::start(&self.config, self.clock.clone())
+            .await
+            .unwrap();
+        self.base = format!("http://{}", running.addr);
+        self.running = Some(running);
+    }
+
+    pub fn sig(&self, identifier: &str) -> String {
+        natter_usersig::generate(
+            APP,
+            KEY,
+            identifier,
+            86_400,
+            self.clock.now_secs() as u64,
+            None,
+        )
+    }
+
+    pub fn admin_query(&self) -> String {
+        self.admin_query_for(APP)
+    }
+
+    pub fn admin_query_for(&self, app: u64) -> String {
+        let sig =
+            natter_usersig::generate(app, KEY, ADMIN, 86_400, self.clock.now_secs() as u64, None);
+        format!("sdkappid={app}&identifier={ADMIN}&usersig={sig}&random=99999999&contenttype=json")
+    }
+
+    /// POSTs `body` to `/v4/<api>` as the admin of the default app.
+    pub async fn call(&self, api: &str, body: Value) -> Value {
+        self.call_with_query(api, &self.admin_query(), body.to_string())
+            .await
+    }
+
+    pub async fn call_with_query(
+        &self,
+        api: &str,
+        query: &str,
+        body: impl Into<reqwest::Body>,
+    ) -> Value {
+        let response = self
+            .client
+            .post(format!("{}/v4/{api}?{query}", self.base))
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            response.status(),
+            200,
+            "Tencent answers HTTP 200 for every outcome"
+        );
+        response.json().await.unwrap()
+    }
+
+    /// Calls and asserts success; returns the reply.
+    pub async fn ok(&self, api: &str, body: Value) -> Value {
+        let reply = self.call(api, body).await;
+        assert_eq!(reply["ActionStatus"], "OK", "{api}: {reply}");
+        assert_eq!(reply["ErrorCode"], 0, "{api}: {reply}");
+        reply
+    }
+
+    /// Calls and asserts failure with `code`; returns the reply.
+    pub async fn fails(&self, api: &str, body: Value, code: u32) -> Value {
+        let reply = self.call(api, body).await;
+        assert_eq!(reply["ActionStatus"], "FAIL", "{api}: {reply}");
+        assert_eq!(reply["ErrorCode"], code, "{api}: {reply}");
+        assert!(
+            !reply["ErrorInfo"].as_str().unwrap().is_empty(),
+            "{api}: ErrorInfo must explain: {reply}"
+        );
+        reply
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        if let Some(running) = self.running.take() {
+            let _ = running.stopper().send(true);
+        }
+    }
+}
+
+/// Declares one test per storage engine: `mod name { sqlite, postgres }`.
+#[macro_export]
+macro_rules! on_both_engines {
+    ($name:ident, $body:expr) => {
+        mod $name {
+            use super::*;
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                if let Some(server) = TestServer::start(Engine::Sqlite).await {
+                    ($body)(server).await;
+                }
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                if let Some(server) = TestServer::start(Engine::Postgres).await {
+                    ($body)(server).await;
+                }
+            }
+        }
+    };
+}

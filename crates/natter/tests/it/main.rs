@@ -1,0 +1,8 @@
+//! Integration tests: the real server on a random port, spoken to over HTTP.
+
+mod harness;
+
+mod accounts;
+mod binary;
+mod profiles;
+mod rest_framework;
