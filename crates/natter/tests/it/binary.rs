@@ -353,3 +353,66 @@ async fn https_with_a_given_certificate() {
     );
     assert!(terminate(child).await.success());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nothing_acknowledged_is_lost_when_the_process_is_killed() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let data = data.to_str().unwrap();
+    let (mut child, banner) = serve(&["--listen", "127.0.0.1:0", "--data-dir", data], &[]).await;
+    let banner = std::sync::Arc::new(banner);
+    let client = reqwest::Client::new();
+    // Writers import accounts as fast as they can; each remembers what was acknowledged.
+    let mut writers = Vec::new();
+    for writer in 0..8 {
+        let (client, banner) = (client.clone(), banner.clone());
+        writers.push(tokio::spawn(async move {
+            let mut acknowledged = Vec::new();
+            for i in 0.. {
+                let id = format!("w{writer}_{i}");
+                let url = format!(
+                    "{}/v4/im_open_login_svc/account_import?sdkappid={}&identifier=administrator&usersig={}&random=1",
+                    banner.base, banner.sdkappid, banner.usersig
+                );
+                let Ok(response) = client.post(url).body(json!({"UserID": id}).to_string()).send().await else { break };
+                let Ok(reply) = response.json::<Value>().await else { break };
+                if reply["ErrorCode"] == 0 {
+                    acknowledged.push(id);
+                }
+            }
+            acknowledged
+        }));
+    }
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    // A crash: SIGKILL, no chance to flush anything.
+    child.start_kill().unwrap();
+    child.wait().await.unwrap();
+    let mut acknowledged = Vec::new();
+    for writer in writers {
+        acknowledged.extend(writer.await.unwrap());
+    }
+    assert!(
+        acknowledged.len() > 50,
+        "the writers got going ({} acknowledged)",
+        acknowledged.len()
+    );
+
+    let (child, banner) = serve(&["--listen", "127.0.0.1:0", "--data-dir", data], &[]).await;
+    for chunk in acknowledged.chunks(100) {
+        let items: Vec<Value> = chunk.iter().map(|id| json!({"UserID": id})).collect();
+        let reply = call(
+            &client,
+            &banner,
+            "im_open_login_svc/account_check",
+            json!({"CheckItem": items}),
+        )
+        .await;
+        for (item, id) in reply["ResultItem"].as_array().unwrap().iter().zip(chunk) {
+            assert_eq!(
+                item["AccountStatus"], "Imported",
+                "{id} was acknowledged before the crash"
+            );
+        }
+    }
+    assert!(terminate(child).await.success());
+}

@@ -153,34 +153,29 @@ impl Store for PostgresStore {
         user_ids: Vec<String>,
         tags: Vec<String>,
     ) -> StoreResult<HashMap<String, Vec<ProfileValue>>> {
-        let accounts =
-            sqlx::query("SELECT user_id FROM accounts WHERE app_id = $1 AND user_id = ANY($2)")
-                .bind(app as i64)
-                .bind(&user_ids)
-                .fetch_all(&self.pool)
-                .await?;
-        let mut found: HashMap<String, Vec<ProfileValue>> = accounts
-            .iter()
-            .map(|r| (r.get::<String, _>(0), Vec::new()))
-            .collect();
+        // One round trip: each existing account, joined with its requested items (an account
+        // without any yields one row with NULL tag).
         let rows = sqlx::query(
-            "SELECT user_id, tag, value FROM profile_items
-             WHERE app_id = $1 AND user_id = ANY($2) AND tag = ANY($3)",
+            "SELECT a.user_id, p.tag, p.value FROM accounts a
+             LEFT JOIN profile_items p
+               ON p.app_id = a.app_id AND p.user_id = a.user_id AND p.tag = ANY($3)
+             WHERE a.app_id = $1 AND a.user_id = ANY($2)",
         )
         .bind(app as i64)
         .bind(&user_ids)
         .bind(&tags)
         .fetch_all(&self.pool)
         .await?;
+        let mut found: HashMap<String, Vec<ProfileValue>> = HashMap::with_capacity(rows.len());
         for row in rows {
-            let user_id: String = row.get(0);
-            let tag: String = row.get(1);
+            let items = found.entry(row.get(0)).or_default();
+            let Some(tag) = row.get::<Option<String>, _>(1) else {
+                continue;
+            };
             let text: String = row.get(2);
             let value = serde_json::from_str(&text)
                 .map_err(|e| StoreError::Corrupt(format!("profile item {tag}: {e}")))?;
-            if let Some(items) = found.get_mut(&user_id) {
-                items.push(ProfileValue { tag, value });
-            }
+            items.push(ProfileValue { tag, value });
         }
         Ok(found)
     }

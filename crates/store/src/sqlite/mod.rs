@@ -202,22 +202,29 @@ impl Store for SqliteStore {
         self.readers
             .read(move |conn| {
                 let mut found = HashMap::with_capacity(user_ids.len());
+                // One statement per account (one read transaction): the account row, joined with
+                // its profile items; an account without items still yields one row of NULLs.
                 let mut select = conn.prepare_cached(
-                    "SELECT tag, value FROM profile_items WHERE app_id = ?1 AND user_id = ?2",
+                    "SELECT p.tag, p.value FROM accounts a
+                     LEFT JOIN profile_items p ON p.app_id = a.app_id AND p.user_id = a.user_id
+                     WHERE a.app_id = ?1 AND a.user_id = ?2",
                 )?;
                 for user_id in user_ids {
-                    if found.contains_key(&user_id) || !account_exists(conn, app, &user_id)? {
+                    if found.contains_key(&user_id) {
                         continue;
                     }
-                    let mut items = Vec::new();
                     let mut rows = select.query(params![app as i64, user_id])?;
+                    let mut items = None;
                     while let Some(row) = rows.next()? {
-                        let tag: String = row.get(0)?;
-                        if tags.contains(&tag) {
+                        let items = items.get_or_insert_with(Vec::new);
+                        let tag: Option<String> = row.get(0)?;
+                        if let Some(tag) = tag.filter(|t| tags.contains(t)) {
                             items.push(parse_value(tag, row.get(1)?)?);
                         }
                     }
-                    found.insert(user_id, items);
+                    if let Some(items) = items {
+                        found.insert(user_id, items);
+                    }
                 }
                 Ok(found)
             })
