@@ -17,7 +17,7 @@ use std::collections::HashMap;
 use async_trait::async_trait;
 use natter_core::AppId;
 
-pub use types::{AccountImport, ProfileValue};
+pub use types::{AccountImport, DeadLetter, OutboxEntry, OutboxEvent, ProfileValue};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -56,14 +56,15 @@ pub trait Store: Send + Sync + 'static {
     /// Per requested UserID in order: whether the account exists.
     async fn accounts_exist(&self, app: AppId, user_ids: Vec<String>) -> StoreResult<Vec<bool>>;
 
-    /// Writes profile items of an existing account in one transaction. Returns false (and writes
-    /// nothing) when the account does not exist.
+    /// Writes profile items of an existing account and the `outbox` events in one transaction.
+    /// Returns false (and writes nothing) when the account does not exist.
     async fn set_profile(
         &self,
         app: AppId,
         user_id: String,
         items: Vec<ProfileValue>,
         now_ms: i64,
+        outbox: Vec<OutboxEvent>,
     ) -> StoreResult<bool>;
 
     /// The stored items among `tags` for each existing account; accounts that do not exist are
@@ -74,6 +75,43 @@ pub trait Store: Send + Sync + 'static {
         user_ids: Vec<String>,
         tags: Vec<String>,
     ) -> StoreResult<HashMap<String, Vec<ProfileValue>>>;
+
+    /// Claims up to `limit` outbox events that are due, for `lease_ms`: only the oldest pending
+    /// event of each order key is claimable, so events of one key are delivered in order, and a
+    /// claimed event is invisible to other claimers (other nodes) until its lease runs out.
+    async fn claim_outbox(
+        &self,
+        now_ms: i64,
+        lease_ms: i64,
+        limit: usize,
+    ) -> StoreResult<Vec<OutboxEntry>>;
+
+    /// Removes a delivered event.
+    async fn finish_outbox(&self, id: i64) -> StoreResult<()>;
+
+    /// Records a failed attempt and when to try again.
+    async fn retry_outbox(
+        &self,
+        id: i64,
+        attempts: u32,
+        next_attempt_ms: i64,
+        error: String,
+    ) -> StoreResult<()>;
+
+    /// Moves an event whose retries ran out to the dead letters.
+    async fn dead_letter_outbox(
+        &self,
+        id: i64,
+        attempts: u32,
+        error: String,
+        now_ms: i64,
+    ) -> StoreResult<()>;
+
+    /// The newest dead letters of one app.
+    async fn dead_letters(&self, app: AppId, limit: usize) -> StoreResult<Vec<DeadLetter>>;
+
+    /// How many events wait in the outbox (all apps), for metrics.
+    async fn outbox_len(&self) -> StoreResult<u64>;
 
     /// Removes every piece of one app's data (the emulator's reset). Other apps are untouched.
     async fn reset_app(&self, app: AppId) -> StoreResult<()>;

@@ -74,7 +74,8 @@ async fn an_old_data_dir_is_upgraded_in_place() {
             7,
             "veteran".into(),
             vec![ProfileValue::new("Tag_Profile_IM_Level", 2)],
-            2
+            2,
+            vec![]
         )
         .await
         .unwrap());

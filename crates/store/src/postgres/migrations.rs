@@ -6,7 +6,12 @@ use sqlx::PgPool;
 use crate::StoreResult;
 
 /// Every table that holds an app's data (all keyed by `app_id`), for the reset of one app.
-pub(crate) const APP_TABLES: &[&str] = &["accounts", "profile_items"];
+pub(crate) const APP_TABLES: &[&str] = &[
+    "accounts",
+    "profile_items",
+    "webhook_outbox",
+    "webhook_dead_letters",
+];
 
 const MIGRATIONS: &[(i64, &str)] = &[
     (
@@ -28,6 +33,39 @@ const MIGRATIONS: &[(i64, &str)] = &[
             updated_ms BIGINT NOT NULL,
             PRIMARY KEY (app_id, user_id, tag)
         )",
+    ),
+    (
+        3,
+        "CREATE TABLE webhook_outbox (
+            id              BIGSERIAL PRIMARY KEY,
+            app_id          BIGINT NOT NULL,
+            command         TEXT   NOT NULL,
+            order_key       TEXT   NOT NULL,
+            body            TEXT   NOT NULL,
+            client_ip       TEXT   NOT NULL,
+            opt_platform    TEXT   NOT NULL,
+            created_ms      BIGINT NOT NULL,
+            attempts        INTEGER NOT NULL DEFAULT 0,
+            next_attempt_ms BIGINT NOT NULL,
+            leased_until_ms BIGINT NOT NULL DEFAULT 0,
+            last_error      TEXT   NOT NULL DEFAULT ''
+        );
+        CREATE INDEX webhook_outbox_order ON webhook_outbox (app_id, order_key, id);
+        CREATE INDEX webhook_outbox_due ON webhook_outbox (next_attempt_ms);
+        CREATE TABLE webhook_dead_letters (
+            id           BIGINT PRIMARY KEY,
+            app_id       BIGINT NOT NULL,
+            command      TEXT   NOT NULL,
+            order_key    TEXT   NOT NULL,
+            body         TEXT   NOT NULL,
+            client_ip    TEXT   NOT NULL,
+            opt_platform TEXT   NOT NULL,
+            created_ms   BIGINT NOT NULL,
+            attempts     INTEGER NOT NULL,
+            last_error   TEXT   NOT NULL,
+            dead_ms      BIGINT NOT NULL
+        );
+        CREATE INDEX webhook_dead_letters_app ON webhook_dead_letters (app_id, id);",
     ),
 ];
 

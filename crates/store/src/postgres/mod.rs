@@ -2,6 +2,7 @@
 //! Each write is one transaction; PostgreSQL itself groups concurrent commits into one WAL flush.
 
 mod migrations;
+mod outbox;
 
 use std::collections::HashMap;
 
@@ -10,7 +11,10 @@ use natter_core::AppId;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{PgPool, Postgres, Row, Transaction};
 
-use crate::{AccountImport, ProfileValue, Store, StoreError, StoreResult};
+use crate::{
+    AccountImport, DeadLetter, OutboxEntry, OutboxEvent, ProfileValue, Store, StoreError,
+    StoreResult,
+};
 
 pub struct PostgresStore {
     pool: PgPool,
@@ -129,6 +133,7 @@ impl Store for PostgresStore {
         user_id: String,
         items: Vec<ProfileValue>,
         now_ms: i64,
+        events: Vec<OutboxEvent>,
     ) -> StoreResult<bool> {
         let mut tx = self.begin().await?;
         // Locks the account row, so a concurrent delete cannot leave orphan profile items.
@@ -143,6 +148,7 @@ impl Store for PostgresStore {
             return Ok(false);
         }
         put_profile_items(&mut tx, app, &user_id, &items, now_ms).await?;
+        outbox::insert(&mut tx, app, &events, now_ms).await?;
         tx.commit().await?;
         Ok(true)
     }
@@ -178,6 +184,47 @@ impl Store for PostgresStore {
             items.push(ProfileValue { tag, value });
         }
         Ok(found)
+    }
+
+    async fn claim_outbox(
+        &self,
+        now_ms: i64,
+        lease_ms: i64,
+        limit: usize,
+    ) -> StoreResult<Vec<OutboxEntry>> {
+        outbox::claim(&self.pool, now_ms, lease_ms, limit).await
+    }
+
+    async fn finish_outbox(&self, id: i64) -> StoreResult<()> {
+        outbox::finish(&self.pool, id).await
+    }
+
+    async fn retry_outbox(
+        &self,
+        id: i64,
+        attempts: u32,
+        next_attempt_ms: i64,
+        error: String,
+    ) -> StoreResult<()> {
+        outbox::retry(&self.pool, id, attempts, next_attempt_ms, &error).await
+    }
+
+    async fn dead_letter_outbox(
+        &self,
+        id: i64,
+        attempts: u32,
+        error: String,
+        now_ms: i64,
+    ) -> StoreResult<()> {
+        outbox::dead_letter(&self.pool, id, attempts, &error, now_ms).await
+    }
+
+    async fn dead_letters(&self, app: AppId, limit: usize) -> StoreResult<Vec<DeadLetter>> {
+        outbox::dead_letters(&self.pool, app, limit).await
+    }
+
+    async fn outbox_len(&self) -> StoreResult<u64> {
+        outbox::len(&self.pool).await
     }
 
     async fn reset_app(&self, app: AppId) -> StoreResult<()> {

@@ -26,10 +26,48 @@ pub(crate) const MIGRATIONS: &[(i64, &str)] = &[
             PRIMARY KEY (app_id, user_id, tag)
         ) WITHOUT ROWID;",
     ),
+    (
+        3,
+        "CREATE TABLE webhook_outbox (
+            id              INTEGER PRIMARY KEY AUTOINCREMENT,
+            app_id          INTEGER NOT NULL,
+            command         TEXT    NOT NULL,
+            order_key       TEXT    NOT NULL,
+            body            TEXT    NOT NULL,
+            client_ip       TEXT    NOT NULL,
+            opt_platform    TEXT    NOT NULL,
+            created_ms      INTEGER NOT NULL,
+            attempts        INTEGER NOT NULL DEFAULT 0,
+            next_attempt_ms INTEGER NOT NULL,
+            leased_until_ms INTEGER NOT NULL DEFAULT 0,
+            last_error      TEXT    NOT NULL DEFAULT ''
+        );
+        CREATE INDEX webhook_outbox_order ON webhook_outbox (app_id, order_key, id);
+        CREATE INDEX webhook_outbox_due ON webhook_outbox (next_attempt_ms);
+        CREATE TABLE webhook_dead_letters (
+            id           INTEGER PRIMARY KEY,
+            app_id       INTEGER NOT NULL,
+            command      TEXT    NOT NULL,
+            order_key    TEXT    NOT NULL,
+            body         TEXT    NOT NULL,
+            client_ip    TEXT    NOT NULL,
+            opt_platform TEXT    NOT NULL,
+            created_ms   INTEGER NOT NULL,
+            attempts     INTEGER NOT NULL,
+            last_error   TEXT    NOT NULL,
+            dead_ms      INTEGER NOT NULL
+        );
+        CREATE INDEX webhook_dead_letters_app ON webhook_dead_letters (app_id, id);",
+    ),
 ];
 
 /// Every table that holds an app's data (all keyed by `app_id`), for the reset of one app.
-pub(crate) const APP_TABLES: &[&str] = &["accounts", "profile_items"];
+pub(crate) const APP_TABLES: &[&str] = &[
+    "accounts",
+    "profile_items",
+    "webhook_outbox",
+    "webhook_dead_letters",
+];
 
 /// Applies the migrations up to `limit` (all when `None`) that the database has not seen yet.
 pub(crate) fn migrate(conn: &mut Connection, limit: Option<i64>) -> StoreResult<()> {

@@ -3,6 +3,7 @@
 //! ([`writer`]) and a pool of readers ([`readers`]).
 
 mod migrations;
+mod outbox;
 mod readers;
 mod writer;
 
@@ -14,7 +15,10 @@ use async_trait::async_trait;
 use natter_core::AppId;
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
 
-use crate::{AccountImport, ProfileValue, Store, StoreError, StoreResult};
+use crate::{
+    AccountImport, DeadLetter, OutboxEntry, OutboxEvent, ProfileValue, Store, StoreError,
+    StoreResult,
+};
 use readers::Readers;
 use writer::Writer;
 
@@ -182,12 +186,14 @@ impl Store for SqliteStore {
         user_id: String,
         items: Vec<ProfileValue>,
         now_ms: i64,
+        events: Vec<OutboxEvent>,
     ) -> StoreResult<bool> {
         self.write(move |conn| {
             if !account_exists(conn, app, &user_id)? {
                 return Ok(false);
             }
             put_profile_items(conn, app, &user_id, &items, now_ms)?;
+            outbox::insert(conn, app, &events, now_ms)?;
             Ok(true)
         })
         .await
@@ -229,6 +235,52 @@ impl Store for SqliteStore {
                 Ok(found)
             })
             .await
+    }
+
+    async fn claim_outbox(
+        &self,
+        now_ms: i64,
+        lease_ms: i64,
+        limit: usize,
+    ) -> StoreResult<Vec<OutboxEntry>> {
+        self.write(move |conn| outbox::claim(conn, now_ms, lease_ms, limit))
+            .await
+    }
+
+    async fn finish_outbox(&self, id: i64) -> StoreResult<()> {
+        self.write(move |conn| outbox::finish(conn, id)).await
+    }
+
+    async fn retry_outbox(
+        &self,
+        id: i64,
+        attempts: u32,
+        next_attempt_ms: i64,
+        error: String,
+    ) -> StoreResult<()> {
+        self.write(move |conn| outbox::retry(conn, id, attempts, next_attempt_ms, &error))
+            .await
+    }
+
+    async fn dead_letter_outbox(
+        &self,
+        id: i64,
+        attempts: u32,
+        error: String,
+        now_ms: i64,
+    ) -> StoreResult<()> {
+        self.write(move |conn| outbox::dead_letter(conn, id, attempts, &error, now_ms))
+            .await
+    }
+
+    async fn dead_letters(&self, app: AppId, limit: usize) -> StoreResult<Vec<DeadLetter>> {
+        self.readers
+            .read(move |conn| outbox::dead_letters(conn, app, limit))
+            .await
+    }
+
+    async fn outbox_len(&self) -> StoreResult<u64> {
+        self.readers.read(outbox::len).await
     }
 
     async fn reset_app(&self, app: AppId) -> StoreResult<()> {
