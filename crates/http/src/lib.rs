@@ -13,10 +13,11 @@ pub mod metrics;
 pub mod rate_limit;
 pub mod rest;
 pub mod routes;
+pub mod webhooks;
 
 use std::sync::Arc;
 
-use axum::routing::{any, get};
+use axum::routing::{any, get, post};
 use axum::Router;
 use natter_services::Services;
 
@@ -65,6 +66,9 @@ pub fn router(state: AppState) -> Router {
         .route("/v4/{service}/{command}", any(rest::dispatch))
         .route("/_natter/health", get(control::health))
         .route("/_natter/reset", any(control::reset))
+        .route("/_natter/webhooks", get(webhooks::deliveries))
+        .route("/_natter/webhooks/config", get(webhooks::config).post(webhooks::config))
+        .route("/_natter/webhooks/faults", post(webhooks::faults))
         .route("/metrics", get(control::metrics))
         .fallback(rest::not_found)
         .with_state(state)

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context};
 use natter_core::{AppSettings, CustomProfileField};
+use natter_webhook::WebhookConfig;
 use serde::Deserialize;
 
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
@@ -116,6 +117,9 @@ pub struct FileApp {
     pub admins: Vec<String>,
     pub webhook_url: Option<String>,
     pub webhook_token: Option<String>,
+    /// Everything else about webhooks (`[app.webhook]`: switches, timeouts, retries, TLS).
+    #[serde(default)]
+    pub webhook: WebhookConfig,
     #[serde(default)]
     pub custom_profile_fields: Vec<CustomProfileField>,
     /// Calls per second per API (`"service/command" = N`, 0 = unlimited).
@@ -123,12 +127,11 @@ pub struct FileApp {
     pub rate_limits: BTreeMap<String, u32>,
 }
 
-/// One app after every source is merged. Webhook settings are kept for the webhook engine.
+/// One app after every source is merged.
 #[derive(Debug, Clone)]
 pub struct AppConfig {
     pub settings: AppSettings,
-    pub webhook_url: Option<String>,
-    pub webhook_token: Option<String>,
+    pub webhook: WebhookConfig,
     /// Whether the key was generated and stored by Natter (shown in the banner).
     pub key_generated: bool,
 }
@@ -272,6 +275,14 @@ pub fn resolve_apps(
                 admins.len()
             );
         }
+        let mut webhook = table.webhook;
+        webhook.url = table.webhook_url.or(webhook.url);
+        webhook.token = table.webhook_token.or(webhook.token);
+        if let Some(url) = &webhook.url {
+            if !(url.starts_with("http://") || url.starts_with("https://")) {
+                bail!("webhook URL of app {} must start with http:// or https://", table.sdkappid);
+            }
+        }
         apps.push(AppConfig {
             settings: AppSettings {
                 sdkappid: table.sdkappid,
@@ -280,8 +291,7 @@ pub fn resolve_apps(
                 custom_profile_fields: table.custom_profile_fields,
                 rate_limits: table.rate_limits,
             },
-            webhook_url: table.webhook_url,
-            webhook_token: table.webhook_token,
+            webhook,
             key_generated,
         });
     }

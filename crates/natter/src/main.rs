@@ -166,11 +166,8 @@ fn print_banner(config: &ServerConfig, addr: std::net::SocketAddr, clock: &Clock
         let _ = writeln!(out, "  Admin       {}", s.admins.join(", "));
         let _ = writeln!(out, "  UserSig     {sig}");
         let _ = writeln!(out, "              (for {admin}, valid 180 days)");
-        if let Some(url) = &app.webhook_url {
-            let _ = writeln!(
-                out,
-                "  Webhook URL {url} (delivery is not implemented yet in this version)"
-            );
+        if let Some(url) = &app.webhook.url {
+            let _ = writeln!(out, "  Webhook URL {url}");
         }
         let _ = writeln!(out);
         let _ = writeln!(out, "  Try it:");

@@ -8,6 +8,7 @@ use anyhow::Context;
 use natter_core::Clock;
 use natter_http::{AppState, HttpConfig};
 use natter_services::{Apps, Services};
+use natter_webhook::Webhooks;
 use natter_store::postgres::PostgresStore;
 use natter_store::sqlite::SqliteStore;
 use natter_store::Store;
@@ -45,6 +46,7 @@ pub struct Running {
     pub services: Services,
     stop: watch::Sender<bool>,
     task: JoinHandle<anyhow::Result<()>>,
+    delivery: JoinHandle<()>,
 }
 
 impl Running {
@@ -57,6 +59,10 @@ impl Running {
     /// Runs until the server stops (after [`shutdown`](Self::shutdown) or a serve error).
     pub async fn wait(self) -> anyhow::Result<()> {
         let served = self.task.await.context("server task panicked")?;
+        // The HTTP server has drained; stop the webhook loop (its in-flight deliveries finish or
+        // stay in the outbox), then close storage.
+        let _ = self.stop.send(true);
+        let _ = self.delivery.await;
         self.services.store.close().await;
         served
     }
@@ -71,7 +77,13 @@ impl Running {
 pub async fn start(config: &ServerConfig, clock: Arc<Clock>) -> anyhow::Result<Running> {
     let store = open_store(config).await?;
     let apps = Apps::new(config.apps.iter().map(|a| a.settings.clone()));
-    let services = Services::new(store, clock, apps);
+    let webhooks = Arc::new(Webhooks::new(store.clone(), clock.clone()));
+    for app in &config.apps {
+        webhooks
+            .configure(app.settings.sdkappid, app.webhook.clone())
+            .map_err(|e| anyhow::anyhow!("app {}: {e}", app.settings.sdkappid))?;
+    }
+    let services = Services::new(store, clock, apps, webhooks.clone());
     for app in &config.apps {
         services
             .accounts
@@ -91,6 +103,8 @@ pub async fn start(config: &ServerConfig, clock: Arc<Clock>) -> anyhow::Result<R
     listener.set_nonblocking(true)?;
     let addr = listener.local_addr()?;
     let (stop, mut stopped) = watch::channel(false);
+    // After-callbacks committed before a crash or restart are delivered from the outbox.
+    let delivery = tokio::spawn(webhooks.run(stop.subscribe()));
 
     let task = match &config.tls {
         None => {
@@ -130,5 +144,6 @@ pub async fn start(config: &ServerConfig, clock: Arc<Clock>) -> anyhow::Result<R
         services,
         stop,
         task,
+        delivery,
     })
 }

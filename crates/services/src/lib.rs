@@ -11,6 +11,7 @@ use std::sync::Arc;
 
 use natter_core::{ApiError, Clock};
 use natter_store::{Store, StoreError};
+use natter_webhook::Webhooks;
 
 pub use accounts::AccountService;
 pub use apps::Apps;
@@ -22,18 +23,20 @@ pub struct Services {
     pub store: Arc<dyn Store>,
     pub clock: Arc<Clock>,
     pub apps: Apps,
+    pub webhooks: Arc<Webhooks>,
     pub accounts: AccountService,
     pub profiles: ProfileService,
 }
 
 impl Services {
-    pub fn new(store: Arc<dyn Store>, clock: Arc<Clock>, apps: Apps) -> Self {
+    pub fn new(store: Arc<dyn Store>, clock: Arc<Clock>, apps: Apps, webhooks: Arc<Webhooks>) -> Self {
         Self {
             accounts: AccountService::new(store.clone(), clock.clone()),
-            profiles: ProfileService::new(store.clone(), clock.clone()),
+            profiles: ProfileService::new(store.clone(), clock.clone(), webhooks.clone()),
             store,
             clock,
             apps,
+            webhooks,
         }
     }
 }
@@ -45,6 +48,7 @@ impl Services {
             .reset_app(app.sdkappid)
             .await
             .map_err(internal(natter_core::codes::ACCOUNT_INTERNAL))?;
+        self.webhooks.clear_log(app.sdkappid);
         self.accounts.ensure_admins(app.sdkappid, &app.admins).await
     }
 }

@@ -4,6 +4,8 @@ use std::sync::Arc;
 
 use natter_core::{codes, ApiError, ApiResult, AppSettings, Clock};
 use natter_store::{ProfileValue, Store};
+use natter_webhook::payloads::profile::{PortraitSet, ProfileItem};
+use natter_webhook::{Origin, Webhooks};
 use serde_json::Value;
 
 use crate::{internal, profile_fields};
@@ -22,18 +24,25 @@ pub struct UserProfile {
 pub struct ProfileService {
     store: Arc<dyn Store>,
     clock: Arc<Clock>,
+    webhooks: Arc<Webhooks>,
 }
 
 impl ProfileService {
-    pub fn new(store: Arc<dyn Store>, clock: Arc<Clock>) -> Self {
-        Self { store, clock }
+    pub fn new(store: Arc<dyn Store>, clock: Arc<Clock>, webhooks: Arc<Webhooks>) -> Self {
+        Self {
+            store,
+            clock,
+            webhooks,
+        }
     }
 
-    /// `portrait_set`: validates every item first, then writes them all or none.
-    /// Returns the items as stored (for the after-callback).
+    /// `portrait_set`: validates every item first, then writes them all or none, together with
+    /// the `Profile.CallbackPortraitSet` after-callback. Returns the items as stored.
     pub async fn set(
         &self,
         app: &AppSettings,
+        operator: &str,
+        origin: &Origin,
         user_id: String,
         items: Vec<(String, Value)>,
     ) -> ApiResult<Vec<ProfileValue>> {
@@ -50,14 +59,27 @@ impl ProfileService {
             values.retain(|v| v.tag != tag);
             values.push(ProfileValue { tag, value });
         }
+        let now_ms = self.clock.now_ms();
+        let callback = PortraitSet {
+            operator_account: operator.to_owned(),
+            from_account: user_id.clone(),
+            event_time: now_ms as u64,
+            profile_item: values
+                .iter()
+                .map(|v| ProfileItem::new(v.tag.clone(), v.value.clone()))
+                .collect(),
+        };
+        // Written in the same transaction as the profile: the callback fires if and only if the
+        // change is stored.
+        let events: Vec<_> = self
+            .webhooks
+            .after(app.sdkappid, &callback, &user_id, origin)
+            .into_iter()
+            .collect();
+        let fires = !events.is_empty();
         let written = self
             .store
-            .set_profile(
-                app.sdkappid,
-                user_id.clone(),
-                values.clone(),
-                self.clock.now_ms(),
-            )
+            .set_profile(app.sdkappid, user_id.clone(), values.clone(), now_ms, events)
             .await
             .map_err(internal(codes::PROFILE_INTERNAL))?;
         if !written {
@@ -65,6 +87,9 @@ impl ProfileService {
                 codes::PROFILE_ACCOUNT_NOT_FOUND,
                 format!("account {user_id} does not exist"),
             ));
+        }
+        if fires {
+            self.webhooks.wake();
         }
         Ok(values)
     }

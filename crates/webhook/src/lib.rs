@@ -1,1 +1,9 @@
 pub mod commands;
+pub mod config;
+pub mod engine;
+pub mod log;
+pub mod payloads;
+mod sign;
+
+pub use config::{FailurePolicy, WebhookConfig};
+pub use engine::{BeforeOutcome, FaultKind, Origin, Webhooks};

@@ -100,6 +100,17 @@ async fn handle(
     let calls = state
         .limiter
         .hit(app.sdkappid, index, services.clock.now_secs());
+    if limit > 0 && calls == over_limit_alarm_at(limit) {
+        let alarm = natter_webhook::payloads::alert::RequestOverLimit {
+            service_name: api.service.to_owned(),
+            command: api.command.to_owned(),
+            request: calls,
+            limit,
+        };
+        services
+            .webhooks
+            .notify_now(app.sdkappid, alarm, natter_webhook::Origin::rest(peer.ip()));
+    }
     if limit > 0 && calls > limit {
         return Err(ApiError::new(
             codes::REST_FREQUENCY_LIMIT,
@@ -118,6 +129,12 @@ async fn handle(
         api,
     };
     handler(ctx, json).await
+}
+
+/// The call that takes an API past 80% of its limit within one second raises
+/// `Alert.RequestOverLimit` (once per API per second).
+fn over_limit_alarm_at(limit: u32) -> u32 {
+    limit * 4 / 5 + 1
 }
 
 /// Reads the body as a JSON object, refusing one larger than `limit` as soon as that is known.

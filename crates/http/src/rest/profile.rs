@@ -1,6 +1,7 @@
 //! `v4/profile/*`: profiles (Tencent pages 1047/34916, 1047/34917; fields from 1047/33520).
 
 use natter_core::{codes, ApiError};
+use natter_webhook::Origin;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -31,9 +32,10 @@ pub fn portrait_set(ctx: Ctx, body: Value) -> HandlerFuture {
             .into_iter()
             .map(|i| (i.tag, i.value))
             .collect();
+        let origin = Origin::rest(ctx.client_ip);
         ctx.services
             .profiles
-            .set(&ctx.app, req.from_account, items)
+            .set(&ctx.app, &ctx.identifier, &origin, req.from_account, items)
             .await?;
         Ok(Value::Null)
     })

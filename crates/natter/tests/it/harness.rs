@@ -62,8 +62,7 @@ pub fn test_config(data_dir: PathBuf, database_url: Option<String>) -> ServerCon
             .into_iter()
             .map(|id| AppConfig {
                 settings: app_settings(id),
-                webhook_url: None,
-                webhook_token: None,
+                webhook: Default::default(),
                 key_generated: false,
             })
             .collect(),

@@ -1,0 +1,456 @@
+//! The webhook engine: sends before-callbacks synchronously and delivers after-callbacks from the
+//! durable outbox.
+//!
+//! After-callbacks are written by the services into the outbox in the same transaction as the
+//! change they report. A delivery loop claims due events (the oldest pending event of each order
+//! key, so one conversation's or group's callbacks arrive in order), POSTs them, and removes them
+//! on success; a failure is retried with exponential backoff when the app enabled retries, and an
+//! event whose attempts are exhausted becomes a dead letter, visible in the control plane. Nothing
+//! is kept only in memory, so a restart loses nothing.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::{Duration, Instant};
+
+use natter_core::{AppId, Clock};
+use natter_store::{OutboxEntry, OutboxEvent, Store};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use tokio::sync::{watch, Notify};
+
+use crate::config::{FailurePolicy, WebhookConfig};
+use crate::log::{Delivery, DeliveryLog};
+use crate::payloads::responses::{CallbackResponse, Verdict};
+use crate::payloads::Payload;
+use crate::{commands, sign};
+
+/// How long a claimed event stays invisible to other delivery loops (other nodes).
+const LEASE_MS: i64 = 30_000;
+/// Most events one delivery round claims.
+const CLAIM_BATCH: usize = 64;
+/// How often the loop looks for due retries and other nodes' events without being woken.
+const POLL: Duration = Duration::from_millis(500);
+
+/// Who caused an event: `OptPlatform` and `ClientIP` in the callback URL.
+#[derive(Debug, Clone)]
+pub struct Origin {
+    pub client_ip: String,
+    /// `RESTAPI` for REST calls, the client's platform otherwise.
+    pub platform: String,
+}
+
+impl Origin {
+    pub fn rest(client_ip: impl ToString) -> Self {
+        Self {
+            client_ip: client_ip.to_string(),
+            platform: "RESTAPI".into(),
+        }
+    }
+}
+
+/// Injected faults for the emulator: the next `count` deliveries of a command fail or time out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FaultKind {
+    Fail,
+    Timeout,
+}
+
+/// What a before-callback decided.
+#[derive(Debug, Clone, PartialEq)]
+pub enum BeforeOutcome {
+    /// Go ahead; the reply (when one came) may carry rewrites the caller applies.
+    Allow(Option<Value>),
+    /// `ErrorCode` 1: refuse with the API's documented code.
+    Deny { info: String },
+    /// `ErrorCode` 2 (messages): pretend success, store and deliver nothing.
+    Discard,
+    /// Another code: refuse with that code and the app's `ErrorInfo`.
+    Custom { code: i64, info: String },
+}
+
+struct AppHooks {
+    config: Arc<WebhookConfig>,
+    client: reqwest::Client,
+}
+
+pub struct Webhooks {
+    apps: RwLock<HashMap<AppId, AppHooks>>,
+    store: Arc<dyn Store>,
+    clock: Arc<Clock>,
+    log: DeliveryLog,
+    wake: Notify,
+    faults: Mutex<HashMap<(AppId, String), (FaultKind, u32)>>,
+}
+
+/// What one HTTP attempt came to.
+struct Attempt {
+    url: String,
+    status: Option<u16>,
+    response: Option<String>,
+    latency: Duration,
+    /// `Ok(reply JSON)` or `Err((outcome, error))`.
+    result: Result<Value, (&'static str, String)>,
+}
+
+impl Webhooks {
+    pub fn new(store: Arc<dyn Store>, clock: Arc<Clock>) -> Self {
+        Self {
+            apps: RwLock::new(HashMap::new()),
+            store,
+            clock,
+            log: DeliveryLog::default(),
+            wake: Notify::new(),
+            faults: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Sets (or replaces, at run time) an app's webhook settings.
+    pub fn configure(&self, app: AppId, config: WebhookConfig) -> Result<(), String> {
+        let client = http_client(&config)?;
+        self.apps.write().expect("webhook config lock").insert(
+            app,
+            AppHooks {
+                config: Arc::new(config),
+                client,
+            },
+        );
+        Ok(())
+    }
+
+    pub fn config(&self, app: AppId) -> Arc<WebhookConfig> {
+        self.apps
+            .read()
+            .expect("webhook config lock")
+            .get(&app)
+            .map(|h| h.config.clone())
+            .unwrap_or_default()
+    }
+
+    fn client_and_config(&self, app: AppId) -> Option<(reqwest::Client, Arc<WebhookConfig>)> {
+        let apps = self.apps.read().expect("webhook config lock");
+        apps.get(&app).map(|h| (h.client.clone(), h.config.clone()))
+    }
+
+    pub fn is_on(&self, app: AppId, command: &str) -> bool {
+        self.config(app).is_on(command)
+    }
+
+    /// The outbox row for an after-callback, or `None` when the app does not want it. The caller
+    /// writes it in the same transaction as the change, then calls [`wake`](Self::wake).
+    pub fn after<P: Payload>(&self, app: AppId, payload: &P, order_key: &str, origin: &Origin) -> Option<OutboxEvent> {
+        if !self.is_on(app, P::COMMAND) {
+            return None;
+        }
+        Some(OutboxEvent {
+            command: P::COMMAND.to_owned(),
+            order_key: order_key.to_owned(),
+            body: payload.to_body().to_string(),
+            client_ip: origin.client_ip.clone(),
+            opt_platform: origin.platform.clone(),
+        })
+    }
+
+    /// Tells the delivery loop that new outbox rows were committed.
+    pub fn wake(&self) {
+        self.wake.notify_one();
+    }
+
+    /// Sends a before-callback and waits (up to the timeout) for the app's decision.
+    pub async fn before<P: Payload>(&self, app: AppId, payload: &P, origin: &Origin) -> BeforeOutcome {
+        let Some((client, config)) = self.client_and_config(app) else {
+            return BeforeOutcome::Allow(None);
+        };
+        if !config.is_on(P::COMMAND) {
+            return BeforeOutcome::Allow(None);
+        }
+        let body = payload.to_body();
+        let attempt = self.attempt(app, &client, &config, P::COMMAND, &body, origin).await;
+        let outcome = match attempt.result.as_ref().ok().and_then(decide) {
+            Some(outcome) => outcome,
+            None => match config.on_before_failure {
+                FailurePolicy::Allow => BeforeOutcome::Allow(None),
+                FailurePolicy::Deny => BeforeOutcome::Deny {
+                    info: "the app's before-callback failed and its policy is to deny".into(),
+                },
+            },
+        };
+        self.record(app, P::COMMAND, body, attempt, 1, None);
+        outcome
+    }
+
+    /// Sends a notification that records no change (`Alert.RequestOverLimit`) at once, in the
+    /// background; it is logged like every delivery but not kept in the outbox.
+    pub fn notify_now<P: Payload + Send + 'static>(self: &Arc<Self>, app: AppId, payload: P, origin: Origin) {
+        let Some((client, config)) = self.client_and_config(app) else {
+            return;
+        };
+        if !config.is_on(P::COMMAND) {
+            return;
+        }
+        let this = self.clone();
+        tokio::spawn(async move {
+            let body = payload.to_body();
+            let attempt = this.attempt(app, &client, &config, P::COMMAND, &body, &origin).await;
+            this.record(app, P::COMMAND, body, attempt, 1, None);
+        });
+    }
+
+    /// The newest deliveries of an app, newest first.
+    pub fn recent_deliveries(&self, app: AppId) -> Vec<Delivery> {
+        self.log.recent(app)
+    }
+
+    /// The newest dead letters of an app (after-callbacks whose attempts ran out).
+    pub async fn dead_letters(&self, app: AppId, limit: usize) -> natter_store::StoreResult<Vec<natter_store::DeadLetter>> {
+        self.store.dead_letters(app, limit).await
+    }
+
+    pub fn clear_log(&self, app: AppId) {
+        self.log.clear(app);
+    }
+
+    /// Makes the next `count` deliveries of `command` for `app` fail or time out.
+    pub fn inject_fault(&self, app: AppId, command: &str, kind: FaultKind, count: u32) {
+        let mut faults = self.faults.lock().expect("fault lock");
+        if count == 0 {
+            faults.remove(&(app, command.to_owned()));
+        } else {
+            faults.insert((app, command.to_owned()), (kind, count));
+        }
+    }
+
+    fn take_fault(&self, app: AppId, command: &str) -> Option<FaultKind> {
+        let mut faults = self.faults.lock().expect("fault lock");
+        let key = (app, command.to_owned());
+        let (kind, left) = faults.get_mut(&key)?;
+        let kind = *kind;
+        *left -= 1;
+        if *left == 0 {
+            faults.remove(&key);
+        }
+        Some(kind)
+    }
+
+    /// The delivery loop; runs until `stop` turns true.
+    pub async fn run(self: Arc<Self>, mut stop: watch::Receiver<bool>) {
+        loop {
+            if *stop.borrow() {
+                return;
+            }
+            let claimed = match self.store.claim_outbox(self.clock.now_ms(), LEASE_MS, CLAIM_BATCH).await {
+                Ok(claimed) => claimed,
+                Err(e) => {
+                    tracing::warn!(error = %e, "claiming webhook outbox failed");
+                    Vec::new()
+                }
+            };
+            if let Ok(pending) = self.store.outbox_len().await {
+                metrics::gauge!("natter_webhook_outbox_pending").set(pending as f64);
+            }
+            if claimed.is_empty() {
+                tokio::select! {
+                    _ = self.wake.notified() => {}
+                    _ = tokio::time::sleep(POLL) => {}
+                    _ = stop.changed() => {}
+                }
+                continue;
+            }
+            // At most one event per order key was claimed, so they may all go at once.
+            let deliveries = claimed.into_iter().map(|entry| self.deliver(entry));
+            futures::future::join_all(deliveries).await;
+        }
+    }
+
+    async fn deliver(&self, entry: OutboxEntry) {
+        let app = entry.app;
+        let command = entry.event.command.clone();
+        let body: Value = serde_json::from_str(&entry.event.body).unwrap_or(Value::Null);
+        let Some((client, config)) = self.client_and_config(app).filter(|(_, c)| c.url.is_some()) else {
+            // The URL was removed after the event was written: nobody to tell.
+            let _ = self.store.finish_outbox(entry.id).await;
+            return;
+        };
+        let origin = Origin {
+            client_ip: entry.event.client_ip.clone(),
+            platform: entry.event.opt_platform.clone(),
+        };
+        let attempt = self.attempt(app, &client, &config, &command, &body, &origin).await;
+        let attempts = entry.attempts + 1;
+        let stored = match &attempt.result {
+            Ok(_) => {
+                self.record(app, &command, body, attempt, attempts, None);
+                self.store.finish_outbox(entry.id).await
+            }
+            Err((_, error)) if attempts <= config.after_retries => {
+                let error = error.clone();
+                let next = self.clock.now_ms() + config.retry_delay_ms(attempts) as i64;
+                self.record(app, &command, body, attempt, attempts, Some("retrying"));
+                metrics::counter!("natter_webhook_retries_total", "command" => command.clone()).increment(1);
+                self.store.retry_outbox(entry.id, attempts, next, error).await
+            }
+            Err((_, error)) => {
+                let error = error.clone();
+                tracing::warn!(app, command = %command, attempts, error = %error, "webhook dead-lettered");
+                self.record(app, &command, body, attempt, attempts, Some("dead"));
+                metrics::counter!("natter_webhook_dead_total", "command" => command.clone()).increment(1);
+                self.store.dead_letter_outbox(entry.id, attempts, error, self.clock.now_ms()).await
+            }
+        };
+        if let Err(e) = stored {
+            // The lease runs out and the event is delivered again: at-least-once.
+            tracing::warn!(error = %e, "updating webhook outbox failed");
+        }
+    }
+
+    /// One HTTP POST of `body` to the app's URL with Tencent's query parameters.
+    async fn attempt(
+        &self,
+        app: AppId,
+        client: &reqwest::Client,
+        config: &WebhookConfig,
+        command: &str,
+        body: &Value,
+        origin: &Origin,
+    ) -> Attempt {
+        let url = callback_url(config, app, command, origin, self.clock.now_secs());
+        let started = Instant::now();
+        let failed = |outcome: &'static str, error: String, status: Option<u16>, response: Option<String>| Attempt {
+            url: url.clone(),
+            status,
+            response,
+            latency: started.elapsed(),
+            result: Err((outcome, error)),
+        };
+        if let Some(fault) = self.take_fault(app, command) {
+            return match fault {
+                FaultKind::Fail => failed("injected-failure", "fault injected: failure".into(), None, None),
+                FaultKind::Timeout => failed("injected-timeout", "fault injected: timeout".into(), None, None),
+            };
+        }
+        let sent = client
+            .post(&url)
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .timeout(Duration::from_millis(config.timeout_ms))
+            .body(body.to_string())
+            .send()
+            .await;
+        let response = match sent {
+            Ok(r) => r,
+            Err(e) if e.is_timeout() => return failed("timeout", format!("no answer within {} ms", config.timeout_ms), None, None),
+            Err(e) => return failed("failed", format!("request failed: {e}"), None, None),
+        };
+        let status = response.status().as_u16();
+        let text = match tokio::time::timeout(Duration::from_millis(config.timeout_ms), response.text()).await {
+            Ok(Ok(text)) => text,
+            Ok(Err(e)) => return failed("failed", format!("reading the reply failed: {e}"), Some(status), None),
+            Err(_) => return failed("timeout", format!("reply not finished within {} ms", config.timeout_ms), Some(status), None),
+        };
+        let shown: String = text.chars().take(4096).collect();
+        if status != 200 {
+            return failed("failed", format!("HTTP {status}"), Some(status), Some(shown));
+        }
+        match serde_json::from_str::<Value>(&text) {
+            Ok(reply) if reply.is_object() => Attempt {
+                url,
+                status: Some(status),
+                response: Some(shown),
+                latency: started.elapsed(),
+                result: Ok(reply),
+            },
+            _ => failed("failed", "the reply is not a JSON object".into(), Some(status), Some(shown)),
+        }
+    }
+
+    fn record(&self, app: AppId, command: &str, body: Value, attempt: Attempt, attempts: u32, outcome_override: Option<&str>) {
+        let (outcome, error) = match &attempt.result {
+            Ok(_) => ("ok", None),
+            Err((outcome, error)) => (*outcome, Some(error.clone())),
+        };
+        let outcome = outcome_override.unwrap_or(outcome);
+        metrics::counter!("natter_webhook_deliveries_total", "command" => command.to_owned(), "outcome" => outcome.to_owned())
+            .increment(1);
+        metrics::histogram!("natter_webhook_delivery_seconds", "command" => command.to_owned())
+            .record(attempt.latency.as_secs_f64());
+        self.log.record(
+            app,
+            Delivery {
+                at_ms: self.clock.now_ms() - attempt.latency.as_millis() as i64,
+                command: command.to_owned(),
+                url: attempt.url,
+                body,
+                status: attempt.status,
+                response: attempt.response,
+                latency_ms: attempt.latency.as_millis() as u64,
+                outcome: outcome.to_owned(),
+                attempts,
+                error,
+            },
+        );
+    }
+}
+
+/// Reads a before-callback reply: `ErrorCode` 0 allow, 1 deny, 2 discard, anything else custom.
+/// `None` when the reply is not a callback answer at all (handled like a failure).
+fn decide(reply: &Value) -> Option<BeforeOutcome> {
+    let answer: CallbackResponse = serde_json::from_value(reply.clone()).ok()?;
+    let info = answer.error_info.clone();
+    Some(match answer.verdict() {
+        Verdict::Allow => BeforeOutcome::Allow(Some(reply.clone())),
+        Verdict::Deny => BeforeOutcome::Deny { info },
+        Verdict::Discard => BeforeOutcome::Discard,
+        Verdict::Code(code) => BeforeOutcome::Custom { code, info },
+    })
+}
+
+/// The configured URL plus Tencent's query parameters, in the order of Tencent's examples.
+pub fn callback_url(config: &WebhookConfig, app: AppId, command: &str, origin: &Origin, now_secs: i64) -> String {
+    let base = config.url.as_deref().unwrap_or_default();
+    let mut query = form_urlencoded::Serializer::new(String::new());
+    query.append_pair("SdkAppid", &app.to_string());
+    query.append_pair("CallbackCommand", command);
+    query.append_pair("contenttype", "json");
+    // Documented quirks: these callbacks carry no ClientIP, the AV member state one no platform.
+    let without_ip = [
+        commands::ALERT_REQUEST_OVER_LIMIT,
+        commands::GROUP_SEND_MSG_EXCEPTION,
+        commands::GROUP_ON_MEMBER_STATE_CHANGE,
+    ];
+    if !without_ip.contains(&command) {
+        query.append_pair("ClientIP", &origin.client_ip);
+    }
+    if command != commands::GROUP_ON_MEMBER_STATE_CHANGE {
+        query.append_pair("OptPlatform", &origin.platform);
+    }
+    if let Some(token) = config.token.as_deref().filter(|t| !t.is_empty()) {
+        query.append_pair("Sign", &sign::sign(token, now_secs));
+        query.append_pair("RequestTime", &now_secs.to_string());
+    }
+    let separator = if base.contains('?') { '&' } else { '?' };
+    format!("{base}{separator}{}", query.finish())
+}
+
+/// One client per app, so its CA and client certificate apply; it keeps connections alive.
+fn http_client(config: &WebhookConfig) -> Result<reqwest::Client, String> {
+    let mut builder = reqwest::Client::builder()
+        .use_rustls_tls()
+        .pool_idle_timeout(Duration::from_secs(90))
+        .connect_timeout(Duration::from_millis(config.timeout_ms.max(1)));
+    if let Some(ca) = &config.ca_cert {
+        let pem = std::fs::read(ca).map_err(|e| format!("reading webhook CA {}: {e}", ca.display()))?;
+        let cert = reqwest::Certificate::from_pem(&pem).map_err(|e| format!("webhook CA {}: {e}", ca.display()))?;
+        builder = builder.add_root_certificate(cert);
+    }
+    match (&config.client_cert, &config.client_key) {
+        (Some(cert), Some(key)) => {
+            let mut pem = std::fs::read(cert).map_err(|e| format!("reading webhook client certificate {}: {e}", cert.display()))?;
+            pem.push(b'\n');
+            pem.extend(std::fs::read(key).map_err(|e| format!("reading webhook client key {}: {e}", key.display()))?);
+            let identity = reqwest::Identity::from_pem(&pem).map_err(|e| format!("webhook client certificate: {e}"))?;
+            builder = builder.identity(identity);
+        }
+        (None, None) => {}
+        _ => return Err("webhook client_cert and client_key must be given together".into()),
+    }
+    builder.build().map_err(|e| format!("building the webhook HTTP client: {e}"))
+}
