@@ -67,7 +67,10 @@ pub fn router(state: AppState) -> Router {
         .route("/_natter/health", get(control::health))
         .route("/_natter/reset", any(control::reset))
         .route("/_natter/webhooks", get(webhooks::deliveries))
-        .route("/_natter/webhooks/config", get(webhooks::config).post(webhooks::config))
+        .route(
+            "/_natter/webhooks/config",
+            get(webhooks::config).post(webhooks::config),
+        )
         .route("/_natter/webhooks/faults", post(webhooks::faults))
         .route("/metrics", get(control::metrics))
         .fallback(rest::not_found)

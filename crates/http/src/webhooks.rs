@@ -17,7 +17,10 @@ use crate::AppState;
 /// Dead letters listed by `GET /_natter/webhooks`.
 const DEAD_LETTERS_SHOWN: usize = 100;
 
-async fn admin_app(state: &AppState, query: Option<&str>) -> ApiResult<std::sync::Arc<AppSettings>> {
+async fn admin_app(
+    state: &AppState,
+    query: Option<&str>,
+) -> ApiResult<std::sync::Arc<AppSettings>> {
     let services = &state.services;
     let (app, _) = state
         .auth
@@ -26,7 +29,8 @@ async fn admin_app(state: &AppState, query: Option<&str>) -> ApiResult<std::sync
 }
 
 fn body_json<T: for<'de> Deserialize<'de>>(body: &[u8]) -> ApiResult<T> {
-    serde_json::from_slice(body).map_err(|e| ApiError::new(codes::INVALID_JSON, format!("request body: {e}")))
+    serde_json::from_slice(body)
+        .map_err(|e| ApiError::new(codes::INVALID_JSON, format!("request body: {e}")))
 }
 
 /// `GET /_natter/webhooks`: the last deliveries (newest first) and the dead letters.
@@ -37,7 +41,9 @@ pub async fn deliveries(State(state): State<AppState>, RawQuery(query): RawQuery
         let dead = webhooks
             .dead_letters(app.sdkappid, DEAD_LETTERS_SHOWN)
             .await
-            .map_err(|e| ApiError::new(codes::SERVICE_TIMEOUT, format!("reading dead letters: {e}")))?;
+            .map_err(|e| {
+                ApiError::new(codes::SERVICE_TIMEOUT, format!("reading dead letters: {e}"))
+            })?;
         let dead: Vec<Value> = dead
             .into_iter()
             .map(|d| {
@@ -63,7 +69,12 @@ pub async fn deliveries(State(state): State<AppState>, RawQuery(query): RawQuery
 
 /// `GET /_natter/webhooks/config` reads the app's webhook settings; `POST` replaces them
 /// (body: the same JSON), effective at once, without a restart.
-pub async fn config(State(state): State<AppState>, method: Method, RawQuery(query): RawQuery, body: axum::body::Bytes) -> Response {
+pub async fn config(
+    State(state): State<AppState>,
+    method: Method,
+    RawQuery(query): RawQuery,
+    body: axum::body::Bytes,
+) -> Response {
     let result = async {
         let app = admin_app(&state, query.as_deref()).await?;
         let webhooks = &state.services.webhooks;
@@ -94,12 +105,19 @@ struct Fault {
 /// `POST /_natter/webhooks/faults` with `{"command": "...", "kind": "fail"|"timeout", "count": N}`:
 /// the next N deliveries of that command fail or time out, so app developers can test their own
 /// failure handling. `count` 0 clears it.
-pub async fn faults(State(state): State<AppState>, RawQuery(query): RawQuery, body: axum::body::Bytes) -> Response {
+pub async fn faults(
+    State(state): State<AppState>,
+    RawQuery(query): RawQuery,
+    body: axum::body::Bytes,
+) -> Response {
     let result = async {
         let app = admin_app(&state, query.as_deref()).await?;
         let fault: Fault = body_json(&body)?;
         if natter_webhook::commands::find(&fault.command).is_none() {
-            return Err(ApiError::new(codes::INVALID_JSON, format!("unknown CallbackCommand {}", fault.command)));
+            return Err(ApiError::new(
+                codes::INVALID_JSON,
+                format!("unknown CallbackCommand {}", fault.command),
+            ));
         }
         state
             .services

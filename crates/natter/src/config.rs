@@ -280,7 +280,10 @@ pub fn resolve_apps(
         webhook.token = table.webhook_token.or(webhook.token);
         if let Some(url) = &webhook.url {
             if !(url.starts_with("http://") || url.starts_with("https://")) {
-                bail!("webhook URL of app {} must start with http:// or https://", table.sdkappid);
+                bail!(
+                    "webhook URL of app {} must start with http:// or https://",
+                    table.sdkappid
+                );
             }
         }
         apps.push(AppConfig {

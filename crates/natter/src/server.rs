@@ -8,10 +8,10 @@ use anyhow::Context;
 use natter_core::Clock;
 use natter_http::{AppState, HttpConfig};
 use natter_services::{Apps, Services};
-use natter_webhook::Webhooks;
 use natter_store::postgres::PostgresStore;
 use natter_store::sqlite::SqliteStore;
 use natter_store::Store;
+use natter_webhook::Webhooks;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 

@@ -29,7 +29,12 @@ pub struct Services {
 }
 
 impl Services {
-    pub fn new(store: Arc<dyn Store>, clock: Arc<Clock>, apps: Apps, webhooks: Arc<Webhooks>) -> Self {
+    pub fn new(
+        store: Arc<dyn Store>,
+        clock: Arc<Clock>,
+        apps: Apps,
+        webhooks: Arc<Webhooks>,
+    ) -> Self {
         Self {
             accounts: AccountService::new(store.clone(), clock.clone()),
             profiles: ProfileService::new(store.clone(), clock.clone(), webhooks.clone()),

@@ -79,7 +79,13 @@ impl ProfileService {
         let fires = !events.is_empty();
         let written = self
             .store
-            .set_profile(app.sdkappid, user_id.clone(), values.clone(), now_ms, events)
+            .set_profile(
+                app.sdkappid,
+                user_id.clone(),
+                values.clone(),
+                now_ms,
+                events,
+            )
             .await
             .map_err(internal(codes::PROFILE_INTERNAL))?;
         if !written {

@@ -70,6 +70,14 @@ const fn cmd(command: &'static str, title: &'static str, kind: Kind, doc: u32) -
     }
 }
 
+impl CommandInfo {
+    /// Marks a command that Natter fires.
+    const fn fired(mut self) -> Self {
+        self.fired = true;
+        self
+    }
+}
+
 use Kind::{After, Before};
 
 pub const COMMANDS: &[CommandInfo] = &[
@@ -78,9 +86,10 @@ pub const COMMANDS: &[CommandInfo] = &[
         "API overclocking alarm",
         After,
         60256,
-    ),
+    )
+    .fired(),
     cmd(STATE_STATE_CHANGE, "Online status change", After, 34357),
-    cmd(PROFILE_PORTRAIT_SET, "After profile updated", After, 48733),
+    cmd(PROFILE_PORTRAIT_SET, "After profile updated", After, 48733).fired(),
     cmd(SNS_PREV_FRIEND_ADD, "Before friend added", Before, 43468),
     cmd(
         SNS_PREV_FRIEND_RESPONSE,

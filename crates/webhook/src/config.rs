@@ -82,7 +82,9 @@ impl WebhookConfig {
     /// Delay before retry number `attempt` (1-based): exponential, capped.
     pub fn retry_delay_ms(&self, attempt: u32) -> u64 {
         let factor = 1u64 << attempt.saturating_sub(1).min(30);
-        self.retry_base_ms.saturating_mul(factor).min(self.retry_max_ms)
+        self.retry_base_ms
+            .saturating_mul(factor)
+            .min(self.retry_max_ms)
     }
 }
 
@@ -104,18 +106,34 @@ mod tests {
     #[test]
     fn switches_follow_tencents_console() {
         let mut config = WebhookConfig::default();
-        assert!(!config.is_on(commands::PROFILE_PORTRAIT_SET), "no URL, nothing on");
+        assert!(
+            !config.is_on(commands::PROFILE_PORTRAIT_SET),
+            "no URL, nothing on"
+        );
         config.url = Some("http://127.0.0.1:1/cb".into());
-        assert!(config.is_on(commands::PROFILE_PORTRAIT_SET), "URL and no list: all on");
+        assert!(
+            config.is_on(commands::PROFILE_PORTRAIT_SET),
+            "URL and no list: all on"
+        );
         config.commands = Some([commands::GROUP_AFTER_GROUP_INFO_CHANGED.to_owned()].into());
         assert!(!config.is_on(commands::PROFILE_PORTRAIT_SET));
-        assert!(config.is_on(commands::GROUP_AFTER_TOPIC_INFO_CHANGED), "shared switch");
-        assert!(config.is_on(commands::ALERT_REQUEST_OVER_LIMIT), "the alarm has no switch");
+        assert!(
+            config.is_on(commands::GROUP_AFTER_TOPIC_INFO_CHANGED),
+            "shared switch"
+        );
+        assert!(
+            config.is_on(commands::ALERT_REQUEST_OVER_LIMIT),
+            "the alarm has no switch"
+        );
     }
 
     #[test]
     fn retry_delays_double_up_to_the_cap() {
-        let config = WebhookConfig { retry_base_ms: 100, retry_max_ms: 1_000, ..Default::default() };
+        let config = WebhookConfig {
+            retry_base_ms: 100,
+            retry_max_ms: 1_000,
+            ..Default::default()
+        };
         let delays: Vec<u64> = (1..=6).map(|a| config.retry_delay_ms(a)).collect();
         assert_eq!(delays, [100, 200, 400, 800, 1_000, 1_000]);
     }

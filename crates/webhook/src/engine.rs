@@ -138,7 +138,13 @@ impl Webhooks {
 
     /// The outbox row for an after-callback, or `None` when the app does not want it. The caller
     /// writes it in the same transaction as the change, then calls [`wake`](Self::wake).
-    pub fn after<P: Payload>(&self, app: AppId, payload: &P, order_key: &str, origin: &Origin) -> Option<OutboxEvent> {
+    pub fn after<P: Payload>(
+        &self,
+        app: AppId,
+        payload: &P,
+        order_key: &str,
+        origin: &Origin,
+    ) -> Option<OutboxEvent> {
         if !self.is_on(app, P::COMMAND) {
             return None;
         }
@@ -157,7 +163,12 @@ impl Webhooks {
     }
 
     /// Sends a before-callback and waits (up to the timeout) for the app's decision.
-    pub async fn before<P: Payload>(&self, app: AppId, payload: &P, origin: &Origin) -> BeforeOutcome {
+    pub async fn before<P: Payload>(
+        &self,
+        app: AppId,
+        payload: &P,
+        origin: &Origin,
+    ) -> BeforeOutcome {
         let Some((client, config)) = self.client_and_config(app) else {
             return BeforeOutcome::Allow(None);
         };
@@ -165,7 +176,9 @@ impl Webhooks {
             return BeforeOutcome::Allow(None);
         }
         let body = payload.to_body();
-        let attempt = self.attempt(app, &client, &config, P::COMMAND, &body, origin).await;
+        let attempt = self
+            .attempt(app, &client, &config, P::COMMAND, &body, origin)
+            .await;
         let outcome = match attempt.result.as_ref().ok().and_then(decide) {
             Some(outcome) => outcome,
             None => match config.on_before_failure {
@@ -181,7 +194,12 @@ impl Webhooks {
 
     /// Sends a notification that records no change (`Alert.RequestOverLimit`) at once, in the
     /// background; it is logged like every delivery but not kept in the outbox.
-    pub fn notify_now<P: Payload + Send + 'static>(self: &Arc<Self>, app: AppId, payload: P, origin: Origin) {
+    pub fn notify_now<P: Payload + Send + 'static>(
+        self: &Arc<Self>,
+        app: AppId,
+        payload: P,
+        origin: Origin,
+    ) {
         let Some((client, config)) = self.client_and_config(app) else {
             return;
         };
@@ -191,7 +209,9 @@ impl Webhooks {
         let this = self.clone();
         tokio::spawn(async move {
             let body = payload.to_body();
-            let attempt = this.attempt(app, &client, &config, P::COMMAND, &body, &origin).await;
+            let attempt = this
+                .attempt(app, &client, &config, P::COMMAND, &body, &origin)
+                .await;
             this.record(app, P::COMMAND, body, attempt, 1, None);
         });
     }
@@ -202,7 +222,11 @@ impl Webhooks {
     }
 
     /// The newest dead letters of an app (after-callbacks whose attempts ran out).
-    pub async fn dead_letters(&self, app: AppId, limit: usize) -> natter_store::StoreResult<Vec<natter_store::DeadLetter>> {
+    pub async fn dead_letters(
+        &self,
+        app: AppId,
+        limit: usize,
+    ) -> natter_store::StoreResult<Vec<natter_store::DeadLetter>> {
         self.store.dead_letters(app, limit).await
     }
 
@@ -238,7 +262,11 @@ impl Webhooks {
             if *stop.borrow() {
                 return;
             }
-            let claimed = match self.store.claim_outbox(self.clock.now_ms(), LEASE_MS, CLAIM_BATCH).await {
+            let claimed = match self
+                .store
+                .claim_outbox(self.clock.now_ms(), LEASE_MS, CLAIM_BATCH)
+                .await
+            {
                 Ok(claimed) => claimed,
                 Err(e) => {
                     tracing::warn!(error = %e, "claiming webhook outbox failed");
@@ -266,7 +294,8 @@ impl Webhooks {
         let app = entry.app;
         let command = entry.event.command.clone();
         let body: Value = serde_json::from_str(&entry.event.body).unwrap_or(Value::Null);
-        let Some((client, config)) = self.client_and_config(app).filter(|(_, c)| c.url.is_some()) else {
+        let Some((client, config)) = self.client_and_config(app).filter(|(_, c)| c.url.is_some())
+        else {
             // The URL was removed after the event was written: nobody to tell.
             let _ = self.store.finish_outbox(entry.id).await;
             return;
@@ -275,7 +304,9 @@ impl Webhooks {
             client_ip: entry.event.client_ip.clone(),
             platform: entry.event.opt_platform.clone(),
         };
-        let attempt = self.attempt(app, &client, &config, &command, &body, &origin).await;
+        let attempt = self
+            .attempt(app, &client, &config, &command, &body, &origin)
+            .await;
         let attempts = entry.attempts + 1;
         let stored = match &attempt.result {
             Ok(_) => {
@@ -286,15 +317,21 @@ impl Webhooks {
                 let error = error.clone();
                 let next = self.clock.now_ms() + config.retry_delay_ms(attempts) as i64;
                 self.record(app, &command, body, attempt, attempts, Some("retrying"));
-                metrics::counter!("natter_webhook_retries_total", "command" => command.clone()).increment(1);
-                self.store.retry_outbox(entry.id, attempts, next, error).await
+                metrics::counter!("natter_webhook_retries_total", "command" => command.clone())
+                    .increment(1);
+                self.store
+                    .retry_outbox(entry.id, attempts, next, error)
+                    .await
             }
             Err((_, error)) => {
                 let error = error.clone();
                 tracing::warn!(app, command = %command, attempts, error = %error, "webhook dead-lettered");
                 self.record(app, &command, body, attempt, attempts, Some("dead"));
-                metrics::counter!("natter_webhook_dead_total", "command" => command.clone()).increment(1);
-                self.store.dead_letter_outbox(entry.id, attempts, error, self.clock.now_ms()).await
+                metrics::counter!("natter_webhook_dead_total", "command" => command.clone())
+                    .increment(1);
+                self.store
+                    .dead_letter_outbox(entry.id, attempts, error, self.clock.now_ms())
+                    .await
             }
         };
         if let Err(e) = stored {
@@ -315,7 +352,10 @@ impl Webhooks {
     ) -> Attempt {
         let url = callback_url(config, app, command, origin, self.clock.now_secs());
         let started = Instant::now();
-        let failed = |outcome: &'static str, error: String, status: Option<u16>, response: Option<String>| Attempt {
+        let failed = |outcome: &'static str,
+                      error: String,
+                      status: Option<u16>,
+                      response: Option<String>| Attempt {
             url: url.clone(),
             status,
             response,
@@ -324,8 +364,18 @@ impl Webhooks {
         };
         if let Some(fault) = self.take_fault(app, command) {
             return match fault {
-                FaultKind::Fail => failed("injected-failure", "fault injected: failure".into(), None, None),
-                FaultKind::Timeout => failed("injected-timeout", "fault injected: timeout".into(), None, None),
+                FaultKind::Fail => failed(
+                    "injected-failure",
+                    "fault injected: failure".into(),
+                    None,
+                    None,
+                ),
+                FaultKind::Timeout => failed(
+                    "injected-timeout",
+                    "fault injected: timeout".into(),
+                    None,
+                    None,
+                ),
             };
         }
         let sent = client
@@ -337,18 +387,47 @@ impl Webhooks {
             .await;
         let response = match sent {
             Ok(r) => r,
-            Err(e) if e.is_timeout() => return failed("timeout", format!("no answer within {} ms", config.timeout_ms), None, None),
+            Err(e) if e.is_timeout() => {
+                return failed(
+                    "timeout",
+                    format!("no answer within {} ms", config.timeout_ms),
+                    None,
+                    None,
+                )
+            }
             Err(e) => return failed("failed", format!("request failed: {e}"), None, None),
         };
         let status = response.status().as_u16();
-        let text = match tokio::time::timeout(Duration::from_millis(config.timeout_ms), response.text()).await {
-            Ok(Ok(text)) => text,
-            Ok(Err(e)) => return failed("failed", format!("reading the reply failed: {e}"), Some(status), None),
-            Err(_) => return failed("timeout", format!("reply not finished within {} ms", config.timeout_ms), Some(status), None),
-        };
+        let text =
+            match tokio::time::timeout(Duration::from_millis(config.timeout_ms), response.text())
+                .await
+            {
+                Ok(Ok(text)) => text,
+                Ok(Err(e)) => {
+                    return failed(
+                        "failed",
+                        format!("reading the reply failed: {e}"),
+                        Some(status),
+                        None,
+                    )
+                }
+                Err(_) => {
+                    return failed(
+                        "timeout",
+                        format!("reply not finished within {} ms", config.timeout_ms),
+                        Some(status),
+                        None,
+                    )
+                }
+            };
         let shown: String = text.chars().take(4096).collect();
         if status != 200 {
-            return failed("failed", format!("HTTP {status}"), Some(status), Some(shown));
+            return failed(
+                "failed",
+                format!("HTTP {status}"),
+                Some(status),
+                Some(shown),
+            );
         }
         match serde_json::from_str::<Value>(&text) {
             Ok(reply) if reply.is_object() => Attempt {
@@ -358,11 +437,24 @@ impl Webhooks {
                 latency: started.elapsed(),
                 result: Ok(reply),
             },
-            _ => failed("failed", "the reply is not a JSON object".into(), Some(status), Some(shown)),
+            _ => failed(
+                "failed",
+                "the reply is not a JSON object".into(),
+                Some(status),
+                Some(shown),
+            ),
         }
     }
 
-    fn record(&self, app: AppId, command: &str, body: Value, attempt: Attempt, attempts: u32, outcome_override: Option<&str>) {
+    fn record(
+        &self,
+        app: AppId,
+        command: &str,
+        body: Value,
+        attempt: Attempt,
+        attempts: u32,
+        outcome_override: Option<&str>,
+    ) {
         let (outcome, error) = match &attempt.result {
             Ok(_) => ("ok", None),
             Err((outcome, error)) => (*outcome, Some(error.clone())),
@@ -404,7 +496,13 @@ fn decide(reply: &Value) -> Option<BeforeOutcome> {
 }
 
 /// The configured URL plus Tencent's query parameters, in the order of Tencent's examples.
-pub fn callback_url(config: &WebhookConfig, app: AppId, command: &str, origin: &Origin, now_secs: i64) -> String {
+pub fn callback_url(
+    config: &WebhookConfig,
+    app: AppId,
+    command: &str,
+    origin: &Origin,
+    now_secs: i64,
+) -> String {
     let base = config.url.as_deref().unwrap_or_default();
     let mut query = form_urlencoded::Serializer::new(String::new());
     query.append_pair("SdkAppid", &app.to_string());
@@ -437,20 +535,30 @@ fn http_client(config: &WebhookConfig) -> Result<reqwest::Client, String> {
         .pool_idle_timeout(Duration::from_secs(90))
         .connect_timeout(Duration::from_millis(config.timeout_ms.max(1)));
     if let Some(ca) = &config.ca_cert {
-        let pem = std::fs::read(ca).map_err(|e| format!("reading webhook CA {}: {e}", ca.display()))?;
-        let cert = reqwest::Certificate::from_pem(&pem).map_err(|e| format!("webhook CA {}: {e}", ca.display()))?;
+        let pem =
+            std::fs::read(ca).map_err(|e| format!("reading webhook CA {}: {e}", ca.display()))?;
+        let cert = reqwest::Certificate::from_pem(&pem)
+            .map_err(|e| format!("webhook CA {}: {e}", ca.display()))?;
         builder = builder.add_root_certificate(cert);
     }
     match (&config.client_cert, &config.client_key) {
         (Some(cert), Some(key)) => {
-            let mut pem = std::fs::read(cert).map_err(|e| format!("reading webhook client certificate {}: {e}", cert.display()))?;
+            let mut pem = std::fs::read(cert).map_err(|e| {
+                format!("reading webhook client certificate {}: {e}", cert.display())
+            })?;
             pem.push(b'\n');
-            pem.extend(std::fs::read(key).map_err(|e| format!("reading webhook client key {}: {e}", key.display()))?);
-            let identity = reqwest::Identity::from_pem(&pem).map_err(|e| format!("webhook client certificate: {e}"))?;
+            pem.extend(
+                std::fs::read(key)
+                    .map_err(|e| format!("reading webhook client key {}: {e}", key.display()))?,
+            );
+            let identity = reqwest::Identity::from_pem(&pem)
+                .map_err(|e| format!("webhook client certificate: {e}"))?;
             builder = builder.identity(identity);
         }
         (None, None) => {}
         _ => return Err("webhook client_cert and client_key must be given together".into()),
     }
-    builder.build().map_err(|e| format!("building the webhook HTTP client: {e}"))
+    builder
+        .build()
+        .map_err(|e| format!("building the webhook HTTP client: {e}"))
 }

@@ -3,7 +3,9 @@
 use sha2::{Digest, Sha256};
 
 pub fn sign(token: &str, request_time_secs: i64) -> String {
-    hex::encode(Sha256::digest(format!("{token}{request_time_secs}").as_bytes()))
+    hex::encode(Sha256::digest(
+        format!("{token}{request_time_secs}").as_bytes(),
+    ))
 }
 
 #[cfg(test)]

@@ -118,6 +118,22 @@ impl TestServer {
         self.running = Some(running);
     }
 
+    pub fn services(&self) -> &natter_services::Services {
+        &self.running.as_ref().expect("server running").services
+    }
+
+    /// Calls a control-plane endpoint as the admin of the default app.
+    pub async fn control(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
+        let mut request = self.client.request(
+            method,
+            format!("{}{path}?{}", self.base, self.admin_query()),
+        );
+        if let Some(body) = body {
+            request = request.body(body.to_string());
+        }
+        request.send().await.unwrap().json().await.unwrap()
+    }
+
     pub fn sig(&self, identifier: &str) -> String {
         natter_usersig::generate(
             APP,

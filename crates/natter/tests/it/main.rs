@@ -1,8 +1,10 @@
 //! Integration tests: the real server on a random port, spoken to over HTTP.
 
 mod harness;
+mod receiver;
 
 mod accounts;
 mod binary;
 mod profiles;
 mod rest_framework;
+mod webhooks;
