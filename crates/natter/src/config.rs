@@ -331,3 +331,58 @@ fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
     file.write_all(contents.as_bytes())?;
     file.sync_all()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The README's example `natter.toml` must stay valid.
+    #[test]
+    fn readme_example_config_parses() {
+        let readme = include_str!("../../../README.md");
+        let start = readme
+            .find("```toml\n")
+            .expect("a TOML example in the README")
+            + 8;
+        let end = start + readme[start..].find("```").unwrap();
+        let file: FileConfig = toml::from_str(&readme[start..end]).unwrap();
+        assert_eq!(file.apps.len(), 2);
+        assert_eq!(file.apps[0].admins, ["administrator", "ops"]);
+        assert_eq!(file.apps[0].custom_profile_fields[0].name, "Hobby");
+        assert_eq!(file.apps[0].rate_limits["profile/portrait_get"], 1000);
+        assert_eq!(file.apps[0].webhook.after_retries, 3);
+        assert_eq!(file.apps[1].sdkappid, 1_400_000_001);
+    }
+
+    #[test]
+    fn flags_fill_the_default_app_and_apps_are_unique() {
+        let dir = tempfile::tempdir().unwrap();
+        let args = ServeArgs {
+            admin: Some("boss".into()),
+            webhook_url: Some("http://127.0.0.1:9/cb".into()),
+            ..Default::default()
+        };
+        let apps = resolve_apps(&args, &FileConfig::default(), dir.path()).unwrap();
+        assert_eq!(apps.len(), 1);
+        assert_eq!(apps[0].settings.sdkappid, DEFAULT_SDKAPPID);
+        assert_eq!(apps[0].settings.admins, ["boss"]);
+        assert_eq!(
+            apps[0].webhook.url.as_deref(),
+            Some("http://127.0.0.1:9/cb")
+        );
+        assert!(apps[0].key_generated);
+        // The key is kept: a second resolution reads it back.
+        let again = resolve_apps(&args, &FileConfig::default(), dir.path()).unwrap();
+        assert_eq!(again[0].settings.secret_key, apps[0].settings.secret_key);
+        assert!(!again[0].key_generated);
+
+        let twice: FileConfig =
+            toml::from_str("[[app]]\nsdkappid = 5\n[[app]]\nsdkappid = 5\n").unwrap();
+        assert!(resolve_apps(&ServeArgs::default(), &twice, dir.path()).is_err());
+        let bad_url = ServeArgs {
+            webhook_url: Some("ftp://x".into()),
+            ..Default::default()
+        };
+        assert!(resolve_apps(&bad_url, &FileConfig::default(), dir.path()).is_err());
+    }
+}

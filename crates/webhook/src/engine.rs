@@ -518,7 +518,12 @@ pub fn callback_url(
         query.append_pair("ClientIP", &origin.client_ip);
     }
     if command != commands::GROUP_ON_MEMBER_STATE_CHANGE {
-        query.append_pair("OptPlatform", &origin.platform);
+        // Documented quirk: the online-status callback spells iOS as `IOS`.
+        let platform = match (command, origin.platform.as_str()) {
+            (commands::STATE_STATE_CHANGE, "iOS") => "IOS",
+            (_, platform) => platform,
+        };
+        query.append_pair("OptPlatform", platform);
     }
     if let Some(token) = config.token.as_deref().filter(|t| !t.is_empty()) {
         query.append_pair("Sign", &sign::sign(token, now_secs));
@@ -561,4 +566,40 @@ fn http_client(config: &WebhookConfig) -> Result<reqwest::Client, String> {
     builder
         .build()
         .map_err(|e| format!("building the webhook HTTP client: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn url(config: &WebhookConfig, command: &str, platform: &str) -> String {
+        let origin = Origin {
+            client_ip: "10.0.0.1".into(),
+            platform: platform.into(),
+        };
+        callback_url(config, 1_400_000_000, command, &origin, 1_669_872_112)
+    }
+
+    #[test]
+    fn query_parameters_follow_tencents_examples() {
+        let mut config = WebhookConfig {
+            url: Some("https://h/cb".into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            url(&config, commands::PROFILE_PORTRAIT_SET, "RESTAPI"),
+            "https://h/cb?SdkAppid=1400000000&CallbackCommand=Profile.CallbackPortraitSet&contenttype=json&ClientIP=10.0.0.1&OptPlatform=RESTAPI"
+        );
+        assert!(url(&config, commands::STATE_STATE_CHANGE, "iOS").ends_with("&OptPlatform=IOS"));
+        assert!(url(&config, commands::C2C_AFTER_SEND_MSG, "iOS").ends_with("&OptPlatform=iOS"));
+        assert!(url(&config, commands::GROUP_ON_MEMBER_STATE_CHANGE, "Web")
+            .ends_with("contenttype=json"));
+        config.url = Some("https://h/cb?tenant=a".into());
+        config.token = Some("xxxxyyyy".into());
+        assert_eq!(
+            url(&config, commands::ALERT_REQUEST_OVER_LIMIT, "RESTAPI"),
+            "https://h/cb?tenant=a&SdkAppid=1400000000&CallbackCommand=Alert.RequestOverLimit&contenttype=json&OptPlatform=RESTAPI\
+             &Sign=17773bc39a671d7b9aa835458704d2a6db81360a5940292b587d6d760d484061&RequestTime=1669872112"
+        );
+    }
 }

@@ -450,3 +450,93 @@ async fn before_callbacks_decide() {
         BeforeOutcome::Deny { .. }
     ));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn https_with_a_custom_ca_and_a_client_certificate() {
+    use rcgen::{
+        BasicConstraints, CertificateParams, ExtendedKeyUsagePurpose, IsCa, Issuer, KeyPair,
+    };
+    let ca_key = KeyPair::generate().unwrap();
+    let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
+    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    let ca_cert = ca_params.self_signed(&ca_key).unwrap();
+    let ca = Issuer::new(ca_params, ca_key);
+    let issue = |names: Vec<String>, usage: ExtendedKeyUsagePurpose| {
+        let key = KeyPair::generate().unwrap();
+        let mut params = CertificateParams::new(names).unwrap();
+        params.extended_key_usages = vec![usage];
+        (
+            params.signed_by(&key, &ca).unwrap().pem(),
+            key.serialize_pem(),
+        )
+    };
+    let (server_cert, server_key) = issue(
+        vec!["127.0.0.1".into()],
+        ExtendedKeyUsagePurpose::ServerAuth,
+    );
+    let (client_cert, client_key) =
+        issue(vec!["natter".into()], ExtendedKeyUsagePurpose::ClientAuth);
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, pem: &str| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, pem).unwrap();
+        path
+    };
+    let ca_path = write("ca.pem", &ca_cert.pem());
+    let client_cert_path = write("client.pem", &client_cert);
+    let client_key_path = write("client.key", &client_key);
+
+    let receiver = Receiver::start_mutual_tls(&server_cert, &server_key, &ca_cert.pem()).await;
+    let server = TestServer::start(Engine::Sqlite).await.unwrap();
+    server
+        .ok("im_open_login_svc/account_import", json!({"UserID": "t1"}))
+        .await;
+
+    // Trusting the CA but without a client certificate: the receiver refuses the handshake.
+    let without = json!({"url": receiver.url, "ca_cert": ca_path});
+    assert_eq!(
+        server
+            .control(Method::POST, "/_natter/webhooks/config", Some(without))
+            .await["ErrorCode"],
+        0
+    );
+    server
+        .ok("profile/portrait_set", set_nick("t1", "refused"))
+        .await;
+    let mut log = Value::Null;
+    for _ in 0..200 {
+        log = server.control(Method::GET, "/_natter/webhooks", None).await;
+        if !log["dead_letters"].as_array().unwrap().is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert_eq!(
+        log["dead_letters"][0]["body"]["ProfileItem"][0]["Value"], "refused",
+        "{log}"
+    );
+
+    // With the client certificate: delivered.
+    let with = json!({"url": receiver.url, "ca_cert": ca_path, "client_cert": client_cert_path, "client_key": client_key_path});
+    assert_eq!(
+        server
+            .control(Method::POST, "/_natter/webhooks/config", Some(with))
+            .await["ErrorCode"],
+        0
+    );
+    server
+        .ok("profile/portrait_set", set_nick("t1", "accepted"))
+        .await;
+    let got = receiver.wait_for(PORTRAIT, 1).await;
+    assert_eq!(got[0].body["ProfileItem"][0]["Value"], "accepted");
+    assert_eq!(got.len(), 1);
+
+    // A missing key file is refused when the settings are given, not at delivery time.
+    let broken = json!({"url": receiver.url, "client_cert": client_cert_path});
+    assert_eq!(
+        server
+            .control(Method::POST, "/_natter/webhooks/config", Some(broken))
+            .await["ActionStatus"],
+        "FAIL"
+    );
+}
