@@ -8,6 +8,7 @@ pub mod clock;
 pub mod codes;
 pub mod error;
 pub mod ids;
+pub mod message;
 
 pub use app::{AppSettings, CustomFieldKind, CustomProfileField};
 pub use clock::Clock;

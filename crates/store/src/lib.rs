@@ -17,7 +17,10 @@ use std::collections::HashMap;
 use async_trait::async_trait;
 use natter_core::AppId;
 
-pub use types::{AccountImport, DeadLetter, OutboxEntry, OutboxEvent, ProfileValue};
+pub use types::{
+    AccountImport, C2cHistoryQuery, C2cMessage, C2cOutbox, C2cSend, DeadLetter, OutboxEntry,
+    OutboxEvent, ProfileValue, StoredC2c,
+};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -75,6 +78,20 @@ pub trait Store: Send + Sync + 'static {
         user_ids: Vec<String>,
         tags: Vec<String>,
     ) -> StoreResult<HashMap<String, Vec<ProfileValue>>>;
+
+    /// Stores a one-to-one message, raises the recipient's unread count (unless the message does
+    /// not count), and writes the outbox rows `outbox` builds from the recipient's new unread
+    /// total, all in one transaction.
+    async fn send_c2c(
+        &self,
+        app: AppId,
+        message: C2cMessage,
+        outbox: C2cOutbox,
+    ) -> StoreResult<C2cSend>;
+
+    /// One page of the one-to-one history between `operator` and `peer`, seen by `operator`,
+    /// newest first (by MsgTime, then MsgSeq, then MsgRandom).
+    async fn c2c_history(&self, app: AppId, query: C2cHistoryQuery) -> StoreResult<Vec<StoredC2c>>;
 
     /// Claims up to `limit` outbox events that are due, for `lease_ms`: only the oldest pending
     /// event of each order key is claimable, so events of one key are delivered in order, and a

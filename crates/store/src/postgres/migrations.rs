@@ -11,6 +11,8 @@ pub(crate) const APP_TABLES: &[&str] = &[
     "profile_items",
     "webhook_outbox",
     "webhook_dead_letters",
+    "c2c_messages",
+    "c2c_unread",
 ];
 
 const MIGRATIONS: &[(i64, &str)] = &[
@@ -66,6 +68,34 @@ const MIGRATIONS: &[(i64, &str)] = &[
             dead_ms      BIGINT NOT NULL
         );
         CREATE INDEX webhook_dead_letters_app ON webhook_dead_letters (app_id, id);",
+    ),
+    (
+        4,
+        "CREATE TABLE c2c_messages (
+            id                 BIGSERIAL PRIMARY KEY,
+            app_id             BIGINT NOT NULL,
+            -- The conversation: its two UserIDs in byte order, whoever sent.
+            pair_low           TEXT    NOT NULL,
+            pair_high          TEXT    NOT NULL,
+            from_account       TEXT    NOT NULL,
+            to_account         TEXT    NOT NULL,
+            msg_seq            BIGINT NOT NULL,
+            msg_random         BIGINT NOT NULL,
+            msg_time           BIGINT NOT NULL,
+            body               TEXT    NOT NULL,
+            cloud_custom_data  TEXT    NOT NULL,
+            in_sender_history  INTEGER NOT NULL,
+            flag_bits          INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE UNIQUE INDEX c2c_messages_history
+            ON c2c_messages (app_id, pair_low, pair_high, msg_time, msg_seq, msg_random, from_account);
+        CREATE TABLE c2c_unread (
+            app_id BIGINT NOT NULL,
+            owner  TEXT    NOT NULL,
+            peer   TEXT    NOT NULL,
+            unread BIGINT NOT NULL,
+            PRIMARY KEY (app_id, owner, peer)
+        );",
     ),
 ];
 

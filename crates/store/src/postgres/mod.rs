@@ -1,6 +1,7 @@
 //! The PostgreSQL backend, for one or many stateless Natter nodes sharing one database.
 //! Each write is one transaction; PostgreSQL itself groups concurrent commits into one WAL flush.
 
+mod c2c;
 mod migrations;
 mod outbox;
 
@@ -12,8 +13,8 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{PgPool, Postgres, Row, Transaction};
 
 use crate::{
-    AccountImport, DeadLetter, OutboxEntry, OutboxEvent, ProfileValue, Store, StoreError,
-    StoreResult,
+    AccountImport, C2cHistoryQuery, C2cMessage, C2cOutbox, C2cSend, DeadLetter, OutboxEntry,
+    OutboxEvent, ProfileValue, Store, StoreError, StoreResult, StoredC2c,
 };
 
 pub struct PostgresStore {
@@ -184,6 +185,23 @@ impl Store for PostgresStore {
             items.push(ProfileValue { tag, value });
         }
         Ok(found)
+    }
+
+    async fn send_c2c(
+        &self,
+        app: AppId,
+        message: C2cMessage,
+        outbox: C2cOutbox,
+    ) -> StoreResult<C2cSend> {
+        let mut tx = self.begin().await?;
+        let (sent, events) = c2c::send(&mut tx, app, &message, outbox).await?;
+        outbox::insert(&mut tx, app, &events, message.msg_time * 1000).await?;
+        tx.commit().await?;
+        Ok(sent)
+    }
+
+    async fn c2c_history(&self, app: AppId, query: C2cHistoryQuery) -> StoreResult<Vec<StoredC2c>> {
+        c2c::history(&self.pool, app, &query).await
     }
 
     async fn claim_outbox(

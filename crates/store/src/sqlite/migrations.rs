@@ -59,6 +59,34 @@ pub(crate) const MIGRATIONS: &[(i64, &str)] = &[
         );
         CREATE INDEX webhook_dead_letters_app ON webhook_dead_letters (app_id, id);",
     ),
+    (
+        4,
+        "CREATE TABLE c2c_messages (
+            id                 INTEGER PRIMARY KEY AUTOINCREMENT,
+            app_id             INTEGER NOT NULL,
+            -- The conversation: its two UserIDs in byte order, whoever sent.
+            pair_low           TEXT    NOT NULL,
+            pair_high          TEXT    NOT NULL,
+            from_account       TEXT    NOT NULL,
+            to_account         TEXT    NOT NULL,
+            msg_seq            INTEGER NOT NULL,
+            msg_random         INTEGER NOT NULL,
+            msg_time           INTEGER NOT NULL,
+            body               TEXT    NOT NULL,
+            cloud_custom_data  TEXT    NOT NULL,
+            in_sender_history  INTEGER NOT NULL,
+            flag_bits          INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE UNIQUE INDEX c2c_messages_history
+            ON c2c_messages (app_id, pair_low, pair_high, msg_time, msg_seq, msg_random, from_account);
+        CREATE TABLE c2c_unread (
+            app_id INTEGER NOT NULL,
+            owner  TEXT    NOT NULL,
+            peer   TEXT    NOT NULL,
+            unread INTEGER NOT NULL,
+            PRIMARY KEY (app_id, owner, peer)
+        );",
+    ),
 ];
 
 /// Every table that holds an app's data (all keyed by `app_id`), for the reset of one app.
@@ -67,6 +95,8 @@ pub(crate) const APP_TABLES: &[&str] = &[
     "profile_items",
     "webhook_outbox",
     "webhook_dead_letters",
+    "c2c_messages",
+    "c2c_unread",
 ];
 
 /// Applies the migrations up to `limit` (all when `None`) that the database has not seen yet.

@@ -2,6 +2,7 @@
 //! acknowledged write survives a crash or power loss; a group-committing writer thread
 //! ([`writer`]) and a pool of readers ([`readers`]).
 
+mod c2c;
 mod migrations;
 mod outbox;
 mod readers;
@@ -16,8 +17,8 @@ use natter_core::AppId;
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
 
 use crate::{
-    AccountImport, DeadLetter, OutboxEntry, OutboxEvent, ProfileValue, Store, StoreError,
-    StoreResult,
+    AccountImport, C2cHistoryQuery, C2cMessage, C2cOutbox, C2cSend, DeadLetter, OutboxEntry,
+    OutboxEvent, ProfileValue, Store, StoreError, StoreResult, StoredC2c,
 };
 use readers::Readers;
 use writer::Writer;
@@ -234,6 +235,26 @@ impl Store for SqliteStore {
                 }
                 Ok(found)
             })
+            .await
+    }
+
+    async fn send_c2c(
+        &self,
+        app: AppId,
+        message: C2cMessage,
+        outbox: C2cOutbox,
+    ) -> StoreResult<C2cSend> {
+        self.write(move |conn| {
+            let (sent, events) = c2c::send(conn, app, &message, outbox)?;
+            outbox::insert(conn, app, &events, message.msg_time * 1000)?;
+            Ok(sent)
+        })
+        .await
+    }
+
+    async fn c2c_history(&self, app: AppId, query: C2cHistoryQuery) -> StoreResult<Vec<StoredC2c>> {
+        self.readers
+            .read(move |conn| c2c::history(conn, app, &query))
             .await
     }
 
