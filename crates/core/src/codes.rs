@@ -40,5 +40,19 @@ pub const PROFILE_VALUE_TOO_LONG: u32 = 40601;
 pub const PROFILE_BAD_VALUE: u32 = 40605;
 pub const PROFILE_TYPE_MISMATCH: u32 = 40610;
 
-// One-to-one message codes used by the framework itself.
+// One-to-one message codes.
+pub const C2C_CALLBACK_DENIED: u32 = 20006;
+pub const C2C_BAD_PARAM: u32 = 90001;
+pub const C2C_BAD_MESSAGE: u32 = 90002;
+pub const C2C_TO_ACCOUNT_INVALID: u32 = 90003;
+pub const C2C_MSG_RANDOM_INVALID: u32 = 90005;
+pub const C2C_MSG_TIMESTAMP_INVALID: u32 = 90006;
+pub const C2C_FROM_ACCOUNT_INVALID: u32 = 90008;
+pub const C2C_MSGBODY_NOT_ARRAY: u32 = 90007;
+pub const C2C_TO_NOT_REGISTERED: u32 = 90012;
+pub const C2C_MSG_LIFE_TIME_TOO_LONG: u32 = 90026;
+pub const C2C_SYNC_OTHER_MACHINE_INVALID: u32 = 90031;
+pub const C2C_MSG_LIFE_TIME_INVALID: u32 = 90044;
+pub const C2C_INTERNAL: u32 = 90994;
+/// Also the framework's answer to a request body over the size limit.
 pub const BODY_TOO_LONG: u32 = 93000;

@@ -9,7 +9,7 @@ use natter_core::{codes, ApiResult};
 use serde_json::Value;
 
 use crate::envelope::Ctx;
-use crate::rest::{im_open_login_svc, profile};
+use crate::rest::{im_open_login_svc, openim, profile};
 
 pub type HandlerFuture = Pin<Box<dyn Future<Output = ApiResult<Value>> + Send>>;
 pub type Handler = fn(Ctx, Value) -> HandlerFuture;
@@ -97,7 +97,7 @@ pub fn find(service: &str, command: &str) -> Option<(usize, &'static Api)> {
 }
 
 pub static ROUTES: &[Api] = &[
-    api("openim", "sendmsg", "Send C2C to one user", 34919, 200),
+    api("openim", "sendmsg", "Send C2C to one user", 34919, 200).with(openim::sendmsg),
     api(
         "openim",
         "batchsendmsg",
@@ -148,7 +148,8 @@ pub static ROUTES: &[Api] = &[
         47948,
         200,
     ),
-    api("openim", "admin_getroammsg", "Pull C2C history", 35478, 200),
+    api("openim", "admin_getroammsg", "Pull C2C history", 35478, 200)
+        .with(openim::admin_getroammsg),
     api(
         "group_open_http_svc",
         "group_msg_get_simple",

@@ -4,6 +4,7 @@
 
 pub mod accounts;
 pub mod apps;
+pub mod messages;
 pub mod profile_fields;
 pub mod profiles;
 
@@ -15,6 +16,7 @@ use natter_webhook::Webhooks;
 
 pub use accounts::AccountService;
 pub use apps::Apps;
+pub use messages::MessageService;
 pub use profiles::ProfileService;
 
 /// Every service, wired to one store and one clock.
@@ -26,6 +28,7 @@ pub struct Services {
     pub webhooks: Arc<Webhooks>,
     pub accounts: AccountService,
     pub profiles: ProfileService,
+    pub messages: MessageService,
 }
 
 impl Services {
@@ -38,6 +41,7 @@ impl Services {
         Self {
             accounts: AccountService::new(store.clone(), clock.clone()),
             profiles: ProfileService::new(store.clone(), clock.clone(), webhooks.clone()),
+            messages: MessageService::new(store.clone(), clock.clone(), webhooks.clone()),
             store,
             clock,
             apps,

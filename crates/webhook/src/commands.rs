@@ -111,13 +111,15 @@ pub const COMMANDS: &[CommandInfo] = &[
         "Before one-to-one message sent",
         Before,
         34364,
-    ),
+    )
+    .fired(),
     cmd(
         C2C_AFTER_SEND_MSG,
         "After one-to-one message sent",
         After,
         34365,
-    ),
+    )
+    .fired(),
     cmd(
         C2C_AFTER_MSG_REPORT,
         "After one-to-one message marked read",

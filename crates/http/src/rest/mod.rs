@@ -4,6 +4,7 @@
 //! body size → JSON → the handler. Every outcome is HTTP 200 with the Tencent envelope.
 
 pub mod im_open_login_svc;
+pub mod openim;
 pub mod profile;
 
 use std::net::SocketAddr;

@@ -5,6 +5,7 @@ mod receiver;
 
 mod accounts;
 mod binary;
+mod messages;
 mod profiles;
 mod rest_framework;
 mod webhooks;

@@ -1,0 +1,254 @@
+//! `v4/openim/*`: one-to-one messages (Tencent pages 1047/34919, 1047/35478; bodies 1047/33527).
+
+use natter_core::message::check_body;
+use natter_core::{codes, ApiError, ApiResult};
+use natter_services::messages::{
+    msg_key, HistoryRequest, SendC2c, C2C_BODY_CODES, MAX_LIFE_TIME_SECS,
+};
+use natter_webhook::Origin;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use crate::envelope::{fields, Ctx};
+use crate::routes::HandlerFuture;
+
+/// Reads an optional field that must be an unsigned 32-bit integer when present.
+fn opt_u32(body: &Map<String, Value>, name: &str, code: u32) -> ApiResult<Option<u32>> {
+    match body.get(name) {
+        None | Some(Value::Null) => Ok(None),
+        Some(v) => v
+            .as_u64()
+            .and_then(|n| u32::try_from(n).ok())
+            .map(Some)
+            .ok_or_else(|| {
+                ApiError::new(
+                    code,
+                    format!("{name} must be an integer from 0 to 4294967295, got {v}"),
+                )
+            }),
+    }
+}
+
+fn opt_str<'a>(body: &'a Map<String, Value>, name: &str, code: u32) -> ApiResult<Option<&'a str>> {
+    match body.get(name) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s)),
+        Some(v) => Err(ApiError::new(
+            code,
+            format!("{name} must be a string, got {v}"),
+        )),
+    }
+}
+
+fn str_list<'a>(body: &'a Map<String, Value>, name: &str) -> ApiResult<Vec<&'a str>> {
+    match body.get(name) {
+        None | Some(Value::Null) => Ok(Vec::new()),
+        Some(Value::Array(items)) => items
+            .iter()
+            .map(|i| {
+                i.as_str().ok_or_else(|| {
+                    ApiError::new(
+                        codes::C2C_BAD_PARAM,
+                        format!("{name} must be a list of strings"),
+                    )
+                })
+            })
+            .collect(),
+        Some(v) => Err(ApiError::new(
+            codes::C2C_BAD_PARAM,
+            format!("{name} must be a list of strings, got {v}"),
+        )),
+    }
+}
+
+#[derive(Serialize)]
+struct SendReply {
+    #[serde(rename = "MsgTime")]
+    msg_time: i64,
+    #[serde(rename = "MsgKey")]
+    msg_key: String,
+    #[serde(rename = "MsgId")]
+    msg_id: String,
+}
+
+pub fn sendmsg(ctx: Ctx, body: Value) -> HandlerFuture {
+    Box::pin(async move {
+        let body = body.as_object().cloned().unwrap_or_default();
+        let to = opt_str(&body, "To_Account", codes::C2C_TO_ACCOUNT_INVALID)?
+            .ok_or_else(|| ApiError::new(codes::C2C_TO_ACCOUNT_INVALID, "To_Account is missing"))?;
+        let from = opt_str(&body, "From_Account", codes::C2C_BAD_PARAM)?.unwrap_or(&ctx.identifier);
+        let msg_random = opt_u32(&body, "MsgRandom", codes::C2C_MSG_RANDOM_INVALID)?
+            .ok_or_else(|| ApiError::new(codes::C2C_MSG_RANDOM_INVALID, "MsgRandom is missing"))?;
+        let msg_seq = opt_u32(&body, "MsgSeq", codes::C2C_BAD_PARAM)?;
+        if body
+            .get("MsgTimeStamp")
+            .is_some_and(|t| !t.is_null() && t.as_u64().is_none())
+        {
+            return Err(ApiError::new(
+                codes::C2C_MSG_TIMESTAMP_INVALID,
+                "MsgTimeStamp must be an integer",
+            ));
+        }
+        let sync_other_machine = opt_u32(
+            &body,
+            "SyncOtherMachine",
+            codes::C2C_SYNC_OTHER_MACHINE_INVALID,
+        )?
+        .unwrap_or(1);
+        let msg_life_time = opt_u32(&body, "MsgLifeTime", codes::C2C_MSG_LIFE_TIME_INVALID)?
+            .unwrap_or(MAX_LIFE_TIME_SECS);
+        if msg_life_time > MAX_LIFE_TIME_SECS {
+            return Err(ApiError::new(
+                codes::C2C_MSG_LIFE_TIME_TOO_LONG,
+                format!("MsgLifeTime is {msg_life_time} s; at most {MAX_LIFE_TIME_SECS} (7 days) is allowed"),
+            ));
+        }
+        let cloud_custom_data =
+            opt_str(&body, "CloudCustomData", codes::C2C_BAD_PARAM)?.unwrap_or_default();
+        let elements = check_body(body.get("MsgBody"), cloud_custom_data, C2C_BODY_CODES)?;
+        let control = str_list(&body, "SendMsgControl")?;
+        let forbid = str_list(&body, "ForbidCallbackControl")?;
+        let request = SendC2c {
+            from: from.to_owned(),
+            to: to.to_owned(),
+            msg_seq,
+            msg_random,
+            body: elements,
+            cloud_custom_data: cloud_custom_data.to_owned(),
+            sync_other_machine,
+            msg_life_time,
+            no_unread: control.contains(&"NoUnread"),
+            forbid_before_callback: forbid.contains(&"ForbidBeforeSendMsgCallback"),
+            forbid_after_callback: forbid.contains(&"ForbidAfterSendMsgCallback"),
+        };
+        let sent = ctx
+            .services
+            .messages
+            .send(&ctx.app, &Origin::rest(ctx.client_ip), request)
+            .await?;
+        fields(SendReply {
+            msg_time: sent.msg_time,
+            msg_key: sent.msg_key,
+            msg_id: sent.msg_id,
+        })
+    })
+}
+
+#[derive(Deserialize)]
+struct RoamRequest {
+    #[serde(rename = "Operator_Account")]
+    operator_account: Option<String>,
+    /// Older name of `Operator_Account`.
+    #[serde(rename = "From_Account")]
+    from_account: Option<String>,
+    #[serde(rename = "Peer_Account")]
+    peer_account: Option<String>,
+    /// Older name of `Peer_Account`.
+    #[serde(rename = "To_Account")]
+    to_account: Option<String>,
+    #[serde(rename = "MaxCnt")]
+    max_cnt: u32,
+    #[serde(rename = "MinTime")]
+    min_time: i64,
+    #[serde(rename = "MaxTime")]
+    max_time: i64,
+    #[serde(rename = "LastMsgKey", default)]
+    last_msg_key: Option<String>,
+}
+
+#[derive(Serialize)]
+struct RoamMessage {
+    #[serde(rename = "From_Account")]
+    from_account: String,
+    #[serde(rename = "To_Account")]
+    to_account: String,
+    #[serde(rename = "MsgSeq")]
+    msg_seq: u32,
+    #[serde(rename = "MsgRandom")]
+    msg_random: u32,
+    #[serde(rename = "MsgTimeStamp")]
+    msg_time_stamp: i64,
+    #[serde(rename = "MsgFlagBits")]
+    msg_flag_bits: u32,
+    #[serde(rename = "IsPeerRead")]
+    is_peer_read: u32,
+    #[serde(rename = "MsgKey")]
+    msg_key: String,
+    #[serde(rename = "MsgBody")]
+    msg_body: Value,
+    #[serde(rename = "CloudCustomData")]
+    cloud_custom_data: String,
+}
+
+#[derive(Serialize)]
+struct RoamReply {
+    #[serde(rename = "Complete")]
+    complete: u32,
+    #[serde(rename = "MsgCnt")]
+    msg_cnt: usize,
+    #[serde(rename = "LastMsgTime")]
+    last_msg_time: i64,
+    #[serde(rename = "LastMsgKey")]
+    last_msg_key: String,
+    #[serde(rename = "MsgList")]
+    msg_list: Vec<RoamMessage>,
+}
+
+pub fn admin_getroammsg(ctx: Ctx, body: Value) -> HandlerFuture {
+    Box::pin(async move {
+        let req = ctx.parse::<RoamRequest>(body)?;
+        let operator = req
+            .operator_account
+            .or(req.from_account)
+            .ok_or_else(|| ApiError::new(codes::C2C_BAD_PARAM, "Operator_Account is missing"))?;
+        let peer = req
+            .peer_account
+            .or(req.to_account)
+            .ok_or_else(|| ApiError::new(codes::C2C_BAD_PARAM, "Peer_Account is missing"))?;
+        let page = ctx
+            .services
+            .messages
+            .history(
+                &ctx.app,
+                HistoryRequest {
+                    operator,
+                    peer,
+                    max_count: req.max_cnt as usize,
+                    min_time: req.min_time,
+                    max_time: req.max_time,
+                    last_msg_key: req.last_msg_key,
+                },
+            )
+            .await?;
+        // The page lists oldest first; the next page continues below its oldest message.
+        let last = page.messages.first().map(|m| &m.message);
+        let reply = RoamReply {
+            complete: u32::from(page.complete),
+            msg_cnt: page.messages.len(),
+            last_msg_time: last.map_or(0, |m| m.msg_time),
+            last_msg_key: last.map_or_else(String::new, |m| {
+                msg_key(m.msg_seq, m.msg_random, m.msg_time)
+            }),
+            msg_list: page
+                .messages
+                .into_iter()
+                .map(|stored| {
+                    let m = stored.message;
+                    RoamMessage {
+                        msg_key: msg_key(m.msg_seq, m.msg_random, m.msg_time),
+                        from_account: m.from,
+                        to_account: m.to,
+                        msg_seq: m.msg_seq,
+                        msg_random: m.msg_random,
+                        msg_time_stamp: m.msg_time,
+                        msg_flag_bits: stored.flag_bits,
+                        is_peer_read: 0,
+                        msg_body: serde_json::from_str(&m.body).unwrap_or(Value::Array(Vec::new())),
+                        cloud_custom_data: m.cloud_custom_data,
+                    }
+                })
+                .collect(),
+        };
+        fields(reply)
+    })
+}

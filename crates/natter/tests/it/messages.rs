@@ -1,0 +1,404 @@
+//! `openim`: sendmsg and admin_getroammsg, with the C2C send callbacks.
+
+use serde_json::{json, Value};
+
+use crate::harness::*;
+use crate::on_both_engines;
+use crate::receiver::{Answer, Receiver};
+
+const SEND: &str = "openim/sendmsg";
+const ROAM: &str = "openim/admin_getroammsg";
+
+fn text(t: &str) -> Value {
+    json!([{"MsgType": "TIMTextElem", "MsgContent": {"Text": t}}])
+}
+
+/// A send whose MsgSeq is its MsgRandom, so messages of one second have a known order.
+fn send_body(from: &str, to: &str, random: u32, t: &str) -> Value {
+    json!({"SyncOtherMachine": 1, "From_Account": from, "To_Account": to, "MsgSeq": random, "MsgRandom": random, "MsgBody": text(t)})
+}
+
+async fn import(server: &TestServer, ids: &[&str]) {
+    server
+        .ok(
+            "im_open_login_svc/multiaccount_import",
+            json!({"Accounts": ids}),
+        )
+        .await;
+}
+
+/// One history page; `after` is the previous page, whose LastMsgTime and LastMsgKey continue it
+/// (Tencent's documented procedure).
+async fn history(
+    server: &TestServer,
+    operator: &str,
+    peer: &str,
+    max: u32,
+    after: Option<&Value>,
+) -> Value {
+    let mut body = json!({"Operator_Account": operator, "Peer_Account": peer, "MaxCnt": max, "MinTime": 0, "MaxTime": 4_000_000_000u64});
+    if let Some(previous) = after {
+        body["MaxTime"] = previous["LastMsgTime"].clone();
+        body["LastMsgKey"] = previous["LastMsgKey"].clone();
+    }
+    server.ok(ROAM, body).await
+}
+
+fn texts(reply: &Value) -> Vec<String> {
+    reply["MsgList"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| {
+            m["MsgBody"][0]["MsgContent"]["Text"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect()
+}
+
+on_both_engines!(send_and_read_back, |server: TestServer| async move {
+    import(&server, &["alice", "bob"]).await;
+    let before = server.clock.now_secs();
+    let mut body = send_body("alice", "bob", 1234, "hello");
+    body["MsgSeq"] = 77.into();
+    body["CloudCustomData"] = "ccd".into();
+    let reply = server.ok(SEND, body).await;
+    let time = reply["MsgTime"].as_i64().unwrap();
+    assert!(time >= before && time <= server.clock.now_secs());
+    assert_eq!(reply["MsgKey"], format!("77_1234_{time}"));
+    assert!(
+        reply["MsgId"]
+            .as_str()
+            .unwrap()
+            .ends_with(&format!("-{time}-1234")),
+        "{reply}"
+    );
+    assert!(
+        reply.get("ErrorDisplay").is_none(),
+        "openim replies have no ErrorDisplay"
+    );
+
+    for (operator, peer) in [("alice", "bob"), ("bob", "alice")] {
+        let page = history(&server, operator, peer, 10, None).await;
+        assert_eq!(page["Complete"], 1);
+        assert_eq!(page["MsgCnt"], 1);
+        assert_eq!(page["LastMsgTime"], time);
+        assert_eq!(page["LastMsgKey"], reply["MsgKey"]);
+        let m = &page["MsgList"][0];
+        assert_eq!(m["From_Account"], "alice");
+        assert_eq!(m["To_Account"], "bob");
+        assert_eq!(m["MsgSeq"], 77);
+        assert_eq!(m["MsgRandom"], 1234);
+        assert_eq!(m["MsgTimeStamp"], time);
+        assert_eq!(m["MsgFlagBits"], 0);
+        assert_eq!(m["IsPeerRead"], 0);
+        assert_eq!(m["MsgKey"], reply["MsgKey"]);
+        assert_eq!(m["MsgBody"], text("hello"));
+        assert_eq!(m["CloudCustomData"], "ccd");
+    }
+    // Without From_Account the admin is the sender.
+    server
+        .ok(
+            SEND,
+            json!({"To_Account": "bob", "MsgRandom": 1, "MsgBody": text("from admin")}),
+        )
+        .await;
+    let page = history(&server, ADMIN, "bob", 10, None).await;
+    assert_eq!(texts(&page), ["from admin"]);
+    // The old field names of admin_getroammsg.
+    let old = server
+        .ok(ROAM, json!({"From_Account": "bob", "To_Account": "alice", "MaxCnt": 5, "MinTime": 0, "MaxTime": 4_000_000_000u64}))
+        .await;
+    assert_eq!(texts(&old), ["hello"]);
+});
+
+on_both_engines!(
+    bad_sends_get_tencents_codes,
+    |server: TestServer| async move {
+        import(&server, &["a", "b"]).await;
+        let custom = json!({"MsgType": "TIMCustomElem", "MsgContent": {"Data": "d"}});
+        let cases = [
+            (
+                "no To_Account",
+                json!({"MsgRandom": 1, "MsgBody": text("x")}),
+                90003,
+            ),
+            (
+                "To_Account not a string",
+                json!({"To_Account": 5, "MsgRandom": 1, "MsgBody": text("x")}),
+                90003,
+            ),
+            (
+                "no MsgRandom",
+                json!({"To_Account": "b", "MsgBody": text("x")}),
+                90005,
+            ),
+            (
+                "MsgRandom not an integer",
+                json!({"To_Account": "b", "MsgRandom": "1", "MsgBody": text("x")}),
+                90005,
+            ),
+            (
+                "MsgRandom over 32 bits",
+                json!({"To_Account": "b", "MsgRandom": 4_294_967_296u64, "MsgBody": text("x")}),
+                90005,
+            ),
+            (
+                "MsgBody not an array",
+                json!({"To_Account": "b", "MsgRandom": 1, "MsgBody": {"MsgType": "TIMTextElem"}}),
+                90007,
+            ),
+            (
+                "no MsgBody",
+                json!({"To_Account": "b", "MsgRandom": 1}),
+                90007,
+            ),
+            (
+                "empty MsgBody",
+                json!({"To_Account": "b", "MsgRandom": 1, "MsgBody": []}),
+                90002,
+            ),
+            (
+                "unknown element",
+                json!({"To_Account": "b", "MsgRandom": 1, "MsgBody": [{"MsgType": "TIMNope", "MsgContent": {}}]}),
+                90002,
+            ),
+            (
+                "text without Text",
+                json!({"To_Account": "b", "MsgRandom": 1, "MsgBody": [{"MsgType": "TIMTextElem", "MsgContent": {}}]}),
+                90002,
+            ),
+            (
+                "two custom elements",
+                json!({"To_Account": "b", "MsgRandom": 1, "MsgBody": [custom.clone(), custom]}),
+                90002,
+            ),
+            (
+                "over 12 KB",
+                json!({"To_Account": "b", "MsgRandom": 1, "MsgBody": text(&"x".repeat(12 * 1024))}),
+                93000,
+            ),
+            (
+                "recipient not imported",
+                json!({"To_Account": "ghost", "MsgRandom": 1, "MsgBody": text("x")}),
+                90012,
+            ),
+            (
+                "sender not imported",
+                json!({"From_Account": "ghost", "To_Account": "b", "MsgRandom": 1, "MsgBody": text("x")}),
+                90008,
+            ),
+            (
+                "MsgLifeTime over 7 days",
+                json!({"MsgLifeTime": 604_801, "To_Account": "b", "MsgRandom": 1, "MsgBody": text("x")}),
+                90026,
+            ),
+            (
+                "SyncOtherMachine not an integer",
+                json!({"SyncOtherMachine": "1", "To_Account": "b", "MsgRandom": 1, "MsgBody": text("x")}),
+                90031,
+            ),
+            (
+                "MsgLifeTime not an integer",
+                json!({"MsgLifeTime": "1", "To_Account": "b", "MsgRandom": 1, "MsgBody": text("x")}),
+                90044,
+            ),
+            (
+                "MsgTimeStamp not an integer",
+                json!({"MsgTimeStamp": "1", "To_Account": "b", "MsgRandom": 1, "MsgBody": text("x")}),
+                90006,
+            ),
+        ];
+        for (what, body, code) in cases {
+            let reply = server.call(SEND, body).await;
+            assert_eq!(reply["ErrorCode"], code, "{what}: {reply}");
+            assert_eq!(reply["ActionStatus"], "FAIL", "{what}");
+        }
+        assert_eq!(
+            history(&server, "a", "b", 10, None).await["MsgCnt"],
+            0,
+            "nothing was stored"
+        );
+        let bad_key = json!({"Operator_Account": "a", "Peer_Account": "b", "MaxCnt": 5, "MinTime": 0, "MaxTime": 10, "LastMsgKey": "nope"});
+        server.fails(ROAM, bad_key, 90001).await;
+        server.fails(ROAM, json!({"Operator_Account": "a", "Peer_Account": "ghost", "MaxCnt": 5, "MinTime": 0, "MaxTime": 10}), 90003).await;
+        server.fails(ROAM, json!({"Operator_Account": "ghost", "Peer_Account": "a", "MaxCnt": 5, "MinTime": 0, "MaxTime": 10}), 90008).await;
+        server
+            .fails(
+                ROAM,
+                json!({"Operator_Account": "a", "Peer_Account": "b", "MinTime": 0, "MaxTime": 10}),
+                90001,
+            )
+            .await;
+    }
+);
+
+on_both_engines!(
+    sync_lifetime_and_duplicates,
+    |server: TestServer| async move {
+        import(&server, &["s", "r"]).await;
+        server.clock.freeze(server.clock.now_ms());
+        let mut hidden = send_body("s", "r", 1, "not in sender history");
+        hidden["SyncOtherMachine"] = 2.into();
+        hidden["MsgSeq"] = 1.into();
+        server.ok(SEND, hidden).await;
+        let mut online = send_body("s", "r", 2, "online only");
+        online["MsgLifeTime"] = 0.into();
+        server.ok(SEND, online).await;
+        let mut first = send_body("s", "r", 3, "once");
+        first["MsgSeq"] = 9.into();
+        let a = server.ok(SEND, first.clone()).await;
+        let b = server.ok(SEND, first).await;
+        assert_eq!(
+            a["MsgKey"], b["MsgKey"],
+            "the same message again answers the same key"
+        );
+        assert_eq!(texts(&history(&server, "s", "r", 10, None).await), ["once"]);
+        assert_eq!(
+            texts(&history(&server, "r", "s", 10, None).await),
+            ["not in sender history", "once"]
+        );
+    }
+);
+
+on_both_engines!(
+    history_pages_walk_back_in_time,
+    |server: TestServer| async move {
+        import(&server, &["p", "q"]).await;
+        let start = server.clock.now_ms();
+        server.clock.freeze(start);
+        for i in 0..25 {
+            // Two per second, so same-second messages are ordered by MsgSeq.
+            if i % 2 == 0 {
+                server.clock.advance_ms(1_000);
+            }
+            let (from, to) = if i % 3 == 0 { ("q", "p") } else { ("p", "q") };
+            let body = send_body(from, to, 1000 + i, &format!("m{i:02}"));
+            server.ok(SEND, body).await;
+        }
+        let mut pages: Vec<Value> = Vec::new();
+        loop {
+            let page = history(&server, "p", "q", 10, pages.last()).await;
+            // Each page lists oldest first and names its oldest message as the place to continue.
+            assert_eq!(page["LastMsgKey"], page["MsgList"][0]["MsgKey"]);
+            assert_eq!(page["LastMsgTime"], page["MsgList"][0]["MsgTimeStamp"]);
+            let complete = page["Complete"] == 1;
+            pages.push(page);
+            if complete {
+                break;
+            }
+            assert_eq!(pages.last().unwrap()["MsgCnt"], 10);
+            assert!(pages.len() < 5);
+        }
+        assert_eq!(pages.len(), 3);
+        let seen: Vec<String> = pages.iter().rev().flat_map(texts).collect();
+        let expected: Vec<String> = (0..25).map(|i| format!("m{i:02}")).collect();
+        assert_eq!(
+            seen, expected,
+            "every message once; pages walk back in time"
+        );
+        // MinTime/MaxTime select whole seconds, inclusive.
+        let second = start / 1000 + 2;
+        let page = server
+        .ok(ROAM, json!({"Operator_Account": "q", "Peer_Account": "p", "MaxCnt": 10, "MinTime": second, "MaxTime": second}))
+        .await;
+        assert_eq!(texts(&page), ["m02", "m03"]);
+    }
+);
+
+on_both_engines!(
+    send_callbacks_decide_and_report,
+    |server: TestServer| async move {
+        let receiver = Receiver::start().await;
+        server
+            .control(
+                reqwest::Method::POST,
+                "/_natter/webhooks/config",
+                Some(json!({"url": receiver.url})),
+            )
+            .await;
+        import(&server, &["x", "y"]).await;
+        let answer = |code: i64, info: &str| {
+            Answer::Json(json!({"ActionStatus": "OK", "ErrorCode": code, "ErrorInfo": info}))
+        };
+        receiver.script([
+        answer(1, "blocked"),
+        answer(2, ""),
+        answer(120_005, "custom refusal"),
+        Answer::Json(json!({"ActionStatus": "OK", "ErrorCode": 0, "MsgBody": text("rewritten"), "CloudCustomData": "new ccd"})),
+    ]);
+        server
+            .fails(SEND, send_body("x", "y", 1, "denied"), 20006)
+            .await;
+        server.ok(SEND, send_body("x", "y", 2, "discarded")).await;
+        let custom = server
+            .fails(SEND, send_body("x", "y", 3, "custom"), 120_005)
+            .await;
+        assert_eq!(custom["ErrorInfo"], "custom refusal");
+        server.ok(SEND, send_body("x", "y", 4, "original")).await;
+        let mut quiet = send_body("x", "y", 5, "no callbacks");
+        quiet["ForbidCallbackControl"] =
+            json!(["ForbidBeforeSendMsgCallback", "ForbidAfterSendMsgCallback"]);
+        server.ok(SEND, quiet).await;
+        server.ok(SEND, send_body("y", "x", 6, "reply")).await;
+
+        assert_eq!(
+            texts(&history(&server, "x", "y", 10, None).await),
+            ["rewritten", "no callbacks", "reply"]
+        );
+        let befores = receiver.wait_for("C2C.CallbackBeforeSendMsg", 5).await;
+        let first = &befores[0].body;
+        assert_eq!(first["From_Account"], "x");
+        assert_eq!(first["MsgBody"], text("denied"));
+        assert_eq!(befores[0].query["OptPlatform"], "RESTAPI");
+        let afters = receiver.wait_for("C2C.CallbackAfterSendMsg", 2).await;
+        assert_eq!(
+            receiver.settled_count("C2C.CallbackAfterSendMsg").await,
+            2,
+            "denied, discarded, refused and forbidden sends report nothing"
+        );
+        let after = &afters[0].body;
+        assert_eq!(
+            after["MsgBody"],
+            text("rewritten"),
+            "the after-callback carries the rewritten body"
+        );
+        assert_eq!(after["CloudCustomData"], "new ccd");
+        assert_eq!(after["SendMsgResult"], 0);
+        assert_eq!(after["ErrorInfo"], "send msg succeed");
+        assert_eq!(
+            after["UnreadMsgNum"], 1,
+            "y's unread: the rewritten one (the forbidden send came later)"
+        );
+        assert_eq!(
+            after["MsgKey"],
+            format!("{}_{}_{}", after["MsgSeq"], 4, after["MsgTime"])
+        );
+        assert_eq!(afters[1].body["From_Account"], "y");
+        assert_eq!(afters[1].body["UnreadMsgNum"], 1, "x's unread");
+    }
+);
+
+on_both_engines!(
+    history_pages_stop_near_13_kb,
+    |server: TestServer| async move {
+        import(&server, &["big", "peer"]).await;
+        for i in 0..4 {
+            // About 4 KB each: three fit in a 13 KB page, the fourth does not.
+            server
+                .ok(
+                    SEND,
+                    send_body("big", "peer", i, &format!("{i}{}", "z".repeat(4_000))),
+                )
+                .await;
+        }
+        let first = history(&server, "big", "peer", 100, None).await;
+        assert_eq!(first["Complete"], 0, "the page is full before MaxCnt");
+        assert_eq!(first["MsgCnt"], 3);
+        let second = history(&server, "big", "peer", 100, Some(&first)).await;
+        assert_eq!(second["Complete"], 1);
+        assert_eq!(second["MsgCnt"], 1);
+    }
+);

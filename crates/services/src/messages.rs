@@ -1,0 +1,387 @@
+//! One-to-one messages (`openim`): send and roaming history, with the C2C before/after
+//! callbacks.
+
+use std::sync::Arc;
+
+use natter_core::message::{check_body, BodyCodes};
+use natter_core::{codes, ApiError, ApiResult, AppSettings, Clock};
+use natter_store::{C2cHistoryQuery, C2cMessage, C2cSend, Store, StoredC2c};
+use natter_webhook::payloads::c2c::{C2cAfterSendMsg, C2cBeforeSendMsg};
+use natter_webhook::payloads::responses::SendMsgResponse;
+use natter_webhook::payloads::MsgBodyElement;
+use natter_webhook::{BeforeOutcome, Origin, Webhooks};
+use serde_json::Value;
+
+use crate::internal;
+
+/// The body codes of the one-to-one APIs.
+pub const C2C_BODY_CODES: BodyCodes = BodyCodes {
+    not_array: codes::C2C_MSGBODY_NOT_ARRAY,
+    bad_element: codes::C2C_BAD_MESSAGE,
+    too_long: codes::BODY_TOO_LONG,
+};
+
+/// Longest offline retention Tencent allows: 7 days.
+pub const MAX_LIFE_TIME_SECS: u32 = 604_800;
+/// Custom codes a before-send callback may pass back to the sender.
+const CUSTOM_CODES: std::ops::RangeInclusive<i64> = 120_001..=130_000;
+/// Most messages one `admin_getroammsg` page returns.
+pub const MAX_PAGE: usize = 100;
+/// Tencent caps a history reply near 13 KB; a page stops before its messages pass this.
+pub const MAX_PAGE_BYTES: usize = 13 * 1024;
+
+/// A one-to-one send, as `sendmsg` (or a client) asks for it.
+#[derive(Debug, Clone)]
+pub struct SendC2c {
+    pub from: String,
+    pub to: String,
+    pub msg_seq: Option<u32>,
+    pub msg_random: u32,
+    /// Checked with [`check_body`] by the caller.
+    pub body: Vec<Value>,
+    pub cloud_custom_data: String,
+    /// `SyncOtherMachine`: 2 keeps the message out of the sender's history.
+    pub sync_other_machine: u32,
+    /// `MsgLifeTime`: 0 sends online only (nothing stored).
+    pub msg_life_time: u32,
+    pub no_unread: bool,
+    pub forbid_before_callback: bool,
+    pub forbid_after_callback: bool,
+}
+
+/// What `sendmsg` answers.
+#[derive(Debug, Clone, PartialEq)]
+pub struct C2cSent {
+    pub msg_time: i64,
+    pub msg_key: String,
+    pub msg_id: String,
+}
+
+/// What `admin_getroammsg` asks for.
+#[derive(Debug, Clone)]
+pub struct HistoryRequest {
+    pub operator: String,
+    pub peer: String,
+    pub max_count: usize,
+    /// Inclusive Unix-second bounds.
+    pub min_time: i64,
+    pub max_time: i64,
+    /// The previous page's `LastMsgKey`: continue with older messages.
+    pub last_msg_key: Option<String>,
+}
+
+/// One page of roaming history: the newest messages of the range not yet returned, listed
+/// oldest first, as Tencent lists them.
+#[derive(Debug, Clone)]
+pub struct HistoryPage {
+    pub messages: Vec<StoredC2c>,
+    /// True when nothing older is left in the range.
+    pub complete: bool,
+}
+
+#[derive(Clone)]
+pub struct MessageService {
+    store: Arc<dyn Store>,
+    clock: Arc<Clock>,
+    webhooks: Arc<Webhooks>,
+}
+
+/// `MsgKey`: `<MsgSeq>_<MsgRandom>_<MsgTime>`.
+pub fn msg_key(seq: u32, random: u32, time: i64) -> String {
+    format!("{seq}_{random}_{time}")
+}
+
+/// Parses a `MsgKey` back into (MsgTime, MsgSeq, MsgRandom), the history order.
+pub fn parse_msg_key(key: &str) -> Option<(i64, u32, u32)> {
+    let mut parts = key.split('_');
+    let seq = parts.next()?.parse().ok()?;
+    let random = parts.next()?.parse().ok()?;
+    let time = parts.next()?.parse().ok()?;
+    parts.next().is_none().then_some((time, seq, random))
+}
+
+/// A message id in Tencent's shape (`<sender number>-<MsgTime>-<MsgRandom>`), stable for the
+/// same message so a repeated send answers the same id.
+fn msg_id(from: &str, time: i64, random: u32) -> String {
+    // FNV-1a: a cheap, stable number for the sender.
+    let sender = from.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+    });
+    format!("{}-{time}-{random}", sender >> 8)
+}
+
+fn elements(body: &[Value]) -> Vec<MsgBodyElement> {
+    body.iter()
+        .filter_map(|e| serde_json::from_value(e.clone()).ok())
+        .collect()
+}
+
+impl MessageService {
+    pub fn new(store: Arc<dyn Store>, clock: Arc<Clock>, webhooks: Arc<Webhooks>) -> Self {
+        Self {
+            store,
+            clock,
+            webhooks,
+        }
+    }
+
+    /// Sends one one-to-one message: accounts checked, before-callback (may refuse or rewrite),
+    /// then the message, the recipient's unread count and the after-callback in one transaction.
+    pub async fn send(
+        &self,
+        app: &AppSettings,
+        origin: &Origin,
+        mut req: SendC2c,
+    ) -> ApiResult<C2cSent> {
+        let exist = self
+            .store
+            .accounts_exist(app.sdkappid, vec![req.from.clone(), req.to.clone()])
+            .await
+            .map_err(internal(codes::C2C_INTERNAL))?;
+        if !exist[0] {
+            return Err(ApiError::new(
+                codes::C2C_FROM_ACCOUNT_INVALID,
+                format!("From_Account {} is not imported", req.from),
+            ));
+        }
+        if !exist[1] {
+            return Err(ApiError::new(
+                codes::C2C_TO_NOT_REGISTERED,
+                format!("To_Account {} is not imported", req.to),
+            ));
+        }
+        let msg_time = self.clock.now_secs();
+        let msg_seq = req.msg_seq.unwrap_or_else(rand::random);
+        let msg_key = msg_key(msg_seq, req.msg_random, msg_time);
+        let msg_id = msg_id(&req.from, msg_time, req.msg_random);
+        let sent = C2cSent {
+            msg_time,
+            msg_key: msg_key.clone(),
+            msg_id: msg_id.clone(),
+        };
+        let online_only = req.msg_life_time == 0;
+
+        if !req.forbid_before_callback {
+            let before = C2cBeforeSendMsg {
+                from_account: req.from.clone(),
+                to_account: req.to.clone(),
+                msg_seq,
+                msg_random: req.msg_random,
+                msg_time: msg_time as u64,
+                msg_key: msg_key.clone(),
+                msg_id: msg_id.clone(),
+                online_only_flag: u32::from(online_only),
+                msg_body: elements(&req.body),
+                cloud_custom_data: req.cloud_custom_data.clone(),
+                event_time: self.clock.now_ms() as u64,
+            };
+            match self.webhooks.before(app.sdkappid, &before, origin).await {
+                BeforeOutcome::Allow(Some(reply)) => apply_rewrite(&mut req, &reply)?,
+                BeforeOutcome::Allow(None) => {}
+                BeforeOutcome::Deny { info } => {
+                    return Err(ApiError::new(
+                        codes::C2C_CALLBACK_DENIED,
+                        if info.is_empty() { "refused by the app's before-send callback".into() } else { info },
+                    ))
+                }
+                // The sender is told "sent"; nothing is stored or delivered.
+                BeforeOutcome::Discard => return Ok(sent),
+                BeforeOutcome::Custom { code, info } if CUSTOM_CODES.contains(&code) => {
+                    return Err(ApiError::new(code as u32, info))
+                }
+                BeforeOutcome::Custom { code, info } => {
+                    return Err(ApiError::new(
+                        codes::C2C_CALLBACK_DENIED,
+                        format!("refused by the app's before-send callback (code {code} outside 120001-130000): {info}"),
+                    ))
+                }
+            }
+        }
+
+        let after = (!req.forbid_after_callback).then(|| C2cAfterSendMsg {
+            from_account: req.from.clone(),
+            to_account: req.to.clone(),
+            msg_seq,
+            msg_random: req.msg_random,
+            msg_time: msg_time as u64,
+            msg_key: msg_key.clone(),
+            msg_id: msg_id.clone(),
+            online_only_flag: u32::from(online_only),
+            send_msg_result: 0,
+            error_info: "send msg succeed".into(),
+            unread_msg_num: 0,
+            msg_body: elements(&req.body),
+            cloud_custom_data: req.cloud_custom_data.clone(),
+            event_time: self.clock.now_ms() as u64,
+        });
+        if online_only {
+            // Not stored (no history, no unread count); the after-callback still reports it.
+            if let Some(mut after) = after {
+                after.unread_msg_num = -1;
+                self.webhooks
+                    .notify_now(app.sdkappid, after, origin.clone());
+            }
+            return Ok(sent);
+        }
+        let order_key = conversation_key(&req.from, &req.to);
+        let webhooks = self.webhooks.clone();
+        let (sdkappid, origin) = (app.sdkappid, origin.clone());
+        let outbox: natter_store::C2cOutbox = Box::new(move |unread| {
+            let Some(mut after) = after else {
+                return Vec::new();
+            };
+            after.unread_msg_num = unread as i64;
+            webhooks
+                .after(sdkappid, &after, &order_key, &origin)
+                .into_iter()
+                .collect()
+        });
+        let message = C2cMessage {
+            from: req.from,
+            to: req.to,
+            msg_seq,
+            msg_random: req.msg_random,
+            msg_time,
+            body: Value::Array(req.body).to_string(),
+            cloud_custom_data: req.cloud_custom_data,
+            in_sender_history: req.sync_other_machine != 2,
+            counts_as_unread: !req.no_unread,
+        };
+        let stored = self
+            .store
+            .send_c2c(app.sdkappid, message, outbox)
+            .await
+            .map_err(internal(codes::C2C_INTERNAL))?;
+        if matches!(stored, C2cSend::Stored { .. }) {
+            self.webhooks.wake();
+        }
+        Ok(sent)
+    }
+
+    /// `admin_getroammsg`: one page of the history between the operator and the peer. Pages walk
+    /// back in time; each lists its messages oldest first, and the next page continues below the
+    /// oldest one (`LastMsgKey`). A page holds at most `MaxCnt` (up to 100) messages and stops
+    /// before it passes 13 KB.
+    pub async fn history(&self, app: &AppSettings, req: HistoryRequest) -> ApiResult<HistoryPage> {
+        if req.max_count == 0 {
+            return Err(ApiError::new(
+                codes::C2C_BAD_PARAM,
+                "MaxCnt must be at least 1",
+            ));
+        }
+        let before = match req.last_msg_key.as_deref().filter(|k| !k.is_empty()) {
+            Some(key) => Some(parse_msg_key(key).ok_or_else(|| {
+                ApiError::new(
+                    codes::C2C_BAD_PARAM,
+                    format!("LastMsgKey {key:?} is not a MsgKey"),
+                )
+            })?),
+            None => None,
+        };
+        let exist = self
+            .store
+            .accounts_exist(app.sdkappid, vec![req.operator.clone(), req.peer.clone()])
+            .await
+            .map_err(internal(codes::C2C_INTERNAL))?;
+        if !exist[0] {
+            return Err(ApiError::new(
+                codes::C2C_FROM_ACCOUNT_INVALID,
+                format!("Operator_Account {} is not imported", req.operator),
+            ));
+        }
+        if !exist[1] {
+            return Err(ApiError::new(
+                codes::C2C_TO_ACCOUNT_INVALID,
+                format!("Peer_Account {} is not imported", req.peer),
+            ));
+        }
+        let limit = req.max_count.min(MAX_PAGE);
+        let newest_first = self
+            .store
+            .c2c_history(
+                app.sdkappid,
+                C2cHistoryQuery {
+                    operator: req.operator,
+                    peer: req.peer,
+                    min_time: req.min_time,
+                    max_time: req.max_time,
+                    before,
+                    limit: limit + 1,
+                },
+            )
+            .await
+            .map_err(internal(codes::C2C_INTERNAL))?;
+        let available = newest_first.len();
+        let mut messages = Vec::with_capacity(limit);
+        let mut bytes = 0;
+        for stored in newest_first.into_iter().take(limit) {
+            bytes += stored.message.body.len() + stored.message.cloud_custom_data.len() + 200;
+            if !messages.is_empty() && bytes > MAX_PAGE_BYTES {
+                break;
+            }
+            messages.push(stored);
+        }
+        let complete = messages.len() == available;
+        messages.reverse();
+        Ok(HistoryPage { messages, complete })
+    }
+}
+
+/// The outbox order key of a conversation: both UserIDs in byte order.
+fn conversation_key(a: &str, b: &str) -> String {
+    if a <= b {
+        format!("c2c:{a}:{b}")
+    } else {
+        format!("c2c:{b}:{a}")
+    }
+}
+
+/// Applies a before-callback's rewrite (`MsgBody`, `CloudCustomData`), checked like a sent body.
+fn apply_rewrite(req: &mut SendC2c, reply: &Value) -> ApiResult<()> {
+    let Ok(answer) = serde_json::from_value::<SendMsgResponse>(reply.clone()) else {
+        return Ok(());
+    };
+    if let Some(data) = answer.replacement_cloud_custom_data() {
+        req.cloud_custom_data = data.to_owned();
+    }
+    if reply
+        .get("MsgBody")
+        .is_some_and(|b| b.as_array().is_some_and(|a| !a.is_empty()))
+    {
+        req.body = check_body(reply.get("MsgBody"), &req.cloud_custom_data, C2C_BODY_CODES)
+            .map_err(|e| {
+                ApiError::new(
+                    codes::C2C_CALLBACK_DENIED,
+                    format!("the before-send callback's MsgBody is invalid: {}", e.info),
+                )
+            })?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn msg_keys_round_trip() {
+        assert_eq!(
+            msg_key(549396494, 2578554, 1584669680),
+            "549396494_2578554_1584669680"
+        );
+        assert_eq!(
+            parse_msg_key("549396494_2578554_1584669680"),
+            Some((1584669680, 549396494, 2578554))
+        );
+        assert_eq!(parse_msg_key("1_2"), None);
+        assert_eq!(parse_msg_key("1_2_3_4"), None);
+        assert_eq!(parse_msg_key("a_2_3"), None);
+    }
+
+    #[test]
+    fn message_ids_are_stable_per_message() {
+        assert_eq!(msg_id("alice", 1, 2), msg_id("alice", 1, 2));
+        assert_ne!(msg_id("alice", 1, 2), msg_id("bob", 1, 2));
+        assert!(msg_id("alice", 1727580296, 4026038328).ends_with("-1727580296-4026038328"));
+    }
+}
