@@ -6,7 +6,7 @@
 use std::sync::Arc;
 
 use crate::{
-    AccountImport, C2cHistoryQuery, C2cMessage, C2cSend, OutboxEvent, ProfileValue, Store,
+    AccountImport, C2cHistoryQuery, C2cMessage, C2cRecall, C2cSend, OutboxEvent, ProfileValue, Store,
 };
 
 const NICK: &str = "Tag_Profile_IM_Nick";
@@ -27,6 +27,127 @@ pub async fn run_all(store: Arc<dyn Store>) {
     outbox_retries_and_dead_letters(&*store).await;
     c2c_messages_count_unread_and_deduplicate(&*store).await;
     c2c_history_pages_newest_first_from_the_operators_side(&*store).await;
+    c2c_read_marks_and_recalls_recount_unread(&*store).await;
+}
+
+pub async fn c2c_read_marks_and_recalls_recount_unread(store: &dyn Store) {
+    let app = 1_400_000_115;
+    drain(store, 1_000_000).await;
+    for (from, seq, time) in [("a", 1, 100), ("a", 2, 101), ("a", 3, 102), ("c", 1, 100)] {
+        store
+            .send_c2c(app, c2c(from, "b", seq, seq, time), no_outbox())
+            .await
+            .unwrap();
+    }
+    let ids = |l: &[&str]| l.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    assert_eq!(
+        store
+            .c2c_unread(app, "b".into(), ids(&["a", "c", "z"]))
+            .await
+            .unwrap(),
+        (4, vec![3, 1, 0])
+    );
+    assert_eq!(
+        store
+            .c2c_read_time(app, "b".into(), "a".into())
+            .await
+            .unwrap(),
+        -1
+    );
+    let total = store
+        .c2c_mark_read(
+            app,
+            "b".into(),
+            "a".into(),
+            101,
+            5,
+            Box::new(|t| vec![event("C2C.CallbackAfterMsgReport", "r", &t.to_string())]),
+        )
+        .await
+        .unwrap();
+    assert_eq!(total, 2, "read up to 101: one from a and one from c remain");
+    assert_eq!(
+        claim_all(store, 1_000_000).await,
+        vec![(app, "2".to_owned())],
+        "read: outbox row written"
+    );
+    drain(store, 10_000_000).await;
+    // A read mark never moves back.
+    store
+        .c2c_mark_read(app, "b".into(), "a".into(), 50, 6, no_outbox())
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .c2c_read_time(app, "b".into(), "a".into())
+            .await
+            .unwrap(),
+        101
+    );
+    assert_eq!(
+        store
+            .c2c_unread(app, "b".into(), ids(&["a"]))
+            .await
+            .unwrap(),
+        (2, vec![1])
+    );
+
+    let recalled = store
+        .c2c_recall(app, "a".into(), "b".into(), (102, 3, 3), 7, no_outbox())
+        .await
+        .unwrap();
+    assert_eq!(
+        recalled,
+        C2cRecall::Recalled {
+            recipient_unread: 1
+        },
+        "recall: an unread message stops counting"
+    );
+    assert_eq!(
+        store
+            .c2c_recall(app, "a".into(), "b".into(), (102, 3, 3), 8, no_outbox())
+            .await
+            .unwrap(),
+        C2cRecall::AlreadyRecalled
+    );
+    assert_eq!(
+        store
+            .c2c_recall(app, "a".into(), "b".into(), (102, 9, 9), 8, no_outbox())
+            .await
+            .unwrap(),
+        C2cRecall::NotFound
+    );
+    assert_eq!(
+        store
+            .c2c_recall(app, "b".into(), "a".into(), (102, 3, 3), 8, no_outbox())
+            .await
+            .unwrap(),
+        C2cRecall::NotFound,
+        "recall: the sender must match"
+    );
+    let history = store
+        .c2c_history(
+            app,
+            C2cHistoryQuery {
+                operator: "a".into(),
+                peer: "b".into(),
+                min_time: 0,
+                max_time: 1_000,
+                before: None,
+                limit: 10,
+            },
+        )
+        .await
+        .unwrap();
+    let flags: Vec<(u32, u32)> = history
+        .iter()
+        .map(|m| (m.message.msg_seq, m.flag_bits))
+        .collect();
+    assert_eq!(
+        flags,
+        [(3, 8), (2, 0), (1, 0)],
+        "recall: history keeps the message, flagged 8"
+    );
 }
 
 fn c2c(from: &str, to: &str, seq: u32, random: u32, time: i64) -> C2cMessage {

@@ -18,8 +18,8 @@ use async_trait::async_trait;
 use natter_core::AppId;
 
 pub use types::{
-    AccountImport, C2cHistoryQuery, C2cMessage, C2cOutbox, C2cSend, DeadLetter, OutboxEntry,
-    OutboxEvent, ProfileValue, StoredC2c,
+    AccountImport, C2cHistoryQuery, C2cMessage, C2cOutbox, C2cRecall, C2cSend, DeadLetter,
+    OutboxEntry, OutboxEvent, ProfileValue, StoredC2c,
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -92,6 +92,43 @@ pub trait Store: Send + Sync + 'static {
     /// One page of the one-to-one history between `operator` and `peer`, seen by `operator`,
     /// newest first (by MsgTime, then MsgSeq, then MsgRandom).
     async fn c2c_history(&self, app: AppId, query: C2cHistoryQuery) -> StoreResult<Vec<StoredC2c>>;
+
+    /// Unread one-to-one messages of `owner`: the total, and the count from each of `peers`.
+    async fn c2c_unread(
+        &self,
+        app: AppId,
+        owner: String,
+        peers: Vec<String>,
+    ) -> StoreResult<(u64, Vec<u64>)>;
+
+    /// Marks `reader`'s conversation with `peer` read up to `read_time` (Unix seconds, never moving
+    /// back), recounts its unread messages, and writes the outbox rows built from the reader's new
+    /// total, in one transaction. Returns that total.
+    async fn c2c_mark_read(
+        &self,
+        app: AppId,
+        reader: String,
+        peer: String,
+        read_time: i64,
+        now_ms: i64,
+        outbox: C2cOutbox,
+    ) -> StoreResult<u64>;
+
+    /// How far `reader` has read the conversation with `peer` (Unix seconds; -1 never).
+    async fn c2c_read_time(&self, app: AppId, reader: String, peer: String) -> StoreResult<i64>;
+
+    /// Flags the message (`from` → `to`, at position (MsgTime, MsgSeq, MsgRandom)) as recalled,
+    /// recounts `to`'s unread messages from `from`, and writes the outbox rows built from `to`'s new
+    /// total, in one transaction.
+    async fn c2c_recall(
+        &self,
+        app: AppId,
+        from: String,
+        to: String,
+        key: (i64, u32, u32),
+        now_ms: i64,
+        outbox: C2cOutbox,
+    ) -> StoreResult<C2cRecall>;
 
     /// Claims up to `limit` outbox events that are due, for `lease_ms`: only the oldest pending
     /// event of each order key is claimable, so events of one key are delivered in order, and a

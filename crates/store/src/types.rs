@@ -111,3 +111,11 @@ pub struct C2cHistoryQuery {
     pub before: Option<(i64, u32, u32)>,
     pub limit: usize,
 }
+
+/// What recalling a one-to-one message did.
+#[derive(Debug, Clone, PartialEq)]
+pub enum C2cRecall {
+    Recalled { recipient_unread: u64 },
+    NotFound,
+    AlreadyRecalled,
+}

@@ -3,7 +3,7 @@
 use sqlx::postgres::PgRow;
 use sqlx::{PgPool, Postgres, Row, Transaction};
 
-use crate::{C2cHistoryQuery, C2cMessage, C2cOutbox, C2cSend, StoreResult, StoredC2c};
+use crate::{C2cHistoryQuery, C2cMessage, C2cOutbox, C2cRecall, C2cSend, StoreResult, StoredC2c};
 
 fn pair<'a>(a: &'a str, b: &'a str) -> (&'a str, &'a str) {
     if a <= b {
@@ -22,8 +22,8 @@ pub(crate) async fn send(
     let (low, high) = pair(&m.from, &m.to);
     let inserted = sqlx::query(
         "INSERT INTO c2c_messages (app_id, pair_low, pair_high, from_account, to_account, msg_seq, msg_random,
-                                   msg_time, body, cloud_custom_data, in_sender_history)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+                                   msg_time, body, cloud_custom_data, in_sender_history, counts_unread)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
          ON CONFLICT DO NOTHING",
     )
     .bind(app as i64)
@@ -37,6 +37,7 @@ pub(crate) async fn send(
     .bind(&m.body)
     .bind(&m.cloud_custom_data)
     .bind(i32::from(m.in_sender_history))
+    .bind(i32::from(m.counts_as_unread))
     .execute(&mut **tx)
     .await?
     .rows_affected();
@@ -54,14 +55,7 @@ pub(crate) async fn send(
         .execute(&mut **tx)
         .await?;
     }
-    let recipient_unread: i64 = sqlx::query_scalar(
-        "SELECT COALESCE(SUM(unread), 0)::BIGINT FROM c2c_unread WHERE app_id = $1 AND owner = $2",
-    )
-    .bind(app as i64)
-    .bind(&m.to)
-    .fetch_one(&mut **tx)
-    .await?;
-    let recipient_unread = recipient_unread as u64;
+    let recipient_unread = total_unread(tx, app, &m.to).await?;
     Ok((
         C2cSend::Stored { recipient_unread },
         outbox(recipient_unread),
@@ -117,4 +111,171 @@ pub(crate) async fn history(
     .fetch_all(pool)
     .await?;
     Ok(rows.iter().map(stored).collect())
+}
+
+async fn total_unread(
+    tx: &mut Transaction<'static, Postgres>,
+    app: u64,
+    owner: &str,
+) -> StoreResult<u64> {
+    let total: i64 = sqlx::query_scalar(
+        "SELECT COALESCE(SUM(unread), 0)::BIGINT FROM c2c_unread WHERE app_id = $1 AND owner = $2",
+    )
+    .bind(app as i64)
+    .bind(owner)
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(total as u64)
+}
+
+pub(crate) async fn read_time<'e, E>(
+    executor: E,
+    app: u64,
+    reader: &str,
+    peer: &str,
+) -> StoreResult<i64>
+where
+    E: sqlx::Executor<'e, Database = Postgres>,
+{
+    let time: Option<i64> = sqlx::query_scalar(
+        "SELECT read_time FROM c2c_read WHERE app_id = $1 AND reader = $2 AND peer = $3",
+    )
+    .bind(app as i64)
+    .bind(reader)
+    .bind(peer)
+    .fetch_optional(executor)
+    .await?;
+    Ok(time.unwrap_or(-1))
+}
+
+/// Recounts the unread messages `owner` has from `peer`: counted, not recalled, after the read mark.
+async fn recount(
+    tx: &mut Transaction<'static, Postgres>,
+    app: u64,
+    owner: &str,
+    peer: &str,
+) -> StoreResult<()> {
+    let (low, high) = pair(owner, peer);
+    let read = read_time(&mut **tx, app, owner, peer).await?;
+    let unread: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM c2c_messages
+         WHERE app_id = $1 AND pair_low = $2 AND pair_high = $3 AND from_account = $4 AND to_account = $5
+           AND counts_unread = 1 AND (flag_bits & 8) = 0 AND msg_time > $6",
+    )
+    .bind(app as i64)
+    .bind(low)
+    .bind(high)
+    .bind(peer)
+    .bind(owner)
+    .bind(read)
+    .fetch_one(&mut **tx)
+    .await?;
+    sqlx::query(
+        "INSERT INTO c2c_unread (app_id, owner, peer, unread) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (app_id, owner, peer) DO UPDATE SET unread = EXCLUDED.unread",
+    )
+    .bind(app as i64)
+    .bind(owner)
+    .bind(peer)
+    .bind(unread)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+pub(crate) async fn unread(
+    pool: &PgPool,
+    app: u64,
+    owner: &str,
+    peers: &[String],
+) -> StoreResult<(u64, Vec<u64>)> {
+    let rows = sqlx::query("SELECT peer, unread FROM c2c_unread WHERE app_id = $1 AND owner = $2")
+        .bind(app as i64)
+        .bind(owner)
+        .fetch_all(pool)
+        .await?;
+    let by_peer: std::collections::HashMap<String, i64> =
+        rows.iter().map(|r| (r.get(0), r.get(1))).collect();
+    let total = by_peer.values().sum::<i64>() as u64;
+    let each = peers
+        .iter()
+        .map(|p| by_peer.get(p).copied().unwrap_or(0) as u64)
+        .collect();
+    Ok((total, each))
+}
+
+pub(crate) async fn mark_read(
+    tx: &mut Transaction<'static, Postgres>,
+    app: u64,
+    reader: &str,
+    peer: &str,
+    time: i64,
+    outbox: C2cOutbox,
+) -> StoreResult<(u64, Vec<crate::OutboxEvent>)> {
+    sqlx::query(
+        "INSERT INTO c2c_read (app_id, reader, peer, read_time) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (app_id, reader, peer) DO UPDATE SET read_time = GREATEST(c2c_read.read_time, EXCLUDED.read_time)",
+    )
+    .bind(app as i64)
+    .bind(reader)
+    .bind(peer)
+    .bind(time)
+    .execute(&mut **tx)
+    .await?;
+    recount(tx, app, reader, peer).await?;
+    let total = total_unread(tx, app, reader).await?;
+    Ok((total, outbox(total)))
+}
+
+pub(crate) async fn recall(
+    tx: &mut Transaction<'static, Postgres>,
+    app: u64,
+    from: &str,
+    to: &str,
+    (time, seq, random): (i64, u32, u32),
+    outbox: C2cOutbox,
+) -> StoreResult<(C2cRecall, Vec<crate::OutboxEvent>)> {
+    let (low, high) = pair(from, to);
+    let flags: Option<i32> = sqlx::query_scalar(
+        "SELECT flag_bits FROM c2c_messages
+         WHERE app_id = $1 AND pair_low = $2 AND pair_high = $3 AND msg_time = $4 AND msg_seq = $5
+           AND msg_random = $6 AND from_account = $7
+         FOR UPDATE",
+    )
+    .bind(app as i64)
+    .bind(low)
+    .bind(high)
+    .bind(time)
+    .bind(i64::from(seq))
+    .bind(i64::from(random))
+    .bind(from)
+    .fetch_optional(&mut **tx)
+    .await?;
+    match flags {
+        None => return Ok((C2cRecall::NotFound, Vec::new())),
+        Some(f) if f & 8 != 0 => return Ok((C2cRecall::AlreadyRecalled, Vec::new())),
+        Some(_) => {}
+    }
+    sqlx::query(
+        "UPDATE c2c_messages SET flag_bits = flag_bits | 8
+         WHERE app_id = $1 AND pair_low = $2 AND pair_high = $3 AND msg_time = $4 AND msg_seq = $5
+           AND msg_random = $6 AND from_account = $7",
+    )
+    .bind(app as i64)
+    .bind(low)
+    .bind(high)
+    .bind(time)
+    .bind(i64::from(seq))
+    .bind(i64::from(random))
+    .bind(from)
+    .execute(&mut **tx)
+    .await?;
+    recount(tx, app, to, from).await?;
+    let total = total_unread(tx, app, to).await?;
+    Ok((
+        C2cRecall::Recalled {
+            recipient_unread: total,
+        },
+        outbox(total),
+    ))
 }

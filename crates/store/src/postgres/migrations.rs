@@ -13,6 +13,7 @@ pub(crate) const APP_TABLES: &[&str] = &[
     "webhook_dead_letters",
     "c2c_messages",
     "c2c_unread",
+    "c2c_read",
 ];
 
 const MIGRATIONS: &[(i64, &str)] = &[
@@ -85,6 +86,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
             body               TEXT    NOT NULL,
             cloud_custom_data  TEXT    NOT NULL,
             in_sender_history  INTEGER NOT NULL,
+            counts_unread      INTEGER NOT NULL,
             flag_bits          INTEGER NOT NULL DEFAULT 0
         );
         CREATE UNIQUE INDEX c2c_messages_history
@@ -95,6 +97,14 @@ const MIGRATIONS: &[(i64, &str)] = &[
             peer   TEXT    NOT NULL,
             unread BIGINT NOT NULL,
             PRIMARY KEY (app_id, owner, peer)
+        );
+        -- How far each user has read each one-to-one conversation (Unix seconds).
+        CREATE TABLE c2c_read (
+            app_id    BIGINT NOT NULL,
+            reader    TEXT    NOT NULL,
+            peer      TEXT    NOT NULL,
+            read_time BIGINT NOT NULL,
+            PRIMARY KEY (app_id, reader, peer)
         );",
     ),
 ];

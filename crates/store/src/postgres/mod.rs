@@ -13,8 +13,8 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{PgPool, Postgres, Row, Transaction};
 
 use crate::{
-    AccountImport, C2cHistoryQuery, C2cMessage, C2cOutbox, C2cSend, DeadLetter, OutboxEntry,
-    OutboxEvent, ProfileValue, Store, StoreError, StoreResult, StoredC2c,
+    AccountImport, C2cHistoryQuery, C2cMessage, C2cOutbox, C2cRecall, C2cSend, DeadLetter,
+    OutboxEntry, OutboxEvent, ProfileValue, Store, StoreError, StoreResult, StoredC2c,
 };
 
 pub struct PostgresStore {
@@ -202,6 +202,52 @@ impl Store for PostgresStore {
 
     async fn c2c_history(&self, app: AppId, query: C2cHistoryQuery) -> StoreResult<Vec<StoredC2c>> {
         c2c::history(&self.pool, app, &query).await
+    }
+
+    async fn c2c_unread(
+        &self,
+        app: AppId,
+        owner: String,
+        peers: Vec<String>,
+    ) -> StoreResult<(u64, Vec<u64>)> {
+        c2c::unread(&self.pool, app, &owner, &peers).await
+    }
+
+    async fn c2c_mark_read(
+        &self,
+        app: AppId,
+        reader: String,
+        peer: String,
+        read_time: i64,
+        now_ms: i64,
+        outbox: C2cOutbox,
+    ) -> StoreResult<u64> {
+        let mut tx = self.begin().await?;
+        let (total, events) =
+            c2c::mark_read(&mut tx, app, &reader, &peer, read_time, outbox).await?;
+        outbox::insert(&mut tx, app, &events, now_ms).await?;
+        tx.commit().await?;
+        Ok(total)
+    }
+
+    async fn c2c_read_time(&self, app: AppId, reader: String, peer: String) -> StoreResult<i64> {
+        c2c::read_time(&self.pool, app, &reader, &peer).await
+    }
+
+    async fn c2c_recall(
+        &self,
+        app: AppId,
+        from: String,
+        to: String,
+        key: (i64, u32, u32),
+        now_ms: i64,
+        outbox: C2cOutbox,
+    ) -> StoreResult<C2cRecall> {
+        let mut tx = self.begin().await?;
+        let (outcome, events) = c2c::recall(&mut tx, app, &from, &to, key, outbox).await?;
+        outbox::insert(&mut tx, app, &events, now_ms).await?;
+        tx.commit().await?;
+        Ok(outcome)
     }
 
     async fn claim_outbox(

@@ -2,7 +2,9 @@
 
 use rusqlite::{params, Connection, Row};
 
-use crate::{C2cHistoryQuery, C2cMessage, C2cOutbox, C2cSend, StoreResult, StoredC2c};
+use rusqlite::OptionalExtension;
+
+use crate::{C2cHistoryQuery, C2cMessage, C2cOutbox, C2cRecall, C2cSend, StoreResult, StoredC2c};
 
 fn pair(a: &str, b: &str) -> (String, String) {
     if a <= b {
@@ -22,8 +24,8 @@ pub(crate) fn send(
     let inserted = conn
         .prepare_cached(
             "INSERT INTO c2c_messages (app_id, pair_low, pair_high, from_account, to_account, msg_seq, msg_random,
-                                       msg_time, body, cloud_custom_data, in_sender_history)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+                                       msg_time, body, cloud_custom_data, in_sender_history, counts_unread)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
              ON CONFLICT DO NOTHING",
         )?
         .execute(params![
@@ -37,7 +39,8 @@ pub(crate) fn send(
             m.msg_time,
             m.body,
             m.cloud_custom_data,
-            m.in_sender_history
+            m.in_sender_history,
+            m.counts_as_unread
         ])?;
     if inserted == 0 {
         return Ok((C2cSend::Duplicate, Vec::new()));
@@ -117,4 +120,117 @@ pub(crate) fn history(
         )?
         .collect::<Result<Vec<_>, _>>()?;
     Ok(rows)
+}
+
+fn total_unread(conn: &Connection, app: u64, owner: &str) -> StoreResult<u64> {
+    let total: i64 = conn
+        .prepare_cached(
+            "SELECT COALESCE(SUM(unread), 0) FROM c2c_unread WHERE app_id = ?1 AND owner = ?2",
+        )?
+        .query_row(params![app as i64, owner], |r| r.get(0))?;
+    Ok(total as u64)
+}
+
+pub(crate) fn read_time(conn: &Connection, app: u64, reader: &str, peer: &str) -> StoreResult<i64> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT read_time FROM c2c_read WHERE app_id = ?1 AND reader = ?2 AND peer = ?3",
+        )?
+        .query_row(params![app as i64, reader, peer], |r| r.get(0))
+        .optional()?
+        .unwrap_or(-1))
+}
+
+/// Recounts the unread messages `owner` has from `peer`: counted, not recalled, after the read mark.
+fn recount(conn: &Connection, app: u64, owner: &str, peer: &str) -> StoreResult<()> {
+    let (low, high) = pair(owner, peer);
+    let read = read_time(conn, app, owner, peer)?;
+    let unread: i64 = conn
+        .prepare_cached(
+            "SELECT COUNT(*) FROM c2c_messages
+             WHERE app_id = ?1 AND pair_low = ?2 AND pair_high = ?3 AND from_account = ?4 AND to_account = ?5
+               AND counts_unread = 1 AND (flag_bits & 8) = 0 AND msg_time > ?6",
+        )?
+        .query_row(params![app as i64, low, high, peer, owner, read], |r| r.get(0))?;
+    conn.prepare_cached(
+        "INSERT INTO c2c_unread (app_id, owner, peer, unread) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (app_id, owner, peer) DO UPDATE SET unread = excluded.unread",
+    )?
+    .execute(params![app as i64, owner, peer, unread])?;
+    Ok(())
+}
+
+pub(crate) fn unread(
+    conn: &Connection,
+    app: u64,
+    owner: &str,
+    peers: &[String],
+) -> StoreResult<(u64, Vec<u64>)> {
+    let mut select = conn.prepare_cached(
+        "SELECT unread FROM c2c_unread WHERE app_id = ?1 AND owner = ?2 AND peer = ?3",
+    )?;
+    let mut each = Vec::with_capacity(peers.len());
+    for peer in peers {
+        let n: Option<i64> = select
+            .query_row(params![app as i64, owner, peer], |r| r.get(0))
+            .optional()?;
+        each.push(n.unwrap_or(0) as u64);
+    }
+    Ok((total_unread(conn, app, owner)?, each))
+}
+
+pub(crate) fn mark_read(
+    conn: &Connection,
+    app: u64,
+    reader: &str,
+    peer: &str,
+    time: i64,
+    outbox: C2cOutbox,
+) -> StoreResult<(u64, Vec<crate::OutboxEvent>)> {
+    conn.prepare_cached(
+        "INSERT INTO c2c_read (app_id, reader, peer, read_time) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (app_id, reader, peer) DO UPDATE SET read_time = MAX(read_time, excluded.read_time)",
+    )?
+    .execute(params![app as i64, reader, peer, time])?;
+    recount(conn, app, reader, peer)?;
+    let total = total_unread(conn, app, reader)?;
+    Ok((total, outbox(total)))
+}
+
+pub(crate) fn recall(
+    conn: &Connection,
+    app: u64,
+    from: &str,
+    to: &str,
+    (time, seq, random): (i64, u32, u32),
+    outbox: C2cOutbox,
+) -> StoreResult<(C2cRecall, Vec<crate::OutboxEvent>)> {
+    let (low, high) = pair(from, to);
+    let flags: Option<u32> = conn
+        .prepare_cached(
+            "SELECT flag_bits FROM c2c_messages
+             WHERE app_id = ?1 AND pair_low = ?2 AND pair_high = ?3 AND msg_time = ?4 AND msg_seq = ?5
+               AND msg_random = ?6 AND from_account = ?7",
+        )?
+        .query_row(params![app as i64, low, high, time, seq, random, from], |r| r.get(0))
+        .optional()?;
+    match flags {
+        None => return Ok((C2cRecall::NotFound, Vec::new())),
+        Some(f) if f & 8 != 0 => return Ok((C2cRecall::AlreadyRecalled, Vec::new())),
+        Some(_) => {}
+    }
+    conn.prepare_cached(
+        "UPDATE c2c_messages SET flag_bits = flag_bits | 8
+         WHERE app_id = ?1 AND pair_low = ?2 AND pair_high = ?3 AND msg_time = ?4 AND msg_seq = ?5
+           AND msg_random = ?6 AND from_account = ?7",
+    )?
+    .execute(params![app as i64, low, high, time, seq, random, from])?;
+    recount(conn, app, to, from)?;
+    let total = total_unread(conn, app, to)?;
+    Ok((
+        C2cRecall::Recalled {
+            recipient_unread: total,
+        },
+        outbox(total),
+    ))
 }

@@ -75,6 +75,7 @@ pub(crate) const MIGRATIONS: &[(i64, &str)] = &[
             body               TEXT    NOT NULL,
             cloud_custom_data  TEXT    NOT NULL,
             in_sender_history  INTEGER NOT NULL,
+            counts_unread      INTEGER NOT NULL,
             flag_bits          INTEGER NOT NULL DEFAULT 0
         );
         CREATE UNIQUE INDEX c2c_messages_history
@@ -85,6 +86,14 @@ pub(crate) const MIGRATIONS: &[(i64, &str)] = &[
             peer   TEXT    NOT NULL,
             unread INTEGER NOT NULL,
             PRIMARY KEY (app_id, owner, peer)
+        );
+        -- How far each user has read each one-to-one conversation (Unix seconds).
+        CREATE TABLE c2c_read (
+            app_id    INTEGER NOT NULL,
+            reader    TEXT    NOT NULL,
+            peer      TEXT    NOT NULL,
+            read_time INTEGER NOT NULL,
+            PRIMARY KEY (app_id, reader, peer)
         );",
     ),
 ];
@@ -97,6 +106,7 @@ pub(crate) const APP_TABLES: &[&str] = &[
     "webhook_dead_letters",
     "c2c_messages",
     "c2c_unread",
+    "c2c_read",
 ];
 
 /// Applies the migrations up to `limit` (all when `None`) that the database has not seen yet.

@@ -17,8 +17,8 @@ use natter_core::AppId;
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
 
 use crate::{
-    AccountImport, C2cHistoryQuery, C2cMessage, C2cOutbox, C2cSend, DeadLetter, OutboxEntry,
-    OutboxEvent, ProfileValue, Store, StoreError, StoreResult, StoredC2c,
+    AccountImport, C2cHistoryQuery, C2cMessage, C2cOutbox, C2cRecall, C2cSend, DeadLetter,
+    OutboxEntry, OutboxEvent, ProfileValue, Store, StoreError, StoreResult, StoredC2c,
 };
 use readers::Readers;
 use writer::Writer;
@@ -256,6 +256,57 @@ impl Store for SqliteStore {
         self.readers
             .read(move |conn| c2c::history(conn, app, &query))
             .await
+    }
+
+    async fn c2c_unread(
+        &self,
+        app: AppId,
+        owner: String,
+        peers: Vec<String>,
+    ) -> StoreResult<(u64, Vec<u64>)> {
+        self.readers
+            .read(move |conn| c2c::unread(conn, app, &owner, &peers))
+            .await
+    }
+
+    async fn c2c_mark_read(
+        &self,
+        app: AppId,
+        reader: String,
+        peer: String,
+        read_time: i64,
+        now_ms: i64,
+        outbox: C2cOutbox,
+    ) -> StoreResult<u64> {
+        self.write(move |conn| {
+            let (total, events) = c2c::mark_read(conn, app, &reader, &peer, read_time, outbox)?;
+            outbox::insert(conn, app, &events, now_ms)?;
+            Ok(total)
+        })
+        .await
+    }
+
+    async fn c2c_read_time(&self, app: AppId, reader: String, peer: String) -> StoreResult<i64> {
+        self.readers
+            .read(move |conn| c2c::read_time(conn, app, &reader, &peer))
+            .await
+    }
+
+    async fn c2c_recall(
+        &self,
+        app: AppId,
+        from: String,
+        to: String,
+        key: (i64, u32, u32),
+        now_ms: i64,
+        outbox: C2cOutbox,
+    ) -> StoreResult<C2cRecall> {
+        self.write(move |conn| {
+            let (outcome, events) = c2c::recall(conn, app, &from, &to, key, outbox)?;
+            outbox::insert(conn, app, &events, now_ms)?;
+            Ok(outcome)
+        })
+        .await
     }
 
     async fn claim_outbox(
