@@ -42,6 +42,8 @@ pub const PROFILE_TYPE_MISMATCH: u32 = 40610;
 
 // One-to-one message codes.
 pub const C2C_CALLBACK_DENIED: u32 = 20006;
+pub const C2C_RECALL_NOT_FOUND: u32 = 20022;
+pub const C2C_ALREADY_RECALLED: u32 = 20023;
 pub const C2C_BAD_PARAM: u32 = 90001;
 pub const C2C_BAD_MESSAGE: u32 = 90002;
 pub const C2C_TO_ACCOUNT_INVALID: u32 = 90003;
@@ -53,6 +55,7 @@ pub const C2C_TO_NOT_REGISTERED: u32 = 90012;
 pub const C2C_MSG_LIFE_TIME_TOO_LONG: u32 = 90026;
 pub const C2C_SYNC_OTHER_MACHINE_INVALID: u32 = 90031;
 pub const C2C_MSG_LIFE_TIME_INVALID: u32 = 90044;
+pub const C2C_INVALID_MSG_KEY: u32 = 90054;
 pub const C2C_INTERNAL: u32 = 90994;
 /// Also the framework's answer to a request body over the size limit.
 pub const BODY_TOO_LONG: u32 = 93000;

@@ -170,7 +170,8 @@ pub static ROUTES: &[Api] = &[
         "Recall C2C message",
         35015,
         200,
-    ),
+    )
+    .with(openim::admin_msgwithdraw),
     api(
         "group_open_http_svc",
         "group_msg_recall",
@@ -178,7 +179,8 @@ pub static ROUTES: &[Api] = &[
         34965,
         200,
     ),
-    api("openim", "admin_set_msg_read", "Mark C2C read", 0, 200),
+    api("openim", "admin_set_msg_read", "Mark C2C read", 38996, 200)
+        .with(openim::admin_set_msg_read),
     api(
         "group_open_http_svc",
         "get_group_msg_receipt_detail",
@@ -299,7 +301,8 @@ pub static ROUTES: &[Api] = &[
         "Query C2C unread count",
         41046,
         200,
-    ),
+    )
+    .with(openim::get_c2c_unread_msg_num),
     api("recentcontact", "delete", "Delete conversation", 43088, 200),
     api(
         "recentcontact",

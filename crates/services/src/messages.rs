@@ -5,8 +5,10 @@ use std::sync::Arc;
 
 use natter_core::message::{check_body, BodyCodes};
 use natter_core::{codes, ApiError, ApiResult, AppSettings, Clock};
-use natter_store::{C2cHistoryQuery, C2cMessage, C2cSend, Store, StoredC2c};
-use natter_webhook::payloads::c2c::{C2cAfterSendMsg, C2cBeforeSendMsg};
+use natter_store::{C2cHistoryQuery, C2cMessage, C2cRecall, C2cSend, Store, StoredC2c};
+use natter_webhook::payloads::c2c::{
+    C2cAfterMsgReport, C2cAfterMsgWithDraw, C2cAfterSendMsg, C2cBeforeSendMsg,
+};
 use natter_webhook::payloads::responses::SendMsgResponse;
 use natter_webhook::payloads::MsgBodyElement;
 use natter_webhook::{BeforeOutcome, Origin, Webhooks};
@@ -27,6 +29,8 @@ pub const MAX_LIFE_TIME_SECS: u32 = 604_800;
 const CUSTOM_CODES: std::ops::RangeInclusive<i64> = 120_001..=130_000;
 /// Most messages one `admin_getroammsg` page returns.
 pub const MAX_PAGE: usize = 100;
+/// Most peers one `get_c2c_unread_msg_num` may name.
+pub const MAX_UNREAD_PEERS: usize = 10;
 /// Tencent caps a history reply near 13 KB; a page stops before its messages pass this.
 pub const MAX_PAGE_BYTES: usize = 13 * 1024;
 
@@ -75,6 +79,8 @@ pub struct HistoryRequest {
 #[derive(Debug, Clone)]
 pub struct HistoryPage {
     pub messages: Vec<StoredC2c>,
+    /// Per message: whether its recipient has read it (`IsPeerRead`).
+    pub peer_read: Vec<bool>,
     /// True when nothing older is left in the range.
     pub complete: bool,
 }
@@ -278,24 +284,10 @@ impl MessageService {
             })?),
             None => None,
         };
-        let exist = self
-            .store
-            .accounts_exist(app.sdkappid, vec![req.operator.clone(), req.peer.clone()])
-            .await
-            .map_err(internal(codes::C2C_INTERNAL))?;
-        if !exist[0] {
-            return Err(ApiError::new(
-                codes::C2C_FROM_ACCOUNT_INVALID,
-                format!("Operator_Account {} is not imported", req.operator),
-            ));
-        }
-        if !exist[1] {
-            return Err(ApiError::new(
-                codes::C2C_TO_ACCOUNT_INVALID,
-                format!("Peer_Account {} is not imported", req.peer),
-            ));
-        }
+        self.both_exist(app.sdkappid, &req.operator, &req.peer)
+            .await?;
         let limit = req.max_count.min(MAX_PAGE);
+        let (req_operator, req_peer) = (req.operator.clone(), req.peer.clone());
         let newest_first = self
             .store
             .c2c_history(
@@ -323,7 +315,205 @@ impl MessageService {
         }
         let complete = messages.len() == available;
         messages.reverse();
-        Ok(HistoryPage { messages, complete })
+        // A message is read by its recipient once the recipient's read mark reaches its time.
+        let (operator, peer) = (req_operator, req_peer);
+        let operator_read = self.read_time(app.sdkappid, &operator, &peer).await?;
+        let peer_read_time = self.read_time(app.sdkappid, &peer, &operator).await?;
+        let peer_read = messages
+            .iter()
+            .map(|m| {
+                let recipient_read = if m.message.from == operator {
+                    peer_read_time
+                } else {
+                    operator_read
+                };
+                recipient_read >= m.message.msg_time
+            })
+            .collect();
+        Ok(HistoryPage {
+            messages,
+            peer_read,
+            complete,
+        })
+    }
+}
+
+impl MessageService {
+    async fn read_time(&self, app: u64, reader: &str, peer: &str) -> ApiResult<i64> {
+        self.store
+            .c2c_read_time(app, reader.to_owned(), peer.to_owned())
+            .await
+            .map_err(internal(codes::C2C_INTERNAL))
+    }
+
+    /// Checks that the two accounts of a one-to-one API exist: 90008 for the first (the
+    /// "From" side), 90003 for the second (the "To" side), as Tencent's pages name them.
+    async fn both_exist(&self, app: u64, from: &str, to: &str) -> ApiResult<()> {
+        let exist = self
+            .store
+            .accounts_exist(app, vec![from.to_owned(), to.to_owned()])
+            .await
+            .map_err(internal(codes::C2C_INTERNAL))?;
+        if !exist[0] {
+            return Err(ApiError::new(
+                codes::C2C_FROM_ACCOUNT_INVALID,
+                format!("account {from} is not imported"),
+            ));
+        }
+        if !exist[1] {
+            return Err(ApiError::new(
+                codes::C2C_TO_ACCOUNT_INVALID,
+                format!("account {to} is not imported"),
+            ));
+        }
+        Ok(())
+    }
+
+    /// `get_c2c_unread_msg_num`: `owner`'s total unread count, and per peer (`None` for a peer
+    /// that does not exist).
+    pub async fn unread(
+        &self,
+        app: &AppSettings,
+        owner: String,
+        peers: Vec<String>,
+    ) -> ApiResult<(u64, Vec<(String, Option<u64>)>)> {
+        if peers.len() > MAX_UNREAD_PEERS {
+            return Err(ApiError::new(
+                codes::C2C_BAD_PARAM,
+                format!(
+                    "{} accounts in Peer_Account; at most {MAX_UNREAD_PEERS} are allowed",
+                    peers.len()
+                ),
+            ));
+        }
+        let mut ids = vec![owner.clone()];
+        ids.extend(peers.iter().cloned());
+        let exist = self
+            .store
+            .accounts_exist(app.sdkappid, ids)
+            .await
+            .map_err(internal(codes::C2C_INTERNAL))?;
+        if !exist[0] {
+            return Err(ApiError::new(
+                codes::C2C_TO_ACCOUNT_INVALID,
+                format!("To_Account {owner} is not imported"),
+            ));
+        }
+        let (total, each) = self
+            .store
+            .c2c_unread(app.sdkappid, owner, peers.clone())
+            .await
+            .map_err(internal(codes::C2C_INTERNAL))?;
+        let per_peer = peers
+            .into_iter()
+            .zip(each)
+            .zip(&exist[1..])
+            .map(|((peer, n), exists)| (peer, exists.then_some(n)))
+            .collect();
+        Ok((total, per_peer))
+    }
+
+    /// `admin_set_msg_read`: marks `reader`'s conversation with `peer` read up to `read_time`
+    /// (now when absent), with `C2C.CallbackAfterMsgReport`.
+    pub async fn mark_read(
+        &self,
+        app: &AppSettings,
+        origin: &Origin,
+        reader: String,
+        peer: String,
+        read_time: Option<i64>,
+    ) -> ApiResult<()> {
+        self.both_exist(app.sdkappid, &reader, &peer).await?;
+        let now_ms = self.clock.now_ms();
+        let read_time = read_time.unwrap_or(now_ms / 1000);
+        let report = C2cAfterMsgReport {
+            report_account: reader.clone(),
+            peer_account: peer.clone(),
+            last_read_time: read_time.max(0) as u64,
+            unread_msg_num: 0,
+            event_time: now_ms as u64,
+        };
+        let webhooks = self.webhooks.clone();
+        let (sdkappid, origin, key) = (
+            app.sdkappid,
+            origin.clone(),
+            conversation_key(&reader, &peer),
+        );
+        let outbox: natter_store::C2cOutbox = Box::new(move |unread| {
+            let report = C2cAfterMsgReport {
+                unread_msg_num: unread as i64,
+                ..report
+            };
+            webhooks
+                .after(sdkappid, &report, &key, &origin)
+                .into_iter()
+                .collect()
+        });
+        self.store
+            .c2c_mark_read(app.sdkappid, reader, peer, read_time, now_ms, outbox)
+            .await
+            .map_err(internal(codes::C2C_INTERNAL))?;
+        self.webhooks.wake();
+        Ok(())
+    }
+
+    /// `admin_msgwithdraw`: recalls a message by its `MsgKey`, with `C2C.CallbackAfterMsgWithDraw`.
+    /// The message stays in history, flagged recalled (`MsgFlagBits` 8).
+    pub async fn recall(
+        &self,
+        app: &AppSettings,
+        origin: &Origin,
+        from: String,
+        to: String,
+        key: String,
+    ) -> ApiResult<()> {
+        let position = parse_msg_key(&key).ok_or_else(|| {
+            ApiError::new(
+                codes::C2C_INVALID_MSG_KEY,
+                format!("MsgKey {key:?} is not a MsgKey"),
+            )
+        })?;
+        self.both_exist(app.sdkappid, &from, &to).await?;
+        let now_ms = self.clock.now_ms();
+        let withdraw = C2cAfterMsgWithDraw {
+            from_account: from.clone(),
+            to_account: to.clone(),
+            msg_key: key,
+            unread_msg_num: 0,
+            event_time: now_ms as u64,
+        };
+        let webhooks = self.webhooks.clone();
+        let (sdkappid, origin, order) =
+            (app.sdkappid, origin.clone(), conversation_key(&from, &to));
+        let outbox: natter_store::C2cOutbox = Box::new(move |unread| {
+            let withdraw = C2cAfterMsgWithDraw {
+                unread_msg_num: unread as i64,
+                ..withdraw
+            };
+            webhooks
+                .after(sdkappid, &withdraw, &order, &origin)
+                .into_iter()
+                .collect()
+        });
+        let outcome = self
+            .store
+            .c2c_recall(app.sdkappid, from, to, position, now_ms, outbox)
+            .await
+            .map_err(internal(codes::C2C_INTERNAL))?;
+        match outcome {
+            C2cRecall::Recalled { .. } => {
+                self.webhooks.wake();
+                Ok(())
+            }
+            C2cRecall::NotFound => Err(ApiError::new(
+                codes::C2C_RECALL_NOT_FOUND,
+                "the message to recall does not exist",
+            )),
+            C2cRecall::AlreadyRecalled => Err(ApiError::new(
+                codes::C2C_ALREADY_RECALLED,
+                "the message was already recalled",
+            )),
+        }
     }
 }
 

@@ -6,7 +6,8 @@
 use std::sync::Arc;
 
 use crate::{
-    AccountImport, C2cHistoryQuery, C2cMessage, C2cRecall, C2cSend, OutboxEvent, ProfileValue, Store,
+    AccountImport, C2cHistoryQuery, C2cMessage, C2cRecall, C2cSend, OutboxEvent, ProfileValue,
+    Store,
 };
 
 const NICK: &str = "Tag_Profile_IM_Nick";

@@ -125,13 +125,15 @@ pub const COMMANDS: &[CommandInfo] = &[
         "After one-to-one message marked read",
         After,
         43465,
-    ),
+    )
+    .fired(),
     cmd(
         C2C_AFTER_MSG_WITHDRAW,
         "After one-to-one message recalled",
         After,
         43466,
-    ),
+    )
+    .fired(),
     cmd(
         GROUP_BEFORE_CREATE_GROUP,
         "Before group created",

@@ -232,7 +232,8 @@ pub fn admin_getroammsg(ctx: Ctx, body: Value) -> HandlerFuture {
             msg_list: page
                 .messages
                 .into_iter()
-                .map(|stored| {
+                .zip(page.peer_read)
+                .map(|(stored, peer_read)| {
                     let m = stored.message;
                     RoamMessage {
                         msg_key: msg_key(m.msg_seq, m.msg_random, m.msg_time),
@@ -242,7 +243,7 @@ pub fn admin_getroammsg(ctx: Ctx, body: Value) -> HandlerFuture {
                         msg_random: m.msg_random,
                         msg_time_stamp: m.msg_time,
                         msg_flag_bits: stored.flag_bits,
-                        is_peer_read: 0,
+                        is_peer_read: u32::from(peer_read),
                         msg_body: serde_json::from_str(&m.body).unwrap_or(Value::Array(Vec::new())),
                         cloud_custom_data: m.cloud_custom_data,
                     }
@@ -250,5 +251,149 @@ pub fn admin_getroammsg(ctx: Ctx, body: Value) -> HandlerFuture {
                 .collect(),
         };
         fields(reply)
+    })
+}
+
+#[derive(Deserialize)]
+struct UnreadRequest {
+    #[serde(rename = "To_Account")]
+    to_account: Option<String>,
+    #[serde(rename = "Peer_Account", default)]
+    peer_account: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct PeerUnread {
+    #[serde(rename = "Peer_Account")]
+    peer_account: String,
+    #[serde(rename = "C2CUnreadMsgNum")]
+    c2c_unread_msg_num: u64,
+}
+
+#[derive(Serialize)]
+struct PeerError {
+    #[serde(rename = "Peer_Account")]
+    peer_account: String,
+    #[serde(rename = "ErrorCode")]
+    error_code: u32,
+}
+
+#[derive(Serialize)]
+struct UnreadReply {
+    #[serde(rename = "AllC2CUnreadMsgNum")]
+    all_c2c_unread_msg_num: u64,
+    #[serde(rename = "C2CUnreadMsgNumList", skip_serializing_if = "Vec::is_empty")]
+    c2c_unread_msg_num_list: Vec<PeerUnread>,
+    #[serde(rename = "ErrorList", skip_serializing_if = "Vec::is_empty")]
+    error_list: Vec<PeerError>,
+}
+
+pub fn get_c2c_unread_msg_num(ctx: Ctx, body: Value) -> HandlerFuture {
+    Box::pin(async move {
+        let req = ctx.parse::<UnreadRequest>(body)?;
+        let owner = req
+            .to_account
+            .ok_or_else(|| ApiError::new(codes::C2C_TO_ACCOUNT_INVALID, "To_Account is missing"))?;
+        let (total, per_peer) = ctx
+            .services
+            .messages
+            .unread(&ctx.app, owner, req.peer_account)
+            .await?;
+        let mut reply = UnreadReply {
+            all_c2c_unread_msg_num: total,
+            c2c_unread_msg_num_list: Vec::new(),
+            error_list: Vec::new(),
+        };
+        for (peer, count) in per_peer {
+            match count {
+                Some(n) => reply.c2c_unread_msg_num_list.push(PeerUnread {
+                    peer_account: peer,
+                    c2c_unread_msg_num: n,
+                }),
+                None => reply.error_list.push(PeerError {
+                    peer_account: peer,
+                    error_code: codes::ACCOUNT_NOT_FOUND,
+                }),
+            }
+        }
+        fields(reply)
+    })
+}
+
+#[derive(Deserialize)]
+struct MarkReadRequest {
+    #[serde(rename = "Report_Account")]
+    report_account: Option<String>,
+    #[serde(rename = "Peer_Account")]
+    peer_account: Option<String>,
+    /// Unix seconds; Tencent's page types it as a string, clients also send a number.
+    #[serde(rename = "MsgReadTime", alias = "MsgReadedTime", default)]
+    msg_read_time: Option<Value>,
+}
+
+pub fn admin_set_msg_read(ctx: Ctx, body: Value) -> HandlerFuture {
+    Box::pin(async move {
+        let req = ctx.parse::<MarkReadRequest>(body)?;
+        let reader = req.report_account.ok_or_else(|| {
+            ApiError::new(codes::C2C_FROM_ACCOUNT_INVALID, "Report_Account is missing")
+        })?;
+        let peer = req.peer_account.ok_or_else(|| {
+            ApiError::new(codes::C2C_TO_ACCOUNT_INVALID, "Peer_Account is missing")
+        })?;
+        let read_time = match &req.msg_read_time {
+            None | Some(Value::Null) => None,
+            Some(Value::String(text)) if text.is_empty() => None,
+            Some(v) => Some(
+                v.as_i64()
+                    .or_else(|| v.as_str().and_then(|text| text.trim().parse().ok()))
+                    .ok_or_else(|| {
+                        ApiError::new(
+                            codes::C2C_BAD_PARAM,
+                            format!("MsgReadTime must be Unix seconds, got {v}"),
+                        )
+                    })?,
+            ),
+        };
+        ctx.services
+            .messages
+            .mark_read(
+                &ctx.app,
+                &Origin::rest(ctx.client_ip),
+                reader,
+                peer,
+                read_time,
+            )
+            .await?;
+        Ok(Value::Null)
+    })
+}
+
+#[derive(Deserialize)]
+struct WithdrawRequest {
+    #[serde(rename = "From_Account")]
+    from_account: Option<String>,
+    #[serde(rename = "To_Account")]
+    to_account: Option<String>,
+    #[serde(rename = "MsgKey")]
+    msg_key: Option<String>,
+}
+
+pub fn admin_msgwithdraw(ctx: Ctx, body: Value) -> HandlerFuture {
+    Box::pin(async move {
+        let req = ctx.parse::<WithdrawRequest>(body)?;
+        let from = req.from_account.ok_or_else(|| {
+            ApiError::new(codes::C2C_FROM_ACCOUNT_INVALID, "From_Account is missing")
+        })?;
+        let to = req
+            .to_account
+            .ok_or_else(|| ApiError::new(codes::C2C_TO_ACCOUNT_INVALID, "To_Account is missing"))?;
+        let key = req
+            .msg_key
+            .ok_or_else(|| ApiError::new(codes::C2C_INVALID_MSG_KEY, "MsgKey is missing"))?;
+        ctx.services
+            .messages
+            .recall(&ctx.app, &Origin::rest(ctx.client_ip), from, to, key)
+            .await?;
+        Ok(Value::Null)
     })
 }

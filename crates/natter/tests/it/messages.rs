@@ -402,3 +402,197 @@ on_both_engines!(
         assert_eq!(second["MsgCnt"], 1);
     }
 );
+
+async fn unread(server: &TestServer, owner: &str, peers: &[&str]) -> Value {
+    server
+        .ok(
+            "openim/get_c2c_unread_msg_num",
+            json!({"To_Account": owner, "Peer_Account": peers}),
+        )
+        .await
+}
+
+on_both_engines!(
+    unread_counts_read_marks_and_recalls,
+    |server: TestServer| async move {
+        let receiver = Receiver::start().await;
+        server
+            .control(
+                reqwest::Method::POST,
+                "/_natter/webhooks/config",
+                Some(json!({"url": receiver.url})),
+            )
+            .await;
+        import(&server, &["u", "v", "w"]).await;
+        server.clock.freeze(server.clock.now_ms());
+        let mut keys = Vec::new();
+        for i in 1..=3 {
+            keys.push(
+                server
+                    .ok(SEND, send_body("v", "u", i, &format!("v{i}")))
+                    .await["MsgKey"]
+                    .clone(),
+            );
+        }
+        server.ok(SEND, send_body("w", "u", 4, "w1")).await;
+        let mut quiet = send_body("w", "u", 5, "not counted");
+        quiet["SendMsgControl"] = json!(["NoUnread"]);
+        server.ok(SEND, quiet).await;
+
+        let total = server
+            .ok("openim/get_c2c_unread_msg_num", json!({"To_Account": "u"}))
+            .await;
+        assert_eq!(total["AllC2CUnreadMsgNum"], 4);
+        let each = unread(&server, "u", &["v", "w", "ghost"]).await;
+        assert_eq!(
+            each["C2CUnreadMsgNumList"],
+            json!([{"Peer_Account": "v", "C2CUnreadMsgNum": 3}, {"Peer_Account": "w", "C2CUnreadMsgNum": 1}])
+        );
+        assert_eq!(
+            each["ErrorList"],
+            json!([{"Peer_Account": "ghost", "ErrorCode": 70107}])
+        );
+        let eleven: Vec<String> = (0..11).map(|i| format!("p{i}")).collect();
+        server
+            .fails(
+                "openim/get_c2c_unread_msg_num",
+                json!({"To_Account": "u", "Peer_Account": eleven}),
+                90001,
+            )
+            .await;
+        server
+            .fails("openim/get_c2c_unread_msg_num", json!({}), 90003)
+            .await;
+        server
+            .fails(
+                "openim/get_c2c_unread_msg_num",
+                json!({"To_Account": "ghost"}),
+                90003,
+            )
+            .await;
+
+        // Recall one unread message: it stays in history, flagged, and stops counting.
+        let recall = |key: &Value| json!({"From_Account": "v", "To_Account": "u", "MsgKey": key});
+        server
+            .ok("openim/admin_msgwithdraw", recall(&keys[2]))
+            .await;
+        server
+            .fails("openim/admin_msgwithdraw", recall(&keys[2]), 20023)
+            .await;
+        server
+            .fails("openim/admin_msgwithdraw", recall(&json!("1_2_3")), 20022)
+            .await;
+        server
+            .fails(
+                "openim/admin_msgwithdraw",
+                recall(&json!("not-a-key")),
+                90054,
+            )
+            .await;
+        server
+            .fails(
+                "openim/admin_msgwithdraw",
+                json!({"From_Account": "ghost", "To_Account": "u", "MsgKey": keys[0]}),
+                90008,
+            )
+            .await;
+        let page = history(&server, "u", "v", 10, None).await;
+        let flags: Vec<&Value> = page["MsgList"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| &m["MsgFlagBits"])
+            .collect();
+        assert_eq!(flags, [&json!(0), &json!(0), &json!(8)]);
+        assert_eq!(
+            unread(&server, "u", &["v"]).await["C2CUnreadMsgNumList"][0]["C2CUnreadMsgNum"],
+            2
+        );
+        let withdraw = receiver
+            .wait_for("C2C.CallbackAfterMsgWithDraw", 1)
+            .await
+            .remove(0)
+            .body;
+        assert_eq!(
+            withdraw.as_object().unwrap().keys().collect::<Vec<_>>(),
+            [
+                "CallbackCommand",
+                "From_Account",
+                "To_Account",
+                "MsgKey",
+                "UnreadMsgNum",
+                "EventTime"
+            ]
+        );
+        assert_eq!(withdraw["MsgKey"], keys[2]);
+        assert_eq!(withdraw["UnreadMsgNum"], 3, "u's total after the recall");
+
+        // u reads the conversation with v: unread drops, v's history shows IsPeerRead.
+        assert_eq!(
+            history(&server, "v", "u", 10, None).await["MsgList"][0]["IsPeerRead"],
+            0
+        );
+        server
+            .ok(
+                "openim/admin_set_msg_read",
+                json!({"Report_Account": "u", "Peer_Account": "v"}),
+            )
+            .await;
+        let after = unread(&server, "u", &["v", "w"]).await;
+        assert_eq!(after["AllC2CUnreadMsgNum"], 1);
+        assert_eq!(after["C2CUnreadMsgNumList"][0]["C2CUnreadMsgNum"], 0);
+        let seen_by_v = history(&server, "v", "u", 10, None).await;
+        assert!(
+            seen_by_v["MsgList"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|m| m["IsPeerRead"] == 1),
+            "{seen_by_v}"
+        );
+        let report = receiver
+            .wait_for("C2C.CallbackAfterMsgReport", 1)
+            .await
+            .remove(0)
+            .body;
+        assert_eq!(report["Report_Account"], "u");
+        assert_eq!(report["Peer_Account"], "v");
+        assert_eq!(report["LastReadTime"], server.clock.now_secs());
+        assert_eq!(report["UnreadMsgNum"], 1);
+        // A read time given as a string, in the past: nothing newer is marked.
+        server.clock.advance_ms(5_000);
+        server.ok(SEND, send_body("w", "u", 6, "w2")).await;
+        let earlier = (server.clock.now_secs() - 3).to_string();
+        server
+            .ok(
+                "openim/admin_set_msg_read",
+                json!({"Report_Account": "u", "Peer_Account": "w", "MsgReadTime": earlier}),
+            )
+            .await;
+        assert_eq!(
+            unread(&server, "u", &["w"]).await["C2CUnreadMsgNumList"][0]["C2CUnreadMsgNum"],
+            1
+        );
+        server
+            .fails(
+                "openim/admin_set_msg_read",
+                json!({"Report_Account": "ghost", "Peer_Account": "w"}),
+                90008,
+            )
+            .await;
+        server
+            .fails(
+                "openim/admin_set_msg_read",
+                json!({"Report_Account": "u", "Peer_Account": "ghost"}),
+                90003,
+            )
+            .await;
+        server
+            .fails(
+                "openim/admin_set_msg_read",
+                json!({"Report_Account": "u", "Peer_Account": "w", "MsgReadTime": "soon"}),
+                90001,
+            )
+            .await;
+    }
+);
