@@ -104,7 +104,8 @@ pub static ROUTES: &[Api] = &[
         "Send C2C to many users",
         34920,
         200,
-    ),
+    )
+    .with(openim::batchsendmsg),
     api(
         "group_open_http_svc",
         "send_group_msg",

@@ -29,6 +29,8 @@ pub const MAX_LIFE_TIME_SECS: u32 = 604_800;
 const CUSTOM_CODES: std::ops::RangeInclusive<i64> = 120_001..=130_000;
 /// Most messages one `admin_getroammsg` page returns.
 pub const MAX_PAGE: usize = 100;
+/// Most recipients of one `batchsendmsg`.
+pub const MAX_BATCH_RECIPIENTS: usize = 500;
 /// Most peers one `get_c2c_unread_msg_num` may name.
 pub const MAX_UNREAD_PEERS: usize = 10;
 /// Tencent caps a history reply near 13 KB; a page stops before its messages pass this.
@@ -339,6 +341,81 @@ impl MessageService {
 }
 
 impl MessageService {
+    /// `batchsendmsg`: the same message to up to 500 recipients, each stored as its own
+    /// one-to-one message with one shared `MsgKey`. Fires no callbacks (Tencent's batch send does
+    /// not). Returns the `MsgKey` and the recipients that failed, with their codes.
+    pub async fn send_batch(
+        &self,
+        app: &AppSettings,
+        template: SendC2c,
+        recipients: Vec<String>,
+    ) -> ApiResult<(C2cSent, Vec<(String, u32)>)> {
+        if recipients.is_empty() {
+            return Err(ApiError::new(codes::C2C_BATCH_EMPTY, "To_Account is empty"));
+        }
+        if recipients.len() > MAX_BATCH_RECIPIENTS {
+            return Err(ApiError::new(
+                codes::C2C_BATCH_TOO_MANY,
+                format!(
+                    "{} recipients; at most {MAX_BATCH_RECIPIENTS} are allowed",
+                    recipients.len()
+                ),
+            ));
+        }
+        let mut ids = vec![template.from.clone()];
+        ids.extend(recipients.iter().cloned());
+        let exist = self
+            .store
+            .accounts_exist(app.sdkappid, ids)
+            .await
+            .map_err(internal(codes::C2C_INTERNAL))?;
+        if !exist[0] {
+            return Err(ApiError::new(
+                codes::C2C_FROM_ACCOUNT_INVALID,
+                format!("From_Account {} is not imported", template.from),
+            ));
+        }
+        let msg_time = self.clock.now_secs();
+        let msg_seq = template.msg_seq.unwrap_or_else(rand::random);
+        let sent = C2cSent {
+            msg_time,
+            msg_key: msg_key(msg_seq, template.msg_random, msg_time),
+            msg_id: msg_id(&template.from, msg_time, template.msg_random),
+        };
+        let mut failed = Vec::new();
+        let mut sends = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        for (to, exists) in recipients.into_iter().zip(&exist[1..]) {
+            if !exists {
+                failed.push((to, codes::C2C_TO_NOT_REGISTERED));
+                continue;
+            }
+            if template.msg_life_time == 0 || !seen.insert(to.clone()) {
+                continue;
+            }
+            let message = C2cMessage {
+                from: template.from.clone(),
+                to,
+                msg_seq,
+                msg_random: template.msg_random,
+                msg_time,
+                body: Value::Array(template.body.clone()).to_string(),
+                cloud_custom_data: template.cloud_custom_data.clone(),
+                in_sender_history: template.sync_other_machine != 2,
+                counts_as_unread: !template.no_unread,
+            };
+            // Submitted together, so the embedded store commits them in a few grouped writes.
+            sends.push(
+                self.store
+                    .send_c2c(app.sdkappid, message, Box::new(|_| Vec::new())),
+            );
+        }
+        for result in futures::future::join_all(sends).await {
+            result.map_err(internal(codes::C2C_INTERNAL))?;
+        }
+        Ok((sent, failed))
+    }
+
     async fn read_time(&self, app: u64, reader: &str, peer: &str) -> ApiResult<i64> {
         self.store
             .c2c_read_time(app, reader.to_owned(), peer.to_owned())

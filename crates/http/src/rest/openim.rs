@@ -71,56 +71,62 @@ struct SendReply {
     msg_id: String,
 }
 
+/// Reads the fields `sendmsg` and `batchsendmsg` share (everything but `To_Account`).
+fn message_fields(ctx: &Ctx, body: &Map<String, Value>, to: String) -> ApiResult<SendC2c> {
+    let from = opt_str(body, "From_Account", codes::C2C_BAD_PARAM)?.unwrap_or(&ctx.identifier);
+    let msg_random = opt_u32(body, "MsgRandom", codes::C2C_MSG_RANDOM_INVALID)?
+        .ok_or_else(|| ApiError::new(codes::C2C_MSG_RANDOM_INVALID, "MsgRandom is missing"))?;
+    let msg_seq = opt_u32(body, "MsgSeq", codes::C2C_BAD_PARAM)?;
+    if body
+        .get("MsgTimeStamp")
+        .is_some_and(|t| !t.is_null() && t.as_u64().is_none())
+    {
+        return Err(ApiError::new(
+            codes::C2C_MSG_TIMESTAMP_INVALID,
+            "MsgTimeStamp must be an integer",
+        ));
+    }
+    let sync_other_machine = opt_u32(
+        body,
+        "SyncOtherMachine",
+        codes::C2C_SYNC_OTHER_MACHINE_INVALID,
+    )?
+    .unwrap_or(1);
+    let msg_life_time = opt_u32(body, "MsgLifeTime", codes::C2C_MSG_LIFE_TIME_INVALID)?
+        .unwrap_or(MAX_LIFE_TIME_SECS);
+    if msg_life_time > MAX_LIFE_TIME_SECS {
+        return Err(ApiError::new(
+            codes::C2C_MSG_LIFE_TIME_TOO_LONG,
+            format!("MsgLifeTime is {msg_life_time} s; at most {MAX_LIFE_TIME_SECS} (7 days) is allowed"),
+        ));
+    }
+    let cloud_custom_data =
+        opt_str(body, "CloudCustomData", codes::C2C_BAD_PARAM)?.unwrap_or_default();
+    let elements = check_body(body.get("MsgBody"), cloud_custom_data, C2C_BODY_CODES)?;
+    let control = str_list(body, "SendMsgControl")?;
+    let forbid = str_list(body, "ForbidCallbackControl")?;
+    Ok(SendC2c {
+        from: from.to_owned(),
+        to,
+        msg_seq,
+        msg_random,
+        body: elements,
+        cloud_custom_data: cloud_custom_data.to_owned(),
+        sync_other_machine,
+        msg_life_time,
+        no_unread: control.contains(&"NoUnread"),
+        forbid_before_callback: forbid.contains(&"ForbidBeforeSendMsgCallback"),
+        forbid_after_callback: forbid.contains(&"ForbidAfterSendMsgCallback"),
+    })
+}
+
 pub fn sendmsg(ctx: Ctx, body: Value) -> HandlerFuture {
     Box::pin(async move {
         let body = body.as_object().cloned().unwrap_or_default();
         let to = opt_str(&body, "To_Account", codes::C2C_TO_ACCOUNT_INVALID)?
-            .ok_or_else(|| ApiError::new(codes::C2C_TO_ACCOUNT_INVALID, "To_Account is missing"))?;
-        let from = opt_str(&body, "From_Account", codes::C2C_BAD_PARAM)?.unwrap_or(&ctx.identifier);
-        let msg_random = opt_u32(&body, "MsgRandom", codes::C2C_MSG_RANDOM_INVALID)?
-            .ok_or_else(|| ApiError::new(codes::C2C_MSG_RANDOM_INVALID, "MsgRandom is missing"))?;
-        let msg_seq = opt_u32(&body, "MsgSeq", codes::C2C_BAD_PARAM)?;
-        if body
-            .get("MsgTimeStamp")
-            .is_some_and(|t| !t.is_null() && t.as_u64().is_none())
-        {
-            return Err(ApiError::new(
-                codes::C2C_MSG_TIMESTAMP_INVALID,
-                "MsgTimeStamp must be an integer",
-            ));
-        }
-        let sync_other_machine = opt_u32(
-            &body,
-            "SyncOtherMachine",
-            codes::C2C_SYNC_OTHER_MACHINE_INVALID,
-        )?
-        .unwrap_or(1);
-        let msg_life_time = opt_u32(&body, "MsgLifeTime", codes::C2C_MSG_LIFE_TIME_INVALID)?
-            .unwrap_or(MAX_LIFE_TIME_SECS);
-        if msg_life_time > MAX_LIFE_TIME_SECS {
-            return Err(ApiError::new(
-                codes::C2C_MSG_LIFE_TIME_TOO_LONG,
-                format!("MsgLifeTime is {msg_life_time} s; at most {MAX_LIFE_TIME_SECS} (7 days) is allowed"),
-            ));
-        }
-        let cloud_custom_data =
-            opt_str(&body, "CloudCustomData", codes::C2C_BAD_PARAM)?.unwrap_or_default();
-        let elements = check_body(body.get("MsgBody"), cloud_custom_data, C2C_BODY_CODES)?;
-        let control = str_list(&body, "SendMsgControl")?;
-        let forbid = str_list(&body, "ForbidCallbackControl")?;
-        let request = SendC2c {
-            from: from.to_owned(),
-            to: to.to_owned(),
-            msg_seq,
-            msg_random,
-            body: elements,
-            cloud_custom_data: cloud_custom_data.to_owned(),
-            sync_other_machine,
-            msg_life_time,
-            no_unread: control.contains(&"NoUnread"),
-            forbid_before_callback: forbid.contains(&"ForbidBeforeSendMsgCallback"),
-            forbid_after_callback: forbid.contains(&"ForbidAfterSendMsgCallback"),
-        };
+            .ok_or_else(|| ApiError::new(codes::C2C_TO_ACCOUNT_INVALID, "To_Account is missing"))?
+            .to_owned();
+        let request = message_fields(&ctx, &body, to)?;
         let sent = ctx
             .services
             .messages
@@ -130,6 +136,67 @@ pub fn sendmsg(ctx: Ctx, body: Value) -> HandlerFuture {
             msg_time: sent.msg_time,
             msg_key: sent.msg_key,
             msg_id: sent.msg_id,
+        })
+    })
+}
+
+#[derive(Serialize)]
+struct RecipientError {
+    #[serde(rename = "To_Account")]
+    to_account: String,
+    #[serde(rename = "ErrorCode")]
+    error_code: u32,
+}
+
+#[derive(Serialize)]
+struct BatchReply {
+    #[serde(rename = "MsgKey")]
+    msg_key: String,
+    #[serde(rename = "MsgId")]
+    msg_id: String,
+    /// Present only when some recipient failed.
+    #[serde(rename = "ErrorList", skip_serializing_if = "Vec::is_empty")]
+    error_list: Vec<RecipientError>,
+}
+
+pub fn batchsendmsg(ctx: Ctx, body: Value) -> HandlerFuture {
+    Box::pin(async move {
+        let body = body.as_object().cloned().unwrap_or_default();
+        let recipients: Vec<String> = match body.get("To_Account") {
+            Some(Value::Array(items)) => items
+                .iter()
+                .map(|i| {
+                    i.as_str().map(str::to_owned).ok_or_else(|| {
+                        ApiError::new(
+                            codes::C2C_BATCH_NOT_ARRAY,
+                            "To_Account must be a list of UserIDs",
+                        )
+                    })
+                })
+                .collect::<ApiResult<_>>()?,
+            _ => {
+                return Err(ApiError::new(
+                    codes::C2C_BATCH_NOT_ARRAY,
+                    "To_Account must be an array of UserIDs",
+                ))
+            }
+        };
+        let template = message_fields(&ctx, &body, String::new())?;
+        let (sent, failed) = ctx
+            .services
+            .messages
+            .send_batch(&ctx.app, template, recipients)
+            .await?;
+        fields(BatchReply {
+            msg_key: sent.msg_key,
+            msg_id: sent.msg_id,
+            error_list: failed
+                .into_iter()
+                .map(|(to_account, error_code)| RecipientError {
+                    to_account,
+                    error_code,
+                })
+                .collect(),
         })
     })
 }

@@ -596,3 +596,88 @@ on_both_engines!(
             .await;
     }
 );
+
+on_both_engines!(
+    batch_send_fires_no_callbacks,
+    |server: TestServer| async move {
+        let receiver = Receiver::start().await;
+        server
+            .control(
+                reqwest::Method::POST,
+                "/_natter/webhooks/config",
+                Some(json!({"url": receiver.url})),
+            )
+            .await;
+        import(&server, &["boss", "e1", "e2"]).await;
+        let body = json!({"From_Account": "boss", "To_Account": ["e1", "ghost", "e2", "e1"], "MsgRandom": 7, "MsgSeq": 70, "MsgBody": text("all hands")});
+        let reply = server.ok("openim/batchsendmsg", body).await;
+        let time = server.clock.now_secs();
+        let key = reply["MsgKey"].as_str().unwrap();
+        assert!(key.starts_with("70_7_"), "{reply}");
+        assert!((key.rsplit('_').next().unwrap().parse::<i64>().unwrap() - time).abs() <= 1);
+        assert_eq!(
+            reply["ErrorList"],
+            json!([{"To_Account": "ghost", "ErrorCode": 90012}])
+        );
+        for employee in ["e1", "e2"] {
+            let page = history(&server, employee, "boss", 10, None).await;
+            assert_eq!(
+                texts(&page),
+                ["all hands"],
+                "{employee}: one copy, even when named twice"
+            );
+            assert_eq!(page["MsgList"][0]["MsgKey"], reply["MsgKey"]);
+        }
+        assert_eq!(
+            unread(&server, "e1", &["boss"]).await["C2CUnreadMsgNumList"][0]["C2CUnreadMsgNum"],
+            1
+        );
+        assert_eq!(
+            receiver.settled_count("C2C.CallbackBeforeSendMsg").await,
+            0,
+            "batch sends fire nothing"
+        );
+        assert_eq!(receiver.settled_count("C2C.CallbackAfterSendMsg").await, 0);
+
+        let all_ok = server
+            .ok(
+                "openim/batchsendmsg",
+                json!({"To_Account": ["e1"], "MsgRandom": 8, "MsgBody": text("x")}),
+            )
+            .await;
+        assert!(
+            all_ok.get("ErrorList").is_none(),
+            "ErrorList only when something failed"
+        );
+        let too_many: Vec<String> = (0..501).map(|i| format!("r{i}")).collect();
+        server
+            .fails(
+                "openim/batchsendmsg",
+                json!({"To_Account": too_many, "MsgRandom": 1, "MsgBody": text("x")}),
+                90011,
+            )
+            .await;
+        server
+            .fails(
+                "openim/batchsendmsg",
+                json!({"To_Account": [], "MsgRandom": 1, "MsgBody": text("x")}),
+                90029,
+            )
+            .await;
+        server
+            .fails(
+                "openim/batchsendmsg",
+                json!({"To_Account": "e1", "MsgRandom": 1, "MsgBody": text("x")}),
+                90028,
+            )
+            .await;
+        server
+            .fails(
+                "openim/batchsendmsg",
+                json!({"To_Account": ["e1"], "MsgBody": text("x")}),
+                90005,
+            )
+            .await;
+        server.fails("openim/batchsendmsg", json!({"From_Account": "ghost", "To_Account": ["e1"], "MsgRandom": 1, "MsgBody": text("x")}), 90008).await;
+    }
+);

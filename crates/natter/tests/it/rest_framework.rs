@@ -122,7 +122,7 @@ async fn routing_answers_60009_and_never_fakes_success() {
         .fails("no_such_service/account_check", json!({}), 60009)
         .await;
     // Known to Tencent, not built yet: says so.
-    let reply = server.fails("openim/batchsendmsg", json!({}), 60009).await;
+    let reply = server.fails("openim/importmsg", json!({}), 60009).await;
     assert!(
         reply["ErrorInfo"]
             .as_str()
