@@ -681,3 +681,73 @@ on_both_engines!(
         server.fails("openim/batchsendmsg", json!({"From_Account": "ghost", "To_Account": ["e1"], "MsgRandom": 1, "MsgBody": text("x")}), 90008).await;
     }
 );
+
+on_both_engines!(
+    concurrent_senders_agree_with_history_and_unread,
+    |server: TestServer| async move {
+        let users = ["c0", "c1", "c2", "c3"];
+        import(&server, &users).await;
+        let server = std::sync::Arc::new(server);
+        let mut tasks = Vec::new();
+        for task in 0..8u32 {
+            let server = server.clone();
+            tasks.push(tokio::spawn(async move {
+                let mut sent = Vec::new();
+                for i in 0..25u32 {
+                    let from = users[((task + i) % 4) as usize];
+                    let to = users[((task + i + 1 + i % 3) % 4) as usize];
+                    let random = task * 1000 + i;
+                    server
+                        .ok(
+                            SEND,
+                            send_body(from, to, random, &format!("{from}>{to}#{random}")),
+                        )
+                        .await;
+                    sent.push((from, to, random));
+                }
+                sent
+            }));
+        }
+        let mut sent = Vec::new();
+        for task in tasks {
+            sent.extend(task.await.unwrap());
+        }
+        assert_eq!(sent.len(), 200);
+        for (i, a) in users.iter().enumerate() {
+            for b in &users[i + 1..] {
+                let expected = sent
+                    .iter()
+                    .filter(|(f, t, _)| (f == a && t == b) || (f == b && t == a))
+                    .count();
+                let mut pages: Vec<Value> = Vec::new();
+                while pages.last().is_none_or(|p| p["Complete"] == 0) {
+                    pages.push(history(&server, a, b, 100, pages.last()).await);
+                }
+                let listed: Vec<&Value> = pages
+                    .iter()
+                    .flat_map(|p| p["MsgList"].as_array().unwrap())
+                    .collect();
+                assert_eq!(listed.len(), expected, "{a}<->{b}");
+                let mut randoms: Vec<u64> = listed
+                    .iter()
+                    .map(|m| m["MsgRandom"].as_u64().unwrap())
+                    .collect();
+                randoms.sort_unstable();
+                randoms.dedup();
+                assert_eq!(
+                    randoms.len(),
+                    expected,
+                    "{a}<->{b}: no message lost or doubled"
+                );
+            }
+            let received = sent.iter().filter(|(_, t, _)| t == a).count();
+            let unread = server
+                .ok("openim/get_c2c_unread_msg_num", json!({"To_Account": a}))
+                .await;
+            assert_eq!(
+                unread["AllC2CUnreadMsgNum"], received,
+                "{a}'s unread equals what it received"
+            );
+        }
+    }
+);
