@@ -13,6 +13,8 @@ use clap::Parser;
 use serde_json::{json, Value};
 use tokio::io::{AsyncBufReadExt, BufReader};
 
+mod webhooks;
+
 const APP: u64 = 1_400_000_000;
 const KEY: &str = "bench-secret-key";
 const ADMIN: &str = "administrator";
@@ -37,6 +39,35 @@ struct Args {
     /// PostgreSQL URL: benchmark the PostgreSQL backend instead of SQLite
     #[arg(long)]
     database_url: Option<String>,
+    /// Which suites to run: `rest` (portrait_get, account_check), `messages` (sendmsg,
+    /// admin_getroammsg on a long conversation), `webhooks` (after-callback delivery from a
+    /// backlog, before-callback latency)
+    #[arg(long, value_delimiter = ',', default_value = "rest,messages,webhooks")]
+    suites: Vec<String>,
+    /// Messages in the conversation that admin_getroammsg pages through
+    #[arg(long, default_value_t = 100_000)]
+    history: usize,
+    /// After-callbacks queued before delivery is let through (webhooks suite)
+    #[arg(long, default_value_t = 20_000)]
+    backlog: usize,
+}
+
+/// One measured load: an API and the Lua expression that builds each request body (it may use
+/// `id` and `peer`, two different random seeded accounts, and `n`, a request counter).
+struct Scenario {
+    label: String,
+    api: &'static str,
+    body: String,
+}
+
+impl Scenario {
+    fn sendmsg() -> Self {
+        Scenario {
+            label: "`openim/sendmsg` (durable, random pair)".into(),
+            api: "openim/sendmsg",
+            body: r#"'{"From_Account":"user' .. id .. '","To_Account":"user' .. peer .. '","MsgRandom":' .. n .. ',"MsgBody":[{"MsgType":"TIMTextElem","MsgContent":{"Text":"hello ' .. n .. '"}}]}'"#.into(),
+        }
+    }
 }
 
 struct Run {
@@ -55,7 +86,8 @@ async fn main() -> anyhow::Result<()> {
         format!(
             "[[app]]\nsdkappid = {APP}\nsecret_key = \"{KEY}\"\nadmins = [\"{ADMIN}\"]\n\
              [app.rate_limits]\n\"profile/portrait_get\" = 0\n\"profile/portrait_set\" = 0\n\
-             \"im_open_login_svc/account_check\" = 0\n\"im_open_login_svc/multiaccount_import\" = 0\n"
+             \"im_open_login_svc/account_check\" = 0\n\"im_open_login_svc/multiaccount_import\" = 0\n\
+             \"openim/sendmsg\" = 0\n\"openim/admin_getroammsg\" = 0\n"
         ),
     )?;
     let mut command = tokio::process::Command::new(&args.natter);
@@ -95,29 +127,92 @@ async fn main() -> anyhow::Result<()> {
         .build()?;
     setup(&client, &base, &query, args.accounts).await?;
 
+    let mut scenarios = Vec::new();
+    if args.suites.iter().any(|s| s == "rest") {
+        scenarios.push(Scenario {
+            label: "`profile/portrait_get` (1 account, 3 tags)".into(),
+            api: "profile/portrait_get",
+            body: r#"'{"To_Account":["user' .. id .. '"],"TagList":["Tag_Profile_IM_Nick","Tag_Profile_IM_Gender","Tag_Profile_IM_Level"]}'"#.into(),
+        });
+        scenarios.push(Scenario {
+            label: "`im_open_login_svc/account_check` (1 account)".into(),
+            api: "im_open_login_svc/account_check",
+            body: r#"'{"CheckItem":[{"UserID":"user' .. id .. '"}]}'"#.into(),
+        });
+    }
+    if args.suites.iter().any(|s| s == "messages") {
+        scenarios.push(Scenario::sendmsg());
+        let deep = seed_conversation(&client, &base, &query, args.history).await?;
+        let page = |extra: &str| {
+            format!(
+                r#"'{{"Operator_Account":"hist0","Peer_Account":"hist1","MaxCnt":20,"MinTime":0,{extra}}}'"#
+            )
+        };
+        scenarios.push(Scenario {
+            label: format!("`openim/admin_getroammsg` newest 20 of {}", args.history),
+            api: "openim/admin_getroammsg",
+            body: page(r#""MaxTime":4000000000"#),
+        });
+        scenarios.push(Scenario {
+            label: format!(
+                "`openim/admin_getroammsg` 20 near the oldest of {}",
+                args.history
+            ),
+            api: "openim/admin_getroammsg",
+            body: page(&format!(
+                r#""MaxTime":{},"LastMsgKey":"{}""#,
+                deep.0, deep.1
+            )),
+        });
+    }
+
     println!(
-        "| API | connections | requests/s (median of {}) | p50 ms | p99 ms |",
+        "| scenario | connections | requests/s (median of {}) | p50 ms | p99 ms |",
         args.runs
     );
     println!("|---|---|---|---|---|");
-    for api in ["profile/portrait_get", "im_open_login_svc/account_check"] {
+    for scenario in &scenarios {
         for &connections in &args.connections {
             let mut runs = Vec::new();
             for _ in 0..args.runs {
                 runs.push(
-                    load(&base, &query, api, connections, args.accounts, args.seconds).await?,
+                    load(
+                        &base,
+                        &query,
+                        scenario,
+                        connections,
+                        args.accounts,
+                        args.seconds,
+                    )
+                    .await?,
                 );
             }
-            runs.sort_by(|a, b| a.rate.total_cmp(&b.rate));
-            let median = &runs[runs.len() / 2];
+            let m = median(runs);
             println!(
-                "| `{api}` | {connections} | {:.0} | {:.2} | {:.2} |",
-                median.rate, median.p50_ms, median.p99_ms
+                "| {} | {connections} | {:.0} | {:.2} | {:.2} |",
+                scenario.label, m.rate, m.p50_ms, m.p99_ms
             );
         }
     }
+    if args.suites.iter().any(|s| s == "webhooks") {
+        let bench = webhooks::Bench {
+            client: &client,
+            base: &base,
+            query: &query,
+            accounts: args.accounts,
+        };
+        bench
+            .run(args.backlog, &args.connections, args.runs, args.seconds)
+            .await?;
+    }
     server.start_kill()?;
     Ok(())
+}
+
+/// The run with the median rate.
+fn median(mut runs: Vec<Run>) -> Run {
+    runs.sort_by(|a, b| a.rate.total_cmp(&b.rate));
+    runs.swap_remove(runs.len() / 2)
 }
 
 async fn post(
@@ -178,33 +273,80 @@ async fn setup(
     Ok(())
 }
 
-/// A wrk Lua script that asks for a random one of the seeded accounts on every request.
-fn wrk_script(api: &str, accounts: usize) -> String {
-    let body = match api {
-        "profile/portrait_get" => {
-            r#"'{"To_Account":["user' .. id .. '"],"TagList":["Tag_Profile_IM_Nick","Tag_Profile_IM_Gender","Tag_Profile_IM_Level"]}'"#
-        }
-        _ => r#"'{"CheckItem":[{"UserID":"user' .. id .. '"}]}'"#,
-    };
+/// A wrk Lua script: every request gets a fresh body from the scenario's expression, and every
+/// reply must say `"ActionStatus":"OK"`.
+fn wrk_script(scenario: &Scenario, accounts: usize) -> String {
     format!(
         "wrk.method = \"POST\"\n\
-         request = function()\n  local id = math.random(0, {max})\n  return wrk.format(nil, nil, nil, {body})\nend\n\
+         n = 0\n\
+         request = function()\n  n = n + 1\n  local id = math.random(0, {max})\n  \
+         local peer = (id + math.random(1, {max})) % {accounts}\n  \
+         return wrk.format(nil, nil, nil, {body})\nend\n\
          response = function(status, headers, body)\n  if not string.find(body, '\"ActionStatus\":\"OK\"', 1, true) then error(body) end\nend\n",
-        max = accounts - 1
+        max = accounts - 1,
+        body = scenario.body
     )
+}
+
+/// Sends `count` messages between `hist0` and `hist1` (both directions) and returns the
+/// position (MsgTime, MsgKey) of one of the first 100, to page from near the oldest.
+async fn seed_conversation(
+    client: &reqwest::Client,
+    base: &str,
+    query: &str,
+    count: usize,
+) -> anyhow::Result<(i64, String)> {
+    post(
+        client,
+        base,
+        query,
+        "im_open_login_svc/multiaccount_import",
+        &json!({"Accounts": ["hist0", "hist1"]}),
+    )
+    .await?;
+    let started = std::time::Instant::now();
+    let workers = 32;
+    let mut tasks = Vec::new();
+    for worker in 0..workers {
+        let (client, base, query) = (client.clone(), base.to_owned(), query.to_owned());
+        tasks.push(tokio::spawn(async move {
+            let mut early = None;
+            for i in (worker..count).step_by(workers) {
+                let (from, to) = if i % 2 == 0 { ("hist0", "hist1") } else { ("hist1", "hist0") };
+                let body = json!({"From_Account": from, "To_Account": to, "MsgRandom": i, "MsgBody": [{"MsgType": "TIMTextElem", "MsgContent": {"Text": format!("history {i}")}}]});
+                let reply = post(&client, &base, &query, "openim/sendmsg", &body).await?;
+                if i < 100 && early.is_none() {
+                    early = Some((reply["MsgTime"].as_i64().unwrap_or(0), reply["MsgKey"].as_str().unwrap_or_default().to_owned()));
+                }
+            }
+            Ok::<_, anyhow::Error>(early)
+        }));
+    }
+    let mut early = None;
+    for task in tasks {
+        if let Some(found) = task.await?? {
+            early.get_or_insert(found);
+        }
+    }
+    eprintln!(
+        "seeded {count} messages in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    early.context("no early message")
 }
 
 /// One wrk run: `connections` keep-alive connections for `seconds`.
 async fn load(
     base: &str,
     query: &str,
-    api: &str,
+    scenario: &Scenario,
     connections: usize,
     accounts: usize,
     seconds: u64,
 ) -> anyhow::Result<Run> {
+    let api = scenario.api;
     let script = tempfile::Builder::new().suffix(".lua").tempfile()?;
-    std::fs::write(script.path(), wrk_script(api, accounts))?;
+    std::fs::write(script.path(), wrk_script(scenario, accounts))?;
     let output = tokio::process::Command::new("wrk")
         .args(["-t1", "--latency"])
         .arg(format!("-c{connections}"))

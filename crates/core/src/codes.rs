@@ -40,9 +40,14 @@ pub const PROFILE_VALUE_TOO_LONG: u32 = 40601;
 pub const PROFILE_BAD_VALUE: u32 = 40605;
 pub const PROFILE_TYPE_MISMATCH: u32 = 40610;
 
+// Conversation codes (`recentcontact`).
+pub const CONVERSATION_ACCOUNT_NOT_FOUND: u32 = 50001;
+pub const CONVERSATION_BAD_PARAM: u32 = 50002;
+pub const CONVERSATION_INTERNAL: u32 = 50004;
+
 // One-to-one message codes.
 pub const C2C_CALLBACK_DENIED: u32 = 20006;
-pub const C2C_RECALL_NOT_FOUND: u32 = 20022;
+pub const C2C_MSG_NOT_FOUND: u32 = 20022;
 pub const C2C_ALREADY_RECALLED: u32 = 20023;
 pub const C2C_BAD_PARAM: u32 = 90001;
 pub const C2C_BAD_MESSAGE: u32 = 90002;
@@ -56,6 +61,7 @@ pub const C2C_TO_NOT_REGISTERED: u32 = 90012;
 pub const C2C_MSG_LIFE_TIME_TOO_LONG: u32 = 90026;
 pub const C2C_BATCH_NOT_ARRAY: u32 = 90028;
 pub const C2C_BATCH_EMPTY: u32 = 90029;
+pub const C2C_SYNC_FROM_OLD_SYSTEM_INVALID: u32 = 90030;
 pub const C2C_SYNC_OTHER_MACHINE_INVALID: u32 = 90031;
 pub const C2C_MSG_LIFE_TIME_INVALID: u32 = 90044;
 pub const C2C_INVALID_MSG_KEY: u32 = 90054;

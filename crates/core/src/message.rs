@@ -167,6 +167,36 @@ pub fn check_body(
     Ok(elements.clone())
 }
 
+/// Checks an `OfflinePushInfo` object field by field (types as Tencent documents them) and
+/// returns it as JSON text to store; absent or null gives an empty string. `code` is the API's
+/// invalid-parameter code.
+pub fn check_offline_push_info(info: Option<&Value>, code: u32) -> Result<String, ApiError> {
+    let info = match info {
+        None | Some(Value::Null) => return Ok(String::new()),
+        Some(Value::Object(info)) => info,
+        Some(other) => {
+            return Err(ApiError::new(
+                code,
+                format!("OfflinePushInfo must be an object, got {other}"),
+            ))
+        }
+    };
+    let bad = |field: &str, wanted: &str| {
+        ApiError::new(code, format!("OfflinePushInfo.{field} must be {wanted}"))
+    };
+    for (field, value) in info {
+        // Newer vendor fields are kept as they are.
+        let wanted = match field.as_str() {
+            "PushFlag" if !matches!(value.as_u64(), Some(0 | 1)) => "0 (push) or 1 (do not push)",
+            "Title" | "Desc" | "Ext" if !value.is_string() => "a string",
+            "AndroidInfo" | "ApnsInfo" if !value.is_object() => "an object",
+            _ => continue,
+        };
+        return Err(bad(field, wanted));
+    }
+    Ok(Value::Object(info.clone()).to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -224,5 +254,25 @@ mod tests {
             code(json!([{"MsgType": "TIMTextElem", "MsgContent": {"Text": text}}])),
             3
         );
+    }
+
+    #[test]
+    fn offline_push_info_is_checked_field_by_field() {
+        let ok = json!({"PushFlag": 0, "Title": "t", "Desc": "d", "Ext": "{}", "ApnsInfo": {"Sound": "a"}, "AndroidInfo": {}, "NewVendorField": 1});
+        let stored = check_offline_push_info(Some(&ok), 90001).unwrap();
+        assert_eq!(serde_json::from_str::<Value>(&stored).unwrap(), ok);
+        assert_eq!(check_offline_push_info(None, 90001).unwrap(), "");
+        for bad in [
+            json!("x"),
+            json!({"PushFlag": 2}),
+            json!({"Desc": 5}),
+            json!({"ApnsInfo": "x"}),
+        ] {
+            assert_eq!(
+                check_offline_push_info(Some(&bad), 90001).unwrap_err().code,
+                90001,
+                "{bad}"
+            );
+        }
     }
 }

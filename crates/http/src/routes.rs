@@ -9,7 +9,7 @@ use natter_core::{codes, ApiResult};
 use serde_json::Value;
 
 use crate::envelope::Ctx;
-use crate::rest::{im_open_login_svc, openim, profile};
+use crate::rest::{im_open_login_svc, openim, openim_msg_ext_http_svc, profile, recentcontact};
 
 pub type HandlerFuture = Pin<Box<dyn Future<Output = ApiResult<Value>> + Send>>;
 pub type Handler = fn(Ctx, Value) -> HandlerFuture;
@@ -127,7 +127,7 @@ pub static ROUTES: &[Api] = &[
         49440,
         1,
     ),
-    api("openim", "importmsg", "Import C2C messages", 35014, 200),
+    api("openim", "importmsg", "Import C2C messages", 35014, 200).with(openim::importmsg),
     api(
         "group_open_http_svc",
         "import_group_msg",
@@ -141,7 +141,8 @@ pub static ROUTES: &[Api] = &[
         "Modify C2C history message",
         47722,
         200,
-    ),
+    )
+    .with(openim::modify_c2c_msg),
     api(
         "openim",
         "modify_group_msg",
@@ -202,14 +203,16 @@ pub static ROUTES: &[Api] = &[
         "Get C2C msg extension",
         51194,
         200,
-    ),
+    )
+    .with(openim_msg_ext_http_svc::get_key_values),
     api(
         "openim_msg_ext_http_svc",
         "set_key_values",
         "Set C2C msg extension",
         51195,
         200,
-    ),
+    )
+    .with(openim_msg_ext_http_svc::set_key_values),
     api(
         "openim_msg_ext_http_svc",
         "group_get_key_values",
@@ -288,7 +291,8 @@ pub static ROUTES: &[Api] = &[
         "Pull conversation list",
         43087,
         200,
-    ),
+    )
+    .with(recentcontact::get_list),
     api(
         "group_open_http_svc",
         "set_unread_msg_num",
@@ -304,7 +308,7 @@ pub static ROUTES: &[Api] = &[
         200,
     )
     .with(openim::get_c2c_unread_msg_num),
-    api("recentcontact", "delete", "Delete conversation", 43088, 200),
+    api("recentcontact", "delete", "Delete conversation", 43088, 200).with(recentcontact::delete),
     api(
         "recentcontact",
         "create_contact_group",

@@ -4,6 +4,7 @@
 
 pub mod accounts;
 pub mod apps;
+pub mod conversations;
 pub mod messages;
 pub mod profile_fields;
 pub mod profiles;
@@ -16,6 +17,7 @@ use natter_webhook::Webhooks;
 
 pub use accounts::AccountService;
 pub use apps::Apps;
+pub use conversations::ConversationService;
 pub use messages::MessageService;
 pub use profiles::ProfileService;
 
@@ -29,6 +31,7 @@ pub struct Services {
     pub accounts: AccountService,
     pub profiles: ProfileService,
     pub messages: MessageService,
+    pub conversations: ConversationService,
 }
 
 impl Services {
@@ -42,6 +45,7 @@ impl Services {
             accounts: AccountService::new(store.clone(), clock.clone()),
             profiles: ProfileService::new(store.clone(), clock.clone(), webhooks.clone()),
             messages: MessageService::new(store.clone(), clock.clone(), webhooks.clone()),
+            conversations: ConversationService::new(store.clone()),
             store,
             clock,
             apps,

@@ -1,5 +1,8 @@
 //! One-to-one messages (`openim`): send and roaming history, with the C2C before/after
-//! callbacks.
+//! callbacks; administrator edits ([`edit`]) and message extensions ([`extensions`]).
+
+pub mod edit;
+pub mod extensions;
 
 use std::sync::Arc;
 
@@ -51,6 +54,12 @@ pub struct SendC2c {
     /// `MsgLifeTime`: 0 sends online only (nothing stored).
     pub msg_life_time: u32,
     pub no_unread: bool,
+    /// `SendMsgControl: NoLastMsg`: the conversations do not move.
+    pub no_last_msg: bool,
+    /// The `OfflinePushInfo` object as JSON text (empty when absent).
+    pub offline_push_info: String,
+    /// `SupportMessageExtension` 1.
+    pub supports_extension: bool,
     pub forbid_before_callback: bool,
     pub forbid_after_callback: bool,
 }
@@ -141,23 +150,8 @@ impl MessageService {
         origin: &Origin,
         mut req: SendC2c,
     ) -> ApiResult<C2cSent> {
-        let exist = self
-            .store
-            .accounts_exist(app.sdkappid, vec![req.from.clone(), req.to.clone()])
-            .await
-            .map_err(internal(codes::C2C_INTERNAL))?;
-        if !exist[0] {
-            return Err(ApiError::new(
-                codes::C2C_FROM_ACCOUNT_INVALID,
-                format!("From_Account {} is not imported", req.from),
-            ));
-        }
-        if !exist[1] {
-            return Err(ApiError::new(
-                codes::C2C_TO_NOT_REGISTERED,
-                format!("To_Account {} is not imported", req.to),
-            ));
-        }
+        self.sender_and_recipient_exist(app.sdkappid, &req.from, &req.to)
+            .await?;
         let msg_time = self.clock.now_secs();
         let msg_seq = req.msg_seq.unwrap_or_else(rand::random);
         let msg_key = msg_key(msg_seq, req.msg_random, msg_time);
@@ -254,6 +248,9 @@ impl MessageService {
             cloud_custom_data: req.cloud_custom_data,
             in_sender_history: req.sync_other_machine != 2,
             counts_as_unread: !req.no_unread,
+            updates_conversation: !req.no_last_msg,
+            offline_push_info: req.offline_push_info,
+            supports_extension: req.supports_extension,
         };
         let stored = self
             .store
@@ -403,6 +400,9 @@ impl MessageService {
                 cloud_custom_data: template.cloud_custom_data.clone(),
                 in_sender_history: template.sync_other_machine != 2,
                 counts_as_unread: !template.no_unread,
+                updates_conversation: !template.no_last_msg,
+                offline_push_info: template.offline_push_info.clone(),
+                supports_extension: template.supports_extension,
             };
             // Submitted together, so the embedded store commits them in a few grouped writes.
             sends.push(
@@ -426,6 +426,18 @@ impl MessageService {
     /// Checks that the two accounts of a one-to-one API exist: 90008 for the first (the
     /// "From" side), 90003 for the second (the "To" side), as Tencent's pages name them.
     async fn both_exist(&self, app: u64, from: &str, to: &str) -> ApiResult<()> {
+        self.accounts_exist(app, from, to, codes::C2C_TO_ACCOUNT_INVALID)
+            .await
+    }
+
+    /// Like [`both_exist`](Self::both_exist) for the sending APIs, where an unknown recipient
+    /// is 90012 ("not registered").
+    async fn sender_and_recipient_exist(&self, app: u64, from: &str, to: &str) -> ApiResult<()> {
+        self.accounts_exist(app, from, to, codes::C2C_TO_NOT_REGISTERED)
+            .await
+    }
+
+    async fn accounts_exist(&self, app: u64, from: &str, to: &str, to_code: u32) -> ApiResult<()> {
         let exist = self
             .store
             .accounts_exist(app, vec![from.to_owned(), to.to_owned()])
@@ -439,7 +451,7 @@ impl MessageService {
         }
         if !exist[1] {
             return Err(ApiError::new(
-                codes::C2C_TO_ACCOUNT_INVALID,
+                to_code,
                 format!("account {to} is not imported"),
             ));
         }
@@ -583,7 +595,7 @@ impl MessageService {
                 Ok(())
             }
             C2cRecall::NotFound => Err(ApiError::new(
-                codes::C2C_RECALL_NOT_FOUND,
+                codes::C2C_MSG_NOT_FOUND,
                 "the message to recall does not exist",
             )),
             C2cRecall::AlreadyRecalled => Err(ApiError::new(

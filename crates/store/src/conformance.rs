@@ -10,6 +10,8 @@ use crate::{
     Store,
 };
 
+mod conversations;
+
 const NICK: &str = "Tag_Profile_IM_Nick";
 const GENDER: &str = "Tag_Profile_IM_Gender";
 const LEVEL: &str = "Tag_Profile_IM_Level";
@@ -29,6 +31,7 @@ pub async fn run_all(store: Arc<dyn Store>) {
     c2c_messages_count_unread_and_deduplicate(&*store).await;
     c2c_history_pages_newest_first_from_the_operators_side(&*store).await;
     c2c_read_marks_and_recalls_recount_unread(&*store).await;
+    conversations::run_all(&*store).await;
 }
 
 pub async fn c2c_read_marks_and_recalls_recount_unread(store: &dyn Store) {
@@ -151,7 +154,7 @@ pub async fn c2c_read_marks_and_recalls_recount_unread(store: &dyn Store) {
     );
 }
 
-fn c2c(from: &str, to: &str, seq: u32, random: u32, time: i64) -> C2cMessage {
+pub(crate) fn c2c(from: &str, to: &str, seq: u32, random: u32, time: i64) -> C2cMessage {
     C2cMessage {
         from: from.into(),
         to: to.into(),
@@ -162,10 +165,13 @@ fn c2c(from: &str, to: &str, seq: u32, random: u32, time: i64) -> C2cMessage {
         cloud_custom_data: String::new(),
         in_sender_history: true,
         counts_as_unread: true,
+        updates_conversation: true,
+        offline_push_info: String::new(),
+        supports_extension: false,
     }
 }
 
-fn no_outbox() -> crate::C2cOutbox {
+pub(crate) fn no_outbox() -> crate::C2cOutbox {
     Box::new(|_| Vec::new())
 }
 

@@ -18,8 +18,10 @@ use async_trait::async_trait;
 use natter_core::AppId;
 
 pub use types::{
-    AccountImport, C2cHistoryQuery, C2cMessage, C2cOutbox, C2cRecall, C2cSend, DeadLetter,
-    OutboxEntry, OutboxEvent, ProfileValue, StoredC2c,
+    AccountImport, C2cHistoryQuery, C2cImport, C2cMessage, C2cMessageRef, C2cModify, C2cOutbox,
+    C2cRecall, C2cSend, ContactData, ContactGroup, ContactOutcome, Conversation, ConversationId,
+    ConversationKind, DeadLetter, ExtensionChange, ExtensionItem, ExtensionOutcome, ExtensionRead,
+    Extensions, ListCursor, MarkChange, OutboxEntry, OutboxEvent, ProfileValue, StoredC2c,
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -129,6 +131,68 @@ pub trait Store: Send + Sync + 'static {
         now_ms: i64,
         outbox: C2cOutbox,
     ) -> StoreResult<C2cRecall>;
+
+    /// Imports a one-to-one message (`importmsg`): stored unless the conversation holds a message
+    /// with the same (MsgTime, MsgSeq, MsgRandom) in either direction; counts as unread when the
+    /// message says so; moves both sides' conversations forward. Writes no outbox rows.
+    async fn import_c2c(&self, app: AppId, message: C2cMessage) -> StoreResult<C2cImport>;
+
+    /// Replaces the body and/or the CloudCustomData of a stored one-to-one message.
+    async fn modify_c2c(
+        &self,
+        app: AppId,
+        target: C2cMessageRef,
+        body: Option<String>,
+        cloud_custom_data: Option<String>,
+    ) -> StoreResult<C2cModify>;
+
+    /// The extensions of a message with `seq >= start_seq`, at most `limit` of them.
+    async fn c2c_extensions(
+        &self,
+        app: AppId,
+        target: C2cMessageRef,
+        start_seq: u64,
+        limit: usize,
+    ) -> StoreResult<ExtensionRead>;
+
+    /// Applies one change to a message's extensions as one new version; refused (nothing
+    /// written) when the message would hold more than `max_keys` keys.
+    async fn change_c2c_extensions(
+        &self,
+        app: AppId,
+        target: C2cMessageRef,
+        change: ExtensionChange,
+        max_keys: usize,
+    ) -> StoreResult<ExtensionOutcome>;
+
+    /// One page of `owner`'s conversations, newest message first (ties by kind and peer):
+    /// `pinned` picks the pinned or the other ones (`None`: all); conversations without a message
+    /// only with `include_empty`.
+    async fn conversations(
+        &self,
+        app: AppId,
+        owner: String,
+        pinned: Option<bool>,
+        cursor: ListCursor,
+        limit: usize,
+        include_empty: bool,
+    ) -> StoreResult<Vec<Conversation>>;
+
+    /// Removes a conversation from `owner`'s list and clears its unread count; with
+    /// `clear_history`, also hides its messages so far from `owner`'s history (the peer keeps
+    /// them). Returns whether the conversation was in the list.
+    async fn delete_conversation(
+        &self,
+        app: AppId,
+        owner: String,
+        id: ConversationId,
+        clear_history: bool,
+    ) -> StoreResult<bool>;
+
+    /// Deletes up to `limit` of one app's one-to-one messages older than `before` (Unix
+    /// seconds), with their extensions: the history retention sweep, in bounded steps so other
+    /// writes are not held up. Returns how many were deleted.
+    async fn purge_c2c(&self, app: AppId, before: i64, limit: usize) -> StoreResult<u64>;
 
     /// Claims up to `limit` outbox events that are due, for `lease_ms`: only the oldest pending
     /// event of each order key is claimable, so events of one key are delivered in order, and a

@@ -74,6 +74,12 @@ pub struct C2cMessage {
     pub in_sender_history: bool,
     /// False for `SendMsgControl: NoUnread`.
     pub counts_as_unread: bool,
+    /// False for `SendMsgControl: NoLastMsg`: the conversations of both sides stay as they are.
+    pub updates_conversation: bool,
+    /// The `OfflinePushInfo` object as JSON text (empty when absent).
+    pub offline_push_info: String,
+    /// `SupportMessageExtension` 1: the message takes extensions (key-value pairs).
+    pub supports_extension: bool,
 }
 
 /// A stored one-to-one message, as history returns it.
@@ -118,4 +124,179 @@ pub enum C2cRecall {
     Recalled { recipient_unread: u64 },
     NotFound,
     AlreadyRecalled,
+}
+
+/// What importing a one-to-one message did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum C2cImport {
+    Imported,
+    /// A message with the same (MsgSeq, MsgRandom, MsgTime) exists in the conversation, in
+    /// either direction: the first import wins, nothing was written.
+    Duplicate,
+}
+
+/// What reading a message's extensions found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ExtensionRead {
+    Found(Extensions),
+    NoMessage,
+    /// The message was not sent with `SupportMessageExtension` 1.
+    NotEnabled,
+}
+
+/// What `modify_c2c` did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum C2cModify {
+    Modified,
+    NotFound,
+    Recalled,
+}
+
+/// One key-value pair of a message extension.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExtensionItem {
+    pub key: String,
+    pub value: String,
+    /// The extension version that last wrote this key.
+    pub seq: u64,
+}
+
+/// A message's extensions, as a pull returns them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Extensions {
+    /// The extension version: raised by one on every set, delete or clear.
+    pub latest_seq: u64,
+    /// The version of the last "clear all" (0: never cleared).
+    pub clear_seq: u64,
+    /// Keys with `seq >= start_seq`, in `seq` then key order.
+    pub items: Vec<ExtensionItem>,
+}
+
+/// A change to a message's extensions.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ExtensionChange {
+    /// Writes these keys (creating or replacing them).
+    Set(Vec<(String, String)>),
+    /// Removes these keys.
+    Delete(Vec<String>),
+    /// Removes every key.
+    Clear,
+}
+
+/// What changing a message's extensions did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ExtensionOutcome {
+    /// Done: the written or removed keys with the new version (a removed key has an empty value).
+    Changed(Vec<ExtensionItem>),
+    NoMessage,
+    /// The message was not sent with `SupportMessageExtension` 1.
+    NotEnabled,
+    /// The change would leave more keys on the message than allowed.
+    TooManyKeys,
+}
+
+/// Which message an extension call is about: sender, recipient, and its position (MsgTime,
+/// MsgSeq, MsgRandom) from the MsgKey.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct C2cMessageRef {
+    pub from: String,
+    pub to: String,
+    pub position: (i64, u32, u32),
+}
+
+/// Tencent's conversation types.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ConversationKind {
+    C2c = 1,
+    Group = 2,
+}
+
+impl ConversationKind {
+    pub fn from_code(code: i64) -> Option<Self> {
+        match code {
+            1 => Some(Self::C2c),
+            2 => Some(Self::Group),
+            _ => None,
+        }
+    }
+}
+
+/// A conversation of one user: with a peer account or a group.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ConversationId {
+    pub kind: ConversationKind,
+    /// The peer's UserID or the GroupId.
+    pub peer: String,
+}
+
+/// One entry of a user's conversation list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Conversation {
+    pub id: ConversationId,
+    /// Time of the last message (Unix seconds; 0 for a conversation without one).
+    pub msg_time: i64,
+    pub pinned: bool,
+}
+
+/// Where a conversation-list page starts: below `time` (inclusive), skipping the first `skip`
+/// conversations at exactly `time` (they were on the previous page). Tencent's
+/// `TimeStamp`/`StartIndex` and `TopTimeStamp`/`TopStartIndex` pairs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ListCursor {
+    /// 0: from the newest.
+    pub time: i64,
+    pub skip: usize,
+}
+
+/// The marks and conversation groups of one conversation (`mark_contact`, `*_contact_group`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContactData {
+    pub id: ConversationId,
+    /// 64 mark bits: bit n set by `SetMark: [n]`.
+    pub standard_mark: u64,
+    pub custom_mark: String,
+    /// Conversation groups the conversation is in, ascending.
+    pub groups: Vec<u32>,
+    /// Last change to its marks or groups (Unix seconds).
+    pub updated: i64,
+}
+
+/// A user's conversation group.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContactGroup {
+    pub id: u32,
+    pub name: String,
+}
+
+/// One change to a conversation's marks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MarkChange {
+    pub id: ConversationId,
+    pub set_bits: u64,
+    pub clear_bits: u64,
+    /// `Some`: replaces the custom mark.
+    pub custom_mark: Option<String>,
+}
+
+/// What a conversation-group or mark change did, as a whole.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ContactOutcome<T> {
+    Done(T),
+    /// The owner would have more groups than allowed.
+    TooManyGroups,
+    /// A group with that name exists already.
+    NameTaken,
+    NoSuchGroup,
+    /// More conversations would be grouped or marked than allowed.
+    TooManyConversations,
+}
+
+/// What the backends know of a stored one-to-one message when acting on it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct MessageRow {
+    pub id: i64,
+    pub flag_bits: u32,
+    pub supports_extension: bool,
+    pub ext_latest_seq: u64,
+    pub ext_clear_seq: u64,
 }

@@ -5,7 +5,9 @@
 
 pub mod im_open_login_svc;
 pub mod openim;
+pub mod openim_msg_ext_http_svc;
 pub mod profile;
+pub mod recentcontact;
 
 use std::net::SocketAddr;
 use std::time::Instant;

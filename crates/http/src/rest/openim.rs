@@ -1,7 +1,8 @@
 //! `v4/openim/*`: one-to-one messages (Tencent pages 1047/34919, 1047/35478; bodies 1047/33527).
 
-use natter_core::message::check_body;
+use natter_core::message::{check_body, check_offline_push_info};
 use natter_core::{codes, ApiError, ApiResult};
+use natter_services::messages::edit::{ImportC2c, MessageTarget};
 use natter_services::messages::{
     msg_key, HistoryRequest, SendC2c, C2C_BODY_CODES, MAX_LIFE_TIME_SECS,
 };
@@ -105,6 +106,18 @@ fn message_fields(ctx: &Ctx, body: &Map<String, Value>, to: String) -> ApiResult
     let elements = check_body(body.get("MsgBody"), cloud_custom_data, C2C_BODY_CODES)?;
     let control = str_list(body, "SendMsgControl")?;
     let forbid = str_list(body, "ForbidCallbackControl")?;
+    let offline_push_info =
+        check_offline_push_info(body.get("OfflinePushInfo"), codes::C2C_BAD_PARAM)?;
+    let supports_extension = match opt_u32(body, "SupportMessageExtension", codes::C2C_BAD_PARAM)? {
+        None | Some(0) => false,
+        Some(1) => true,
+        Some(other) => {
+            return Err(ApiError::new(
+                codes::C2C_BAD_PARAM,
+                format!("SupportMessageExtension must be 0 or 1, got {other}"),
+            ))
+        }
+    };
     Ok(SendC2c {
         from: from.to_owned(),
         to,
@@ -115,6 +128,9 @@ fn message_fields(ctx: &Ctx, body: &Map<String, Value>, to: String) -> ApiResult
         sync_other_machine,
         msg_life_time,
         no_unread: control.contains(&"NoUnread"),
+        no_last_msg: control.contains(&"NoLastMsg"),
+        offline_push_info,
+        supports_extension,
         forbid_before_callback: forbid.contains(&"ForbidBeforeSendMsgCallback"),
         forbid_after_callback: forbid.contains(&"ForbidAfterSendMsgCallback"),
     })
@@ -460,6 +476,92 @@ pub fn admin_msgwithdraw(ctx: Ctx, body: Value) -> HandlerFuture {
         ctx.services
             .messages
             .recall(&ctx.app, &Origin::rest(ctx.client_ip), from, to, key)
+            .await?;
+        Ok(Value::Null)
+    })
+}
+
+/// A required string field, `code` when missing or not a string.
+fn req_str(body: &Map<String, Value>, name: &str, code: u32) -> ApiResult<String> {
+    opt_str(body, name, code)?
+        .map(str::to_owned)
+        .ok_or_else(|| ApiError::new(code, format!("{name} is missing")))
+}
+
+pub fn importmsg(ctx: Ctx, body: Value) -> HandlerFuture {
+    Box::pin(async move {
+        let body = body.as_object().cloned().unwrap_or_default();
+        let realtime = match body.get("SyncFromOldSystem").and_then(Value::as_u64) {
+            Some(2) => false,
+            Some(5) => true,
+            _ => {
+                return Err(ApiError::new(
+                    codes::C2C_SYNC_FROM_OLD_SYSTEM_INVALID,
+                    "SyncFromOldSystem must be 2 (history) or 5 (real time)",
+                ))
+            }
+        };
+        let from = req_str(&body, "From_Account", codes::C2C_FROM_ACCOUNT_INVALID)?;
+        let to = req_str(&body, "To_Account", codes::C2C_TO_ACCOUNT_INVALID)?;
+        let msg_random = opt_u32(&body, "MsgRandom", codes::C2C_MSG_RANDOM_INVALID)?
+            .ok_or_else(|| ApiError::new(codes::C2C_MSG_RANDOM_INVALID, "MsgRandom is missing"))?;
+        let msg_time = opt_u32(&body, "MsgTimeStamp", codes::C2C_MSG_TIMESTAMP_INVALID)?
+            .ok_or_else(|| {
+                ApiError::new(codes::C2C_MSG_TIMESTAMP_INVALID, "MsgTimeStamp is missing")
+            })?;
+        let msg_seq = opt_u32(&body, "MsgSeq", codes::C2C_BAD_PARAM)?;
+        let cloud_custom_data =
+            opt_str(&body, "CloudCustomData", codes::C2C_BAD_PARAM)?.unwrap_or_default();
+        let elements = check_body(body.get("MsgBody"), cloud_custom_data, C2C_BODY_CODES)?;
+        ctx.services
+            .messages
+            .import(
+                &ctx.app,
+                ImportC2c {
+                    from,
+                    to,
+                    msg_seq,
+                    msg_random,
+                    msg_time: i64::from(msg_time),
+                    body: elements,
+                    cloud_custom_data: cloud_custom_data.to_owned(),
+                    realtime,
+                },
+            )
+            .await?;
+        Ok(Value::Null)
+    })
+}
+
+/// Reads `From_Account`, `To_Account` and `MsgKey`, the way the APIs about one stored message
+/// name it.
+pub(crate) fn message_target(
+    body: &Map<String, Value>,
+    from_default: Option<&str>,
+) -> ApiResult<MessageTarget> {
+    let from = match opt_str(body, "From_Account", codes::C2C_FROM_ACCOUNT_INVALID)? {
+        Some(from) => from.to_owned(),
+        None => from_default.map(str::to_owned).ok_or_else(|| {
+            ApiError::new(codes::C2C_FROM_ACCOUNT_INVALID, "From_Account is missing")
+        })?,
+    };
+    Ok(MessageTarget {
+        from,
+        to: req_str(body, "To_Account", codes::C2C_TO_ACCOUNT_INVALID)?,
+        msg_key: req_str(body, "MsgKey", codes::C2C_INVALID_MSG_KEY)?,
+    })
+}
+
+pub fn modify_c2c_msg(ctx: Ctx, body: Value) -> HandlerFuture {
+    Box::pin(async move {
+        let body = body.as_object().cloned().unwrap_or_default();
+        let target = message_target(&body, None)?;
+        let cloud_custom_data =
+            opt_str(&body, "CloudCustomData", codes::C2C_BAD_PARAM)?.map(str::to_owned);
+        let new_body = body.get("MsgBody").filter(|b| !b.is_null());
+        ctx.services
+            .messages
+            .modify(&ctx.app, target, new_body, cloud_custom_data)
             .await?;
         Ok(Value::Null)
     })

@@ -5,6 +5,8 @@ mod receiver;
 
 mod accounts;
 mod binary;
+mod conversations;
+mod message_edits;
 mod messages;
 mod profiles;
 mod rest_framework;

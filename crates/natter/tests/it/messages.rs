@@ -6,19 +6,19 @@ use crate::harness::*;
 use crate::on_both_engines;
 use crate::receiver::{Answer, Receiver};
 
-const SEND: &str = "openim/sendmsg";
+pub(crate) const SEND: &str = "openim/sendmsg";
 const ROAM: &str = "openim/admin_getroammsg";
 
-fn text(t: &str) -> Value {
+pub(crate) fn text(t: &str) -> Value {
     json!([{"MsgType": "TIMTextElem", "MsgContent": {"Text": t}}])
 }
 
 /// A send whose MsgSeq is its MsgRandom, so messages of one second have a known order.
-fn send_body(from: &str, to: &str, random: u32, t: &str) -> Value {
+pub(crate) fn send_body(from: &str, to: &str, random: u32, t: &str) -> Value {
     json!({"SyncOtherMachine": 1, "From_Account": from, "To_Account": to, "MsgSeq": random, "MsgRandom": random, "MsgBody": text(t)})
 }
 
-async fn import(server: &TestServer, ids: &[&str]) {
+pub(crate) async fn import(server: &TestServer, ids: &[&str]) {
     server
         .ok(
             "im_open_login_svc/multiaccount_import",
@@ -29,7 +29,7 @@ async fn import(server: &TestServer, ids: &[&str]) {
 
 /// One history page; `after` is the previous page, whose LastMsgTime and LastMsgKey continue it
 /// (Tencent's documented procedure).
-async fn history(
+pub(crate) async fn history(
     server: &TestServer,
     operator: &str,
     peer: &str,
@@ -44,7 +44,7 @@ async fn history(
     server.ok(ROAM, body).await
 }
 
-fn texts(reply: &Value) -> Vec<String> {
+pub(crate) fn texts(reply: &Value) -> Vec<String> {
     reply["MsgList"]
         .as_array()
         .unwrap()
@@ -403,7 +403,7 @@ on_both_engines!(
     }
 );
 
-async fn unread(server: &TestServer, owner: &str, peers: &[&str]) -> Value {
+pub(crate) async fn unread(server: &TestServer, owner: &str, peers: &[&str]) -> Value {
     server
         .ok(
             "openim/get_c2c_unread_msg_num",
@@ -740,6 +740,41 @@ on_both_engines!(
                     "{a}<->{b}: no message lost or doubled"
                 );
             }
+            // The conversation list names every peer `a` exchanged messages with, at the time
+            // of their newest message.
+            let list = server
+                .ok(
+                    "recentcontact/get_list",
+                    json!({"From_Account": a, "TimeStamp": 0, "StartIndex": 0, "TopTimeStamp": 0, "TopStartIndex": 0, "AssistFlags": 7}),
+                )
+                .await;
+            assert_eq!(list["CompleteFlag"], 1);
+            let mut listed: Vec<(String, i64)> = list["SessionItem"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|c| {
+                    (
+                        c["To_Account"].as_str().unwrap().to_owned(),
+                        c["MsgTime"].as_i64().unwrap(),
+                    )
+                })
+                .collect();
+            listed.sort();
+            let mut expected = Vec::new();
+            for b in users.iter().filter(|b| *b != a) {
+                if sent
+                    .iter()
+                    .any(|(f, t, _)| (f == a && t == b) || (f == b && t == a))
+                {
+                    let newest = history(&server, a, b, 1, None).await;
+                    expected.push((
+                        b.to_string(),
+                        newest["MsgList"][0]["MsgTimeStamp"].as_i64().unwrap(),
+                    ));
+                }
+            }
+            assert_eq!(listed, expected, "{a}'s conversation list");
             let received = sent.iter().filter(|(_, t, _)| t == a).count();
             let unread = server
                 .ok("openim/get_c2c_unread_msg_num", json!({"To_Account": a}))

@@ -3,9 +3,12 @@
 use sqlx::postgres::PgRow;
 use sqlx::{PgPool, Postgres, Row, Transaction};
 
-use crate::{C2cHistoryQuery, C2cMessage, C2cOutbox, C2cRecall, C2cSend, StoreResult, StoredC2c};
+use crate::{
+    C2cHistoryQuery, C2cImport, C2cMessage, C2cMessageRef, C2cModify, C2cOutbox, C2cRecall,
+    C2cSend, StoreResult, StoredC2c,
+};
 
-fn pair<'a>(a: &'a str, b: &'a str) -> (&'a str, &'a str) {
+pub(crate) fn pair<'a>(a: &'a str, b: &'a str) -> (&'a str, &'a str) {
     if a <= b {
         (a, b)
     } else {
@@ -13,17 +16,20 @@ fn pair<'a>(a: &'a str, b: &'a str) -> (&'a str, &'a str) {
     }
 }
 
-pub(crate) async fn send(
+/// Inserts the message unless the same one is stored; then raises the recipient's unread count
+/// (when the message counts and is newer than the recipient's read mark) and moves the
+/// conversations forward. Returns false for a duplicate.
+async fn insert(
     tx: &mut Transaction<'static, Postgres>,
     app: u64,
     m: &C2cMessage,
-    outbox: C2cOutbox,
-) -> StoreResult<(C2cSend, Vec<crate::OutboxEvent>)> {
+) -> StoreResult<bool> {
     let (low, high) = pair(&m.from, &m.to);
     let inserted = sqlx::query(
         "INSERT INTO c2c_messages (app_id, pair_low, pair_high, from_account, to_account, msg_seq, msg_random,
-                                   msg_time, body, cloud_custom_data, in_sender_history, counts_unread)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+                                   msg_time, body, cloud_custom_data, in_sender_history, counts_unread,
+                                   offline_push_info, supports_extension)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
          ON CONFLICT DO NOTHING",
     )
     .bind(app as i64)
@@ -38,13 +44,15 @@ pub(crate) async fn send(
     .bind(&m.cloud_custom_data)
     .bind(i32::from(m.in_sender_history))
     .bind(i32::from(m.counts_as_unread))
+    .bind(&m.offline_push_info)
+    .bind(i32::from(m.supports_extension))
     .execute(&mut **tx)
     .await?
     .rows_affected();
     if inserted == 0 {
-        return Ok((C2cSend::Duplicate, Vec::new()));
+        return Ok(false);
     }
-    if m.counts_as_unread {
+    if m.counts_as_unread && m.msg_time > read_time(&mut **tx, app, &m.to, &m.from).await? {
         sqlx::query(
             "INSERT INTO c2c_unread (app_id, owner, peer, unread) VALUES ($1, $2, $3, 1)
              ON CONFLICT (app_id, owner, peer) DO UPDATE SET unread = c2c_unread.unread + 1",
@@ -55,11 +63,144 @@ pub(crate) async fn send(
         .execute(&mut **tx)
         .await?;
     }
+    if m.updates_conversation {
+        // Rows are locked in owner order, so two opposite sends cannot deadlock.
+        let mut owners = vec![(&m.to, &m.from)];
+        if m.in_sender_history {
+            owners.push((&m.from, &m.to));
+        }
+        owners.sort();
+        for (owner, peer) in owners {
+            super::conversations::touch(tx, app, owner, peer, m.msg_time).await?;
+        }
+    }
+    Ok(true)
+}
+
+pub(crate) async fn send(
+    tx: &mut Transaction<'static, Postgres>,
+    app: u64,
+    m: &C2cMessage,
+    outbox: C2cOutbox,
+) -> StoreResult<(C2cSend, Vec<crate::OutboxEvent>)> {
+    if !insert(tx, app, m).await? {
+        return Ok((C2cSend::Duplicate, Vec::new()));
+    }
     let recipient_unread = total_unread(tx, app, &m.to).await?;
     Ok((
         C2cSend::Stored { recipient_unread },
         outbox(recipient_unread),
     ))
+}
+
+/// `importmsg`: first import wins, whichever direction the duplicate had.
+pub(crate) async fn import(
+    tx: &mut Transaction<'static, Postgres>,
+    app: u64,
+    m: &C2cMessage,
+) -> StoreResult<C2cImport> {
+    let (low, high) = pair(&m.from, &m.to);
+    let exists: Option<i32> = sqlx::query_scalar(
+        "SELECT 1 FROM c2c_messages
+         WHERE app_id = $1 AND pair_low = $2 AND pair_high = $3 AND msg_time = $4 AND msg_seq = $5
+           AND msg_random = $6 LIMIT 1",
+    )
+    .bind(app as i64)
+    .bind(low)
+    .bind(high)
+    .bind(m.msg_time)
+    .bind(i64::from(m.msg_seq))
+    .bind(i64::from(m.msg_random))
+    .fetch_optional(&mut **tx)
+    .await?;
+    if exists.is_some() || !insert(tx, app, m).await? {
+        return Ok(C2cImport::Duplicate);
+    }
+    Ok(C2cImport::Imported)
+}
+
+/// The row id, flags and extension versions of the message `target` names, locked for the
+/// transaction.
+pub(crate) async fn find(
+    tx: &mut Transaction<'static, Postgres>,
+    app: u64,
+    target: &C2cMessageRef,
+) -> StoreResult<Option<crate::types::MessageRow>> {
+    let (low, high) = pair(&target.from, &target.to);
+    let (time, seq, random) = target.position;
+    let row = sqlx::query(
+        "SELECT id, flag_bits, supports_extension, ext_latest_seq, ext_clear_seq FROM c2c_messages
+         WHERE app_id = $1 AND pair_low = $2 AND pair_high = $3 AND msg_time = $4 AND msg_seq = $5
+           AND msg_random = $6 AND from_account = $7
+         FOR UPDATE",
+    )
+    .bind(app as i64)
+    .bind(low)
+    .bind(high)
+    .bind(time)
+    .bind(i64::from(seq))
+    .bind(i64::from(random))
+    .bind(&target.from)
+    .fetch_optional(&mut **tx)
+    .await?;
+    Ok(row.map(|r| crate::types::MessageRow {
+        id: r.get(0),
+        flag_bits: r.get::<i32, _>(1) as u32,
+        supports_extension: r.get::<i32, _>(2) != 0,
+        ext_latest_seq: r.get::<i64, _>(3) as u64,
+        ext_clear_seq: r.get::<i64, _>(4) as u64,
+    }))
+}
+
+pub(crate) async fn modify(
+    tx: &mut Transaction<'static, Postgres>,
+    app: u64,
+    target: &C2cMessageRef,
+    body: Option<&str>,
+    cloud_custom_data: Option<&str>,
+) -> StoreResult<C2cModify> {
+    let Some(row) = find(tx, app, target).await? else {
+        return Ok(C2cModify::NotFound);
+    };
+    let id = row.id;
+    if row.flag_bits & 8 != 0 {
+        return Ok(C2cModify::Recalled);
+    }
+    sqlx::query(
+        "UPDATE c2c_messages SET body = COALESCE($2, body), cloud_custom_data = COALESCE($3, cloud_custom_data)
+         WHERE id = $1",
+    )
+    .bind(id)
+    .bind(body)
+    .bind(cloud_custom_data)
+    .execute(&mut **tx)
+    .await?;
+    Ok(C2cModify::Modified)
+}
+
+pub(crate) async fn purge(
+    tx: &mut Transaction<'static, Postgres>,
+    app: u64,
+    before: i64,
+    limit: usize,
+) -> StoreResult<u64> {
+    let ids: Vec<i64> = sqlx::query_scalar(
+        "SELECT id FROM c2c_messages WHERE app_id = $1 AND msg_time < $2 ORDER BY msg_time LIMIT $3",
+    )
+    .bind(app as i64)
+    .bind(before)
+    .bind(limit as i64)
+    .fetch_all(&mut **tx)
+    .await?;
+    sqlx::query("DELETE FROM c2c_extensions WHERE message_id = ANY($1)")
+        .bind(&ids)
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query("DELETE FROM c2c_messages WHERE id = ANY($1)")
+        .bind(&ids)
+        .execute(&mut **tx)
+        .await?;
+    Ok(ids.len() as u64)
 }
 
 fn stored(row: &PgRow) -> StoredC2c {
@@ -73,7 +214,10 @@ fn stored(row: &PgRow) -> StoredC2c {
             body: row.get(5),
             cloud_custom_data: row.get(6),
             in_sender_history: row.get::<i32, _>(7) != 0,
-            counts_as_unread: true,
+            counts_as_unread: row.get::<i32, _>(9) != 0,
+            updates_conversation: true,
+            offline_push_info: row.get(10),
+            supports_extension: row.get::<i32, _>(11) != 0,
         },
         flag_bits: row.get::<i32, _>(8) as u32,
     }
@@ -88,12 +232,14 @@ pub(crate) async fn history(
     let (t, s, r) = q.before.unwrap_or((i64::MAX, u32::MAX, u32::MAX));
     let rows = sqlx::query(
         "SELECT from_account, to_account, msg_seq, msg_random, msg_time, body, cloud_custom_data,
-                in_sender_history, flag_bits
+                in_sender_history, flag_bits, counts_unread, offline_push_info, supports_extension
          FROM c2c_messages
          WHERE app_id = $1 AND pair_low = $2 AND pair_high = $3
            AND msg_time BETWEEN $4 AND $5
            AND (from_account <> $6 OR in_sender_history = 1)
            AND ($10 OR (msg_time, msg_seq, msg_random) < ($7, $8, $9))
+           AND id > COALESCE((SELECT cleared_id FROM c2c_cleared
+                              WHERE app_id = $1 AND owner = $6 AND peer = $12), 0)
          ORDER BY msg_time DESC, msg_seq DESC, msg_random DESC
          LIMIT $11",
     )
@@ -108,6 +254,7 @@ pub(crate) async fn history(
     .bind(i64::from(r))
     .bind(q.before.is_none())
     .bind(q.limit as i64)
+    .bind(&q.peer)
     .fetch_all(pool)
     .await?;
     Ok(rows.iter().map(stored).collect())
@@ -149,7 +296,7 @@ where
 }
 
 /// Recounts the unread messages `owner` has from `peer`: counted, not recalled, after the read mark.
-async fn recount(
+pub(crate) async fn recount(
     tx: &mut Transaction<'static, Postgres>,
     app: u64,
     owner: &str,

@@ -14,6 +14,9 @@ pub(crate) const APP_TABLES: &[&str] = &[
     "c2c_messages",
     "c2c_unread",
     "c2c_read",
+    "c2c_extensions",
+    "conversations",
+    "c2c_cleared",
 ];
 
 const MIGRATIONS: &[(i64, &str)] = &[
@@ -105,6 +108,43 @@ const MIGRATIONS: &[(i64, &str)] = &[
             peer      TEXT    NOT NULL,
             read_time BIGINT NOT NULL,
             PRIMARY KEY (app_id, reader, peer)
+        );",
+    ),
+    (
+        5,
+        "ALTER TABLE c2c_messages ADD COLUMN offline_push_info TEXT NOT NULL DEFAULT '';
+        ALTER TABLE c2c_messages ADD COLUMN supports_extension INTEGER NOT NULL DEFAULT 0;
+        -- The message's extension version and the version of its last clear.
+        ALTER TABLE c2c_messages ADD COLUMN ext_latest_seq BIGINT NOT NULL DEFAULT 0;
+        ALTER TABLE c2c_messages ADD COLUMN ext_clear_seq BIGINT NOT NULL DEFAULT 0;
+        CREATE INDEX c2c_messages_by_time ON c2c_messages (app_id, msg_time);
+        CREATE TABLE c2c_extensions (
+            app_id     BIGINT NOT NULL,
+            message_id BIGINT NOT NULL,
+            key        TEXT   NOT NULL,
+            value      TEXT   NOT NULL,
+            seq        BIGINT NOT NULL,
+            PRIMARY KEY (message_id, key)
+        );
+        CREATE INDEX c2c_extensions_app ON c2c_extensions (app_id);
+        -- Each user's conversation list: kind 1 one-to-one (peer: UserID), 2 group (peer: GroupId).
+        CREATE TABLE conversations (
+            app_id   BIGINT  NOT NULL,
+            owner    TEXT    NOT NULL,
+            kind     INTEGER NOT NULL,
+            peer     TEXT    NOT NULL,
+            msg_time BIGINT  NOT NULL,
+            pinned   BOOLEAN NOT NULL DEFAULT FALSE,
+            PRIMARY KEY (app_id, owner, kind, peer)
+        );
+        CREATE INDEX conversations_by_time ON conversations (app_id, owner, pinned, msg_time);
+        -- recentcontact/delete with ClearRamble: the owner no longer sees messages up to this id.
+        CREATE TABLE c2c_cleared (
+            app_id     BIGINT NOT NULL,
+            owner      TEXT   NOT NULL,
+            peer       TEXT   NOT NULL,
+            cleared_id BIGINT NOT NULL,
+            PRIMARY KEY (app_id, owner, peer)
         );",
     ),
 ];

@@ -2,6 +2,8 @@
 //! Each write is one transaction; PostgreSQL itself groups concurrent commits into one WAL flush.
 
 mod c2c;
+mod conversations;
+mod extensions;
 mod migrations;
 mod outbox;
 
@@ -13,8 +15,10 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{PgPool, Postgres, Row, Transaction};
 
 use crate::{
-    AccountImport, C2cHistoryQuery, C2cMessage, C2cOutbox, C2cRecall, C2cSend, DeadLetter,
-    OutboxEntry, OutboxEvent, ProfileValue, Store, StoreError, StoreResult, StoredC2c,
+    AccountImport, C2cHistoryQuery, C2cImport, C2cMessage, C2cMessageRef, C2cModify, C2cOutbox,
+    C2cRecall, C2cSend, Conversation, ConversationId, DeadLetter, ExtensionChange,
+    ExtensionOutcome, ExtensionRead, ListCursor, OutboxEntry, OutboxEvent, ProfileValue, Store,
+    StoreError, StoreResult, StoredC2c,
 };
 
 pub struct PostgresStore {
@@ -248,6 +252,97 @@ impl Store for PostgresStore {
         outbox::insert(&mut tx, app, &events, now_ms).await?;
         tx.commit().await?;
         Ok(outcome)
+    }
+
+    async fn import_c2c(&self, app: AppId, message: C2cMessage) -> StoreResult<C2cImport> {
+        let mut tx = self.begin().await?;
+        let outcome = c2c::import(&mut tx, app, &message).await?;
+        tx.commit().await?;
+        Ok(outcome)
+    }
+
+    async fn modify_c2c(
+        &self,
+        app: AppId,
+        target: C2cMessageRef,
+        body: Option<String>,
+        cloud_custom_data: Option<String>,
+    ) -> StoreResult<C2cModify> {
+        let mut tx = self.begin().await?;
+        let outcome = c2c::modify(
+            &mut tx,
+            app,
+            &target,
+            body.as_deref(),
+            cloud_custom_data.as_deref(),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(outcome)
+    }
+
+    async fn c2c_extensions(
+        &self,
+        app: AppId,
+        target: C2cMessageRef,
+        start_seq: u64,
+        limit: usize,
+    ) -> StoreResult<ExtensionRead> {
+        extensions::read(&self.pool, app, &target, start_seq, limit).await
+    }
+
+    async fn change_c2c_extensions(
+        &self,
+        app: AppId,
+        target: C2cMessageRef,
+        change: ExtensionChange,
+        max_keys: usize,
+    ) -> StoreResult<ExtensionOutcome> {
+        let mut tx = self.begin().await?;
+        let outcome = extensions::change(&mut tx, app, &target, &change, max_keys).await?;
+        tx.commit().await?;
+        Ok(outcome)
+    }
+
+    async fn conversations(
+        &self,
+        app: AppId,
+        owner: String,
+        pinned: Option<bool>,
+        cursor: ListCursor,
+        limit: usize,
+        include_empty: bool,
+    ) -> StoreResult<Vec<Conversation>> {
+        conversations::list(
+            &self.pool,
+            app,
+            &owner,
+            pinned,
+            cursor,
+            limit,
+            include_empty,
+        )
+        .await
+    }
+
+    async fn delete_conversation(
+        &self,
+        app: AppId,
+        owner: String,
+        id: ConversationId,
+        clear_history: bool,
+    ) -> StoreResult<bool> {
+        let mut tx = self.begin().await?;
+        let removed = conversations::delete(&mut tx, app, &owner, &id, clear_history).await?;
+        tx.commit().await?;
+        Ok(removed)
+    }
+
+    async fn purge_c2c(&self, app: AppId, before: i64, limit: usize) -> StoreResult<u64> {
+        let mut tx = self.begin().await?;
+        let purged = c2c::purge(&mut tx, app, before, limit).await?;
+        tx.commit().await?;
+        Ok(purged)
     }
 
     async fn claim_outbox(

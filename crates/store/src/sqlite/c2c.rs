@@ -1,12 +1,13 @@
 //! One-to-one messages and unread counts on SQLite.
 
-use rusqlite::{params, Connection, Row};
+use rusqlite::{params, Connection, OptionalExtension, Row};
 
-use rusqlite::OptionalExtension;
+use crate::{
+    C2cHistoryQuery, C2cImport, C2cMessage, C2cMessageRef, C2cModify, C2cOutbox, C2cRecall,
+    C2cSend, StoreResult, StoredC2c,
+};
 
-use crate::{C2cHistoryQuery, C2cMessage, C2cOutbox, C2cRecall, C2cSend, StoreResult, StoredC2c};
-
-fn pair(a: &str, b: &str) -> (String, String) {
+pub(crate) fn pair(a: &str, b: &str) -> (String, String) {
     if a <= b {
         (a.to_owned(), b.to_owned())
     } else {
@@ -14,18 +15,17 @@ fn pair(a: &str, b: &str) -> (String, String) {
     }
 }
 
-pub(crate) fn send(
-    conn: &Connection,
-    app: u64,
-    m: &C2cMessage,
-    outbox: C2cOutbox,
-) -> StoreResult<(C2cSend, Vec<crate::OutboxEvent>)> {
+/// Inserts the message unless the same one is stored; then raises the recipient's unread count
+/// (when the message counts and is newer than the recipient's read mark) and moves the
+/// conversations forward. Returns false for a duplicate.
+fn insert(conn: &Connection, app: u64, m: &C2cMessage) -> StoreResult<bool> {
     let (low, high) = pair(&m.from, &m.to);
     let inserted = conn
         .prepare_cached(
             "INSERT INTO c2c_messages (app_id, pair_low, pair_high, from_account, to_account, msg_seq, msg_random,
-                                       msg_time, body, cloud_custom_data, in_sender_history, counts_unread)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
+                                       msg_time, body, cloud_custom_data, in_sender_history, counts_unread,
+                                       offline_push_info, supports_extension)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
              ON CONFLICT DO NOTHING",
         )?
         .execute(params![
@@ -40,17 +40,37 @@ pub(crate) fn send(
             m.body,
             m.cloud_custom_data,
             m.in_sender_history,
-            m.counts_as_unread
+            m.counts_as_unread,
+            m.offline_push_info,
+            m.supports_extension
         ])?;
     if inserted == 0 {
-        return Ok((C2cSend::Duplicate, Vec::new()));
+        return Ok(false);
     }
-    if m.counts_as_unread {
+    if m.counts_as_unread && m.msg_time > read_time(conn, app, &m.to, &m.from)? {
         conn.prepare_cached(
             "INSERT INTO c2c_unread (app_id, owner, peer, unread) VALUES (?1, ?2, ?3, 1)
              ON CONFLICT (app_id, owner, peer) DO UPDATE SET unread = unread + 1",
         )?
         .execute(params![app as i64, m.to, m.from])?;
+    }
+    if m.updates_conversation {
+        super::conversations::touch(conn, app, &m.to, &m.from, m.msg_time)?;
+        if m.in_sender_history {
+            super::conversations::touch(conn, app, &m.from, &m.to, m.msg_time)?;
+        }
+    }
+    Ok(true)
+}
+
+pub(crate) fn send(
+    conn: &Connection,
+    app: u64,
+    m: &C2cMessage,
+    outbox: C2cOutbox,
+) -> StoreResult<(C2cSend, Vec<crate::OutboxEvent>)> {
+    if !insert(conn, app, m)? {
+        return Ok((C2cSend::Duplicate, Vec::new()));
     }
     let recipient_unread: i64 = conn
         .prepare_cached(
@@ -64,6 +84,94 @@ pub(crate) fn send(
     ))
 }
 
+/// `importmsg`: first import wins, whichever direction the duplicate had.
+pub(crate) fn import(conn: &Connection, app: u64, m: &C2cMessage) -> StoreResult<C2cImport> {
+    let (low, high) = pair(&m.from, &m.to);
+    let exists = conn
+        .prepare_cached(
+            "SELECT 1 FROM c2c_messages
+             WHERE app_id = ?1 AND pair_low = ?2 AND pair_high = ?3 AND msg_time = ?4 AND msg_seq = ?5
+               AND msg_random = ?6 LIMIT 1",
+        )?
+        .query_row(
+            params![app as i64, low, high, m.msg_time, m.msg_seq, m.msg_random],
+            |_| Ok(()),
+        )
+        .optional()?
+        .is_some();
+    if exists || !insert(conn, app, m)? {
+        return Ok(C2cImport::Duplicate);
+    }
+    Ok(C2cImport::Imported)
+}
+
+/// The row id, flags and extension versions of the message `target` names.
+pub(crate) fn find(
+    conn: &Connection,
+    app: u64,
+    target: &C2cMessageRef,
+) -> StoreResult<Option<crate::types::MessageRow>> {
+    let (low, high) = pair(&target.from, &target.to);
+    let (time, seq, random) = target.position;
+    Ok(conn
+        .prepare_cached(
+            "SELECT id, flag_bits, supports_extension, ext_latest_seq, ext_clear_seq FROM c2c_messages
+             WHERE app_id = ?1 AND pair_low = ?2 AND pair_high = ?3 AND msg_time = ?4 AND msg_seq = ?5
+               AND msg_random = ?6 AND from_account = ?7",
+        )?
+        .query_row(
+            params![app as i64, low, high, time, seq, random, target.from],
+            |r| {
+                Ok(crate::types::MessageRow {
+                    id: r.get(0)?,
+                    flag_bits: r.get(1)?,
+                    supports_extension: r.get(2)?,
+                    ext_latest_seq: r.get(3)?,
+                    ext_clear_seq: r.get(4)?,
+                })
+            },
+        )
+        .optional()?)
+}
+
+pub(crate) fn modify(
+    conn: &Connection,
+    app: u64,
+    target: &C2cMessageRef,
+    body: Option<&str>,
+    cloud_custom_data: Option<&str>,
+) -> StoreResult<C2cModify> {
+    let Some(row) = find(conn, app, target)? else {
+        return Ok(C2cModify::NotFound);
+    };
+    let id = row.id;
+    if row.flag_bits & 8 != 0 {
+        return Ok(C2cModify::Recalled);
+    }
+    conn.prepare_cached(
+        "UPDATE c2c_messages SET body = COALESCE(?2, body), cloud_custom_data = COALESCE(?3, cloud_custom_data)
+         WHERE id = ?1",
+    )?
+    .execute(params![id, body, cloud_custom_data])?;
+    Ok(C2cModify::Modified)
+}
+
+pub(crate) fn purge(conn: &Connection, app: u64, before: i64, limit: usize) -> StoreResult<u64> {
+    let ids: Vec<i64> = conn
+        .prepare_cached(
+            "SELECT id FROM c2c_messages WHERE app_id = ?1 AND msg_time < ?2 ORDER BY msg_time LIMIT ?3",
+        )?
+        .query_map(params![app as i64, before, limit as i64], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    let mut drop_ext = conn.prepare_cached("DELETE FROM c2c_extensions WHERE message_id = ?1")?;
+    let mut drop_msg = conn.prepare_cached("DELETE FROM c2c_messages WHERE id = ?1")?;
+    for id in &ids {
+        drop_ext.execute([id])?;
+        drop_msg.execute([id])?;
+    }
+    Ok(ids.len() as u64)
+}
+
 fn stored(row: &Row<'_>) -> rusqlite::Result<StoredC2c> {
     Ok(StoredC2c {
         message: C2cMessage {
@@ -75,7 +183,10 @@ fn stored(row: &Row<'_>) -> rusqlite::Result<StoredC2c> {
             body: row.get(5)?,
             cloud_custom_data: row.get(6)?,
             in_sender_history: row.get(7)?,
-            counts_as_unread: true,
+            counts_as_unread: row.get(9)?,
+            updates_conversation: true,
+            offline_push_info: row.get(10)?,
+            supports_extension: row.get(11)?,
         },
         flag_bits: row.get(8)?,
     })
@@ -92,12 +203,14 @@ pub(crate) fn history(
     let inclusive = q.before.is_none();
     let mut select = conn.prepare_cached(
         "SELECT from_account, to_account, msg_seq, msg_random, msg_time, body, cloud_custom_data,
-                in_sender_history, flag_bits
+                in_sender_history, flag_bits, counts_unread, offline_push_info, supports_extension
          FROM c2c_messages
          WHERE app_id = ?1 AND pair_low = ?2 AND pair_high = ?3
            AND msg_time BETWEEN ?4 AND ?5
            AND (from_account <> ?6 OR in_sender_history = 1)
            AND (?10 OR (msg_time, msg_seq, msg_random) < (?7, ?8, ?9))
+           AND id > COALESCE((SELECT cleared_id FROM c2c_cleared
+                              WHERE app_id = ?1 AND owner = ?6 AND peer = ?12), 0)
          ORDER BY msg_time DESC, msg_seq DESC, msg_random DESC
          LIMIT ?11",
     )?;
@@ -114,7 +227,8 @@ pub(crate) fn history(
                 s,
                 r,
                 inclusive,
-                q.limit as i64
+                q.limit as i64,
+                q.peer
             ],
             stored,
         )?
@@ -142,7 +256,7 @@ pub(crate) fn read_time(conn: &Connection, app: u64, reader: &str, peer: &str) -
 }
 
 /// Recounts the unread messages `owner` has from `peer`: counted, not recalled, after the read mark.
-fn recount(conn: &Connection, app: u64, owner: &str, peer: &str) -> StoreResult<()> {
+pub(crate) fn recount(conn: &Connection, app: u64, owner: &str, peer: &str) -> StoreResult<()> {
     let (low, high) = pair(owner, peer);
     let read = read_time(conn, app, owner, peer)?;
     let unread: i64 = conn

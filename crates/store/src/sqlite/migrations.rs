@@ -96,6 +96,43 @@ pub(crate) const MIGRATIONS: &[(i64, &str)] = &[
             PRIMARY KEY (app_id, reader, peer)
         );",
     ),
+    (
+        5,
+        "ALTER TABLE c2c_messages ADD COLUMN offline_push_info TEXT NOT NULL DEFAULT '';
+        ALTER TABLE c2c_messages ADD COLUMN supports_extension INTEGER NOT NULL DEFAULT 0;
+        -- The message's extension version and the version of its last clear.
+        ALTER TABLE c2c_messages ADD COLUMN ext_latest_seq INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE c2c_messages ADD COLUMN ext_clear_seq INTEGER NOT NULL DEFAULT 0;
+        CREATE INDEX c2c_messages_by_time ON c2c_messages (app_id, msg_time);
+        CREATE TABLE c2c_extensions (
+            app_id     INTEGER NOT NULL,
+            message_id INTEGER NOT NULL,
+            key        TEXT    NOT NULL,
+            value      TEXT    NOT NULL,
+            seq        INTEGER NOT NULL,
+            PRIMARY KEY (message_id, key)
+        );
+        CREATE INDEX c2c_extensions_app ON c2c_extensions (app_id);
+        -- Each user's conversation list: kind 1 one-to-one (peer: UserID), 2 group (peer: GroupId).
+        CREATE TABLE conversations (
+            app_id   INTEGER NOT NULL,
+            owner    TEXT    NOT NULL,
+            kind     INTEGER NOT NULL,
+            peer     TEXT    NOT NULL,
+            msg_time INTEGER NOT NULL,
+            pinned   INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (app_id, owner, kind, peer)
+        );
+        CREATE INDEX conversations_by_time ON conversations (app_id, owner, pinned, msg_time);
+        -- recentcontact/delete with ClearRamble: the owner no longer sees messages up to this id.
+        CREATE TABLE c2c_cleared (
+            app_id     INTEGER NOT NULL,
+            owner      TEXT    NOT NULL,
+            peer       TEXT    NOT NULL,
+            cleared_id INTEGER NOT NULL,
+            PRIMARY KEY (app_id, owner, peer)
+        );",
+    ),
 ];
 
 /// Every table that holds an app's data (all keyed by `app_id`), for the reset of one app.
@@ -107,6 +144,9 @@ pub(crate) const APP_TABLES: &[&str] = &[
     "c2c_messages",
     "c2c_unread",
     "c2c_read",
+    "c2c_extensions",
+    "conversations",
+    "c2c_cleared",
 ];
 
 /// Applies the migrations up to `limit` (all when `None`) that the database has not seen yet.

@@ -3,6 +3,8 @@
 //! ([`writer`]) and a pool of readers ([`readers`]).
 
 mod c2c;
+mod conversations;
+mod extensions;
 mod migrations;
 mod outbox;
 mod readers;
@@ -17,8 +19,10 @@ use natter_core::AppId;
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
 
 use crate::{
-    AccountImport, C2cHistoryQuery, C2cMessage, C2cOutbox, C2cRecall, C2cSend, DeadLetter,
-    OutboxEntry, OutboxEvent, ProfileValue, Store, StoreError, StoreResult, StoredC2c,
+    AccountImport, C2cHistoryQuery, C2cImport, C2cMessage, C2cMessageRef, C2cModify, C2cOutbox,
+    C2cRecall, C2cSend, Conversation, ConversationId, DeadLetter, ExtensionChange,
+    ExtensionOutcome, ExtensionRead, ListCursor, OutboxEntry, OutboxEvent, ProfileValue, Store,
+    StoreError, StoreResult, StoredC2c,
 };
 use readers::Readers;
 use writer::Writer;
@@ -307,6 +311,85 @@ impl Store for SqliteStore {
             Ok(outcome)
         })
         .await
+    }
+
+    async fn import_c2c(&self, app: AppId, message: C2cMessage) -> StoreResult<C2cImport> {
+        self.write(move |conn| c2c::import(conn, app, &message))
+            .await
+    }
+
+    async fn modify_c2c(
+        &self,
+        app: AppId,
+        target: C2cMessageRef,
+        body: Option<String>,
+        cloud_custom_data: Option<String>,
+    ) -> StoreResult<C2cModify> {
+        self.write(move |conn| {
+            c2c::modify(
+                conn,
+                app,
+                &target,
+                body.as_deref(),
+                cloud_custom_data.as_deref(),
+            )
+        })
+        .await
+    }
+
+    async fn c2c_extensions(
+        &self,
+        app: AppId,
+        target: C2cMessageRef,
+        start_seq: u64,
+        limit: usize,
+    ) -> StoreResult<ExtensionRead> {
+        self.readers
+            .read(move |conn| extensions::read(conn, app, &target, start_seq, limit))
+            .await
+    }
+
+    async fn change_c2c_extensions(
+        &self,
+        app: AppId,
+        target: C2cMessageRef,
+        change: ExtensionChange,
+        max_keys: usize,
+    ) -> StoreResult<ExtensionOutcome> {
+        self.write(move |conn| extensions::change(conn, app, &target, &change, max_keys))
+            .await
+    }
+
+    async fn conversations(
+        &self,
+        app: AppId,
+        owner: String,
+        pinned: Option<bool>,
+        cursor: ListCursor,
+        limit: usize,
+        include_empty: bool,
+    ) -> StoreResult<Vec<Conversation>> {
+        self.readers
+            .read(move |conn| {
+                conversations::list(conn, app, &owner, pinned, cursor, limit, include_empty)
+            })
+            .await
+    }
+
+    async fn delete_conversation(
+        &self,
+        app: AppId,
+        owner: String,
+        id: ConversationId,
+        clear_history: bool,
+    ) -> StoreResult<bool> {
+        self.write(move |conn| conversations::delete(conn, app, &owner, &id, clear_history))
+            .await
+    }
+
+    async fn purge_c2c(&self, app: AppId, before: i64, limit: usize) -> StoreResult<u64> {
+        self.write(move |conn| c2c::purge(conn, app, before, limit))
+            .await
     }
 
     async fn claim_outbox(

@@ -1,0 +1,465 @@
+//! Conformance checks for imports, edits, message extensions and conversation lists.
+
+use super::{c2c, no_outbox};
+use crate::{
+    C2cHistoryQuery, C2cImport, C2cMessageRef, C2cModify, C2cRecall, Conversation, ConversationId,
+    ConversationKind, ExtensionChange, ExtensionItem, ExtensionOutcome, ExtensionRead, ListCursor,
+    Store,
+};
+
+pub(super) async fn run_all(store: &dyn Store) {
+    imports_deduplicate_in_both_directions(store).await;
+    modify_replaces_body_and_data_but_not_recalled(store).await;
+    extensions_version_every_change(store).await;
+    conversations_follow_messages_and_page_by_cursor(store).await;
+    deleting_a_conversation_clears_unread_and_maybe_history(store).await;
+    purge_removes_old_messages_only(store).await;
+}
+
+async fn history(
+    store: &dyn Store,
+    app: u64,
+    operator: &str,
+    peer: &str,
+) -> Vec<(String, u32, String)> {
+    store
+        .c2c_history(
+            app,
+            C2cHistoryQuery {
+                operator: operator.into(),
+                peer: peer.into(),
+                min_time: 0,
+                max_time: i64::MAX,
+                before: None,
+                limit: 100,
+            },
+        )
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|m| (m.message.from, m.message.msg_seq, m.message.body))
+        .collect()
+}
+
+async fn list(store: &dyn Store, app: u64, owner: &str) -> Vec<(String, i64)> {
+    store
+        .conversations(
+            app,
+            owner.into(),
+            None,
+            ListCursor { time: 0, skip: 0 },
+            1000,
+            false,
+        )
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|c| (c.id.peer, c.msg_time))
+        .collect()
+}
+
+pub async fn imports_deduplicate_in_both_directions(store: &dyn Store) {
+    let app = 1_400_000_120;
+    let mut old = c2c("a", "b", 7, 70, 100);
+    old.counts_as_unread = false;
+    assert_eq!(
+        store.import_c2c(app, old).await.unwrap(),
+        C2cImport::Imported
+    );
+    // Same (seq, random, time), either direction: the first import wins.
+    let mut again = c2c("a", "b", 7, 70, 100);
+    again.body = "[]".into();
+    assert_eq!(
+        store.import_c2c(app, again).await.unwrap(),
+        C2cImport::Duplicate
+    );
+    assert_eq!(
+        store
+            .import_c2c(app, c2c("b", "a", 7, 70, 100))
+            .await
+            .unwrap(),
+        C2cImport::Duplicate
+    );
+    // A different time is another message; this one counts as unread.
+    assert_eq!(
+        store
+            .import_c2c(app, c2c("a", "b", 7, 70, 101))
+            .await
+            .unwrap(),
+        C2cImport::Imported
+    );
+    let h = history(store, app, "b", "a").await;
+    assert_eq!(h.len(), 2, "imports: {h:?}");
+    assert!(
+        h[1].2.contains("\"7\""),
+        "the first import's body stays: {h:?}"
+    );
+    assert_eq!(
+        store
+            .c2c_unread(app, "b".into(), vec!["a".into()])
+            .await
+            .unwrap(),
+        (1, vec![1])
+    );
+    // An imported message older than the reader's read mark is not unread.
+    store
+        .c2c_mark_read(app, "b".into(), "a".into(), 500, 0, no_outbox())
+        .await
+        .unwrap();
+    store
+        .import_c2c(app, c2c("a", "b", 8, 80, 400))
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .c2c_unread(app, "b".into(), vec!["a".into()])
+            .await
+            .unwrap(),
+        (0, vec![0])
+    );
+    // Both sides' conversations moved to the newest message.
+    assert_eq!(list(store, app, "a").await, vec![("b".to_owned(), 400)]);
+    assert_eq!(list(store, app, "b").await, vec![("a".to_owned(), 400)]);
+}
+
+fn target(from: &str, to: &str, time: i64, seq: u32, random: u32) -> C2cMessageRef {
+    C2cMessageRef {
+        from: from.into(),
+        to: to.into(),
+        position: (time, seq, random),
+    }
+}
+
+pub async fn modify_replaces_body_and_data_but_not_recalled(store: &dyn Store) {
+    let app = 1_400_000_121;
+    store
+        .send_c2c(app, c2c("a", "b", 1, 1, 100), no_outbox())
+        .await
+        .unwrap();
+    store
+        .send_c2c(app, c2c("a", "b", 2, 2, 100), no_outbox())
+        .await
+        .unwrap();
+    let modified = store
+        .modify_c2c(
+            app,
+            target("a", "b", 100, 1, 1),
+            Some("[\"new\"]".into()),
+            None,
+        )
+        .await
+        .unwrap();
+    assert_eq!(modified, C2cModify::Modified);
+    store
+        .modify_c2c(app, target("a", "b", 100, 1, 1), None, Some("data".into()))
+        .await
+        .unwrap();
+    let stored = store
+        .c2c_history(
+            app,
+            C2cHistoryQuery {
+                operator: "b".into(),
+                peer: "a".into(),
+                min_time: 0,
+                max_time: i64::MAX,
+                before: None,
+                limit: 10,
+            },
+        )
+        .await
+        .unwrap();
+    let first = stored.iter().find(|m| m.message.msg_seq == 1).unwrap();
+    assert_eq!(first.message.body, "[\"new\"]");
+    assert_eq!(first.message.cloud_custom_data, "data");
+    // The sender is part of the key: b did not send it.
+    assert_eq!(
+        store
+            .modify_c2c(app, target("b", "a", 100, 1, 1), None, Some("x".into()))
+            .await
+            .unwrap(),
+        C2cModify::NotFound
+    );
+    assert!(matches!(
+        store
+            .c2c_recall(app, "a".into(), "b".into(), (100, 2, 2), 0, no_outbox())
+            .await
+            .unwrap(),
+        C2cRecall::Recalled { .. }
+    ));
+    assert_eq!(
+        store
+            .modify_c2c(app, target("a", "b", 100, 2, 2), None, Some("x".into()))
+            .await
+            .unwrap(),
+        C2cModify::Recalled
+    );
+}
+
+fn item(key: &str, value: &str, seq: u64) -> ExtensionItem {
+    ExtensionItem {
+        key: key.into(),
+        value: value.into(),
+        seq,
+    }
+}
+
+fn set(pairs: &[(&str, &str)]) -> ExtensionChange {
+    ExtensionChange::Set(
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect(),
+    )
+}
+
+pub async fn extensions_version_every_change(store: &dyn Store) {
+    let app = 1_400_000_122;
+    let mut plain = c2c("a", "b", 1, 1, 100);
+    plain.supports_extension = false;
+    store.send_c2c(app, plain, no_outbox()).await.unwrap();
+    let mut ext = c2c("a", "b", 2, 2, 100);
+    ext.supports_extension = true;
+    store.send_c2c(app, ext, no_outbox()).await.unwrap();
+    let on = target("a", "b", 100, 2, 2);
+
+    assert_eq!(
+        store
+            .c2c_extensions(app, target("a", "b", 100, 1, 1), 0, 10)
+            .await
+            .unwrap(),
+        ExtensionRead::NotEnabled
+    );
+    assert_eq!(
+        store
+            .change_c2c_extensions(app, target("a", "b", 100, 1, 1), set(&[("k", "v")]), 10)
+            .await
+            .unwrap(),
+        ExtensionOutcome::NotEnabled
+    );
+    assert_eq!(
+        store
+            .change_c2c_extensions(app, target("a", "b", 100, 9, 9), set(&[("k", "v")]), 10)
+            .await
+            .unwrap(),
+        ExtensionOutcome::NoMessage
+    );
+    assert_eq!(
+        store
+            .change_c2c_extensions(app, on.clone(), set(&[("k1", "v1"), ("k2", "v2")]), 3)
+            .await
+            .unwrap(),
+        ExtensionOutcome::Changed(vec![item("k1", "v1", 1), item("k2", "v2", 1)])
+    );
+    store
+        .change_c2c_extensions(app, on.clone(), set(&[("k3", "v3"), ("k1", "v1b")]), 3)
+        .await
+        .unwrap();
+    // A fourth key would pass the limit of 3: nothing is written.
+    assert_eq!(
+        store
+            .change_c2c_extensions(app, on.clone(), set(&[("k4", "v4"), ("k1", "zzz")]), 3)
+            .await
+            .unwrap(),
+        ExtensionOutcome::TooManyKeys
+    );
+    let ExtensionRead::Found(all) = store.c2c_extensions(app, on.clone(), 0, 10).await.unwrap()
+    else {
+        panic!("extensions should be readable")
+    };
+    assert_eq!((all.latest_seq, all.clear_seq), (2, 0));
+    assert_eq!(
+        all.items,
+        vec![
+            item("k2", "v2", 1),
+            item("k1", "v1b", 2),
+            item("k3", "v3", 2)
+        ]
+    );
+    let ExtensionRead::Found(newer) = store.c2c_extensions(app, on.clone(), 2, 1).await.unwrap()
+    else {
+        panic!("extensions should be readable")
+    };
+    assert_eq!(
+        newer.items,
+        vec![item("k1", "v1b", 2)],
+        "from seq 2, limit 1"
+    );
+
+    assert_eq!(
+        store
+            .change_c2c_extensions(
+                app,
+                on.clone(),
+                ExtensionChange::Delete(vec!["k2".into()]),
+                3
+            )
+            .await
+            .unwrap(),
+        ExtensionOutcome::Changed(vec![item("k2", "", 3)])
+    );
+    store
+        .change_c2c_extensions(app, on.clone(), ExtensionChange::Clear, 3)
+        .await
+        .unwrap();
+    let ExtensionRead::Found(cleared) = store.c2c_extensions(app, on.clone(), 0, 10).await.unwrap()
+    else {
+        panic!("extensions should be readable")
+    };
+    assert_eq!(
+        (cleared.latest_seq, cleared.clear_seq, cleared.items.len()),
+        (4, 4, 0)
+    );
+}
+
+pub async fn conversations_follow_messages_and_page_by_cursor(store: &dyn Store) {
+    let app = 1_400_000_123;
+    // owner "o" talks with p0..p4; p1 and p2 share a time.
+    for (i, time) in [(0, 100), (1, 300), (2, 300), (3, 200), (4, 50)] {
+        store
+            .send_c2c(app, c2c(&format!("p{i}"), "o", 1, i, time), no_outbox())
+            .await
+            .unwrap();
+    }
+    // A message that does not move the conversation (NoLastMsg).
+    let mut quiet = c2c("p4", "o", 2, 2, 900);
+    quiet.updates_conversation = false;
+    store.send_c2c(app, quiet, no_outbox()).await.unwrap();
+    // o's own message to p0 moves it forward; one hidden from o's history does not create one.
+    store
+        .send_c2c(app, c2c("o", "p0", 3, 3, 250), no_outbox())
+        .await
+        .unwrap();
+    let mut unsynced = c2c("o", "p9", 1, 1, 999);
+    unsynced.in_sender_history = false;
+    store.send_c2c(app, unsynced, no_outbox()).await.unwrap();
+
+    let expected = vec![
+        ("p1".to_owned(), 300),
+        ("p2".to_owned(), 300),
+        ("p0".to_owned(), 250),
+        ("p3".to_owned(), 200),
+        ("p4".to_owned(), 50),
+    ];
+    assert_eq!(list(store, app, "o").await, expected);
+    assert_eq!(list(store, app, "p9").await, vec![("o".to_owned(), 999)]);
+
+    // Page by two with (time, skip) cursors; ties at 300 are split across pages.
+    let page = |cursor: ListCursor, limit: usize| async move {
+        store
+            .conversations(app, "o".into(), None, cursor, limit, false)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|c: Conversation| c.id.peer)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(page(ListCursor { time: 0, skip: 0 }, 1).await, vec!["p1"]);
+    assert_eq!(
+        page(ListCursor { time: 300, skip: 1 }, 2).await,
+        vec!["p2", "p0"]
+    );
+    assert_eq!(
+        page(ListCursor { time: 250, skip: 1 }, 5).await,
+        vec!["p3", "p4"]
+    );
+    assert_eq!(
+        store
+            .conversations(
+                app,
+                "o".into(),
+                Some(true),
+                ListCursor { time: 0, skip: 0 },
+                10,
+                false
+            )
+            .await
+            .unwrap(),
+        Vec::new(),
+        "nothing is pinned"
+    );
+}
+
+pub async fn deleting_a_conversation_clears_unread_and_maybe_history(store: &dyn Store) {
+    let app = 1_400_000_124;
+    for (seq, time) in [(1, 100), (2, 101)] {
+        store
+            .send_c2c(app, c2c("a", "b", seq, seq, time), no_outbox())
+            .await
+            .unwrap();
+    }
+    store
+        .send_c2c(app, c2c("c", "b", 1, 1, 100), no_outbox())
+        .await
+        .unwrap();
+    let c2c_with = |peer: &str| ConversationId {
+        kind: ConversationKind::C2c,
+        peer: peer.into(),
+    };
+    assert!(store
+        .delete_conversation(app, "b".into(), c2c_with("a"), false)
+        .await
+        .unwrap());
+    assert!(!store
+        .delete_conversation(app, "b".into(), c2c_with("a"), false)
+        .await
+        .unwrap());
+    assert_eq!(list(store, app, "b").await, vec![("c".to_owned(), 100)]);
+    assert_eq!(
+        store
+            .c2c_unread(app, "b".into(), vec!["a".into(), "c".into()])
+            .await
+            .unwrap(),
+        (1, vec![0, 1])
+    );
+    assert_eq!(
+        history(store, app, "b", "a").await.len(),
+        2,
+        "history is kept"
+    );
+
+    // With the history: b no longer sees the old messages, a still does; new ones show.
+    store
+        .delete_conversation(app, "b".into(), c2c_with("a"), true)
+        .await
+        .unwrap();
+    assert_eq!(history(store, app, "b", "a").await.len(), 0);
+    assert_eq!(history(store, app, "a", "b").await.len(), 2);
+    store
+        .send_c2c(app, c2c("a", "b", 3, 3, 102), no_outbox())
+        .await
+        .unwrap();
+    assert_eq!(history(store, app, "b", "a").await.len(), 1);
+    assert_eq!(list(store, app, "b").await[0], ("a".to_owned(), 102));
+}
+
+pub async fn purge_removes_old_messages_only(store: &dyn Store) {
+    let app = 1_400_000_125;
+    for (seq, time) in [(1, 100), (2, 200), (3, 300)] {
+        let mut m = c2c("a", "b", seq, seq, time);
+        m.supports_extension = true;
+        store.send_c2c(app, m, no_outbox()).await.unwrap();
+    }
+    store
+        .change_c2c_extensions(app, target("a", "b", 100, 1, 1), set(&[("k", "v")]), 10)
+        .await
+        .unwrap();
+    // Another app's old message stays.
+    store
+        .send_c2c(app + 1, c2c("a", "b", 1, 1, 100), no_outbox())
+        .await
+        .unwrap();
+    assert_eq!(
+        store.purge_c2c(app, 300, 1).await.unwrap(),
+        1,
+        "bounded step"
+    );
+    assert_eq!(store.purge_c2c(app, 300, 10).await.unwrap(), 1);
+    assert_eq!(store.purge_c2c(app, 300, 10).await.unwrap(), 0);
+    let left: Vec<u32> = history(store, app, "a", "b")
+        .await
+        .iter()
+        .map(|m| m.1)
+        .collect();
+    assert_eq!(left, vec![3]);
+    assert_eq!(history(store, app + 1, "a", "b").await.len(), 1);
+}

@@ -1,0 +1,130 @@
+//! Conversation lists on PostgreSQL.
+
+use sqlx::{PgPool, Postgres, Row, Transaction};
+
+use crate::{Conversation, ConversationId, ConversationKind, ListCursor, StoreError, StoreResult};
+
+/// Puts a one-to-one conversation in `owner`'s list, or moves it forward to `msg_time`.
+pub(crate) async fn touch(
+    tx: &mut Transaction<'static, Postgres>,
+    app: u64,
+    owner: &str,
+    peer: &str,
+    msg_time: i64,
+) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO conversations (app_id, owner, kind, peer, msg_time) VALUES ($1, $2, 1, $3, $4)
+         ON CONFLICT (app_id, owner, kind, peer)
+         DO UPDATE SET msg_time = GREATEST(conversations.msg_time, EXCLUDED.msg_time)",
+    )
+    .bind(app as i64)
+    .bind(owner)
+    .bind(peer)
+    .bind(msg_time)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+pub(crate) async fn list(
+    pool: &PgPool,
+    app: u64,
+    owner: &str,
+    pinned: Option<bool>,
+    cursor: ListCursor,
+    limit: usize,
+    include_empty: bool,
+) -> StoreResult<Vec<Conversation>> {
+    let below = if cursor.time == 0 {
+        i64::MAX
+    } else {
+        cursor.time
+    };
+    let rows = sqlx::query(
+        "SELECT kind, peer, msg_time, pinned FROM conversations
+         WHERE app_id = $1 AND owner = $2 AND ($3::BOOLEAN IS NULL OR pinned = $3) AND msg_time <= $4
+           AND ($5 OR msg_time > 0)
+         ORDER BY msg_time DESC, kind, peer COLLATE \"C\"
+         LIMIT $6 OFFSET $7",
+    )
+    .bind(app as i64)
+    .bind(owner)
+    .bind(pinned)
+    .bind(below)
+    .bind(include_empty)
+    .bind(limit as i64)
+    .bind(cursor.skip as i64)
+    .fetch_all(pool)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            let kind: i32 = r.get(0);
+            let kind = ConversationKind::from_code(kind.into())
+                .ok_or_else(|| StoreError::Corrupt(format!("conversation kind {kind}")))?;
+            Ok(Conversation {
+                id: ConversationId {
+                    kind,
+                    peer: r.get(1),
+                },
+                msg_time: r.get(2),
+                pinned: r.get(3),
+            })
+        })
+        .collect()
+}
+
+pub(crate) async fn delete(
+    tx: &mut Transaction<'static, Postgres>,
+    app: u64,
+    owner: &str,
+    id: &ConversationId,
+    clear_history: bool,
+) -> StoreResult<bool> {
+    let removed = sqlx::query(
+        "DELETE FROM conversations WHERE app_id = $1 AND owner = $2 AND kind = $3 AND peer = $4",
+    )
+    .bind(app as i64)
+    .bind(owner)
+    .bind(id.kind as i32)
+    .bind(&id.peer)
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    if id.kind == ConversationKind::C2c {
+        let (low, high) = super::c2c::pair(owner, &id.peer);
+        // Read up to the last message received in it: nothing stays unread.
+        sqlx::query(
+            "INSERT INTO c2c_read (app_id, reader, peer, read_time)
+             SELECT $1, $2, $3, MAX(msg_time) FROM c2c_messages
+             WHERE app_id = $1 AND pair_low = $4 AND pair_high = $5 AND to_account = $2
+             HAVING COUNT(*) > 0
+             ON CONFLICT (app_id, reader, peer)
+             DO UPDATE SET read_time = GREATEST(c2c_read.read_time, EXCLUDED.read_time)",
+        )
+        .bind(app as i64)
+        .bind(owner)
+        .bind(&id.peer)
+        .bind(low)
+        .bind(high)
+        .execute(&mut **tx)
+        .await?;
+        super::c2c::recount(tx, app, owner, &id.peer).await?;
+        if clear_history {
+            sqlx::query(
+                "INSERT INTO c2c_cleared (app_id, owner, peer, cleared_id)
+                 SELECT $1, $2, $3, MAX(id) FROM c2c_messages
+                 WHERE app_id = $1 AND pair_low = $4 AND pair_high = $5
+                 HAVING COUNT(*) > 0
+                 ON CONFLICT (app_id, owner, peer) DO UPDATE SET cleared_id = EXCLUDED.cleared_id",
+            )
+            .bind(app as i64)
+            .bind(owner)
+            .bind(&id.peer)
+            .bind(low)
+            .bind(high)
+            .execute(&mut **tx)
+            .await?;
+        }
+    }
+    Ok(removed > 0)
+}

@@ -1,0 +1,110 @@
+//! Conversation lists on SQLite.
+
+use rusqlite::{params, Connection};
+
+use crate::{Conversation, ConversationId, ConversationKind, ListCursor, StoreResult};
+
+/// Puts a one-to-one conversation in `owner`'s list, or moves it forward to `msg_time`.
+pub(crate) fn touch(
+    conn: &Connection,
+    app: u64,
+    owner: &str,
+    peer: &str,
+    msg_time: i64,
+) -> StoreResult<()> {
+    conn.prepare_cached(
+        "INSERT INTO conversations (app_id, owner, kind, peer, msg_time) VALUES (?1, ?2, 1, ?3, ?4)
+         ON CONFLICT (app_id, owner, kind, peer) DO UPDATE SET msg_time = MAX(msg_time, excluded.msg_time)",
+    )?
+    .execute(params![app as i64, owner, peer, msg_time])?;
+    Ok(())
+}
+
+pub(crate) fn list(
+    conn: &Connection,
+    app: u64,
+    owner: &str,
+    pinned: Option<bool>,
+    cursor: ListCursor,
+    limit: usize,
+    include_empty: bool,
+) -> StoreResult<Vec<Conversation>> {
+    let below = if cursor.time == 0 {
+        i64::MAX
+    } else {
+        cursor.time
+    };
+    let rows = conn
+        .prepare_cached(
+            "SELECT kind, peer, msg_time, pinned FROM conversations
+             WHERE app_id = ?1 AND owner = ?2 AND (?3 IS NULL OR pinned = ?3) AND msg_time <= ?4
+               AND (?5 OR msg_time > 0)
+             ORDER BY msg_time DESC, kind, peer
+             LIMIT ?6 OFFSET ?7",
+        )?
+        .query_map(
+            params![
+                app as i64,
+                owner,
+                pinned,
+                below,
+                include_empty,
+                limit as i64,
+                cursor.skip as i64
+            ],
+            |r| {
+                let kind: i64 = r.get(0)?;
+                Ok((kind, r.get(1)?, r.get(2)?, r.get(3)?))
+            },
+        )?
+        .collect::<Result<Vec<(i64, String, i64, bool)>, _>>()?;
+    rows.into_iter()
+        .map(|(kind, peer, msg_time, pinned)| {
+            let kind = ConversationKind::from_code(kind)
+                .ok_or_else(|| crate::StoreError::Corrupt(format!("conversation kind {kind}")))?;
+            Ok(Conversation {
+                id: ConversationId { kind, peer },
+                msg_time,
+                pinned,
+            })
+        })
+        .collect()
+}
+
+pub(crate) fn delete(
+    conn: &Connection,
+    app: u64,
+    owner: &str,
+    id: &ConversationId,
+    clear_history: bool,
+) -> StoreResult<bool> {
+    let removed = conn
+        .prepare_cached(
+            "DELETE FROM conversations WHERE app_id = ?1 AND owner = ?2 AND kind = ?3 AND peer = ?4",
+        )?
+        .execute(params![app as i64, owner, id.kind as i64, id.peer])?;
+    if id.kind == ConversationKind::C2c {
+        let (low, high) = super::c2c::pair(owner, &id.peer);
+        // Read up to the last message received in it: nothing stays unread.
+        conn.prepare_cached(
+            "INSERT INTO c2c_read (app_id, reader, peer, read_time)
+             SELECT ?1, ?2, ?3, MAX(msg_time) FROM c2c_messages
+             WHERE app_id = ?1 AND pair_low = ?4 AND pair_high = ?5 AND to_account = ?2
+             HAVING COUNT(*) > 0
+             ON CONFLICT (app_id, reader, peer) DO UPDATE SET read_time = MAX(read_time, excluded.read_time)",
+        )?
+        .execute(params![app as i64, owner, id.peer, low, high])?;
+        super::c2c::recount(conn, app, owner, &id.peer)?;
+        if clear_history {
+            conn.prepare_cached(
+                "INSERT INTO c2c_cleared (app_id, owner, peer, cleared_id)
+                 SELECT ?1, ?2, ?3, MAX(id) FROM c2c_messages
+                 WHERE app_id = ?1 AND pair_low = ?4 AND pair_high = ?5
+                 HAVING COUNT(*) > 0
+                 ON CONFLICT (app_id, owner, peer) DO UPDATE SET cleared_id = excluded.cleared_id",
+            )?
+            .execute(params![app as i64, owner, id.peer, low, high])?;
+        }
+    }
+    Ok(removed > 0)
+}
