@@ -6,6 +6,11 @@ use clap::{Parser, Subcommand};
 use natter::config::{AppArgs, ServeArgs, ServerConfig};
 use natter_core::Clock;
 
+/// mimalloc instead of the system allocator: request handling allocates many small short-lived
+/// buffers (JSON, headers), and glibc's malloc took about 15 % of the server's CPU under load.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(
     name = "natter",

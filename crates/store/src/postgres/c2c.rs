@@ -62,6 +62,7 @@ async fn insert(
         .bind(&m.from)
         .execute(&mut **tx)
         .await?;
+        add_to_total(tx, app, &m.to, 1).await?;
     }
     if m.updates_conversation {
         // Rows are locked in owner order, so two opposite sends cannot deadlock.
@@ -260,19 +261,37 @@ pub(crate) async fn history(
     Ok(rows.iter().map(stored).collect())
 }
 
+/// `owner`'s unread messages over all peers, kept in its own row so a send does not sum them.
 async fn total_unread(
     tx: &mut Transaction<'static, Postgres>,
     app: u64,
     owner: &str,
 ) -> StoreResult<u64> {
-    let total: i64 = sqlx::query_scalar(
-        "SELECT COALESCE(SUM(unread), 0)::BIGINT FROM c2c_unread WHERE app_id = $1 AND owner = $2",
+    let total: Option<i64> =
+        sqlx::query_scalar("SELECT total FROM c2c_unread_totals WHERE app_id = $1 AND owner = $2")
+            .bind(app as i64)
+            .bind(owner)
+            .fetch_optional(&mut **tx)
+            .await?;
+    Ok(total.unwrap_or(0).max(0) as u64)
+}
+
+async fn add_to_total(
+    tx: &mut Transaction<'static, Postgres>,
+    app: u64,
+    owner: &str,
+    delta: i64,
+) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO c2c_unread_totals (app_id, owner, total) VALUES ($1, $2, $3)
+         ON CONFLICT (app_id, owner) DO UPDATE SET total = c2c_unread_totals.total + EXCLUDED.total",
     )
     .bind(app as i64)
     .bind(owner)
-    .fetch_one(&mut **tx)
+    .bind(delta)
+    .execute(&mut **tx)
     .await?;
-    Ok(total as u64)
+    Ok(())
 }
 
 pub(crate) async fn read_time<'e, E>(
@@ -317,6 +336,14 @@ pub(crate) async fn recount(
     .bind(read)
     .fetch_one(&mut **tx)
     .await?;
+    let before: Option<i64> = sqlx::query_scalar(
+        "SELECT unread FROM c2c_unread WHERE app_id = $1 AND owner = $2 AND peer = $3 FOR UPDATE",
+    )
+    .bind(app as i64)
+    .bind(owner)
+    .bind(peer)
+    .fetch_optional(&mut **tx)
+    .await?;
     sqlx::query(
         "INSERT INTO c2c_unread (app_id, owner, peer, unread) VALUES ($1, $2, $3, $4)
          ON CONFLICT (app_id, owner, peer) DO UPDATE SET unread = EXCLUDED.unread",
@@ -327,6 +354,10 @@ pub(crate) async fn recount(
     .bind(unread)
     .execute(&mut **tx)
     .await?;
+    let before = before.unwrap_or(0);
+    if unread != before {
+        add_to_total(tx, app, owner, unread - before).await?;
+    }
     Ok(())
 }
 

@@ -17,6 +17,7 @@ pub(crate) const APP_TABLES: &[&str] = &[
     "c2c_extensions",
     "conversations",
     "c2c_cleared",
+    "c2c_unread_totals",
 ];
 
 const MIGRATIONS: &[(i64, &str)] = &[
@@ -128,6 +129,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
         );
         CREATE INDEX c2c_extensions_app ON c2c_extensions (app_id);
         -- Each user's conversation list: kind 1 one-to-one (peer: UserID), 2 group (peer: GroupId).
+        -- No index by time: every message moves two rows, and one user's list is sorted quickly.
         CREATE TABLE conversations (
             app_id   BIGINT  NOT NULL,
             owner    TEXT    NOT NULL,
@@ -137,7 +139,16 @@ const MIGRATIONS: &[(i64, &str)] = &[
             pinned   BOOLEAN NOT NULL DEFAULT FALSE,
             PRIMARY KEY (app_id, owner, kind, peer)
         );
-        CREATE INDEX conversations_by_time ON conversations (app_id, owner, pinned, msg_time);
+        -- Each user's unread one-to-one messages over all peers (the sum of c2c_unread), so a
+        -- send reads one row instead of summing one per peer.
+        CREATE TABLE c2c_unread_totals (
+            app_id BIGINT NOT NULL,
+            owner  TEXT   NOT NULL,
+            total  BIGINT NOT NULL,
+            PRIMARY KEY (app_id, owner)
+        );
+        INSERT INTO c2c_unread_totals (app_id, owner, total)
+            SELECT app_id, owner, SUM(unread) FROM c2c_unread GROUP BY app_id, owner;
         -- recentcontact/delete with ClearRamble: the owner no longer sees messages up to this id.
         CREATE TABLE c2c_cleared (
             app_id     BIGINT NOT NULL,

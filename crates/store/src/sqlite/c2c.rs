@@ -53,6 +53,7 @@ fn insert(conn: &Connection, app: u64, m: &C2cMessage) -> StoreResult<bool> {
              ON CONFLICT (app_id, owner, peer) DO UPDATE SET unread = unread + 1",
         )?
         .execute(params![app as i64, m.to, m.from])?;
+        add_to_total(conn, app, &m.to, 1)?;
     }
     if m.updates_conversation {
         super::conversations::touch(conn, app, &m.to, &m.from, m.msg_time)?;
@@ -72,12 +73,7 @@ pub(crate) fn send(
     if !insert(conn, app, m)? {
         return Ok((C2cSend::Duplicate, Vec::new()));
     }
-    let recipient_unread: i64 = conn
-        .prepare_cached(
-            "SELECT COALESCE(SUM(unread), 0) FROM c2c_unread WHERE app_id = ?1 AND owner = ?2",
-        )?
-        .query_row(params![app as i64, m.to], |r| r.get(0))?;
-    let recipient_unread = recipient_unread as u64;
+    let recipient_unread = total_unread(conn, app, &m.to)?;
     Ok((
         C2cSend::Stored { recipient_unread },
         outbox(recipient_unread),
@@ -236,13 +232,22 @@ pub(crate) fn history(
     Ok(rows)
 }
 
+/// `owner`'s unread messages over all peers, kept in its own row so a send does not sum them.
 fn total_unread(conn: &Connection, app: u64, owner: &str) -> StoreResult<u64> {
-    let total: i64 = conn
-        .prepare_cached(
-            "SELECT COALESCE(SUM(unread), 0) FROM c2c_unread WHERE app_id = ?1 AND owner = ?2",
-        )?
-        .query_row(params![app as i64, owner], |r| r.get(0))?;
-    Ok(total as u64)
+    let total: Option<i64> = conn
+        .prepare_cached("SELECT total FROM c2c_unread_totals WHERE app_id = ?1 AND owner = ?2")?
+        .query_row(params![app as i64, owner], |r| r.get(0))
+        .optional()?;
+    Ok(total.unwrap_or(0).max(0) as u64)
+}
+
+fn add_to_total(conn: &Connection, app: u64, owner: &str, delta: i64) -> StoreResult<()> {
+    conn.prepare_cached(
+        "INSERT INTO c2c_unread_totals (app_id, owner, total) VALUES (?1, ?2, ?3)
+         ON CONFLICT (app_id, owner) DO UPDATE SET total = total + excluded.total",
+    )?
+    .execute(params![app as i64, owner, delta])?;
+    Ok(())
 }
 
 pub(crate) fn read_time(conn: &Connection, app: u64, reader: &str, peer: &str) -> StoreResult<i64> {
@@ -266,11 +271,21 @@ pub(crate) fn recount(conn: &Connection, app: u64, owner: &str, peer: &str) -> S
                AND counts_unread = 1 AND (flag_bits & 8) = 0 AND msg_time > ?6",
         )?
         .query_row(params![app as i64, low, high, peer, owner, read], |r| r.get(0))?;
+    let before: i64 = conn
+        .prepare_cached(
+            "SELECT unread FROM c2c_unread WHERE app_id = ?1 AND owner = ?2 AND peer = ?3",
+        )?
+        .query_row(params![app as i64, owner, peer], |r| r.get(0))
+        .optional()?
+        .unwrap_or(0);
     conn.prepare_cached(
         "INSERT INTO c2c_unread (app_id, owner, peer, unread) VALUES (?1, ?2, ?3, ?4)
          ON CONFLICT (app_id, owner, peer) DO UPDATE SET unread = excluded.unread",
     )?
     .execute(params![app as i64, owner, peer, unread])?;
+    if unread != before {
+        add_to_total(conn, app, owner, unread - before)?;
+    }
     Ok(())
 }
 

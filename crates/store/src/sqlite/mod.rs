@@ -35,6 +35,8 @@ pub struct SqliteStore {
 }
 
 const READERS: usize = 4;
+/// Prepared statements kept per connection.
+const STATEMENT_CACHE: usize = 256;
 
 impl SqliteStore {
     /// Opens (creating if needed) the database file and brings its schema up to date.
@@ -53,6 +55,9 @@ impl SqliteStore {
              PRAGMA busy_timeout = 5000;",
         )?;
         migrations::migrate(&mut conn, limit)?;
+        // rusqlite caches 16 statements by default; the write paths use more than that, and a
+        // statement evicted from the cache is parsed again on its next use.
+        conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
         let (writer, thread) = Writer::start(conn);
         let mut readers = Vec::with_capacity(READERS);
         for _ in 0..READERS {
@@ -61,6 +66,7 @@ impl SqliteStore {
                 OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
             )?;
             reader.execute_batch("PRAGMA busy_timeout = 5000;")?;
+            reader.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
             readers.push(reader);
         }
         Ok(Self {
