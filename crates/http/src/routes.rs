@@ -315,42 +315,48 @@ pub static ROUTES: &[Api] = &[
         "Create conversation group",
         53437,
         200,
-    ),
+    )
+    .with(recentcontact::create_contact_group),
     api(
         "recentcontact",
         "update_contact_group",
         "Update conversation group",
         53439,
         200,
-    ),
+    )
+    .with(recentcontact::update_contact_group),
     api(
         "recentcontact",
         "del_contact_group",
         "Delete conversation group",
         53441,
         200,
-    ),
+    )
+    .with(recentcontact::del_contact_group),
     api(
         "recentcontact",
         "mark_contact",
         "Create/update conversation marks",
         53438,
         200,
-    ),
+    )
+    .with(recentcontact::mark_contact),
     api(
         "recentcontact",
         "search_contact_group",
         "Search conversation group marks",
         53442,
         200,
-    ),
+    )
+    .with(recentcontact::search_contact_group),
     api(
         "recentcontact",
         "get_contact_group",
         "Pull conversation group mark data",
         53440,
         200,
-    ),
+    )
+    .with(recentcontact::get_contact_group),
     api(
         "group_open_http_svc",
         "get_appid_group_list",

@@ -3,9 +3,13 @@
 
 use std::sync::Arc;
 
+use natter_core::Clock;
 use natter_core::{codes, ApiError, ApiResult, AppSettings};
-use natter_store::Store;
-pub use natter_store::{Conversation, ConversationId, ConversationKind, ListCursor};
+pub use natter_store::{
+    ContactChange, ContactData, ContactGroup, Conversation, ConversationId, ConversationKind,
+    ListCursor, MarkChange,
+};
+use natter_store::{ContactLimits, ContactOutcome, Store};
 
 use crate::internal;
 
@@ -35,9 +39,26 @@ pub struct ListPage {
     pub top_cursor: ListCursor,
 }
 
+/// Conversation groups per user, conversations per group, marked conversations per user.
+pub const LIMITS: ContactLimits = ContactLimits {
+    groups: 20,
+    per_group: 1000,
+    marked: 1000,
+};
+/// Longest conversation group name, in bytes (Tencent's newest page; older ones said 32).
+pub const MAX_GROUP_NAME_BYTES: usize = 64;
+pub const MAX_CUSTOM_MARK_BYTES: usize = 256;
+/// Most conversations one `create_contact_group` or `mark_contact` names.
+pub const MAX_ITEMS_PER_CHANGE: usize = 100;
+/// Most conversations one `search_contact_group` names.
+pub const MAX_SEARCH_ITEMS: usize = 300;
+/// Conversations per `get_contact_group` page.
+pub const CONTACT_PAGE: usize = 100;
+
 #[derive(Clone)]
 pub struct ConversationService {
     store: Arc<dyn Store>,
+    clock: Arc<Clock>,
 }
 
 /// The cursor after `page`, which was read from `from` (newest first).
@@ -58,8 +79,8 @@ fn advance(from: ListCursor, page: &[Conversation]) -> ListCursor {
 }
 
 impl ConversationService {
-    pub fn new(store: Arc<dyn Store>) -> Self {
-        Self { store }
+    pub fn new(store: Arc<dyn Store>, clock: Arc<Clock>) -> Self {
+        Self { store, clock }
     }
 
     async fn owner_exists(&self, app: u64, owner: &str) -> ApiResult<()> {
@@ -182,6 +203,167 @@ impl ConversationService {
             .await
             .map_err(internal(codes::CONVERSATION_INTERNAL))?;
         Ok(())
+    }
+}
+
+/// A page of conversation group and mark data (`get_contact_group`).
+#[derive(Debug, Clone)]
+pub struct ContactPage {
+    pub data: Vec<ContactData>,
+    pub groups: Vec<ContactGroup>,
+    /// Where the next page starts; `None` when this was the last.
+    pub next: Option<usize>,
+}
+
+fn bad(info: impl Into<String>) -> ApiError {
+    ApiError::new(codes::CONVERSATION_BAD_PARAM, info)
+}
+
+fn check_group_name(name: &str) -> ApiResult<()> {
+    if name.is_empty() || name.len() > MAX_GROUP_NAME_BYTES {
+        return Err(ApiError::new(
+            codes::CONTACT_GROUP_NAME_INVALID,
+            format!(
+                "GroupName must be 1 to {MAX_GROUP_NAME_BYTES} bytes, got {}",
+                name.len()
+            ),
+        ));
+    }
+    Ok(())
+}
+
+impl ConversationService {
+    /// Applies one change to `owner`'s conversation groups or marks (all or nothing) and
+    /// returns the group it was about.
+    pub async fn change_contacts(
+        &self,
+        app: &AppSettings,
+        owner: String,
+        change: ContactChange,
+    ) -> ApiResult<Option<ContactGroup>> {
+        match &change {
+            ContactChange::CreateGroup { name, members } => {
+                check_group_name(name)?;
+                if members.len() > MAX_ITEMS_PER_CHANGE {
+                    return Err(bad(format!(
+                        "{} conversations in ContactItem; at most {MAX_ITEMS_PER_CHANGE} are allowed",
+                        members.len()
+                    )));
+                }
+            }
+            ContactChange::RenameGroup { new, .. } => check_group_name(new)?,
+            ContactChange::Mark(items) => {
+                if items.is_empty() || items.len() > MAX_ITEMS_PER_CHANGE {
+                    return Err(bad(format!(
+                        "MarkItem must hold 1 to {MAX_ITEMS_PER_CHANGE} items, got {}",
+                        items.len()
+                    )));
+                }
+                if let Some(long) = items
+                    .iter()
+                    .filter_map(|i| i.custom_mark.as_ref())
+                    .find(|m| m.len() > MAX_CUSTOM_MARK_BYTES)
+                {
+                    return Err(bad(format!(
+                        "CustomMark is {} bytes; at most {MAX_CUSTOM_MARK_BYTES} are allowed",
+                        long.len()
+                    )));
+                }
+            }
+            ContactChange::UpdateMembers { .. } | ContactChange::DeleteGroup { .. } => {}
+        }
+        self.owner_exists(app.sdkappid, &owner).await?;
+        let outcome = self
+            .store
+            .change_contacts(app.sdkappid, owner, change, LIMITS, self.clock.now_secs())
+            .await
+            .map_err(internal(codes::CONVERSATION_INTERNAL))?;
+        match outcome {
+            ContactOutcome::Done(group) => Ok(group),
+            ContactOutcome::TooManyGroups => Err(ApiError::new(
+                codes::CONTACT_TOO_MANY_GROUPS,
+                format!("a user has at most {} conversation groups", LIMITS.groups),
+            )),
+            ContactOutcome::NameTaken => Err(bad("a conversation group with this name exists")),
+            ContactOutcome::NoSuchGroup => Err(ApiError::new(
+                codes::CONTACT_GROUP_NOT_FOUND,
+                "no conversation group with this name",
+            )),
+            ContactOutcome::TooManyConversations => Err(ApiError::new(
+                codes::CONTACT_TOO_MANY_CONVERSATIONS,
+                format!(
+                    "at most {} conversations per group and {} marked conversations",
+                    LIMITS.per_group, LIMITS.marked
+                ),
+            )),
+        }
+    }
+
+    /// `get_contact_group`: a page of the owner's grouped or marked conversations, with all of
+    /// the owner's groups.
+    pub async fn contact_page(
+        &self,
+        app: &AppSettings,
+        owner: String,
+        start: usize,
+    ) -> ApiResult<ContactPage> {
+        self.owner_exists(app.sdkappid, &owner).await?;
+        let mut data = self
+            .store
+            .contact_data(app.sdkappid, owner.clone(), None, start, CONTACT_PAGE + 1)
+            .await
+            .map_err(internal(codes::CONVERSATION_INTERNAL))?;
+        let next = (data.len() > CONTACT_PAGE).then_some(start + CONTACT_PAGE);
+        data.truncate(CONTACT_PAGE);
+        let groups = self.groups(app.sdkappid, owner).await?;
+        Ok(ContactPage { data, groups, next })
+    }
+
+    /// `search_contact_group`: the data of the named conversations (those that have any), with
+    /// all of the owner's groups.
+    pub async fn search_contacts(
+        &self,
+        app: &AppSettings,
+        owner: String,
+        ids: Vec<ConversationId>,
+    ) -> ApiResult<(Vec<ContactData>, Vec<ContactGroup>)> {
+        if ids.is_empty() || ids.len() > MAX_SEARCH_ITEMS {
+            return Err(bad(format!(
+                "ContactItem must hold 1 to {MAX_SEARCH_ITEMS} conversations, got {}",
+                ids.len()
+            )));
+        }
+        self.owner_exists(app.sdkappid, &owner).await?;
+        let data = self
+            .store
+            .contact_data(app.sdkappid, owner.clone(), Some(ids), 0, 0)
+            .await
+            .map_err(internal(codes::CONVERSATION_INTERNAL))?;
+        Ok((data, self.groups(app.sdkappid, owner).await?))
+    }
+
+    async fn groups(&self, app: u64, owner: String) -> ApiResult<Vec<ContactGroup>> {
+        self.store
+            .contact_groups(app, owner)
+            .await
+            .map_err(internal(codes::CONVERSATION_INTERNAL))
+    }
+
+    /// The marks and groups of the conversations on a list page.
+    pub async fn data_of(
+        &self,
+        app: &AppSettings,
+        owner: &str,
+        conversations: &[Conversation],
+    ) -> ApiResult<Vec<ContactData>> {
+        if conversations.is_empty() {
+            return Ok(Vec::new());
+        }
+        let ids = conversations.iter().map(|c| c.id.clone()).collect();
+        self.store
+            .contact_data(app.sdkappid, owner.to_owned(), Some(ids), 0, 0)
+            .await
+            .map_err(internal(codes::CONVERSATION_INTERNAL))
     }
 }
 

@@ -45,7 +45,7 @@ impl Services {
             accounts: AccountService::new(store.clone(), clock.clone()),
             profiles: ProfileService::new(store.clone(), clock.clone(), webhooks.clone()),
             messages: MessageService::new(store.clone(), clock.clone(), webhooks.clone()),
-            conversations: ConversationService::new(store.clone()),
+            conversations: ConversationService::new(store.clone(), clock.clone()),
             store,
             clock,
             apps,

@@ -5,6 +5,7 @@
 //! The trait speaks the domain (accounts, profiles), not keys and values, so each backend can use
 //! its own SQL, transactions and indexes.
 
+mod contacts;
 pub mod postgres;
 pub mod sqlite;
 mod types;
@@ -19,9 +20,10 @@ use natter_core::AppId;
 
 pub use types::{
     AccountImport, C2cHistoryQuery, C2cImport, C2cMessage, C2cMessageRef, C2cModify, C2cOutbox,
-    C2cRecall, C2cSend, ContactData, ContactGroup, ContactOutcome, Conversation, ConversationId,
-    ConversationKind, DeadLetter, ExtensionChange, ExtensionItem, ExtensionOutcome, ExtensionRead,
-    Extensions, ListCursor, MarkChange, OutboxEntry, OutboxEvent, ProfileValue, StoredC2c,
+    C2cRecall, C2cSend, ContactChange, ContactData, ContactGroup, ContactLimits, ContactOutcome,
+    Conversation, ConversationId, ConversationKind, DeadLetter, ExtensionChange, ExtensionItem,
+    ExtensionOutcome, ExtensionRead, Extensions, ListCursor, MarkChange, OutboxEntry, OutboxEvent,
+    ProfileValue, StoredC2c,
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -188,6 +190,30 @@ pub trait Store: Send + Sync + 'static {
         id: ConversationId,
         clear_history: bool,
     ) -> StoreResult<bool>;
+
+    /// `owner`'s conversation groups, by id.
+    async fn contact_groups(&self, app: AppId, owner: String) -> StoreResult<Vec<ContactGroup>>;
+
+    /// The marks and groups of `owner`'s conversations that have any: those of `ids`, or with
+    /// `ids` `None` a page of all of them (by kind, then peer).
+    async fn contact_data(
+        &self,
+        app: AppId,
+        owner: String,
+        ids: Option<Vec<ConversationId>>,
+        skip: usize,
+        limit: usize,
+    ) -> StoreResult<Vec<ContactData>>;
+
+    /// Applies one change to `owner`'s conversation groups or marks, all or nothing.
+    async fn change_contacts(
+        &self,
+        app: AppId,
+        owner: String,
+        change: ContactChange,
+        limits: ContactLimits,
+        now_secs: i64,
+    ) -> StoreResult<ContactOutcome>;
 
     /// Deletes up to `limit` of one app's one-to-one messages older than `before` (Unix
     /// seconds), with their extensions: the history retention sweep, in bounded steps so other

@@ -278,10 +278,43 @@ pub struct MarkChange {
     pub custom_mark: Option<String>,
 }
 
+/// A change to a user's conversation groups or marks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ContactChange {
+    CreateGroup {
+        name: String,
+        members: Vec<ConversationId>,
+    },
+    RenameGroup {
+        old: String,
+        new: String,
+    },
+    UpdateMembers {
+        name: String,
+        add: Vec<ConversationId>,
+        remove: Vec<ConversationId>,
+    },
+    DeleteGroup {
+        name: String,
+    },
+    Mark(Vec<MarkChange>),
+}
+
+/// The limits a contact change must keep.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ContactLimits {
+    pub groups: usize,
+    /// Conversations in one group.
+    pub per_group: usize,
+    /// Conversations with a standard or custom mark.
+    pub marked: usize,
+}
+
 /// What a conversation-group or mark change did, as a whole.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ContactOutcome<T> {
-    Done(T),
+pub enum ContactOutcome {
+    /// Done; the group created, renamed, changed or deleted (none for marks).
+    Done(Option<ContactGroup>),
     /// The owner would have more groups than allowed.
     TooManyGroups,
     /// A group with that name exists already.

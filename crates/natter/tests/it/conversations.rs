@@ -186,3 +186,269 @@ on_both_engines!(deleting_a_conversation, |server: TestServer| async move {
         )
         .await;
 });
+
+fn contact(peer: &str) -> Value {
+    json!({"Type": 1, "To_Account": peer})
+}
+
+on_both_engines!(
+    conversation_groups_and_marks,
+    |server: TestServer| async move {
+        import(&server, &["cg", "p1", "p2", "p3"]).await;
+        for (i, peer) in ["p1", "p2", "p3"].iter().enumerate() {
+            server.ok(SEND, send_body(peer, "cg", i as u32, "hi")).await;
+        }
+        let create = |name: &str, items: Value| json!({"From_Account": "cg", "GroupContactItem": [{"GroupName": name, "ContactItem": items}]});
+        let created = server
+            .ok(
+                "recentcontact/create_contact_group",
+                create("work", json!([contact("p1"), contact("p2")])),
+            )
+            .await;
+        assert_eq!(
+            created["GroupResultItem"],
+            json!([{"GroupItem": {"GroupName": "work", "GroupId": 1},
+                "ResultItem": [{"ContactItem": contact("p1"), "ResultCode": 0, "ResultInfo": ""},
+                               {"ContactItem": contact("p2"), "ResultCode": 0, "ResultInfo": ""}]}])
+        );
+        assert!(created.get("ErrorDisplay").is_some());
+        server
+            .ok(
+                "recentcontact/create_contact_group",
+                create("family", json!([{"Type": 2, "ToGroupId": "@TGS#home"}])),
+            )
+            .await;
+        // Rename, then move p2 out and p3 in.
+        let renamed = server
+        .ok("recentcontact/update_contact_group", json!({"From_Account": "cg", "UpdateType": 1,
+            "UpdateGroup": {"UpdateGroupType": 1, "OldGroupName": "family", "NewGroupName": "home"}}))
+        .await;
+        assert_eq!(renamed["UpdateGroupResult"]["GroupName"], "home");
+        assert_eq!(renamed["UpdateGroupResult"]["GroupId"], 2);
+        assert_eq!(renamed["UpdateGroupResult"]["OldGroupName"], "family");
+        let moved = server
+            .ok(
+                "recentcontact/update_contact_group",
+                json!({"From_Account": "cg", "UpdateType": 1,
+            "UpdateGroup": {"UpdateGroupType": 2, "OldGroupName": "work", "ContactUpdateItem": [
+                {"ContactOptType": 2, "ContactItem": contact("p2")},
+                {"ContactOptType": 1, "ContactItem": contact("p3")}]}}),
+            )
+            .await;
+        assert_eq!(
+            moved["UpdateGroupResult"]["ContactResultItem"][1],
+            json!({"ContactOptType": 1, "ContactItem": contact("p3"), "ResultCode": 0, "ResultInfo": ""})
+        );
+        // Marks: bits 1 and 2 on p1, a custom mark on p2.
+        let marked = server
+            .ok(
+                "recentcontact/mark_contact",
+                json!({"From_Account": "cg", "MarkItem": [
+            {"OptType": 1, "ContactItem": contact("p1"), "SetMark": [1, 2, 5]},
+            {"OptType": 2, "ContactItem": contact("p2"), "CustomMark": "vip", "SetMark": [9]}]}),
+            )
+            .await;
+        assert_eq!(marked["ResultItem"][1]["OptType"], 2);
+        server
+            .ok(
+                "recentcontact/mark_contact",
+                json!({"From_Account": "cg", "MarkItem": [
+            {"OptType": 3, "ContactItem": contact("p1"), "ClearMark": [5], "CustomMark": "best"}]}),
+            )
+            .await;
+
+        let now = server.clock.now_secs();
+        let search = server
+        .ok("recentcontact/search_contact_group", json!({"From_Account": "cg", "ContactItem": [contact("p1"), contact("p2"), contact("nobody")]}))
+        .await;
+        let items = search["ContactResultItem"].as_array().unwrap();
+        assert_eq!(items.len(), 2, "only conversations with data: {search}");
+        assert_eq!(items[0]["To_Account"], "p1");
+        assert_eq!(items[0]["StandardMark"], "110");
+        assert_eq!(items[0]["CustomMark"], "best");
+        assert_eq!(items[0]["ContactGroupId"], json!([1]));
+        assert!((items[0]["Timestamp"].as_i64().unwrap() - now).abs() <= 1);
+        assert_eq!(items[1]["CustomMark"], "vip");
+        assert!(
+            items[1].get("StandardMark").is_none(),
+            "OptType 2 leaves the standard marks: {search}"
+        );
+        assert!(items[1].get("ContactGroupId").is_none());
+        assert_eq!(
+            search["GroupItem"],
+            json!([{"GroupName": "work", "GroupId": 1}, {"GroupName": "home", "GroupId": 2}])
+        );
+
+        let all = server
+            .ok(
+                "recentcontact/get_contact_group",
+                json!({"From_Account": "cg", "StartIndex": 0}),
+            )
+            .await;
+        assert_eq!(all["CompleteFlag"], 1);
+        let peers: Vec<Value> = all["ContactItem"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c.get("To_Account").or(c.get("ToGroupId")).cloned().unwrap())
+            .collect();
+        assert_eq!(
+            peers,
+            vec![json!("p1"), json!("p2"), json!("p3"), json!("@TGS#home")]
+        );
+
+        // The conversation list shows the marks and groups.
+        let list = list_page(&server, "cg", None, 63).await;
+        let p1 = list["SessionItem"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["To_Account"] == "p1")
+            .unwrap()
+            .clone();
+        assert_eq!(p1["StandardMark"], "110");
+        assert_eq!(p1["CustomMark"], "best");
+        assert_eq!(p1["ContactGroupId"], json!([1]));
+
+        // Deleting a group takes it off its conversations.
+        let deleted = server
+            .ok(
+                "recentcontact/del_contact_group",
+                json!({"From_Account": "cg", "GroupName": ["work"]}),
+            )
+            .await;
+        assert_eq!(
+            deleted["GroupItem"],
+            json!([{"GroupName": "work", "GroupId": 1}])
+        );
+        let after = server
+            .ok(
+                "recentcontact/search_contact_group",
+                json!({"From_Account": "cg", "ContactItem": [contact("p1"), contact("p3")]}),
+            )
+            .await;
+        assert_eq!(
+            after["ContactResultItem"].as_array().unwrap().len(),
+            1,
+            "p3 had only the group: {after}"
+        );
+        assert!(after["ContactResultItem"][0]
+            .get("ContactGroupId")
+            .is_none());
+
+        // Limits and refusals.
+        server
+            .fails(
+                "recentcontact/create_contact_group",
+                create("home", json!([])),
+                50002,
+            )
+            .await;
+        for i in 0..19 {
+            server
+                .ok(
+                    "recentcontact/create_contact_group",
+                    create(&format!("g{i}"), json!([])),
+                )
+                .await;
+        }
+        server
+            .fails(
+                "recentcontact/create_contact_group",
+                create("one too many", json!([])),
+                51010,
+            )
+            .await;
+        server
+            .fails(
+                "recentcontact/create_contact_group",
+                create(&"n".repeat(65), json!([])),
+                51011,
+            )
+            .await;
+        server
+            .fails(
+                "recentcontact/update_contact_group",
+                json!({"From_Account": "cg", "UpdateType": 1,
+            "UpdateGroup": {"UpdateGroupType": 1, "OldGroupName": "nope", "NewGroupName": "x"}}),
+                51009,
+            )
+            .await;
+        server
+            .fails(
+                "recentcontact/del_contact_group",
+                json!({"From_Account": "cg", "GroupName": ["nope"]}),
+                51009,
+            )
+            .await;
+        server
+            .fails(
+                "recentcontact/del_contact_group",
+                json!({"From_Account": "cg", "GroupName": ["a", "b"]}),
+                50002,
+            )
+            .await;
+        server
+        .fails("recentcontact/mark_contact", json!({"From_Account": "cg", "MarkItem": [{"OptType": 1, "ContactItem": contact("p1"), "SetMark": [64]}]}), 50002)
+        .await;
+        server
+        .fails("recentcontact/mark_contact", json!({"From_Account": "cg", "MarkItem": [{"OptType": 4, "ContactItem": contact("p1")}]}), 50002)
+        .await;
+        server
+        .fails("recentcontact/mark_contact", json!({"From_Account": "cg", "MarkItem": [{"OptType": 2, "ContactItem": {"Type": 3, "To_Account": "p1"}}]}), 50002)
+        .await;
+        server
+        .fails("recentcontact/mark_contact", json!({"From_Account": "cg", "MarkItem": [{"OptType": 2, "ContactItem": contact("p1"), "CustomMark": "m".repeat(257)}]}), 50002)
+        .await;
+        let many: Vec<Value> = (0..1001)
+        .map(|i| json!({"OptType": 2, "ContactItem": contact(&format!("u{i}")), "CustomMark": "x"}))
+        .collect();
+        for chunk in many.chunks(100).take(9) {
+            server
+                .ok(
+                    "recentcontact/mark_contact",
+                    json!({"From_Account": "cg", "MarkItem": chunk}),
+                )
+                .await;
+        }
+        // 2 marked before + 900 = 902; 100 more would pass 1000.
+        server
+            .fails(
+                "recentcontact/mark_contact",
+                json!({"From_Account": "cg", "MarkItem": many[900..1000].to_vec()}),
+                51008,
+            )
+            .await;
+        server
+            .fails(
+                "recentcontact/get_contact_group",
+                json!({"From_Account": "ghost", "StartIndex": 0}),
+                50001,
+            )
+            .await;
+        let first = server
+            .ok(
+                "recentcontact/get_contact_group",
+                json!({"From_Account": "cg", "StartIndex": 0}),
+            )
+            .await;
+        assert_eq!(first["CompleteFlag"], 0);
+        assert_eq!(first["ContactItem"].as_array().unwrap().len(), 100);
+        let mut seen = 100;
+        let mut next = first["NextStartIndex"].clone();
+        loop {
+            let page = server
+                .ok(
+                    "recentcontact/get_contact_group",
+                    json!({"From_Account": "cg", "StartIndex": next}),
+                )
+                .await;
+            seen += page["ContactItem"].as_array().unwrap().len();
+            if page["CompleteFlag"] == 1 {
+                break;
+            }
+            next = page["NextStartIndex"].clone();
+        }
+        assert_eq!(seen, 903, "p1, p2, the group conversation and 900 marked");
+    }
+);

@@ -2,9 +2,9 @@
 
 use super::{c2c, no_outbox};
 use crate::{
-    C2cHistoryQuery, C2cImport, C2cMessageRef, C2cModify, C2cRecall, Conversation, ConversationId,
-    ConversationKind, ExtensionChange, ExtensionItem, ExtensionOutcome, ExtensionRead, ListCursor,
-    Store,
+    C2cHistoryQuery, C2cImport, C2cMessageRef, C2cModify, C2cRecall, ContactChange, ContactGroup,
+    ContactLimits, ContactOutcome, Conversation, ConversationId, ConversationKind, ExtensionChange,
+    ExtensionItem, ExtensionOutcome, ExtensionRead, ListCursor, MarkChange, Store,
 };
 
 pub(super) async fn run_all(store: &dyn Store) {
@@ -14,6 +14,7 @@ pub(super) async fn run_all(store: &dyn Store) {
     conversations_follow_messages_and_page_by_cursor(store).await;
     deleting_a_conversation_clears_unread_and_maybe_history(store).await;
     purge_removes_old_messages_only(store).await;
+    contact_groups_and_marks_persist_all_or_nothing(store).await;
 }
 
 async fn history(
@@ -462,4 +463,197 @@ pub async fn purge_removes_old_messages_only(store: &dyn Store) {
         .collect();
     assert_eq!(left, vec![3]);
     assert_eq!(history(store, app + 1, "a", "b").await.len(), 1);
+}
+
+pub async fn contact_groups_and_marks_persist_all_or_nothing(store: &dyn Store) {
+    let app = 1_400_000_126;
+    let limits = ContactLimits {
+        groups: 2,
+        per_group: 2,
+        marked: 2,
+    };
+    let c = |peer: &str| ConversationId {
+        kind: ConversationKind::C2c,
+        peer: peer.into(),
+    };
+    let g = ConversationId {
+        kind: ConversationKind::Group,
+        peer: "@TGS#1".into(),
+    };
+    let change = |change: ContactChange, now: i64| {
+        store.change_contacts(app, "o".into(), change, limits, now)
+    };
+    let created = change(
+        ContactChange::CreateGroup {
+            name: "work".into(),
+            members: vec![c("a"), g.clone()],
+        },
+        10,
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        created,
+        ContactOutcome::Done(Some(ContactGroup {
+            id: 1,
+            name: "work".into()
+        }))
+    );
+    change(
+        ContactChange::CreateGroup {
+            name: "home".into(),
+            members: vec![c("a")],
+        },
+        11,
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        change(
+            ContactChange::CreateGroup {
+                name: "third".into(),
+                members: vec![]
+            },
+            12
+        )
+        .await
+        .unwrap(),
+        ContactOutcome::TooManyGroups
+    );
+    assert_eq!(
+        change(
+            ContactChange::UpdateMembers {
+                name: "work".into(),
+                add: vec![c("b")],
+                remove: vec![]
+            },
+            13
+        )
+        .await
+        .unwrap(),
+        ContactOutcome::TooManyConversations
+    );
+    change(
+        ContactChange::Mark(vec![MarkChange {
+            id: c("b"),
+            set_bits: 1 << 63 | 2,
+            clear_bits: 0,
+            custom_mark: Some("vip".into()),
+        }]),
+        14,
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        change(
+            ContactChange::RenameGroup {
+                old: "nope".into(),
+                new: "x".into()
+            },
+            15
+        )
+        .await
+        .unwrap(),
+        ContactOutcome::NoSuchGroup
+    );
+    assert_eq!(
+        change(
+            ContactChange::RenameGroup {
+                old: "home".into(),
+                new: "work".into()
+            },
+            15
+        )
+        .await
+        .unwrap(),
+        ContactOutcome::NameTaken
+    );
+    change(
+        ContactChange::RenameGroup {
+            old: "home".into(),
+            new: "family".into(),
+        },
+        15,
+    )
+    .await
+    .unwrap();
+
+    let groups = store.contact_groups(app, "o".into()).await.unwrap();
+    assert_eq!(
+        groups,
+        vec![
+            ContactGroup {
+                id: 1,
+                name: "work".into()
+            },
+            ContactGroup {
+                id: 2,
+                name: "family".into()
+            }
+        ]
+    );
+    let all = store
+        .contact_data(app, "o".into(), None, 0, 100)
+        .await
+        .unwrap();
+    let summary: Vec<(String, u64, String, Vec<u32>, i64)> = all
+        .iter()
+        .map(|d| {
+            (
+                d.id.peer.clone(),
+                d.standard_mark,
+                d.custom_mark.clone(),
+                d.groups.clone(),
+                d.updated,
+            )
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        vec![
+            ("a".into(), 0, "".into(), vec![1, 2], 11),
+            ("b".into(), 1 << 63 | 2, "vip".into(), vec![], 14),
+            ("@TGS#1".into(), 0, "".into(), vec![1], 10),
+        ]
+    );
+    assert_eq!(
+        store
+            .contact_data(app, "o".into(), None, 1, 1)
+            .await
+            .unwrap()[0]
+            .id,
+        c("b")
+    );
+    let some = store
+        .contact_data(app, "o".into(), Some(vec![g.clone(), c("zz")]), 0, 0)
+        .await
+        .unwrap();
+    assert_eq!(some.len(), 1);
+    assert_eq!(some[0].id, g);
+
+    change(
+        ContactChange::DeleteGroup {
+            name: "work".into(),
+        },
+        20,
+    )
+    .await
+    .unwrap();
+    let left: Vec<String> = store
+        .contact_data(app, "o".into(), None, 0, 100)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|d| d.id.peer)
+        .collect();
+    assert_eq!(
+        left,
+        vec!["a", "b"],
+        "the group conversation had nothing else"
+    );
+    assert!(store
+        .contact_data(app + 1, "o".into(), None, 0, 100)
+        .await
+        .unwrap()
+        .is_empty());
 }

@@ -18,6 +18,9 @@ pub(crate) const APP_TABLES: &[&str] = &[
     "conversations",
     "c2c_cleared",
     "c2c_unread_totals",
+    "contact_groups",
+    "contact_group_members",
+    "contact_marks",
 ];
 
 const MIGRATIONS: &[(i64, &str)] = &[
@@ -149,6 +152,33 @@ const MIGRATIONS: &[(i64, &str)] = &[
         );
         INSERT INTO c2c_unread_totals (app_id, owner, total)
             SELECT app_id, owner, SUM(unread) FROM c2c_unread GROUP BY app_id, owner;
+        -- Conversation groups and marks (recentcontact/*_contact_group, mark_contact).
+        CREATE TABLE contact_groups (
+            app_id   BIGINT NOT NULL,
+            owner    TEXT    NOT NULL,
+            group_id INTEGER NOT NULL,
+            name     TEXT    NOT NULL,
+            PRIMARY KEY (app_id, owner, group_id)
+        );
+        CREATE TABLE contact_group_members (
+            app_id   BIGINT NOT NULL,
+            owner    TEXT    NOT NULL,
+            group_id INTEGER NOT NULL,
+            kind     INTEGER NOT NULL,
+            peer     TEXT    NOT NULL,
+            PRIMARY KEY (app_id, owner, group_id, kind, peer)
+        );
+        -- One row per conversation that is marked or in a group; standard_mark holds 64 bits.
+        CREATE TABLE contact_marks (
+            app_id        BIGINT NOT NULL,
+            owner         TEXT    NOT NULL,
+            kind          INTEGER NOT NULL,
+            peer          TEXT    NOT NULL,
+            standard_mark BIGINT NOT NULL,
+            custom_mark   TEXT    NOT NULL,
+            updated       BIGINT NOT NULL,
+            PRIMARY KEY (app_id, owner, kind, peer)
+        );
         -- recentcontact/delete with ClearRamble: the owner no longer sees messages up to this id.
         CREATE TABLE c2c_cleared (
             app_id     BIGINT NOT NULL,

@@ -2,6 +2,7 @@
 //! Each write is one transaction; PostgreSQL itself groups concurrent commits into one WAL flush.
 
 mod c2c;
+mod contacts;
 mod conversations;
 mod extensions;
 mod migrations;
@@ -16,9 +17,9 @@ use sqlx::{PgPool, Postgres, Row, Transaction};
 
 use crate::{
     AccountImport, C2cHistoryQuery, C2cImport, C2cMessage, C2cMessageRef, C2cModify, C2cOutbox,
-    C2cRecall, C2cSend, Conversation, ConversationId, DeadLetter, ExtensionChange,
-    ExtensionOutcome, ExtensionRead, ListCursor, OutboxEntry, OutboxEvent, ProfileValue, Store,
-    StoreError, StoreResult, StoredC2c,
+    C2cRecall, C2cSend, ContactChange, ContactData, ContactGroup, ContactLimits, ContactOutcome,
+    Conversation, ConversationId, DeadLetter, ExtensionChange, ExtensionOutcome, ExtensionRead,
+    ListCursor, OutboxEntry, OutboxEvent, ProfileValue, Store, StoreError, StoreResult, StoredC2c,
 };
 
 pub struct PostgresStore {
@@ -336,6 +337,52 @@ impl Store for PostgresStore {
         let removed = conversations::delete(&mut tx, app, &owner, &id, clear_history).await?;
         tx.commit().await?;
         Ok(removed)
+    }
+
+    async fn contact_groups(&self, app: AppId, owner: String) -> StoreResult<Vec<ContactGroup>> {
+        let mut tx = self.begin().await?;
+        let state = contacts::load(&mut tx, app, &owner, false).await?;
+        tx.commit().await?;
+        Ok(crate::contacts::groups(&state))
+    }
+
+    async fn contact_data(
+        &self,
+        app: AppId,
+        owner: String,
+        ids: Option<Vec<ConversationId>>,
+        skip: usize,
+        limit: usize,
+    ) -> StoreResult<Vec<ContactData>> {
+        let mut tx = self.begin().await?;
+        let state = contacts::load(&mut tx, app, &owner, false).await?;
+        tx.commit().await?;
+        Ok(crate::contacts::data(&state, ids, skip, limit))
+    }
+
+    async fn change_contacts(
+        &self,
+        app: AppId,
+        owner: String,
+        change: ContactChange,
+        limits: ContactLimits,
+        now_secs: i64,
+    ) -> StoreResult<ContactOutcome> {
+        let mut tx = self.begin().await?;
+        let before = contacts::load(&mut tx, app, &owner, true).await?;
+        let mut after = before.clone();
+        let outcome = crate::contacts::apply(&mut after, change, limits, now_secs);
+        if matches!(outcome, ContactOutcome::Done(_)) {
+            contacts::write(
+                &mut tx,
+                app,
+                &owner,
+                &crate::contacts::diff(&before, &after),
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(outcome)
     }
 
     async fn purge_c2c(&self, app: AppId, before: i64, limit: usize) -> StoreResult<u64> {

@@ -3,6 +3,7 @@
 //! ([`writer`]) and a pool of readers ([`readers`]).
 
 mod c2c;
+mod contacts;
 mod conversations;
 mod extensions;
 mod migrations;
@@ -20,9 +21,9 @@ use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
 
 use crate::{
     AccountImport, C2cHistoryQuery, C2cImport, C2cMessage, C2cMessageRef, C2cModify, C2cOutbox,
-    C2cRecall, C2cSend, Conversation, ConversationId, DeadLetter, ExtensionChange,
-    ExtensionOutcome, ExtensionRead, ListCursor, OutboxEntry, OutboxEvent, ProfileValue, Store,
-    StoreError, StoreResult, StoredC2c,
+    C2cRecall, C2cSend, ContactChange, ContactData, ContactGroup, ContactLimits, ContactOutcome,
+    Conversation, ConversationId, DeadLetter, ExtensionChange, ExtensionOutcome, ExtensionRead,
+    ListCursor, OutboxEntry, OutboxEvent, ProfileValue, Store, StoreError, StoreResult, StoredC2c,
 };
 use readers::Readers;
 use writer::Writer;
@@ -391,6 +392,48 @@ impl Store for SqliteStore {
     ) -> StoreResult<bool> {
         self.write(move |conn| conversations::delete(conn, app, &owner, &id, clear_history))
             .await
+    }
+
+    async fn contact_groups(&self, app: AppId, owner: String) -> StoreResult<Vec<ContactGroup>> {
+        self.readers
+            .read(move |conn| Ok(crate::contacts::groups(&contacts::load(conn, app, &owner)?)))
+            .await
+    }
+
+    async fn contact_data(
+        &self,
+        app: AppId,
+        owner: String,
+        ids: Option<Vec<ConversationId>>,
+        skip: usize,
+        limit: usize,
+    ) -> StoreResult<Vec<ContactData>> {
+        self.readers
+            .read(move |conn| {
+                let state = contacts::load(conn, app, &owner)?;
+                Ok(crate::contacts::data(&state, ids, skip, limit))
+            })
+            .await
+    }
+
+    async fn change_contacts(
+        &self,
+        app: AppId,
+        owner: String,
+        change: ContactChange,
+        limits: ContactLimits,
+        now_secs: i64,
+    ) -> StoreResult<ContactOutcome> {
+        self.write(move |conn| {
+            let before = contacts::load(conn, app, &owner)?;
+            let mut after = before.clone();
+            let outcome = crate::contacts::apply(&mut after, change, limits, now_secs);
+            if matches!(outcome, ContactOutcome::Done(_)) {
+                contacts::write(conn, app, &owner, &crate::contacts::diff(&before, &after))?;
+            }
+            Ok(outcome)
+        })
+        .await
     }
 
     async fn purge_c2c(&self, app: AppId, before: i64, limit: usize) -> StoreResult<u64> {
