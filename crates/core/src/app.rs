@@ -38,6 +38,9 @@ pub struct AppSettings {
     /// Per-API frequency limits in calls per second, keyed by `service/command`;
     /// APIs not listed use Tencent's default. 0 means unlimited.
     pub rate_limits: BTreeMap<String, u32>,
+    /// Days of one-to-one history kept (roaming messages); 0 keeps everything, as a self-hosted
+    /// server is expected to (Tencent's plans keep 7 days and up).
+    pub history_retention_days: u32,
 }
 
 impl AppSettings {

@@ -125,6 +125,9 @@ pub struct FileApp {
     /// Calls per second per API (`"service/command" = N`, 0 = unlimited).
     #[serde(default)]
     pub rate_limits: BTreeMap<String, u32>,
+    /// Days of one-to-one history kept; 0 (the default) keeps everything.
+    #[serde(default)]
+    pub history_retention_days: u32,
 }
 
 /// One app after every source is merged.
@@ -293,6 +296,7 @@ pub fn resolve_apps(
                 admins,
                 custom_profile_fields: table.custom_profile_fields,
                 rate_limits: table.rate_limits,
+                history_retention_days: table.history_retention_days,
             },
             webhook,
             key_generated,

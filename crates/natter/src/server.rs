@@ -74,6 +74,37 @@ impl Running {
 }
 
 /// Opens storage, prepares every app and starts serving on `config.listen`.
+/// How often expired history is deleted.
+const SWEEP_EVERY: Duration = Duration::from_secs(3600);
+
+/// Deletes history past each app's retention period at start and then every hour.
+async fn sweep_history(
+    services: Services,
+    apps: Vec<natter_core::AppSettings>,
+    mut stop: watch::Receiver<bool>,
+) {
+    if apps.iter().all(|a| a.history_retention_days == 0) {
+        return;
+    }
+    loop {
+        for app in &apps {
+            match services.messages.purge_expired(app).await {
+                Ok(0) => {}
+                Ok(n) => {
+                    tracing::info!(app = app.sdkappid, messages = n, "expired history deleted")
+                }
+                Err(e) => {
+                    tracing::warn!(app = app.sdkappid, error = %e.info, "history sweep failed")
+                }
+            }
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(SWEEP_EVERY) => {}
+            _ = stop.wait_for(|s| *s) => return,
+        }
+    }
+}
+
 pub async fn start(config: &ServerConfig, clock: Arc<Clock>) -> anyhow::Result<Running> {
     let store = open_store(config).await?;
     let apps = Apps::new(config.apps.iter().map(|a| a.settings.clone()));
@@ -105,6 +136,11 @@ pub async fn start(config: &ServerConfig, clock: Arc<Clock>) -> anyhow::Result<R
     let (stop, mut stopped) = watch::channel(false);
     // After-callbacks committed before a crash or restart are delivered from the outbox.
     let delivery = tokio::spawn(webhooks.run(stop.subscribe()));
+    tokio::spawn(sweep_history(
+        services.clone(),
+        config.apps.iter().map(|a| a.settings.clone()).collect(),
+        stop.subscribe(),
+    ));
 
     let task = match &config.tls {
         None => {

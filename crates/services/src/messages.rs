@@ -286,6 +286,11 @@ impl MessageService {
         self.both_exist(app.sdkappid, &req.operator, &req.peer)
             .await?;
         let limit = req.max_count.min(MAX_PAGE);
+        // Messages past the app's retention are gone, even before the sweep deletes them.
+        let min_time = match self.retention_cutoff(app) {
+            Some(cutoff) => req.min_time.max(cutoff),
+            None => req.min_time,
+        };
         let (req_operator, req_peer) = (req.operator.clone(), req.peer.clone());
         let newest_first = self
             .store
@@ -294,7 +299,7 @@ impl MessageService {
                 C2cHistoryQuery {
                     operator: req.operator,
                     peer: req.peer,
-                    min_time: req.min_time,
+                    min_time,
                     max_time: req.max_time,
                     before,
                     limit: limit + 1,
@@ -337,7 +342,36 @@ impl MessageService {
     }
 }
 
+/// Messages one retention step deletes; bounded so other writes are not held up.
+const PURGE_STEP: usize = 5_000;
+
 impl MessageService {
+    /// The oldest MsgTime the app keeps, when it has a retention period.
+    fn retention_cutoff(&self, app: &AppSettings) -> Option<i64> {
+        (app.history_retention_days > 0)
+            .then(|| self.clock.now_secs() - i64::from(app.history_retention_days) * 86_400)
+    }
+
+    /// Deletes the app's one-to-one messages older than its retention period, in bounded steps.
+    /// Returns how many were deleted.
+    pub async fn purge_expired(&self, app: &AppSettings) -> ApiResult<u64> {
+        let Some(cutoff) = self.retention_cutoff(app) else {
+            return Ok(0);
+        };
+        let mut purged = 0;
+        loop {
+            let step = self
+                .store
+                .purge_c2c(app.sdkappid, cutoff, PURGE_STEP)
+                .await
+                .map_err(internal(codes::C2C_INTERNAL))?;
+            purged += step;
+            if step < PURGE_STEP as u64 {
+                return Ok(purged);
+            }
+        }
+    }
+
     /// `batchsendmsg`: the same message to up to 500 recipients, each stored as its own
     /// one-to-one message with one shared `MsgKey`. Fires no callbacks (Tencent's batch send does
     /// not). Returns the `MsgKey` and the recipients that failed, with their codes.

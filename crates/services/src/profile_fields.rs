@@ -146,6 +146,7 @@ mod tests {
             sdkappid: 1,
             secret_key: String::new(),
             admins: vec![],
+            history_retention_days: 0,
             custom_profile_fields: vec![
                 natter_core::CustomProfileField {
                     name: "Hobby".into(),

@@ -48,6 +48,7 @@ pub fn app_settings(sdkappid: u64) -> AppSettings {
         rate_limits: [("im_open_login_svc/account_import".to_owned(), 0)]
             .into_iter()
             .collect(),
+        history_retention_days: 0,
     }
 }
 

@@ -352,3 +352,75 @@ on_both_engines!(
         server.fails(GET_EXT, target("nonsense"), 90054).await;
     }
 );
+
+/// History retention: an app that keeps one day of history neither shows nor keeps older messages.
+async fn retention_drops_old_history(engine: Engine) {
+    let Some(server) = TestServer::start_with(engine, |config| {
+        config.apps[0].settings.history_retention_days = 1;
+    })
+    .await
+    else {
+        return;
+    };
+    import(&server, &["r1", "r2"]).await;
+    let now = server.clock.now_secs();
+    server
+        .ok(
+            IMPORT,
+            import_body(2, "r1", "r2", 1, 1, now - 3 * 86_400, "old"),
+        )
+        .await;
+    server
+        .ok(
+            IMPORT,
+            import_body(2, "r1", "r2", 2, 2, now - 3_600, "recent"),
+        )
+        .await;
+    server.ok(SEND, send_body("r2", "r1", 3, "new")).await;
+    let page = history(&server, "r1", "r2", 10, None).await;
+    assert_eq!(
+        texts(&page),
+        ["recent", "new"],
+        "expired messages are not shown"
+    );
+
+    let settings = server.config.apps[0].settings.clone();
+    let purged = server
+        .services()
+        .messages
+        .purge_expired(&settings)
+        .await
+        .unwrap();
+    assert!(purged <= 1, "only the old message can go: {purged}");
+    let stored = server
+        .services()
+        .store
+        .c2c_history(
+            settings.sdkappid,
+            natter_store::C2cHistoryQuery {
+                operator: "r1".into(),
+                peer: "r2".into(),
+                min_time: 0,
+                max_time: i64::MAX,
+                before: None,
+                limit: 10,
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        stored.len(),
+        2,
+        "the expired message is deleted from storage"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn retention_drops_old_history_sqlite() {
+    retention_drops_old_history(Engine::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn retention_drops_old_history_postgres() {
+    retention_drops_old_history(Engine::Postgres).await;
+}
