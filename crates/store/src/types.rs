@@ -118,6 +118,18 @@ pub struct C2cHistoryQuery {
     pub limit: usize,
 }
 
+impl C2cHistoryQuery {
+    /// The page's exclusive upper position (MsgTime, MsgSeq, MsgRandom): the cursor, or just
+    /// above `max_time`, whichever is lower.
+    pub(crate) fn upper_bound(&self) -> (i64, u32, u32) {
+        let above_max = (self.max_time.saturating_add(1), 0, 0);
+        match self.before {
+            Some(cursor) if cursor < above_max => cursor,
+            _ => above_max,
+        }
+    }
+}
+
 /// What recalling a one-to-one message did.
 #[derive(Debug, Clone, PartialEq)]
 pub enum C2cRecall {

@@ -194,21 +194,21 @@ pub(crate) fn history(
     q: &C2cHistoryQuery,
 ) -> StoreResult<Vec<StoredC2c>> {
     let (low, high) = pair(&q.operator, &q.peer);
-    // Without a cursor, start above every real position.
-    let (t, s, r) = q.before.unwrap_or((i64::MAX, u32::MAX, u32::MAX));
-    let inclusive = q.before.is_none();
+    let (t, s, r) = q.upper_bound();
+    // The bound is one row value, so the index range starts right at it (an OR here would make
+    // SQLite scan every message of the cursor's second).
     let mut select = conn.prepare_cached(
         "SELECT from_account, to_account, msg_seq, msg_random, msg_time, body, cloud_custom_data,
                 in_sender_history, flag_bits, counts_unread, offline_push_info, supports_extension
          FROM c2c_messages
          WHERE app_id = ?1 AND pair_low = ?2 AND pair_high = ?3
-           AND msg_time BETWEEN ?4 AND ?5
-           AND (from_account <> ?6 OR in_sender_history = 1)
-           AND (?10 OR (msg_time, msg_seq, msg_random) < (?7, ?8, ?9))
+           AND msg_time >= ?4
+           AND (msg_time, msg_seq, msg_random) < (?5, ?6, ?7)
+           AND (from_account <> ?8 OR in_sender_history = 1)
            AND id > COALESCE((SELECT cleared_id FROM c2c_cleared
-                              WHERE app_id = ?1 AND owner = ?6 AND peer = ?12), 0)
+                              WHERE app_id = ?1 AND owner = ?8 AND peer = ?10), 0)
          ORDER BY msg_time DESC, msg_seq DESC, msg_random DESC
-         LIMIT ?11",
+         LIMIT ?9",
     )?;
     let rows = select
         .query_map(
@@ -217,12 +217,10 @@ pub(crate) fn history(
                 low,
                 high,
                 q.min_time,
-                q.max_time,
-                q.operator,
                 t,
                 s,
                 r,
-                inclusive,
+                q.operator,
                 q.limit as i64,
                 q.peer
             ],
