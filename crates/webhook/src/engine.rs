@@ -27,7 +27,7 @@ use crate::{commands, sign};
 /// How long a claimed event stays invisible to other delivery loops (other nodes).
 const LEASE_MS: i64 = 30_000;
 /// Most events one delivery round claims.
-const CLAIM_BATCH: usize = 64;
+const CLAIM_BATCH: usize = 256;
 /// How often the loop looks for due retries and other nodes' events without being woken.
 const POLL: Duration = Duration::from_millis(500);
 
@@ -256,27 +256,45 @@ impl Webhooks {
         Some(kind)
     }
 
-    /// The delivery loop; runs until `stop` turns true.
+    /// The delivery loop; runs until `stop` turns true. Up to [`CLAIM_BATCH`] deliveries are in
+    /// flight at once; new events are claimed as soon as half of them have finished, so one slow
+    /// receiver reply does not hold up the rest. Order per key holds because only the oldest
+    /// pending event of a key can be claimed, and a claimed one blocks its successors.
     pub async fn run(self: Arc<Self>, mut stop: watch::Receiver<bool>) {
+        let mut in_flight = futures::stream::FuturesUnordered::new();
         loop {
             if *stop.borrow() {
+                // Let started deliveries finish (each is bounded by the callback timeout), so
+                // their outbox rows are settled before storage closes.
+                while futures::StreamExt::next(&mut in_flight).await.is_some() {}
                 return;
             }
-            let claimed = match self
-                .store
-                .claim_outbox(self.clock.now_ms(), LEASE_MS, CLAIM_BATCH)
-                .await
-            {
-                Ok(claimed) => claimed,
-                Err(e) => {
-                    tracing::warn!(error = %e, "claiming webhook outbox failed");
-                    Vec::new()
+            let room = CLAIM_BATCH - in_flight.len();
+            let claimed = if room >= CLAIM_BATCH / 2 {
+                match self
+                    .store
+                    .claim_outbox(self.clock.now_ms(), LEASE_MS, room)
+                    .await
+                {
+                    Ok(claimed) => claimed,
+                    Err(e) => {
+                        tracing::warn!(error = %e, "claiming webhook outbox failed");
+                        Vec::new()
+                    }
                 }
+            } else {
+                Vec::new()
             };
             if let Ok(pending) = self.store.outbox_len().await {
                 metrics::gauge!("natter_webhook_outbox_pending").set(pending as f64);
             }
-            if claimed.is_empty() {
+            let claimed_any = !claimed.is_empty();
+            for entry in claimed {
+                // Spawned, so deliveries go on while this loop waits on storage.
+                let engine = self.clone();
+                in_flight.push(tokio::spawn(async move { engine.deliver(entry).await }));
+            }
+            if in_flight.is_empty() {
                 tokio::select! {
                     _ = self.wake.notified() => {}
                     _ = tokio::time::sleep(POLL) => {}
@@ -284,9 +302,16 @@ impl Webhooks {
                 }
                 continue;
             }
-            // At most one event per order key was claimed, so they may all go at once.
-            let deliveries = claimed.into_iter().map(|entry| self.deliver(entry));
-            futures::future::join_all(deliveries).await;
+            if claimed_any && in_flight.len() < CLAIM_BATCH / 2 {
+                // Room is left: look for more before waiting on a delivery.
+                continue;
+            }
+            // Wait for a delivery to finish (or for new events while deliveries run).
+            tokio::select! {
+                _ = futures::StreamExt::next(&mut in_flight) => {}
+                _ = self.wake.notified(), if in_flight.len() < CLAIM_BATCH / 2 => {}
+                _ = stop.changed() => {}
+            }
         }
     }
 

@@ -42,6 +42,9 @@ fn event(row: &Row<'_>, first: usize) -> rusqlite::Result<OutboxEvent> {
     })
 }
 
+/// The unary `+` keeps SQLite from using the due-time index for the time filters: walking the
+/// outbox in id order stops after `limit` heads, while the index made every claim sort the whole
+/// backlog (a 20,000-event backlog drained at a third of the speed).
 pub(crate) fn claim(
     conn: &Connection,
     now_ms: i64,
@@ -52,7 +55,7 @@ pub(crate) fn claim(
         "UPDATE webhook_outbox SET leased_until_ms = ?1 + ?2
          WHERE id IN (
             SELECT o.id FROM webhook_outbox o
-            WHERE o.next_attempt_ms <= ?1 AND o.leased_until_ms <= ?1
+            WHERE +o.next_attempt_ms <= ?1 AND +o.leased_until_ms <= ?1
               AND NOT EXISTS (SELECT 1 FROM webhook_outbox e
                               WHERE e.app_id = o.app_id AND e.order_key = o.order_key AND e.id < o.id)
             ORDER BY o.id LIMIT ?3)
