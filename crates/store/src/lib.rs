@@ -6,6 +6,7 @@
 //! its own SQL, transactions and indexes.
 
 mod contacts;
+mod detached;
 pub mod postgres;
 pub mod sqlite;
 mod types;
@@ -18,6 +19,7 @@ use std::collections::HashMap;
 use async_trait::async_trait;
 use natter_core::AppId;
 
+pub use detached::Detached;
 pub use types::{
     AccountImport, C2cHistoryQuery, C2cImport, C2cMessage, C2cMessageRef, C2cModify, C2cOutbox,
     C2cRecall, C2cSend, ContactChange, ContactData, ContactGroup, ContactLimits, ContactOutcome,

@@ -411,41 +411,20 @@ pub(crate) async fn recall(
     (time, seq, random): (i64, u32, u32),
     outbox: C2cOutbox,
 ) -> StoreResult<(C2cRecall, Vec<crate::OutboxEvent>)> {
-    let (low, high) = pair(from, to);
-    let flags: Option<i32> = sqlx::query_scalar(
-        "SELECT flag_bits FROM c2c_messages
-         WHERE app_id = $1 AND pair_low = $2 AND pair_high = $3 AND msg_time = $4 AND msg_seq = $5
-           AND msg_random = $6 AND from_account = $7
-         FOR UPDATE",
-    )
-    .bind(app as i64)
-    .bind(low)
-    .bind(high)
-    .bind(time)
-    .bind(i64::from(seq))
-    .bind(i64::from(random))
-    .bind(from)
-    .fetch_optional(&mut **tx)
-    .await?;
-    match flags {
+    let target = C2cMessageRef {
+        from: from.to_owned(),
+        to: to.to_owned(),
+        position: (time, seq, random),
+    };
+    let row = match find(tx, app, &target).await? {
         None => return Ok((C2cRecall::NotFound, Vec::new())),
-        Some(f) if f & 8 != 0 => return Ok((C2cRecall::AlreadyRecalled, Vec::new())),
-        Some(_) => {}
-    }
-    sqlx::query(
-        "UPDATE c2c_messages SET flag_bits = flag_bits | 8
-         WHERE app_id = $1 AND pair_low = $2 AND pair_high = $3 AND msg_time = $4 AND msg_seq = $5
-           AND msg_random = $6 AND from_account = $7",
-    )
-    .bind(app as i64)
-    .bind(low)
-    .bind(high)
-    .bind(time)
-    .bind(i64::from(seq))
-    .bind(i64::from(random))
-    .bind(from)
-    .execute(&mut **tx)
-    .await?;
+        Some(row) if row.flag_bits & 8 != 0 => return Ok((C2cRecall::AlreadyRecalled, Vec::new())),
+        Some(row) => row,
+    };
+    sqlx::query("UPDATE c2c_messages SET flag_bits = flag_bits | 8 WHERE id = $1")
+        .bind(row.id)
+        .execute(&mut **tx)
+        .await?;
     recount(tx, app, to, from).await?;
     let total = total_unread(tx, app, to).await?;
     Ok((

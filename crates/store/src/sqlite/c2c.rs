@@ -332,26 +332,18 @@ pub(crate) fn recall(
     (time, seq, random): (i64, u32, u32),
     outbox: C2cOutbox,
 ) -> StoreResult<(C2cRecall, Vec<crate::OutboxEvent>)> {
-    let (low, high) = pair(from, to);
-    let flags: Option<u32> = conn
-        .prepare_cached(
-            "SELECT flag_bits FROM c2c_messages
-             WHERE app_id = ?1 AND pair_low = ?2 AND pair_high = ?3 AND msg_time = ?4 AND msg_seq = ?5
-               AND msg_random = ?6 AND from_account = ?7",
-        )?
-        .query_row(params![app as i64, low, high, time, seq, random, from], |r| r.get(0))
-        .optional()?;
-    match flags {
+    let target = C2cMessageRef {
+        from: from.to_owned(),
+        to: to.to_owned(),
+        position: (time, seq, random),
+    };
+    let row = match find(conn, app, &target)? {
         None => return Ok((C2cRecall::NotFound, Vec::new())),
-        Some(f) if f & 8 != 0 => return Ok((C2cRecall::AlreadyRecalled, Vec::new())),
-        Some(_) => {}
-    }
-    conn.prepare_cached(
-        "UPDATE c2c_messages SET flag_bits = flag_bits | 8
-         WHERE app_id = ?1 AND pair_low = ?2 AND pair_high = ?3 AND msg_time = ?4 AND msg_seq = ?5
-           AND msg_random = ?6 AND from_account = ?7",
-    )?
-    .execute(params![app as i64, low, high, time, seq, random, from])?;
+        Some(row) if row.flag_bits & 8 != 0 => return Ok((C2cRecall::AlreadyRecalled, Vec::new())),
+        Some(row) => row,
+    };
+    conn.prepare_cached("UPDATE c2c_messages SET flag_bits = flag_bits | 8 WHERE id = ?1")?
+        .execute([row.id])?;
     recount(conn, app, to, from)?;
     let total = total_unread(conn, app, to)?;
     Ok((

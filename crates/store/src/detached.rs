@@ -1,0 +1,323 @@
+//! [`Detached`]: runs every storage operation on its own task.
+//!
+//! An HTTP handler's future is dropped when its client hangs up. Dropped in the middle of a
+//! storage call, it would cancel the call too, and sqlx 0.8 then leaks an open transaction on a
+//! pooled PostgreSQL connection when the cancelled call was inside `begin()` (sqlx issues #2805,
+//! #4393): the next borrower's statements would run inside that stale transaction. The PostgreSQL
+//! benchmark showed PostgreSQL's "there is already a transaction in progress" warnings when `wrk`
+//! closed its connections at the end of a run. On its own task the call always runs to its end,
+//! whoever stops waiting for it. (A test that cancels thousands of calls at random points did not
+//! reproduce the leak deterministically, so none is kept.)
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use natter_core::AppId;
+
+use crate::*;
+
+/// A [`Store`] whose operations finish even when their caller goes away.
+pub struct Detached<S>(Arc<S>);
+
+impl<S: Store> Detached<S> {
+    pub fn new(store: S) -> Self {
+        Self(Arc::new(store))
+    }
+}
+
+async fn detach<T: Send + 'static>(work: impl Future<Output = T> + Send + 'static) -> T {
+    match tokio::spawn(work).await {
+        Ok(value) => value,
+        Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+        Err(e) => panic!("storage task stopped: {e}"),
+    }
+}
+
+#[async_trait]
+impl<S: Store> Store for Detached<S> {
+    fn backend(&self) -> &'static str {
+        self.0.backend()
+    }
+
+    async fn import_accounts(
+        &self,
+        app: AppId,
+        accounts: Vec<AccountImport>,
+        now_ms: i64,
+    ) -> StoreResult<()> {
+        let inner = self.0.clone();
+        detach(async move { inner.import_accounts(app, accounts, now_ms).await }).await
+    }
+
+    async fn delete_accounts(&self, app: AppId, user_ids: Vec<String>) -> StoreResult<Vec<bool>> {
+        let inner = self.0.clone();
+        detach(async move { inner.delete_accounts(app, user_ids).await }).await
+    }
+
+    async fn accounts_exist(&self, app: AppId, user_ids: Vec<String>) -> StoreResult<Vec<bool>> {
+        let inner = self.0.clone();
+        detach(async move { inner.accounts_exist(app, user_ids).await }).await
+    }
+
+    async fn set_profile(
+        &self,
+        app: AppId,
+        user_id: String,
+        items: Vec<ProfileValue>,
+        now_ms: i64,
+        outbox: Vec<OutboxEvent>,
+    ) -> StoreResult<bool> {
+        let inner = self.0.clone();
+        detach(async move { inner.set_profile(app, user_id, items, now_ms, outbox).await }).await
+    }
+
+    async fn get_profiles(
+        &self,
+        app: AppId,
+        user_ids: Vec<String>,
+        tags: Vec<String>,
+    ) -> StoreResult<HashMap<String, Vec<ProfileValue>>> {
+        let inner = self.0.clone();
+        detach(async move { inner.get_profiles(app, user_ids, tags).await }).await
+    }
+
+    async fn send_c2c(
+        &self,
+        app: AppId,
+        message: C2cMessage,
+        outbox: C2cOutbox,
+    ) -> StoreResult<C2cSend> {
+        let inner = self.0.clone();
+        detach(async move { inner.send_c2c(app, message, outbox).await }).await
+    }
+
+    async fn c2c_history(&self, app: AppId, query: C2cHistoryQuery) -> StoreResult<Vec<StoredC2c>> {
+        let inner = self.0.clone();
+        detach(async move { inner.c2c_history(app, query).await }).await
+    }
+
+    async fn c2c_unread(
+        &self,
+        app: AppId,
+        owner: String,
+        peers: Vec<String>,
+    ) -> StoreResult<(u64, Vec<u64>)> {
+        let inner = self.0.clone();
+        detach(async move { inner.c2c_unread(app, owner, peers).await }).await
+    }
+
+    async fn c2c_mark_read(
+        &self,
+        app: AppId,
+        reader: String,
+        peer: String,
+        read_time: i64,
+        now_ms: i64,
+        outbox: C2cOutbox,
+    ) -> StoreResult<u64> {
+        let inner = self.0.clone();
+        detach(async move {
+            inner
+                .c2c_mark_read(app, reader, peer, read_time, now_ms, outbox)
+                .await
+        })
+        .await
+    }
+
+    async fn c2c_read_time(&self, app: AppId, reader: String, peer: String) -> StoreResult<i64> {
+        let inner = self.0.clone();
+        detach(async move { inner.c2c_read_time(app, reader, peer).await }).await
+    }
+
+    async fn c2c_recall(
+        &self,
+        app: AppId,
+        from: String,
+        to: String,
+        key: (i64, u32, u32),
+        now_ms: i64,
+        outbox: C2cOutbox,
+    ) -> StoreResult<C2cRecall> {
+        let inner = self.0.clone();
+        detach(async move { inner.c2c_recall(app, from, to, key, now_ms, outbox).await }).await
+    }
+
+    async fn import_c2c(&self, app: AppId, message: C2cMessage) -> StoreResult<C2cImport> {
+        let inner = self.0.clone();
+        detach(async move { inner.import_c2c(app, message).await }).await
+    }
+
+    async fn modify_c2c(
+        &self,
+        app: AppId,
+        target: C2cMessageRef,
+        body: Option<String>,
+        cloud_custom_data: Option<String>,
+    ) -> StoreResult<C2cModify> {
+        let inner = self.0.clone();
+        detach(async move { inner.modify_c2c(app, target, body, cloud_custom_data).await }).await
+    }
+
+    async fn c2c_extensions(
+        &self,
+        app: AppId,
+        target: C2cMessageRef,
+        start_seq: u64,
+        limit: usize,
+    ) -> StoreResult<ExtensionRead> {
+        let inner = self.0.clone();
+        detach(async move { inner.c2c_extensions(app, target, start_seq, limit).await }).await
+    }
+
+    async fn change_c2c_extensions(
+        &self,
+        app: AppId,
+        target: C2cMessageRef,
+        change: ExtensionChange,
+        max_keys: usize,
+    ) -> StoreResult<ExtensionOutcome> {
+        let inner = self.0.clone();
+        detach(async move {
+            inner
+                .change_c2c_extensions(app, target, change, max_keys)
+                .await
+        })
+        .await
+    }
+
+    async fn conversations(
+        &self,
+        app: AppId,
+        owner: String,
+        pinned: Option<bool>,
+        cursor: ListCursor,
+        limit: usize,
+        include_empty: bool,
+    ) -> StoreResult<Vec<Conversation>> {
+        let inner = self.0.clone();
+        detach(async move {
+            inner
+                .conversations(app, owner, pinned, cursor, limit, include_empty)
+                .await
+        })
+        .await
+    }
+
+    async fn delete_conversation(
+        &self,
+        app: AppId,
+        owner: String,
+        id: ConversationId,
+        clear_history: bool,
+    ) -> StoreResult<bool> {
+        let inner = self.0.clone();
+        detach(async move {
+            inner
+                .delete_conversation(app, owner, id, clear_history)
+                .await
+        })
+        .await
+    }
+
+    async fn contact_groups(&self, app: AppId, owner: String) -> StoreResult<Vec<ContactGroup>> {
+        let inner = self.0.clone();
+        detach(async move { inner.contact_groups(app, owner).await }).await
+    }
+
+    async fn contact_data(
+        &self,
+        app: AppId,
+        owner: String,
+        ids: Option<Vec<ConversationId>>,
+        skip: usize,
+        limit: usize,
+    ) -> StoreResult<Vec<ContactData>> {
+        let inner = self.0.clone();
+        detach(async move { inner.contact_data(app, owner, ids, skip, limit).await }).await
+    }
+
+    async fn change_contacts(
+        &self,
+        app: AppId,
+        owner: String,
+        change: ContactChange,
+        limits: ContactLimits,
+        now_secs: i64,
+    ) -> StoreResult<ContactOutcome> {
+        let inner = self.0.clone();
+        detach(async move {
+            inner
+                .change_contacts(app, owner, change, limits, now_secs)
+                .await
+        })
+        .await
+    }
+
+    async fn purge_c2c(&self, app: AppId, before: i64, limit: usize) -> StoreResult<u64> {
+        let inner = self.0.clone();
+        detach(async move { inner.purge_c2c(app, before, limit).await }).await
+    }
+
+    async fn claim_outbox(
+        &self,
+        now_ms: i64,
+        lease_ms: i64,
+        limit: usize,
+    ) -> StoreResult<Vec<OutboxEntry>> {
+        let inner = self.0.clone();
+        detach(async move { inner.claim_outbox(now_ms, lease_ms, limit).await }).await
+    }
+
+    async fn finish_outbox(&self, id: i64) -> StoreResult<()> {
+        let inner = self.0.clone();
+        detach(async move { inner.finish_outbox(id).await }).await
+    }
+
+    async fn retry_outbox(
+        &self,
+        id: i64,
+        attempts: u32,
+        next_attempt_ms: i64,
+        error: String,
+    ) -> StoreResult<()> {
+        let inner = self.0.clone();
+        detach(async move {
+            inner
+                .retry_outbox(id, attempts, next_attempt_ms, error)
+                .await
+        })
+        .await
+    }
+
+    async fn dead_letter_outbox(
+        &self,
+        id: i64,
+        attempts: u32,
+        error: String,
+        now_ms: i64,
+    ) -> StoreResult<()> {
+        let inner = self.0.clone();
+        detach(async move { inner.dead_letter_outbox(id, attempts, error, now_ms).await }).await
+    }
+
+    async fn dead_letters(&self, app: AppId, limit: usize) -> StoreResult<Vec<DeadLetter>> {
+        let inner = self.0.clone();
+        detach(async move { inner.dead_letters(app, limit).await }).await
+    }
+
+    async fn outbox_len(&self) -> StoreResult<u64> {
+        let inner = self.0.clone();
+        detach(async move { inner.outbox_len().await }).await
+    }
+
+    async fn reset_app(&self, app: AppId) -> StoreResult<()> {
+        let inner = self.0.clone();
+        detach(async move { inner.reset_app(app).await }).await
+    }
+
+    async fn close(&self) {
+        self.0.close().await
+    }
+}
