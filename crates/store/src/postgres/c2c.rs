@@ -52,28 +52,36 @@ async fn insert(
     if inserted == 0 {
         return Ok(false);
     }
-    if m.counts_as_unread && m.msg_time > read_time(&mut **tx, app, &m.to, &m.from).await? {
+    if m.counts_as_unread {
+        // One round trip: count the message unread unless the recipient has read past it, and
+        // raise the recipient's total with it.
         sqlx::query(
-            "INSERT INTO c2c_unread (app_id, owner, peer, unread) VALUES ($1, $2, $3, 1)
-             ON CONFLICT (app_id, owner, peer) DO UPDATE SET unread = c2c_unread.unread + 1",
+            "WITH mark AS (
+                 SELECT COALESCE((SELECT read_time FROM c2c_read
+                                  WHERE app_id = $1 AND reader = $2 AND peer = $3), -1) AS read_time
+             ), counted AS (
+                 INSERT INTO c2c_unread (app_id, owner, peer, unread)
+                 SELECT $1, $2, $3, 1 FROM mark WHERE $4 > mark.read_time
+                 ON CONFLICT (app_id, owner, peer) DO UPDATE SET unread = c2c_unread.unread + 1
+                 RETURNING 1
+             )
+             INSERT INTO c2c_unread_totals (app_id, owner, total)
+             SELECT $1, $2, 1 FROM counted
+             ON CONFLICT (app_id, owner) DO UPDATE SET total = c2c_unread_totals.total + 1",
         )
         .bind(app as i64)
         .bind(&m.to)
         .bind(&m.from)
+        .bind(m.msg_time)
         .execute(&mut **tx)
         .await?;
-        add_to_total(tx, app, &m.to, 1).await?;
     }
     if m.updates_conversation {
-        // Rows are locked in owner order, so two opposite sends cannot deadlock.
-        let mut owners = vec![(&m.to, &m.from)];
+        let mut owners = vec![(m.to.as_str(), m.from.as_str())];
         if m.in_sender_history {
-            owners.push((&m.from, &m.to));
+            owners.push((m.from.as_str(), m.to.as_str()));
         }
-        owners.sort();
-        for (owner, peer) in owners {
-            super::conversations::touch(tx, app, owner, peer, m.msg_time).await?;
-        }
+        super::conversations::touch(tx, app, owners, m.msg_time).await?;
     }
     Ok(true)
 }

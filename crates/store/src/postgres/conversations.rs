@@ -4,22 +4,27 @@ use sqlx::{PgPool, Postgres, Row, Transaction};
 
 use crate::{Conversation, ConversationId, ConversationKind, ListCursor, StoreError, StoreResult};
 
-/// Puts a one-to-one conversation in `owner`'s list, or moves it forward to `msg_time`.
+/// Puts one-to-one conversations (owner, peer) in their owners' lists, or moves them forward to
+/// `msg_time`, in one statement. Rows are written in owner order, so two opposite sends cannot
+/// deadlock.
 pub(crate) async fn touch(
     tx: &mut Transaction<'static, Postgres>,
     app: u64,
-    owner: &str,
-    peer: &str,
+    mut pairs: Vec<(&str, &str)>,
     msg_time: i64,
 ) -> StoreResult<()> {
+    pairs.sort();
+    let (owners, peers): (Vec<&str>, Vec<&str>) = pairs.into_iter().unzip();
     sqlx::query(
-        "INSERT INTO conversations (app_id, owner, kind, peer, msg_time) VALUES ($1, $2, 1, $3, $4)
+        "INSERT INTO conversations (app_id, owner, kind, peer, msg_time)
+         SELECT $1, owner, 1, peer, $4 FROM UNNEST($2::TEXT[], $3::TEXT[]) AS t (owner, peer)
+         ORDER BY owner
          ON CONFLICT (app_id, owner, kind, peer)
          DO UPDATE SET msg_time = GREATEST(conversations.msg_time, EXCLUDED.msg_time)",
     )
     .bind(app as i64)
-    .bind(owner)
-    .bind(peer)
+    .bind(owners)
+    .bind(peers)
     .bind(msg_time)
     .execute(&mut **tx)
     .await?;
