@@ -12,7 +12,8 @@ pub enum CustomFieldKind {
     Integer,
 }
 
-/// One `Tag_Profile_Custom_<Name>` field declared for an app.
+/// One custom field declared for an app: `Tag_Profile_Custom_<Name>` (profiles) or
+/// `Tag_SNS_Custom_<Name>` (friend data).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
 pub struct CustomProfileField {
     /// The part after `Tag_Profile_Custom_`: letters only, at most 8 bytes.
@@ -41,6 +42,15 @@ pub struct AppSettings {
     /// Days of one-to-one history kept (roaming messages); 0 keeps everything, as a self-hosted
     /// server is expected to (Tencent's plans keep 7 days and up).
     pub history_retention_days: u32,
+    /// `Tag_SNS_Custom_<Name>` friend fields, declared like custom profile fields.
+    pub custom_friend_fields: Vec<CustomProfileField>,
+    /// Tencent's console switch "Check Relationship for One-to-One Messages" (off by default):
+    /// client sends between users who are not friends both ways are refused (20009–20011).
+    pub c2c_friend_check: bool,
+    /// Tencent's console switch "Show 'Sent successfully' After Sending Messages" turned off
+    /// (it is on by default): a client send to a user who blocklisted the sender then fails with
+    /// 20007 instead of looking sent and being dropped.
+    pub blocked_send_fails: bool,
 }
 
 impl AppSettings {
@@ -50,5 +60,9 @@ impl AppSettings {
 
     pub fn custom_profile_field(&self, name: &str) -> Option<&CustomProfileField> {
         self.custom_profile_fields.iter().find(|f| f.name == name)
+    }
+
+    pub fn custom_friend_field(&self, name: &str) -> Option<&CustomProfileField> {
+        self.custom_friend_fields.iter().find(|f| f.name == name)
     }
 }

@@ -72,3 +72,28 @@ pub const C2C_INVALID_MSG_KEY: u32 = 90054;
 pub const C2C_INTERNAL: u32 = 90994;
 /// Also the framework's answer to a request body over the size limit.
 pub const BODY_TOO_LONG: u32 = 93000;
+
+// Relationship chain codes (`sns`): "Relationship Chain Management" and each API's page.
+pub const SNS_INVALID_PARAM: u32 = 30001;
+pub const SNS_ACCOUNT_NOT_FOUND: u32 = 30003;
+pub const SNS_INTERNAL: u32 = 30006;
+/// Also what a friend request gets when the app's before-callback failed and its policy denies.
+pub const SNS_TIMEOUT: u32 = 30007;
+pub const SNS_FRIEND_LIMIT: u32 = 30010;
+pub const SNS_LIST_LIMIT: u32 = 30011;
+pub const SNS_BLOCKLIST_LIMIT: u32 = 30013;
+pub const SNS_PEER_FRIEND_LIMIT: u32 = 30014;
+pub const SNS_PEER_IN_YOUR_BLOCKLIST: u32 = 30515;
+pub const SNS_PEER_DENIES_ALL: u32 = 30516;
+pub const SNS_YOU_ARE_IN_PEER_BLOCKLIST: u32 = 30525;
+/// Not a failure: the request waits for the peer's confirmation.
+pub const SNS_REQUEST_PENDING: u32 = 30539;
+pub const SNS_NO_SUCH_REQUEST: u32 = 30614;
+pub const SNS_NOT_FRIENDS: u32 = 31704;
+pub const SNS_LIST_MEMBER_NOT_FRIEND: u32 = 32216;
+
+// One-to-one sends refused by the relationship chain (client sends only).
+pub const C2C_IN_PEER_BLOCKLIST: u32 = 20007;
+pub const C2C_NOT_FRIENDS: u32 = 20009;
+pub const C2C_NOT_PEER_FRIEND: u32 = 20010;
+pub const C2C_NOT_SELF_FRIEND: u32 = 20011;

@@ -9,7 +9,9 @@ use natter_core::{codes, ApiResult};
 use serde_json::Value;
 
 use crate::envelope::Ctx;
-use crate::rest::{im_open_login_svc, openim, openim_msg_ext_http_svc, profile, recentcontact};
+use crate::rest::{
+    im_open_login_svc, openim, openim_msg_ext_http_svc, profile, recentcontact, sns,
+};
 
 pub type HandlerFuture = Pin<Box<dyn Future<Output = ApiResult<Value>> + Send>>;
 pub type Handler = fn(Ctx, Value) -> HandlerFuture;
@@ -702,27 +704,35 @@ pub static ROUTES: &[Api] = &[
         55280,
         200,
     ),
-    api("sns", "friend_add", "Add friends", 34902, 200),
-    api("sns", "friend_import", "Import friends", 0, 200),
-    api("sns", "friend_update", "Update friends", 0, 200),
-    api("sns", "friend_delete", "Delete friends", 0, 200),
-    api("sns", "friend_delete_all", "Delete all friends", 0, 200),
-    api("sns", "friend_check", "Check friends", 0, 200),
-    api("sns", "friend_get", "Pull friends", 0, 200),
-    api("sns", "friend_get_list", "Pull specified friends", 0, 200),
-    api("sns", "group_add", "Add friend lists", 34950, 200),
-    api("sns", "group_delete", "Delete friend lists", 0, 200),
-    api("sns", "group_get", "Get friend lists", 40123, 200),
-    api("sns", "black_list_add", "Add to blocklist", 34911, 200),
+    api("sns", "friend_add", "Add friends", 34902, 200).with(sns::friend_add),
+    api("sns", "friend_import", "Import friends", 34903, 200).with(sns::friend_import),
+    api("sns", "friend_update", "Update friends", 34904, 200).with(sns::friend_update),
+    api("sns", "friend_delete", "Delete friends", 34905, 200).with(sns::friend_delete),
+    api("sns", "friend_delete_all", "Delete all friends", 34906, 200).with(sns::friend_delete_all),
+    api("sns", "friend_check", "Check friends", 34907, 200).with(sns::friend_check),
+    api("sns", "friend_get", "Pull friends", 34908, 200).with(sns::friend_get),
+    api(
+        "sns",
+        "friend_get_list",
+        "Pull specified friends",
+        34910,
+        200,
+    )
+    .with(sns::friend_get_list),
+    api("sns", "group_add", "Add friend lists", 34950, 200).with(sns::group_add),
+    api("sns", "group_delete", "Delete friend lists", 34926, 200).with(sns::group_delete),
+    api("sns", "group_get", "Get friend lists", 40123, 200).with(sns::group_get),
+    api("sns", "black_list_add", "Add to blocklist", 34911, 200).with(sns::black_list_add),
     api(
         "sns",
         "black_list_delete",
         "Remove from blocklist",
         34912,
         200,
-    ),
-    api("sns", "black_list_get", "Pull blocklist", 34914, 200),
-    api("sns", "black_list_check", "Check blocklist", 34913, 200),
+    )
+    .with(sns::black_list_delete),
+    api("sns", "black_list_get", "Pull blocklist", 34914, 200).with(sns::black_list_get),
+    api("sns", "black_list_check", "Check blocklist", 34913, 200).with(sns::black_list_check),
 ];
 
 #[cfg(test)]

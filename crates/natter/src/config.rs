@@ -128,6 +128,16 @@ pub struct FileApp {
     /// Days of one-to-one history kept; 0 (the default) keeps everything.
     #[serde(default)]
     pub history_retention_days: u32,
+    /// `Tag_SNS_Custom_*` friend fields (`[[app.custom_friend_fields]]`).
+    #[serde(default)]
+    pub custom_friend_fields: Vec<CustomProfileField>,
+    /// Refuse client one-to-one messages between non-friends (Tencent's console switch; off).
+    #[serde(default)]
+    pub c2c_friend_check: bool,
+    /// A blocklisted sender's client send fails with 20007 instead of looking sent (Tencent's
+    /// console switch "Show 'Sent successfully' After Sending Messages" turned off).
+    #[serde(default)]
+    pub blocked_send_fails: bool,
 }
 
 /// One app after every source is merged.
@@ -250,16 +260,22 @@ pub fn resolve_apps(
         {
             bail!("SDKAppID {} is configured twice", table.sdkappid);
         }
-        for field in &table.custom_profile_fields {
-            if field.name.is_empty()
-                || field.name.len() > 8
-                || !field.name.bytes().all(|b| b.is_ascii_alphabetic())
-            {
-                bail!(
-                    "custom profile field {:?} of app {}: the name must be 1 to 8 letters",
-                    field.name,
-                    table.sdkappid
-                );
+        let custom_fields = [
+            ("profile", &table.custom_profile_fields),
+            ("friend", &table.custom_friend_fields),
+        ];
+        for (kind, fields) in custom_fields {
+            for field in fields {
+                if field.name.is_empty()
+                    || field.name.len() > 8
+                    || !field.name.bytes().all(|b| b.is_ascii_alphabetic())
+                {
+                    bail!(
+                        "custom {kind} field {:?} of app {}: the name must be 1 to 8 letters",
+                        field.name,
+                        table.sdkappid
+                    );
+                }
             }
         }
         let (secret_key, key_generated) = match table.secret_key {
@@ -297,6 +313,9 @@ pub fn resolve_apps(
                 custom_profile_fields: table.custom_profile_fields,
                 rate_limits: table.rate_limits,
                 history_retention_days: table.history_retention_days,
+                custom_friend_fields: table.custom_friend_fields,
+                c2c_friend_check: table.c2c_friend_check,
+                blocked_send_fails: table.blocked_send_fails,
             },
             webhook,
             key_generated,

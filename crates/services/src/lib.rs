@@ -8,6 +8,7 @@ pub mod conversations;
 pub mod messages;
 pub mod profile_fields;
 pub mod profiles;
+pub mod relations;
 
 use std::sync::Arc;
 
@@ -20,6 +21,7 @@ pub use apps::Apps;
 pub use conversations::ConversationService;
 pub use messages::MessageService;
 pub use profiles::ProfileService;
+pub use relations::RelationService;
 
 /// Every service, wired to one store and one clock.
 #[derive(Clone)]
@@ -32,6 +34,7 @@ pub struct Services {
     pub profiles: ProfileService,
     pub messages: MessageService,
     pub conversations: ConversationService,
+    pub relations: RelationService,
 }
 
 impl Services {
@@ -46,6 +49,7 @@ impl Services {
             profiles: ProfileService::new(store.clone(), clock.clone(), webhooks.clone()),
             messages: MessageService::new(store.clone(), clock.clone(), webhooks.clone()),
             conversations: ConversationService::new(store.clone(), clock.clone()),
+            relations: RelationService::new(store.clone(), clock.clone(), webhooks.clone()),
             store,
             clock,
             apps,

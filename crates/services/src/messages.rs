@@ -8,7 +8,9 @@ use std::sync::Arc;
 
 use natter_core::message::{check_body, BodyCodes};
 use natter_core::{codes, ApiError, ApiResult, AppSettings, Clock};
-use natter_store::{C2cHistoryQuery, C2cMessage, C2cRecall, C2cSend, Store, StoredC2c};
+use natter_store::{
+    C2cHistoryQuery, C2cMessage, C2cRecall, C2cSend, RelationScope, Store, StoredC2c,
+};
 use natter_webhook::payloads::c2c::{
     C2cAfterMsgReport, C2cAfterMsgWithDraw, C2cAfterSendMsg, C2cBeforeSendMsg,
 };
@@ -18,6 +20,7 @@ use natter_webhook::{BeforeOutcome, Origin, Webhooks};
 use serde_json::Value;
 
 use crate::internal;
+use crate::relations::{c2c_send_check, SendCheck};
 
 /// The body codes of the one-to-one APIs.
 pub const C2C_BODY_CODES: BodyCodes = BodyCodes {
@@ -152,6 +155,21 @@ impl MessageService {
     ) -> ApiResult<C2cSent> {
         self.sender_and_recipient_exist(app.sdkappid, &req.from, &req.to)
             .await?;
+        // Sends by users pass the relationship chain's checks; the admin's REST sends do not.
+        let checked = if origin.platform == natter_webhook::REST_PLATFORM {
+            SendCheck::Deliver
+        } else {
+            let sender = self
+                .store
+                .relations(
+                    app.sdkappid,
+                    req.from.clone(),
+                    RelationScope::Peers(vec![req.to.clone()]),
+                )
+                .await
+                .map_err(internal(codes::C2C_INTERNAL))?;
+            c2c_send_check(app, &sender, &req.to)?
+        };
         let msg_time = self.clock.now_secs();
         let msg_seq = req.msg_seq.unwrap_or_else(rand::random);
         let msg_key = msg_key(msg_seq, req.msg_random, msg_time);
@@ -162,6 +180,9 @@ impl MessageService {
             msg_id: msg_id.clone(),
         };
         let online_only = req.msg_life_time == 0;
+        if checked == SendCheck::LooksSent {
+            return Ok(sent);
+        }
 
         if !req.forbid_before_callback {
             let before = C2cBeforeSendMsg {

@@ -147,6 +147,9 @@ mod tests {
             secret_key: String::new(),
             admins: vec![],
             history_retention_days: 0,
+            custom_friend_fields: vec![],
+            c2c_friend_check: false,
+            blocked_send_fails: false,
             custom_profile_fields: vec![
                 natter_core::CustomProfileField {
                     name: "Hobby".into(),

@@ -260,6 +260,50 @@ impl<S: Store> Store for Detached<S> {
         detach(async move { inner.purge_c2c(app, before, limit).await }).await
     }
 
+    async fn relations(
+        &self,
+        app: AppId,
+        owner: String,
+        scope: RelationScope,
+    ) -> StoreResult<Relations> {
+        let inner = self.0.clone();
+        detach(async move { inner.relations(app, owner, scope).await }).await
+    }
+
+    async fn edit_relations(
+        &self,
+        app: AppId,
+        owner: String,
+        scope: RelationScope,
+        now_ms: i64,
+        edit: RelationEdit,
+    ) -> StoreResult<RelationOutcome> {
+        let inner = self.0.clone();
+        detach(async move { inner.edit_relations(app, owner, scope, now_ms, edit).await }).await
+    }
+
+    async fn friends_page(
+        &self,
+        app: AppId,
+        owner: String,
+        start: u64,
+        limit: usize,
+    ) -> StoreResult<RelationPage<Friend>> {
+        let inner = self.0.clone();
+        detach(async move { inner.friends_page(app, owner, start, limit).await }).await
+    }
+
+    async fn blocklist_page(
+        &self,
+        app: AppId,
+        owner: String,
+        start: u64,
+        limit: usize,
+    ) -> StoreResult<RelationPage<BlockedAccount>> {
+        let inner = self.0.clone();
+        detach(async move { inner.blocklist_page(app, owner, start, limit).await }).await
+    }
+
     async fn claim_outbox(
         &self,
         now_ms: i64,

@@ -8,6 +8,7 @@
 mod contacts;
 mod detached;
 pub mod postgres;
+mod relations;
 pub mod sqlite;
 mod types;
 
@@ -20,6 +21,11 @@ use async_trait::async_trait;
 use natter_core::AppId;
 
 pub use detached::Detached;
+pub use relations::{
+    BlockedAccount, Friend, FriendRequest, ItemResult, PeerRelations, RelationChange, RelationEdit,
+    RelationOutcome, RelationPage, RelationPlan, RelationScope, RelationSequences, Relations,
+    SequenceKind,
+};
 pub use types::{
     AccountImport, C2cHistoryQuery, C2cImport, C2cMessage, C2cMessageRef, C2cModify, C2cOutbox,
     C2cRecall, C2cSend, ContactChange, ContactData, ContactGroup, ContactLimits, ContactOutcome,
@@ -221,6 +227,44 @@ pub trait Store: Send + Sync + 'static {
     /// seconds), with their extensions: the history retention sweep, in bounded steps so other
     /// writes are not held up. Returns how many were deleted.
     async fn purge_c2c(&self, app: AppId, before: i64, limit: usize) -> StoreResult<u64>;
+
+    /// A snapshot of `owner`'s relationship state and of the peers `scope` names.
+    async fn relations(
+        &self,
+        app: AppId,
+        owner: String,
+        scope: RelationScope,
+    ) -> StoreResult<Relations>;
+
+    /// Loads the same snapshot inside a transaction (holding, on engines with concurrent
+    /// writers, a lock on the owner and every named peer), lets `edit` decide, and writes its
+    /// changes and outbox events unless it refused. All or nothing.
+    async fn edit_relations(
+        &self,
+        app: AppId,
+        owner: String,
+        scope: RelationScope,
+        now_ms: i64,
+        edit: RelationEdit,
+    ) -> StoreResult<RelationOutcome>;
+
+    /// A page of `owner`'s friends, by UserID, from offset `start`.
+    async fn friends_page(
+        &self,
+        app: AppId,
+        owner: String,
+        start: u64,
+        limit: usize,
+    ) -> StoreResult<RelationPage<Friend>>;
+
+    /// A page of `owner`'s blocklist, by UserID, from offset `start`.
+    async fn blocklist_page(
+        &self,
+        app: AppId,
+        owner: String,
+        start: u64,
+        limit: usize,
+    ) -> StoreResult<RelationPage<BlockedAccount>>;
 
     /// Claims up to `limit` outbox events that are due, for `lease_ms`: only the oldest pending
     /// event of each order key is claimable, so events of one key are delivered in order, and a

@@ -39,11 +39,22 @@ pub struct Origin {
     pub platform: String,
 }
 
+/// `OptPlatform` of everything done through the REST API.
+pub const REST_PLATFORM: &str = "RESTAPI";
+
 impl Origin {
     pub fn rest(client_ip: impl ToString) -> Self {
         Self {
             client_ip: client_ip.to_string(),
-            platform: "RESTAPI".into(),
+            platform: REST_PLATFORM.into(),
+        }
+    }
+
+    /// A user's action from a client on `platform` (`iOS`, `Android`, `Web`, ...).
+    pub fn client(client_ip: impl ToString, platform: impl Into<String>) -> Self {
+        Self {
+            client_ip: client_ip.to_string(),
+            platform: platform.into(),
         }
     }
 }
@@ -67,6 +78,17 @@ pub enum BeforeOutcome {
     Discard,
     /// Another code: refuse with that code and the app's `ErrorInfo`.
     Custom { code: i64, info: String },
+}
+
+/// A before-callback's answer, undecided.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Asked {
+    /// The app does not want this callback.
+    Off,
+    /// The app answered with a well-formed envelope.
+    Replied(Value),
+    /// No usable answer (timeout, HTTP error, not JSON): the app's failure policy applies.
+    Failed(FailurePolicy),
 }
 
 struct AppHooks {
@@ -169,27 +191,37 @@ impl Webhooks {
         payload: &P,
         origin: &Origin,
     ) -> BeforeOutcome {
+        match self.ask(app, payload, origin).await {
+            Asked::Off => BeforeOutcome::Allow(None),
+            Asked::Replied(reply) => decide(reply),
+            Asked::Failed(FailurePolicy::Allow) => BeforeOutcome::Allow(None),
+            Asked::Failed(FailurePolicy::Deny) => BeforeOutcome::Deny {
+                info: "the app's before-callback failed and its policy is to deny".into(),
+            },
+        }
+    }
+
+    /// Sends a before-callback and returns the app's answer as it came, for callbacks whose
+    /// answer carries more than a verdict (per-item decisions).
+    pub async fn ask<P: Payload>(&self, app: AppId, payload: &P, origin: &Origin) -> Asked {
         let Some((client, config)) = self.client_and_config(app) else {
-            return BeforeOutcome::Allow(None);
+            return Asked::Off;
         };
         if !config.is_on(P::COMMAND) {
-            return BeforeOutcome::Allow(None);
+            return Asked::Off;
         }
         let body = payload.to_body();
         let attempt = self
             .attempt(app, &client, &config, P::COMMAND, &body, origin)
             .await;
-        let outcome = match attempt.result.as_ref().ok().and_then(decide) {
-            Some(outcome) => outcome,
-            None => match config.on_before_failure {
-                FailurePolicy::Allow => BeforeOutcome::Allow(None),
-                FailurePolicy::Deny => BeforeOutcome::Deny {
-                    info: "the app's before-callback failed and its policy is to deny".into(),
-                },
-            },
+        let asked = match &attempt.result {
+            Ok(reply) if serde_json::from_value::<CallbackResponse>(reply.clone()).is_ok() => {
+                Asked::Replied(reply.clone())
+            }
+            _ => Asked::Failed(config.on_before_failure),
         };
         self.record(app, P::COMMAND, body, attempt, 1, None);
-        outcome
+        asked
     }
 
     /// Sends a notification that records no change (`Alert.RequestOverLimit`) at once, in the
@@ -514,15 +546,15 @@ impl Webhooks {
 
 /// Reads a before-callback reply: `ErrorCode` 0 allow, 1 deny, 2 discard, anything else custom.
 /// `None` when the reply is not a callback answer at all (handled like a failure).
-fn decide(reply: &Value) -> Option<BeforeOutcome> {
-    let answer: CallbackResponse = serde_json::from_value(reply.clone()).ok()?;
+fn decide(reply: Value) -> BeforeOutcome {
+    let answer: CallbackResponse = serde_json::from_value(reply.clone()).unwrap_or_default();
     let info = answer.error_info.clone();
-    Some(match answer.verdict() {
-        Verdict::Allow => BeforeOutcome::Allow(Some(reply.clone())),
+    match answer.verdict() {
+        Verdict::Allow => BeforeOutcome::Allow(Some(reply)),
         Verdict::Deny => BeforeOutcome::Deny { info },
         Verdict::Discard => BeforeOutcome::Discard,
         Verdict::Code(code) => BeforeOutcome::Custom { code, info },
-    })
+    }
 }
 
 /// The configured URL plus Tencent's query parameters, in the order of Tencent's examples.

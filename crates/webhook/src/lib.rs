@@ -6,4 +6,4 @@ pub mod payloads;
 mod sign;
 
 pub use config::{FailurePolicy, WebhookConfig};
-pub use engine::{BeforeOutcome, FaultKind, Origin, Webhooks};
+pub use engine::{Asked, BeforeOutcome, FaultKind, Origin, Webhooks, REST_PLATFORM};

@@ -8,6 +8,7 @@ pub mod openim;
 pub mod openim_msg_ext_http_svc;
 pub mod profile;
 pub mod recentcontact;
+pub mod sns;
 
 use std::net::SocketAddr;
 use std::time::Instant;

@@ -49,6 +49,20 @@ pub fn app_settings(sdkappid: u64) -> AppSettings {
             .into_iter()
             .collect(),
         history_retention_days: 0,
+        custom_friend_fields: vec![
+            CustomProfileField {
+                name: "Test".into(),
+                kind: CustomFieldKind::String,
+                max_bytes: 20,
+            },
+            CustomProfileField {
+                name: "Rank".into(),
+                kind: CustomFieldKind::Integer,
+                max_bytes: 500,
+            },
+        ],
+        c2c_friend_check: false,
+        blocked_send_fails: false,
     }
 }
 

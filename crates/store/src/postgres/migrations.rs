@@ -21,6 +21,11 @@ pub(crate) const APP_TABLES: &[&str] = &[
     "contact_groups",
     "contact_group_members",
     "contact_marks",
+    "friends",
+    "blocklist",
+    "friend_requests",
+    "friend_lists",
+    "sns_sequences",
 ];
 
 const MIGRATIONS: &[(i64, &str)] = &[
@@ -188,6 +193,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
             PRIMARY KEY (app_id, owner, peer)
         );",
     ),
+    (6, crate::relations::SCHEMA),
 ];
 
 /// An arbitrary constant naming Natter's migration lock.

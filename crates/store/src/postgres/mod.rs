@@ -7,6 +7,7 @@ mod conversations;
 mod extensions;
 mod migrations;
 mod outbox;
+mod relations;
 
 use std::collections::HashMap;
 
@@ -20,6 +21,9 @@ use crate::{
     C2cRecall, C2cSend, ContactChange, ContactData, ContactGroup, ContactLimits, ContactOutcome,
     Conversation, ConversationId, DeadLetter, ExtensionChange, ExtensionOutcome, ExtensionRead,
     ListCursor, OutboxEntry, OutboxEvent, ProfileValue, Store, StoreError, StoreResult, StoredC2c,
+};
+use crate::{
+    BlockedAccount, Friend, RelationEdit, RelationOutcome, RelationPage, RelationScope, Relations,
 };
 
 pub struct PostgresStore {
@@ -115,6 +119,7 @@ impl Store for PostgresStore {
                 .bind(user_id)
                 .execute(&mut *tx)
                 .await?;
+            relations::delete_account(&mut tx, app, user_id).await?;
             existed.push(gone > 0);
         }
         tx.commit().await?;
@@ -390,6 +395,65 @@ impl Store for PostgresStore {
         let purged = c2c::purge(&mut tx, app, before, limit).await?;
         tx.commit().await?;
         Ok(purged)
+    }
+
+    async fn relations(
+        &self,
+        app: AppId,
+        owner: String,
+        scope: RelationScope,
+    ) -> StoreResult<Relations> {
+        let mut conn = self.pool.acquire().await?;
+        relations::load(&mut conn, app, &owner, &scope).await
+    }
+
+    async fn edit_relations(
+        &self,
+        app: AppId,
+        owner: String,
+        scope: RelationScope,
+        now_ms: i64,
+        edit: RelationEdit,
+    ) -> StoreResult<RelationOutcome> {
+        let mut tx = self.begin().await?;
+        relations::lock(&mut tx, app, &owner, &scope).await?;
+        let snapshot = relations::load(&mut tx, app, &owner, &scope).await?;
+        let plan = edit(&snapshot);
+        let wrote_outbox = plan.refusal.is_none() && !plan.outbox.is_empty();
+        if plan.refusal.is_none() {
+            relations::write(&mut tx, app, &plan.changes).await?;
+            outbox::insert(&mut tx, app, &plan.outbox, now_ms).await?;
+        }
+        let sequences = relations::sequences(&mut tx, app, &owner).await?;
+        tx.commit().await?;
+        Ok(RelationOutcome {
+            results: plan.results,
+            refusal: plan.refusal,
+            sequences,
+            wrote_outbox,
+        })
+    }
+
+    async fn friends_page(
+        &self,
+        app: AppId,
+        owner: String,
+        start: u64,
+        limit: usize,
+    ) -> StoreResult<RelationPage<Friend>> {
+        let mut conn = self.pool.acquire().await?;
+        relations::friends_page(&mut conn, app, &owner, start, limit).await
+    }
+
+    async fn blocklist_page(
+        &self,
+        app: AppId,
+        owner: String,
+        start: u64,
+        limit: usize,
+    ) -> StoreResult<RelationPage<BlockedAccount>> {
+        let mut conn = self.pool.acquire().await?;
+        relations::blocklist_page(&mut conn, app, &owner, start, limit).await
     }
 
     async fn claim_outbox(

@@ -170,6 +170,7 @@ pub(crate) const MIGRATIONS: &[(i64, &str)] = &[
             PRIMARY KEY (app_id, owner, peer)
         );",
     ),
+    (6, crate::relations::SCHEMA),
 ];
 
 /// Every table that holds an app's data (all keyed by `app_id`), for the reset of one app.
@@ -188,6 +189,11 @@ pub(crate) const APP_TABLES: &[&str] = &[
     "contact_groups",
     "contact_group_members",
     "contact_marks",
+    "friends",
+    "blocklist",
+    "friend_requests",
+    "friend_lists",
+    "sns_sequences",
 ];
 
 /// Applies the migrations up to `limit` (all when `None`) that the database has not seen yet.

@@ -9,6 +9,7 @@ mod extensions;
 mod migrations;
 mod outbox;
 mod readers;
+mod relations;
 mod writer;
 
 use std::collections::HashMap;
@@ -24,6 +25,9 @@ use crate::{
     C2cRecall, C2cSend, ContactChange, ContactData, ContactGroup, ContactLimits, ContactOutcome,
     Conversation, ConversationId, DeadLetter, ExtensionChange, ExtensionOutcome, ExtensionRead,
     ListCursor, OutboxEntry, OutboxEvent, ProfileValue, Store, StoreError, StoreResult, StoredC2c,
+};
+use crate::{
+    BlockedAccount, Friend, RelationEdit, RelationOutcome, RelationPage, RelationScope, Relations,
 };
 use readers::Readers;
 use writer::Writer;
@@ -182,6 +186,7 @@ impl Store for SqliteStore {
                     "DELETE FROM profile_items WHERE app_id = ?1 AND user_id = ?2",
                 )?
                 .execute(params![app as i64, user_id])?;
+                relations::delete_account(conn, app, user_id)?;
                 existed.push(gone > 0);
             }
             Ok(existed)
@@ -446,6 +451,68 @@ impl Store for SqliteStore {
 
     async fn purge_c2c(&self, app: AppId, before: i64, limit: usize) -> StoreResult<u64> {
         self.write(move |conn| c2c::purge(conn, app, before, limit))
+            .await
+    }
+
+    async fn relations(
+        &self,
+        app: AppId,
+        owner: String,
+        scope: RelationScope,
+    ) -> StoreResult<Relations> {
+        self.readers
+            .read(move |conn| relations::load(conn, app, &owner, &scope))
+            .await
+    }
+
+    async fn edit_relations(
+        &self,
+        app: AppId,
+        owner: String,
+        scope: RelationScope,
+        now_ms: i64,
+        edit: RelationEdit,
+    ) -> StoreResult<RelationOutcome> {
+        // The one writer thread runs edits one at a time: no lock is needed.
+        self.write(move |conn| {
+            let snapshot = relations::load(conn, app, &owner, &scope)?;
+            let plan = edit(&snapshot);
+            let wrote_outbox = plan.refusal.is_none() && !plan.outbox.is_empty();
+            if plan.refusal.is_none() {
+                relations::write(conn, app, &plan.changes)?;
+                outbox::insert(conn, app, &plan.outbox, now_ms)?;
+            }
+            Ok(RelationOutcome {
+                results: plan.results,
+                refusal: plan.refusal,
+                sequences: relations::sequences(conn, app as i64, &owner)?,
+                wrote_outbox,
+            })
+        })
+        .await
+    }
+
+    async fn friends_page(
+        &self,
+        app: AppId,
+        owner: String,
+        start: u64,
+        limit: usize,
+    ) -> StoreResult<RelationPage<Friend>> {
+        self.readers
+            .read(move |conn| relations::friends_page(conn, app, &owner, start, limit))
+            .await
+    }
+
+    async fn blocklist_page(
+        &self,
+        app: AppId,
+        owner: String,
+        start: u64,
+        limit: usize,
+    ) -> StoreResult<RelationPage<BlockedAccount>> {
+        self.readers
+            .read(move |conn| relations::blocklist_page(conn, app, &owner, start, limit))
             .await
     }
 

@@ -112,6 +112,20 @@ pub struct FriendAddPair {
     pub initiator_account: String,
 }
 
+impl FriendAddPair {
+    pub fn new(
+        from: impl Into<String>,
+        to: impl Into<String>,
+        initiator: impl Into<String>,
+    ) -> Self {
+        Self {
+            from_account: from.into(),
+            to_account: to.into(),
+            initiator_account: initiator.into(),
+        }
+    }
+}
+
 /// A `{From_Account, To_Account}` pair: `To_Account` was added to / removed from a list owned by
 /// `From_Account`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

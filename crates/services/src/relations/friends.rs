@@ -1,0 +1,981 @@
+//! Friends: add, import, update, delete, check and read (`sns/friend_*`).
+
+use std::collections::{HashMap, HashSet};
+
+use natter_core::{codes, ApiResult, AppSettings};
+use natter_store::{
+    Friend, FriendRequest, ItemResult, PeerRelations, RelationChange, RelationPlan, RelationScope,
+    Relations, SequenceKind,
+};
+use natter_webhook::payloads::sns::{AccountPair, FriendAdd, FriendAddPair, FriendDelete};
+use natter_webhook::Origin;
+use serde_json::Value;
+
+use super::fields::{self, FriendTag, STANDARD_GET_TAGS};
+use super::{
+    batch, fail, invalid, ok, peers_scope, repeated, BatchOutcome, RelationService, FRIEND_PAGE,
+    MAX_BATCH, MAX_FRIENDS, MAX_GET_LIST, MAX_LISTS,
+};
+use crate::{internal, profile_fields};
+
+const ALLOW_ANY: &str = "AllowType_Type_AllowAny";
+const DENY_ANY: &str = "AllowType_Type_DenyAny";
+pub(super) const ADD_BOTH: &str = "Add_Type_Both";
+pub(super) const ADD_SINGLE: &str = "Add_Type_Single";
+
+/// Who asked for an add: the app's backend through REST (named as `Admin_Account` in
+/// `Sns.CallbackFriendAdd`) or a user's client.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Initiator {
+    Admin(String),
+    Client,
+}
+
+/// One `AddFriendItem` of `friend_add` (or of a client's friend request).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct AddFriendItem {
+    pub to: String,
+    pub remark: String,
+    /// At most one friend list when adding.
+    pub group_name: String,
+    pub add_source: String,
+    pub add_wording: String,
+}
+
+/// A `friend_add` call.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct AddFriends {
+    pub from: String,
+    pub items: Vec<AddFriendItem>,
+    /// `AddType`: `Add_Type_Both` (the default) or `Add_Type_Single`.
+    pub add_type: Option<String>,
+    /// `ForceAddFlags` 1: the targets' AllowType is not asked.
+    pub force: bool,
+    /// The admin account that called (`Admin_Account` of the callback).
+    pub admin: String,
+}
+
+/// One `AddFriendItem` of `friend_import`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ImportFriendItem {
+    pub to: String,
+    pub remark: String,
+    pub remark_time: i64,
+    pub groups: Vec<String>,
+    pub add_source: String,
+    pub add_wording: String,
+    /// Unix seconds; 0 means now.
+    pub add_time: i64,
+    pub custom: Vec<(String, Value)>,
+}
+
+/// One `UpdateItem` of `friend_update`: the `{Tag, Value}` pairs to set on one friend.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct UpdateFriendItem {
+    pub to: String,
+    pub items: Vec<(String, Value)>,
+}
+
+/// `CheckResult_Type_Single` or `CheckResult_Type_Both`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CheckMode {
+    Single,
+    Both,
+}
+
+impl CheckMode {
+    pub fn parse(value: &str, prefix: &str) -> Option<Self> {
+        match value.strip_prefix(prefix)? {
+            "Single" => Some(Self::Single),
+            "Both" => Some(Self::Both),
+            _ => None,
+        }
+    }
+}
+
+/// One `InfoItem` of `friend_check`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FriendRelation {
+    pub to: String,
+    pub relation: &'static str,
+}
+
+/// One page of `friend_get`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct FriendPage {
+    pub friends: Vec<(String, Vec<(String, Value)>)>,
+    pub standard_sequence: u64,
+    pub custom_sequence: u64,
+    pub friend_num: u64,
+    pub complete: bool,
+    pub next_start_index: u64,
+}
+
+/// One `InfoItem` of `friend_get_list`: the tags asked for, or why not.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SnsProfile {
+    pub to: String,
+    pub items: Option<Vec<(String, Value)>>,
+    pub code: u32,
+    pub info: String,
+}
+
+/// Checks an `AddFriendItem` before anything is read.
+pub(super) fn check_add_item(item: &AddFriendItem) -> ApiResult<()> {
+    fields::check_add_source(&item.add_source)?;
+    fields::check_remark(&item.remark)?;
+    fields::check_wording(&item.add_wording)?;
+    if !item.group_name.is_empty() {
+        fields::check_list_name(&item.group_name)?;
+    }
+    Ok(())
+}
+
+/// Running totals of one user while a batch is decided item by item.
+pub(super) struct Tally {
+    pub friend_count: u64,
+    pub lists: Vec<String>,
+}
+
+impl Tally {
+    pub fn of(relations: &Relations) -> Self {
+        Self {
+            friend_count: relations.friend_count,
+            lists: relations.lists.clone(),
+        }
+    }
+
+    /// Creates the lists among `names` that do not exist yet, unless that would pass the limit.
+    pub fn ensure_lists(
+        &mut self,
+        owner: &str,
+        names: &[String],
+        changes: &mut Vec<RelationChange>,
+    ) -> Result<(), ItemResult> {
+        let new: Vec<&String> = names.iter().filter(|n| !self.lists.contains(n)).collect();
+        if self.lists.len() + new.len() > MAX_LISTS {
+            return Err(fail(
+                owner,
+                codes::SNS_LIST_LIMIT,
+                format!("{owner} would have more than {MAX_LISTS} friend lists"),
+            ));
+        }
+        for name in new {
+            self.lists.push(name.clone());
+            changes.push(RelationChange::PutList {
+                owner: owner.to_owned(),
+                name: name.clone(),
+            });
+            changes.push(bump(owner, SequenceKind::Lists));
+        }
+        Ok(())
+    }
+}
+
+pub(super) fn bump(owner: &str, kind: SequenceKind) -> RelationChange {
+    RelationChange::Bump {
+        owner: owner.to_owned(),
+        kind,
+    }
+}
+
+/// What is in the way of `from` adding `peer`, checked in Tencent's order: the peer exists,
+/// neither blocklisted the other.
+pub(super) fn blocked(from: &str, to: &str, peer: &PeerRelations) -> Option<ItemResult> {
+    if to == from {
+        return Some(fail(
+            to,
+            codes::SNS_INVALID_PARAM,
+            "you cannot add yourself",
+        ));
+    }
+    if !peer.exists {
+        return Some(fail(
+            to,
+            codes::SNS_ACCOUNT_NOT_FOUND,
+            format!("account {to} does not exist"),
+        ));
+    }
+    if peer.blocked_at.is_some() {
+        return Some(fail(
+            to,
+            codes::SNS_PEER_IN_YOUR_BLOCKLIST,
+            format!("{to} is in your blocklist"),
+        ));
+    }
+    if peer.blocked_by_peer {
+        return Some(fail(
+            to,
+            codes::SNS_YOU_ARE_IN_PEER_BLOCKLIST,
+            format!("you are in {to}'s blocklist"),
+        ));
+    }
+    None
+}
+
+/// A new friend row made now.
+pub(super) fn new_friend(peer: &str, item: &AddFriendItem, now_secs: i64) -> Friend {
+    Friend {
+        peer: peer.to_owned(),
+        remark: item.remark.clone(),
+        groups: if item.group_name.is_empty() {
+            Vec::new()
+        } else {
+            vec![item.group_name.clone()]
+        },
+        add_source: item.add_source.clone(),
+        add_wording: item.add_wording.clone(),
+        add_time: now_secs,
+        remark_time: if item.remark.is_empty() { 0 } else { now_secs },
+        custom: Vec::new(),
+    }
+}
+
+/// The rows that make `owner` have `friend`, plus the sequence bump.
+pub(super) fn put_friend(owner: &str, friend: Friend, changes: &mut Vec<RelationChange>) {
+    changes.push(RelationChange::PutFriend {
+        owner: owner.to_owned(),
+        friend,
+    });
+    changes.push(bump(owner, SequenceKind::Friends));
+}
+
+/// Removes pending requests between the two users, both ways.
+pub(super) fn clear_requests(
+    a: &str,
+    b: &str,
+    peer: &PeerRelations,
+    changes: &mut Vec<RelationChange>,
+) {
+    if peer.request_to_peer.is_some() {
+        changes.push(RelationChange::DeleteRequest {
+            requester: a.to_owned(),
+            target: b.to_owned(),
+        });
+    }
+    if peer.request_from_peer.is_some() {
+        changes.push(RelationChange::DeleteRequest {
+            requester: b.to_owned(),
+            target: a.to_owned(),
+        });
+    }
+}
+
+/// The add request as the app sees it.
+pub(super) struct AddRequest {
+    pub from: String,
+    pub items: Vec<AddFriendItem>,
+    pub both: bool,
+    pub force: bool,
+    pub initiator: Initiator,
+    /// Targets a before-callback refused, with the app's code and info.
+    pub refused: HashMap<String, (u32, String)>,
+}
+
+impl RelationService {
+    /// `friend_add`: adds each target, or files a pending request when the target confirms
+    /// requests (30539), or says why not; fires `Sns.CallbackFriendAdd` for the pairs made.
+    pub async fn add_friends(
+        &self,
+        app: &AppSettings,
+        request: AddFriends,
+        origin: &Origin,
+    ) -> ApiResult<BatchOutcome> {
+        let both = parse_add_type(request.add_type.as_deref())?;
+        self.add(
+            app,
+            AddRequest {
+                from: request.from,
+                items: request.items,
+                both,
+                force: request.force,
+                initiator: Initiator::Admin(request.admin),
+                refused: HashMap::new(),
+            },
+            origin,
+        )
+        .await
+    }
+
+    pub(super) async fn add(
+        &self,
+        app: &AppSettings,
+        request: AddRequest,
+        origin: &Origin,
+    ) -> ApiResult<BatchOutcome> {
+        let targets: Vec<String> = request.items.iter().map(|i| i.to.clone()).collect();
+        let repeats = batch("AddFriendItem", &targets, MAX_BATCH)?;
+        for item in &request.items {
+            check_add_item(item)?;
+        }
+        let now = self.clock.now_secs();
+        let this = self.clone();
+        let app_settings = app.clone();
+        let origin = origin.clone();
+        let outcome = self
+            .edit(
+                app,
+                &request.from.clone(),
+                peers_scope(targets),
+                move |rel| {
+                    let mut plan = RelationPlan::default();
+                    let mut tally = Tally::of(rel);
+                    let mut pairs = Vec::new();
+                    for (item, repeat) in request.items.iter().zip(repeats) {
+                        let result = if repeat {
+                            repeated(&item.to)
+                        } else if let Some((code, info)) = request.refused.get(&item.to) {
+                            fail(&item.to, *code, info.clone())
+                        } else {
+                            add_one(
+                                &request,
+                                item,
+                                &rel.peers[&item.to],
+                                &mut tally,
+                                now,
+                                &mut plan.changes,
+                                &mut pairs,
+                            )
+                        };
+                        plan.results.push(result);
+                    }
+                    if !pairs.is_empty() {
+                        let (client_cmd, admin_account) = match &request.initiator {
+                            Initiator::Admin(admin) => ("friend_add", admin.clone()),
+                            Initiator::Client => ("friend_add", String::new()),
+                        };
+                        let payload = FriendAdd {
+                            pair_list: pairs,
+                            client_cmd: client_cmd.into(),
+                            admin_account,
+                            force_flag: u32::from(request.force),
+                        };
+                        plan.outbox.extend(this.after(
+                            &app_settings,
+                            &payload,
+                            &request.from,
+                            &origin,
+                        ));
+                    }
+                    plan
+                },
+            )
+            .await?;
+        Ok(BatchOutcome {
+            results: outcome.results,
+            list_sequence: outcome.sequences.lists,
+        })
+    }
+
+    /// `friend_import`: one-way friends with all their data, without asking the targets (no
+    /// AllowType, no callback); the blocklist still wins, as a friend cannot be blocklisted.
+    pub async fn import_friends(
+        &self,
+        app: &AppSettings,
+        from: String,
+        items: Vec<ImportFriendItem>,
+    ) -> ApiResult<BatchOutcome> {
+        let targets: Vec<String> = items.iter().map(|i| i.to.clone()).collect();
+        let repeats = batch("AddFriendItem", &targets, MAX_BATCH)?;
+        for item in &items {
+            fields::check_add_source(&item.add_source)?;
+            fields::check_remark(&item.remark)?;
+            fields::check_wording(&item.add_wording)?;
+            for name in &item.groups {
+                fields::check_list_name(name)?;
+            }
+            for (tag, value) in &item.custom {
+                fields::check_custom(app, tag, value)?;
+            }
+        }
+        let now = self.clock.now_secs();
+        let owner = from.clone();
+        let outcome = self
+            .edit(app, &owner, peers_scope(targets), move |rel| {
+                let mut plan = RelationPlan::default();
+                let mut tally = Tally::of(rel);
+                for (item, repeat) in items.into_iter().zip(repeats) {
+                    if repeat {
+                        plan.results.push(repeated(&item.to));
+                        continue;
+                    }
+                    let peer = &rel.peers[&item.to];
+                    if let Some(refusal) = blocked(&from, &item.to, peer) {
+                        plan.results.push(refusal);
+                        continue;
+                    }
+                    if peer.friend.is_some() {
+                        plan.results.push(fail(
+                            &item.to,
+                            codes::SNS_INVALID_PARAM,
+                            format!("{} is already a friend of {from}", item.to),
+                        ));
+                        continue;
+                    }
+                    if tally.friend_count >= MAX_FRIENDS {
+                        plan.results.push(friend_limit(&item.to, &from));
+                        continue;
+                    }
+                    if let Err(e) = tally.ensure_lists(&from, &item.groups, &mut plan.changes) {
+                        plan.results.push(ItemResult {
+                            item: item.to.clone(),
+                            ..e
+                        });
+                        continue;
+                    }
+                    tally.friend_count += 1;
+                    let custom_changed = !item.custom.is_empty();
+                    let to = item.to.clone();
+                    put_friend(
+                        &from,
+                        Friend {
+                            peer: item.to,
+                            remark: item.remark,
+                            groups: dedup(item.groups),
+                            add_source: item.add_source,
+                            add_wording: item.add_wording,
+                            add_time: if item.add_time > 0 {
+                                item.add_time
+                            } else {
+                                now
+                            },
+                            remark_time: item.remark_time,
+                            custom: item.custom,
+                        },
+                        &mut plan.changes,
+                    );
+                    if custom_changed {
+                        plan.changes.push(bump(&from, SequenceKind::Custom));
+                    }
+                    plan.results.push(ok(&to));
+                }
+                plan
+            })
+            .await?;
+        Ok(BatchOutcome {
+            results: outcome.results,
+            list_sequence: outcome.sequences.lists,
+        })
+    }
+
+    /// `friend_update`: sets the remark, the friend lists (replacing them) and custom fields of
+    /// existing friends. Other tags cannot be changed (30001).
+    pub async fn update_friends(
+        &self,
+        app: &AppSettings,
+        from: String,
+        items: Vec<UpdateFriendItem>,
+    ) -> ApiResult<BatchOutcome> {
+        let targets: Vec<String> = items.iter().map(|i| i.to.clone()).collect();
+        let repeats = batch("UpdateItem", &targets, MAX_BATCH)?;
+        let mut changes = Vec::with_capacity(items.len());
+        for item in &items {
+            if item.items.is_empty() {
+                return Err(invalid(format!("SnsItem of {} is empty", item.to)));
+            }
+            let mut parsed = Vec::with_capacity(item.items.len());
+            for (tag, value) in &item.items {
+                parsed.push(parse_update(app, tag, value)?);
+            }
+            changes.push(parsed);
+        }
+        let now = self.clock.now_secs();
+        let owner = from.clone();
+        let outcome = self
+            .edit(app, &owner, peers_scope(targets), move |rel| {
+                let mut plan = RelationPlan::default();
+                let mut tally = Tally::of(rel);
+                for ((item, updates), repeat) in items.iter().zip(changes).zip(repeats) {
+                    if repeat {
+                        plan.results.push(repeated(&item.to));
+                        continue;
+                    }
+                    let Some(mut friend) = rel.peers[&item.to].friend.clone() else {
+                        plan.results.push(fail(
+                            &item.to,
+                            codes::SNS_INVALID_PARAM,
+                            format!("{} is not a friend of {from}", item.to),
+                        ));
+                        continue;
+                    };
+                    let mut custom_changed = false;
+                    let mut list_error = None;
+                    for update in updates {
+                        match update {
+                            Update::Remark(remark) => {
+                                friend.remark = remark;
+                                friend.remark_time = now;
+                            }
+                            Update::Groups(groups) => {
+                                if let Err(e) =
+                                    tally.ensure_lists(&from, &groups, &mut plan.changes)
+                                {
+                                    list_error = Some(e);
+                                }
+                                friend.groups = groups;
+                            }
+                            Update::Custom(tag, value) => {
+                                fields::set_custom(&mut friend, &tag, value);
+                                custom_changed = true;
+                            }
+                        }
+                    }
+                    if let Some(e) = list_error {
+                        plan.results.push(ItemResult {
+                            item: item.to.clone(),
+                            ..e
+                        });
+                        continue;
+                    }
+                    put_friend(&from, friend, &mut plan.changes);
+                    if custom_changed {
+                        plan.changes.push(bump(&from, SequenceKind::Custom));
+                    }
+                    plan.results.push(ok(&item.to));
+                }
+                plan
+            })
+            .await?;
+        Ok(BatchOutcome {
+            results: outcome.results,
+            list_sequence: outcome.sequences.lists,
+        })
+    }
+
+    /// `friend_delete`: removes each friend (both ways with `Delete_Type_Both`, the default);
+    /// a target that is not a friend gets 31704. Fires `Sns.CallbackFriendDelete`.
+    pub async fn delete_friends(
+        &self,
+        app: &AppSettings,
+        from: String,
+        to: Vec<String>,
+        delete_type: Option<&str>,
+        origin: &Origin,
+    ) -> ApiResult<BatchOutcome> {
+        let both = parse_delete_type(delete_type, true)?;
+        let repeats = batch("To_Account", &to, MAX_BATCH)?;
+        self.delete(app, from, to, repeats, both, origin).await
+    }
+
+    /// `friend_delete_all`: removes every friend (one way unless `Delete_Type_Both`).
+    pub async fn delete_all_friends(
+        &self,
+        app: &AppSettings,
+        from: String,
+        delete_type: Option<&str>,
+        origin: &Origin,
+    ) -> ApiResult<()> {
+        let both = parse_delete_type(delete_type, false)?;
+        let friends = self
+            .snapshot(app, &from, RelationScope::AllFriends)
+            .await?
+            .friend_order;
+        if friends.is_empty() {
+            return Ok(());
+        }
+        let repeats = vec![false; friends.len()];
+        self.delete(app, from, friends, repeats, both, origin)
+            .await
+            .map(|_| ())
+    }
+
+    async fn delete(
+        &self,
+        app: &AppSettings,
+        from: String,
+        to: Vec<String>,
+        repeats: Vec<bool>,
+        both: bool,
+        origin: &Origin,
+    ) -> ApiResult<BatchOutcome> {
+        let this = self.clone();
+        let app_settings = app.clone();
+        let origin = origin.clone();
+        let owner = from.clone();
+        let outcome = self
+            .edit(app, &owner, peers_scope(to.clone()), move |rel| {
+                let mut plan = RelationPlan::default();
+                let mut pairs = Vec::new();
+                for (peer_id, repeat) in to.iter().zip(repeats) {
+                    if repeat {
+                        plan.results.push(repeated(peer_id));
+                        continue;
+                    }
+                    let peer = &rel.peers[peer_id];
+                    if peer.friend.is_none() {
+                        plan.results.push(fail(
+                            peer_id,
+                            codes::SNS_NOT_FRIENDS,
+                            format!("{peer_id} is not a friend of {from}"),
+                        ));
+                        continue;
+                    }
+                    unfriend(&from, peer_id, &mut plan.changes);
+                    pairs.push(AccountPair::new(&from, peer_id));
+                    if both && peer.reverse_friend {
+                        unfriend(peer_id, &from, &mut plan.changes);
+                        pairs.push(AccountPair::new(peer_id, &from));
+                    }
+                    plan.results.push(ok(peer_id));
+                }
+                if !pairs.is_empty() {
+                    let payload = FriendDelete { pair_list: pairs };
+                    plan.outbox
+                        .extend(this.after(&app_settings, &payload, &from, &origin));
+                }
+                plan
+            })
+            .await?;
+        Ok(BatchOutcome {
+            results: outcome.results,
+            list_sequence: outcome.sequences.lists,
+        })
+    }
+
+    /// `friend_check`: the relation with each account, looked at one way or both.
+    pub async fn check_friends(
+        &self,
+        app: &AppSettings,
+        from: String,
+        to: Vec<String>,
+        mode: CheckMode,
+    ) -> ApiResult<Vec<FriendRelation>> {
+        batch("To_Account", &to, MAX_BATCH)?;
+        let rel = self.snapshot(app, &from, peers_scope(to.clone())).await?;
+        Ok(to
+            .into_iter()
+            .map(|to| {
+                let peer = &rel.peers[&to];
+                let relation = match (mode, peer.friend.is_some(), peer.reverse_friend) {
+                    (CheckMode::Single, true, _) => "CheckResult_Type_AWithB",
+                    (CheckMode::Single, false, _) => "CheckResult_Type_NoRelation",
+                    (CheckMode::Both, true, true) => "CheckResult_Type_BothWay",
+                    (CheckMode::Both, true, false) => "CheckResult_Type_AWithB",
+                    (CheckMode::Both, false, true) => "CheckResult_Type_BWithA",
+                    (CheckMode::Both, false, false) => "CheckResult_Type_NoRelation",
+                };
+                FriendRelation { to, relation }
+            })
+            .collect())
+    }
+
+    /// `friend_get`: one page of friends with all their data. A sequence the caller already has
+    /// (non-zero and equal to the current one) leaves that kind of data out.
+    pub async fn get_friends(
+        &self,
+        app: &AppSettings,
+        from: String,
+        start_index: u64,
+        standard_sequence: u64,
+        custom_sequence: u64,
+    ) -> ApiResult<FriendPage> {
+        let exists = self
+            .store
+            .accounts_exist(app.sdkappid, vec![from.clone()])
+            .await
+            .map_err(internal(codes::SNS_INTERNAL))?;
+        if !exists[0] {
+            return Err(super::owner_not_found(&from));
+        }
+        let page = self
+            .store
+            .friends_page(app.sdkappid, from, start_index, FRIEND_PAGE)
+            .await
+            .map_err(internal(codes::SNS_INTERNAL))?;
+        let seq = page.sequences;
+        let with_standard = standard_sequence == 0 || standard_sequence != seq.friends;
+        let with_custom = custom_sequence == 0 || custom_sequence != seq.custom;
+        let end = start_index + page.items.len() as u64;
+        let complete = end >= page.total;
+        Ok(FriendPage {
+            friends: page
+                .items
+                .into_iter()
+                .map(|friend| {
+                    let mut values = Vec::new();
+                    if with_standard {
+                        for tag in &STANDARD_GET_TAGS {
+                            if let Some(v) = tag.value(&friend) {
+                                values.push((standard_name(tag).to_owned(), v));
+                            }
+                        }
+                    }
+                    if with_custom {
+                        values.extend(friend.custom.iter().cloned());
+                    }
+                    (friend.peer, values)
+                })
+                .collect(),
+            standard_sequence: seq.friends,
+            custom_sequence: seq.custom,
+            friend_num: page.total,
+            complete,
+            next_start_index: if complete { 0 } else { end },
+        })
+    }
+
+    /// `friend_get_list`: the asked profile and friend tags of each friend, in `TagList` order.
+    pub async fn friend_profiles(
+        &self,
+        app: &AppSettings,
+        from: String,
+        to: Vec<String>,
+        tags: Vec<String>,
+    ) -> ApiResult<Vec<SnsProfile>> {
+        batch("To_Account", &to, MAX_GET_LIST)?;
+        if tags.is_empty() {
+            return Err(invalid("TagList is empty"));
+        }
+        enum Wanted {
+            Profile(String),
+            Friend(FriendTag),
+        }
+        let mut wanted = Vec::with_capacity(tags.len());
+        for tag in &tags {
+            if let Some(t) = FriendTag::parse(app, tag) {
+                wanted.push(Wanted::Friend(t));
+            } else if profile_fields::is_known(app, tag) {
+                wanted.push(Wanted::Profile(tag.clone()));
+            } else {
+                return Err(invalid(format!("tag {tag} does not exist")));
+            }
+        }
+        let rel = self.snapshot(app, &from, peers_scope(to.clone())).await?;
+        let profile_tags: Vec<String> = wanted
+            .iter()
+            .filter_map(|w| match w {
+                Wanted::Profile(t) => Some(t.clone()),
+                Wanted::Friend(_) => None,
+            })
+            .collect();
+        let friends: Vec<String> = to
+            .iter()
+            .filter(|t| rel.peers[*t].friend.is_some())
+            .cloned()
+            .collect();
+        let profiles = if profile_tags.is_empty() || friends.is_empty() {
+            HashMap::new()
+        } else {
+            self.store
+                .get_profiles(app.sdkappid, friends, profile_tags)
+                .await
+                .map_err(internal(codes::SNS_INTERNAL))?
+        };
+        Ok(to
+            .into_iter()
+            .map(|to| {
+                let Some(friend) = &rel.peers[&to].friend else {
+                    return SnsProfile {
+                        info: format!("{to} is not a friend of {from}"),
+                        to,
+                        items: None,
+                        code: codes::SNS_INVALID_PARAM,
+                    };
+                };
+                let stored = profiles.get(&to);
+                let items = wanted
+                    .iter()
+                    .zip(&tags)
+                    .filter_map(|(w, tag)| {
+                        let value = match w {
+                            Wanted::Friend(t) => t.value(friend),
+                            Wanted::Profile(t) => stored
+                                .and_then(|s| s.iter().find(|v| &v.tag == t))
+                                .map(|v| v.value.clone()),
+                        };
+                        value.map(|v| (tag.clone(), v))
+                    })
+                    .collect();
+                SnsProfile {
+                    to,
+                    items: Some(items),
+                    code: 0,
+                    info: String::new(),
+                }
+            })
+            .collect())
+    }
+}
+
+/// Decides one add of a batch.
+fn add_one(
+    request: &AddRequest,
+    item: &AddFriendItem,
+    peer: &PeerRelations,
+    tally: &mut Tally,
+    now: i64,
+    changes: &mut Vec<RelationChange>,
+    pairs: &mut Vec<FriendAddPair>,
+) -> ItemResult {
+    let (from, to) = (request.from.as_str(), item.to.as_str());
+    if let Some(refusal) = blocked(from, to, peer) {
+        return refusal;
+    }
+    let have = peer.friend.is_some();
+    let reverse_needed = request.both && !peer.reverse_friend;
+    if have && !reverse_needed {
+        return fail(
+            to,
+            codes::SNS_INVALID_PARAM,
+            format!("{to} is already a friend of {from}"),
+        );
+    }
+    if !request.force {
+        match peer.allow_type.as_deref() {
+            Some(ALLOW_ANY) => {}
+            Some(DENY_ANY) => {
+                return fail(
+                    to,
+                    codes::SNS_PEER_DENIES_ALL,
+                    format!("{to} accepts no friend requests"),
+                )
+            }
+            // AllowType_Type_NeedConfirm, and accounts that never set it (Tencent's default).
+            _ => {
+                changes.push(RelationChange::PutRequest(FriendRequest {
+                    requester: from.to_owned(),
+                    target: to.to_owned(),
+                    add_source: item.add_source.clone(),
+                    remark: item.remark.clone(),
+                    group_name: item.group_name.clone(),
+                    add_wording: item.add_wording.clone(),
+                    add_type: if request.both { ADD_BOTH } else { ADD_SINGLE }.to_owned(),
+                    created: now,
+                }));
+                return fail(
+                    to,
+                    codes::SNS_REQUEST_PENDING,
+                    format!("{to} confirms friend requests; the request waits for their answer"),
+                );
+            }
+        }
+    }
+    if !have && tally.friend_count >= MAX_FRIENDS {
+        return friend_limit(to, from);
+    }
+    if reverse_needed && peer.friend_count >= MAX_FRIENDS {
+        return fail(
+            to,
+            codes::SNS_PEER_FRIEND_LIMIT,
+            format!("{to} already has {MAX_FRIENDS} friends"),
+        );
+    }
+    if !have {
+        let groups: Vec<String> = (!item.group_name.is_empty())
+            .then(|| item.group_name.clone())
+            .into_iter()
+            .collect();
+        if let Err(e) = tally.ensure_lists(from, &groups, changes) {
+            return ItemResult {
+                item: to.to_owned(),
+                ..e
+            };
+        }
+        tally.friend_count += 1;
+        put_friend(from, new_friend(to, item, now), changes);
+        pairs.push(FriendAddPair::new(from, to, from));
+    }
+    if reverse_needed {
+        let back = AddFriendItem {
+            to: from.to_owned(),
+            add_source: item.add_source.clone(),
+            ..AddFriendItem::default()
+        };
+        put_friend(to, new_friend(from, &back, now), changes);
+        pairs.push(FriendAddPair::new(to, from, from));
+    }
+    clear_requests(from, to, peer, changes);
+    ok(to)
+}
+
+fn friend_limit(to: &str, from: &str) -> ItemResult {
+    fail(
+        to,
+        codes::SNS_FRIEND_LIMIT,
+        format!("{from} already has {MAX_FRIENDS} friends"),
+    )
+}
+
+/// Removes `peer` from `owner`'s friends.
+pub(super) fn unfriend(owner: &str, peer: &str, changes: &mut Vec<RelationChange>) {
+    changes.push(RelationChange::DeleteFriend {
+        owner: owner.to_owned(),
+        peer: peer.to_owned(),
+    });
+    changes.push(bump(owner, SequenceKind::Friends));
+}
+
+fn dedup(names: Vec<String>) -> Vec<String> {
+    let mut seen = HashSet::new();
+    names
+        .into_iter()
+        .filter(|n| seen.insert(n.clone()))
+        .collect()
+}
+
+fn standard_name(tag: &FriendTag) -> &'static str {
+    match tag {
+        FriendTag::Group => fields::GROUP,
+        FriendTag::Remark => fields::REMARK,
+        FriendTag::AddSource => fields::ADD_SOURCE,
+        FriendTag::AddWording => fields::ADD_WORDING,
+        FriendTag::AddTime => fields::ADD_TIME,
+        FriendTag::Custom(_) => "",
+    }
+}
+
+enum Update {
+    Remark(String),
+    Groups(Vec<String>),
+    Custom(String, Value),
+}
+
+fn parse_update(app: &AppSettings, tag: &str, value: &Value) -> ApiResult<Update> {
+    match FriendTag::parse(app, tag) {
+        Some(FriendTag::Remark) => {
+            let remark = value
+                .as_str()
+                .ok_or_else(|| invalid(format!("value of {tag} must be a string")))?;
+            fields::check_remark(remark)?;
+            Ok(Update::Remark(remark.to_owned()))
+        }
+        Some(FriendTag::Group) => {
+            let names: Vec<String> = serde_json::from_value(value.clone())
+                .map_err(|_| invalid(format!("value of {tag} must be an array of strings")))?;
+            for name in &names {
+                fields::check_list_name(name)?;
+            }
+            Ok(Update::Groups(dedup(names)))
+        }
+        Some(FriendTag::Custom(tag)) => {
+            fields::check_custom(app, &tag, value)?;
+            Ok(Update::Custom(tag, value.clone()))
+        }
+        Some(_) => Err(invalid(format!(
+            "{tag} cannot be updated; only the remark, friend lists and custom friend fields can"
+        ))),
+        None => Err(invalid(format!("friend field {tag} does not exist"))),
+    }
+}
+
+/// `AddType`: `Add_Type_Both` (the default) or `Add_Type_Single`.
+pub(super) fn parse_add_type(value: Option<&str>) -> ApiResult<bool> {
+    match value {
+        None | Some(ADD_BOTH) => Ok(true),
+        Some(ADD_SINGLE) => Ok(false),
+        Some(other) => Err(invalid(format!(
+            "AddType {other:?} is not {ADD_BOTH} or {ADD_SINGLE}"
+        ))),
+    }
+}
+
+fn parse_delete_type(value: Option<&str>, default_both: bool) -> ApiResult<bool> {
+    match value {
+        None => Ok(default_both),
+        Some("Delete_Type_Both") => Ok(true),
+        Some("Delete_Type_Single") => Ok(false),
+        Some(other) => Err(invalid(format!(
+            "DeleteType {other:?} is not Delete_Type_Both or Delete_Type_Single"
+        ))),
+    }
+}
