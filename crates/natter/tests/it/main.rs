@@ -6,6 +6,7 @@ mod receiver;
 mod accounts;
 mod binary;
 mod conversations;
+mod friends;
 mod message_edits;
 mod messages;
 mod profiles;
