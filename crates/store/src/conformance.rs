@@ -11,6 +11,7 @@ use crate::{
 };
 
 mod conversations;
+mod relations;
 
 const NICK: &str = "Tag_Profile_IM_Nick";
 const GENDER: &str = "Tag_Profile_IM_Gender";
@@ -32,6 +33,7 @@ pub async fn run_all(store: Arc<dyn Store>) {
     c2c_history_pages_newest_first_from_the_operators_side(&*store).await;
     c2c_read_marks_and_recalls_recount_unread(&*store).await;
     conversations::run_all(&*store).await;
+    relations::run_all(store.clone()).await;
 }
 
 pub async fn c2c_read_marks_and_recalls_recount_unread(store: &dyn Store) {

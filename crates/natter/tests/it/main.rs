@@ -5,6 +5,7 @@ mod receiver;
 
 mod accounts;
 mod binary;
+mod blocklists;
 mod conversations;
 mod friends;
 mod message_edits;
