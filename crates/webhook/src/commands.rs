@@ -97,15 +97,16 @@ pub const COMMANDS: &[CommandInfo] = &[
         Before,
         43467,
     ),
-    cmd(SNS_FRIEND_ADD, "After friend added", After, 34359),
-    cmd(SNS_FRIEND_DELETE, "After friend deleted", After, 34360),
-    cmd(SNS_BLACK_LIST_ADD, "After added to blocklist", After, 34361),
+    cmd(SNS_FRIEND_ADD, "After friend added", After, 34359).fired(),
+    cmd(SNS_FRIEND_DELETE, "After friend deleted", After, 34360).fired(),
+    cmd(SNS_BLACK_LIST_ADD, "After added to blocklist", After, 34361).fired(),
     cmd(
         SNS_BLACK_LIST_DELETE,
         "After removed from blocklist",
         After,
         34362,
-    ),
+    )
+    .fired(),
     cmd(
         C2C_BEFORE_SEND_MSG,
         "Before one-to-one message sent",
