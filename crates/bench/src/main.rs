@@ -41,8 +41,13 @@ struct Args {
     database_url: Option<String>,
     /// Which suites to run: `rest` (portrait_get, account_check), `messages` (sendmsg,
     /// admin_getroammsg on a long conversation), `webhooks` (after-callback delivery from a
-    /// backlog, before-callback latency)
-    #[arg(long, value_delimiter = ',', default_value = "rest,messages,webhooks")]
+    /// backlog, before-callback latency), `friends` (friend_check of 1,000 accounts and
+    /// friend_get pages against a user with 3,000 friends)
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "rest,messages,webhooks,friends"
+    )]
     suites: Vec<String>,
     /// Messages in the conversation that admin_getroammsg pages through
     #[arg(long, default_value_t = 100_000)]
@@ -87,7 +92,8 @@ async fn main() -> anyhow::Result<()> {
             "[[app]]\nsdkappid = {APP}\nsecret_key = \"{KEY}\"\nadmins = [\"{ADMIN}\"]\n\
              [app.rate_limits]\n\"profile/portrait_get\" = 0\n\"profile/portrait_set\" = 0\n\
              \"im_open_login_svc/account_check\" = 0\n\"im_open_login_svc/multiaccount_import\" = 0\n\
-             \"openim/sendmsg\" = 0\n\"openim/admin_getroammsg\" = 0\n"
+             \"openim/sendmsg\" = 0\n\"openim/admin_getroammsg\" = 0\n\
+             \"sns/friend_import\" = 0\n\"sns/friend_check\" = 0\n\"sns/friend_get\" = 0\n"
         ),
     )?;
     let mut command = tokio::process::Command::new(&args.natter);
@@ -164,6 +170,10 @@ async fn main() -> anyhow::Result<()> {
                 deep.0, deep.1
             )),
         });
+    }
+
+    if args.suites.iter().any(|s| s == "friends") {
+        scenarios.extend(seed_friends(&client, &base, &query).await?);
     }
 
     println!(
@@ -333,6 +343,59 @@ async fn seed_conversation(
         started.elapsed().as_secs_f64()
     );
     early.context("no early message")
+}
+
+/// Gives `hub` 3,000 friends (imported) and returns the friends scenarios: `friend_check` of
+/// 1,000 accounts (half of them friends) and `friend_get` of a random one of its six pages.
+async fn seed_friends(
+    client: &reqwest::Client,
+    base: &str,
+    query: &str,
+) -> anyhow::Result<Vec<Scenario>> {
+    let ids: Vec<String> = (0..3500).map(|i| format!("fr{i:04}")).collect();
+    let mut all = ids.clone();
+    all.push("hub".into());
+    for chunk in all.chunks(100) {
+        post(
+            client,
+            base,
+            query,
+            "im_open_login_svc/multiaccount_import",
+            &json!({"Accounts": chunk}),
+        )
+        .await?;
+    }
+    for chunk in ids[..3000].chunks(1000) {
+        let items: Vec<Value> = chunk
+            .iter()
+            .map(|id| json!({"To_Account": id, "AddSource": "AddSource_Type_Bench", "Remark": format!("remark of {id}"), "GroupName": ["bench"]}))
+            .collect();
+        let reply = post(
+            client,
+            base,
+            query,
+            "sns/friend_import",
+            &json!({"From_Account": "hub", "AddFriendItem": items}),
+        )
+        .await?;
+        if reply.get("Fail_Account").is_some() {
+            bail!("friend_import failed: {reply}");
+        }
+    }
+    let check = json!({"From_Account": "hub", "To_Account": &ids[2500..3500], "CheckType": "CheckResult_Type_Both"});
+    Ok(vec![
+        Scenario {
+            label: "`sns/friend_check` 1,000 accounts, user with 3,000 friends".into(),
+            api: "sns/friend_check",
+            body: format!("[[{check}]]"),
+        },
+        Scenario {
+            label: "`sns/friend_get` one 500-friend page of 3,000".into(),
+            api: "sns/friend_get",
+            body: r#"'{"From_Account":"hub","StartIndex":' .. (math.random(0, 5) * 500) .. '}'"#
+                .into(),
+        },
+    ])
 }
 
 /// One wrk run: `connections` keep-alive connections for `seconds`.

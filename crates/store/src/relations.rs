@@ -81,7 +81,7 @@ pub struct PeerRelations {
     pub blocked_by_peer: bool,
     /// The peer's `Tag_Profile_IM_AllowType`, when set.
     pub allow_type: Option<String>,
-    /// How many friends the peer has.
+    /// How many friends the peer has (loaded only for [`RelationScope::PeersAndCounts`]).
     pub friend_count: u64,
     /// A request from the owner to the peer that waits for the peer.
     pub request_to_peer: Option<FriendRequest>,
@@ -96,6 +96,8 @@ pub enum RelationScope {
     Owner,
     /// These peers (duplicates are loaded once).
     Peers(Vec<String>),
+    /// These peers and how many friends each has (for adds, which check the peer's limit).
+    PeersAndCounts(Vec<String>),
     /// Every friend of the owner.
     AllFriends,
 }
@@ -230,7 +232,7 @@ impl SequenceKind {
 /// The users whose locks an edit needs, sorted so two edits never wait on each other in a cycle.
 pub(crate) fn lock_order(owner: &str, scope: &RelationScope) -> Vec<String> {
     let mut users = vec![owner.to_owned()];
-    if let RelationScope::Peers(peers) = scope {
+    if let RelationScope::Peers(peers) | RelationScope::PeersAndCounts(peers) = scope {
         users.extend(peers.iter().cloned());
     }
     users.sort();

@@ -316,7 +316,7 @@ impl RelationService {
             .edit(
                 app,
                 &request.from.clone(),
-                peers_scope(targets),
+                RelationScope::PeersAndCounts(targets),
                 move |rel| {
                     let mut plan = RelationPlan::default();
                     let mut tally = Tally::of(rel);

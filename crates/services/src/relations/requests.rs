@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 
 use natter_core::{codes, ApiError, ApiResult, AppSettings};
-use natter_store::{Friend, RelationChange, RelationPlan, Relations};
+use natter_store::{Friend, RelationChange, RelationPlan, RelationScope, Relations};
 use natter_webhook::payloads::responses::FriendResultResponse;
 use natter_webhook::payloads::sns::{
     FriendAdd, FriendAddItem, FriendAddPair, FriendResponseItem, PrevFriendAdd, PrevFriendResponse,
@@ -18,9 +18,7 @@ use super::friends::{
     check_add_item, clear_requests, parse_add_type, put_friend, AddFriendItem, AddRequest,
     Initiator, Tally, ADD_BOTH, ADD_SINGLE,
 };
-use super::{
-    batch, fail, ok, peers_scope, repeated, BatchOutcome, RelationService, MAX_BATCH, MAX_FRIENDS,
-};
+use super::{batch, fail, ok, repeated, BatchOutcome, RelationService, MAX_BATCH, MAX_FRIENDS};
 
 /// How a user answers a friend request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -199,40 +197,45 @@ impl RelationService {
         let origin = origin.clone();
         let owner = from.clone();
         let outcome = self
-            .edit(app, &owner, peers_scope(targets), move |rel| {
-                let mut plan = RelationPlan::default();
-                let mut tally = Tally::of(rel);
-                let mut pairs = Vec::new();
-                for (response, repeat) in responses.iter().zip(repeats) {
-                    let result = if repeat {
-                        repeated(&response.to)
-                    } else if let Some((code, info)) = refused.get(&response.to) {
-                        fail(&response.to, *code, info.clone())
-                    } else {
-                        answer(
-                            &from,
-                            response,
-                            rel,
-                            &mut tally,
-                            now,
-                            &mut plan.changes,
-                            &mut pairs,
-                        )
-                    };
-                    plan.results.push(result);
-                }
-                if !pairs.is_empty() {
-                    let payload = FriendAdd {
-                        pair_list: pairs,
-                        client_cmd: "friend_response".into(),
-                        admin_account: String::new(),
-                        force_flag: 0,
-                    };
-                    plan.outbox
-                        .extend(this.after(&app_settings, &payload, &from, &origin));
-                }
-                plan
-            })
+            .edit(
+                app,
+                &owner,
+                RelationScope::PeersAndCounts(targets),
+                move |rel| {
+                    let mut plan = RelationPlan::default();
+                    let mut tally = Tally::of(rel);
+                    let mut pairs = Vec::new();
+                    for (response, repeat) in responses.iter().zip(repeats) {
+                        let result = if repeat {
+                            repeated(&response.to)
+                        } else if let Some((code, info)) = refused.get(&response.to) {
+                            fail(&response.to, *code, info.clone())
+                        } else {
+                            answer(
+                                &from,
+                                response,
+                                rel,
+                                &mut tally,
+                                now,
+                                &mut plan.changes,
+                                &mut pairs,
+                            )
+                        };
+                        plan.results.push(result);
+                    }
+                    if !pairs.is_empty() {
+                        let payload = FriendAdd {
+                            pair_list: pairs,
+                            client_cmd: "friend_response".into(),
+                            admin_account: String::new(),
+                            force_flag: 0,
+                        };
+                        plan.outbox
+                            .extend(this.after(&app_settings, &payload, &from, &origin));
+                    }
+                    plan
+                },
+            )
             .await?;
         Ok(BatchOutcome {
             results: outcome.results,

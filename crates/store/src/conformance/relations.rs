@@ -125,7 +125,7 @@ pub async fn snapshots_see_both_directions(store: &dyn Store) {
         .relations(
             app,
             "a".into(),
-            RelationScope::Peers(ids(&["b", "c", "ghost", "b"])),
+            RelationScope::PeersAndCounts(ids(&["b", "c", "ghost", "b"])),
         )
         .await
         .unwrap();
@@ -168,6 +168,7 @@ pub async fn snapshots_see_both_directions(store: &dyn Store) {
         .await
         .unwrap();
     let a = &from_c.peers["a"];
+    assert_eq!(a.friend_count, 0, "counts are loaded only when asked for");
     assert_eq!(a.blocked_at, Some(5));
     assert!(a.request_from_peer.is_some() && a.friend.is_some() && !a.reverse_friend);
     let all = store

@@ -129,6 +129,7 @@ async fn peers(
     app: u64,
     owner: &str,
     list: &[String],
+    counts: bool,
 ) -> StoreResult<HashMap<String, PeerRelations>> {
     let mut out: HashMap<String, PeerRelations> = list
         .iter()
@@ -212,16 +213,18 @@ async fn peers(
             p.allow_type = serde_json::from_str::<String>(r.get(1)).ok();
         }
     }
-    let rows = sqlx::query(
-        "SELECT owner, COUNT(*) FROM friends WHERE app_id = $1 AND owner = ANY($2) GROUP BY owner",
-    )
-    .bind(app_id)
-    .bind(list)
-    .fetch_all(&mut *conn)
-    .await?;
-    for r in rows {
-        if let Some(p) = out.get_mut(r.get::<&str, _>(0)) {
-            p.friend_count = r.get::<i64, _>(1) as u64;
+    if counts {
+        let rows = sqlx::query(
+            "SELECT owner, COUNT(*) FROM friends WHERE app_id = $1 AND owner = ANY($2) GROUP BY owner",
+        )
+        .bind(app_id)
+        .bind(list)
+        .fetch_all(&mut *conn)
+        .await?;
+        for r in rows {
+            if let Some(p) = out.get_mut(r.get::<&str, _>(0)) {
+                p.friend_count = r.get::<i64, _>(1) as u64;
+            }
         }
     }
     let rows = sqlx::query(&format!(
@@ -273,7 +276,12 @@ pub(crate) async fn load(
     .collect();
     match scope {
         RelationScope::Owner => {}
-        RelationScope::Peers(list) => relations.peers = peers(conn, app, owner, list).await?,
+        RelationScope::Peers(list) => {
+            relations.peers = peers(conn, app, owner, list, false).await?
+        }
+        RelationScope::PeersAndCounts(list) => {
+            relations.peers = peers(conn, app, owner, list, true).await?
+        }
         RelationScope::AllFriends => {
             let rows = sqlx::query(&format!(
                 "SELECT {FRIEND_COLUMNS} FROM friends WHERE app_id = $1 AND owner = $2 ORDER BY peer"

@@ -1,5 +1,7 @@
 //! The relationship chain on SQLite (the rows are described in `crate::relations`).
 
+use std::collections::HashMap;
+
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
 use crate::relations::{bumps, decode_friend_json, encode_friend};
@@ -32,6 +34,9 @@ fn decode((mut friend, groups, custom): (Friend, String, String)) -> StoreResult
     Ok(friend)
 }
 
+const REQUEST_COLUMNS: &str =
+    "requester, target, add_source, remark, group_name, add_wording, add_type, created";
+
 fn request(row: &Row) -> rusqlite::Result<FriendRequest> {
     Ok(FriendRequest {
         requester: row.get(0)?,
@@ -43,21 +48,6 @@ fn request(row: &Row) -> rusqlite::Result<FriendRequest> {
         add_type: row.get(6)?,
         created: row.get(7)?,
     })
-}
-
-fn find_request(
-    conn: &Connection,
-    app: i64,
-    requester: &str,
-    target: &str,
-) -> StoreResult<Option<FriendRequest>> {
-    Ok(conn
-        .prepare_cached(
-            "SELECT requester, target, add_source, remark, group_name, add_wording, add_type, created
-             FROM friend_requests WHERE app_id = ?1 AND requester = ?2 AND target = ?3",
-        )?
-        .query_row(params![app, requester, target], request)
-        .optional()?)
 }
 
 fn exists(conn: &Connection, sql: &str, p: impl rusqlite::Params) -> StoreResult<bool> {
@@ -106,52 +96,165 @@ fn friend_count(conn: &Connection, app: i64, owner: &str) -> StoreResult<u64> {
     )
 }
 
-fn peer(conn: &Connection, app: i64, owner: &str, peer: &str) -> StoreResult<PeerRelations> {
-    let friend = conn
-        .prepare_cached(&format!(
-            "SELECT {FRIEND_COLUMNS} FROM friends WHERE app_id = ?1 AND owner = ?2 AND peer = ?3"
-        ))?
-        .query_row(params![app, owner, peer], friend)
-        .optional()?
-        .map(decode)
-        .transpose()?;
-    let blocked_at = conn
-        .prepare_cached(
-            "SELECT added FROM blocklist WHERE app_id = ?1 AND owner = ?2 AND peer = ?3",
-        )?
-        .query_row(params![app, owner, peer], |r| r.get(0))
-        .optional()?;
-    let allow_type = conn
-        .prepare_cached(
-            "SELECT value FROM profile_items
-             WHERE app_id = ?1 AND user_id = ?2 AND tag = 'Tag_Profile_IM_AllowType'",
-        )?
-        .query_row(params![app, peer], |r| r.get::<_, String>(0))
-        .optional()?
-        .and_then(|text| serde_json::from_str::<String>(&text).ok());
-    Ok(PeerRelations {
-        exists: exists(
+/// Runs `sql` (with `?1` app, `?2` owner, `?3` a JSON array of peers) and hands each row to `f`.
+fn each_row(
+    conn: &Connection,
+    sql: &str,
+    app: i64,
+    owner: &str,
+    peers: &str,
+    mut f: impl FnMut(&Row) -> StoreResult<()>,
+) -> StoreResult<()> {
+    let mut stmt = conn.prepare_cached(sql)?;
+    let mut rows = stmt.query(params![app, owner, peers])?;
+    while let Some(row) = rows.next()? {
+        f(row)?;
+    }
+    Ok(())
+}
+
+/// The peers' parts of a snapshot: one query per part, each over all peers at once (the peer
+/// list goes in as a JSON array), as the PostgreSQL backend does with `= ANY`.
+fn peers(
+    conn: &Connection,
+    app: i64,
+    owner: &str,
+    list: &[String],
+    counts: bool,
+) -> StoreResult<HashMap<String, PeerRelations>> {
+    let mut out: HashMap<String, PeerRelations> = list
+        .iter()
+        .map(|p| (p.clone(), PeerRelations::default()))
+        .collect();
+    let json = serde_json::Value::from(list.to_vec()).to_string();
+    const PEERS: &str = "(SELECT value FROM json_each(?3))";
+    each_row(
+        conn,
+        &format!(
+            "SELECT user_id FROM accounts WHERE app_id = ?1 AND ?2 = ?2 AND user_id IN {PEERS}"
+        ),
+        app,
+        owner,
+        &json,
+        |r| {
+            if let Some(p) = out.get_mut(&r.get::<_, String>(0)?) {
+                p.exists = true;
+            }
+            Ok(())
+        },
+    )?;
+    each_row(
+        conn,
+        &format!("SELECT {FRIEND_COLUMNS} FROM friends WHERE app_id = ?1 AND owner = ?2 AND peer IN {PEERS}"),
+        app,
+        owner,
+        &json,
+        |r| {
+            let f = decode(friend(r)?)?;
+            if let Some(p) = out.get_mut(&f.peer) {
+                p.friend = Some(f);
+            }
+            Ok(())
+        },
+    )?;
+    each_row(
+        conn,
+        &format!("SELECT owner FROM friends WHERE app_id = ?1 AND peer = ?2 AND owner IN {PEERS}"),
+        app,
+        owner,
+        &json,
+        |r| {
+            if let Some(p) = out.get_mut(&r.get::<_, String>(0)?) {
+                p.reverse_friend = true;
+            }
+            Ok(())
+        },
+    )?;
+    each_row(
+        conn,
+        &format!("SELECT peer, added FROM blocklist WHERE app_id = ?1 AND owner = ?2 AND peer IN {PEERS}"),
+        app,
+        owner,
+        &json,
+        |r| {
+            if let Some(p) = out.get_mut(&r.get::<_, String>(0)?) {
+                p.blocked_at = Some(r.get(1)?);
+            }
+            Ok(())
+        },
+    )?;
+    each_row(
+        conn,
+        &format!(
+            "SELECT owner FROM blocklist WHERE app_id = ?1 AND peer = ?2 AND owner IN {PEERS}"
+        ),
+        app,
+        owner,
+        &json,
+        |r| {
+            if let Some(p) = out.get_mut(&r.get::<_, String>(0)?) {
+                p.blocked_by_peer = true;
+            }
+            Ok(())
+        },
+    )?;
+    each_row(
+        conn,
+        &format!(
+            "SELECT user_id, value FROM profile_items WHERE app_id = ?1 AND ?2 = ?2
+             AND tag = 'Tag_Profile_IM_AllowType' AND user_id IN {PEERS}"
+        ),
+        app,
+        owner,
+        &json,
+        |r| {
+            if let Some(p) = out.get_mut(&r.get::<_, String>(0)?) {
+                p.allow_type = serde_json::from_str::<String>(&r.get::<_, String>(1)?).ok();
+            }
+            Ok(())
+        },
+    )?;
+    if counts {
+        each_row(
             conn,
-            "SELECT 1 FROM accounts WHERE app_id = ?1 AND user_id = ?2",
-            params![app, peer],
-        )?,
-        friend,
-        reverse_friend: exists(
-            conn,
-            "SELECT 1 FROM friends WHERE app_id = ?1 AND owner = ?2 AND peer = ?3",
-            params![app, peer, owner],
-        )?,
-        blocked_at,
-        blocked_by_peer: exists(
-            conn,
-            "SELECT 1 FROM blocklist WHERE app_id = ?1 AND owner = ?2 AND peer = ?3",
-            params![app, peer, owner],
-        )?,
-        allow_type,
-        friend_count: friend_count(conn, app, peer)?,
-        request_to_peer: find_request(conn, app, owner, peer)?,
-        request_from_peer: find_request(conn, app, peer, owner)?,
-    })
+            &format!(
+                "SELECT owner, COUNT(*) FROM friends WHERE app_id = ?1 AND ?2 = ?2 AND owner IN {PEERS}
+                 GROUP BY owner"
+            ),
+            app,
+            owner,
+            &json,
+            |r| {
+                if let Some(p) = out.get_mut(&r.get::<_, String>(0)?) {
+                    p.friend_count = r.get::<_, i64>(1)? as u64;
+                }
+                Ok(())
+            },
+        )?;
+    }
+    each_row(
+        conn,
+        &format!(
+            "SELECT {REQUEST_COLUMNS} FROM friend_requests WHERE app_id = ?1 AND requester = ?2 AND target IN {PEERS}
+             UNION ALL
+             SELECT {REQUEST_COLUMNS} FROM friend_requests WHERE app_id = ?1 AND target = ?2 AND requester IN {PEERS}"
+        ),
+        app,
+        owner,
+        &json,
+        |r| {
+            let req = request(r)?;
+            if req.requester == owner {
+                if let Some(p) = out.get_mut(&req.target) {
+                    p.request_to_peer = Some(req);
+                }
+            } else if let Some(p) = out.get_mut(&req.requester) {
+                p.request_from_peer = Some(req);
+            }
+            Ok(())
+        },
+    )?;
+    Ok(out)
 }
 
 fn all_friends(conn: &Connection, app: i64, owner: &str) -> StoreResult<Vec<Friend>> {
@@ -193,14 +296,9 @@ pub(crate) fn load(
     }
     match scope {
         RelationScope::Owner => {}
-        RelationScope::Peers(peers) => {
-            for p in peers {
-                if !relations.peers.contains_key(p) {
-                    relations
-                        .peers
-                        .insert(p.clone(), peer(conn, app, owner, p)?);
-                }
-            }
+        RelationScope::Peers(list) => relations.peers = peers(conn, app, owner, list, false)?,
+        RelationScope::PeersAndCounts(list) => {
+            relations.peers = peers(conn, app, owner, list, true)?
         }
         RelationScope::AllFriends => {
             for f in all_friends(conn, app, owner)? {
