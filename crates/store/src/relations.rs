@@ -256,7 +256,8 @@ pub(crate) const SCHEMA: &str = "
         custom      TEXT   NOT NULL, -- JSON object of Tag_SNS_Custom_* values
         PRIMARY KEY (app_id, owner, peer)
     );
-    CREATE INDEX friends_by_peer ON friends (app_id, peer);
+    -- Full keys in both directions: every lookup of a pair is exact, whichever index is used.
+    CREATE INDEX friends_by_peer ON friends (app_id, peer, owner);
     CREATE TABLE blocklist (
         app_id BIGINT NOT NULL,
         owner  TEXT   NOT NULL,
@@ -264,7 +265,7 @@ pub(crate) const SCHEMA: &str = "
         added  BIGINT NOT NULL,
         PRIMARY KEY (app_id, owner, peer)
     );
-    CREATE INDEX blocklist_by_peer ON blocklist (app_id, peer);
+    CREATE INDEX blocklist_by_peer ON blocklist (app_id, peer, owner);
     CREATE TABLE friend_requests (
         app_id      BIGINT NOT NULL,
         requester   TEXT   NOT NULL,
@@ -277,7 +278,7 @@ pub(crate) const SCHEMA: &str = "
         created     BIGINT NOT NULL,
         PRIMARY KEY (app_id, requester, target)
     );
-    CREATE INDEX friend_requests_by_target ON friend_requests (app_id, target);
+    CREATE INDEX friend_requests_by_target ON friend_requests (app_id, target, requester);
     -- Friend lists; position orders them by creation.
     CREATE TABLE friend_lists (
         app_id   BIGINT NOT NULL,

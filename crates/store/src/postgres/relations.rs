@@ -1,7 +1,7 @@
 //! The relationship chain on PostgreSQL (the rows are described in `crate::relations`). A snapshot
 //! of many peers costs a fixed number of round trips: every per-peer part is one `= ANY($n)` query.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use sqlx::postgres::PgRow;
 use sqlx::{PgConnection, Row};
@@ -108,20 +108,32 @@ async fn counts(conn: &mut PgConnection, app: u64, owner: &str) -> StoreResult<(
     ))
 }
 
-async fn strings(
+/// The peers of a request, one row each.
+const PEERS: &str = "(SELECT DISTINCT unnest($3::text[]) AS id) AS p";
+
+/// `SELECT <columns> FROM` each peer `p` joined with at most one row of `lookup` (a query on a
+/// primary key, which may use `p.id`). The `LIMIT 1` keeps the lookup a subquery, so the plan is
+/// one index lookup per peer whatever the planner believes about the tables: as a plain join, a
+/// generic plan built on missing statistics scanned the owner's whole friend list once per peer
+/// (thousands of times slower).
+fn per_peer(columns: &str, lookup: &str) -> String {
+    format!("SELECT {columns} FROM {PEERS} CROSS JOIN LATERAL ({lookup} LIMIT 1) AS x")
+}
+
+/// Runs `sql` with `$1` app, `$2` owner, `$3` the peers.
+async fn rows(
     conn: &mut PgConnection,
     sql: &str,
     app: u64,
-    a: &str,
+    owner: &str,
     list: &[String],
-) -> StoreResult<HashSet<String>> {
-    let rows = sqlx::query(sql)
+) -> StoreResult<Vec<PgRow>> {
+    Ok(sqlx::query(sql)
         .bind(app as i64)
-        .bind(a)
+        .bind(owner)
         .bind(list)
         .fetch_all(conn)
-        .await?;
-    Ok(rows.iter().map(|r| r.get(0)).collect())
+        .await?)
 }
 
 async fn peers(
@@ -135,109 +147,93 @@ async fn peers(
         .iter()
         .map(|p| (p.clone(), PeerRelations::default()))
         .collect();
-    let app_id = app as i64;
-    let existing =
-        sqlx::query("SELECT user_id FROM accounts WHERE app_id = $1 AND user_id = ANY($2)")
-            .bind(app_id)
-            .bind(list)
-            .fetch_all(&mut *conn)
-            .await?;
-    for r in existing {
+    let sql = per_peer(
+        "p.id",
+        "SELECT 1 FROM accounts a WHERE a.app_id = $1 AND a.user_id = p.id AND $2::text IS NOT NULL",
+    );
+    for r in rows(conn, &sql, app, owner, list).await? {
         if let Some(p) = out.get_mut(r.get::<&str, _>(0)) {
             p.exists = true;
         }
     }
-    let rows = sqlx::query(&format!(
-        "SELECT {FRIEND_COLUMNS} FROM friends WHERE app_id = $1 AND owner = $2 AND peer = ANY($3)"
-    ))
-    .bind(app_id)
-    .bind(owner)
-    .bind(list)
-    .fetch_all(&mut *conn)
-    .await?;
-    for r in rows {
+    let sql = per_peer(
+        "x.*",
+        &format!(
+            "SELECT {FRIEND_COLUMNS} FROM friends f
+             WHERE f.app_id = $1 AND f.owner = $2 AND f.peer = p.id"
+        ),
+    );
+    for r in rows(conn, &sql, app, owner, list).await? {
         let f = friend(&r)?;
         if let Some(p) = out.get_mut(&f.peer) {
             p.friend = Some(f);
         }
     }
-    for who in strings(
-        conn,
-        "SELECT owner FROM friends WHERE app_id = $1 AND peer = $2 AND owner = ANY($3)",
-        app,
-        owner,
-        list,
-    )
-    .await?
-    {
-        if let Some(p) = out.get_mut(&who) {
+    let sql = per_peer(
+        "p.id",
+        "SELECT 1 FROM friends f WHERE f.app_id = $1 AND f.owner = p.id AND f.peer = $2",
+    );
+    for r in rows(conn, &sql, app, owner, list).await? {
+        if let Some(p) = out.get_mut(r.get::<&str, _>(0)) {
             p.reverse_friend = true;
         }
     }
-    let rows = sqlx::query(
-        "SELECT peer, added FROM blocklist WHERE app_id = $1 AND owner = $2 AND peer = ANY($3)",
-    )
-    .bind(app_id)
-    .bind(owner)
-    .bind(list)
-    .fetch_all(&mut *conn)
-    .await?;
-    for r in rows {
+    let sql = per_peer(
+        "p.id, x.added",
+        "SELECT b.added FROM blocklist b WHERE b.app_id = $1 AND b.owner = $2 AND b.peer = p.id",
+    );
+    for r in rows(conn, &sql, app, owner, list).await? {
         if let Some(p) = out.get_mut(r.get::<&str, _>(0)) {
             p.blocked_at = Some(r.get(1));
         }
     }
-    for who in strings(
-        conn,
-        "SELECT owner FROM blocklist WHERE app_id = $1 AND peer = $2 AND owner = ANY($3)",
-        app,
-        owner,
-        list,
-    )
-    .await?
-    {
-        if let Some(p) = out.get_mut(&who) {
+    let sql = per_peer(
+        "p.id",
+        "SELECT 1 FROM blocklist b WHERE b.app_id = $1 AND b.owner = p.id AND b.peer = $2",
+    );
+    for r in rows(conn, &sql, app, owner, list).await? {
+        if let Some(p) = out.get_mut(r.get::<&str, _>(0)) {
             p.blocked_by_peer = true;
         }
     }
-    let rows = sqlx::query(
-        "SELECT user_id, value FROM profile_items
-         WHERE app_id = $1 AND tag = 'Tag_Profile_IM_AllowType' AND user_id = ANY($2)",
-    )
-    .bind(app_id)
-    .bind(list)
-    .fetch_all(&mut *conn)
-    .await?;
-    for r in rows {
+    let sql = per_peer(
+        "p.id, x.value",
+        "SELECT i.value FROM profile_items i WHERE i.app_id = $1 AND i.user_id = p.id
+             AND i.tag = 'Tag_Profile_IM_AllowType' AND $2::text IS NOT NULL",
+    );
+    for r in rows(conn, &sql, app, owner, list).await? {
         if let Some(p) = out.get_mut(r.get::<&str, _>(0)) {
             p.allow_type = serde_json::from_str::<String>(r.get(1)).ok();
         }
     }
     if counts {
-        let rows = sqlx::query(
-            "SELECT owner, COUNT(*) FROM friends WHERE app_id = $1 AND owner = ANY($2) GROUP BY owner",
-        )
-        .bind(app_id)
-        .bind(list)
-        .fetch_all(&mut *conn)
-        .await?;
-        for r in rows {
+        let sql = per_peer(
+            "p.id, x.n",
+            "SELECT COUNT(*) AS n FROM friends f WHERE f.app_id = $1 AND f.owner = p.id
+                 AND $2::text IS NOT NULL",
+        );
+        for r in rows(conn, &sql, app, owner, list).await? {
             if let Some(p) = out.get_mut(r.get::<&str, _>(0)) {
                 p.friend_count = r.get::<i64, _>(1) as u64;
             }
         }
     }
-    let rows = sqlx::query(&format!(
-        "SELECT {REQUEST_COLUMNS} FROM friend_requests
-         WHERE app_id = $1 AND ((requester = $2 AND target = ANY($3))
-                                OR (target = $2 AND requester = ANY($3)))"
-    ))
-    .bind(app_id)
-    .bind(owner)
-    .bind(list)
-    .fetch_all(&mut *conn)
-    .await?;
-    for r in rows {
+    let to_peer = per_peer(
+        "x.*",
+        &format!(
+            "SELECT {REQUEST_COLUMNS} FROM friend_requests r
+             WHERE r.app_id = $1 AND r.requester = $2 AND r.target = p.id"
+        ),
+    );
+    let from_peer = per_peer(
+        "x.*",
+        &format!(
+            "SELECT {REQUEST_COLUMNS} FROM friend_requests r
+             WHERE r.app_id = $1 AND r.requester = p.id AND r.target = $2"
+        ),
+    );
+    let sql = format!("{to_peer} UNION ALL {from_peer}");
+    for r in rows(conn, &sql, app, owner, list).await? {
         let req = request(&r);
         if req.requester == owner {
             if let Some(p) = out.get_mut(&req.target) {
