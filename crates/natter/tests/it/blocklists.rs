@@ -196,6 +196,36 @@ on_both_engines!(
 );
 
 on_both_engines!(
+    the_blocklist_holds_a_thousand,
+    |server: TestServer| async move {
+        let targets: Vec<String> = (0..1001).map(|i| format!("b{i:04}")).collect();
+        let mut ids: Vec<&str> = targets.iter().map(String::as_str).collect();
+        ids.push("owner");
+        for chunk in ids.chunks(100) {
+            import(&server, chunk).await;
+        }
+        let full = server
+            .ok(
+                BLOCK,
+                json!({"From_Account": "owner", "To_Account": &targets[..1000]}),
+            )
+            .await;
+        assert!(
+            full.get("Fail_Account").is_none(),
+            "{}",
+            full["Fail_Account"]
+        );
+        let over = server
+            .ok(
+                BLOCK,
+                json!({"From_Account": "owner", "To_Account": [&targets[1000]]}),
+            )
+            .await;
+        assert_eq!(codes(&over, "ResultItem"), owned(&[("b1000", 30013)]));
+    }
+);
+
+on_both_engines!(
     concurrent_blocks_all_count,
     |server: TestServer| async move {
         let targets: Vec<String> = (0..40).map(|i| format!("c{i}")).collect();
