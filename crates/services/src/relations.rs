@@ -102,6 +102,19 @@ impl RelationService {
         Ok(relations)
     }
 
+    /// Refuses an owner that does not exist (for reads that do not take a snapshot).
+    async fn ensure_owner(&self, app: &AppSettings, owner: &str) -> ApiResult<()> {
+        let exists = self
+            .store
+            .accounts_exist(app.sdkappid, vec![owner.to_owned()])
+            .await
+            .map_err(internal(codes::SNS_INTERNAL))?;
+        if exists.first() != Some(&true) {
+            return Err(owner_not_found(owner));
+        }
+        Ok(())
+    }
+
     /// Runs one edit; a missing owner and the plan's own refusal become errors, and the webhook
     /// engine is woken when after-callbacks were written.
     async fn edit(

@@ -6,7 +6,7 @@ use natter_services::relations::{AddFriendItem, FriendResponse, ResponseAction};
 use natter_webhook::Origin;
 use serde_json::json;
 
-use crate::friends::{allow_type, codes, item, pairs, relation, with_receiver, ADD};
+use crate::friends::{allow_type, codes, item, pairs, relation, ADD};
 use crate::harness::*;
 use crate::messages::{history, import, texts};
 use crate::on_both_engines;
@@ -39,7 +39,7 @@ async fn block_relations(server: &TestServer, from: &str, to: &[&str], mode: &st
 on_both_engines!(
     blocking_ends_friendships_and_stops_requests,
     |server: TestServer| async move {
-        let receiver = with_receiver(&server).await;
+        let receiver = server.webhook_receiver().await;
         import(&server, &["me", "pal", "foe", "other"]).await;
         for u in ["me", "pal", "foe"] {
             allow_type(&server, u, "AllowType_Type_AllowAny").await;
@@ -270,7 +270,7 @@ fn request_item(to: &str) -> AddFriendItem {
 on_both_engines!(
     client_requests_pass_the_apps_before_callbacks,
     |server: TestServer| async move {
-        let receiver = with_receiver(&server).await;
+        let receiver = server.webhook_receiver().await;
         import(&server, &["asker", "open", "shy", "vetoed"]).await;
         allow_type(&server, "open", "AllowType_Type_AllowAny").await;
         allow_type(&server, "vetoed", "AllowType_Type_AllowAny").await;

@@ -5,7 +5,6 @@ use serde_json::{json, Value};
 use crate::harness::*;
 use crate::messages::import;
 use crate::on_both_engines;
-use crate::receiver::Receiver;
 
 pub(crate) const ADD: &str = "sns/friend_add";
 pub(crate) const CHECK: &str = "sns/friend_check";
@@ -18,18 +17,6 @@ const GET_LIST: &str = "sns/friend_get_list";
 const LIST_ADD: &str = "sns/group_add";
 const LIST_DELETE: &str = "sns/group_delete";
 const LIST_GET: &str = "sns/group_get";
-
-pub(crate) async fn with_receiver(server: &TestServer) -> Receiver {
-    let receiver = Receiver::start().await;
-    server
-        .control(
-            reqwest::Method::POST,
-            "/_natter/webhooks/config",
-            Some(json!({"url": receiver.url})),
-        )
-        .await;
-    receiver
-}
 
 pub(crate) async fn allow_type(server: &TestServer, user: &str, value: &str) {
     server
@@ -93,7 +80,7 @@ fn owned(list: &[(&str, u64)]) -> Vec<(String, u64)> {
 on_both_engines!(
     adding_follows_allow_type_and_reports_pairs,
     |server: TestServer| async move {
-        let receiver = with_receiver(&server).await;
+        let receiver = server.webhook_receiver().await;
         import(&server, &["a", "any", "deny", "confirm", "unset", "single"]).await;
         allow_type(&server, "any", "AllowType_Type_AllowAny").await;
         allow_type(&server, "single", "AllowType_Type_AllowAny").await;
@@ -217,7 +204,7 @@ on_both_engines!(
 on_both_engines!(
     imported_friends_carry_their_data_and_can_be_updated,
     |server: TestServer| async move {
-        let receiver = with_receiver(&server).await;
+        let receiver = server.webhook_receiver().await;
         import(&server, &["owner", "f1", "f2", "stranger"]).await;
         server
             .ok("profile/portrait_set", json!({"From_Account": "f1", "ProfileItem": [{"Tag": "Tag_Profile_IM_Nick", "Value": "Eff One"}]}))
@@ -427,7 +414,7 @@ on_both_engines!(
 on_both_engines!(
     deleting_friends_one_way_both_ways_and_all,
     |server: TestServer| async move {
-        let receiver = with_receiver(&server).await;
+        let receiver = server.webhook_receiver().await;
         import(&server, &["me", "p1", "p2", "p3", "p4"]).await;
         for p in ["p1", "p2", "p3", "p4"] {
             allow_type(&server, p, "AllowType_Type_AllowAny").await;

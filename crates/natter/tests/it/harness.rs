@@ -137,6 +137,18 @@ impl TestServer {
         &self.running.as_ref().expect("server running").services
     }
 
+    /// Starts a webhook receiver and points the default app's callbacks at it.
+    pub async fn webhook_receiver(&self) -> crate::receiver::Receiver {
+        let receiver = crate::receiver::Receiver::start().await;
+        self.control(
+            reqwest::Method::POST,
+            "/_natter/webhooks/config",
+            Some(serde_json::json!({"url": receiver.url})),
+        )
+        .await;
+        receiver
+    }
+
     /// Calls a control-plane endpoint as the admin of the default app.
     pub async fn control(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
         let mut request = self.client.request(

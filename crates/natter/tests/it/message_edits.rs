@@ -5,7 +5,6 @@ use serde_json::{json, Value};
 use crate::harness::*;
 use crate::messages::{history, import, send_body, text, texts, unread, SEND};
 use crate::on_both_engines;
-use crate::receiver::Receiver;
 
 const IMPORT: &str = "openim/importmsg";
 const MODIFY: &str = "openim/modify_c2c_msg";
@@ -28,14 +27,7 @@ fn import_body(
 on_both_engines!(
     import_keeps_the_first_copy_and_fires_nothing,
     |server: TestServer| async move {
-        let receiver = Receiver::start().await;
-        server
-            .control(
-                reqwest::Method::POST,
-                "/_natter/webhooks/config",
-                Some(json!({"url": receiver.url})),
-            )
-            .await;
+        let receiver = server.webhook_receiver().await;
         import(&server, &["old1", "old2"]).await;
         let t0 = 1_556_178_721;
         server

@@ -4,7 +4,7 @@ use serde_json::{json, Value};
 
 use crate::harness::*;
 use crate::on_both_engines;
-use crate::receiver::{Answer, Receiver};
+use crate::receiver::Answer;
 
 pub(crate) const SEND: &str = "openim/sendmsg";
 const ROAM: &str = "openim/admin_getroammsg";
@@ -311,14 +311,7 @@ on_both_engines!(
 on_both_engines!(
     send_callbacks_decide_and_report,
     |server: TestServer| async move {
-        let receiver = Receiver::start().await;
-        server
-            .control(
-                reqwest::Method::POST,
-                "/_natter/webhooks/config",
-                Some(json!({"url": receiver.url})),
-            )
-            .await;
+        let receiver = server.webhook_receiver().await;
         import(&server, &["x", "y"]).await;
         let answer = |code: i64, info: &str| {
             Answer::Json(json!({"ActionStatus": "OK", "ErrorCode": code, "ErrorInfo": info}))
@@ -415,14 +408,7 @@ pub(crate) async fn unread(server: &TestServer, owner: &str, peers: &[&str]) -> 
 on_both_engines!(
     unread_counts_read_marks_and_recalls,
     |server: TestServer| async move {
-        let receiver = Receiver::start().await;
-        server
-            .control(
-                reqwest::Method::POST,
-                "/_natter/webhooks/config",
-                Some(json!({"url": receiver.url})),
-            )
-            .await;
+        let receiver = server.webhook_receiver().await;
         import(&server, &["u", "v", "w"]).await;
         server.clock.freeze(server.clock.now_ms());
         let mut keys = Vec::new();
@@ -600,14 +586,7 @@ on_both_engines!(
 on_both_engines!(
     batch_send_fires_no_callbacks,
     |server: TestServer| async move {
-        let receiver = Receiver::start().await;
-        server
-            .control(
-                reqwest::Method::POST,
-                "/_natter/webhooks/config",
-                Some(json!({"url": receiver.url})),
-            )
-            .await;
+        let receiver = server.webhook_receiver().await;
         import(&server, &["boss", "e1", "e2"]).await;
         let body = json!({"From_Account": "boss", "To_Account": ["e1", "ghost", "e2", "e1"], "MsgRandom": 7, "MsgSeq": 70, "MsgBody": text("all hands")});
         let reply = server.ok("openim/batchsendmsg", body).await;

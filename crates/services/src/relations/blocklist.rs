@@ -179,14 +179,7 @@ impl RelationService {
                 "MaxLimited must be 1 to {MAX_BLOCKLIST}, got {max}"
             )));
         }
-        let exists = self
-            .store
-            .accounts_exist(app.sdkappid, vec![from.clone()])
-            .await
-            .map_err(crate::internal(codes::SNS_INTERNAL))?;
-        if !exists[0] {
-            return Err(super::owner_not_found(&from));
-        }
+        self.ensure_owner(app, &from).await?;
         let page = self
             .store
             .blocklist_page(app.sdkappid, from, start_index, max as usize)

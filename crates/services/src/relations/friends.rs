@@ -669,14 +669,7 @@ impl RelationService {
         standard_sequence: u64,
         custom_sequence: u64,
     ) -> ApiResult<FriendPage> {
-        let exists = self
-            .store
-            .accounts_exist(app.sdkappid, vec![from.clone()])
-            .await
-            .map_err(internal(codes::SNS_INTERNAL))?;
-        if !exists[0] {
-            return Err(super::owner_not_found(&from));
-        }
+        self.ensure_owner(app, &from).await?;
         let page = self
             .store
             .friends_page(app.sdkappid, from, start_index, FRIEND_PAGE)
