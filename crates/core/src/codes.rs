@@ -97,3 +97,18 @@ pub const C2C_IN_PEER_BLOCKLIST: u32 = 20007;
 pub const C2C_NOT_FRIENDS: u32 = 20009;
 pub const C2C_NOT_PEER_FRIEND: u32 = 20010;
 pub const C2C_NOT_SELF_FRIEND: u32 = 20011;
+
+// Group codes (`group_open_http_svc`): the Error Codes page and each API's page.
+pub const GROUP_INTERNAL: u32 = 10002;
+pub const GROUP_INVALID_PARAM: u32 = 10004;
+pub const GROUP_TOO_MANY_ACCOUNTS: u32 = 10005;
+pub const GROUP_NO_PERMISSION: u32 = 10007;
+pub const GROUP_NOT_FOUND: u32 = 10010;
+pub const GROUP_FULL: u32 = 10014;
+pub const GROUP_ID_INVALID: u32 = 10015;
+/// The app's before-callback refused.
+pub const GROUP_CALLBACK_DENIED: u32 = 10016;
+pub const GROUP_SENDER_MUTED: u32 = 10017;
+pub const GROUP_ACCOUNT_NOT_FOUND: u32 = 10019;
+pub const GROUP_ID_TAKEN: u32 = 10021;
+pub const GROUP_SEND_TOO_FAST: u32 = 10023;

@@ -7,12 +7,14 @@ pub mod app;
 pub mod clock;
 pub mod codes;
 pub mod error;
+pub mod group;
 pub mod ids;
 pub mod message;
 
 pub use app::{AppSettings, CustomFieldKind, CustomProfileField};
 pub use clock::Clock;
 pub use error::{ApiError, ApiResult};
+pub use group::GroupType;
 
 /// A Tencent SDKAppID. Every piece of data belongs to exactly one.
 pub type AppId = u64;

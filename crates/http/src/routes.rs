@@ -10,7 +10,8 @@ use serde_json::Value;
 
 use crate::envelope::Ctx;
 use crate::rest::{
-    im_open_login_svc, openim, openim_msg_ext_http_svc, profile, recentcontact, sns,
+    group_open_http_svc, im_open_login_svc, openim, openim_msg_ext_http_svc, profile,
+    recentcontact, sns,
 };
 
 pub type HandlerFuture = Pin<Box<dyn Future<Output = ApiResult<Value>> + Send>>;
@@ -114,7 +115,8 @@ pub static ROUTES: &[Api] = &[
         "Send group message",
         34959,
         200,
-    ),
+    )
+    .with(group_open_http_svc::send_group_msg),
     api(
         "group_open_http_svc",
         "send_group_system_notification",
@@ -160,7 +162,8 @@ pub static ROUTES: &[Api] = &[
         "Pull group history",
         34971,
         200,
-    ),
+    )
+    .with(group_open_http_svc::group_msg_get_simple),
     api(
         "group_open_http_svc",
         "delete_group_msg_by_sender",
@@ -364,43 +367,49 @@ pub static ROUTES: &[Api] = &[
         "get_appid_group_list",
         "Get all groups",
         34960,
-        200,
-    ),
+        1,
+    )
+    .with(group_open_http_svc::get_appid_group_list),
     api(
         "group_open_http_svc",
         "create_group",
         "Create group",
         34895,
         200,
-    ),
+    )
+    .with(group_open_http_svc::create_group),
     api(
         "group_open_http_svc",
         "destroy_group",
         "Disband group",
         34896,
         200,
-    ),
+    )
+    .with(group_open_http_svc::destroy_group),
     api(
         "group_open_http_svc",
         "get_joined_group_list",
         "Joined groups of a user",
         34925,
         200,
-    ),
+    )
+    .with(group_open_http_svc::get_joined_group_list),
     api(
         "group_open_http_svc",
         "get_group_info",
         "Get group info",
         34961,
         200,
-    ),
+    )
+    .with(group_open_http_svc::get_group_info),
     api(
         "group_open_http_svc",
         "modify_group_base_info",
         "Modify group base info",
         34962,
         200,
-    ),
+    )
+    .with(group_open_http_svc::modify_group_base_info),
     api(
         "group_open_http_svc",
         "import_group",
@@ -414,14 +423,16 @@ pub static ROUTES: &[Api] = &[
         "Add members",
         34921,
         200,
-    ),
+    )
+    .with(group_open_http_svc::add_group_member),
     api(
         "group_open_http_svc",
         "delete_group_member",
         "Delete members",
         34949,
         200,
-    ),
+    )
+    .with(group_open_http_svc::delete_group_member),
     api(
         "group_open_http_svc",
         "ban_group_member",
@@ -477,7 +488,8 @@ pub static ROUTES: &[Api] = &[
         "Role in group",
         34963,
         200,
-    ),
+    )
+    .with(group_open_http_svc::get_role_in_group),
     api(
         "group_open_http_svc",
         "import_group_member",
@@ -491,7 +503,8 @@ pub static ROUTES: &[Api] = &[
         "Get member info",
         34948,
         200,
-    ),
+    )
+    .with(group_open_http_svc::get_group_member_info),
     api(
         "group_open_http_svc",
         "modify_group_member_info",

@@ -5,6 +5,7 @@
 pub mod accounts;
 pub mod apps;
 pub mod conversations;
+pub mod groups;
 pub mod messages;
 pub mod profile_fields;
 pub mod profiles;
@@ -19,6 +20,7 @@ use natter_webhook::Webhooks;
 pub use accounts::AccountService;
 pub use apps::Apps;
 pub use conversations::ConversationService;
+pub use groups::GroupService;
 pub use messages::MessageService;
 pub use profiles::ProfileService;
 pub use relations::RelationService;
@@ -35,6 +37,7 @@ pub struct Services {
     pub messages: MessageService,
     pub conversations: ConversationService,
     pub relations: RelationService,
+    pub groups: GroupService,
 }
 
 impl Services {
@@ -50,6 +53,7 @@ impl Services {
             messages: MessageService::new(store.clone(), clock.clone(), webhooks.clone()),
             conversations: ConversationService::new(store.clone(), clock.clone()),
             relations: RelationService::new(store.clone(), clock.clone(), webhooks.clone()),
+            groups: GroupService::new(store.clone(), clock.clone(), webhooks.clone()),
             store,
             clock,
             apps,

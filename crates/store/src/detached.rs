@@ -304,6 +304,65 @@ impl<S: Store> Store for Detached<S> {
         detach(async move { inner.blocklist_page(app, owner, start, limit).await }).await
     }
 
+    async fn edit_group(
+        &self,
+        app: AppId,
+        group_id: String,
+        query: GroupQuery,
+        now_ms: i64,
+        edit: GroupEdit,
+    ) -> StoreResult<GroupOutcome> {
+        let inner = self.0.clone();
+        detach(async move { inner.edit_group(app, group_id, query, now_ms, edit).await }).await
+    }
+
+    async fn groups(&self, app: AppId, ids: Vec<String>) -> StoreResult<Vec<Option<GroupRecord>>> {
+        let inner = self.0.clone();
+        detach(async move { inner.groups(app, ids).await }).await
+    }
+
+    async fn group_members(
+        &self,
+        app: AppId,
+        group_id: String,
+        offset: u64,
+        limit: usize,
+    ) -> StoreResult<Vec<GroupMember>> {
+        let inner = self.0.clone();
+        detach(async move { inner.group_members(app, group_id, offset, limit).await }).await
+    }
+
+    async fn joined_groups(
+        &self,
+        app: AppId,
+        member: String,
+    ) -> StoreResult<Vec<(GroupRecord, GroupMember)>> {
+        let inner = self.0.clone();
+        detach(async move { inner.joined_groups(app, member).await }).await
+    }
+
+    async fn app_groups(
+        &self,
+        app: AppId,
+        after: i64,
+        limit: usize,
+        group_type: Option<String>,
+    ) -> StoreResult<(Vec<(String, i64)>, u64)> {
+        let inner = self.0.clone();
+        detach(async move { inner.app_groups(app, after, limit, group_type).await }).await
+    }
+
+    async fn group_history(
+        &self,
+        app: AppId,
+        group_id: String,
+        max_seq: u64,
+        limit: usize,
+    ) -> StoreResult<Vec<GroupMessage>> {
+        let inner = self.0.clone();
+        detach(async move { inner.group_history(app, group_id, max_seq, limit).await }).await
+    }
+
     async fn claim_outbox(
         &self,
         now_ms: i64,

@@ -7,6 +7,7 @@
 
 mod contacts;
 mod detached;
+mod groups;
 pub mod postgres;
 mod relations;
 pub mod sqlite;
@@ -21,6 +22,10 @@ use async_trait::async_trait;
 use natter_core::AppId;
 
 pub use detached::Detached;
+pub use groups::{
+    GroupChange, GroupEdit, GroupMember, GroupMessage, GroupOutcome, GroupPlan, GroupQuery,
+    GroupRecord, GroupSnapshot,
+};
 pub use relations::{
     BlockedAccount, Friend, FriendRequest, ItemResult, PeerRelations, RelationChange, RelationEdit,
     RelationOutcome, RelationPage, RelationPlan, RelationScope, RelationSequences, Relations,
@@ -265,6 +270,56 @@ pub trait Store: Send + Sync + 'static {
         start: u64,
         limit: usize,
     ) -> StoreResult<RelationPage<BlockedAccount>>;
+
+    /// Loads a snapshot of one group (with what `query` asks for) inside a transaction that
+    /// holds the group's lock, lets `edit` decide, and writes its changes and outbox events
+    /// unless it refused. All or nothing.
+    async fn edit_group(
+        &self,
+        app: AppId,
+        group_id: String,
+        query: GroupQuery,
+        now_ms: i64,
+        edit: GroupEdit,
+    ) -> StoreResult<GroupOutcome>;
+
+    /// The groups of `ids`, in order; `None` for one that does not exist.
+    async fn groups(&self, app: AppId, ids: Vec<String>) -> StoreResult<Vec<Option<GroupRecord>>>;
+
+    /// A page of a group's members, in the order they joined.
+    async fn group_members(
+        &self,
+        app: AppId,
+        group_id: String,
+        offset: u64,
+        limit: usize,
+    ) -> StoreResult<Vec<GroupMember>>;
+
+    /// Every group `member` is in, with their membership, in the order they joined.
+    async fn joined_groups(
+        &self,
+        app: AppId,
+        member: String,
+    ) -> StoreResult<Vec<(GroupRecord, GroupMember)>>;
+
+    /// A page of the app's group IDs in creation order after `after` (a serial; 0 from the
+    /// start), of one type or all; and how many there are in all.
+    async fn app_groups(
+        &self,
+        app: AppId,
+        after: i64,
+        limit: usize,
+        group_type: Option<String>,
+    ) -> StoreResult<(Vec<(String, i64)>, u64)>;
+
+    /// Up to `limit` messages of a group with `MsgSeq <= max_seq`, newest first.
+    async fn group_history(
+        &self,
+        app: AppId,
+        group_id: String,
+        max_seq: u64,
+        limit: usize,
+    ) -> StoreResult<Vec<GroupMessage>>;
 
     /// Claims up to `limit` outbox events that are due, for `lease_ms`: only the oldest pending
     /// event of each order key is claimable, so events of one key are delivered in order, and a

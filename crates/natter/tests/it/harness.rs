@@ -45,9 +45,12 @@ pub fn app_settings(sdkappid: u64) -> AppSettings {
                 max_bytes: 500,
             },
         ],
-        rate_limits: [("im_open_login_svc/account_import".to_owned(), 0)]
-            .into_iter()
-            .collect(),
+        rate_limits: [
+            ("im_open_login_svc/account_import".to_owned(), 0),
+            ("group_open_http_svc/get_appid_group_list".to_owned(), 0),
+        ]
+        .into_iter()
+        .collect(),
         history_retention_days: 0,
         custom_friend_fields: vec![
             CustomProfileField {

@@ -26,6 +26,9 @@ pub(crate) const APP_TABLES: &[&str] = &[
     "friend_requests",
     "friend_lists",
     "sns_sequences",
+    "groups",
+    "group_members",
+    "group_messages",
 ];
 
 const MIGRATIONS: &[(i64, &str)] = &[
@@ -194,6 +197,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
         );",
     ),
     (6, crate::relations::SCHEMA),
+    (7, crate::groups::SCHEMA),
 ];
 
 /// An arbitrary constant naming Natter's migration lock.

@@ -5,6 +5,7 @@ mod c2c;
 mod contacts;
 mod conversations;
 mod extensions;
+mod groups;
 mod migrations;
 mod outbox;
 mod relations;
@@ -25,6 +26,7 @@ use crate::{
 use crate::{
     BlockedAccount, Friend, RelationEdit, RelationOutcome, RelationPage, RelationScope, Relations,
 };
+use crate::{GroupEdit, GroupMember, GroupMessage, GroupOutcome, GroupQuery, GroupRecord};
 
 pub struct PostgresStore {
     pool: PgPool,
@@ -454,6 +456,86 @@ impl Store for PostgresStore {
     ) -> StoreResult<RelationPage<BlockedAccount>> {
         let mut conn = self.pool.acquire().await?;
         relations::blocklist_page(&mut conn, app, &owner, start, limit).await
+    }
+
+    async fn edit_group(
+        &self,
+        app: AppId,
+        group_id: String,
+        query: GroupQuery,
+        now_ms: i64,
+        edit: GroupEdit,
+    ) -> StoreResult<GroupOutcome> {
+        let mut tx = self.begin().await?;
+        groups::lock(&mut tx, app, &group_id).await?;
+        let snapshot = groups::load(&mut tx, app, &group_id, &query).await?;
+        let plan = edit(&snapshot);
+        let wrote_outbox = plan.refusal.is_none() && !plan.outbox.is_empty();
+        if plan.refusal.is_none() {
+            if groups::creates(snapshot.group.is_some(), &plan.changes) {
+                // New groups take the app's next serial one at a time.
+                groups::lock_serials(&mut tx, app).await?;
+            }
+            groups::write(&mut tx, app, &group_id, &plan.changes).await?;
+            outbox::insert(&mut tx, app, &plan.outbox, now_ms).await?;
+        }
+        tx.commit().await?;
+        Ok(GroupOutcome {
+            refusal: plan.refusal,
+            reply: plan.reply,
+            wrote_outbox,
+        })
+    }
+
+    async fn groups(&self, app: AppId, ids: Vec<String>) -> StoreResult<Vec<Option<GroupRecord>>> {
+        let mut conn = self.pool.acquire().await?;
+        let mut out = Vec::with_capacity(ids.len());
+        for id in &ids {
+            out.push(groups::find(&mut conn, app, id).await?);
+        }
+        Ok(out)
+    }
+
+    async fn group_members(
+        &self,
+        app: AppId,
+        group_id: String,
+        offset: u64,
+        limit: usize,
+    ) -> StoreResult<Vec<GroupMember>> {
+        let mut conn = self.pool.acquire().await?;
+        groups::members(&mut conn, app, &group_id, offset, limit).await
+    }
+
+    async fn joined_groups(
+        &self,
+        app: AppId,
+        member: String,
+    ) -> StoreResult<Vec<(GroupRecord, GroupMember)>> {
+        let mut conn = self.pool.acquire().await?;
+        groups::joined(&mut conn, app, &member).await
+    }
+
+    async fn app_groups(
+        &self,
+        app: AppId,
+        after: i64,
+        limit: usize,
+        group_type: Option<String>,
+    ) -> StoreResult<(Vec<(String, i64)>, u64)> {
+        let mut conn = self.pool.acquire().await?;
+        groups::app_groups(&mut conn, app, after, limit, group_type.as_deref()).await
+    }
+
+    async fn group_history(
+        &self,
+        app: AppId,
+        group_id: String,
+        max_seq: u64,
+        limit: usize,
+    ) -> StoreResult<Vec<GroupMessage>> {
+        let mut conn = self.pool.acquire().await?;
+        groups::history(&mut conn, app, &group_id, max_seq, limit).await
     }
 
     async fn claim_outbox(

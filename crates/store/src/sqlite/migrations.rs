@@ -171,6 +171,7 @@ pub(crate) const MIGRATIONS: &[(i64, &str)] = &[
         );",
     ),
     (6, crate::relations::SCHEMA),
+    (7, crate::groups::SCHEMA),
 ];
 
 /// Every table that holds an app's data (all keyed by `app_id`), for the reset of one app.
@@ -194,6 +195,9 @@ pub(crate) const APP_TABLES: &[&str] = &[
     "friend_requests",
     "friend_lists",
     "sns_sequences",
+    "groups",
+    "group_members",
+    "group_messages",
 ];
 
 /// Applies the migrations up to `limit` (all when `None`) that the database has not seen yet.

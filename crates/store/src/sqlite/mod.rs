@@ -6,6 +6,7 @@ mod c2c;
 mod contacts;
 mod conversations;
 mod extensions;
+mod groups;
 mod migrations;
 mod outbox;
 mod readers;
@@ -29,6 +30,7 @@ use crate::{
 use crate::{
     BlockedAccount, Friend, RelationEdit, RelationOutcome, RelationPage, RelationScope, Relations,
 };
+use crate::{GroupEdit, GroupMember, GroupMessage, GroupOutcome, GroupQuery, GroupRecord};
 use readers::Readers;
 use writer::Writer;
 
@@ -513,6 +515,84 @@ impl Store for SqliteStore {
     ) -> StoreResult<RelationPage<BlockedAccount>> {
         self.readers
             .read(move |conn| relations::blocklist_page(conn, app, &owner, start, limit))
+            .await
+    }
+
+    async fn edit_group(
+        &self,
+        app: AppId,
+        group_id: String,
+        query: GroupQuery,
+        now_ms: i64,
+        edit: GroupEdit,
+    ) -> StoreResult<GroupOutcome> {
+        // The one writer thread runs edits one at a time: no lock is needed.
+        self.write(move |conn| {
+            let snapshot = groups::load(conn, app, &group_id, &query)?;
+            let plan = edit(&snapshot);
+            let wrote_outbox = plan.refusal.is_none() && !plan.outbox.is_empty();
+            if plan.refusal.is_none() {
+                groups::write(conn, app, &group_id, &plan.changes)?;
+                outbox::insert(conn, app, &plan.outbox, now_ms)?;
+            }
+            Ok(GroupOutcome {
+                refusal: plan.refusal,
+                reply: plan.reply,
+                wrote_outbox,
+            })
+        })
+        .await
+    }
+
+    async fn groups(&self, app: AppId, ids: Vec<String>) -> StoreResult<Vec<Option<GroupRecord>>> {
+        self.readers
+            .read(move |conn| groups::groups(conn, app, &ids))
+            .await
+    }
+
+    async fn group_members(
+        &self,
+        app: AppId,
+        group_id: String,
+        offset: u64,
+        limit: usize,
+    ) -> StoreResult<Vec<GroupMember>> {
+        self.readers
+            .read(move |conn| groups::members(conn, app, &group_id, offset, limit))
+            .await
+    }
+
+    async fn joined_groups(
+        &self,
+        app: AppId,
+        member: String,
+    ) -> StoreResult<Vec<(GroupRecord, GroupMember)>> {
+        self.readers
+            .read(move |conn| groups::joined(conn, app, &member))
+            .await
+    }
+
+    async fn app_groups(
+        &self,
+        app: AppId,
+        after: i64,
+        limit: usize,
+        group_type: Option<String>,
+    ) -> StoreResult<(Vec<(String, i64)>, u64)> {
+        self.readers
+            .read(move |conn| groups::app_groups(conn, app, after, limit, group_type.as_deref()))
+            .await
+    }
+
+    async fn group_history(
+        &self,
+        app: AppId,
+        group_id: String,
+        max_seq: u64,
+        limit: usize,
+    ) -> StoreResult<Vec<GroupMessage>> {
+        self.readers
+            .read(move |conn| groups::history(conn, app, &group_id, max_seq, limit))
             .await
     }
 

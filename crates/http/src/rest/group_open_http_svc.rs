@@ -1,0 +1,709 @@
+//! `v4/group_open_http_svc/*`: groups, their members and their messages (Tencent pages
+//! 1047/34895 onwards; the field lists of each reply follow the samples there).
+
+use natter_core::message::check_body;
+use natter_core::{codes, ApiError};
+use natter_services::groups::{
+    priority_number, GroupInfoChange, GroupMember, GroupRecord, GroupSend, GroupService, NewGroup,
+    GROUP_BODY_CODES,
+};
+
+use natter_webhook::Origin;
+use serde::Deserialize;
+use serde_json::{json, Map, Value};
+
+use crate::envelope::Ctx;
+use crate::routes::HandlerFuture;
+
+fn origin(ctx: &Ctx) -> Origin {
+    Origin::rest(ctx.client_ip)
+}
+
+#[derive(Deserialize)]
+struct KeyValue {
+    #[serde(rename = "Key")]
+    key: String,
+    #[serde(rename = "Value")]
+    value: String,
+}
+
+fn pairs_json(pairs: &[(String, String)], only: Option<&[String]>) -> Value {
+    Value::from(
+        pairs
+            .iter()
+            .filter(|(k, _)| only.is_none_or(|keys| keys.contains(k)))
+            .map(|(k, v)| json!({"Key": k, "Value": v}))
+            .collect::<Vec<_>>(),
+    )
+}
+
+fn mute_flag(on: bool) -> &'static str {
+    if on {
+        "On"
+    } else {
+        "Off"
+    }
+}
+
+/// Every base field of a group, as `get_group_info` and `get_joined_group_list` name them.
+fn base_fields(app: u64, g: &GroupRecord) -> Map<String, Value> {
+    let mut m = Map::new();
+    m.insert("Type".into(), g.group_type.clone().into());
+    m.insert("Name".into(), g.name.clone().into());
+    m.insert("Appid".into(), app.into());
+    m.insert("Introduction".into(), g.introduction.clone().into());
+    m.insert("Notification".into(), g.notification.clone().into());
+    m.insert("FaceUrl".into(), g.face_url.clone().into());
+    m.insert("Owner_Account".into(), g.owner.clone().into());
+    m.insert("CreateTime".into(), g.created.into());
+    m.insert("InfoSeq".into(), g.info_seq.into());
+    m.insert("LastInfoTime".into(), g.last_info_time.into());
+    m.insert("LastMsgTime".into(), g.last_msg_time.into());
+    m.insert("NextMsgSeq".into(), g.next_msg_seq.into());
+    m.insert("MemberNum".into(), g.member_count.into());
+    m.insert("MaxMemberNum".into(), g.max_members.into());
+    m.insert("ApplyJoinOption".into(), g.apply_join.clone().into());
+    m.insert("InviteJoinOption".into(), g.invite_join.clone().into());
+    m.insert("MuteAllMember".into(), mute_flag(g.mute_all).into());
+    m
+}
+
+/// Every field of a member, as the member APIs name them.
+fn member_fields(m: &GroupMember, custom: Option<&[String]>) -> Map<String, Value> {
+    let mut out = Map::new();
+    out.insert("Member_Account".into(), m.member.clone().into());
+    out.insert("Role".into(), m.role.clone().into());
+    out.insert("JoinTime".into(), m.join_time.into());
+    out.insert("MsgSeq".into(), m.read_seq.into());
+    out.insert("MsgFlag".into(), m.msg_flag.clone().into());
+    out.insert("LastSendMsgTime".into(), m.last_send_time.into());
+    out.insert("MuteUntil".into(), m.muted_until.into());
+    out.insert("NameCard".into(), m.name_card.clone().into());
+    out.insert(
+        "AppMemberDefinedData".into(),
+        pairs_json(&m.app_defined, custom),
+    );
+    out
+}
+
+/// Keeps `always` and the fields `filter` names (all of them without a filter).
+fn filtered(
+    mut fields: Map<String, Value>,
+    filter: Option<&[String]>,
+    always: &[&str],
+) -> Map<String, Value> {
+    if let Some(filter) = filter {
+        fields.retain(|k, _| always.contains(&k.as_str()) || filter.contains(k));
+    }
+    fields
+}
+
+#[derive(Deserialize)]
+struct NewMember {
+    #[serde(rename = "Member_Account")]
+    member_account: String,
+    #[serde(rename = "Role")]
+    role: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct CreateRequest {
+    #[serde(rename = "Type")]
+    group_type: String,
+    #[serde(rename = "Name")]
+    name: String,
+    #[serde(rename = "Owner_Account")]
+    owner_account: Option<String>,
+    #[serde(rename = "GroupId")]
+    group_id: Option<String>,
+    #[serde(rename = "Introduction", default)]
+    introduction: String,
+    #[serde(rename = "Notification", default)]
+    notification: String,
+    #[serde(rename = "FaceUrl", default)]
+    face_url: String,
+    #[serde(rename = "MaxMemberCount")]
+    max_member_count: Option<u64>,
+    #[serde(rename = "ApplyJoinOption")]
+    apply_join_option: Option<String>,
+    #[serde(rename = "InviteJoinOption")]
+    invite_join_option: Option<String>,
+    #[serde(rename = "AppDefinedData", default)]
+    app_defined_data: Vec<KeyValue>,
+    #[serde(rename = "MemberList", default)]
+    member_list: Vec<NewMember>,
+    #[serde(rename = "SupportTopic", default)]
+    support_topic: u32,
+}
+
+pub fn create_group(ctx: Ctx, body: Value) -> HandlerFuture {
+    Box::pin(async move {
+        let req = ctx.parse::<CreateRequest>(body)?;
+        let community = req.group_type == "Community";
+        let group_id = ctx
+            .services
+            .groups
+            .create(
+                &ctx.app,
+                &ctx.identifier,
+                NewGroup {
+                    group_type: req.group_type,
+                    name: req.name,
+                    owner: req.owner_account.filter(|o| !o.is_empty()),
+                    group_id: req.group_id,
+                    introduction: req.introduction,
+                    notification: req.notification,
+                    face_url: req.face_url,
+                    max_member_count: req.max_member_count,
+                    apply_join: req.apply_join_option,
+                    invite_join: req.invite_join_option,
+                    app_defined: req
+                        .app_defined_data
+                        .into_iter()
+                        .map(|kv| (kv.key, kv.value))
+                        .collect(),
+                    members: req
+                        .member_list
+                        .into_iter()
+                        .map(|m| (m.member_account, m.role))
+                        .collect(),
+                    support_topic: req.support_topic == 1,
+                },
+                &origin(&ctx),
+            )
+            .await?;
+        Ok(if community {
+            json!({"GroupId": group_id, "Type": "Community", "HugeGroupFlag": 0})
+        } else {
+            json!({"GroupId": group_id})
+        })
+    })
+}
+
+#[derive(Deserialize)]
+struct GroupIdRequest {
+    #[serde(rename = "GroupId")]
+    group_id: String,
+}
+
+pub fn destroy_group(ctx: Ctx, body: Value) -> HandlerFuture {
+    Box::pin(async move {
+        let req = ctx.parse::<GroupIdRequest>(body)?;
+        ctx.services
+            .groups
+            .destroy(&ctx.app, &req.group_id, &origin(&ctx))
+            .await?;
+        Ok(Value::Null)
+    })
+}
+
+#[derive(Deserialize, Default)]
+struct InfoFilter {
+    #[serde(rename = "GroupBaseInfoFilter")]
+    group_base_info_filter: Option<Vec<String>>,
+    #[serde(rename = "MemberInfoFilter")]
+    member_info_filter: Option<Vec<String>>,
+    #[serde(rename = "AppDefinedDataFilter_Group")]
+    app_defined_data_filter_group: Option<Vec<String>>,
+    #[serde(rename = "AppDefinedDataFilter_GroupMember")]
+    app_defined_data_filter_group_member: Option<Vec<String>>,
+}
+
+#[derive(Deserialize)]
+struct InfoRequest {
+    #[serde(rename = "GroupIdList")]
+    group_id_list: Vec<String>,
+    #[serde(rename = "ResponseFilter")]
+    response_filter: Option<InfoFilter>,
+}
+
+/// One `GroupInfo` item: everything without a filter; with one, the base fields it names and
+/// the member list only when `MemberInfoFilter` asks for it.
+async fn info_item(
+    groups: &GroupService,
+    ctx: &Ctx,
+    group: &GroupRecord,
+    filter: Option<&InfoFilter>,
+) -> natter_core::ApiResult<Value> {
+    let mut item = Map::new();
+    item.insert("GroupId".into(), group.group_id.clone().into());
+    item.insert("ErrorCode".into(), 0.into());
+    item.insert("ErrorInfo".into(), "".into());
+    let base = base_fields(ctx.app.sdkappid, group);
+    item.extend(filtered(
+        base,
+        filter.and_then(|f| f.group_base_info_filter.as_deref()),
+        &[],
+    ));
+    let group_keys = filter.and_then(|f| f.app_defined_data_filter_group.as_deref());
+    if filter.is_none() || group_keys.is_some() {
+        item.insert(
+            "AppDefinedData".into(),
+            pairs_json(&group.app_defined, group_keys),
+        );
+    }
+    let member_filter = filter.and_then(|f| f.member_info_filter.as_deref());
+    let live = group.group_type == "AVChatRoom";
+    if !live && (filter.is_none() || member_filter.is_some()) {
+        let (_, members) = groups
+            .members(&ctx.app, &group.group_id, &[], 0, None)
+            .await?;
+        let custom = filter.and_then(|f| f.app_defined_data_filter_group_member.as_deref());
+        let list: Vec<Value> = members
+            .iter()
+            .map(|m| {
+                let mut fields = member_fields(m, custom);
+                if custom.is_none() && filter.is_some() {
+                    fields.remove("AppMemberDefinedData");
+                }
+                Value::Object(filtered(
+                    fields,
+                    member_filter
+                        .map(|f| {
+                            f.iter()
+                                .map(|name| {
+                                    if name == "Account" {
+                                        "Member_Account".to_owned()
+                                    } else {
+                                        name.clone()
+                                    }
+                                })
+                                .chain(["AppMemberDefinedData".to_owned()])
+                                .collect::<Vec<_>>()
+                        })
+                        .as_deref(),
+                    &["Member_Account"],
+                ))
+            })
+            .collect();
+        item.insert("MemberList".into(), list.into());
+    }
+    Ok(Value::Object(item))
+}
+
+pub fn get_group_info(ctx: Ctx, body: Value) -> HandlerFuture {
+    Box::pin(async move {
+        let req = ctx.parse::<InfoRequest>(body)?;
+        let groups = ctx.services.groups.clone();
+        let found = groups.info(&ctx.app, req.group_id_list).await?;
+        let mut items = Vec::with_capacity(found.len());
+        for (id, group) in found {
+            items.push(match group {
+                Some(g) => info_item(&groups, &ctx, &g, req.response_filter.as_ref()).await?,
+                None => json!({
+                    "GroupId": id,
+                    "ErrorCode": codes::GROUP_NOT_FOUND,
+                    "ErrorInfo": format!("group {id} does not exist or was disbanded"),
+                }),
+            });
+        }
+        Ok(json!({"GroupInfo": items}))
+    })
+}
+
+#[derive(Deserialize)]
+struct ModifyRequest {
+    #[serde(rename = "GroupId")]
+    group_id: String,
+    #[serde(rename = "Name")]
+    name: Option<String>,
+    #[serde(rename = "Introduction")]
+    introduction: Option<String>,
+    #[serde(rename = "Notification")]
+    notification: Option<String>,
+    #[serde(rename = "FaceUrl")]
+    face_url: Option<String>,
+    #[serde(rename = "MaxMemberNum")]
+    max_member_num: Option<u64>,
+    #[serde(rename = "ApplyJoinOption")]
+    apply_join_option: Option<String>,
+    #[serde(rename = "InviteJoinOption")]
+    invite_join_option: Option<String>,
+    #[serde(rename = "MuteAllMember", alias = "ShutUpAllMember")]
+    mute_all_member: Option<String>,
+    #[serde(rename = "AppDefinedData", default)]
+    app_defined_data: Vec<KeyValue>,
+}
+
+pub fn modify_group_base_info(ctx: Ctx, body: Value) -> HandlerFuture {
+    Box::pin(async move {
+        let req = ctx.parse::<ModifyRequest>(body)?;
+        let mute_all = match req.mute_all_member.as_deref() {
+            None => None,
+            Some("On") => Some(true),
+            Some("Off") => Some(false),
+            Some(other) => {
+                return Err(ApiError::new(
+                    codes::GROUP_INVALID_PARAM,
+                    format!("MuteAllMember {other:?} is not On or Off"),
+                ))
+            }
+        };
+        ctx.services
+            .groups
+            .modify(
+                &ctx.app,
+                &ctx.identifier,
+                &req.group_id,
+                GroupInfoChange {
+                    name: req.name,
+                    introduction: req.introduction,
+                    notification: req.notification,
+                    face_url: req.face_url,
+                    max_member_num: req.max_member_num,
+                    apply_join: req.apply_join_option,
+                    invite_join: req.invite_join_option,
+                    mute_all,
+                    app_defined: req
+                        .app_defined_data
+                        .into_iter()
+                        .map(|kv| (kv.key, kv.value))
+                        .collect(),
+                },
+                &origin(&ctx),
+            )
+            .await?;
+        Ok(Value::Null)
+    })
+}
+
+#[derive(Deserialize)]
+struct JoinedFilter {
+    #[serde(rename = "GroupBaseInfoFilter", default)]
+    group_base_info_filter: Vec<String>,
+    #[serde(rename = "SelfInfoFilter", default)]
+    self_info_filter: Vec<String>,
+}
+
+#[derive(Deserialize)]
+struct JoinedRequest {
+    #[serde(rename = "Member_Account")]
+    member_account: String,
+    #[serde(rename = "WithHugeGroups", default)]
+    with_huge_groups: u32,
+    #[serde(rename = "Limit")]
+    limit: Option<usize>,
+    #[serde(rename = "Offset", default)]
+    offset: usize,
+    #[serde(rename = "GroupType")]
+    group_type: Option<String>,
+    #[serde(rename = "ResponseFilter")]
+    response_filter: Option<JoinedFilter>,
+}
+
+pub fn get_joined_group_list(ctx: Ctx, body: Value) -> HandlerFuture {
+    Box::pin(async move {
+        let req = ctx.parse::<JoinedRequest>(body)?;
+        let (groups, total) = ctx
+            .services
+            .groups
+            .joined(
+                &ctx.app,
+                &req.member_account,
+                req.with_huge_groups == 1,
+                req.group_type.as_deref(),
+                req.offset,
+                req.limit,
+            )
+            .await?;
+        let items: Vec<Value> = groups
+            .iter()
+            .map(|(g, m)| {
+                let mut item = Map::new();
+                item.insert("GroupId".into(), g.group_id.clone().into());
+                if let Some(filter) = &req.response_filter {
+                    let mut base = base_fields(ctx.app.sdkappid, g);
+                    base.retain(|k, _| filter.group_base_info_filter.contains(k));
+                    item.extend(base);
+                    if !filter.self_info_filter.is_empty() {
+                        let mut own = member_fields(m, None);
+                        own.insert("UnreadMsgNum".into(), GroupService::unread(g, m).into());
+                        own.retain(|k, _| filter.self_info_filter.contains(k));
+                        item.insert("SelfInfo".into(), Value::Object(own));
+                    }
+                }
+                Value::Object(item)
+            })
+            .collect();
+        Ok(json!({"TotalCount": total, "GroupIdList": items}))
+    })
+}
+
+#[derive(Deserialize)]
+struct AppGroupsRequest {
+    #[serde(rename = "Limit")]
+    limit: Option<usize>,
+    #[serde(rename = "Next", default)]
+    next: u64,
+    #[serde(rename = "GroupType")]
+    group_type: Option<String>,
+}
+
+pub fn get_appid_group_list(ctx: Ctx, body: Value) -> HandlerFuture {
+    Box::pin(async move {
+        let req = ctx.parse::<AppGroupsRequest>(body)?;
+        let limit = req.limit.unwrap_or(10_000);
+        if limit == 0 || limit > 10_000 {
+            return Err(ApiError::new(
+                codes::GROUP_INVALID_PARAM,
+                format!("Limit must be 1 to 10000, got {limit}"),
+            ));
+        }
+        let (ids, next, total) = ctx
+            .services
+            .groups
+            .app_groups(&ctx.app, req.next, limit, req.group_type.as_deref())
+            .await?;
+        let list: Vec<Value> = ids.into_iter().map(|id| json!({"GroupId": id})).collect();
+        Ok(json!({"TotalCount": total, "GroupIdList": list, "Next": next}))
+    })
+}
+
+#[derive(Deserialize)]
+struct MemberAccountItem {
+    #[serde(rename = "Member_Account")]
+    member_account: String,
+}
+
+#[derive(Deserialize)]
+struct AddRequest {
+    #[serde(rename = "GroupId")]
+    group_id: String,
+    #[serde(rename = "MemberList")]
+    member_list: Vec<MemberAccountItem>,
+    #[serde(rename = "Silence", default)]
+    _silence: u32,
+}
+
+pub fn add_group_member(ctx: Ctx, body: Value) -> HandlerFuture {
+    Box::pin(async move {
+        let req = ctx.parse::<AddRequest>(body)?;
+        let added = ctx
+            .services
+            .groups
+            .add_members(
+                &ctx.app,
+                &ctx.identifier,
+                &req.group_id,
+                req.member_list
+                    .into_iter()
+                    .map(|m| m.member_account)
+                    .collect(),
+                &origin(&ctx),
+            )
+            .await?;
+        let list: Vec<Value> = added
+            .into_iter()
+            .map(|a| json!({"Member_Account": a.member, "Result": a.result as u8}))
+            .collect();
+        Ok(json!({"MemberList": list}))
+    })
+}
+
+#[derive(Deserialize)]
+struct DeleteRequest {
+    #[serde(rename = "GroupId")]
+    group_id: String,
+    #[serde(rename = "MemberToDel_Account")]
+    member_to_del_account: Vec<String>,
+    #[serde(rename = "Silence", default)]
+    _silence: u32,
+    #[serde(rename = "Reason", default)]
+    _reason: String,
+}
+
+pub fn delete_group_member(ctx: Ctx, body: Value) -> HandlerFuture {
+    Box::pin(async move {
+        let req = ctx.parse::<DeleteRequest>(body)?;
+        ctx.services
+            .groups
+            .delete_members(
+                &ctx.app,
+                &ctx.identifier,
+                &req.group_id,
+                req.member_to_del_account,
+                &origin(&ctx),
+            )
+            .await?;
+        Ok(Value::Null)
+    })
+}
+
+#[derive(Deserialize)]
+struct MemberInfoRequest {
+    #[serde(rename = "GroupId")]
+    group_id: String,
+    #[serde(rename = "MemberInfoFilter")]
+    member_info_filter: Option<Vec<String>>,
+    #[serde(rename = "MemberRoleFilter", default)]
+    member_role_filter: Vec<String>,
+    #[serde(rename = "AppDefinedDataFilter_GroupMember")]
+    app_defined_data_filter_group_member: Option<Vec<String>>,
+    #[serde(rename = "Limit")]
+    limit: Option<usize>,
+    #[serde(rename = "Offset", default)]
+    offset: u64,
+}
+
+pub fn get_group_member_info(ctx: Ctx, body: Value) -> HandlerFuture {
+    Box::pin(async move {
+        let req = ctx.parse::<MemberInfoRequest>(body)?;
+        if req.limit.is_some_and(|l| l > 6000) {
+            return Err(ApiError::new(
+                codes::GROUP_INVALID_PARAM,
+                "Limit must be at most 6000",
+            ));
+        }
+        let (member_num, members) = ctx
+            .services
+            .groups
+            .members(
+                &ctx.app,
+                &req.group_id,
+                &req.member_role_filter,
+                req.offset,
+                req.limit,
+            )
+            .await?;
+        let custom = req.app_defined_data_filter_group_member.as_deref();
+        let list: Vec<Value> = members
+            .iter()
+            .map(|m| {
+                let mut fields = member_fields(m, custom);
+                if custom.is_none() {
+                    fields.remove("AppMemberDefinedData");
+                }
+                let keep = req.member_info_filter.as_ref().map(|f| {
+                    f.iter()
+                        .cloned()
+                        .chain(["AppMemberDefinedData".to_owned()])
+                        .collect::<Vec<_>>()
+                });
+                Value::Object(filtered(fields, keep.as_deref(), &["Member_Account"]))
+            })
+            .collect();
+        Ok(json!({"MemberNum": member_num, "MemberList": list}))
+    })
+}
+
+#[derive(Deserialize)]
+struct RoleRequest {
+    #[serde(rename = "GroupId")]
+    group_id: String,
+    #[serde(rename = "User_Account")]
+    user_account: Vec<String>,
+}
+
+pub fn get_role_in_group(ctx: Ctx, body: Value) -> HandlerFuture {
+    Box::pin(async move {
+        let req = ctx.parse::<RoleRequest>(body)?;
+        let roles = ctx
+            .services
+            .groups
+            .roles(&ctx.app, &req.group_id, req.user_account)
+            .await?;
+        let list: Vec<Value> = roles
+            .into_iter()
+            .map(|(member, role)| json!({"Member_Account": member, "Role": role}))
+            .collect();
+        Ok(json!({"UserIdList": list}))
+    })
+}
+
+#[derive(Deserialize)]
+struct SendRequest {
+    #[serde(rename = "GroupId")]
+    group_id: String,
+    #[serde(rename = "Random")]
+    random: u32,
+    #[serde(rename = "From_Account")]
+    from_account: Option<String>,
+    #[serde(rename = "MsgPriority")]
+    msg_priority: Option<String>,
+    #[serde(rename = "CloudCustomData", default)]
+    cloud_custom_data: String,
+    #[serde(rename = "OnlineOnlyFlag", default)]
+    online_only_flag: u32,
+    #[serde(rename = "ForbidCallbackControl", default)]
+    forbid_callback_control: Vec<String>,
+}
+
+pub fn send_group_msg(ctx: Ctx, body: Value) -> HandlerFuture {
+    Box::pin(async move {
+        let req = ctx.parse::<SendRequest>(body.clone())?;
+        let elements = check_body(
+            body.get("MsgBody"),
+            &req.cloud_custom_data,
+            GROUP_BODY_CODES,
+        )?;
+        let forbids = |name: &str| req.forbid_callback_control.iter().any(|f| f == name);
+        let send = GroupSend {
+            from: req.from_account.clone().filter(|f| !f.is_empty()),
+            random: req.random,
+            body: elements,
+            cloud_custom_data: req.cloud_custom_data.clone(),
+            priority: priority_number(req.msg_priority.as_deref())?,
+            online_only: req.online_only_flag == 1,
+            forbid_before_callback: forbids("ForbidBeforeSendMsgCallback"),
+            forbid_after_callback: forbids("ForbidAfterSendMsgCallback"),
+        };
+        let sent = ctx
+            .services
+            .groups
+            .send(
+                &ctx.app,
+                &ctx.identifier,
+                &req.group_id,
+                send,
+                &origin(&ctx),
+            )
+            .await?;
+        Ok(json!({"MsgTime": sent.msg_time, "MsgSeq": sent.msg_seq}))
+    })
+}
+
+#[derive(Deserialize)]
+struct HistoryRequest {
+    #[serde(rename = "GroupId")]
+    group_id: String,
+    #[serde(rename = "ReqMsgNumber")]
+    req_msg_number: usize,
+    #[serde(rename = "ReqMsgSeq")]
+    req_msg_seq: Option<u64>,
+    #[serde(rename = "WithRecalledMsg", default)]
+    with_recalled_msg: u32,
+}
+
+pub fn group_msg_get_simple(ctx: Ctx, body: Value) -> HandlerFuture {
+    Box::pin(async move {
+        let req = ctx.parse::<HistoryRequest>(body)?;
+        let messages = ctx
+            .services
+            .groups
+            .history(
+                &ctx.app,
+                &req.group_id,
+                req.req_msg_seq,
+                req.req_msg_number,
+                req.with_recalled_msg == 1,
+            )
+            .await?;
+        let list: Vec<Value> = messages
+            .into_iter()
+            .map(|m| {
+                let body: Value = serde_json::from_str(&m.body).unwrap_or_else(|_| json!([]));
+                json!({
+                    "From_Account": m.from,
+                    "IsPlaceMsg": if m.recalled { 2 } else { 0 },
+                    "MsgBody": if m.recalled { json!([]) } else { body },
+                    "MsgPriority": m.priority,
+                    "MsgRandom": m.random,
+                    "MsgSeq": m.seq,
+                    "MsgTimeStamp": m.time,
+                    "CloudCustomData": m.cloud_custom_data,
+                })
+            })
+            .collect();
+        Ok(json!({"GroupId": req.group_id, "IsFinished": 1, "RspMsgList": list}))
+    })
+}

@@ -1,0 +1,323 @@
+//! Group messages: sending (`send_group_msg`) and history (`group_msg_get_simple`).
+//!
+//! A message is stored once per group, never once per member: its `MsgSeq` comes from the group
+//! row under the group's lock, and members' unread counts are the distance between the group's
+//! last `MsgSeq` and their own read position. Sending into 6,000 members costs what sending
+//! into 3 does.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use natter_core::message::{check_body, BodyCodes};
+use natter_core::{codes, ApiError, ApiResult, AppId, AppSettings, GroupType};
+use natter_store::{GroupChange, GroupMessage, GroupPlan, GroupQuery};
+use natter_webhook::payloads::group::{GroupAfterSendMsg, GroupBeforeSendMsg};
+use natter_webhook::payloads::responses::SendMsgResponse;
+use natter_webhook::payloads::MsgBodyElement;
+use natter_webhook::{BeforeOutcome, Origin};
+use serde_json::{json, Value};
+
+use super::{invalid, not_found, refused_by_callback, type_of, GroupService};
+use crate::internal;
+
+/// Messages per second one group takes by default (Tencent's frequency control).
+pub const DEFAULT_MESSAGES_PER_GROUP: u32 = 40;
+/// The `rate_limits` key that overrides it per app.
+pub const MESSAGES_PER_GROUP_KEY: &str = "group_open_http_svc/messages_per_group";
+/// A repeated `Random` from the same sender within this many seconds is the same message.
+const DEDUP_SECONDS: i64 = 300;
+/// Most messages one history page holds.
+pub const MAX_HISTORY: usize = 20;
+
+pub const GROUP_BODY_CODES: BodyCodes = BodyCodes {
+    not_array: codes::GROUP_INVALID_PARAM,
+    bad_element: codes::GROUP_INVALID_PARAM,
+    too_long: 80002,
+};
+
+/// A `send_group_msg` request, its body already checked.
+#[derive(Debug, Clone, Default)]
+pub struct GroupSend {
+    /// The sender; the calling admin when `None`.
+    pub from: Option<String>,
+    pub random: u32,
+    pub body: Vec<Value>,
+    pub cloud_custom_data: String,
+    /// 1 High, 2 Normal, 3 Low, 4 Lowest.
+    pub priority: u32,
+    pub online_only: bool,
+    pub forbid_before_callback: bool,
+    pub forbid_after_callback: bool,
+}
+
+/// What `send_group_msg` answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GroupSent {
+    pub msg_seq: u64,
+    pub msg_time: i64,
+}
+
+/// Counts each group's messages in the current second (per node).
+#[derive(Default)]
+pub struct SendLimiter {
+    windows: Mutex<HashMap<(AppId, String), (i64, u32)>>,
+}
+
+impl SendLimiter {
+    /// Counts one message; false when the group is over `limit` this second.
+    fn admit(&self, app: AppId, group_id: &str, now_secs: i64, limit: u32) -> bool {
+        let mut windows = self.windows.lock().expect("group send limiter");
+        if windows.len() > 100_000 {
+            windows.retain(|_, (second, _)| *second == now_secs);
+        }
+        let window = windows
+            .entry((app, group_id.to_owned()))
+            .or_insert((now_secs, 0));
+        if window.0 != now_secs {
+            *window = (now_secs, 0);
+        }
+        window.1 += 1;
+        window.1 <= limit
+    }
+}
+
+/// `MsgPriority` as history reports it.
+pub fn priority_number(name: Option<&str>) -> ApiResult<u32> {
+    match name {
+        Some("High") => Ok(1),
+        None | Some("Normal") => Ok(2),
+        Some("Low") => Ok(3),
+        Some("Lowest") => Ok(4),
+        Some(other) => Err(invalid(format!(
+            "MsgPriority {other:?} is not High, Normal, Low or Lowest"
+        ))),
+    }
+}
+
+fn elements(body: &[Value]) -> Vec<MsgBodyElement> {
+    body.iter()
+        .filter_map(|e| serde_json::from_value(e.clone()).ok())
+        .collect()
+}
+
+impl GroupService {
+    /// `send_group_msg`: the group's frequency limit (10023), `Group.CallbackBeforeSendMsg` (may
+    /// refuse, drop or rewrite), then the message with the next `MsgSeq` and
+    /// `Group.CallbackAfterSendMsg` in one transaction. A repeated `Random` from the same sender
+    /// within five minutes answers the first message again.
+    pub async fn send(
+        &self,
+        app: &AppSettings,
+        operator: &str,
+        group_id: &str,
+        mut req: GroupSend,
+        origin: &Origin,
+    ) -> ApiResult<GroupSent> {
+        let group = self.group(app, group_id).await?;
+        let group_type = type_of(&group);
+        let from = req.from.clone().unwrap_or_else(|| operator.to_owned());
+        let now = self.clock.now_secs();
+        let limit = app
+            .rate_limits
+            .get(MESSAGES_PER_GROUP_KEY)
+            .copied()
+            .unwrap_or(DEFAULT_MESSAGES_PER_GROUP);
+        if limit > 0 && !self.limiter.admit(app.sdkappid, group_id, now, limit) {
+            return Err(ApiError::new(
+                codes::GROUP_SEND_TOO_FAST,
+                format!("group {group_id} takes at most {limit} messages per second"),
+            ));
+        }
+        let online_only = req.online_only && group_type != GroupType::AvChatRoom;
+        let msg_id = format!("{from}-{now}-{}", req.random);
+        if !req.forbid_before_callback {
+            let before = GroupBeforeSendMsg {
+                group_id: group_id.to_owned(),
+                group_type: group_type.name().to_owned(),
+                from_account: from.clone(),
+                operator_account: operator.to_owned(),
+                random: req.random,
+                msg_id: msg_id.clone(),
+                online_only_flag: u32::from(online_only),
+                msg_body: elements(&req.body),
+                cloud_custom_data: req.cloud_custom_data.clone(),
+                topic_id: None,
+                event_time: self.clock.now_ms() as u64,
+            };
+            match self.webhooks.before(app.sdkappid, &before, origin).await {
+                BeforeOutcome::Allow(Some(reply)) => rewrite(&mut req, &reply)?,
+                // Dropped silently: the sender is told it went out; nothing is stored.
+                BeforeOutcome::Discard => {
+                    return Ok(GroupSent {
+                        msg_seq: 0,
+                        msg_time: now,
+                    })
+                }
+                other => {
+                    if let Some(refusal) = refused_by_callback(other) {
+                        return Err(refusal);
+                    }
+                }
+            }
+        }
+        let now_ms = self.clock.now_ms();
+        let this = self.clone();
+        let app_settings = app.clone();
+        let origin = origin.clone();
+        let operator = operator.to_owned();
+        let id = group_id.to_owned();
+        let sender = from.clone();
+        let outcome = self
+            .edit(
+                app,
+                group_id,
+                GroupQuery {
+                    accounts: vec![from.clone()],
+                    duplicate_of: Some((from.clone(), req.random, now - DEDUP_SECONDS)),
+                },
+                move |snap| {
+                    let mut plan = GroupPlan::default();
+                    let Some(group) = &snap.group else {
+                        plan.refusal = Some((codes::GROUP_NOT_FOUND, not_found(&id).info));
+                        return plan;
+                    };
+                    if let Some(first) = &snap.duplicate {
+                        plan.reply = json!([first.seq, first.time]);
+                        return plan;
+                    }
+                    if !snap.existing.contains(&sender) {
+                        plan.refusal = Some((
+                            codes::GROUP_ACCOUNT_NOT_FOUND,
+                            format!("sender {sender} does not exist"),
+                        ));
+                        return plan;
+                    }
+                    let member = snap.members.get(&sender).cloned();
+                    if member.as_ref().is_some_and(|m| m.muted_until > now) {
+                        plan.refusal = Some((
+                            codes::GROUP_SENDER_MUTED,
+                            format!("{sender} is muted in this group"),
+                        ));
+                        return plan;
+                    }
+                    let mut group = group.clone();
+                    let seq = if online_only { 0 } else { group.next_msg_seq };
+                    if !online_only {
+                        group.next_msg_seq += 1;
+                        if type_of(&group).keeps_history() {
+                            plan.changes.push(GroupChange::AddMessage(GroupMessage {
+                                seq,
+                                random: req.random,
+                                from: sender.clone(),
+                                time: now,
+                                body: Value::from(req.body.clone()).to_string(),
+                                cloud_custom_data: req.cloud_custom_data.clone(),
+                                priority: req.priority,
+                                recalled: false,
+                            }));
+                        }
+                    }
+                    group.last_msg_time = now;
+                    if let Some(mut member) = member {
+                        // Sending means having read up to one's own message.
+                        member.read_seq = member.read_seq.max(seq);
+                        member.last_send_time = now;
+                        plan.changes.push(GroupChange::PutMember(member));
+                    }
+                    if !req.forbid_after_callback {
+                        let report = GroupAfterSendMsg {
+                            group_id: id.clone(),
+                            group_type: group.group_type.clone(),
+                            from_account: sender.clone(),
+                            operator_account: operator,
+                            random: req.random,
+                            msg_id,
+                            msg_seq: seq,
+                            msg_time: now as u64,
+                            online_only_flag: u32::from(online_only),
+                            msg_body: elements(&req.body),
+                            cloud_custom_data: req.cloud_custom_data.clone(),
+                            topic_id: None,
+                            event_time: now_ms as u64,
+                            group_at_info: None,
+                        };
+                        plan.outbox
+                            .extend(this.after(&app_settings, &report, &id, &origin));
+                    }
+                    plan.changes.push(GroupChange::PutGroup(group));
+                    plan.reply = json!([seq, now]);
+                    plan
+                },
+            )
+            .await?;
+        Ok(GroupSent {
+            msg_seq: outcome.reply[0].as_u64().unwrap_or_default(),
+            msg_time: outcome.reply[1].as_i64().unwrap_or(now),
+        })
+    }
+
+    /// `group_msg_get_simple`: up to 20 messages with `MsgSeq <= max_seq` (the newest when
+    /// `None`), newest first; recalled ones only with `with_recalled`.
+    pub async fn history(
+        &self,
+        app: &AppSettings,
+        group_id: &str,
+        max_seq: Option<u64>,
+        count: usize,
+        with_recalled: bool,
+    ) -> ApiResult<Vec<GroupMessage>> {
+        if count == 0 || count > MAX_HISTORY {
+            return Err(invalid(format!(
+                "ReqMsgNumber must be 1 to {MAX_HISTORY}, got {count}"
+            )));
+        }
+        let group = self.group(app, group_id).await?;
+        if !type_of(&group).keeps_history() {
+            return Err(ApiError::new(
+                codes::GROUP_NO_PERMISSION,
+                "an AVChatRoom keeps no message history",
+            ));
+        }
+        let messages = self
+            .store
+            .group_history(
+                app.sdkappid,
+                group_id.to_owned(),
+                max_seq.unwrap_or(u64::MAX),
+                count,
+            )
+            .await
+            .map_err(internal(codes::GROUP_INTERNAL))?;
+        Ok(messages
+            .into_iter()
+            .filter(|m| with_recalled || !m.recalled)
+            .collect())
+    }
+}
+
+/// Applies a before-send callback's rewrite of `MsgBody` and `CloudCustomData`.
+fn rewrite(req: &mut GroupSend, reply: &Value) -> ApiResult<()> {
+    let Ok(answer) = serde_json::from_value::<SendMsgResponse>(reply.clone()) else {
+        return Ok(());
+    };
+    if let Some(data) = answer.replacement_cloud_custom_data() {
+        req.cloud_custom_data = data.to_owned();
+    }
+    if reply
+        .get("MsgBody")
+        .is_some_and(|b| b.as_array().is_some_and(|a| !a.is_empty()))
+    {
+        req.body = check_body(
+            reply.get("MsgBody"),
+            &req.cloud_custom_data,
+            GROUP_BODY_CODES,
+        )
+        .map_err(|e| {
+            ApiError::new(
+                codes::GROUP_CALLBACK_DENIED,
+                format!("the before-send callback's MsgBody is invalid: {}", e.info),
+            )
+        })?;
+    }
+    Ok(())
+}

@@ -1,0 +1,223 @@
+//! Groups as storage sees them: the group row, its members, its messages.
+//!
+//! Every change goes through [`crate::Store::edit_group`], like the relationship chain: the store
+//! loads a [`GroupSnapshot`] (the group, the members a request names, whether those accounts
+//! exist, a possible duplicate message) inside the transaction that writes the change, holding
+//! the group's lock on PostgreSQL, and the caller's [`GroupEdit`] decides. A message's `MsgSeq` is
+//! the group's `next_msg_seq` read under that lock, so sequences have no gaps and no repeats.
+
+use std::collections::{HashMap, HashSet};
+
+use serde_json::Value;
+
+use crate::OutboxEvent;
+
+/// One group.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct GroupRecord {
+    pub group_id: String,
+    /// The REST type name (`Private`, `Public`, `ChatRoom`, `AVChatRoom`, `Community`).
+    pub group_type: String,
+    pub name: String,
+    pub introduction: String,
+    pub notification: String,
+    pub face_url: String,
+    /// Empty: the group has no owner.
+    pub owner: String,
+    /// Unix seconds.
+    pub created: i64,
+    pub max_members: u64,
+    pub apply_join: String,
+    pub invite_join: String,
+    pub mute_all: bool,
+    /// Grows with every profile change.
+    pub info_seq: u64,
+    pub last_info_time: i64,
+    /// The `MsgSeq` the next message gets (from 1).
+    pub next_msg_seq: u64,
+    pub last_msg_time: i64,
+    pub member_count: u64,
+    /// `AppDefinedData`, in the order set.
+    pub app_defined: Vec<(String, String)>,
+    pub support_topic: bool,
+    /// Creation order within the app (assigned by the store): the `Next` cursor of
+    /// `get_appid_group_list`.
+    pub serial: i64,
+}
+
+/// One member of a group.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct GroupMember {
+    pub member: String,
+    /// `Owner`, `Admin` or `Member`.
+    pub role: String,
+    /// Unix seconds.
+    pub join_time: i64,
+    pub msg_flag: String,
+    pub name_card: String,
+    /// Unix seconds; 0: not muted.
+    pub muted_until: i64,
+    /// The last `MsgSeq` this member has read.
+    pub read_seq: u64,
+    pub last_send_time: i64,
+    pub app_defined: Vec<(String, String)>,
+}
+
+/// One stored group message.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct GroupMessage {
+    pub seq: u64,
+    pub random: u32,
+    pub from: String,
+    /// Unix seconds.
+    pub time: i64,
+    /// `MsgBody` as JSON text.
+    pub body: String,
+    pub cloud_custom_data: String,
+    /// 1 High, 2 Normal, 3 Low, 4 Lowest (as history reports it).
+    pub priority: u32,
+    pub recalled: bool,
+}
+
+/// What an edit needs to see besides the group row.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct GroupQuery {
+    /// Accounts whose membership (and existence) the edit needs.
+    pub accounts: Vec<String>,
+    /// `(sender, Random, since)`: find a message of that sender with that `Random` sent at or
+    /// after `since` (Unix seconds), the duplicate check of `send_group_msg`.
+    pub duplicate_of: Option<(String, u32, i64)>,
+}
+
+/// The state an edit decides on.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct GroupSnapshot {
+    pub group: Option<GroupRecord>,
+    /// The named accounts that are members.
+    pub members: HashMap<String, GroupMember>,
+    /// The named accounts that exist.
+    pub existing: HashSet<String>,
+    pub duplicate: Option<GroupMessage>,
+}
+
+/// One row-level change.
+#[derive(Debug, Clone, PartialEq)]
+pub enum GroupChange {
+    /// Creates or replaces the group row (a new row gets its `serial` from the store).
+    PutGroup(GroupRecord),
+    /// Removes the group with its members and messages.
+    DeleteGroup,
+    PutMember(GroupMember),
+    DeleteMember(String),
+    AddMessage(GroupMessage),
+}
+
+/// What an edit decided. With `refusal` set, nothing is written.
+#[derive(Debug, Default)]
+pub struct GroupPlan {
+    pub changes: Vec<GroupChange>,
+    pub outbox: Vec<OutboxEvent>,
+    pub refusal: Option<(u32, String)>,
+    /// Whatever the caller wants back (the new `MsgSeq`, per-member results).
+    pub reply: Value,
+}
+
+pub type GroupEdit = Box<dyn FnOnce(&GroupSnapshot) -> GroupPlan + Send>;
+
+/// What an edit did.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct GroupOutcome {
+    pub refusal: Option<(u32, String)>,
+    pub reply: Value,
+    pub wrote_outbox: bool,
+}
+
+/// The group tables, in SQL both engines accept (migration 7 of each).
+pub(crate) const SCHEMA: &str = "
+    CREATE TABLE groups (
+        app_id         BIGINT NOT NULL,
+        group_id       TEXT   NOT NULL,
+        group_type     TEXT   NOT NULL,
+        name           TEXT   NOT NULL,
+        introduction   TEXT   NOT NULL,
+        notification   TEXT   NOT NULL,
+        face_url       TEXT   NOT NULL,
+        owner          TEXT   NOT NULL,
+        created        BIGINT NOT NULL,
+        max_members    BIGINT NOT NULL,
+        apply_join     TEXT   NOT NULL,
+        invite_join    TEXT   NOT NULL,
+        mute_all       BIGINT NOT NULL,
+        info_seq       BIGINT NOT NULL,
+        last_info_time BIGINT NOT NULL,
+        next_msg_seq   BIGINT NOT NULL,
+        last_msg_time  BIGINT NOT NULL,
+        member_count   BIGINT NOT NULL,
+        app_defined    TEXT   NOT NULL, -- JSON array of [key, value]
+        support_topic  BIGINT NOT NULL,
+        serial         BIGINT NOT NULL,
+        PRIMARY KEY (app_id, group_id)
+    );
+    CREATE UNIQUE INDEX groups_by_serial ON groups (app_id, serial);
+    CREATE TABLE group_members (
+        app_id         BIGINT NOT NULL,
+        group_id       TEXT   NOT NULL,
+        member         TEXT   NOT NULL,
+        role           TEXT   NOT NULL,
+        join_time      BIGINT NOT NULL,
+        msg_flag       TEXT   NOT NULL,
+        name_card      TEXT   NOT NULL,
+        muted_until    BIGINT NOT NULL,
+        read_seq       BIGINT NOT NULL,
+        last_send_time BIGINT NOT NULL,
+        app_defined    TEXT   NOT NULL,
+        PRIMARY KEY (app_id, group_id, member)
+    );
+    CREATE INDEX group_members_by_member ON group_members (app_id, member, group_id);
+    -- One row per message, never one per member: unread counts come from sequences.
+    CREATE TABLE group_messages (
+        app_id            BIGINT NOT NULL,
+        group_id          TEXT   NOT NULL,
+        msg_seq           BIGINT NOT NULL,
+        msg_random        BIGINT NOT NULL,
+        from_account      TEXT   NOT NULL,
+        msg_time          BIGINT NOT NULL,
+        body              TEXT   NOT NULL,
+        cloud_custom_data TEXT   NOT NULL,
+        priority          BIGINT NOT NULL,
+        recalled          BIGINT NOT NULL,
+        PRIMARY KEY (app_id, group_id, msg_seq)
+    );
+    CREATE INDEX group_messages_by_random ON group_messages (app_id, group_id, msg_random);";
+
+/// What an update of the group row changes (both engines): everything but the identity,
+/// type, creation and serial.
+pub(crate) const GROUP_UPDATE: &str = "name = excluded.name,
+    introduction = excluded.introduction, notification = excluded.notification,
+    face_url = excluded.face_url, owner = excluded.owner, max_members = excluded.max_members,
+    apply_join = excluded.apply_join, invite_join = excluded.invite_join,
+    mute_all = excluded.mute_all, info_seq = excluded.info_seq,
+    last_info_time = excluded.last_info_time, next_msg_seq = excluded.next_msg_seq,
+    last_msg_time = excluded.last_msg_time, member_count = excluded.member_count,
+    app_defined = excluded.app_defined";
+
+/// The same for a member row.
+pub(crate) const MEMBER_UPDATE: &str = "role = excluded.role, msg_flag = excluded.msg_flag,
+    name_card = excluded.name_card, muted_until = excluded.muted_until,
+    read_seq = excluded.read_seq, last_send_time = excluded.last_send_time,
+    app_defined = excluded.app_defined";
+
+pub(crate) fn encode_pairs(pairs: &[(String, String)]) -> String {
+    Value::from(
+        pairs
+            .iter()
+            .map(|(k, v)| Value::from(vec![k.clone(), v.clone()]))
+            .collect::<Vec<_>>(),
+    )
+    .to_string()
+}
+
+pub(crate) fn decode_pairs(text: &str) -> crate::StoreResult<Vec<(String, String)>> {
+    serde_json::from_str(text)
+        .map_err(|e| crate::StoreError::Corrupt(format!("group custom data: {e}")))
+}

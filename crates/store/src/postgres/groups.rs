@@ -1,0 +1,372 @@
+//! Groups on PostgreSQL (the rows are described in `crate::groups`). An edit holds a transaction
+//! lock on its group, so concurrent sends into one group take `MsgSeq` one after the other.
+
+use sqlx::postgres::PgRow;
+use sqlx::{PgConnection, Row};
+
+use crate::groups::{decode_pairs, encode_pairs, GROUP_UPDATE, MEMBER_UPDATE};
+use crate::{
+    GroupChange, GroupMember, GroupMessage, GroupQuery, GroupRecord, GroupSnapshot, StoreResult,
+};
+
+const GROUP_COLUMNS: &str = "group_id, group_type, name, introduction, notification, face_url,
+    owner, created, max_members, apply_join, invite_join, mute_all, info_seq, last_info_time,
+    next_msg_seq, last_msg_time, member_count, app_defined, support_topic, serial";
+
+fn group(row: &PgRow, first: usize) -> StoreResult<GroupRecord> {
+    let i = |n: usize| first + n;
+    Ok(GroupRecord {
+        group_id: row.get(i(0)),
+        group_type: row.get(i(1)),
+        name: row.get(i(2)),
+        introduction: row.get(i(3)),
+        notification: row.get(i(4)),
+        face_url: row.get(i(5)),
+        owner: row.get(i(6)),
+        created: row.get(i(7)),
+        max_members: row.get::<i64, _>(i(8)) as u64,
+        apply_join: row.get(i(9)),
+        invite_join: row.get(i(10)),
+        mute_all: row.get::<i64, _>(i(11)) != 0,
+        info_seq: row.get::<i64, _>(i(12)) as u64,
+        last_info_time: row.get(i(13)),
+        next_msg_seq: row.get::<i64, _>(i(14)) as u64,
+        last_msg_time: row.get(i(15)),
+        member_count: row.get::<i64, _>(i(16)) as u64,
+        app_defined: decode_pairs(row.get(i(17)))?,
+        support_topic: row.get::<i64, _>(i(18)) != 0,
+        serial: row.get(i(19)),
+    })
+}
+
+const MEMBER_COLUMNS: &str = "member, role, join_time, msg_flag, name_card, muted_until,
+    read_seq, last_send_time, app_defined";
+
+fn member(row: &PgRow, first: usize) -> StoreResult<GroupMember> {
+    let i = |n: usize| first + n;
+    Ok(GroupMember {
+        member: row.get(i(0)),
+        role: row.get(i(1)),
+        join_time: row.get(i(2)),
+        msg_flag: row.get(i(3)),
+        name_card: row.get(i(4)),
+        muted_until: row.get(i(5)),
+        read_seq: row.get::<i64, _>(i(6)) as u64,
+        last_send_time: row.get(i(7)),
+        app_defined: decode_pairs(row.get(i(8)))?,
+    })
+}
+
+const MESSAGE_COLUMNS: &str =
+    "msg_seq, msg_random, from_account, msg_time, body, cloud_custom_data, priority, recalled";
+
+fn message(row: &PgRow) -> GroupMessage {
+    GroupMessage {
+        seq: row.get::<i64, _>(0) as u64,
+        random: row.get::<i64, _>(1) as u32,
+        from: row.get(2),
+        time: row.get(3),
+        body: row.get(4),
+        cloud_custom_data: row.get(5),
+        priority: row.get::<i64, _>(6) as u32,
+        recalled: row.get::<i64, _>(7) != 0,
+    }
+}
+
+pub(crate) async fn lock(conn: &mut PgConnection, app: u64, group_id: &str) -> StoreResult<()> {
+    sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1, $2))")
+        .bind(format!("group:{group_id}"))
+        .bind(app as i64)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// The app-wide lock new groups take for their serial (group IDs never contain a space).
+pub(crate) async fn lock_serials(conn: &mut PgConnection, app: u64) -> StoreResult<()> {
+    sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended('group serials', $1))")
+        .bind(app as i64)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub(crate) async fn find(
+    conn: &mut PgConnection,
+    app: u64,
+    group_id: &str,
+) -> StoreResult<Option<GroupRecord>> {
+    let row = sqlx::query(&format!(
+        "SELECT {GROUP_COLUMNS} FROM groups WHERE app_id = $1 AND group_id = $2"
+    ))
+    .bind(app as i64)
+    .bind(group_id)
+    .fetch_optional(conn)
+    .await?;
+    row.map(|r| group(&r, 0)).transpose()
+}
+
+pub(crate) async fn load(
+    conn: &mut PgConnection,
+    app: u64,
+    group_id: &str,
+    query: &GroupQuery,
+) -> StoreResult<GroupSnapshot> {
+    let app_id = app as i64;
+    let mut snapshot = GroupSnapshot {
+        group: find(conn, app, group_id).await?,
+        ..GroupSnapshot::default()
+    };
+    if !query.accounts.is_empty() {
+        // A join on the primary key: one index lookup per account whatever the plan (see the
+        // relationship snapshots).
+        let rows = sqlx::query(
+            "SELECT p.id FROM (SELECT DISTINCT unnest($2::text[]) AS id) AS p
+             CROSS JOIN LATERAL (SELECT 1 FROM accounts a WHERE a.app_id = $1 AND a.user_id = p.id LIMIT 1) AS x",
+        )
+        .bind(app_id)
+        .bind(&query.accounts)
+        .fetch_all(&mut *conn)
+        .await?;
+        snapshot.existing = rows.iter().map(|r| r.get(0)).collect();
+        let columns = MEMBER_COLUMNS
+            .split(',')
+            .map(|c| format!("x.{}", c.trim()))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let rows = sqlx::query(&format!(
+            "SELECT {columns} FROM (SELECT DISTINCT unnest($3::text[]) AS id) AS p
+             CROSS JOIN LATERAL (SELECT * FROM group_members m WHERE m.app_id = $1
+                 AND m.group_id = $2 AND m.member = p.id LIMIT 1) AS x"
+        ))
+        .bind(app_id)
+        .bind(group_id)
+        .bind(&query.accounts)
+        .fetch_all(&mut *conn)
+        .await?;
+        for r in rows {
+            let m = member(&r, 0)?;
+            snapshot.members.insert(m.member.clone(), m);
+        }
+    }
+    if let Some((from, random, since)) = &query.duplicate_of {
+        snapshot.duplicate = sqlx::query(&format!(
+            "SELECT {MESSAGE_COLUMNS} FROM group_messages WHERE app_id = $1 AND group_id = $2
+             AND msg_random = $3 AND from_account = $4 AND msg_time >= $5 LIMIT 1"
+        ))
+        .bind(app_id)
+        .bind(group_id)
+        .bind(i64::from(*random))
+        .bind(from)
+        .bind(since)
+        .fetch_optional(&mut *conn)
+        .await?
+        .map(|r| message(&r));
+    }
+    Ok(snapshot)
+}
+
+/// Whether the changes create the group (so the app-wide serial must be taken).
+pub(crate) fn creates(snapshot_has_group: bool, changes: &[GroupChange]) -> bool {
+    !snapshot_has_group
+        && changes
+            .iter()
+            .any(|c| matches!(c, GroupChange::PutGroup(_)))
+}
+
+pub(crate) async fn write(
+    conn: &mut PgConnection,
+    app: u64,
+    group_id: &str,
+    changes: &[GroupChange],
+) -> StoreResult<()> {
+    let app_id = app as i64;
+    for change in changes {
+        match change {
+            GroupChange::PutGroup(g) => {
+                sqlx::query(&format!(
+                    "INSERT INTO groups (app_id, {GROUP_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6,
+                         $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20,
+                         (SELECT COALESCE(MAX(serial), 0) + 1 FROM groups WHERE app_id = $1))
+                     ON CONFLICT (app_id, group_id) DO UPDATE SET {GROUP_UPDATE}"
+                ))
+                .bind(app_id)
+                .bind(&g.group_id)
+                .bind(&g.group_type)
+                .bind(&g.name)
+                .bind(&g.introduction)
+                .bind(&g.notification)
+                .bind(&g.face_url)
+                .bind(&g.owner)
+                .bind(g.created)
+                .bind(g.max_members as i64)
+                .bind(&g.apply_join)
+                .bind(&g.invite_join)
+                .bind(i64::from(g.mute_all))
+                .bind(g.info_seq as i64)
+                .bind(g.last_info_time)
+                .bind(g.next_msg_seq as i64)
+                .bind(g.last_msg_time)
+                .bind(g.member_count as i64)
+                .bind(encode_pairs(&g.app_defined))
+                .bind(i64::from(g.support_topic))
+                .execute(&mut *conn)
+                .await?;
+            }
+            GroupChange::DeleteGroup => {
+                for table in ["groups", "group_members", "group_messages"] {
+                    sqlx::query(&format!(
+                        "DELETE FROM {table} WHERE app_id = $1 AND group_id = $2"
+                    ))
+                    .bind(app_id)
+                    .bind(group_id)
+                    .execute(&mut *conn)
+                    .await?;
+                }
+            }
+            GroupChange::PutMember(m) => {
+                sqlx::query(&format!(
+                    "INSERT INTO group_members (app_id, group_id, {MEMBER_COLUMNS})
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+                     ON CONFLICT (app_id, group_id, member) DO UPDATE SET {MEMBER_UPDATE}"
+                ))
+                .bind(app_id)
+                .bind(group_id)
+                .bind(&m.member)
+                .bind(&m.role)
+                .bind(m.join_time)
+                .bind(&m.msg_flag)
+                .bind(&m.name_card)
+                .bind(m.muted_until)
+                .bind(m.read_seq as i64)
+                .bind(m.last_send_time)
+                .bind(encode_pairs(&m.app_defined))
+                .execute(&mut *conn)
+                .await?;
+            }
+            GroupChange::DeleteMember(who) => {
+                sqlx::query(
+                    "DELETE FROM group_members WHERE app_id = $1 AND group_id = $2 AND member = $3",
+                )
+                .bind(app_id)
+                .bind(group_id)
+                .bind(who)
+                .execute(&mut *conn)
+                .await?;
+            }
+            GroupChange::AddMessage(m) => {
+                sqlx::query(&format!(
+                    "INSERT INTO group_messages (app_id, group_id, {MESSAGE_COLUMNS})
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
+                ))
+                .bind(app_id)
+                .bind(group_id)
+                .bind(m.seq as i64)
+                .bind(i64::from(m.random))
+                .bind(&m.from)
+                .bind(m.time)
+                .bind(&m.body)
+                .bind(&m.cloud_custom_data)
+                .bind(i64::from(m.priority))
+                .bind(i64::from(m.recalled))
+                .execute(&mut *conn)
+                .await?;
+            }
+        }
+    }
+    Ok(())
+}
+
+pub(crate) async fn members(
+    conn: &mut PgConnection,
+    app: u64,
+    group_id: &str,
+    offset: u64,
+    limit: usize,
+) -> StoreResult<Vec<GroupMember>> {
+    let rows = sqlx::query(&format!(
+        "SELECT {MEMBER_COLUMNS} FROM group_members WHERE app_id = $1 AND group_id = $2
+         ORDER BY join_time, member LIMIT $3 OFFSET $4"
+    ))
+    .bind(app as i64)
+    .bind(group_id)
+    .bind(limit as i64)
+    .bind(offset as i64)
+    .fetch_all(conn)
+    .await?;
+    rows.iter().map(|r| member(r, 0)).collect()
+}
+
+pub(crate) async fn joined(
+    conn: &mut PgConnection,
+    app: u64,
+    member_id: &str,
+) -> StoreResult<Vec<(GroupRecord, GroupMember)>> {
+    let columns: Vec<String> = GROUP_COLUMNS
+        .split(',')
+        .map(|c| format!("g.{}", c.trim()))
+        .chain(MEMBER_COLUMNS.split(',').map(|c| format!("m.{}", c.trim())))
+        .collect();
+    let rows = sqlx::query(&format!(
+        "SELECT {} FROM group_members m JOIN groups g ON g.app_id = m.app_id AND g.group_id = m.group_id
+         WHERE m.app_id = $1 AND m.member = $2 ORDER BY m.join_time, g.group_id",
+        columns.join(", ")
+    ))
+    .bind(app as i64)
+    .bind(member_id)
+    .fetch_all(conn)
+    .await?;
+    rows.iter()
+        .map(|r| Ok((group(r, 0)?, member(r, 20)?)))
+        .collect()
+}
+
+pub(crate) async fn app_groups(
+    conn: &mut PgConnection,
+    app: u64,
+    after: i64,
+    limit: usize,
+    group_type: Option<&str>,
+) -> StoreResult<(Vec<(String, i64)>, u64)> {
+    let rows = sqlx::query(
+        "SELECT group_id, serial FROM groups WHERE app_id = $1 AND serial > $2
+         AND ($3::text IS NULL OR group_type = $3) ORDER BY serial LIMIT $4",
+    )
+    .bind(app as i64)
+    .bind(after)
+    .bind(group_type)
+    .bind(limit as i64)
+    .fetch_all(&mut *conn)
+    .await?;
+    let total: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM groups WHERE app_id = $1 AND ($2::text IS NULL OR group_type = $2)",
+    )
+    .bind(app as i64)
+    .bind(group_type)
+    .fetch_one(conn)
+    .await?;
+    Ok((
+        rows.iter().map(|r| (r.get(0), r.get(1))).collect(),
+        total as u64,
+    ))
+}
+
+pub(crate) async fn history(
+    conn: &mut PgConnection,
+    app: u64,
+    group_id: &str,
+    max_seq: u64,
+    limit: usize,
+) -> StoreResult<Vec<GroupMessage>> {
+    let rows = sqlx::query(&format!(
+        "SELECT {MESSAGE_COLUMNS} FROM group_messages WHERE app_id = $1 AND group_id = $2
+         AND msg_seq <= $3 ORDER BY msg_seq DESC LIMIT $4"
+    ))
+    .bind(app as i64)
+    .bind(group_id)
+    .bind(max_seq.min(i64::MAX as u64) as i64)
+    .bind(limit as i64)
+    .fetch_all(conn)
+    .await?;
+    Ok(rows.iter().map(message).collect())
+}

@@ -1,0 +1,348 @@
+//! Groups on SQLite (the rows are described in `crate::groups`).
+
+use rusqlite::{params, Connection, OptionalExtension, Row};
+
+use crate::groups::{decode_pairs, encode_pairs, GROUP_UPDATE, MEMBER_UPDATE};
+use crate::{
+    GroupChange, GroupMember, GroupMessage, GroupQuery, GroupRecord, GroupSnapshot, StoreResult,
+};
+
+const GROUP_COLUMNS: &str = "group_id, group_type, name, introduction, notification, face_url,
+    owner, created, max_members, apply_join, invite_join, mute_all, info_seq, last_info_time,
+    next_msg_seq, last_msg_time, member_count, app_defined, support_topic, serial";
+
+fn group(row: &Row) -> rusqlite::Result<(GroupRecord, String)> {
+    Ok((
+        GroupRecord {
+            group_id: row.get(0)?,
+            group_type: row.get(1)?,
+            name: row.get(2)?,
+            introduction: row.get(3)?,
+            notification: row.get(4)?,
+            face_url: row.get(5)?,
+            owner: row.get(6)?,
+            created: row.get(7)?,
+            max_members: row.get::<_, i64>(8)? as u64,
+            apply_join: row.get(9)?,
+            invite_join: row.get(10)?,
+            mute_all: row.get::<_, i64>(11)? != 0,
+            info_seq: row.get::<_, i64>(12)? as u64,
+            last_info_time: row.get(13)?,
+            next_msg_seq: row.get::<_, i64>(14)? as u64,
+            last_msg_time: row.get(15)?,
+            member_count: row.get::<_, i64>(16)? as u64,
+            app_defined: Vec::new(),
+            support_topic: row.get::<_, i64>(18)? != 0,
+            serial: row.get(19)?,
+        },
+        row.get(17)?,
+    ))
+}
+
+fn decode_group((mut g, pairs): (GroupRecord, String)) -> StoreResult<GroupRecord> {
+    g.app_defined = decode_pairs(&pairs)?;
+    Ok(g)
+}
+
+const MEMBER_COLUMNS: &str = "member, role, join_time, msg_flag, name_card, muted_until,
+    read_seq, last_send_time, app_defined";
+
+fn member(row: &Row) -> rusqlite::Result<(GroupMember, String)> {
+    Ok((
+        GroupMember {
+            member: row.get(0)?,
+            role: row.get(1)?,
+            join_time: row.get(2)?,
+            msg_flag: row.get(3)?,
+            name_card: row.get(4)?,
+            muted_until: row.get(5)?,
+            read_seq: row.get::<_, i64>(6)? as u64,
+            last_send_time: row.get(7)?,
+            app_defined: Vec::new(),
+        },
+        row.get(8)?,
+    ))
+}
+
+fn decode_member((mut m, pairs): (GroupMember, String)) -> StoreResult<GroupMember> {
+    m.app_defined = decode_pairs(&pairs)?;
+    Ok(m)
+}
+
+const MESSAGE_COLUMNS: &str =
+    "msg_seq, msg_random, from_account, msg_time, body, cloud_custom_data, priority, recalled";
+
+fn message(row: &Row) -> rusqlite::Result<GroupMessage> {
+    Ok(GroupMessage {
+        seq: row.get::<_, i64>(0)? as u64,
+        random: row.get::<_, i64>(1)? as u32,
+        from: row.get(2)?,
+        time: row.get(3)?,
+        body: row.get(4)?,
+        cloud_custom_data: row.get(5)?,
+        priority: row.get::<_, i64>(6)? as u32,
+        recalled: row.get::<_, i64>(7)? != 0,
+    })
+}
+
+pub(crate) fn find(
+    conn: &Connection,
+    app: u64,
+    group_id: &str,
+) -> StoreResult<Option<GroupRecord>> {
+    conn.prepare_cached(&format!(
+        "SELECT {GROUP_COLUMNS} FROM groups WHERE app_id = ?1 AND group_id = ?2"
+    ))?
+    .query_row(params![app as i64, group_id], group)
+    .optional()?
+    .map(decode_group)
+    .transpose()
+}
+
+pub(crate) fn load(
+    conn: &Connection,
+    app: u64,
+    group_id: &str,
+    query: &GroupQuery,
+) -> StoreResult<GroupSnapshot> {
+    let app_id = app as i64;
+    let mut snapshot = GroupSnapshot {
+        group: find(conn, app, group_id)?,
+        ..GroupSnapshot::default()
+    };
+    let json = serde_json::Value::from(query.accounts.clone()).to_string();
+    let mut stmt = conn.prepare_cached(
+        "SELECT user_id FROM accounts WHERE app_id = ?1 AND user_id IN (SELECT value FROM json_each(?2))",
+    )?;
+    for id in stmt.query_map(params![app_id, json], |r| r.get::<_, String>(0))? {
+        snapshot.existing.insert(id?);
+    }
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {MEMBER_COLUMNS} FROM group_members WHERE app_id = ?1 AND group_id = ?2
+         AND member IN (SELECT value FROM json_each(?3))"
+    ))?;
+    for row in stmt.query_map(params![app_id, group_id, json], member)? {
+        let m = decode_member(row?)?;
+        snapshot.members.insert(m.member.clone(), m);
+    }
+    if let Some((from, random, since)) = &query.duplicate_of {
+        snapshot.duplicate = conn
+            .prepare_cached(&format!(
+                "SELECT {MESSAGE_COLUMNS} FROM group_messages WHERE app_id = ?1 AND group_id = ?2
+                 AND msg_random = ?3 AND from_account = ?4 AND msg_time >= ?5"
+            ))?
+            .query_row(
+                params![app_id, group_id, i64::from(*random), from, since],
+                message,
+            )
+            .optional()?;
+    }
+    Ok(snapshot)
+}
+
+pub(crate) fn write(
+    conn: &Connection,
+    app: u64,
+    group_id: &str,
+    changes: &[GroupChange],
+) -> StoreResult<()> {
+    let app_id = app as i64;
+    for change in changes {
+        match change {
+            GroupChange::PutGroup(g) => {
+                conn.prepare_cached(&format!(
+                    "INSERT INTO groups (app_id, {GROUP_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6,
+                         ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20,
+                         (SELECT COALESCE(MAX(serial), 0) + 1 FROM groups WHERE app_id = ?1))
+                     ON CONFLICT (app_id, group_id) DO UPDATE SET {GROUP_UPDATE}"
+                ))?
+                .execute(params![
+                    app_id,
+                    g.group_id,
+                    g.group_type,
+                    g.name,
+                    g.introduction,
+                    g.notification,
+                    g.face_url,
+                    g.owner,
+                    g.created,
+                    g.max_members as i64,
+                    g.apply_join,
+                    g.invite_join,
+                    i64::from(g.mute_all),
+                    g.info_seq as i64,
+                    g.last_info_time,
+                    g.next_msg_seq as i64,
+                    g.last_msg_time,
+                    g.member_count as i64,
+                    encode_pairs(&g.app_defined),
+                    i64::from(g.support_topic),
+                ])?;
+            }
+            GroupChange::DeleteGroup => {
+                for table in ["groups", "group_members", "group_messages"] {
+                    conn.prepare_cached(&format!(
+                        "DELETE FROM {table} WHERE app_id = ?1 AND group_id = ?2"
+                    ))?
+                    .execute(params![app_id, group_id])?;
+                }
+            }
+            GroupChange::PutMember(m) => {
+                conn.prepare_cached(&format!(
+                    "INSERT INTO group_members (app_id, group_id, {MEMBER_COLUMNS})
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+                     ON CONFLICT (app_id, group_id, member) DO UPDATE SET {MEMBER_UPDATE}"
+                ))?
+                .execute(params![
+                    app_id,
+                    group_id,
+                    m.member,
+                    m.role,
+                    m.join_time,
+                    m.msg_flag,
+                    m.name_card,
+                    m.muted_until,
+                    m.read_seq as i64,
+                    m.last_send_time,
+                    encode_pairs(&m.app_defined),
+                ])?;
+            }
+            GroupChange::DeleteMember(member) => {
+                conn.prepare_cached(
+                    "DELETE FROM group_members WHERE app_id = ?1 AND group_id = ?2 AND member = ?3",
+                )?
+                .execute(params![app_id, group_id, member])?;
+            }
+            GroupChange::AddMessage(m) => {
+                conn.prepare_cached(&format!(
+                    "INSERT INTO group_messages (app_id, group_id, {MESSAGE_COLUMNS})
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
+                ))?
+                .execute(params![
+                    app_id,
+                    group_id,
+                    m.seq as i64,
+                    i64::from(m.random),
+                    m.from,
+                    m.time,
+                    m.body,
+                    m.cloud_custom_data,
+                    i64::from(m.priority),
+                    i64::from(m.recalled),
+                ])?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The groups of `ids`, in order (`None` for one that does not exist).
+pub(crate) fn groups(
+    conn: &Connection,
+    app: u64,
+    ids: &[String],
+) -> StoreResult<Vec<Option<GroupRecord>>> {
+    ids.iter().map(|id| find(conn, app, id)).collect()
+}
+
+pub(crate) fn members(
+    conn: &Connection,
+    app: u64,
+    group_id: &str,
+    offset: u64,
+    limit: usize,
+) -> StoreResult<Vec<GroupMember>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {MEMBER_COLUMNS} FROM group_members WHERE app_id = ?1 AND group_id = ?2
+         ORDER BY join_time, member LIMIT ?3 OFFSET ?4"
+    ))?;
+    let rows = stmt.query_map(
+        params![app as i64, group_id, limit as i64, offset as i64],
+        member,
+    )?;
+    rows.map(|r| decode_member(r?)).collect()
+}
+
+pub(crate) fn joined(
+    conn: &Connection,
+    app: u64,
+    member_id: &str,
+) -> StoreResult<Vec<(GroupRecord, GroupMember)>> {
+    let columns: Vec<String> = GROUP_COLUMNS
+        .split(',')
+        .map(|c| format!("g.{}", c.trim()))
+        .chain(MEMBER_COLUMNS.split(',').map(|c| format!("m.{}", c.trim())))
+        .collect();
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {} FROM group_members m JOIN groups g ON g.app_id = m.app_id AND g.group_id = m.group_id
+         WHERE m.app_id = ?1 AND m.member = ?2 ORDER BY m.join_time, g.group_id",
+        columns.join(", ")
+    ))?;
+    let rows = stmt.query_map(params![app as i64, member_id], |row| {
+        let g = group(row)?;
+        let m = GroupMember {
+            member: row.get(20)?,
+            role: row.get(21)?,
+            join_time: row.get(22)?,
+            msg_flag: row.get(23)?,
+            name_card: row.get(24)?,
+            muted_until: row.get(25)?,
+            read_seq: row.get::<_, i64>(26)? as u64,
+            last_send_time: row.get(27)?,
+            app_defined: Vec::new(),
+        };
+        Ok((g, (m, row.get::<_, String>(28)?)))
+    })?;
+    rows.map(|r| {
+        let (g, m) = r?;
+        Ok((decode_group(g)?, decode_member(m)?))
+    })
+    .collect()
+}
+
+pub(crate) fn app_groups(
+    conn: &Connection,
+    app: u64,
+    after: i64,
+    limit: usize,
+    group_type: Option<&str>,
+) -> StoreResult<(Vec<(String, i64)>, u64)> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT group_id, serial FROM groups WHERE app_id = ?1 AND serial > ?2
+         AND (?3 IS NULL OR group_type = ?3) ORDER BY serial LIMIT ?4",
+    )?;
+    let page = stmt
+        .query_map(params![app as i64, after, group_type, limit as i64], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })?
+        .collect::<Result<_, _>>()?;
+    let total: i64 = conn
+        .prepare_cached(
+            "SELECT COUNT(*) FROM groups WHERE app_id = ?1 AND (?2 IS NULL OR group_type = ?2)",
+        )?
+        .query_row(params![app as i64, group_type], |r| r.get(0))?;
+    Ok((page, total as u64))
+}
+
+pub(crate) fn history(
+    conn: &Connection,
+    app: u64,
+    group_id: &str,
+    max_seq: u64,
+    limit: usize,
+) -> StoreResult<Vec<GroupMessage>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {MESSAGE_COLUMNS} FROM group_messages WHERE app_id = ?1 AND group_id = ?2
+         AND msg_seq <= ?3 ORDER BY msg_seq DESC LIMIT ?4"
+    ))?;
+    let rows = stmt.query_map(
+        params![
+            app as i64,
+            group_id,
+            max_seq.min(i64::MAX as u64) as i64,
+            limit as i64
+        ],
+        message,
+    )?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
