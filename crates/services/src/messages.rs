@@ -672,23 +672,40 @@ fn conversation_key(a: &str, b: &str) -> String {
 
 /// Applies a before-callback's rewrite (`MsgBody`, `CloudCustomData`), checked like a sent body.
 fn apply_rewrite(req: &mut SendC2c, reply: &Value) -> ApiResult<()> {
+    apply_send_rewrite(
+        reply,
+        &mut req.body,
+        &mut req.cloud_custom_data,
+        C2C_BODY_CODES,
+        codes::C2C_CALLBACK_DENIED,
+    )
+}
+
+/// Applies a before-send callback's rewrite of `MsgBody` and `CloudCustomData` (one-to-one and
+/// group sends alike); a rewritten body that is not valid refuses the send with `deny_code`.
+pub(crate) fn apply_send_rewrite(
+    reply: &Value,
+    body: &mut Vec<Value>,
+    cloud_custom_data: &mut String,
+    body_codes: BodyCodes,
+    deny_code: u32,
+) -> ApiResult<()> {
     let Ok(answer) = serde_json::from_value::<SendMsgResponse>(reply.clone()) else {
         return Ok(());
     };
     if let Some(data) = answer.replacement_cloud_custom_data() {
-        req.cloud_custom_data = data.to_owned();
+        *cloud_custom_data = data.to_owned();
     }
     if reply
         .get("MsgBody")
         .is_some_and(|b| b.as_array().is_some_and(|a| !a.is_empty()))
     {
-        req.body = check_body(reply.get("MsgBody"), &req.cloud_custom_data, C2C_BODY_CODES)
-            .map_err(|e| {
-                ApiError::new(
-                    codes::C2C_CALLBACK_DENIED,
-                    format!("the before-send callback's MsgBody is invalid: {}", e.info),
-                )
-            })?;
+        *body = check_body(reply.get("MsgBody"), cloud_custom_data, body_codes).map_err(|e| {
+            ApiError::new(
+                deny_code,
+                format!("the before-send callback's MsgBody is invalid: {}", e.info),
+            )
+        })?;
     }
     Ok(())
 }

@@ -11,6 +11,7 @@ use crate::{
 };
 
 mod conversations;
+mod groups;
 mod relations;
 
 const NICK: &str = "Tag_Profile_IM_Nick";
@@ -34,6 +35,7 @@ pub async fn run_all(store: Arc<dyn Store>) {
     c2c_read_marks_and_recalls_recount_unread(&*store).await;
     conversations::run_all(&*store).await;
     relations::run_all(store.clone()).await;
+    groups::run_all(store.clone()).await;
 }
 
 pub async fn c2c_read_marks_and_recalls_recount_unread(store: &dyn Store) {

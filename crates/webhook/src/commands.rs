@@ -140,13 +140,15 @@ pub const COMMANDS: &[CommandInfo] = &[
         "Before group created",
         Before,
         34368,
-    ),
+    )
+    .fired(),
     cmd(
         GROUP_AFTER_CREATE_GROUP,
         "After group created",
         After,
         34369,
-    ),
+    )
+    .fired(),
     cmd(
         GROUP_BEFORE_APPLY_JOIN_GROUP,
         "Before applying to join a group",
@@ -158,44 +160,51 @@ pub const COMMANDS: &[CommandInfo] = &[
         "Before inviting a user to a group",
         Before,
         34371,
-    ),
+    )
+    .fired(),
     cmd(
         GROUP_AFTER_NEW_MEMBER_JOIN,
         "After a user joins a group",
         After,
         34372,
-    ),
+    )
+    .fired(),
     cmd(
         GROUP_AFTER_MEMBER_EXIT,
         "After a user leaves a group",
         After,
         34373,
-    ),
+    )
+    .fired(),
     cmd(
         GROUP_BEFORE_SEND_MSG,
         "Before group message sent",
         Before,
         34374,
-    ),
+    )
+    .fired(),
     cmd(
         GROUP_AFTER_SEND_MSG,
         "After group message sent",
         After,
         34375,
-    ),
-    cmd(GROUP_AFTER_GROUP_FULL, "After group full", After, 34376),
+    )
+    .fired(),
+    cmd(GROUP_AFTER_GROUP_FULL, "After group full", After, 34376).fired(),
     cmd(
         GROUP_AFTER_GROUP_DESTROYED,
         "After group disbanded",
         After,
         34377,
-    ),
+    )
+    .fired(),
     cmd(
         GROUP_AFTER_GROUP_INFO_CHANGED,
         "After group profile modified",
         After,
         34378,
-    ),
+    )
+    .fired(),
     cmd(
         GROUP_AFTER_RECALL_MSG,
         "After group messages recalled",

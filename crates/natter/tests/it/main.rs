@@ -8,6 +8,7 @@ mod binary;
 mod blocklists;
 mod conversations;
 mod friends;
+mod groups;
 mod message_edits;
 mod messages;
 mod profiles;

@@ -8,17 +8,17 @@
 use std::collections::HashMap;
 use std::sync::Mutex;
 
-use natter_core::message::{check_body, BodyCodes};
+use natter_core::message::BodyCodes;
 use natter_core::{codes, ApiError, ApiResult, AppId, AppSettings, GroupType};
 use natter_store::{GroupChange, GroupMessage, GroupPlan, GroupQuery};
 use natter_webhook::payloads::group::{GroupAfterSendMsg, GroupBeforeSendMsg};
-use natter_webhook::payloads::responses::SendMsgResponse;
 use natter_webhook::payloads::MsgBodyElement;
 use natter_webhook::{BeforeOutcome, Origin};
 use serde_json::{json, Value};
 
 use super::{invalid, not_found, refused_by_callback, type_of, GroupService};
 use crate::internal;
+use crate::messages::apply_send_rewrite;
 
 /// Messages per second one group takes by default (Tencent's frequency control).
 pub const DEFAULT_MESSAGES_PER_GROUP: u32 = 40;
@@ -145,7 +145,13 @@ impl GroupService {
                 event_time: self.clock.now_ms() as u64,
             };
             match self.webhooks.before(app.sdkappid, &before, origin).await {
-                BeforeOutcome::Allow(Some(reply)) => rewrite(&mut req, &reply)?,
+                BeforeOutcome::Allow(Some(reply)) => apply_send_rewrite(
+                    &reply,
+                    &mut req.body,
+                    &mut req.cloud_custom_data,
+                    GROUP_BODY_CODES,
+                    codes::GROUP_CALLBACK_DENIED,
+                )?,
                 // Dropped silently: the sender is told it went out; nothing is stored.
                 BeforeOutcome::Discard => {
                     return Ok(GroupSent {
@@ -293,31 +299,4 @@ impl GroupService {
             .filter(|m| with_recalled || !m.recalled)
             .collect())
     }
-}
-
-/// Applies a before-send callback's rewrite of `MsgBody` and `CloudCustomData`.
-fn rewrite(req: &mut GroupSend, reply: &Value) -> ApiResult<()> {
-    let Ok(answer) = serde_json::from_value::<SendMsgResponse>(reply.clone()) else {
-        return Ok(());
-    };
-    if let Some(data) = answer.replacement_cloud_custom_data() {
-        req.cloud_custom_data = data.to_owned();
-    }
-    if reply
-        .get("MsgBody")
-        .is_some_and(|b| b.as_array().is_some_and(|a| !a.is_empty()))
-    {
-        req.body = check_body(
-            reply.get("MsgBody"),
-            &req.cloud_custom_data,
-            GROUP_BODY_CODES,
-        )
-        .map_err(|e| {
-            ApiError::new(
-                codes::GROUP_CALLBACK_DENIED,
-                format!("the before-send callback's MsgBody is invalid: {}", e.info),
-            )
-        })?;
-    }
-    Ok(())
 }

@@ -1,0 +1,686 @@
+//! `group_open_http_svc`: groups, members and group messages, with a webhook receiver.
+
+use serde_json::{json, Value};
+
+use crate::harness::*;
+use crate::messages::import;
+use crate::on_both_engines;
+use crate::receiver::Answer;
+
+const CREATE: &str = "group_open_http_svc/create_group";
+const INFO: &str = "group_open_http_svc/get_group_info";
+const MODIFY: &str = "group_open_http_svc/modify_group_base_info";
+const DESTROY: &str = "group_open_http_svc/destroy_group";
+const ADD: &str = "group_open_http_svc/add_group_member";
+const DELETE: &str = "group_open_http_svc/delete_group_member";
+const MEMBERS: &str = "group_open_http_svc/get_group_member_info";
+const ROLES: &str = "group_open_http_svc/get_role_in_group";
+const JOINED: &str = "group_open_http_svc/get_joined_group_list";
+const APP_GROUPS: &str = "group_open_http_svc/get_appid_group_list";
+const SEND: &str = "group_open_http_svc/send_group_msg";
+const HISTORY: &str = "group_open_http_svc/group_msg_get_simple";
+
+fn text(t: &str) -> Value {
+    json!([{"MsgType": "TIMTextElem", "MsgContent": {"Text": t}}])
+}
+
+fn send_body(group: &str, from: &str, random: u32, t: &str) -> Value {
+    json!({"GroupId": group, "From_Account": from, "Random": random, "MsgBody": text(t)})
+}
+
+fn accounts(list: &Value, field: &str) -> Vec<String> {
+    list.as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i[field].as_str().unwrap().to_owned())
+        .collect()
+}
+
+async fn public_group(server: &TestServer, id: &str, owner: &str, members: &[&str]) {
+    let list: Vec<Value> = members
+        .iter()
+        .map(|m| json!({"Member_Account": m}))
+        .collect();
+    server
+        .ok(CREATE, json!({"Type": "Public", "Name": id, "GroupId": id, "Owner_Account": owner, "MemberList": list}))
+        .await;
+}
+
+on_both_engines!(
+    creating_groups_checks_ids_types_and_callbacks,
+    |server: TestServer| async move {
+        let receiver = server.webhook_receiver().await;
+        import(&server, &["boss", "ann", "bob"]).await;
+        let created = server
+            .ok(CREATE, json!({"Type": "Public", "Name": "Team", "GroupId": "team", "Owner_Account": "boss",
+                "Introduction": "hello", "AppDefinedData": [{"Key": "color", "Value": "red"}],
+                "MemberList": [{"Member_Account": "ann", "Role": "Admin"}, {"Member_Account": "bob"}]}))
+            .await;
+        assert_eq!(created["GroupId"], "team");
+        let private = server
+            .ok(
+                CREATE,
+                json!({"Type": "Work", "Name": "w", "Owner_Account": "boss"}),
+            )
+            .await;
+        assert!(
+            private["GroupId"].as_str().unwrap().starts_with("@TGS#1"),
+            "{private}"
+        );
+        let community = server
+            .ok(CREATE, json!({"Type": "Community", "Name": "c"}))
+            .await;
+        assert!(community["GroupId"]
+            .as_str()
+            .unwrap()
+            .starts_with("@TGS#_@TGS#c"));
+        assert_eq!(community["Type"], "Community");
+        assert_eq!(community["HugeGroupFlag"], 0);
+
+        server
+            .fails(
+                CREATE,
+                json!({"Type": "Public", "Name": "again", "GroupId": "team"}),
+                10021,
+            )
+            .await;
+        server
+            .fails(
+                CREATE,
+                json!({"Type": "Public", "Name": "x", "GroupId": "@TGS#mine"}),
+                10015,
+            )
+            .await;
+        server
+            .fails(
+                CREATE,
+                json!({"Type": "Community", "Name": "x", "GroupId": "plain"}),
+                10015,
+            )
+            .await;
+        server.fails(CREATE, json!({"Type": "AVChatRoom", "Name": "x", "MemberList": [{"Member_Account": "ann"}]}), 10007).await;
+        server
+            .fails(CREATE, json!({"Type": "Secret", "Name": "x"}), 10004)
+            .await;
+        server
+            .fails(
+                CREATE,
+                json!({"Type": "Public", "Name": "n".repeat(31)}),
+                10004,
+            )
+            .await;
+        server
+            .fails(
+                CREATE,
+                json!({"Type": "Public", "Name": "x", "MemberList": [{"Member_Account": "ghost"}]}),
+                10019,
+            )
+            .await;
+        server.fails(CREATE, json!({"Type": "Private", "Name": "x", "MemberList": [{"Member_Account": "ann", "Role": "Admin"}]}), 10004).await;
+        server.fails(CREATE, json!({"Name": "x"}), 10004).await;
+
+        // The app's before-callback can refuse, with its own code when in Tencent's range.
+        receiver.wait_for("Group.CallbackAfterCreateGroup", 3).await;
+        receiver.script([
+            Answer::Json(json!({"ActionStatus": "OK", "ErrorCode": 1, "ErrorInfo": "no"})),
+            Answer::Json(json!({"ActionStatus": "OK", "ErrorCode": 10150, "ErrorInfo": "quota"})),
+        ]);
+        server
+            .fails(CREATE, json!({"Type": "Public", "Name": "denied"}), 10016)
+            .await;
+        let custom = server
+            .fails(CREATE, json!({"Type": "Public", "Name": "custom"}), 10150)
+            .await;
+        assert_eq!(custom["ErrorInfo"], "quota");
+
+        let before = receiver
+            .wait_for("Group.CallbackBeforeCreateGroup", 5)
+            .await;
+        assert_eq!(before[0].body["Operator_Account"], ADMIN);
+        assert_eq!(before[0].body["Owner_Account"], "boss");
+        assert_eq!(before[0].body["Type"], "Public");
+        assert_eq!(
+            before[0].body["MemberList"],
+            json!([{"Member_Account": "ann"}, {"Member_Account": "bob"}])
+        );
+        let after = receiver.wait_for("Group.CallbackAfterCreateGroup", 3).await;
+        assert_eq!(after[0].body["GroupId"], "team");
+        assert_eq!(
+            after[0].body["UserDefinedDataList"],
+            json!([{"Key": "color", "Value": "red"}])
+        );
+        assert_eq!(after[0].query["OptPlatform"], "RESTAPI");
+        assert_eq!(
+            receiver
+                .settled_count("Group.CallbackAfterCreateGroup")
+                .await,
+            3
+        );
+
+        // Everything without a filter; per-group codes for groups that do not exist.
+        let info = server
+            .ok(INFO, json!({"GroupIdList": ["team", "nope"]}))
+            .await;
+        let team = &info["GroupInfo"][0];
+        assert_eq!(team["ErrorCode"], 0);
+        assert_eq!(team["Type"], "Public");
+        assert_eq!(team["Owner_Account"], "boss");
+        assert_eq!(team["MemberNum"], 3);
+        assert_eq!(team["MaxMemberNum"], 2000);
+        assert_eq!(team["ApplyJoinOption"], "NeedPermission");
+        assert_eq!(team["NextMsgSeq"], 1);
+        assert_eq!(team["MuteAllMember"], "Off");
+        assert_eq!(team["Introduction"], "hello");
+        assert_eq!(
+            team["AppDefinedData"],
+            json!([{"Key": "color", "Value": "red"}])
+        );
+        let roles: Vec<(String, String)> = team["MemberList"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| {
+                (
+                    m["Member_Account"].as_str().unwrap().into(),
+                    m["Role"].as_str().unwrap().into(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            roles,
+            [
+                ("ann".into(), "Admin".into()),
+                ("bob".into(), "Member".into()),
+                ("boss".into(), "Owner".into())
+            ]
+        );
+        assert_eq!(info["GroupInfo"][1]["ErrorCode"], 10010);
+        let filtered = server
+            .ok(INFO, json!({"GroupIdList": ["team"], "ResponseFilter": {"GroupBaseInfoFilter": ["Name", "MemberNum"]}}))
+            .await;
+        let only = filtered["GroupInfo"][0].as_object().unwrap();
+        let mut keys: Vec<&str> = only.keys().map(String::as_str).collect();
+        keys.sort();
+        assert_eq!(
+            keys,
+            ["ErrorCode", "ErrorInfo", "GroupId", "MemberNum", "Name"]
+        );
+    }
+);
+
+on_both_engines!(
+    members_join_leave_and_are_reported,
+    |server: TestServer| async move {
+        let receiver = server.webhook_receiver().await;
+        import(&server, &["owner", "m1", "m2", "m3", "m4", "vetoed"]).await;
+        server
+            .ok(CREATE, json!({"Type": "Public", "Name": "small", "GroupId": "small", "Owner_Account": "owner",
+                "MaxMemberCount": 4, "MemberList": [{"Member_Account": "m1"}]}))
+            .await;
+        receiver.wait_for("Group.CallbackAfterCreateGroup", 1).await;
+        receiver.script([Answer::Json(
+            json!({"ActionStatus": "OK", "ErrorCode": 0, "RefusedMembers_Account": ["vetoed"]}),
+        )]);
+        let added = server
+            .ok(ADD, json!({"GroupId": "small", "MemberList": [
+                {"Member_Account": "m1"}, {"Member_Account": "m2"}, {"Member_Account": "ghost"}, {"Member_Account": "vetoed"}]}))
+            .await;
+        assert_eq!(
+            added["MemberList"],
+            json!([
+                {"Member_Account": "m1", "Result": 2},
+                {"Member_Account": "m2", "Result": 1},
+                {"Member_Account": "ghost", "Result": 0},
+                {"Member_Account": "vetoed", "Result": 0}
+            ])
+        );
+        let joined = receiver
+            .wait_for("Group.CallbackAfterNewMemberJoin", 1)
+            .await;
+        assert_eq!(joined[0].body["JoinType"], "Invited");
+        assert_eq!(
+            joined[0].body["NewMemberList"],
+            json!([{"Member_Account": "m2"}])
+        );
+        assert_eq!(joined[0].body["Operator_Account"], ADMIN);
+
+        // Four fit; a fifth does not.
+        server.fails(ADD, json!({"GroupId": "small", "MemberList": [{"Member_Account": "m3"}, {"Member_Account": "m4"}]}), 10014).await;
+        server
+            .ok(
+                ADD,
+                json!({"GroupId": "small", "MemberList": [{"Member_Account": "m3"}]}),
+            )
+            .await;
+        receiver.wait_for("Group.CallbackAfterGroupFull", 1).await;
+        server
+            .fails(
+                ADD,
+                json!({"GroupId": "nope", "MemberList": [{"Member_Account": "m3"}]}),
+                10010,
+            )
+            .await;
+
+        let page = server
+            .ok(
+                MEMBERS,
+                json!({"GroupId": "small", "Limit": 2, "Offset": 1}),
+            )
+            .await;
+        assert_eq!(page["MemberNum"], 4);
+        assert_eq!(page["MemberList"].as_array().unwrap().len(), 2);
+        let admins = server
+            .ok(MEMBERS, json!({"GroupId": "small", "MemberRoleFilter": ["Owner"], "MemberInfoFilter": ["Role"]}))
+            .await;
+        assert_eq!(
+            admins["MemberList"],
+            json!([{"Member_Account": "owner", "Role": "Owner"}])
+        );
+        let roles = server
+            .ok(
+                ROLES,
+                json!({"GroupId": "small", "User_Account": ["owner", "m2", "m4"]}),
+            )
+            .await;
+        assert_eq!(
+            roles["UserIdList"],
+            json!([
+                {"Member_Account": "owner", "Role": "Owner"},
+                {"Member_Account": "m2", "Role": "Member"},
+                {"Member_Account": "m4", "Role": "NotMember"}
+            ])
+        );
+
+        server
+            .fails(
+                DELETE,
+                json!({"GroupId": "small", "MemberToDel_Account": ["owner"]}),
+                10004,
+            )
+            .await;
+        server
+            .ok(
+                DELETE,
+                json!({"GroupId": "small", "MemberToDel_Account": ["m1", "m4"]}),
+            )
+            .await;
+        let exit = receiver.wait_for("Group.CallbackAfterMemberExit", 1).await;
+        assert_eq!(exit[0].body["ExitType"], "Kicked");
+        assert_eq!(
+            exit[0].body["ExitMemberList"],
+            json!([{"Member_Account": "m1"}]),
+            "non-members are ignored"
+        );
+        let info = server.ok(INFO, json!({"GroupIdList": ["small"], "ResponseFilter": {"GroupBaseInfoFilter": ["MemberNum"]}})).await;
+        assert_eq!(info["GroupInfo"][0]["MemberNum"], 3);
+
+        let mine = server
+            .ok(JOINED, json!({"Member_Account": "m2", "ResponseFilter": {"GroupBaseInfoFilter": ["Name", "Type"], "SelfInfoFilter": ["Role", "UnreadMsgNum"]}}))
+            .await;
+        assert_eq!(mine["TotalCount"], 1);
+        assert_eq!(
+            mine["GroupIdList"],
+            json!([{"GroupId": "small", "Name": "small", "Type": "Public", "SelfInfo": {"Role": "Member", "UnreadMsgNum": 0}}])
+        );
+        let bare = server.ok(JOINED, json!({"Member_Account": "m2"})).await;
+        assert_eq!(
+            bare["GroupIdList"],
+            json!([{"GroupId": "small"}]),
+            "only GroupId without a filter"
+        );
+
+        server
+            .ok(
+                CREATE,
+                json!({"Type": "AVChatRoom", "Name": "live", "GroupId": "live"}),
+            )
+            .await;
+        server
+            .fails(
+                ADD,
+                json!({"GroupId": "live", "MemberList": [{"Member_Account": "m2"}]}),
+                10007,
+            )
+            .await;
+        server
+            .fails(
+                DELETE,
+                json!({"GroupId": "live", "MemberToDel_Account": ["m2"]}),
+                10004,
+            )
+            .await;
+        let too_many: Vec<Value> = (0..301)
+            .map(|i| json!({"Member_Account": format!("x{i}")}))
+            .collect();
+        server
+            .fails(
+                ADD,
+                json!({"GroupId": "small", "MemberList": too_many}),
+                10005,
+            )
+            .await;
+    }
+);
+
+on_both_engines!(
+    group_messages_take_sequences_and_page_back,
+    |server: TestServer| async move {
+        let receiver = server.webhook_receiver().await;
+        import(&server, &["o", "a", "b"]).await;
+        public_group(&server, "chat", "o", &["a", "b"]).await;
+        let mut seqs = Vec::new();
+        for i in 0..25u32 {
+            let from = ["o", "a", "b"][i as usize % 3];
+            let sent = server
+                .ok(SEND, send_body("chat", from, 1000 + i, &format!("m{i:02}")))
+                .await;
+            seqs.push(sent["MsgSeq"].as_u64().unwrap());
+        }
+        assert_eq!(
+            seqs,
+            (1..=25).collect::<Vec<u64>>(),
+            "MsgSeq from 1, no gaps"
+        );
+        // The same Random from the same sender within five minutes is the same message.
+        let again = server
+            .ok(SEND, send_body("chat", "o", 1000, "m00 again"))
+            .await;
+        assert_eq!(again["MsgSeq"], 1);
+
+        let first = server
+            .ok(HISTORY, json!({"GroupId": "chat", "ReqMsgNumber": 20}))
+            .await;
+        let list = first["RspMsgList"].as_array().unwrap();
+        assert_eq!(list.len(), 20);
+        assert_eq!(list[0]["MsgSeq"], 25, "newest first");
+        assert_eq!(list[0]["MsgBody"], text("m24"));
+        assert_eq!(list[0]["From_Account"], "o");
+        assert_eq!(list[0]["MsgRandom"], 1024);
+        assert_eq!(list[0]["MsgPriority"], 2);
+        assert_eq!(list[0]["IsPlaceMsg"], 0);
+        let oldest = list.last().unwrap()["MsgSeq"].as_u64().unwrap();
+        let rest = server
+            .ok(
+                HISTORY,
+                json!({"GroupId": "chat", "ReqMsgNumber": 20, "ReqMsgSeq": oldest - 1}),
+            )
+            .await;
+        let seqs: Vec<u64> = rest["RspMsgList"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["MsgSeq"].as_u64().unwrap())
+            .collect();
+        assert_eq!(seqs, [5, 4, 3, 2, 1]);
+        server
+            .fails(
+                HISTORY,
+                json!({"GroupId": "chat", "ReqMsgNumber": 21}),
+                10004,
+            )
+            .await;
+
+        // Unread counts come from sequences: b sent 8 of the 25, the last at seq 24.
+        let joined = server
+            .ok(JOINED, json!({"Member_Account": "b", "ResponseFilter": {"SelfInfoFilter": ["UnreadMsgNum", "MsgSeq"]}}))
+            .await;
+        assert_eq!(
+            joined["GroupIdList"][0]["SelfInfo"],
+            json!({"MsgSeq": 24, "UnreadMsgNum": 1})
+        );
+
+        let afters = receiver.wait_for("Group.CallbackAfterSendMsg", 25).await;
+        assert_eq!(afters[0].body["MsgSeq"], 1);
+        assert_eq!(afters[0].body["GroupId"], "chat");
+        assert_eq!(afters[0].body["Type"], "Public");
+        assert_eq!(afters[0].body["Operator_Account"], ADMIN);
+        assert_eq!(
+            receiver.settled_count("Group.CallbackAfterSendMsg").await,
+            25,
+            "the repeat reports nothing"
+        );
+
+        // Before-callback: deny, drop, rewrite; forbidding skips both callbacks.
+        receiver.script([
+            Answer::Json(json!({"ActionStatus": "OK", "ErrorCode": 1, "ErrorInfo": "spam"})),
+            Answer::Json(json!({"ActionStatus": "OK", "ErrorCode": 2})),
+            Answer::Json(json!({"ActionStatus": "OK", "ErrorCode": 0, "MsgBody": text("clean")})),
+        ]);
+        server
+            .fails(SEND, send_body("chat", "a", 2001, "bad"), 10016)
+            .await;
+        let dropped = server
+            .ok(SEND, send_body("chat", "a", 2002, "dropped"))
+            .await;
+        assert_eq!(dropped["MsgSeq"], 0);
+        let rewritten = server.ok(SEND, send_body("chat", "a", 2003, "dirty")).await;
+        assert_eq!(rewritten["MsgSeq"], 26);
+        let mut quiet = send_body("chat", "a", 2004, "quiet");
+        quiet["ForbidCallbackControl"] =
+            json!(["ForbidBeforeSendMsgCallback", "ForbidAfterSendMsgCallback"]);
+        assert_eq!(server.ok(SEND, quiet).await["MsgSeq"], 27);
+        let newest = server
+            .ok(HISTORY, json!({"GroupId": "chat", "ReqMsgNumber": 2}))
+            .await;
+        assert_eq!(newest["RspMsgList"][1]["MsgBody"], text("clean"));
+        assert_eq!(
+            receiver.settled_count("Group.CallbackAfterSendMsg").await,
+            26
+        );
+
+        // Online-only messages take no sequence and are not kept.
+        let mut online = send_body("chat", "a", 2005, "now only");
+        online["OnlineOnlyFlag"] = json!(1);
+        assert_eq!(server.ok(SEND, online).await["MsgSeq"], 0);
+        assert_eq!(
+            server.ok(SEND, send_body("chat", "a", 2006, "kept")).await["MsgSeq"],
+            28
+        );
+
+        // 40 messages per second per group (a second no earlier send was in).
+        server.clock.freeze(server.clock.now_ms() + 5_000);
+        let mut refused = 0;
+        for i in 0..41u32 {
+            let reply = server
+                .call(SEND, send_body("chat", "o", 3000 + i, "burst"))
+                .await;
+            if reply["ErrorCode"] == 10023 {
+                refused += 1;
+            }
+        }
+        assert_eq!(refused, 1, "the 41st message of the second is refused");
+        server.clock.advance_ms(1_000);
+
+        server
+            .fails(SEND, send_body("nope", "a", 1, "x"), 10010)
+            .await;
+        server
+            .fails(SEND, send_body("chat", "ghost", 1, "x"), 10019)
+            .await;
+        server
+            .fails(
+                SEND,
+                json!({"GroupId": "chat", "Random": 1, "MsgBody": []}),
+                10004,
+            )
+            .await;
+        server.fails(SEND, json!({"GroupId": "chat", "Random": 1, "MsgBody": text("x"), "MsgPriority": "Urgent"}), 10004).await;
+    }
+);
+
+on_both_engines!(
+    concurrent_senders_get_every_sequence_once,
+    |server: TestServer| async move {
+        let senders: Vec<String> = (0..20).map(|i| format!("s{i}")).collect();
+        let mut ids: Vec<&str> = senders.iter().map(String::as_str).collect();
+        ids.push("owner");
+        import(&server, &ids).await;
+        public_group(&server, "busy", "owner", &ids[..20]).await;
+        // 20 senders × 2 messages: within the 40 per second.
+        let calls = (0..40u32).map(|i| {
+            let from = senders[i as usize % 20].clone();
+            let server = &server;
+            async move {
+                server.ok(SEND, send_body("busy", &from, i, "hi")).await["MsgSeq"]
+                    .as_u64()
+                    .unwrap()
+            }
+        });
+        let mut seqs = futures::future::join_all(calls).await;
+        seqs.sort();
+        assert_eq!(
+            seqs,
+            (1..=40).collect::<Vec<u64>>(),
+            "1..N, no gap, no repeat"
+        );
+        let mut stored = Vec::new();
+        let mut next: Option<u64> = None;
+        loop {
+            let mut body = json!({"GroupId": "busy", "ReqMsgNumber": 20});
+            if let Some(n) = next {
+                body["ReqMsgSeq"] = json!(n);
+            }
+            let page = server.ok(HISTORY, body).await;
+            let list = page["RspMsgList"].as_array().unwrap();
+            if list.is_empty() {
+                break;
+            }
+            stored.extend(list.iter().map(|m| m["MsgSeq"].as_u64().unwrap()));
+            let oldest = *stored.last().unwrap();
+            if oldest == 1 {
+                break;
+            }
+            next = Some(oldest - 1);
+        }
+        assert_eq!(stored, (1..=40).rev().collect::<Vec<u64>>());
+    }
+);
+
+on_both_engines!(
+    profile_changes_and_disbanding_are_reported,
+    |server: TestServer| async move {
+        let receiver = server.webhook_receiver().await;
+        import(&server, &["o", "a"]).await;
+        public_group(&server, "g", "o", &["a"]).await;
+        server
+            .ok(MODIFY, json!({"GroupId": "g", "Name": "renamed", "Notification": "news", "MaxMemberNum": 100,
+                "MuteAllMember": "On", "AppDefinedData": [{"Key": "k", "Value": "v"}]}))
+            .await;
+        let changed = receiver
+            .wait_for("Group.CallbackAfterGroupInfoChanged", 1)
+            .await;
+        let body = changed[0].body.as_object().unwrap();
+        assert_eq!(body["Name"], "renamed");
+        assert_eq!(body["Notification"], "news");
+        assert!(
+            !body.contains_key("Introduction") && !body.contains_key("FaceUrl"),
+            "only what changed"
+        );
+        // Unchanged values and other fields report nothing.
+        server
+            .ok(
+                MODIFY,
+                json!({"GroupId": "g", "Name": "renamed", "ApplyJoinOption": "FreeAccess"}),
+            )
+            .await;
+        server
+            .ok(
+                MODIFY,
+                json!({"GroupId": "g", "AppDefinedData": [{"Key": "k", "Value": ""}]}),
+            )
+            .await;
+        assert_eq!(
+            receiver
+                .settled_count("Group.CallbackAfterGroupInfoChanged")
+                .await,
+            1
+        );
+        let info = server.ok(INFO, json!({"GroupIdList": ["g"]})).await;
+        let g = &info["GroupInfo"][0];
+        assert_eq!(g["Name"], "renamed");
+        assert_eq!(g["MaxMemberNum"], 100);
+        assert_eq!(g["MuteAllMember"], "On");
+        assert_eq!(g["ApplyJoinOption"], "FreeAccess");
+        assert_eq!(
+            g["AppDefinedData"],
+            json!([]),
+            "an empty value deletes the key"
+        );
+        assert!(g["InfoSeq"].as_u64().unwrap() >= 3);
+        server
+            .fails(MODIFY, json!({"GroupId": "g", "MaxMemberNum": 1}), 10004)
+            .await;
+        server
+            .fails(
+                MODIFY,
+                json!({"GroupId": "g", "MuteAllMember": "Maybe"}),
+                10004,
+            )
+            .await;
+        server
+            .fails(MODIFY, json!({"GroupId": "nope", "Name": "x"}), 10010)
+            .await;
+
+        server
+            .ok(SEND, send_body("g", "a", 1, "before the end"))
+            .await;
+        server.ok(DESTROY, json!({"GroupId": "g"})).await;
+        let destroyed = receiver
+            .wait_for("Group.CallbackAfterGroupDestroyed", 1)
+            .await;
+        assert_eq!(destroyed[0].body["Owner_Account"], "o");
+        assert_eq!(destroyed[0].body["Name"], "renamed");
+        let mut members = accounts(&destroyed[0].body["MemberList"], "Member_Account");
+        members.sort();
+        assert_eq!(members, ["a", "o"]);
+        server.fails(DESTROY, json!({"GroupId": "g"}), 10010).await;
+        let gone = server.ok(INFO, json!({"GroupIdList": ["g"]})).await;
+        assert_eq!(gone["GroupInfo"][0]["ErrorCode"], 10010);
+        let joined = server.ok(JOINED, json!({"Member_Account": "a"})).await;
+        assert_eq!(joined["TotalCount"], 0);
+        // The ID can be used again, with a fresh history.
+        public_group(&server, "g", "o", &[]).await;
+        assert_eq!(
+            server.ok(SEND, send_body("g", "o", 2, "new")).await["MsgSeq"],
+            1
+        );
+    }
+);
+
+on_both_engines!(
+    the_app_group_list_pages_with_next,
+    |server: TestServer| async move {
+        import(&server, &["o"]).await;
+        for i in 0..5 {
+            let kind = if i % 2 == 0 { "Public" } else { "Private" };
+            server
+                .ok(CREATE, json!({"Type": kind, "Name": format!("g{i}"), "GroupId": format!("g{i}"), "Owner_Account": "o"}))
+                .await;
+        }
+        let mut seen = Vec::new();
+        let mut next = 0;
+        loop {
+            let page = server
+                .ok(APP_GROUPS, json!({"Limit": 2, "Next": next}))
+                .await;
+            assert_eq!(page["TotalCount"], 5);
+            seen.extend(accounts(&page["GroupIdList"], "GroupId"));
+            next = page["Next"].as_u64().unwrap();
+            if next == 0 {
+                break;
+            }
+        }
+        assert_eq!(
+            seen,
+            ["g0", "g1", "g2", "g3", "g4"],
+            "creation order, each once"
+        );
+        let public = server.ok(APP_GROUPS, json!({"GroupType": "Public"})).await;
+        assert_eq!(public["TotalCount"], 3);
+        assert_eq!(
+            accounts(&public["GroupIdList"], "GroupId"),
+            ["g0", "g2", "g4"]
+        );
+        server.fails(APP_GROUPS, json!({"Limit": 0}), 10004).await;
+    }
+);
