@@ -185,7 +185,8 @@ pub static ROUTES: &[Api] = &[
         "Recall group messages",
         34965,
         200,
-    ),
+    )
+    .with(group_open_http_svc::group_msg_recall),
     api("openim", "admin_set_msg_read", "Mark C2C read", 38996, 200)
         .with(openim::admin_set_msg_read),
     api(
@@ -460,28 +461,32 @@ pub static ROUTES: &[Api] = &[
         "Bulk mute/unmute",
         34951,
         200,
-    ),
+    )
+    .with(group_open_http_svc::forbid_send_msg),
     api(
         "group_open_http_svc",
         "get_group_muted_account",
         "Get muted members",
         34964,
         200,
-    ),
+    )
+    .with(group_open_http_svc::get_group_muted_account),
     api(
         "group_open_http_svc",
         "get_group_shutted_uin",
         "Get muted members (legacy name)",
         34964,
         200,
-    ),
+    )
+    .with(group_open_http_svc::get_group_shutted_uin),
     api(
         "group_open_http_svc",
         "change_group_owner",
         "Change owner",
         34966,
         200,
-    ),
+    )
+    .with(group_open_http_svc::change_group_owner),
     api(
         "group_open_http_svc",
         "get_role_in_group",
@@ -511,7 +516,8 @@ pub static ROUTES: &[Api] = &[
         "Modify member info",
         34900,
         200,
-    ),
+    )
+    .with(group_open_http_svc::modify_group_member_info),
     api(
         "group_open_attr_http_svc",
         "get_group_attr",

@@ -24,7 +24,7 @@ use rand::Rng;
 
 use crate::internal;
 
-pub use members::{AddedMember, MemberAdd};
+pub use members::{AddedMember, MemberAdd, MemberChange};
 pub use messages::{priority_number, GroupSend, GroupSent, SendLimiter, GROUP_BODY_CODES};
 pub use natter_store::{GroupMember, GroupRecord};
 
@@ -365,10 +365,7 @@ impl GroupService {
         self.edit(
             app,
             &group_id,
-            GroupQuery {
-                accounts: accounts.clone(),
-                duplicate_of: None,
-            },
+            GroupQuery::accounts(accounts.clone()),
             move |snap| {
                 let mut plan = GroupPlan::default();
                 if snap.group.is_some() {

@@ -87,6 +87,18 @@ pub struct GroupQuery {
     /// `(sender, Random, since)`: find a message of that sender with that `Random` sent at or
     /// after `since` (Unix seconds), the duplicate check of `send_group_msg`.
     pub duplicate_of: Option<(String, u32, i64)>,
+    /// Messages (by `MsgSeq`) the edit needs.
+    pub messages: Vec<u64>,
+}
+
+impl GroupQuery {
+    /// A query for these accounts only.
+    pub fn accounts(accounts: Vec<String>) -> Self {
+        Self {
+            accounts,
+            ..Self::default()
+        }
+    }
 }
 
 /// The state an edit decides on.
@@ -98,6 +110,8 @@ pub struct GroupSnapshot {
     /// The named accounts that exist.
     pub existing: HashSet<String>,
     pub duplicate: Option<GroupMessage>,
+    /// The named messages that exist.
+    pub messages: HashMap<u64, GroupMessage>,
 }
 
 /// One row-level change.
@@ -110,6 +124,8 @@ pub enum GroupChange {
     PutMember(GroupMember),
     DeleteMember(String),
     AddMessage(GroupMessage),
+    /// Flags a message as recalled.
+    RecallMessage(u64),
 }
 
 /// What an edit decided. With `refusal` set, nothing is written.

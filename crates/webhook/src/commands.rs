@@ -210,7 +210,8 @@ pub const COMMANDS: &[CommandInfo] = &[
         "After group messages recalled",
         After,
         46979,
-    ),
+    )
+    .fired(),
     cmd(
         GROUP_ON_MEMBER_STATE_CHANGE,
         "AVChatRoom member online/offline",
@@ -252,7 +253,8 @@ pub const COMMANDS: &[CommandInfo] = &[
         "After group member profile changed",
         After,
         60393,
-    ),
+    )
+    .fired(),
     cmd(
         GROUP_AFTER_GROUP_ATTR_CHANGED,
         "After group custom attribute changed",
@@ -270,7 +272,8 @@ pub const COMMANDS: &[CommandInfo] = &[
         "After group owner changed",
         After,
         60396,
-    ),
+    )
+    .fired(),
     cmd(
         CHATBOT_ON_C2C_SIGNAL_MESSAGE,
         "Chatbot passthrough message",

@@ -4,8 +4,8 @@
 use natter_core::message::check_body;
 use natter_core::{codes, ApiError};
 use natter_services::groups::{
-    priority_number, GroupInfoChange, GroupMember, GroupRecord, GroupSend, GroupService, NewGroup,
-    GROUP_BODY_CODES,
+    priority_number, GroupInfoChange, GroupMember, GroupRecord, GroupSend, GroupService,
+    MemberChange, NewGroup, GROUP_BODY_CODES,
 };
 
 use natter_webhook::Origin;
@@ -705,5 +705,157 @@ pub fn group_msg_get_simple(ctx: Ctx, body: Value) -> HandlerFuture {
             })
             .collect();
         Ok(json!({"GroupId": req.group_id, "IsFinished": 1, "RspMsgList": list}))
+    })
+}
+
+#[derive(Deserialize)]
+struct OwnerRequest {
+    #[serde(rename = "GroupId")]
+    group_id: String,
+    #[serde(rename = "NewOwner_Account")]
+    new_owner_account: String,
+}
+
+pub fn change_group_owner(ctx: Ctx, body: Value) -> HandlerFuture {
+    Box::pin(async move {
+        let req = ctx.parse::<OwnerRequest>(body)?;
+        ctx.services
+            .groups
+            .change_owner(
+                &ctx.app,
+                &ctx.identifier,
+                &req.group_id,
+                req.new_owner_account,
+                &origin(&ctx),
+            )
+            .await?;
+        Ok(Value::Null)
+    })
+}
+
+#[derive(Deserialize)]
+struct ModifyMemberRequest {
+    #[serde(rename = "GroupId")]
+    group_id: String,
+    #[serde(rename = "Member_Account")]
+    member_account: String,
+    #[serde(rename = "Role")]
+    role: Option<String>,
+    #[serde(rename = "MsgFlag")]
+    msg_flag: Option<String>,
+    #[serde(rename = "NameCard")]
+    name_card: Option<String>,
+    #[serde(rename = "MuteTime", alias = "ShutUpTime")]
+    mute_time: Option<u64>,
+    #[serde(rename = "AppMemberDefinedData", default)]
+    app_member_defined_data: Vec<KeyValue>,
+}
+
+pub fn modify_group_member_info(ctx: Ctx, body: Value) -> HandlerFuture {
+    Box::pin(async move {
+        let req = ctx.parse::<ModifyMemberRequest>(body)?;
+        ctx.services
+            .groups
+            .modify_member(
+                &ctx.app,
+                &ctx.identifier,
+                &req.group_id,
+                req.member_account,
+                MemberChange {
+                    role: req.role,
+                    msg_flag: req.msg_flag,
+                    name_card: req.name_card,
+                    mute_time: req.mute_time,
+                    app_defined: req
+                        .app_member_defined_data
+                        .into_iter()
+                        .map(|kv| (kv.key, kv.value))
+                        .collect(),
+                },
+                &origin(&ctx),
+            )
+            .await?;
+        Ok(Value::Null)
+    })
+}
+
+#[derive(Deserialize)]
+struct MuteRequest {
+    #[serde(rename = "GroupId")]
+    group_id: String,
+    #[serde(rename = "Members_Account")]
+    members_account: Vec<String>,
+    #[serde(rename = "MuteTime", alias = "ShutUpTime")]
+    mute_time: u64,
+}
+
+pub fn forbid_send_msg(ctx: Ctx, body: Value) -> HandlerFuture {
+    Box::pin(async move {
+        let req = ctx.parse::<MuteRequest>(body)?;
+        ctx.services
+            .groups
+            .mute(&ctx.app, &req.group_id, req.members_account, req.mute_time)
+            .await?;
+        Ok(Value::Null)
+    })
+}
+
+/// The muted members, under the current names or the old ones (`get_group_shutted_uin`).
+async fn muted_list(
+    ctx: &Ctx,
+    body: Value,
+    list: &str,
+    until: &str,
+) -> natter_core::ApiResult<Value> {
+    let req = ctx.parse::<GroupIdRequest>(body)?;
+    let muted = ctx.services.groups.muted(&ctx.app, &req.group_id).await?;
+    let items: Vec<Value> = muted
+        .into_iter()
+        .map(|(member, end)| json!({"Member_Account": member, until: end}))
+        .collect();
+    Ok(json!({"GroupId": req.group_id, list: items}))
+}
+
+pub fn get_group_muted_account(ctx: Ctx, body: Value) -> HandlerFuture {
+    Box::pin(async move { muted_list(&ctx, body, "MutedAccountList", "MutedUntil").await })
+}
+
+pub fn get_group_shutted_uin(ctx: Ctx, body: Value) -> HandlerFuture {
+    Box::pin(async move { muted_list(&ctx, body, "ShuttedUinList", "ShuttedUntil").await })
+}
+
+#[derive(Deserialize)]
+struct SeqItem {
+    #[serde(rename = "MsgSeq")]
+    msg_seq: u64,
+}
+
+#[derive(Deserialize)]
+struct RecallRequest {
+    #[serde(rename = "GroupId")]
+    group_id: String,
+    #[serde(rename = "MsgSeqList")]
+    msg_seq_list: Vec<SeqItem>,
+}
+
+pub fn group_msg_recall(ctx: Ctx, body: Value) -> HandlerFuture {
+    Box::pin(async move {
+        let req = ctx.parse::<RecallRequest>(body)?;
+        let results = ctx
+            .services
+            .groups
+            .recall(
+                &ctx.app,
+                &ctx.identifier,
+                &req.group_id,
+                req.msg_seq_list.into_iter().map(|s| s.msg_seq).collect(),
+                &origin(&ctx),
+            )
+            .await?;
+        let list: Vec<Value> = results
+            .into_iter()
+            .map(|(seq, code)| json!({"MsgSeq": seq, "RetCode": code}))
+            .collect();
+        Ok(json!({"RecallRetList": list}))
     })
 }

@@ -11,7 +11,9 @@ use std::sync::Mutex;
 use natter_core::message::BodyCodes;
 use natter_core::{codes, ApiError, ApiResult, AppId, AppSettings, GroupType};
 use natter_store::{GroupChange, GroupMessage, GroupPlan, GroupQuery};
-use natter_webhook::payloads::group::{GroupAfterSendMsg, GroupBeforeSendMsg};
+use natter_webhook::payloads::group::{
+    AfterRecallMsg, GroupAfterSendMsg, GroupBeforeSendMsg, MsgSeqItem,
+};
 use natter_webhook::payloads::MsgBodyElement;
 use natter_webhook::{BeforeOutcome, Origin};
 use serde_json::{json, Value};
@@ -180,6 +182,7 @@ impl GroupService {
                 GroupQuery {
                     accounts: vec![from.clone()],
                     duplicate_of: Some((from.clone(), req.random, now - DEDUP_SECONDS)),
+                    messages: Vec::new(),
                 },
                 move |snap| {
                     let mut plan = GroupPlan::default();
@@ -297,6 +300,94 @@ impl GroupService {
         Ok(messages
             .into_iter()
             .filter(|m| with_recalled || !m.recalled)
+            .collect())
+    }
+}
+
+/// Most messages one `group_msg_recall` may name.
+pub const MAX_RECALL: usize = 10;
+
+impl GroupService {
+    /// `group_msg_recall`: flags each message as recalled (history shows it as `IsPlaceMsg` 2);
+    /// per message 0, or 10030 when there is no such message, or 10032 when it is already
+    /// recalled. Reports `Group.CallbackAfterRecallMsg` with the recalled ones.
+    pub async fn recall(
+        &self,
+        app: &AppSettings,
+        operator: &str,
+        group_id: &str,
+        seqs: Vec<u64>,
+        origin: &Origin,
+    ) -> ApiResult<Vec<(u64, u32)>> {
+        if seqs.is_empty() || seqs.len() > MAX_RECALL {
+            return Err(invalid(format!(
+                "MsgSeqList must name 1 to {MAX_RECALL} messages, got {}",
+                seqs.len()
+            )));
+        }
+        let now_ms = self.clock.now_ms();
+        let this = self.clone();
+        let app_settings = app.clone();
+        let origin = origin.clone();
+        let operator = operator.to_owned();
+        let id = group_id.to_owned();
+        let query = GroupQuery {
+            messages: seqs.clone(),
+            ..GroupQuery::default()
+        };
+        let outcome = self
+            .edit(app, group_id, query, move |snap| {
+                let mut plan = GroupPlan::default();
+                let Some(group) = &snap.group else {
+                    plan.refusal = Some((codes::GROUP_NOT_FOUND, not_found(&id).info));
+                    return plan;
+                };
+                let mut results = Vec::new();
+                let mut recalled = Vec::new();
+                for seq in &seqs {
+                    let code = match snap.messages.get(seq) {
+                        None => codes::GROUP_MSG_NOT_FOUND,
+                        Some(m) if m.recalled || recalled.contains(seq) => {
+                            codes::GROUP_MSG_NOT_RECALLABLE
+                        }
+                        Some(_) => {
+                            recalled.push(*seq);
+                            plan.changes.push(GroupChange::RecallMessage(*seq));
+                            0
+                        }
+                    };
+                    results.push(json!([seq, code]));
+                }
+                if !recalled.is_empty() {
+                    let report = AfterRecallMsg {
+                        operator_account: operator,
+                        group_type: group.group_type.clone(),
+                        group_id: id.clone(),
+                        msg_seq_list: recalled
+                            .iter()
+                            .map(|s| MsgSeqItem { msg_seq: *s })
+                            .collect(),
+                        topic_id: None,
+                        event_time: now_ms as u64,
+                    };
+                    plan.outbox
+                        .extend(this.after(&app_settings, &report, &id, &origin));
+                }
+                plan.reply = Value::from(results);
+                plan
+            })
+            .await?;
+        Ok(outcome
+            .reply
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|r| {
+                (
+                    r[0].as_u64().unwrap_or_default(),
+                    r[1].as_u64().unwrap_or_default() as u32,
+                )
+            })
             .collect())
     }
 }

@@ -114,6 +114,7 @@ pub async fn groups_round_trip_and_disappear_whole(store: &dyn Store) {
             GroupQuery {
                 accounts: ids(&["m", "o", "ghost", "m"]),
                 duplicate_of: Some(("m".into(), 7, 250)),
+                messages: vec![1, 2],
             },
             1,
             Box::new(|snap| {
@@ -126,6 +127,7 @@ pub async fn groups_round_trip_and_disappear_whole(store: &dyn Store) {
                         "duplicate": snap.duplicate.as_ref().map(|d| d.seq),
                         "next": g.next_msg_seq,
                         "custom": g.app_defined.len(),
+                        "messages": snap.messages.keys().collect::<Vec<_>>(),
                     }),
                     ..GroupPlan::default()
                 }
@@ -135,7 +137,7 @@ pub async fn groups_round_trip_and_disappear_whole(store: &dyn Store) {
         .unwrap();
     assert_eq!(
         snap_check.reply,
-        json!({"serial": 1, "members": 2, "existing": 2, "duplicate": 1, "next": 2, "custom": 1})
+        json!({"serial": 1, "members": 2, "existing": 2, "duplicate": 1, "next": 2, "custom": 1, "messages": [1]})
     );
     let found = store.groups(app, ids(&["g1", "nope"])).await.unwrap();
     let mut expected = next.clone();
@@ -169,6 +171,9 @@ pub async fn groups_round_trip_and_disappear_whole(store: &dyn Store) {
         .unwrap();
     assert_eq!((public.len(), total), (2, 2));
 
+    apply(store, app, "g1", vec![GroupChange::RecallMessage(1)]).await;
+    let recalled = store.group_history(app, "g1".into(), 1, 1).await.unwrap();
+    assert!(recalled[0].recalled, "a recalled message stays, flagged");
     apply(store, app, "g1", vec![GroupChange::DeleteGroup]).await;
     assert_eq!(store.groups(app, ids(&["g1"])).await.unwrap(), vec![None]);
     assert!(store

@@ -163,6 +163,24 @@ pub(crate) async fn load(
         .await?
         .map(|r| message(&r));
     }
+    if !query.messages.is_empty() {
+        let seqs: Vec<i64> = query.messages.iter().map(|s| *s as i64).collect();
+        // One primary-key lookup per sequence, whatever the plan.
+        let rows = sqlx::query(&format!(
+            "SELECT x.* FROM unnest($3::bigint[]) AS p(seq) CROSS JOIN LATERAL (
+                 SELECT {MESSAGE_COLUMNS} FROM group_messages WHERE app_id = $1 AND group_id = $2
+                 AND msg_seq = p.seq LIMIT 1) AS x"
+        ))
+        .bind(app_id)
+        .bind(group_id)
+        .bind(&seqs)
+        .fetch_all(&mut *conn)
+        .await?;
+        for r in rows {
+            let m = message(&r);
+            snapshot.messages.insert(m.seq, m);
+        }
+    }
     Ok(snapshot)
 }
 
@@ -251,6 +269,17 @@ pub(crate) async fn write(
                 .bind(app_id)
                 .bind(group_id)
                 .bind(who)
+                .execute(&mut *conn)
+                .await?;
+            }
+            GroupChange::RecallMessage(seq) => {
+                sqlx::query(
+                    "UPDATE group_messages SET recalled = 1
+                     WHERE app_id = $1 AND group_id = $2 AND msg_seq = $3",
+                )
+                .bind(app_id)
+                .bind(group_id)
+                .bind(*seq as i64)
                 .execute(&mut *conn)
                 .await?;
             }

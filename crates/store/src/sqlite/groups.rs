@@ -137,6 +137,18 @@ pub(crate) fn load(
             )
             .optional()?;
     }
+    for seq in &query.messages {
+        let found = conn
+            .prepare_cached(&format!(
+                "SELECT {MESSAGE_COLUMNS} FROM group_messages WHERE app_id = ?1 AND group_id = ?2
+                 AND msg_seq = ?3"
+            ))?
+            .query_row(params![app_id, group_id, *seq as i64], message)
+            .optional()?;
+        if let Some(m) = found {
+            snapshot.messages.insert(*seq, m);
+        }
+    }
     Ok(snapshot)
 }
 
@@ -212,6 +224,13 @@ pub(crate) fn write(
                     "DELETE FROM group_members WHERE app_id = ?1 AND group_id = ?2 AND member = ?3",
                 )?
                 .execute(params![app_id, group_id, member])?;
+            }
+            GroupChange::RecallMessage(seq) => {
+                conn.prepare_cached(
+                    "UPDATE group_messages SET recalled = 1
+                     WHERE app_id = ?1 AND group_id = ?2 AND msg_seq = ?3",
+                )?
+                .execute(params![app_id, group_id, *seq as i64])?;
             }
             GroupChange::AddMessage(m) => {
                 conn.prepare_cached(&format!(
