@@ -138,7 +138,8 @@ pub static ROUTES: &[Api] = &[
         "Import group messages",
         34968,
         200,
-    ),
+    )
+    .with(group_open_http_svc::import_group_msg),
     api(
         "openim",
         "modify_c2c_msg",
@@ -170,7 +171,8 @@ pub static ROUTES: &[Api] = &[
         "Delete messages by sender",
         34970,
         200,
-    ),
+    )
+    .with(group_open_http_svc::delete_group_msg_by_sender),
     api(
         "openim",
         "admin_msgwithdraw",
@@ -305,7 +307,8 @@ pub static ROUTES: &[Api] = &[
         "Set member unread count",
         34909,
         200,
-    ),
+    )
+    .with(group_open_http_svc::set_unread_msg_num),
     api(
         "openim",
         "get_c2c_unread_msg_num",
@@ -417,7 +420,8 @@ pub static ROUTES: &[Api] = &[
         "Import group",
         34967,
         200,
-    ),
+    )
+    .with(group_open_http_svc::import_group),
     api(
         "group_open_http_svc",
         "add_group_member",
@@ -501,7 +505,8 @@ pub static ROUTES: &[Api] = &[
         "Import members",
         34969,
         200,
-    ),
+    )
+    .with(group_open_http_svc::import_group_member),
     api(
         "group_open_http_svc",
         "get_group_member_info",

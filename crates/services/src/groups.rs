@@ -5,6 +5,7 @@
 //! Every change runs through [`Store::edit_group`]: decided inside the transaction that writes
 //! it, under the group's lock, so member counts, caps and `MsgSeq` hold under concurrency.
 
+mod imports;
 mod members;
 mod messages;
 
@@ -24,6 +25,7 @@ use rand::Rng;
 
 use crate::internal;
 
+pub use imports::{ImportedMember, ImportedMessage};
 pub use members::{AddedMember, MemberAdd, MemberChange};
 pub use messages::{priority_number, GroupSend, GroupSent, SendLimiter, GROUP_BODY_CODES};
 pub use natter_store::{GroupMember, GroupRecord};
@@ -254,6 +256,39 @@ impl GroupService {
         req: NewGroup,
         origin: &Origin,
     ) -> ApiResult<String> {
+        self.create_or_import(app, operator, req, origin, None)
+            .await
+    }
+
+    /// `import_group`: a group as another system had it, created at `created` (Unix seconds;
+    /// now when `None`); no callbacks, no AVChatRoom.
+    pub async fn import(
+        &self,
+        app: &AppSettings,
+        operator: &str,
+        req: NewGroup,
+        created: Option<i64>,
+        origin: &Origin,
+    ) -> ApiResult<String> {
+        if GroupType::parse(&req.group_type) == Some(GroupType::AvChatRoom) {
+            return Err(ApiError::new(
+                codes::GROUP_NO_PERMISSION,
+                "an AVChatRoom cannot be imported",
+            ));
+        }
+        let created = created.unwrap_or_else(|| self.clock.now_secs());
+        self.create_or_import(app, operator, req, origin, Some(created))
+            .await
+    }
+
+    async fn create_or_import(
+        &self,
+        app: &AppSettings,
+        operator: &str,
+        req: NewGroup,
+        origin: &Origin,
+        imported: Option<i64>,
+    ) -> ApiResult<String> {
         let group_type = GroupType::parse(&req.group_type).ok_or_else(|| {
             invalid(format!(
                 "Type {:?} is not Private, Public, ChatRoom, AVChatRoom or Community",
@@ -335,10 +370,12 @@ impl GroupService {
                 .collect(),
             event_time: now_ms as u64,
         };
-        if let Some(refusal) =
-            refused_by_callback(self.webhooks.before(app.sdkappid, &before, origin).await)
-        {
-            return Err(refusal);
+        if imported.is_none() {
+            if let Some(refusal) =
+                refused_by_callback(self.webhooks.before(app.sdkappid, &before, origin).await)
+            {
+                return Err(refusal);
+            }
         }
 
         let now = self.clock.now_secs();
@@ -360,7 +397,11 @@ impl GroupService {
                 .collect(),
             event_time: now_ms as u64,
         };
-        let event = self.after(app, &after, &group_id, origin);
+        let event = match imported {
+            Some(_) => None,
+            None => self.after(app, &after, &group_id, origin),
+        };
+        let created = imported.unwrap_or(now);
         let id = group_id.clone();
         self.edit(
             app,
@@ -425,7 +466,7 @@ impl GroupService {
                     notification: req.notification,
                     face_url: req.face_url,
                     owner,
-                    created: now,
+                    created,
                     max_members,
                     apply_join: req
                         .apply_join

@@ -77,6 +77,8 @@ pub struct GroupMessage {
     /// 1 High, 2 Normal, 3 Low, 4 Lowest (as history reports it).
     pub priority: u32,
     pub recalled: bool,
+    /// Deleted (`delete_group_msg_by_sender`): history shows a placeholder.
+    pub deleted: bool,
 }
 
 /// What an edit needs to see besides the group row.
@@ -126,6 +128,10 @@ pub enum GroupChange {
     AddMessage(GroupMessage),
     /// Flags a message as recalled.
     RecallMessage(u64),
+    /// Deletes every message of one sender (they stay as placeholders).
+    DeleteMessagesBy(String),
+    /// Every member has read up to this `MsgSeq` (after an import).
+    ReadAllUpTo(u64),
 }
 
 /// What an edit decided. With `refusal` set, nothing is written.
@@ -201,7 +207,7 @@ pub(crate) const SCHEMA: &str = "
         body              TEXT   NOT NULL,
         cloud_custom_data TEXT   NOT NULL,
         priority          BIGINT NOT NULL,
-        recalled          BIGINT NOT NULL,
+        recalled          BIGINT NOT NULL, -- 1 recalled, 2 deleted
         PRIMARY KEY (app_id, group_id, msg_seq)
     );
     CREATE INDEX group_messages_by_random ON group_messages (app_id, group_id, msg_random);";
@@ -222,6 +228,15 @@ pub(crate) const MEMBER_UPDATE: &str = "role = excluded.role, msg_flag = exclude
     name_card = excluded.name_card, muted_until = excluded.muted_until,
     read_seq = excluded.read_seq, last_send_time = excluded.last_send_time,
     app_defined = excluded.app_defined";
+
+/// The `recalled` column: 0 normal, 1 recalled, 2 deleted.
+pub(crate) fn message_state(m: &GroupMessage) -> i64 {
+    if m.deleted {
+        2
+    } else {
+        i64::from(m.recalled)
+    }
+}
 
 pub(crate) fn encode_pairs(pairs: &[(String, String)]) -> String {
     Value::from(

@@ -5,7 +5,7 @@ use natter_core::message::check_body;
 use natter_core::{codes, ApiError};
 use natter_services::groups::{
     priority_number, GroupInfoChange, GroupMember, GroupRecord, GroupSend, GroupService,
-    MemberChange, NewGroup, GROUP_BODY_CODES,
+    ImportedMember, ImportedMessage, MemberChange, NewGroup, GROUP_BODY_CODES,
 };
 
 use natter_webhook::Origin;
@@ -134,6 +134,37 @@ struct CreateRequest {
     member_list: Vec<NewMember>,
     #[serde(rename = "SupportTopic", default)]
     support_topic: u32,
+    /// `import_group` only.
+    #[serde(rename = "CreateTime")]
+    create_time: Option<i64>,
+}
+
+impl CreateRequest {
+    fn into_new_group(self) -> NewGroup {
+        NewGroup {
+            group_type: self.group_type,
+            name: self.name,
+            owner: self.owner_account.filter(|o| !o.is_empty()),
+            group_id: self.group_id,
+            introduction: self.introduction,
+            notification: self.notification,
+            face_url: self.face_url,
+            max_member_count: self.max_member_count,
+            apply_join: self.apply_join_option,
+            invite_join: self.invite_join_option,
+            app_defined: self
+                .app_defined_data
+                .into_iter()
+                .map(|kv| (kv.key, kv.value))
+                .collect(),
+            members: self
+                .member_list
+                .into_iter()
+                .map(|m| (m.member_account, m.role))
+                .collect(),
+            support_topic: self.support_topic == 1,
+        }
+    }
 }
 
 pub fn create_group(ctx: Ctx, body: Value) -> HandlerFuture {
@@ -146,29 +177,7 @@ pub fn create_group(ctx: Ctx, body: Value) -> HandlerFuture {
             .create(
                 &ctx.app,
                 &ctx.identifier,
-                NewGroup {
-                    group_type: req.group_type,
-                    name: req.name,
-                    owner: req.owner_account.filter(|o| !o.is_empty()),
-                    group_id: req.group_id,
-                    introduction: req.introduction,
-                    notification: req.notification,
-                    face_url: req.face_url,
-                    max_member_count: req.max_member_count,
-                    apply_join: req.apply_join_option,
-                    invite_join: req.invite_join_option,
-                    app_defined: req
-                        .app_defined_data
-                        .into_iter()
-                        .map(|kv| (kv.key, kv.value))
-                        .collect(),
-                    members: req
-                        .member_list
-                        .into_iter()
-                        .map(|m| (m.member_account, m.role))
-                        .collect(),
-                    support_topic: req.support_topic == 1,
-                },
+                req.into_new_group(),
                 &origin(&ctx),
             )
             .await?;
@@ -694,8 +703,8 @@ pub fn group_msg_get_simple(ctx: Ctx, body: Value) -> HandlerFuture {
                 let body: Value = serde_json::from_str(&m.body).unwrap_or_else(|_| json!([]));
                 json!({
                     "From_Account": m.from,
-                    "IsPlaceMsg": if m.recalled { 2 } else { 0 },
-                    "MsgBody": if m.recalled { json!([]) } else { body },
+                    "IsPlaceMsg": if m.deleted { 1 } else if m.recalled { 2 } else { 0 },
+                    "MsgBody": if m.recalled || m.deleted { json!([]) } else { body },
                     "MsgPriority": m.priority,
                     "MsgRandom": m.random,
                     "MsgSeq": m.seq,
@@ -857,5 +866,161 @@ pub fn group_msg_recall(ctx: Ctx, body: Value) -> HandlerFuture {
             .map(|(seq, code)| json!({"MsgSeq": seq, "RetCode": code}))
             .collect();
         Ok(json!({"RecallRetList": list}))
+    })
+}
+
+pub fn import_group(ctx: Ctx, body: Value) -> HandlerFuture {
+    Box::pin(async move {
+        let mut req = ctx.parse::<CreateRequest>(body)?;
+        let created = req.create_time.take();
+        // Members come with import_group_member.
+        req.member_list.clear();
+        let group_id = ctx
+            .services
+            .groups
+            .import(
+                &ctx.app,
+                &ctx.identifier,
+                req.into_new_group(),
+                created,
+                &origin(&ctx),
+            )
+            .await?;
+        Ok(json!({"GroupId": group_id}))
+    })
+}
+
+#[derive(Deserialize)]
+struct ImportMemberItem {
+    #[serde(rename = "Member_Account")]
+    member_account: String,
+    #[serde(rename = "Role")]
+    role: Option<String>,
+    #[serde(rename = "JoinTime")]
+    join_time: Option<i64>,
+    #[serde(rename = "UnreadMsgNum", default)]
+    unread_msg_num: u64,
+}
+
+#[derive(Deserialize)]
+struct ImportMembersRequest {
+    #[serde(rename = "GroupId")]
+    group_id: String,
+    #[serde(rename = "MemberList")]
+    member_list: Vec<ImportMemberItem>,
+}
+
+pub fn import_group_member(ctx: Ctx, body: Value) -> HandlerFuture {
+    Box::pin(async move {
+        let req = ctx.parse::<ImportMembersRequest>(body)?;
+        let members = req
+            .member_list
+            .into_iter()
+            .map(|m| ImportedMember {
+                member: m.member_account,
+                role: m.role,
+                join_time: m.join_time,
+                unread: m.unread_msg_num,
+            })
+            .collect();
+        let added = ctx
+            .services
+            .groups
+            .import_members(&ctx.app, &req.group_id, members)
+            .await?;
+        let list: Vec<Value> = added
+            .into_iter()
+            .map(|a| json!({"Member_Account": a.member, "Result": a.result as u8}))
+            .collect();
+        Ok(json!({"MemberList": list}))
+    })
+}
+
+#[derive(Deserialize)]
+struct ImportMsgItem {
+    #[serde(rename = "From_Account")]
+    from_account: String,
+    #[serde(rename = "SendTime")]
+    send_time: i64,
+    #[serde(rename = "Random", default)]
+    random: u32,
+}
+
+#[derive(Deserialize)]
+struct ImportMsgRequest {
+    #[serde(rename = "GroupId")]
+    group_id: String,
+    #[serde(rename = "MsgList")]
+    msg_list: Vec<ImportMsgItem>,
+}
+
+pub fn import_group_msg(ctx: Ctx, body: Value) -> HandlerFuture {
+    Box::pin(async move {
+        let req = ctx.parse::<ImportMsgRequest>(body.clone())?;
+        let mut messages = Vec::with_capacity(req.msg_list.len());
+        for (i, item) in req.msg_list.into_iter().enumerate() {
+            let body = check_body(body["MsgList"][i].get("MsgBody"), "", GROUP_BODY_CODES)?;
+            messages.push(ImportedMessage {
+                from: item.from_account,
+                send_time: item.send_time,
+                random: item.random,
+                body,
+            });
+        }
+        let results = ctx
+            .services
+            .groups
+            .import_messages(&ctx.app, &req.group_id, messages)
+            .await?;
+        let list: Vec<Value> = results
+            .into_iter()
+            .map(|(seq, time, result)| json!({"MsgSeq": seq, "MsgTime": time, "Result": result}))
+            .collect();
+        Ok(json!({"ImportMsgResult": list}))
+    })
+}
+
+#[derive(Deserialize)]
+struct UnreadRequest {
+    #[serde(rename = "GroupId")]
+    group_id: String,
+    #[serde(rename = "Member_Account")]
+    member_account: String,
+    #[serde(rename = "UnreadMsgNum")]
+    unread_msg_num: u64,
+}
+
+pub fn set_unread_msg_num(ctx: Ctx, body: Value) -> HandlerFuture {
+    Box::pin(async move {
+        let req = ctx.parse::<UnreadRequest>(body)?;
+        ctx.services
+            .groups
+            .set_unread(
+                &ctx.app,
+                &req.group_id,
+                req.member_account,
+                req.unread_msg_num,
+            )
+            .await?;
+        Ok(Value::Null)
+    })
+}
+
+#[derive(Deserialize)]
+struct DeleteBySenderRequest {
+    #[serde(rename = "GroupId")]
+    group_id: String,
+    #[serde(rename = "Sender_Account")]
+    sender_account: String,
+}
+
+pub fn delete_group_msg_by_sender(ctx: Ctx, body: Value) -> HandlerFuture {
+    Box::pin(async move {
+        let req = ctx.parse::<DeleteBySenderRequest>(body)?;
+        ctx.services
+            .groups
+            .delete_by_sender(&ctx.app, &req.group_id, req.sender_account)
+            .await?;
+        Ok(Value::Null)
     })
 }

@@ -870,3 +870,160 @@ on_both_engines!(
             .await;
     }
 );
+
+const IMPORT_GROUP: &str = "group_open_http_svc/import_group";
+const IMPORT_MEMBERS: &str = "group_open_http_svc/import_group_member";
+const IMPORT_MSGS: &str = "group_open_http_svc/import_group_msg";
+const SET_UNREAD: &str = "group_open_http_svc/set_unread_msg_num";
+const DELETE_BY_SENDER: &str = "group_open_http_svc/delete_group_msg_by_sender";
+
+on_both_engines!(
+    imports_unread_counts_and_deletions,
+    |server: TestServer| async move {
+        let receiver = server.webhook_receiver().await;
+        import(&server, &["o", "a", "b"]).await;
+        let now = server.clock.now_secs();
+        let created = server
+            .ok(IMPORT_GROUP, json!({"Type": "Public", "Name": "old", "GroupId": "old", "Owner_Account": "o", "CreateTime": now - 1000}))
+            .await;
+        assert_eq!(created["GroupId"], "old");
+        server
+            .fails(
+                IMPORT_GROUP,
+                json!({"Type": "AVChatRoom", "Name": "live"}),
+                10007,
+            )
+            .await;
+        let members = server
+            .ok(
+                IMPORT_MEMBERS,
+                json!({"GroupId": "old", "MemberList": [
+                {"Member_Account": "a", "Role": "Admin", "JoinTime": now - 900},
+                {"Member_Account": "o"}, {"Member_Account": "ghost"}]}),
+            )
+            .await;
+        assert_eq!(
+            members["MemberList"],
+            json!([
+                {"Member_Account": "a", "Result": 1},
+                {"Member_Account": "o", "Result": 2},
+                {"Member_Account": "ghost", "Result": 0}
+            ])
+        );
+        let msg = |from: &str, t: i64, r: u32| json!({"From_Account": from, "SendTime": t, "Random": r, "MsgBody": text(&format!("{from}@{t}"))});
+        let imported = server
+            .ok(IMPORT_MSGS, json!({"GroupId": "old", "MsgList": [
+                msg("o", now - 800, 1), msg("a", now - 700, 2), msg("a", now - 750, 3), msg("o", now + 60, 4)]}))
+            .await;
+        let results: Vec<(u64, u64)> = imported["ImportMsgResult"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| (r["MsgSeq"].as_u64().unwrap(), r["Result"].as_u64().unwrap()))
+            .collect();
+        assert_eq!(
+            results,
+            [(1, 0), (2, 0), (0, 10004), (0, 10004)],
+            "out of order or in the future: 10004"
+        );
+        let info = server.ok(INFO, json!({"GroupIdList": ["old"], "ResponseFilter": {"GroupBaseInfoFilter": ["CreateTime", "NextMsgSeq", "MemberNum"]}})).await;
+        assert_eq!(info["GroupInfo"][0]["CreateTime"], now - 1000);
+        assert_eq!(info["GroupInfo"][0]["NextMsgSeq"], 3);
+        assert_eq!(info["GroupInfo"][0]["MemberNum"], 2);
+        let too_many: Vec<Value> = (0..8)
+            .map(|i| msg("o", now - 100 + i, 10 + i as u32))
+            .collect();
+        server
+            .fails(
+                IMPORT_MSGS,
+                json!({"GroupId": "old", "MsgList": too_many}),
+                10004,
+            )
+            .await;
+
+        // Imported messages count as read; set_unread_msg_num moves a member's position.
+        assert_eq!(unread_of(&server, "a").await, 0);
+        server
+            .ok(
+                SET_UNREAD,
+                json!({"GroupId": "old", "Member_Account": "a", "UnreadMsgNum": 1}),
+            )
+            .await;
+        assert_eq!(unread_of(&server, "a").await, 1);
+        server
+            .ok(
+                SET_UNREAD,
+                json!({"GroupId": "old", "Member_Account": "a", "UnreadMsgNum": 50}),
+            )
+            .await;
+        assert_eq!(
+            unread_of(&server, "a").await,
+            2,
+            "at most what the group holds"
+        );
+        server
+            .fails(
+                SET_UNREAD,
+                json!({"GroupId": "old", "Member_Account": "b", "UnreadMsgNum": 1}),
+                10004,
+            )
+            .await;
+
+        // Deleting a sender's messages leaves placeholders.
+        server.ok(SEND, send_body("old", "o", 5, "live one")).await;
+        server
+            .ok(
+                DELETE_BY_SENDER,
+                json!({"GroupId": "old", "Sender_Account": "a"}),
+            )
+            .await;
+        let history = server
+            .ok(HISTORY, json!({"GroupId": "old", "ReqMsgNumber": 10}))
+            .await;
+        let list = history["RspMsgList"].as_array().unwrap();
+        let shapes: Vec<(u64, u64)> = list
+            .iter()
+            .map(|m| {
+                (
+                    m["MsgSeq"].as_u64().unwrap(),
+                    m["IsPlaceMsg"].as_u64().unwrap(),
+                )
+            })
+            .collect();
+        assert_eq!(shapes, [(3, 0), (2, 1), (1, 0)]);
+        assert_eq!(list[1]["MsgBody"], json!([]));
+        assert_eq!(list[2]["MsgBody"], text(&format!("o@{}", now - 800)));
+
+        server.ok(CREATE, json!({"Type": "ChatRoom", "Name": "meet", "GroupId": "meet", "Owner_Account": "o"})).await;
+        server
+            .fails(
+                SET_UNREAD,
+                json!({"GroupId": "meet", "Member_Account": "o", "UnreadMsgNum": 1}),
+                10007,
+            )
+            .await;
+        // Imports report nothing.
+        assert_eq!(
+            receiver
+                .settled_count("Group.CallbackAfterCreateGroup")
+                .await,
+            1
+        );
+        assert_eq!(
+            receiver
+                .settled_count("Group.CallbackAfterNewMemberJoin")
+                .await,
+            0
+        );
+        assert_eq!(
+            receiver.settled_count("Group.CallbackAfterSendMsg").await,
+            1
+        );
+    }
+);
+
+async fn unread_of(server: &TestServer, who: &str) -> Value {
+    let body =
+        json!({"Member_Account": who, "ResponseFilter": {"SelfInfoFilter": ["UnreadMsgNum"]}});
+    server.ok(JOINED, body).await["GroupIdList"][0]["SelfInfo"]["UnreadMsgNum"].clone()
+}

@@ -36,6 +36,23 @@ pub struct AddedMember {
     pub result: MemberAdd,
 }
 
+/// The per-account results an add or import edit put in its reply.
+pub(super) fn added_from(reply: &Value) -> Vec<AddedMember> {
+    reply
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|r| AddedMember {
+            member: r["Member_Account"].as_str().unwrap_or_default().to_owned(),
+            result: match r["Result"].as_u64() {
+                Some(1) => MemberAdd::Added,
+                Some(2) => MemberAdd::AlreadyMember,
+                _ => MemberAdd::Failed,
+            },
+        })
+        .collect()
+}
+
 fn check_batch(accounts: &[String], max: usize) -> ApiResult<()> {
     if accounts.is_empty() {
         return Err(invalid("no accounts given"));
@@ -176,20 +193,7 @@ impl GroupService {
                 },
             )
             .await?;
-        Ok(outcome
-            .reply
-            .as_array()
-            .into_iter()
-            .flatten()
-            .map(|r| AddedMember {
-                member: r["Member_Account"].as_str().unwrap_or_default().to_owned(),
-                result: match r["Result"].as_u64() {
-                    Some(1) => MemberAdd::Added,
-                    Some(2) => MemberAdd::AlreadyMember,
-                    _ => MemberAdd::Failed,
-                },
-            })
-            .collect())
+        Ok(added_from(&outcome.reply))
     }
 
     /// `delete_group_member`: removes members (accounts that are not members are ignored; the

@@ -222,7 +222,7 @@ impl GroupService {
                                 body: Value::from(req.body.clone()).to_string(),
                                 cloud_custom_data: req.cloud_custom_data.clone(),
                                 priority: req.priority,
-                                recalled: false,
+                                ..GroupMessage::default()
                             }));
                         }
                     }

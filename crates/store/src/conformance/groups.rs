@@ -91,7 +91,7 @@ pub async fn groups_round_trip_and_disappear_whole(store: &dyn Store) {
         body: json!([{"MsgType": "TIMTextElem", "MsgContent": {"Text": "hi"}}]).to_string(),
         cloud_custom_data: "c".into(),
         priority: 2,
-        recalled: false,
+        ..GroupMessage::default()
     };
     let mut next = record("g1", "Public");
     next.next_msg_seq = 2;

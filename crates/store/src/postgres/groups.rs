@@ -4,7 +4,7 @@
 use sqlx::postgres::PgRow;
 use sqlx::{PgConnection, Row};
 
-use crate::groups::{decode_pairs, encode_pairs, GROUP_UPDATE, MEMBER_UPDATE};
+use crate::groups::{decode_pairs, encode_pairs, message_state, GROUP_UPDATE, MEMBER_UPDATE};
 use crate::{
     GroupChange, GroupMember, GroupMessage, GroupQuery, GroupRecord, GroupSnapshot, StoreResult,
 };
@@ -69,7 +69,8 @@ fn message(row: &PgRow) -> GroupMessage {
         body: row.get(4),
         cloud_custom_data: row.get(5),
         priority: row.get::<i64, _>(6) as u32,
-        recalled: row.get::<i64, _>(7) != 0,
+        recalled: row.get::<i64, _>(7) == 1,
+        deleted: row.get::<i64, _>(7) == 2,
     }
 }
 
@@ -283,6 +284,28 @@ pub(crate) async fn write(
                 .execute(&mut *conn)
                 .await?;
             }
+            GroupChange::DeleteMessagesBy(sender) => {
+                sqlx::query(
+                    "UPDATE group_messages SET recalled = 2, body = '[]', cloud_custom_data = ''
+                     WHERE app_id = $1 AND group_id = $2 AND from_account = $3",
+                )
+                .bind(app_id)
+                .bind(group_id)
+                .bind(sender)
+                .execute(&mut *conn)
+                .await?;
+            }
+            GroupChange::ReadAllUpTo(seq) => {
+                sqlx::query(
+                    "UPDATE group_members SET read_seq = GREATEST(read_seq, $3)
+                     WHERE app_id = $1 AND group_id = $2",
+                )
+                .bind(app_id)
+                .bind(group_id)
+                .bind(*seq as i64)
+                .execute(&mut *conn)
+                .await?;
+            }
             GroupChange::AddMessage(m) => {
                 sqlx::query(&format!(
                     "INSERT INTO group_messages (app_id, group_id, {MESSAGE_COLUMNS})
@@ -297,7 +320,7 @@ pub(crate) async fn write(
                 .bind(&m.body)
                 .bind(&m.cloud_custom_data)
                 .bind(i64::from(m.priority))
-                .bind(i64::from(m.recalled))
+                .bind(message_state(m))
                 .execute(&mut *conn)
                 .await?;
             }

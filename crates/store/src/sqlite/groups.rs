@@ -2,7 +2,7 @@
 
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
-use crate::groups::{decode_pairs, encode_pairs, GROUP_UPDATE, MEMBER_UPDATE};
+use crate::groups::{decode_pairs, encode_pairs, message_state, GROUP_UPDATE, MEMBER_UPDATE};
 use crate::{
     GroupChange, GroupMember, GroupMessage, GroupQuery, GroupRecord, GroupSnapshot, StoreResult,
 };
@@ -81,7 +81,8 @@ fn message(row: &Row) -> rusqlite::Result<GroupMessage> {
         body: row.get(4)?,
         cloud_custom_data: row.get(5)?,
         priority: row.get::<_, i64>(6)? as u32,
-        recalled: row.get::<_, i64>(7)? != 0,
+        recalled: row.get::<_, i64>(7)? == 1,
+        deleted: row.get::<_, i64>(7)? == 2,
     })
 }
 
@@ -232,6 +233,20 @@ pub(crate) fn write(
                 )?
                 .execute(params![app_id, group_id, *seq as i64])?;
             }
+            GroupChange::DeleteMessagesBy(sender) => {
+                conn.prepare_cached(
+                    "UPDATE group_messages SET recalled = 2, body = '[]', cloud_custom_data = ''
+                     WHERE app_id = ?1 AND group_id = ?2 AND from_account = ?3",
+                )?
+                .execute(params![app_id, group_id, sender])?;
+            }
+            GroupChange::ReadAllUpTo(seq) => {
+                conn.prepare_cached(
+                    "UPDATE group_members SET read_seq = MAX(read_seq, ?3)
+                     WHERE app_id = ?1 AND group_id = ?2",
+                )?
+                .execute(params![app_id, group_id, *seq as i64])?;
+            }
             GroupChange::AddMessage(m) => {
                 conn.prepare_cached(&format!(
                     "INSERT INTO group_messages (app_id, group_id, {MESSAGE_COLUMNS})
@@ -247,7 +262,7 @@ pub(crate) fn write(
                     m.body,
                     m.cloud_custom_data,
                     i64::from(m.priority),
-                    i64::from(m.recalled),
+                    message_state(m),
                 ])?;
             }
         }

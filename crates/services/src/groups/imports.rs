@@ -1,0 +1,276 @@
+//! Bringing groups over from another system (`import_group_member`, `import_group_msg`), and
+//! the administrative edits of members' state (`set_unread_msg_num`,
+//! `delete_group_msg_by_sender`). None of these fire callbacks.
+
+use natter_core::group::{ADMIN, MEMBER};
+use natter_core::{codes, ApiError, ApiResult, AppSettings, GroupType};
+use natter_store::{GroupChange, GroupMember, GroupMessage, GroupPlan, GroupQuery};
+use serde_json::{json, Value};
+
+use super::members::{AddedMember, MemberAdd, MAX_ADD};
+use super::{invalid, not_found, type_of, GroupService};
+
+/// Most messages one `import_group_msg` may carry.
+pub const MAX_IMPORT_MESSAGES: usize = 7;
+
+/// One member to import.
+#[derive(Debug, Clone, Default)]
+pub struct ImportedMember {
+    pub member: String,
+    pub role: Option<String>,
+    /// Unix seconds; now when `None`.
+    pub join_time: Option<i64>,
+    pub unread: u64,
+}
+
+/// One message to import, its body already checked.
+#[derive(Debug, Clone, Default)]
+pub struct ImportedMessage {
+    pub from: String,
+    /// Unix seconds.
+    pub send_time: i64,
+    pub random: u32,
+    pub body: Vec<Value>,
+}
+
+impl GroupService {
+    /// `import_group_member`: members as they were (role, join time, unread count); per account
+    /// 1 imported, 2 already a member, 0 failed (no such account, or over the cap).
+    pub async fn import_members(
+        &self,
+        app: &AppSettings,
+        group_id: &str,
+        members: Vec<ImportedMember>,
+    ) -> ApiResult<Vec<AddedMember>> {
+        if members.is_empty() || members.len() > MAX_ADD {
+            return Err(ApiError::new(
+                codes::GROUP_TOO_MANY_ACCOUNTS,
+                format!(
+                    "MemberList must name 1 to {MAX_ADD} accounts, got {}",
+                    members.len()
+                ),
+            ));
+        }
+        let group = self.group(app, group_id).await?;
+        let group_type = type_of(&group);
+        if group_type == GroupType::AvChatRoom {
+            return Err(ApiError::new(
+                codes::GROUP_NO_PERMISSION,
+                "members cannot be imported into an AVChatRoom",
+            ));
+        }
+        for m in &members {
+            match m.role.as_deref() {
+                None | Some("") | Some(MEMBER) => {}
+                Some(ADMIN) if group_type.has_admins() => {}
+                Some(other) => {
+                    return Err(invalid(format!(
+                        "Role {other:?} of {} is not allowed here",
+                        m.member
+                    )))
+                }
+            }
+        }
+        let now = self.clock.now_secs();
+        let id = group_id.to_owned();
+        let accounts = members.iter().map(|m| m.member.clone()).collect();
+        let outcome = self
+            .edit(app, group_id, GroupQuery::accounts(accounts), move |snap| {
+                let mut plan = GroupPlan::default();
+                let Some(group) = &snap.group else {
+                    plan.refusal = Some((codes::GROUP_NOT_FOUND, not_found(&id).info));
+                    return plan;
+                };
+                let mut group = group.clone();
+                let last_seq = group.next_msg_seq.saturating_sub(1);
+                let mut added: Vec<String> = Vec::new();
+                let mut results = Vec::new();
+                for m in &members {
+                    let result =
+                        if snap.members.contains_key(&m.member) || added.contains(&m.member) {
+                            MemberAdd::AlreadyMember
+                        } else if !snap.existing.contains(&m.member)
+                            || group.member_count >= group.max_members
+                        {
+                            MemberAdd::Failed
+                        } else {
+                            added.push(m.member.clone());
+                            group.member_count += 1;
+                            plan.changes.push(GroupChange::PutMember(GroupMember {
+                                member: m.member.clone(),
+                                role: if m.role.as_deref() == Some(ADMIN) {
+                                    ADMIN
+                                } else {
+                                    MEMBER
+                                }
+                                .to_owned(),
+                                join_time: m.join_time.unwrap_or(now),
+                                msg_flag: "AcceptAndNotify".into(),
+                                read_seq: last_seq.saturating_sub(m.unread),
+                                ..GroupMember::default()
+                            }));
+                            MemberAdd::Added
+                        };
+                    results.push(json!({"Member_Account": m.member, "Result": result as u8}));
+                }
+                if !added.is_empty() {
+                    plan.changes.push(GroupChange::PutGroup(group));
+                }
+                plan.reply = Value::from(results);
+                plan
+            })
+            .await?;
+        Ok(super::members::added_from(&outcome.reply))
+    }
+
+    /// `import_group_msg`: up to 7 messages in ascending time, each after the group's newest
+    /// message and not in the future; each gets the next `MsgSeq` (`Result` 0) or 10004. Every
+    /// member has read them afterwards, as Tencent documents.
+    pub async fn import_messages(
+        &self,
+        app: &AppSettings,
+        group_id: &str,
+        messages: Vec<ImportedMessage>,
+    ) -> ApiResult<Vec<(u64, i64, u32)>> {
+        if messages.is_empty() || messages.len() > MAX_IMPORT_MESSAGES {
+            return Err(invalid(format!(
+                "MsgList must hold 1 to {MAX_IMPORT_MESSAGES} messages, got {}",
+                messages.len()
+            )));
+        }
+        let group = self.group(app, group_id).await?;
+        if !type_of(&group).keeps_history() {
+            return Err(ApiError::new(
+                codes::GROUP_NO_PERMISSION,
+                "an AVChatRoom keeps no history to import into",
+            ));
+        }
+        let now = self.clock.now_secs();
+        let id = group_id.to_owned();
+        let accounts = messages.iter().map(|m| m.from.clone()).collect();
+        let outcome = self
+            .edit(app, group_id, GroupQuery::accounts(accounts), move |snap| {
+                let mut plan = GroupPlan::default();
+                let Some(group) = &snap.group else {
+                    plan.refusal = Some((codes::GROUP_NOT_FOUND, not_found(&id).info));
+                    return plan;
+                };
+                let mut group = group.clone();
+                let mut results = Vec::new();
+                for m in messages {
+                    let in_order = m.send_time <= now
+                        && m.send_time >= group.created
+                        && m.send_time >= group.last_msg_time;
+                    if !in_order || !snap.existing.contains(&m.from) {
+                        results.push(json!([0, m.send_time, codes::GROUP_INVALID_PARAM]));
+                        continue;
+                    }
+                    let seq = group.next_msg_seq;
+                    group.next_msg_seq += 1;
+                    group.last_msg_time = m.send_time;
+                    plan.changes.push(GroupChange::AddMessage(GroupMessage {
+                        seq,
+                        random: m.random,
+                        from: m.from,
+                        time: m.send_time,
+                        body: Value::from(m.body).to_string(),
+                        priority: 2,
+                        ..GroupMessage::default()
+                    }));
+                    results.push(json!([seq, m.send_time, 0]));
+                }
+                let last = group.next_msg_seq.saturating_sub(1);
+                plan.changes.push(GroupChange::PutGroup(group));
+                plan.changes.push(GroupChange::ReadAllUpTo(last));
+                plan.reply = Value::from(results);
+                plan
+            })
+            .await?;
+        Ok(outcome
+            .reply
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|r| {
+                (
+                    r[0].as_u64().unwrap_or_default(),
+                    r[1].as_i64().unwrap_or_default(),
+                    r[2].as_u64().unwrap_or_default() as u32,
+                )
+            })
+            .collect())
+    }
+
+    /// `set_unread_msg_num`: sets how many of the group's latest messages `member` has not read
+    /// (capped at what the group holds). Not in types without unread counts (10007).
+    pub async fn set_unread(
+        &self,
+        app: &AppSettings,
+        group_id: &str,
+        member: String,
+        unread: u64,
+    ) -> ApiResult<()> {
+        let group = self.group(app, group_id).await?;
+        if !type_of(&group).counts_unread() {
+            return Err(ApiError::new(
+                codes::GROUP_NO_PERMISSION,
+                format!("a {} group keeps no unread counts", group.group_type),
+            ));
+        }
+        let id = group_id.to_owned();
+        self.edit(
+            app,
+            group_id,
+            GroupQuery::accounts(vec![member.clone()]),
+            move |snap| {
+                let mut plan = GroupPlan::default();
+                let Some(group) = &snap.group else {
+                    plan.refusal = Some((codes::GROUP_NOT_FOUND, not_found(&id).info));
+                    return plan;
+                };
+                let Some(m) = snap.members.get(&member) else {
+                    plan.refusal = Some((
+                        codes::GROUP_INVALID_PARAM,
+                        format!("{member} is not a member of the group"),
+                    ));
+                    return plan;
+                };
+                let mut m = m.clone();
+                m.read_seq = group.next_msg_seq.saturating_sub(1).saturating_sub(unread);
+                plan.changes.push(GroupChange::PutMember(m));
+                plan
+            },
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// `delete_group_msg_by_sender`: every message of `sender` in the group becomes a
+    /// placeholder (`IsPlaceMsg` 1, empty body). AVChatRoom: 10035.
+    pub async fn delete_by_sender(
+        &self,
+        app: &AppSettings,
+        group_id: &str,
+        sender: String,
+    ) -> ApiResult<()> {
+        let group = self.group(app, group_id).await?;
+        if !type_of(&group).keeps_history() {
+            return Err(ApiError::new(
+                codes::GROUP_CANNOT_DELETE_MESSAGES,
+                "an AVChatRoom keeps no messages to delete",
+            ));
+        }
+        let id = group_id.to_owned();
+        self.edit(app, group_id, GroupQuery::default(), move |snap| {
+            let mut plan = GroupPlan::default();
+            if snap.group.is_none() {
+                plan.refusal = Some((codes::GROUP_NOT_FOUND, not_found(&id).info));
+                return plan;
+            }
+            plan.changes.push(GroupChange::DeleteMessagesBy(sender));
+            plan
+        })
+        .await?;
+        Ok(())
+    }
+}
