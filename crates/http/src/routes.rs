@@ -10,8 +10,8 @@ use serde_json::Value;
 
 use crate::envelope::Ctx;
 use crate::rest::{
-    group_open_http_svc, im_open_login_svc, openim, openim_msg_ext_http_svc, profile,
-    recentcontact, sns,
+    group_open_attr_http_svc, group_open_http_svc, im_open_login_svc, openim,
+    openim_msg_ext_http_svc, profile, recentcontact, sns,
 };
 
 pub type HandlerFuture = Pin<Box<dyn Future<Output = ApiResult<Value>> + Send>>;
@@ -529,35 +529,40 @@ pub static ROUTES: &[Api] = &[
         "Get custom attributes",
         44187,
         200,
-    ),
+    )
+    .with(group_open_attr_http_svc::get_group_attr),
     api(
         "group_open_http_svc",
         "modify_group_attr",
         "Modify custom attributes",
         44188,
         200,
-    ),
+    )
+    .with(group_open_http_svc::modify_group_attr),
     api(
         "group_open_http_svc",
         "clear_group_attr",
         "Clear custom attributes",
         44189,
         200,
-    ),
+    )
+    .with(group_open_http_svc::clear_group_attr),
     api(
         "group_open_http_svc",
         "set_group_attr",
         "Reset custom attributes",
         44190,
         200,
-    ),
+    )
+    .with(group_open_http_svc::set_group_attr),
     api(
         "group_open_http_svc",
         "delete_group_attr",
         "Delete custom attributes",
         59499,
         200,
-    ),
+    )
+    .with(group_open_http_svc::delete_group_attr),
     api(
         "group_open_http_svc",
         "get_online_member_num",
@@ -620,21 +625,24 @@ pub static ROUTES: &[Api] = &[
         "Get counters",
         53427,
         200,
-    ),
+    )
+    .with(group_open_http_svc::get_group_counter),
     api(
         "group_open_http_svc",
         "update_group_counter",
         "Update counters",
         53428,
         200,
-    ),
+    )
+    .with(group_open_http_svc::update_group_counter),
     api(
         "group_open_http_svc",
         "delete_group_counter",
         "Delete counters",
         53429,
         200,
-    ),
+    )
+    .with(group_open_http_svc::delete_group_counter),
     api(
         "im_open_login_svc",
         "account_import",

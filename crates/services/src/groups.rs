@@ -5,6 +5,7 @@
 //! Every change runs through [`Store::edit_group`]: decided inside the transaction that writes
 //! it, under the group's lock, so member counts, caps and `MsgSeq` hold under concurrency.
 
+mod attributes;
 mod imports;
 mod members;
 mod messages;
@@ -25,6 +26,7 @@ use rand::Rng;
 
 use crate::internal;
 
+pub use attributes::{AttrChange, CounterMode};
 pub use imports::{ImportedMember, ImportedMessage};
 pub use members::{AddedMember, MemberAdd, MemberChange};
 pub use messages::{priority_number, GroupSend, GroupSent, SendLimiter, GROUP_BODY_CODES};
@@ -484,7 +486,7 @@ impl GroupService {
                         .filter(|(_, v)| !v.is_empty())
                         .collect(),
                     support_topic: req.support_topic,
-                    serial: 0,
+                    ..GroupRecord::default()
                 }));
                 plan.changes
                     .extend(members.into_iter().map(GroupChange::PutMember));

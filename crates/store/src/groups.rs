@@ -8,7 +8,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use serde_json::Value;
+use serde_json::{json, Value};
 
 use crate::OutboxEvent;
 
@@ -43,6 +43,10 @@ pub struct GroupRecord {
     /// Creation order within the app (assigned by the store): the `Next` cursor of
     /// `get_appid_group_list`.
     pub serial: i64,
+    /// Custom group attributes (`*_group_attr`), in the order set.
+    pub attributes: Vec<(String, String)>,
+    /// Group counters (`*_group_counter`), in the order set.
+    pub counters: Vec<(String, i64)>,
 }
 
 /// One member of a group.
@@ -178,6 +182,8 @@ pub(crate) const SCHEMA: &str = "
         app_defined    TEXT   NOT NULL, -- JSON array of [key, value]
         support_topic  BIGINT NOT NULL,
         serial         BIGINT NOT NULL,
+        attributes     TEXT   NOT NULL, -- JSON array of [key, value]
+        counters       TEXT   NOT NULL, -- JSON array of [key, number]
         PRIMARY KEY (app_id, group_id)
     );
     CREATE UNIQUE INDEX groups_by_serial ON groups (app_id, serial);
@@ -221,7 +227,8 @@ pub(crate) const GROUP_UPDATE: &str = "name = excluded.name,
     mute_all = excluded.mute_all, info_seq = excluded.info_seq,
     last_info_time = excluded.last_info_time, next_msg_seq = excluded.next_msg_seq,
     last_msg_time = excluded.last_msg_time, member_count = excluded.member_count,
-    app_defined = excluded.app_defined";
+    app_defined = excluded.app_defined, attributes = excluded.attributes,
+    counters = excluded.counters";
 
 /// The same for a member row.
 pub(crate) const MEMBER_UPDATE: &str = "role = excluded.role, msg_flag = excluded.msg_flag,
@@ -246,6 +253,21 @@ pub(crate) fn encode_pairs(pairs: &[(String, String)]) -> String {
             .collect::<Vec<_>>(),
     )
     .to_string()
+}
+
+pub(crate) fn encode_counters(counters: &[(String, i64)]) -> String {
+    Value::from(
+        counters
+            .iter()
+            .map(|(k, v)| json!([k, v]))
+            .collect::<Vec<_>>(),
+    )
+    .to_string()
+}
+
+pub(crate) fn decode_counters(text: &str) -> crate::StoreResult<Vec<(String, i64)>> {
+    serde_json::from_str(text)
+        .map_err(|e| crate::StoreError::Corrupt(format!("group counters: {e}")))
 }
 
 pub(crate) fn decode_pairs(text: &str) -> crate::StoreResult<Vec<(String, String)>> {

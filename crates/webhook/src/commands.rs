@@ -260,7 +260,8 @@ pub const COMMANDS: &[CommandInfo] = &[
         "After group custom attribute changed",
         After,
         60394,
-    ),
+    )
+    .fired(),
     cmd(
         GROUP_AFTER_READ_RECEIPT,
         "After group read receipt",

@@ -4,8 +4,8 @@
 use natter_core::message::check_body;
 use natter_core::{codes, ApiError};
 use natter_services::groups::{
-    priority_number, GroupInfoChange, GroupMember, GroupRecord, GroupSend, GroupService,
-    ImportedMember, ImportedMessage, MemberChange, NewGroup, GROUP_BODY_CODES,
+    priority_number, AttrChange, CounterMode, GroupInfoChange, GroupMember, GroupRecord, GroupSend,
+    GroupService, ImportedMember, ImportedMessage, MemberChange, NewGroup, GROUP_BODY_CODES,
 };
 
 use natter_webhook::Origin;
@@ -1020,6 +1020,139 @@ pub fn delete_group_msg_by_sender(ctx: Ctx, body: Value) -> HandlerFuture {
         ctx.services
             .groups
             .delete_by_sender(&ctx.app, &req.group_id, req.sender_account)
+            .await?;
+        Ok(Value::Null)
+    })
+}
+
+#[derive(Deserialize)]
+struct Attr {
+    key: String,
+    #[serde(default)]
+    value: String,
+}
+
+#[derive(Deserialize)]
+struct AttrRequest {
+    #[serde(rename = "GroupId")]
+    group_id: String,
+    #[serde(rename = "GroupAttr", default)]
+    group_attr: Vec<Attr>,
+}
+
+async fn change_attrs(ctx: Ctx, body: Value, change: AttrChange) -> natter_core::ApiResult<Value> {
+    let req = ctx.parse::<AttrRequest>(body)?;
+    ctx.services
+        .groups
+        .change_attributes(
+            &ctx.app,
+            &ctx.identifier,
+            &req.group_id,
+            change,
+            req.group_attr
+                .into_iter()
+                .map(|a| (a.key, a.value))
+                .collect(),
+            &origin(&ctx),
+        )
+        .await?;
+    Ok(Value::Null)
+}
+
+pub fn modify_group_attr(ctx: Ctx, body: Value) -> HandlerFuture {
+    Box::pin(change_attrs(ctx, body, AttrChange::Modify))
+}
+
+pub fn set_group_attr(ctx: Ctx, body: Value) -> HandlerFuture {
+    Box::pin(change_attrs(ctx, body, AttrChange::Set))
+}
+
+pub fn clear_group_attr(ctx: Ctx, body: Value) -> HandlerFuture {
+    Box::pin(change_attrs(ctx, body, AttrChange::Clear))
+}
+
+pub fn delete_group_attr(ctx: Ctx, body: Value) -> HandlerFuture {
+    Box::pin(change_attrs(ctx, body, AttrChange::Delete))
+}
+
+fn counters_json(counters: Vec<(String, i64)>) -> Value {
+    Value::from(
+        counters
+            .into_iter()
+            .map(|(key, value)| json!({"Key": key, "Value": value}))
+            .collect::<Vec<_>>(),
+    )
+}
+
+#[derive(Deserialize)]
+struct CounterKeysRequest {
+    #[serde(rename = "GroupId")]
+    group_id: String,
+    #[serde(rename = "GroupCounterKeys")]
+    group_counter_keys: Option<Vec<String>>,
+}
+
+pub fn get_group_counter(ctx: Ctx, body: Value) -> HandlerFuture {
+    Box::pin(async move {
+        let req = ctx.parse::<CounterKeysRequest>(body)?;
+        let counters = ctx
+            .services
+            .groups
+            .counters(&ctx.app, &req.group_id, req.group_counter_keys)
+            .await?;
+        Ok(json!({"GroupCounter": counters_json(counters)}))
+    })
+}
+
+#[derive(Deserialize)]
+struct Counter {
+    #[serde(rename = "Key")]
+    key: String,
+    #[serde(rename = "Value")]
+    value: i64,
+}
+
+#[derive(Deserialize)]
+struct UpdateCounterRequest {
+    #[serde(rename = "GroupId")]
+    group_id: String,
+    #[serde(rename = "GroupCounter")]
+    group_counter: Vec<Counter>,
+    #[serde(rename = "Mode")]
+    mode: Option<String>,
+}
+
+pub fn update_group_counter(ctx: Ctx, body: Value) -> HandlerFuture {
+    Box::pin(async move {
+        let req = ctx.parse::<UpdateCounterRequest>(body)?;
+        let mode = CounterMode::parse(req.mode.as_deref())?;
+        let counters = ctx
+            .services
+            .groups
+            .update_counters(
+                &ctx.app,
+                &req.group_id,
+                mode,
+                req.group_counter
+                    .into_iter()
+                    .map(|c| (c.key, c.value))
+                    .collect(),
+            )
+            .await?;
+        Ok(json!({"GroupCounter": counters_json(counters)}))
+    })
+}
+
+pub fn delete_group_counter(ctx: Ctx, body: Value) -> HandlerFuture {
+    Box::pin(async move {
+        let req = ctx.parse::<CounterKeysRequest>(body)?;
+        ctx.services
+            .groups
+            .delete_counters(
+                &ctx.app,
+                &req.group_id,
+                req.group_counter_keys.unwrap_or_default(),
+            )
             .await?;
         Ok(Value::Null)
     })

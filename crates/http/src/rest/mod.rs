@@ -3,6 +3,7 @@
 //! Order of checks for every call: SDKAppID → UserSig → admin → API exists → frequency limit →
 //! body size → JSON → the handler. Every outcome is HTTP 200 with the Tencent envelope.
 
+pub mod group_open_attr_http_svc;
 pub mod group_open_http_svc;
 pub mod im_open_login_svc;
 pub mod openim;

@@ -1027,3 +1027,157 @@ async fn unread_of(server: &TestServer, who: &str) -> Value {
         json!({"Member_Account": who, "ResponseFilter": {"SelfInfoFilter": ["UnreadMsgNum"]}});
     server.ok(JOINED, body).await["GroupIdList"][0]["SelfInfo"]["UnreadMsgNum"].clone()
 }
+
+const GET_ATTR: &str = "group_open_attr_http_svc/get_group_attr";
+const MODIFY_ATTR: &str = "group_open_http_svc/modify_group_attr";
+const SET_ATTR: &str = "group_open_http_svc/set_group_attr";
+const CLEAR_ATTR: &str = "group_open_http_svc/clear_group_attr";
+const DELETE_ATTR: &str = "group_open_http_svc/delete_group_attr";
+const GET_COUNTER: &str = "group_open_http_svc/get_group_counter";
+const UPDATE_COUNTER: &str = "group_open_http_svc/update_group_counter";
+const DELETE_COUNTER: &str = "group_open_http_svc/delete_group_counter";
+
+on_both_engines!(attributes_and_counters, |server: TestServer| async move {
+    let receiver = server.webhook_receiver().await;
+    import(&server, &["o"]).await;
+    public_group(&server, "g", "o", &[]).await;
+    server
+            .ok(MODIFY_ATTR, json!({"GroupId": "g", "GroupAttr": [{"key": "a", "value": "1"}, {"key": "b", "value": "2"}]}))
+            .await;
+    server
+        .ok(
+            MODIFY_ATTR,
+            json!({"GroupId": "g", "GroupAttr": [{"key": "a", "value": "one"}]}),
+        )
+        .await;
+    let attrs = server.ok(GET_ATTR, json!({"GroupId": "g"})).await;
+    assert_eq!(
+        attrs["GroupAttrAry"],
+        json!([{"key": "a", "value": "one"}, {"key": "b", "value": "2"}])
+    );
+    server
+        .fails(
+            DELETE_ATTR,
+            json!({"GroupId": "g", "GroupAttr": [{"key": "zz"}]}),
+            10050,
+        )
+        .await;
+    server
+        .ok(
+            DELETE_ATTR,
+            json!({"GroupId": "g", "GroupAttr": [{"key": "a"}]}),
+        )
+        .await;
+    assert_eq!(
+        server.ok(GET_ATTR, json!({"GroupId": "g"})).await["GroupAttrAry"],
+        json!([{"key": "b", "value": "2"}])
+    );
+    server.clock.advance_ms(1_000);
+    server
+        .ok(
+            SET_ATTR,
+            json!({"GroupId": "g", "GroupAttr": [{"key": "c", "value": "3"}]}),
+        )
+        .await;
+    assert_eq!(
+        server.ok(GET_ATTR, json!({"GroupId": "g"})).await["GroupAttrAry"],
+        json!([{"key": "c", "value": "3"}])
+    );
+    server.ok(CLEAR_ATTR, json!({"GroupId": "g"})).await;
+    assert_eq!(
+        server.ok(GET_ATTR, json!({"GroupId": "g"})).await["GroupAttrAry"],
+        json!([])
+    );
+    server
+        .fails(
+            MODIFY_ATTR,
+            json!({"GroupId": "g", "GroupAttr": [{"key": "k".repeat(33), "value": "x"}]}),
+            10045,
+        )
+        .await;
+    // Five writes a second per group.
+    server.clock.freeze(server.clock.now_ms() + 5_000);
+    let mut refused = 0;
+    for i in 0..6 {
+        let reply = server
+            .call(
+                MODIFY_ATTR,
+                json!({"GroupId": "g", "GroupAttr": [{"key": "n", "value": i.to_string()}]}),
+            )
+            .await;
+        if reply["ErrorCode"] == 10049 {
+            refused += 1;
+        }
+    }
+    assert_eq!(refused, 1);
+    let changes = receiver
+        .wait_for("Group.CallbackAfterGroupAttrChanged", 9)
+        .await;
+    let kinds: Vec<&str> = changes
+        .iter()
+        .take(5)
+        .map(|c| c.body["OptionType"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["modify", "modify", "delete", "set", "clear"]);
+    assert_eq!(
+        changes[2].body["GroupAttr"],
+        json!([{"key": "a", "value": "one"}])
+    );
+    assert_eq!(
+        changes[4].body["GroupAttr"],
+        json!([{"key": "c", "value": "3"}])
+    );
+
+    let set = server
+            .ok(UPDATE_COUNTER, json!({"GroupId": "g", "GroupCounter": [{"Key": "likes", "Value": 10}, {"Key": "views", "Value": 3}]}))
+            .await;
+    assert_eq!(
+        set["GroupCounter"],
+        json!([{"Key": "likes", "Value": 10}, {"Key": "views", "Value": 3}])
+    );
+    let up = server
+            .ok(UPDATE_COUNTER, json!({"GroupId": "g", "Mode": "Increase", "GroupCounter": [{"Key": "likes", "Value": 5}, {"Key": "new", "Value": 2}]}))
+            .await;
+    assert_eq!(
+        up["GroupCounter"],
+        json!([{"Key": "likes", "Value": 15}, {"Key": "new", "Value": 2}])
+    );
+    server.ok(UPDATE_COUNTER, json!({"GroupId": "g", "Mode": "Decrease", "GroupCounter": [{"Key": "views", "Value": 1}]})).await;
+    let some = server
+        .ok(
+            GET_COUNTER,
+            json!({"GroupId": "g", "GroupCounterKeys": ["views", "nope"]}),
+        )
+        .await;
+    assert_eq!(some["GroupCounter"], json!([{"Key": "views", "Value": 2}]));
+    server
+        .ok(
+            DELETE_COUNTER,
+            json!({"GroupId": "g", "GroupCounterKeys": ["likes"]}),
+        )
+        .await;
+    let all = server.ok(GET_COUNTER, json!({"GroupId": "g"})).await;
+    assert_eq!(
+        all["GroupCounter"],
+        json!([{"Key": "views", "Value": 2}, {"Key": "new", "Value": 2}])
+    );
+    server
+        .fails(
+            UPDATE_COUNTER,
+            json!({"GroupId": "g", "Mode": "Double", "GroupCounter": [{"Key": "x", "Value": 1}]}),
+            10004,
+        )
+        .await;
+    server
+        .fails(GET_COUNTER, json!({"GroupId": "nope"}), 10010)
+        .await;
+    server
+        .ok(
+            CREATE,
+            json!({"Type": "Community", "Name": "c", "GroupId": "@TGS#_c"}),
+        )
+        .await;
+    server
+        .fails(GET_COUNTER, json!({"GroupId": "@TGS#_c"}), 10007)
+        .await;
+});

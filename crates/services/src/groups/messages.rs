@@ -67,7 +67,7 @@ pub struct SendLimiter {
 
 impl SendLimiter {
     /// Counts one message; false when the group is over `limit` this second.
-    fn admit(&self, app: AppId, group_id: &str, now_secs: i64, limit: u32) -> bool {
+    pub(super) fn admit(&self, app: AppId, group_id: &str, now_secs: i64, limit: u32) -> bool {
         let mut windows = self.windows.lock().expect("group send limiter");
         if windows.len() > 100_000 {
             windows.retain(|_, (second, _)| *second == now_secs);

@@ -4,14 +4,18 @@
 use sqlx::postgres::PgRow;
 use sqlx::{PgConnection, Row};
 
-use crate::groups::{decode_pairs, encode_pairs, message_state, GROUP_UPDATE, MEMBER_UPDATE};
+use crate::groups::{
+    decode_counters, decode_pairs, encode_counters, encode_pairs, message_state, GROUP_UPDATE,
+    MEMBER_UPDATE,
+};
 use crate::{
     GroupChange, GroupMember, GroupMessage, GroupQuery, GroupRecord, GroupSnapshot, StoreResult,
 };
 
 const GROUP_COLUMNS: &str = "group_id, group_type, name, introduction, notification, face_url,
     owner, created, max_members, apply_join, invite_join, mute_all, info_seq, last_info_time,
-    next_msg_seq, last_msg_time, member_count, app_defined, support_topic, serial";
+    next_msg_seq, last_msg_time, member_count, app_defined, support_topic, serial, attributes,
+    counters";
 
 fn group(row: &PgRow, first: usize) -> StoreResult<GroupRecord> {
     let i = |n: usize| first + n;
@@ -36,6 +40,8 @@ fn group(row: &PgRow, first: usize) -> StoreResult<GroupRecord> {
         app_defined: decode_pairs(row.get(i(17)))?,
         support_topic: row.get::<i64, _>(i(18)) != 0,
         serial: row.get(i(19)),
+        attributes: decode_pairs(row.get(i(20)))?,
+        counters: decode_counters(row.get(i(21)))?,
     })
 }
 
@@ -206,7 +212,8 @@ pub(crate) async fn write(
                 sqlx::query(&format!(
                     "INSERT INTO groups (app_id, {GROUP_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6,
                          $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20,
-                         (SELECT COALESCE(MAX(serial), 0) + 1 FROM groups WHERE app_id = $1))
+                         (SELECT COALESCE(MAX(serial), 0) + 1 FROM groups WHERE app_id = $1),
+                         $21, $22)
                      ON CONFLICT (app_id, group_id) DO UPDATE SET {GROUP_UPDATE}"
                 ))
                 .bind(app_id)
@@ -229,6 +236,8 @@ pub(crate) async fn write(
                 .bind(g.member_count as i64)
                 .bind(encode_pairs(&g.app_defined))
                 .bind(i64::from(g.support_topic))
+                .bind(encode_pairs(&g.attributes))
+                .bind(encode_counters(&g.counters))
                 .execute(&mut *conn)
                 .await?;
             }
@@ -369,7 +378,7 @@ pub(crate) async fn joined(
     .fetch_all(conn)
     .await?;
     rows.iter()
-        .map(|r| Ok((group(r, 0)?, member(r, 20)?)))
+        .map(|r| Ok((group(r, 0)?, member(r, 22)?)))
         .collect()
 }
 

@@ -2,16 +2,23 @@
 
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
-use crate::groups::{decode_pairs, encode_pairs, message_state, GROUP_UPDATE, MEMBER_UPDATE};
+use crate::groups::{
+    decode_counters, decode_pairs, encode_counters, encode_pairs, message_state, GROUP_UPDATE,
+    MEMBER_UPDATE,
+};
 use crate::{
     GroupChange, GroupMember, GroupMessage, GroupQuery, GroupRecord, GroupSnapshot, StoreResult,
 };
 
 const GROUP_COLUMNS: &str = "group_id, group_type, name, introduction, notification, face_url,
     owner, created, max_members, apply_join, invite_join, mute_all, info_seq, last_info_time,
-    next_msg_seq, last_msg_time, member_count, app_defined, support_topic, serial";
+    next_msg_seq, last_msg_time, member_count, app_defined, support_topic, serial, attributes,
+    counters";
 
-fn group(row: &Row) -> rusqlite::Result<(GroupRecord, String)> {
+/// A group row and its JSON columns (custom data, attributes, counters), decoded later.
+type GroupRow = (GroupRecord, [String; 3]);
+
+fn group(row: &Row) -> rusqlite::Result<GroupRow> {
     Ok((
         GroupRecord {
             group_id: row.get(0)?,
@@ -31,16 +38,18 @@ fn group(row: &Row) -> rusqlite::Result<(GroupRecord, String)> {
             next_msg_seq: row.get::<_, i64>(14)? as u64,
             last_msg_time: row.get(15)?,
             member_count: row.get::<_, i64>(16)? as u64,
-            app_defined: Vec::new(),
             support_topic: row.get::<_, i64>(18)? != 0,
             serial: row.get(19)?,
+            ..GroupRecord::default()
         },
-        row.get(17)?,
+        [row.get(17)?, row.get(20)?, row.get(21)?],
     ))
 }
 
-fn decode_group((mut g, pairs): (GroupRecord, String)) -> StoreResult<GroupRecord> {
+fn decode_group((mut g, [pairs, attributes, counters]): GroupRow) -> StoreResult<GroupRecord> {
     g.app_defined = decode_pairs(&pairs)?;
+    g.attributes = decode_pairs(&attributes)?;
+    g.counters = decode_counters(&counters)?;
     Ok(g)
 }
 
@@ -166,7 +175,8 @@ pub(crate) fn write(
                 conn.prepare_cached(&format!(
                     "INSERT INTO groups (app_id, {GROUP_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6,
                          ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20,
-                         (SELECT COALESCE(MAX(serial), 0) + 1 FROM groups WHERE app_id = ?1))
+                         (SELECT COALESCE(MAX(serial), 0) + 1 FROM groups WHERE app_id = ?1),
+                         ?21, ?22)
                      ON CONFLICT (app_id, group_id) DO UPDATE SET {GROUP_UPDATE}"
                 ))?
                 .execute(params![
@@ -190,6 +200,8 @@ pub(crate) fn write(
                     g.member_count as i64,
                     encode_pairs(&g.app_defined),
                     i64::from(g.support_topic),
+                    encode_pairs(&g.attributes),
+                    encode_counters(&g.counters),
                 ])?;
             }
             GroupChange::DeleteGroup => {
@@ -315,17 +327,17 @@ pub(crate) fn joined(
     let rows = stmt.query_map(params![app as i64, member_id], |row| {
         let g = group(row)?;
         let m = GroupMember {
-            member: row.get(20)?,
-            role: row.get(21)?,
-            join_time: row.get(22)?,
-            msg_flag: row.get(23)?,
-            name_card: row.get(24)?,
-            muted_until: row.get(25)?,
-            read_seq: row.get::<_, i64>(26)? as u64,
-            last_send_time: row.get(27)?,
+            member: row.get(22)?,
+            role: row.get(23)?,
+            join_time: row.get(24)?,
+            msg_flag: row.get(25)?,
+            name_card: row.get(26)?,
+            muted_until: row.get(27)?,
+            read_seq: row.get::<_, i64>(28)? as u64,
+            last_send_time: row.get(29)?,
             app_defined: Vec::new(),
         };
-        Ok((g, (m, row.get::<_, String>(28)?)))
+        Ok((g, (m, row.get::<_, String>(30)?)))
     })?;
     rows.map(|r| {
         let (g, m) = r?;
