@@ -460,34 +460,35 @@ impl GroupService {
                     ));
                     return plan;
                 }
-                plan.changes.push(GroupChange::PutGroup(GroupRecord {
-                    group_id: id.clone(),
-                    group_type: group_type.name().to_owned(),
-                    name: req.name,
-                    introduction: req.introduction,
-                    notification: req.notification,
-                    face_url: req.face_url,
-                    owner,
-                    created,
-                    max_members,
-                    apply_join: req
-                        .apply_join
-                        .unwrap_or_else(|| group_type.default_apply_join().to_owned()),
-                    invite_join: req.invite_join.unwrap_or_else(|| "FreeAccess".to_owned()),
-                    mute_all: false,
-                    info_seq: 1,
-                    last_info_time: now,
-                    next_msg_seq: 1,
-                    last_msg_time: 0,
-                    member_count: members.len() as u64,
-                    app_defined: req
-                        .app_defined
-                        .into_iter()
-                        .filter(|(_, v)| !v.is_empty())
-                        .collect(),
-                    support_topic: req.support_topic,
-                    ..GroupRecord::default()
-                }));
+                plan.changes
+                    .push(GroupChange::PutGroup(Box::new(GroupRecord {
+                        group_id: id.clone(),
+                        group_type: group_type.name().to_owned(),
+                        name: req.name,
+                        introduction: req.introduction,
+                        notification: req.notification,
+                        face_url: req.face_url,
+                        owner,
+                        created,
+                        max_members,
+                        apply_join: req
+                            .apply_join
+                            .unwrap_or_else(|| group_type.default_apply_join().to_owned()),
+                        invite_join: req.invite_join.unwrap_or_else(|| "FreeAccess".to_owned()),
+                        mute_all: false,
+                        info_seq: 1,
+                        last_info_time: now,
+                        next_msg_seq: 1,
+                        last_msg_time: 0,
+                        member_count: members.len() as u64,
+                        app_defined: req
+                            .app_defined
+                            .into_iter()
+                            .filter(|(_, v)| !v.is_empty())
+                            .collect(),
+                        support_topic: req.support_topic,
+                        ..GroupRecord::default()
+                    })));
                 plan.changes
                     .extend(members.into_iter().map(GroupChange::PutMember));
                 plan.outbox.extend(event);
@@ -641,7 +642,7 @@ impl GroupService {
             if group != *before {
                 group.info_seq += 1;
                 group.last_info_time = now;
-                plan.changes.push(GroupChange::PutGroup(group));
+                plan.changes.push(GroupChange::PutGroup(Box::new(group)));
             }
             let reports = report.name.is_some()
                 || report.introduction.is_some()

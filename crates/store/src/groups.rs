@@ -124,7 +124,7 @@ pub struct GroupSnapshot {
 #[derive(Debug, Clone, PartialEq)]
 pub enum GroupChange {
     /// Creates or replaces the group row (a new row gets its `serial` from the store).
-    PutGroup(GroupRecord),
+    PutGroup(Box<GroupRecord>),
     /// Removes the group with its members and messages.
     DeleteGroup,
     PutMember(GroupMember),

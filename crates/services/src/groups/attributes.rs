@@ -172,7 +172,7 @@ impl GroupService {
                 group_attr: reported.into_iter().map(|(k, v)| GroupAttr::new(k, v)).collect(),
                 event_time: now_ms as u64,
             };
-            plan.changes.push(GroupChange::PutGroup(group));
+            plan.changes.push(GroupChange::PutGroup(Box::new(group)));
             plan.outbox.extend(this.after(&app_settings, &report, &id, &origin));
             plan
         })
@@ -236,7 +236,7 @@ impl GroupService {
                     };
                     results.push(json!([key, *current]));
                 }
-                plan.changes.push(GroupChange::PutGroup(group));
+                plan.changes.push(GroupChange::PutGroup(Box::new(group)));
                 plan.reply = Value::from(results);
                 plan
             })
@@ -274,7 +274,7 @@ impl GroupService {
             };
             let mut group = group.clone();
             group.counters.retain(|(k, _)| !keys.contains(k));
-            plan.changes.push(GroupChange::PutGroup(group));
+            plan.changes.push(GroupChange::PutGroup(Box::new(group)));
             plan
         })
         .await?;

@@ -114,7 +114,7 @@ impl GroupService {
                     results.push(json!({"Member_Account": m.member, "Result": result as u8}));
                 }
                 if !added.is_empty() {
-                    plan.changes.push(GroupChange::PutGroup(group));
+                    plan.changes.push(GroupChange::PutGroup(Box::new(group)));
                 }
                 plan.reply = Value::from(results);
                 plan
@@ -180,7 +180,7 @@ impl GroupService {
                     results.push(json!([seq, m.send_time, 0]));
                 }
                 let last = group.next_msg_seq.saturating_sub(1);
-                plan.changes.push(GroupChange::PutGroup(group));
+                plan.changes.push(GroupChange::PutGroup(Box::new(group)));
                 plan.changes.push(GroupChange::ReadAllUpTo(last));
                 plan.reply = Value::from(results);
                 plan

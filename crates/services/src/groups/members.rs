@@ -176,7 +176,7 @@ impl GroupService {
                             new_member_list: joined.iter().map(MemberAccount::new).collect(),
                             event_time: now_ms as u64,
                         };
-                        plan.changes.push(GroupChange::PutGroup(group));
+                        plan.changes.push(GroupChange::PutGroup(Box::new(group)));
                         plan.outbox
                             .extend(this.after(&app_settings, &report, &id, &origin));
                         if full {
@@ -263,7 +263,7 @@ impl GroupService {
                     exit_member_list: gone.iter().map(MemberAccount::new).collect(),
                     event_time: now_ms as u64,
                 };
-                plan.changes.push(GroupChange::PutGroup(group));
+                plan.changes.push(GroupChange::PutGroup(Box::new(group)));
                 plan.outbox
                     .extend(this.after(&app_settings, &report, &id, &origin));
                 plan
@@ -442,7 +442,8 @@ impl GroupService {
             heir.role = OWNER.to_owned();
             plan.changes.push(GroupChange::PutMember(heir));
             group.owner = new_owner.clone();
-            plan.changes.push(GroupChange::PutGroup(group.clone()));
+            plan.changes
+                .push(GroupChange::PutGroup(Box::new(group.clone())));
             let report = AfterChangeGroupOwner {
                 group_id: id.clone(),
                 group_type: group.group_type,

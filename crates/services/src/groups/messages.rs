@@ -253,7 +253,7 @@ impl GroupService {
                         plan.outbox
                             .extend(this.after(&app_settings, &report, &id, &origin));
                     }
-                    plan.changes.push(GroupChange::PutGroup(group));
+                    plan.changes.push(GroupChange::PutGroup(Box::new(group)));
                     plan.reply = json!([seq, now]);
                     plan
                 },

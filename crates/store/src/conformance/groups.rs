@@ -70,7 +70,7 @@ pub async fn groups_round_trip_and_disappear_whole(store: &dyn Store) {
             app,
             id,
             vec![
-                GroupChange::PutGroup(record(id, kind)),
+                GroupChange::PutGroup(Box::new(record(id, kind))),
                 GroupChange::PutMember(member("o", "Owner", 100)),
             ],
         )
@@ -102,7 +102,7 @@ pub async fn groups_round_trip_and_disappear_whole(store: &dyn Store) {
         "g1",
         vec![
             GroupChange::AddMessage(message.clone()),
-            GroupChange::PutGroup(next.clone()),
+            GroupChange::PutGroup(Box::new(next.clone())),
         ],
     )
     .await;
@@ -202,7 +202,7 @@ pub async fn concurrent_sends_take_every_sequence_once(store: Arc<dyn Store>) {
         &*store,
         app,
         "busy",
-        vec![GroupChange::PutGroup(record("busy", "Public"))],
+        vec![GroupChange::PutGroup(Box::new(record("busy", "Public")))],
     )
     .await;
     let tasks: Vec<_> = (0..30u32)
@@ -228,7 +228,7 @@ pub async fn concurrent_sends_take_every_sequence_once(store: Arc<dyn Store>) {
                                         body: "[]".into(),
                                         ..GroupMessage::default()
                                     }),
-                                    GroupChange::PutGroup(group),
+                                    GroupChange::PutGroup(Box::new(group)),
                                 ],
                                 ..GroupPlan::default()
                             }
