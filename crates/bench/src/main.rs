@@ -93,7 +93,11 @@ async fn main() -> anyhow::Result<()> {
              [app.rate_limits]\n\"profile/portrait_get\" = 0\n\"profile/portrait_set\" = 0\n\
              \"im_open_login_svc/account_check\" = 0\n\"im_open_login_svc/multiaccount_import\" = 0\n\
              \"openim/sendmsg\" = 0\n\"openim/admin_getroammsg\" = 0\n\
-             \"sns/friend_import\" = 0\n\"sns/friend_check\" = 0\n\"sns/friend_get\" = 0\n"
+             \"sns/friend_import\" = 0\n\"sns/friend_check\" = 0\n\"sns/friend_get\" = 0\n\
+             \"group_open_http_svc/create_group\" = 0\n\"group_open_http_svc/add_group_member\" = 0\n\
+             \"group_open_http_svc/send_group_msg\" = 0\n\"group_open_http_svc/get_group_member_info\" = 0\n\
+             \"group_open_http_svc/get_joined_group_list\" = 0\n\
+             \"group_open_http_svc/messages_per_group\" = 0\n"
         ),
     )?;
     let mut command = tokio::process::Command::new(&args.natter);
@@ -174,6 +178,9 @@ async fn main() -> anyhow::Result<()> {
 
     if args.suites.iter().any(|s| s == "friends") {
         scenarios.extend(seed_friends(&client, &base, &query).await?);
+    }
+    if args.suites.iter().any(|s| s == "groups") {
+        scenarios.extend(seed_groups(&client, &base, &query).await?);
     }
 
     println!(
@@ -394,6 +401,94 @@ async fn seed_friends(
             api: "sns/friend_get",
             body: r#"'{"From_Account":"hub","StartIndex":' .. (math.random(0, 5) * 500) .. '}'"#
                 .into(),
+        },
+    ])
+}
+
+/// Groups of 3, 600 and 6,000 members (all with `gowner`), and `joiner` in 1,000 groups; returns
+/// the groups scenarios.
+async fn seed_groups(
+    client: &reqwest::Client,
+    base: &str,
+    query: &str,
+) -> anyhow::Result<Vec<Scenario>> {
+    let started = std::time::Instant::now();
+    let members: Vec<String> = (0..6000).map(|i| format!("gm{i:04}")).collect();
+    let mut all = members.clone();
+    all.extend(["gowner".to_owned(), "joiner".to_owned()]);
+    for chunk in all.chunks(100) {
+        post(
+            client,
+            base,
+            query,
+            "im_open_login_svc/multiaccount_import",
+            &json!({"Accounts": chunk}),
+        )
+        .await?;
+    }
+    for (id, size) in [("g3", 3usize), ("g600", 600), ("g6000", 6000)] {
+        post(
+            client,
+            base,
+            query,
+            "group_open_http_svc/create_group",
+            &json!({"Type": "Public", "Name": id, "GroupId": id, "Owner_Account": "gowner", "MaxMemberCount": 6000}),
+        )
+        .await?;
+        for chunk in members[..size - 1].chunks(300) {
+            let list: Vec<Value> = chunk.iter().map(|m| json!({"Member_Account": m})).collect();
+            post(
+                client,
+                base,
+                query,
+                "group_open_http_svc/add_group_member",
+                &json!({"GroupId": id, "MemberList": list}),
+            )
+            .await?;
+        }
+    }
+    let workers = 16;
+    let mut tasks = Vec::new();
+    for worker in 0..workers {
+        let (client, base, query) = (client.clone(), base.to_owned(), query.to_owned());
+        tasks.push(tokio::spawn(async move {
+            for i in (worker..1000).step_by(workers) {
+                post(
+                    &client,
+                    &base,
+                    &query,
+                    "group_open_http_svc/create_group",
+                    &json!({"Type": "Public", "Name": format!("j{i}"), "GroupId": format!("j{i:04}"), "Owner_Account": "joiner"}),
+                )
+                .await?;
+            }
+            Ok::<_, anyhow::Error>(())
+        }));
+    }
+    for task in tasks {
+        task.await??;
+    }
+    eprintln!("seeded groups in {:.1} s", started.elapsed().as_secs_f64());
+    let send = |group: &str| Scenario {
+        label: format!("`group_open_http_svc/send_group_msg` into {group}"),
+        api: "group_open_http_svc/send_group_msg",
+        body: format!(
+            r#"'{{"GroupId":"{group}","From_Account":"gowner","Random":' .. n .. ',"MsgBody":[{{"MsgType":"TIMTextElem","MsgContent":{{"Text":"hello ' .. n .. '"}}}}]}}'"#
+        ),
+    };
+    Ok(vec![
+        send("g3"),
+        send("g600"),
+        send("g6000"),
+        Scenario {
+            label: "`group_open_http_svc/get_group_member_info` one 500-member page of 6,000".into(),
+            api: "group_open_http_svc/get_group_member_info",
+            body: r#"'{"GroupId":"g6000","Limit":500,"Offset":' .. (math.random(0, 11) * 500) .. '}'"#.into(),
+        },
+        Scenario {
+            label: "`group_open_http_svc/get_joined_group_list` user in 1,000 groups".into(),
+            api: "group_open_http_svc/get_joined_group_list",
+            body: r#"'{"Member_Account":"joiner","ResponseFilter":{"GroupBaseInfoFilter":["Name","Type"],"SelfInfoFilter":["Role","UnreadMsgNum"]}}'"#.into(),
         },
     ])
 }
