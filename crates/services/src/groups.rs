@@ -236,6 +236,25 @@ impl GroupService {
         Ok(outcome)
     }
 
+    /// [`edit`](Self::edit) of a group that must exist (10010 otherwise): `decide` gets its row.
+    async fn edit_existing(
+        &self,
+        app: &AppSettings,
+        group_id: &str,
+        query: GroupQuery,
+        decide: impl FnOnce(&GroupRecord, &GroupSnapshot) -> GroupPlan + Send + 'static,
+    ) -> ApiResult<GroupOutcome> {
+        let missing = not_found(group_id).info;
+        self.edit(app, group_id, query, move |snap| match &snap.group {
+            Some(group) => decide(group, snap),
+            None => GroupPlan {
+                refusal: Some((codes::GROUP_NOT_FOUND, missing)),
+                ..GroupPlan::default()
+            },
+        })
+        .await
+    }
+
     /// The outbox row of an after-callback, keyed by the group so its events arrive in order.
     fn after<P: Payload>(
         &self,
@@ -572,12 +591,8 @@ impl GroupService {
         let origin = origin.clone();
         let operator = operator.to_owned();
         let id = group_id.to_owned();
-        self.edit(app, group_id, GroupQuery::default(), move |snap| {
+        self.edit_existing(app, group_id, GroupQuery::default(), move |before, _| {
             let mut plan = GroupPlan::default();
-            let Some(before) = &snap.group else {
-                plan.refusal = Some((codes::GROUP_NOT_FOUND, not_found(&id).info));
-                return plan;
-            };
             let group_type = type_of(before);
             let mut group = before.clone();
             if let Some(max) = change.max_member_num {
@@ -692,13 +707,8 @@ impl GroupService {
             event_time: self.clock.now_ms() as u64,
         };
         let event = self.after(app, &report, group_id, origin);
-        let id = group_id.to_owned();
-        self.edit(app, group_id, GroupQuery::default(), move |snap| {
+        self.edit_existing(app, group_id, GroupQuery::default(), move |_, _| {
             let mut plan = GroupPlan::default();
-            if snap.group.is_none() {
-                plan.refusal = Some((codes::GROUP_NOT_FOUND, not_found(&id).info));
-                return plan;
-            }
             plan.changes.push(GroupChange::DeleteGroup);
             plan.outbox.extend(event);
             plan

@@ -7,7 +7,7 @@ use natter_webhook::payloads::group::{AfterGroupAttrChanged, GroupAttr};
 use natter_webhook::Origin;
 use serde_json::{json, Value};
 
-use super::{invalid, not_found, type_of, GroupService};
+use super::{invalid, type_of, GroupService};
 
 const MAX_ATTR_KEY_BYTES: usize = 32;
 const MAX_ATTR_VALUE_BYTES: usize = 4096;
@@ -119,12 +119,8 @@ impl GroupService {
         let origin = origin.clone();
         let operator = operator.to_owned();
         let id = group_id.to_owned();
-        self.edit(app, group_id, GroupQuery::default(), move |snap| {
+        self.edit_existing(app, group_id, GroupQuery::default(), move |group, _| {
             let mut plan = GroupPlan::default();
-            let Some(group) = &snap.group else {
-                plan.refusal = Some((codes::GROUP_NOT_FOUND, not_found(&id).info));
-                return plan;
-            };
             let mut group = group.clone();
             let reported: Vec<(String, String)> = match change {
                 AttrChange::Modify => {
@@ -210,14 +206,9 @@ impl GroupService {
         check_counter_keys(values.iter().map(|(k, _)| k))?;
         let group = self.group(app, group_id).await?;
         check_counter_type(type_of(&group))?;
-        let id = group_id.to_owned();
         let outcome = self
-            .edit(app, group_id, GroupQuery::default(), move |snap| {
+            .edit_existing(app, group_id, GroupQuery::default(), move |group, _| {
                 let mut plan = GroupPlan::default();
-                let Some(group) = &snap.group else {
-                    plan.refusal = Some((codes::GROUP_NOT_FOUND, not_found(&id).info));
-                    return plan;
-                };
                 let mut group = group.clone();
                 let mut results = Vec::new();
                 for (key, value) in values {
@@ -265,13 +256,8 @@ impl GroupService {
         check_counter_keys(keys.iter())?;
         let group = self.group(app, group_id).await?;
         check_counter_type(type_of(&group))?;
-        let id = group_id.to_owned();
-        self.edit(app, group_id, GroupQuery::default(), move |snap| {
+        self.edit_existing(app, group_id, GroupQuery::default(), move |group, _| {
             let mut plan = GroupPlan::default();
-            let Some(group) = &snap.group else {
-                plan.refusal = Some((codes::GROUP_NOT_FOUND, not_found(&id).info));
-                return plan;
-            };
             let mut group = group.clone();
             group.counters.retain(|(k, _)| !keys.contains(k));
             plan.changes.push(GroupChange::PutGroup(Box::new(group)));

@@ -8,7 +8,7 @@ use natter_store::{GroupChange, GroupMember, GroupMessage, GroupPlan, GroupQuery
 use serde_json::{json, Value};
 
 use super::members::{AddedMember, MemberAdd, MAX_ADD};
-use super::{invalid, not_found, type_of, GroupService};
+use super::{invalid, type_of, GroupService};
 
 /// Most messages one `import_group_msg` may carry.
 pub const MAX_IMPORT_MESSAGES: usize = 7;
@@ -72,53 +72,53 @@ impl GroupService {
             }
         }
         let now = self.clock.now_secs();
-        let id = group_id.to_owned();
         let accounts = members.iter().map(|m| m.member.clone()).collect();
         let outcome = self
-            .edit(app, group_id, GroupQuery::accounts(accounts), move |snap| {
-                let mut plan = GroupPlan::default();
-                let Some(group) = &snap.group else {
-                    plan.refusal = Some((codes::GROUP_NOT_FOUND, not_found(&id).info));
-                    return plan;
-                };
-                let mut group = group.clone();
-                let last_seq = group.next_msg_seq.saturating_sub(1);
-                let mut added: Vec<String> = Vec::new();
-                let mut results = Vec::new();
-                for m in &members {
-                    let result =
-                        if snap.members.contains_key(&m.member) || added.contains(&m.member) {
-                            MemberAdd::AlreadyMember
-                        } else if !snap.existing.contains(&m.member)
-                            || group.member_count >= group.max_members
-                        {
-                            MemberAdd::Failed
-                        } else {
-                            added.push(m.member.clone());
-                            group.member_count += 1;
-                            plan.changes.push(GroupChange::PutMember(GroupMember {
-                                member: m.member.clone(),
-                                role: if m.role.as_deref() == Some(ADMIN) {
-                                    ADMIN
-                                } else {
-                                    MEMBER
-                                }
-                                .to_owned(),
-                                join_time: m.join_time.unwrap_or(now),
-                                msg_flag: "AcceptAndNotify".into(),
-                                read_seq: last_seq.saturating_sub(m.unread),
-                                ..GroupMember::default()
-                            }));
-                            MemberAdd::Added
-                        };
-                    results.push(json!({"Member_Account": m.member, "Result": result as u8}));
-                }
-                if !added.is_empty() {
-                    plan.changes.push(GroupChange::PutGroup(Box::new(group)));
-                }
-                plan.reply = Value::from(results);
-                plan
-            })
+            .edit_existing(
+                app,
+                group_id,
+                GroupQuery::accounts(accounts),
+                move |group, snap| {
+                    let mut plan = GroupPlan::default();
+                    let mut group = group.clone();
+                    let last_seq = group.next_msg_seq.saturating_sub(1);
+                    let mut added: Vec<String> = Vec::new();
+                    let mut results = Vec::new();
+                    for m in &members {
+                        let result =
+                            if snap.members.contains_key(&m.member) || added.contains(&m.member) {
+                                MemberAdd::AlreadyMember
+                            } else if !snap.existing.contains(&m.member)
+                                || group.member_count >= group.max_members
+                            {
+                                MemberAdd::Failed
+                            } else {
+                                added.push(m.member.clone());
+                                group.member_count += 1;
+                                plan.changes.push(GroupChange::PutMember(GroupMember {
+                                    member: m.member.clone(),
+                                    role: if m.role.as_deref() == Some(ADMIN) {
+                                        ADMIN
+                                    } else {
+                                        MEMBER
+                                    }
+                                    .to_owned(),
+                                    join_time: m.join_time.unwrap_or(now),
+                                    msg_flag: "AcceptAndNotify".into(),
+                                    read_seq: last_seq.saturating_sub(m.unread),
+                                    ..GroupMember::default()
+                                }));
+                                MemberAdd::Added
+                            };
+                        results.push(json!({"Member_Account": m.member, "Result": result as u8}));
+                    }
+                    if !added.is_empty() {
+                        plan.changes.push(GroupChange::PutGroup(Box::new(group)));
+                    }
+                    plan.reply = Value::from(results);
+                    plan
+                },
+            )
             .await?;
         Ok(super::members::added_from(&outcome.reply))
     }
@@ -146,45 +146,45 @@ impl GroupService {
             ));
         }
         let now = self.clock.now_secs();
-        let id = group_id.to_owned();
         let accounts = messages.iter().map(|m| m.from.clone()).collect();
         let outcome = self
-            .edit(app, group_id, GroupQuery::accounts(accounts), move |snap| {
-                let mut plan = GroupPlan::default();
-                let Some(group) = &snap.group else {
-                    plan.refusal = Some((codes::GROUP_NOT_FOUND, not_found(&id).info));
-                    return plan;
-                };
-                let mut group = group.clone();
-                let mut results = Vec::new();
-                for m in messages {
-                    let in_order = m.send_time <= now
-                        && m.send_time >= group.created
-                        && m.send_time >= group.last_msg_time;
-                    if !in_order || !snap.existing.contains(&m.from) {
-                        results.push(json!([0, m.send_time, codes::GROUP_INVALID_PARAM]));
-                        continue;
+            .edit_existing(
+                app,
+                group_id,
+                GroupQuery::accounts(accounts),
+                move |group, snap| {
+                    let mut plan = GroupPlan::default();
+                    let mut group = group.clone();
+                    let mut results = Vec::new();
+                    for m in messages {
+                        let in_order = m.send_time <= now
+                            && m.send_time >= group.created
+                            && m.send_time >= group.last_msg_time;
+                        if !in_order || !snap.existing.contains(&m.from) {
+                            results.push(json!([0, m.send_time, codes::GROUP_INVALID_PARAM]));
+                            continue;
+                        }
+                        let seq = group.next_msg_seq;
+                        group.next_msg_seq += 1;
+                        group.last_msg_time = m.send_time;
+                        plan.changes.push(GroupChange::AddMessage(GroupMessage {
+                            seq,
+                            random: m.random,
+                            from: m.from,
+                            time: m.send_time,
+                            body: Value::from(m.body).to_string(),
+                            priority: 2,
+                            ..GroupMessage::default()
+                        }));
+                        results.push(json!([seq, m.send_time, 0]));
                     }
-                    let seq = group.next_msg_seq;
-                    group.next_msg_seq += 1;
-                    group.last_msg_time = m.send_time;
-                    plan.changes.push(GroupChange::AddMessage(GroupMessage {
-                        seq,
-                        random: m.random,
-                        from: m.from,
-                        time: m.send_time,
-                        body: Value::from(m.body).to_string(),
-                        priority: 2,
-                        ..GroupMessage::default()
-                    }));
-                    results.push(json!([seq, m.send_time, 0]));
-                }
-                let last = group.next_msg_seq.saturating_sub(1);
-                plan.changes.push(GroupChange::PutGroup(Box::new(group)));
-                plan.changes.push(GroupChange::ReadAllUpTo(last));
-                plan.reply = Value::from(results);
-                plan
-            })
+                    let last = group.next_msg_seq.saturating_sub(1);
+                    plan.changes.push(GroupChange::PutGroup(Box::new(group)));
+                    plan.changes.push(GroupChange::ReadAllUpTo(last));
+                    plan.reply = Value::from(results);
+                    plan
+                },
+            )
             .await?;
         Ok(outcome
             .reply
@@ -217,17 +217,12 @@ impl GroupService {
                 format!("a {} group keeps no unread counts", group.group_type),
             ));
         }
-        let id = group_id.to_owned();
-        self.edit(
+        self.edit_existing(
             app,
             group_id,
             GroupQuery::accounts(vec![member.clone()]),
-            move |snap| {
+            move |group, snap| {
                 let mut plan = GroupPlan::default();
-                let Some(group) = &snap.group else {
-                    plan.refusal = Some((codes::GROUP_NOT_FOUND, not_found(&id).info));
-                    return plan;
-                };
                 let Some(m) = snap.members.get(&member) else {
                     plan.refusal = Some((
                         codes::GROUP_INVALID_PARAM,
@@ -260,13 +255,8 @@ impl GroupService {
                 "an AVChatRoom keeps no messages to delete",
             ));
         }
-        let id = group_id.to_owned();
-        self.edit(app, group_id, GroupQuery::default(), move |snap| {
+        self.edit_existing(app, group_id, GroupQuery::default(), move |_, _| {
             let mut plan = GroupPlan::default();
-            if snap.group.is_none() {
-                plan.refusal = Some((codes::GROUP_NOT_FOUND, not_found(&id).info));
-                return plan;
-            }
             plan.changes.push(GroupChange::DeleteMessagesBy(sender));
             plan
         })

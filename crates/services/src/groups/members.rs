@@ -12,7 +12,7 @@ use natter_webhook::payloads::MemberAccount;
 use natter_webhook::{BeforeOutcome, Origin};
 use serde_json::{json, Value};
 
-use super::{invalid, not_found, refused_by_callback, type_of, GroupService};
+use super::{invalid, refused_by_callback, type_of, GroupService};
 use crate::internal;
 
 /// Most accounts one `add_group_member` may name.
@@ -116,16 +116,12 @@ impl GroupService {
         let operator = operator.to_owned();
         let id = group_id.to_owned();
         let outcome = self
-            .edit(
+            .edit_existing(
                 app,
                 group_id,
                 GroupQuery::accounts(accounts.clone()),
-                move |snap| {
+                move |group, snap| {
                     let mut plan = GroupPlan::default();
-                    let Some(group) = &snap.group else {
-                        plan.refusal = Some((codes::GROUP_NOT_FOUND, not_found(&id).info));
-                        return plan;
-                    };
                     let mut group = group.clone();
                     let mut results = Vec::new();
                     let mut joined = Vec::new();
@@ -213,16 +209,12 @@ impl GroupService {
         let origin = origin.clone();
         let operator = operator.to_owned();
         let id = group_id.to_owned();
-        self.edit(
+        self.edit_existing(
             app,
             group_id,
             GroupQuery::accounts(accounts.clone()),
-            move |snap| {
+            move |group, snap| {
                 let mut plan = GroupPlan::default();
-                let Some(group) = &snap.group else {
-                    plan.refusal = Some((codes::GROUP_NOT_FOUND, not_found(&id).info));
-                    return plan;
-                };
                 if type_of(group) == GroupType::AvChatRoom {
                     plan.refusal = Some((
                         codes::GROUP_INVALID_PARAM,
@@ -415,47 +407,48 @@ impl GroupService {
         if !group.owner.is_empty() {
             accounts.push(group.owner.clone());
         }
-        self.edit(app, group_id, GroupQuery::accounts(accounts), move |snap| {
-            let mut plan = GroupPlan::default();
-            let Some(group) = &snap.group else {
-                plan.refusal = Some((codes::GROUP_NOT_FOUND, not_found(&id).info));
-                return plan;
-            };
-            let Some(heir) = snap.members.get(&new_owner) else {
-                plan.refusal = Some((
-                    codes::GROUP_INVALID_PARAM,
-                    format!("{new_owner} is not a member of the group"),
-                ));
-                return plan;
-            };
-            if heir.role == OWNER {
-                return plan;
-            }
-            let mut group = group.clone();
-            let old_owner = std::mem::take(&mut group.owner);
-            if let Some(old) = snap.members.get(&old_owner) {
-                let mut old = old.clone();
-                old.role = MEMBER.to_owned();
-                plan.changes.push(GroupChange::PutMember(old));
-            }
-            let mut heir = heir.clone();
-            heir.role = OWNER.to_owned();
-            plan.changes.push(GroupChange::PutMember(heir));
-            group.owner = new_owner.clone();
-            plan.changes
-                .push(GroupChange::PutGroup(Box::new(group.clone())));
-            let report = AfterChangeGroupOwner {
-                group_id: id.clone(),
-                group_type: group.group_type,
-                operator_account: operator,
-                old_owner_account: old_owner,
-                new_owner_account: new_owner,
-                event_time: now_ms as u64,
-            };
-            plan.outbox
-                .extend(this.after(&app_settings, &report, &id, &origin));
-            plan
-        })
+        self.edit_existing(
+            app,
+            group_id,
+            GroupQuery::accounts(accounts),
+            move |group, snap| {
+                let mut plan = GroupPlan::default();
+                let Some(heir) = snap.members.get(&new_owner) else {
+                    plan.refusal = Some((
+                        codes::GROUP_INVALID_PARAM,
+                        format!("{new_owner} is not a member of the group"),
+                    ));
+                    return plan;
+                };
+                if heir.role == OWNER {
+                    return plan;
+                }
+                let mut group = group.clone();
+                let old_owner = std::mem::take(&mut group.owner);
+                if let Some(old) = snap.members.get(&old_owner) {
+                    let mut old = old.clone();
+                    old.role = MEMBER.to_owned();
+                    plan.changes.push(GroupChange::PutMember(old));
+                }
+                let mut heir = heir.clone();
+                heir.role = OWNER.to_owned();
+                plan.changes.push(GroupChange::PutMember(heir));
+                group.owner = new_owner.clone();
+                plan.changes
+                    .push(GroupChange::PutGroup(Box::new(group.clone())));
+                let report = AfterChangeGroupOwner {
+                    group_id: id.clone(),
+                    group_type: group.group_type,
+                    operator_account: operator,
+                    old_owner_account: old_owner,
+                    new_owner_account: new_owner,
+                    event_time: now_ms as u64,
+                };
+                plan.outbox
+                    .extend(this.after(&app_settings, &report, &id, &origin));
+                plan
+            },
+        )
         .await?;
         Ok(())
     }
@@ -519,16 +512,12 @@ impl GroupService {
         let origin = origin.clone();
         let operator = operator.to_owned();
         let id = group_id.to_owned();
-        self.edit(
+        self.edit_existing(
             app,
             group_id,
             GroupQuery::accounts(vec![member.clone()]),
-            move |snap| {
+            move |group, snap| {
                 let mut plan = GroupPlan::default();
-                let Some(group) = &snap.group else {
-                    plan.refusal = Some((codes::GROUP_NOT_FOUND, not_found(&id).info));
-                    return plan;
-                };
                 let Some(before) = snap.members.get(&member) else {
                     plan.refusal = Some((
                         codes::GROUP_INVALID_PARAM,
@@ -605,17 +594,12 @@ impl GroupService {
             ));
         }
         let until = mute_end(self.clock.now_secs(), seconds);
-        let id = group_id.to_owned();
-        self.edit(
+        self.edit_existing(
             app,
             group_id,
             GroupQuery::accounts(accounts.clone()),
-            move |snap| {
+            move |_, snap| {
                 let mut plan = GroupPlan::default();
-                if snap.group.is_none() {
-                    plan.refusal = Some((codes::GROUP_NOT_FOUND, not_found(&id).info));
-                    return plan;
-                }
                 for account in &accounts {
                     if let Some(m) = snap.members.get(account) {
                         let mut m = m.clone();

@@ -18,7 +18,7 @@ use natter_webhook::payloads::MsgBodyElement;
 use natter_webhook::{BeforeOutcome, Origin};
 use serde_json::{json, Value};
 
-use super::{invalid, not_found, refused_by_callback, type_of, GroupService};
+use super::{invalid, refused_by_callback, type_of, GroupService};
 use crate::internal;
 use crate::messages::apply_send_rewrite;
 
@@ -176,7 +176,7 @@ impl GroupService {
         let id = group_id.to_owned();
         let sender = from.clone();
         let outcome = self
-            .edit(
+            .edit_existing(
                 app,
                 group_id,
                 GroupQuery {
@@ -184,12 +184,8 @@ impl GroupService {
                     duplicate_of: Some((from.clone(), req.random, now - DEDUP_SECONDS)),
                     messages: Vec::new(),
                 },
-                move |snap| {
+                move |group, snap| {
                     let mut plan = GroupPlan::default();
-                    let Some(group) = &snap.group else {
-                        plan.refusal = Some((codes::GROUP_NOT_FOUND, not_found(&id).info));
-                        return plan;
-                    };
                     if let Some(first) = &snap.duplicate {
                         plan.reply = json!([first.seq, first.time]);
                         return plan;
@@ -336,12 +332,8 @@ impl GroupService {
             ..GroupQuery::default()
         };
         let outcome = self
-            .edit(app, group_id, query, move |snap| {
+            .edit_existing(app, group_id, query, move |group, snap| {
                 let mut plan = GroupPlan::default();
-                let Some(group) = &snap.group else {
-                    plan.refusal = Some((codes::GROUP_NOT_FOUND, not_found(&id).info));
-                    return plan;
-                };
                 let mut results = Vec::new();
                 let mut recalled = Vec::new();
                 for seq in &seqs {
