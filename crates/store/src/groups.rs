@@ -202,6 +202,8 @@ pub(crate) const SCHEMA: &str = "
         PRIMARY KEY (app_id, group_id, member)
     );
     CREATE INDEX group_members_by_member ON group_members (app_id, member, group_id);
+    -- Member pages walk a group in join order.
+    CREATE INDEX group_members_by_join ON group_members (app_id, group_id, join_time, member);
     -- One row per message, never one per member: unread counts come from sequences.
     CREATE TABLE group_messages (
         app_id            BIGINT NOT NULL,
