@@ -255,6 +255,18 @@ impl GroupService {
         .await
     }
 
+    /// Every member of a group, in join order (for callbacks and lists that need them all).
+    pub async fn all_members(
+        &self,
+        app: &AppSettings,
+        group_id: &str,
+    ) -> ApiResult<Vec<GroupMember>> {
+        self.store
+            .group_members(app.sdkappid, group_id.to_owned(), 0, usize::MAX >> 1)
+            .await
+            .map_err(internal(codes::GROUP_INTERNAL))
+    }
+
     /// The outbox row of an after-callback, keyed by the group so its events arrive in order.
     fn after<P: Payload>(
         &self,
@@ -686,11 +698,7 @@ impl GroupService {
         let member_list = if group_type == GroupType::Community {
             None
         } else {
-            let members = self
-                .store
-                .group_members(app.sdkappid, group_id.to_owned(), 0, usize::MAX >> 1)
-                .await
-                .map_err(internal(codes::GROUP_INTERNAL))?;
+            let members = self.all_members(app, group_id).await?;
             Some(
                 members
                     .into_iter()

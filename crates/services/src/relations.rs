@@ -124,10 +124,11 @@ impl RelationService {
         scope: RelationScope,
         decide: impl FnOnce(&Relations) -> RelationPlan + Send + 'static,
     ) -> ApiResult<RelationOutcome> {
+        let missing = owner_not_found(owner).info;
         let edit: RelationEdit = Box::new(move |relations: &Relations| {
             if !relations.owner_exists {
                 return RelationPlan {
-                    refusal: Some((codes::SNS_ACCOUNT_NOT_FOUND, String::new())),
+                    refusal: Some((codes::SNS_ACCOUNT_NOT_FOUND, missing)),
                     ..RelationPlan::default()
                 };
             }
@@ -145,13 +146,7 @@ impl RelationService {
             .await
             .map_err(internal(codes::SNS_INTERNAL))?;
         if let Some((code, info)) = &outcome.refusal {
-            return Err(
-                if *code == codes::SNS_ACCOUNT_NOT_FOUND && info.is_empty() {
-                    owner_not_found(owner)
-                } else {
-                    ApiError::new(*code, info.clone())
-                },
-            );
+            return Err(ApiError::new(*code, info.clone()));
         }
         if outcome.wrote_outbox {
             self.webhooks.wake();

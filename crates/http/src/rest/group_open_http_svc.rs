@@ -27,6 +27,10 @@ struct KeyValue {
     value: String,
 }
 
+fn pairs(list: Vec<KeyValue>) -> Vec<(String, String)> {
+    list.into_iter().map(|kv| (kv.key, kv.value)).collect()
+}
+
 fn pairs_json(pairs: &[(String, String)], only: Option<&[String]>) -> Value {
     Value::from(
         pairs
@@ -152,11 +156,7 @@ impl CreateRequest {
             max_member_count: self.max_member_count,
             apply_join: self.apply_join_option,
             invite_join: self.invite_join_option,
-            app_defined: self
-                .app_defined_data
-                .into_iter()
-                .map(|kv| (kv.key, kv.value))
-                .collect(),
+            app_defined: pairs(self.app_defined_data),
             members: self
                 .member_list
                 .into_iter()
@@ -363,11 +363,7 @@ pub fn modify_group_base_info(ctx: Ctx, body: Value) -> HandlerFuture {
                     apply_join: req.apply_join_option,
                     invite_join: req.invite_join_option,
                     mute_all,
-                    app_defined: req
-                        .app_defined_data
-                        .into_iter()
-                        .map(|kv| (kv.key, kv.value))
-                        .collect(),
+                    app_defined: pairs(req.app_defined_data),
                 },
                 &origin(&ctx),
             )
@@ -775,11 +771,7 @@ pub fn modify_group_member_info(ctx: Ctx, body: Value) -> HandlerFuture {
                     msg_flag: req.msg_flag,
                     name_card: req.name_card,
                     mute_time: req.mute_time,
-                    app_defined: req
-                        .app_member_defined_data
-                        .into_iter()
-                        .map(|kv| (kv.key, kv.value))
-                        .collect(),
+                    app_defined: pairs(req.app_member_defined_data),
                 },
                 &origin(&ctx),
             )

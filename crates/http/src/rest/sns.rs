@@ -311,37 +311,38 @@ struct RelationItem {
     result_info: String,
 }
 
-fn relation_item(to_account: String, relation: &'static str) -> RelationItem {
-    RelationItem {
-        to_account,
-        relation,
-        result_code: 0,
-        result_info: String::new(),
-    }
-}
-
-#[derive(Serialize)]
-struct FriendCheckReply {
-    #[serde(rename = "InfoItem")]
-    info_item: Vec<RelationItem>,
+/// `friend_check` and `black_list_check`: the same request, the relation per account under
+/// each API's own names.
+async fn check(ctx: Ctx, body: Value, blocks: bool) -> ApiResult<Value> {
+    let req = ctx.parse::<CheckRequest>(body)?;
+    let relations = ctx.services.relations.clone();
+    let (found, field) = if blocks {
+        let mode = req.mode("BlackCheckResult_Type_")?;
+        let found = relations
+            .check_blocks(&ctx.app, req.from_account, req.to_account, mode)
+            .await?;
+        (found, "BlackListCheckItem")
+    } else {
+        let mode = req.mode("CheckResult_Type_")?;
+        let found = relations
+            .check_friends(&ctx.app, req.from_account, req.to_account, mode)
+            .await?;
+        (found, "InfoItem")
+    };
+    let items: Vec<RelationItem> = found
+        .into_iter()
+        .map(|r| RelationItem {
+            to_account: r.to,
+            relation: r.relation,
+            result_code: 0,
+            result_info: String::new(),
+        })
+        .collect();
+    Ok(serde_json::json!({ field: fields(items)? }))
 }
 
 pub fn friend_check(ctx: Ctx, body: Value) -> HandlerFuture {
-    Box::pin(async move {
-        let req = ctx.parse::<CheckRequest>(body)?;
-        let mode = req.mode("CheckResult_Type_")?;
-        let relations = ctx
-            .services
-            .relations
-            .check_friends(&ctx.app, req.from_account, req.to_account, mode)
-            .await?;
-        fields(FriendCheckReply {
-            info_item: relations
-                .into_iter()
-                .map(|r| relation_item(r.to, r.relation))
-                .collect(),
-        })
-    })
+    Box::pin(check(ctx, body, false))
 }
 
 #[derive(Deserialize)]
@@ -686,26 +687,6 @@ pub fn black_list_get(ctx: Ctx, body: Value) -> HandlerFuture {
     })
 }
 
-#[derive(Serialize)]
-struct BlackListCheckReply {
-    #[serde(rename = "BlackListCheckItem")]
-    black_list_check_item: Vec<RelationItem>,
-}
-
 pub fn black_list_check(ctx: Ctx, body: Value) -> HandlerFuture {
-    Box::pin(async move {
-        let req = ctx.parse::<CheckRequest>(body)?;
-        let mode = req.mode("BlackCheckResult_Type_")?;
-        let relations = ctx
-            .services
-            .relations
-            .check_blocks(&ctx.app, req.from_account, req.to_account, mode)
-            .await?;
-        fields(BlackListCheckReply {
-            black_list_check_item: relations
-                .into_iter()
-                .map(|r| relation_item(r.to, r.relation))
-                .collect(),
-        })
-    })
+    Box::pin(check(ctx, body, true))
 }

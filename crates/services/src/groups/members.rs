@@ -290,10 +290,8 @@ impl GroupService {
                 .map_err(internal(codes::GROUP_INTERNAL))?
         } else {
             // Role filters apply before paging: read the group, keep the roles asked for.
-            self.store
-                .group_members(app.sdkappid, group_id.to_owned(), 0, usize::MAX >> 1)
-                .await
-                .map_err(internal(codes::GROUP_INTERNAL))?
+            self.all_members(app, group_id)
+                .await?
                 .into_iter()
                 .filter(|m| roles.contains(&m.role))
                 .skip(offset as usize)
@@ -618,11 +616,7 @@ impl GroupService {
     pub async fn muted(&self, app: &AppSettings, group_id: &str) -> ApiResult<Vec<(String, i64)>> {
         self.group(app, group_id).await?;
         let now = self.clock.now_secs();
-        let members = self
-            .store
-            .group_members(app.sdkappid, group_id.to_owned(), 0, usize::MAX >> 1)
-            .await
-            .map_err(internal(codes::GROUP_INTERNAL))?;
+        let members = self.all_members(app, group_id).await?;
         Ok(members
             .into_iter()
             .filter(|m| m.muted_until > now)

@@ -13,11 +13,7 @@ use super::{
 };
 
 /// One `BlackListCheckItem` of `black_list_check`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BlockRelation {
-    pub to: String,
-    pub relation: &'static str,
-}
+pub type BlockRelation = super::friends::FriendRelation;
 
 /// `BlackCheckResult_Type_Single` or `_Both`.
 pub type BlockCheck = CheckMode;
@@ -201,22 +197,15 @@ impl RelationService {
         to: Vec<String>,
         mode: BlockCheck,
     ) -> ApiResult<Vec<BlockRelation>> {
-        batch("To_Account", &to, MAX_BATCH)?;
-        let rel = self.snapshot(app, &from, peers_scope(to.clone())).await?;
-        Ok(to
-            .into_iter()
-            .map(|to| {
-                let peer = &rel.peers[&to];
-                let relation = match (mode, peer.blocked_at.is_some(), peer.blocked_by_peer) {
-                    (CheckMode::Single, true, _) => "BlackCheckResult_Type_AWithB",
-                    (CheckMode::Single, false, _) => "BlackCheckResult_Type_NO",
-                    (CheckMode::Both, true, true) => "BlackCheckResult_Type_BothWay",
-                    (CheckMode::Both, true, false) => "BlackCheckResult_Type_AWithB",
-                    (CheckMode::Both, false, true) => "BlackCheckResult_Type_BWithA",
-                    (CheckMode::Both, false, false) => "BlackCheckResult_Type_NO",
-                };
-                BlockRelation { to, relation }
-            })
-            .collect())
+        const NAMES: [&str; 4] = [
+            "BlackCheckResult_Type_BothWay",
+            "BlackCheckResult_Type_AWithB",
+            "BlackCheckResult_Type_BWithA",
+            "BlackCheckResult_Type_NO",
+        ];
+        self.check_relations(app, from, to, mode, NAMES, |peer| {
+            (peer.blocked_at.is_some(), peer.blocked_by_peer)
+        })
+        .await
     }
 }

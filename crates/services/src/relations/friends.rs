@@ -93,7 +93,7 @@ impl CheckMode {
     }
 }
 
-/// One `InfoItem` of `friend_check`.
+/// One `InfoItem` of `friend_check` (and `BlackListCheckItem` of `black_list_check`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FriendRelation {
     pub to: String,
@@ -640,19 +640,39 @@ impl RelationService {
         to: Vec<String>,
         mode: CheckMode,
     ) -> ApiResult<Vec<FriendRelation>> {
+        const NAMES: [&str; 4] = [
+            "CheckResult_Type_BothWay",
+            "CheckResult_Type_AWithB",
+            "CheckResult_Type_BWithA",
+            "CheckResult_Type_NoRelation",
+        ];
+        self.check_relations(app, from, to, mode, NAMES, |peer| {
+            (peer.friend.is_some(), peer.reverse_friend)
+        })
+        .await
+    }
+
+    /// The relation with each account, named by `names` (both ways, A with B, B with A, none)
+    /// from what `sides` reads off the snapshot (A has B, B has A). `Single` looks at A only.
+    pub(super) async fn check_relations(
+        &self,
+        app: &AppSettings,
+        from: String,
+        to: Vec<String>,
+        mode: CheckMode,
+        names: [&'static str; 4],
+        sides: fn(&PeerRelations) -> (bool, bool),
+    ) -> ApiResult<Vec<FriendRelation>> {
         batch("To_Account", &to, MAX_BATCH)?;
         let rel = self.snapshot(app, &from, peers_scope(to.clone())).await?;
         Ok(to
             .into_iter()
             .map(|to| {
-                let peer = &rel.peers[&to];
-                let relation = match (mode, peer.friend.is_some(), peer.reverse_friend) {
-                    (CheckMode::Single, true, _) => "CheckResult_Type_AWithB",
-                    (CheckMode::Single, false, _) => "CheckResult_Type_NoRelation",
-                    (CheckMode::Both, true, true) => "CheckResult_Type_BothWay",
-                    (CheckMode::Both, true, false) => "CheckResult_Type_AWithB",
-                    (CheckMode::Both, false, true) => "CheckResult_Type_BWithA",
-                    (CheckMode::Both, false, false) => "CheckResult_Type_NoRelation",
+                let relation = match (mode, sides(&rel.peers[&to])) {
+                    (CheckMode::Both, (true, true)) => names[0],
+                    (_, (true, _)) => names[1],
+                    (CheckMode::Both, (false, true)) => names[2],
+                    _ => names[3],
                 };
                 FriendRelation { to, relation }
             })
