@@ -118,3 +118,9 @@ pub const GROUP_CANNOT_DELETE_MESSAGES: u32 = 10035;
 pub const GROUP_ATTR_KEY_TOO_LONG: u32 = 10045;
 pub const GROUP_ATTR_WRITES_TOO_FAST: u32 = 10049;
 pub const GROUP_ATTR_NOT_FOUND: u32 = 10050;
+
+// Community topics (`million_group_open_http_svc`): the destroy_topic page's table.
+/// The group is not a community with topics enabled.
+pub const TOPIC_NOT_SUPPORTED: u32 = 11000;
+/// The topic does not exist (destroy_topic: "already deleted").
+pub const TOPIC_NOT_FOUND: u32 = 110003;

@@ -10,8 +10,8 @@ use serde_json::Value;
 
 use crate::envelope::Ctx;
 use crate::rest::{
-    group_open_attr_http_svc, group_open_http_svc, im_open_login_svc, openim,
-    openim_msg_ext_http_svc, profile, recentcontact, sns,
+    group_open_attr_http_svc, group_open_http_svc, im_open_login_svc, million_group_open_http_svc,
+    openim, openim_msg_ext_http_svc, profile, recentcontact, sns,
 };
 
 pub type HandlerFuture = Pin<Box<dyn Future<Output = ApiResult<Value>> + Send>>;
@@ -590,35 +590,40 @@ pub static ROUTES: &[Api] = &[
         "Create topic",
         49471,
         200,
-    ),
+    )
+    .with(million_group_open_http_svc::create_topic),
     api(
         "million_group_open_http_svc",
         "destroy_topic",
         "Disband topic",
         49470,
         200,
-    ),
+    )
+    .with(million_group_open_http_svc::destroy_topic),
     api(
         "million_group_open_http_svc",
         "get_topic",
         "Get topic",
         49469,
         200,
-    ),
+    )
+    .with(million_group_open_http_svc::get_topic),
     api(
         "million_group_open_http_svc",
         "modify_topic",
         "Modify topic",
         49468,
         200,
-    ),
+    )
+    .with(million_group_open_http_svc::modify_topic),
     api(
         "group_open_http_svc",
         "import_topic",
         "Import topic",
         53448,
         200,
-    ),
+    )
+    .with(group_open_http_svc::import_topic),
     api(
         "group_open_http_svc",
         "get_group_counter",

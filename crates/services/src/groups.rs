@@ -9,13 +9,15 @@ mod attributes;
 mod imports;
 mod members;
 mod messages;
+mod topics;
 
 use std::sync::Arc;
 
 use natter_core::group::{ADMIN, MEMBER, OWNER};
 use natter_core::{codes, ApiError, ApiResult, AppSettings, Clock, GroupType};
 use natter_store::{
-    GroupChange, GroupEdit, GroupOutcome, GroupPlan, GroupQuery, GroupSnapshot, OutboxEvent, Store,
+    GroupChange, GroupEdit, GroupOutcome, GroupPlan, GroupQuery, GroupSnapshot, MemberCursor,
+    OutboxEvent, Store,
 };
 use natter_webhook::payloads::group::{
     AfterCreateGroup, AfterGroupDestroyed, AfterGroupInfoChanged, BeforeCreateGroup,
@@ -28,9 +30,10 @@ use crate::internal;
 
 pub use attributes::{AttrChange, CounterMode};
 pub use imports::{ImportedMember, ImportedMessage};
-pub use members::{AddedMember, MemberAdd, MemberChange};
+pub use members::{AddedMember, MemberAdd, MemberChange, MemberList, MemberPage};
 pub use messages::{priority_number, GroupSend, GroupSent, SendLimiter, GROUP_BODY_CODES};
-pub use natter_store::{GroupMember, GroupRecord};
+pub use natter_store::{GroupMember, GroupRecord, TopicRecord};
+pub use topics::{NewTopic, TopicChange, TopicItem, TopicSelf};
 
 const MAX_NAME_BYTES: usize = 30;
 const MAX_INTRODUCTION_BYTES: usize = 240;
@@ -165,6 +168,12 @@ fn check_custom_id(id: &str, group_type: GroupType) -> ApiResult<()> {
             format!("a Community's custom GroupId must start with {COMMUNITY_PREFIX}"),
         ));
     }
+    if id.contains(topics::TOPIC_MARKER) {
+        return Err(ApiError::new(
+            codes::GROUP_ID_INVALID,
+            format!("a GroupId must not contain {}", topics::TOPIC_MARKER),
+        ));
+    }
     if !community && id.starts_with(GENERATED_PREFIX) {
         return Err(ApiError::new(
             codes::GROUP_ID_INVALID,
@@ -255,6 +264,32 @@ impl GroupService {
         .await
     }
 
+    /// A read-only snapshot of a group (no lock, no transaction).
+    async fn snapshot(
+        &self,
+        app: &AppSettings,
+        group_id: &str,
+        query: GroupQuery,
+    ) -> ApiResult<GroupSnapshot> {
+        self.store
+            .group_snapshot(app.sdkappid, group_id.to_owned(), query)
+            .await
+            .map_err(internal(codes::GROUP_INTERNAL))
+    }
+
+    /// One account's membership of a group, if they are a member.
+    pub async fn membership(
+        &self,
+        app: &AppSettings,
+        group_id: &str,
+        member: &str,
+    ) -> ApiResult<Option<GroupMember>> {
+        let mut snap = self
+            .snapshot(app, group_id, GroupQuery::accounts(vec![member.to_owned()]))
+            .await?;
+        Ok(snap.members.remove(member))
+    }
+
     /// Every member of a group, in join order (for callbacks and lists that need them all).
     pub async fn all_members(
         &self,
@@ -262,7 +297,12 @@ impl GroupService {
         group_id: &str,
     ) -> ApiResult<Vec<GroupMember>> {
         self.store
-            .group_members(app.sdkappid, group_id.to_owned(), 0, usize::MAX >> 1)
+            .group_members(
+                app.sdkappid,
+                group_id.to_owned(),
+                MemberCursor::Offset(0),
+                usize::MAX >> 1,
+            )
             .await
             .map_err(internal(codes::GROUP_INTERNAL))
     }

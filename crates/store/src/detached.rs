@@ -316,6 +316,16 @@ impl<S: Store> Store for Detached<S> {
         detach(async move { inner.edit_group(app, group_id, query, now_ms, edit).await }).await
     }
 
+    async fn group_snapshot(
+        &self,
+        app: AppId,
+        group_id: String,
+        query: GroupQuery,
+    ) -> StoreResult<GroupSnapshot> {
+        let inner = self.0.clone();
+        detach(async move { inner.group_snapshot(app, group_id, query).await }).await
+    }
+
     async fn groups(&self, app: AppId, ids: Vec<String>) -> StoreResult<Vec<Option<GroupRecord>>> {
         let inner = self.0.clone();
         detach(async move { inner.groups(app, ids).await }).await
@@ -325,11 +335,26 @@ impl<S: Store> Store for Detached<S> {
         &self,
         app: AppId,
         group_id: String,
-        offset: u64,
+        from: MemberCursor,
         limit: usize,
     ) -> StoreResult<Vec<GroupMember>> {
         let inner = self.0.clone();
-        detach(async move { inner.group_members(app, group_id, offset, limit).await }).await
+        detach(async move { inner.group_members(app, group_id, from, limit).await }).await
+    }
+
+    async fn topics(&self, app: AppId, group_id: String) -> StoreResult<Vec<TopicRecord>> {
+        let inner = self.0.clone();
+        detach(async move { inner.topics(app, group_id).await }).await
+    }
+
+    async fn topic_reads(
+        &self,
+        app: AppId,
+        group_id: String,
+        member: String,
+    ) -> StoreResult<Vec<(String, u64)>> {
+        let inner = self.0.clone();
+        detach(async move { inner.topic_reads(app, group_id, member).await }).await
     }
 
     async fn joined_groups(

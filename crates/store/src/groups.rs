@@ -10,7 +10,7 @@ use std::collections::{HashMap, HashSet};
 
 use serde_json::{json, Value};
 
-use crate::OutboxEvent;
+use crate::{OutboxEvent, TopicRecord};
 
 /// One group.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -83,6 +83,8 @@ pub struct GroupMessage {
     pub recalled: bool,
     /// Deleted (`delete_group_msg_by_sender`): history shows a placeholder.
     pub deleted: bool,
+    /// The topic it was sent in; empty: the group itself.
+    pub topic_id: String,
 }
 
 /// What an edit needs to see besides the group row.
@@ -95,6 +97,13 @@ pub struct GroupQuery {
     pub duplicate_of: Option<(String, u32, i64)>,
     /// Messages (by `MsgSeq`) the edit needs.
     pub messages: Vec<u64>,
+    /// The topic `duplicate_of` and `messages` look in (and whose read positions of `accounts`
+    /// are loaded); `None`: the group's own messages.
+    pub topic: Option<String>,
+    /// Topics of this group the edit needs (besides `topic`).
+    pub topics: Vec<String>,
+    /// Whether the edit needs the number of topics the group has.
+    pub count_topics: bool,
 }
 
 impl GroupQuery {
@@ -118,6 +127,12 @@ pub struct GroupSnapshot {
     pub duplicate: Option<GroupMessage>,
     /// The named messages that exist.
     pub messages: HashMap<u64, GroupMessage>,
+    /// The named topics (`topic` and `topics`) that exist in this group.
+    pub topics: HashMap<String, TopicRecord>,
+    /// Read positions in `topic` of the named accounts that have one.
+    pub topic_reads: HashMap<String, u64>,
+    /// How many topics the group has (with `count_topics`).
+    pub topic_count: u64,
 }
 
 /// One row-level change.
@@ -125,15 +140,30 @@ pub struct GroupSnapshot {
 pub enum GroupChange {
     /// Creates or replaces the group row (a new row gets its `serial` from the store).
     PutGroup(Box<GroupRecord>),
-    /// Removes the group with its members and messages.
+    /// Removes the group with its members, messages and topics.
     DeleteGroup,
     PutMember(GroupMember),
     DeleteMember(String),
+    /// Stores a message in the group or, with its `topic_id` set, in that topic.
     AddMessage(GroupMessage),
-    /// Flags a message as recalled.
-    RecallMessage(u64),
-    /// Deletes every message of one sender (they stay as placeholders).
+    /// Flags a message of the group (empty `topic_id`) or of a topic as recalled.
+    RecallMessage {
+        topic_id: String,
+        seq: u64,
+    },
+    /// Deletes every message of one sender, in the group and its topics (they stay as
+    /// placeholders).
     DeleteMessagesBy(String),
+    /// Creates or replaces a topic of this group.
+    PutTopic(Box<TopicRecord>),
+    /// Removes a topic with its messages and read positions.
+    DeleteTopic(String),
+    /// A member has read a topic up to this `MsgSeq` (never moves back).
+    ReadTopicUpTo {
+        topic_id: String,
+        member: String,
+        seq: u64,
+    },
     /// Every member has read up to this `MsgSeq` (after an import).
     ReadAllUpTo(u64),
 }
@@ -237,6 +267,15 @@ pub(crate) const MEMBER_UPDATE: &str = "role = excluded.role, msg_flag = exclude
     name_card = excluded.name_card, muted_until = excluded.muted_until,
     read_seq = excluded.read_seq, last_send_time = excluded.last_send_time,
     app_defined = excluded.app_defined";
+
+/// The `group_id` of a message row: the topic's ID for a topic message, else the group's.
+pub(crate) fn stream<'a>(group_id: &'a str, topic_id: &'a str) -> &'a str {
+    if topic_id.is_empty() {
+        group_id
+    } else {
+        topic_id
+    }
+}
 
 /// The `recalled` column: 0 normal, 1 recalled, 2 deleted.
 pub(crate) fn message_state(m: &GroupMessage) -> i64 {

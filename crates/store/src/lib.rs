@@ -11,6 +11,7 @@ mod groups;
 pub mod postgres;
 mod relations;
 pub mod sqlite;
+mod topics;
 mod types;
 
 #[cfg(feature = "conformance")]
@@ -31,6 +32,7 @@ pub use relations::{
     RelationOutcome, RelationPage, RelationPlan, RelationScope, RelationSequences, Relations,
     SequenceKind,
 };
+pub use topics::{MemberCursor, TopicRecord};
 pub use types::{
     AccountImport, C2cHistoryQuery, C2cImport, C2cMessage, C2cMessageRef, C2cModify, C2cOutbox,
     C2cRecall, C2cSend, ContactChange, ContactData, ContactGroup, ContactLimits, ContactOutcome,
@@ -283,6 +285,15 @@ pub trait Store: Send + Sync + 'static {
         edit: GroupEdit,
     ) -> StoreResult<GroupOutcome>;
 
+    /// The same snapshot an edit would get, read without a lock or a write transaction (for
+    /// reads such as roles and a member's standing).
+    async fn group_snapshot(
+        &self,
+        app: AppId,
+        group_id: String,
+        query: GroupQuery,
+    ) -> StoreResult<GroupSnapshot>;
+
     /// The groups of `ids`, in order; `None` for one that does not exist.
     async fn groups(&self, app: AppId, ids: Vec<String>) -> StoreResult<Vec<Option<GroupRecord>>>;
 
@@ -291,9 +302,20 @@ pub trait Store: Send + Sync + 'static {
         &self,
         app: AppId,
         group_id: String,
-        offset: u64,
+        from: MemberCursor,
         limit: usize,
     ) -> StoreResult<Vec<GroupMember>>;
+
+    /// The topics of a community, in creation order.
+    async fn topics(&self, app: AppId, group_id: String) -> StoreResult<Vec<TopicRecord>>;
+
+    /// `member`'s read positions (`MsgSeq`) in the topics of a group that they have read.
+    async fn topic_reads(
+        &self,
+        app: AppId,
+        group_id: String,
+        member: String,
+    ) -> StoreResult<Vec<(String, u64)>>;
 
     /// Every group `member` is in, with their membership, in the order they joined.
     async fn joined_groups(
@@ -312,7 +334,8 @@ pub trait Store: Send + Sync + 'static {
         group_type: Option<String>,
     ) -> StoreResult<(Vec<(String, i64)>, u64)>;
 
-    /// Up to `limit` messages of a group with `MsgSeq <= max_seq`, newest first.
+    /// Up to `limit` messages of a group (or, given a topic's ID, of that topic) with
+    /// `MsgSeq <= max_seq`, newest first.
     async fn group_history(
         &self,
         app: AppId,

@@ -5,8 +5,11 @@ use natter_core::message::check_body;
 use natter_core::{codes, ApiError};
 use natter_services::groups::{
     priority_number, AttrChange, CounterMode, GroupInfoChange, GroupMember, GroupRecord, GroupSend,
-    GroupService, ImportedMember, ImportedMessage, MemberChange, NewGroup, GROUP_BODY_CODES,
+    GroupService, ImportedMember, ImportedMessage, MemberChange, MemberList, MemberPage, NewGroup,
+    GROUP_BODY_CODES,
 };
+
+use super::million_group_open_http_svc::TopicFields;
 
 use natter_webhook::Origin;
 use serde::Deserialize;
@@ -254,9 +257,10 @@ async fn info_item(
     let member_filter = filter.and_then(|f| f.member_info_filter.as_deref());
     let live = group.group_type == "AVChatRoom";
     if !live && (filter.is_none() || member_filter.is_some()) {
-        let (_, members) = groups
-            .members(&ctx.app, &group.group_id, &[], 0, None)
-            .await?;
+        let members = groups
+            .members(&ctx.app, &group.group_id, &[], MemberPage::default(), None)
+            .await?
+            .members;
         let custom = filter.and_then(|f| f.app_defined_data_filter_group_member.as_deref());
         let list: Vec<Value> = members
             .iter()
@@ -548,6 +552,9 @@ struct MemberInfoRequest {
     limit: Option<usize>,
     #[serde(rename = "Offset", default)]
     offset: u64,
+    /// Communities page with this cursor instead of `Offset`.
+    #[serde(rename = "Next", default)]
+    next: String,
 }
 
 pub fn get_group_member_info(ctx: Ctx, body: Value) -> HandlerFuture {
@@ -559,14 +566,22 @@ pub fn get_group_member_info(ctx: Ctx, body: Value) -> HandlerFuture {
                 "Limit must be at most 6000",
             ));
         }
-        let (member_num, members) = ctx
+        let page = MemberPage {
+            offset: req.offset,
+            next: req.next,
+        };
+        let MemberList {
+            member_num,
+            members,
+            next,
+        } = ctx
             .services
             .groups
             .members(
                 &ctx.app,
                 &req.group_id,
                 &req.member_role_filter,
-                req.offset,
+                page,
                 req.limit,
             )
             .await?;
@@ -587,7 +602,11 @@ pub fn get_group_member_info(ctx: Ctx, body: Value) -> HandlerFuture {
                 Value::Object(filtered(fields, keep.as_deref(), &["Member_Account"]))
             })
             .collect();
-        Ok(json!({"MemberNum": member_num, "MemberList": list}))
+        let mut reply = json!({"MemberNum": member_num, "MemberList": list});
+        if let Some(next) = next {
+            reply["Next"] = next.into();
+        }
+        Ok(reply)
     })
 }
 
@@ -631,6 +650,8 @@ struct SendRequest {
     online_only_flag: u32,
     #[serde(rename = "ForbidCallbackControl", default)]
     forbid_callback_control: Vec<String>,
+    #[serde(rename = "TopicId")]
+    topic_id: Option<String>,
 }
 
 pub fn send_group_msg(ctx: Ctx, body: Value) -> HandlerFuture {
@@ -651,6 +672,7 @@ pub fn send_group_msg(ctx: Ctx, body: Value) -> HandlerFuture {
             online_only: req.online_only_flag == 1,
             forbid_before_callback: forbids("ForbidBeforeSendMsgCallback"),
             forbid_after_callback: forbids("ForbidAfterSendMsgCallback"),
+            topic_id: req.topic_id.clone().filter(|t| !t.is_empty()),
         };
         let sent = ctx
             .services
@@ -677,6 +699,8 @@ struct HistoryRequest {
     req_msg_seq: Option<u64>,
     #[serde(rename = "WithRecalledMsg", default)]
     with_recalled_msg: u32,
+    #[serde(rename = "TopicId")]
+    topic_id: Option<String>,
 }
 
 pub fn group_msg_get_simple(ctx: Ctx, body: Value) -> HandlerFuture {
@@ -688,6 +712,7 @@ pub fn group_msg_get_simple(ctx: Ctx, body: Value) -> HandlerFuture {
             .history(
                 &ctx.app,
                 &req.group_id,
+                req.topic_id.as_deref().filter(|t| !t.is_empty()),
                 req.req_msg_seq,
                 req.req_msg_number,
                 req.with_recalled_msg == 1,
@@ -709,7 +734,11 @@ pub fn group_msg_get_simple(ctx: Ctx, body: Value) -> HandlerFuture {
                 })
             })
             .collect();
-        Ok(json!({"GroupId": req.group_id, "IsFinished": 1, "RspMsgList": list}))
+        let mut reply = json!({"GroupId": req.group_id, "IsFinished": 1, "RspMsgList": list});
+        if let Some(topic_id) = req.topic_id.filter(|t| !t.is_empty()) {
+            reply["TopicId"] = topic_id.into();
+        }
+        Ok(reply)
     })
 }
 
@@ -837,6 +866,8 @@ struct RecallRequest {
     group_id: String,
     #[serde(rename = "MsgSeqList")]
     msg_seq_list: Vec<SeqItem>,
+    #[serde(rename = "TopicId")]
+    topic_id: Option<String>,
 }
 
 pub fn group_msg_recall(ctx: Ctx, body: Value) -> HandlerFuture {
@@ -849,6 +880,7 @@ pub fn group_msg_recall(ctx: Ctx, body: Value) -> HandlerFuture {
                 &ctx.app,
                 &ctx.identifier,
                 &req.group_id,
+                req.topic_id.filter(|t| !t.is_empty()),
                 req.msg_seq_list.into_iter().map(|s| s.msg_seq).collect(),
                 &origin(&ctx),
             )
@@ -858,6 +890,32 @@ pub fn group_msg_recall(ctx: Ctx, body: Value) -> HandlerFuture {
             .map(|(seq, code)| json!({"MsgSeq": seq, "RetCode": code}))
             .collect();
         Ok(json!({"RecallRetList": list}))
+    })
+}
+
+/// `import_topic`: a topic as another system had it (no callbacks).
+pub fn import_topic(ctx: Ctx, body: Value) -> HandlerFuture {
+    Box::pin(async move {
+        let req = ctx.parse::<TopicFields>(body)?;
+        if let Some(kind) = req.group_type.as_deref().filter(|k| *k != "Community") {
+            return Err(ApiError::new(
+                codes::GROUP_INVALID_PARAM,
+                format!("Type {kind:?}: topics exist only in Community groups"),
+            ));
+        }
+        let topic_id = ctx
+            .services
+            .groups
+            .import_topic(
+                &ctx.app,
+                &ctx.identifier,
+                &req.group_id,
+                req.new_topic(),
+                req.create_time,
+                &origin(&ctx),
+            )
+            .await?;
+        Ok(json!({"TopicId": topic_id}))
     })
 }
 

@@ -2,7 +2,7 @@
 
 use natter_core::group::{ADMIN, MEMBER, OWNER};
 use natter_core::{codes, ApiError, ApiResult, AppSettings, GroupType};
-use natter_store::{GroupChange, GroupMember, GroupPlan, GroupQuery};
+use natter_store::{GroupChange, GroupMember, GroupPlan, GroupQuery, MemberCursor};
 use natter_webhook::payloads::group::{
     AfterChangeGroupOwner, AfterGroupFull, AfterMemberExit, AfterMemberFieldChanged,
     AfterNewMemberJoin, BeforeInviteJoinGroup,
@@ -14,6 +14,39 @@ use serde_json::{json, Value};
 
 use super::{invalid, refused_by_callback, type_of, GroupService};
 use crate::internal;
+
+/// Where a page of `get_group_member_info` starts: `Offset` for most groups, the `Next`
+/// cursor of the previous page for communities ("" for the first).
+#[derive(Debug, Clone, Default)]
+pub struct MemberPage {
+    pub offset: u64,
+    pub next: String,
+}
+
+/// A page of `get_group_member_info`.
+#[derive(Debug, Clone)]
+pub struct MemberList {
+    pub member_num: u64,
+    pub members: Vec<GroupMember>,
+    /// Communities only: where the next page starts; empty when this was the last.
+    pub next: Option<String>,
+}
+
+/// The `Next` cursor: the join time and account of the last member of the page. Opaque to
+/// callers, who only hand it back.
+fn parse_next(next: &str) -> ApiResult<MemberCursor> {
+    if next.is_empty() {
+        return Ok(MemberCursor::Offset(0));
+    }
+    next.split_once(':')
+        .and_then(|(time, member)| {
+            Some(MemberCursor::After {
+                join_time: time.parse().ok()?,
+                member: member.to_owned(),
+            })
+        })
+        .ok_or_else(|| invalid(format!("Next {next:?} is not a cursor this API returned")))
+}
 
 /// Most accounts one `add_group_member` may name.
 pub const MAX_ADD: usize = 300;
@@ -266,39 +299,62 @@ impl GroupService {
     }
 
     /// `get_group_member_info`: the group's member count and a page of its members in join
-    /// order, of the given roles (all when empty).
+    /// order, of the given roles (all when empty). Communities page with `Next`, the other types
+    /// with `Offset`.
     pub async fn members(
         &self,
         app: &AppSettings,
         group_id: &str,
         roles: &[String],
-        offset: u64,
+        page: MemberPage,
         limit: Option<usize>,
-    ) -> ApiResult<(u64, Vec<GroupMember>)> {
+    ) -> ApiResult<MemberList> {
         let group = self.group(app, group_id).await?;
-        if type_of(&group) == GroupType::AvChatRoom {
+        let group_type = type_of(&group);
+        if group_type == GroupType::AvChatRoom {
             return Err(ApiError::new(
                 codes::GROUP_NO_PERMISSION,
                 "the member list of an AVChatRoom is not available through this API",
             ));
         }
-        let limit = limit.unwrap_or(usize::MAX >> 1);
-        let members = if roles.is_empty() {
+        // Communities page with the `Next` cursor, every other type with `Offset`.
+        let community = group_type == GroupType::Community;
+        let from = if community {
+            parse_next(&page.next)?
+        } else {
+            MemberCursor::Offset(page.offset)
+        };
+        let limit = limit.unwrap_or(usize::MAX >> 2);
+        // One more than asked: whether a next page exists.
+        let mut members: Vec<GroupMember> = if roles.is_empty() {
             self.store
-                .group_members(app.sdkappid, group_id.to_owned(), offset, limit)
+                .group_members(app.sdkappid, group_id.to_owned(), from, limit + 1)
                 .await
                 .map_err(internal(codes::GROUP_INTERNAL))?
         } else {
             // Role filters apply before paging: read the group, keep the roles asked for.
-            self.all_members(app, group_id)
-                .await?
-                .into_iter()
-                .filter(|m| roles.contains(&m.role))
-                .skip(offset as usize)
-                .take(limit)
-                .collect()
+            let all = self.all_members(app, group_id).await?;
+            let matching = all.into_iter().filter(|m| roles.contains(&m.role));
+            match &from {
+                MemberCursor::Offset(n) => matching.skip(*n as usize).take(limit + 1).collect(),
+                MemberCursor::After { join_time, member } => matching
+                    .filter(|m| (m.join_time, m.member.as_str()) > (*join_time, member.as_str()))
+                    .take(limit + 1)
+                    .collect(),
+            }
         };
-        Ok((group.member_count, members))
+        let more = members.len() > limit;
+        members.truncate(limit);
+        let next = match members.last() {
+            Some(last) if community && more => Some(format!("{}:{}", last.join_time, last.member)),
+            _ if community => Some(String::new()),
+            _ => None,
+        };
+        Ok(MemberList {
+            member_num: group.member_count,
+            members,
+            next,
+        })
     }
 
     /// `get_role_in_group`: each account's role, or `NotMember`.
@@ -316,37 +372,18 @@ impl GroupService {
                 "roles in an AVChatRoom are not available through this API",
             ));
         }
-        // A read-only edit: the snapshot loads exactly the named members.
-        let outcome = self
-            .edit(
-                app,
-                group_id,
-                GroupQuery::accounts(accounts.clone()),
-                move |snap| GroupPlan {
-                    reply: Value::from(
-                        accounts
-                            .iter()
-                            .map(|a| {
-                                let role =
-                                    snap.members.get(a).map_or("NotMember", |m| m.role.as_str());
-                                json!([a, role])
-                            })
-                            .collect::<Vec<_>>(),
-                    ),
-                    ..GroupPlan::default()
-                },
-            )
+        let snap = self
+            .snapshot(app, group_id, GroupQuery::accounts(accounts.clone()))
             .await?;
-        Ok(outcome
-            .reply
-            .as_array()
+        Ok(accounts
             .into_iter()
-            .flatten()
-            .map(|pair| {
-                (
-                    pair[0].as_str().unwrap_or_default().to_owned(),
-                    pair[1].as_str().unwrap_or_default().to_owned(),
-                )
+            .map(|a| {
+                let role = snap
+                    .members
+                    .get(&a)
+                    .map_or("NotMember", |m| m.role.as_str())
+                    .to_owned();
+                (a, role)
             })
             .collect())
     }

@@ -18,6 +18,7 @@ use natter_webhook::payloads::MsgBodyElement;
 use natter_webhook::{BeforeOutcome, Origin};
 use serde_json::{json, Value};
 
+use super::topics::{check_topic_group, topic_not_found};
 use super::{invalid, refused_by_callback, type_of, GroupService};
 use crate::internal;
 use crate::messages::apply_send_rewrite;
@@ -50,6 +51,8 @@ pub struct GroupSend {
     pub online_only: bool,
     pub forbid_before_callback: bool,
     pub forbid_after_callback: bool,
+    /// The topic it goes into (topic-enabled communities); `None`: the group itself.
+    pub topic_id: Option<String>,
 }
 
 /// What `send_group_msg` answers.
@@ -117,6 +120,10 @@ impl GroupService {
     ) -> ApiResult<GroupSent> {
         let group = self.group(app, group_id).await?;
         let group_type = type_of(&group);
+        let topic = req.topic_id.clone();
+        if topic.is_some() {
+            check_topic_group(&group).map_err(|(code, info)| ApiError::new(code, info))?;
+        }
         let from = req.from.clone().unwrap_or_else(|| operator.to_owned());
         let now = self.clock.now_secs();
         let limit = app
@@ -124,10 +131,12 @@ impl GroupService {
             .get(MESSAGES_PER_GROUP_KEY)
             .copied()
             .unwrap_or(DEFAULT_MESSAGES_PER_GROUP);
-        if limit > 0 && !self.limiter.admit(app.sdkappid, group_id, now, limit) {
+        // Each topic is a conversation of its own, with its own budget.
+        let stream = topic.as_deref().unwrap_or(group_id);
+        if limit > 0 && !self.limiter.admit(app.sdkappid, stream, now, limit) {
             return Err(ApiError::new(
                 codes::GROUP_SEND_TOO_FAST,
-                format!("group {group_id} takes at most {limit} messages per second"),
+                format!("{stream} takes at most {limit} messages per second"),
             ));
         }
         let online_only = req.online_only && group_type != GroupType::AvChatRoom;
@@ -143,7 +152,7 @@ impl GroupService {
                 online_only_flag: u32::from(online_only),
                 msg_body: elements(&req.body),
                 cloud_custom_data: req.cloud_custom_data.clone(),
-                topic_id: None,
+                topic_id: topic.clone(),
                 event_time: self.clock.now_ms() as u64,
             };
             match self.webhooks.before(app.sdkappid, &before, origin).await {
@@ -175,85 +184,113 @@ impl GroupService {
         let operator = operator.to_owned();
         let id = group_id.to_owned();
         let sender = from.clone();
+        let query = GroupQuery {
+            accounts: vec![from.clone()],
+            duplicate_of: Some((from.clone(), req.random, now - DEDUP_SECONDS)),
+            topic: topic.clone(),
+            ..GroupQuery::default()
+        };
         let outcome = self
-            .edit_existing(
-                app,
-                group_id,
-                GroupQuery {
-                    accounts: vec![from.clone()],
-                    duplicate_of: Some((from.clone(), req.random, now - DEDUP_SECONDS)),
-                    messages: Vec::new(),
-                },
-                move |group, snap| {
-                    let mut plan = GroupPlan::default();
-                    if let Some(first) = &snap.duplicate {
-                        plan.reply = json!([first.seq, first.time]);
-                        return plan;
-                    }
-                    if !snap.existing.contains(&sender) {
-                        plan.refusal = Some((
-                            codes::GROUP_ACCOUNT_NOT_FOUND,
-                            format!("sender {sender} does not exist"),
-                        ));
-                        return plan;
-                    }
-                    let member = snap.members.get(&sender).cloned();
-                    if member.as_ref().is_some_and(|m| m.muted_until > now) {
-                        plan.refusal = Some((
-                            codes::GROUP_SENDER_MUTED,
-                            format!("{sender} is muted in this group"),
-                        ));
-                        return plan;
-                    }
-                    let mut group = group.clone();
-                    let seq = if online_only { 0 } else { group.next_msg_seq };
-                    if !online_only {
-                        group.next_msg_seq += 1;
-                        if type_of(&group).keeps_history() {
-                            plan.changes.push(GroupChange::AddMessage(GroupMessage {
-                                seq,
-                                random: req.random,
-                                from: sender.clone(),
-                                time: now,
-                                body: Value::from(req.body.clone()).to_string(),
-                                cloud_custom_data: req.cloud_custom_data.clone(),
-                                priority: req.priority,
-                                ..GroupMessage::default()
-                            }));
+            .edit_existing(app, group_id, query, move |group, snap| {
+                let mut plan = GroupPlan::default();
+                if let Some(first) = &snap.duplicate {
+                    plan.reply = json!([first.seq, first.time]);
+                    return plan;
+                }
+                if !snap.existing.contains(&sender) {
+                    plan.refusal = Some((
+                        codes::GROUP_ACCOUNT_NOT_FOUND,
+                        format!("sender {sender} does not exist"),
+                    ));
+                    return plan;
+                }
+                let member = snap.members.get(&sender).cloned();
+                if member.as_ref().is_some_and(|m| m.muted_until > now) {
+                    plan.refusal = Some((
+                        codes::GROUP_SENDER_MUTED,
+                        format!("{sender} is muted in this group"),
+                    ));
+                    return plan;
+                }
+                // The sequence comes from the topic row for a topic, else the group row.
+                let mut group = group.clone();
+                let mut topic_row = match &topic {
+                    Some(tid) => match snap.topics.get(tid) {
+                        Some(t) => Some(t.clone()),
+                        None => {
+                            plan.refusal = Some(topic_not_found(tid));
+                            return plan;
                         }
-                    }
-                    group.last_msg_time = now;
-                    if let Some(mut member) = member {
-                        // Sending means having read up to one's own message.
-                        member.read_seq = member.read_seq.max(seq);
-                        member.last_send_time = now;
-                        plan.changes.push(GroupChange::PutMember(member));
-                    }
-                    if !req.forbid_after_callback {
-                        let report = GroupAfterSendMsg {
-                            group_id: id.clone(),
-                            group_type: group.group_type.clone(),
-                            from_account: sender.clone(),
-                            operator_account: operator,
+                    },
+                    None => None,
+                };
+                let next_seq = match &mut topic_row {
+                    Some(t) => &mut t.next_msg_seq,
+                    None => &mut group.next_msg_seq,
+                };
+                let seq = if online_only { 0 } else { *next_seq };
+                if !online_only {
+                    *next_seq += 1;
+                    if type_of(&group).keeps_history() {
+                        plan.changes.push(GroupChange::AddMessage(GroupMessage {
+                            seq,
                             random: req.random,
-                            msg_id,
-                            msg_seq: seq,
-                            msg_time: now as u64,
-                            online_only_flag: u32::from(online_only),
-                            msg_body: elements(&req.body),
+                            from: sender.clone(),
+                            time: now,
+                            body: Value::from(req.body.clone()).to_string(),
                             cloud_custom_data: req.cloud_custom_data.clone(),
-                            topic_id: None,
-                            event_time: now_ms as u64,
-                            group_at_info: None,
-                        };
-                        plan.outbox
-                            .extend(this.after(&app_settings, &report, &id, &origin));
+                            priority: req.priority,
+                            topic_id: topic.clone().unwrap_or_default(),
+                            ..GroupMessage::default()
+                        }));
                     }
-                    plan.changes.push(GroupChange::PutGroup(Box::new(group)));
-                    plan.reply = json!([seq, now]);
-                    plan
-                },
-            )
+                }
+                if let Some(mut member) = member {
+                    // Sending means having read up to one's own message.
+                    match &topic {
+                        Some(tid) => plan.changes.push(GroupChange::ReadTopicUpTo {
+                            topic_id: tid.clone(),
+                            member: sender.clone(),
+                            seq,
+                        }),
+                        None => member.read_seq = member.read_seq.max(seq),
+                    }
+                    member.last_send_time = now;
+                    plan.changes.push(GroupChange::PutMember(member));
+                }
+                if !req.forbid_after_callback {
+                    let report = GroupAfterSendMsg {
+                        group_id: id.clone(),
+                        group_type: group.group_type.clone(),
+                        from_account: sender.clone(),
+                        operator_account: operator,
+                        random: req.random,
+                        msg_id,
+                        msg_seq: seq,
+                        msg_time: now as u64,
+                        online_only_flag: u32::from(online_only),
+                        msg_body: elements(&req.body),
+                        cloud_custom_data: req.cloud_custom_data.clone(),
+                        topic_id: topic.clone(),
+                        event_time: now_ms as u64,
+                        group_at_info: None,
+                    };
+                    plan.outbox
+                        .extend(this.after(&app_settings, &report, &id, &origin));
+                }
+                match topic_row {
+                    Some(mut t) => {
+                        t.last_msg_time = now;
+                        plan.changes.push(GroupChange::PutTopic(Box::new(t)));
+                    }
+                    None => {
+                        group.last_msg_time = now;
+                        plan.changes.push(GroupChange::PutGroup(Box::new(group)));
+                    }
+                }
+                plan.reply = json!([seq, now]);
+                plan
+            })
             .await?;
         Ok(GroupSent {
             msg_seq: outcome.reply[0].as_u64().unwrap_or_default(),
@@ -261,12 +298,14 @@ impl GroupService {
         })
     }
 
-    /// `group_msg_get_simple`: up to 20 messages with `MsgSeq <= max_seq` (the newest when
-    /// `None`), newest first; recalled ones only with `with_recalled`.
+    /// `group_msg_get_simple`: up to 20 messages of the group or one of its topics with
+    /// `MsgSeq <= max_seq` (the newest when `None`), newest first; recalled ones only with
+    /// `with_recalled`.
     pub async fn history(
         &self,
         app: &AppSettings,
         group_id: &str,
+        topic_id: Option<&str>,
         max_seq: Option<u64>,
         count: usize,
         with_recalled: bool,
@@ -283,11 +322,14 @@ impl GroupService {
                 "an AVChatRoom keeps no message history",
             ));
         }
+        if let Some(tid) = topic_id {
+            self.existing_topic(app, &group, tid).await?;
+        }
         let messages = self
             .store
             .group_history(
                 app.sdkappid,
-                group_id.to_owned(),
+                topic_id.unwrap_or(group_id).to_owned(),
                 max_seq.unwrap_or(u64::MAX),
                 count,
             )
@@ -296,6 +338,10 @@ impl GroupService {
         Ok(messages
             .into_iter()
             .filter(|m| with_recalled || !m.recalled)
+            .map(|m| GroupMessage {
+                topic_id: topic_id.unwrap_or_default().to_owned(),
+                ..m
+            })
             .collect())
     }
 }
@@ -312,6 +358,7 @@ impl GroupService {
         app: &AppSettings,
         operator: &str,
         group_id: &str,
+        topic_id: Option<String>,
         seqs: Vec<u64>,
         origin: &Origin,
     ) -> ApiResult<Vec<(u64, u32)>> {
@@ -329,11 +376,22 @@ impl GroupService {
         let id = group_id.to_owned();
         let query = GroupQuery {
             messages: seqs.clone(),
+            topic: topic_id.clone(),
             ..GroupQuery::default()
         };
         let outcome = self
             .edit_existing(app, group_id, query, move |group, snap| {
                 let mut plan = GroupPlan::default();
+                if let Some(tid) = &topic_id {
+                    if let Err(refusal) = check_topic_group(group) {
+                        plan.refusal = Some(refusal);
+                        return plan;
+                    }
+                    if !snap.topics.contains_key(tid) {
+                        plan.refusal = Some(topic_not_found(tid));
+                        return plan;
+                    }
+                }
                 let mut results = Vec::new();
                 let mut recalled = Vec::new();
                 for seq in &seqs {
@@ -344,7 +402,10 @@ impl GroupService {
                         }
                         Some(_) => {
                             recalled.push(*seq);
-                            plan.changes.push(GroupChange::RecallMessage(*seq));
+                            plan.changes.push(GroupChange::RecallMessage {
+                                topic_id: topic_id.clone().unwrap_or_default(),
+                                seq: *seq,
+                            });
                             0
                         }
                     };
@@ -359,7 +420,7 @@ impl GroupService {
                             .iter()
                             .map(|s| MsgSeqItem { msg_seq: *s })
                             .collect(),
-                        topic_id: None,
+                        topic_id: topic_id.clone(),
                         event_time: now_ms as u64,
                     };
                     plan.outbox

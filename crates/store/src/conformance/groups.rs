@@ -5,10 +5,15 @@ use std::sync::Arc;
 use serde_json::json;
 
 use super::{ids, import};
-use crate::{GroupChange, GroupMember, GroupMessage, GroupPlan, GroupQuery, GroupRecord, Store};
+use crate::{
+    GroupChange, GroupMember, GroupMessage, GroupPlan, GroupQuery, GroupRecord, MemberCursor,
+    Store, TopicRecord,
+};
 
 pub(super) async fn run_all(store: Arc<dyn Store>) {
     groups_round_trip_and_disappear_whole(&*store).await;
+    topics_keep_their_own_messages_and_go_with_their_group(&*store).await;
+    member_pages_continue_after_a_cursor(&*store).await;
     concurrent_sends_take_every_sequence_once(store).await;
 }
 
@@ -115,6 +120,7 @@ pub async fn groups_round_trip_and_disappear_whole(store: &dyn Store) {
                 accounts: ids(&["m", "o", "ghost", "m"]),
                 duplicate_of: Some(("m".into(), 7, 250)),
                 messages: vec![1, 2],
+                ..GroupQuery::default()
             },
             1,
             Box::new(|snap| {
@@ -147,7 +153,10 @@ pub async fn groups_round_trip_and_disappear_whole(store: &dyn Store) {
         vec![Some(expected), None],
         "the group row round-trips"
     );
-    let members = store.group_members(app, "g1".into(), 0, 10).await.unwrap();
+    let members = store
+        .group_members(app, "g1".into(), MemberCursor::Offset(0), 10)
+        .await
+        .unwrap();
     assert_eq!(
         members,
         vec![member("o", "Owner", 100), member("m", "Member", 200)],
@@ -171,13 +180,22 @@ pub async fn groups_round_trip_and_disappear_whole(store: &dyn Store) {
         .unwrap();
     assert_eq!((public.len(), total), (2, 2));
 
-    apply(store, app, "g1", vec![GroupChange::RecallMessage(1)]).await;
+    apply(
+        store,
+        app,
+        "g1",
+        vec![GroupChange::RecallMessage {
+            topic_id: String::new(),
+            seq: 1,
+        }],
+    )
+    .await;
     let recalled = store.group_history(app, "g1".into(), 1, 1).await.unwrap();
     assert!(recalled[0].recalled, "a recalled message stays, flagged");
     apply(store, app, "g1", vec![GroupChange::DeleteGroup]).await;
     assert_eq!(store.groups(app, ids(&["g1"])).await.unwrap(), vec![None]);
     assert!(store
-        .group_members(app, "g1".into(), 0, 10)
+        .group_members(app, "g1".into(), MemberCursor::Offset(0), 10)
         .await
         .unwrap()
         .is_empty());
@@ -248,4 +266,224 @@ pub async fn concurrent_sends_take_every_sequence_once(store: Arc<dyn Store>) {
         .unwrap();
     let seqs: Vec<u64> = history.iter().map(|m| m.seq).collect();
     assert_eq!(seqs, (1..=30).rev().collect::<Vec<u64>>());
+}
+
+fn topic(group_id: &str, own: &str, created: i64) -> TopicRecord {
+    TopicRecord {
+        group_id: group_id.into(),
+        topic_id: format!("{group_id}@TOPIC#_{own}"),
+        name: format!("topic {own}"),
+        introduction: "i".into(),
+        notification: "n".into(),
+        face_url: "f".into(),
+        custom_string: "c".into(),
+        creator: "o".into(),
+        created,
+        mute_all: true,
+        next_msg_seq: 1,
+        last_msg_time: 0,
+    }
+}
+
+/// Topics round-trip, keep their messages and read positions apart from the group's, and
+/// disappear with their group.
+pub async fn topics_keep_their_own_messages_and_go_with_their_group(store: &dyn Store) {
+    let app = 1_400_000_142;
+    let gid = "@TGS#_c1";
+    store
+        .import_accounts(app, vec![import("o", vec![]), import("m", vec![])], 1)
+        .await
+        .unwrap();
+    let t1 = topic(gid, "one", 20);
+    let mut t2 = topic(gid, "two", 10);
+    t2.mute_all = false;
+    apply(
+        store,
+        app,
+        gid,
+        vec![
+            GroupChange::PutGroup(Box::new(record(gid, "Community"))),
+            GroupChange::PutMember(member("o", "Owner", 100)),
+            GroupChange::PutMember(member("m", "Member", 100)),
+            GroupChange::PutTopic(Box::new(t1.clone())),
+            GroupChange::PutTopic(Box::new(t2.clone())),
+        ],
+    )
+    .await;
+    let in_topic = GroupMessage {
+        seq: 1,
+        random: 9,
+        from: "m".into(),
+        time: 300,
+        body: "[]".into(),
+        priority: 2,
+        topic_id: t1.topic_id.clone(),
+        ..GroupMessage::default()
+    };
+    let mut t1_after = t1.clone();
+    t1_after.next_msg_seq = 2;
+    t1_after.last_msg_time = 300;
+    apply(
+        store,
+        app,
+        gid,
+        vec![
+            GroupChange::AddMessage(in_topic.clone()),
+            GroupChange::PutTopic(Box::new(t1_after.clone())),
+            GroupChange::ReadTopicUpTo {
+                topic_id: t1.topic_id.clone(),
+                member: "m".into(),
+                seq: 1,
+            },
+            // Read positions never move back.
+            GroupChange::ReadTopicUpTo {
+                topic_id: t1.topic_id.clone(),
+                member: "m".into(),
+                seq: 0,
+            },
+        ],
+    )
+    .await;
+    let query = GroupQuery {
+        accounts: ids(&["m", "o"]),
+        duplicate_of: Some(("m".into(), 9, 0)),
+        messages: vec![1],
+        topic: Some(t1.topic_id.clone()),
+        topics: vec![t2.topic_id.clone(), "@TGS#_other@TOPIC#_x".into()],
+        count_topics: true,
+    };
+    let snap = store
+        .group_snapshot(app, gid.into(), query.clone())
+        .await
+        .unwrap();
+    assert_eq!(snap.topic_count, 2);
+    assert_eq!(snap.topics.len(), 2, "only this group's named topics");
+    assert_eq!(
+        snap.topics[&t1.topic_id], t1_after,
+        "the topic row round-trips"
+    );
+    assert_eq!(snap.topics[&t2.topic_id], t2);
+    assert_eq!(snap.messages.get(&1), Some(&in_topic), "found in the topic");
+    assert_eq!(snap.duplicate.as_ref(), Some(&in_topic));
+    assert_eq!(
+        snap.topic_reads,
+        [("m".to_owned(), 1)].into_iter().collect()
+    );
+    let edit_snap = store
+        .edit_group(
+            app,
+            gid.into(),
+            query,
+            1,
+            Box::new(move |s| GroupPlan {
+                reply: json!(s == &snap),
+                ..GroupPlan::default()
+            }),
+        )
+        .await
+        .unwrap();
+    assert_eq!(edit_snap.reply, json!(true), "a read snapshot is an edit's");
+
+    let listed = store.topics(app, gid.into()).await.unwrap();
+    assert_eq!(listed, vec![t2.clone(), t1_after.clone()], "creation order");
+    assert_eq!(
+        store
+            .topic_reads(app, gid.into(), "m".into())
+            .await
+            .unwrap(),
+        vec![(t1.topic_id.clone(), 1)]
+    );
+    let history = store
+        .group_history(app, t1.topic_id.clone(), u64::MAX, 10)
+        .await
+        .unwrap();
+    assert_eq!(history.len(), 1);
+    assert!(store
+        .group_history(app, gid.into(), u64::MAX, 10)
+        .await
+        .unwrap()
+        .is_empty());
+
+    apply(
+        store,
+        app,
+        gid,
+        vec![GroupChange::RecallMessage {
+            topic_id: t1.topic_id.clone(),
+            seq: 1,
+        }],
+    )
+    .await;
+    let history = store
+        .group_history(app, t1.topic_id.clone(), u64::MAX, 10)
+        .await
+        .unwrap();
+    assert!(history[0].recalled, "recalled in the topic");
+    apply(
+        store,
+        app,
+        gid,
+        vec![GroupChange::DeleteMessagesBy("m".into())],
+    )
+    .await;
+    let history = store
+        .group_history(app, t1.topic_id.clone(), u64::MAX, 10)
+        .await
+        .unwrap();
+    assert!(
+        history[0].deleted,
+        "deleting a sender's messages reaches topics"
+    );
+
+    apply(
+        store,
+        app,
+        gid,
+        vec![GroupChange::DeleteTopic(t2.topic_id.clone())],
+    )
+    .await;
+    assert_eq!(
+        store.topics(app, gid.into()).await.unwrap(),
+        vec![t1_after.clone()]
+    );
+    apply(store, app, gid, vec![GroupChange::DeleteGroup]).await;
+    assert!(store.topics(app, gid.into()).await.unwrap().is_empty());
+    assert!(store
+        .topic_reads(app, gid.into(), "m".into())
+        .await
+        .unwrap()
+        .is_empty());
+    assert!(store
+        .group_history(app, t1.topic_id.clone(), u64::MAX, 10)
+        .await
+        .unwrap()
+        .is_empty());
+}
+
+/// The `After` cursor continues in join order (ties broken by account) whatever joined later.
+pub async fn member_pages_continue_after_a_cursor(store: &dyn Store) {
+    let app = 1_400_000_143;
+    let mut changes = vec![GroupChange::PutGroup(Box::new(record("g", "Community")))];
+    for (id, time) in [("a", 5), ("c", 5), ("b", 5), ("z", 1), ("y", 9)] {
+        changes.push(GroupChange::PutMember(member(id, "Member", time)));
+    }
+    apply(store, app, "g", changes).await;
+    let page = |from| async move {
+        store
+            .group_members(app, "g".into(), from, 2)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|m| m.member)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(page(MemberCursor::Offset(0)).await, ["z", "a"]);
+    let after = |join_time, member: &str| MemberCursor::After {
+        join_time,
+        member: member.into(),
+    };
+    assert_eq!(page(after(5, "a")).await, ["b", "c"]);
+    assert_eq!(page(after(5, "c")).await, ["y"]);
+    assert!(page(after(9, "y")).await.is_empty());
+    store.reset_app(app).await.unwrap();
 }

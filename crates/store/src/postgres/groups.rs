@@ -4,12 +4,14 @@
 use sqlx::postgres::PgRow;
 use sqlx::{PgConnection, Row};
 
+use super::topics;
 use crate::groups::{
-    decode_counters, decode_pairs, encode_counters, encode_pairs, message_state, GROUP_UPDATE,
-    MEMBER_UPDATE,
+    decode_counters, decode_pairs, encode_counters, encode_pairs, message_state, stream,
+    GROUP_UPDATE, MEMBER_UPDATE,
 };
 use crate::{
-    GroupChange, GroupMember, GroupMessage, GroupQuery, GroupRecord, GroupSnapshot, StoreResult,
+    GroupChange, GroupMember, GroupMessage, GroupQuery, GroupRecord, GroupSnapshot, MemberCursor,
+    StoreResult,
 };
 
 const GROUP_COLUMNS: &str = "group_id, group_type, name, introduction, notification, face_url,
@@ -77,6 +79,7 @@ fn message(row: &PgRow) -> GroupMessage {
         priority: row.get::<i64, _>(6) as u32,
         recalled: row.get::<i64, _>(7) == 1,
         deleted: row.get::<i64, _>(7) == 2,
+        topic_id: String::new(),
     }
 }
 
@@ -124,6 +127,8 @@ pub(crate) async fn load(
         group: find(conn, app, group_id).await?,
         ..GroupSnapshot::default()
     };
+    // Messages are looked up in the topic's stream when the edit is about a topic.
+    let stream = query.topic.as_deref().unwrap_or(group_id);
     if !query.accounts.is_empty() {
         // A join on the primary key: one index lookup per account whatever the plan (see the
         // relationship snapshots).
@@ -162,7 +167,7 @@ pub(crate) async fn load(
              AND msg_random = $3 AND from_account = $4 AND msg_time >= $5 LIMIT 1"
         ))
         .bind(app_id)
-        .bind(group_id)
+        .bind(stream)
         .bind(i64::from(*random))
         .bind(from)
         .bind(since)
@@ -179,15 +184,20 @@ pub(crate) async fn load(
                  AND msg_seq = p.seq LIMIT 1) AS x"
         ))
         .bind(app_id)
-        .bind(group_id)
+        .bind(stream)
         .bind(&seqs)
         .fetch_all(&mut *conn)
         .await?;
         for r in rows {
-            let m = message(&r);
+            let mut m = message(&r);
+            m.topic_id = query.topic.clone().unwrap_or_default();
             snapshot.messages.insert(m.seq, m);
         }
     }
+    if let Some(m) = &mut snapshot.duplicate {
+        m.topic_id = query.topic.clone().unwrap_or_default();
+    }
+    topics::load(conn, app, group_id, query, &mut snapshot).await?;
     Ok(snapshot)
 }
 
@@ -242,6 +252,8 @@ pub(crate) async fn write(
                 .await?;
             }
             GroupChange::DeleteGroup => {
+                // Topic messages first: they are found through the topic rows.
+                topics::delete_all(&mut *conn, app, group_id).await?;
                 for table in ["groups", "group_members", "group_messages"] {
                     sqlx::query(&format!(
                         "DELETE FROM {table} WHERE app_id = $1 AND group_id = $2"
@@ -282,13 +294,13 @@ pub(crate) async fn write(
                 .execute(&mut *conn)
                 .await?;
             }
-            GroupChange::RecallMessage(seq) => {
+            GroupChange::RecallMessage { topic_id, seq } => {
                 sqlx::query(
                     "UPDATE group_messages SET recalled = 1
                      WHERE app_id = $1 AND group_id = $2 AND msg_seq = $3",
                 )
                 .bind(app_id)
-                .bind(group_id)
+                .bind(stream(group_id, topic_id))
                 .bind(*seq as i64)
                 .execute(&mut *conn)
                 .await?;
@@ -296,7 +308,8 @@ pub(crate) async fn write(
             GroupChange::DeleteMessagesBy(sender) => {
                 sqlx::query(
                     "UPDATE group_messages SET recalled = 2, body = '[]', cloud_custom_data = ''
-                     WHERE app_id = $1 AND group_id = $2 AND from_account = $3",
+                     WHERE app_id = $1 AND from_account = $3 AND (group_id = $2 OR group_id IN
+                         (SELECT topic_id FROM group_topics WHERE app_id = $1 AND group_id = $2))",
                 )
                 .bind(app_id)
                 .bind(group_id)
@@ -321,7 +334,7 @@ pub(crate) async fn write(
                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
                 ))
                 .bind(app_id)
-                .bind(group_id)
+                .bind(stream(group_id, &m.topic_id))
                 .bind(m.seq as i64)
                 .bind(i64::from(m.random))
                 .bind(&m.from)
@@ -333,6 +346,11 @@ pub(crate) async fn write(
                 .execute(&mut *conn)
                 .await?;
             }
+            GroupChange::PutTopic(_)
+            | GroupChange::DeleteTopic(_)
+            | GroupChange::ReadTopicUpTo { .. } => {
+                topics::write(&mut *conn, app, group_id, change).await?
+            }
         }
     }
     Ok(())
@@ -342,17 +360,25 @@ pub(crate) async fn members(
     conn: &mut PgConnection,
     app: u64,
     group_id: &str,
-    offset: u64,
+    from: &MemberCursor,
     limit: usize,
 ) -> StoreResult<Vec<GroupMember>> {
+    let (offset, after) = match from {
+        MemberCursor::Offset(n) => (*n as i64, None),
+        MemberCursor::After { join_time, member } => (0, Some((*join_time, member.as_str()))),
+    };
+    let (join_time, member_id) = after.unwrap_or((i64::MIN, ""));
     let rows = sqlx::query(&format!(
         "SELECT {MEMBER_COLUMNS} FROM group_members WHERE app_id = $1 AND group_id = $2
+         AND (join_time, member) > ($5, $6)
          ORDER BY join_time, member LIMIT $3 OFFSET $4"
     ))
     .bind(app as i64)
     .bind(group_id)
     .bind(limit as i64)
-    .bind(offset as i64)
+    .bind(offset)
+    .bind(join_time)
+    .bind(member_id)
     .fetch_all(conn)
     .await?;
     rows.iter().map(|r| member(r, 0)).collect()

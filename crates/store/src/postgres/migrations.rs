@@ -29,6 +29,8 @@ pub(crate) const APP_TABLES: &[&str] = &[
     "groups",
     "group_members",
     "group_messages",
+    "group_topics",
+    "topic_reads",
 ];
 
 const MIGRATIONS: &[(i64, &str)] = &[
@@ -198,6 +200,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     ),
     (6, crate::relations::SCHEMA),
     (7, crate::groups::SCHEMA),
+    (8, crate::topics::SCHEMA),
 ];
 
 /// An arbitrary constant naming Natter's migration lock.

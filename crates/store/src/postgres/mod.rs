@@ -9,6 +9,7 @@ mod groups;
 mod migrations;
 mod outbox;
 mod relations;
+mod topics;
 
 use std::collections::HashMap;
 
@@ -26,7 +27,10 @@ use crate::{
 use crate::{
     BlockedAccount, Friend, RelationEdit, RelationOutcome, RelationPage, RelationScope, Relations,
 };
-use crate::{GroupEdit, GroupMember, GroupMessage, GroupOutcome, GroupQuery, GroupRecord};
+use crate::{
+    GroupEdit, GroupMember, GroupMessage, GroupOutcome, GroupQuery, GroupRecord, GroupSnapshot,
+    MemberCursor, TopicRecord,
+};
 
 pub struct PostgresStore {
     pool: PgPool,
@@ -487,6 +491,16 @@ impl Store for PostgresStore {
         })
     }
 
+    async fn group_snapshot(
+        &self,
+        app: AppId,
+        group_id: String,
+        query: GroupQuery,
+    ) -> StoreResult<GroupSnapshot> {
+        let mut conn = self.pool.acquire().await?;
+        groups::load(&mut conn, app, &group_id, &query).await
+    }
+
     async fn groups(&self, app: AppId, ids: Vec<String>) -> StoreResult<Vec<Option<GroupRecord>>> {
         let mut conn = self.pool.acquire().await?;
         let mut out = Vec::with_capacity(ids.len());
@@ -500,11 +514,26 @@ impl Store for PostgresStore {
         &self,
         app: AppId,
         group_id: String,
-        offset: u64,
+        from: MemberCursor,
         limit: usize,
     ) -> StoreResult<Vec<GroupMember>> {
         let mut conn = self.pool.acquire().await?;
-        groups::members(&mut conn, app, &group_id, offset, limit).await
+        groups::members(&mut conn, app, &group_id, &from, limit).await
+    }
+
+    async fn topics(&self, app: AppId, group_id: String) -> StoreResult<Vec<TopicRecord>> {
+        let mut conn = self.pool.acquire().await?;
+        topics::topics(&mut conn, app, &group_id).await
+    }
+
+    async fn topic_reads(
+        &self,
+        app: AppId,
+        group_id: String,
+        member: String,
+    ) -> StoreResult<Vec<(String, u64)>> {
+        let mut conn = self.pool.acquire().await?;
+        topics::reads(&mut conn, app, &group_id, &member).await
     }
 
     async fn joined_groups(

@@ -2,12 +2,14 @@
 
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
+use super::topics;
 use crate::groups::{
-    decode_counters, decode_pairs, encode_counters, encode_pairs, message_state, GROUP_UPDATE,
-    MEMBER_UPDATE,
+    decode_counters, decode_pairs, encode_counters, encode_pairs, message_state, stream,
+    GROUP_UPDATE, MEMBER_UPDATE,
 };
 use crate::{
-    GroupChange, GroupMember, GroupMessage, GroupQuery, GroupRecord, GroupSnapshot, StoreResult,
+    GroupChange, GroupMember, GroupMessage, GroupQuery, GroupRecord, GroupSnapshot, MemberCursor,
+    StoreResult,
 };
 
 const GROUP_COLUMNS: &str = "group_id, group_type, name, introduction, notification, face_url,
@@ -92,6 +94,7 @@ fn message(row: &Row) -> rusqlite::Result<GroupMessage> {
         priority: row.get::<_, i64>(6)? as u32,
         recalled: row.get::<_, i64>(7)? == 1,
         deleted: row.get::<_, i64>(7)? == 2,
+        topic_id: String::new(),
     })
 }
 
@@ -120,6 +123,8 @@ pub(crate) fn load(
         group: find(conn, app, group_id)?,
         ..GroupSnapshot::default()
     };
+    // Messages are looked up in the topic's stream when the edit is about a topic.
+    let stream = query.topic.as_deref().unwrap_or(group_id);
     let json = serde_json::Value::from(query.accounts.clone()).to_string();
     let mut stmt = conn.prepare_cached(
         "SELECT user_id FROM accounts WHERE app_id = ?1 AND user_id IN (SELECT value FROM json_each(?2))",
@@ -142,7 +147,7 @@ pub(crate) fn load(
                  AND msg_random = ?3 AND from_account = ?4 AND msg_time >= ?5"
             ))?
             .query_row(
-                params![app_id, group_id, i64::from(*random), from, since],
+                params![app_id, stream, i64::from(*random), from, since],
                 message,
             )
             .optional()?;
@@ -153,12 +158,17 @@ pub(crate) fn load(
                 "SELECT {MESSAGE_COLUMNS} FROM group_messages WHERE app_id = ?1 AND group_id = ?2
                  AND msg_seq = ?3"
             ))?
-            .query_row(params![app_id, group_id, *seq as i64], message)
+            .query_row(params![app_id, stream, *seq as i64], message)
             .optional()?;
-        if let Some(m) = found {
+        if let Some(mut m) = found {
+            m.topic_id = query.topic.clone().unwrap_or_default();
             snapshot.messages.insert(*seq, m);
         }
     }
+    if let Some(m) = &mut snapshot.duplicate {
+        m.topic_id = query.topic.clone().unwrap_or_default();
+    }
+    topics::load(conn, app, group_id, query, &mut snapshot)?;
     Ok(snapshot)
 }
 
@@ -205,6 +215,8 @@ pub(crate) fn write(
                 ])?;
             }
             GroupChange::DeleteGroup => {
+                // Topic messages first: they are found through the topic rows.
+                topics::delete_all(conn, app, group_id)?;
                 for table in ["groups", "group_members", "group_messages"] {
                     conn.prepare_cached(&format!(
                         "DELETE FROM {table} WHERE app_id = ?1 AND group_id = ?2"
@@ -238,20 +250,28 @@ pub(crate) fn write(
                 )?
                 .execute(params![app_id, group_id, member])?;
             }
-            GroupChange::RecallMessage(seq) => {
+            GroupChange::RecallMessage { topic_id, seq } => {
                 conn.prepare_cached(
                     "UPDATE group_messages SET recalled = 1
                      WHERE app_id = ?1 AND group_id = ?2 AND msg_seq = ?3",
                 )?
-                .execute(params![app_id, group_id, *seq as i64])?;
+                .execute(params![
+                    app_id,
+                    stream(group_id, topic_id),
+                    *seq as i64
+                ])?;
             }
             GroupChange::DeleteMessagesBy(sender) => {
                 conn.prepare_cached(
                     "UPDATE group_messages SET recalled = 2, body = '[]', cloud_custom_data = ''
-                     WHERE app_id = ?1 AND group_id = ?2 AND from_account = ?3",
+                     WHERE app_id = ?1 AND from_account = ?3 AND (group_id = ?2 OR group_id IN
+                         (SELECT topic_id FROM group_topics WHERE app_id = ?1 AND group_id = ?2))",
                 )?
                 .execute(params![app_id, group_id, sender])?;
             }
+            GroupChange::PutTopic(_)
+            | GroupChange::DeleteTopic(_)
+            | GroupChange::ReadTopicUpTo { .. } => topics::write(conn, app, group_id, change)?,
             GroupChange::ReadAllUpTo(seq) => {
                 conn.prepare_cached(
                     "UPDATE group_members SET read_seq = MAX(read_seq, ?3)
@@ -266,7 +286,7 @@ pub(crate) fn write(
                 ))?
                 .execute(params![
                     app_id,
-                    group_id,
+                    stream(group_id, &m.topic_id),
                     m.seq as i64,
                     i64::from(m.random),
                     m.from,
@@ -295,15 +315,28 @@ pub(crate) fn members(
     conn: &Connection,
     app: u64,
     group_id: &str,
-    offset: u64,
+    from: &MemberCursor,
     limit: usize,
 ) -> StoreResult<Vec<GroupMember>> {
+    let (offset, after) = match from {
+        MemberCursor::Offset(n) => (*n as i64, None),
+        MemberCursor::After { join_time, member } => (0, Some((*join_time, member.as_str()))),
+    };
+    let (join_time, member_id) = after.unwrap_or((i64::MIN, ""));
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT {MEMBER_COLUMNS} FROM group_members WHERE app_id = ?1 AND group_id = ?2
+         AND (join_time, member) > (?5, ?6)
          ORDER BY join_time, member LIMIT ?3 OFFSET ?4"
     ))?;
     let rows = stmt.query_map(
-        params![app as i64, group_id, limit as i64, offset as i64],
+        params![
+            app as i64,
+            group_id,
+            limit as i64,
+            offset,
+            join_time,
+            member_id
+        ],
         member,
     )?;
     rows.map(|r| decode_member(r?)).collect()

@@ -172,6 +172,7 @@ pub(crate) const MIGRATIONS: &[(i64, &str)] = &[
     ),
     (6, crate::relations::SCHEMA),
     (7, crate::groups::SCHEMA),
+    (8, crate::topics::SCHEMA),
 ];
 
 /// Every table that holds an app's data (all keyed by `app_id`), for the reset of one app.
@@ -198,6 +199,8 @@ pub(crate) const APP_TABLES: &[&str] = &[
     "groups",
     "group_members",
     "group_messages",
+    "group_topics",
+    "topic_reads",
 ];
 
 /// Applies the migrations up to `limit` (all when `None`) that the database has not seen yet.

@@ -11,6 +11,7 @@ mod migrations;
 mod outbox;
 mod readers;
 mod relations;
+mod topics;
 mod writer;
 
 use std::collections::HashMap;
@@ -30,7 +31,10 @@ use crate::{
 use crate::{
     BlockedAccount, Friend, RelationEdit, RelationOutcome, RelationPage, RelationScope, Relations,
 };
-use crate::{GroupEdit, GroupMember, GroupMessage, GroupOutcome, GroupQuery, GroupRecord};
+use crate::{
+    GroupEdit, GroupMember, GroupMessage, GroupOutcome, GroupQuery, GroupRecord, GroupSnapshot,
+    MemberCursor, TopicRecord,
+};
 use readers::Readers;
 use writer::Writer;
 
@@ -544,6 +548,17 @@ impl Store for SqliteStore {
         .await
     }
 
+    async fn group_snapshot(
+        &self,
+        app: AppId,
+        group_id: String,
+        query: GroupQuery,
+    ) -> StoreResult<GroupSnapshot> {
+        self.readers
+            .read(move |conn| groups::load(conn, app, &group_id, &query))
+            .await
+    }
+
     async fn groups(&self, app: AppId, ids: Vec<String>) -> StoreResult<Vec<Option<GroupRecord>>> {
         self.readers
             .read(move |conn| groups::groups(conn, app, &ids))
@@ -554,11 +569,28 @@ impl Store for SqliteStore {
         &self,
         app: AppId,
         group_id: String,
-        offset: u64,
+        from: MemberCursor,
         limit: usize,
     ) -> StoreResult<Vec<GroupMember>> {
         self.readers
-            .read(move |conn| groups::members(conn, app, &group_id, offset, limit))
+            .read(move |conn| groups::members(conn, app, &group_id, &from, limit))
+            .await
+    }
+
+    async fn topics(&self, app: AppId, group_id: String) -> StoreResult<Vec<TopicRecord>> {
+        self.readers
+            .read(move |conn| topics::topics(conn, app, &group_id))
+            .await
+    }
+
+    async fn topic_reads(
+        &self,
+        app: AppId,
+        group_id: String,
+        member: String,
+    ) -> StoreResult<Vec<(String, u64)>> {
+        self.readers
+            .read(move |conn| topics::reads(conn, app, &group_id, &member))
             .await
     }
 

@@ -1,0 +1,615 @@
+//! Community topics (`million_group_open_http_svc`, and `group_open_http_svc/import_topic`):
+//! creating, reading, changing and deleting the topics of a topic-enabled community. Messages
+//! into a topic go through the group send, history and recall with a topic ID (see
+//! `messages.rs`).
+//!
+//! Every change is an edit of the parent community, under its lock, so a topic's `MsgSeq`,
+//! the topic limit and ID uniqueness hold under concurrency.
+
+use natter_core::{codes, ApiError, ApiResult, AppSettings, GroupType};
+use natter_store::{GroupChange, GroupPlan, GroupQuery, GroupRecord, TopicRecord};
+use natter_webhook::payloads::topic::{
+    AfterCreateTopic, AfterTopicDestroyed, AfterTopicInfoChanged, BeforeCreateTopic,
+};
+use natter_webhook::Origin;
+use rand::Rng;
+
+use super::{check_len, invalid, refused_by_callback, type_of, GroupService};
+use crate::internal;
+
+pub const MAX_TOPIC_NAME_BYTES: usize = 30;
+pub const MAX_CUSTOM_STRING_BYTES: usize = 3000;
+const MAX_INTRODUCTION_BYTES: usize = 240;
+const MAX_NOTIFICATION_BYTES: usize = 300;
+const MAX_FACE_URL_BYTES: usize = 100;
+/// A whole topic ID, group part included.
+pub const MAX_TOPIC_ID_BYTES: usize = 96;
+/// Topics one community may hold. Tencent's pages give no figure; this is Natter's.
+pub const MAX_TOPICS: u64 = 1000;
+/// Most topics one `destroy_topic` or `get_topic` may name.
+pub const MAX_TOPICS_PER_CALL: usize = 100;
+/// Between the group ID and the topic's own part of every topic ID.
+pub const TOPIC_MARKER: &str = "@TOPIC#_";
+/// Starts the own part of a generated topic ID; custom IDs may not use it.
+const GENERATED_MARKER: &str = "@TOPIC#";
+
+/// A `create_topic` or `import_topic` request.
+#[derive(Debug, Clone, Default)]
+pub struct NewTopic {
+    pub topic_id: Option<String>,
+    pub name: String,
+    /// The member creating it; the calling admin when `None`.
+    pub from: Option<String>,
+    pub custom_string: String,
+    pub face_url: String,
+    pub notification: String,
+    pub introduction: String,
+}
+
+/// The changes of `modify_topic`; `None` leaves a field alone.
+#[derive(Debug, Clone, Default)]
+pub struct TopicChange {
+    pub name: Option<String>,
+    pub custom_string: Option<String>,
+    pub face_url: Option<String>,
+    pub notification: Option<String>,
+    pub introduction: Option<String>,
+    pub mute_all: Option<bool>,
+}
+
+/// One member's view of a topic (`SelfInfo` of `get_topic`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TopicSelf {
+    pub msg_flag: String,
+    /// The last `MsgSeq` read in the topic.
+    pub read_seq: u64,
+    /// Unix seconds; 0 when not muted.
+    pub muted_until: i64,
+}
+
+/// One item of `get_topic`: the topic and the caller-named member's view of it, or an error.
+pub type TopicItem = (String, ApiResult<(TopicRecord, Option<TopicSelf>)>);
+
+/// The community itself must exist and have topics enabled (11000 otherwise).
+pub(crate) fn check_topic_group(group: &GroupRecord) -> Result<(), (u32, String)> {
+    if type_of(group) == GroupType::Community && group.support_topic {
+        Ok(())
+    } else {
+        Err((
+            codes::TOPIC_NOT_SUPPORTED,
+            format!(
+                "group {} is not a Community with topics enabled (SupportTopic 1)",
+                group.group_id
+            ),
+        ))
+    }
+}
+
+pub(crate) fn topic_not_found(topic_id: &str) -> (u32, String) {
+    (
+        codes::TOPIC_NOT_FOUND,
+        format!("topic {topic_id} does not exist or was deleted"),
+    )
+}
+
+fn check_profile(
+    name: Option<&str>,
+    custom_string: Option<&str>,
+    face_url: Option<&str>,
+    notification: Option<&str>,
+    introduction: Option<&str>,
+) -> ApiResult<()> {
+    let checks = [
+        ("TopicName", name, MAX_TOPIC_NAME_BYTES),
+        ("CustomString", custom_string, MAX_CUSTOM_STRING_BYTES),
+        ("FaceUrl", face_url, MAX_FACE_URL_BYTES),
+        ("Notification", notification, MAX_NOTIFICATION_BYTES),
+        ("Introduction", introduction, MAX_INTRODUCTION_BYTES),
+    ];
+    for (field, value, max) in checks {
+        if let Some(text) = value {
+            check_len(field, text, max)?;
+        }
+    }
+    Ok(())
+}
+
+/// Custom topic IDs: `<GroupId>@TOPIC#_<own part>`, printable ASCII, at most 96 bytes in all;
+/// the own part may not contain `@TGS#_` or start like a generated one.
+fn check_custom_topic_id(group_id: &str, topic_id: &str) -> ApiResult<()> {
+    let prefix = format!("{group_id}{TOPIC_MARKER}");
+    let own = topic_id.strip_prefix(&prefix).unwrap_or_default();
+    let fault = if !topic_id.starts_with(&prefix) {
+        Some(format!("a TopicId must start with {prefix}"))
+    } else if own.is_empty() {
+        Some("a TopicId needs something after @TOPIC#_".to_owned())
+    } else if topic_id.len() > MAX_TOPIC_ID_BYTES {
+        Some(format!("a TopicId is at most {MAX_TOPIC_ID_BYTES} bytes"))
+    } else if !topic_id.bytes().all(|b| (0x20..0x7f).contains(&b)) {
+        Some("a TopicId is printable ASCII only".to_owned())
+    } else if own.contains("@TGS#_") || own.starts_with(GENERATED_MARKER) {
+        Some("a custom TopicId may not contain @TGS#_ or start with @TOPIC#".to_owned())
+    } else {
+        None
+    };
+    match fault {
+        Some(info) => Err(ApiError::new(
+            codes::GROUP_ID_INVALID,
+            format!("TopicId {topic_id:?}: {info}"),
+        )),
+        None => Ok(()),
+    }
+}
+
+/// A generated topic ID, shaped like Tencent's: `<GroupId>@TOPIC#_@TOPIC#c…`.
+fn generate_topic_id(group_id: &str) -> String {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+    let mut rng = rand::rng();
+    let tail: String = (0..10)
+        .map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char)
+        .collect();
+    format!("{group_id}{TOPIC_MARKER}{GENERATED_MARKER}c{tail}")
+}
+
+impl GroupService {
+    /// Checks that `topic_id` is a topic of `group` (a topic-enabled community).
+    pub(crate) async fn existing_topic(
+        &self,
+        app: &AppSettings,
+        group: &GroupRecord,
+        topic_id: &str,
+    ) -> ApiResult<TopicRecord> {
+        let refuse = |(code, info): (u32, String)| ApiError::new(code, info);
+        check_topic_group(group).map_err(refuse)?;
+        let query = GroupQuery {
+            topics: vec![topic_id.to_owned()],
+            ..GroupQuery::default()
+        };
+        let mut snap = self.snapshot(app, &group.group_id, query).await?;
+        snap.topics
+            .remove(topic_id)
+            .ok_or_else(|| refuse(topic_not_found(topic_id)))
+    }
+
+    /// `create_topic`: `Group.CallbackBeforeCreateTopic` may refuse (10016 or the app's code);
+    /// then the topic is created and `Group.CallbackAfterCreateTopic` reported. Returns its ID.
+    pub async fn create_topic(
+        &self,
+        app: &AppSettings,
+        operator: &str,
+        group_id: &str,
+        req: NewTopic,
+        origin: &Origin,
+    ) -> ApiResult<String> {
+        self.create_or_import_topic(app, operator, group_id, req, None, origin)
+            .await
+    }
+
+    /// `import_topic`: a topic as another system had it, created at `created` (Unix seconds;
+    /// now when `None`). No callbacks.
+    pub async fn import_topic(
+        &self,
+        app: &AppSettings,
+        operator: &str,
+        group_id: &str,
+        req: NewTopic,
+        created: Option<i64>,
+        origin: &Origin,
+    ) -> ApiResult<String> {
+        let created = created.unwrap_or_else(|| self.clock.now_secs());
+        if created <= 0 || created > self.clock.now_secs() {
+            return Err(invalid(format!(
+                "CreateTime {created} must be a past Unix time in seconds"
+            )));
+        }
+        self.create_or_import_topic(app, operator, group_id, req, Some(created), origin)
+            .await
+    }
+
+    async fn create_or_import_topic(
+        &self,
+        app: &AppSettings,
+        operator: &str,
+        group_id: &str,
+        req: NewTopic,
+        imported: Option<i64>,
+        origin: &Origin,
+    ) -> ApiResult<String> {
+        if req.name.is_empty() && imported.is_none() {
+            return Err(invalid("TopicName is empty"));
+        }
+        check_profile(
+            Some(&req.name),
+            Some(&req.custom_string),
+            Some(&req.face_url),
+            Some(&req.notification),
+            Some(&req.introduction),
+        )?;
+        let topic_id = match &req.topic_id {
+            Some(id) => {
+                check_custom_topic_id(group_id, id)?;
+                id.clone()
+            }
+            None => generate_topic_id(group_id),
+        };
+        let group = self.group(app, group_id).await?;
+        check_topic_group(&group).map_err(|(code, info)| ApiError::new(code, info))?;
+        let from = req.from.clone().filter(|f| !f.is_empty());
+        let operator = from.clone().unwrap_or_else(|| operator.to_owned());
+        if imported.is_none() {
+            let before = BeforeCreateTopic {
+                group_id: Some(group_id.to_owned()),
+                operator_account: operator.clone(),
+                group_type: GroupType::Community.name().to_owned(),
+                name: req.name.clone(),
+            };
+            if let Some(refusal) =
+                refused_by_callback(self.webhooks.before(app.sdkappid, &before, origin).await)
+            {
+                return Err(refusal);
+            }
+        }
+        let now = self.clock.now_secs();
+        let this = self.clone();
+        let app_settings = app.clone();
+        let origin = origin.clone();
+        let id = topic_id.clone();
+        let gid = group_id.to_owned();
+        let query = GroupQuery {
+            accounts: from.iter().cloned().collect(),
+            topics: vec![topic_id.clone()],
+            count_topics: true,
+            ..GroupQuery::default()
+        };
+        self.edit_existing(app, group_id, query, move |group, snap| {
+            let mut plan = GroupPlan::default();
+            if let Err(refusal) = check_topic_group(group) {
+                plan.refusal = Some(refusal);
+                return plan;
+            }
+            if let Some(missing) = from.as_ref().filter(|f| !snap.existing.contains(*f)) {
+                plan.refusal = Some((
+                    codes::GROUP_ACCOUNT_NOT_FOUND,
+                    format!("From_Account {missing} does not exist"),
+                ));
+                return plan;
+            }
+            if snap.topics.contains_key(&id) {
+                plan.refusal = Some((
+                    codes::GROUP_ID_TAKEN,
+                    format!("topic ID {id} is already in use"),
+                ));
+                return plan;
+            }
+            if snap.topic_count >= MAX_TOPICS {
+                plan.refusal = Some((
+                    codes::GROUP_INVALID_PARAM,
+                    format!("community {gid} already has {MAX_TOPICS} topics, the most it may"),
+                ));
+                return plan;
+            }
+            let topic = TopicRecord {
+                group_id: gid.clone(),
+                topic_id: id.clone(),
+                name: req.name.clone(),
+                introduction: req.introduction,
+                notification: req.notification,
+                face_url: req.face_url,
+                custom_string: req.custom_string,
+                creator: operator.clone(),
+                created: imported.unwrap_or(now),
+                mute_all: false,
+                next_msg_seq: 1,
+                last_msg_time: 0,
+            };
+            plan.changes.push(GroupChange::PutTopic(Box::new(topic)));
+            if imported.is_none() {
+                let report = AfterCreateTopic {
+                    group_id: gid.clone(),
+                    topic_id: id,
+                    operator_account: operator,
+                    owner_account: group.owner.clone(),
+                    group_type: GroupType::Community.name().to_owned(),
+                    name: req.name,
+                    user_defined_data_list: Vec::new(),
+                };
+                plan.outbox
+                    .extend(this.after(&app_settings, &report, &gid, &origin));
+            }
+            plan
+        })
+        .await?;
+        Ok(topic_id)
+    }
+
+    /// `destroy_topic`: deletes each named topic with its messages; per topic 0 or 110003
+    /// (no such topic). Reports `Group.CallbackAfterTopicDestroyed` with the deleted ones.
+    pub async fn destroy_topics(
+        &self,
+        app: &AppSettings,
+        group_id: &str,
+        topic_ids: Vec<String>,
+        origin: &Origin,
+    ) -> ApiResult<Vec<(String, u32, String)>> {
+        if topic_ids.is_empty() || topic_ids.len() > MAX_TOPICS_PER_CALL {
+            return Err(invalid(format!(
+                "TopicIdList must name 1 to {MAX_TOPICS_PER_CALL} topics, got {}",
+                topic_ids.len()
+            )));
+        }
+        let this = self.clone();
+        let app_settings = app.clone();
+        let origin = origin.clone();
+        let gid = group_id.to_owned();
+        let query = GroupQuery {
+            topics: topic_ids.clone(),
+            ..GroupQuery::default()
+        };
+        let outcome = self
+            .edit_existing(app, group_id, query, move |group, snap| {
+                let mut plan = GroupPlan::default();
+                if let Err(refusal) = check_topic_group(group) {
+                    plan.refusal = Some(refusal);
+                    return plan;
+                }
+                let mut results = Vec::new();
+                let mut destroyed: Vec<String> = Vec::new();
+                for id in topic_ids {
+                    if snap.topics.contains_key(&id) && !destroyed.contains(&id) {
+                        plan.changes.push(GroupChange::DeleteTopic(id.clone()));
+                        destroyed.push(id.clone());
+                        results.push(serde_json::json!([id, 0, "ok"]));
+                    } else {
+                        let (code, info) = topic_not_found(&id);
+                        results.push(serde_json::json!([id, code, info]));
+                    }
+                }
+                if !destroyed.is_empty() {
+                    let report = AfterTopicDestroyed {
+                        group_id: gid.clone(),
+                        group_type: GroupType::Community.name().to_owned(),
+                        topic_id_list: destroyed,
+                    };
+                    plan.outbox
+                        .extend(this.after(&app_settings, &report, &gid, &origin));
+                }
+                plan.reply = results.into();
+                plan
+            })
+            .await?;
+        Ok(outcome
+            .reply
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|r| {
+                (
+                    r[0].as_str().unwrap_or_default().to_owned(),
+                    r[1].as_u64().unwrap_or_default() as u32,
+                    r[2].as_str().unwrap_or_default().to_owned(),
+                )
+            })
+            .collect())
+    }
+
+    /// `get_topic`: the named topics (all when `None`), in the order named (creation order for
+    /// all), each with `member`'s view of it when a member is named.
+    pub async fn topics(
+        &self,
+        app: &AppSettings,
+        group_id: &str,
+        topic_ids: Option<Vec<String>>,
+        member: Option<&str>,
+    ) -> ApiResult<Vec<TopicItem>> {
+        if topic_ids
+            .as_ref()
+            .is_some_and(|ids| ids.len() > MAX_TOPICS_PER_CALL)
+        {
+            return Err(invalid(format!(
+                "TopicIdList names more than {MAX_TOPICS_PER_CALL} topics"
+            )));
+        }
+        let group = self.group(app, group_id).await?;
+        check_topic_group(&group).map_err(|(code, info)| ApiError::new(code, info))?;
+        let all = self
+            .store
+            .topics(app.sdkappid, group_id.to_owned())
+            .await
+            .map_err(internal(codes::GROUP_INTERNAL))?;
+        let me = match member {
+            Some(member) => self.topic_self(app, group_id, member).await?,
+            None => None,
+        };
+        let view = |t: &TopicRecord| {
+            me.as_ref().map(|(base, reads)| TopicSelf {
+                read_seq: reads
+                    .iter()
+                    .find(|(id, _)| *id == t.topic_id)
+                    .map_or(0, |(_, seq)| *seq),
+                ..base.clone()
+            })
+        };
+        Ok(match topic_ids {
+            None => all
+                .iter()
+                .map(|t| (t.topic_id.clone(), Ok((t.clone(), view(t)))))
+                .collect(),
+            Some(ids) => ids
+                .into_iter()
+                .map(|id| {
+                    let found = all.iter().find(|t| t.topic_id == id);
+                    let item = match found {
+                        Some(t) => Ok((t.clone(), view(t))),
+                        None => {
+                            let (code, info) = topic_not_found(&id);
+                            Err(ApiError::new(code, info))
+                        }
+                    };
+                    (id, item)
+                })
+                .collect(),
+        })
+    }
+
+    /// A member's standing in a community (message flag and mute) with their topic read
+    /// positions; `None` when they are not a member.
+    async fn topic_self(
+        &self,
+        app: &AppSettings,
+        group_id: &str,
+        member: &str,
+    ) -> ApiResult<Option<(TopicSelf, Vec<(String, u64)>)>> {
+        let Some(membership) = self.membership(app, group_id, member).await? else {
+            return Ok(None);
+        };
+        let reads = self
+            .store
+            .topic_reads(app.sdkappid, group_id.to_owned(), member.to_owned())
+            .await
+            .map_err(internal(codes::GROUP_INTERNAL))?;
+        let now = self.clock.now_secs();
+        let base = TopicSelf {
+            msg_flag: membership.msg_flag,
+            read_seq: 0,
+            muted_until: if membership.muted_until > now {
+                membership.muted_until
+            } else {
+                0
+            },
+        };
+        Ok(Some((base, reads)))
+    }
+
+    /// `modify_topic`: changes the given fields; reports `Group.CallbackAfterTopicInfoChanged`
+    /// with the name, introduction, notification and face URL that changed (and only when one
+    /// of them did), like `Group.CallbackAfterGroupInfoChanged`, whose switch it shares.
+    pub async fn modify_topic(
+        &self,
+        app: &AppSettings,
+        operator: &str,
+        group_id: &str,
+        topic_id: &str,
+        change: TopicChange,
+        origin: &Origin,
+    ) -> ApiResult<()> {
+        if change.name.as_deref() == Some("") {
+            return Err(invalid("TopicName is empty"));
+        }
+        check_profile(
+            change.name.as_deref(),
+            change.custom_string.as_deref(),
+            change.face_url.as_deref(),
+            change.notification.as_deref(),
+            change.introduction.as_deref(),
+        )?;
+        let this = self.clone();
+        let app_settings = app.clone();
+        let origin = origin.clone();
+        let operator = operator.to_owned();
+        let gid = group_id.to_owned();
+        let tid = topic_id.to_owned();
+        let query = GroupQuery {
+            topics: vec![topic_id.to_owned()],
+            ..GroupQuery::default()
+        };
+        self.edit_existing(app, group_id, query, move |group, snap| {
+            let mut plan = GroupPlan::default();
+            if let Err(refusal) = check_topic_group(group) {
+                plan.refusal = Some(refusal);
+                return plan;
+            }
+            let Some(before) = snap.topics.get(&tid) else {
+                plan.refusal = Some(topic_not_found(&tid));
+                return plan;
+            };
+            let changed = |old: &str, new: &Option<String>| {
+                new.as_ref().filter(|n| n.as_str() != old).cloned()
+            };
+            let report = AfterTopicInfoChanged {
+                group_id: gid.clone(),
+                topic_id: Some(tid.clone()),
+                group_type: GroupType::Community.name().to_owned(),
+                operator_account: operator,
+                name: changed(&before.name, &change.name),
+                introduction: changed(&before.introduction, &change.introduction),
+                notification: changed(&before.notification, &change.notification),
+                face_url: changed(&before.face_url, &change.face_url),
+            };
+            let mut topic = before.clone();
+            let fields = [
+                (&mut topic.name, change.name),
+                (&mut topic.introduction, change.introduction),
+                (&mut topic.notification, change.notification),
+                (&mut topic.face_url, change.face_url),
+                (&mut topic.custom_string, change.custom_string),
+            ];
+            for (field, value) in fields {
+                if let Some(value) = value {
+                    *field = value;
+                }
+            }
+            if let Some(mute) = change.mute_all {
+                topic.mute_all = mute;
+            }
+            if topic != *before {
+                plan.changes.push(GroupChange::PutTopic(Box::new(topic)));
+            }
+            let reports = report.name.is_some()
+                || report.introduction.is_some()
+                || report.notification.is_some()
+                || report.face_url.is_some();
+            if reports {
+                plan.outbox
+                    .extend(this.after(&app_settings, &report, &gid, &origin));
+            }
+            plan
+        })
+        .await?;
+        Ok(())
+    }
+
+    /// A member has read a topic up to `seq` (at most the topic's last message); a client
+    /// action. Read positions never move back.
+    pub async fn read_topic(
+        &self,
+        app: &AppSettings,
+        group_id: &str,
+        topic_id: &str,
+        member: &str,
+        seq: u64,
+    ) -> ApiResult<()> {
+        let member = member.to_owned();
+        let tid = topic_id.to_owned();
+        let query = GroupQuery {
+            accounts: vec![member.clone()],
+            topic: Some(topic_id.to_owned()),
+            ..GroupQuery::default()
+        };
+        self.edit_existing(app, group_id, query, move |group, snap| {
+            let mut plan = GroupPlan::default();
+            if let Err(refusal) = check_topic_group(group) {
+                plan.refusal = Some(refusal);
+                return plan;
+            }
+            let Some(topic) = snap.topics.get(&tid) else {
+                plan.refusal = Some(topic_not_found(&tid));
+                return plan;
+            };
+            if !snap.members.contains_key(&member) {
+                plan.refusal = Some((
+                    codes::GROUP_NO_PERMISSION,
+                    format!("{member} is not a member of {}", group.group_id),
+                ));
+                return plan;
+            }
+            plan.changes.push(GroupChange::ReadTopicUpTo {
+                topic_id: tid,
+                member,
+                seq: seq.min(topic.next_msg_seq.saturating_sub(1)),
+            });
+            plan
+        })
+        .await?;
+        Ok(())
+    }
+}
