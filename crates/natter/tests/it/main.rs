@@ -13,4 +13,5 @@ mod message_edits;
 mod messages;
 mod profiles;
 mod rest_framework;
+mod topics;
 mod webhooks;
