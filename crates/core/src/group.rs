@@ -67,6 +67,12 @@ impl GroupType {
         }
     }
 
+    /// Whether `ApplyJoinOption` is fixed to the default: anyone may join a community without
+    /// approval, and Tencent's pages say the option cannot be changed.
+    pub fn apply_join_is_fixed(self) -> bool {
+        self == Self::Community
+    }
+
     /// Whether messages are kept (roaming history): every type but AVChatRoom.
     pub fn keeps_history(self) -> bool {
         self != Self::AvChatRoom

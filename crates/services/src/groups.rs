@@ -544,6 +544,7 @@ impl GroupService {
                         max_members,
                         apply_join: req
                             .apply_join
+                            .filter(|_| !group_type.apply_join_is_fixed())
                             .unwrap_or_else(|| group_type.default_apply_join().to_owned()),
                         invite_join: req.invite_join.unwrap_or_else(|| "FreeAccess".to_owned()),
                         mute_all: false,
@@ -691,7 +692,10 @@ impl GroupService {
             if let Some(v) = change.face_url {
                 group.face_url = v;
             }
-            if let Some(v) = change.apply_join {
+            if let Some(v) = change
+                .apply_join
+                .filter(|_| !group_type.apply_join_is_fixed())
+            {
                 group.apply_join = v;
             }
             if let Some(v) = change.invite_join {

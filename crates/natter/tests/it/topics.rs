@@ -781,6 +781,21 @@ on_both_engines!(
                 10004,
             )
             .await;
+        // Anyone may join a community: its join option stays FreeAccess whatever is asked.
+        server
+            .ok(
+                "group_open_http_svc/modify_group_base_info",
+                json!({"GroupId": COMMUNITY, "ApplyJoinOption": "NeedPermission"}),
+            )
+            .await;
+        let info = server
+            .ok(
+                "group_open_http_svc/get_group_info",
+                json!({"GroupIdList": [COMMUNITY]}),
+            )
+            .await;
+        assert_eq!(info["GroupInfo"][0]["ApplyJoinOption"], "FreeAccess");
+        assert_eq!(info["GroupInfo"][0]["MaxMemberNum"], 100_000);
         // Other types keep Offset and have no Next.
         server
             .ok(
