@@ -130,6 +130,46 @@ fn check_invite_join(value: &str) -> ApiResult<()> {
     }
 }
 
+/// The name, introduction, notification and face URL that a change gives a new value: what
+/// `Group.CallbackAfterGroupInfoChanged` and `Group.CallbackAfterTopicInfoChanged` report (and
+/// only when one of them changed).
+pub(crate) struct ProfileDelta {
+    pub name: Option<String>,
+    pub introduction: Option<String>,
+    pub notification: Option<String>,
+    pub face_url: Option<String>,
+}
+
+impl ProfileDelta {
+    /// From the old values and the requested ones (`None`: not asked to change), in the order
+    /// name, introduction, notification, face URL.
+    pub(crate) fn new(old: [&str; 4], new: [&Option<String>; 4]) -> Self {
+        let [name, introduction, notification, face_url] =
+            std::array::from_fn(|i| new[i].as_ref().filter(|n| n.as_str() != old[i]).cloned());
+        Self {
+            name,
+            introduction,
+            notification,
+            face_url,
+        }
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.name.is_none()
+            && self.introduction.is_none()
+            && self.notification.is_none()
+            && self.face_url.is_none()
+    }
+}
+
+/// A plan that changes nothing and answers `error`.
+pub(crate) fn refusal(error: ApiError) -> GroupPlan {
+    GroupPlan {
+        refusal: Some((error.code, error.info)),
+        ..GroupPlan::default()
+    }
+}
+
 /// The group's type as stored (always one of the REST names).
 pub(crate) fn type_of(group: &GroupRecord) -> GroupType {
     GroupType::parse(&group.group_type).unwrap_or(GroupType::Public)
@@ -667,17 +707,29 @@ impl GroupService {
                     group.max_members = max;
                 }
             }
-            let changed = |old: &str, new: &Option<String>| {
-                new.as_ref().filter(|n| n.as_str() != old).cloned()
-            };
+            let delta = ProfileDelta::new(
+                [
+                    &group.name,
+                    &group.introduction,
+                    &group.notification,
+                    &group.face_url,
+                ],
+                [
+                    &change.name,
+                    &change.introduction,
+                    &change.notification,
+                    &change.face_url,
+                ],
+            );
+            let reports = !delta.is_empty();
             let report = AfterGroupInfoChanged {
                 group_id: id.clone(),
                 group_type: group_type.name().to_owned(),
                 operator_account: operator,
-                name: changed(&group.name, &change.name),
-                introduction: changed(&group.introduction, &change.introduction),
-                notification: changed(&group.notification, &change.notification),
-                face_url: changed(&group.face_url, &change.face_url),
+                name: delta.name,
+                introduction: delta.introduction,
+                notification: delta.notification,
+                face_url: delta.face_url,
                 event_time: now_ms as u64,
             };
             if let Some(v) = change.name {
@@ -715,10 +767,6 @@ impl GroupService {
                 group.last_info_time = now;
                 plan.changes.push(GroupChange::PutGroup(Box::new(group)));
             }
-            let reports = report.name.is_some()
-                || report.introduction.is_some()
-                || report.notification.is_some()
-                || report.face_url.is_some();
             if reports {
                 plan.outbox
                     .extend(this.after(&app_settings, &report, &id, &origin));

@@ -19,7 +19,7 @@ use natter_webhook::{BeforeOutcome, Origin};
 use serde_json::{json, Value};
 
 use super::topics::{check_topic_group, topic_not_found};
-use super::{invalid, refused_by_callback, type_of, GroupService};
+use super::{invalid, refusal, refused_by_callback, type_of, GroupService};
 use crate::internal;
 use crate::messages::apply_send_rewrite;
 
@@ -122,7 +122,7 @@ impl GroupService {
         let group_type = type_of(&group);
         let topic = req.topic_id.clone();
         if topic.is_some() {
-            check_topic_group(&group).map_err(|(code, info)| ApiError::new(code, info))?;
+            check_topic_group(&group)?;
         }
         let from = req.from.clone().unwrap_or_else(|| operator.to_owned());
         let now = self.clock.now_secs();
@@ -217,10 +217,7 @@ impl GroupService {
                 let mut topic_row = match &topic {
                     Some(tid) => match snap.topics.get(tid) {
                         Some(t) => Some(t.clone()),
-                        None => {
-                            plan.refusal = Some(topic_not_found(tid));
-                            return plan;
-                        }
+                        None => return refusal(topic_not_found(tid)),
                     },
                     None => None,
                 };
@@ -383,13 +380,11 @@ impl GroupService {
             .edit_existing(app, group_id, query, move |group, snap| {
                 let mut plan = GroupPlan::default();
                 if let Some(tid) = &topic_id {
-                    if let Err(refusal) = check_topic_group(group) {
-                        plan.refusal = Some(refusal);
-                        return plan;
+                    if let Err(e) = check_topic_group(group) {
+                        return refusal(e);
                     }
                     if !snap.topics.contains_key(tid) {
-                        plan.refusal = Some(topic_not_found(tid));
-                        return plan;
+                        return refusal(topic_not_found(tid));
                     }
                 }
                 let mut results = Vec::new();

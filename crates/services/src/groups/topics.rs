@@ -7,14 +7,18 @@
 //! the topic limit and ID uniqueness hold under concurrency.
 
 use natter_core::{codes, ApiError, ApiResult, AppSettings, GroupType};
-use natter_store::{GroupChange, GroupPlan, GroupQuery, GroupRecord, TopicRecord};
+use natter_store::{
+    GroupChange, GroupOutcome, GroupPlan, GroupQuery, GroupRecord, GroupSnapshot, TopicRecord,
+};
 use natter_webhook::payloads::topic::{
     AfterCreateTopic, AfterTopicDestroyed, AfterTopicInfoChanged, BeforeCreateTopic,
 };
 use natter_webhook::Origin;
 use rand::Rng;
 
-use super::{check_len, invalid, refused_by_callback, type_of, GroupService};
+use super::{
+    check_len, invalid, refusal, refused_by_callback, type_of, GroupService, ProfileDelta,
+};
 use crate::internal;
 
 pub const MAX_TOPIC_NAME_BYTES: usize = 30;
@@ -70,12 +74,12 @@ pub struct TopicSelf {
 /// One item of `get_topic`: the topic and the caller-named member's view of it, or an error.
 pub type TopicItem = (String, ApiResult<(TopicRecord, Option<TopicSelf>)>);
 
-/// The community itself must exist and have topics enabled (11000 otherwise).
-pub(crate) fn check_topic_group(group: &GroupRecord) -> Result<(), (u32, String)> {
+/// Topics exist only in a community with topics enabled (11000 otherwise).
+pub(crate) fn check_topic_group(group: &GroupRecord) -> ApiResult<()> {
     if type_of(group) == GroupType::Community && group.support_topic {
         Ok(())
     } else {
-        Err((
+        Err(ApiError::new(
             codes::TOPIC_NOT_SUPPORTED,
             format!(
                 "group {} is not a Community with topics enabled (SupportTopic 1)",
@@ -85,8 +89,8 @@ pub(crate) fn check_topic_group(group: &GroupRecord) -> Result<(), (u32, String)
     }
 }
 
-pub(crate) fn topic_not_found(topic_id: &str) -> (u32, String) {
-    (
+pub(crate) fn topic_not_found(topic_id: &str) -> ApiError {
+    ApiError::new(
         codes::TOPIC_NOT_FOUND,
         format!("topic {topic_id} does not exist or was deleted"),
     )
@@ -152,6 +156,26 @@ fn generate_topic_id(group_id: &str) -> String {
 }
 
 impl GroupService {
+    /// [`edit_existing`](Self::edit_existing) of a topic-enabled community (11000 otherwise).
+    async fn edit_topics(
+        &self,
+        app: &AppSettings,
+        group_id: &str,
+        query: GroupQuery,
+        decide: impl FnOnce(&GroupRecord, &GroupSnapshot) -> GroupPlan + Send + 'static,
+    ) -> ApiResult<GroupOutcome> {
+        self.edit_existing(
+            app,
+            group_id,
+            query,
+            move |group, snap| match check_topic_group(group) {
+                Ok(()) => decide(group, snap),
+                Err(e) => refusal(e),
+            },
+        )
+        .await
+    }
+
     /// Checks that `topic_id` is a topic of `group` (a topic-enabled community).
     pub(crate) async fn existing_topic(
         &self,
@@ -159,8 +183,7 @@ impl GroupService {
         group: &GroupRecord,
         topic_id: &str,
     ) -> ApiResult<TopicRecord> {
-        let refuse = |(code, info): (u32, String)| ApiError::new(code, info);
-        check_topic_group(group).map_err(refuse)?;
+        check_topic_group(group)?;
         let query = GroupQuery {
             topics: vec![topic_id.to_owned()],
             ..GroupQuery::default()
@@ -168,7 +191,7 @@ impl GroupService {
         let mut snap = self.snapshot(app, &group.group_id, query).await?;
         snap.topics
             .remove(topic_id)
-            .ok_or_else(|| refuse(topic_not_found(topic_id)))
+            .ok_or_else(|| topic_not_found(topic_id))
     }
 
     /// `create_topic`: `Group.CallbackBeforeCreateTopic` may refuse (10016 or the app's code);
@@ -233,7 +256,7 @@ impl GroupService {
             None => generate_topic_id(group_id),
         };
         let group = self.group(app, group_id).await?;
-        check_topic_group(&group).map_err(|(code, info)| ApiError::new(code, info))?;
+        check_topic_group(&group)?;
         let from = req.from.clone().filter(|f| !f.is_empty());
         let operator = from.clone().unwrap_or_else(|| operator.to_owned());
         if imported.is_none() {
@@ -261,12 +284,8 @@ impl GroupService {
             count_topics: true,
             ..GroupQuery::default()
         };
-        self.edit_existing(app, group_id, query, move |group, snap| {
+        self.edit_topics(app, group_id, query, move |group, snap| {
             let mut plan = GroupPlan::default();
-            if let Err(refusal) = check_topic_group(group) {
-                plan.refusal = Some(refusal);
-                return plan;
-            }
             if let Some(missing) = from.as_ref().filter(|f| !snap.existing.contains(*f)) {
                 plan.refusal = Some((
                     codes::GROUP_ACCOUNT_NOT_FOUND,
@@ -346,12 +365,8 @@ impl GroupService {
             ..GroupQuery::default()
         };
         let outcome = self
-            .edit_existing(app, group_id, query, move |group, snap| {
+            .edit_topics(app, group_id, query, move |_, snap| {
                 let mut plan = GroupPlan::default();
-                if let Err(refusal) = check_topic_group(group) {
-                    plan.refusal = Some(refusal);
-                    return plan;
-                }
                 let mut results = Vec::new();
                 let mut destroyed: Vec<String> = Vec::new();
                 for id in topic_ids {
@@ -360,8 +375,8 @@ impl GroupService {
                         destroyed.push(id.clone());
                         results.push(serde_json::json!([id, 0, "ok"]));
                     } else {
-                        let (code, info) = topic_not_found(&id);
-                        results.push(serde_json::json!([id, code, info]));
+                        let e = topic_not_found(&id);
+                        results.push(serde_json::json!([id, e.code, e.info]));
                     }
                 }
                 if !destroyed.is_empty() {
@@ -410,7 +425,7 @@ impl GroupService {
             )));
         }
         let group = self.group(app, group_id).await?;
-        check_topic_group(&group).map_err(|(code, info)| ApiError::new(code, info))?;
+        check_topic_group(&group)?;
         let all = self
             .store
             .topics(app.sdkappid, group_id.to_owned())
@@ -440,10 +455,7 @@ impl GroupService {
                     let found = all.iter().find(|t| t.topic_id == id);
                     let item = match found {
                         Some(t) => Ok((t.clone(), view(t))),
-                        None => {
-                            let (code, info) = topic_not_found(&id);
-                            Err(ApiError::new(code, info))
-                        }
+                        None => Err(topic_not_found(&id)),
                     };
                     (id, item)
                 })
@@ -512,28 +524,35 @@ impl GroupService {
             topics: vec![topic_id.to_owned()],
             ..GroupQuery::default()
         };
-        self.edit_existing(app, group_id, query, move |group, snap| {
+        self.edit_topics(app, group_id, query, move |_, snap| {
             let mut plan = GroupPlan::default();
-            if let Err(refusal) = check_topic_group(group) {
-                plan.refusal = Some(refusal);
-                return plan;
-            }
             let Some(before) = snap.topics.get(&tid) else {
-                plan.refusal = Some(topic_not_found(&tid));
-                return plan;
+                return refusal(topic_not_found(&tid));
             };
-            let changed = |old: &str, new: &Option<String>| {
-                new.as_ref().filter(|n| n.as_str() != old).cloned()
-            };
+            let delta = ProfileDelta::new(
+                [
+                    &before.name,
+                    &before.introduction,
+                    &before.notification,
+                    &before.face_url,
+                ],
+                [
+                    &change.name,
+                    &change.introduction,
+                    &change.notification,
+                    &change.face_url,
+                ],
+            );
+            let reports = !delta.is_empty();
             let report = AfterTopicInfoChanged {
                 group_id: gid.clone(),
                 topic_id: Some(tid.clone()),
                 group_type: GroupType::Community.name().to_owned(),
                 operator_account: operator,
-                name: changed(&before.name, &change.name),
-                introduction: changed(&before.introduction, &change.introduction),
-                notification: changed(&before.notification, &change.notification),
-                face_url: changed(&before.face_url, &change.face_url),
+                name: delta.name,
+                introduction: delta.introduction,
+                notification: delta.notification,
+                face_url: delta.face_url,
             };
             let mut topic = before.clone();
             let fields = [
@@ -554,10 +573,6 @@ impl GroupService {
             if topic != *before {
                 plan.changes.push(GroupChange::PutTopic(Box::new(topic)));
             }
-            let reports = report.name.is_some()
-                || report.introduction.is_some()
-                || report.notification.is_some()
-                || report.face_url.is_some();
             if reports {
                 plan.outbox
                     .extend(this.after(&app_settings, &report, &gid, &origin));
@@ -585,15 +600,10 @@ impl GroupService {
             topic: Some(topic_id.to_owned()),
             ..GroupQuery::default()
         };
-        self.edit_existing(app, group_id, query, move |group, snap| {
+        self.edit_topics(app, group_id, query, move |group, snap| {
             let mut plan = GroupPlan::default();
-            if let Err(refusal) = check_topic_group(group) {
-                plan.refusal = Some(refusal);
-                return plan;
-            }
             let Some(topic) = snap.topics.get(&tid) else {
-                plan.refusal = Some(topic_not_found(&tid));
-                return plan;
+                return refusal(topic_not_found(&tid));
             };
             if !snap.members.contains_key(&member) {
                 plan.refusal = Some((
