@@ -29,6 +29,22 @@ fn default_custom_max_bytes() -> usize {
     500
 }
 
+/// One custom group field (`AppDefinedData`) or group member field (`AppMemberDefinedData`)
+/// declared for an app, as in Tencent's console.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct CustomDataField {
+    /// The key: letters, digits and underscores, at most 16 bytes.
+    pub name: String,
+    /// Longest value in bytes.
+    #[serde(default = "default_custom_data_max_bytes")]
+    pub max_bytes: usize,
+}
+
+fn default_custom_data_max_bytes() -> usize {
+    4096
+}
+
 #[derive(Debug, Clone)]
 pub struct AppSettings {
     pub sdkappid: AppId,
@@ -51,6 +67,11 @@ pub struct AppSettings {
     /// (it is on by default): a client send to a user who blocklisted the sender then fails with
     /// 20007 instead of looking sent and being dropped.
     pub blocked_send_fails: bool,
+    /// Declared `AppDefinedData` keys of groups. When any are declared, groups take only these
+    /// (10004 otherwise); with none declared every key is taken (the emulator's default).
+    pub custom_group_fields: Vec<CustomDataField>,
+    /// Declared `AppMemberDefinedData` keys of group members, with the same rule.
+    pub custom_member_fields: Vec<CustomDataField>,
 }
 
 impl AppSettings {

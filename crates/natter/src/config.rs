@@ -6,7 +6,7 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context};
-use natter_core::{AppSettings, CustomProfileField};
+use natter_core::{AppSettings, CustomDataField, CustomProfileField};
 use natter_webhook::WebhookConfig;
 use serde::Deserialize;
 
@@ -138,6 +138,12 @@ pub struct FileApp {
     /// console switch "Show 'Sent successfully' After Sending Messages" turned off).
     #[serde(default)]
     pub blocked_send_fails: bool,
+    /// Declared `AppDefinedData` keys of groups (`[[app.custom_group_fields]]`); none: any key.
+    #[serde(default)]
+    pub custom_group_fields: Vec<CustomDataField>,
+    /// Declared `AppMemberDefinedData` keys of group members (`[[app.custom_member_fields]]`).
+    #[serde(default)]
+    pub custom_member_fields: Vec<CustomDataField>,
 }
 
 /// One app after every source is merged.
@@ -278,6 +284,27 @@ pub fn resolve_apps(
                 }
             }
         }
+        let data_fields = [
+            ("group", &table.custom_group_fields),
+            ("group member", &table.custom_member_fields),
+        ];
+        for (kind, fields) in data_fields {
+            for field in fields {
+                if field.name.is_empty()
+                    || field.name.len() > 16
+                    || !field
+                        .name
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b == b'_')
+                {
+                    bail!(
+                        "custom {kind} field {:?} of app {}: the name must be 1 to 16 letters, digits or underscores",
+                        field.name,
+                        table.sdkappid
+                    );
+                }
+            }
+        }
         let (secret_key, key_generated) = match table.secret_key {
             Some(key) if !key.is_empty() => (key, false),
             _ => secret_key_from_data_dir(data_dir, table.sdkappid)?,
@@ -316,6 +343,8 @@ pub fn resolve_apps(
                 custom_friend_fields: table.custom_friend_fields,
                 c2c_friend_check: table.c2c_friend_check,
                 blocked_send_fails: table.blocked_send_fails,
+                custom_group_fields: table.custom_group_fields,
+                custom_member_fields: table.custom_member_fields,
             },
             webhook,
             key_generated,
@@ -372,6 +401,8 @@ mod tests {
         assert_eq!(file.apps.len(), 2);
         assert_eq!(file.apps[0].admins, ["administrator", "ops"]);
         assert_eq!(file.apps[0].custom_profile_fields[0].name, "Hobby");
+        assert_eq!(file.apps[0].custom_group_fields[0].max_bytes, 4096);
+        assert_eq!(file.apps[0].custom_member_fields[0].name, "Seat");
         assert_eq!(file.apps[0].rate_limits["profile/portrait_get"], 1000);
         assert_eq!(file.apps[0].webhook.after_retries, 3);
         assert_eq!(file.apps[1].sdkappid, 1_400_000_001);
@@ -407,5 +438,10 @@ mod tests {
             ..Default::default()
         };
         assert!(resolve_apps(&bad_url, &FileConfig::default(), dir.path()).is_err());
+        let bad_field: FileConfig = toml::from_str(
+            "[[app]]\nsdkappid = 6\n[[app.custom_group_fields]]\nname = \"no spaces\"\n",
+        )
+        .unwrap();
+        assert!(resolve_apps(&ServeArgs::default(), &bad_field, dir.path()).is_err());
     }
 }

@@ -14,7 +14,7 @@ mod topics;
 use std::sync::Arc;
 
 use natter_core::group::{ADMIN, MEMBER, OWNER};
-use natter_core::{codes, ApiError, ApiResult, AppSettings, Clock, GroupType};
+use natter_core::{codes, ApiError, ApiResult, AppSettings, Clock, CustomDataField, GroupType};
 use natter_store::{
     GroupChange, GroupEdit, GroupOutcome, GroupPlan, GroupQuery, GroupSnapshot, MemberCursor,
     OutboxEvent, Store,
@@ -128,6 +128,37 @@ fn check_invite_join(value: &str) -> ApiResult<()> {
             "InviteJoinOption {value:?} is not FreeAccess, NeedPermission or DisableInvite"
         ))),
     }
+}
+
+/// Custom data (`AppDefinedData`, `AppMemberDefinedData`) against the fields the app declares:
+/// only declared keys, each value within its length (10004). An app that declares none takes
+/// any key.
+pub(crate) fn check_custom_data(
+    declared: &[CustomDataField],
+    what: &str,
+    pairs: &[(String, String)],
+) -> ApiResult<()> {
+    if declared.is_empty() {
+        return Ok(());
+    }
+    for (key, value) in pairs {
+        match declared.iter().find(|f| f.name == *key) {
+            None => {
+                return Err(invalid(format!(
+                    "{what} key {key:?} is not one of the app's declared fields"
+                )))
+            }
+            Some(field) if value.len() > field.max_bytes => {
+                return Err(invalid(format!(
+                    "{what} {key:?} is {} bytes; at most {} are allowed",
+                    value.len(),
+                    field.max_bytes
+                )))
+            }
+            Some(_) => {}
+        }
+    }
+    Ok(())
 }
 
 /// The name, introduction, notification and face URL that a change gives a new value: what
@@ -421,6 +452,7 @@ impl GroupService {
         if let Some(invite) = &req.invite_join {
             check_invite_join(invite)?;
         }
+        check_custom_data(&app.custom_group_fields, "AppDefinedData", &req.app_defined)?;
         let max_members = req
             .max_member_count
             .unwrap_or(u64::from(group_type.default_max_members()));
@@ -677,6 +709,11 @@ impl GroupService {
         if let Some(invite) = &change.invite_join {
             check_invite_join(invite)?;
         }
+        check_custom_data(
+            &app.custom_group_fields,
+            "AppDefinedData",
+            &change.app_defined,
+        )?;
         let now = self.clock.now_secs();
         let now_ms = self.clock.now_ms();
         let this = self.clone();

@@ -150,6 +150,8 @@ mod tests {
             custom_friend_fields: vec![],
             c2c_friend_check: false,
             blocked_send_fails: false,
+            custom_group_fields: vec![],
+            custom_member_fields: vec![],
             custom_profile_fields: vec![
                 natter_core::CustomProfileField {
                     name: "Hobby".into(),

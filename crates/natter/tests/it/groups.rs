@@ -1181,3 +1181,53 @@ on_both_engines!(attributes_and_counters, |server: TestServer| async move {
         .fails(GET_COUNTER, json!({"GroupId": "@TGS#_c"}), 10007)
         .await;
 });
+
+on_both_engines!(
+    declared_custom_fields_are_the_only_ones_taken,
+    |server: TestServer| async move {
+        // OTHER_APP declares group fields Color and Level and member field Seat (8 bytes each).
+        let other = server.admin_query_for(OTHER_APP);
+        let call = |api: &'static str, body: Value| {
+            let server = &server;
+            let other = other.clone();
+            async move { server.call_with_query(api, &other, body.to_string()).await }
+        };
+        let code = |reply: &Value| reply["ErrorCode"].as_u64().unwrap();
+        call(
+            "im_open_login_svc/multiaccount_import",
+            json!({"Accounts": ["o", "m"]}),
+        )
+        .await;
+        let kv = |k: &str, v: &str| json!([{"Key": k, "Value": v}]);
+        let create = |data: Value| {
+            json!({"Type": "Public", "Name": "g", "GroupId": "g", "Owner_Account": "o",
+                "MemberList": [{"Member_Account": "m"}], "AppDefinedData": data})
+        };
+        let undeclared = call(CREATE, create(kv("Mood", "x"))).await;
+        assert_eq!(code(&undeclared), 10004, "{undeclared}");
+        assert!(undeclared["ErrorInfo"].as_str().unwrap().contains("Mood"));
+        let too_long = call(CREATE, create(kv("Color", "123456789"))).await;
+        assert_eq!(code(&too_long), 10004, "{too_long}");
+        assert_eq!(code(&call(CREATE, create(kv("Color", "red"))).await), 0);
+        let modify = |data: Value| json!({"GroupId": "g", "AppDefinedData": data});
+        assert_eq!(code(&call(MODIFY, modify(kv("Mood", "x"))).await), 10004);
+        assert_eq!(code(&call(MODIFY, modify(kv("Level", "9"))).await), 0);
+        let member = |data: Value| json!({"GroupId": "g", "Member_Account": "m", "AppMemberDefinedData": data});
+        const MEMBER: &str = "group_open_http_svc/modify_group_member_info";
+        assert_eq!(code(&call(MEMBER, member(kv("Color", "x"))).await), 10004);
+        assert_eq!(code(&call(MEMBER, member(kv("Seat", "A1"))).await), 0);
+        let info = call(INFO, json!({"GroupIdList": ["g"]})).await;
+        assert_eq!(
+            info["GroupInfo"][0]["AppDefinedData"],
+            json!([{"Key": "Color", "Value": "red"}, {"Key": "Level", "Value": "9"}])
+        );
+        // The default app declares none and takes any key.
+        server
+            .ok(
+                CREATE,
+                json!({"Type": "Public", "Name": "g", "GroupId": "g",
+                "AppDefinedData": [{"Key": "Mood", "Value": "anything goes"}]}),
+            )
+            .await;
+    }
+);

@@ -28,6 +28,19 @@ pub struct TestServer {
     _dir: Option<tempfile::TempDir>,
 }
 
+fn declared(sdkappid: u64, names: &[&str]) -> Vec<natter_core::CustomDataField> {
+    if sdkappid != OTHER_APP {
+        return Vec::new();
+    }
+    names
+        .iter()
+        .map(|n| natter_core::CustomDataField {
+            name: (*n).into(),
+            max_bytes: 8,
+        })
+        .collect()
+}
+
 pub fn app_settings(sdkappid: u64) -> AppSettings {
     AppSettings {
         sdkappid,
@@ -66,6 +79,9 @@ pub fn app_settings(sdkappid: u64) -> AppSettings {
         ],
         c2c_friend_check: false,
         blocked_send_fails: false,
+        // The other app declares its custom group data; the default app takes any key.
+        custom_group_fields: declared(sdkappid, &["Color", "Level"]),
+        custom_member_fields: declared(sdkappid, &["Seat"]),
     }
 }
 

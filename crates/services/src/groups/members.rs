@@ -12,7 +12,7 @@ use natter_webhook::payloads::MemberAccount;
 use natter_webhook::{BeforeOutcome, Origin};
 use serde_json::{json, Value};
 
-use super::{invalid, refused_by_callback, type_of, GroupService};
+use super::{check_custom_data, invalid, refused_by_callback, type_of, GroupService};
 use crate::internal;
 
 /// Where a page of `get_group_member_info` starts: `Offset` for most groups, the `Next`
@@ -515,6 +515,11 @@ impl GroupService {
                 )));
             }
         }
+        check_custom_data(
+            &app.custom_member_fields,
+            "AppMemberDefinedData",
+            &change.app_defined,
+        )?;
         if let Some(card) = &change.name_card {
             if card.len() > MAX_NAME_CARD_BYTES {
                 return Err(invalid(format!(
