@@ -47,7 +47,7 @@ pub const MAX_INFO_GROUPS: usize = 50;
 const GENERATED_PREFIX: &str = "@TGS#";
 const COMMUNITY_PREFIX: &str = "@TGS#_";
 /// App-defined codes a before-callback may return to the caller.
-const CUSTOM_CODES: std::ops::RangeInclusive<i64> = 10_100..=10_200;
+pub(crate) const CUSTOM_CODES: std::ops::RangeInclusive<i64> = 10_100..=10_200;
 
 /// A `create_group` request, checked by [`GroupService::create`].
 #[derive(Debug, Clone, Default)]

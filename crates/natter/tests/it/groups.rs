@@ -1231,3 +1231,54 @@ on_both_engines!(
             .await;
     }
 );
+
+on_both_engines!(
+    failed_sends_are_reported_as_exceptions,
+    |server: TestServer| async move {
+        const EXCEPTION: &str = "Group.CallbackSendMsgException";
+        let receiver = server.webhook_receiver().await;
+        import(&server, &["boss", "ann"]).await;
+        public_group(&server, "g", "boss", &["ann"]).await;
+        receiver.wait_for("Group.CallbackAfterCreateGroup", 1).await;
+        receiver
+            .settled_count("Group.CallbackAfterCreateGroup")
+            .await;
+        // The app's own refusal is not an exception.
+        receiver.script([Answer::Json(
+            json!({"ActionStatus": "OK", "ErrorCode": 1, "ErrorInfo": "no"}),
+        )]);
+        server
+            .fails(SEND, send_body("g", "boss", 1, "denied"), 10016)
+            .await;
+        server
+            .ok(
+                "group_open_http_svc/forbid_send_msg",
+                json!({"GroupId": "g", "Members_Account": ["ann"], "MuteTime": 100}),
+            )
+            .await;
+        let mut body = send_body("g", "ann", 77, "muted");
+        body["CloudCustomData"] = "ccd".into();
+        server.fails(SEND, body, 10017).await;
+        let got = receiver.wait_for(EXCEPTION, 1).await;
+        let report = got[0].body.as_object().unwrap();
+        assert_eq!(report["GroupId"], "g");
+        assert_eq!(report["Type"], "Public");
+        assert_eq!(report["From_Account"], "ann");
+        assert_eq!(report["Operator_Account"], ADMIN);
+        assert_eq!(report["Random"], 77);
+        assert_eq!(report["OnlineOnlyFlag"], 0);
+        assert_eq!(report["MsgBody"], text("muted"));
+        assert_eq!(report["CloudCustomData"], "ccd");
+        assert_eq!(report["ErrorCode"], 10017);
+        assert!(!report["ErrorInfo"].as_str().unwrap().is_empty());
+        assert!(report["EventTime"].as_u64().unwrap() > 0);
+        assert!(!report.contains_key("TopicId"));
+        assert_eq!(got[0].query["OptPlatform"], "RESTAPI");
+        assert_eq!(receiver.settled_count(EXCEPTION).await, 1);
+        // A group that does not exist has no type to report: no exception.
+        server
+            .fails(SEND, send_body("nope", "boss", 2, "x"), 10010)
+            .await;
+        assert_eq!(receiver.settled_count(EXCEPTION).await, 1);
+    }
+);

@@ -10,9 +10,9 @@ use std::sync::Mutex;
 
 use natter_core::message::BodyCodes;
 use natter_core::{codes, ApiError, ApiResult, AppId, AppSettings, GroupType};
-use natter_store::{GroupChange, GroupMessage, GroupPlan, GroupQuery};
+use natter_store::{GroupChange, GroupMessage, GroupPlan, GroupQuery, GroupRecord};
 use natter_webhook::payloads::group::{
-    AfterRecallMsg, GroupAfterSendMsg, GroupBeforeSendMsg, MsgSeqItem,
+    AfterRecallMsg, GroupAfterSendMsg, GroupBeforeSendMsg, MsgSeqItem, SendMsgException,
 };
 use natter_webhook::payloads::MsgBodyElement;
 use natter_webhook::{BeforeOutcome, Origin};
@@ -110,19 +110,61 @@ impl GroupService {
     /// refuse, drop or rewrite), then the message with the next `MsgSeq` and
     /// `Group.CallbackAfterSendMsg` in one transaction. A repeated `Random` from the same sender
     /// within five minutes answers the first message again.
+    ///
+    /// A send that fails once the group is known is reported to `Group.CallbackSendMsgException`
+    /// (not when the app's own before-callback refused it: the app decided that itself).
     pub async fn send(
         &self,
         app: &AppSettings,
         operator: &str,
         group_id: &str,
-        mut req: GroupSend,
+        req: GroupSend,
         origin: &Origin,
     ) -> ApiResult<GroupSent> {
         let group = self.group(app, group_id).await?;
-        let group_type = type_of(&group);
+        let exception = |e: &ApiError| SendMsgException {
+            group_id: group_id.to_owned(),
+            group_type: group.group_type.clone(),
+            from_account: req.from.clone().unwrap_or_else(|| operator.to_owned()),
+            operator_account: operator.to_owned(),
+            random: req.random,
+            online_only_flag: u32::from(req.online_only && type_of(&group).keeps_history()),
+            msg_body: elements(&req.body),
+            cloud_custom_data: req.cloud_custom_data.clone(),
+            topic_id: req.topic_id.clone(),
+            error_code: i64::from(e.code),
+            error_info: e.info.clone(),
+            event_time: self.clock.now_ms() as u64,
+        };
+        let result = self
+            .send_into(app, operator, &group, req.clone(), origin)
+            .await;
+        if let Err(e) = &result {
+            let refused_by_app = e.code == codes::GROUP_CALLBACK_DENIED
+                || super::CUSTOM_CODES.contains(&i64::from(e.code));
+            if !refused_by_app {
+                // Sent at once and not kept: a flood of refused sends must not become a flood
+                // of writes.
+                self.webhooks
+                    .notify_now(app.sdkappid, exception(e), origin.clone());
+            }
+        }
+        result
+    }
+
+    async fn send_into(
+        &self,
+        app: &AppSettings,
+        operator: &str,
+        group: &GroupRecord,
+        mut req: GroupSend,
+        origin: &Origin,
+    ) -> ApiResult<GroupSent> {
+        let group_id = group.group_id.as_str();
+        let group_type = type_of(group);
         let topic = req.topic_id.clone();
         if topic.is_some() {
-            check_topic_group(&group)?;
+            check_topic_group(group)?;
         }
         let from = req.from.clone().unwrap_or_else(|| operator.to_owned());
         let now = self.clock.now_secs();

@@ -370,6 +370,9 @@ pub struct SendMsgException {
     pub msg_body: Vec<MsgBodyElement>,
     #[serde(rename = "CloudCustomData")]
     pub cloud_custom_data: String,
+    /// Natter extension, as in the other group message callbacks: the topic the message was for.
+    #[serde(rename = "TopicId", skip_serializing_if = "Option::is_none")]
+    pub topic_id: Option<String>,
     /// Why sending failed, e.g. `10023`.
     #[serde(rename = "ErrorCode")]
     pub error_code: i64,
@@ -995,6 +998,7 @@ mod tests {
                 online_only_flag: 1,
                 msg_body: vec![MsgBodyElement::text("red packet")],
                 cloud_custom_data: "your cloud custom data".into(),
+                topic_id: None,
                 error_code: 10023,
                 error_info: "msg count exceeds limit,please retry later".into(),
                 event_time: EVENT_TIME,
