@@ -223,31 +223,36 @@ pub const COMMANDS: &[CommandInfo] = &[
         "Exception when group message sent",
         After,
         49462,
-    ),
+    )
+    .fired(),
     cmd(
         GROUP_BEFORE_CREATE_TOPIC,
         "Before topic created",
         Before,
         49463,
-    ),
+    )
+    .fired(),
     cmd(
         GROUP_AFTER_CREATE_TOPIC,
         "After topic created",
         After,
         49464,
-    ),
+    )
+    .fired(),
     cmd(
         GROUP_AFTER_TOPIC_DESTROYED,
         "After topic deleted",
         After,
         49465,
-    ),
+    )
+    .fired(),
     cmd(
         GROUP_AFTER_TOPIC_INFO_CHANGED,
         "After topic profile changed",
         After,
         49466,
-    ),
+    )
+    .fired(),
     cmd(
         GROUP_AFTER_MEMBER_FIELD_CHANGED,
         "After group member profile changed",
