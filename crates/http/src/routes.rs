@@ -154,7 +154,8 @@ pub static ROUTES: &[Api] = &[
         "Modify group history message",
         47948,
         200,
-    ),
+    )
+    .with(openim::modify_group_msg),
     api("openim", "admin_getroammsg", "Pull C2C history", 35478, 200)
         .with(openim::admin_getroammsg),
     api(

@@ -146,6 +146,9 @@ pub enum GroupChange {
     DeleteMember(String),
     /// Stores a message in the group or, with its `topic_id` set, in that topic.
     AddMessage(GroupMessage),
+    /// Replaces the body and `CloudCustomData` of a stored message (found by its `topic_id` and
+    /// `seq`).
+    EditMessage(GroupMessage),
     /// Flags a message of the group (empty `topic_id`) or of a topic as recalled.
     RecallMessage {
         topic_id: String,

@@ -566,3 +566,42 @@ pub fn modify_c2c_msg(ctx: Ctx, body: Value) -> HandlerFuture {
         Ok(Value::Null)
     })
 }
+
+#[derive(Deserialize)]
+struct ModifyGroupMsgRequest {
+    #[serde(rename = "GroupId")]
+    group_id: String,
+    #[serde(rename = "MsgSeq")]
+    msg_seq: u64,
+    #[serde(rename = "CloudCustomData")]
+    cloud_custom_data: Option<String>,
+    #[serde(rename = "TopicId")]
+    topic_id: Option<String>,
+}
+
+/// `modify_group_msg`: a group message's body and/or CloudCustomData (Tencent page 1047/47948).
+pub fn modify_group_msg(ctx: Ctx, body: Value) -> HandlerFuture {
+    Box::pin(async move {
+        let req = ctx.parse::<ModifyGroupMsgRequest>(body.clone())?;
+        let new_body = match body.get("MsgBody").filter(|b| !b.is_null()) {
+            Some(b) => Some(check_body(
+                Some(b),
+                req.cloud_custom_data.as_deref().unwrap_or_default(),
+                C2C_BODY_CODES,
+            )?),
+            None => None,
+        };
+        ctx.services
+            .groups
+            .modify_message(
+                &ctx.app,
+                &req.group_id,
+                req.topic_id.filter(|t| !t.is_empty()),
+                req.msg_seq,
+                new_body,
+                req.cloud_custom_data,
+            )
+            .await?;
+        Ok(Value::Null)
+    })
+}

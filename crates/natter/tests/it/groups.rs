@@ -1282,3 +1282,77 @@ on_both_engines!(
         assert_eq!(receiver.settled_count(EXCEPTION).await, 1);
     }
 );
+
+on_both_engines!(
+    group_history_can_be_modified,
+    |server: TestServer| async move {
+        const MODIFY_MSG: &str = "openim/modify_group_msg";
+        import(&server, &["boss", "ann"]).await;
+        public_group(&server, "g", "boss", &["ann"]).await;
+        server.ok(SEND, send_body("g", "ann", 1, "first")).await;
+        server.ok(SEND, send_body("g", "ann", 2, "second")).await;
+        server
+            .ok(
+                MODIFY_MSG,
+                json!({"GroupId": "g", "MsgSeq": 1, "MsgBody": text("edited"),
+                    "CloudCustomData": "cd"}),
+            )
+            .await;
+        server
+            .ok(
+                MODIFY_MSG,
+                json!({"GroupId": "g", "MsgSeq": 2, "CloudCustomData": "only data"}),
+            )
+            .await;
+        let page = server
+            .ok(HISTORY, json!({"GroupId": "g", "ReqMsgNumber": 20}))
+            .await;
+        let list = page["RspMsgList"].as_array().unwrap();
+        assert_eq!(list[1]["MsgBody"], text("edited"));
+        assert_eq!(list[1]["CloudCustomData"], "cd");
+        assert_eq!(list[1]["From_Account"], "ann", "sender and time stay");
+        assert_eq!(list[0]["MsgBody"], text("second"), "body kept");
+        assert_eq!(list[0]["CloudCustomData"], "only data");
+
+        server
+            .fails(MODIFY_MSG, json!({"GroupId": "g", "MsgSeq": 1}), 90001)
+            .await;
+        server
+            .fails(MODIFY_MSG, json!({"GroupId": "g", "MsgSeq": "x"}), 90001)
+            .await;
+        server
+            .fails(
+                MODIFY_MSG,
+                json!({"GroupId": "g", "MsgSeq": 1, "MsgBody": "not an array"}),
+                90007,
+            )
+            .await;
+        server
+            .fails(
+                MODIFY_MSG,
+                json!({"GroupId": "g", "MsgSeq": 9, "CloudCustomData": "x"}),
+                10030,
+            )
+            .await;
+        server
+            .fails(
+                MODIFY_MSG,
+                json!({"GroupId": "nope", "MsgSeq": 1, "CloudCustomData": "x"}),
+                10010,
+            )
+            .await;
+        server
+            .ok(
+                "group_open_http_svc/group_msg_recall",
+                json!({"GroupId": "g", "MsgSeqList": [{"MsgSeq": 1}]}),
+            )
+            .await;
+        server
+            .fails(
+                MODIFY_MSG,
+                json!({"GroupId": "g", "MsgSeq": 1, "CloudCustomData": "x"}),
+                10032,
+            )
+            .await;
+    }
+);

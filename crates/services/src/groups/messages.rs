@@ -481,3 +481,72 @@ impl GroupService {
             .collect())
     }
 }
+
+impl GroupService {
+    /// `openim/modify_group_msg`: replaces the body and/or the `CloudCustomData` of a stored
+    /// message of the group or one of its topics. No callback (Tencent's page names none). A
+    /// recalled or deleted message cannot be modified (10032); no such message → 10030.
+    pub async fn modify_message(
+        &self,
+        app: &AppSettings,
+        group_id: &str,
+        topic_id: Option<String>,
+        seq: u64,
+        body: Option<Vec<Value>>,
+        cloud_custom_data: Option<String>,
+    ) -> ApiResult<()> {
+        if body.is_none() && cloud_custom_data.is_none() {
+            // An `openim` API: its parameter errors are the `openim` ones.
+            return Err(ApiError::new(
+                codes::C2C_BAD_PARAM,
+                "nothing to modify: give MsgBody, CloudCustomData or both",
+            ));
+        }
+        let query = GroupQuery {
+            messages: vec![seq],
+            topic: topic_id.clone(),
+            ..GroupQuery::default()
+        };
+        self.edit_existing(app, group_id, query, move |group, snap| {
+            if !type_of(group).keeps_history() {
+                return refusal(ApiError::new(
+                    codes::GROUP_NO_PERMISSION,
+                    "an AVChatRoom keeps no message history to modify",
+                ));
+            }
+            if let Some(tid) = &topic_id {
+                if let Err(e) = check_topic_group(group) {
+                    return refusal(e);
+                }
+                if !snap.topics.contains_key(tid) {
+                    return refusal(topic_not_found(tid));
+                }
+            }
+            let Some(stored) = snap.messages.get(&seq) else {
+                return refusal(ApiError::new(
+                    codes::GROUP_MSG_NOT_FOUND,
+                    format!("there is no message with MsgSeq {seq}"),
+                ));
+            };
+            if stored.recalled || stored.deleted {
+                return refusal(ApiError::new(
+                    codes::GROUP_MSG_NOT_RECALLABLE,
+                    format!("message {seq} was recalled or deleted and cannot be modified"),
+                ));
+            }
+            let mut edited = stored.clone();
+            if let Some(body) = body {
+                edited.body = Value::from(body).to_string();
+            }
+            if let Some(data) = cloud_custom_data {
+                edited.cloud_custom_data = data;
+            }
+            GroupPlan {
+                changes: vec![GroupChange::EditMessage(edited)],
+                ..GroupPlan::default()
+            }
+        })
+        .await?;
+        Ok(())
+    }
+}

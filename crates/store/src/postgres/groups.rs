@@ -305,6 +305,19 @@ pub(crate) async fn write(
                 .execute(&mut *conn)
                 .await?;
             }
+            GroupChange::EditMessage(m) => {
+                sqlx::query(
+                    "UPDATE group_messages SET body = $4, cloud_custom_data = $5
+                     WHERE app_id = $1 AND group_id = $2 AND msg_seq = $3",
+                )
+                .bind(app_id)
+                .bind(stream(group_id, &m.topic_id))
+                .bind(m.seq as i64)
+                .bind(&m.body)
+                .bind(&m.cloud_custom_data)
+                .execute(&mut *conn)
+                .await?;
+            }
             GroupChange::DeleteMessagesBy(sender) => {
                 sqlx::query(
                     "UPDATE group_messages SET recalled = 2, body = '[]', cloud_custom_data = ''

@@ -261,6 +261,19 @@ pub(crate) fn write(
                     *seq as i64
                 ])?;
             }
+            GroupChange::EditMessage(m) => {
+                conn.prepare_cached(
+                    "UPDATE group_messages SET body = ?4, cloud_custom_data = ?5
+                     WHERE app_id = ?1 AND group_id = ?2 AND msg_seq = ?3",
+                )?
+                .execute(params![
+                    app_id,
+                    stream(group_id, &m.topic_id),
+                    m.seq as i64,
+                    m.body,
+                    m.cloud_custom_data
+                ])?;
+            }
             GroupChange::DeleteMessagesBy(sender) => {
                 conn.prepare_cached(
                     "UPDATE group_messages SET recalled = 2, body = '[]', cloud_custom_data = ''
