@@ -103,7 +103,11 @@ pub const GROUP_INTERNAL: u32 = 10002;
 pub const GROUP_INVALID_PARAM: u32 = 10004;
 pub const GROUP_TOO_MANY_ACCOUNTS: u32 = 10005;
 pub const GROUP_NO_PERMISSION: u32 = 10007;
+/// The owner may not leave (every type but Private).
+pub const GROUP_OWNER_CANNOT_QUIT: u32 = 10009;
 pub const GROUP_NOT_FOUND: u32 = 10010;
+/// A client join by someone who is already a member.
+pub const GROUP_ALREADY_MEMBER: u32 = 10013;
 pub const GROUP_FULL: u32 = 10014;
 pub const GROUP_ID_INVALID: u32 = 10015;
 /// The app's before-callback refused.

@@ -445,21 +445,24 @@ pub static ROUTES: &[Api] = &[
         "Ban members (AV)",
         50296,
         200,
-    ),
+    )
+    .with(group_open_http_svc::ban_group_member),
     api(
         "group_open_http_svc",
         "unban_group_member",
         "Unban members (AV)",
         50297,
         200,
-    ),
+    )
+    .with(group_open_http_svc::unban_group_member),
     api(
         "group_open_http_svc",
         "get_group_ban_member",
         "Get banned list (AV)",
         50295,
         200,
-    ),
+    )
+    .with(group_open_http_svc::get_group_ban_member),
     api(
         "group_open_http_svc",
         "forbid_send_msg",

@@ -6,6 +6,7 @@
 //! it, under the group's lock, so member counts, caps and `MsgSeq` hold under concurrency.
 
 mod attributes;
+mod bans;
 mod imports;
 mod members;
 mod messages;

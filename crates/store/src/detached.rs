@@ -342,6 +342,18 @@ impl<S: Store> Store for Detached<S> {
         detach(async move { inner.group_members(app, group_id, from, limit).await }).await
     }
 
+    async fn group_bans(
+        &self,
+        app: AppId,
+        group_id: String,
+        now: i64,
+        offset: u64,
+        limit: usize,
+    ) -> StoreResult<Vec<(String, i64)>> {
+        let inner = self.0.clone();
+        detach(async move { inner.group_bans(app, group_id, now, offset, limit).await }).await
+    }
+
     async fn topics(&self, app: AppId, group_id: String) -> StoreResult<Vec<TopicRecord>> {
         let inner = self.0.clone();
         detach(async move { inner.topics(app, group_id).await }).await

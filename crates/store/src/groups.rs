@@ -133,6 +133,8 @@ pub struct GroupSnapshot {
     pub topic_reads: HashMap<String, u64>,
     /// How many topics the group has (with `count_topics`).
     pub topic_count: u64,
+    /// Bans of the named accounts: when each ends (Unix seconds; past ones included).
+    pub bans: HashMap<String, i64>,
 }
 
 /// One row-level change.
@@ -140,7 +142,7 @@ pub struct GroupSnapshot {
 pub enum GroupChange {
     /// Creates or replaces the group row (a new row gets its `serial` from the store).
     PutGroup(Box<GroupRecord>),
-    /// Removes the group with its members, messages and topics.
+    /// Removes the group with its members, messages, topics and bans.
     DeleteGroup,
     PutMember(GroupMember),
     DeleteMember(String),
@@ -161,6 +163,14 @@ pub enum GroupChange {
     PutTopic(Box<TopicRecord>),
     /// Removes a topic with its messages and read positions.
     DeleteTopic(String),
+    /// Bans an account from the group until a time (Unix seconds), with a reason.
+    PutBan {
+        member: String,
+        until: i64,
+        description: String,
+    },
+    /// Lifts an account's ban.
+    DeleteBan(String),
     /// A member has read a topic up to this `MsgSeq` (never moves back).
     ReadTopicUpTo {
         topic_id: String,
@@ -252,6 +262,17 @@ pub(crate) const SCHEMA: &str = "
         PRIMARY KEY (app_id, group_id, msg_seq)
     );
     CREATE INDEX group_messages_by_random ON group_messages (app_id, group_id, msg_random);";
+
+/// Banned accounts of live groups (migration 9 of each engine).
+pub(crate) const BANS_SCHEMA: &str = "
+    CREATE TABLE group_bans (
+        app_id      BIGINT NOT NULL,
+        group_id    TEXT   NOT NULL,
+        member      TEXT   NOT NULL,
+        until       BIGINT NOT NULL,
+        description TEXT   NOT NULL,
+        PRIMARY KEY (app_id, group_id, member)
+    );";
 
 /// What an update of the group row changes (both engines): everything but the identity,
 /// type, creation and serial.

@@ -306,6 +306,17 @@ pub trait Store: Send + Sync + 'static {
         limit: usize,
     ) -> StoreResult<Vec<GroupMember>>;
 
+    /// A page of the accounts banned from a group at `now` (Unix seconds) with when each ban
+    /// ends, by account, from offset `offset`.
+    async fn group_bans(
+        &self,
+        app: AppId,
+        group_id: String,
+        now: i64,
+        offset: u64,
+        limit: usize,
+    ) -> StoreResult<Vec<(String, i64)>>;
+
     /// The topics of a community, in creation order.
     async fn topics(&self, app: AppId, group_id: String) -> StoreResult<Vec<TopicRecord>>;
 

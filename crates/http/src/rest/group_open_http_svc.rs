@@ -1207,3 +1207,72 @@ pub fn delete_group_counter(ctx: Ctx, body: Value) -> HandlerFuture {
         Ok(Value::Null)
     })
 }
+
+#[derive(Deserialize)]
+struct BanRequest {
+    #[serde(rename = "GroupId")]
+    group_id: String,
+    #[serde(rename = "Members_Account")]
+    members_account: Vec<String>,
+    /// `ban_group_member` only: seconds.
+    #[serde(rename = "Duration", default)]
+    duration: u32,
+    #[serde(rename = "Description", default)]
+    description: String,
+}
+
+pub fn ban_group_member(ctx: Ctx, body: Value) -> HandlerFuture {
+    Box::pin(async move {
+        let req = ctx.parse::<BanRequest>(body)?;
+        ctx.services
+            .groups
+            .ban(
+                &ctx.app,
+                &ctx.identifier,
+                &req.group_id,
+                req.members_account,
+                req.duration,
+                req.description,
+                &origin(&ctx),
+            )
+            .await?;
+        Ok(Value::Null)
+    })
+}
+
+pub fn unban_group_member(ctx: Ctx, body: Value) -> HandlerFuture {
+    Box::pin(async move {
+        let req = ctx.parse::<BanRequest>(body)?;
+        ctx.services
+            .groups
+            .unban(&ctx.app, &req.group_id, req.members_account)
+            .await?;
+        Ok(Value::Null)
+    })
+}
+
+#[derive(Deserialize)]
+struct BanListRequest {
+    #[serde(rename = "GroupId")]
+    group_id: String,
+    #[serde(rename = "Offset", default)]
+    offset: u64,
+    #[serde(rename = "Limit")]
+    limit: Option<usize>,
+}
+
+pub fn get_group_ban_member(ctx: Ctx, body: Value) -> HandlerFuture {
+    Box::pin(async move {
+        let req = ctx.parse::<BanListRequest>(body)?;
+        let (bans, next) = ctx
+            .services
+            .groups
+            .bans(&ctx.app, &req.group_id, req.offset, req.limit)
+            .await?;
+        let list: Vec<Value> = bans
+            .into_iter()
+            .map(|(member, until)| json!({"Member_Account": member, "BannedUntil": until}))
+            .collect();
+        Ok(json!({"BannedAccountList": list, "NextOffset": next}))
+    })
+}

@@ -12,7 +12,7 @@ use natter_webhook::payloads::MemberAccount;
 use natter_webhook::{BeforeOutcome, Origin};
 use serde_json::{json, Value};
 
-use super::{check_custom_data, invalid, refused_by_callback, type_of, GroupService};
+use super::{check_custom_data, invalid, refusal, refused_by_callback, type_of, GroupService};
 use crate::internal;
 
 /// Where a page of `get_group_member_info` starts: `Offset` for most groups, the `Next`
@@ -664,5 +664,153 @@ impl GroupService {
             .filter(|m| m.muted_until > now)
             .map(|m| (m.member, m.muted_until))
             .collect())
+    }
+}
+
+impl GroupService {
+    /// A user joins a group from their client, where the type lets anyone in: meeting, live
+    /// and community groups, and Public groups whose `ApplyJoinOption` is `FreeAccess`. Work
+    /// groups take invitations only and `DisableApply` refuses (10007); requests that need
+    /// approval are not taken here. Refused while banned (10007), when already a member (10013)
+    /// or when full (10014). Reports `Group.CallbackAfterNewMemberJoin` with `Apply`.
+    pub async fn join(
+        &self,
+        app: &AppSettings,
+        group_id: &str,
+        member: &str,
+        origin: &Origin,
+    ) -> ApiResult<()> {
+        let now = self.clock.now_secs();
+        let now_ms = self.clock.now_ms();
+        let this = self.clone();
+        let app_settings = app.clone();
+        let origin = origin.clone();
+        let member = member.to_owned();
+        let id = group_id.to_owned();
+        let query = GroupQuery::accounts(vec![member.clone()]);
+        self.edit_existing(app, group_id, query, move |group, snap| {
+            let group_type = type_of(group);
+            let no = |info: String| refusal(ApiError::new(codes::GROUP_NO_PERMISSION, info));
+            if !snap.existing.contains(&member) {
+                return refusal(ApiError::new(
+                    codes::GROUP_ACCOUNT_NOT_FOUND,
+                    format!("account {member} does not exist"),
+                ));
+            }
+            if snap.members.contains_key(&member) {
+                return refusal(ApiError::new(
+                    codes::GROUP_ALREADY_MEMBER,
+                    format!("{member} is already a member of {id}"),
+                ));
+            }
+            if let Some(until) = snap.bans.get(&member).filter(|until| **until > now) {
+                return no(format!("{member} is banned from {id} until {until}"));
+            }
+            let free = match group_type {
+                GroupType::Private => false,
+                GroupType::Public => group.apply_join == "FreeAccess",
+                GroupType::ChatRoom | GroupType::AvChatRoom | GroupType::Community => true,
+            };
+            if !free {
+                return no(format!(
+                    "{id} does not let anyone join ({}, ApplyJoinOption {}): it needs an invitation or approval",
+                    group_type.name(),
+                    group.apply_join
+                ));
+            }
+            if group.member_count >= group.max_members {
+                return refusal(ApiError::new(
+                    codes::GROUP_FULL,
+                    format!("{id} is full ({} members)", group.max_members),
+                ));
+            }
+            let mut plan = GroupPlan::default();
+            let mut group = group.clone();
+            group.member_count += 1;
+            plan.changes.push(GroupChange::PutMember(GroupMember {
+                member: member.clone(),
+                role: MEMBER.to_owned(),
+                join_time: now,
+                msg_flag: "AcceptAndNotify".into(),
+                read_seq: group.next_msg_seq.saturating_sub(1),
+                ..GroupMember::default()
+            }));
+            let report = AfterNewMemberJoin {
+                group_id: id.clone(),
+                group_type: group.group_type.clone(),
+                join_type: "Apply".into(),
+                operator_account: member.clone(),
+                new_member_list: vec![MemberAccount::new(&member)],
+                event_time: now_ms as u64,
+            };
+            plan.outbox
+                .extend(this.after(&app_settings, &report, &id, &origin));
+            if group.member_count == group.max_members {
+                let full = AfterGroupFull {
+                    group_id: id.clone(),
+                    event_time: now_ms as u64,
+                };
+                plan.outbox
+                    .extend(this.after(&app_settings, &full, &id, &origin));
+            }
+            plan.changes.push(GroupChange::PutGroup(Box::new(group)));
+            plan
+        })
+        .await?;
+        Ok(())
+    }
+
+    /// A member leaves a group from their client. Only a Work group's owner may leave (the group
+    /// is then without owner); other owners → 10009. Not a member → 10007. Reports
+    /// `Group.CallbackAfterMemberExit` with `Quit`.
+    pub async fn quit(
+        &self,
+        app: &AppSettings,
+        group_id: &str,
+        member: &str,
+        origin: &Origin,
+    ) -> ApiResult<()> {
+        let now_ms = self.clock.now_ms();
+        let this = self.clone();
+        let app_settings = app.clone();
+        let origin = origin.clone();
+        let member = member.to_owned();
+        let id = group_id.to_owned();
+        let query = GroupQuery::accounts(vec![member.clone()]);
+        self.edit_existing(app, group_id, query, move |group, snap| {
+            let Some(membership) = snap.members.get(&member) else {
+                return refusal(ApiError::new(
+                    codes::GROUP_NO_PERMISSION,
+                    format!("{member} is not a member of {id}"),
+                ));
+            };
+            let mut group = group.clone();
+            if membership.role == OWNER {
+                if type_of(&group) != GroupType::Private {
+                    return refusal(ApiError::new(
+                        codes::GROUP_OWNER_CANNOT_QUIT,
+                        format!("{member} owns {id}: change the owner or disband the group"),
+                    ));
+                }
+                group.owner.clear();
+            }
+            let mut plan = GroupPlan::default();
+            group.member_count = group.member_count.saturating_sub(1);
+            plan.changes.push(GroupChange::DeleteMember(member.clone()));
+            let report = AfterMemberExit {
+                group_id: id.clone(),
+                group_type: group.group_type.clone(),
+                exit_type: "Quit".into(),
+                operator_account: member.clone(),
+                exit_member_list: vec![MemberAccount::new(&member)],
+                event_time: now_ms as u64,
+            };
+            plan.changes.push(GroupChange::PutGroup(Box::new(group)));
+            plan.outbox
+                .extend(this.after(&app_settings, &report, &id, &origin));
+            plan
+        })
+        .await?;
+        Ok(())
     }
 }

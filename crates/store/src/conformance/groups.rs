@@ -14,6 +14,7 @@ pub(super) async fn run_all(store: Arc<dyn Store>) {
     groups_round_trip_and_disappear_whole(&*store).await;
     topics_keep_their_own_messages_and_go_with_their_group(&*store).await;
     member_pages_continue_after_a_cursor(&*store).await;
+    bans_list_only_running_ones_and_go_with_their_group(&*store).await;
     concurrent_sends_take_every_sequence_once(store).await;
 }
 
@@ -486,4 +487,59 @@ pub async fn member_pages_continue_after_a_cursor(store: &dyn Store) {
     assert_eq!(page(after(5, "c")).await, ["y"]);
     assert!(page(after(9, "y")).await.is_empty());
     store.reset_app(app).await.unwrap();
+}
+
+/// Bans round-trip into snapshots, list only while they run (by account), and disappear when
+/// lifted or with their group.
+pub async fn bans_list_only_running_ones_and_go_with_their_group(store: &dyn Store) {
+    let app = 1_400_000_144;
+    let ban = |member: &str, until: i64| GroupChange::PutBan {
+        member: member.into(),
+        until,
+        description: "spam".into(),
+    };
+    apply(
+        store,
+        app,
+        "av",
+        vec![
+            GroupChange::PutGroup(Box::new(record("av", "AVChatRoom"))),
+            ban("old", 50),
+            ban("b", 500),
+            ban("a", 400),
+            ban("c", 600),
+        ],
+    )
+    .await;
+    apply(store, app, "av", vec![ban("a", 450)]).await;
+    let snap = store
+        .group_snapshot(
+            app,
+            "av".into(),
+            GroupQuery::accounts(ids(&["a", "old", "x"])),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        snap.bans,
+        [("a".to_owned(), 450), ("old".to_owned(), 50)]
+            .into_iter()
+            .collect(),
+        "a ban is replaced, and ended ones still show in snapshots"
+    );
+    let page = |offset, limit| store.group_bans(app, "av".into(), 100, offset, limit);
+    assert_eq!(
+        page(0, 2).await.unwrap(),
+        vec![("a".to_owned(), 450), ("b".to_owned(), 500)]
+    );
+    assert_eq!(page(2, 2).await.unwrap(), vec![("c".to_owned(), 600)]);
+    apply(store, app, "av", vec![GroupChange::DeleteBan("b".into())]).await;
+    assert_eq!(page(0, 10).await.unwrap().len(), 2);
+    apply(store, app, "av", vec![GroupChange::DeleteGroup]).await;
+    assert!(page(0, 10).await.unwrap().is_empty());
+    let snap = store
+        .group_snapshot(app, "av".into(), GroupQuery::accounts(ids(&["a"])))
+        .await
+        .unwrap();
+    assert!(snap.bans.is_empty(), "bans go with their group");
 }

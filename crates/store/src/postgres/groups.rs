@@ -197,6 +197,20 @@ pub(crate) async fn load(
     if let Some(m) = &mut snapshot.duplicate {
         m.topic_id = query.topic.clone().unwrap_or_default();
     }
+    if !query.accounts.is_empty() {
+        let rows = sqlx::query(
+            "SELECT member, until FROM group_bans WHERE app_id = $1 AND group_id = $2
+             AND member = ANY($3)",
+        )
+        .bind(app_id)
+        .bind(group_id)
+        .bind(&query.accounts)
+        .fetch_all(&mut *conn)
+        .await?;
+        for r in rows {
+            snapshot.bans.insert(r.get(0), r.get(1));
+        }
+    }
     topics::load(conn, app, group_id, query, &mut snapshot).await?;
     Ok(snapshot)
 }
@@ -254,7 +268,7 @@ pub(crate) async fn write(
             GroupChange::DeleteGroup => {
                 // Topic messages first: they are found through the topic rows.
                 topics::delete_all(&mut *conn, app, group_id).await?;
-                for table in ["groups", "group_members", "group_messages"] {
+                for table in ["groups", "group_members", "group_messages", "group_bans"] {
                     sqlx::query(&format!(
                         "DELETE FROM {table} WHERE app_id = $1 AND group_id = $2"
                     ))
@@ -356,6 +370,35 @@ pub(crate) async fn write(
                 .bind(&m.cloud_custom_data)
                 .bind(i64::from(m.priority))
                 .bind(message_state(m))
+                .execute(&mut *conn)
+                .await?;
+            }
+            GroupChange::PutBan {
+                member,
+                until,
+                description,
+            } => {
+                sqlx::query(
+                    "INSERT INTO group_bans (app_id, group_id, member, until, description)
+                     VALUES ($1, $2, $3, $4, $5)
+                     ON CONFLICT (app_id, group_id, member)
+                     DO UPDATE SET until = excluded.until, description = excluded.description",
+                )
+                .bind(app_id)
+                .bind(group_id)
+                .bind(member)
+                .bind(until)
+                .bind(description)
+                .execute(&mut *conn)
+                .await?;
+            }
+            GroupChange::DeleteBan(member) => {
+                sqlx::query(
+                    "DELETE FROM group_bans WHERE app_id = $1 AND group_id = $2 AND member = $3",
+                )
+                .bind(app_id)
+                .bind(group_id)
+                .bind(member)
                 .execute(&mut *conn)
                 .await?;
             }
@@ -469,4 +512,26 @@ pub(crate) async fn history(
     .fetch_all(conn)
     .await?;
     Ok(rows.iter().map(message).collect())
+}
+
+pub(crate) async fn bans(
+    conn: &mut PgConnection,
+    app: u64,
+    group_id: &str,
+    now: i64,
+    offset: u64,
+    limit: usize,
+) -> StoreResult<Vec<(String, i64)>> {
+    let rows = sqlx::query(
+        "SELECT member, until FROM group_bans WHERE app_id = $1 AND group_id = $2 AND until > $3
+         ORDER BY member LIMIT $4 OFFSET $5",
+    )
+    .bind(app as i64)
+    .bind(group_id)
+    .bind(now)
+    .bind(limit as i64)
+    .bind(offset as i64)
+    .fetch_all(conn)
+    .await?;
+    Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
 }

@@ -31,6 +31,7 @@ pub(crate) const APP_TABLES: &[&str] = &[
     "group_messages",
     "group_topics",
     "topic_reads",
+    "group_bans",
 ];
 
 const MIGRATIONS: &[(i64, &str)] = &[
@@ -201,6 +202,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (6, crate::relations::SCHEMA),
     (7, crate::groups::SCHEMA),
     (8, crate::topics::SCHEMA),
+    (9, crate::groups::BANS_SCHEMA),
 ];
 
 /// An arbitrary constant naming Natter's migration lock.

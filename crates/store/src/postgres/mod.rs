@@ -521,6 +521,18 @@ impl Store for PostgresStore {
         groups::members(&mut conn, app, &group_id, &from, limit).await
     }
 
+    async fn group_bans(
+        &self,
+        app: AppId,
+        group_id: String,
+        now: i64,
+        offset: u64,
+        limit: usize,
+    ) -> StoreResult<Vec<(String, i64)>> {
+        let mut conn = self.pool.acquire().await?;
+        groups::bans(&mut conn, app, &group_id, now, offset, limit).await
+    }
+
     async fn topics(&self, app: AppId, group_id: String) -> StoreResult<Vec<TopicRecord>> {
         let mut conn = self.pool.acquire().await?;
         topics::topics(&mut conn, app, &group_id).await

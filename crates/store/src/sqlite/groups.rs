@@ -168,6 +168,16 @@ pub(crate) fn load(
     if let Some(m) = &mut snapshot.duplicate {
         m.topic_id = query.topic.clone().unwrap_or_default();
     }
+    let mut stmt = conn.prepare_cached(
+        "SELECT member, until FROM group_bans WHERE app_id = ?1 AND group_id = ?2
+         AND member IN (SELECT value FROM json_each(?3))",
+    )?;
+    for row in stmt.query_map(params![app_id, group_id, json], |r| {
+        Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
+    })? {
+        let (member, until) = row?;
+        snapshot.bans.insert(member, until);
+    }
     topics::load(conn, app, group_id, query, &mut snapshot)?;
     Ok(snapshot)
 }
@@ -217,7 +227,7 @@ pub(crate) fn write(
             GroupChange::DeleteGroup => {
                 // Topic messages first: they are found through the topic rows.
                 topics::delete_all(conn, app, group_id)?;
-                for table in ["groups", "group_members", "group_messages"] {
+                for table in ["groups", "group_members", "group_messages", "group_bans"] {
                     conn.prepare_cached(&format!(
                         "DELETE FROM {table} WHERE app_id = ?1 AND group_id = ?2"
                     ))?
@@ -281,6 +291,25 @@ pub(crate) fn write(
                          (SELECT topic_id FROM group_topics WHERE app_id = ?1 AND group_id = ?2))",
                 )?
                 .execute(params![app_id, group_id, sender])?;
+            }
+            GroupChange::PutBan {
+                member,
+                until,
+                description,
+            } => {
+                conn.prepare_cached(
+                    "INSERT INTO group_bans (app_id, group_id, member, until, description)
+                     VALUES (?1, ?2, ?3, ?4, ?5)
+                     ON CONFLICT (app_id, group_id, member)
+                     DO UPDATE SET until = excluded.until, description = excluded.description",
+                )?
+                .execute(params![app_id, group_id, member, until, description])?;
+            }
+            GroupChange::DeleteBan(member) => {
+                conn.prepare_cached(
+                    "DELETE FROM group_bans WHERE app_id = ?1 AND group_id = ?2 AND member = ?3",
+                )?
+                .execute(params![app_id, group_id, member])?;
             }
             GroupChange::PutTopic(_)
             | GroupChange::DeleteTopic(_)
@@ -435,6 +464,25 @@ pub(crate) fn history(
             limit as i64
         ],
         message,
+    )?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+pub(crate) fn bans(
+    conn: &Connection,
+    app: u64,
+    group_id: &str,
+    now: i64,
+    offset: u64,
+    limit: usize,
+) -> StoreResult<Vec<(String, i64)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT member, until FROM group_bans WHERE app_id = ?1 AND group_id = ?2 AND until > ?3
+         ORDER BY member LIMIT ?4 OFFSET ?5",
+    )?;
+    let rows = stmt.query_map(
+        params![app as i64, group_id, now, limit as i64, offset as i64],
+        |r| Ok((r.get(0)?, r.get(1)?)),
     )?;
     Ok(rows.collect::<Result<_, _>>()?)
 }

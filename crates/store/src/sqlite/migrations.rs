@@ -173,6 +173,7 @@ pub(crate) const MIGRATIONS: &[(i64, &str)] = &[
     (6, crate::relations::SCHEMA),
     (7, crate::groups::SCHEMA),
     (8, crate::topics::SCHEMA),
+    (9, crate::groups::BANS_SCHEMA),
 ];
 
 /// Every table that holds an app's data (all keyed by `app_id`), for the reset of one app.
@@ -201,6 +202,7 @@ pub(crate) const APP_TABLES: &[&str] = &[
     "group_messages",
     "group_topics",
     "topic_reads",
+    "group_bans",
 ];
 
 /// Applies the migrations up to `limit` (all when `None`) that the database has not seen yet.

@@ -577,6 +577,19 @@ impl Store for SqliteStore {
             .await
     }
 
+    async fn group_bans(
+        &self,
+        app: AppId,
+        group_id: String,
+        now: i64,
+        offset: u64,
+        limit: usize,
+    ) -> StoreResult<Vec<(String, i64)>> {
+        self.readers
+            .read(move |conn| groups::bans(conn, app, &group_id, now, offset, limit))
+            .await
+    }
+
     async fn topics(&self, app: AppId, group_id: String) -> StoreResult<Vec<TopicRecord>> {
         self.readers
             .read(move |conn| topics::topics(conn, app, &group_id))
