@@ -30,6 +30,7 @@ use rand::Rng;
 use crate::internal;
 
 pub use attributes::{AttrChange, CounterMode};
+pub use bans::Ban;
 pub use imports::{ImportedMember, ImportedMessage};
 pub use members::{AddedMember, MemberAdd, MemberChange, MemberList, MemberPage};
 pub use messages::{priority_number, GroupSend, GroupSent, SendLimiter, GROUP_BODY_CODES};

@@ -4,9 +4,9 @@
 use natter_core::message::check_body;
 use natter_core::{codes, ApiError};
 use natter_services::groups::{
-    priority_number, AttrChange, CounterMode, GroupInfoChange, GroupMember, GroupRecord, GroupSend,
-    GroupService, ImportedMember, ImportedMessage, MemberChange, MemberList, MemberPage, NewGroup,
-    GROUP_BODY_CODES,
+    priority_number, AttrChange, Ban, CounterMode, GroupInfoChange, GroupMember, GroupRecord,
+    GroupSend, GroupService, ImportedMember, ImportedMessage, MemberChange, MemberList, MemberPage,
+    NewGroup, GROUP_BODY_CODES,
 };
 
 use super::million_group_open_http_svc::TopicFields;
@@ -1230,9 +1230,11 @@ pub fn ban_group_member(ctx: Ctx, body: Value) -> HandlerFuture {
                 &ctx.app,
                 &ctx.identifier,
                 &req.group_id,
-                req.members_account,
-                req.duration,
-                req.description,
+                Ban {
+                    accounts: req.members_account,
+                    duration: req.duration,
+                    description: req.description,
+                },
                 &origin(&ctx),
             )
             .await?;

@@ -18,6 +18,15 @@ const MAX_DESCRIPTION_BYTES: usize = 1000;
 /// Most bans one `get_group_ban_member` page holds.
 pub const MAX_BAN_PAGE: usize = 100;
 
+/// A `ban_group_member` request.
+#[derive(Debug, Clone, Default)]
+pub struct Ban {
+    pub accounts: Vec<String>,
+    /// Seconds from now.
+    pub duration: u32,
+    pub description: String,
+}
+
 fn check_accounts(accounts: &[String]) -> ApiResult<()> {
     if accounts.is_empty() || accounts.len() > MAX_BAN {
         return Err(invalid(format!(
@@ -44,11 +53,14 @@ impl GroupService {
         app: &AppSettings,
         operator: &str,
         group_id: &str,
-        accounts: Vec<String>,
-        duration: u32,
-        description: String,
+        ban: Ban,
         origin: &Origin,
     ) -> ApiResult<()> {
+        let Ban {
+            accounts,
+            duration,
+            description,
+        } = ban;
         check_accounts(&accounts)?;
         if duration == 0 {
             return Err(invalid("Duration must be at least 1 second"));
