@@ -228,14 +228,16 @@ pub static ROUTES: &[Api] = &[
         "Get group msg extension",
         52169,
         200,
-    ),
+    )
+    .with(openim_msg_ext_http_svc::group_get_key_values),
     api(
         "openim_msg_ext_http_svc",
         "group_set_key_values",
         "Set group msg extension",
         52170,
         200,
-    ),
+    )
+    .with(openim_msg_ext_http_svc::group_set_key_values),
     api(
         "all_member_push",
         "im_push",

@@ -10,7 +10,7 @@ use std::collections::{HashMap, HashSet};
 
 use serde_json::{json, Value};
 
-use crate::{OutboxEvent, TopicRecord};
+use crate::{ExtensionItem, Extensions, OutboxEvent, TopicRecord};
 
 /// One group.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -85,6 +85,8 @@ pub struct GroupMessage {
     pub deleted: bool,
     /// The topic it was sent in; empty: the group itself.
     pub topic_id: String,
+    /// Its key-value extensions; `None`: not sent with `SupportMessageExtension` 1.
+    pub extensions: Option<Extensions>,
 }
 
 /// What an edit needs to see besides the group row.
@@ -148,8 +150,8 @@ pub enum GroupChange {
     DeleteMember(String),
     /// Stores a message in the group or, with its `topic_id` set, in that topic.
     AddMessage(GroupMessage),
-    /// Replaces the body and `CloudCustomData` of a stored message (found by its `topic_id` and
-    /// `seq`).
+    /// Replaces the body, `CloudCustomData` and extensions of a stored message (found by its
+    /// `topic_id` and `seq`).
     EditMessage(GroupMessage),
     /// Flags a message of the group (empty `topic_id`) or of a topic as recalled.
     RecallMessage {
@@ -262,6 +264,40 @@ pub(crate) const SCHEMA: &str = "
         PRIMARY KEY (app_id, group_id, msg_seq)
     );
     CREATE INDEX group_messages_by_random ON group_messages (app_id, group_id, msg_random);";
+
+/// Group message extensions (migration 10 of each engine): JSON on the message row, NULL when
+/// the message takes none. A message holds at most a few hundred small keys, so one row stays
+/// small and an edit rewrites it whole.
+pub(crate) const EXTENSIONS_SCHEMA: &str = "ALTER TABLE group_messages ADD COLUMN extensions TEXT";
+
+/// `[latest_seq, clear_seq, [[key, value, seq], ...]]`.
+pub(crate) fn encode_extensions(extensions: &Option<Extensions>) -> Option<String> {
+    extensions.as_ref().map(|e| {
+        let items: Vec<Value> = e
+            .items
+            .iter()
+            .map(|i| json!([i.key, i.value, i.seq]))
+            .collect();
+        json!([e.latest_seq, e.clear_seq, items]).to_string()
+    })
+}
+
+pub(crate) fn decode_extensions(text: Option<String>) -> crate::StoreResult<Option<Extensions>> {
+    let Some(text) = text else {
+        return Ok(None);
+    };
+    type Stored = (u64, u64, Vec<(String, String, u64)>);
+    let (latest_seq, clear_seq, items): Stored = serde_json::from_str(&text)
+        .map_err(|e| crate::StoreError::Corrupt(format!("group message extensions: {e}")))?;
+    Ok(Some(Extensions {
+        latest_seq,
+        clear_seq,
+        items: items
+            .into_iter()
+            .map(|(key, value, seq)| ExtensionItem { key, value, seq })
+            .collect(),
+    }))
+}
 
 /// Banned accounts of live groups (migration 9 of each engine).
 pub(crate) const BANS_SCHEMA: &str = "

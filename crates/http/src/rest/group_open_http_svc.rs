@@ -652,6 +652,8 @@ struct SendRequest {
     forbid_callback_control: Vec<String>,
     #[serde(rename = "TopicId")]
     topic_id: Option<String>,
+    #[serde(rename = "SupportMessageExtension", default)]
+    support_message_extension: u32,
 }
 
 pub fn send_group_msg(ctx: Ctx, body: Value) -> HandlerFuture {
@@ -673,6 +675,7 @@ pub fn send_group_msg(ctx: Ctx, body: Value) -> HandlerFuture {
             forbid_before_callback: forbids("ForbidBeforeSendMsgCallback"),
             forbid_after_callback: forbids("ForbidAfterSendMsgCallback"),
             topic_id: req.topic_id.clone().filter(|t| !t.is_empty()),
+            supports_extension: req.support_message_extension == 1,
         };
         let sent = ctx
             .services

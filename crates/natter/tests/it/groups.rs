@@ -1537,3 +1537,90 @@ on_both_engines!(
         );
     }
 );
+
+on_both_engines!(
+    group_message_extensions_are_versioned,
+    |server: TestServer| async move {
+        const GET_EXT: &str = "openim_msg_ext_http_svc/group_get_key_values";
+        const SET_EXT: &str = "openim_msg_ext_http_svc/group_set_key_values";
+        import(&server, &["boss", "ann"]).await;
+        public_group(&server, "g", "boss", &["ann"]).await;
+        let mut with_ext = send_body("g", "ann", 1, "vote");
+        with_ext["SupportMessageExtension"] = 1.into();
+        server.ok(SEND, with_ext).await;
+        server.ok(SEND, send_body("g", "ann", 2, "plain")).await;
+        let set = |op: u32, list: Value| json!({"GroupId": "g", "MsgSeq": 1, "OperateType": op, "ExtensionList": list});
+        let kv = |k: &str, v: &str| json!({"Key": k, "Value": v, "Seq": 0});
+
+        let first = server
+            .ok(SET_EXT, set(1, json!([kv("k1", "v1"), kv("k2", "v2")])))
+            .await;
+        assert_eq!(
+            first["ExtensionList"],
+            json!([{"ErrorCode": 0, "Extension": {"Key": "k1", "Value": "v1", "Seq": 1}},
+                   {"ErrorCode": 0, "Extension": {"Key": "k2", "Value": "v2", "Seq": 1}}])
+        );
+        server.ok(SET_EXT, set(1, json!([kv("k1", "v1b")]))).await;
+        let all = server
+            .ok(GET_EXT, json!({"GroupId": "g", "MsgSeq": 1}))
+            .await;
+        assert_eq!(all["LatestSeq"], 2);
+        assert_eq!(all["ClearSeq"], 0);
+        assert_eq!(all["CompleteFlag"], 1);
+        assert_eq!(
+            all["ExtensionList"],
+            json!([{"Key": "k2", "Value": "v2", "Seq": 1}, {"Key": "k1", "Value": "v1b", "Seq": 2}])
+        );
+        let newer = server
+            .ok(GET_EXT, json!({"GroupId": "g", "MsgSeq": 1, "StartSeq": 2}))
+            .await;
+        assert_eq!(newer["ExtensionList"].as_array().unwrap().len(), 1);
+        let deleted = server.ok(SET_EXT, set(2, json!([kv("k2", "")]))).await;
+        assert_eq!(
+            deleted["ExtensionList"][0]["Extension"],
+            json!({"Key": "k2", "Value": "", "Seq": 3})
+        );
+        server
+            .ok(
+                SET_EXT,
+                json!({"GroupId": "g", "MsgSeq": 1, "OperateType": 3}),
+            )
+            .await;
+        let cleared = server
+            .ok(GET_EXT, json!({"GroupId": "g", "MsgSeq": 1}))
+            .await;
+        assert_eq!(
+            (cleared["LatestSeq"].clone(), cleared["ClearSeq"].clone()),
+            (json!(4), json!(4))
+        );
+        assert_eq!(cleared["ExtensionList"], json!([]));
+
+        // Refusals.
+        server
+            .fails(GET_EXT, json!({"GroupId": "g", "MsgSeq": 2}), 90001)
+            .await;
+        server
+            .fails(GET_EXT, json!({"GroupId": "g", "MsgSeq": 99}), 10030)
+            .await;
+        server
+            .fails(SET_EXT, set(9, json!([kv("k", "v")])), 90001)
+            .await;
+        let many: Vec<Value> = (0..21).map(|i| kv(&format!("k{i}"), "v")).collect();
+        server.fails(SET_EXT, set(1, json!(many)), 90001).await;
+        server
+            .fails(SET_EXT, set(1, json!([kv(&"k".repeat(101), "v")])), 90001)
+            .await;
+        server
+            .fails(GET_EXT, json!({"GroupId": "nope", "MsgSeq": 1}), 10010)
+            .await;
+        server
+            .ok(
+                CREATE,
+                json!({"Type": "Community", "Name": "c", "GroupId": "@TGS#_c"}),
+            )
+            .await;
+        server
+            .fails(GET_EXT, json!({"GroupId": "@TGS#_c", "MsgSeq": 1}), 10007)
+            .await;
+    }
+);

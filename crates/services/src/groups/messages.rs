@@ -22,6 +22,10 @@ use super::topics::{check_topic_group, topic_not_found};
 use super::{invalid, refusal, refused_by_callback, type_of, GroupService};
 use crate::internal;
 use crate::messages::apply_send_rewrite;
+use crate::messages::extensions::{
+    apply_change, check_change, not_enabled, page_from, ExtensionChange, ExtensionItem,
+    ExtensionPage, Extensions,
+};
 
 /// Messages per second one group takes by default (Tencent's frequency control).
 pub const DEFAULT_MESSAGES_PER_GROUP: u32 = 40;
@@ -53,6 +57,8 @@ pub struct GroupSend {
     pub forbid_after_callback: bool,
     /// The topic it goes into (topic-enabled communities); `None`: the group itself.
     pub topic_id: Option<String>,
+    /// `SupportMessageExtension` 1: the message takes key-value extensions.
+    pub supports_extension: bool,
 }
 
 /// What `send_group_msg` answers.
@@ -280,6 +286,7 @@ impl GroupService {
                             cloud_custom_data: req.cloud_custom_data.clone(),
                             priority: req.priority,
                             topic_id: topic.clone().unwrap_or_default(),
+                            extensions: req.supports_extension.then(no_extensions),
                             ..GroupMessage::default()
                         }));
                     }
@@ -548,5 +555,113 @@ impl GroupService {
         })
         .await?;
         Ok(())
+    }
+}
+
+/// The extensions of a message that takes them and has none yet.
+fn no_extensions() -> Extensions {
+    Extensions {
+        latest_seq: 0,
+        clear_seq: 0,
+        items: Vec::new(),
+    }
+}
+
+/// Message extensions exist in work, public and meeting groups (Tencent's pages list those).
+fn check_extension_group(group: &GroupRecord) -> ApiResult<()> {
+    match type_of(group) {
+        GroupType::Private | GroupType::Public | GroupType::ChatRoom => Ok(()),
+        other => Err(ApiError::new(
+            codes::GROUP_NO_PERMISSION,
+            format!("{} groups have no message extensions", other.name()),
+        )),
+    }
+}
+
+fn no_such_message(seq: u64) -> ApiError {
+    ApiError::new(
+        codes::GROUP_MSG_NOT_FOUND,
+        format!("there is no message with MsgSeq {seq}"),
+    )
+}
+
+impl GroupService {
+    /// `openim_msg_ext_http_svc/group_get_key_values`: a message's extensions from version
+    /// `start_seq` on.
+    pub async fn message_extensions(
+        &self,
+        app: &AppSettings,
+        group_id: &str,
+        seq: u64,
+        start_seq: u64,
+    ) -> ApiResult<ExtensionPage> {
+        let group = self.group(app, group_id).await?;
+        check_extension_group(&group)?;
+        let query = GroupQuery {
+            messages: vec![seq],
+            ..GroupQuery::default()
+        };
+        let snap = self.snapshot(app, group_id, query).await?;
+        let message = snap
+            .messages
+            .get(&seq)
+            .ok_or_else(|| no_such_message(seq))?;
+        let extensions = message.extensions.as_ref().ok_or_else(not_enabled)?;
+        Ok(page_from(extensions, start_seq))
+    }
+
+    /// `openim_msg_ext_http_svc/group_set_key_values`: a set, delete or clear as one new
+    /// version of the message's extensions. The REST caller is an administrator, so the `Seq`
+    /// a client would send to detect concurrent writes is not checked (Tencent's rule).
+    pub async fn change_message_extensions(
+        &self,
+        app: &AppSettings,
+        group_id: &str,
+        seq: u64,
+        change: ExtensionChange,
+    ) -> ApiResult<Vec<ExtensionItem>> {
+        check_change(&change)?;
+        let query = GroupQuery {
+            messages: vec![seq],
+            ..GroupQuery::default()
+        };
+        let outcome = self
+            .edit_existing(app, group_id, query, move |group, snap| {
+                if let Err(e) = check_extension_group(group) {
+                    return refusal(e);
+                }
+                let Some(stored) = snap.messages.get(&seq) else {
+                    return refusal(no_such_message(seq));
+                };
+                let mut message = stored.clone();
+                let Some(extensions) = message.extensions.as_mut() else {
+                    return refusal(not_enabled());
+                };
+                match apply_change(extensions, change) {
+                    Ok(changed) => GroupPlan {
+                        reply: Value::from(
+                            changed
+                                .iter()
+                                .map(|i| json!([i.key, i.value, i.seq]))
+                                .collect::<Vec<_>>(),
+                        ),
+                        changes: vec![GroupChange::EditMessage(message)],
+                        ..GroupPlan::default()
+                    },
+                    Err(e) => refusal(e),
+                }
+            })
+            .await?;
+        Ok(outcome
+            .reply
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|i| ExtensionItem {
+                key: i[0].as_str().unwrap_or_default().to_owned(),
+                value: i[1].as_str().unwrap_or_default().to_owned(),
+                seq: i[2].as_u64().unwrap_or_default(),
+            })
+            .collect())
     }
 }

@@ -4,8 +4,8 @@
 //! so the `Seq` a client would use to detect concurrent writes is not checked.
 
 use natter_core::{codes, ApiError, ApiResult, AppSettings};
-pub use natter_store::{ExtensionChange, ExtensionItem};
-use natter_store::{ExtensionOutcome, ExtensionRead, Extensions};
+pub use natter_store::{ExtensionChange, ExtensionItem, Extensions};
+use natter_store::{ExtensionOutcome, ExtensionRead};
 
 use super::edit::{no_such_message, MessageTarget};
 use super::MessageService;
@@ -27,7 +27,132 @@ pub struct ExtensionPage {
     pub complete: bool,
 }
 
-fn not_enabled() -> ApiError {
+/// Checks a set, delete or clear against the limits every message extension has: 1 to 20 keys
+/// (none for a clear), keys of 1 to 100 bytes named once, values up to 1,000 bytes (90001).
+pub fn check_change(change: &ExtensionChange) -> ApiResult<()> {
+    let keys: Vec<&String> = match &change {
+        ExtensionChange::Set(pairs) => {
+            for (key, value) in pairs {
+                if value.len() > MAX_VALUE_BYTES {
+                    return Err(ApiError::new(
+                        codes::C2C_BAD_PARAM,
+                        format!("the value of {key:?} is {} bytes; at most {MAX_VALUE_BYTES} are allowed", value.len()),
+                    ));
+                }
+            }
+            pairs.iter().map(|(k, _)| k).collect()
+        }
+        ExtensionChange::Delete(keys) => keys.iter().collect(),
+        ExtensionChange::Clear => Vec::new(),
+    };
+    if !matches!(change, ExtensionChange::Clear) && keys.is_empty() {
+        return Err(ApiError::new(
+            codes::C2C_BAD_PARAM,
+            "ExtensionList is empty",
+        ));
+    }
+    if keys.len() > MAX_KEYS_PER_CHANGE {
+        return Err(ApiError::new(
+            codes::C2C_BAD_PARAM,
+            format!(
+                "{} keys in ExtensionList; at most {MAX_KEYS_PER_CHANGE} are allowed",
+                keys.len()
+            ),
+        ));
+    }
+    for key in &keys {
+        if key.is_empty() || key.len() > MAX_KEY_BYTES {
+            return Err(ApiError::new(
+                codes::C2C_BAD_PARAM,
+                format!("key {key:?} must be 1 to {MAX_KEY_BYTES} bytes"),
+            ));
+        }
+    }
+    let mut unique = keys.clone();
+    unique.sort();
+    unique.dedup();
+    if unique.len() != keys.len() {
+        return Err(ApiError::new(
+            codes::C2C_BAD_PARAM,
+            "a key appears twice in ExtensionList",
+        ));
+    }
+    Ok(())
+}
+
+/// Applies a checked change to a message's extensions as one new version (`Seq`); returns the
+/// keys written or removed (removed ones with an empty value), or 90001 when the message would
+/// hold more than 300 keys.
+pub fn apply_change(
+    extensions: &mut Extensions,
+    change: ExtensionChange,
+) -> ApiResult<Vec<ExtensionItem>> {
+    let seq = extensions.latest_seq + 1;
+    let mut changed = Vec::new();
+    match change {
+        ExtensionChange::Set(pairs) => {
+            let added = pairs
+                .iter()
+                .filter(|(k, _)| !extensions.items.iter().any(|i| i.key == *k))
+                .count();
+            if extensions.items.len() + added > MAX_KEYS_PER_MESSAGE {
+                return Err(too_many_keys());
+            }
+            for (key, value) in pairs {
+                extensions.items.retain(|i| i.key != key);
+                let item = ExtensionItem { key, value, seq };
+                extensions.items.push(item.clone());
+                changed.push(item);
+            }
+        }
+        ExtensionChange::Delete(keys) => {
+            for key in keys {
+                extensions.items.retain(|i| i.key != key);
+                changed.push(ExtensionItem {
+                    key,
+                    value: String::new(),
+                    seq,
+                });
+            }
+        }
+        ExtensionChange::Clear => {
+            extensions.items.clear();
+            extensions.clear_seq = seq;
+        }
+    }
+    extensions.latest_seq = seq;
+    Ok(changed)
+}
+
+/// The keys of `extensions` from version `start_seq` on, in version then key order, at most
+/// one pull's worth.
+pub fn page_from(extensions: &Extensions, start_seq: u64) -> ExtensionPage {
+    let mut items: Vec<ExtensionItem> = extensions
+        .items
+        .iter()
+        .filter(|i| i.seq >= start_seq)
+        .cloned()
+        .collect();
+    items.sort_by(|a, b| (a.seq, &a.key).cmp(&(b.seq, &b.key)));
+    let complete = items.len() <= MAX_KEYS_PER_PULL;
+    items.truncate(MAX_KEYS_PER_PULL);
+    ExtensionPage {
+        extensions: Extensions {
+            items,
+            ..extensions.clone()
+        },
+        complete,
+    }
+}
+
+fn too_many_keys() -> ApiError {
+    ApiError::new(
+        codes::C2C_BAD_PARAM,
+        format!("a message holds at most {MAX_KEYS_PER_MESSAGE} extension keys"),
+    )
+}
+
+pub(crate) fn not_enabled() -> ApiError {
     ApiError::new(
         codes::C2C_BAD_PARAM,
         "the message was not sent with SupportMessageExtension 1",
@@ -69,53 +194,7 @@ impl MessageService {
         target: MessageTarget,
         change: ExtensionChange,
     ) -> ApiResult<Vec<ExtensionItem>> {
-        let keys: Vec<&String> = match &change {
-            ExtensionChange::Set(pairs) => {
-                for (key, value) in pairs {
-                    if value.len() > MAX_VALUE_BYTES {
-                        return Err(ApiError::new(
-                            codes::C2C_BAD_PARAM,
-                            format!("the value of {key:?} is {} bytes; at most {MAX_VALUE_BYTES} are allowed", value.len()),
-                        ));
-                    }
-                }
-                pairs.iter().map(|(k, _)| k).collect()
-            }
-            ExtensionChange::Delete(keys) => keys.iter().collect(),
-            ExtensionChange::Clear => Vec::new(),
-        };
-        if !matches!(change, ExtensionChange::Clear) && keys.is_empty() {
-            return Err(ApiError::new(
-                codes::C2C_BAD_PARAM,
-                "ExtensionList is empty",
-            ));
-        }
-        if keys.len() > MAX_KEYS_PER_CHANGE {
-            return Err(ApiError::new(
-                codes::C2C_BAD_PARAM,
-                format!(
-                    "{} keys in ExtensionList; at most {MAX_KEYS_PER_CHANGE} are allowed",
-                    keys.len()
-                ),
-            ));
-        }
-        for key in &keys {
-            if key.is_empty() || key.len() > MAX_KEY_BYTES {
-                return Err(ApiError::new(
-                    codes::C2C_BAD_PARAM,
-                    format!("key {key:?} must be 1 to {MAX_KEY_BYTES} bytes"),
-                ));
-            }
-        }
-        let mut unique = keys.clone();
-        unique.sort();
-        unique.dedup();
-        if unique.len() != keys.len() {
-            return Err(ApiError::new(
-                codes::C2C_BAD_PARAM,
-                "a key appears twice in ExtensionList",
-            ));
-        }
+        check_change(&change)?;
         let target = self.resolve(app, target).await?;
         let outcome = self
             .store
@@ -126,10 +205,7 @@ impl MessageService {
             ExtensionOutcome::Changed(items) => Ok(items),
             ExtensionOutcome::NoMessage => Err(no_such_message()),
             ExtensionOutcome::NotEnabled => Err(not_enabled()),
-            ExtensionOutcome::TooManyKeys => Err(ApiError::new(
-                codes::C2C_BAD_PARAM,
-                format!("a message holds at most {MAX_KEYS_PER_MESSAGE} extension keys"),
-            )),
+            ExtensionOutcome::TooManyKeys => Err(too_many_keys()),
         }
     }
 }

@@ -6,8 +6,8 @@ use sqlx::{PgConnection, Row};
 
 use super::topics;
 use crate::groups::{
-    decode_counters, decode_pairs, encode_counters, encode_pairs, message_state, stream,
-    GROUP_UPDATE, MEMBER_UPDATE,
+    decode_counters, decode_extensions, decode_pairs, encode_counters, encode_extensions,
+    encode_pairs, message_state, stream, GROUP_UPDATE, MEMBER_UPDATE,
 };
 use crate::{
     GroupChange, GroupMember, GroupMessage, GroupQuery, GroupRecord, GroupSnapshot, MemberCursor,
@@ -65,11 +65,11 @@ fn member(row: &PgRow, first: usize) -> StoreResult<GroupMember> {
     })
 }
 
-const MESSAGE_COLUMNS: &str =
-    "msg_seq, msg_random, from_account, msg_time, body, cloud_custom_data, priority, recalled";
+const MESSAGE_COLUMNS: &str = "msg_seq, msg_random, from_account, msg_time, body,
+    cloud_custom_data, priority, recalled, extensions";
 
-fn message(row: &PgRow) -> GroupMessage {
-    GroupMessage {
+fn message(row: &PgRow) -> StoreResult<GroupMessage> {
+    Ok(GroupMessage {
         seq: row.get::<i64, _>(0) as u64,
         random: row.get::<i64, _>(1) as u32,
         from: row.get(2),
@@ -80,7 +80,8 @@ fn message(row: &PgRow) -> GroupMessage {
         recalled: row.get::<i64, _>(7) == 1,
         deleted: row.get::<i64, _>(7) == 2,
         topic_id: String::new(),
-    }
+        extensions: decode_extensions(row.get(8))?,
+    })
 }
 
 pub(crate) async fn lock(conn: &mut PgConnection, app: u64, group_id: &str) -> StoreResult<()> {
@@ -173,7 +174,8 @@ pub(crate) async fn load(
         .bind(since)
         .fetch_optional(&mut *conn)
         .await?
-        .map(|r| message(&r));
+        .map(|r| message(&r))
+        .transpose()?;
     }
     if !query.messages.is_empty() {
         let seqs: Vec<i64> = query.messages.iter().map(|s| *s as i64).collect();
@@ -189,7 +191,7 @@ pub(crate) async fn load(
         .fetch_all(&mut *conn)
         .await?;
         for r in rows {
-            let mut m = message(&r);
+            let mut m = message(&r)?;
             m.topic_id = query.topic.clone().unwrap_or_default();
             snapshot.messages.insert(m.seq, m);
         }
@@ -321,7 +323,7 @@ pub(crate) async fn write(
             }
             GroupChange::EditMessage(m) => {
                 sqlx::query(
-                    "UPDATE group_messages SET body = $4, cloud_custom_data = $5
+                    "UPDATE group_messages SET body = $4, cloud_custom_data = $5, extensions = $6
                      WHERE app_id = $1 AND group_id = $2 AND msg_seq = $3",
                 )
                 .bind(app_id)
@@ -329,6 +331,7 @@ pub(crate) async fn write(
                 .bind(m.seq as i64)
                 .bind(&m.body)
                 .bind(&m.cloud_custom_data)
+                .bind(encode_extensions(&m.extensions))
                 .execute(&mut *conn)
                 .await?;
             }
@@ -358,7 +361,7 @@ pub(crate) async fn write(
             GroupChange::AddMessage(m) => {
                 sqlx::query(&format!(
                     "INSERT INTO group_messages (app_id, group_id, {MESSAGE_COLUMNS})
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
                 ))
                 .bind(app_id)
                 .bind(stream(group_id, &m.topic_id))
@@ -370,6 +373,7 @@ pub(crate) async fn write(
                 .bind(&m.cloud_custom_data)
                 .bind(i64::from(m.priority))
                 .bind(message_state(m))
+                .bind(encode_extensions(&m.extensions))
                 .execute(&mut *conn)
                 .await?;
             }
@@ -511,7 +515,7 @@ pub(crate) async fn history(
     .bind(limit as i64)
     .fetch_all(conn)
     .await?;
-    Ok(rows.iter().map(message).collect())
+    rows.iter().map(message).collect()
 }
 
 pub(crate) async fn bans(

@@ -203,6 +203,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (7, crate::groups::SCHEMA),
     (8, crate::topics::SCHEMA),
     (9, crate::groups::BANS_SCHEMA),
+    (10, crate::groups::EXTENSIONS_SCHEMA),
 ];
 
 /// An arbitrary constant naming Natter's migration lock.

@@ -4,8 +4,8 @@ use rusqlite::{params, Connection, OptionalExtension, Row};
 
 use super::topics;
 use crate::groups::{
-    decode_counters, decode_pairs, encode_counters, encode_pairs, message_state, stream,
-    GROUP_UPDATE, MEMBER_UPDATE,
+    decode_counters, decode_extensions, decode_pairs, encode_counters, encode_extensions,
+    encode_pairs, message_state, stream, GROUP_UPDATE, MEMBER_UPDATE,
 };
 use crate::{
     GroupChange, GroupMember, GroupMessage, GroupQuery, GroupRecord, GroupSnapshot, MemberCursor,
@@ -80,10 +80,13 @@ fn decode_member((mut m, pairs): (GroupMember, String)) -> StoreResult<GroupMemb
     Ok(m)
 }
 
-const MESSAGE_COLUMNS: &str =
-    "msg_seq, msg_random, from_account, msg_time, body, cloud_custom_data, priority, recalled";
+const MESSAGE_COLUMNS: &str = "msg_seq, msg_random, from_account, msg_time, body,
+    cloud_custom_data, priority, recalled, extensions";
 
 fn message(row: &Row) -> rusqlite::Result<GroupMessage> {
+    let extensions = decode_extensions(row.get(8)?).map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(8, rusqlite::types::Type::Text, Box::new(e))
+    })?;
     Ok(GroupMessage {
         seq: row.get::<_, i64>(0)? as u64,
         random: row.get::<_, i64>(1)? as u32,
@@ -95,6 +98,7 @@ fn message(row: &Row) -> rusqlite::Result<GroupMessage> {
         recalled: row.get::<_, i64>(7)? == 1,
         deleted: row.get::<_, i64>(7)? == 2,
         topic_id: String::new(),
+        extensions,
     })
 }
 
@@ -273,7 +277,7 @@ pub(crate) fn write(
             }
             GroupChange::EditMessage(m) => {
                 conn.prepare_cached(
-                    "UPDATE group_messages SET body = ?4, cloud_custom_data = ?5
+                    "UPDATE group_messages SET body = ?4, cloud_custom_data = ?5, extensions = ?6
                      WHERE app_id = ?1 AND group_id = ?2 AND msg_seq = ?3",
                 )?
                 .execute(params![
@@ -281,7 +285,8 @@ pub(crate) fn write(
                     stream(group_id, &m.topic_id),
                     m.seq as i64,
                     m.body,
-                    m.cloud_custom_data
+                    m.cloud_custom_data,
+                    encode_extensions(&m.extensions),
                 ])?;
             }
             GroupChange::DeleteMessagesBy(sender) => {
@@ -324,7 +329,7 @@ pub(crate) fn write(
             GroupChange::AddMessage(m) => {
                 conn.prepare_cached(&format!(
                     "INSERT INTO group_messages (app_id, group_id, {MESSAGE_COLUMNS})
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
                 ))?
                 .execute(params![
                     app_id,
@@ -337,6 +342,7 @@ pub(crate) fn write(
                     m.cloud_custom_data,
                     i64::from(m.priority),
                     message_state(m),
+                    encode_extensions(&m.extensions),
                 ])?;
             }
         }
