@@ -122,6 +122,8 @@ pub const GROUP_CANNOT_DELETE_MESSAGES: u32 = 10035;
 pub const GROUP_ATTR_KEY_TOO_LONG: u32 = 10045;
 pub const GROUP_ATTR_WRITES_TOO_FAST: u32 = 10049;
 pub const GROUP_ATTR_NOT_FOUND: u32 = 10050;
+/// A read-receipt query about a message that has no receipts.
+pub const GROUP_NO_RECEIPT: u32 = 10062;
 
 // Community topics (`million_group_open_http_svc`): the destroy_topic page's table.
 /// The group is not a community with topics enabled.

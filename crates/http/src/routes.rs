@@ -198,14 +198,16 @@ pub static ROUTES: &[Api] = &[
         "Group read-receipt details",
         49438,
         200,
-    ),
+    )
+    .with(group_open_http_svc::get_group_msg_receipt_detail),
     api(
         "group_open_http_svc",
         "get_group_msg_receipt",
         "Group read receipts",
         49439,
         200,
-    ),
+    )
+    .with(group_open_http_svc::get_group_msg_receipt),
     api(
         "openim_msg_ext_http_svc",
         "get_key_values",

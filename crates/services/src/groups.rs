@@ -10,6 +10,7 @@ mod bans;
 mod imports;
 mod members;
 mod messages;
+mod receipts;
 mod topics;
 
 use std::sync::Arc;
@@ -35,6 +36,7 @@ pub use imports::{ImportedMember, ImportedMessage};
 pub use members::{AddedMember, MemberAdd, MemberChange, MemberList, MemberPage};
 pub use messages::{priority_number, GroupSend, GroupSent, SendLimiter, GROUP_BODY_CODES};
 pub use natter_store::{GroupMember, GroupRecord, TopicRecord};
+pub use receipts::{Receipt, ReceiptDetail};
 pub use topics::{NewTopic, TopicChange, TopicItem, TopicSelf};
 
 const MAX_NAME_BYTES: usize = 30;

@@ -87,6 +87,8 @@ pub struct GroupMessage {
     pub topic_id: String,
     /// Its key-value extensions; `None`: not sent with `SupportMessageExtension` 1.
     pub extensions: Option<Extensions>,
+    /// Sent with `NeedReadReceipt` 1: members' reads of it are reported.
+    pub need_receipt: bool,
 }
 
 /// What an edit needs to see besides the group row.
@@ -269,6 +271,10 @@ pub(crate) const SCHEMA: &str = "
 /// the message takes none. A message holds at most a few hundred small keys, so one row stays
 /// small and an edit rewrites it whole.
 pub(crate) const EXTENSIONS_SCHEMA: &str = "ALTER TABLE group_messages ADD COLUMN extensions TEXT";
+
+/// Group messages that ask for read receipts (migration 11 of each engine).
+pub(crate) const RECEIPTS_SCHEMA: &str =
+    "ALTER TABLE group_messages ADD COLUMN need_receipt BIGINT NOT NULL DEFAULT 0";
 
 /// `[latest_seq, clear_seq, [[key, value, seq], ...]]`.
 pub(crate) fn encode_extensions(extensions: &Option<Extensions>) -> Option<String> {

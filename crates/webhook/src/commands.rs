@@ -272,7 +272,8 @@ pub const COMMANDS: &[CommandInfo] = &[
         "After group read receipt",
         After,
         60395,
-    ),
+    )
+    .fired(),
     cmd(
         GROUP_AFTER_CHANGE_GROUP_OWNER,
         "After group owner changed",

@@ -654,6 +654,8 @@ struct SendRequest {
     topic_id: Option<String>,
     #[serde(rename = "SupportMessageExtension", default)]
     support_message_extension: u32,
+    #[serde(rename = "NeedReadReceipt", default)]
+    need_read_receipt: u32,
 }
 
 pub fn send_group_msg(ctx: Ctx, body: Value) -> HandlerFuture {
@@ -676,6 +678,7 @@ pub fn send_group_msg(ctx: Ctx, body: Value) -> HandlerFuture {
             forbid_after_callback: forbids("ForbidAfterSendMsgCallback"),
             topic_id: req.topic_id.clone().filter(|t| !t.is_empty()),
             supports_extension: req.support_message_extension == 1,
+            need_receipt: req.need_read_receipt == 1,
         };
         let sent = ctx
             .services
@@ -1279,5 +1282,97 @@ pub fn get_group_ban_member(ctx: Ctx, body: Value) -> HandlerFuture {
             .map(|(member, until)| json!({"Member_Account": member, "BannedUntil": until}))
             .collect();
         Ok(json!({"BannedAccountList": list, "NextOffset": next}))
+    })
+}
+
+#[derive(Deserialize)]
+struct ReceiptRequest {
+    #[serde(rename = "GroupId")]
+    group_id: String,
+    #[serde(rename = "MsgSeqList")]
+    msg_seq_list: Vec<SeqItem>,
+}
+
+pub fn get_group_msg_receipt(ctx: Ctx, body: Value) -> HandlerFuture {
+    Box::pin(async move {
+        let req = ctx.parse::<ReceiptRequest>(body)?;
+        let receipts = ctx
+            .services
+            .groups
+            .receipts(
+                &ctx.app,
+                &req.group_id,
+                req.msg_seq_list.into_iter().map(|s| s.msg_seq).collect(),
+            )
+            .await?;
+        let list: Vec<Value> = receipts
+            .into_iter()
+            .map(|r| {
+                json!({"Code": r.code, "MsgSeq": r.msg_seq, "ReadNum": r.read_num,
+                    "UnreadNum": r.unread_num})
+            })
+            .collect();
+        Ok(json!({"GroupMsgReceiptList": list}))
+    })
+}
+
+#[derive(Deserialize)]
+struct ReceiptDetailRequest {
+    #[serde(rename = "GroupId")]
+    group_id: String,
+    #[serde(rename = "MsgSeq")]
+    msg_seq: u64,
+    /// 0: who has read it; 1: who has not.
+    #[serde(rename = "Filter", default)]
+    filter: u32,
+    #[serde(rename = "Cursor", default)]
+    cursor: String,
+    #[serde(rename = "Count", default = "default_receipt_count")]
+    count: usize,
+}
+
+fn default_receipt_count() -> usize {
+    100
+}
+
+pub fn get_group_msg_receipt_detail(ctx: Ctx, body: Value) -> HandlerFuture {
+    Box::pin(async move {
+        let req = ctx.parse::<ReceiptDetailRequest>(body)?;
+        if req.filter > 1 {
+            return Err(ApiError::new(
+                codes::GROUP_INVALID_PARAM,
+                "Filter must be 0 (read) or 1 (unread)",
+            ));
+        }
+        let unread = req.filter == 1;
+        let detail = ctx
+            .services
+            .groups
+            .receipt_detail(
+                &ctx.app,
+                &req.group_id,
+                req.msg_seq,
+                unread,
+                &req.cursor,
+                req.count,
+            )
+            .await?;
+        let (list_name, item_name) = if unread {
+            ("UnreadList", "Unread_Account")
+        } else {
+            ("ReadList", "Read_Account")
+        };
+        let list: Vec<Value> = detail
+            .accounts
+            .into_iter()
+            .map(|a| json!({ item_name: a }))
+            .collect();
+        let mut reply = json!({
+            "MsgSeq": req.msg_seq,
+            "Cursor": detail.cursor,
+            "IsFinished": u32::from(detail.finished),
+        });
+        reply[list_name] = list.into();
+        Ok(reply)
     })
 }

@@ -1624,3 +1624,124 @@ on_both_engines!(
             .await;
     }
 );
+
+on_both_engines!(
+    read_receipts_count_from_read_positions,
+    |server: TestServer| async move {
+        const RECEIPTS: &str = "group_open_http_svc/get_group_msg_receipt";
+        const DETAIL: &str = "group_open_http_svc/get_group_msg_receipt_detail";
+        const READ: &str = "Group.CallbackAfterReadReceipt";
+        let receiver = server.webhook_receiver().await;
+        import(&server, &["boss", "ann", "bob", "cat", "out"]).await;
+        public_group(&server, "g", "boss", &["ann", "bob", "cat"]).await;
+        let mut asks = send_body("g", "ann", 1, "seen?");
+        asks["NeedReadReceipt"] = 1.into();
+        server.ok(SEND, asks).await;
+        server.ok(SEND, send_body("g", "ann", 2, "plain")).await;
+        let seqs = json!([{"MsgSeq": 1}, {"MsgSeq": 2}, {"MsgSeq": 99}]);
+        let before = server
+            .ok(RECEIPTS, json!({"GroupId": "g", "MsgSeqList": seqs}))
+            .await;
+        assert_eq!(
+            before["GroupMsgReceiptList"][0],
+            json!({"Code": 0, "MsgSeq": 1, "ReadNum": 0, "UnreadNum": 3}),
+            "the sender counts on neither side"
+        );
+        assert_eq!(before["GroupMsgReceiptList"][1]["Code"], 10062);
+        assert_eq!(before["GroupMsgReceiptList"][2]["Code"], 10062);
+
+        let app = natter_core::AppSettings::clone(server.services().apps.get(APP).unwrap());
+        let groups = &server.services().groups;
+        let phone = natter_webhook::Origin::client("10.0.0.8", "iPad");
+        groups
+            .send_read_receipts(&app, "g", "bob", vec![1], &phone)
+            .await
+            .unwrap();
+        let reported = receiver.wait_for(READ, 1).await;
+        let body = reported[0].body.as_object().unwrap();
+        assert_eq!(body["GroupId"], "g");
+        assert_eq!(body["Type"], "Public");
+        assert_eq!(
+            body["GroupMsgReceiptList"],
+            json!([{"MsgSeq": 1, "ReadNum": 1, "UnreadNum": 2,
+                "ReadReceiptMembers": [{"Member_Account": "bob"}]}])
+        );
+        assert!(body["EventTime"].as_u64().unwrap() > 0);
+        assert_eq!(reported[0].query["OptPlatform"], "iPad");
+        let err = groups
+            .send_read_receipts(&app, "g", "out", vec![1], &phone)
+            .await
+            .unwrap_err();
+        assert_eq!(err.code, 10007);
+
+        let after = server
+            .ok(
+                RECEIPTS,
+                json!({"GroupId": "g", "MsgSeqList": [{"MsgSeq": 1}]}),
+            )
+            .await;
+        assert_eq!(after["GroupMsgReceiptList"][0]["ReadNum"], 1);
+        assert_eq!(after["GroupMsgReceiptList"][0]["UnreadNum"], 2);
+        let read = server
+            .ok(
+                DETAIL,
+                json!({"GroupId": "g", "MsgSeq": 1, "Filter": 0, "Cursor": "", "Count": 10}),
+            )
+            .await;
+        assert_eq!(read["ReadList"], json!([{"Read_Account": "bob"}]));
+        assert_eq!(
+            (read["IsFinished"].clone(), read["Cursor"].clone()),
+            (json!(1), json!(""))
+        );
+        // Unread, one per page, in join order (same second: by account).
+        let first = server
+            .ok(
+                DETAIL,
+                json!({"GroupId": "g", "MsgSeq": 1, "Filter": 1, "Cursor": "", "Count": 1}),
+            )
+            .await;
+        assert_eq!(first["UnreadList"], json!([{"Unread_Account": "boss"}]));
+        assert_eq!(first["IsFinished"], 0);
+        let cursor = first["Cursor"].as_str().unwrap().to_owned();
+        let second = server
+            .ok(
+                DETAIL,
+                json!({"GroupId": "g", "MsgSeq": 1, "Filter": 1, "Cursor": cursor, "Count": 1}),
+            )
+            .await;
+        assert_eq!(second["UnreadList"], json!([{"Unread_Account": "cat"}]));
+        assert_eq!(second["IsFinished"], 1);
+
+        // Refusals.
+        server
+            .fails(
+                DETAIL,
+                json!({"GroupId": "g", "MsgSeq": 2, "Filter": 0}),
+                10062,
+            )
+            .await;
+        server
+            .fails(
+                DETAIL,
+                json!({"GroupId": "g", "MsgSeq": 1, "Filter": 2}),
+                10004,
+            )
+            .await;
+        server
+            .fails(RECEIPTS, json!({"GroupId": "g", "MsgSeqList": []}), 10004)
+            .await;
+        server
+            .ok(
+                CREATE,
+                json!({"Type": "AVChatRoom", "Name": "l", "GroupId": "live"}),
+            )
+            .await;
+        server
+            .fails(
+                RECEIPTS,
+                json!({"GroupId": "live", "MsgSeqList": [{"MsgSeq": 1}]}),
+                10007,
+            )
+            .await;
+    }
+);

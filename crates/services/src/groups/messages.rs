@@ -59,6 +59,8 @@ pub struct GroupSend {
     pub topic_id: Option<String>,
     /// `SupportMessageExtension` 1: the message takes key-value extensions.
     pub supports_extension: bool,
+    /// `NeedReadReceipt` 1: members' reads of it are counted and reported.
+    pub need_receipt: bool,
 }
 
 /// What `send_group_msg` answers.
@@ -287,6 +289,7 @@ impl GroupService {
                             priority: req.priority,
                             topic_id: topic.clone().unwrap_or_default(),
                             extensions: req.supports_extension.then(no_extensions),
+                            need_receipt: req.need_receipt,
                             ..GroupMessage::default()
                         }));
                     }

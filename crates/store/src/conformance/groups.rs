@@ -97,6 +97,7 @@ pub async fn groups_round_trip_and_disappear_whole(store: &dyn Store) {
         body: json!([{"MsgType": "TIMTextElem", "MsgContent": {"Text": "hi"}}]).to_string(),
         cloud_custom_data: "c".into(),
         priority: 2,
+        need_receipt: true,
         ..GroupMessage::default()
     };
     let mut next = record("g1", "Public");

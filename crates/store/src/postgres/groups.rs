@@ -66,7 +66,7 @@ fn member(row: &PgRow, first: usize) -> StoreResult<GroupMember> {
 }
 
 const MESSAGE_COLUMNS: &str = "msg_seq, msg_random, from_account, msg_time, body,
-    cloud_custom_data, priority, recalled, extensions";
+    cloud_custom_data, priority, recalled, extensions, need_receipt";
 
 fn message(row: &PgRow) -> StoreResult<GroupMessage> {
     Ok(GroupMessage {
@@ -81,6 +81,7 @@ fn message(row: &PgRow) -> StoreResult<GroupMessage> {
         deleted: row.get::<i64, _>(7) == 2,
         topic_id: String::new(),
         extensions: decode_extensions(row.get(8))?,
+        need_receipt: row.get::<i64, _>(9) != 0,
     })
 }
 
@@ -361,7 +362,8 @@ pub(crate) async fn write(
             GroupChange::AddMessage(m) => {
                 sqlx::query(&format!(
                     "INSERT INTO group_messages (app_id, group_id, {MESSAGE_COLUMNS})
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11,
+                         $12)"
                 ))
                 .bind(app_id)
                 .bind(stream(group_id, &m.topic_id))
@@ -374,6 +376,7 @@ pub(crate) async fn write(
                 .bind(i64::from(m.priority))
                 .bind(message_state(m))
                 .bind(encode_extensions(&m.extensions))
+                .bind(i64::from(m.need_receipt))
                 .execute(&mut *conn)
                 .await?;
             }

@@ -204,6 +204,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (8, crate::topics::SCHEMA),
     (9, crate::groups::BANS_SCHEMA),
     (10, crate::groups::EXTENSIONS_SCHEMA),
+    (11, crate::groups::RECEIPTS_SCHEMA),
 ];
 
 /// An arbitrary constant naming Natter's migration lock.

@@ -81,7 +81,7 @@ fn decode_member((mut m, pairs): (GroupMember, String)) -> StoreResult<GroupMemb
 }
 
 const MESSAGE_COLUMNS: &str = "msg_seq, msg_random, from_account, msg_time, body,
-    cloud_custom_data, priority, recalled, extensions";
+    cloud_custom_data, priority, recalled, extensions, need_receipt";
 
 fn message(row: &Row) -> rusqlite::Result<GroupMessage> {
     let extensions = decode_extensions(row.get(8)?).map_err(|e| {
@@ -99,6 +99,7 @@ fn message(row: &Row) -> rusqlite::Result<GroupMessage> {
         deleted: row.get::<_, i64>(7)? == 2,
         topic_id: String::new(),
         extensions,
+        need_receipt: row.get::<_, i64>(9)? != 0,
     })
 }
 
@@ -329,7 +330,8 @@ pub(crate) fn write(
             GroupChange::AddMessage(m) => {
                 conn.prepare_cached(&format!(
                     "INSERT INTO group_messages (app_id, group_id, {MESSAGE_COLUMNS})
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11,
+                         ?12)"
                 ))?
                 .execute(params![
                     app_id,
@@ -343,6 +345,7 @@ pub(crate) fn write(
                     i64::from(m.priority),
                     message_state(m),
                     encode_extensions(&m.extensions),
+                    i64::from(m.need_receipt),
                 ])?;
             }
         }

@@ -1,0 +1,260 @@
+//! Group read receipts (`get_group_msg_receipt`, `get_group_msg_receipt_detail`; Tencent pages
+//! 1047/49439, 1047/49438) and the client's read receipts that report
+//! `Group.CallbackAfterReadReceipt`.
+//!
+//! Who has read a message comes from members' read positions (one number per member), never
+//! from a row per member and message: a member has read every message up to their position.
+//! The sender is counted on neither side.
+
+use natter_core::{codes, ApiError, ApiResult, AppSettings, GroupType};
+use natter_store::{GroupChange, GroupMember, GroupMessage, GroupPlan, GroupQuery, GroupRecord};
+use natter_webhook::payloads::group::{AfterReadReceipt, GroupMsgReceipt};
+use natter_webhook::payloads::MemberAccount;
+use natter_webhook::Origin;
+
+use super::{invalid, refusal, type_of, GroupService};
+
+/// Most messages one receipt query may name.
+pub const MAX_RECEIPT_MESSAGES: usize = 100;
+/// Most accounts one detail page holds.
+pub const MAX_RECEIPT_PAGE: usize = 200;
+
+/// The read state of one message (`GroupMsgReceiptList` item).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Receipt {
+    pub msg_seq: u64,
+    /// 0, or 10062 when the message does not exist or did not ask for receipts.
+    pub code: u32,
+    pub read_num: u32,
+    pub unread_num: u32,
+}
+
+/// A page of `get_group_msg_receipt_detail`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReceiptDetail {
+    pub accounts: Vec<String>,
+    /// Where the next page starts; empty when finished.
+    pub cursor: String,
+    pub finished: bool,
+}
+
+/// Receipts exist in work, public and meeting groups (the pages list those).
+fn check_receipt_group(group: &GroupRecord) -> ApiResult<()> {
+    match type_of(group) {
+        GroupType::Private | GroupType::Public | GroupType::ChatRoom => Ok(()),
+        other => Err(ApiError::new(
+            codes::GROUP_NO_PERMISSION,
+            format!("{} groups have no read receipts", other.name()),
+        )),
+    }
+}
+
+fn no_receipt(seq: u64) -> ApiError {
+    ApiError::new(
+        codes::GROUP_NO_RECEIPT,
+        format!("message {seq} does not exist or was not sent with NeedReadReceipt 1"),
+    )
+}
+
+/// The members other than the sender who have read `message` (`true`) or not (`false`).
+fn split<'a>(
+    members: &'a [GroupMember],
+    message: &'a GroupMessage,
+) -> impl Iterator<Item = (&'a GroupMember, bool)> {
+    members
+        .iter()
+        .filter(move |m| m.member != message.from)
+        .map(move |m| (m, m.read_seq >= message.seq))
+}
+
+fn receipt_of(members: &[GroupMember], message: &GroupMessage) -> Receipt {
+    let read = split(members, message).filter(|(_, read)| *read).count();
+    let unread = split(members, message).count() - read;
+    Receipt {
+        msg_seq: message.seq,
+        code: 0,
+        read_num: read as u32,
+        unread_num: unread as u32,
+    }
+}
+
+impl GroupService {
+    /// The group, checked for receipts, its members and the named messages that asked for
+    /// receipts.
+    async fn receipt_state(
+        &self,
+        app: &AppSettings,
+        group_id: &str,
+        seqs: Vec<u64>,
+    ) -> ApiResult<(Vec<GroupMember>, Vec<GroupMessage>)> {
+        let group = self.group(app, group_id).await?;
+        check_receipt_group(&group)?;
+        let query = GroupQuery {
+            messages: seqs,
+            ..GroupQuery::default()
+        };
+        let snap = self.snapshot(app, group_id, query).await?;
+        let messages = snap
+            .messages
+            .into_values()
+            .filter(|m| m.need_receipt && !m.recalled && !m.deleted)
+            .collect();
+        Ok((self.all_members(app, group_id).await?, messages))
+    }
+
+    /// `get_group_msg_receipt`: how many members have read each message and how many have not.
+    pub async fn receipts(
+        &self,
+        app: &AppSettings,
+        group_id: &str,
+        seqs: Vec<u64>,
+    ) -> ApiResult<Vec<Receipt>> {
+        if seqs.is_empty() || seqs.len() > MAX_RECEIPT_MESSAGES {
+            return Err(invalid(format!(
+                "MsgSeqList must name 1 to {MAX_RECEIPT_MESSAGES} messages, got {}",
+                seqs.len()
+            )));
+        }
+        let (members, messages) = self.receipt_state(app, group_id, seqs.clone()).await?;
+        Ok(seqs
+            .into_iter()
+            .map(|seq| match messages.iter().find(|m| m.seq == seq) {
+                Some(message) => receipt_of(&members, message),
+                None => Receipt {
+                    msg_seq: seq,
+                    code: no_receipt(seq).code,
+                    read_num: 0,
+                    unread_num: 0,
+                },
+            })
+            .collect())
+    }
+
+    /// `get_group_msg_receipt_detail`: a page of the members who have read a message (or, with
+    /// `unread`, who have not), in join order; the cursor is where the next page starts.
+    pub async fn receipt_detail(
+        &self,
+        app: &AppSettings,
+        group_id: &str,
+        seq: u64,
+        unread: bool,
+        cursor: &str,
+        count: usize,
+    ) -> ApiResult<ReceiptDetail> {
+        let start: usize = if cursor.is_empty() {
+            0
+        } else {
+            cursor
+                .parse()
+                .map_err(|_| invalid(format!("Cursor {cursor:?} is not one this API returned")))?
+        };
+        let count = count.clamp(1, MAX_RECEIPT_PAGE);
+        let (members, messages) = self.receipt_state(app, group_id, vec![seq]).await?;
+        let message = messages.first().ok_or_else(|| no_receipt(seq))?;
+        let wanted: Vec<String> = split(&members, message)
+            .filter(|(_, read)| *read != unread)
+            .map(|(m, _)| m.member.clone())
+            .collect();
+        let end = (start + count).min(wanted.len());
+        let finished = end >= wanted.len();
+        Ok(ReceiptDetail {
+            accounts: wanted.get(start..end).unwrap_or_default().to_vec(),
+            cursor: if finished {
+                String::new()
+            } else {
+                end.to_string()
+            },
+            finished,
+        })
+    }
+
+    /// A member sends read receipts for messages from their client: their read position moves
+    /// to the newest of them (never back), and `Group.CallbackAfterReadReceipt` reports the
+    /// messages that asked for receipts with their new counts.
+    pub async fn send_read_receipts(
+        &self,
+        app: &AppSettings,
+        group_id: &str,
+        member: &str,
+        seqs: Vec<u64>,
+        origin: &Origin,
+    ) -> ApiResult<()> {
+        if seqs.is_empty() || seqs.len() > MAX_RECEIPT_MESSAGES {
+            return Err(invalid(format!(
+                "name 1 to {MAX_RECEIPT_MESSAGES} messages, got {}",
+                seqs.len()
+            )));
+        }
+        let group = self.group(app, group_id).await?;
+        check_receipt_group(&group)?;
+        // Read before the edit: the counts reported are those of this moment, this reader's
+        // new position included.
+        let members = self.all_members(app, group_id).await?;
+        let now_ms = self.clock.now_ms();
+        let this = self.clone();
+        let app_settings = app.clone();
+        let origin = origin.clone();
+        let reader = member.to_owned();
+        let id = group_id.to_owned();
+        let query = GroupQuery {
+            accounts: vec![reader.clone()],
+            messages: seqs,
+            ..GroupQuery::default()
+        };
+        self.edit_existing(app, group_id, query, move |group, snap| {
+            let Some(current) = snap.members.get(&reader) else {
+                return refusal(ApiError::new(
+                    codes::GROUP_NO_PERMISSION,
+                    format!("{reader} is not a member of {id}"),
+                ));
+            };
+            let Some(newest) = snap.messages.keys().max().copied() else {
+                return refusal(no_receipt(0));
+            };
+            let mut plan = GroupPlan::default();
+            let mut updated = current.clone();
+            updated.read_seq = updated.read_seq.max(newest);
+            let members: Vec<GroupMember> = members
+                .into_iter()
+                .map(|m| {
+                    if m.member == reader {
+                        updated.clone()
+                    } else {
+                        m
+                    }
+                })
+                .collect();
+            let mut receipts: Vec<GroupMsgReceipt> = snap
+                .messages
+                .values()
+                .filter(|m| m.need_receipt && !m.recalled && !m.deleted && m.from != reader)
+                .map(|m| {
+                    let r = receipt_of(&members, m);
+                    GroupMsgReceipt {
+                        msg_seq: r.msg_seq,
+                        read_num: r.read_num,
+                        unread_num: r.unread_num,
+                        read_receipt_members: vec![MemberAccount::new(&reader)],
+                    }
+                })
+                .collect();
+            receipts.sort_by_key(|r| r.msg_seq);
+            if updated.read_seq != current.read_seq {
+                plan.changes.push(GroupChange::PutMember(updated));
+            }
+            if !receipts.is_empty() {
+                let report = AfterReadReceipt {
+                    group_id: id.clone(),
+                    group_type: group.group_type.clone(),
+                    group_msg_receipt_list: receipts,
+                    event_time: now_ms as u64,
+                };
+                plan.outbox
+                    .extend(this.after(&app_settings, &report, &id, &origin));
+            }
+            plan
+        })
+        .await?;
+        Ok(())
+    }
+}
