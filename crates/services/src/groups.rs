@@ -99,7 +99,7 @@ pub(crate) fn invalid(info: impl Into<String>) -> ApiError {
     ApiError::new(codes::GROUP_INVALID_PARAM, info)
 }
 
-fn not_found(group_id: &str) -> ApiError {
+pub(crate) fn not_found(group_id: &str) -> ApiError {
     ApiError::new(
         codes::GROUP_NOT_FOUND,
         format!("group {group_id} does not exist or was disbanded"),

@@ -154,7 +154,8 @@ pub const COMMANDS: &[CommandInfo] = &[
         "Before applying to join a group",
         Before,
         34370,
-    ),
+    )
+    .fired(),
     cmd(
         GROUP_BEFORE_INVITE_JOIN_GROUP,
         "Before inviting a user to a group",

@@ -1745,3 +1745,53 @@ on_both_engines!(
             .await;
     }
 );
+
+on_both_engines!(
+    before_apply_join_can_refuse_a_client_join,
+    |server: TestServer| async move {
+        const ASK: &str = "Group.CallbackBeforeApplyJoinGroup";
+        let receiver = server.webhook_receiver().await;
+        import(&server, &["boss", "ann"]).await;
+        server
+            .ok(
+                CREATE,
+                json!({"Type": "AVChatRoom", "Name": "live", "GroupId": "live",
+                "Owner_Account": "boss"}),
+            )
+            .await;
+        receiver.wait_for("Group.CallbackAfterCreateGroup", 1).await;
+        receiver
+            .settled_count("Group.CallbackAfterCreateGroup")
+            .await;
+        receiver.script([Answer::Json(
+            json!({"ActionStatus": "OK", "ErrorCode": 10123, "ErrorInfo": "come back later"}),
+        )]);
+        let app = natter_core::AppSettings::clone(server.services().apps.get(APP).unwrap());
+        let groups = &server.services().groups;
+        let web = natter_webhook::Origin::client("10.0.0.9", "Web");
+        let refused = groups.join(&app, "live", "ann", &web).await.unwrap_err();
+        assert_eq!(
+            (refused.code, refused.info.as_str()),
+            (10123, "come back later")
+        );
+        groups.join(&app, "live", "ann", &web).await.unwrap();
+        let asked = receiver.wait_for(ASK, 2).await;
+        let body = asked[1].body.as_object().unwrap();
+        assert_eq!(body["GroupId"], "live");
+        assert_eq!(body["Type"], "AVChatRoom");
+        assert_eq!(body["Requestor_Account"], "ann");
+        assert!(body["EventTime"].as_u64().unwrap() > 0);
+        assert_eq!(asked[1].query["OptPlatform"], "Web");
+        assert_eq!(
+            receiver
+                .settled_count("Group.CallbackAfterNewMemberJoin")
+                .await,
+            1,
+            "only the allowed join"
+        );
+        // A join that cannot go ahead is refused without asking the app.
+        let again = groups.join(&app, "live", "ann", &web).await.unwrap_err();
+        assert_eq!(again.code, 10013);
+        assert_eq!(receiver.settled_count(ASK).await, 2);
+    }
+);

@@ -2,10 +2,12 @@
 
 use natter_core::group::{ADMIN, MEMBER, OWNER};
 use natter_core::{codes, ApiError, ApiResult, AppSettings, GroupType};
-use natter_store::{GroupChange, GroupMember, GroupPlan, GroupQuery, MemberCursor};
+use natter_store::{
+    GroupChange, GroupMember, GroupPlan, GroupQuery, GroupRecord, GroupSnapshot, MemberCursor,
+};
 use natter_webhook::payloads::group::{
     AfterChangeGroupOwner, AfterGroupFull, AfterMemberExit, AfterMemberFieldChanged,
-    AfterNewMemberJoin, BeforeInviteJoinGroup,
+    AfterNewMemberJoin, BeforeApplyJoinGroup, BeforeInviteJoinGroup,
 };
 use natter_webhook::payloads::responses::InviteJoinGroupResponse;
 use natter_webhook::payloads::MemberAccount;
@@ -672,7 +674,9 @@ impl GroupService {
     /// and community groups, and Public groups whose `ApplyJoinOption` is `FreeAccess`. Work
     /// groups take invitations only and `DisableApply` refuses (10007); requests that need
     /// approval are not taken here. Refused while banned (10007), when already a member (10013)
-    /// or when full (10014). Reports `Group.CallbackAfterNewMemberJoin` with `Apply`.
+    /// or when full (10014), and by `Group.CallbackBeforeApplyJoinGroup` (10016 or the app's
+    /// code), asked once the join could go ahead. Reports `Group.CallbackAfterNewMemberJoin`
+    /// with `Apply`.
     pub async fn join(
         &self,
         app: &AppSettings,
@@ -681,48 +685,36 @@ impl GroupService {
         origin: &Origin,
     ) -> ApiResult<()> {
         let now = self.clock.now_secs();
+        let query = GroupQuery::accounts(vec![member.to_owned()]);
+        // Checked before asking the app, and again in the edit that writes the join.
+        let snap = self.snapshot(app, group_id, query.clone()).await?;
+        let group = snap
+            .group
+            .as_ref()
+            .ok_or_else(|| super::not_found(group_id))?;
+        if let Some(e) = join_refusal(group, &snap, member, now) {
+            return Err(e);
+        }
+        let ask = BeforeApplyJoinGroup {
+            group_id: group_id.to_owned(),
+            group_type: group.group_type.clone(),
+            requestor_account: member.to_owned(),
+            event_time: self.clock.now_ms() as u64,
+        };
+        if let Some(refusal) =
+            refused_by_callback(self.webhooks.before(app.sdkappid, &ask, origin).await)
+        {
+            return Err(refusal);
+        }
         let now_ms = self.clock.now_ms();
         let this = self.clone();
         let app_settings = app.clone();
         let origin = origin.clone();
         let member = member.to_owned();
         let id = group_id.to_owned();
-        let query = GroupQuery::accounts(vec![member.clone()]);
         self.edit_existing(app, group_id, query, move |group, snap| {
-            let group_type = type_of(group);
-            let no = |info: String| refusal(ApiError::new(codes::GROUP_NO_PERMISSION, info));
-            if !snap.existing.contains(&member) {
-                return refusal(ApiError::new(
-                    codes::GROUP_ACCOUNT_NOT_FOUND,
-                    format!("account {member} does not exist"),
-                ));
-            }
-            if snap.members.contains_key(&member) {
-                return refusal(ApiError::new(
-                    codes::GROUP_ALREADY_MEMBER,
-                    format!("{member} is already a member of {id}"),
-                ));
-            }
-            if let Some(until) = snap.bans.get(&member).filter(|until| **until > now) {
-                return no(format!("{member} is banned from {id} until {until}"));
-            }
-            let free = match group_type {
-                GroupType::Private => false,
-                GroupType::Public => group.apply_join == "FreeAccess",
-                GroupType::ChatRoom | GroupType::AvChatRoom | GroupType::Community => true,
-            };
-            if !free {
-                return no(format!(
-                    "{id} does not let anyone join ({}, ApplyJoinOption {}): it needs an invitation or approval",
-                    group_type.name(),
-                    group.apply_join
-                ));
-            }
-            if group.member_count >= group.max_members {
-                return refusal(ApiError::new(
-                    codes::GROUP_FULL,
-                    format!("{id} is full ({} members)", group.max_members),
-                ));
+            if let Some(e) = join_refusal(group, snap, &member, now) {
+                return refusal(e);
             }
             let mut plan = GroupPlan::default();
             let mut group = group.clone();
@@ -813,4 +805,50 @@ impl GroupService {
         .await?;
         Ok(())
     }
+}
+
+/// Why `member` may not join `group` on their own now, if they may not.
+fn join_refusal(
+    group: &GroupRecord,
+    snap: &GroupSnapshot,
+    member: &str,
+    now: i64,
+) -> Option<ApiError> {
+    let id = &group.group_id;
+    let group_type = type_of(group);
+    let no = |info: String| Some(ApiError::new(codes::GROUP_NO_PERMISSION, info));
+    if !snap.existing.contains(member) {
+        return Some(ApiError::new(
+            codes::GROUP_ACCOUNT_NOT_FOUND,
+            format!("account {member} does not exist"),
+        ));
+    }
+    if snap.members.contains_key(member) {
+        return Some(ApiError::new(
+            codes::GROUP_ALREADY_MEMBER,
+            format!("{member} is already a member of {id}"),
+        ));
+    }
+    if let Some(until) = snap.bans.get(member).filter(|until| **until > now) {
+        return no(format!("{member} is banned from {id} until {until}"));
+    }
+    let free = match group_type {
+        GroupType::Private => false,
+        GroupType::Public => group.apply_join == "FreeAccess",
+        GroupType::ChatRoom | GroupType::AvChatRoom | GroupType::Community => true,
+    };
+    if !free {
+        return no(format!(
+            "{id} does not let anyone join ({}, ApplyJoinOption {}): it needs an invitation or approval",
+            group_type.name(),
+            group.apply_join
+        ));
+    }
+    if group.member_count >= group.max_members {
+        return Some(ApiError::new(
+            codes::GROUP_FULL,
+            format!("{id} is full ({} members)", group.max_members),
+        ));
+    }
+    None
 }
