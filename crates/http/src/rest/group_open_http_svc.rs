@@ -656,6 +656,17 @@ struct SendRequest {
     support_message_extension: u32,
     #[serde(rename = "NeedReadReceipt", default)]
     need_read_receipt: u32,
+    #[serde(rename = "GroupAtInfo", default)]
+    group_at_info: Vec<Mention>,
+}
+
+/// One `GroupAtInfo` item: `GroupAtAllFlag` 1 mentions everyone, 0 the `GroupAt_Account`.
+#[derive(Deserialize)]
+struct Mention {
+    #[serde(rename = "GroupAtAllFlag", default)]
+    group_at_all_flag: u32,
+    #[serde(rename = "GroupAt_Account")]
+    group_at_account: Option<String>,
 }
 
 pub fn send_group_msg(ctx: Ctx, body: Value) -> HandlerFuture {
@@ -679,6 +690,18 @@ pub fn send_group_msg(ctx: Ctx, body: Value) -> HandlerFuture {
             topic_id: req.topic_id.clone().filter(|t| !t.is_empty()),
             supports_extension: req.support_message_extension == 1,
             need_receipt: req.need_read_receipt == 1,
+            mentions: req
+                .group_at_info
+                .iter()
+                .map(|m| match (m.group_at_all_flag, &m.group_at_account) {
+                    (1, _) => Ok(None),
+                    (0, Some(account)) if !account.is_empty() => Ok(Some(account.clone())),
+                    _ => Err(ApiError::new(
+                        codes::GROUP_INVALID_PARAM,
+                        "each GroupAtInfo item needs GroupAtAllFlag 1, or 0 with a GroupAt_Account",
+                    )),
+                })
+                .collect::<Result<_, _>>()?,
         };
         let sent = ctx
             .services
@@ -1013,6 +1036,13 @@ struct ImportMsgRequest {
 pub fn import_group_msg(ctx: Ctx, body: Value) -> HandlerFuture {
     Box::pin(async move {
         let req = ctx.parse::<ImportMsgRequest>(body.clone())?;
+        if body.get("TopicId").is_some_and(|t| !t.is_null() && t != "") {
+            // Refused rather than imported into the community itself.
+            return Err(ApiError::new(
+                codes::GROUP_INVALID_PARAM,
+                "importing messages into a topic is not supported yet; send them with send_group_msg",
+            ));
+        }
         let mut messages = Vec::with_capacity(req.msg_list.len());
         for (i, item) in req.msg_list.into_iter().enumerate() {
             let body = check_body(body["MsgList"][i].get("MsgBody"), "", GROUP_BODY_CODES)?;

@@ -1795,3 +1795,40 @@ on_both_engines!(
         assert_eq!(receiver.settled_count(ASK).await, 2);
     }
 );
+
+on_both_engines!(
+    mentions_reach_the_after_send_callback,
+    |server: TestServer| async move {
+        let receiver = server.webhook_receiver().await;
+        import(&server, &["boss", "ann"]).await;
+        public_group(&server, "g", "boss", &["ann"]).await;
+        let mut body = send_body("g", "ann", 1, "@all @boss");
+        body["GroupAtInfo"] =
+            json!([{"GroupAtAllFlag": 1}, {"GroupAtAllFlag": 0, "GroupAt_Account": "boss"}]);
+        server.ok(SEND, body).await;
+        server
+            .ok(SEND, send_body("g", "ann", 2, "no mention"))
+            .await;
+        let sent = receiver.wait_for("Group.CallbackAfterSendMsg", 2).await;
+        assert_eq!(
+            sent[0].body["GroupAtInfo"],
+            json!([{"GroupAtAllFlag": 1}, {"GroupAtAllFlag": 0, "GroupAt_Account": "boss"}])
+        );
+        assert!(
+            sent[1].body.get("GroupAtInfo").is_none(),
+            "only when mentioning"
+        );
+        let mut bad = send_body("g", "ann", 3, "x");
+        bad["GroupAtInfo"] = json!([{"GroupAtAllFlag": 0}]);
+        server.fails(SEND, bad, 10004).await;
+        // Imports into topics are refused rather than landing in the group itself.
+        server
+            .fails(
+                "group_open_http_svc/import_group_msg",
+                json!({"GroupId": "g", "TopicId": "g@TOPIC#_t", "MsgList": [{"From_Account": "ann",
+                    "SendTime": 1, "Random": 1, "MsgBody": text("x")}]}),
+                10004,
+            )
+            .await;
+    }
+);

@@ -12,7 +12,8 @@ use natter_core::message::BodyCodes;
 use natter_core::{codes, ApiError, ApiResult, AppId, AppSettings, GroupType};
 use natter_store::{GroupChange, GroupMessage, GroupPlan, GroupQuery, GroupRecord};
 use natter_webhook::payloads::group::{
-    AfterRecallMsg, GroupAfterSendMsg, GroupBeforeSendMsg, MsgSeqItem, SendMsgException,
+    AfterRecallMsg, GroupAfterSendMsg, GroupAtInfo, GroupBeforeSendMsg, MsgSeqItem,
+    SendMsgException,
 };
 use natter_webhook::payloads::MsgBodyElement;
 use natter_webhook::{BeforeOutcome, Origin};
@@ -61,6 +62,9 @@ pub struct GroupSend {
     pub supports_extension: bool,
     /// `NeedReadReceipt` 1: members' reads of it are counted and reported.
     pub need_receipt: bool,
+    /// `GroupAtInfo`: each mention, `None` for everyone. Reported in
+    /// `Group.CallbackAfterSendMsg`.
+    pub mentions: Vec<Option<String>>,
 }
 
 /// What `send_group_msg` answers.
@@ -322,7 +326,15 @@ impl GroupService {
                         cloud_custom_data: req.cloud_custom_data.clone(),
                         topic_id: topic.clone(),
                         event_time: now_ms as u64,
-                        group_at_info: None,
+                        group_at_info: (!req.mentions.is_empty()).then(|| {
+                            req.mentions
+                                .iter()
+                                .map(|m| match m {
+                                    None => GroupAtInfo::all(),
+                                    Some(account) => GroupAtInfo::member(account),
+                                })
+                                .collect()
+                        }),
                     };
                     plan.outbox
                         .extend(this.after(&app_settings, &report, &id, &origin));
