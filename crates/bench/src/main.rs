@@ -447,6 +447,24 @@ async fn seed_groups(
             .await?;
         }
     }
+    // A topic-enabled community with one topic, for sends into a topic.
+    post(
+        client,
+        base,
+        query,
+        "group_open_http_svc/create_group",
+        &json!({"Type": "Community", "Name": "c", "GroupId": "@TGS#_bench", "SupportTopic": 1,
+            "Owner_Account": "gowner"}),
+    )
+    .await?;
+    post(
+        client,
+        base,
+        query,
+        "million_group_open_http_svc/create_topic",
+        &json!({"GroupId": "@TGS#_bench", "TopicId": "@TGS#_bench@TOPIC#_t", "TopicName": "t"}),
+    )
+    .await?;
     let workers = 16;
     let mut tasks = Vec::new();
     for worker in 0..workers {
@@ -480,6 +498,11 @@ async fn seed_groups(
         send("g3"),
         send("g600"),
         send("g6000"),
+        Scenario {
+            label: "`group_open_http_svc/send_group_msg` into a community topic".into(),
+            api: "group_open_http_svc/send_group_msg",
+            body: r#"'{"GroupId":"@TGS#_bench","TopicId":"@TGS#_bench@TOPIC#_t","From_Account":"gowner","Random":' .. n .. ',"MsgBody":[{"MsgType":"TIMTextElem","MsgContent":{"Text":"hello ' .. n .. '"}}]}'"#.into(),
+        },
         Scenario {
             label: "`group_open_http_svc/get_group_member_info` one 500-member page of 6,000".into(),
             api: "group_open_http_svc/get_group_member_info",

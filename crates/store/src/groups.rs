@@ -108,6 +108,8 @@ pub struct GroupQuery {
     pub topics: Vec<String>,
     /// Whether the edit needs the number of topics the group has.
     pub count_topics: bool,
+    /// Whether the edit needs the bans of `accounts`.
+    pub bans: bool,
 }
 
 impl GroupQuery {
@@ -137,7 +139,8 @@ pub struct GroupSnapshot {
     pub topic_reads: HashMap<String, u64>,
     /// How many topics the group has (with `count_topics`).
     pub topic_count: u64,
-    /// Bans of the named accounts: when each ends (Unix seconds; past ones included).
+    /// Bans of the named accounts (with `bans`): when each ends (Unix seconds; past ones
+    /// included).
     pub bans: HashMap<String, i64>,
 }
 

@@ -141,7 +141,10 @@ impl GroupService {
         accounts: Vec<String>,
     ) -> ApiResult<()> {
         check_accounts(&accounts)?;
-        let query = GroupQuery::accounts(accounts.clone());
+        let query = GroupQuery {
+            bans: true,
+            ..GroupQuery::accounts(accounts.clone())
+        };
         self.edit_existing(app, group_id, query, move |group, snap| {
             if type_of(group) != GroupType::AvChatRoom {
                 return refusal(live_only());
@@ -191,7 +194,11 @@ impl GroupService {
             .map_err(internal(codes::GROUP_INTERNAL))?;
         let more = page.len() > limit;
         page.truncate(limit);
-        let next = if more { offset + limit as u64 } else { 0 };
+        let next = if more {
+            offset.saturating_add(limit as u64)
+        } else {
+            0
+        };
         Ok((page, next))
     }
 }

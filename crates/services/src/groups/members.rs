@@ -34,9 +34,14 @@ pub struct MemberList {
     pub next: Option<String>,
 }
 
-/// The `Next` cursor: the join time and account of the last member of the page. Opaque to
-/// callers, who only hand it back.
-fn parse_next(next: &str) -> ApiResult<MemberCursor> {
+/// The `Next` cursor after `last`: its join time and account. Opaque to callers, who only hand
+/// it back.
+pub(super) fn next_cursor(last: &GroupMember) -> String {
+    format!("{}:{}", last.join_time, last.member)
+}
+
+/// Reads a cursor made by [`next_cursor`]; empty: from the start.
+pub(super) fn parse_next(next: &str) -> ApiResult<MemberCursor> {
     if next.is_empty() {
         return Ok(MemberCursor::Offset(0));
     }
@@ -321,7 +326,8 @@ impl GroupService {
         }
         // Communities page with the `Next` cursor, every other type with `Offset`.
         let community = group_type == GroupType::Community;
-        let from = if community {
+        // A community caller that still pages with `Offset` (and no `Next`) gets that offset.
+        let from = if community && !page.next.is_empty() {
             parse_next(&page.next)?
         } else {
             MemberCursor::Offset(page.offset)
@@ -334,8 +340,11 @@ impl GroupService {
                 .await
                 .map_err(internal(codes::GROUP_INTERNAL))?
         } else {
-            // Role filters apply before paging: read the group, keep the roles asked for.
-            let all = self.all_members(app, group_id).await?;
+            // Role filters apply before paging: read the group, keep the roles asked for, in
+            // the order the cursor compares (the store's text order may differ for members who
+            // joined in the same second).
+            let mut all = self.all_members(app, group_id).await?;
+            all.sort_by(|a, b| (a.join_time, &a.member).cmp(&(b.join_time, &b.member)));
             let matching = all.into_iter().filter(|m| roles.contains(&m.role));
             match &from {
                 MemberCursor::Offset(n) => matching.skip(*n as usize).take(limit + 1).collect(),
@@ -348,7 +357,7 @@ impl GroupService {
         let more = members.len() > limit;
         members.truncate(limit);
         let next = match members.last() {
-            Some(last) if community && more => Some(format!("{}:{}", last.join_time, last.member)),
+            Some(last) if community && more => Some(next_cursor(last)),
             _ if community => Some(String::new()),
             _ => None,
         };
@@ -685,7 +694,10 @@ impl GroupService {
         origin: &Origin,
     ) -> ApiResult<()> {
         let now = self.clock.now_secs();
-        let query = GroupQuery::accounts(vec![member.to_owned()]);
+        let query = GroupQuery {
+            bans: true,
+            ..GroupQuery::accounts(vec![member.to_owned()])
+        };
         // Checked before asking the app, and again in the edit that writes the join.
         let snap = self.snapshot(app, group_id, query.clone()).await?;
         let group = snap

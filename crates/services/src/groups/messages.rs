@@ -8,7 +8,7 @@
 use std::collections::HashMap;
 use std::sync::Mutex;
 
-use natter_core::message::BodyCodes;
+use natter_core::message::{BodyCodes, MAX_MESSAGE_BYTES};
 use natter_core::{codes, ApiError, ApiResult, AppId, AppSettings, GroupType};
 use natter_store::{GroupChange, GroupMessage, GroupPlan, GroupQuery, GroupRecord};
 use natter_webhook::payloads::group::{
@@ -22,11 +22,11 @@ use serde_json::{json, Value};
 use super::topics::{check_topic_group, topic_not_found};
 use super::{invalid, refusal, refused_by_callback, type_of, GroupService};
 use crate::internal;
-use crate::messages::apply_send_rewrite;
 use crate::messages::extensions::{
     apply_change, check_change, not_enabled, page_from, ExtensionChange, ExtensionItem,
     ExtensionPage, Extensions,
 };
+use crate::messages::{apply_send_rewrite, C2C_BODY_CODES};
 
 /// Messages per second one group takes by default (Tencent's frequency control).
 pub const DEFAULT_MESSAGES_PER_GROUP: u32 = 40;
@@ -247,6 +247,14 @@ impl GroupService {
         let outcome = self
             .edit_existing(app, group_id, query, move |group, snap| {
                 let mut plan = GroupPlan::default();
+                // The topic first: a duplicate is only looked for in a topic of this group.
+                let mut topic_row = match &topic {
+                    Some(tid) => match snap.topics.get(tid) {
+                        Some(t) => Some(t.clone()),
+                        None => return refusal(topic_not_found(tid)),
+                    },
+                    None => None,
+                };
                 if let Some(first) = &snap.duplicate {
                     plan.reply = json!([first.seq, first.time]);
                     return plan;
@@ -268,13 +276,6 @@ impl GroupService {
                 }
                 // The sequence comes from the topic row for a topic, else the group row.
                 let mut group = group.clone();
-                let mut topic_row = match &topic {
-                    Some(tid) => match snap.topics.get(tid) {
-                        Some(t) => Some(t.clone()),
-                        None => return refusal(topic_not_found(tid)),
-                    },
-                    None => None,
-                };
                 let next_seq = match &mut topic_row {
                     Some(t) => &mut t.next_msg_seq,
                     None => &mut group.next_msg_seq,
@@ -562,6 +563,14 @@ impl GroupService {
             }
             if let Some(data) = cloud_custom_data {
                 edited.cloud_custom_data = data;
+            }
+            // The message as it will be, body and data together, within Tencent's 12 KB.
+            let size = edited.body.len() + edited.cloud_custom_data.len();
+            if size > MAX_MESSAGE_BYTES {
+                return refusal(ApiError::new(
+                    C2C_BODY_CODES.too_long,
+                    format!("the modified message is {size} bytes; at most {MAX_MESSAGE_BYTES} are allowed"),
+                ));
             }
             GroupPlan {
                 changes: vec![GroupChange::EditMessage(edited)],

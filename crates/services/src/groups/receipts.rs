@@ -7,11 +7,14 @@
 //! The sender is counted on neither side.
 
 use natter_core::{codes, ApiError, ApiResult, AppSettings, GroupType};
-use natter_store::{GroupChange, GroupMember, GroupMessage, GroupPlan, GroupQuery, GroupRecord};
+use natter_store::{
+    GroupChange, GroupMember, GroupMessage, GroupPlan, GroupQuery, GroupRecord, MemberCursor,
+};
 use natter_webhook::payloads::group::{AfterReadReceipt, GroupMsgReceipt};
 use natter_webhook::payloads::MemberAccount;
 use natter_webhook::Origin;
 
+use super::members::{next_cursor, parse_next};
 use super::{invalid, refusal, type_of, GroupService};
 
 /// Most messages one receipt query may name.
@@ -131,7 +134,9 @@ impl GroupService {
     }
 
     /// `get_group_msg_receipt_detail`: a page of the members who have read a message (or, with
-    /// `unread`, who have not), in join order; the cursor is where the next page starts.
+    /// `unread`, who have not), in join order. The cursor names the last member of the page (as
+    /// the community `Next` cursor does), so members who read, join or leave between pages
+    /// neither shift nor repeat the rest.
     pub async fn receipt_detail(
         &self,
         app: &AppSettings,
@@ -141,29 +146,32 @@ impl GroupService {
         cursor: &str,
         count: usize,
     ) -> ApiResult<ReceiptDetail> {
-        let start: usize = if cursor.is_empty() {
-            0
-        } else {
-            cursor
-                .parse()
-                .map_err(|_| invalid(format!("Cursor {cursor:?} is not one this API returned")))?
+        let after = match parse_next(cursor)? {
+            MemberCursor::After { join_time, member } => Some((join_time, member)),
+            MemberCursor::Offset(_) => None,
         };
         let count = count.clamp(1, MAX_RECEIPT_PAGE);
-        let (members, messages) = self.receipt_state(app, group_id, vec![seq]).await?;
+        let (mut members, messages) = self.receipt_state(app, group_id, vec![seq]).await?;
         let message = messages.first().ok_or_else(|| no_receipt(seq))?;
-        let wanted: Vec<String> = split(&members, message)
+        members.sort_by(|a, b| (a.join_time, &a.member).cmp(&(b.join_time, &b.member)));
+        let mut wanted: Vec<&GroupMember> = split(&members, message)
             .filter(|(_, read)| *read != unread)
-            .map(|(m, _)| m.member.clone())
+            .map(|(m, _)| m)
+            .filter(|m| {
+                after
+                    .as_ref()
+                    .is_none_or(|(time, who)| (m.join_time, &m.member) > (*time, who))
+            })
+            .take(count + 1)
             .collect();
-        let end = (start + count).min(wanted.len());
-        let finished = end >= wanted.len();
+        let finished = wanted.len() <= count;
+        wanted.truncate(count);
         Ok(ReceiptDetail {
-            accounts: wanted.get(start..end).unwrap_or_default().to_vec(),
-            cursor: if finished {
-                String::new()
-            } else {
-                end.to_string()
+            cursor: match wanted.last() {
+                Some(last) if !finished => next_cursor(last),
+                _ => String::new(),
             },
+            accounts: wanted.into_iter().map(|m| m.member.clone()).collect(),
             finished,
         })
     }
@@ -239,9 +247,11 @@ impl GroupService {
                 })
                 .collect();
             receipts.sort_by_key(|r| r.msg_seq);
-            if updated.read_seq != current.read_seq {
-                plan.changes.push(GroupChange::PutMember(updated));
+            if updated.read_seq == current.read_seq {
+                // Nothing new was read: nothing to write or report.
+                return plan;
             }
+            plan.changes.push(GroupChange::PutMember(updated));
             if !receipts.is_empty() {
                 let report = AfterReadReceipt {
                     group_id: id.clone(),

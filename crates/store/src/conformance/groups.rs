@@ -346,13 +346,26 @@ pub async fn topics_keep_their_own_messages_and_go_with_their_group(store: &dyn 
         ],
     )
     .await;
+    // Another community's topic, which this group's snapshots must not see.
+    let elsewhere = topic("@TGS#_c2", "x", 5);
+    apply(
+        store,
+        app,
+        "@TGS#_c2",
+        vec![
+            GroupChange::PutGroup(Box::new(record("@TGS#_c2", "Community"))),
+            GroupChange::PutTopic(Box::new(elsewhere.clone())),
+        ],
+    )
+    .await;
     let query = GroupQuery {
         accounts: ids(&["m", "o"]),
         duplicate_of: Some(("m".into(), 9, 0)),
         messages: vec![1],
         topic: Some(t1.topic_id.clone()),
-        topics: vec![t2.topic_id.clone(), "@TGS#_other@TOPIC#_x".into()],
+        topics: vec![t2.topic_id.clone(), elsewhere.topic_id.clone()],
         count_topics: true,
+        bans: false,
     };
     let snap = store
         .group_snapshot(app, gid.into(), query.clone())
@@ -437,6 +450,24 @@ pub async fn topics_keep_their_own_messages_and_go_with_their_group(store: &dyn 
         "deleting a sender's messages reaches topics"
     );
 
+    // A topic goes with its messages and read positions.
+    apply(
+        store,
+        app,
+        gid,
+        vec![
+            GroupChange::AddMessage(GroupMessage {
+                topic_id: t2.topic_id.clone(),
+                ..in_topic.clone()
+            }),
+            GroupChange::ReadTopicUpTo {
+                topic_id: t2.topic_id.clone(),
+                member: "o".into(),
+                seq: 1,
+            },
+        ],
+    )
+    .await;
     apply(
         store,
         app,
@@ -444,9 +475,28 @@ pub async fn topics_keep_their_own_messages_and_go_with_their_group(store: &dyn 
         vec![GroupChange::DeleteTopic(t2.topic_id.clone())],
     )
     .await;
+    assert!(store
+        .group_history(app, t2.topic_id.clone(), u64::MAX, 10)
+        .await
+        .unwrap()
+        .is_empty());
+    assert!(store
+        .topic_reads(app, gid.into(), "o".into())
+        .await
+        .unwrap()
+        .is_empty());
     assert_eq!(
         store.topics(app, gid.into()).await.unwrap(),
         vec![t1_after.clone()]
+    );
+    apply(store, app, gid, vec![GroupChange::DeleteMember("m".into())]).await;
+    assert!(
+        store
+            .topic_reads(app, gid.into(), "m".into())
+            .await
+            .unwrap()
+            .is_empty(),
+        "a member who leaves takes their read positions along"
     );
     apply(store, app, gid, vec![GroupChange::DeleteGroup]).await;
     assert!(store.topics(app, gid.into()).await.unwrap().is_empty());
@@ -517,7 +567,10 @@ pub async fn bans_list_only_running_ones_and_go_with_their_group(store: &dyn Sto
         .group_snapshot(
             app,
             "av".into(),
-            GroupQuery::accounts(ids(&["a", "old", "x"])),
+            GroupQuery {
+                bans: true,
+                ..GroupQuery::accounts(ids(&["a", "old", "x"]))
+            },
         )
         .await
         .unwrap();
@@ -539,7 +592,14 @@ pub async fn bans_list_only_running_ones_and_go_with_their_group(store: &dyn Sto
     apply(store, app, "av", vec![GroupChange::DeleteGroup]).await;
     assert!(page(0, 10).await.unwrap().is_empty());
     let snap = store
-        .group_snapshot(app, "av".into(), GroupQuery::accounts(ids(&["a"])))
+        .group_snapshot(
+            app,
+            "av".into(),
+            GroupQuery {
+                bans: true,
+                ..GroupQuery::accounts(ids(&["a"]))
+            },
+        )
         .await
         .unwrap();
     assert!(snap.bans.is_empty(), "bans go with their group");

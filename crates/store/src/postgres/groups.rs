@@ -200,7 +200,7 @@ pub(crate) async fn load(
     if let Some(m) = &mut snapshot.duplicate {
         m.topic_id = query.topic.clone().unwrap_or_default();
     }
-    if !query.accounts.is_empty() {
+    if query.bans && !query.accounts.is_empty() {
         let rows = sqlx::query(
             "SELECT member, until FROM group_bans WHERE app_id = $1 AND group_id = $2
              AND member = ANY($3)",
@@ -302,14 +302,17 @@ pub(crate) async fn write(
                 .await?;
             }
             GroupChange::DeleteMember(who) => {
-                sqlx::query(
-                    "DELETE FROM group_members WHERE app_id = $1 AND group_id = $2 AND member = $3",
-                )
-                .bind(app_id)
-                .bind(group_id)
-                .bind(who)
-                .execute(&mut *conn)
-                .await?;
+                // A member who leaves takes their topic read positions along.
+                for table in ["group_members", "topic_reads"] {
+                    sqlx::query(&format!(
+                        "DELETE FROM {table} WHERE app_id = $1 AND group_id = $2 AND member = $3"
+                    ))
+                    .bind(app_id)
+                    .bind(group_id)
+                    .bind(who)
+                    .execute(&mut *conn)
+                    .await?;
+                }
             }
             GroupChange::RecallMessage { topic_id, seq } => {
                 sqlx::query(
@@ -339,8 +342,8 @@ pub(crate) async fn write(
             GroupChange::DeleteMessagesBy(sender) => {
                 sqlx::query(
                     "UPDATE group_messages SET recalled = 2, body = '[]', cloud_custom_data = ''
-                     WHERE app_id = $1 AND from_account = $3 AND (group_id = $2 OR group_id IN
-                         (SELECT topic_id FROM group_topics WHERE app_id = $1 AND group_id = $2))",
+                     WHERE app_id = $1 AND from_account = $3 AND group_id IN (SELECT $2::text UNION ALL
+                         SELECT topic_id FROM group_topics WHERE app_id = $1 AND group_id = $2)",
                 )
                 .bind(app_id)
                 .bind(group_id)
@@ -427,7 +430,7 @@ pub(crate) async fn members(
     limit: usize,
 ) -> StoreResult<Vec<GroupMember>> {
     let (offset, after) = match from {
-        MemberCursor::Offset(n) => (*n as i64, None),
+        MemberCursor::Offset(n) => ((*n).min(i64::MAX as u64) as i64, None),
         MemberCursor::After { join_time, member } => (0, Some((*join_time, member.as_str()))),
     };
     let (join_time, member_id) = after.unwrap_or((i64::MIN, ""));
@@ -531,13 +534,13 @@ pub(crate) async fn bans(
 ) -> StoreResult<Vec<(String, i64)>> {
     let rows = sqlx::query(
         "SELECT member, until FROM group_bans WHERE app_id = $1 AND group_id = $2 AND until > $3
-         ORDER BY member LIMIT $4 OFFSET $5",
+         ORDER BY member COLLATE \"C\" LIMIT $4 OFFSET $5",
     )
     .bind(app as i64)
     .bind(group_id)
     .bind(now)
     .bind(limit as i64)
-    .bind(offset as i64)
+    .bind(offset.min(i64::MAX as u64) as i64)
     .fetch_all(conn)
     .await?;
     Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())

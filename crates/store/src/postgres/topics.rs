@@ -186,7 +186,7 @@ pub(super) async fn topics(
 ) -> StoreResult<Vec<TopicRecord>> {
     let rows = sqlx::query(&format!(
         "SELECT {TOPIC_COLUMNS} FROM group_topics WHERE app_id = $1 AND group_id = $2
-         ORDER BY created, topic_id"
+         ORDER BY created, topic_id COLLATE \"C\""
     ))
     .bind(app as i64)
     .bind(group_id)

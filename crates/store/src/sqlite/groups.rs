@@ -173,15 +173,17 @@ pub(crate) fn load(
     if let Some(m) = &mut snapshot.duplicate {
         m.topic_id = query.topic.clone().unwrap_or_default();
     }
-    let mut stmt = conn.prepare_cached(
-        "SELECT member, until FROM group_bans WHERE app_id = ?1 AND group_id = ?2
-         AND member IN (SELECT value FROM json_each(?3))",
-    )?;
-    for row in stmt.query_map(params![app_id, group_id, json], |r| {
-        Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
-    })? {
-        let (member, until) = row?;
-        snapshot.bans.insert(member, until);
+    if query.bans {
+        let mut stmt = conn.prepare_cached(
+            "SELECT member, until FROM group_bans WHERE app_id = ?1 AND group_id = ?2
+             AND member IN (SELECT value FROM json_each(?3))",
+        )?;
+        for row in stmt.query_map(params![app_id, group_id, json], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
+        })? {
+            let (member, until) = row?;
+            snapshot.bans.insert(member, until);
+        }
     }
     topics::load(conn, app, group_id, query, &mut snapshot)?;
     Ok(snapshot)
@@ -260,10 +262,13 @@ pub(crate) fn write(
                 ])?;
             }
             GroupChange::DeleteMember(member) => {
-                conn.prepare_cached(
-                    "DELETE FROM group_members WHERE app_id = ?1 AND group_id = ?2 AND member = ?3",
-                )?
-                .execute(params![app_id, group_id, member])?;
+                // A member who leaves takes their topic read positions along.
+                for table in ["group_members", "topic_reads"] {
+                    conn.prepare_cached(&format!(
+                        "DELETE FROM {table} WHERE app_id = ?1 AND group_id = ?2 AND member = ?3"
+                    ))?
+                    .execute(params![app_id, group_id, member])?;
+                }
             }
             GroupChange::RecallMessage { topic_id, seq } => {
                 conn.prepare_cached(
@@ -293,8 +298,8 @@ pub(crate) fn write(
             GroupChange::DeleteMessagesBy(sender) => {
                 conn.prepare_cached(
                     "UPDATE group_messages SET recalled = 2, body = '[]', cloud_custom_data = ''
-                     WHERE app_id = ?1 AND from_account = ?3 AND (group_id = ?2 OR group_id IN
-                         (SELECT topic_id FROM group_topics WHERE app_id = ?1 AND group_id = ?2))",
+                     WHERE app_id = ?1 AND from_account = ?3 AND group_id IN (SELECT ?2 UNION ALL
+                         SELECT topic_id FROM group_topics WHERE app_id = ?1 AND group_id = ?2)",
                 )?
                 .execute(params![app_id, group_id, sender])?;
             }
@@ -370,7 +375,7 @@ pub(crate) fn members(
     limit: usize,
 ) -> StoreResult<Vec<GroupMember>> {
     let (offset, after) = match from {
-        MemberCursor::Offset(n) => (*n as i64, None),
+        MemberCursor::Offset(n) => ((*n).min(i64::MAX as u64) as i64, None),
         MemberCursor::After { join_time, member } => (0, Some((*join_time, member.as_str()))),
     };
     let (join_time, member_id) = after.unwrap_or((i64::MIN, ""));
@@ -490,7 +495,13 @@ pub(crate) fn bans(
          ORDER BY member LIMIT ?4 OFFSET ?5",
     )?;
     let rows = stmt.query_map(
-        params![app as i64, group_id, now, limit as i64, offset as i64],
+        params![
+            app as i64,
+            group_id,
+            now,
+            limit as i64,
+            offset.min(i64::MAX as u64) as i64
+        ],
         |r| Ok((r.get(0)?, r.get(1)?)),
     )?;
     Ok(rows.collect::<Result<_, _>>()?)
