@@ -357,6 +357,15 @@ on_both_engines!(
         create_topic(&server, "a").await;
         receiver.wait_for(AFTER_CREATE, 1).await;
         assert_eq!(receiver.settled_count(BEFORE_CREATE).await, 3);
+        // A creation that cannot go ahead is refused without asking the app.
+        server
+            .fails(
+                CREATE,
+                json!({"GroupId": COMMUNITY, "TopicId": topic_id("a"), "TopicName": "again"}),
+                10021,
+            )
+            .await;
+        assert_eq!(receiver.settled_count(BEFORE_CREATE).await, 3);
     }
 );
 

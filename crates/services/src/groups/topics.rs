@@ -145,6 +145,29 @@ fn check_custom_topic_id(group_id: &str, topic_id: &str) -> ApiResult<()> {
     }
 }
 
+/// Why a topic `topic_id` may not be created now (by `from`), if it may not: an unknown
+/// `From_Account` (10019), a used ID (10021), a community at its topic limit (10004).
+fn create_refusal(snap: &GroupSnapshot, topic_id: &str, from: Option<&str>) -> Option<ApiError> {
+    if let Some(missing) = from.filter(|f| !snap.existing.contains(*f)) {
+        return Some(ApiError::new(
+            codes::GROUP_ACCOUNT_NOT_FOUND,
+            format!("From_Account {missing} does not exist"),
+        ));
+    }
+    if snap.topics.contains_key(topic_id) {
+        return Some(ApiError::new(
+            codes::GROUP_ID_TAKEN,
+            format!("topic ID {topic_id} is already in use"),
+        ));
+    }
+    if snap.topic_count >= MAX_TOPICS {
+        return Some(invalid(format!(
+            "the community already has {MAX_TOPICS} topics, the most it may"
+        )));
+    }
+    None
+}
+
 /// A generated topic ID, shaped like Tencent's: `<GroupId>@TOPIC#_@TOPIC#c…`.
 fn generate_topic_id(group_id: &str) -> String {
     const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
@@ -255,10 +278,24 @@ impl GroupService {
             }
             None => generate_topic_id(group_id),
         };
-        let group = self.group(app, group_id).await?;
-        check_topic_group(&group)?;
         let from = req.from.clone().filter(|f| !f.is_empty());
         let operator = from.clone().unwrap_or_else(|| operator.to_owned());
+        let query = GroupQuery {
+            accounts: from.iter().cloned().collect(),
+            topics: vec![topic_id.clone()],
+            count_topics: true,
+            ..GroupQuery::default()
+        };
+        // Checked before asking the app, and again in the edit that writes the topic.
+        let snap = self.snapshot(app, group_id, query.clone()).await?;
+        let group = snap
+            .group
+            .as_ref()
+            .ok_or_else(|| super::not_found(group_id))?;
+        check_topic_group(group)?;
+        if let Some(e) = create_refusal(&snap, &topic_id, from.as_deref()) {
+            return Err(e);
+        }
         if imported.is_none() {
             let before = BeforeCreateTopic {
                 group_id: Some(group_id.to_owned()),
@@ -278,35 +315,11 @@ impl GroupService {
         let origin = origin.clone();
         let id = topic_id.clone();
         let gid = group_id.to_owned();
-        let query = GroupQuery {
-            accounts: from.iter().cloned().collect(),
-            topics: vec![topic_id.clone()],
-            count_topics: true,
-            ..GroupQuery::default()
-        };
         self.edit_topics(app, group_id, query, move |group, snap| {
+            if let Some(e) = create_refusal(snap, &id, from.as_deref()) {
+                return refusal(e);
+            }
             let mut plan = GroupPlan::default();
-            if let Some(missing) = from.as_ref().filter(|f| !snap.existing.contains(*f)) {
-                plan.refusal = Some((
-                    codes::GROUP_ACCOUNT_NOT_FOUND,
-                    format!("From_Account {missing} does not exist"),
-                ));
-                return plan;
-            }
-            if snap.topics.contains_key(&id) {
-                plan.refusal = Some((
-                    codes::GROUP_ID_TAKEN,
-                    format!("topic ID {id} is already in use"),
-                ));
-                return plan;
-            }
-            if snap.topic_count >= MAX_TOPICS {
-                plan.refusal = Some((
-                    codes::GROUP_INVALID_PARAM,
-                    format!("community {gid} already has {MAX_TOPICS} topics, the most it may"),
-                ));
-                return plan;
-            }
             let topic = TopicRecord {
                 group_id: gid.clone(),
                 topic_id: id.clone(),

@@ -497,8 +497,14 @@ impl Store for PostgresStore {
         group_id: String,
         query: GroupQuery,
     ) -> StoreResult<GroupSnapshot> {
-        let mut conn = self.pool.acquire().await?;
-        groups::load(&mut conn, app, &group_id, &query).await
+        // One snapshot of the database for all of the load's statements.
+        let mut tx = self.begin().await?;
+        sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            .execute(&mut *tx)
+            .await?;
+        let snapshot = groups::load(&mut tx, app, &group_id, &query).await?;
+        tx.commit().await?;
+        Ok(snapshot)
     }
 
     async fn groups(&self, app: AppId, ids: Vec<String>) -> StoreResult<Vec<Option<GroupRecord>>> {

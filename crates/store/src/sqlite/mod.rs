@@ -555,7 +555,13 @@ impl Store for SqliteStore {
         query: GroupQuery,
     ) -> StoreResult<GroupSnapshot> {
         self.readers
-            .read(move |conn| groups::load(conn, app, &group_id, &query))
+            .read(move |conn| {
+                // One read transaction: every statement of the load sees the same commit.
+                let tx = conn.unchecked_transaction()?;
+                let snapshot = groups::load(&tx, app, &group_id, &query)?;
+                tx.commit()?;
+                Ok(snapshot)
+            })
             .await
     }
 
