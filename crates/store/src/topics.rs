@@ -28,6 +28,8 @@ pub struct TopicRecord {
     pub next_msg_seq: u64,
     /// Unix seconds; 0 before the first message.
     pub last_msg_time: i64,
+    /// Every member has read the topic up to here (set by imports, which arrive read).
+    pub read_floor: u64,
 }
 
 /// The topic tables, in SQL both engines accept (migration 8 of each).
@@ -60,16 +62,21 @@ pub(crate) const SCHEMA: &str = "
     );
     CREATE INDEX topic_reads_by_member ON topic_reads (app_id, group_id, member);";
 
+/// Imported topic messages arrive read: a floor under every member's read position (migration
+/// 12 of each engine).
+pub(crate) const READ_FLOOR_SCHEMA: &str =
+    "ALTER TABLE group_topics ADD COLUMN read_floor BIGINT NOT NULL DEFAULT 0";
+
 /// The columns of `group_topics` after `app_id`, in [`TopicRecord`] order.
 pub(crate) const TOPIC_COLUMNS: &str = "group_id, topic_id, name, introduction, notification,
-    face_url, custom_string, creator, created, mute_all, next_msg_seq, last_msg_time";
+    face_url, custom_string, creator, created, mute_all, next_msg_seq, last_msg_time, read_floor";
 
 /// What an update of a topic row changes: all but its identity, creator and creation.
 pub(crate) const TOPIC_UPDATE: &str = "name = excluded.name,
     introduction = excluded.introduction, notification = excluded.notification,
     face_url = excluded.face_url, custom_string = excluded.custom_string,
     mute_all = excluded.mute_all, next_msg_seq = excluded.next_msg_seq,
-    last_msg_time = excluded.last_msg_time";
+    last_msg_time = excluded.last_msg_time, read_floor = excluded.read_floor";
 
 /// Where a page of group members starts.
 #[derive(Debug, Clone, PartialEq, Eq)]

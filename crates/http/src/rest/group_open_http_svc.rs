@@ -1031,18 +1031,13 @@ struct ImportMsgRequest {
     group_id: String,
     #[serde(rename = "MsgList")]
     msg_list: Vec<ImportMsgItem>,
+    #[serde(rename = "TopicId")]
+    topic_id: Option<String>,
 }
 
 pub fn import_group_msg(ctx: Ctx, body: Value) -> HandlerFuture {
     Box::pin(async move {
         let req = ctx.parse::<ImportMsgRequest>(body.clone())?;
-        if body.get("TopicId").is_some_and(|t| !t.is_null() && t != "") {
-            // Refused rather than imported into the community itself.
-            return Err(ApiError::new(
-                codes::GROUP_INVALID_PARAM,
-                "importing messages into a topic is not supported yet; send them with send_group_msg",
-            ));
-        }
         let mut messages = Vec::with_capacity(req.msg_list.len());
         for (i, item) in req.msg_list.into_iter().enumerate() {
             let body = check_body(body["MsgList"][i].get("MsgBody"), "", GROUP_BODY_CODES)?;
@@ -1056,7 +1051,12 @@ pub fn import_group_msg(ctx: Ctx, body: Value) -> HandlerFuture {
         let results = ctx
             .services
             .groups
-            .import_messages(&ctx.app, &req.group_id, messages)
+            .import_messages(
+                &ctx.app,
+                &req.group_id,
+                req.topic_id.filter(|t| !t.is_empty()),
+                messages,
+            )
             .await?;
         let list: Vec<Value> = results
             .into_iter()

@@ -818,3 +818,66 @@ on_both_engines!(
         assert!(public.get("Next").is_none());
     }
 );
+
+on_both_engines!(
+    messages_import_into_topics_and_arrive_read,
+    |server: TestServer| async move {
+        const IMPORT_MSG: &str = "group_open_http_svc/import_group_msg";
+        community(&server).await;
+        let topic = topic_id("old");
+        server
+            .ok(
+                IMPORT,
+                json!({"GroupId": COMMUNITY, "TopicId": topic, "TopicName": "old",
+                    "CreateTime": 1_600_000_000}),
+            )
+            .await;
+        let item = |time: i64, random: u32| json!({"From_Account": "ann", "SendTime": time, "Random": random, "MsgBody": text("old")});
+        let imported = server
+            .ok(
+                IMPORT_MSG,
+                json!({"GroupId": COMMUNITY, "TopicId": topic, "MsgList": [
+                    item(1_600_000_100, 1), item(1_500_000_000, 2), item(1_600_000_200, 3)]}),
+            )
+            .await;
+        let results: Vec<(u64, u64)> = imported["ImportMsgResult"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| (r["MsgSeq"].as_u64().unwrap(), r["Result"].as_u64().unwrap()))
+            .collect();
+        assert_eq!(
+            results,
+            [(1, 0), (0, 10004), (2, 0)],
+            "before the topic existed: 10004"
+        );
+        let info = topic_info(&server, &topic, Some("bob")).await;
+        assert_eq!(info["TopicInfo"]["NextMsgSeq"], 3);
+        assert_eq!(info["TopicInfo"]["LastMsgTime"], 1_600_000_200);
+        assert_eq!(
+            info["SelfInfo"]["MsgSeq"], 2,
+            "imported messages arrive read"
+        );
+        let page = server
+            .ok(
+                HISTORY,
+                json!({"GroupId": COMMUNITY, "TopicId": topic, "ReqMsgNumber": 20}),
+            )
+            .await;
+        assert_eq!(page["RspMsgList"].as_array().unwrap().len(), 2);
+        let group_page = server
+            .ok(HISTORY, json!({"GroupId": COMMUNITY, "ReqMsgNumber": 20}))
+            .await;
+        assert!(group_page["RspMsgList"].as_array().unwrap().is_empty());
+        // Sends continue the topic's sequence.
+        assert_eq!(send(&server, Some(&topic), "bob", 9).await, 3);
+        server
+            .fails(
+                IMPORT_MSG,
+                json!({"GroupId": COMMUNITY, "TopicId": topic_id("none"),
+                    "MsgList": [item(1_600_000_300, 4)]}),
+                110003,
+            )
+            .await;
+    }
+);

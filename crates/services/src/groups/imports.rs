@@ -8,7 +8,8 @@ use natter_store::{GroupChange, GroupMember, GroupMessage, GroupPlan, GroupQuery
 use serde_json::{json, Value};
 
 use super::members::{AddedMember, MemberAdd, MAX_ADD};
-use super::{invalid, type_of, GroupService};
+use super::topics::{check_topic_group, topic_not_found};
+use super::{invalid, refusal, type_of, GroupService};
 
 /// Most messages one `import_group_msg` may carry.
 pub const MAX_IMPORT_MESSAGES: usize = 7;
@@ -123,13 +124,15 @@ impl GroupService {
         Ok(super::members::added_from(&outcome.reply))
     }
 
-    /// `import_group_msg`: up to 7 messages in ascending time, each after the group's newest
-    /// message and not in the future; each gets the next `MsgSeq` (`Result` 0) or 10004. Every
-    /// member has read them afterwards, as Tencent documents.
+    /// `import_group_msg`: up to 7 messages in ascending time, each after the group's (or, with
+    /// `topic_id`, the topic's) creation and newest message and not in the future; each gets
+    /// the next `MsgSeq` of the group or topic (`Result` 0) or 10004. Every member has read them
+    /// afterwards, as Tencent documents (for a topic: its read floor rises).
     pub async fn import_messages(
         &self,
         app: &AppSettings,
         group_id: &str,
+        topic_id: Option<String>,
         messages: Vec<ImportedMessage>,
     ) -> ApiResult<Vec<(u64, i64, u32)>> {
         if messages.is_empty() || messages.len() > MAX_IMPORT_MESSAGES {
@@ -145,46 +148,71 @@ impl GroupService {
                 "an AVChatRoom keeps no history to import into",
             ));
         }
+        if topic_id.is_some() {
+            check_topic_group(&group)?;
+        }
         let now = self.clock.now_secs();
-        let accounts = messages.iter().map(|m| m.from.clone()).collect();
+        let query = GroupQuery {
+            topic: topic_id.clone(),
+            ..GroupQuery::accounts(messages.iter().map(|m| m.from.clone()).collect())
+        };
         let outcome = self
-            .edit_existing(
-                app,
-                group_id,
-                GroupQuery::accounts(accounts),
-                move |group, snap| {
-                    let mut plan = GroupPlan::default();
-                    let mut group = group.clone();
-                    let mut results = Vec::new();
-                    for m in messages {
-                        let in_order = m.send_time <= now
-                            && m.send_time >= group.created
-                            && m.send_time >= group.last_msg_time;
-                        if !in_order || !snap.existing.contains(&m.from) {
-                            results.push(json!([0, m.send_time, codes::GROUP_INVALID_PARAM]));
-                            continue;
-                        }
-                        let seq = group.next_msg_seq;
-                        group.next_msg_seq += 1;
-                        group.last_msg_time = m.send_time;
-                        plan.changes.push(GroupChange::AddMessage(GroupMessage {
-                            seq,
-                            random: m.random,
-                            from: m.from,
-                            time: m.send_time,
-                            body: Value::from(m.body).to_string(),
-                            priority: 2,
-                            ..GroupMessage::default()
-                        }));
-                        results.push(json!([seq, m.send_time, 0]));
+            .edit_existing(app, group_id, query, move |group, snap| {
+                // The stream the messages go into: the topic's row or the group's.
+                let mut topic = match &topic_id {
+                    Some(tid) => match snap.topics.get(tid) {
+                        Some(t) => Some(t.clone()),
+                        None => return refusal(topic_not_found(tid)),
+                    },
+                    None => None,
+                };
+                let mut group = group.clone();
+                let (created, next_seq, last_time) = match &mut topic {
+                    Some(t) => (t.created, &mut t.next_msg_seq, &mut t.last_msg_time),
+                    None => (
+                        group.created,
+                        &mut group.next_msg_seq,
+                        &mut group.last_msg_time,
+                    ),
+                };
+                let mut plan = GroupPlan::default();
+                let mut results = Vec::new();
+                for m in messages {
+                    let in_order =
+                        m.send_time <= now && m.send_time >= created && m.send_time >= *last_time;
+                    if !in_order || !snap.existing.contains(&m.from) {
+                        results.push(json!([0, m.send_time, codes::GROUP_INVALID_PARAM]));
+                        continue;
                     }
-                    let last = group.next_msg_seq.saturating_sub(1);
-                    plan.changes.push(GroupChange::PutGroup(Box::new(group)));
-                    plan.changes.push(GroupChange::ReadAllUpTo(last));
-                    plan.reply = Value::from(results);
-                    plan
-                },
-            )
+                    let seq = *next_seq;
+                    *next_seq += 1;
+                    *last_time = m.send_time;
+                    plan.changes.push(GroupChange::AddMessage(GroupMessage {
+                        seq,
+                        random: m.random,
+                        from: m.from,
+                        time: m.send_time,
+                        body: Value::from(m.body).to_string(),
+                        priority: 2,
+                        topic_id: topic_id.clone().unwrap_or_default(),
+                        ..GroupMessage::default()
+                    }));
+                    results.push(json!([seq, m.send_time, 0]));
+                }
+                let last = next_seq.saturating_sub(1);
+                match topic {
+                    Some(mut t) => {
+                        t.read_floor = last;
+                        plan.changes.push(GroupChange::PutTopic(Box::new(t)));
+                    }
+                    None => {
+                        plan.changes.push(GroupChange::PutGroup(Box::new(group)));
+                        plan.changes.push(GroupChange::ReadAllUpTo(last));
+                    }
+                }
+                plan.reply = Value::from(results);
+                plan
+            })
             .await?;
         Ok(outcome
             .reply

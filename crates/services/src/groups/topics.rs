@@ -333,6 +333,7 @@ impl GroupService {
                 mute_all: false,
                 next_msg_seq: 1,
                 last_msg_time: 0,
+                read_floor: 0,
             };
             plan.changes.push(GroupChange::PutTopic(Box::new(topic)));
             if imported.is_none() {
@@ -453,7 +454,8 @@ impl GroupService {
                 read_seq: reads
                     .iter()
                     .find(|(id, _)| *id == t.topic_id)
-                    .map_or(0, |(_, seq)| *seq),
+                    .map_or(0, |(_, seq)| *seq)
+                    .max(t.read_floor),
                 ..base.clone()
             })
         };

@@ -284,6 +284,7 @@ fn topic(group_id: &str, own: &str, created: i64) -> TopicRecord {
         mute_all: true,
         next_msg_seq: 1,
         last_msg_time: 0,
+        read_floor: 2,
     }
 }
 

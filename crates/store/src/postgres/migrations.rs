@@ -205,6 +205,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (9, crate::groups::BANS_SCHEMA),
     (10, crate::groups::EXTENSIONS_SCHEMA),
     (11, crate::groups::RECEIPTS_SCHEMA),
+    (12, crate::topics::READ_FLOOR_SCHEMA),
 ];
 
 /// An arbitrary constant naming Natter's migration lock.

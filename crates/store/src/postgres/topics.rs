@@ -21,6 +21,7 @@ fn topic(row: &PgRow) -> TopicRecord {
         mute_all: row.get::<i64, _>(9) != 0,
         next_msg_seq: row.get::<i64, _>(10) as u64,
         last_msg_time: row.get(11),
+        read_floor: row.get::<i64, _>(12) as u64,
     }
 }
 
@@ -91,7 +92,7 @@ pub(super) async fn write(
         GroupChange::PutTopic(t) => {
             sqlx::query(&format!(
                 "INSERT INTO group_topics (app_id, {TOPIC_COLUMNS})
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
                  ON CONFLICT (app_id, topic_id) DO UPDATE SET {TOPIC_UPDATE}"
             ))
             .bind(app_id)
@@ -107,6 +108,7 @@ pub(super) async fn write(
             .bind(i64::from(t.mute_all))
             .bind(t.next_msg_seq as i64)
             .bind(t.last_msg_time)
+            .bind(t.read_floor as i64)
             .execute(&mut *conn)
             .await?;
         }

@@ -19,6 +19,7 @@ fn topic(row: &Row) -> rusqlite::Result<TopicRecord> {
         mute_all: row.get::<_, i64>(9)? != 0,
         next_msg_seq: row.get::<_, i64>(10)? as u64,
         last_msg_time: row.get(11)?,
+        read_floor: row.get::<_, i64>(12)? as u64,
     })
 }
 
@@ -77,7 +78,7 @@ pub(super) fn write(
         GroupChange::PutTopic(t) => {
             conn.prepare_cached(&format!(
                 "INSERT INTO group_topics (app_id, {TOPIC_COLUMNS})
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
                  ON CONFLICT (app_id, topic_id) DO UPDATE SET {TOPIC_UPDATE}"
             ))?
             .execute(params![
@@ -94,6 +95,7 @@ pub(super) fn write(
                 i64::from(t.mute_all),
                 t.next_msg_seq as i64,
                 t.last_msg_time,
+                t.read_floor as i64,
             ])?;
         }
         GroupChange::DeleteTopic(topic_id) => {
