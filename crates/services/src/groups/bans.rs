@@ -5,10 +5,9 @@
 use natter_core::group::OWNER;
 use natter_core::{codes, ApiError, ApiResult, AppSettings, GroupType};
 use natter_store::{GroupChange, GroupPlan, GroupQuery};
-use natter_webhook::payloads::group::AfterMemberExit;
-use natter_webhook::payloads::MemberAccount;
 use natter_webhook::Origin;
 
+use super::members::Exit;
 use super::{invalid, refusal, type_of, GroupService};
 use crate::internal;
 
@@ -78,7 +77,6 @@ impl GroupService {
         let app_settings = app.clone();
         let origin = origin.clone();
         let operator = operator.to_owned();
-        let id = group_id.to_owned();
         let query = GroupQuery::accounts(accounts.clone());
         self.edit_existing(app, group_id, query, move |group, snap| {
             if type_of(group) != GroupType::AvChatRoom {
@@ -99,34 +97,24 @@ impl GroupService {
                 )));
             }
             let mut plan = GroupPlan::default();
-            let mut gone: Vec<String> = Vec::new();
             for account in &accounts {
                 plan.changes.push(GroupChange::PutBan {
                     member: account.clone(),
                     until,
                     description: description.clone(),
                 });
-                if snap.members.contains_key(account) && !gone.contains(account) {
-                    gone.push(account.clone());
-                    plan.changes
-                        .push(GroupChange::DeleteMember(account.clone()));
-                }
             }
-            if !gone.is_empty() {
-                let mut group = group.clone();
-                group.member_count = group.member_count.saturating_sub(gone.len() as u64);
-                let report = AfterMemberExit {
-                    group_id: id.clone(),
-                    group_type: group.group_type.clone(),
-                    exit_type: "Kicked".into(),
-                    operator_account: operator,
-                    exit_member_list: gone.iter().map(MemberAccount::new).collect(),
-                    event_time: now_ms as u64,
-                };
-                plan.changes.push(GroupChange::PutGroup(Box::new(group)));
-                plan.outbox
-                    .extend(this.after(&app_settings, &report, &id, &origin));
-            }
+            let exit = Exit {
+                members: accounts
+                    .iter()
+                    .filter(|a| snap.members.contains_key(*a))
+                    .cloned()
+                    .collect(),
+                exit_type: "Kicked",
+                operator,
+                now_ms,
+            };
+            this.put_out(&app_settings, &origin, group.clone(), exit, &mut plan);
             plan
         })
         .await?;

@@ -248,7 +248,6 @@ impl GroupService {
         let app_settings = app.clone();
         let origin = origin.clone();
         let operator = operator.to_owned();
-        let id = group_id.to_owned();
         self.edit_existing(
             app,
             group_id,
@@ -274,30 +273,18 @@ impl GroupService {
                     ));
                     return plan;
                 }
-                let mut gone: Vec<String> = Vec::new();
-                for account in &accounts {
-                    if snap.members.contains_key(account) && !gone.contains(account) {
-                        gone.push(account.clone());
-                        plan.changes
-                            .push(GroupChange::DeleteMember(account.clone()));
-                    }
-                }
-                if gone.is_empty() {
-                    return plan;
-                }
-                let mut group = group.clone();
-                group.member_count = group.member_count.saturating_sub(gone.len() as u64);
-                let report = AfterMemberExit {
-                    group_id: id.clone(),
-                    group_type: group.group_type.clone(),
-                    exit_type: "Kicked".into(),
-                    operator_account: operator,
-                    exit_member_list: gone.iter().map(MemberAccount::new).collect(),
-                    event_time: now_ms as u64,
+                let gone: Vec<String> = accounts
+                    .iter()
+                    .filter(|a| snap.members.contains_key(*a))
+                    .cloned()
+                    .collect();
+                let exit = Exit {
+                    members: gone,
+                    exit_type: "Kicked",
+                    operator,
+                    now_ms,
                 };
-                plan.changes.push(GroupChange::PutGroup(Box::new(group)));
-                plan.outbox
-                    .extend(this.after(&app_settings, &report, &id, &origin));
+                this.put_out(&app_settings, &origin, group.clone(), exit, &mut plan);
                 plan
             },
         )
@@ -799,23 +786,63 @@ impl GroupService {
                 group.owner.clear();
             }
             let mut plan = GroupPlan::default();
-            group.member_count = group.member_count.saturating_sub(1);
-            plan.changes.push(GroupChange::DeleteMember(member.clone()));
-            let report = AfterMemberExit {
-                group_id: id.clone(),
-                group_type: group.group_type.clone(),
-                exit_type: "Quit".into(),
-                operator_account: member.clone(),
-                exit_member_list: vec![MemberAccount::new(&member)],
-                event_time: now_ms as u64,
+            let exit = Exit {
+                members: vec![member.clone()],
+                exit_type: "Quit",
+                operator: member.clone(),
+                now_ms,
             };
-            plan.changes.push(GroupChange::PutGroup(Box::new(group)));
-            plan.outbox
-                .extend(this.after(&app_settings, &report, &id, &origin));
+            this.put_out(&app_settings, &origin, group, exit, &mut plan);
             plan
         })
         .await?;
         Ok(())
+    }
+}
+
+/// Members leaving a group in one change.
+pub(super) struct Exit {
+    /// Current members, each once.
+    pub members: Vec<String>,
+    /// `Kicked` or `Quit`.
+    pub exit_type: &'static str,
+    pub operator: String,
+    pub now_ms: i64,
+}
+
+impl GroupService {
+    /// Adds to `plan` the removal of `exit.members` from `group` (rows and member count) and
+    /// `Group.CallbackAfterMemberExit`; nothing when the list is empty.
+    pub(super) fn put_out(
+        &self,
+        app: &AppSettings,
+        origin: &Origin,
+        mut group: GroupRecord,
+        exit: Exit,
+        plan: &mut GroupPlan,
+    ) {
+        let mut gone: Vec<String> = Vec::new();
+        for member in exit.members {
+            if !gone.contains(&member) {
+                plan.changes.push(GroupChange::DeleteMember(member.clone()));
+                gone.push(member);
+            }
+        }
+        if gone.is_empty() {
+            return;
+        }
+        group.member_count = group.member_count.saturating_sub(gone.len() as u64);
+        let report = AfterMemberExit {
+            group_id: group.group_id.clone(),
+            group_type: group.group_type.clone(),
+            exit_type: exit.exit_type.into(),
+            operator_account: exit.operator,
+            exit_member_list: gone.iter().map(MemberAccount::new).collect(),
+            event_time: exit.now_ms as u64,
+        };
+        plan.outbox
+            .extend(self.after(app, &report, &group.group_id, origin));
+        plan.changes.push(GroupChange::PutGroup(Box::new(group)));
     }
 }
 
