@@ -90,6 +90,9 @@ pub const COMMANDS: &[CommandInfo] = &[
     .fired(),
     cmd(STATE_STATE_CHANGE, "Online status change", After, 34357),
     cmd(PROFILE_PORTRAIT_SET, "After profile updated", After, 48733).fired(),
+    // Not marked fired while only client actions send them: the services fire them, but no
+    // client can reach those services until the client protocol exists (so too the group join
+    // and read-receipt callbacks below).
     cmd(SNS_PREV_FRIEND_ADD, "Before friend added", Before, 43468),
     cmd(
         SNS_PREV_FRIEND_RESPONSE,
@@ -154,8 +157,7 @@ pub const COMMANDS: &[CommandInfo] = &[
         "Before applying to join a group",
         Before,
         34370,
-    )
-    .fired(),
+    ),
     cmd(
         GROUP_BEFORE_INVITE_JOIN_GROUP,
         "Before inviting a user to a group",
@@ -273,8 +275,7 @@ pub const COMMANDS: &[CommandInfo] = &[
         "After group read receipt",
         After,
         60395,
-    )
-    .fired(),
+    ),
     cmd(
         GROUP_AFTER_CHANGE_GROUP_OWNER,
         "After group owner changed",
