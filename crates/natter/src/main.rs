@@ -97,11 +97,14 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
         .build()?;
     runtime.block_on(async {
         let clock = Arc::new(Clock::system());
+        // Listen for SIGTERM before anyone can know the server is up (the banner): a signal
+        // that arrives before the handler exists would kill the process instead of stopping it.
+        let signal = shutdown_signal()?;
         let running = natter::start(&config, clock.clone()).await?;
         print_banner(&config, running.addr, &clock);
         let stop = running.stopper();
         tokio::spawn(async move {
-            shutdown_signal().await;
+            signal.await;
             tracing::info!("shutting down: finishing in-flight requests");
             let _ = stop.send(true);
         });
@@ -111,25 +114,21 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
     })
 }
 
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
+/// Resolves on Ctrl-C or SIGTERM. The handlers are installed when this is called, not when
+/// the future is first polled.
+fn shutdown_signal() -> anyhow::Result<impl std::future::Future<Output = ()>> {
     #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+    let ctrl_c = tokio::signal::ctrl_c();
+    Ok(async move {
+        #[cfg(unix)]
+        tokio::select! {
+            _ = ctrl_c => {},
+            _ = term.recv() => {},
         }
-    };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {},
-        () = term => {},
-    }
+        #[cfg(not(unix))]
+        let _ = ctrl_c.await;
+    })
 }
 
 fn print_banner(config: &ServerConfig, addr: std::net::SocketAddr, clock: &Clock) {
