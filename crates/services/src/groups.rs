@@ -197,6 +197,11 @@ impl ProfileDelta {
     }
 }
 
+/// The rows of an edit's reply (a JSON array the edit built), for decoding into typed results.
+pub(crate) fn reply_rows(reply: &serde_json::Value) -> impl Iterator<Item = &serde_json::Value> {
+    reply.as_array().into_iter().flatten()
+}
+
 /// A plan that changes nothing and answers `error`.
 pub(crate) fn refusal(error: ApiError) -> GroupPlan {
     GroupPlan {

@@ -232,11 +232,7 @@ impl GroupService {
                 plan
             })
             .await?;
-        Ok(outcome
-            .reply
-            .as_array()
-            .into_iter()
-            .flatten()
+        Ok(super::reply_rows(&outcome.reply)
             .map(|r| {
                 (
                     r[0].as_str().unwrap_or_default().to_owned(),

@@ -214,11 +214,7 @@ impl GroupService {
                 plan
             })
             .await?;
-        Ok(outcome
-            .reply
-            .as_array()
-            .into_iter()
-            .flatten()
+        Ok(super::reply_rows(&outcome.reply)
             .map(|r| {
                 (
                     r[0].as_u64().unwrap_or_default(),

@@ -490,11 +490,7 @@ impl GroupService {
                 plan
             })
             .await?;
-        Ok(outcome
-            .reply
-            .as_array()
-            .into_iter()
-            .flatten()
+        Ok(super::reply_rows(&outcome.reply)
             .map(|r| {
                 (
                     r[0].as_u64().unwrap_or_default(),
@@ -676,11 +672,7 @@ impl GroupService {
                 }
             })
             .await?;
-        Ok(outcome
-            .reply
-            .as_array()
-            .into_iter()
-            .flatten()
+        Ok(super::reply_rows(&outcome.reply)
             .map(|i| ExtensionItem {
                 key: i[0].as_str().unwrap_or_default().to_owned(),
                 value: i[1].as_str().unwrap_or_default().to_owned(),
