@@ -63,6 +63,26 @@ impl Authenticator {
         clock: &Clock,
         caller: &Caller,
     ) -> Result<(Arc<AppSettings>, String), ApiError> {
+        let (app, identifier) = self.user(apps, clock, caller)?;
+        if !app.is_admin(&identifier) {
+            return Err(ApiError::new(
+                codes::ADMIN_REQUIRED,
+                format!(
+                    "identifier {identifier} is not an App admin; REST calls need an admin account"
+                ),
+            ));
+        }
+        Ok((app, identifier))
+    }
+
+    /// Checks the caller's SDKAppID and UserSig, whoever they are, and returns the app and the
+    /// identifier (client logins).
+    pub fn user(
+        &self,
+        apps: &Apps,
+        clock: &Clock,
+        caller: &Caller,
+    ) -> Result<(Arc<AppSettings>, String), ApiError> {
         let raw_appid = caller
             .sdkappid
             .as_deref()
@@ -94,14 +114,6 @@ impl Authenticator {
             })?;
         let usersig = caller.usersig.as_deref().unwrap_or_default();
         self.verify(app, identifier, usersig, clock.now_secs())?;
-        if !app.is_admin(identifier) {
-            return Err(ApiError::new(
-                codes::ADMIN_REQUIRED,
-                format!(
-                    "identifier {identifier} is not an App admin; REST calls need an admin account"
-                ),
-            ));
-        }
         Ok((app.clone(), identifier.to_owned()))
     }
 

@@ -27,31 +27,34 @@ impl Ctx {
     /// service's "invalid parameter" code, except that an account field that is not a string gets
     /// Tencent's dedicated 60015.
     pub fn parse<T: DeserializeOwned>(&self, body: Value) -> ApiResult<T> {
-        serde_path_to_error::deserialize(body).map_err(|e| {
-            let path = e.path().to_string();
-            let inner = e.into_inner().to_string();
-            let field = path.rsplit('.').next().unwrap_or_default();
-            let names_account = field == "UserID"
-                || field == "Identifier"
-                || field.ends_with("_Account")
-                || field.starts_with("Accounts[");
-            if names_account
-                && inner.starts_with("invalid type")
-                && inner.contains("expected a string")
-            {
-                return ApiError::new(
-                    codes::ACCOUNT_NOT_STRING,
-                    format!("{path}: {inner}; account fields must be strings"),
-                );
-            }
-            let rules = self.api.rules();
-            if path == "." {
-                ApiError::new(rules.invalid_param, inner)
-            } else {
-                ApiError::new(rules.invalid_param, format!("{path}: {inner}"))
-            }
-        })
+        parse_body(body, self.api.rules().invalid_param)
     }
+}
+
+/// Reads `body` into `T`: a wrong type or a missing field gets `invalid_param`, except that an
+/// account field that is not a string gets Tencent's dedicated 60015.
+pub fn parse_body<T: DeserializeOwned>(body: Value, invalid_param: u32) -> ApiResult<T> {
+    serde_path_to_error::deserialize(body).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner().to_string();
+        let field = path.rsplit('.').next().unwrap_or_default();
+        let names_account = field == "UserID"
+            || field == "Identifier"
+            || field.ends_with("_Account")
+            || field.starts_with("Accounts[");
+        if names_account && inner.starts_with("invalid type") && inner.contains("expected a string")
+        {
+            return ApiError::new(
+                codes::ACCOUNT_NOT_STRING,
+                format!("{path}: {inner}; account fields must be strings"),
+            );
+        }
+        if path == "." {
+            ApiError::new(invalid_param, inner)
+        } else {
+            ApiError::new(invalid_param, format!("{path}: {inner}"))
+        }
+    })
 }
 
 /// Builds the HTTP 200 reply: `ActionStatus`, `ErrorCode`, `ErrorInfo`, `ErrorDisplay` where the

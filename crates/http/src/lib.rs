@@ -3,12 +3,14 @@
 //!
 //! - `/v4/<service>/<command>`: the Tencent REST API, dispatched from one table ([`routes`]),
 //!   handlers grouped by the service name in the URL ([`rest`]).
+//! - `/ws`: Natter's client protocol over WebSocket ([`gateway`]).
 //! - `/_natter/…`: Natter's own control plane ([`control`]); `/metrics` for Prometheus.
 
 pub mod auth;
 pub mod compat;
 pub mod control;
 pub mod envelope;
+pub mod gateway;
 pub mod metrics;
 pub mod rate_limit;
 pub mod rest;
@@ -64,6 +66,7 @@ impl AppState {
 pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/v4/{service}/{command}", any(rest::dispatch))
+        .route("/ws", get(gateway::upgrade))
         .route("/_natter/health", get(control::health))
         .route("/_natter/reset", any(control::reset))
         .route("/_natter/webhooks", get(webhooks::deliveries))

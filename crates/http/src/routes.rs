@@ -10,8 +10,9 @@ use serde_json::Value;
 
 use crate::envelope::Ctx;
 use crate::rest::{
-    group_open_attr_http_svc, group_open_http_svc, im_open_login_svc, million_group_open_http_svc,
-    openim, openim_msg_ext_http_svc, profile, recentcontact, sns,
+    group_open_attr_http_svc, group_open_avchatroom_http_svc, group_open_http_svc,
+    im_open_login_svc, million_group_open_http_svc, openim, openim_msg_ext_http_svc, profile,
+    recentcontact, sns,
 };
 
 pub type HandlerFuture = Pin<Box<dyn Future<Output = ApiResult<Value>> + Send>>;
@@ -26,6 +27,8 @@ pub struct Api {
     /// Tencent's default frequency limit, calls per second per app.
     pub default_limit: u32,
     pub handler: Option<Handler>,
+    /// The code of a call over the frequency limit (most APIs share one; a few have their own).
+    pub over_limit_code: u32,
 }
 
 impl Api {
@@ -36,6 +39,11 @@ impl Api {
 
     pub fn rules(&self) -> ServiceRules {
         ServiceRules::of(self.service)
+    }
+
+    const fn over_limit(mut self, code: u32) -> Self {
+        self.over_limit_code = code;
+        self
     }
 
     const fn with(mut self, handler: Handler) -> Self {
@@ -58,6 +66,7 @@ const fn api(
         doc: if doc == 0 { None } else { Some(doc) },
         default_limit,
         handler: None,
+        over_limit_code: codes::REST_FREQUENCY_LIMIT,
     }
 }
 
@@ -121,16 +130,19 @@ pub static ROUTES: &[Api] = &[
         "group_open_http_svc",
         "send_group_system_notification",
         "Send group system notification",
-        0,
+        34958,
         200,
-    ),
+    )
+    .with(group_open_http_svc::send_group_system_notification),
     api(
         "group_open_http_svc",
         "send_broadcast_msg",
         "AVChatRoom broadcast",
         49440,
         1,
-    ),
+    )
+    .over_limit(codes::GROUP_SEND_TOO_FAST)
+    .with(group_open_http_svc::send_broadcast_msg),
     api("openim", "importmsg", "Import C2C messages", 35014, 200).with(openim::importmsg),
     api(
         "group_open_http_svc",
@@ -577,21 +589,24 @@ pub static ROUTES: &[Api] = &[
         "AV online count",
         38521,
         200,
-    ),
+    )
+    .with(group_open_http_svc::get_online_member_num),
     api(
         "group_open_avchatroom_http_svc",
         "get_members",
         "AV online member list",
         50293,
         200,
-    ),
+    )
+    .with(group_open_avchatroom_http_svc::get_members),
     api(
         "group_open_avchatroom_http_svc",
         "modify_user_info",
         "AV member marks",
         50294,
         200,
-    ),
+    )
+    .with(group_open_avchatroom_http_svc::modify_user_info),
     api(
         "million_group_open_http_svc",
         "create_topic",
@@ -697,14 +712,16 @@ pub static ROUTES: &[Api] = &[
         34957,
         200,
     ),
-    api("openim", "query_online_status", "Online status", 35477, 200),
+    api("openim", "query_online_status", "Online status", 35477, 200)
+        .with(openim::query_online_status),
     api(
         "openim",
         "querystate",
         "Online status (legacy name)",
         35477,
         200,
-    ),
+    )
+    .with(openim::query_online_status),
     api(
         "openconfigsvr",
         "setnospeaking",

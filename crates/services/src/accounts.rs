@@ -85,6 +85,11 @@ impl AccountService {
     /// `account_check`: per UserID in order, whether it is imported.
     pub async fn check(&self, app: AppId, user_ids: Vec<String>) -> ApiResult<Vec<(String, bool)>> {
         check_batch(user_ids.len())?;
+        self.exist(app, user_ids).await
+    }
+
+    /// Whether each account exists, for callers that set their own batch limit.
+    pub async fn exist(&self, app: AppId, user_ids: Vec<String>) -> ApiResult<Vec<(String, bool)>> {
         let exist = self
             .store
             .accounts_exist(app, user_ids.clone())

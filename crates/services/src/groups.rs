@@ -7,16 +7,19 @@
 
 mod attributes;
 mod bans;
+mod delivery;
 mod imports;
 mod members;
 mod messages;
 mod receipts;
+mod rooms;
 mod topics;
 
 use std::sync::Arc;
 
 use natter_core::group::{ADMIN, MEMBER, OWNER};
 use natter_core::{codes, ApiError, ApiResult, AppSettings, Clock, CustomDataField, GroupType};
+use natter_events::Hub;
 use natter_store::{
     GroupChange, GroupEdit, GroupOutcome, GroupPlan, GroupQuery, GroupSnapshot, MemberCursor,
     OutboxEvent, Store,
@@ -32,11 +35,13 @@ use crate::internal;
 
 pub use attributes::{AttrChange, CounterMode};
 pub use bans::Ban;
+pub use delivery::MAX_NOTIFICATION_RECIPIENTS;
 pub use imports::{ImportedMember, ImportedMessage};
 pub use members::{AddedMember, MemberAdd, MemberChange, MemberList, MemberPage};
 pub use messages::{priority_number, GroupSend, GroupSent, SendLimiter, GROUP_BODY_CODES};
 pub use natter_store::{GroupMember, GroupRecord, TopicRecord};
 pub use receipts::{Receipt, ReceiptDetail};
+pub use rooms::{MemberMarks, OnlineMember, RoomCause};
 pub use topics::{NewTopic, TopicChange, TopicItem, TopicSelf};
 
 const MAX_NAME_BYTES: usize = 30;
@@ -93,6 +98,8 @@ pub struct GroupService {
     clock: Arc<Clock>,
     webhooks: Arc<Webhooks>,
     limiter: Arc<SendLimiter>,
+    hub: Arc<Hub>,
+    broadcast_seq: Arc<delivery::BroadcastSeq>,
 }
 
 pub(crate) fn invalid(info: impl Into<String>) -> ApiError {
@@ -287,12 +294,19 @@ pub(crate) fn refused_by_callback(outcome: BeforeOutcome) -> Option<ApiError> {
 }
 
 impl GroupService {
-    pub fn new(store: Arc<dyn Store>, clock: Arc<Clock>, webhooks: Arc<Webhooks>) -> Self {
+    pub fn new(
+        store: Arc<dyn Store>,
+        clock: Arc<Clock>,
+        webhooks: Arc<Webhooks>,
+        hub: Arc<Hub>,
+    ) -> Self {
         Self {
             store,
             clock,
             webhooks,
             limiter: Arc::new(SendLimiter::default()),
+            hub,
+            broadcast_seq: Arc::default(),
         }
     }
 
@@ -860,6 +874,7 @@ impl GroupService {
             plan
         })
         .await?;
+        self.hub.close_room(app.sdkappid, group_id);
         Ok(())
     }
 

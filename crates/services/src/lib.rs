@@ -10,10 +10,12 @@ pub mod messages;
 pub mod profile_fields;
 pub mod profiles;
 pub mod relations;
+pub mod sessions;
 
 use std::sync::Arc;
 
 use natter_core::{ApiError, Clock};
+use natter_events::Hub;
 use natter_store::{Store, StoreError};
 use natter_webhook::Webhooks;
 
@@ -24,6 +26,7 @@ pub use groups::GroupService;
 pub use messages::MessageService;
 pub use profiles::ProfileService;
 pub use relations::RelationService;
+pub use sessions::SessionService;
 
 /// Every service, wired to one store and one clock.
 #[derive(Clone)]
@@ -38,6 +41,8 @@ pub struct Services {
     pub conversations: ConversationService,
     pub relations: RelationService,
     pub groups: GroupService,
+    pub sessions: SessionService,
+    pub hub: Arc<Hub>,
 }
 
 impl Services {
@@ -47,13 +52,25 @@ impl Services {
         apps: Apps,
         webhooks: Arc<Webhooks>,
     ) -> Self {
+        let hub = Arc::new(Hub::new());
+        let accounts = AccountService::new(store.clone(), clock.clone());
+        let groups = GroupService::new(store.clone(), clock.clone(), webhooks.clone(), hub.clone());
         Self {
-            accounts: AccountService::new(store.clone(), clock.clone()),
+            sessions: SessionService::new(
+                store.clone(),
+                clock.clone(),
+                webhooks.clone(),
+                hub.clone(),
+                accounts.clone(),
+                groups.clone(),
+            ),
+            accounts,
             profiles: ProfileService::new(store.clone(), clock.clone(), webhooks.clone()),
             messages: MessageService::new(store.clone(), clock.clone(), webhooks.clone()),
             conversations: ConversationService::new(store.clone(), clock.clone()),
             relations: RelationService::new(store.clone(), clock.clone(), webhooks.clone()),
-            groups: GroupService::new(store.clone(), clock.clone(), webhooks.clone()),
+            groups,
+            hub,
             store,
             clock,
             apps,

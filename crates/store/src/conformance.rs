@@ -702,9 +702,14 @@ pub async fn outbox_events_commit_with_their_change(store: &dyn Store) {
         .unwrap();
     assert!(!written);
     assert_eq!(store.outbox_len().await.unwrap(), 1, "outbox: one event");
+    // Events of no stored change are written on their own.
+    store
+        .enqueue_outbox(app, vec![event("State.StateChange", "o2", "{\"n\":2}")], 10)
+        .await
+        .unwrap();
     assert_eq!(
         claim_all(store, 1_000).await,
-        vec![(app, "{\"n\":1}".to_owned())]
+        vec![(app, "{\"n\":1}".to_owned()), (app, "{\"n\":2}".to_owned())]
     );
     // Leased: another claimer does not see it until the lease runs out.
     assert!(

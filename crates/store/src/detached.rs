@@ -400,6 +400,16 @@ impl<S: Store> Store for Detached<S> {
         detach(async move { inner.group_history(app, group_id, max_seq, limit).await }).await
     }
 
+    async fn enqueue_outbox(
+        &self,
+        app: AppId,
+        events: Vec<OutboxEvent>,
+        now_ms: i64,
+    ) -> StoreResult<()> {
+        let inner = self.0.clone();
+        detach(async move { inner.enqueue_outbox(app, events, now_ms).await }).await
+    }
+
     async fn claim_outbox(
         &self,
         now_ms: i64,

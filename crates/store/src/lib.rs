@@ -355,6 +355,15 @@ pub trait Store: Send + Sync + 'static {
         limit: usize,
     ) -> StoreResult<Vec<GroupMessage>>;
 
+    /// Writes after-callback events that belong to no stored change (a login, a member coming
+    /// online in a live room), so they are delivered like every other after-callback.
+    async fn enqueue_outbox(
+        &self,
+        app: AppId,
+        events: Vec<OutboxEvent>,
+        now_ms: i64,
+    ) -> StoreResult<()>;
+
     /// Claims up to `limit` outbox events that are due, for `lease_ms`: only the oldest pending
     /// event of each order key is claimable, so events of one key are delivered in order, and a
     /// claimed event is invisible to other claimers (other nodes) until its lease runs out.

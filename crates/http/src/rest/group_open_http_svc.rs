@@ -2,7 +2,7 @@
 //! 1047/34895 onwards; the field lists of each reply follow the samples there).
 
 use natter_core::message::check_body;
-use natter_core::{codes, ApiError};
+use natter_core::{codes, ApiError, ApiResult};
 use natter_services::groups::{
     priority_number, AttrChange, Ban, CounterMode, GroupInfoChange, GroupMember, GroupRecord,
     GroupSend, GroupService, ImportedMember, ImportedMessage, MemberChange, MemberList, MemberPage,
@@ -15,7 +15,7 @@ use natter_webhook::Origin;
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
-use crate::envelope::Ctx;
+use crate::envelope::{parse_body, Ctx};
 use crate::routes::HandlerFuture;
 
 fn origin(ctx: &Ctx) -> Origin {
@@ -669,50 +669,50 @@ struct Mention {
     group_at_account: Option<String>,
 }
 
+/// Reads a `send_group_msg` body (REST or client): the group and the checked message.
+pub(crate) fn group_send(body: Value) -> ApiResult<(String, GroupSend)> {
+    let req: SendRequest = parse_body(body.clone(), codes::GROUP_INVALID_PARAM)?;
+    let elements = check_body(
+        body.get("MsgBody"),
+        &req.cloud_custom_data,
+        GROUP_BODY_CODES,
+    )?;
+    let forbids = |name: &str| req.forbid_callback_control.iter().any(|f| f == name);
+    let send = GroupSend {
+        from: req.from_account.clone().filter(|f| !f.is_empty()),
+        random: req.random,
+        body: elements,
+        cloud_custom_data: req.cloud_custom_data.clone(),
+        priority: priority_number(req.msg_priority.as_deref())?,
+        online_only: req.online_only_flag == 1,
+        forbid_before_callback: forbids("ForbidBeforeSendMsgCallback"),
+        forbid_after_callback: forbids("ForbidAfterSendMsgCallback"),
+        topic_id: req.topic_id.clone().filter(|t| !t.is_empty()),
+        supports_extension: req.support_message_extension == 1,
+        need_receipt: req.need_read_receipt == 1,
+        mentions: req
+            .group_at_info
+            .iter()
+            .map(|m| match (m.group_at_all_flag, &m.group_at_account) {
+                (1, _) => Ok(None),
+                (0, Some(account)) if !account.is_empty() => Ok(Some(account.clone())),
+                _ => Err(ApiError::new(
+                    codes::GROUP_INVALID_PARAM,
+                    "each GroupAtInfo item needs GroupAtAllFlag 1, or 0 with a GroupAt_Account",
+                )),
+            })
+            .collect::<Result<_, _>>()?,
+    };
+    Ok((req.group_id, send))
+}
+
 pub fn send_group_msg(ctx: Ctx, body: Value) -> HandlerFuture {
     Box::pin(async move {
-        let req = ctx.parse::<SendRequest>(body.clone())?;
-        let elements = check_body(
-            body.get("MsgBody"),
-            &req.cloud_custom_data,
-            GROUP_BODY_CODES,
-        )?;
-        let forbids = |name: &str| req.forbid_callback_control.iter().any(|f| f == name);
-        let send = GroupSend {
-            from: req.from_account.clone().filter(|f| !f.is_empty()),
-            random: req.random,
-            body: elements,
-            cloud_custom_data: req.cloud_custom_data.clone(),
-            priority: priority_number(req.msg_priority.as_deref())?,
-            online_only: req.online_only_flag == 1,
-            forbid_before_callback: forbids("ForbidBeforeSendMsgCallback"),
-            forbid_after_callback: forbids("ForbidAfterSendMsgCallback"),
-            topic_id: req.topic_id.clone().filter(|t| !t.is_empty()),
-            supports_extension: req.support_message_extension == 1,
-            need_receipt: req.need_read_receipt == 1,
-            mentions: req
-                .group_at_info
-                .iter()
-                .map(|m| match (m.group_at_all_flag, &m.group_at_account) {
-                    (1, _) => Ok(None),
-                    (0, Some(account)) if !account.is_empty() => Ok(Some(account.clone())),
-                    _ => Err(ApiError::new(
-                        codes::GROUP_INVALID_PARAM,
-                        "each GroupAtInfo item needs GroupAtAllFlag 1, or 0 with a GroupAt_Account",
-                    )),
-                })
-                .collect::<Result<_, _>>()?,
-        };
+        let (group_id, send) = group_send(body)?;
         let sent = ctx
             .services
             .groups
-            .send(
-                &ctx.app,
-                &ctx.identifier,
-                &req.group_id,
-                send,
-                &origin(&ctx),
-            )
+            .send(&ctx.app, &ctx.identifier, &group_id, send, &origin(&ctx))
             .await?;
         Ok(json!({"MsgTime": sent.msg_time, "MsgSeq": sent.msg_seq}))
     })
@@ -1404,5 +1404,86 @@ pub fn get_group_msg_receipt_detail(ctx: Ctx, body: Value) -> HandlerFuture {
         });
         reply[list_name] = list.into();
         Ok(reply)
+    })
+}
+
+#[derive(Deserialize)]
+struct GroupIdOnly {
+    #[serde(rename = "GroupId")]
+    group_id: String,
+}
+
+pub fn get_online_member_num(ctx: Ctx, body: Value) -> HandlerFuture {
+    Box::pin(async move {
+        let req = ctx.parse::<GroupIdOnly>(body)?;
+        let count = ctx
+            .services
+            .groups
+            .online_count(&ctx.app, &req.group_id)
+            .await?;
+        Ok(json!({ "OnlineMemberNum": count }))
+    })
+}
+
+#[derive(Deserialize)]
+struct SystemNotificationRequest {
+    #[serde(rename = "GroupId")]
+    group_id: String,
+    #[serde(rename = "ToMembers_Account", default)]
+    to_members_account: Vec<String>,
+    #[serde(rename = "Content")]
+    content: String,
+    #[serde(rename = "TopicId")]
+    topic_id: Option<String>,
+}
+
+pub fn send_group_system_notification(ctx: Ctx, body: Value) -> HandlerFuture {
+    Box::pin(async move {
+        let req = ctx.parse::<SystemNotificationRequest>(body)?;
+        ctx.services
+            .groups
+            .system_notification(
+                &ctx.app,
+                &req.group_id,
+                req.to_members_account,
+                req.content,
+                req.topic_id.filter(|t| !t.is_empty()),
+            )
+            .await?;
+        Ok(Value::Null)
+    })
+}
+
+#[derive(Deserialize)]
+struct BroadcastRequest {
+    #[serde(rename = "From_Account")]
+    from_account: Option<String>,
+    #[serde(rename = "Random")]
+    random: u32,
+    #[serde(rename = "CloudCustomData", default)]
+    cloud_custom_data: String,
+}
+
+pub fn send_broadcast_msg(ctx: Ctx, body: Value) -> HandlerFuture {
+    Box::pin(async move {
+        let req = ctx.parse::<BroadcastRequest>(body.clone())?;
+        let elements = check_body(
+            body.get("MsgBody"),
+            &req.cloud_custom_data,
+            GROUP_BODY_CODES,
+        )?;
+        let seq = ctx
+            .services
+            .groups
+            .broadcast(
+                &ctx.app,
+                &ctx.identifier,
+                req.from_account.filter(|f| !f.is_empty()),
+                req.random,
+                elements,
+                req.cloud_custom_data,
+            )
+            .await?;
+        Ok(json!({ "MsgSeq": seq }))
     })
 }

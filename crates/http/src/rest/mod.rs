@@ -4,6 +4,7 @@
 //! body size → JSON → the handler. Every outcome is HTTP 200 with the Tencent envelope.
 
 pub mod group_open_attr_http_svc;
+pub mod group_open_avchatroom_http_svc;
 pub mod group_open_http_svc;
 pub mod im_open_login_svc;
 pub mod million_group_open_http_svc;
@@ -120,7 +121,7 @@ async fn handle(
     }
     if limit > 0 && calls > limit {
         return Err(ApiError::new(
-            codes::REST_FREQUENCY_LIMIT,
+            api.over_limit_code,
             format!(
                 "v4/{} is limited to {limit} calls per second for this app",
                 api.name()

@@ -8,7 +8,7 @@ use natter_services::messages::{
 };
 use natter_webhook::Origin;
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
+use serde_json::{json, Map, Value};
 
 use crate::envelope::{fields, Ctx};
 use crate::routes::HandlerFuture;
@@ -604,4 +604,80 @@ pub fn modify_group_msg(ctx: Ctx, body: Value) -> HandlerFuture {
             .await?;
         Ok(Value::Null)
     })
+}
+
+/// Most accounts one `query_online_status` may name.
+const MAX_STATUS_ACCOUNTS: usize = 500;
+
+#[derive(Deserialize)]
+struct OnlineStatusRequest {
+    #[serde(rename = "To_Account")]
+    to_account: Vec<String>,
+    #[serde(rename = "IsNeedDetail", default)]
+    is_need_detail: u32,
+}
+
+/// `query_online_status` (and its old name `querystate`): `Online` while the user has a client
+/// connection, else `Offline` (Natter has no push channel, so no `PushOnline`). The per-user
+/// state is sent as `State` and, for clients of the old page, also as `Status`.
+pub fn query_online_status(ctx: Ctx, body: Value) -> HandlerFuture {
+    Box::pin(async move {
+        let req = ctx.parse::<OnlineStatusRequest>(body)?;
+        if req.to_account.is_empty() {
+            return Err(ApiError::new(
+                codes::C2C_BAD_PARAM,
+                "To_Account names no account",
+            ));
+        }
+        if req.to_account.len() > MAX_STATUS_ACCOUNTS {
+            return Err(ApiError::new(
+                codes::C2C_BATCH_TOO_MANY,
+                format!(
+                    "To_Account names {} accounts; at most {MAX_STATUS_ACCOUNTS} are allowed",
+                    req.to_account.len()
+                ),
+            ));
+        }
+        let exist = ctx
+            .services
+            .accounts
+            .exist(ctx.app.sdkappid, req.to_account)
+            .await?;
+        let mut results = Vec::new();
+        let mut errors = Vec::new();
+        for (account, exists) in exist {
+            if !exists {
+                errors.push(json!({"To_Account": account, "ErrorCode": codes::ACCOUNT_NOT_FOUND}));
+                continue;
+            }
+            let platforms = ctx.services.sessions.platforms(&ctx.app, &account);
+            let state = if platforms.is_empty() {
+                "Offline"
+            } else {
+                "Online"
+            };
+            let mut item = json!({"To_Account": account, "State": state, "Status": state});
+            if req.is_need_detail == 1 {
+                let detail: Vec<Value> = platforms
+                    .iter()
+                    .map(|p| json!({"Platform": detail_platform(p), "Status": "Online"}))
+                    .collect();
+                item["Detail"] = Value::from(detail);
+            }
+            results.push(item);
+        }
+        let mut reply = json!({ "QueryResult": results });
+        if !errors.is_empty() {
+            reply["ErrorList"] = Value::from(errors);
+        }
+        Ok(reply)
+    })
+}
+
+/// `Detail[].Platform` as Tencent's sample spells it (`IPhone` for iOS).
+fn detail_platform(platform: &str) -> &str {
+    match platform {
+        "iOS" => "IPhone",
+        other => other,
+    }
 }

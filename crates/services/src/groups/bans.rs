@@ -75,8 +75,10 @@ impl GroupService {
         let until = now + i64::from(duration);
         let this = self.clone();
         let app_settings = app.clone();
+        let from = origin.clone();
         let origin = origin.clone();
         let operator = operator.to_owned();
+        let banned = accounts.clone();
         let query = GroupQuery::accounts(accounts.clone());
         self.edit_existing(app, group_id, query, move |group, snap| {
             if type_of(group) != GroupType::AvChatRoom {
@@ -118,6 +120,7 @@ impl GroupService {
             plan
         })
         .await?;
+        self.left(app, group_id, &banned, &from).await;
         Ok(())
     }
 

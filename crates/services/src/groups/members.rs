@@ -705,13 +705,16 @@ impl GroupService {
         {
             return Err(refusal);
         }
+        let group_type = type_of(group);
         let now_ms = self.clock.now_ms();
         let this = self.clone();
         let app_settings = app.clone();
-        let origin = origin.clone();
+        let joiner = member.to_owned();
         let member = member.to_owned();
         let id = group_id.to_owned();
+        let from = origin.clone();
         self.edit_existing(app, group_id, query, move |group, snap| {
+            let origin = from;
             if let Some(e) = join_refusal(group, snap, &member, now) {
                 return refusal(e);
             }
@@ -748,6 +751,8 @@ impl GroupService {
             plan
         })
         .await?;
+        self.entered(app, group_id, group_type, &joiner, now, origin)
+            .await;
         Ok(())
     }
 
@@ -764,7 +769,9 @@ impl GroupService {
         let now_ms = self.clock.now_ms();
         let this = self.clone();
         let app_settings = app.clone();
+        let from = origin.clone();
         let origin = origin.clone();
+        let leaver = member.to_owned();
         let member = member.to_owned();
         let id = group_id.to_owned();
         let query = GroupQuery::accounts(vec![member.clone()]);
@@ -796,6 +803,7 @@ impl GroupService {
             plan
         })
         .await?;
+        self.left(app, group_id, &[leaver], &from).await;
         Ok(())
     }
 }

@@ -19,6 +19,7 @@ use natter_webhook::payloads::MsgBodyElement;
 use natter_webhook::{BeforeOutcome, Origin};
 use serde_json::{json, Value};
 
+use super::delivery::Delivered;
 use super::topics::{check_topic_group, topic_not_found};
 use super::{invalid, refusal, refused_by_callback, type_of, GroupService};
 use crate::internal;
@@ -231,6 +232,18 @@ impl GroupService {
                 }
             }
         }
+        // What members online now receive; nothing to build when no one is connected.
+        let delivered = self.hub.any_online(app.sdkappid).then(|| Delivered {
+            topic_id: topic.clone(),
+            seq: 0,
+            time: now,
+            random: req.random,
+            from: from.clone(),
+            priority: req.priority,
+            online_only,
+            body: req.body.clone(),
+            cloud_custom_data: req.cloud_custom_data.clone(),
+        });
         let now_ms = self.clock.now_ms();
         let this = self.clone();
         let app_settings = app.clone();
@@ -256,7 +269,8 @@ impl GroupService {
                     None => None,
                 };
                 if let Some(first) = &snap.duplicate {
-                    plan.reply = json!([first.seq, first.time]);
+                    // Already delivered when it was first sent.
+                    plan.reply = json!([first.seq, first.time, false]);
                     return plan;
                 }
                 if !snap.existing.contains(&sender) {
@@ -350,14 +364,19 @@ impl GroupService {
                         plan.changes.push(GroupChange::PutGroup(Box::new(group)));
                     }
                 }
-                plan.reply = json!([seq, now]);
+                plan.reply = json!([seq, now, true]);
                 plan
             })
             .await?;
-        Ok(GroupSent {
+        let sent = GroupSent {
             msg_seq: outcome.reply[0].as_u64().unwrap_or_default(),
             msg_time: outcome.reply[1].as_i64().unwrap_or(now),
-        })
+        };
+        if let Some(mut delivered) = delivered.filter(|_| outcome.reply[2] == true) {
+            delivered.seq = sent.msg_seq;
+            self.deliver(app, group, delivered);
+        }
+        Ok(sent)
     }
 
     /// `group_msg_get_simple`: up to 20 messages of the group or one of its topics with

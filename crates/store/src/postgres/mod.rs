@@ -585,6 +585,18 @@ impl Store for PostgresStore {
         groups::history(&mut conn, app, &group_id, max_seq, limit).await
     }
 
+    async fn enqueue_outbox(
+        &self,
+        app: AppId,
+        events: Vec<OutboxEvent>,
+        now_ms: i64,
+    ) -> StoreResult<()> {
+        let mut tx = self.begin().await?;
+        outbox::insert(&mut tx, app, &events, now_ms).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     async fn claim_outbox(
         &self,
         now_ms: i64,

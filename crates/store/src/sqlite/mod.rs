@@ -647,6 +647,16 @@ impl Store for SqliteStore {
             .await
     }
 
+    async fn enqueue_outbox(
+        &self,
+        app: AppId,
+        events: Vec<OutboxEvent>,
+        now_ms: i64,
+    ) -> StoreResult<()> {
+        self.write(move |conn| outbox::insert(conn, app, &events, now_ms))
+            .await
+    }
+
     async fn claim_outbox(
         &self,
         now_ms: i64,

@@ -1,0 +1,225 @@
+//! Real-time fan-out to connected clients: who is connected (per app and user, on which
+//! platforms), who is online in which AVChatRoom (with their member marks), and one bounded
+//! queue per connection.
+//!
+//! Everything here lives in memory and belongs to one process: a connection ends with its
+//! process, so nothing in it has to survive a restart. A frame is serialized once and shared
+//! by every connection it goes to.
+
+mod queue;
+mod rooms;
+
+use std::collections::HashMap;
+use std::sync::{Mutex, MutexGuard};
+
+pub use queue::{Priority, Push, QUEUE_CAPACITY};
+pub use rooms::{MarkChange, RoomMember};
+use tokio::sync::mpsc;
+
+/// One app's user: `(SDKAppID, UserID)`.
+type UserKey = (u64, String);
+
+struct Connection {
+    id: u64,
+    platform: String,
+    /// `None` once the connection fell too far behind: its stream ends after what is queued,
+    /// and the gateway then ends the session, which removes the entry.
+    queue: Option<mpsc::Sender<Push>>,
+}
+
+#[derive(Default)]
+struct State {
+    next_id: u64,
+    users: HashMap<UserKey, Vec<Connection>>,
+    rooms: rooms::Rooms,
+}
+
+/// A connection just registered with the hub.
+pub struct Registration {
+    pub id: u64,
+    /// The frames for this connection; `None` once the hub has dropped it (kicked, or too slow
+    /// to keep up with frames that must not be lost).
+    pub frames: mpsc::Receiver<Push>,
+    /// Whether the user had no other connection.
+    pub first: bool,
+}
+
+/// The hub of one process. Cheap to share (`Arc`), safe to call from any task.
+#[derive(Default)]
+pub struct Hub {
+    state: Mutex<State>,
+}
+
+impl Hub {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn state(&self) -> MutexGuard<'_, State> {
+        // A panic while holding the lock leaves plain maps behind; they stay usable.
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Registers a logged-in connection of `user` on `platform`.
+    pub fn connect(&self, app: u64, user: &str, platform: &str) -> Registration {
+        let (queue, frames) = mpsc::channel(QUEUE_CAPACITY);
+        let mut state = self.state();
+        state.next_id += 1;
+        let id = state.next_id;
+        let conns = state.users.entry((app, user.to_owned())).or_default();
+        let first = conns.is_empty();
+        conns.push(Connection {
+            id,
+            platform: platform.to_owned(),
+            queue: Some(queue),
+        });
+        Registration { id, frames, first }
+    }
+
+    /// Removes connection `id`. When it was the user's last, the user also leaves every room
+    /// they were online in; those rooms are returned (empty while other connections remain).
+    /// `None` when the connection was already gone.
+    pub fn disconnect(&self, app: u64, user: &str, id: u64) -> Option<Vec<String>> {
+        let mut state = self.state();
+        let key = (app, user.to_owned());
+        let conns = state.users.get_mut(&key)?;
+        let before = conns.len();
+        conns.retain(|c| c.id != id);
+        if conns.len() == before {
+            return None;
+        }
+        if !conns.is_empty() {
+            return Some(Vec::new());
+        }
+        state.users.remove(&key);
+        Some(state.rooms.leave_all(app, user))
+    }
+
+    /// Drops every connection of `user` (a kick); their frame streams end. Returns the
+    /// platforms they were on and the rooms they left.
+    pub fn kick(&self, app: u64, user: &str) -> (Vec<String>, Vec<String>) {
+        let mut state = self.state();
+        let Some(conns) = state.users.remove(&(app, user.to_owned())) else {
+            return (Vec::new(), Vec::new());
+        };
+        let platforms = conns.into_iter().map(|c| c.platform).collect();
+        (platforms, state.rooms.leave_all(app, user))
+    }
+
+    /// The platforms `user` is connected on, one entry per connection.
+    pub fn platforms(&self, app: u64, user: &str) -> Vec<String> {
+        self.state()
+            .users
+            .get(&(app, user.to_owned()))
+            .map(|conns| conns.iter().map(|c| c.platform.clone()).collect())
+            .unwrap_or_default()
+    }
+
+    pub fn is_online(&self, app: u64, user: &str) -> bool {
+        self.state().users.contains_key(&(app, user.to_owned()))
+    }
+
+    /// Whether anyone of `app` is connected (a send with no one to push to skips the work).
+    pub fn any_online(&self, app: u64) -> bool {
+        self.state().users.keys().any(|(a, _)| *a == app)
+    }
+
+    /// Every user of `app` with at least one connection.
+    pub fn online_users(&self, app: u64) -> Vec<String> {
+        self.state()
+            .users
+            .keys()
+            .filter(|(a, _)| *a == app)
+            .map(|(_, u)| u.clone())
+            .collect()
+    }
+
+    /// Queues `push` on every connection of each of `users` that is online. Returns how many
+    /// connections took it.
+    pub fn send_to<'a>(
+        &self,
+        app: u64,
+        users: impl IntoIterator<Item = &'a str>,
+        push: &Push,
+    ) -> usize {
+        let mut state = self.state();
+        let mut delivered = 0;
+        for user in users {
+            let Some(conns) = state.users.get_mut(&(app, user.to_owned())) else {
+                continue;
+            };
+            for c in conns.iter_mut() {
+                let Some(queue) = &c.queue else { continue };
+                match push.offer(queue) {
+                    queue::Offer::Queued => delivered += 1,
+                    queue::Offer::Skipped => {}
+                    queue::Offer::Overflowed => {
+                        tracing::warn!(app, user, connection = c.id, "connection too slow: closing");
+                        c.queue = None;
+                    }
+                }
+            }
+        }
+        delivered
+    }
+
+    /// Marks `user` online in the AVChatRoom `group`; `true` when they were not already.
+    /// Only connected users can be online in a room.
+    pub fn enter_room(&self, app: u64, group: &str, user: &str, join_time: i64) -> bool {
+        let mut state = self.state();
+        if !state.users.contains_key(&(app, user.to_owned())) {
+            return false;
+        }
+        state.rooms.enter(app, group, user, join_time)
+    }
+
+    /// Takes `user` out of the room; `true` when they were online in it.
+    pub fn leave_room(&self, app: u64, group: &str, user: &str) -> bool {
+        self.state().rooms.leave(app, group, user)
+    }
+
+    /// Forgets a room (disbanded).
+    pub fn close_room(&self, app: u64, group: &str) {
+        self.state().rooms.close(app, group);
+    }
+
+    /// How many members are online in the room.
+    pub fn room_count(&self, app: u64, group: &str) -> usize {
+        self.state().rooms.count(app, group)
+    }
+
+    /// The room's online members in the order they came online, then by ID.
+    pub fn room_members(&self, app: u64, group: &str) -> Vec<RoomMember> {
+        self.state().rooms.members(app, group)
+    }
+
+    /// Every room of `app` with someone online.
+    pub fn rooms(&self, app: u64) -> Vec<String> {
+        self.state().rooms.of_app(app)
+    }
+
+    /// Changes the marks of online members; returns the members that are not online in the
+    /// room (their marks are left alone).
+    pub fn change_marks(
+        &self,
+        app: u64,
+        group: &str,
+        members: &[String],
+        change: &MarkChange,
+    ) -> Vec<String> {
+        self.state().rooms.change_marks(app, group, members, change)
+    }
+
+    /// Queues `push` for everyone online in the room.
+    pub fn send_to_room(&self, app: u64, group: &str, push: &Push) -> usize {
+        let members: Vec<String> = self
+            .room_members(app, group)
+            .into_iter()
+            .map(|m| m.account)
+            .collect();
+        self.send_to(app, members.iter().map(String::as_str), push)
+    }
+}
+
+#[cfg(test)]
+mod tests;

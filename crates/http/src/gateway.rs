@@ -1,0 +1,328 @@
+//! Natter's client protocol: one WebSocket per logged-in client at `GET /ws`. Tencent's own
+//! client protocol is closed, so this one is Natter's; docs/client-protocol.md describes it.
+//!
+//! Every frame is a JSON text. A client sends requests (`ReqId`, `Op`, then the operation's
+//! fields, named as in the REST API) and gets one reply per request, in the REST envelope
+//! (`ActionStatus`, `ErrorCode`, `ErrorInfo`). The server also pushes events (`Event`, then
+//! its fields). The first request must be `login`.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
+use axum::extract::{ConnectInfo, State};
+use axum::response::Response;
+use natter_core::{codes, ApiError, ApiResult};
+use natter_services::sessions::{Session, SessionEnd};
+use serde::Deserialize;
+use serde_json::{json, Map, Value};
+use tokio::time::Instant;
+
+use crate::auth::Caller;
+use crate::envelope::parse_body;
+use crate::rest::group_open_http_svc::group_send;
+use crate::AppState;
+
+/// Largest frame a client may send (a 12 KB message body fits many times over).
+const MAX_FRAME_BYTES: usize = 64 * 1024;
+/// How long a new connection has to log in.
+const LOGIN_WAIT: Duration = Duration::from_secs(10);
+/// How often the server pings, and how long a silent client is given before it is timed out.
+const PING_EVERY: Duration = Duration::from_secs(30);
+const SILENCE_LIMIT: Duration = Duration::from_secs(90);
+
+pub async fn upgrade(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ws: WebSocketUpgrade,
+) -> Response {
+    ws.max_message_size(MAX_FRAME_BYTES)
+        .on_upgrade(move |socket| serve(state, peer, socket))
+}
+
+#[derive(Deserialize)]
+struct Request {
+    #[serde(rename = "ReqId", default)]
+    req_id: Value,
+    #[serde(rename = "Op")]
+    op: String,
+}
+
+#[derive(Deserialize)]
+struct Login {
+    #[serde(rename = "SdkAppId")]
+    sdkappid: Value,
+    #[serde(rename = "Identifier")]
+    identifier: String,
+    #[serde(rename = "UserSig")]
+    usersig: String,
+    #[serde(rename = "Platform", default = "web")]
+    platform: String,
+}
+
+fn web() -> String {
+    "Web".into()
+}
+
+#[derive(Deserialize)]
+struct GroupRef {
+    #[serde(rename = "GroupId")]
+    group_id: String,
+}
+
+/// A reply frame: the request's `ReqId`, the envelope, then the operation's fields.
+fn reply(req_id: &Value, result: ApiResult<Value>) -> Message {
+    let mut out = Map::new();
+    out.insert("ReqId".into(), req_id.clone());
+    match result {
+        Ok(fields) => {
+            out.insert("ActionStatus".into(), json!("OK"));
+            out.insert("ErrorCode".into(), json!(0));
+            out.insert("ErrorInfo".into(), json!(""));
+            if let Value::Object(fields) = fields {
+                out.extend(fields);
+            }
+        }
+        Err(e) => {
+            out.insert("ActionStatus".into(), json!("FAIL"));
+            out.insert("ErrorCode".into(), json!(e.code));
+            out.insert("ErrorInfo".into(), json!(e.info));
+        }
+    }
+    Message::Text(Value::Object(out).to_string().into())
+}
+
+/// Reads one request: its `ReqId`, `Op` and whole body.
+fn read_request(text: &str) -> Result<(Value, String, Value), Message> {
+    let body: Value = serde_json::from_str(text).map_err(|e| {
+        reply(
+            &Value::Null,
+            Err(ApiError::new(
+                codes::INVALID_JSON,
+                format!("the frame is not JSON: {e}"),
+            )),
+        )
+    })?;
+    let req: Request = parse_body(body.clone(), codes::INVALID_JSON).map_err(|e| {
+        let id = body.get("ReqId").cloned().unwrap_or(Value::Null);
+        reply(&id, Err(e))
+    })?;
+    Ok((req.req_id, req.op, body))
+}
+
+async fn close(socket: &mut WebSocket, code: u16, reason: &'static str) {
+    let _ = socket
+        .send(Message::Close(Some(CloseFrame {
+            code,
+            reason: Utf8Bytes::from_static(reason),
+        })))
+        .await;
+}
+
+async fn serve(state: AppState, peer: SocketAddr, mut socket: WebSocket) {
+    let Some((session, frames)) = login(&state, peer, &mut socket).await else {
+        return;
+    };
+    let end = run(&state, &session, frames, &mut socket).await;
+    state.services.sessions.end(&session, end).await;
+}
+
+/// Waits for the `login` request; answers it either way. `None` when the connection is done.
+async fn login(
+    state: &AppState,
+    peer: SocketAddr,
+    socket: &mut WebSocket,
+) -> Option<(Session, tokio::sync::mpsc::Receiver<natter_events::Push>)> {
+    let first = match tokio::time::timeout(LOGIN_WAIT, socket.recv()).await {
+        Ok(Some(Ok(Message::Text(text)))) => text,
+        Ok(Some(Ok(_))) => {
+            close(socket, 1003, "the first frame must be a login request").await;
+            return None;
+        }
+        Ok(_) => return None,
+        Err(_) => {
+            close(socket, 1008, "no login request in time").await;
+            return None;
+        }
+    };
+    let (req_id, op, body) = match read_request(&first) {
+        Ok(request) => request,
+        Err(answer) => {
+            let _ = socket.send(answer).await;
+            close(socket, 1008, "not logged in").await;
+            return None;
+        }
+    };
+    let logged_in = async {
+        if op != "login" {
+            return Err(ApiError::new(
+                codes::BAD_ACCOUNT_OR_SIG,
+                format!("Op {op:?} before login; log in first"),
+            ));
+        }
+        let login: Login = parse_body(body, codes::ACCOUNT_INVALID_PARAM)?;
+        let caller = Caller {
+            sdkappid: Some(match &login.sdkappid {
+                Value::String(s) => s.clone(),
+                other => other.to_string(),
+            }),
+            identifier: Some(login.identifier),
+            usersig: Some(login.usersig),
+        };
+        let services = &state.services;
+        let (app, user) = state.auth.user(&services.apps, &services.clock, &caller)?;
+        services
+            .sessions
+            .login(app, &user, &login.platform, &peer.ip().to_string())
+            .await
+    }
+    .await;
+    match logged_in {
+        Ok((session, registration)) => {
+            let answer = reply(
+                &req_id,
+                Ok(json!({"Identifier": session.user, "Platform": session.origin.platform})),
+            );
+            if socket.send(answer).await.is_err() {
+                state
+                    .services
+                    .sessions
+                    .end(&session, SessionEnd::LinkClosed)
+                    .await;
+                return None;
+            }
+            Some((session, registration.frames))
+        }
+        Err(e) => {
+            let _ = socket.send(reply(&req_id, Err(e))).await;
+            close(socket, 1008, "login refused").await;
+            None
+        }
+    }
+}
+
+/// Serves a logged-in connection until it ends; returns how.
+async fn run(
+    state: &AppState,
+    session: &Session,
+    mut frames: tokio::sync::mpsc::Receiver<natter_events::Push>,
+    socket: &mut WebSocket,
+) -> SessionEnd {
+    let mut ping = tokio::time::interval(PING_EVERY);
+    ping.tick().await;
+    let mut last_heard = Instant::now();
+    loop {
+        tokio::select! {
+            push = frames.recv() => match push {
+                Some(push) => {
+                    if socket.send(Message::Text(push.frame.as_ref().into())).await.is_err() {
+                        return SessionEnd::LinkClosed;
+                    }
+                }
+                None => {
+                    close(socket, 1013, "too slow to keep up; reconnect and pull history").await;
+                    return SessionEnd::LinkClosed;
+                }
+            },
+            incoming = socket.recv() => {
+                last_heard = Instant::now();
+                match incoming {
+                    Some(Ok(Message::Text(text))) => {
+                        let (answer, logout) = match read_request(&text) {
+                            Ok((req_id, op, body)) => {
+                                let logout = op == "logout";
+                                (reply(&req_id, handle(state, session, &op, body).await), logout)
+                            }
+                            Err(answer) => (answer, false),
+                        };
+                        if socket.send(answer).await.is_err() {
+                            return SessionEnd::LinkClosed;
+                        }
+                        if logout {
+                            close(socket, 1000, "logged out").await;
+                            return SessionEnd::Logout;
+                        }
+                    }
+                    Some(Ok(Message::Binary(_))) => {
+                        let answer = reply(&Value::Null, Err(ApiError::new(codes::INVALID_JSON, "frames are JSON text")));
+                        if socket.send(answer).await.is_err() {
+                            return SessionEnd::LinkClosed;
+                        }
+                    }
+                    Some(Ok(Message::Ping(_) | Message::Pong(_))) => {}
+                    Some(Ok(Message::Close(_))) | Some(Err(_)) | None => return SessionEnd::LinkClosed,
+                }
+            }
+            _ = ping.tick() => {
+                if last_heard.elapsed() > SILENCE_LIMIT {
+                    close(socket, 1001, "no answer to pings").await;
+                    return SessionEnd::TimedOut;
+                }
+                if socket.send(Message::Ping(Default::default())).await.is_err() {
+                    return SessionEnd::LinkClosed;
+                }
+            }
+        }
+    }
+}
+
+/// One request of a logged-in client. Everything it does is done as the user, from their
+/// platform, so callbacks carry their `OptPlatform`.
+async fn handle(state: &AppState, session: &Session, op: &str, body: Value) -> ApiResult<Value> {
+    let services = &state.services;
+    let app = &session.app;
+    let user = session.user.as_str();
+    let origin = &session.origin;
+    let group_ref = |body: Value| parse_body::<GroupRef>(body, codes::GROUP_INVALID_PARAM);
+    match op {
+        "ping" | "logout" => Ok(Value::Null),
+        "join_group" => {
+            let req = group_ref(body)?;
+            services
+                .groups
+                .join(app, &req.group_id, user, origin)
+                .await?;
+            Ok(Value::Null)
+        }
+        "quit_group" => {
+            let req = group_ref(body)?;
+            services
+                .groups
+                .quit(app, &req.group_id, user, origin)
+                .await?;
+            Ok(Value::Null)
+        }
+        "send_group_msg" => {
+            let (group_id, mut send) = group_send(body)?;
+            // A client sends as itself, and only into groups it is in.
+            send.from = None;
+            send.forbid_before_callback = false;
+            send.forbid_after_callback = false;
+            services.groups.group(app, &group_id).await?;
+            if services
+                .groups
+                .membership(app, &group_id, user)
+                .await?
+                .is_none()
+            {
+                return Err(ApiError::new(
+                    codes::GROUP_NO_PERMISSION,
+                    format!("{user} is not a member of {group_id}"),
+                ));
+            }
+            let sent = services
+                .groups
+                .send(app, user, &group_id, send, origin)
+                .await?;
+            Ok(json!({"MsgTime": sent.msg_time, "MsgSeq": sent.msg_seq}))
+        }
+        "login" => Err(ApiError::new(
+            codes::INVALID_JSON,
+            "this connection is logged in already",
+        )),
+        other => Err(ApiError::new(
+            codes::API_NOT_FOUND,
+            format!("Op {other:?} is not part of Natter's client protocol (see docs/client-protocol.md)"),
+        )),
+    }
+}

@@ -1,0 +1,186 @@
+//! Client sessions: logging in and out over Natter's client protocol, and what that tells the
+//! app (`State.StateChange`) and the live rooms the user is in (their members come online and
+//! go offline with the user).
+
+use std::sync::Arc;
+
+use natter_core::{codes, ApiError, ApiResult, AppSettings, Clock};
+use natter_events::{Hub, Registration};
+use natter_store::Store;
+use natter_webhook::payloads::state::{StateChange, StateChangeInfo};
+use natter_webhook::{Origin, Webhooks};
+
+use crate::accounts::{AccountService, NewAccount};
+use crate::groups::{GroupService, RoomCause};
+use crate::internal;
+
+/// The platforms a client may say it is on; they become `OptPlatform` of what it does.
+pub const PLATFORMS: &[&str] = &[
+    "Web", "Android", "iOS", "Windows", "Mac", "iPad", "Linux", "Unknown",
+];
+
+/// One logged-in connection.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub app: Arc<AppSettings>,
+    pub user: String,
+    pub connection: u64,
+    /// `OptPlatform` and `ClientIP` of everything this session does.
+    pub origin: Origin,
+}
+
+/// How a session ended, as `State.StateChange` reports it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SessionEnd {
+    /// The client logged out (`Logout` / `Unregister`).
+    Logout,
+    /// The connection closed without a logout (`Disconnect` / `LinkClose`).
+    LinkClosed,
+    /// The client stopped answering pings (`Disconnect` / `TimeOut`).
+    TimedOut,
+}
+
+#[derive(Clone)]
+pub struct SessionService {
+    store: Arc<dyn Store>,
+    clock: Arc<Clock>,
+    webhooks: Arc<Webhooks>,
+    hub: Arc<Hub>,
+    accounts: AccountService,
+    groups: GroupService,
+}
+
+impl SessionService {
+    pub fn new(
+        store: Arc<dyn Store>,
+        clock: Arc<Clock>,
+        webhooks: Arc<Webhooks>,
+        hub: Arc<Hub>,
+        accounts: AccountService,
+        groups: GroupService,
+    ) -> Self {
+        Self {
+            store,
+            clock,
+            webhooks,
+            hub,
+            accounts,
+            groups,
+        }
+    }
+
+    /// Logs `user` in on `platform` (its UserSig already checked). As on Tencent, an account
+    /// that does not exist yet is created by its first login. Reports `State.StateChange`
+    /// (`Login`) and brings the user online in the live rooms they are a member of.
+    pub async fn login(
+        &self,
+        app: Arc<AppSettings>,
+        user: &str,
+        platform: &str,
+        client_ip: &str,
+    ) -> ApiResult<(Session, Registration)> {
+        if !PLATFORMS.contains(&platform) {
+            return Err(ApiError::new(
+                codes::ACCOUNT_INVALID_PARAM,
+                format!(
+                    "Platform {platform:?} is not one of {}",
+                    PLATFORMS.join(", ")
+                ),
+            ));
+        }
+        let exists = self
+            .accounts
+            .check(app.sdkappid, vec![user.to_owned()])
+            .await?;
+        if !exists.first().is_some_and(|(_, e)| *e) {
+            self.accounts
+                .import_one(
+                    app.sdkappid,
+                    NewAccount {
+                        user_id: user.to_owned(),
+                        ..NewAccount::default()
+                    },
+                )
+                .await?;
+        }
+        let registration = self.hub.connect(app.sdkappid, user, platform);
+        let session = Session {
+            app,
+            user: user.to_owned(),
+            connection: registration.id,
+            origin: Origin {
+                client_ip: client_ip.to_owned(),
+                platform: platform.to_owned(),
+            },
+        };
+        self.report_state(&session, "Login", "Register").await;
+        if registration.first {
+            self.groups
+                .come_online(&session.app, user, &session.origin)
+                .await;
+        }
+        Ok((session, registration))
+    }
+
+    /// Ends a session. Reports `State.StateChange`; when it was the user's last connection,
+    /// they go offline in their live rooms. Ending a session twice does nothing.
+    pub async fn end(&self, session: &Session, how: SessionEnd) {
+        let Some(rooms) =
+            self.hub
+                .disconnect(session.app.sdkappid, &session.user, session.connection)
+        else {
+            return;
+        };
+        let (action, reason) = match how {
+            SessionEnd::Logout => ("Logout", "Unregister"),
+            SessionEnd::LinkClosed => ("Disconnect", "LinkClose"),
+            SessionEnd::TimedOut => ("Disconnect", "TimeOut"),
+        };
+        self.report_state(session, action, reason).await;
+        // Logging out is not quitting: the user stays a member and comes back online in the
+        // room at the next login, as after a lost connection.
+        self.groups
+            .went_offline(
+                &session.app,
+                &rooms,
+                &session.user,
+                RoomCause::HeartbeatInterrupt,
+                &session.origin,
+            )
+            .await;
+    }
+
+    /// Whether `user` is connected, and on which platforms (one entry per connection).
+    pub fn platforms(&self, app: &AppSettings, user: &str) -> Vec<String> {
+        self.hub.platforms(app.sdkappid, user)
+    }
+
+    async fn report_state(&self, session: &Session, action: &str, reason: &str) {
+        let payload = StateChange {
+            event_time: self.clock.now_ms() as u64,
+            info: StateChangeInfo {
+                action: action.to_owned(),
+                to_account: session.user.clone(),
+                reason: reason.to_owned(),
+            },
+            kicked_device: None,
+        };
+        let Some(event) = self.webhooks.after(
+            session.app.sdkappid,
+            &payload,
+            &format!("state:{}", session.user),
+            &session.origin,
+        ) else {
+            return;
+        };
+        // A lost state report must not stop the login or logout it reports.
+        if let Err(e) = self
+            .store
+            .enqueue_outbox(session.app.sdkappid, vec![event], self.clock.now_ms())
+            .await
+            .map_err(internal(codes::ACCOUNT_INTERNAL))
+        {
+            tracing::warn!(user = %session.user, error = %e.info, "state change not reported");
+        }
+    }
+}
