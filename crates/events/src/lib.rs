@@ -154,7 +154,12 @@ impl Hub {
                     queue::Offer::Queued => delivered += 1,
                     queue::Offer::Skipped => {}
                     queue::Offer::Overflowed => {
-                        tracing::warn!(app, user, connection = c.id, "connection too slow: closing");
+                        tracing::warn!(
+                            app,
+                            user,
+                            connection = c.id,
+                            "connection too slow: closing"
+                        );
                         c.queue = None;
                     }
                 }

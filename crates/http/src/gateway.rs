@@ -70,6 +70,20 @@ struct GroupRef {
     group_id: String,
 }
 
+#[derive(Deserialize)]
+struct ReadReceipts {
+    #[serde(rename = "GroupId")]
+    group_id: String,
+    #[serde(rename = "MsgSeqList")]
+    msg_seq_list: Vec<SeqItem>,
+}
+
+#[derive(Deserialize)]
+struct SeqItem {
+    #[serde(rename = "MsgSeq")]
+    msg_seq: u64,
+}
+
 /// A reply frame: the request's `ReqId`, the envelope, then the operation's fields.
 fn reply(req_id: &Value, result: ApiResult<Value>) -> Message {
     let mut out = Map::new();
@@ -315,6 +329,20 @@ async fn handle(state: &AppState, session: &Session, op: &str, body: Value) -> A
                 .send(app, user, &group_id, send, origin)
                 .await?;
             Ok(json!({"MsgTime": sent.msg_time, "MsgSeq": sent.msg_seq}))
+        }
+        "send_group_msg_read_receipt" => {
+            let req: ReadReceipts = parse_body(body, codes::GROUP_INVALID_PARAM)?;
+            services
+                .groups
+                .send_read_receipts(
+                    app,
+                    &req.group_id,
+                    user,
+                    req.msg_seq_list.into_iter().map(|m| m.msg_seq).collect(),
+                    origin,
+                )
+                .await?;
+            Ok(Value::Null)
         }
         "login" => Err(ApiError::new(
             codes::INVALID_JSON,

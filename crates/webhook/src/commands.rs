@@ -88,11 +88,10 @@ pub const COMMANDS: &[CommandInfo] = &[
         60256,
     )
     .fired(),
-    cmd(STATE_STATE_CHANGE, "Online status change", After, 34357),
+    cmd(STATE_STATE_CHANGE, "Online status change", After, 34357).fired(),
     cmd(PROFILE_PORTRAIT_SET, "After profile updated", After, 48733).fired(),
-    // Not marked fired while only client actions send them: the services fire them, but no
-    // client can reach those services until the client protocol exists (so too the group join
-    // and read-receipt callbacks below).
+    // Not marked fired while only client actions send them and friend requests are not yet part
+    // of the client protocol: the services fire them, but no client can reach them.
     cmd(SNS_PREV_FRIEND_ADD, "Before friend added", Before, 43468),
     cmd(
         SNS_PREV_FRIEND_RESPONSE,
@@ -157,7 +156,8 @@ pub const COMMANDS: &[CommandInfo] = &[
         "Before applying to join a group",
         Before,
         34370,
-    ),
+    )
+    .fired(),
     cmd(
         GROUP_BEFORE_INVITE_JOIN_GROUP,
         "Before inviting a user to a group",
@@ -220,7 +220,8 @@ pub const COMMANDS: &[CommandInfo] = &[
         "AVChatRoom member online/offline",
         After,
         48734,
-    ),
+    )
+    .fired(),
     cmd(
         GROUP_SEND_MSG_EXCEPTION,
         "Exception when group message sent",
@@ -275,7 +276,8 @@ pub const COMMANDS: &[CommandInfo] = &[
         "After group read receipt",
         After,
         60395,
-    ),
+    )
+    .fired(),
     cmd(
         GROUP_AFTER_CHANGE_GROUP_OWNER,
         "After group owner changed",

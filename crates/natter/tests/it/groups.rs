@@ -2,6 +2,7 @@
 
 use serde_json::{json, Value};
 
+use crate::client::Client;
 use crate::harness::*;
 use crate::messages::import;
 use crate::on_both_engines;
@@ -1374,12 +1375,10 @@ on_both_engines!(
                 "Owner_Account": "boss"}),
             )
             .await;
-        let app = natter_core::AppSettings::clone(server.services().apps.get(APP).unwrap());
-        let groups = &server.services().groups;
-        let phone = natter_webhook::Origin::client("10.0.0.7", "Android");
-        for who in ["ann", "bob"] {
-            groups.join(&app, "live", who, &phone).await.unwrap();
-        }
+        let mut ann = Client::login(&server, "ann", "Android").await;
+        let mut bob = Client::login(&server, "bob", "Android").await;
+        ann.ok("join_group", json!({"GroupId": "live"})).await;
+        bob.ok("join_group", json!({"GroupId": "live"})).await;
         let joined = receiver.wait_for(JOIN, 2).await;
         assert_eq!(joined[0].body["JoinType"], "Apply");
         assert_eq!(joined[0].body["Operator_Account"], "ann");
@@ -1388,8 +1387,9 @@ on_both_engines!(
             json!([{"Member_Account": "ann"}])
         );
         assert_eq!(joined[0].query["OptPlatform"], "Android");
-        let again = groups.join(&app, "live", "ann", &phone).await.unwrap_err();
-        assert_eq!(again.code, 10013);
+        assert_eq!(joined[0].query["ClientIP"], "127.0.0.1");
+        let again = ann.request("join_group", json!({"GroupId": "live"})).await;
+        assert_eq!(again["ErrorCode"], 10013);
 
         // Banning puts members out and keeps them out.
         server
@@ -1420,15 +1420,15 @@ on_both_engines!(
             .await;
         assert_eq!(rest["BannedAccountList"][0]["Member_Account"], "cat");
         assert_eq!(rest["NextOffset"], 0);
-        let banned = groups.join(&app, "live", "ann", &phone).await.unwrap_err();
-        assert_eq!(banned.code, 10007);
+        let banned = ann.request("join_group", json!({"GroupId": "live"})).await;
+        assert_eq!(banned["ErrorCode"], 10007);
         server
             .ok(
                 UNBAN,
                 json!({"GroupId": "live", "Members_Account": ["ann", "bob"]}),
             )
             .await;
-        groups.join(&app, "live", "ann", &phone).await.unwrap();
+        ann.ok("join_group", json!({"GroupId": "live"})).await;
         let left = server
             .ok(BANNED, json!({"GroupId": "live", "Offset": 0}))
             .await;
@@ -1469,24 +1469,18 @@ on_both_engines!(
             .await;
 
         // Leaving: members may, owners only of Work groups.
-        groups.quit(&app, "live", "bob", &phone).await.unwrap();
+        let mut boss = Client::login(&server, "boss", "Android").await;
+        let mut cat = Client::login(&server, "cat", "Android").await;
+        bob.ok("quit_group", json!({"GroupId": "live"})).await;
         let quit = receiver.wait_for(EXIT, 2).await;
         assert_eq!(quit[1].body["ExitType"], "Quit");
         assert_eq!(quit[1].body["Operator_Account"], "bob");
         assert_eq!(
-            groups
-                .quit(&app, "live", "boss", &phone)
-                .await
-                .unwrap_err()
-                .code,
+            boss.request("quit_group", json!({"GroupId": "live"})).await["ErrorCode"],
             10009
         );
         assert_eq!(
-            groups
-                .quit(&app, "live", "bob", &phone)
-                .await
-                .unwrap_err()
-                .code,
+            bob.request("quit_group", json!({"GroupId": "live"})).await["ErrorCode"],
             10007
         );
         server
@@ -1497,25 +1491,17 @@ on_both_engines!(
             )
             .await;
         assert_eq!(
-            groups
-                .join(&app, "work", "bob", &phone)
-                .await
-                .unwrap_err()
-                .code,
+            bob.request("join_group", json!({"GroupId": "work"})).await["ErrorCode"],
             10007
         );
-        groups.quit(&app, "work", "boss", &phone).await.unwrap();
+        boss.ok("quit_group", json!({"GroupId": "work"})).await;
         let info = server.ok(INFO, json!({"GroupIdList": ["work"]})).await;
         assert_eq!(info["GroupInfo"][0]["Owner_Account"], "");
         assert_eq!(info["GroupInfo"][0]["MemberNum"], 1);
 
         // Public groups: only with FreeAccess, and not past the cap.
         assert_eq!(
-            groups
-                .join(&app, "pub", "bob", &phone)
-                .await
-                .unwrap_err()
-                .code,
+            bob.request("join_group", json!({"GroupId": "pub"})).await["ErrorCode"],
             10007
         );
         server
@@ -1525,14 +1511,10 @@ on_both_engines!(
                 "Owner_Account": "boss", "ApplyJoinOption": "FreeAccess", "MaxMemberCount": 2}),
             )
             .await;
-        groups.join(&app, "open", "bob", &phone).await.unwrap();
+        bob.ok("join_group", json!({"GroupId": "open"})).await;
         receiver.wait_for("Group.CallbackAfterGroupFull", 1).await;
         assert_eq!(
-            groups
-                .join(&app, "open", "cat", &phone)
-                .await
-                .unwrap_err()
-                .code,
+            cat.request("join_group", json!({"GroupId": "open"})).await["ErrorCode"],
             10014
         );
     }
@@ -1650,13 +1632,13 @@ on_both_engines!(
         assert_eq!(before["GroupMsgReceiptList"][1]["Code"], 10062);
         assert_eq!(before["GroupMsgReceiptList"][2]["Code"], 10062);
 
-        let app = natter_core::AppSettings::clone(server.services().apps.get(APP).unwrap());
-        let groups = &server.services().groups;
-        let phone = natter_webhook::Origin::client("10.0.0.8", "iPad");
-        groups
-            .send_read_receipts(&app, "g", "bob", vec![1], &phone)
-            .await
-            .unwrap();
+        let mut bob = Client::login(&server, "bob", "iPad").await;
+        let mut out = Client::login(&server, "out", "iPad").await;
+        bob.ok(
+            "send_group_msg_read_receipt",
+            json!({"GroupId": "g", "MsgSeqList": [{"MsgSeq": 1}]}),
+        )
+        .await;
         let reported = receiver.wait_for(READ, 1).await;
         let body = reported[0].body.as_object().unwrap();
         assert_eq!(body["GroupId"], "g");
@@ -1668,11 +1650,13 @@ on_both_engines!(
         );
         assert!(body["EventTime"].as_u64().unwrap() > 0);
         assert_eq!(reported[0].query["OptPlatform"], "iPad");
-        let err = groups
-            .send_read_receipts(&app, "g", "out", vec![1], &phone)
-            .await
-            .unwrap_err();
-        assert_eq!(err.code, 10007);
+        let err = out
+            .request(
+                "send_group_msg_read_receipt",
+                json!({"GroupId": "g", "MsgSeqList": [{"MsgSeq": 1}]}),
+            )
+            .await;
+        assert_eq!(err["ErrorCode"], 10007);
 
         let after = server
             .ok(
@@ -1766,15 +1750,13 @@ on_both_engines!(
         receiver.script([Answer::Json(
             json!({"ActionStatus": "OK", "ErrorCode": 10123, "ErrorInfo": "come back later"}),
         )]);
-        let app = natter_core::AppSettings::clone(server.services().apps.get(APP).unwrap());
-        let groups = &server.services().groups;
-        let web = natter_webhook::Origin::client("10.0.0.9", "Web");
-        let refused = groups.join(&app, "live", "ann", &web).await.unwrap_err();
+        let mut ann = Client::login(&server, "ann", "Web").await;
+        let refused = ann.request("join_group", json!({"GroupId": "live"})).await;
         assert_eq!(
-            (refused.code, refused.info.as_str()),
-            (10123, "come back later")
+            (&refused["ErrorCode"], &refused["ErrorInfo"]),
+            (&json!(10123), &json!("come back later"))
         );
-        groups.join(&app, "live", "ann", &web).await.unwrap();
+        ann.ok("join_group", json!({"GroupId": "live"})).await;
         let asked = receiver.wait_for(ASK, 2).await;
         let body = asked[1].body.as_object().unwrap();
         assert_eq!(body["GroupId"], "live");
@@ -1790,8 +1772,8 @@ on_both_engines!(
             "only the allowed join"
         );
         // A join that cannot go ahead is refused without asking the app.
-        let again = groups.join(&app, "live", "ann", &web).await.unwrap_err();
-        assert_eq!(again.code, 10013);
+        let again = ann.request("join_group", json!({"GroupId": "live"})).await;
+        assert_eq!(again["ErrorCode"], 10013);
         assert_eq!(receiver.settled_count(ASK).await, 2);
     }
 );

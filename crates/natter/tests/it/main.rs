@@ -1,5 +1,6 @@
 //! Integration tests: the real server on a random port, spoken to over HTTP.
 
+mod client;
 mod harness;
 mod receiver;
 
@@ -9,6 +10,7 @@ mod blocklists;
 mod conversations;
 mod friends;
 mod groups;
+mod live;
 mod message_edits;
 mod messages;
 mod profiles;

@@ -219,9 +219,12 @@ impl GroupService {
             } else {
                 MarkChange::Remove(m.marks.clone())
             };
-            let offline =
-                self.hub
-                    .change_marks(app.sdkappid, group_id, &[m.account.clone()], &change);
+            let offline = self.hub.change_marks(
+                app.sdkappid,
+                group_id,
+                std::slice::from_ref(&m.account),
+                &change,
+            );
             if offline.is_empty() {
                 changed.push(m);
             }

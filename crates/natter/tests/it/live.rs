@@ -1,0 +1,646 @@
+//! Clients connected over `/ws`: logging in and out (`State.StateChange`, online status),
+//! group messages pushed to members online, AVChatRoom presence (online count, online member
+//! list, marks, `Group.CallbackOnMemberStateChange`), system notifications and broadcasts.
+
+use serde_json::{json, Value};
+
+use crate::client::Client;
+use crate::harness::*;
+use crate::messages::import;
+use crate::on_both_engines;
+
+const CREATE: &str = "group_open_http_svc/create_group";
+const SEND: &str = "group_open_http_svc/send_group_msg";
+const BAN: &str = "group_open_http_svc/ban_group_member";
+const STATUS: &str = "openim/query_online_status";
+const COUNT: &str = "group_open_http_svc/get_online_member_num";
+const ONLINE: &str = "group_open_avchatroom_http_svc/get_members";
+const MARKS: &str = "group_open_avchatroom_http_svc/modify_user_info";
+const NOTIFY: &str = "group_open_http_svc/send_group_system_notification";
+const BROADCAST: &str = "group_open_http_svc/send_broadcast_msg";
+const STATE: &str = "State.StateChange";
+const MEMBER_STATE: &str = "Group.CallbackOnMemberStateChange";
+
+fn text(t: &str) -> Value {
+    json!([{"MsgType": "TIMTextElem", "MsgContent": {"Text": t}}])
+}
+
+fn states(server_state: &[crate::receiver::Received]) -> Vec<(String, String, String, String)> {
+    server_state
+        .iter()
+        .map(|r| {
+            let info = &r.body["Info"];
+            (
+                info["To_Account"].as_str().unwrap().to_owned(),
+                info["Action"].as_str().unwrap().to_owned(),
+                info["Reason"].as_str().unwrap().to_owned(),
+                r.query["OptPlatform"].clone(),
+            )
+        })
+        .collect()
+}
+
+fn member_states(received: &[crate::receiver::Received]) -> Vec<(String, String, String)> {
+    received
+        .iter()
+        .map(|r| {
+            (
+                r.body["MemberList"][0]["Member_Account"]
+                    .as_str()
+                    .unwrap()
+                    .to_owned(),
+                r.body["EventType"].as_str().unwrap().to_owned(),
+                r.body["EventCause"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+async fn status(server: &TestServer, accounts: &[&str]) -> Value {
+    server
+        .ok(STATUS, json!({"To_Account": accounts, "IsNeedDetail": 1}))
+        .await
+}
+
+on_both_engines!(
+    logins_and_logouts_are_reported_and_show_in_online_status,
+    |server: TestServer| async move {
+        let receiver = server.webhook_receiver().await;
+        import(&server, &["bob"]).await;
+
+        // A first login creates the account, as on Tencent.
+        let phone = Client::login(&server, "alice", "iOS").await;
+        let web = Client::login(&server, "alice", "Web").await;
+        let got = server
+            .ok(
+                "im_open_login_svc/account_check",
+                json!({"CheckItem": [{"UserID": "alice"}]}),
+            )
+            .await;
+        assert_eq!(got["ResultItem"][0]["AccountStatus"], "Imported");
+
+        let online = status(&server, &["alice", "bob", "ghost"]).await;
+        let alice = &online["QueryResult"][0];
+        assert_eq!(
+            (&alice["To_Account"], &alice["State"]),
+            (&json!("alice"), &json!("Online"))
+        );
+        let mut platforms: Vec<&str> = alice["Detail"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["Platform"].as_str().unwrap())
+            .collect();
+        platforms.sort();
+        assert_eq!(platforms, ["IPhone", "Web"]);
+        assert_eq!(online["QueryResult"][1]["State"], "Offline");
+        assert_eq!(
+            online["ErrorList"],
+            json!([{"To_Account": "ghost", "ErrorCode": 70107}])
+        );
+        // The old name answers the same way.
+        let old = server
+            .ok("openim/querystate", json!({"To_Account": ["alice"]}))
+            .await;
+        assert_eq!(old["QueryResult"][0]["State"], "Online");
+        assert!(old["QueryResult"][0].get("Detail").is_none());
+        server.fails(STATUS, json!({"To_Account": []}), 90001).await;
+
+        phone.drop_link().await;
+        let mut web = web;
+        web.ok("logout", json!({})).await;
+        let got = receiver.wait_for(STATE, 4).await;
+        let mut seen = states(&got);
+        seen.sort();
+        let mut expected = vec![
+            (
+                "alice".to_owned(),
+                "Login".to_owned(),
+                "Register".to_owned(),
+                "IOS".to_owned(),
+            ),
+            (
+                "alice".into(),
+                "Login".into(),
+                "Register".into(),
+                "Web".into(),
+            ),
+            (
+                "alice".into(),
+                "Disconnect".into(),
+                "LinkClose".into(),
+                "IOS".into(),
+            ),
+            (
+                "alice".into(),
+                "Logout".into(),
+                "Unregister".into(),
+                "Web".into(),
+            ),
+        ];
+        expected.sort();
+        assert_eq!(seen, expected);
+        assert!(got.iter().all(|r| r.query.contains_key("ClientIP")));
+        let after = status(&server, &["alice"]).await;
+        assert_eq!(after["QueryResult"][0]["State"], "Offline");
+    }
+);
+
+on_both_engines!(
+    bad_logins_and_requests_get_tencent_codes,
+    |server: TestServer| async move {
+        // A forged UserSig.
+        let mut client = Client::open(&server).await;
+        let reply = client
+            .request(
+                "login",
+                json!({"SdkAppId": APP, "Identifier": "alice", "UserSig": "forged"}),
+            )
+            .await;
+        assert_eq!(reply["ActionStatus"], "FAIL");
+        assert!(
+            (70001..=70020).contains(&reply["ErrorCode"].as_u64().unwrap()),
+            "{reply}"
+        );
+        assert!(
+            client.next_frame().await.is_none(),
+            "closed after a refused login"
+        );
+
+        // A UserSig made for someone else.
+        let mut client = Client::open(&server).await;
+        let reply = client
+            .request(
+                "login",
+                json!({"SdkAppId": APP, "Identifier": "alice", "UserSig": server.sig("bob")}),
+            )
+            .await;
+        assert_eq!(reply["ActionStatus"], "FAIL", "{reply}");
+
+        // Anything before login.
+        let mut client = Client::open(&server).await;
+        let reply = client
+            .request("send_group_msg", json!({"GroupId": "g"}))
+            .await;
+        assert_eq!(reply["ErrorCode"], 60004, "{reply}");
+
+        // An unknown platform.
+        let mut client = Client::open(&server).await;
+        let reply = client
+            .request("login", json!({"SdkAppId": APP, "Identifier": "alice", "UserSig": server.sig("alice"), "Platform": "Toaster"}))
+            .await;
+        assert_eq!(reply["ErrorCode"], 70402, "{reply}");
+
+        // Logged in: malformed frames, unknown operations and wrong types.
+        let mut client = Client::login(&server, "alice", "Android").await;
+        client.send_text("{not json".into()).await;
+        let reply = client.next_frame().await.unwrap();
+        assert_eq!(reply["ErrorCode"], 60003, "{reply}");
+        let reply = client.request("fly", json!({})).await;
+        assert_eq!(reply["ErrorCode"], 60009, "{reply}");
+        let reply = client.request("join_group", json!({"GroupId": 5})).await;
+        assert_eq!(reply["ErrorCode"], 10004, "{reply}");
+        let reply = client
+            .request("join_group", json!({"GroupId": "nowhere"}))
+            .await;
+        assert_eq!(reply["ErrorCode"], 10010, "{reply}");
+        let reply = client
+            .request(
+                "send_group_msg",
+                json!({"GroupId": "nowhere", "Random": 1, "MsgBody": text("x")}),
+            )
+            .await;
+        assert_eq!(reply["ErrorCode"], 10010, "{reply}");
+        // Still connected and served.
+        client.ok("ping", json!({})).await;
+    }
+);
+
+on_both_engines!(
+    group_messages_reach_the_members_online,
+    |server: TestServer| async move {
+        let receiver = server.webhook_receiver().await;
+        import(&server, &["alice", "bob", "carol"]).await;
+        server
+            .ok(CREATE, json!({"Type": "Public", "Name": "team", "GroupId": "team", "Owner_Account": "alice",
+                "MemberList": [{"Member_Account": "bob"}]}))
+            .await;
+        let mut alice = Client::login(&server, "alice", "Web").await;
+        let mut bob = Client::login(&server, "bob", "Android").await;
+        let mut carol = Client::login(&server, "carol", "Web").await;
+
+        let sent = server
+            .ok(
+                SEND,
+                json!({"GroupId": "team", "From_Account": "alice", "Random": 7,
+                "MsgPriority": "High", "MsgBody": text("hello")}),
+            )
+            .await;
+        for client in [&mut alice, &mut bob] {
+            let event = client.event().await;
+            assert_eq!(event["Event"], "GroupMsg");
+            assert_eq!(event["GroupId"], "team");
+            assert_eq!(event["MsgSeq"], sent["MsgSeq"]);
+            assert_eq!(event["From_Account"], "alice");
+            assert_eq!(event["MsgPriority"], "High");
+            assert_eq!(event["MsgBody"], text("hello"));
+        }
+        // Both members have it, so it was pushed: the non-member has nothing.
+        carol.no_event().await;
+
+        // A client sends as itself; the callback carries its platform.
+        let reply = bob
+            .ok(
+                "send_group_msg",
+                json!({"GroupId": "team", "Random": 8, "From_Account": "alice",
+                "MsgBody": text("from bob")}),
+            )
+            .await;
+        assert_eq!(reply["MsgSeq"], 2);
+        let event = alice.event().await;
+        assert_eq!(
+            (&event["From_Account"], &event["MsgSeq"]),
+            (&json!("bob"), &json!(2))
+        );
+        let after = receiver.wait_for("Group.CallbackAfterSendMsg", 2).await;
+        let by_bob = after
+            .iter()
+            .find(|r| r.body["From_Account"] == "bob")
+            .unwrap();
+        assert_eq!(by_bob.query["OptPlatform"], "Android");
+        assert_eq!(by_bob.body["Operator_Account"], "bob");
+
+        // Not a member: refused, and nothing is stored.
+        let reply = carol
+            .request(
+                "send_group_msg",
+                json!({"GroupId": "team", "Random": 9, "MsgBody": text("x")}),
+            )
+            .await;
+        assert_eq!(reply["ErrorCode"], 10007, "{reply}");
+        let history = server
+            .ok(
+                "group_open_http_svc/group_msg_get_simple",
+                json!({"GroupId": "team", "ReqMsgNumber": 10}),
+            )
+            .await;
+        assert_eq!(history["RspMsgList"].as_array().unwrap().len(), 2);
+
+        // A repeated Random is the same message: not pushed again.
+        server
+            .ok(SEND, json!({"GroupId": "team", "From_Account": "alice", "Random": 7, "MsgBody": text("hello")}))
+            .await;
+        server
+            .ok(SEND, json!({"GroupId": "team", "From_Account": "alice", "Random": 70, "MsgBody": text("next")}))
+            .await;
+        let event = alice.event().await;
+        assert_eq!(event["MsgSeq"], 3, "the repeat was not pushed: {event}");
+    }
+);
+
+on_both_engines!(
+    live_rooms_count_list_and_mark_members_online,
+    |server: TestServer| async move {
+        let receiver = server.webhook_receiver().await;
+        import(&server, &["u1", "u2", "u3"]).await;
+        server
+            .ok(
+                "profile/portrait_set",
+                json!({"From_Account": "u1", "ProfileItem": [
+                {"Tag": "Tag_Profile_IM_Nick", "Value": "One"},
+                {"Tag": "Tag_Profile_IM_Image", "Value": "https://x/1.png"}]}),
+            )
+            .await;
+        server
+            .ok(
+                CREATE,
+                json!({"Type": "AVChatRoom", "Name": "live", "GroupId": "live"}),
+            )
+            .await;
+        server
+            .ok(
+                CREATE,
+                json!({"Type": "Public", "Name": "pub", "GroupId": "pub", "Owner_Account": "u1"}),
+            )
+            .await;
+        let count = |n: u64| {
+            let server = &server;
+            async move {
+                let got = server.ok(COUNT, json!({"GroupId": "live"})).await;
+                assert_eq!(got["OnlineMemberNum"], n);
+            }
+        };
+        count(0).await;
+
+        let mut u1 = Client::login(&server, "u1", "Web").await;
+        let u2 = Client::login(&server, "u2", "iOS").await;
+        let mut u2 = u2;
+        u1.ok("join_group", json!({"GroupId": "live"})).await;
+        u2.ok("join_group", json!({"GroupId": "live"})).await;
+        count(2).await;
+        let got = receiver.wait_for(MEMBER_STATE, 2).await;
+        let mut seen = member_states(&got);
+        seen.sort();
+        assert_eq!(
+            seen,
+            [
+                ("u1".to_owned(), "Online".to_owned(), "Join".to_owned()),
+                ("u2".into(), "Online".into(), "Join".into())
+            ]
+        );
+        // Documented quirk: no ClientIP and no OptPlatform in this callback's URL.
+        assert!(!got[0].query.contains_key("ClientIP"));
+        assert!(!got[0].query.contains_key("OptPlatform"));
+        assert_eq!(got[0].body["GroupId"], "live");
+
+        let list = server
+            .ok(ONLINE, json!({"GroupId": "live", "Timestamp": 0}))
+            .await;
+        assert_eq!(list["NextTimestamp"], 0);
+        let members = list["MemberList"].as_array().unwrap();
+        let mut names: Vec<&str> = members
+            .iter()
+            .map(|m| m["Member_Account"].as_str().unwrap())
+            .collect();
+        names.sort();
+        assert_eq!(names, ["u1", "u2"]);
+        let one = members
+            .iter()
+            .find(|m| m["Member_Account"] == "u1")
+            .unwrap();
+        assert_eq!(
+            (&one["NickName"], &one["Avatar"]),
+            (&json!("One"), &json!("https://x/1.png"))
+        );
+        assert!(one["JoinTime"].as_i64().unwrap() > 1_600_000_000);
+
+        // Marks: only members online now; set, filter by, delete.
+        let marked = server
+            .ok(
+                MARKS,
+                json!({"GroupId": "live", "CommandType": 1, "MemberList": [
+                {"Member_Account": "u1", "Marks": [1000, 1001]},
+                {"Member_Account": "u3", "Marks": [1000]}]}),
+            )
+            .await;
+        assert_eq!(marked["CommandType"], 1);
+        assert_eq!(
+            marked["MemberList"],
+            json!([{"Member_Account": "u1", "Marks": [1000, 1001]}])
+        );
+        let with_mark = server
+            .ok(
+                ONLINE,
+                json!({"GroupId": "live", "Timestamp": 0, "Mark": 1000}),
+            )
+            .await;
+        assert_eq!(with_mark["MemberList"].as_array().unwrap().len(), 1);
+        assert_eq!(with_mark["MemberList"][0]["Member_Account"], "u1");
+        server
+            .ok(
+                MARKS,
+                json!({"GroupId": "live", "CommandType": 2, "MemberList": [
+                {"Member_Account": "u1", "Marks": [1000]}]}),
+            )
+            .await;
+        let with_mark = server
+            .ok(
+                ONLINE,
+                json!({"GroupId": "live", "Timestamp": 0, "Mark": 1000}),
+            )
+            .await;
+        assert_eq!(with_mark["MemberList"], json!([]));
+        let still = server
+            .ok(
+                ONLINE,
+                json!({"GroupId": "live", "Timestamp": 0, "Mark": 1001}),
+            )
+            .await;
+        assert_eq!(still["MemberList"].as_array().unwrap().len(), 1);
+        server
+            .fails(
+                MARKS,
+                json!({"GroupId": "live", "CommandType": 1, "MemberList": [
+                {"Member_Account": "u1", "Marks": [999]}]}),
+                10004,
+            )
+            .await;
+        server
+            .fails(
+                MARKS,
+                json!({"GroupId": "live", "CommandType": 3, "MemberList": [
+                {"Member_Account": "u1", "Marks": [1000]}]}),
+                10004,
+            )
+            .await;
+        let eleven: Vec<u64> = (2000..2011).collect();
+        server
+            .fails(
+                MARKS,
+                json!({"GroupId": "live", "CommandType": 1, "MemberList": [
+                {"Member_Account": "u1", "Marks": eleven}]}),
+                10004,
+            )
+            .await;
+        server
+            .fails(
+                MARKS,
+                json!({"GroupId": "pub", "CommandType": 1, "MemberList": [
+                {"Member_Account": "u1", "Marks": [1000]}]}),
+                10007,
+            )
+            .await;
+
+        // Messages in a live room reach those online in it.
+        let sent = server
+            .ok(SEND, json!({"GroupId": "live", "From_Account": "u3", "Random": 1, "MsgBody": text("hi room")}))
+            .await;
+        for client in [&mut u1, &mut u2] {
+            let event = client.event().await;
+            assert_eq!(
+                (&event["GroupId"], &event["MsgSeq"]),
+                (&json!("live"), &sent["MsgSeq"])
+            );
+        }
+
+        // A lost link: offline, marks gone; back at the next login.
+        u2.drop_link().await;
+        let got = receiver.wait_for(MEMBER_STATE, 3).await;
+        assert_eq!(
+            member_states(&got[2..]),
+            [(
+                "u2".to_owned(),
+                "Offline".to_owned(),
+                "HeartbeatInterrupt".to_owned()
+            )]
+        );
+        count(1).await;
+        let mut u2 = Client::login(&server, "u2", "Android").await;
+        let got = receiver.wait_for(MEMBER_STATE, 4).await;
+        assert_eq!(
+            member_states(&got[3..]),
+            [(
+                "u2".to_owned(),
+                "Online".to_owned(),
+                "HeartbeatRecover".to_owned()
+            )]
+        );
+        count(2).await;
+
+        // Quitting and being banned take members out for good.
+        u1.ok("quit_group", json!({"GroupId": "live"})).await;
+        let got = receiver.wait_for(MEMBER_STATE, 5).await;
+        assert_eq!(
+            member_states(&got[4..]),
+            [("u1".to_owned(), "Offline".to_owned(), "Quit".to_owned())]
+        );
+        server
+            .ok(
+                BAN,
+                json!({"GroupId": "live", "Members_Account": ["u2"], "Duration": 60}),
+            )
+            .await;
+        let got = receiver.wait_for(MEMBER_STATE, 6).await;
+        assert_eq!(
+            member_states(&got[5..]),
+            [("u2".to_owned(), "Offline".to_owned(), "Quit".to_owned())]
+        );
+        count(0).await;
+        let reply = u2.request("join_group", json!({"GroupId": "live"})).await;
+        assert_eq!(reply["ErrorCode"], 10007, "banned: {reply}");
+        u2.no_event().await;
+
+        // Only live groups have an online count; communities have an online list too.
+        server.fails(COUNT, json!({"GroupId": "pub"}), 10007).await;
+        server
+            .fails(COUNT, json!({"GroupId": "nowhere"}), 10010)
+            .await;
+        server
+            .fails(ONLINE, json!({"GroupId": "pub", "Timestamp": 0}), 10007)
+            .await;
+        server
+            .ok(CREATE, json!({"Type": "Community", "Name": "c", "GroupId": "@TGS#_c", "Owner_Account": "u1",
+                "MemberList": [{"Member_Account": "u3"}]}))
+            .await;
+        let community = server
+            .ok(ONLINE, json!({"GroupId": "@TGS#_c", "Timestamp": 0}))
+            .await;
+        assert_eq!(
+            community["MemberList"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|m| m["Member_Account"].as_str().unwrap())
+                .collect::<Vec<_>>(),
+            ["u1"],
+            "u1 is connected, u3 is not"
+        );
+    }
+);
+
+on_both_engines!(
+    system_notifications_and_broadcasts_reach_clients_online,
+    |server: TestServer| async move {
+        import(&server, &["alice", "bob", "u1", "u2"]).await;
+        server
+            .ok(CREATE, json!({"Type": "Public", "Name": "team", "GroupId": "team", "Owner_Account": "alice",
+                "MemberList": [{"Member_Account": "bob"}]}))
+            .await;
+        for room in ["roomA", "roomB"] {
+            server
+                .ok(
+                    CREATE,
+                    json!({"Type": "AVChatRoom", "Name": room, "GroupId": room}),
+                )
+                .await;
+        }
+        let mut alice = Client::login(&server, "alice", "Web").await;
+        let mut bob = Client::login(&server, "bob", "Web").await;
+        let mut u1 = Client::login(&server, "u1", "Web").await;
+        let mut u2 = Client::login(&server, "u2", "Web").await;
+        u1.ok("join_group", json!({"GroupId": "roomA"})).await;
+        u2.ok("join_group", json!({"GroupId": "roomB"})).await;
+
+        server
+            .ok(NOTIFY, json!({"GroupId": "team", "Content": "to all"}))
+            .await;
+        for client in [&mut alice, &mut bob] {
+            let event = client.event().await;
+            assert_eq!(
+                event,
+                json!({"Event": "GroupSystemNotification", "GroupId": "team", "Content": "to all"})
+            );
+        }
+        server
+            .ok(
+                NOTIFY,
+                json!({"GroupId": "team", "Content": "to bob", "ToMembers_Account": ["bob", "u1"]}),
+            )
+            .await;
+        assert_eq!(bob.event().await["Content"], "to bob");
+        alice.no_event().await;
+        u1.no_event().await;
+        server
+            .fails(
+                NOTIFY,
+                json!({"GroupId": "roomA", "Content": "x", "ToMembers_Account": ["u1"]}),
+                10004,
+            )
+            .await;
+        server
+            .ok(NOTIFY, json!({"GroupId": "roomA", "Content": "room"}))
+            .await;
+        assert_eq!(u1.event().await["Content"], "room");
+        u2.no_event().await;
+        server
+            .fails(NOTIFY, json!({"GroupId": "nowhere", "Content": "x"}), 10010)
+            .await;
+        let many: Vec<String> = (0..501).map(|i| format!("m{i}")).collect();
+        server
+            .fails(
+                NOTIFY,
+                json!({"GroupId": "team", "Content": "x", "ToMembers_Account": many}),
+                10004,
+            )
+            .await;
+
+        let sent = server
+            .ok(
+                BROADCAST,
+                json!({"From_Account": "alice", "Random": 5, "MsgBody": text("to every room")}),
+            )
+            .await;
+        let seq = sent["MsgSeq"].as_u64().unwrap();
+        assert!(seq > 0);
+        for (client, room) in [(&mut u1, "roomA"), (&mut u2, "roomB")] {
+            let event = client.event().await;
+            assert_eq!(event["GroupId"], room);
+            assert_eq!(event["IsBroadcast"], 1);
+            assert_eq!(event["MsgSeq"], seq);
+            assert_eq!(event["MsgBody"], text("to every room"));
+        }
+        alice.no_event().await;
+        // One broadcast per second by default, refused with the documented 10023; three quick
+        // calls touch at most two seconds, so one at least is over the limit.
+        let mut codes = Vec::new();
+        for random in 6..9 {
+            let reply = server
+                .call(
+                    BROADCAST,
+                    json!({"Random": random, "MsgBody": text("again")}),
+                )
+                .await;
+            codes.push(reply["ErrorCode"].as_u64().unwrap());
+        }
+        assert!(codes.contains(&10023), "{codes:?}");
+        // The next second has room for one more call, refused for its unknown sender.
+        tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+        server
+            .fails(
+                BROADCAST,
+                json!({"From_Account": "ghost", "Random": 1, "MsgBody": text("x")}),
+                10019,
+            )
+            .await;
+    }
+);
