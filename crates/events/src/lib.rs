@@ -142,13 +142,25 @@ impl Hub {
         users: impl IntoIterator<Item = &'a str>,
         push: &Push,
     ) -> usize {
+        self.send_except(app, users, push, None)
+    }
+
+    /// Like [`send_to`](Self::send_to), skipping connection `except` (the one whose action
+    /// caused the frame: it has its answer already).
+    pub fn send_except<'a>(
+        &self,
+        app: u64,
+        users: impl IntoIterator<Item = &'a str>,
+        push: &Push,
+        except: Option<u64>,
+    ) -> usize {
         let mut state = self.state();
         let mut delivered = 0;
         for user in users {
             let Some(conns) = state.users.get_mut(&(app, user.to_owned())) else {
                 continue;
             };
-            for c in conns.iter_mut() {
+            for c in conns.iter_mut().filter(|c| Some(c.id) != except) {
                 let Some(queue) = &c.queue else { continue };
                 match push.offer(queue) {
                     queue::Offer::Queued => delivered += 1,
@@ -217,12 +229,23 @@ impl Hub {
 
     /// Queues `push` for everyone online in the room.
     pub fn send_to_room(&self, app: u64, group: &str, push: &Push) -> usize {
+        self.send_to_room_except(app, group, push, None)
+    }
+
+    /// Like [`send_to_room`](Self::send_to_room), skipping connection `except`.
+    pub fn send_to_room_except(
+        &self,
+        app: u64,
+        group: &str,
+        push: &Push,
+        except: Option<u64>,
+    ) -> usize {
         let members: Vec<String> = self
             .room_members(app, group)
             .into_iter()
             .map(|m| m.account)
             .collect();
-        self.send_to(app, members.iter().map(String::as_str), push)
+        self.send_except(app, members.iter().map(String::as_str), push, except)
     }
 }
 

@@ -21,6 +21,9 @@ use tokio::time::Instant;
 use crate::auth::Caller;
 use crate::envelope::parse_body;
 use crate::rest::group_open_http_svc::group_send;
+use crate::rest::million_group_open_http_svc::topic_change;
+use crate::rest::openim::c2c_send;
+use crate::rest::sns::{batch_reply, client_friend_add, client_friend_response};
 use crate::AppState;
 
 /// Largest frame a client may send (a 12 KB message body fits many times over).
@@ -68,6 +71,16 @@ fn web() -> String {
 struct GroupRef {
     #[serde(rename = "GroupId")]
     group_id: String,
+}
+
+#[derive(Deserialize)]
+struct TopicRead {
+    #[serde(rename = "GroupId")]
+    group_id: String,
+    #[serde(rename = "TopicId")]
+    topic_id: String,
+    #[serde(rename = "MsgSeq")]
+    msg_seq: u64,
 }
 
 #[derive(Deserialize)]
@@ -341,6 +354,47 @@ async fn handle(state: &AppState, session: &Session, op: &str, body: Value) -> A
                     req.msg_seq_list.into_iter().map(|m| m.msg_seq).collect(),
                     origin,
                 )
+                .await?;
+            Ok(Value::Null)
+        }
+        "sendmsg" => {
+            let mut send = c2c_send(body, user)?;
+            // A client sends as itself; the app's callbacks always hear of it.
+            send.from = user.to_owned();
+            send.forbid_before_callback = false;
+            send.forbid_after_callback = false;
+            let sent = services.messages.send(app, origin, send).await?;
+            Ok(json!({"MsgTime": sent.msg_time, "MsgKey": sent.msg_key, "MsgId": sent.msg_id}))
+        }
+        "friend_add" => {
+            let (items, add_type) = client_friend_add(body)?;
+            let outcome = services
+                .relations
+                .request_friends(app, user.to_owned(), items, add_type.as_deref(), origin)
+                .await?;
+            batch_reply(outcome)
+        }
+        "friend_response" => {
+            let responses = client_friend_response(body)?;
+            let outcome = services
+                .relations
+                .respond_to_requests(app, user.to_owned(), responses, origin)
+                .await?;
+            batch_reply(outcome)
+        }
+        "modify_topic" => {
+            let (group_id, topic_id, _, change) = topic_change(body)?;
+            services
+                .groups
+                .modify_topic_as_member(app, user, &group_id, &topic_id, change, origin)
+                .await?;
+            Ok(Value::Null)
+        }
+        "read_topic" => {
+            let req: TopicRead = parse_body(body, codes::GROUP_INVALID_PARAM)?;
+            services
+                .groups
+                .read_topic(app, &req.group_id, &req.topic_id, user, req.msg_seq)
                 .await?;
             Ok(Value::Null)
         }

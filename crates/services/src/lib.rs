@@ -66,7 +66,12 @@ impl Services {
             ),
             accounts,
             profiles: ProfileService::new(store.clone(), clock.clone(), webhooks.clone()),
-            messages: MessageService::new(store.clone(), clock.clone(), webhooks.clone()),
+            messages: MessageService::new(
+                store.clone(),
+                clock.clone(),
+                webhooks.clone(),
+                hub.clone(),
+            ),
             conversations: ConversationService::new(store.clone(), clock.clone()),
             relations: RelationService::new(store.clone(), clock.clone(), webhooks.clone()),
             groups,

@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use natter_core::message::{check_body, BodyCodes};
 use natter_core::{codes, ApiError, ApiResult, AppSettings, Clock};
+use natter_events::{Hub, Priority, Push};
 use natter_store::{
     C2cHistoryQuery, C2cMessage, C2cRecall, C2cSend, RelationScope, Store, StoredC2c,
 };
@@ -17,7 +18,7 @@ use natter_webhook::payloads::c2c::{
 use natter_webhook::payloads::responses::SendMsgResponse;
 use natter_webhook::payloads::MsgBodyElement;
 use natter_webhook::{BeforeOutcome, Origin, Webhooks};
-use serde_json::Value;
+use serde_json::{json, Value};
 
 use crate::internal;
 use crate::relations::{c2c_send_check, SendCheck};
@@ -104,6 +105,7 @@ pub struct MessageService {
     store: Arc<dyn Store>,
     clock: Arc<Clock>,
     webhooks: Arc<Webhooks>,
+    hub: Arc<Hub>,
 }
 
 /// `MsgKey`: `<MsgSeq>_<MsgRandom>_<MsgTime>`.
@@ -137,11 +139,17 @@ fn elements(body: &[Value]) -> Vec<MsgBodyElement> {
 }
 
 impl MessageService {
-    pub fn new(store: Arc<dyn Store>, clock: Arc<Clock>, webhooks: Arc<Webhooks>) -> Self {
+    pub fn new(
+        store: Arc<dyn Store>,
+        clock: Arc<Clock>,
+        webhooks: Arc<Webhooks>,
+        hub: Arc<Hub>,
+    ) -> Self {
         Self {
             store,
             clock,
             webhooks,
+            hub,
         }
     }
 
@@ -239,13 +247,25 @@ impl MessageService {
         });
         if online_only {
             // Not stored (no history, no unread count); the after-callback still reports it.
-            if let Some(mut after) = after {
+            if let Some(mut after) = after.clone() {
                 after.unread_msg_num = -1;
                 self.webhooks
                     .notify_now(app.sdkappid, after, origin.clone());
             }
+        }
+        let push = self.c2c_push(app, &req, msg_seq, msg_time, &msg_key, online_only);
+        if online_only {
+            self.push_c2c(
+                app,
+                &req.from,
+                &req.to,
+                req.sync_other_machine,
+                push,
+                origin.connection,
+            );
             return Ok(sent);
         }
+        let connection = origin.connection;
         let order_key = conversation_key(&req.from, &req.to);
         let webhooks = self.webhooks.clone();
         let (sdkappid, origin) = (app.sdkappid, origin.clone());
@@ -259,6 +279,7 @@ impl MessageService {
                 .into_iter()
                 .collect()
         });
+        let (from, to, sync) = (req.from.clone(), req.to.clone(), req.sync_other_machine);
         let message = C2cMessage {
             from: req.from,
             to: req.to,
@@ -280,8 +301,56 @@ impl MessageService {
             .map_err(internal(codes::C2C_INTERNAL))?;
         if matches!(stored, C2cSend::Stored { .. }) {
             self.webhooks.wake();
+            self.push_c2c(app, &from, &to, sync, push, connection);
         }
         Ok(sent)
+    }
+
+    /// The frame clients receive for a one-to-one message; `None` when no one of the app is
+    /// connected (nothing to build).
+    fn c2c_push(
+        &self,
+        app: &AppSettings,
+        req: &SendC2c,
+        msg_seq: u32,
+        msg_time: i64,
+        msg_key: &str,
+        online_only: bool,
+    ) -> Option<Push> {
+        self.hub.any_online(app.sdkappid).then(|| {
+            let frame = json!({
+                "Event": "C2cMsg",
+                "From_Account": req.from,
+                "To_Account": req.to,
+                "MsgSeq": msg_seq,
+                "MsgRandom": req.msg_random,
+                "MsgTime": msg_time,
+                "MsgKey": msg_key,
+                "OnlineOnlyFlag": u32::from(online_only),
+                "MsgBody": req.body,
+                "CloudCustomData": req.cloud_custom_data,
+            });
+            Push::new(Priority::High, &frame)
+        })
+    }
+
+    /// Pushes a sent message to the recipient's connections and, unless `SyncOtherMachine` is
+    /// 2, to the sender's (their other devices see what they sent).
+    fn push_c2c(
+        &self,
+        app: &AppSettings,
+        from: &str,
+        to: &str,
+        sync: u32,
+        push: Option<Push>,
+        except: Option<u64>,
+    ) {
+        let Some(push) = push else { return };
+        let mut users = vec![to];
+        if sync != 2 && from != to {
+            users.push(from);
+        }
+        self.hub.send_except(app.sdkappid, users, &push, except);
     }
 
     /// `admin_getroammsg`: one page of the history between the operator and the peer. Pages walk
@@ -437,12 +506,17 @@ impl MessageService {
         let mut failed = Vec::new();
         let mut sends = Vec::new();
         let mut seen = std::collections::HashSet::new();
+        let mut delivered = Vec::new();
         for (to, exists) in recipients.into_iter().zip(&exist[1..]) {
             if !exists {
                 failed.push((to, codes::C2C_TO_NOT_REGISTERED));
                 continue;
             }
-            if template.msg_life_time == 0 || !seen.insert(to.clone()) {
+            if !seen.insert(to.clone()) {
+                continue;
+            }
+            delivered.push(to.clone());
+            if template.msg_life_time == 0 {
                 continue;
             }
             let message = C2cMessage {
@@ -467,6 +541,22 @@ impl MessageService {
         }
         for result in futures::future::join_all(sends).await {
             result.map_err(internal(codes::C2C_INTERNAL))?;
+        }
+        let online_only = template.msg_life_time == 0;
+        let mut template = template;
+        for to in delivered {
+            if self.hub.is_online(app.sdkappid, &to) {
+                template.to = to;
+                let push = self.c2c_push(
+                    app,
+                    &template,
+                    msg_seq,
+                    msg_time,
+                    &sent.msg_key,
+                    online_only,
+                );
+                self.push_c2c(app, &template.from, &template.to, 2, push, None);
+            }
         }
         Ok((sent, failed))
     }

@@ -111,6 +111,7 @@ impl SessionService {
             origin: Origin {
                 client_ip: client_ip.to_owned(),
                 platform: platform.to_owned(),
+                connection: Some(registration.id),
             },
         };
         self.report_state(&session, "Login", "Register").await;

@@ -90,15 +90,14 @@ pub const COMMANDS: &[CommandInfo] = &[
     .fired(),
     cmd(STATE_STATE_CHANGE, "Online status change", After, 34357).fired(),
     cmd(PROFILE_PORTRAIT_SET, "After profile updated", After, 48733).fired(),
-    // Not marked fired while only client actions send them and friend requests are not yet part
-    // of the client protocol: the services fire them, but no client can reach them.
-    cmd(SNS_PREV_FRIEND_ADD, "Before friend added", Before, 43468),
+    cmd(SNS_PREV_FRIEND_ADD, "Before friend added", Before, 43468).fired(),
     cmd(
         SNS_PREV_FRIEND_RESPONSE,
         "Before friend request responded",
         Before,
         43467,
-    ),
+    )
+    .fired(),
     cmd(SNS_FRIEND_ADD, "After friend added", After, 34359).fired(),
     cmd(SNS_FRIEND_DELETE, "After friend deleted", After, 34360).fired(),
     cmd(SNS_BLACK_LIST_ADD, "After added to blocklist", After, 34361).fired(),

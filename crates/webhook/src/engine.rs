@@ -37,6 +37,9 @@ pub struct Origin {
     pub client_ip: String,
     /// `RESTAPI` for REST calls, the client's platform otherwise.
     pub platform: String,
+    /// The client connection the action came from, so that what it causes is not echoed back
+    /// to that connection. Never sent to the app.
+    pub connection: Option<u64>,
 }
 
 /// `OptPlatform` of everything done through the REST API.
@@ -47,6 +50,7 @@ impl Origin {
         Self {
             client_ip: client_ip.to_string(),
             platform: REST_PLATFORM.into(),
+            connection: None,
         }
     }
 
@@ -55,6 +59,7 @@ impl Origin {
         Self {
             client_ip: client_ip.to_string(),
             platform: platform.into(),
+            connection: None,
         }
     }
 }
@@ -365,6 +370,7 @@ impl Webhooks {
         let origin = Origin {
             client_ip: entry.event.client_ip.clone(),
             platform: entry.event.opt_platform.clone(),
+            connection: None,
         };
         let attempt = self
             .attempt(app, &client, &config, &command, &body, &origin)
@@ -638,6 +644,7 @@ mod tests {
         let origin = Origin {
             client_ip: "10.0.0.1".into(),
             platform: platform.into(),
+            connection: None,
         };
         callback_url(config, 1_400_000_000, command, &origin, 1_669_872_112)
     }

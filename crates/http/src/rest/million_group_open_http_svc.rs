@@ -2,12 +2,13 @@
 //! 1047/49468–49471). `group_open_http_svc/import_topic` (1047/53448) takes the same fields
 //! ([`TopicFields`]).
 
+use natter_core::ApiResult;
 use natter_services::groups::{NewTopic, TopicChange, TopicRecord, TopicSelf};
 use natter_webhook::Origin;
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
-use crate::envelope::Ctx;
+use crate::envelope::{parse_body, Ctx};
 use crate::routes::HandlerFuture;
 
 fn origin(ctx: &Ctx) -> Origin {
@@ -201,40 +202,46 @@ struct ModifyRequest {
     mute_all_member: Option<String>,
 }
 
+/// Reads a `modify_topic` body (REST or client): the group, the topic, the operator named in
+/// `From_Account` (if any) and the change.
+pub(crate) fn topic_change(
+    body: Value,
+) -> ApiResult<(String, String, Option<String>, TopicChange)> {
+    let req: ModifyRequest = parse_body(body, natter_core::codes::GROUP_INVALID_PARAM)?;
+    let mute_all = match req.mute_all_member.as_deref() {
+        None => None,
+        Some("On") => Some(true),
+        Some("Off") => Some(false),
+        Some(other) => {
+            return Err(natter_core::ApiError::new(
+                natter_core::codes::GROUP_INVALID_PARAM,
+                format!("MuteAllMember {other:?} is not On or Off"),
+            ))
+        }
+    };
+    let change = TopicChange {
+        name: req.topic_name,
+        custom_string: req.custom_string,
+        face_url: req.face_url,
+        notification: req.notification,
+        introduction: req.introduction,
+        mute_all,
+    };
+    let from = req.from_account.filter(|f| !f.is_empty());
+    Ok((req.group_id, req.topic_id, from, change))
+}
+
 pub fn modify_topic(ctx: Ctx, body: Value) -> HandlerFuture {
     Box::pin(async move {
-        let req = ctx.parse::<ModifyRequest>(body)?;
-        let mute_all = match req.mute_all_member.as_deref() {
-            None => None,
-            Some("On") => Some(true),
-            Some("Off") => Some(false),
-            Some(other) => {
-                return Err(natter_core::ApiError::new(
-                    natter_core::codes::GROUP_INVALID_PARAM,
-                    format!("MuteAllMember {other:?} is not On or Off"),
-                ))
-            }
-        };
-        let operator = req
-            .from_account
-            .clone()
-            .filter(|f| !f.is_empty())
-            .unwrap_or_else(|| ctx.identifier.clone());
-        let change = TopicChange {
-            name: req.topic_name,
-            custom_string: req.custom_string,
-            face_url: req.face_url,
-            notification: req.notification,
-            introduction: req.introduction,
-            mute_all,
-        };
+        let (group_id, topic_id, from, change) = topic_change(body)?;
+        let operator = from.unwrap_or_else(|| ctx.identifier.clone());
         ctx.services
             .groups
             .modify_topic(
                 &ctx.app,
                 &operator,
-                &req.group_id,
-                &req.topic_id,
+                &group_id,
+                &topic_id,
                 change,
                 &origin(&ctx),
             )

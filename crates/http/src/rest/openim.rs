@@ -73,8 +73,8 @@ struct SendReply {
 }
 
 /// Reads the fields `sendmsg` and `batchsendmsg` share (everything but `To_Account`).
-fn message_fields(ctx: &Ctx, body: &Map<String, Value>, to: String) -> ApiResult<SendC2c> {
-    let from = opt_str(body, "From_Account", codes::C2C_BAD_PARAM)?.unwrap_or(&ctx.identifier);
+fn message_fields(identifier: &str, body: &Map<String, Value>, to: String) -> ApiResult<SendC2c> {
+    let from = opt_str(body, "From_Account", codes::C2C_BAD_PARAM)?.unwrap_or(identifier);
     let msg_random = opt_u32(body, "MsgRandom", codes::C2C_MSG_RANDOM_INVALID)?
         .ok_or_else(|| ApiError::new(codes::C2C_MSG_RANDOM_INVALID, "MsgRandom is missing"))?;
     let msg_seq = opt_u32(body, "MsgSeq", codes::C2C_BAD_PARAM)?;
@@ -136,13 +136,18 @@ fn message_fields(ctx: &Ctx, body: &Map<String, Value>, to: String) -> ApiResult
     })
 }
 
+/// Reads a `sendmsg` body (REST or client); `From_Account` defaults to `identifier`.
+pub(crate) fn c2c_send(body: Value, identifier: &str) -> ApiResult<SendC2c> {
+    let body = body.as_object().cloned().unwrap_or_default();
+    let to = opt_str(&body, "To_Account", codes::C2C_TO_ACCOUNT_INVALID)?
+        .ok_or_else(|| ApiError::new(codes::C2C_TO_ACCOUNT_INVALID, "To_Account is missing"))?
+        .to_owned();
+    message_fields(identifier, &body, to)
+}
+
 pub fn sendmsg(ctx: Ctx, body: Value) -> HandlerFuture {
     Box::pin(async move {
-        let body = body.as_object().cloned().unwrap_or_default();
-        let to = opt_str(&body, "To_Account", codes::C2C_TO_ACCOUNT_INVALID)?
-            .ok_or_else(|| ApiError::new(codes::C2C_TO_ACCOUNT_INVALID, "To_Account is missing"))?
-            .to_owned();
-        let request = message_fields(&ctx, &body, to)?;
+        let request = c2c_send(body, &ctx.identifier)?;
         let sent = ctx
             .services
             .messages
@@ -197,7 +202,7 @@ pub fn batchsendmsg(ctx: Ctx, body: Value) -> HandlerFuture {
                 ))
             }
         };
-        let template = message_fields(&ctx, &body, String::new())?;
+        let template = message_fields(&ctx.identifier, &body, String::new())?;
         let (sent, failed) = ctx
             .services
             .messages

@@ -1,17 +1,17 @@
 //! `v4/sns/*`: the relationship chain (friends 1047/34902–34910, friend lists 34950, 34926,
 //! 40123, blocklist 34911–34914).
 
-use natter_core::ApiResult;
+use natter_core::{codes, ApiError, ApiResult};
 use natter_services::relations::{
-    AddFriendItem, AddFriends, BatchOutcome, CheckMode, ImportFriendItem, ItemResult,
-    UpdateFriendItem,
+    AddFriendItem, AddFriends, BatchOutcome, CheckMode, FriendResponse, ImportFriendItem,
+    ItemResult, ResponseAction, UpdateFriendItem,
 };
 
 use natter_webhook::Origin;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::envelope::{fields, Ctx};
+use crate::envelope::{fields, parse_body, Ctx};
 use crate::routes::HandlerFuture;
 
 #[derive(Deserialize, Serialize)]
@@ -689,4 +689,71 @@ pub fn black_list_get(ctx: Ctx, body: Value) -> HandlerFuture {
 
 pub fn black_list_check(ctx: Ctx, body: Value) -> HandlerFuture {
     Box::pin(check(ctx, body, true))
+}
+
+/// Reads a client's `friend_add` body: the items and `AddType` (the sender is the client).
+pub(crate) fn client_friend_add(body: Value) -> ApiResult<(Vec<AddFriendItem>, Option<String>)> {
+    #[derive(Deserialize)]
+    struct Request {
+        #[serde(rename = "AddFriendItem")]
+        add_friend_item: Vec<AddItem>,
+        #[serde(rename = "AddType")]
+        add_type: Option<String>,
+    }
+    let req: Request = parse_body(body, codes::SNS_INVALID_PARAM)?;
+    let items = req
+        .add_friend_item
+        .into_iter()
+        .map(|i| AddFriendItem {
+            to: i.to_account,
+            remark: i.remark,
+            group_name: i.group_name,
+            add_source: i.add_source,
+            add_wording: i.add_wording,
+        })
+        .collect();
+    Ok((items, req.add_type))
+}
+
+/// Reads a client's `friend_response` body: its answers to the requests waiting for it.
+pub(crate) fn client_friend_response(body: Value) -> ApiResult<Vec<FriendResponse>> {
+    #[derive(Deserialize)]
+    struct Item {
+        #[serde(rename = "To_Account")]
+        to_account: String,
+        #[serde(rename = "ResponseAction")]
+        response_action: String,
+        #[serde(rename = "Remark", default)]
+        remark: String,
+        #[serde(rename = "TagName", default)]
+        tag_name: String,
+    }
+    #[derive(Deserialize)]
+    struct Request {
+        #[serde(rename = "ResponseFriendItem")]
+        response_friend_item: Vec<Item>,
+    }
+    let req: Request = parse_body(body, codes::SNS_INVALID_PARAM)?;
+    req.response_friend_item
+        .into_iter()
+        .map(|i| {
+            let action = ResponseAction::parse(&i.response_action).ok_or_else(|| {
+                ApiError::new(
+                    codes::SNS_INVALID_PARAM,
+                    format!("ResponseAction {:?} is not Response_Action_AgreeAndAdd, Response_Action_Agree or Response_Action_Reject", i.response_action),
+                )
+            })?;
+            Ok(FriendResponse {
+                to: i.to_account,
+                remark: i.remark,
+                tag_name: i.tag_name,
+                action,
+            })
+        })
+        .collect()
+}
+
+/// The reply of a batch of friend changes, REST or client.
+pub(crate) fn batch_reply(outcome: BatchOutcome) -> ApiResult<Value> {
+    fields(BatchReply::from(outcome))
 }

@@ -295,6 +295,8 @@ on_both_engines!(
             .await;
         let event = alice.event().await;
         assert_eq!(event["MsgSeq"], 3, "the repeat was not pushed: {event}");
+        let event = bob.event().await;
+        assert_eq!(event["MsgSeq"], 3, "bob's own message was not echoed to him: {event}");
     }
 );
 
@@ -642,5 +644,106 @@ on_both_engines!(
                 10019,
             )
             .await;
+    }
+);
+
+on_both_engines!(
+    one_to_one_messages_and_friend_requests_from_clients,
+    |server: TestServer| async move {
+        let receiver = server.webhook_receiver().await;
+        import(&server, &["alice", "bob", "carol"]).await;
+        let mut alice = Client::login(&server, "alice", "Android").await;
+        let mut alice_web = Client::login(&server, "alice", "Web").await;
+        let mut bob = Client::login(&server, "bob", "iOS").await;
+
+        // A client's message reaches the peer and the sender's other devices.
+        let sent = alice
+            .ok(
+                "sendmsg",
+                json!({"To_Account": "bob", "MsgRandom": 11, "From_Account": "carol",
+                "MsgBody": text("hi bob")}),
+            )
+            .await;
+        for client in [&mut bob, &mut alice_web] {
+            let event = client.event().await;
+            assert_eq!(event["Event"], "C2cMsg");
+            assert_eq!(
+                (&event["From_Account"], &event["To_Account"]),
+                (&json!("alice"), &json!("bob"))
+            );
+            assert_eq!(event["MsgKey"], sent["MsgKey"]);
+            assert_eq!(event["MsgBody"], text("hi bob"));
+        }
+        let after = receiver.wait_for("C2C.CallbackAfterSendMsg", 1).await;
+        assert_eq!(after[0].query["OptPlatform"], "Android");
+        assert_eq!(after[0].body["From_Account"], "alice");
+        alice.no_event().await;
+
+        // The admin's REST sends are pushed too; an online-only one is not stored.
+        server
+            .ok(
+                "openim/sendmsg",
+                json!({"From_Account": "carol", "To_Account": "bob", "MsgRandom": 12,
+                "MsgLifeTime": 0, "MsgBody": text("now or never")}),
+            )
+            .await;
+        let event = bob.event().await;
+        assert_eq!(
+            (&event["From_Account"], &event["OnlineOnlyFlag"]),
+            (&json!("carol"), &json!(1))
+        );
+        let roam = server
+            .ok(
+                "openim/admin_getroammsg",
+                json!({"Operator_Account": "bob", "Peer_Account": "carol",
+                "MaxCnt": 10, "MinTime": 0, "MaxTime": 4_000_000_000u64}),
+            )
+            .await;
+        assert_eq!(roam["MsgCnt"], 0);
+        let reply = alice
+            .request(
+                "sendmsg",
+                json!({"To_Account": "ghost", "MsgRandom": 1, "MsgBody": text("x")}),
+            )
+            .await;
+        assert_eq!(reply["ActionStatus"], "FAIL", "{reply}");
+
+        // A friend request from a client waits for the peer, who answers from theirs.
+        let asked = alice
+            .ok(
+                "friend_add",
+                json!({"AddFriendItem": [{"To_Account": "bob", "AddSource": "AddSource_Type_Web",
+                "AddWording": "hello"}]}),
+            )
+            .await;
+        assert_eq!(asked["ResultItem"][0]["ResultCode"], 30539, "{asked}");
+        let prev = receiver.wait_for("Sns.CallbackPrevFriendAdd", 1).await;
+        assert_eq!(prev[0].query["OptPlatform"], "Android");
+        assert_eq!(prev[0].body["Requester_Account"], "alice");
+        let answered = bob
+            .ok(
+                "friend_response",
+                json!({"ResponseFriendItem": [{"To_Account": "alice",
+                "ResponseAction": "Response_Action_AgreeAndAdd"}]}),
+            )
+            .await;
+        assert_eq!(answered["ResultItem"][0]["ResultCode"], 0, "{answered}");
+        let prev = receiver.wait_for("Sns.CallbackPrevFriendResponse", 1).await;
+        assert_eq!(prev[0].query["OptPlatform"], "iOS");
+        let check = server
+            .ok(
+                "sns/friend_check",
+                json!({"From_Account": "alice", "To_Account": ["bob"],
+                "CheckType": "CheckResult_Type_Both"}),
+            )
+            .await;
+        assert_eq!(check["InfoItem"][0]["Relation"], "CheckResult_Type_BothWay");
+        let bad = bob
+            .request(
+                "friend_response",
+                json!({"ResponseFriendItem": [{"To_Account": "alice", "ResponseAction": "Maybe"}]}),
+            )
+            .await;
+        assert_eq!(bad["ErrorCode"], 30001);
     }
 );

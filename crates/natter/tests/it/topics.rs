@@ -7,6 +7,7 @@ use std::collections::HashSet;
 use reqwest::Method;
 use serde_json::{json, Value};
 
+use crate::client::Client;
 use crate::harness::*;
 use crate::messages::import;
 use crate::on_both_engines;
@@ -468,30 +469,26 @@ on_both_engines!(
         assert_eq!(stored["ShutUpAllFlag"], 1);
         assert_eq!(stored["Notification"], "no2");
 
-        // A change made from a client carries its platform.
-        let app = natter_core::AppSettings::clone(server.services().apps.get(APP).unwrap());
-        let client = natter_webhook::Origin::client("10.1.2.3", "iOS");
-        server
-            .services()
-            .groups
-            .modify_topic(
-                &app,
-                "ann",
-                COMMUNITY,
-                &topic,
-                natter_services::groups::TopicChange {
-                    introduction: Some("from the phone".into()),
-                    ..Default::default()
-                },
-                &client,
+        // A change made from a client carries its platform; only the owner and admins may.
+        let mut ann = Client::login(&server, "ann", "iOS").await;
+        let refused = ann
+            .request(
+                "modify_topic",
+                json!({"GroupId": COMMUNITY, "TopicId": topic, "Introduction": "x"}),
             )
-            .await
-            .unwrap();
+            .await;
+        assert_eq!(refused["ErrorCode"], 10007, "{refused}");
+        let mut boss = Client::login(&server, "boss", "iOS").await;
+        boss.ok(
+            "modify_topic",
+            json!({"GroupId": COMMUNITY, "TopicId": topic, "Introduction": "from the phone"}),
+        )
+        .await;
         let got = receiver.wait_for(INFO_CHANGED, 6).await;
         let last = got.last().unwrap();
         assert_eq!(last.query["OptPlatform"], "iOS");
-        assert_eq!(last.query["ClientIP"], "10.1.2.3");
-        assert_eq!(last.body["Operator_Account"], "ann");
+        assert_eq!(last.query["ClientIP"], "127.0.0.1");
+        assert_eq!(last.body["Operator_Account"], "boss");
         assert_eq!(last.body["Introduction"], "from the phone");
 
         // Errors.
@@ -637,21 +634,25 @@ on_both_engines!(
         assert_eq!(group_page["RspMsgList"][0]["IsPlaceMsg"], 0);
 
         // Reading a topic (a client action) moves only that topic's position, never back.
-        let app = natter_core::AppSettings::clone(server.services().apps.get(APP).unwrap());
-        let groups = &server.services().groups;
-        groups
-            .read_topic(&app, COMMUNITY, &a, "bob", 99)
-            .await
-            .unwrap();
-        groups
-            .read_topic(&app, COMMUNITY, &a, "bob", 1)
-            .await
-            .unwrap();
-        let err = groups
-            .read_topic(&app, COMMUNITY, &a, "solo-not-member", 1)
-            .await
-            .unwrap_err();
-        assert_eq!(err.code, 10007);
+        let mut bob = Client::login(&server, "bob", "Web").await;
+        bob.ok(
+            "read_topic",
+            json!({"GroupId": COMMUNITY, "TopicId": a, "MsgSeq": 99}),
+        )
+        .await;
+        bob.ok(
+            "read_topic",
+            json!({"GroupId": COMMUNITY, "TopicId": a, "MsgSeq": 1}),
+        )
+        .await;
+        let mut outsider = Client::login(&server, "solo-not-member", "Web").await;
+        let err = outsider
+            .request(
+                "read_topic",
+                json!({"GroupId": COMMUNITY, "TopicId": a, "MsgSeq": 1}),
+            )
+            .await;
+        assert_eq!(err["ErrorCode"], 10007);
         let bob = server
             .ok(GET, json!({"GroupId": COMMUNITY, "From_Account": "bob"}))
             .await;

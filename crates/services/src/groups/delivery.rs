@@ -85,14 +85,22 @@ impl BroadcastSeq {
 
 impl GroupService {
     /// Pushes a stored (or online-only) message to the members online now, on its own task.
-    pub(crate) fn deliver(&self, app: &AppSettings, group: &GroupRecord, msg: Delivered) {
+    /// `except` is the sender's own connection, which has its answer already.
+    pub(crate) fn deliver(
+        &self,
+        app: &AppSettings,
+        group: &GroupRecord,
+        msg: Delivered,
+        except: Option<u64>,
+    ) {
         let app_id = app.sdkappid;
         if !self.hub.any_online(app_id) {
             return;
         }
         let push = msg.frame(&group.group_id, false);
         if type_of(group) == GroupType::AvChatRoom {
-            self.hub.send_to_room(app_id, &group.group_id, &push);
+            self.hub
+                .send_to_room_except(app_id, &group.group_id, &push, except);
             return;
         }
         let this = self.clone();
@@ -102,7 +110,7 @@ impl GroupService {
             match this.online_members_of(&app, &group_id).await {
                 Ok(members) => {
                     this.hub
-                        .send_to(app_id, members.iter().map(String::as_str), &push);
+                        .send_except(app_id, members.iter().map(String::as_str), &push, except);
                 }
                 Err(e) => tracing::warn!(group_id, error = %e.info, "message not pushed"),
             }

@@ -244,6 +244,7 @@ impl GroupService {
             body: req.body.clone(),
             cloud_custom_data: req.cloud_custom_data.clone(),
         });
+        let connection = origin.connection;
         let now_ms = self.clock.now_ms();
         let this = self.clone();
         let app_settings = app.clone();
@@ -374,7 +375,7 @@ impl GroupService {
         };
         if let Some(mut delivered) = delivered.filter(|_| outcome.reply[2] == true) {
             delivered.seq = sent.msg_seq;
-            self.deliver(app, group, delivered);
+            self.deliver(app, group, delivered, connection);
         }
         Ok(sent)
     }

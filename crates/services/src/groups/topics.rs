@@ -6,6 +6,7 @@
 //! Every change is an edit of the parent community, under its lock, so a topic's `MsgSeq`,
 //! the topic limit and ID uniqueness hold under concurrency.
 
+use natter_core::group::{ADMIN, OWNER};
 use natter_core::{codes, ApiError, ApiResult, AppSettings, GroupType};
 use natter_store::{
     GroupChange, GroupOutcome, GroupPlan, GroupQuery, GroupRecord, GroupSnapshot, TopicRecord,
@@ -592,6 +593,32 @@ impl GroupService {
         })
         .await?;
         Ok(())
+    }
+
+    /// A member changes a topic from their client: only the community's owner and admins may
+    /// (10007 otherwise); then as [`modify_topic`](Self::modify_topic).
+    pub async fn modify_topic_as_member(
+        &self,
+        app: &AppSettings,
+        member: &str,
+        group_id: &str,
+        topic_id: &str,
+        change: TopicChange,
+        origin: &Origin,
+    ) -> ApiResult<()> {
+        self.group(app, group_id).await?;
+        let role = self
+            .membership(app, group_id, member)
+            .await?
+            .map(|m| m.role);
+        if !matches!(role.as_deref(), Some(OWNER) | Some(ADMIN)) {
+            return Err(ApiError::new(
+                codes::GROUP_NO_PERMISSION,
+                format!("only the owner and admins of {group_id} may change its topics"),
+            ));
+        }
+        self.modify_topic(app, member, group_id, topic_id, change, origin)
+            .await
     }
 
     /// A member has read a topic up to `seq` (at most the topic's last message); a client
