@@ -490,6 +490,23 @@ on_both_engines!(
             }
         }
         assert_eq!(refused, 1, "the 41st message of the second is refused");
+        // High-priority messages are never refused by the limit; low ones go first.
+        let mut high = send_body("chat", "o", 3100, "control");
+        high["MsgPriority"] = json!("High");
+        server.ok(SEND, high).await;
+        server.clock.advance_ms(1_000);
+        let mut lowest_refused = 0;
+        for i in 0..21u32 {
+            let mut body = send_body("chat", "o", 3200 + i, "chatter");
+            body["MsgPriority"] = json!("Lowest");
+            if server.call(SEND, body).await["ErrorCode"] == 10023 {
+                lowest_refused += 1;
+            }
+        }
+        assert_eq!(lowest_refused, 1, "Lowest gets half of the 40");
+        server
+            .ok(SEND, send_body("chat", "o", 3300, "normal still goes"))
+            .await;
         server.clock.advance_ms(1_000);
 
         server

@@ -107,6 +107,7 @@ impl GroupService {
             &format!("attr\u{1f}{group_id}"),
             self.clock.now_secs(),
             ATTR_WRITES_PER_SECOND,
+            2,
         ) {
             return Err(ApiError::new(
                 codes::GROUP_ATTR_WRITES_TOO_FAST,

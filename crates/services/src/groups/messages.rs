@@ -82,8 +82,19 @@ pub struct SendLimiter {
 }
 
 impl SendLimiter {
-    /// Counts one message; false when the group is over `limit` this second.
-    pub(super) fn admit(&self, app: AppId, group_id: &str, now_secs: i64, limit: u32) -> bool {
+    /// Counts one message of `priority` (1 High … 4 Lowest); false when it is refused. Tencent
+    /// drops low-priority messages first when a group sends too fast and tells apps to mark
+    /// control messages `High` so the limit never drops them. So here `Normal` messages get
+    /// the whole budget of `limit` per second, `Low` three quarters, `Lowest` half, and `High`
+    /// is never refused (but counts, crowding the others out).
+    pub(super) fn admit(
+        &self,
+        app: AppId,
+        group_id: &str,
+        now_secs: i64,
+        limit: u32,
+        priority: u32,
+    ) -> bool {
         let mut windows = self.windows.lock().expect("group send limiter");
         if windows.len() > 100_000 {
             windows.retain(|_, (second, _)| *second == now_secs);
@@ -94,8 +105,39 @@ impl SendLimiter {
         if window.0 != now_secs {
             *window = (now_secs, 0);
         }
+        let share = match priority {
+            1 => u32::MAX,
+            3 => limit - limit / 4,
+            4 => limit / 2,
+            _ => limit,
+        };
+        if window.1 >= share {
+            return false;
+        }
         window.1 += 1;
-        window.1 <= limit
+        true
+    }
+}
+
+#[cfg(test)]
+mod limiter_tests {
+    use super::SendLimiter;
+
+    #[test]
+    fn low_priorities_are_refused_first_and_high_never() {
+        let limiter = SendLimiter::default();
+        let admitted = |priority: u32, tries: u32| {
+            (0..tries)
+                .filter(|_| limiter.admit(1, "g", 100, 40, priority))
+                .count()
+        };
+        assert_eq!(admitted(4, 30), 20, "Lowest stops at half the budget");
+        assert_eq!(admitted(3, 30), 10, "Low at three quarters");
+        assert_eq!(admitted(2, 30), 10, "Normal takes the rest");
+        assert_eq!(admitted(1, 5), 5, "High always goes");
+        assert_eq!(admitted(2, 1), 0);
+        // A new second, a new budget.
+        assert!(limiter.admit(1, "g", 101, 40, 4));
     }
 }
 
@@ -188,7 +230,7 @@ impl GroupService {
             .unwrap_or(DEFAULT_MESSAGES_PER_GROUP);
         // Each topic is a conversation of its own, with its own budget.
         let stream = topic.as_deref().unwrap_or(group_id);
-        if limit > 0 && !self.limiter.admit(app.sdkappid, stream, now, limit) {
+        if limit > 0 && !self.limiter.admit(app.sdkappid, stream, now, limit, req.priority) {
             return Err(ApiError::new(
                 codes::GROUP_SEND_TOO_FAST,
                 format!("{stream} takes at most {limit} messages per second"),
