@@ -119,27 +119,6 @@ impl SendLimiter {
     }
 }
 
-#[cfg(test)]
-mod limiter_tests {
-    use super::SendLimiter;
-
-    #[test]
-    fn low_priorities_are_refused_first_and_high_never() {
-        let limiter = SendLimiter::default();
-        let admitted = |priority: u32, tries: u32| {
-            (0..tries)
-                .filter(|_| limiter.admit(1, "g", 100, 40, priority))
-                .count()
-        };
-        assert_eq!(admitted(4, 30), 20, "Lowest stops at half the budget");
-        assert_eq!(admitted(3, 30), 10, "Low at three quarters");
-        assert_eq!(admitted(2, 30), 10, "Normal takes the rest");
-        assert_eq!(admitted(1, 5), 5, "High always goes");
-        assert_eq!(admitted(2, 1), 0);
-        // A new second, a new budget.
-        assert!(limiter.admit(1, "g", 101, 40, 4));
-    }
-}
 
 /// `MsgPriority` as history reports it.
 pub fn priority_number(name: Option<&str>) -> ApiResult<u32> {
@@ -741,5 +720,27 @@ impl GroupService {
                 seq: i[2].as_u64().unwrap_or_default(),
             })
             .collect())
+    }
+}
+
+#[cfg(test)]
+mod limiter_tests {
+    use super::SendLimiter;
+
+    #[test]
+    fn low_priorities_are_refused_first_and_high_never() {
+        let limiter = SendLimiter::default();
+        let admitted = |priority: u32, tries: u32| {
+            (0..tries)
+                .filter(|_| limiter.admit(1, "g", 100, 40, priority))
+                .count()
+        };
+        assert_eq!(admitted(4, 30), 20, "Lowest stops at half the budget");
+        assert_eq!(admitted(3, 30), 10, "Low at three quarters");
+        assert_eq!(admitted(2, 30), 10, "Normal takes the rest");
+        assert_eq!(admitted(1, 5), 5, "High always goes");
+        assert_eq!(admitted(2, 1), 0);
+        // A new second, a new budget.
+        assert!(limiter.admit(1, "g", 101, 40, 4));
     }
 }
