@@ -888,7 +888,7 @@ impl GroupService {
         group_type: Option<&str>,
         offset: usize,
         limit: Option<usize>,
-    ) -> ApiResult<(Vec<(GroupRecord, GroupMember)>, u64)> {
+    ) -> ApiResult<(Vec<(GroupRecord, GroupMember, u64)>, u64)> {
         let wanted = match group_type {
             Some(name) => Some(
                 GroupType::parse(name)
@@ -909,10 +909,33 @@ impl GroupService {
             })
             .collect();
         let total = matching.len() as u64;
-        let page = matching
+        let page: Vec<_> = matching
             .into_iter()
             .skip(offset)
             .take(limit.unwrap_or(usize::MAX))
+            .collect();
+        // Unread counts leave out the messages that do not count (NoUnread, directed).
+        let reads = page
+            .iter()
+            .filter(|(g, _)| type_of(g).counts_unread())
+            .map(|(g, m)| (g.group_id.clone(), m.read_seq))
+            .collect();
+        let mut silent = self
+            .store
+            .silent_after(app.sdkappid, reads)
+            .await
+            .map_err(internal(codes::GROUP_INTERNAL))?
+            .into_iter();
+        let page = page
+            .into_iter()
+            .map(|(g, m)| {
+                let unread = if type_of(&g).counts_unread() {
+                    Self::unread(&g, &m).saturating_sub(silent.next().unwrap_or(0))
+                } else {
+                    0
+                };
+                (g, m, unread)
+            })
             .collect();
         Ok((page, total))
     }

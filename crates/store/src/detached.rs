@@ -389,6 +389,11 @@ impl<S: Store> Store for Detached<S> {
         detach(async move { inner.app_groups(app, after, limit, group_type).await }).await
     }
 
+    async fn silent_after(&self, app: AppId, reads: Vec<(String, u64)>) -> StoreResult<Vec<u64>> {
+        let inner = self.0.clone();
+        detach(async move { inner.silent_after(app, reads).await }).await
+    }
+
     async fn group_history(
         &self,
         app: AppId,

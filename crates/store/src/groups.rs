@@ -89,6 +89,10 @@ pub struct GroupMessage {
     pub extensions: Option<Extensions>,
     /// Sent with `NeedReadReceipt` 1: members' reads of it are reported.
     pub need_receipt: bool,
+    /// Does not count as unread (`SendMsgControl` `NoUnread`, or a directed message).
+    pub silent: bool,
+    /// `To_Account` of a directed message: only these members receive it; empty: everyone.
+    pub recipients: Vec<String>,
 }
 
 /// What an edit needs to see besides the group row.
@@ -278,6 +282,28 @@ pub(crate) const EXTENSIONS_SCHEMA: &str = "ALTER TABLE group_messages ADD COLUM
 /// Group messages that ask for read receipts (migration 11 of each engine).
 pub(crate) const RECEIPTS_SCHEMA: &str =
     "ALTER TABLE group_messages ADD COLUMN need_receipt BIGINT NOT NULL DEFAULT 0";
+
+/// Messages that do not count as unread and directed messages (migration 13 of each engine);
+/// the partial index keeps counting the silent ones above a read position cheap.
+pub(crate) const SILENT_SCHEMA: &str =
+    "ALTER TABLE group_messages ADD COLUMN silent BIGINT NOT NULL DEFAULT 0;
+     ALTER TABLE group_messages ADD COLUMN recipients TEXT NOT NULL DEFAULT '';
+     CREATE INDEX group_messages_silent ON group_messages (app_id, group_id, msg_seq)
+         WHERE silent <> 0;";
+
+/// `To_Account` of a directed message as stored: one string, accounts separated by `\u{1f}`
+/// (no UserID contains it); empty for everyone.
+pub(crate) fn encode_recipients(recipients: &[String]) -> String {
+    recipients.join("\u{1f}")
+}
+
+pub(crate) fn decode_recipients(text: &str) -> Vec<String> {
+    if text.is_empty() {
+        Vec::new()
+    } else {
+        text.split('\u{1f}').map(str::to_owned).collect()
+    }
+}
 
 /// `[latest_seq, clear_seq, [[key, value, seq], ...]]`.
 pub(crate) fn encode_extensions(extensions: &Option<Extensions>) -> Option<String> {

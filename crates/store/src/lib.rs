@@ -345,6 +345,10 @@ pub trait Store: Send + Sync + 'static {
         group_type: Option<String>,
     ) -> StoreResult<(Vec<(String, i64)>, u64)>;
 
+    /// For each `(group, read_seq)`: how many of the group's messages after `read_seq` do not
+    /// count as unread (a member's unread count is the distance to the last `MsgSeq`, less these).
+    async fn silent_after(&self, app: AppId, reads: Vec<(String, u64)>) -> StoreResult<Vec<u64>>;
+
     /// Up to `limit` messages of a group (or, given a topic's ID, of that topic) with
     /// `MsgSeq <= max_seq`, newest first.
     async fn group_history(

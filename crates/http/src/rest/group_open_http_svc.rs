@@ -417,7 +417,7 @@ pub fn get_joined_group_list(ctx: Ctx, body: Value) -> HandlerFuture {
             .await?;
         let items: Vec<Value> = groups
             .iter()
-            .map(|(g, m)| {
+            .map(|(g, m, unread)| {
                 let mut item = Map::new();
                 item.insert("GroupId".into(), g.group_id.clone().into());
                 if let Some(filter) = &req.response_filter {
@@ -426,7 +426,7 @@ pub fn get_joined_group_list(ctx: Ctx, body: Value) -> HandlerFuture {
                     item.extend(base);
                     if !filter.self_info_filter.is_empty() {
                         let mut own = member_fields(m, None);
-                        own.insert("UnreadMsgNum".into(), GroupService::unread(g, m).into());
+                        own.insert("UnreadMsgNum".into(), (*unread).into());
                         own.retain(|k, _| filter.self_info_filter.contains(k));
                         item.insert("SelfInfo".into(), Value::Object(own));
                     }
@@ -658,6 +658,10 @@ struct SendRequest {
     need_read_receipt: u32,
     #[serde(rename = "GroupAtInfo", default)]
     group_at_info: Vec<Mention>,
+    #[serde(rename = "SendMsgControl", default)]
+    send_msg_control: Vec<String>,
+    #[serde(rename = "To_Account", default)]
+    to_account: Vec<String>,
 }
 
 /// One `GroupAtInfo` item: `GroupAtAllFlag` 1 mentions everyone, 0 the `GroupAt_Account`.
@@ -678,6 +682,17 @@ pub(crate) fn group_send(body: Value) -> ApiResult<(String, GroupSend)> {
         GROUP_BODY_CODES,
     )?;
     let forbids = |name: &str| req.forbid_callback_control.iter().any(|f| f == name);
+    let controls = |name: &str| req.send_msg_control.iter().any(|c| c == name);
+    if let Some(other) = req
+        .send_msg_control
+        .iter()
+        .find(|c| !matches!(c.as_str(), "NoUnread" | "NoLastMsg"))
+    {
+        return Err(ApiError::new(
+            codes::GROUP_INVALID_PARAM,
+            format!("SendMsgControl {other:?} is not NoUnread or NoLastMsg"),
+        ));
+    }
     let send = GroupSend {
         from: req.from_account.clone().filter(|f| !f.is_empty()),
         random: req.random,
@@ -702,6 +717,9 @@ pub(crate) fn group_send(body: Value) -> ApiResult<(String, GroupSend)> {
                 )),
             })
             .collect::<Result<_, _>>()?,
+        no_unread: controls("NoUnread"),
+        no_last_msg: controls("NoLastMsg"),
+        to_accounts: req.to_account.clone(),
     };
     Ok((req.group_id, send))
 }

@@ -296,7 +296,10 @@ on_both_engines!(
         let event = alice.event().await;
         assert_eq!(event["MsgSeq"], 3, "the repeat was not pushed: {event}");
         let event = bob.event().await;
-        assert_eq!(event["MsgSeq"], 3, "bob's own message was not echoed to him: {event}");
+        assert_eq!(
+            event["MsgSeq"], 3,
+            "bob's own message was not echoed to him: {event}"
+        );
     }
 );
 
@@ -745,5 +748,126 @@ on_both_engines!(
             )
             .await;
         assert_eq!(bad["ErrorCode"], 30001);
+    }
+);
+
+on_both_engines!(
+    directed_and_quiet_group_messages,
+    |server: TestServer| async move {
+        import(&server, &["a", "b", "c"]).await;
+        server
+            .ok(
+                CREATE,
+                json!({"Type": "Public", "Name": "g", "GroupId": "g", "Owner_Account": "a",
+                "MemberList": [{"Member_Account": "b"}, {"Member_Account": "c"}]}),
+            )
+            .await;
+        server
+            .ok(
+                CREATE,
+                json!({"Type": "AVChatRoom", "Name": "live", "GroupId": "live"}),
+            )
+            .await;
+        let mut b = Client::login(&server, "b", "Web").await;
+        let mut c = Client::login(&server, "c", "Web").await;
+        let joined = |who: &'static str| {
+            let server = &server;
+            async move {
+                let got = server
+                    .ok("group_open_http_svc/get_joined_group_list", json!({"Member_Account": who,
+                        "ResponseFilter": {"SelfInfoFilter": ["UnreadMsgNum"], "GroupBaseInfoFilter": ["LastMsgTime"]}}))
+                    .await;
+                let item = &got["GroupIdList"][0];
+                (
+                    item["SelfInfo"]["UnreadMsgNum"].as_u64().unwrap(),
+                    item["LastMsgTime"].as_i64().unwrap(),
+                )
+            }
+        };
+
+        let first = server
+            .ok(
+                SEND,
+                json!({"GroupId": "g", "From_Account": "a", "Random": 1, "MsgBody": text("all")}),
+            )
+            .await;
+        b.event().await;
+        c.event().await;
+        let (unread, last_time) = joined("c").await;
+        assert_eq!(unread, 1);
+        assert_eq!(last_time, first["MsgTime"]);
+
+        // Directed: only b receives it; it takes a MsgSeq but counts as unread for no one.
+        let directed = server
+            .ok(
+                SEND,
+                json!({"GroupId": "g", "From_Account": "a", "Random": 2, "To_Account": ["b"],
+                "MsgBody": text("just b")}),
+            )
+            .await;
+        assert_eq!(directed["MsgSeq"], 2);
+        let event = b.event().await;
+        assert_eq!(
+            (&event["MsgSeq"], &event["To_Account"]),
+            (&json!(2), &json!(["b"]))
+        );
+        c.no_event().await;
+        assert_eq!(joined("c").await.0, 1);
+        assert_eq!(joined("b").await.0, 1);
+
+        // NoUnread and NoLastMsg.
+        server
+            .ok(
+                SEND,
+                json!({"GroupId": "g", "From_Account": "a", "Random": 3,
+                "SendMsgControl": ["NoUnread", "NoLastMsg"], "MsgBody": text("quiet")}),
+            )
+            .await;
+        assert_eq!(c.event().await["MsgSeq"], 3, "still delivered");
+        let (unread, last) = joined("c").await;
+        assert_eq!(unread, 1, "not counted");
+        assert_eq!(last, directed["MsgTime"], "the last message time stayed");
+        server
+            .ok(
+                SEND,
+                json!({"GroupId": "g", "From_Account": "a", "Random": 4, "MsgBody": text("loud")}),
+            )
+            .await;
+        assert_eq!(joined("c").await.0, 2);
+
+        // Refusals.
+        let many: Vec<String> = (0..51).map(|i| format!("m{i}")).collect();
+        server
+            .fails(
+                SEND,
+                json!({"GroupId": "g", "From_Account": "a", "Random": 5, "To_Account": many,
+                "MsgBody": text("x")}),
+                10004,
+            )
+            .await;
+        server
+            .fails(
+                SEND,
+                json!({"GroupId": "live", "From_Account": "a", "Random": 6, "To_Account": ["b"],
+                "MsgBody": text("x")}),
+                10004,
+            )
+            .await;
+        server
+            .fails(
+                SEND,
+                json!({"GroupId": "g", "From_Account": "a", "Random": 7, "To_Account": ["b"],
+                "GroupAtInfo": [{"GroupAtAllFlag": 1}], "MsgBody": text("x")}),
+                10004,
+            )
+            .await;
+        server
+            .fails(
+                SEND,
+                json!({"GroupId": "g", "From_Account": "a", "Random": 8,
+                "SendMsgControl": ["Loud"], "MsgBody": text("x")}),
+                10004,
+            )
+            .await;
     }
 );

@@ -27,6 +27,8 @@ pub(crate) struct Delivered {
     pub online_only: bool,
     pub body: Vec<Value>,
     pub cloud_custom_data: String,
+    /// `To_Account` of a directed message; empty: every member.
+    pub recipients: Vec<String>,
 }
 
 impl Delivered {
@@ -48,6 +50,9 @@ impl Delivered {
         }
         if broadcast {
             frame["IsBroadcast"] = json!(1);
+        }
+        if !self.recipients.is_empty() {
+            frame["To_Account"] = json!(self.recipients);
         }
         Push::new(Priority::from_number(self.priority), &frame)
     }
@@ -108,7 +113,11 @@ impl GroupService {
         let group_id = group.group_id.clone();
         tokio::spawn(async move {
             match this.online_members_of(&app, &group_id).await {
-                Ok(members) => {
+                Ok(mut members) => {
+                    if !msg.recipients.is_empty() {
+                        // A directed message: its recipients, and the sender's other devices.
+                        members.retain(|m| msg.recipients.contains(m) || *m == msg.from);
+                    }
                     this.hub
                         .send_except(app_id, members.iter().map(String::as_str), &push, except);
                 }
@@ -221,6 +230,7 @@ impl GroupService {
             online_only: false,
             body,
             cloud_custom_data,
+            recipients: Vec::new(),
         };
         for room in self.hub.rooms(app.sdkappid) {
             self.hub
@@ -255,6 +265,7 @@ mod tests {
             online_only: false,
             body: vec![],
             cloud_custom_data: String::new(),
+            recipients: Vec::new(),
         };
         let push = msg.frame("g", false);
         assert_eq!(push.priority, Priority::Lowest);

@@ -66,6 +66,41 @@ pub struct GroupSend {
     /// `GroupAtInfo`: each mention, `None` for everyone. Reported in
     /// `Group.CallbackAfterSendMsg`.
     pub mentions: Vec<Option<String>>,
+    /// `SendMsgControl` `NoUnread`: members' unread counts leave it out.
+    pub no_unread: bool,
+    /// `SendMsgControl` `NoLastMsg`: the group's last-message time stays as it was.
+    pub no_last_msg: bool,
+    /// `To_Account`: a directed message, for these members only (and not unread for anyone).
+    pub to_accounts: Vec<String>,
+}
+
+/// Most members one directed group message may name.
+pub const MAX_DIRECTED_RECIPIENTS: usize = 50;
+
+/// `To_Account` checks: at most 50 members, not with mentions, only in Work, Public and
+/// Meeting groups (Tencent's client docs exclude communities and live groups).
+fn check_directed(group_type: GroupType, req: &GroupSend) -> ApiResult<()> {
+    if req.to_accounts.is_empty() {
+        return Ok(());
+    }
+    if req.to_accounts.len() > MAX_DIRECTED_RECIPIENTS {
+        return Err(invalid(format!(
+            "To_Account names {} members; at most {MAX_DIRECTED_RECIPIENTS} are allowed",
+            req.to_accounts.len()
+        )));
+    }
+    if !req.mentions.is_empty() {
+        return Err(invalid(
+            "a directed message (To_Account) cannot mention members",
+        ));
+    }
+    if matches!(group_type, GroupType::AvChatRoom | GroupType::Community) {
+        return Err(invalid(format!(
+            "{} groups take no directed messages (To_Account)",
+            group_type.name()
+        )));
+    }
+    Ok(())
 }
 
 /// What `send_group_msg` answers.
@@ -118,7 +153,6 @@ impl SendLimiter {
         true
     }
 }
-
 
 /// `MsgPriority` as history reports it.
 pub fn priority_number(name: Option<&str>) -> ApiResult<u32> {
@@ -209,12 +243,17 @@ impl GroupService {
             .unwrap_or(DEFAULT_MESSAGES_PER_GROUP);
         // Each topic is a conversation of its own, with its own budget.
         let stream = topic.as_deref().unwrap_or(group_id);
-        if limit > 0 && !self.limiter.admit(app.sdkappid, stream, now, limit, req.priority) {
+        if limit > 0
+            && !self
+                .limiter
+                .admit(app.sdkappid, stream, now, limit, req.priority)
+        {
             return Err(ApiError::new(
                 codes::GROUP_SEND_TOO_FAST,
                 format!("{stream} takes at most {limit} messages per second"),
             ));
         }
+        check_directed(group_type, &req)?;
         let online_only = req.online_only && group_type != GroupType::AvChatRoom;
         let msg_id = format!("{from}-{now}-{}", req.random);
         if !req.forbid_before_callback {
@@ -264,6 +303,7 @@ impl GroupService {
             online_only,
             body: req.body.clone(),
             cloud_custom_data: req.cloud_custom_data.clone(),
+            recipients: req.to_accounts.clone(),
         });
         let connection = origin.connection;
         let now_ms = self.clock.now_ms();
@@ -331,6 +371,8 @@ impl GroupService {
                             topic_id: topic.clone().unwrap_or_default(),
                             extensions: req.supports_extension.then(no_extensions),
                             need_receipt: req.need_receipt,
+                            silent: req.no_unread || !req.to_accounts.is_empty(),
+                            recipients: req.to_accounts.clone(),
                             ..GroupMessage::default()
                         }));
                     }
@@ -376,13 +418,14 @@ impl GroupService {
                     plan.outbox
                         .extend(this.after(&app_settings, &report, &id, &origin));
                 }
+                let last_msg_time = if req.no_last_msg { None } else { Some(now) };
                 match topic_row {
                     Some(mut t) => {
-                        t.last_msg_time = now;
+                        t.last_msg_time = last_msg_time.unwrap_or(t.last_msg_time);
                         plan.changes.push(GroupChange::PutTopic(Box::new(t)));
                     }
                     None => {
-                        group.last_msg_time = now;
+                        group.last_msg_time = last_msg_time.unwrap_or(group.last_msg_time);
                         plan.changes.push(GroupChange::PutGroup(Box::new(group)));
                     }
                 }

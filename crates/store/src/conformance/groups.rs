@@ -15,6 +15,7 @@ pub(super) async fn run_all(store: Arc<dyn Store>) {
     topics_keep_their_own_messages_and_go_with_their_group(&*store).await;
     member_pages_continue_after_a_cursor(&*store).await;
     bans_list_only_running_ones_and_go_with_their_group(&*store).await;
+    silent_and_directed_messages_keep_their_marks(&*store).await;
     concurrent_sends_take_every_sequence_once(store).await;
 }
 
@@ -514,6 +515,74 @@ pub async fn topics_keep_their_own_messages_and_go_with_their_group(store: &dyn 
 }
 
 /// The `After` cursor continues in join order (ties broken by account) whatever joined later.
+pub async fn silent_and_directed_messages_keep_their_marks(store: &dyn Store) {
+    let app = 1_400_000_207;
+    apply(
+        store,
+        app,
+        "quiet",
+        vec![
+            GroupChange::PutGroup(Box::new(record("quiet", "Public"))),
+            GroupChange::PutMember(member("o", "Owner", 100)),
+        ],
+    )
+    .await;
+    let plain = |seq: u64| GroupMessage {
+        seq,
+        random: seq as u32,
+        from: "o".into(),
+        time: 300,
+        body: "[]".into(),
+        priority: 2,
+        ..GroupMessage::default()
+    };
+    let directed = GroupMessage {
+        silent: true,
+        recipients: ids(&["a", "b"]),
+        ..plain(2)
+    };
+    let no_unread = GroupMessage {
+        silent: true,
+        ..plain(4)
+    };
+    apply(
+        store,
+        app,
+        "quiet",
+        vec![
+            GroupChange::AddMessage(plain(1)),
+            GroupChange::AddMessage(directed.clone()),
+            GroupChange::AddMessage(plain(3)),
+            GroupChange::AddMessage(no_unread.clone()),
+        ],
+    )
+    .await;
+    let history = store
+        .group_history(app, "quiet".into(), u64::MAX, 10)
+        .await
+        .unwrap();
+    assert_eq!(history[0], no_unread);
+    assert_eq!(history[2], directed, "recipients and silence round-trip");
+    assert_eq!(history[3], plain(1));
+    let silent = store
+        .silent_after(
+            app,
+            vec![
+                ("quiet".into(), 0),
+                ("quiet".into(), 2),
+                ("quiet".into(), 4),
+                ("nowhere".into(), 0),
+            ],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        silent,
+        [2, 1, 0, 0],
+        "silent messages above each read position"
+    );
+}
+
 pub async fn member_pages_continue_after_a_cursor(store: &dyn Store) {
     let app = 1_400_000_143;
     let mut changes = vec![GroupChange::PutGroup(Box::new(record("g", "Community")))];

@@ -6,8 +6,9 @@ use sqlx::{PgConnection, Row};
 
 use super::topics;
 use crate::groups::{
-    decode_counters, decode_extensions, decode_pairs, encode_counters, encode_extensions,
-    encode_pairs, message_state, stream, GROUP_UPDATE, MEMBER_UPDATE,
+    decode_counters, decode_extensions, decode_pairs, decode_recipients, encode_counters,
+    encode_extensions, encode_pairs, encode_recipients, message_state, stream, GROUP_UPDATE,
+    MEMBER_UPDATE,
 };
 use crate::{
     GroupChange, GroupMember, GroupMessage, GroupQuery, GroupRecord, GroupSnapshot, MemberCursor,
@@ -66,7 +67,7 @@ fn member(row: &PgRow, first: usize) -> StoreResult<GroupMember> {
 }
 
 const MESSAGE_COLUMNS: &str = "msg_seq, msg_random, from_account, msg_time, body,
-    cloud_custom_data, priority, recalled, extensions, need_receipt";
+    cloud_custom_data, priority, recalled, extensions, need_receipt, silent, recipients";
 
 fn message(row: &PgRow) -> StoreResult<GroupMessage> {
     Ok(GroupMessage {
@@ -82,6 +83,8 @@ fn message(row: &PgRow) -> StoreResult<GroupMessage> {
         topic_id: String::new(),
         extensions: decode_extensions(row.get(8))?,
         need_receipt: row.get::<i64, _>(9) != 0,
+        silent: row.get::<i64, _>(10) != 0,
+        recipients: decode_recipients(row.get::<&str, _>(11)),
     })
 }
 
@@ -366,7 +369,7 @@ pub(crate) async fn write(
                 sqlx::query(&format!(
                     "INSERT INTO group_messages (app_id, group_id, {MESSAGE_COLUMNS})
                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11,
-                         $12)"
+                         $12, $13, $14)"
                 ))
                 .bind(app_id)
                 .bind(stream(group_id, &m.topic_id))
@@ -380,6 +383,8 @@ pub(crate) async fn write(
                 .bind(message_state(m))
                 .bind(encode_extensions(&m.extensions))
                 .bind(i64::from(m.need_receipt))
+                .bind(i64::from(m.silent))
+                .bind(encode_recipients(&m.recipients))
                 .execute(&mut *conn)
                 .await?;
             }
@@ -502,6 +507,27 @@ pub(crate) async fn app_groups(
         rows.iter().map(|r| (r.get(0), r.get(1))).collect(),
         total as u64,
     ))
+}
+
+pub(crate) async fn silent_after(
+    conn: &mut PgConnection,
+    app: u64,
+    reads: &[(String, u64)],
+) -> StoreResult<Vec<u64>> {
+    let mut counts = Vec::with_capacity(reads.len());
+    for (group_id, after) in reads {
+        let n: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM group_messages
+             WHERE app_id = $1 AND group_id = $2 AND msg_seq > $3 AND silent <> 0",
+        )
+        .bind(app as i64)
+        .bind(group_id)
+        .bind(*after as i64)
+        .fetch_one(&mut *conn)
+        .await?;
+        counts.push(n as u64);
+    }
+    Ok(counts)
 }
 
 pub(crate) async fn history(

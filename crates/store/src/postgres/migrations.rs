@@ -206,6 +206,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (10, crate::groups::EXTENSIONS_SCHEMA),
     (11, crate::groups::RECEIPTS_SCHEMA),
     (12, crate::topics::READ_FLOOR_SCHEMA),
+    (13, crate::groups::SILENT_SCHEMA),
 ];
 
 /// An arbitrary constant naming Natter's migration lock.

@@ -574,6 +574,11 @@ impl Store for PostgresStore {
         groups::app_groups(&mut conn, app, after, limit, group_type.as_deref()).await
     }
 
+    async fn silent_after(&self, app: AppId, reads: Vec<(String, u64)>) -> StoreResult<Vec<u64>> {
+        let mut conn = self.pool.acquire().await?;
+        groups::silent_after(&mut conn, app, &reads).await
+    }
+
     async fn group_history(
         &self,
         app: AppId,

@@ -4,8 +4,9 @@ use rusqlite::{params, Connection, OptionalExtension, Row};
 
 use super::topics;
 use crate::groups::{
-    decode_counters, decode_extensions, decode_pairs, encode_counters, encode_extensions,
-    encode_pairs, message_state, stream, GROUP_UPDATE, MEMBER_UPDATE,
+    decode_counters, decode_extensions, decode_pairs, decode_recipients, encode_counters,
+    encode_extensions, encode_pairs, encode_recipients, message_state, stream, GROUP_UPDATE,
+    MEMBER_UPDATE,
 };
 use crate::{
     GroupChange, GroupMember, GroupMessage, GroupQuery, GroupRecord, GroupSnapshot, MemberCursor,
@@ -81,7 +82,7 @@ fn decode_member((mut m, pairs): (GroupMember, String)) -> StoreResult<GroupMemb
 }
 
 const MESSAGE_COLUMNS: &str = "msg_seq, msg_random, from_account, msg_time, body,
-    cloud_custom_data, priority, recalled, extensions, need_receipt";
+    cloud_custom_data, priority, recalled, extensions, need_receipt, silent, recipients";
 
 fn message(row: &Row) -> rusqlite::Result<GroupMessage> {
     let extensions = decode_extensions(row.get(8)?).map_err(|e| {
@@ -100,6 +101,8 @@ fn message(row: &Row) -> rusqlite::Result<GroupMessage> {
         topic_id: String::new(),
         extensions,
         need_receipt: row.get::<_, i64>(9)? != 0,
+        silent: row.get::<_, i64>(10)? != 0,
+        recipients: decode_recipients(&row.get::<_, String>(11)?),
     })
 }
 
@@ -336,7 +339,7 @@ pub(crate) fn write(
                 conn.prepare_cached(&format!(
                     "INSERT INTO group_messages (app_id, group_id, {MESSAGE_COLUMNS})
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11,
-                         ?12)"
+                         ?12, ?13, ?14)"
                 ))?
                 .execute(params![
                     app_id,
@@ -351,6 +354,8 @@ pub(crate) fn write(
                     message_state(m),
                     encode_extensions(&m.extensions),
                     i64::from(m.need_receipt),
+                    i64::from(m.silent),
+                    encode_recipients(&m.recipients),
                 ])?;
             }
         }
@@ -457,6 +462,25 @@ pub(crate) fn app_groups(
         )?
         .query_row(params![app as i64, group_type], |r| r.get(0))?;
     Ok((page, total as u64))
+}
+
+pub(crate) fn silent_after(
+    conn: &Connection,
+    app: u64,
+    reads: &[(String, u64)],
+) -> StoreResult<Vec<u64>> {
+    let mut count = conn.prepare_cached(
+        "SELECT COUNT(*) FROM group_messages
+         WHERE app_id = ?1 AND group_id = ?2 AND msg_seq > ?3 AND silent <> 0",
+    )?;
+    reads
+        .iter()
+        .map(|(group_id, after)| {
+            let n: i64 =
+                count.query_row(params![app as i64, group_id, *after as i64], |r| r.get(0))?;
+            Ok(n as u64)
+        })
+        .collect()
 }
 
 pub(crate) fn history(

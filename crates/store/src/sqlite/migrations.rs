@@ -177,6 +177,7 @@ pub(crate) const MIGRATIONS: &[(i64, &str)] = &[
     (10, crate::groups::EXTENSIONS_SCHEMA),
     (11, crate::groups::RECEIPTS_SCHEMA),
     (12, crate::topics::READ_FLOOR_SCHEMA),
+    (13, crate::groups::SILENT_SCHEMA),
 ];
 
 /// Every table that holds an app's data (all keyed by `app_id`), for the reset of one app.

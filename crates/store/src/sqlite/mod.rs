@@ -635,6 +635,12 @@ impl Store for SqliteStore {
             .await
     }
 
+    async fn silent_after(&self, app: AppId, reads: Vec<(String, u64)>) -> StoreResult<Vec<u64>> {
+        self.readers
+            .read(move |conn| groups::silent_after(conn, app, &reads))
+            .await
+    }
+
     async fn group_history(
         &self,
         app: AppId,
