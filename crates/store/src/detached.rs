@@ -389,6 +389,15 @@ impl<S: Store> Store for Detached<S> {
         detach(async move { inner.app_groups(app, after, limit, group_type).await }).await
     }
 
+    async fn join_applications(
+        &self,
+        app: AppId,
+        group_ids: Vec<String>,
+    ) -> StoreResult<Vec<JoinApplication>> {
+        let inner = self.0.clone();
+        detach(async move { inner.join_applications(app, group_ids).await }).await
+    }
+
     async fn silent_after(&self, app: AppId, reads: Vec<(String, u64)>) -> StoreResult<Vec<u64>> {
         let inner = self.0.clone();
         detach(async move { inner.silent_after(app, reads).await }).await

@@ -114,6 +114,8 @@ pub struct GroupQuery {
     pub count_topics: bool,
     /// Whether the edit needs the bans of `accounts`.
     pub bans: bool,
+    /// Whether the edit needs the waiting join requests of `accounts`.
+    pub applications: bool,
 }
 
 impl GroupQuery {
@@ -146,6 +148,8 @@ pub struct GroupSnapshot {
     /// Bans of the named accounts (with `bans`): when each ends (Unix seconds; past ones
     /// included).
     pub bans: HashMap<String, i64>,
+    /// Waiting join requests of the named accounts (with `applications`).
+    pub applications: HashMap<String, crate::JoinApplication>,
 }
 
 /// One row-level change.
@@ -182,6 +186,10 @@ pub enum GroupChange {
     },
     /// Lifts an account's ban.
     DeleteBan(String),
+    /// Records (or renews) a join request waiting for approval.
+    PutApplication(crate::JoinApplication),
+    /// Removes the join request of an account (handled, or moot).
+    DeleteApplication(String),
     /// A member has read a topic up to this `MsgSeq` (never moves back).
     ReadTopicUpTo {
         topic_id: String,

@@ -5,6 +5,7 @@
 //! The trait speaks the domain (accounts, profiles), not keys and values, so each backend can use
 //! its own SQL, transactions and indexes.
 
+mod applications;
 mod contacts;
 mod detached;
 mod groups;
@@ -22,6 +23,7 @@ use std::collections::HashMap;
 use async_trait::async_trait;
 use natter_core::AppId;
 
+pub use applications::JoinApplication;
 pub use detached::Detached;
 pub use groups::{
     GroupChange, GroupEdit, GroupMember, GroupMessage, GroupOutcome, GroupPlan, GroupQuery,
@@ -344,6 +346,13 @@ pub trait Store: Send + Sync + 'static {
         limit: usize,
         group_type: Option<String>,
     ) -> StoreResult<(Vec<(String, i64)>, u64)>;
+
+    /// The join requests waiting in `group_ids`, by group, oldest first.
+    async fn join_applications(
+        &self,
+        app: AppId,
+        group_ids: Vec<String>,
+    ) -> StoreResult<Vec<JoinApplication>>;
 
     /// For each `(group, read_seq)`: how many of the group's messages after `read_seq` do not
     /// count as unread (a member's unread count is the distance to the last `MsgSeq`, less these).

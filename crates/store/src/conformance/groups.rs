@@ -6,8 +6,8 @@ use serde_json::json;
 
 use super::{ids, import};
 use crate::{
-    GroupChange, GroupMember, GroupMessage, GroupPlan, GroupQuery, GroupRecord, MemberCursor,
-    Store, TopicRecord,
+    GroupChange, GroupMember, GroupMessage, GroupPlan, GroupQuery, GroupRecord, JoinApplication,
+    MemberCursor, Store, TopicRecord,
 };
 
 pub(super) async fn run_all(store: Arc<dyn Store>) {
@@ -16,6 +16,7 @@ pub(super) async fn run_all(store: Arc<dyn Store>) {
     member_pages_continue_after_a_cursor(&*store).await;
     bans_list_only_running_ones_and_go_with_their_group(&*store).await;
     silent_and_directed_messages_keep_their_marks(&*store).await;
+    join_applications_wait_until_handled(&*store).await;
     concurrent_sends_take_every_sequence_once(store).await;
 }
 
@@ -368,6 +369,7 @@ pub async fn topics_keep_their_own_messages_and_go_with_their_group(store: &dyn 
         topics: vec![t2.topic_id.clone(), elsewhere.topic_id.clone()],
         count_topics: true,
         bans: false,
+        applications: false,
     };
     let snap = store
         .group_snapshot(app, gid.into(), query.clone())
@@ -580,6 +582,96 @@ pub async fn silent_and_directed_messages_keep_their_marks(store: &dyn Store) {
         silent,
         [2, 1, 0, 0],
         "silent messages above each read position"
+    );
+}
+
+pub async fn join_applications_wait_until_handled(store: &dyn Store) {
+    let app = 1_400_000_208;
+    for id in ["club", "other"] {
+        apply(
+            store,
+            app,
+            id,
+            vec![
+                GroupChange::PutGroup(Box::new(record(id, "Public"))),
+                GroupChange::PutMember(member("o", "Owner", 100)),
+            ],
+        )
+        .await;
+    }
+    let ask = |group: &str, who: &str, time_ms: i64| JoinApplication {
+        group_id: group.into(),
+        applicant: who.into(),
+        message: format!("{who} wants in"),
+        time_ms,
+    };
+    apply(
+        store,
+        app,
+        "club",
+        vec![
+            GroupChange::PutApplication(ask("club", "b", 20)),
+            GroupChange::PutApplication(ask("club", "a", 10)),
+        ],
+    )
+    .await;
+    apply(
+        store,
+        app,
+        "other",
+        vec![GroupChange::PutApplication(ask("other", "a", 5))],
+    )
+    .await;
+    // Asking again renews the request.
+    apply(
+        store,
+        app,
+        "club",
+        vec![GroupChange::PutApplication(ask("club", "b", 30))],
+    )
+    .await;
+    let all = store
+        .join_applications(app, ids(&["club", "other", "nowhere"]))
+        .await
+        .unwrap();
+    assert_eq!(
+        all,
+        vec![
+            ask("club", "a", 10),
+            ask("club", "b", 30),
+            ask("other", "a", 5)
+        ],
+        "by group, oldest first"
+    );
+    let snap = store
+        .group_snapshot(
+            app,
+            "club".into(),
+            GroupQuery {
+                applications: true,
+                ..GroupQuery::accounts(ids(&["b", "c"]))
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(snap.applications.len(), 1);
+    assert_eq!(snap.applications["b"], ask("club", "b", 30));
+    apply(
+        store,
+        app,
+        "club",
+        vec![GroupChange::DeleteApplication("a".into())],
+    )
+    .await;
+    apply(store, app, "other", vec![GroupChange::DeleteGroup]).await;
+    let left = store
+        .join_applications(app, ids(&["club", "other"]))
+        .await
+        .unwrap();
+    assert_eq!(
+        left,
+        vec![ask("club", "b", 30)],
+        "handled and disbanded ones go"
     );
 }
 

@@ -4,7 +4,7 @@
 use sqlx::postgres::PgRow;
 use sqlx::{PgConnection, Row};
 
-use super::topics;
+use super::{applications, topics};
 use crate::groups::{
     decode_counters, decode_extensions, decode_pairs, decode_recipients, encode_counters,
     encode_extensions, encode_pairs, encode_recipients, message_state, stream, GROUP_UPDATE,
@@ -218,6 +218,7 @@ pub(crate) async fn load(
         }
     }
     topics::load(conn, app, group_id, query, &mut snapshot).await?;
+    applications::load(conn, app, group_id, query, &mut snapshot).await?;
     Ok(snapshot)
 }
 
@@ -274,7 +275,13 @@ pub(crate) async fn write(
             GroupChange::DeleteGroup => {
                 // Topic messages first: they are found through the topic rows.
                 topics::delete_all(&mut *conn, app, group_id).await?;
-                for table in ["groups", "group_members", "group_messages", "group_bans"] {
+                for table in [
+                    "groups",
+                    "group_members",
+                    "group_messages",
+                    "group_bans",
+                    "group_applications",
+                ] {
                     sqlx::query(&format!(
                         "DELETE FROM {table} WHERE app_id = $1 AND group_id = $2"
                     ))
@@ -421,6 +428,9 @@ pub(crate) async fn write(
             | GroupChange::DeleteTopic(_)
             | GroupChange::ReadTopicUpTo { .. } => {
                 topics::write(&mut *conn, app, group_id, change).await?
+            }
+            GroupChange::PutApplication(_) | GroupChange::DeleteApplication(_) => {
+                applications::write(&mut *conn, app, group_id, change).await?
             }
         }
     }

@@ -32,6 +32,7 @@ pub(crate) const APP_TABLES: &[&str] = &[
     "group_topics",
     "topic_reads",
     "group_bans",
+    "group_applications",
 ];
 
 const MIGRATIONS: &[(i64, &str)] = &[
@@ -207,6 +208,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (11, crate::groups::RECEIPTS_SCHEMA),
     (12, crate::topics::READ_FLOOR_SCHEMA),
     (13, crate::groups::SILENT_SCHEMA),
+    (14, crate::applications::APPLICATIONS_SCHEMA),
 ];
 
 /// An arbitrary constant naming Natter's migration lock.

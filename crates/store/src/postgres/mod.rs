@@ -1,6 +1,7 @@
 //! The PostgreSQL backend, for one or many stateless Natter nodes sharing one database.
 //! Each write is one transaction; PostgreSQL itself groups concurrent commits into one WAL flush.
 
+mod applications;
 mod c2c;
 mod contacts;
 mod conversations;
@@ -29,7 +30,7 @@ use crate::{
 };
 use crate::{
     GroupEdit, GroupMember, GroupMessage, GroupOutcome, GroupQuery, GroupRecord, GroupSnapshot,
-    MemberCursor, TopicRecord,
+    JoinApplication, MemberCursor, TopicRecord,
 };
 
 pub struct PostgresStore {
@@ -572,6 +573,15 @@ impl Store for PostgresStore {
     ) -> StoreResult<(Vec<(String, i64)>, u64)> {
         let mut conn = self.pool.acquire().await?;
         groups::app_groups(&mut conn, app, after, limit, group_type.as_deref()).await
+    }
+
+    async fn join_applications(
+        &self,
+        app: AppId,
+        group_ids: Vec<String>,
+    ) -> StoreResult<Vec<JoinApplication>> {
+        let mut conn = self.pool.acquire().await?;
+        applications::list(&mut conn, app, &group_ids).await
     }
 
     async fn silent_after(&self, app: AppId, reads: Vec<(String, u64)>) -> StoreResult<Vec<u64>> {

@@ -2,7 +2,7 @@
 
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
-use super::topics;
+use super::{applications, topics};
 use crate::groups::{
     decode_counters, decode_extensions, decode_pairs, decode_recipients, encode_counters,
     encode_extensions, encode_pairs, encode_recipients, message_state, stream, GROUP_UPDATE,
@@ -189,6 +189,7 @@ pub(crate) fn load(
         }
     }
     topics::load(conn, app, group_id, query, &mut snapshot)?;
+    applications::load(conn, app, group_id, query, &mut snapshot)?;
     Ok(snapshot)
 }
 
@@ -237,7 +238,13 @@ pub(crate) fn write(
             GroupChange::DeleteGroup => {
                 // Topic messages first: they are found through the topic rows.
                 topics::delete_all(conn, app, group_id)?;
-                for table in ["groups", "group_members", "group_messages", "group_bans"] {
+                for table in [
+                    "groups",
+                    "group_members",
+                    "group_messages",
+                    "group_bans",
+                    "group_applications",
+                ] {
                     conn.prepare_cached(&format!(
                         "DELETE FROM {table} WHERE app_id = ?1 AND group_id = ?2"
                     ))?
@@ -328,6 +335,9 @@ pub(crate) fn write(
             GroupChange::PutTopic(_)
             | GroupChange::DeleteTopic(_)
             | GroupChange::ReadTopicUpTo { .. } => topics::write(conn, app, group_id, change)?,
+            GroupChange::PutApplication(_) | GroupChange::DeleteApplication(_) => {
+                applications::write(conn, app, group_id, change)?
+            }
             GroupChange::ReadAllUpTo(seq) => {
                 conn.prepare_cached(
                     "UPDATE group_members SET read_seq = MAX(read_seq, ?3)

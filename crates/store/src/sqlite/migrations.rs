@@ -178,6 +178,7 @@ pub(crate) const MIGRATIONS: &[(i64, &str)] = &[
     (11, crate::groups::RECEIPTS_SCHEMA),
     (12, crate::topics::READ_FLOOR_SCHEMA),
     (13, crate::groups::SILENT_SCHEMA),
+    (14, crate::applications::APPLICATIONS_SCHEMA),
 ];
 
 /// Every table that holds an app's data (all keyed by `app_id`), for the reset of one app.
@@ -207,6 +208,7 @@ pub(crate) const APP_TABLES: &[&str] = &[
     "group_topics",
     "topic_reads",
     "group_bans",
+    "group_applications",
 ];
 
 /// Applies the migrations up to `limit` (all when `None`) that the database has not seen yet.

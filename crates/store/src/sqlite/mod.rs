@@ -2,6 +2,7 @@
 //! acknowledged write survives a crash or power loss; a group-committing writer thread
 //! ([`writer`]) and a pool of readers ([`readers`]).
 
+mod applications;
 mod c2c;
 mod contacts;
 mod conversations;
@@ -33,7 +34,7 @@ use crate::{
 };
 use crate::{
     GroupEdit, GroupMember, GroupMessage, GroupOutcome, GroupQuery, GroupRecord, GroupSnapshot,
-    MemberCursor, TopicRecord,
+    JoinApplication, MemberCursor, TopicRecord,
 };
 use readers::Readers;
 use writer::Writer;
@@ -632,6 +633,16 @@ impl Store for SqliteStore {
     ) -> StoreResult<(Vec<(String, i64)>, u64)> {
         self.readers
             .read(move |conn| groups::app_groups(conn, app, after, limit, group_type.as_deref()))
+            .await
+    }
+
+    async fn join_applications(
+        &self,
+        app: AppId,
+        group_ids: Vec<String>,
+    ) -> StoreResult<Vec<JoinApplication>> {
+        self.readers
+            .read(move |conn| applications::list(conn, app, &group_ids))
             .await
     }
 

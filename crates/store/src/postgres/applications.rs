@@ -1,0 +1,98 @@
+//! Join requests on PostgreSQL (described in `crate::applications`).
+
+use sqlx::postgres::PgRow;
+use sqlx::{PgConnection, Row};
+
+use crate::{GroupChange, GroupQuery, GroupSnapshot, JoinApplication, StoreResult};
+
+fn application(row: &PgRow) -> JoinApplication {
+    JoinApplication {
+        group_id: row.get(0),
+        applicant: row.get(1),
+        message: row.get(2),
+        time_ms: row.get(3),
+    }
+}
+
+/// The waiting requests of the query's accounts.
+pub(crate) async fn load(
+    conn: &mut PgConnection,
+    app: u64,
+    group_id: &str,
+    query: &GroupQuery,
+    snapshot: &mut GroupSnapshot,
+) -> StoreResult<()> {
+    if !query.applications || query.accounts.is_empty() {
+        return Ok(());
+    }
+    let rows = sqlx::query(
+        "SELECT group_id, applicant, message, time_ms FROM group_applications
+         WHERE app_id = $1 AND group_id = $2 AND applicant = ANY($3)",
+    )
+    .bind(app as i64)
+    .bind(group_id)
+    .bind(&query.accounts)
+    .fetch_all(&mut *conn)
+    .await?;
+    for row in rows {
+        let a = application(&row);
+        snapshot.applications.insert(a.applicant.clone(), a);
+    }
+    Ok(())
+}
+
+pub(crate) async fn write(
+    conn: &mut PgConnection,
+    app: u64,
+    group_id: &str,
+    change: &GroupChange,
+) -> StoreResult<()> {
+    match change {
+        GroupChange::PutApplication(a) => {
+            sqlx::query(
+                "INSERT INTO group_applications (app_id, group_id, applicant, message, time_ms)
+                 VALUES ($1, $2, $3, $4, $5)
+                 ON CONFLICT (app_id, group_id, applicant)
+                 DO UPDATE SET message = excluded.message, time_ms = excluded.time_ms",
+            )
+            .bind(app as i64)
+            .bind(group_id)
+            .bind(&a.applicant)
+            .bind(&a.message)
+            .bind(a.time_ms)
+            .execute(&mut *conn)
+            .await?;
+        }
+        GroupChange::DeleteApplication(applicant) => {
+            sqlx::query(
+                "DELETE FROM group_applications
+                 WHERE app_id = $1 AND group_id = $2 AND applicant = $3",
+            )
+            .bind(app as i64)
+            .bind(group_id)
+            .bind(applicant)
+            .execute(&mut *conn)
+            .await?;
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+/// The waiting requests of `group_ids`, by group then oldest first.
+pub(crate) async fn list(
+    conn: &mut PgConnection,
+    app: u64,
+    group_ids: &[String],
+) -> StoreResult<Vec<JoinApplication>> {
+    let rows = sqlx::query(
+        "SELECT group_id, applicant, message, time_ms FROM group_applications
+         WHERE app_id = $1 AND group_id = ANY($2)
+         ORDER BY group_id, time_ms, applicant",
+    )
+    .bind(app as i64)
+    .bind(group_ids)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(rows.iter().map(application).collect())
+}

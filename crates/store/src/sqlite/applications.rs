@@ -1,0 +1,87 @@
+//! Join requests on SQLite (described in `crate::applications`).
+
+use rusqlite::{params, Connection};
+
+use crate::{GroupChange, GroupQuery, GroupSnapshot, JoinApplication, StoreResult};
+
+fn application(row: &rusqlite::Row) -> rusqlite::Result<JoinApplication> {
+    Ok(JoinApplication {
+        group_id: row.get(0)?,
+        applicant: row.get(1)?,
+        message: row.get(2)?,
+        time_ms: row.get(3)?,
+    })
+}
+
+/// The waiting requests of the query's accounts.
+pub(crate) fn load(
+    conn: &Connection,
+    app: u64,
+    group_id: &str,
+    query: &GroupQuery,
+    snapshot: &mut GroupSnapshot,
+) -> StoreResult<()> {
+    if !query.applications || query.accounts.is_empty() {
+        return Ok(());
+    }
+    let accounts = serde_json::Value::from(query.accounts.clone()).to_string();
+    let mut stmt = conn.prepare_cached(
+        "SELECT group_id, applicant, message, time_ms FROM group_applications
+         WHERE app_id = ?1 AND group_id = ?2 AND applicant IN (SELECT value FROM json_each(?3))",
+    )?;
+    for row in stmt.query_map(params![app as i64, group_id, accounts], application)? {
+        let a = row?;
+        snapshot.applications.insert(a.applicant.clone(), a);
+    }
+    Ok(())
+}
+
+pub(crate) fn write(
+    conn: &Connection,
+    app: u64,
+    group_id: &str,
+    change: &GroupChange,
+) -> StoreResult<()> {
+    match change {
+        GroupChange::PutApplication(a) => {
+            conn.prepare_cached(
+                "INSERT INTO group_applications (app_id, group_id, applicant, message, time_ms)
+                 VALUES (?1, ?2, ?3, ?4, ?5)
+                 ON CONFLICT (app_id, group_id, applicant)
+                 DO UPDATE SET message = excluded.message, time_ms = excluded.time_ms",
+            )?
+            .execute(params![
+                app as i64,
+                group_id,
+                a.applicant,
+                a.message,
+                a.time_ms
+            ])?;
+        }
+        GroupChange::DeleteApplication(applicant) => {
+            conn.prepare_cached(
+                "DELETE FROM group_applications
+                 WHERE app_id = ?1 AND group_id = ?2 AND applicant = ?3",
+            )?
+            .execute(params![app as i64, group_id, applicant])?;
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+/// The waiting requests of `group_ids`, by group then oldest first.
+pub(crate) fn list(
+    conn: &Connection,
+    app: u64,
+    group_ids: &[String],
+) -> StoreResult<Vec<JoinApplication>> {
+    let ids = serde_json::Value::from(group_ids.to_vec()).to_string();
+    let mut stmt = conn.prepare_cached(
+        "SELECT group_id, applicant, message, time_ms FROM group_applications
+         WHERE app_id = ?1 AND group_id IN (SELECT value FROM json_each(?2))
+         ORDER BY group_id, time_ms, applicant",
+    )?;
+    let rows = stmt.query_map(params![app as i64, ids], application)?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
