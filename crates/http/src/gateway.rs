@@ -13,6 +13,7 @@ use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgr
 use axum::extract::{ConnectInfo, State};
 use axum::response::Response;
 use natter_core::{codes, ApiError, ApiResult};
+use natter_services::groups::{application_frame, Answer, Decision, JoinOutcome};
 use natter_services::sessions::{Session, SessionEnd};
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
@@ -71,6 +72,29 @@ fn web() -> String {
 struct GroupRef {
     #[serde(rename = "GroupId")]
     group_id: String,
+}
+
+#[derive(Deserialize)]
+struct JoinRequest {
+    #[serde(rename = "GroupId")]
+    group_id: String,
+    /// What the applicant tells the admins, where the group needs approval.
+    #[serde(rename = "ApplyMsg", default)]
+    apply_msg: String,
+}
+
+#[derive(Deserialize)]
+struct HandleApplication {
+    #[serde(rename = "GroupId")]
+    group_id: String,
+    /// The applicant.
+    #[serde(rename = "From_Account")]
+    from_account: String,
+    /// `Agree` or `Reject`.
+    #[serde(rename = "HandleAction")]
+    handle_action: String,
+    #[serde(rename = "HandleMsg", default)]
+    handle_msg: String,
 }
 
 #[derive(Deserialize)]
@@ -304,10 +328,52 @@ async fn handle(state: &AppState, session: &Session, op: &str, body: Value) -> A
     match op {
         "ping" | "logout" => Ok(Value::Null),
         "join_group" => {
-            let req = group_ref(body)?;
+            let req: JoinRequest = parse_body(body, codes::GROUP_INVALID_PARAM)?;
+            let outcome = services
+                .groups
+                .join(app, &req.group_id, user, &req.apply_msg, origin)
+                .await?;
+            Ok(json!({"Pending": u32::from(outcome == JoinOutcome::Pending)}))
+        }
+        "get_group_application_list" => {
+            let list: Vec<Value> = services
+                .groups
+                .applications_for(app, user)
+                .await?
+                .iter()
+                .map(|a| {
+                    let mut item = application_frame(a);
+                    item.as_object_mut().map(|o| o.remove("Event"));
+                    item
+                })
+                .collect();
+            Ok(json!({"ApplicationList": list}))
+        }
+        "handle_group_application" => {
+            let req: HandleApplication = parse_body(body, codes::GROUP_INVALID_PARAM)?;
+            let decision = match req.handle_action.as_str() {
+                "Agree" => Decision::Agree,
+                "Reject" => Decision::Refuse,
+                other => {
+                    return Err(ApiError::new(
+                        codes::GROUP_INVALID_PARAM,
+                        format!("HandleAction {other:?} is not Agree or Reject"),
+                    ))
+                }
+            };
             services
                 .groups
-                .join(app, &req.group_id, user, origin)
+                .handle_application(
+                    app,
+                    &req.group_id,
+                    user,
+                    Answer {
+                        applicant: req.from_account,
+                        decision,
+                        message: req.handle_msg,
+                    },
+                    origin,
+                )
                 .await?;
             Ok(Value::Null)
         }

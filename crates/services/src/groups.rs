@@ -5,6 +5,7 @@
 //! Every change runs through [`Store::edit_group`]: decided inside the transaction that writes
 //! it, under the group's lock, so member counts, caps and `MsgSeq` hold under concurrency.
 
+mod applications;
 mod attributes;
 mod bans;
 mod delivery;
@@ -33,11 +34,12 @@ use rand::Rng;
 
 use crate::internal;
 
+pub use applications::{application_frame, Answer, Decision};
 pub use attributes::{AttrChange, CounterMode};
 pub use bans::Ban;
 pub use delivery::MAX_NOTIFICATION_RECIPIENTS;
 pub use imports::{ImportedMember, ImportedMessage};
-pub use members::{AddedMember, MemberAdd, MemberChange, MemberList, MemberPage};
+pub use members::{AddedMember, JoinOutcome, MemberAdd, MemberChange, MemberList, MemberPage};
 pub use messages::{priority_number, GroupSend, GroupSent, SendLimiter, GROUP_BODY_CODES};
 pub use natter_store::{GroupMember, GroupRecord, TopicRecord};
 pub use receipts::{Receipt, ReceiptDetail};

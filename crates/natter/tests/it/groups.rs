@@ -1516,9 +1516,21 @@ on_both_engines!(
         assert_eq!(info["GroupInfo"][0]["Owner_Account"], "");
         assert_eq!(info["GroupInfo"][0]["MemberNum"], 1);
 
-        // Public groups: only with FreeAccess, and not past the cap.
+        // Public groups: at once with FreeAccess (not past the cap), after approval with
+        // NeedPermission (the default), never with DisableApply.
         assert_eq!(
-            bob.request("join_group", json!({"GroupId": "pub"})).await["ErrorCode"],
+            bob.ok("join_group", json!({"GroupId": "pub"})).await["Pending"],
+            1
+        );
+        server
+            .ok(
+                CREATE,
+                json!({"Type": "Public", "Name": "shut", "GroupId": "shut",
+                "Owner_Account": "boss", "ApplyJoinOption": "DisableApply"}),
+            )
+            .await;
+        assert_eq!(
+            bob.request("join_group", json!({"GroupId": "shut"})).await["ErrorCode"],
             10007
         );
         server

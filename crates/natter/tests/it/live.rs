@@ -871,3 +871,138 @@ on_both_engines!(
             .await;
     }
 );
+
+on_both_engines!(
+    join_requests_wait_for_the_owner_or_an_admin,
+    |server: TestServer| async move {
+        let receiver = server.webhook_receiver().await;
+        import(&server, &["boss", "ann", "bob", "carl", "dave"]).await;
+        server
+            .ok(CREATE, json!({"Type": "Public", "Name": "club", "GroupId": "club", "Owner_Account": "boss",
+                "ApplyJoinOption": "NeedPermission",
+                "MemberList": [{"Member_Account": "ann", "Role": "Admin"}, {"Member_Account": "bob"}]}))
+            .await;
+        let mut boss = Client::login(&server, "boss", "Web").await;
+        let mut ann = Client::login(&server, "ann", "Android").await;
+        let mut bob = Client::login(&server, "bob", "Web").await;
+        let mut carl = Client::login(&server, "carl", "iOS").await;
+
+        let asked = carl
+            .ok(
+                "join_group",
+                json!({"GroupId": "club", "ApplyMsg": "let me in"}),
+            )
+            .await;
+        assert_eq!(asked["Pending"], 1);
+        let before = receiver
+            .wait_for("Group.CallbackBeforeApplyJoinGroup", 1)
+            .await;
+        assert_eq!(before[0].body["Requestor_Account"], "carl");
+        assert_eq!(before[0].query["OptPlatform"], "iOS");
+        for admin in [&mut boss, &mut ann] {
+            let event = admin.event().await;
+            assert_eq!(event["Event"], "GroupApplication");
+            assert_eq!(
+                (&event["GroupId"], &event["From_Account"]),
+                (&json!("club"), &json!("carl"))
+            );
+            assert_eq!(event["RequestMsg"], "let me in");
+        }
+        bob.no_event().await;
+        let list = boss.ok("get_group_application_list", json!({})).await;
+        assert_eq!(list["ApplicationList"].as_array().unwrap().len(), 1);
+        assert_eq!(list["ApplicationList"][0]["From_Account"], "carl");
+        assert!(list["ApplicationList"][0].get("Event").is_none());
+        assert_eq!(
+            bob.ok("get_group_application_list", json!({})).await["ApplicationList"],
+            json!([])
+        );
+        let members = server
+            .ok(
+                "group_open_http_svc/get_group_info",
+                json!({"GroupIdList": ["club"]}),
+            )
+            .await;
+        assert_eq!(members["GroupInfo"][0]["MemberNum"], 3, "not in yet");
+
+        // Only the owner and admins answer.
+        let refused = bob
+            .request(
+                "handle_group_application",
+                json!({"GroupId": "club", "From_Account": "carl", "HandleAction": "Agree"}),
+            )
+            .await;
+        assert_eq!(refused["ErrorCode"], 10007);
+        ann.ok(
+            "handle_group_application",
+            json!({"GroupId": "club", "From_Account": "carl",
+            "HandleAction": "Agree", "HandleMsg": "welcome"}),
+        )
+        .await;
+        let handled = carl.event().await;
+        assert_eq!(handled["Event"], "GroupApplicationHandled");
+        assert_eq!(
+            (&handled["HandleResult"], &handled["Operator_Account"]),
+            (&json!(1), &json!("ann"))
+        );
+        assert_eq!(handled["HandleMsg"], "welcome");
+        let joined = receiver
+            .wait_for("Group.CallbackAfterNewMemberJoin", 1)
+            .await;
+        let joined = joined.iter().find(|r| r.body["GroupId"] == "club").unwrap();
+        assert_eq!(joined.body["JoinType"], "Apply");
+        assert_eq!(joined.body["Operator_Account"], "ann");
+        assert_eq!(
+            joined.body["NewMemberList"],
+            json!([{"Member_Account": "carl"}])
+        );
+        assert_eq!(joined.query["OptPlatform"], "Android");
+        let again = ann
+            .request(
+                "handle_group_application",
+                json!({"GroupId": "club", "From_Account": "carl", "HandleAction": "Agree"}),
+            )
+            .await;
+        assert_eq!(again["ErrorCode"], 10004, "nothing waits any more");
+        let in_now = carl.request("join_group", json!({"GroupId": "club"})).await;
+        assert_eq!(in_now["ErrorCode"], 10013);
+
+        // Refused requests leave the applicant out.
+        let mut dave = Client::login(&server, "dave", "Web").await;
+        dave.ok("join_group", json!({"GroupId": "club"})).await;
+        boss.ok(
+            "handle_group_application",
+            json!({"GroupId": "club", "From_Account": "dave", "HandleAction": "Reject"}),
+        )
+        .await;
+        let handled = dave.event().await;
+        assert_eq!(handled["HandleResult"], 0);
+        let info = server
+            .ok(
+                "group_open_http_svc/get_group_info",
+                json!({"GroupIdList": ["club"]}),
+            )
+            .await;
+        assert_eq!(info["GroupInfo"][0]["MemberNum"], 4);
+        assert_eq!(
+            boss.ok("get_group_application_list", json!({})).await["ApplicationList"],
+            json!([])
+        );
+
+        // Bad requests.
+        let long = dave
+            .request(
+                "join_group",
+                json!({"GroupId": "club", "ApplyMsg": "x".repeat(301)}),
+            )
+            .await;
+        assert_eq!(long["ErrorCode"], 10004);
+        let bad = boss
+            .request(
+                "handle_group_application",
+                json!({"GroupId": "club", "From_Account": "dave", "HandleAction": "Maybe"}),
+            )
+            .await;
+        assert_eq!(bad["ErrorCode"], 10004);
+    }
+);

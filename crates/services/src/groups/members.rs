@@ -3,7 +3,8 @@
 use natter_core::group::{ADMIN, MEMBER, OWNER};
 use natter_core::{codes, ApiError, ApiResult, AppSettings, GroupType};
 use natter_store::{
-    GroupChange, GroupMember, GroupPlan, GroupQuery, GroupRecord, GroupSnapshot, MemberCursor,
+    GroupChange, GroupMember, GroupPlan, GroupQuery, GroupRecord, GroupSnapshot, JoinApplication,
+    MemberCursor,
 };
 use natter_webhook::payloads::group::{
     AfterChangeGroupOwner, AfterGroupFull, AfterMemberExit, AfterMemberFieldChanged,
@@ -667,19 +668,21 @@ impl GroupService {
 
 impl GroupService {
     /// A user joins a group from their client, where the type lets anyone in: meeting, live
-    /// and community groups, and Public groups whose `ApplyJoinOption` is `FreeAccess`. Work
-    /// groups take invitations only and `DisableApply` refuses (10007); requests that need
-    /// approval are not taken here. Refused while banned (10007), when already a member (10013)
-    /// or when full (10014), and by `Group.CallbackBeforeApplyJoinGroup` (10016 or the app's
-    /// code), asked once the join could go ahead. Reports `Group.CallbackAfterNewMemberJoin`
-    /// with `Apply`.
+    /// and community groups, and Public groups whose `ApplyJoinOption` is `FreeAccess`. In a
+    /// Public group with `NeedPermission` the request (with `message`) waits for the owner or
+    /// an admin instead ([`JoinOutcome::Pending`]). Work groups take invitations only and
+    /// `DisableApply` refuses (10007). Refused while banned (10007), when already a member
+    /// (10013) or when full (10014), and by `Group.CallbackBeforeApplyJoinGroup` (10016 or the
+    /// app's code), asked once the join or request could go ahead. A join reports
+    /// `Group.CallbackAfterNewMemberJoin` with `Apply`.
     pub async fn join(
         &self,
         app: &AppSettings,
         group_id: &str,
         member: &str,
+        message: &str,
         origin: &Origin,
-    ) -> ApiResult<()> {
+    ) -> ApiResult<JoinOutcome> {
         let now = self.clock.now_secs();
         let query = GroupQuery {
             bans: true,
@@ -691,9 +694,8 @@ impl GroupService {
             .group
             .as_ref()
             .ok_or_else(|| super::not_found(group_id))?;
-        if let Some(e) = join_refusal(group, &snap, member, now) {
-            return Err(e);
-        }
+        join_path(group, &snap, member, now)?;
+        check_application_message(message)?;
         let ask = BeforeApplyJoinGroup {
             group_id: group_id.to_owned(),
             group_type: group.group_type.clone(),
@@ -711,49 +713,89 @@ impl GroupService {
         let app_settings = app.clone();
         let joiner = member.to_owned();
         let member = member.to_owned();
-        let id = group_id.to_owned();
+        let message = message.to_owned();
         let from = origin.clone();
-        self.edit_existing(app, group_id, query, move |group, snap| {
-            let origin = from;
-            if let Some(e) = join_refusal(group, snap, &member, now) {
-                return refusal(e);
-            }
-            let mut plan = GroupPlan::default();
-            let mut group = group.clone();
-            group.member_count += 1;
-            plan.changes.push(GroupChange::PutMember(GroupMember {
-                member: member.clone(),
-                role: MEMBER.to_owned(),
-                join_time: now,
-                msg_flag: "AcceptAndNotify".into(),
-                read_seq: group.next_msg_seq.saturating_sub(1),
-                ..GroupMember::default()
-            }));
-            let report = AfterNewMemberJoin {
-                group_id: id.clone(),
-                group_type: group.group_type.clone(),
-                join_type: "Apply".into(),
-                operator_account: member.clone(),
-                new_member_list: vec![MemberAccount::new(&member)],
-                event_time: now_ms as u64,
-            };
-            plan.outbox
-                .extend(this.after(&app_settings, &report, &id, &origin));
-            if group.member_count == group.max_members {
-                let full = AfterGroupFull {
-                    group_id: id.clone(),
-                    event_time: now_ms as u64,
+        let outcome = self
+            .edit_existing(app, group_id, query, move |group, snap| {
+                let origin = from;
+                let path = match join_path(group, snap, &member, now) {
+                    Ok(path) => path,
+                    Err(e) => return refusal(e),
                 };
-                plan.outbox
-                    .extend(this.after(&app_settings, &full, &id, &origin));
-            }
-            plan.changes.push(GroupChange::PutGroup(Box::new(group)));
-            plan
-        })
-        .await?;
+                let mut plan = GroupPlan::default();
+                if path == JoinPath::Approval {
+                    plan.changes
+                        .push(GroupChange::PutApplication(JoinApplication {
+                            group_id: group.group_id.clone(),
+                            applicant: member,
+                            message,
+                            time_ms: now_ms,
+                        }));
+                    plan.reply = json!("pending");
+                    return plan;
+                }
+                let mut group = group.clone();
+                this.admit(
+                    &app_settings,
+                    &origin,
+                    &mut group,
+                    &member,
+                    &member,
+                    &mut plan,
+                );
+                plan.changes.push(GroupChange::PutGroup(Box::new(group)));
+                plan
+            })
+            .await?;
+        if outcome.reply == "pending" {
+            self.tell_admins_of_request(app, group_id, &joiner, origin)
+                .await;
+            return Ok(JoinOutcome::Pending);
+        }
         self.entered(app, group_id, group_type, &joiner, now, origin)
             .await;
-        Ok(())
+        Ok(JoinOutcome::Joined)
+    }
+
+    /// Adds to `plan` a new member `member` of `group` (counted in it), let in by `operator`:
+    /// the member row and `Group.CallbackAfterNewMemberJoin` (`Apply`), and
+    /// `Group.CallbackAfterGroupFull` when it fills the group.
+    pub(super) fn admit(
+        &self,
+        app: &AppSettings,
+        origin: &Origin,
+        group: &mut GroupRecord,
+        member: &str,
+        operator: &str,
+        plan: &mut GroupPlan,
+    ) {
+        let now_ms = self.clock.now_ms();
+        let id = group.group_id.clone();
+        group.member_count += 1;
+        plan.changes.push(GroupChange::PutMember(GroupMember {
+            member: member.to_owned(),
+            role: MEMBER.to_owned(),
+            join_time: now_ms / 1000,
+            msg_flag: "AcceptAndNotify".into(),
+            read_seq: group.next_msg_seq.saturating_sub(1),
+            ..GroupMember::default()
+        }));
+        let report = AfterNewMemberJoin {
+            group_id: id.clone(),
+            group_type: group.group_type.clone(),
+            join_type: "Apply".into(),
+            operator_account: operator.to_owned(),
+            new_member_list: vec![MemberAccount::new(member)],
+            event_time: now_ms as u64,
+        };
+        plan.outbox.extend(self.after(app, &report, &id, origin));
+        if group.member_count == group.max_members {
+            let full = AfterGroupFull {
+                group_id: id.clone(),
+                event_time: now_ms as u64,
+            };
+            plan.outbox.extend(self.after(app, &full, &id, origin));
+        }
     }
 
     /// A member leaves a group from their client. Only a Work group's owner may leave (the group
@@ -855,23 +897,55 @@ impl GroupService {
 }
 
 /// Why `member` may not join `group` on their own now, if they may not.
-fn join_refusal(
+/// How a client's join goes ahead.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum JoinPath {
+    Direct,
+    /// A Public group with `NeedPermission`: the request waits for the owner or an admin.
+    Approval,
+}
+
+/// What a client's join did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JoinOutcome {
+    Joined,
+    /// The request waits for the owner or an admin.
+    Pending,
+}
+
+/// Longest message a join request may carry.
+const MAX_APPLICATION_MESSAGE_BYTES: usize = 300;
+
+fn check_application_message(message: &str) -> ApiResult<()> {
+    if message.len() > MAX_APPLICATION_MESSAGE_BYTES {
+        return Err(ApiError::new(
+            codes::GROUP_INVALID_PARAM,
+            format!(
+                "ApplyMsg is {} bytes; at most {MAX_APPLICATION_MESSAGE_BYTES} are allowed",
+                message.len()
+            ),
+        ));
+    }
+    Ok(())
+}
+
+fn join_path(
     group: &GroupRecord,
     snap: &GroupSnapshot,
     member: &str,
     now: i64,
-) -> Option<ApiError> {
+) -> ApiResult<JoinPath> {
     let id = &group.group_id;
     let group_type = type_of(group);
-    let no = |info: String| Some(ApiError::new(codes::GROUP_NO_PERMISSION, info));
+    let no = |info: String| Err(ApiError::new(codes::GROUP_NO_PERMISSION, info));
     if !snap.existing.contains(member) {
-        return Some(ApiError::new(
+        return Err(ApiError::new(
             codes::GROUP_ACCOUNT_NOT_FOUND,
             format!("account {member} does not exist"),
         ));
     }
     if snap.members.contains_key(member) {
-        return Some(ApiError::new(
+        return Err(ApiError::new(
             codes::GROUP_ALREADY_MEMBER,
             format!("{member} is already a member of {id}"),
         ));
@@ -879,23 +953,29 @@ fn join_refusal(
     if let Some(until) = snap.bans.get(member).filter(|until| **until > now) {
         return no(format!("{member} is banned from {id} until {until}"));
     }
-    let free = match group_type {
-        GroupType::Private => false,
-        GroupType::Public => group.apply_join == "FreeAccess",
-        GroupType::ChatRoom | GroupType::AvChatRoom | GroupType::Community => true,
+    let path = match group_type {
+        GroupType::Private => None,
+        GroupType::Public => match group.apply_join.as_str() {
+            "FreeAccess" => Some(JoinPath::Direct),
+            "NeedPermission" => Some(JoinPath::Approval),
+            _ => None,
+        },
+        GroupType::ChatRoom | GroupType::AvChatRoom | GroupType::Community => {
+            Some(JoinPath::Direct)
+        }
     };
-    if !free {
+    let Some(path) = path else {
         return no(format!(
-            "{id} does not let anyone join ({}, ApplyJoinOption {}): it needs an invitation or approval",
+            "{id} does not let anyone join ({}, ApplyJoinOption {}): it needs an invitation",
             group_type.name(),
             group.apply_join
         ));
-    }
-    if group.member_count >= group.max_members {
-        return Some(ApiError::new(
+    };
+    if path == JoinPath::Direct && group.member_count >= group.max_members {
+        return Err(ApiError::new(
             codes::GROUP_FULL,
             format!("{id} is full ({} members)", group.max_members),
         ));
     }
-    None
+    Ok(path)
 }

@@ -1,0 +1,194 @@
+//! Join requests that wait for approval (Public groups with `NeedPermission`): the owner and
+//! admins see them, and agree (the applicant joins, `Group.CallbackAfterNewMemberJoin` with
+//! `Apply` and the approver as operator) or refuse. Both sides hear of it as it happens when
+//! they are connected. These are client actions; Tencent has no REST API for them.
+
+use natter_core::group::{ADMIN, OWNER};
+use natter_core::{codes, ApiError, ApiResult, AppSettings};
+use natter_events::{Priority, Push};
+use natter_store::{GroupChange, GroupPlan, GroupQuery, JoinApplication};
+use natter_webhook::Origin;
+use serde_json::json;
+
+use super::{refusal, GroupService};
+use crate::internal;
+
+/// How an owner or admin answers a request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    Agree,
+    Refuse,
+}
+
+/// An answer to `applicant`'s request, with a word for them.
+#[derive(Debug, Clone)]
+pub struct Answer {
+    pub applicant: String,
+    pub decision: Decision,
+    pub message: String,
+}
+
+fn may_approve(role: &str) -> bool {
+    role == OWNER || role == ADMIN
+}
+
+impl GroupService {
+    /// Pushes a new request to the group's owner and admins who are connected.
+    pub(super) async fn tell_admins_of_request(
+        &self,
+        app: &AppSettings,
+        group_id: &str,
+        applicant: &str,
+        origin: &Origin,
+    ) {
+        let online = self.hub.online_users(app.sdkappid);
+        if online.is_empty() {
+            return;
+        }
+        let query = GroupQuery {
+            applications: true,
+            accounts: online.into_iter().chain([applicant.to_owned()]).collect(),
+            ..GroupQuery::default()
+        };
+        let snap = match self.snapshot(app, group_id, query).await {
+            Ok(snap) => snap,
+            Err(e) => {
+                tracing::warn!(group_id, error = %e.info, "join request not pushed");
+                return;
+            }
+        };
+        let Some(request) = snap.applications.get(applicant) else {
+            return;
+        };
+        let admins = snap
+            .members
+            .values()
+            .filter(|m| may_approve(&m.role))
+            .map(|m| m.member.as_str());
+        let push = Push::new(Priority::High, &application_frame(request));
+        self.hub
+            .send_except(app.sdkappid, admins, &push, origin.connection);
+    }
+
+    /// The requests waiting in the groups `user` owns or administers, by group, oldest first.
+    pub async fn applications_for(
+        &self,
+        app: &AppSettings,
+        user: &str,
+    ) -> ApiResult<Vec<JoinApplication>> {
+        let groups = self
+            .store
+            .joined_groups(app.sdkappid, user.to_owned())
+            .await
+            .map_err(internal(codes::GROUP_INTERNAL))?;
+        let managed = groups
+            .into_iter()
+            .filter(|(_, m)| may_approve(&m.role))
+            .map(|(g, _)| g.group_id)
+            .collect();
+        self.store
+            .join_applications(app.sdkappid, managed)
+            .await
+            .map_err(internal(codes::GROUP_INTERNAL))
+    }
+
+    /// The owner or an admin (`handler`, 10007 otherwise) answers `applicant`'s request (10004
+    /// when none waits). Agreeing lets them in (10013 when they are in already, 10014 when the
+    /// group is full).
+    pub async fn handle_application(
+        &self,
+        app: &AppSettings,
+        group_id: &str,
+        handler: &str,
+        answer: Answer,
+        origin: &Origin,
+    ) -> ApiResult<()> {
+        let Answer {
+            applicant,
+            decision,
+            message: reply,
+        } = answer;
+        let applicant = applicant.as_str();
+        let query = GroupQuery {
+            applications: true,
+            ..GroupQuery::accounts(vec![handler.to_owned(), applicant.to_owned()])
+        };
+        let this = self.clone();
+        let app_settings = app.clone();
+        let from = origin.clone();
+        let (handler_id, applicant_id) = (handler.to_owned(), applicant.to_owned());
+        self.edit_existing(app, group_id, query, move |group, snap| {
+            let id = &group.group_id;
+            if !snap
+                .members
+                .get(&handler_id)
+                .is_some_and(|m| may_approve(&m.role))
+            {
+                return refusal(ApiError::new(
+                    codes::GROUP_NO_PERMISSION,
+                    format!("only the owner and admins of {id} answer its join requests"),
+                ));
+            }
+            if !snap.applications.contains_key(&applicant_id) {
+                return refusal(ApiError::new(
+                    codes::GROUP_INVALID_PARAM,
+                    format!("no join request from {applicant_id} waits in {id}"),
+                ));
+            }
+            let mut plan = GroupPlan::default();
+            plan.changes
+                .push(GroupChange::DeleteApplication(applicant_id.clone()));
+            if decision == Decision::Refuse {
+                return plan;
+            }
+            if snap.members.contains_key(&applicant_id) {
+                return refusal(ApiError::new(
+                    codes::GROUP_ALREADY_MEMBER,
+                    format!("{applicant_id} is already a member of {id}"),
+                ));
+            }
+            if group.member_count >= group.max_members {
+                return refusal(ApiError::new(
+                    codes::GROUP_FULL,
+                    format!("{id} is full ({} members)", group.max_members),
+                ));
+            }
+            let mut group = group.clone();
+            this.admit(
+                &app_settings,
+                &from,
+                &mut group,
+                &applicant_id,
+                &handler_id,
+                &mut plan,
+            );
+            plan.changes.push(GroupChange::PutGroup(Box::new(group)));
+            plan
+        })
+        .await?;
+        let frame = json!({
+            "Event": "GroupApplicationHandled",
+            "GroupId": group_id,
+            "Operator_Account": handler,
+            "HandleResult": u32::from(decision == Decision::Agree),
+            "HandleMsg": reply,
+        });
+        self.hub.send_to(
+            app.sdkappid,
+            [applicant],
+            &Push::new(Priority::High, &frame),
+        );
+        Ok(())
+    }
+}
+
+/// A waiting request as clients receive it (event and list item alike).
+pub fn application_frame(request: &JoinApplication) -> serde_json::Value {
+    json!({
+        "Event": "GroupApplication",
+        "GroupId": request.group_id,
+        "From_Account": request.applicant,
+        "RequestMsg": request.message,
+        "AddTime": request.time_ms,
+    })
+}
