@@ -397,6 +397,7 @@ impl GroupService {
                 app.sdkappid,
                 group_id.to_owned(),
                 MemberCursor::Offset(0),
+                Vec::new(),
                 usize::MAX >> 1,
             )
             .await

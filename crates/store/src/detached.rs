@@ -336,10 +336,11 @@ impl<S: Store> Store for Detached<S> {
         app: AppId,
         group_id: String,
         from: MemberCursor,
+        roles: Vec<String>,
         limit: usize,
     ) -> StoreResult<Vec<GroupMember>> {
         let inner = self.0.clone();
-        detach(async move { inner.group_members(app, group_id, from, limit).await }).await
+        detach(async move { inner.group_members(app, group_id, from, roles, limit).await }).await
     }
 
     async fn group_bans(

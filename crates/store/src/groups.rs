@@ -299,6 +299,10 @@ pub(crate) const SILENT_SCHEMA: &str =
      CREATE INDEX group_messages_silent ON group_messages (app_id, group_id, msg_seq)
          WHERE silent <> 0;";
 
+/// Member pages of some roles only (`MemberRoleFilter`) seek by role (migration 15).
+pub(crate) const ROLE_INDEX_SCHEMA: &str =
+    "CREATE INDEX group_members_by_role ON group_members (app_id, group_id, role, join_time, member)";
+
 /// `To_Account` of a directed message as stored: one string, accounts separated by `\u{1f}`
 /// (no UserID contains it); empty for everyone.
 pub(crate) fn encode_recipients(recipients: &[String]) -> String {

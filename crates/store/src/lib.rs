@@ -299,12 +299,13 @@ pub trait Store: Send + Sync + 'static {
     /// The groups of `ids`, in order; `None` for one that does not exist.
     async fn groups(&self, app: AppId, ids: Vec<String>) -> StoreResult<Vec<Option<GroupRecord>>>;
 
-    /// A page of a group's members, in the order they joined.
+    /// A page of a group's members of `roles` (all when empty), in the order they joined.
     async fn group_members(
         &self,
         app: AppId,
         group_id: String,
         from: MemberCursor,
+        roles: Vec<String>,
         limit: usize,
     ) -> StoreResult<Vec<GroupMember>>;
 

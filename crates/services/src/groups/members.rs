@@ -322,26 +322,18 @@ impl GroupService {
         };
         let limit = limit.unwrap_or(usize::MAX >> 2);
         // One more than asked: whether a next page exists.
-        let mut members: Vec<GroupMember> = if roles.is_empty() {
-            self.store
-                .group_members(app.sdkappid, group_id.to_owned(), from, limit + 1)
-                .await
-                .map_err(internal(codes::GROUP_INTERNAL))?
-        } else {
-            // Role filters apply before paging: read the group, keep the roles asked for, in
-            // the order the cursor compares (the store's text order may differ for members who
-            // joined in the same second).
-            let mut all = self.all_members(app, group_id).await?;
-            all.sort_by(|a, b| (a.join_time, &a.member).cmp(&(b.join_time, &b.member)));
-            let matching = all.into_iter().filter(|m| roles.contains(&m.role));
-            match &from {
-                MemberCursor::Offset(n) => matching.skip(*n as usize).take(limit + 1).collect(),
-                MemberCursor::After { join_time, member } => matching
-                    .filter(|m| (m.join_time, m.member.as_str()) > (*join_time, member.as_str()))
-                    .take(limit + 1)
-                    .collect(),
-            }
-        };
+        // Role filters apply before paging (the offset counts the members of those roles).
+        let mut members: Vec<GroupMember> = self
+            .store
+            .group_members(
+                app.sdkappid,
+                group_id.to_owned(),
+                from,
+                roles.to_vec(),
+                limit + 1,
+            )
+            .await
+            .map_err(internal(codes::GROUP_INTERNAL))?;
         let more = members.len() > limit;
         members.truncate(limit);
         let next = match members.last() {

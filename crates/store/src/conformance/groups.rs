@@ -158,7 +158,7 @@ pub async fn groups_round_trip_and_disappear_whole(store: &dyn Store) {
         "the group row round-trips"
     );
     let members = store
-        .group_members(app, "g1".into(), MemberCursor::Offset(0), 10)
+        .group_members(app, "g1".into(), MemberCursor::Offset(0), Vec::new(), 10)
         .await
         .unwrap();
     assert_eq!(
@@ -199,7 +199,7 @@ pub async fn groups_round_trip_and_disappear_whole(store: &dyn Store) {
     apply(store, app, "g1", vec![GroupChange::DeleteGroup]).await;
     assert_eq!(store.groups(app, ids(&["g1"])).await.unwrap(), vec![None]);
     assert!(store
-        .group_members(app, "g1".into(), MemberCursor::Offset(0), 10)
+        .group_members(app, "g1".into(), MemberCursor::Offset(0), Vec::new(), 10)
         .await
         .unwrap()
         .is_empty());
@@ -681,10 +681,49 @@ pub async fn member_pages_continue_after_a_cursor(store: &dyn Store) {
     for (id, time) in [("a", 5), ("c", 5), ("b", 5), ("z", 1), ("y", 9)] {
         changes.push(GroupChange::PutMember(member(id, "Member", time)));
     }
+    changes.push(GroupChange::PutMember(member("adm1", "Admin", 7)));
+    changes.push(GroupChange::PutMember(member("own", "Owner", 3)));
+    changes.push(GroupChange::PutMember(member("adm0", "Admin", 7)));
     apply(store, app, "g", changes).await;
+    let roles_page = |from, roles: &[&str]| {
+        let roles = ids(roles);
+        async move {
+            store
+                .group_members(app, "g".into(), from, roles, 2)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|m| m.member)
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(
+        roles_page(MemberCursor::Offset(0), &["Owner", "Admin"]).await,
+        ["own", "adm0"],
+        "roles filter before paging"
+    );
+    assert_eq!(
+        roles_page(MemberCursor::Offset(2), &["Owner", "Admin"]).await,
+        ["adm1"]
+    );
+    assert_eq!(
+        roles_page(
+            MemberCursor::After {
+                join_time: 7,
+                member: "adm0".into()
+            },
+            &["Admin"]
+        )
+        .await,
+        ["adm1"]
+    );
+    assert_eq!(
+        roles_page(MemberCursor::Offset(0), &["Member"]).await,
+        ["z", "a"]
+    );
     let page = |from| async move {
         store
-            .group_members(app, "g".into(), from, 2)
+            .group_members(app, "g".into(), from, ids(&["Member"]), 2)
             .await
             .unwrap()
             .into_iter()

@@ -442,6 +442,7 @@ pub(crate) async fn members(
     app: u64,
     group_id: &str,
     from: &MemberCursor,
+    roles: &[String],
     limit: usize,
 ) -> StoreResult<Vec<GroupMember>> {
     let (offset, after) = match from {
@@ -452,6 +453,7 @@ pub(crate) async fn members(
     let rows = sqlx::query(&format!(
         "SELECT {MEMBER_COLUMNS} FROM group_members WHERE app_id = $1 AND group_id = $2
          AND (join_time, member) > ($5, $6)
+         AND (cardinality($7::text[]) = 0 OR role = ANY($7))
          ORDER BY join_time, member LIMIT $3 OFFSET $4"
     ))
     .bind(app as i64)
@@ -460,6 +462,7 @@ pub(crate) async fn members(
     .bind(offset)
     .bind(join_time)
     .bind(member_id)
+    .bind(roles)
     .fetch_all(conn)
     .await?;
     rows.iter().map(|r| member(r, 0)).collect()

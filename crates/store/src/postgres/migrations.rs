@@ -209,6 +209,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (12, crate::topics::READ_FLOOR_SCHEMA),
     (13, crate::groups::SILENT_SCHEMA),
     (14, crate::applications::APPLICATIONS_SCHEMA),
+    (15, crate::groups::ROLE_INDEX_SCHEMA),
 ];
 
 /// An arbitrary constant naming Natter's migration lock.

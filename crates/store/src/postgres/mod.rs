@@ -522,10 +522,11 @@ impl Store for PostgresStore {
         app: AppId,
         group_id: String,
         from: MemberCursor,
+        roles: Vec<String>,
         limit: usize,
     ) -> StoreResult<Vec<GroupMember>> {
         let mut conn = self.pool.acquire().await?;
-        groups::members(&mut conn, app, &group_id, &from, limit).await
+        groups::members(&mut conn, app, &group_id, &from, &roles, limit).await
     }
 
     async fn group_bans(

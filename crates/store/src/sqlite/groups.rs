@@ -387,8 +387,10 @@ pub(crate) fn members(
     app: u64,
     group_id: &str,
     from: &MemberCursor,
+    roles: &[String],
     limit: usize,
 ) -> StoreResult<Vec<GroupMember>> {
+    let roles = serde_json::Value::from(roles.to_vec()).to_string();
     let (offset, after) = match from {
         MemberCursor::Offset(n) => ((*n).min(i64::MAX as u64) as i64, None),
         MemberCursor::After { join_time, member } => (0, Some((*join_time, member.as_str()))),
@@ -397,6 +399,7 @@ pub(crate) fn members(
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT {MEMBER_COLUMNS} FROM group_members WHERE app_id = ?1 AND group_id = ?2
          AND (join_time, member) > (?5, ?6)
+         AND (?7 = '[]' OR role IN (SELECT value FROM json_each(?7)))
          ORDER BY join_time, member LIMIT ?3 OFFSET ?4"
     ))?;
     let rows = stmt.query_map(
@@ -406,7 +409,8 @@ pub(crate) fn members(
             limit as i64,
             offset,
             join_time,
-            member_id
+            member_id,
+            roles
         ],
         member,
     )?;

@@ -179,6 +179,7 @@ pub(crate) const MIGRATIONS: &[(i64, &str)] = &[
     (12, crate::topics::READ_FLOOR_SCHEMA),
     (13, crate::groups::SILENT_SCHEMA),
     (14, crate::applications::APPLICATIONS_SCHEMA),
+    (15, crate::groups::ROLE_INDEX_SCHEMA),
 ];
 
 /// Every table that holds an app's data (all keyed by `app_id`), for the reset of one app.

@@ -577,10 +577,11 @@ impl Store for SqliteStore {
         app: AppId,
         group_id: String,
         from: MemberCursor,
+        roles: Vec<String>,
         limit: usize,
     ) -> StoreResult<Vec<GroupMember>> {
         self.readers
-            .read(move |conn| groups::members(conn, app, &group_id, &from, limit))
+            .read(move |conn| groups::members(conn, app, &group_id, &from, &roles, limit))
             .await
     }
 
