@@ -6,7 +6,7 @@
 //! into 3 does.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use natter_core::message::{BodyCodes, MAX_MESSAGE_BYTES};
 use natter_core::{codes, ApiError, ApiResult, AppId, AppSettings, GroupType};
@@ -190,6 +190,9 @@ impl GroupService {
         origin: &Origin,
     ) -> ApiResult<GroupSent> {
         let group = self.group(app, group_id).await?;
+        // Shared with the send, so the exception report needs no copy of the message; the
+        // send copies it only if the app's before-callback rewrites it.
+        let req = Arc::new(req);
         let exception = |e: &ApiError| SendMsgException {
             group_id: group_id.to_owned(),
             group_type: group.group_type.clone(),
@@ -205,7 +208,7 @@ impl GroupService {
             event_time: self.clock.now_ms() as u64,
         };
         let result = self
-            .send_into(app, operator, &group, req.clone(), origin)
+            .send_into(app, operator, &group, Arc::clone(&req), origin)
             .await;
         if let Err(e) = &result {
             let refused_by_app = e.code == codes::GROUP_CALLBACK_DENIED
@@ -225,7 +228,7 @@ impl GroupService {
         app: &AppSettings,
         operator: &str,
         group: &GroupRecord,
-        mut req: GroupSend,
+        mut req: Arc<GroupSend>,
         origin: &Origin,
     ) -> ApiResult<GroupSent> {
         let group_id = group.group_id.as_str();
@@ -271,13 +274,16 @@ impl GroupService {
                 event_time: self.clock.now_ms() as u64,
             };
             match self.webhooks.before(app.sdkappid, &before, origin).await {
-                BeforeOutcome::Allow(Some(reply)) => apply_send_rewrite(
-                    &reply,
-                    &mut req.body,
-                    &mut req.cloud_custom_data,
-                    GROUP_BODY_CODES,
-                    codes::GROUP_CALLBACK_DENIED,
-                )?,
+                BeforeOutcome::Allow(Some(reply)) => {
+                    let rewritten = Arc::make_mut(&mut req);
+                    apply_send_rewrite(
+                        &reply,
+                        &mut rewritten.body,
+                        &mut rewritten.cloud_custom_data,
+                        GROUP_BODY_CODES,
+                        codes::GROUP_CALLBACK_DENIED,
+                    )?
+                }
                 // Dropped silently: the sender is told it went out; nothing is stored.
                 BeforeOutcome::Discard => {
                     return Ok(GroupSent {
