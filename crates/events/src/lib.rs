@@ -6,12 +6,14 @@
 //! process, so nothing in it has to survive a restart. A frame is serialized once and shared
 //! by every connection it goes to.
 
+mod bus;
 mod queue;
 mod rooms;
 
 use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard};
 
+pub use bus::{Bus, Delivery, Target};
 pub use queue::{Priority, Push, QUEUE_CAPACITY};
 pub use rooms::{MarkChange, RoomMember};
 use tokio::sync::mpsc;
@@ -93,17 +95,6 @@ impl Hub {
         }
         state.users.remove(&key);
         Some(state.rooms.leave_all(app, user))
-    }
-
-    /// Drops every connection of `user` (a kick); their frame streams end. Returns the
-    /// platforms they were on and the rooms they left.
-    pub fn kick(&self, app: u64, user: &str) -> (Vec<String>, Vec<String>) {
-        let mut state = self.state();
-        let Some(conns) = state.users.remove(&(app, user.to_owned())) else {
-            return (Vec::new(), Vec::new());
-        };
-        let platforms = conns.into_iter().map(|c| c.platform).collect();
-        (platforms, state.rooms.leave_all(app, user))
     }
 
     /// The platforms `user` is connected on, one entry per connection.

@@ -33,6 +33,16 @@ impl Priority {
         }
     }
 
+    /// The number history reports (1 High … 4 Lowest).
+    pub fn number(self) -> u8 {
+        match self {
+            Self::High => 1,
+            Self::Normal => 2,
+            Self::Low => 3,
+            Self::Lowest => 4,
+        }
+    }
+
     /// Frames already waiting at which this priority is dropped.
     fn drop_at(self) -> usize {
         match self {

@@ -103,10 +103,10 @@ fn rooms_list_members_in_join_order_with_their_marks() {
     let order: Vec<_> = members.iter().map(|m| m.account.as_str()).collect();
     assert_eq!(order, ["alice", "bob", "carol"]);
     assert_eq!(members[1].marks, [1001]);
-    let (platforms, rooms) = hub.kick(1, "bob");
+    let bob = &_conns[2];
     assert_eq!(
-        (platforms, rooms),
-        (vec!["Web".to_owned()], vec!["room".to_owned()])
+        hub.disconnect(1, "bob", bob.id),
+        Some(vec!["room".to_owned()])
     );
     assert_eq!(hub.room_count(1, "room"), 2);
 }

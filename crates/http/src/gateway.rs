@@ -174,8 +174,53 @@ async fn serve(state: AppState, peer: SocketAddr, mut socket: WebSocket) {
     let Some((session, frames)) = login(&state, peer, &mut socket).await else {
         return;
     };
+    let mut guard = SessionGuard {
+        state: state.clone(),
+        session: Some(session.clone()),
+    };
     let end = run(&state, &session, frames, &mut socket).await;
+    guard.session = None;
     state.services.sessions.end(&session, end).await;
+}
+
+/// Ends a session whose connection task stopped without ending it (a panic while serving a
+/// request), so the user does not stay online for ever.
+struct SessionGuard {
+    state: AppState,
+    session: Option<Session>,
+}
+
+impl Drop for SessionGuard {
+    fn drop(&mut self) {
+        if let Some(session) = self.session.take() {
+            let state = self.state.clone();
+            tokio::spawn(async move {
+                state
+                    .services
+                    .sessions
+                    .end(&session, SessionEnd::LinkClosed)
+                    .await;
+            });
+        }
+    }
+}
+
+/// Writes every frame already queued for this connection (so a reply never overtakes an
+/// event queued before it). False when the connection is gone.
+async fn send_queued(
+    socket: &mut WebSocket,
+    frames: &mut tokio::sync::mpsc::Receiver<natter_events::Push>,
+) -> bool {
+    while let Ok(push) = frames.try_recv() {
+        if socket
+            .send(Message::Text(push.frame.as_ref().into()))
+            .await
+            .is_err()
+        {
+            return false;
+        }
+    }
+    true
 }
 
 /// Waits for the `login` request; answers it either way. `None` when the connection is done.
@@ -264,6 +309,8 @@ async fn run(
     let mut last_heard = Instant::now();
     loop {
         tokio::select! {
+            // Queued events first, so they never wait behind later requests.
+            biased;
             push = frames.recv() => match push {
                 Some(push) => {
                     if socket.send(Message::Text(push.frame.as_ref().into())).await.is_err() {
@@ -286,7 +333,7 @@ async fn run(
                             }
                             Err(answer) => (answer, false),
                         };
-                        if socket.send(answer).await.is_err() {
+                        if !send_queued(socket, &mut frames).await || socket.send(answer).await.is_err() {
                             return SessionEnd::LinkClosed;
                         }
                         if logout {
@@ -326,7 +373,12 @@ async fn handle(state: &AppState, session: &Session, op: &str, body: Value) -> A
     let origin = &session.origin;
     let group_ref = |body: Value| parse_body::<GroupRef>(body, codes::GROUP_INVALID_PARAM);
     match op {
-        "ping" | "logout" => Ok(Value::Null),
+        // Every event this node caused before the ping reaches its connections first.
+        "ping" => {
+            services.fanout.flush().await;
+            Ok(Value::Null)
+        }
+        "logout" => Ok(Value::Null),
         "join_group" => {
             let req: JoinRequest = parse_body(body, codes::GROUP_INVALID_PARAM)?;
             let outcome = services

@@ -14,6 +14,7 @@ pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
 pub const DEFAULT_DATA_DIR: &str = "./natter-data";
 pub const DEFAULT_SDKAPPID: u64 = 1_400_000_000;
 pub const DEFAULT_ADMIN: &str = "administrator";
+pub const DEFAULT_CLUSTER_NAME: &str = "natter";
 
 /// The options shared by `serve` and `usersig` that locate an app and its key.
 #[derive(Debug, Clone, Default, clap::Args)]
@@ -86,6 +87,14 @@ pub struct ServeArgs {
     /// Largest request body accepted, in bytes [default: 1048576]
     #[arg(long, env = "NATTER_MAX_BODY_BYTES", value_name = "BYTES")]
     pub max_body_bytes: Option<usize>,
+    /// NATS URL (nats://…): run as one node of a cluster, events to clients travel between
+    /// nodes over NATS
+    #[arg(long, env = "NATTER_NATS_URL", value_name = "URL")]
+    pub nats_url: Option<String>,
+    /// Name of the cluster, the prefix of its NATS subjects (several clusters can share one
+    /// NATS) [default: natter]
+    #[arg(long, env = "NATTER_CLUSTER_NAME", value_name = "NAME")]
+    pub cluster_name: Option<String>,
 }
 
 /// `natter.toml`.
@@ -98,6 +107,8 @@ pub struct FileConfig {
     pub tls_cert: Option<PathBuf>,
     pub tls_key: Option<PathBuf>,
     pub max_body_bytes: Option<usize>,
+    pub nats_url: Option<String>,
+    pub cluster_name: Option<String>,
     pub sdkappid: Option<u64>,
     pub secret_key: Option<String>,
     pub admin: Option<String>,
@@ -162,6 +173,9 @@ pub struct ServerConfig {
     pub database_url: Option<String>,
     pub tls: Option<(PathBuf, PathBuf)>,
     pub max_body_bytes: usize,
+    /// NATS, when this node is one of a cluster.
+    pub nats_url: Option<String>,
+    pub cluster_name: String,
     pub apps: Vec<AppConfig>,
 }
 
@@ -204,6 +218,11 @@ impl ServerConfig {
                 .max_body_bytes
                 .or(file.max_body_bytes)
                 .unwrap_or(natter_http::HttpConfig::default().max_body_bytes),
+            nats_url: args.nats_url.or(file.nats_url),
+            cluster_name: args
+                .cluster_name
+                .or(file.cluster_name)
+                .unwrap_or_else(|| DEFAULT_CLUSTER_NAME.into()),
             apps,
         })
     }

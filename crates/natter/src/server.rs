@@ -6,8 +6,9 @@ use std::time::Duration;
 
 use anyhow::Context;
 use natter_core::Clock;
+use natter_events::{Bus, Hub};
 use natter_http::{AppState, HttpConfig};
-use natter_services::{Apps, Services};
+use natter_services::{Apps, Fanout, Services};
 use natter_store::postgres::PostgresStore;
 use natter_store::sqlite::SqliteStore;
 use natter_store::{Detached, Store};
@@ -115,7 +116,20 @@ pub async fn start(config: &ServerConfig, clock: Arc<Clock>) -> anyhow::Result<R
             .configure(app.settings.sdkappid, app.webhook.clone())
             .map_err(|e| anyhow::anyhow!("app {}: {e}", app.settings.sdkappid))?;
     }
-    let services = Services::new(store, clock, apps, webhooks.clone());
+    let (stop, mut stopped) = watch::channel(false);
+    let hub = Arc::new(Hub::new());
+    let fanout = match &config.nats_url {
+        None => Fanout::local(hub.clone(), store.clone()),
+        Some(url) => {
+            let bus = Bus::connect(url, &config.cluster_name)
+                .await
+                .map_err(|e| anyhow::anyhow!(e))?;
+            Fanout::clustered(hub.clone(), store.clone(), bus, stop.subscribe())
+                .await
+                .map_err(|e| anyhow::anyhow!(e))?
+        }
+    };
+    let services = Services::new(store, clock, apps, webhooks.clone(), hub, fanout);
     for app in &config.apps {
         services
             .accounts
@@ -134,7 +148,6 @@ pub async fn start(config: &ServerConfig, clock: Arc<Clock>) -> anyhow::Result<R
         .with_context(|| format!("binding {}", config.listen))?;
     listener.set_nonblocking(true)?;
     let addr = listener.local_addr()?;
-    let (stop, mut stopped) = watch::channel(false);
     // After-callbacks committed before a crash or restart are delivered from the outbox.
     let delivery = tokio::spawn(webhooks.run(stop.subscribe()));
     tokio::spawn(sweep_history(

@@ -32,6 +32,7 @@ use natter_webhook::payloads::{MemberAccount, Payload, UserDefinedData};
 use natter_webhook::{BeforeOutcome, Origin, Webhooks};
 use rand::Rng;
 
+use crate::fanout::Fanout;
 use crate::internal;
 
 pub use applications::{application_frame, Answer, Decision};
@@ -101,6 +102,7 @@ pub struct GroupService {
     webhooks: Arc<Webhooks>,
     limiter: Arc<SendLimiter>,
     hub: Arc<Hub>,
+    fanout: Fanout,
     broadcast_seq: Arc<delivery::BroadcastSeq>,
 }
 
@@ -301,6 +303,7 @@ impl GroupService {
         clock: Arc<Clock>,
         webhooks: Arc<Webhooks>,
         hub: Arc<Hub>,
+        fanout: Fanout,
     ) -> Self {
         Self {
             store,
@@ -308,6 +311,7 @@ impl GroupService {
             webhooks,
             limiter: Arc::new(SendLimiter::default()),
             hub,
+            fanout,
             broadcast_seq: Arc::default(),
         }
     }
@@ -891,7 +895,7 @@ impl GroupService {
         group_type: Option<&str>,
         offset: usize,
         limit: Option<usize>,
-    ) -> ApiResult<(Vec<(GroupRecord, GroupMember, u64)>, u64)> {
+    ) -> ApiResult<(Vec<(GroupRecord, GroupMember)>, u64)> {
         let wanted = match group_type {
             Some(name) => Some(
                 GroupType::parse(name)
@@ -912,33 +916,10 @@ impl GroupService {
             })
             .collect();
         let total = matching.len() as u64;
-        let page: Vec<_> = matching
+        let page = matching
             .into_iter()
             .skip(offset)
             .take(limit.unwrap_or(usize::MAX))
-            .collect();
-        // Unread counts leave out the messages that do not count (NoUnread, directed).
-        let reads = page
-            .iter()
-            .filter(|(g, _)| type_of(g).counts_unread())
-            .map(|(g, m)| (g.group_id.clone(), m.read_seq))
-            .collect();
-        let mut silent = self
-            .store
-            .silent_after(app.sdkappid, reads)
-            .await
-            .map_err(internal(codes::GROUP_INTERNAL))?
-            .into_iter();
-        let page = page
-            .into_iter()
-            .map(|(g, m)| {
-                let unread = if type_of(&g).counts_unread() {
-                    Self::unread(&g, &m).saturating_sub(silent.next().unwrap_or(0))
-                } else {
-                    0
-                };
-                (g, m, unread)
-            })
             .collect();
         Ok((page, total))
     }
@@ -976,8 +957,38 @@ impl GroupService {
         Ok((page.into_iter().map(|(id, _)| id).collect(), next, total))
     }
 
-    /// A member's unread count: messages after their read position (none in types that
-    /// count no unread).
+    /// Each membership's unread count: the messages after the member's read position, less
+    /// those that do not count (`NoUnread`, directed); none in types that count no unread.
+    /// One indexed count per group.
+    pub async fn unread_counts(
+        &self,
+        app: &AppSettings,
+        memberships: &[(GroupRecord, GroupMember)],
+    ) -> ApiResult<Vec<u64>> {
+        let reads = memberships
+            .iter()
+            .filter(|(g, _)| type_of(g).counts_unread())
+            .map(|(g, m)| (g.group_id.clone(), m.read_seq))
+            .collect();
+        let mut silent = self
+            .store
+            .silent_after(app.sdkappid, reads)
+            .await
+            .map_err(internal(codes::GROUP_INTERNAL))?
+            .into_iter();
+        Ok(memberships
+            .iter()
+            .map(|(g, m)| {
+                if type_of(g).counts_unread() {
+                    Self::unread(g, m).saturating_sub(silent.next().unwrap_or(0))
+                } else {
+                    0
+                }
+            })
+            .collect())
+    }
+
+    /// A member's unread count by sequence numbers alone (none in types that count no unread).
     pub fn unread(group: &GroupRecord, member: &GroupMember) -> u64 {
         if !type_of(group).counts_unread() {
             return 0;

@@ -5,6 +5,7 @@
 pub mod accounts;
 pub mod apps;
 pub mod conversations;
+pub mod fanout;
 pub mod groups;
 pub mod messages;
 pub mod profile_fields;
@@ -22,6 +23,7 @@ use natter_webhook::Webhooks;
 pub use accounts::AccountService;
 pub use apps::Apps;
 pub use conversations::ConversationService;
+pub use fanout::Fanout;
 pub use groups::GroupService;
 pub use messages::MessageService;
 pub use profiles::ProfileService;
@@ -43,6 +45,7 @@ pub struct Services {
     pub groups: GroupService,
     pub sessions: SessionService,
     pub hub: Arc<Hub>,
+    pub fanout: Fanout,
 }
 
 impl Services {
@@ -51,10 +54,17 @@ impl Services {
         clock: Arc<Clock>,
         apps: Apps,
         webhooks: Arc<Webhooks>,
+        hub: Arc<Hub>,
+        fanout: Fanout,
     ) -> Self {
-        let hub = Arc::new(Hub::new());
         let accounts = AccountService::new(store.clone(), clock.clone());
-        let groups = GroupService::new(store.clone(), clock.clone(), webhooks.clone(), hub.clone());
+        let groups = GroupService::new(
+            store.clone(),
+            clock.clone(),
+            webhooks.clone(),
+            hub.clone(),
+            fanout.clone(),
+        );
         Self {
             sessions: SessionService::new(
                 store.clone(),
@@ -70,8 +80,9 @@ impl Services {
                 store.clone(),
                 clock.clone(),
                 webhooks.clone(),
-                hub.clone(),
+                fanout.clone(),
             ),
+            fanout,
             conversations: ConversationService::new(store.clone(), clock.clone()),
             relations: RelationService::new(store.clone(), clock.clone(), webhooks.clone()),
             groups,

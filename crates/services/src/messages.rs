@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use natter_core::message::{check_body, BodyCodes};
 use natter_core::{codes, ApiError, ApiResult, AppSettings, Clock};
-use natter_events::{Hub, Priority, Push};
+use natter_events::{Priority, Push, Target};
 use natter_store::{
     C2cHistoryQuery, C2cMessage, C2cRecall, C2cSend, RelationScope, Store, StoredC2c,
 };
@@ -20,6 +20,7 @@ use natter_webhook::payloads::MsgBodyElement;
 use natter_webhook::{BeforeOutcome, Origin, Webhooks};
 use serde_json::{json, Value};
 
+use crate::fanout::Fanout;
 use crate::internal;
 use crate::relations::{c2c_send_check, SendCheck};
 
@@ -105,7 +106,7 @@ pub struct MessageService {
     store: Arc<dyn Store>,
     clock: Arc<Clock>,
     webhooks: Arc<Webhooks>,
-    hub: Arc<Hub>,
+    fanout: Fanout,
 }
 
 /// `MsgKey`: `<MsgSeq>_<MsgRandom>_<MsgTime>`.
@@ -143,13 +144,13 @@ impl MessageService {
         store: Arc<dyn Store>,
         clock: Arc<Clock>,
         webhooks: Arc<Webhooks>,
-        hub: Arc<Hub>,
+        fanout: Fanout,
     ) -> Self {
         Self {
             store,
             clock,
             webhooks,
-            hub,
+            fanout,
         }
     }
 
@@ -317,7 +318,7 @@ impl MessageService {
         msg_key: &str,
         online_only: bool,
     ) -> Option<Push> {
-        self.hub.any_online(app.sdkappid).then(|| {
+        self.fanout.may_reach(app.sdkappid).then(|| {
             let frame = json!({
                 "Event": "C2cMsg",
                 "From_Account": req.from,
@@ -350,7 +351,9 @@ impl MessageService {
         if sync != 2 && from != to {
             users.push(from);
         }
-        self.hub.send_except(app.sdkappid, users, &push, except);
+        let users = users.into_iter().map(str::to_owned).collect();
+        self.fanout
+            .send(app.sdkappid, Target::Users(users), &push, except);
     }
 
     /// `admin_getroammsg`: one page of the history between the operator and the peer. Pages walk
@@ -507,6 +510,7 @@ impl MessageService {
         let mut sends = Vec::new();
         let mut seen = std::collections::HashSet::new();
         let mut delivered = Vec::new();
+        let mut stored_for = Vec::new();
         for (to, exists) in recipients.into_iter().zip(&exist[1..]) {
             if !exists {
                 failed.push((to, codes::C2C_TO_NOT_REGISTERED));
@@ -515,10 +519,12 @@ impl MessageService {
             if !seen.insert(to.clone()) {
                 continue;
             }
-            delivered.push(to.clone());
             if template.msg_life_time == 0 {
+                // Online only: nothing stored, pushed to whoever is connected.
+                delivered.push(to);
                 continue;
             }
+            stored_for.push(to.clone());
             let message = C2cMessage {
                 from: template.from.clone(),
                 to,
@@ -539,13 +545,18 @@ impl MessageService {
                     .send_c2c(app.sdkappid, message, Box::new(|_| Vec::new())),
             );
         }
-        for result in futures::future::join_all(sends).await {
-            result.map_err(internal(codes::C2C_INTERNAL))?;
+        let results = futures::future::join_all(sends).await;
+        for (to, result) in stored_for.into_iter().zip(results) {
+            // A repeated batch stored nothing new, so it pushes nothing either.
+            if let C2cSend::Stored { .. } = result.map_err(internal(codes::C2C_INTERNAL))? {
+                delivered.push(to);
+            }
         }
-        let online_only = template.msg_life_time == 0;
-        let mut template = template;
-        for to in delivered {
-            if self.hub.is_online(app.sdkappid, &to) {
+        if self.fanout.may_reach(app.sdkappid) {
+            let online_only = template.msg_life_time == 0;
+            let sync = template.sync_other_machine;
+            let mut template = template;
+            for to in delivered {
                 template.to = to;
                 let push = self.c2c_push(
                     app,
@@ -555,7 +566,7 @@ impl MessageService {
                     &sent.msg_key,
                     online_only,
                 );
-                self.push_c2c(app, &template.from, &template.to, 2, push, None);
+                self.push_c2c(app, &template.from, &template.to, sync, push, None);
             }
         }
         Ok((sent, failed))

@@ -175,13 +175,16 @@ impl SessionService {
             return;
         };
         // A lost state report must not stop the login or logout it reports.
-        if let Err(e) = self
+        match self
             .store
             .enqueue_outbox(session.app.sdkappid, vec![event], self.clock.now_ms())
             .await
             .map_err(internal(codes::ACCOUNT_INTERNAL))
         {
-            tracing::warn!(user = %session.user, error = %e.info, "state change not reported");
+            Ok(()) => self.webhooks.wake(),
+            Err(e) => {
+                tracing::warn!(user = %session.user, error = %e.info, "state change not reported")
+            }
         }
     }
 }

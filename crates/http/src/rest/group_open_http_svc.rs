@@ -415,9 +415,20 @@ pub fn get_joined_group_list(ctx: Ctx, body: Value) -> HandlerFuture {
                 req.limit,
             )
             .await?;
+        let wants_unread = req.response_filter.as_ref().is_some_and(|f| {
+            f.self_info_filter
+                .iter()
+                .any(|field| field == "UnreadMsgNum")
+        });
+        let unread = if wants_unread {
+            ctx.services.groups.unread_counts(&ctx.app, &groups).await?
+        } else {
+            vec![0; groups.len()]
+        };
         let items: Vec<Value> = groups
             .iter()
-            .map(|(g, m, unread)| {
+            .zip(&unread)
+            .map(|((g, m), unread)| {
                 let mut item = Map::new();
                 item.insert("GroupId".into(), g.group_id.clone().into());
                 if let Some(filter) = &req.response_filter {

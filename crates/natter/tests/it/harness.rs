@@ -92,6 +92,8 @@ pub fn test_config(data_dir: PathBuf, database_url: Option<String>) -> ServerCon
         database_url,
         tls: None,
         max_body_bytes: 64 * 1024,
+        nats_url: None,
+        cluster_name: "natter".into(),
         apps: [APP, OTHER_APP]
             .into_iter()
             .map(|id| AppConfig {

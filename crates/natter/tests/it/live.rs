@@ -1006,3 +1006,81 @@ on_both_engines!(
         assert_eq!(bad["ErrorCode"], 10004);
     }
 );
+
+/// Two nodes on one PostgreSQL database and one NATS: a client connected to one node receives
+/// what a request to the other caused. Skips (with a message) without `NATTER_TEST_NATS`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nodes_of_a_cluster_carry_events_to_each_others_clients() {
+    let Ok(nats) = std::env::var("NATTER_TEST_NATS") else {
+        eprintln!("NATTER_TEST_NATS is not set: skipping the cluster test");
+        return;
+    };
+    let cluster = format!("natter-test-{:016x}", rand::random::<u64>());
+    let clustered = |config: &mut natter::config::ServerConfig| {
+        config.nats_url = Some(nats.clone());
+        config.cluster_name = cluster.clone();
+    };
+    let Some(a) = TestServer::start_with(Engine::Postgres, clustered).await else {
+        return;
+    };
+    let mut config = a.config.clone();
+    config.listen = "127.0.0.1:0".parse().unwrap();
+    let b = TestServer::start_config(config, None).await;
+
+    import(&a, &["alice", "bob", "carol"]).await;
+    a.ok(
+        CREATE,
+        json!({"Type": "Public", "Name": "g", "GroupId": "g", "Owner_Account": "alice",
+        "MemberList": [{"Member_Account": "bob"}]}),
+    )
+    .await;
+    a.ok(
+        CREATE,
+        json!({"Type": "AVChatRoom", "Name": "live", "GroupId": "live"}),
+    )
+    .await;
+    let mut on_a = Client::login(&a, "bob", "Web").await;
+    let mut on_b = Client::login(&b, "carol", "Web").await;
+    on_b.ok("join_group", json!({"GroupId": "live"})).await;
+
+    // A group message sent through node B reaches bob on node A.
+    let sent = b
+        .ok(
+            SEND,
+            json!({"GroupId": "g", "From_Account": "alice", "Random": 1, "MsgBody": text("via b")}),
+        )
+        .await;
+    let event = on_a.event().await;
+    assert_eq!(
+        (&event["GroupId"], &event["MsgSeq"]),
+        (&json!("g"), &sent["MsgSeq"])
+    );
+    // One-to-one, the other way: sent by a client of A, received by a client of B.
+    on_a.ok(
+        "sendmsg",
+        json!({"To_Account": "carol", "MsgRandom": 2, "MsgBody": text("hi carol")}),
+    )
+    .await;
+    let event = on_b.event().await;
+    assert_eq!(
+        (&event["Event"], &event["From_Account"]),
+        (&json!("C2cMsg"), &json!("bob"))
+    );
+    // A live room message and a broadcast through A reach carol, online in it on B.
+    a.ok(
+        SEND,
+        json!({"GroupId": "live", "From_Account": "alice", "Random": 3, "MsgBody": text("room")}),
+    )
+    .await;
+    assert_eq!(on_b.event().await["MsgBody"], text("room"));
+    a.ok(BROADCAST, json!({"Random": 4, "MsgBody": text("everyone")}))
+        .await;
+    let event = on_b.event().await;
+    assert_eq!(
+        (&event["GroupId"], &event["IsBroadcast"]),
+        (&json!("live"), &json!(1))
+    );
+    // Nothing reaches the wrong client.
+    on_a.no_event().await;
+    on_b.no_event().await;
+}

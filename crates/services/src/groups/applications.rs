@@ -5,8 +5,8 @@
 
 use natter_core::group::{ADMIN, OWNER};
 use natter_core::{codes, ApiError, ApiResult, AppSettings};
-use natter_events::{Priority, Push};
-use natter_store::{GroupChange, GroupPlan, GroupQuery, JoinApplication};
+use natter_events::{Priority, Push, Target};
+use natter_store::{GroupChange, GroupPlan, GroupQuery, JoinApplication, MemberCursor};
 use natter_webhook::Origin;
 use serde_json::json;
 
@@ -33,41 +33,40 @@ fn may_approve(role: &str) -> bool {
 }
 
 impl GroupService {
-    /// Pushes a new request to the group's owner and admins who are connected.
+    /// Pushes a new request to the group's owner and admins.
     pub(super) async fn tell_admins_of_request(
         &self,
         app: &AppSettings,
-        group_id: &str,
-        applicant: &str,
+        request: JoinApplication,
         origin: &Origin,
     ) {
-        let online = self.hub.online_users(app.sdkappid);
-        if online.is_empty() {
+        if !self.fanout.may_reach(app.sdkappid) {
             return;
         }
-        let query = GroupQuery {
-            applications: true,
-            accounts: online.into_iter().chain([applicant.to_owned()]).collect(),
-            ..GroupQuery::default()
-        };
-        let snap = match self.snapshot(app, group_id, query).await {
-            Ok(snap) => snap,
+        let admins = match self
+            .store
+            .group_members(
+                app.sdkappid,
+                request.group_id.clone(),
+                MemberCursor::Offset(0),
+                vec![OWNER.to_owned(), ADMIN.to_owned()],
+                usize::MAX >> 1,
+            )
+            .await
+        {
+            Ok(admins) => admins.into_iter().map(|m| m.member).collect(),
             Err(e) => {
-                tracing::warn!(group_id, error = %e.info, "join request not pushed");
+                tracing::warn!(group_id = request.group_id, error = %e, "join request not pushed");
                 return;
             }
         };
-        let Some(request) = snap.applications.get(applicant) else {
-            return;
-        };
-        let admins = snap
-            .members
-            .values()
-            .filter(|m| may_approve(&m.role))
-            .map(|m| m.member.as_str());
-        let push = Push::new(Priority::High, &application_frame(request));
-        self.hub
-            .send_except(app.sdkappid, admins, &push, origin.connection);
+        let push = Push::new(Priority::High, &application_frame(&request));
+        self.fanout.send(
+            app.sdkappid,
+            Target::Users(admins),
+            &push,
+            origin.connection,
+        );
     }
 
     /// The requests waiting in the groups `user` owns or administers, by group, oldest first.
@@ -142,10 +141,9 @@ impl GroupService {
                 return plan;
             }
             if snap.members.contains_key(&applicant_id) {
-                return refusal(ApiError::new(
-                    codes::GROUP_ALREADY_MEMBER,
-                    format!("{applicant_id} is already a member of {id}"),
-                ));
+                // Moot: they got in another way. The request goes; the answer says why.
+                plan.reply = json!("already");
+                return plan;
             }
             if group.member_count >= group.max_members {
                 return refusal(ApiError::new(
@@ -165,7 +163,17 @@ impl GroupService {
             plan.changes.push(GroupChange::PutGroup(Box::new(group)));
             plan
         })
-        .await?;
+        .await
+        .and_then(|outcome| {
+            if outcome.reply == "already" {
+                Err(ApiError::new(
+                    codes::GROUP_ALREADY_MEMBER,
+                    format!("{applicant} is already a member of {group_id}"),
+                ))
+            } else {
+                Ok(outcome)
+            }
+        })?;
         let frame = json!({
             "Event": "GroupApplicationHandled",
             "GroupId": group_id,
@@ -173,10 +181,11 @@ impl GroupService {
             "HandleResult": u32::from(decision == Decision::Agree),
             "HandleMsg": reply,
         });
-        self.hub.send_to(
+        self.fanout.send(
             app.sdkappid,
-            [applicant],
+            Target::Users(vec![applicant.to_owned()]),
             &Push::new(Priority::High, &frame),
+            None,
         );
         Ok(())
     }

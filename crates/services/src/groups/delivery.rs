@@ -5,8 +5,8 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use natter_core::{codes, ApiError, ApiResult, AppSettings, GroupType};
-use natter_events::{Priority, Push};
-use natter_store::{GroupQuery, GroupRecord};
+use natter_events::{Priority, Push, Target};
+use natter_store::GroupRecord;
 use serde_json::{json, Value};
 
 use super::topics::{check_topic_group, topic_not_found};
@@ -89,8 +89,9 @@ impl BroadcastSeq {
 }
 
 impl GroupService {
-    /// Pushes a stored (or online-only) message to the members online now, on its own task.
-    /// `except` is the sender's own connection, which has its answer already.
+    /// Pushes a stored (or online-only) message to the members online now (a directed one to
+    /// its recipients and the sender's other devices). `except` is the sender's own connection,
+    /// which has its answer already.
     pub(crate) fn deliver(
         &self,
         app: &AppSettings,
@@ -98,44 +99,20 @@ impl GroupService {
         msg: Delivered,
         except: Option<u64>,
     ) {
-        let app_id = app.sdkappid;
-        if !self.hub.any_online(app_id) {
-            return;
-        }
         let push = msg.frame(&group.group_id, false);
-        if type_of(group) == GroupType::AvChatRoom {
-            self.hub
-                .send_to_room_except(app_id, &group.group_id, &push, except);
-            return;
-        }
-        let this = self.clone();
-        let app = app.clone();
-        let group_id = group.group_id.clone();
-        tokio::spawn(async move {
-            match this.online_members_of(&app, &group_id).await {
-                Ok(mut members) => {
-                    if !msg.recipients.is_empty() {
-                        // A directed message: its recipients, and the sender's other devices.
-                        members.retain(|m| msg.recipients.contains(m) || *m == msg.from);
-                    }
-                    this.hub
-                        .send_except(app_id, members.iter().map(String::as_str), &push, except);
-                }
-                Err(e) => tracing::warn!(group_id, error = %e.info, "message not pushed"),
+        let target = if type_of(group) == GroupType::AvChatRoom {
+            Target::Room(group.group_id.clone())
+        } else {
+            let mut only = msg.recipients;
+            if !only.is_empty() {
+                only.push(msg.from);
             }
-        });
-    }
-
-    /// Members of `group_id` with a client connection now.
-    async fn online_members_of(&self, app: &AppSettings, group_id: &str) -> ApiResult<Vec<String>> {
-        let online = self.hub.online_users(app.sdkappid);
-        if online.is_empty() {
-            return Ok(Vec::new());
-        }
-        let snap = self
-            .snapshot(app, group_id, GroupQuery::accounts(online))
-            .await?;
-        Ok(snap.members.into_keys().collect())
+            Target::GroupMembers {
+                group_id: group.group_id.clone(),
+                only,
+            }
+        };
+        self.fanout.send(app.sdkappid, target, &push, except);
     }
 
     /// `send_group_system_notification`: `content` to the members online now, all of them or
@@ -182,16 +159,15 @@ impl GroupService {
             frame["TopicId"] = json!(topic);
         }
         let push = Push::new(Priority::High, &frame);
-        if group_type == GroupType::AvChatRoom {
-            self.hub.send_to_room(app.sdkappid, group_id, &push);
-            return Ok(());
-        }
-        let mut members = self.online_members_of(app, group_id).await?;
-        if !recipients.is_empty() {
-            members.retain(|m| recipients.contains(m));
-        }
-        self.hub
-            .send_to(app.sdkappid, members.iter().map(String::as_str), &push);
+        let target = if group_type == GroupType::AvChatRoom {
+            Target::Room(group_id.to_owned())
+        } else {
+            Target::GroupMembers {
+                group_id: group_id.to_owned(),
+                only: recipients,
+            }
+        };
+        self.fanout.send(app.sdkappid, target, &push, None);
         Ok(())
     }
 
@@ -232,10 +208,9 @@ impl GroupService {
             cloud_custom_data,
             recipients: Vec::new(),
         };
-        for room in self.hub.rooms(app.sdkappid) {
-            self.hub
-                .send_to_room(app.sdkappid, &room, &msg.frame(&room, true));
-        }
+        // Every node sets each of its rooms' `GroupId` in the frame.
+        self.fanout
+            .send(app.sdkappid, Target::AllRooms, &msg.frame("", true), None);
         Ok(seq)
     }
 }

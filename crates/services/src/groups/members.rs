@@ -192,6 +192,9 @@ impl GroupService {
                         return plan;
                     }
                     for account in &joined {
+                        // A join request of theirs is moot now.
+                        plan.changes
+                            .push(GroupChange::DeleteApplication(account.clone()));
                         plan.changes.push(GroupChange::PutMember(GroupMember {
                             member: account.clone(),
                             role: MEMBER.to_owned(),
@@ -716,18 +719,18 @@ impl GroupService {
                 };
                 let mut plan = GroupPlan::default();
                 if path == JoinPath::Approval {
-                    plan.changes
-                        .push(GroupChange::PutApplication(JoinApplication {
-                            group_id: group.group_id.clone(),
-                            applicant: member,
-                            message,
-                            time_ms: now_ms,
-                        }));
-                    plan.reply = json!("pending");
+                    let request = JoinApplication {
+                        group_id: group.group_id.clone(),
+                        applicant: member,
+                        message,
+                        time_ms: now_ms,
+                    };
+                    plan.reply = json!({"pending": request.message, "time_ms": now_ms});
+                    plan.changes.push(GroupChange::PutApplication(request));
                     return plan;
                 }
                 let mut group = group.clone();
-                this.admit(
+                let joined = this.admit(
                     &app_settings,
                     &origin,
                     &mut group,
@@ -736,22 +739,30 @@ impl GroupService {
                     &mut plan,
                 );
                 plan.changes.push(GroupChange::PutGroup(Box::new(group)));
+                plan.reply = json!({ "joined": joined });
                 plan
             })
             .await?;
-        if outcome.reply == "pending" {
-            self.tell_admins_of_request(app, group_id, &joiner, origin)
-                .await;
+        if let Some(message) = outcome.reply.get("pending").and_then(Value::as_str) {
+            let request = JoinApplication {
+                group_id: group_id.to_owned(),
+                applicant: joiner,
+                message: message.to_owned(),
+                time_ms: outcome.reply["time_ms"].as_i64().unwrap_or(now_ms),
+            };
+            self.tell_admins_of_request(app, request, origin).await;
             return Ok(JoinOutcome::Pending);
         }
-        self.entered(app, group_id, group_type, &joiner, now, origin)
+        let joined = outcome.reply["joined"].as_i64().unwrap_or(now);
+        self.entered(app, group_id, group_type, &joiner, joined, origin)
             .await;
         Ok(JoinOutcome::Joined)
     }
 
     /// Adds to `plan` a new member `member` of `group` (counted in it), let in by `operator`:
-    /// the member row and `Group.CallbackAfterNewMemberJoin` (`Apply`), and
-    /// `Group.CallbackAfterGroupFull` when it fills the group.
+    /// the member row (any join request of theirs goes), `Group.CallbackAfterNewMemberJoin`
+    /// (`Apply`), and `Group.CallbackAfterGroupFull` when it fills the group. Returns the join
+    /// time written.
     pub(super) fn admit(
         &self,
         app: &AppSettings,
@@ -760,10 +771,12 @@ impl GroupService {
         member: &str,
         operator: &str,
         plan: &mut GroupPlan,
-    ) {
+    ) -> i64 {
         let now_ms = self.clock.now_ms();
         let id = group.group_id.clone();
         group.member_count += 1;
+        plan.changes
+            .push(GroupChange::DeleteApplication(member.to_owned()));
         plan.changes.push(GroupChange::PutMember(GroupMember {
             member: member.to_owned(),
             role: MEMBER.to_owned(),
@@ -788,6 +801,7 @@ impl GroupService {
             };
             plan.outbox.extend(self.after(app, &full, &id, origin));
         }
+        now_ms / 1000
     }
 
     /// A member leaves a group from their client. Only a Work group's owner may leave (the group

@@ -89,6 +89,19 @@ fn check_directed(group_type: GroupType, req: &GroupSend) -> ApiResult<()> {
             req.to_accounts.len()
         )));
     }
+    if let Some(problem) = req
+        .to_accounts
+        .iter()
+        .find_map(|a| natter_core::ids::user_id_problem(a))
+    {
+        return Err(invalid(format!("To_Account: {problem}")));
+    }
+    let mut distinct: Vec<&String> = req.to_accounts.iter().collect();
+    distinct.sort();
+    distinct.dedup();
+    if distinct.len() != req.to_accounts.len() {
+        return Err(invalid("To_Account names an account twice"));
+    }
     if !req.mentions.is_empty() {
         return Err(invalid(
             "a directed message (To_Account) cannot mention members",
@@ -299,7 +312,7 @@ impl GroupService {
             }
         }
         // What members online now receive; nothing to build when no one is connected.
-        let delivered = self.hub.any_online(app.sdkappid).then(|| Delivered {
+        let delivered = self.fanout.may_reach(app.sdkappid).then(|| Delivered {
             topic_id: topic.clone(),
             seq: 0,
             time: now,

@@ -246,19 +246,43 @@ impl GroupService {
             }
         };
         for (group, member) in groups {
-            if type_of(&group) == GroupType::AvChatRoom
-                && self
-                    .hub
-                    .enter_room(app.sdkappid, &group.group_id, user, member.join_time)
-            {
-                self.report_room_state(
+            if type_of(&group) == GroupType::AvChatRoom {
+                self.come_into_room(
                     app,
                     &group.group_id,
-                    RoomCause::HeartbeatRecover,
                     user,
+                    member.join_time,
+                    RoomCause::HeartbeatRecover,
                     origin,
                 )
                 .await;
+            }
+        }
+    }
+
+    /// Puts `user` online in the room and reports it, unless they were already. A ban, quit or
+    /// disband may have been written since the membership was read, and its own removal from
+    /// the room may already have run: so the membership is read again once the user is in,
+    /// and a user who is no longer a member is taken back out without a report.
+    async fn come_into_room(
+        &self,
+        app: &AppSettings,
+        group_id: &str,
+        user: &str,
+        join_time: i64,
+        cause: RoomCause,
+        origin: &Origin,
+    ) {
+        if !self.hub.enter_room(app.sdkappid, group_id, user, join_time) {
+            return;
+        }
+        match self.membership(app, group_id, user).await {
+            Ok(Some(_)) => {
+                self.report_room_state(app, group_id, cause, user, origin)
+                    .await
+            }
+            Ok(None) | Err(_) => {
+                self.hub.leave_room(app.sdkappid, group_id, user);
             }
         }
     }
@@ -287,10 +311,8 @@ impl GroupService {
         join_time: i64,
         origin: &Origin,
     ) {
-        if group_type == GroupType::AvChatRoom
-            && self.hub.enter_room(app.sdkappid, group_id, user, join_time)
-        {
-            self.report_room_state(app, group_id, RoomCause::Join, user, origin)
+        if group_type == GroupType::AvChatRoom {
+            self.come_into_room(app, group_id, user, join_time, RoomCause::Join, origin)
                 .await;
         }
     }
@@ -331,12 +353,15 @@ impl GroupService {
         let Some(event) = self.after(app, &report, group_id, origin) else {
             return;
         };
-        if let Err(e) = self
+        match self
             .store
             .enqueue_outbox(app.sdkappid, vec![event], self.clock.now_ms())
             .await
         {
-            tracing::warn!(group_id, member, error = %e, "member state change not reported");
+            Ok(()) => self.webhooks.wake(),
+            Err(e) => {
+                tracing::warn!(group_id, member, error = %e, "member state change not reported")
+            }
         }
     }
 }
