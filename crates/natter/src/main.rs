@@ -29,7 +29,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Run the server (defaults: 127.0.0.1:8080, embedded storage in ./natter-data, app 1400000000)
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Print a UserSig (TLSSigAPIv2) made with the configured or given secret key
     Usersig(UsersigArgs),
 }
@@ -49,7 +49,7 @@ struct UsersigArgs {
 fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     let outcome = match cli.command {
-        Command::Serve(args) => serve(args),
+        Command::Serve(args) => serve(*args),
         Command::Usersig(args) => usersig(args),
     };
     match outcome {
