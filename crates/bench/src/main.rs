@@ -13,6 +13,7 @@ use clap::Parser;
 use serde_json::{json, Value};
 use tokio::io::{AsyncBufReadExt, BufReader};
 
+mod push;
 mod webhooks;
 
 const APP: u64 = 1_400_000_000;
@@ -42,7 +43,9 @@ struct Args {
     /// Which suites to run: `rest` (portrait_get, account_check), `messages` (sendmsg,
     /// admin_getroammsg on a long conversation), `webhooks` (after-callback delivery from a
     /// backlog, before-callback latency), `friends` (friend_check of 1,000 accounts and
-    /// friend_get pages against a user with 3,000 friends)
+    /// friend_get pages against a user with 3,000 friends), `groups` (sends into groups of 3,
+    /// 600 and 6,000, member pages, joined lists), `push` (sends with 200 clients connected over
+    /// /ws, and the time to their sockets)
     #[arg(
         long,
         value_delimiter = ',',
@@ -182,6 +185,12 @@ async fn main() -> anyhow::Result<()> {
     if args.suites.iter().any(|s| s == "groups") {
         scenarios.extend(seed_groups(&client, &base, &query).await?);
     }
+    let mut listeners = None;
+    if args.suites.iter().any(|s| s == "push") {
+        let (push_scenarios, connected) = push::seed(&client, &base, &query).await?;
+        scenarios.extend(push_scenarios);
+        listeners = Some(connected);
+    }
 
     println!(
         "| scenario | connections | requests/s (median of {}) | p50 ms | p99 ms |",
@@ -210,6 +219,9 @@ async fn main() -> anyhow::Result<()> {
                 scenario.label, m.rate, m.p50_ms, m.p99_ms
             );
         }
+    }
+    if let Some(listeners) = &mut listeners {
+        push::latency(&client, &base, &query, listeners, 200).await?;
     }
     if args.suites.iter().any(|s| s == "webhooks") {
         let bench = webhooks::Bench {

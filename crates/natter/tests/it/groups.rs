@@ -1776,10 +1776,13 @@ on_both_engines!(
         receiver
             .settled_count("Group.CallbackAfterCreateGroup")
             .await;
+        // The login's own callback goes first, so the scripted answer meets the join.
+        let mut ann = Client::login(&server, "ann", "Web").await;
+        receiver.wait_for("State.StateChange", 1).await;
+        receiver.settled_count("State.StateChange").await;
         receiver.script([Answer::Json(
             json!({"ActionStatus": "OK", "ErrorCode": 10123, "ErrorInfo": "come back later"}),
         )]);
-        let mut ann = Client::login(&server, "ann", "Web").await;
         let refused = ann.request("join_group", json!({"GroupId": "live"})).await;
         assert_eq!(
             (&refused["ErrorCode"], &refused["ErrorInfo"]),
