@@ -2,7 +2,8 @@
 //! app (`State.StateChange`) and the live rooms the user is in (their members come online and
 //! go offline with the user).
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 use natter_core::{codes, ApiError, ApiResult, AppSettings, Clock};
 use natter_events::{Hub, Registration};
@@ -48,9 +49,28 @@ pub struct SessionService {
     hub: Arc<Hub>,
     accounts: AccountService,
     groups: GroupService,
+    /// One lock per user with a login or logout under way, so that the reports of one
+    /// connection's end and another's start reach the app in the order they happened.
+    transitions: TransitionLocks,
 }
 
 impl SessionService {
+    /// Waits for the user's other logins and logouts; the guard lets the next one go.
+    async fn transition(&self, app: u64, user: &str) -> UserTransition {
+        let lock = self
+            .transitions
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .entry((app, user.to_owned()))
+            .or_default()
+            .clone();
+        UserTransition {
+            guard: Some(lock.lock_owned().await),
+            key: (app, user.to_owned()),
+            locks: self.transitions.clone(),
+        }
+    }
+
     pub fn new(
         store: Arc<dyn Store>,
         clock: Arc<Clock>,
@@ -66,6 +86,7 @@ impl SessionService {
             hub,
             accounts,
             groups,
+            transitions: Arc::default(),
         }
     }
 
@@ -103,6 +124,7 @@ impl SessionService {
                 )
                 .await?;
         }
+        let _turn = self.transition(app.sdkappid, user).await;
         let registration = self.hub.connect(app.sdkappid, user, platform);
         let session = Session {
             app,
@@ -126,6 +148,7 @@ impl SessionService {
     /// Ends a session. Reports `State.StateChange`; when it was the user's last connection,
     /// they go offline in their live rooms. Ending a session twice does nothing.
     pub async fn end(&self, session: &Session, how: SessionEnd) {
+        let _turn = self.transition(session.app.sdkappid, &session.user).await;
         let Some(rooms) =
             self.hub
                 .disconnect(session.app.sdkappid, &session.user, session.connection)
@@ -185,6 +208,30 @@ impl SessionService {
             Err(e) => {
                 tracing::warn!(user = %session.user, error = %e.info, "state change not reported")
             }
+        }
+    }
+}
+
+/// The per-user login/logout locks, by `(SDKAppID, UserID)`.
+type TransitionLocks = Arc<Mutex<HashMap<(u64, String), Arc<tokio::sync::Mutex<()>>>>>;
+
+/// A user's turn to log in or out; the lock entry goes when no one else waits for it.
+struct UserTransition {
+    guard: Option<tokio::sync::OwnedMutexGuard<()>>,
+    key: (u64, String),
+    locks: TransitionLocks,
+}
+
+impl Drop for UserTransition {
+    fn drop(&mut self) {
+        drop(self.guard.take());
+        let mut locks = self.locks.lock().unwrap_or_else(|e| e.into_inner());
+        // Only the map holds it now: nobody is waiting.
+        if locks
+            .get(&self.key)
+            .is_some_and(|lock| Arc::strong_count(lock) == 1)
+        {
+            locks.remove(&self.key);
         }
     }
 }
