@@ -34,18 +34,28 @@ pub struct Fanout {
 }
 
 impl Fanout {
-    /// One process on its own: deliveries go to this node's connections.
-    pub fn local(hub: Arc<Hub>, store: Arc<dyn Store>) -> Self {
-        let (outgoing, mut queue) = mpsc::channel::<Delivery>(PUBLISH_QUEUE);
+    /// The fanout and the receiving end of its queue, whose task the caller starts.
+    fn new(
+        hub: Arc<Hub>,
+        store: Arc<dyn Store>,
+        clustered: bool,
+    ) -> (Self, mpsc::Receiver<Delivery>) {
+        let (outgoing, queue) = mpsc::channel::<Delivery>(PUBLISH_QUEUE);
         let fanout = Self {
             hub,
             store,
             node: node_id().into(),
             outgoing,
-            clustered: false,
+            clustered,
             markers: Arc::default(),
             next_marker: Arc::default(),
         };
+        (fanout, queue)
+    }
+
+    /// One process on its own: deliveries go to this node's connections.
+    pub fn local(hub: Arc<Hub>, store: Arc<dyn Store>) -> Self {
+        let (fanout, mut queue) = Self::new(hub, store, false);
         let worker = fanout.clone();
         tokio::spawn(async move {
             while let Some(delivery) = queue.recv().await {
@@ -64,16 +74,7 @@ impl Fanout {
         bus: Bus,
         stop: watch::Receiver<bool>,
     ) -> Result<Self, String> {
-        let (outgoing, mut queue) = mpsc::channel::<Delivery>(PUBLISH_QUEUE);
-        let fanout = Self {
-            hub,
-            store,
-            node: node_id().into(),
-            outgoing,
-            clustered: true,
-            markers: Arc::default(),
-            next_marker: Arc::default(),
-        };
+        let (fanout, mut queue) = Self::new(hub, store, true);
         let incoming = bus.deliveries().await?;
         tokio::spawn(async move {
             while let Some(delivery) = queue.recv().await {

@@ -96,20 +96,23 @@ struct FriendAddRequest {
     force_add_flags: u32,
 }
 
+fn add_items(items: Vec<AddItem>) -> Vec<AddFriendItem> {
+    items
+        .into_iter()
+        .map(|i| AddFriendItem {
+            to: i.to_account,
+            remark: i.remark,
+            group_name: i.group_name,
+            add_source: i.add_source,
+            add_wording: i.add_wording,
+        })
+        .collect()
+}
+
 pub fn friend_add(ctx: Ctx, body: Value) -> HandlerFuture {
     Box::pin(async move {
         let req = ctx.parse::<FriendAddRequest>(body)?;
-        let items = req
-            .add_friend_item
-            .into_iter()
-            .map(|i| AddFriendItem {
-                to: i.to_account,
-                remark: i.remark,
-                group_name: i.group_name,
-                add_source: i.add_source,
-                add_wording: i.add_wording,
-            })
-            .collect();
+        let items = add_items(req.add_friend_item);
         let outcome = ctx
             .services
             .relations
@@ -701,18 +704,7 @@ pub(crate) fn client_friend_add(body: Value) -> ApiResult<(Vec<AddFriendItem>, O
         add_type: Option<String>,
     }
     let req: Request = parse_body(body, codes::SNS_INVALID_PARAM)?;
-    let items = req
-        .add_friend_item
-        .into_iter()
-        .map(|i| AddFriendItem {
-            to: i.to_account,
-            remark: i.remark,
-            group_name: i.group_name,
-            add_source: i.add_source,
-            add_wording: i.add_wording,
-        })
-        .collect();
-    Ok((items, req.add_type))
+    Ok((add_items(req.add_friend_item), req.add_type))
 }
 
 /// Reads a client's `friend_response` body: its answers to the requests waiting for it.
