@@ -18,9 +18,6 @@ pub use queue::{Priority, Push, QUEUE_CAPACITY};
 pub use rooms::{MarkChange, RoomMember};
 use tokio::sync::mpsc;
 
-/// One app's user: `(SDKAppID, UserID)`.
-type UserKey = (u64, String);
-
 struct Connection {
     id: u64,
     platform: String,
@@ -32,8 +29,38 @@ struct Connection {
 #[derive(Default)]
 struct State {
     next_id: u64,
-    users: HashMap<UserKey, Vec<Connection>>,
+    /// Connections by app, then user (looked up by `&str`, without building a key).
+    users: HashMap<u64, AppUsers>,
     rooms: rooms::Rooms,
+}
+
+/// Connections of one app, by user.
+type AppUsers = HashMap<String, Vec<Connection>>;
+
+impl State {
+    fn connections(&self, app: u64, user: &str) -> Option<&Vec<Connection>> {
+        self.users.get(&app)?.get(user)
+    }
+}
+
+/// Queues `push` on the connections of `user` (but `except`); counts those that took it.
+fn offer(users: &mut AppUsers, app: u64, user: &str, push: &Push, except: Option<u64>) -> usize {
+    let Some(conns) = users.get_mut(user) else {
+        return 0;
+    };
+    let mut delivered = 0;
+    for c in conns.iter_mut().filter(|c| Some(c.id) != except) {
+        let Some(queue) = &c.queue else { continue };
+        match push.offer(queue) {
+            queue::Offer::Queued => delivered += 1,
+            queue::Offer::Skipped => {}
+            queue::Offer::Overflowed => {
+                tracing::warn!(app, user, connection = c.id, "connection too slow: closing");
+                c.queue = None;
+            }
+        }
+    }
+    delivered
 }
 
 /// A connection just registered with the hub.
@@ -68,7 +95,12 @@ impl Hub {
         let mut state = self.state();
         state.next_id += 1;
         let id = state.next_id;
-        let conns = state.users.entry((app, user.to_owned())).or_default();
+        let conns = state
+            .users
+            .entry(app)
+            .or_default()
+            .entry(user.to_owned())
+            .or_default();
         let first = conns.is_empty();
         conns.push(Connection {
             id,
@@ -83,8 +115,8 @@ impl Hub {
     /// `None` when the connection was already gone.
     pub fn disconnect(&self, app: u64, user: &str, id: u64) -> Option<Vec<String>> {
         let mut state = self.state();
-        let key = (app, user.to_owned());
-        let conns = state.users.get_mut(&key)?;
+        let users = state.users.get_mut(&app)?;
+        let conns = users.get_mut(user)?;
         let before = conns.len();
         conns.retain(|c| c.id != id);
         if conns.len() == before {
@@ -93,36 +125,37 @@ impl Hub {
         if !conns.is_empty() {
             return Some(Vec::new());
         }
-        state.users.remove(&key);
+        users.remove(user);
+        if users.is_empty() {
+            state.users.remove(&app);
+        }
         Some(state.rooms.leave_all(app, user))
     }
 
     /// The platforms `user` is connected on, one entry per connection.
     pub fn platforms(&self, app: u64, user: &str) -> Vec<String> {
         self.state()
-            .users
-            .get(&(app, user.to_owned()))
+            .connections(app, user)
             .map(|conns| conns.iter().map(|c| c.platform.clone()).collect())
             .unwrap_or_default()
     }
 
     pub fn is_online(&self, app: u64, user: &str) -> bool {
-        self.state().users.contains_key(&(app, user.to_owned()))
+        self.state().connections(app, user).is_some()
     }
 
     /// Whether anyone of `app` is connected (a send with no one to push to skips the work).
     pub fn any_online(&self, app: u64) -> bool {
-        self.state().users.keys().any(|(a, _)| *a == app)
+        self.state().users.contains_key(&app)
     }
 
     /// Every user of `app` with at least one connection.
     pub fn online_users(&self, app: u64) -> Vec<String> {
         self.state()
             .users
-            .keys()
-            .filter(|(a, _)| *a == app)
-            .map(|(_, u)| u.clone())
-            .collect()
+            .get(&app)
+            .map(|users| users.keys().cloned().collect())
+            .unwrap_or_default()
     }
 
     /// Queues `push` on every connection of each of `users` that is online. Returns how many
@@ -146,36 +179,20 @@ impl Hub {
         except: Option<u64>,
     ) -> usize {
         let mut state = self.state();
-        let mut delivered = 0;
-        for user in users {
-            let Some(conns) = state.users.get_mut(&(app, user.to_owned())) else {
-                continue;
-            };
-            for c in conns.iter_mut().filter(|c| Some(c.id) != except) {
-                let Some(queue) = &c.queue else { continue };
-                match push.offer(queue) {
-                    queue::Offer::Queued => delivered += 1,
-                    queue::Offer::Skipped => {}
-                    queue::Offer::Overflowed => {
-                        tracing::warn!(
-                            app,
-                            user,
-                            connection = c.id,
-                            "connection too slow: closing"
-                        );
-                        c.queue = None;
-                    }
-                }
-            }
-        }
-        delivered
+        let Some(connected) = state.users.get_mut(&app) else {
+            return 0;
+        };
+        users
+            .into_iter()
+            .map(|user| offer(connected, app, user, push, except))
+            .sum()
     }
 
     /// Marks `user` online in the AVChatRoom `group`; `true` when they were not already.
     /// Only connected users can be online in a room.
     pub fn enter_room(&self, app: u64, group: &str, user: &str, join_time: i64) -> bool {
         let mut state = self.state();
-        if !state.users.contains_key(&(app, user.to_owned())) {
+        if state.connections(app, user).is_none() {
             return false;
         }
         state.rooms.enter(app, group, user, join_time)
@@ -231,12 +248,16 @@ impl Hub {
         push: &Push,
         except: Option<u64>,
     ) -> usize {
-        let members: Vec<String> = self
-            .room_members(app, group)
-            .into_iter()
-            .map(|m| m.account)
-            .collect();
-        self.send_except(app, members.iter().map(String::as_str), push, except)
+        // One lock, no copies: the room's members are offered the frame where they stand.
+        let mut state = self.state();
+        let State { users, rooms, .. } = &mut *state;
+        let Some(connected) = users.get_mut(&app) else {
+            return 0;
+        };
+        rooms
+            .accounts(app, group)
+            .map(|user| offer(connected, app, user, push, except))
+            .sum()
     }
 }
 

@@ -81,6 +81,14 @@ impl Rooms {
             .map_or(0, |r| r.join_time.len())
     }
 
+    /// The accounts online in a room, in no particular order.
+    pub fn accounts(&self, app: u64, group: &str) -> impl Iterator<Item = &str> {
+        self.rooms
+            .get(&(app, group.to_owned()))
+            .into_iter()
+            .flat_map(|room| room.join_time.keys().map(String::as_str))
+    }
+
     pub fn members(&self, app: u64, group: &str) -> Vec<RoomMember> {
         let Some(room) = self.rooms.get(&(app, group.to_owned())) else {
             return Vec::new();
