@@ -264,6 +264,58 @@ async fn post(
     Ok(reply)
 }
 
+/// Imports `ids`, 100 per call (the API's batch limit).
+async fn import_accounts(
+    client: &reqwest::Client,
+    base: &str,
+    query: &str,
+    ids: &[String],
+) -> anyhow::Result<()> {
+    for chunk in ids.chunks(100) {
+        post(
+            client,
+            base,
+            query,
+            "im_open_login_svc/multiaccount_import",
+            &json!({"Accounts": chunk}),
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// Creates the Public group `id` (up to 6,000 members) owned by `owner`, with `members` added
+/// 300 per call.
+async fn public_group(
+    client: &reqwest::Client,
+    base: &str,
+    query: &str,
+    id: &str,
+    owner: &str,
+    members: &[String],
+) -> anyhow::Result<()> {
+    post(
+        client,
+        base,
+        query,
+        "group_open_http_svc/create_group",
+        &json!({"Type": "Public", "Name": id, "GroupId": id, "Owner_Account": owner, "MaxMemberCount": 6000}),
+    )
+    .await?;
+    for chunk in members.chunks(300) {
+        let list: Vec<Value> = chunk.iter().map(|m| json!({"Member_Account": m})).collect();
+        post(
+            client,
+            base,
+            query,
+            "group_open_http_svc/add_group_member",
+            &json!({"GroupId": id, "MemberList": list}),
+        )
+        .await?;
+    }
+    Ok(())
+}
+
 async fn setup(
     client: &reqwest::Client,
     base: &str,
@@ -374,16 +426,7 @@ async fn seed_friends(
     let ids: Vec<String> = (0..3500).map(|i| format!("fr{i:04}")).collect();
     let mut all = ids.clone();
     all.push("hub".into());
-    for chunk in all.chunks(100) {
-        post(
-            client,
-            base,
-            query,
-            "im_open_login_svc/multiaccount_import",
-            &json!({"Accounts": chunk}),
-        )
-        .await?;
-    }
+    import_accounts(client, base, query, &all).await?;
     for chunk in ids[..3000].chunks(1000) {
         let items: Vec<Value> = chunk
             .iter()
@@ -428,36 +471,9 @@ async fn seed_groups(
     let members: Vec<String> = (0..6000).map(|i| format!("gm{i:04}")).collect();
     let mut all = members.clone();
     all.extend(["gowner".to_owned(), "joiner".to_owned()]);
-    for chunk in all.chunks(100) {
-        post(
-            client,
-            base,
-            query,
-            "im_open_login_svc/multiaccount_import",
-            &json!({"Accounts": chunk}),
-        )
-        .await?;
-    }
+    import_accounts(client, base, query, &all).await?;
     for (id, size) in [("g3", 3usize), ("g600", 600), ("g6000", 6000)] {
-        post(
-            client,
-            base,
-            query,
-            "group_open_http_svc/create_group",
-            &json!({"Type": "Public", "Name": id, "GroupId": id, "Owner_Account": "gowner", "MaxMemberCount": 6000}),
-        )
-        .await?;
-        for chunk in members[..size - 1].chunks(300) {
-            let list: Vec<Value> = chunk.iter().map(|m| json!({"Member_Account": m})).collect();
-            post(
-                client,
-                base,
-                query,
-                "group_open_http_svc/add_group_member",
-                &json!({"GroupId": id, "MemberList": list}),
-            )
-            .await?;
-        }
+        public_group(client, base, query, id, "gowner", &members[..size - 1]).await?;
     }
     // A topic-enabled community with one topic, for sends into a topic.
     post(

@@ -11,7 +11,7 @@ use serde_json::{json, Value};
 use tokio::sync::mpsc;
 use tokio_tungstenite::tungstenite::Message;
 
-use crate::{post, Scenario, APP, KEY};
+use crate::{import_accounts, post, public_group, Scenario, APP, KEY};
 
 const MEMBERS: usize = 600;
 const CONNECTED: usize = 200;
@@ -38,36 +38,8 @@ pub async fn seed(
     query: &str,
 ) -> anyhow::Result<(Vec<Scenario>, Listeners)> {
     let members: Vec<String> = (0..MEMBERS).map(|i| format!("pm{i:04}")).collect();
-    for chunk in members.chunks(100) {
-        post(
-            client,
-            base,
-            query,
-            "im_open_login_svc/multiaccount_import",
-            &json!({"Accounts": chunk}),
-        )
-        .await?;
-    }
-    post(
-        client,
-        base,
-        query,
-        "group_open_http_svc/create_group",
-        &json!({"Type": "Public", "Name": GROUP, "GroupId": GROUP, "Owner_Account": members[0],
-            "MaxMemberCount": 6000}),
-    )
-    .await?;
-    for chunk in members[1..].chunks(300) {
-        let list: Vec<Value> = chunk.iter().map(|m| json!({"Member_Account": m})).collect();
-        post(
-            client,
-            base,
-            query,
-            "group_open_http_svc/add_group_member",
-            &json!({"GroupId": GROUP, "MemberList": list}),
-        )
-        .await?;
-    }
+    import_accounts(client, base, query, &members).await?;
+    public_group(client, base, query, GROUP, &members[0], &members[1..]).await?;
     let url = format!("{}/ws", base.replacen("http", "ws", 1));
     let (arrived, arrivals) = mpsc::unbounded_channel();
     let mut tasks = Vec::new();

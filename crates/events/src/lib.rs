@@ -158,19 +158,9 @@ impl Hub {
             .unwrap_or_default()
     }
 
-    /// Queues `push` on every connection of each of `users` that is online. Returns how many
+    /// Queues `push` on every connection of each of `users` that is online, but `except` (the
+    /// one whose action caused the frame: it has its answer already). Returns how many
     /// connections took it.
-    pub fn send_to<'a>(
-        &self,
-        app: u64,
-        users: impl IntoIterator<Item = &'a str>,
-        push: &Push,
-    ) -> usize {
-        self.send_except(app, users, push, None)
-    }
-
-    /// Like [`send_to`](Self::send_to), skipping connection `except` (the one whose action
-    /// caused the frame: it has its answer already).
     pub fn send_except<'a>(
         &self,
         app: u64,
@@ -235,12 +225,7 @@ impl Hub {
         self.state().rooms.change_marks(app, group, members, change)
     }
 
-    /// Queues `push` for everyone online in the room.
-    pub fn send_to_room(&self, app: u64, group: &str, push: &Push) -> usize {
-        self.send_to_room_except(app, group, push, None)
-    }
-
-    /// Like [`send_to_room`](Self::send_to_room), skipping connection `except`.
+    /// Queues `push` for everyone online in the room, but `except`.
     pub fn send_to_room_except(
         &self,
         app: u64,

@@ -33,6 +33,27 @@ impl Priority {
         }
     }
 
+    /// From `MsgPriority` as Tencent spells it.
+    pub fn from_name(name: &str) -> Option<Self> {
+        match name {
+            "High" => Some(Self::High),
+            "Normal" => Some(Self::Normal),
+            "Low" => Some(Self::Low),
+            "Lowest" => Some(Self::Lowest),
+            _ => None,
+        }
+    }
+
+    /// `MsgPriority` as Tencent spells it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::High => "High",
+            Self::Normal => "Normal",
+            Self::Low => "Low",
+            Self::Lowest => "Lowest",
+        }
+    }
+
     /// The number history reports (1 High … 4 Lowest).
     pub fn number(self) -> u8 {
         match self {

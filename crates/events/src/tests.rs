@@ -14,7 +14,10 @@ fn frames_reach_every_connection_of_a_user_and_no_one_else() {
     let mut bob = hub.connect(1, "bob", "Web");
     let mut other_app = hub.connect(2, "alice", "Web");
     assert!(phone.first && !web.first);
-    assert_eq!(hub.send_to(1, ["alice"], &push(Priority::Normal, 1)), 2);
+    assert_eq!(
+        hub.send_except(1, ["alice"], &push(Priority::Normal, 1), None),
+        2
+    );
     assert_eq!(&*phone.frames.try_recv().unwrap().frame, r#"{"n":1}"#);
     assert_eq!(&*web.frames.try_recv().unwrap().frame, r#"{"n":1}"#);
     assert!(bob.frames.try_recv().is_err());
@@ -29,15 +32,27 @@ fn a_full_queue_drops_lowest_then_low_then_normal_and_closes_on_high() {
     let hub = Hub::new();
     let mut conn = hub.connect(1, "alice", "Web");
     for n in 0..QUEUE_CAPACITY / 4 {
-        assert_eq!(hub.send_to(1, ["alice"], &push(Priority::Normal, n)), 1);
+        assert_eq!(
+            hub.send_except(1, ["alice"], &push(Priority::Normal, n), None),
+            1
+        );
     }
-    assert_eq!(hub.send_to(1, ["alice"], &push(Priority::Lowest, 0)), 0);
-    assert_eq!(hub.send_to(1, ["alice"], &push(Priority::Low, 0)), 1);
+    assert_eq!(
+        hub.send_except(1, ["alice"], &push(Priority::Lowest, 0), None),
+        0
+    );
+    assert_eq!(
+        hub.send_except(1, ["alice"], &push(Priority::Low, 0), None),
+        1
+    );
     while QUEUE_CAPACITY - free_slots(&mut conn) < QUEUE_CAPACITY / 2 {
-        hub.send_to(1, ["alice"], &push(Priority::Normal, 0));
+        hub.send_except(1, ["alice"], &push(Priority::Normal, 0), None);
     }
-    assert_eq!(hub.send_to(1, ["alice"], &push(Priority::Low, 0)), 0);
-    while hub.send_to(1, ["alice"], &push(Priority::High, 0)) == 1 {}
+    assert_eq!(
+        hub.send_except(1, ["alice"], &push(Priority::Low, 0), None),
+        0
+    );
+    while hub.send_except(1, ["alice"], &push(Priority::High, 0), None) == 1 {}
     // The High frame that found the queue full closed the stream: what was queued arrives,
     // then the stream ends, and the session's end removes the connection.
     let mut received = 0;
@@ -49,7 +64,10 @@ fn a_full_queue_drops_lowest_then_low_then_normal_and_closes_on_high() {
         conn.frames.try_recv(),
         Err(tokio::sync::mpsc::error::TryRecvError::Disconnected)
     ));
-    assert_eq!(hub.send_to(1, ["alice"], &push(Priority::High, 0)), 0);
+    assert_eq!(
+        hub.send_except(1, ["alice"], &push(Priority::High, 0), None),
+        0
+    );
     assert_eq!(hub.disconnect(1, "alice", conn.id), Some(vec![]));
     assert!(!hub.is_online(1, "alice"));
 }

@@ -443,18 +443,7 @@ async fn handle(state: &AppState, session: &Session, op: &str, body: Value) -> A
             send.from = None;
             send.forbid_before_callback = false;
             send.forbid_after_callback = false;
-            services.groups.group(app, &group_id).await?;
-            if services
-                .groups
-                .membership(app, &group_id, user)
-                .await?
-                .is_none()
-            {
-                return Err(ApiError::new(
-                    codes::GROUP_NO_PERMISSION,
-                    format!("{user} is not a member of {group_id}"),
-                ));
-            }
+            services.groups.require_member(app, &group_id, user).await?;
             let sent = services
                 .groups
                 .send(app, user, &group_id, send, origin)

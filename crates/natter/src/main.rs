@@ -148,6 +148,19 @@ fn print_banner(config: &ServerConfig, addr: std::net::SocketAddr, clock: &Clock
         "Natter {} listening on {scheme}://{addr} ({storage})",
         env!("CARGO_PKG_VERSION")
     );
+    let ws = if config.tls.is_some() { "wss" } else { "ws" };
+    let _ = writeln!(
+        out,
+        "Clients connect to {ws}://{addr}/ws (docs/client-protocol.md)"
+    );
+    if config.nats_url.is_some() {
+        // The URL may carry credentials: it is not printed.
+        let _ = writeln!(
+            out,
+            "One node of cluster {:?}; events to clients travel over NATS",
+            config.cluster_name
+        );
+    }
     for app in &config.apps {
         let s = &app.settings;
         let admin = &s.admins[0];

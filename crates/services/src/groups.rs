@@ -390,6 +390,28 @@ impl GroupService {
         Ok(snap.members.remove(member))
     }
 
+    /// That `member` is in the group: 10010 when the group does not exist, 10007 when they are
+    /// not a member (one read).
+    pub async fn require_member(
+        &self,
+        app: &AppSettings,
+        group_id: &str,
+        member: &str,
+    ) -> ApiResult<GroupMember> {
+        let mut snap = self
+            .snapshot(app, group_id, GroupQuery::accounts(vec![member.to_owned()]))
+            .await?;
+        if snap.group.is_none() {
+            return Err(not_found(group_id));
+        }
+        snap.members.remove(member).ok_or_else(|| {
+            ApiError::new(
+                codes::GROUP_NO_PERMISSION,
+                format!("{member} is not a member of {group_id}"),
+            )
+        })
+    }
+
     /// Every member of a group, in join order (for callbacks and lists that need them all).
     pub async fn all_members(
         &self,

@@ -67,7 +67,6 @@ impl Services {
         );
         Self {
             sessions: SessionService::new(
-                store.clone(),
                 clock.clone(),
                 webhooks.clone(),
                 hub.clone(),

@@ -7,13 +7,11 @@ use std::sync::{Arc, Mutex};
 
 use natter_core::{codes, ApiError, ApiResult, AppSettings, Clock};
 use natter_events::{Hub, Registration};
-use natter_store::Store;
 use natter_webhook::payloads::state::{StateChange, StateChangeInfo};
 use natter_webhook::{Origin, Webhooks};
 
 use crate::accounts::{AccountService, NewAccount};
 use crate::groups::{GroupService, RoomCause};
-use crate::internal;
 
 /// The platforms a client may say it is on; they become `OptPlatform` of what it does.
 pub const PLATFORMS: &[&str] = &[
@@ -43,7 +41,6 @@ pub enum SessionEnd {
 
 #[derive(Clone)]
 pub struct SessionService {
-    store: Arc<dyn Store>,
     clock: Arc<Clock>,
     webhooks: Arc<Webhooks>,
     hub: Arc<Hub>,
@@ -72,7 +69,6 @@ impl SessionService {
     }
 
     pub fn new(
-        store: Arc<dyn Store>,
         clock: Arc<Clock>,
         webhooks: Arc<Webhooks>,
         hub: Arc<Hub>,
@@ -80,7 +76,6 @@ impl SessionService {
         groups: GroupService,
     ) -> Self {
         Self {
-            store,
             clock,
             webhooks,
             hub,
@@ -189,26 +184,14 @@ impl SessionService {
             },
             kicked_device: None,
         };
-        let Some(event) = self.webhooks.after(
-            session.app.sdkappid,
-            &payload,
-            &format!("state:{}", session.user),
-            &session.origin,
-        ) else {
-            return;
-        };
-        // A lost state report must not stop the login or logout it reports.
-        match self
-            .store
-            .enqueue_outbox(session.app.sdkappid, vec![event], self.clock.now_ms())
-            .await
-            .map_err(internal(codes::ACCOUNT_INTERNAL))
-        {
-            Ok(()) => self.webhooks.wake(),
-            Err(e) => {
-                tracing::warn!(user = %session.user, error = %e.info, "state change not reported")
-            }
-        }
+        self.webhooks
+            .record_after(
+                session.app.sdkappid,
+                &payload,
+                &format!("state:{}", session.user),
+                &session.origin,
+            )
+            .await;
     }
 }
 

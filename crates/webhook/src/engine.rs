@@ -189,6 +189,31 @@ impl Webhooks {
         self.wake.notify_one();
     }
 
+    /// Writes an after-callback that belongs to no stored change (a login, a member coming
+    /// online in a live room) to the outbox on its own, and wakes delivery. A failure is
+    /// logged: what it reports has happened already and cannot wait for it.
+    pub async fn record_after<P: Payload>(
+        &self,
+        app: AppId,
+        payload: &P,
+        order_key: &str,
+        origin: &Origin,
+    ) {
+        let Some(event) = self.after(app, payload, order_key, origin) else {
+            return;
+        };
+        match self
+            .store
+            .enqueue_outbox(app, vec![event], self.clock.now_ms())
+            .await
+        {
+            Ok(()) => self.wake(),
+            Err(e) => {
+                tracing::warn!(app, command = P::COMMAND, error = %e, "callback not recorded")
+            }
+        }
+    }
+
     /// Sends a before-callback and waits (up to the timeout) for the app's decision.
     pub async fn before<P: Payload>(
         &self,

@@ -600,6 +600,46 @@ on_both_engines!(
         server
             .fails(NOTIFY, json!({"GroupId": "nowhere", "Content": "x"}), 10010)
             .await;
+        // Into a topic of a community: the topic must be one of its own.
+        server
+            .ok(
+                CREATE,
+                json!({"Type": "Community", "Name": "c", "GroupId": "@TGS#_n", "SupportTopic": 1,
+                "Owner_Account": "alice"}),
+            )
+            .await;
+        let topic = server
+            .ok(
+                "million_group_open_http_svc/create_topic",
+                json!({"GroupId": "@TGS#_n", "TopicName": "t"}),
+            )
+            .await["TopicId"]
+            .clone();
+        server
+            .ok(
+                NOTIFY,
+                json!({"GroupId": "@TGS#_n", "TopicId": topic, "Content": "in topic"}),
+            )
+            .await;
+        let event = alice.event().await;
+        assert_eq!(
+            (&event["TopicId"], &event["Content"]),
+            (&topic, &json!("in topic"))
+        );
+        server
+            .fails(
+                NOTIFY,
+                json!({"GroupId": "@TGS#_n", "TopicId": "@TGS#_n@TOPIC#_nope", "Content": "x"}),
+                110003,
+            )
+            .await;
+        server
+            .fails(
+                NOTIFY,
+                json!({"GroupId": "team", "TopicId": "t", "Content": "x"}),
+                11000,
+            )
+            .await;
         let many: Vec<String> = (0..501).map(|i| format!("m{i}")).collect();
         server
             .fails(

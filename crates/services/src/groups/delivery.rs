@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use natter_core::{codes, ApiError, ApiResult, AppSettings, GroupType};
 use natter_events::{Priority, Push, Target};
-use natter_store::GroupRecord;
+use natter_store::{GroupQuery, GroupRecord};
 use serde_json::{json, Value};
 
 use super::topics::{check_topic_group, topic_not_found};
@@ -40,7 +40,7 @@ impl Delivered {
             "MsgTime": self.time,
             "Random": self.random,
             "From_Account": self.from,
-            "MsgPriority": priority_name(self.priority),
+            "MsgPriority": Priority::from_number(self.priority).name(),
             "OnlineOnlyFlag": u32::from(self.online_only),
             "MsgBody": self.body,
             "CloudCustomData": self.cloud_custom_data,
@@ -55,15 +55,6 @@ impl Delivered {
             frame["To_Account"] = json!(self.recipients);
         }
         Push::new(Priority::from_number(self.priority), &frame)
-    }
-}
-
-fn priority_name(n: u32) -> &'static str {
-    match n {
-        1 => "High",
-        3 => "Low",
-        4 => "Lowest",
-        _ => "Normal",
     }
 }
 
@@ -132,7 +123,13 @@ impl GroupService {
                 recipients.len()
             )));
         }
-        let group = self.group(app, group_id).await?;
+        // One read: the group and, when one is named, whether the topic is one of its own.
+        let query = GroupQuery {
+            topics: topic_id.iter().cloned().collect(),
+            ..GroupQuery::default()
+        };
+        let snap = self.snapshot(app, group_id, query).await?;
+        let group = snap.group.ok_or_else(|| super::not_found(group_id))?;
         let group_type = type_of(&group);
         if group_type == GroupType::AvChatRoom && !recipients.is_empty() {
             return Err(invalid(
@@ -141,12 +138,7 @@ impl GroupService {
         }
         if let Some(topic) = &topic_id {
             check_topic_group(&group)?;
-            let topics = self
-                .store
-                .topics(app.sdkappid, group_id.to_owned())
-                .await
-                .map_err(crate::internal(codes::GROUP_INTERNAL))?;
-            if !topics.iter().any(|t| &t.topic_id == topic) {
+            if !snap.topics.contains_key(topic) {
                 return Err(topic_not_found(topic));
             }
         }

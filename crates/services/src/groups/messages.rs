@@ -169,15 +169,14 @@ impl SendLimiter {
 
 /// `MsgPriority` as history reports it.
 pub fn priority_number(name: Option<&str>) -> ApiResult<u32> {
-    match name {
-        Some("High") => Ok(1),
-        None | Some("Normal") => Ok(2),
-        Some("Low") => Ok(3),
-        Some("Lowest") => Ok(4),
-        Some(other) => Err(invalid(format!(
-            "MsgPriority {other:?} is not High, Normal, Low or Lowest"
-        ))),
-    }
+    let name = name.unwrap_or("Normal");
+    natter_events::Priority::from_name(name)
+        .map(|p| u32::from(p.number()))
+        .ok_or_else(|| {
+            invalid(format!(
+                "MsgPriority {name:?} is not High, Normal, Low or Lowest"
+            ))
+        })
 }
 
 fn elements(body: &[Value]) -> Vec<MsgBodyElement> {

@@ -350,19 +350,10 @@ impl GroupService {
             member_list: vec![MemberAccount::new(member)],
             event_time: self.clock.now_ms() as u64,
         };
-        let Some(event) = self.after(app, &report, group_id, origin) else {
-            return;
-        };
-        match self
-            .store
-            .enqueue_outbox(app.sdkappid, vec![event], self.clock.now_ms())
-            .await
-        {
-            Ok(()) => self.webhooks.wake(),
-            Err(e) => {
-                tracing::warn!(group_id, member, error = %e, "member state change not reported")
-            }
-        }
+        // Keyed by the group, as its other after-callbacks, so they arrive in order.
+        self.webhooks
+            .record_after(app.sdkappid, &report, &format!("group:{group_id}"), origin)
+            .await;
     }
 }
 

@@ -606,12 +606,8 @@ impl GroupService {
         change: TopicChange,
         origin: &Origin,
     ) -> ApiResult<()> {
-        self.group(app, group_id).await?;
-        let role = self
-            .membership(app, group_id, member)
-            .await?
-            .map(|m| m.role);
-        if !matches!(role.as_deref(), Some(OWNER) | Some(ADMIN)) {
+        let role = self.require_member(app, group_id, member).await?.role;
+        if role != OWNER && role != ADMIN {
             return Err(ApiError::new(
                 codes::GROUP_NO_PERMISSION,
                 format!("only the owner and admins of {group_id} may change its topics"),
