@@ -66,8 +66,8 @@ fn offer(users: &mut AppUsers, app: u64, user: &str, push: &Push, except: Option
 /// A connection just registered with the hub.
 pub struct Registration {
     pub id: u64,
-    /// The frames for this connection; `None` once the hub has dropped it (kicked, or too slow
-    /// to keep up with frames that must not be lost).
+    /// The frames for this connection; `None` once the hub has closed it (too slow to keep up
+    /// with frames that must not be lost).
     pub frames: mpsc::Receiver<Push>,
     /// Whether the user had no other connection.
     pub first: bool,
