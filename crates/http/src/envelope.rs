@@ -1,33 +1,40 @@
-//! The Tencent reply envelope and the context a handler gets.
-
-use std::net::IpAddr;
-use std::sync::Arc;
+//! The Tencent reply envelope, the per-service rules that shape it, and how a request body is read
+//! into its typed request. It depends on nothing else in this crate, so the REST dispatcher, the
+//! handlers, the client gateway and the control plane can all use it.
 
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use natter_core::{codes, ApiError, ApiResult, AppSettings};
-use natter_services::Services;
+use natter_core::{codes, ApiError, ApiResult};
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
-use crate::routes::{Api, ServiceRules};
-
-/// Everything a REST handler may use: the services, the calling app and admin, and its API row.
-pub struct Ctx {
-    pub services: Services,
-    pub app: Arc<AppSettings>,
-    /// The admin account in the URL's `identifier`.
-    pub identifier: String,
-    pub client_ip: IpAddr,
-    pub api: &'static Api,
+/// What differs between Tencent's services in the envelope and in generic failures.
+#[derive(Debug, Clone, Copy)]
+pub struct ServiceRules {
+    /// Code for a missing field or a field of the wrong type.
+    pub invalid_param: u32,
+    /// Whether replies carry `ErrorDisplay` (Tencent adds it on profile, sns, recentcontact).
+    pub error_display: bool,
 }
 
-impl Ctx {
-    /// Reads the body into the API's request type. A wrong type or a missing field gets the
-    /// service's "invalid parameter" code, except that an account field that is not a string gets
-    /// Tencent's dedicated 60015.
-    pub fn parse<T: DeserializeOwned>(&self, body: Value) -> ApiResult<T> {
-        parse_body(body, self.api.rules().invalid_param)
+impl ServiceRules {
+    pub fn of(service: &str) -> Self {
+        let (invalid_param, error_display) = match service {
+            "im_open_login_svc" => (codes::ACCOUNT_INVALID_PARAM, false),
+            "profile" => (codes::PROFILE_INVALID_PARAM, true),
+            "sns" => (30001, true),
+            "recentcontact" => (50002, true),
+            "openim" | "openim_msg_ext_http_svc" => (90001, false),
+            "group_open_http_svc"
+            | "group_open_attr_http_svc"
+            | "group_open_avchatroom_http_svc"
+            | "million_group_open_http_svc" => (10004, false),
+            _ => (codes::INVALID_JSON, false),
+        };
+        Self {
+            invalid_param,
+            error_display,
+        }
     }
 }
 
@@ -81,9 +88,4 @@ pub fn reply(result: ApiResult<Value>, rules: Option<ServiceRules>) -> Response 
     }
     let body = serde_json::to_vec(&Value::Object(out)).expect("a JSON map always serialises");
     ([(header::CONTENT_TYPE, "application/json")], body).into_response()
-}
-
-/// Turns a typed response struct into the API's fields.
-pub fn fields<T: serde::Serialize>(value: T) -> ApiResult<Value> {
-    serde_json::to_value(value).map_err(|e| ApiError::new(codes::SERVICE_TIMEOUT, e.to_string()))
 }

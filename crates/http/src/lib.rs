@@ -9,13 +9,16 @@
 pub mod auth;
 pub mod compat;
 pub mod control;
+pub mod dispatch;
 pub mod envelope;
 pub mod gateway;
+pub mod handler;
 pub mod metrics;
 pub mod rate_limit;
 pub mod rest;
 pub mod routes;
 pub mod webhooks;
+pub mod wire;
 
 use std::sync::Arc;
 
@@ -23,7 +26,7 @@ use axum::routing::{any, get, post};
 use axum::Router;
 use natter_services::Services;
 
-pub use envelope::Ctx;
+pub use handler::Ctx;
 
 /// Limits and switches of the HTTP layer.
 #[derive(Debug, Clone)]
@@ -65,7 +68,7 @@ impl AppState {
 
 pub fn router(state: AppState) -> Router {
     Router::new()
-        .route("/v4/{service}/{command}", any(rest::dispatch))
+        .route("/v4/{service}/{command}", any(dispatch::dispatch))
         .route("/ws", get(gateway::upgrade))
         .route("/_natter/health", get(control::health))
         .route("/_natter/reset", any(control::reset))
@@ -76,6 +79,6 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/_natter/webhooks/faults", post(webhooks::faults))
         .route("/metrics", get(control::metrics))
-        .fallback(rest::not_found)
+        .fallback(dispatch::not_found)
         .with_state(state)
 }

@@ -2,21 +2,15 @@
 //! frequency limit, and generates `docs/compatibility.md`. An API without a handler answers
 //! 60009, never a fake success.
 
-use std::future::Future;
-use std::pin::Pin;
+use natter_core::codes;
 
-use natter_core::{codes, ApiResult};
-use serde_json::Value;
-
-use crate::envelope::Ctx;
+use crate::envelope::ServiceRules;
+use crate::handler::{typed, Handler};
 use crate::rest::{
     group_open_attr_http_svc, group_open_avchatroom_http_svc, group_open_http_svc,
     im_open_login_svc, million_group_open_http_svc, openim, openim_msg_ext_http_svc, profile,
     recentcontact, sns,
 };
-
-pub type HandlerFuture = Pin<Box<dyn Future<Output = ApiResult<Value>> + Send>>;
-pub type Handler = fn(Ctx, Value) -> HandlerFuture;
 
 pub struct Api {
     pub service: &'static str,
@@ -70,34 +64,19 @@ const fn api(
     }
 }
 
-/// What differs between Tencent's services in the envelope and in generic failures.
-#[derive(Debug, Clone, Copy)]
-pub struct ServiceRules {
-    /// Code for a missing field or a field of the wrong type.
-    pub invalid_param: u32,
-    /// Whether replies carry `ErrorDisplay` (Tencent adds it on profile, sns, recentcontact).
-    pub error_display: bool,
-}
-
-impl ServiceRules {
-    pub fn of(service: &str) -> Self {
-        let (invalid_param, error_display) = match service {
-            "im_open_login_svc" => (codes::ACCOUNT_INVALID_PARAM, false),
-            "profile" => (codes::PROFILE_INVALID_PARAM, true),
-            "sns" => (30001, true),
-            "recentcontact" => (50002, true),
-            "openim" | "openim_msg_ext_http_svc" => (90001, false),
-            "group_open_http_svc"
-            | "group_open_attr_http_svc"
-            | "group_open_avchatroom_http_svc"
-            | "million_group_open_http_svc" => (10004, false),
-            _ => (codes::INVALID_JSON, false),
-        };
-        Self {
-            invalid_param,
-            error_display,
-        }
-    }
+/// `route!(service::command, title, doc page, default limit)`: an implemented API. Its handler is
+/// the function named after the command in `rest::<service>`, so the URL tells where the code is.
+macro_rules! route {
+    ($service:ident :: $command:ident, $title:literal, $doc:literal, $limit:literal) => {
+        api(
+            stringify!($service),
+            stringify!($command),
+            $title,
+            $doc,
+            $limit,
+        )
+        .with(|ctx, body| typed(ctx, body, $service::$command))
+    };
 }
 
 /// Finds the API for a URL's service and command (case-sensitive, as Tencent's are).
@@ -108,693 +87,117 @@ pub fn find(service: &str, command: &str) -> Option<(usize, &'static Api)> {
         .find(|(_, a)| a.service == service && a.command == command)
 }
 
+#[rustfmt::skip]
 pub static ROUTES: &[Api] = &[
-    api("openim", "sendmsg", "Send C2C to one user", 34919, 200).with(openim::sendmsg),
-    api(
-        "openim",
-        "batchsendmsg",
-        "Send C2C to many users",
-        34920,
-        200,
-    )
-    .with(openim::batchsendmsg),
-    api(
-        "group_open_http_svc",
-        "send_group_msg",
-        "Send group message",
-        34959,
-        200,
-    )
-    .with(group_open_http_svc::send_group_msg),
-    api(
-        "group_open_http_svc",
-        "send_group_system_notification",
-        "Send group system notification",
-        34958,
-        200,
-    )
-    .with(group_open_http_svc::send_group_system_notification),
-    api(
-        "group_open_http_svc",
-        "send_broadcast_msg",
-        "AVChatRoom broadcast",
-        49440,
-        1,
-    )
-    .over_limit(codes::GROUP_SEND_TOO_FAST)
-    .with(group_open_http_svc::send_broadcast_msg),
-    api("openim", "importmsg", "Import C2C messages", 35014, 200).with(openim::importmsg),
-    api(
-        "group_open_http_svc",
-        "import_group_msg",
-        "Import group messages",
-        34968,
-        200,
-    )
-    .with(group_open_http_svc::import_group_msg),
-    api(
-        "openim",
-        "modify_c2c_msg",
-        "Modify C2C history message",
-        47722,
-        200,
-    )
-    .with(openim::modify_c2c_msg),
-    api(
-        "openim",
-        "modify_group_msg",
-        "Modify group history message",
-        47948,
-        200,
-    )
-    .with(openim::modify_group_msg),
-    api("openim", "admin_getroammsg", "Pull C2C history", 35478, 200)
-        .with(openim::admin_getroammsg),
-    api(
-        "group_open_http_svc",
-        "group_msg_get_simple",
-        "Pull group history",
-        34971,
-        200,
-    )
-    .with(group_open_http_svc::group_msg_get_simple),
-    api(
-        "group_open_http_svc",
-        "delete_group_msg_by_sender",
-        "Delete messages by sender",
-        34970,
-        200,
-    )
-    .with(group_open_http_svc::delete_group_msg_by_sender),
-    api(
-        "openim",
-        "admin_msgwithdraw",
-        "Recall C2C message",
-        35015,
-        200,
-    )
-    .with(openim::admin_msgwithdraw),
-    api(
-        "group_open_http_svc",
-        "group_msg_recall",
-        "Recall group messages",
-        34965,
-        200,
-    )
-    .with(group_open_http_svc::group_msg_recall),
-    api("openim", "admin_set_msg_read", "Mark C2C read", 38996, 200)
-        .with(openim::admin_set_msg_read),
-    api(
-        "group_open_http_svc",
-        "get_group_msg_receipt_detail",
-        "Group read-receipt details",
-        49438,
-        200,
-    )
-    .with(group_open_http_svc::get_group_msg_receipt_detail),
-    api(
-        "group_open_http_svc",
-        "get_group_msg_receipt",
-        "Group read receipts",
-        49439,
-        200,
-    )
-    .with(group_open_http_svc::get_group_msg_receipt),
-    api(
-        "openim_msg_ext_http_svc",
-        "get_key_values",
-        "Get C2C msg extension",
-        51194,
-        200,
-    )
-    .with(openim_msg_ext_http_svc::get_key_values),
-    api(
-        "openim_msg_ext_http_svc",
-        "set_key_values",
-        "Set C2C msg extension",
-        51195,
-        200,
-    )
-    .with(openim_msg_ext_http_svc::set_key_values),
-    api(
-        "openim_msg_ext_http_svc",
-        "group_get_key_values",
-        "Get group msg extension",
-        52169,
-        200,
-    )
-    .with(openim_msg_ext_http_svc::group_get_key_values),
-    api(
-        "openim_msg_ext_http_svc",
-        "group_set_key_values",
-        "Set group msg extension",
-        52170,
-        200,
-    )
-    .with(openim_msg_ext_http_svc::group_set_key_values),
-    api(
-        "all_member_push",
-        "im_push",
-        "Push to all users",
-        37166,
-        200,
-    ),
-    api(
-        "all_member_push",
-        "im_set_attr_name",
-        "Set app attribute names",
-        0,
-        200,
-    ),
-    api(
-        "all_member_push",
-        "im_get_attr_name",
-        "Get app attribute names",
-        0,
-        200,
-    ),
-    api(
-        "all_member_push",
-        "im_get_attr",
-        "Get user attributes",
-        0,
-        200,
-    ),
-    api(
-        "all_member_push",
-        "im_set_attr",
-        "Set user attributes",
-        0,
-        200,
-    ),
-    api(
-        "all_member_push",
-        "im_remove_attr",
-        "Delete user attributes",
-        0,
-        200,
-    ),
+    route!(openim::sendmsg, "Send C2C to one user", 34919, 200),
+    route!(openim::batchsendmsg, "Send C2C to many users", 34920, 200),
+    route!(group_open_http_svc::send_group_msg, "Send group message", 34959, 200),
+    route!(group_open_http_svc::send_group_system_notification, "Send group system notification", 34958, 200),
+    route!(group_open_http_svc::send_broadcast_msg, "AVChatRoom broadcast", 49440, 1).over_limit(codes::GROUP_SEND_TOO_FAST),
+    route!(openim::importmsg, "Import C2C messages", 35014, 200),
+    route!(group_open_http_svc::import_group_msg, "Import group messages", 34968, 200),
+    route!(openim::modify_c2c_msg, "Modify C2C history message", 47722, 200),
+    route!(openim::modify_group_msg, "Modify group history message", 47948, 200),
+    route!(openim::admin_getroammsg, "Pull C2C history", 35478, 200),
+    route!(group_open_http_svc::group_msg_get_simple, "Pull group history", 34971, 200),
+    route!(group_open_http_svc::delete_group_msg_by_sender, "Delete messages by sender", 34970, 200),
+    route!(openim::admin_msgwithdraw, "Recall C2C message", 35015, 200),
+    route!(group_open_http_svc::group_msg_recall, "Recall group messages", 34965, 200),
+    route!(openim::admin_set_msg_read, "Mark C2C read", 38996, 200),
+    route!(group_open_http_svc::get_group_msg_receipt_detail, "Group read-receipt details", 49438, 200),
+    route!(group_open_http_svc::get_group_msg_receipt, "Group read receipts", 49439, 200),
+    route!(openim_msg_ext_http_svc::get_key_values, "Get C2C msg extension", 51194, 200),
+    route!(openim_msg_ext_http_svc::set_key_values, "Set C2C msg extension", 51195, 200),
+    route!(openim_msg_ext_http_svc::group_get_key_values, "Get group msg extension", 52169, 200),
+    route!(openim_msg_ext_http_svc::group_set_key_values, "Set group msg extension", 52170, 200),
+    api("all_member_push", "im_push", "Push to all users", 37166, 200),
+    api("all_member_push", "im_set_attr_name", "Set app attribute names", 0, 200),
+    api("all_member_push", "im_get_attr_name", "Get app attribute names", 0, 200),
+    api("all_member_push", "im_get_attr", "Get user attributes", 0, 200),
+    api("all_member_push", "im_set_attr", "Set user attributes", 0, 200),
+    api("all_member_push", "im_remove_attr", "Delete user attributes", 0, 200),
     api("all_member_push", "im_get_tag", "Get user tags", 0, 200),
     api("all_member_push", "im_add_tag", "Add user tags", 0, 200),
-    api(
-        "all_member_push",
-        "im_remove_tag",
-        "Delete user tags",
-        0,
-        200,
-    ),
-    api(
-        "all_member_push",
-        "im_remove_all_tags",
-        "Delete all user tags",
-        0,
-        200,
-    ),
-    api(
-        "recentcontact",
-        "get_list",
-        "Pull conversation list",
-        43087,
-        200,
-    )
-    .with(recentcontact::get_list),
-    api(
-        "group_open_http_svc",
-        "set_unread_msg_num",
-        "Set member unread count",
-        34909,
-        200,
-    )
-    .with(group_open_http_svc::set_unread_msg_num),
-    api(
-        "openim",
-        "get_c2c_unread_msg_num",
-        "Query C2C unread count",
-        41046,
-        200,
-    )
-    .with(openim::get_c2c_unread_msg_num),
-    api("recentcontact", "delete", "Delete conversation", 43088, 200).with(recentcontact::delete),
-    api(
-        "recentcontact",
-        "create_contact_group",
-        "Create conversation group",
-        53437,
-        200,
-    )
-    .with(recentcontact::create_contact_group),
-    api(
-        "recentcontact",
-        "update_contact_group",
-        "Update conversation group",
-        53439,
-        200,
-    )
-    .with(recentcontact::update_contact_group),
-    api(
-        "recentcontact",
-        "del_contact_group",
-        "Delete conversation group",
-        53441,
-        200,
-    )
-    .with(recentcontact::del_contact_group),
-    api(
-        "recentcontact",
-        "mark_contact",
-        "Create/update conversation marks",
-        53438,
-        200,
-    )
-    .with(recentcontact::mark_contact),
-    api(
-        "recentcontact",
-        "search_contact_group",
-        "Search conversation group marks",
-        53442,
-        200,
-    )
-    .with(recentcontact::search_contact_group),
-    api(
-        "recentcontact",
-        "get_contact_group",
-        "Pull conversation group mark data",
-        53440,
-        200,
-    )
-    .with(recentcontact::get_contact_group),
-    api(
-        "group_open_http_svc",
-        "get_appid_group_list",
-        "Get all groups",
-        34960,
-        1,
-    )
-    .with(group_open_http_svc::get_appid_group_list),
-    api(
-        "group_open_http_svc",
-        "create_group",
-        "Create group",
-        34895,
-        200,
-    )
-    .with(group_open_http_svc::create_group),
-    api(
-        "group_open_http_svc",
-        "destroy_group",
-        "Disband group",
-        34896,
-        200,
-    )
-    .with(group_open_http_svc::destroy_group),
-    api(
-        "group_open_http_svc",
-        "get_joined_group_list",
-        "Joined groups of a user",
-        34925,
-        200,
-    )
-    .with(group_open_http_svc::get_joined_group_list),
-    api(
-        "group_open_http_svc",
-        "get_group_info",
-        "Get group info",
-        34961,
-        200,
-    )
-    .with(group_open_http_svc::get_group_info),
-    api(
-        "group_open_http_svc",
-        "modify_group_base_info",
-        "Modify group base info",
-        34962,
-        200,
-    )
-    .with(group_open_http_svc::modify_group_base_info),
-    api(
-        "group_open_http_svc",
-        "import_group",
-        "Import group",
-        34967,
-        200,
-    )
-    .with(group_open_http_svc::import_group),
-    api(
-        "group_open_http_svc",
-        "add_group_member",
-        "Add members",
-        34921,
-        200,
-    )
-    .with(group_open_http_svc::add_group_member),
-    api(
-        "group_open_http_svc",
-        "delete_group_member",
-        "Delete members",
-        34949,
-        200,
-    )
-    .with(group_open_http_svc::delete_group_member),
-    api(
-        "group_open_http_svc",
-        "ban_group_member",
-        "Ban members (AV)",
-        50296,
-        200,
-    )
-    .with(group_open_http_svc::ban_group_member),
-    api(
-        "group_open_http_svc",
-        "unban_group_member",
-        "Unban members (AV)",
-        50297,
-        200,
-    )
-    .with(group_open_http_svc::unban_group_member),
-    api(
-        "group_open_http_svc",
-        "get_group_ban_member",
-        "Get banned list (AV)",
-        50295,
-        200,
-    )
-    .with(group_open_http_svc::get_group_ban_member),
-    api(
-        "group_open_http_svc",
-        "forbid_send_msg",
-        "Bulk mute/unmute",
-        34951,
-        200,
-    )
-    .with(group_open_http_svc::forbid_send_msg),
-    api(
-        "group_open_http_svc",
-        "get_group_muted_account",
-        "Get muted members",
-        34964,
-        200,
-    )
-    .with(group_open_http_svc::get_group_muted_account),
-    api(
-        "group_open_http_svc",
-        "get_group_shutted_uin",
-        "Get muted members (legacy name)",
-        34964,
-        200,
-    )
-    .with(group_open_http_svc::get_group_shutted_uin),
-    api(
-        "group_open_http_svc",
-        "change_group_owner",
-        "Change owner",
-        34966,
-        200,
-    )
-    .with(group_open_http_svc::change_group_owner),
-    api(
-        "group_open_http_svc",
-        "get_role_in_group",
-        "Role in group",
-        34963,
-        200,
-    )
-    .with(group_open_http_svc::get_role_in_group),
-    api(
-        "group_open_http_svc",
-        "import_group_member",
-        "Import members",
-        34969,
-        200,
-    )
-    .with(group_open_http_svc::import_group_member),
-    api(
-        "group_open_http_svc",
-        "get_group_member_info",
-        "Get member info",
-        34948,
-        200,
-    )
-    .with(group_open_http_svc::get_group_member_info),
-    api(
-        "group_open_http_svc",
-        "modify_group_member_info",
-        "Modify member info",
-        34900,
-        200,
-    )
-    .with(group_open_http_svc::modify_group_member_info),
-    api(
-        "group_open_attr_http_svc",
-        "get_group_attr",
-        "Get custom attributes",
-        44187,
-        200,
-    )
-    .with(group_open_attr_http_svc::get_group_attr),
-    api(
-        "group_open_http_svc",
-        "modify_group_attr",
-        "Modify custom attributes",
-        44188,
-        200,
-    )
-    .with(group_open_http_svc::modify_group_attr),
-    api(
-        "group_open_http_svc",
-        "clear_group_attr",
-        "Clear custom attributes",
-        44189,
-        200,
-    )
-    .with(group_open_http_svc::clear_group_attr),
-    api(
-        "group_open_http_svc",
-        "set_group_attr",
-        "Reset custom attributes",
-        44190,
-        200,
-    )
-    .with(group_open_http_svc::set_group_attr),
-    api(
-        "group_open_http_svc",
-        "delete_group_attr",
-        "Delete custom attributes",
-        59499,
-        200,
-    )
-    .with(group_open_http_svc::delete_group_attr),
-    api(
-        "group_open_http_svc",
-        "get_online_member_num",
-        "AV online count",
-        38521,
-        200,
-    )
-    .with(group_open_http_svc::get_online_member_num),
-    api(
-        "group_open_avchatroom_http_svc",
-        "get_members",
-        "AV online member list",
-        50293,
-        200,
-    )
-    .with(group_open_avchatroom_http_svc::get_members),
-    api(
-        "group_open_avchatroom_http_svc",
-        "modify_user_info",
-        "AV member marks",
-        50294,
-        200,
-    )
-    .with(group_open_avchatroom_http_svc::modify_user_info),
-    api(
-        "million_group_open_http_svc",
-        "create_topic",
-        "Create topic",
-        49471,
-        200,
-    )
-    .with(million_group_open_http_svc::create_topic),
-    api(
-        "million_group_open_http_svc",
-        "destroy_topic",
-        "Disband topic",
-        49470,
-        200,
-    )
-    .with(million_group_open_http_svc::destroy_topic),
-    api(
-        "million_group_open_http_svc",
-        "get_topic",
-        "Get topic",
-        49469,
-        200,
-    )
-    .with(million_group_open_http_svc::get_topic),
-    api(
-        "million_group_open_http_svc",
-        "modify_topic",
-        "Modify topic",
-        49468,
-        200,
-    )
-    .with(million_group_open_http_svc::modify_topic),
-    api(
-        "group_open_http_svc",
-        "import_topic",
-        "Import topic",
-        53448,
-        200,
-    )
-    .with(group_open_http_svc::import_topic),
-    api(
-        "group_open_http_svc",
-        "get_group_counter",
-        "Get counters",
-        53427,
-        200,
-    )
-    .with(group_open_http_svc::get_group_counter),
-    api(
-        "group_open_http_svc",
-        "update_group_counter",
-        "Update counters",
-        53428,
-        200,
-    )
-    .with(group_open_http_svc::update_group_counter),
-    api(
-        "group_open_http_svc",
-        "delete_group_counter",
-        "Delete counters",
-        53429,
-        200,
-    )
-    .with(group_open_http_svc::delete_group_counter),
-    api(
-        "im_open_login_svc",
-        "account_import",
-        "Import account",
-        34953,
-        200,
-    )
-    .with(im_open_login_svc::account_import),
-    api(
-        "im_open_login_svc",
-        "multiaccount_import",
-        "Import accounts",
-        34954,
-        100,
-    )
-    .with(im_open_login_svc::multiaccount_import),
-    api(
-        "im_open_login_svc",
-        "account_delete",
-        "Delete accounts",
-        34955,
-        100,
-    )
-    .with(im_open_login_svc::account_delete),
-    api(
-        "im_open_login_svc",
-        "account_check",
-        "Check accounts",
-        34956,
-        100,
-    )
-    .with(im_open_login_svc::account_check),
-    api("profile", "portrait_set", "Set profile", 34916, 200).with(profile::portrait_set),
-    api("profile", "portrait_get", "Get profiles", 34917, 200).with(profile::portrait_get),
-    api(
-        "im_open_login_svc",
-        "kick",
-        "Kick (invalidate login)",
-        34957,
-        200,
-    ),
-    api("openim", "query_online_status", "Online status", 35477, 200)
-        .with(openim::query_online_status),
-    api(
-        "openim",
-        "querystate",
-        "Online status (legacy name)",
-        35477,
-        200,
-    )
-    .with(openim::query_online_status),
-    api(
-        "openconfigsvr",
-        "setnospeaking",
-        "Set global mute",
-        34923,
-        200,
-    ),
-    api(
-        "openconfigsvr",
-        "getnospeaking",
-        "Get global mute",
-        34924,
-        200,
-    ),
+    api("all_member_push", "im_remove_tag", "Delete user tags", 0, 200),
+    api("all_member_push", "im_remove_all_tags", "Delete all user tags", 0, 200),
+    route!(recentcontact::get_list, "Pull conversation list", 43087, 200),
+    route!(group_open_http_svc::set_unread_msg_num, "Set member unread count", 34909, 200),
+    route!(openim::get_c2c_unread_msg_num, "Query C2C unread count", 41046, 200),
+    route!(recentcontact::delete, "Delete conversation", 43088, 200),
+    route!(recentcontact::create_contact_group, "Create conversation group", 53437, 200),
+    route!(recentcontact::update_contact_group, "Update conversation group", 53439, 200),
+    route!(recentcontact::del_contact_group, "Delete conversation group", 53441, 200),
+    route!(recentcontact::mark_contact, "Create/update conversation marks", 53438, 200),
+    route!(recentcontact::search_contact_group, "Search conversation group marks", 53442, 200),
+    route!(recentcontact::get_contact_group, "Pull conversation group mark data", 53440, 200),
+    route!(group_open_http_svc::get_appid_group_list, "Get all groups", 34960, 1),
+    route!(group_open_http_svc::create_group, "Create group", 34895, 200),
+    route!(group_open_http_svc::destroy_group, "Disband group", 34896, 200),
+    route!(group_open_http_svc::get_joined_group_list, "Joined groups of a user", 34925, 200),
+    route!(group_open_http_svc::get_group_info, "Get group info", 34961, 200),
+    route!(group_open_http_svc::modify_group_base_info, "Modify group base info", 34962, 200),
+    route!(group_open_http_svc::import_group, "Import group", 34967, 200),
+    route!(group_open_http_svc::add_group_member, "Add members", 34921, 200),
+    route!(group_open_http_svc::delete_group_member, "Delete members", 34949, 200),
+    route!(group_open_http_svc::ban_group_member, "Ban members (AV)", 50296, 200),
+    route!(group_open_http_svc::unban_group_member, "Unban members (AV)", 50297, 200),
+    route!(group_open_http_svc::get_group_ban_member, "Get banned list (AV)", 50295, 200),
+    route!(group_open_http_svc::forbid_send_msg, "Bulk mute/unmute", 34951, 200),
+    route!(group_open_http_svc::get_group_muted_account, "Get muted members", 34964, 200),
+    route!(group_open_http_svc::get_group_shutted_uin, "Get muted members (legacy name)", 34964, 200),
+    route!(group_open_http_svc::change_group_owner, "Change owner", 34966, 200),
+    route!(group_open_http_svc::get_role_in_group, "Role in group", 34963, 200),
+    route!(group_open_http_svc::import_group_member, "Import members", 34969, 200),
+    route!(group_open_http_svc::get_group_member_info, "Get member info", 34948, 200),
+    route!(group_open_http_svc::modify_group_member_info, "Modify member info", 34900, 200),
+    route!(group_open_attr_http_svc::get_group_attr, "Get custom attributes", 44187, 200),
+    route!(group_open_http_svc::modify_group_attr, "Modify custom attributes", 44188, 200),
+    route!(group_open_http_svc::clear_group_attr, "Clear custom attributes", 44189, 200),
+    route!(group_open_http_svc::set_group_attr, "Reset custom attributes", 44190, 200),
+    route!(group_open_http_svc::delete_group_attr, "Delete custom attributes", 59499, 200),
+    route!(group_open_http_svc::get_online_member_num, "AV online count", 38521, 200),
+    route!(group_open_avchatroom_http_svc::get_members, "AV online member list", 50293, 200),
+    route!(group_open_avchatroom_http_svc::modify_user_info, "AV member marks", 50294, 200),
+    route!(million_group_open_http_svc::create_topic, "Create topic", 49471, 200),
+    route!(million_group_open_http_svc::destroy_topic, "Disband topic", 49470, 200),
+    route!(million_group_open_http_svc::get_topic, "Get topic", 49469, 200),
+    route!(million_group_open_http_svc::modify_topic, "Modify topic", 49468, 200),
+    route!(group_open_http_svc::import_topic, "Import topic", 53448, 200),
+    route!(group_open_http_svc::get_group_counter, "Get counters", 53427, 200),
+    route!(group_open_http_svc::update_group_counter, "Update counters", 53428, 200),
+    route!(group_open_http_svc::delete_group_counter, "Delete counters", 53429, 200),
+    route!(im_open_login_svc::account_import, "Import account", 34953, 200),
+    route!(im_open_login_svc::multiaccount_import, "Import accounts", 34954, 100),
+    route!(im_open_login_svc::account_delete, "Delete accounts", 34955, 100),
+    route!(im_open_login_svc::account_check, "Check accounts", 34956, 100),
+    route!(profile::portrait_set, "Set profile", 34916, 200),
+    route!(profile::portrait_get, "Get profiles", 34917, 200),
+    api("im_open_login_svc", "kick", "Kick (invalidate login)", 34957, 200),
+    route!(openim::query_online_status, "Online status", 35477, 200),
+    route!(openim::querystate, "Online status (legacy name)", 35477, 200),
+    api("openconfigsvr", "setnospeaking", "Set global mute", 34923, 200),
+    api("openconfigsvr", "getnospeaking", "Get global mute", 34924, 200),
     api("openconfigsvr", "getappinfo", "Operations data", 0, 200),
-    api(
-        "open_msg_svc",
-        "get_history",
-        "Download recent messages",
-        34885,
-        200,
-    ),
+    api("open_msg_svc", "get_history", "Download recent messages", 34885, 200),
     api("ConfigSvc", "GetIPList", "Server IP list", 0, 200),
-    api(
-        "openim_robot_http_svc",
-        "create_robot",
-        "Create chatbot",
-        55281,
-        200,
-    ),
-    api(
-        "openim_robot_http_svc",
-        "delete_robot",
-        "Delete chatbot",
-        55282,
-        200,
-    ),
-    api(
-        "openim_robot_http_svc",
-        "get_all_robots",
-        "List chatbots",
-        55280,
-        200,
-    ),
-    api("sns", "friend_add", "Add friends", 34902, 200).with(sns::friend_add),
-    api("sns", "friend_import", "Import friends", 34903, 200).with(sns::friend_import),
-    api("sns", "friend_update", "Update friends", 34904, 200).with(sns::friend_update),
-    api("sns", "friend_delete", "Delete friends", 34905, 200).with(sns::friend_delete),
-    api("sns", "friend_delete_all", "Delete all friends", 34906, 200).with(sns::friend_delete_all),
-    api("sns", "friend_check", "Check friends", 34907, 200).with(sns::friend_check),
-    api("sns", "friend_get", "Pull friends", 34908, 200).with(sns::friend_get),
-    api(
-        "sns",
-        "friend_get_list",
-        "Pull specified friends",
-        34910,
-        200,
-    )
-    .with(sns::friend_get_list),
-    api("sns", "group_add", "Add friend lists", 34950, 200).with(sns::group_add),
-    api("sns", "group_delete", "Delete friend lists", 34926, 200).with(sns::group_delete),
-    api("sns", "group_get", "Get friend lists", 40123, 200).with(sns::group_get),
-    api("sns", "black_list_add", "Add to blocklist", 34911, 200).with(sns::black_list_add),
-    api(
-        "sns",
-        "black_list_delete",
-        "Remove from blocklist",
-        34912,
-        200,
-    )
-    .with(sns::black_list_delete),
-    api("sns", "black_list_get", "Pull blocklist", 34914, 200).with(sns::black_list_get),
-    api("sns", "black_list_check", "Check blocklist", 34913, 200).with(sns::black_list_check),
+    api("openim_robot_http_svc", "create_robot", "Create chatbot", 55281, 200),
+    api("openim_robot_http_svc", "delete_robot", "Delete chatbot", 55282, 200),
+    api("openim_robot_http_svc", "get_all_robots", "List chatbots", 55280, 200),
+    route!(sns::friend_add, "Add friends", 34902, 200),
+    route!(sns::friend_import, "Import friends", 34903, 200),
+    route!(sns::friend_update, "Update friends", 34904, 200),
+    route!(sns::friend_delete, "Delete friends", 34905, 200),
+    route!(sns::friend_delete_all, "Delete all friends", 34906, 200),
+    route!(sns::friend_check, "Check friends", 34907, 200),
+    route!(sns::friend_get, "Pull friends", 34908, 200),
+    route!(sns::friend_get_list, "Pull specified friends", 34910, 200),
+    route!(sns::group_add, "Add friend lists", 34950, 200),
+    route!(sns::group_delete, "Delete friend lists", 34926, 200),
+    route!(sns::group_get, "Get friend lists", 40123, 200),
+    route!(sns::black_list_add, "Add to blocklist", 34911, 200),
+    route!(sns::black_list_delete, "Remove from blocklist", 34912, 200),
+    route!(sns::black_list_get, "Pull blocklist", 34914, 200),
+    route!(sns::black_list_check, "Check blocklist", 34913, 200),
 ];
 
 #[cfg(test)]

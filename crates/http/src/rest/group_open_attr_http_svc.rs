@@ -4,8 +4,8 @@
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use crate::envelope::Ctx;
-use crate::routes::HandlerFuture;
+use crate::handler::Ctx;
+use crate::handler::HandlerFuture;
 
 #[derive(Deserialize)]
 struct GetRequest {

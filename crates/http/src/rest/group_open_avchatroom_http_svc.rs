@@ -5,8 +5,8 @@ use natter_services::groups::MemberMarks;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use crate::envelope::Ctx;
-use crate::routes::HandlerFuture;
+use crate::handler::Ctx;
+use crate::handler::HandlerFuture;
 
 #[derive(Deserialize)]
 struct MembersRequest {

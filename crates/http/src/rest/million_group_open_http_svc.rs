@@ -8,8 +8,9 @@ use natter_webhook::Origin;
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
-use crate::envelope::{parse_body, Ctx};
-use crate::routes::HandlerFuture;
+use crate::envelope::parse_body;
+use crate::handler::Ctx;
+use crate::handler::HandlerFuture;
 
 fn origin(ctx: &Ctx) -> Origin {
     Origin::rest(ctx.client_ip)

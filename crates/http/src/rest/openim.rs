@@ -10,8 +10,8 @@ use natter_webhook::Origin;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
-use crate::envelope::{fields, Ctx};
-use crate::routes::HandlerFuture;
+use crate::handler::HandlerFuture;
+use crate::handler::{fields, Ctx};
 
 /// Reads an optional field that must be an unsigned 32-bit integer when present.
 fn opt_u32(body: &Map<String, Value>, name: &str, code: u32) -> ApiResult<Option<u32>> {
@@ -685,4 +685,9 @@ fn detail_platform(platform: &str) -> &str {
         "iOS" => "IPhone",
         other => other,
     }
+}
+
+/// `querystate`: the older name of `query_online_status`, still served.
+pub fn querystate(ctx: Ctx, body: Value) -> HandlerFuture {
+    query_online_status(ctx, body)
 }

@@ -7,9 +7,9 @@ use natter_services::messages::extensions::{ExtensionChange, ExtensionItem, Exte
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::envelope::{fields, Ctx};
+use crate::handler::HandlerFuture;
+use crate::handler::{fields, Ctx};
 use crate::rest::openim::message_target;
-use crate::routes::HandlerFuture;
 
 #[derive(Serialize)]
 struct Extension {

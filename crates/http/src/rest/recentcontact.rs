@@ -8,8 +8,8 @@ use natter_services::conversations::{
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::envelope::{fields, Ctx};
-use crate::routes::HandlerFuture;
+use crate::handler::HandlerFuture;
+use crate::handler::{fields, Ctx};
 
 #[derive(Deserialize)]
 struct ListBody {

@@ -11,8 +11,9 @@ use natter_webhook::Origin;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::envelope::{fields, parse_body, Ctx};
-use crate::routes::HandlerFuture;
+use crate::envelope::parse_body;
+use crate::handler::HandlerFuture;
+use crate::handler::{fields, Ctx};
 
 #[derive(Deserialize, Serialize)]
 struct TagValue {
