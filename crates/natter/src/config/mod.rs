@@ -27,7 +27,8 @@ pub use options::{only_usersig_options, option_docs, OptionDoc, Options, USERSIG
 pub struct AppConfig {
     pub settings: AppSettings,
     pub webhook: WebhookConfig,
-    /// Whether the key was generated and stored by Natter (shown in the banner).
+    /// Whether the key was generated and stored by Natter (shown in the banner); resolved with
+    /// `MissingKey::CheckOnly`, whether it would be.
     pub key_generated: bool,
 }
 
