@@ -1,9 +1,10 @@
-//! `natter`: the command line. `natter serve` runs the server; `natter usersig` prints a UserSig.
+//! `natter`: the command line. `natter serve` runs the server; `natter usersig` prints a UserSig;
+//! `natter config` prints an example `natter.toml` or checks one.
 
 use std::sync::Arc;
 
-use clap::{Parser, Subcommand};
-use natter::config::{AppArgs, ServeArgs, ServerConfig};
+use clap::{ArgMatches, CommandFactory, FromArgMatches, Parser, Subcommand};
+use natter::config::{Options, ServerConfig};
 use natter_core::Clock;
 
 /// mimalloc instead of the system allocator: request handling allocates many small short-lived
@@ -29,9 +30,26 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Run the server (defaults: 127.0.0.1:8080, embedded storage in ./natter-data, app 1400000000)
-    Serve(Box<ServeArgs>),
+    Serve(Box<Options>),
     /// Print a UserSig (TLSSigAPIv2) made with the configured or given secret key
-    Usersig(UsersigArgs),
+    Usersig(Box<UsersigArgs>),
+    /// Print an example natter.toml, or check one
+    #[command(subcommand)]
+    Config(ConfigCommand),
+}
+
+#[derive(Subcommand)]
+enum ConfigCommand {
+    /// Print a complete natter.toml: every key, its default or an example, and what it does
+    Example,
+    /// Check a natter.toml (with the flags and NATTER_* variables given, as `serve` would) and
+    /// print the settings `natter serve` would run with, secrets masked
+    Check {
+        /// The file to check
+        file: std::path::PathBuf,
+        #[command(flatten)]
+        options: Box<Options>,
+    },
 }
 
 #[derive(clap::Args)]
@@ -39,18 +57,42 @@ struct UsersigArgs {
     /// The UserID to sign for
     #[arg(long, value_name = "USERID")]
     identifier: String,
-    /// Validity in seconds [default: 15552000, i.e. 180 days, as Tencent's libraries]
+    /// Validity in seconds (180 days by default, as in Tencent's libraries)
     #[arg(long, value_name = "SECS", default_value_t = natter_usersig::DEFAULT_EXPIRE_SECS)]
     expire: u64,
+    /// Only the options that locate the app and its key are shown and read (see
+    /// `only_usersig_options`).
     #[command(flatten)]
-    app: AppArgs,
+    options: Options,
+}
+
+/// The command line: the derived one, with `usersig` narrowed to its options and `config check`
+/// taking its file as an argument rather than `--config`.
+fn command_line() -> clap::Command {
+    Cli::command()
+        .mut_subcommand("usersig", natter::config::only_usersig_options)
+        .mut_subcommand("config", |config| {
+            config.mut_subcommand("check", |check| {
+                check.mut_arg("config", |arg| arg.hide(true))
+            })
+        })
 }
 
 fn main() -> std::process::ExitCode {
-    let cli = Cli::parse();
+    let matches = command_line().get_matches();
+    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+    let (_, sub) = matches.subcommand().expect("a subcommand is required");
     let outcome = match cli.command {
-        Command::Serve(args) => serve(*args),
-        Command::Usersig(args) => usersig(args),
+        Command::Serve(options) => serve(options.without_defaults(sub)),
+        Command::Usersig(args) => usersig(*args, sub),
+        Command::Config(ConfigCommand::Example) => {
+            print!("{}", natter::config::example::example_toml());
+            Ok(())
+        }
+        Command::Config(ConfigCommand::Check { file, options }) => {
+            let (_, check) = sub.subcommand().expect("config has a subcommand");
+            check_config(file, options.without_defaults(check))
+        }
     };
     match outcome {
         Ok(()) => std::process::ExitCode::SUCCESS,
@@ -61,12 +103,8 @@ fn main() -> std::process::ExitCode {
     }
 }
 
-fn usersig(args: UsersigArgs) -> anyhow::Result<()> {
-    let serve_args = ServeArgs {
-        app: args.app,
-        ..Default::default()
-    };
-    let config = ServerConfig::resolve(serve_args)?;
+fn usersig(args: UsersigArgs, matches: &ArgMatches) -> anyhow::Result<()> {
+    let config = ServerConfig::resolve(args.options.without_defaults(matches))?;
     let app = &config.apps[0].settings;
     let now = Clock::system().now_secs() as u64;
     println!(
@@ -83,7 +121,16 @@ fn usersig(args: UsersigArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn serve(args: ServeArgs) -> anyhow::Result<()> {
+fn check_config(file: std::path::PathBuf, options: Options) -> anyhow::Result<()> {
+    let command_line = Options {
+        config: Some(file),
+        ..options
+    };
+    print!("{}", natter::config::check::check(command_line)?);
+    Ok(())
+}
+
+fn serve(args: Options) -> anyhow::Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("NATTER_LOG")

@@ -7,6 +7,7 @@ mod receiver;
 mod accounts;
 mod binary;
 mod blocklists;
+mod config_cli;
 mod conversations;
 mod friends;
 mod groups;

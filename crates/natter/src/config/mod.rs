@@ -1,0 +1,110 @@
+//! Configuration: command-line flags, `NATTER_*` environment variables (clap reads both), and
+//! `natter.toml` (`--config`). A flag wins over a variable, a variable over the file, the file
+//! over the defaults.
+//!
+//! Where each setting is defined: the top-level options in [`options::Options`] (one field is a
+//! flag, a variable and a TOML key, with its doc and default), the `[[app]]` tables in
+//! [`apps::AppTable`] and the webhook crate's `WebhookConfig`, documented in `app_tables.toml`.
+//! `natter config example` and the README's table are generated from them.
+
+mod apps;
+pub mod check;
+pub mod example;
+mod options;
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context};
+use natter_core::AppSettings;
+use natter_webhook::WebhookConfig;
+
+pub use apps::{resolve_apps, secret_key_from_data_dir, AppTable, MissingKey};
+pub use options::{only_usersig_options, option_docs, OptionDoc, Options, USERSIG_OPTIONS};
+
+/// One app after every source is merged.
+#[derive(Debug, Clone)]
+pub struct AppConfig {
+    pub settings: AppSettings,
+    pub webhook: WebhookConfig,
+    /// Whether the key was generated and stored by Natter (shown in the banner); resolved with
+    /// `MissingKey::CheckOnly`, whether it would be.
+    pub key_generated: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct ServerConfig {
+    pub listen: SocketAddr,
+    pub data_dir: PathBuf,
+    pub database_url: Option<String>,
+    pub tls: Option<(PathBuf, PathBuf)>,
+    pub max_body_bytes: usize,
+    /// NATS, when this node is one of a cluster.
+    pub nats_url: Option<String>,
+    pub cluster_name: String,
+    pub apps: Vec<AppConfig>,
+}
+
+/// Reads and parses `natter.toml`; no path, no file: an empty layer. Errors name the file, and
+/// toml's own message names the key, its line and column.
+pub fn read_file(path: Option<&Path>) -> anyhow::Result<Options> {
+    let Some(path) = path else {
+        return Ok(Options::default());
+    };
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("reading config file {}", path.display()))?;
+    parse_file(&text).with_context(|| format!("parsing config file {}", path.display()))
+}
+
+/// Parses the text of a `natter.toml`: unknown keys and badly typed values are errors.
+pub fn parse_file(text: &str) -> anyhow::Result<Options> {
+    Ok(toml::from_str(text)?)
+}
+
+impl ServerConfig {
+    /// The configuration `natter serve` runs with: `command_line` (flags and variables) over the
+    /// file it names over the defaults. Generates and keeps the keys of apps that have none.
+    pub fn resolve(command_line: Options) -> anyhow::Result<Self> {
+        Self::resolve_with(command_line, MissingKey::Generate)
+    }
+
+    pub fn resolve_with(command_line: Options, missing_key: MissingKey) -> anyhow::Result<Self> {
+        let file = read_file(command_line.config.as_deref())?;
+        let given = command_line.or(file);
+        let defaults = Options::defaults();
+        let data_dir = given
+            .data_dir
+            .clone()
+            .or(defaults.data_dir)
+            .expect("data_dir has a default");
+        // The SDKAppID and admin defaults apply per app (see resolve_apps), not here.
+        let apps = resolve_apps(&given, &data_dir, missing_key)?;
+        let tls = match (given.tls_cert, given.tls_key) {
+            (Some(cert), Some(key)) => Some((cert, key)),
+            (None, None) => None,
+            _ => bail!("tls_cert and tls_key must be given together"),
+        };
+        Ok(Self {
+            listen: given
+                .listen
+                .or(defaults.listen)
+                .expect("listen has a default"),
+            data_dir,
+            database_url: given.database_url,
+            tls,
+            max_body_bytes: given
+                .max_body_bytes
+                .or(defaults.max_body_bytes)
+                .expect("max_body_bytes has a default"),
+            nats_url: given.nats_url,
+            cluster_name: given
+                .cluster_name
+                .or(defaults.cluster_name)
+                .expect("cluster_name has a default"),
+            apps,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,280 @@
+//! The top-level options: the one definition of every flag, `NATTER_*` variable and top-level
+//! `natter.toml` key.
+//!
+//! Each field of [`Options`] is all three at once, named by the field: `data_dir` is the flag
+//! `--data-dir`, the variable `NATTER_DATA_DIR` and the TOML key `data_dir` (a test holds every
+//! field to this). Its doc comment is its help, and its `default_value` its default; both are
+//! read back from clap's metadata ([`option_docs`]) for `natter config example` and the README's
+//! table, so nothing about an option is written twice. `hide_env_values` marks a secret, which
+//! `natter config check` masks.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::parser::ValueSource;
+use clap::{ArgMatches, Args, FromArgMatches};
+use serde::{Deserialize, Serialize};
+
+use super::apps::AppTable;
+
+/// One layer of settings: the command line (flags and variables, which clap reads both) or the
+/// file. `None` means "not given in this layer", so layers merge field by field
+/// (see [`super::ServerConfig::resolve`]); clap's defaults are taken out again by
+/// [`Options::without_defaults`] for that reason.
+#[derive(Debug, Clone, Default, PartialEq, Args, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Options {
+    /// Configuration file (TOML); several apps are `[[app]]` tables
+    #[arg(long, env = "NATTER_CONFIG", value_name = "FILE")]
+    #[serde(skip)]
+    pub config: Option<PathBuf>,
+    /// Address to listen on
+    #[arg(
+        long,
+        env = "NATTER_LISTEN",
+        value_name = "ADDR",
+        default_value = "127.0.0.1:8080"
+    )]
+    pub listen: Option<SocketAddr>,
+    /// Directory for embedded storage and generated secret keys
+    #[arg(
+        long,
+        env = "NATTER_DATA_DIR",
+        value_name = "DIR",
+        default_value = "./natter-data"
+    )]
+    pub data_dir: Option<PathBuf>,
+    /// PostgreSQL URL (postgres://…); switches storage from the embedded SQLite to PostgreSQL
+    #[arg(
+        long,
+        env = "NATTER_DATABASE_URL",
+        value_name = "URL",
+        hide_env_values = true
+    )]
+    pub database_url: Option<String>,
+    /// SDKAppID of the default app (with `[[app]]` tables and no SDKAppID given, the default
+    /// app is the first table)
+    #[arg(
+        long,
+        env = "NATTER_SDKAPPID",
+        value_name = "N",
+        default_value = "1400000000"
+    )]
+    pub sdkappid: Option<u64>,
+    /// Secret key of the default app; generated once and kept in the data dir when not given
+    #[arg(
+        long,
+        env = "NATTER_SECRET_KEY",
+        value_name = "KEY",
+        hide_env_values = true
+    )]
+    pub secret_key: Option<String>,
+    /// Admin account of the default app (added to its `admins`)
+    #[arg(
+        long,
+        env = "NATTER_ADMIN",
+        value_name = "USERID",
+        default_value = "administrator"
+    )]
+    pub admin: Option<String>,
+    /// Webhook (third-party callback) URL of the default app; none: no callbacks
+    #[arg(long, env = "NATTER_WEBHOOK_URL", value_name = "URL")]
+    pub webhook_url: Option<String>,
+    /// Webhook authentication token of the default app (adds Sign and RequestTime)
+    #[arg(
+        long,
+        env = "NATTER_WEBHOOK_TOKEN",
+        value_name = "TOKEN",
+        hide_env_values = true
+    )]
+    pub webhook_token: Option<String>,
+    /// PEM certificate chain: serve HTTPS (with --tls-key); none: plain HTTP
+    #[arg(
+        long,
+        env = "NATTER_TLS_CERT",
+        value_name = "FILE",
+        requires = "tls_key"
+    )]
+    pub tls_cert: Option<PathBuf>,
+    /// PEM private key for --tls-cert
+    #[arg(
+        long,
+        env = "NATTER_TLS_KEY",
+        value_name = "FILE",
+        requires = "tls_cert"
+    )]
+    pub tls_key: Option<PathBuf>,
+    /// Largest request body accepted, in bytes
+    // The HTTP layer's own default (a test holds them equal).
+    #[arg(
+        long,
+        env = "NATTER_MAX_BODY_BYTES",
+        value_name = "BYTES",
+        default_value = "1048576"
+    )]
+    pub max_body_bytes: Option<usize>,
+    /// NATS URL (nats://…): run as one node of a cluster, events to clients travel between
+    /// nodes over NATS; none: a single node
+    #[arg(
+        long,
+        env = "NATTER_NATS_URL",
+        value_name = "URL",
+        hide_env_values = true
+    )]
+    pub nats_url: Option<String>,
+    /// Name of the cluster, the prefix of its NATS subjects (several clusters can share one
+    /// NATS)
+    #[arg(
+        long,
+        env = "NATTER_CLUSTER_NAME",
+        value_name = "NAME",
+        default_value = "natter"
+    )]
+    pub cluster_name: Option<String>,
+    /// The `[[app]]` tables: only in the file.
+    #[arg(skip)]
+    #[serde(default, rename = "app", skip_serializing_if = "Vec::is_empty")]
+    pub apps: Vec<AppTable>,
+}
+
+/// The options `natter usersig` takes: those that locate an app and its key.
+pub const USERSIG_OPTIONS: [&str; 4] = ["config", "data_dir", "sdkappid", "secret_key"];
+
+impl Options {
+    /// These options less those that clap filled in with their defaults (in `matches`, which
+    /// they were parsed from): defaults come last, after the file.
+    pub fn without_defaults(mut self, matches: &ArgMatches) -> Self {
+        let defaulted: Vec<&str> = matches
+            .ids()
+            .map(|id| id.as_str())
+            .filter(|id| matches.value_source(id) == Some(ValueSource::DefaultValue))
+            .collect();
+        self.forget(&defaulted);
+        self
+    }
+
+    /// Every option's default (`None` for options without one), from clap's metadata.
+    pub fn defaults() -> Self {
+        // An empty command line, with the environment left out, yields exactly the defaults.
+        let command =
+            Self::augment_args(clap::Command::new("defaults")).mut_args(|arg| arg.env(None));
+        let matches = command
+            .try_get_matches_from(["defaults"])
+            .expect("an empty command line parses");
+        Self::from_arg_matches(&matches).expect("the defaults parse")
+    }
+
+    /// Each field of `self`, or of `lower` where `self` has none: the layering of settings.
+    pub fn or(self, lower: Self) -> Self {
+        let mut merged = self.to_table();
+        for (key, value) in lower.to_table() {
+            merged.entry(key).or_insert(value);
+        }
+        let mut apps = self.apps;
+        if apps.is_empty() {
+            apps = lower.apps;
+        }
+        let mut options = Self::from_table(merged);
+        options.config = self.config.or(lower.config);
+        options.apps = apps;
+        options
+    }
+
+    /// Clears the named options.
+    fn forget(&mut self, keys: &[&str]) {
+        let mut table = self.to_table();
+        for key in keys {
+            table.remove(*key);
+        }
+        let config = self.config.take().filter(|_| !keys.contains(&"config"));
+        let apps = std::mem::take(&mut self.apps);
+        *self = Self::from_table(table);
+        self.config = config;
+        self.apps = apps;
+    }
+
+    // The settings as a TOML table (absent options have no key), so that layers merge key by key
+    // without naming every field again; `config` and `apps` are not in it.
+    fn to_table(&self) -> toml::Table {
+        let scalars = Self {
+            config: None,
+            apps: Vec::new(),
+            ..self.clone()
+        };
+        toml::Table::try_from(scalars).expect("options serialize to a TOML table")
+    }
+
+    fn from_table(table: toml::Table) -> Self {
+        table
+            .try_into()
+            .expect("a table made from options deserializes again")
+    }
+}
+
+/// What the help, the example file and the README say about one option.
+#[derive(Debug, Clone)]
+pub struct OptionDoc {
+    /// The TOML key and clap id (`data_dir`); `None` for `config`, which is not a TOML key.
+    pub toml_key: Option<String>,
+    pub flag: String,
+    pub env: String,
+    pub value_name: String,
+    pub default: Option<String>,
+    pub doc: String,
+    /// A secret (clap's `hide_env_values`): masked wherever settings are shown.
+    pub secret: bool,
+}
+
+/// The options as clap knows them, in declaration order.
+pub fn option_docs() -> Vec<OptionDoc> {
+    let command = Options::augment_args(clap::Command::new("serve"));
+    command
+        .get_arguments()
+        .map(|arg| {
+            let id = arg.get_id().as_str();
+            let doc = arg
+                .get_long_help()
+                .or(arg.get_help())
+                .map(|h| h.to_string())
+                .unwrap_or_default();
+            OptionDoc {
+                toml_key: (id != "config").then(|| id.to_owned()),
+                flag: format!("--{}", arg.get_long().expect("every option is a long flag")),
+                env: arg
+                    .get_env()
+                    .expect("every option is a variable")
+                    .to_string_lossy()
+                    .into_owned(),
+                value_name: arg
+                    .get_value_names()
+                    .and_then(|names| names.first())
+                    .map(|name| name.to_string())
+                    .unwrap_or_default(),
+                default: arg
+                    .get_default_values()
+                    .first()
+                    .map(|value| value.to_string_lossy().into_owned()),
+                // clap joins the lines of a doc comment's paragraph; keep it one line.
+                doc: doc.split_whitespace().collect::<Vec<_>>().join(" "),
+                secret: arg.is_hide_env_values_set(),
+            }
+        })
+        .collect()
+}
+
+/// `natter usersig` takes the same definitions, but only [`USERSIG_OPTIONS`]: the others are
+/// hidden and read no variable, so its help and behaviour stay those of a signing tool.
+pub fn only_usersig_options(command: clap::Command) -> clap::Command {
+    let serve_only: Vec<String> = option_docs()
+        .into_iter()
+        .filter_map(|option| option.toml_key)
+        .filter(|key| !USERSIG_OPTIONS.contains(&key.as_str()))
+        .collect();
+    command.mut_args(|arg| {
+        if serve_only.iter().any(|key| key == arg.get_id().as_str()) {
+            arg.hide(true).env(None)
+        } else {
+            arg
+        }
+    })
+}
