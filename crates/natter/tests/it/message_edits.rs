@@ -82,11 +82,18 @@ on_both_engines!(
             .await;
         receiver.wait_for("C2C.CallbackAfterSendMsg", 1).await;
         assert_eq!(
-            receiver.settled_count("C2C.CallbackBeforeSendMsg").await,
+            receiver
+                .settled_count(&server, "C2C.CallbackBeforeSendMsg")
+                .await,
             1,
             "only the marker send"
         );
-        assert_eq!(receiver.settled_count("C2C.CallbackAfterSendMsg").await, 1);
+        assert_eq!(
+            receiver
+                .settled_count(&server, "C2C.CallbackAfterSendMsg")
+                .await,
+            1
+        );
 
         // Bad input, with Tencent's codes.
         let ok = import_body(2, "old1", "old2", 9, 9, t0, "x");

@@ -106,7 +106,7 @@ async fn portrait_set_fires_exactly_as_tencent(engine: Engine) {
         .fails("profile/portrait_set", set_nick("ghost", "x"), 40003)
         .await;
     server.fails("profile/portrait_set", json!({"From_Account": "u1", "ProfileItem": [{"Tag": "Tag_Profile_IM_Gender", "Value": "x"}]}), 40605).await;
-    assert_eq!(receiver.settled_count(PORTRAIT).await, 1);
+    assert_eq!(receiver.settled_count(&server, PORTRAIT).await, 1);
     // The inspector shows the delivery.
     let log = server.control(Method::GET, "/_natter/webhooks", None).await;
     let delivery = &log["deliveries"][0];
@@ -151,7 +151,7 @@ async fn switches_and_runtime_config() {
         .ok("profile/portrait_set", set_nick("s1", "off"))
         .await;
     assert_eq!(
-        receiver.settled_count(PORTRAIT).await,
+        receiver.settled_count(&server, PORTRAIT).await,
         0,
         "switch off: nothing sent"
     );
@@ -173,7 +173,7 @@ async fn switches_and_runtime_config() {
     let got = second.wait_for(PORTRAIT, 1).await;
     assert_eq!(got[0].body["ProfileItem"][0]["Value"], "on");
     assert!(!got[0].query.contains_key("Sign"), "no token, no Sign");
-    assert_eq!(receiver.settled_count(PORTRAIT).await, 0);
+    assert_eq!(receiver.settled_count(&server, PORTRAIT).await, 0);
     let read = server
         .control(Method::GET, "/_natter/webhooks/config", None)
         .await;
@@ -186,6 +186,39 @@ async fn switches_and_runtime_config() {
         )
         .await;
     assert_eq!(bad["ActionStatus"], "FAIL");
+}
+
+/// `Webhooks::drain` is a barrier: when it returns, what was recorded has been delivered and
+/// settled, however slowly the app answers, so a count taken then is final.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn draining_waits_for_deliveries_in_flight() {
+    let (server, receiver) = with_receiver(Engine::Sqlite, |_| {}).await;
+    server
+        .ok("im_open_login_svc/account_import", json!({"UserID": "d1"}))
+        .await;
+    receiver.script([Answer::Slow(Duration::from_millis(700))]);
+    server
+        .ok("profile/portrait_set", set_nick("d1", "slow"))
+        .await;
+    server
+        .ok("profile/portrait_set", set_nick("d1", "next"))
+        .await;
+    assert_eq!(receiver.settled_count(&server, PORTRAIT).await, 2);
+    let log = server.control(Method::GET, "/_natter/webhooks", None).await;
+    let outcomes: Vec<(&Value, &Value)> = log["deliveries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| (&d["body"]["ProfileItem"][0]["Value"], &d["outcome"]))
+        .collect();
+    assert_eq!(
+        outcomes,
+        [
+            (&json!("next"), &json!("ok")),
+            (&json!("slow"), &json!("ok"))
+        ],
+        "both settled, in order: {log}"
+    );
 }
 
 on_both_engines!(retries_then_dead_letters, |server: TestServer| async move {
@@ -380,7 +413,9 @@ async fn injected_faults_and_the_over_limit_alarm() {
             .await;
     }
     assert_eq!(
-        receiver.settled_count("Alert.RequestOverLimit").await,
+        receiver
+            .settled_count(&server, "Alert.RequestOverLimit")
+            .await,
         1,
         "once per second"
     );
