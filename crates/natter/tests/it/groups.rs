@@ -58,6 +58,9 @@ on_both_engines!(
                 "MemberList": [{"Member_Account": "ann", "Role": "Admin"}, {"Member_Account": "bob"}]}))
             .await;
         assert_eq!(created["GroupId"], "team");
+        // Callbacks of different groups are delivered concurrently and may arrive in any order:
+        // let this one land before the next group is created, as `after[0]` below expects.
+        receiver.wait_for("Group.CallbackAfterCreateGroup", 1).await;
         let private = server
             .ok(
                 CREATE,
