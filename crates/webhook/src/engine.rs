@@ -9,11 +9,12 @@
 //! is kept only in memory, so a restart loses nothing.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
 use natter_core::{AppId, Clock};
-use natter_store::{OutboxEntry, OutboxEvent, Store};
+use natter_store::{OutboxEntry, OutboxEvent, Store, StoreResult};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use tokio::sync::{watch, Notify};
@@ -108,6 +109,32 @@ pub struct Webhooks {
     log: DeliveryLog,
     wake: Notify,
     faults: Mutex<HashMap<(AppId, String), (FaultKind, u32)>>,
+    /// Held while outbox events are claimed and counted in flight, so [`drain`](Self::drain)
+    /// sees every claim of this node either before or after it.
+    claiming: tokio::sync::Mutex<()>,
+    in_flight: InFlight,
+}
+
+/// Deliveries of this node that were claimed (or, for notifications, started) and have not
+/// settled yet.
+#[derive(Default)]
+struct InFlight {
+    count: AtomicUsize,
+    /// Deliveries settled so far; [`Webhooks::drain`] sees from it that one settled meanwhile.
+    settled: AtomicU64,
+    settled_now: Notify,
+}
+
+/// Settles one delivery counted in flight (by [`Webhooks::claim`] or `notify_now`) when it is
+/// dropped: finished, failed or cancelled.
+struct Flying<'a>(&'a InFlight);
+
+impl Drop for Flying<'_> {
+    fn drop(&mut self) {
+        self.0.settled.fetch_add(1, Ordering::SeqCst);
+        self.0.count.fetch_sub(1, Ordering::SeqCst);
+        self.0.settled_now.notify_waiters();
+    }
 }
 
 /// What one HTTP attempt came to.
@@ -129,6 +156,8 @@ impl Webhooks {
             log: DeliveryLog::default(),
             wake: Notify::new(),
             faults: Mutex::new(HashMap::new()),
+            claiming: tokio::sync::Mutex::new(()),
+            in_flight: InFlight::default(),
         }
     }
 
@@ -269,7 +298,10 @@ impl Webhooks {
             return;
         }
         let this = self.clone();
+        // Counted before it is spawned, so a drain that starts now waits for it.
+        self.in_flight.count.fetch_add(1, Ordering::SeqCst);
         tokio::spawn(async move {
+            let _flying = Flying(&this.in_flight);
             let body = payload.to_body();
             let attempt = this
                 .attempt(app, &client, &config, P::COMMAND, &body, &origin)
@@ -334,12 +366,8 @@ impl Webhooks {
             }
             let room = CLAIM_BATCH - in_flight.len();
             let claimed = if room >= CLAIM_BATCH / 2 {
-                match self
-                    .store
-                    .claim_outbox(self.clock.now_ms(), LEASE_MS, room)
-                    .await
-                {
-                    Ok(claimed) => claimed,
+                match self.claim(room).await {
+                    Ok((claimed, _)) => claimed,
                     Err(e) => {
                         tracing::warn!(error = %e, "claiming webhook outbox failed");
                         Vec::new()
@@ -382,7 +410,53 @@ impl Webhooks {
         }
     }
 
+    /// Claims up to `limit` due outbox events and counts them in flight (each
+    /// [`deliver`](Self::deliver) settles one). Also says whether this node was idle: nothing
+    /// claimed, nothing in flight, and no delivery settled while claiming (one that settled could
+    /// have made its key's next event due).
+    async fn claim(&self, limit: usize) -> StoreResult<(Vec<OutboxEntry>, bool)> {
+        let _claiming = self.claiming.lock().await;
+        let settled = self.in_flight.settled.load(Ordering::SeqCst);
+        let claimed = self
+            .store
+            .claim_outbox(self.clock.now_ms(), LEASE_MS, limit)
+            .await?;
+        let idle = claimed.is_empty()
+            && self.in_flight.count.load(Ordering::SeqCst) == 0
+            && self.in_flight.settled.load(Ordering::SeqCst) == settled;
+        self.in_flight
+            .count
+            .fetch_add(claimed.len(), Ordering::SeqCst);
+        Ok((claimed, idle))
+    }
+
+    /// Delivers every after-callback that is due and waits for this node's deliveries in flight
+    /// (the loop's and notifications sent at once); returns once no outbox event is due and
+    /// nothing is in flight. Everything recorded before the call has then been sent, retried
+    /// later or dead-lettered, so "no callback came" can be asserted. An event whose retry is
+    /// scheduled for later is not waited for, nor one another node has claimed.
+    pub async fn drain(&self) -> StoreResult<()> {
+        loop {
+            // Listening before looking, so a delivery that settles meanwhile is not missed.
+            let settled = self.in_flight.settled_now.notified();
+            tokio::pin!(settled);
+            settled.as_mut().enable();
+            let (claimed, idle) = self.claim(CLAIM_BATCH).await?;
+            if idle {
+                return Ok(());
+            }
+            if claimed.is_empty() {
+                settled.await;
+            } else {
+                futures::future::join_all(claimed.into_iter().map(|entry| self.deliver(entry)))
+                    .await;
+            }
+        }
+    }
+
+    /// Delivers one claimed event and settles it (see [`claim`](Self::claim)).
     async fn deliver(&self, entry: OutboxEntry) {
+        let _flying = Flying(&self.in_flight);
         let app = entry.app;
         let command = entry.event.command.clone();
         let body: Value = serde_json::from_str(&entry.event.body).unwrap_or(Value::Null);

@@ -125,7 +125,9 @@ on_both_engines!(
         );
         assert_eq!(mine.query["OptPlatform"], "RESTAPI");
         assert_eq!(
-            receiver.settled_count("Sns.CallbackFriendDelete").await,
+            receiver
+                .settled_count(&server, "Sns.CallbackFriendDelete")
+                .await,
             0,
             "Tencent names only friend deletions for this callback"
         );

@@ -197,7 +197,12 @@ on_both_engines!(
             "CheckResult_Type_NoRelation"
         );
         assert_eq!(single_check["InfoItem"][1]["ResultCode"], 0);
-        assert_eq!(receiver.settled_count("Sns.CallbackFriendAdd").await, 4);
+        assert_eq!(
+            receiver
+                .settled_count(&server, "Sns.CallbackFriendAdd")
+                .await,
+            4
+        );
     }
 );
 
@@ -227,7 +232,12 @@ on_both_engines!(
             relation(&server, "owner", "f1").await,
             "CheckResult_Type_AWithB"
         );
-        assert_eq!(receiver.settled_count("Sns.CallbackFriendAdd").await, 0);
+        assert_eq!(
+            receiver
+                .settled_count(&server, "Sns.CallbackFriendAdd")
+                .await,
+            0
+        );
 
         let page = server
             .ok(GET, json!({"From_Account": "owner", "StartIndex": 0}))

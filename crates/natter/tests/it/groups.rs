@@ -58,6 +58,9 @@ on_both_engines!(
                 "MemberList": [{"Member_Account": "ann", "Role": "Admin"}, {"Member_Account": "bob"}]}))
             .await;
         assert_eq!(created["GroupId"], "team");
+        // Callbacks of different groups are delivered concurrently and may arrive in any order:
+        // let this one land before the next group is created, as `after[0]` below expects.
+        receiver.wait_for("Group.CallbackAfterCreateGroup", 1).await;
         let private = server
             .ok(
                 CREATE,
@@ -153,7 +156,7 @@ on_both_engines!(
         assert_eq!(after[0].query["OptPlatform"], "RESTAPI");
         assert_eq!(
             receiver
-                .settled_count("Group.CallbackAfterCreateGroup")
+                .settled_count(&server, "Group.CallbackAfterCreateGroup")
                 .await,
             3
         );
@@ -436,7 +439,9 @@ on_both_engines!(
         assert_eq!(afters[0].body["Type"], "Public");
         assert_eq!(afters[0].body["Operator_Account"], ADMIN);
         assert_eq!(
-            receiver.settled_count("Group.CallbackAfterSendMsg").await,
+            receiver
+                .settled_count(&server, "Group.CallbackAfterSendMsg")
+                .await,
             25,
             "the repeat reports nothing"
         );
@@ -465,7 +470,9 @@ on_both_engines!(
             .await;
         assert_eq!(newest["RspMsgList"][1]["MsgBody"], text("clean"));
         assert_eq!(
-            receiver.settled_count("Group.CallbackAfterSendMsg").await,
+            receiver
+                .settled_count(&server, "Group.CallbackAfterSendMsg")
+                .await,
             26
         );
 
@@ -609,7 +616,7 @@ on_both_engines!(
             .await;
         assert_eq!(
             receiver
-                .settled_count("Group.CallbackAfterGroupInfoChanged")
+                .settled_count(&server, "Group.CallbackAfterGroupInfoChanged")
                 .await,
             1
         );
@@ -759,7 +766,7 @@ on_both_engines!(
             .await;
         assert_eq!(
             receiver
-                .settled_count("Group.CallbackAfterMemberFieldChanged")
+                .settled_count(&server, "Group.CallbackAfterMemberFieldChanged")
                 .await,
             1
         );
@@ -1023,18 +1030,20 @@ on_both_engines!(
         // Imports report nothing.
         assert_eq!(
             receiver
-                .settled_count("Group.CallbackAfterCreateGroup")
+                .settled_count(&server, "Group.CallbackAfterCreateGroup")
                 .await,
             1
         );
         assert_eq!(
             receiver
-                .settled_count("Group.CallbackAfterNewMemberJoin")
+                .settled_count(&server, "Group.CallbackAfterNewMemberJoin")
                 .await,
             0
         );
         assert_eq!(
-            receiver.settled_count("Group.CallbackAfterSendMsg").await,
+            receiver
+                .settled_count(&server, "Group.CallbackAfterSendMsg")
+                .await,
             1
         );
     }
@@ -1259,7 +1268,7 @@ on_both_engines!(
         public_group(&server, "g", "boss", &["ann"]).await;
         receiver.wait_for("Group.CallbackAfterCreateGroup", 1).await;
         receiver
-            .settled_count("Group.CallbackAfterCreateGroup")
+            .settled_count(&server, "Group.CallbackAfterCreateGroup")
             .await;
         // The app's own refusal is not an exception.
         receiver.script([Answer::Json(
@@ -1292,12 +1301,12 @@ on_both_engines!(
         assert!(report["EventTime"].as_u64().unwrap() > 0);
         assert!(!report.contains_key("TopicId"));
         assert_eq!(got[0].query["OptPlatform"], "RESTAPI");
-        assert_eq!(receiver.settled_count(EXCEPTION).await, 1);
+        assert_eq!(receiver.settled_count(&server, EXCEPTION).await, 1);
         // A group that does not exist has no type to report: no exception.
         server
             .fails(SEND, send_body("nope", "boss", 2, "x"), 10010)
             .await;
-        assert_eq!(receiver.settled_count(EXCEPTION).await, 1);
+        assert_eq!(receiver.settled_count(&server, EXCEPTION).await, 1);
     }
 );
 
@@ -1774,12 +1783,12 @@ on_both_engines!(
             .await;
         receiver.wait_for("Group.CallbackAfterCreateGroup", 1).await;
         receiver
-            .settled_count("Group.CallbackAfterCreateGroup")
+            .settled_count(&server, "Group.CallbackAfterCreateGroup")
             .await;
         // The login's own callback goes first, so the scripted answer meets the join.
         let mut ann = Client::login(&server, "ann", "Web").await;
         receiver.wait_for("State.StateChange", 1).await;
-        receiver.settled_count("State.StateChange").await;
+        receiver.settled_count(&server, "State.StateChange").await;
         receiver.script([Answer::Json(
             json!({"ActionStatus": "OK", "ErrorCode": 10123, "ErrorInfo": "come back later"}),
         )]);
@@ -1798,7 +1807,7 @@ on_both_engines!(
         assert_eq!(asked[1].query["OptPlatform"], "Web");
         assert_eq!(
             receiver
-                .settled_count("Group.CallbackAfterNewMemberJoin")
+                .settled_count(&server, "Group.CallbackAfterNewMemberJoin")
                 .await,
             1,
             "only the allowed join"
@@ -1806,7 +1815,7 @@ on_both_engines!(
         // A join that cannot go ahead is refused without asking the app.
         let again = ann.request("join_group", json!({"GroupId": "live"})).await;
         assert_eq!(again["ErrorCode"], 10013);
-        assert_eq!(receiver.settled_count(ASK).await, 2);
+        assert_eq!(receiver.settled_count(&server, ASK).await, 2);
     }
 );
 

@@ -1048,21 +1048,22 @@ on_both_engines!(
 );
 
 /// Two nodes on one PostgreSQL database and one NATS: a client connected to one node receives
-/// what a request to the other caused. Skips (with a message) without `NATTER_TEST_NATS`.
+/// what a request to the other caused. Ignored unless `NATTER_TEST_POSTGRES` and
+/// `NATTER_TEST_NATS` are set.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(
+    not(all(natter_test_postgres, natter_test_nats)),
+    ignore = "set NATTER_TEST_POSTGRES=postgres://… and NATTER_TEST_NATS=nats://… to run"
+)]
 async fn nodes_of_a_cluster_carry_events_to_each_others_clients() {
-    let Ok(nats) = std::env::var("NATTER_TEST_NATS") else {
-        eprintln!("NATTER_TEST_NATS is not set: skipping the cluster test");
-        return;
-    };
+    let nats = std::env::var("NATTER_TEST_NATS")
+        .expect("the cluster test needs NATTER_TEST_NATS=nats://…");
     let cluster = format!("natter-test-{:016x}", rand::random::<u64>());
     let clustered = |config: &mut natter::config::ServerConfig| {
         config.nats_url = Some(nats.clone());
         config.cluster_name = cluster.clone();
     };
-    let Some(a) = TestServer::start_with(Engine::Postgres, clustered).await else {
-        return;
-    };
+    let a = TestServer::start_with(Engine::Postgres, clustered).await;
     let mut config = a.config.clone();
     config.listen = "127.0.0.1:0".parse().unwrap();
     let b = TestServer::start_config(config, None).await;

@@ -348,7 +348,9 @@ on_both_engines!(
         assert_eq!(befores[0].query["OptPlatform"], "RESTAPI");
         let afters = receiver.wait_for("C2C.CallbackAfterSendMsg", 2).await;
         assert_eq!(
-            receiver.settled_count("C2C.CallbackAfterSendMsg").await,
+            receiver
+                .settled_count(&server, "C2C.CallbackAfterSendMsg")
+                .await,
             2,
             "denied, discarded, refused and forbidden sends report nothing"
         );
@@ -612,11 +614,18 @@ on_both_engines!(
             1
         );
         assert_eq!(
-            receiver.settled_count("C2C.CallbackBeforeSendMsg").await,
+            receiver
+                .settled_count(&server, "C2C.CallbackBeforeSendMsg")
+                .await,
             0,
             "batch sends fire nothing"
         );
-        assert_eq!(receiver.settled_count("C2C.CallbackAfterSendMsg").await, 0);
+        assert_eq!(
+            receiver
+                .settled_count(&server, "C2C.CallbackAfterSendMsg")
+                .await,
+            0
+        );
 
         let all_ok = server
             .ok(

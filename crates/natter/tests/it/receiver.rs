@@ -148,9 +148,15 @@ impl Receiver {
         panic!("{n} × {command} did not arrive; got {:?}", self.received());
     }
 
-    /// Lets in-flight deliveries land, then returns how many requests of `command` came.
-    pub async fn settled_count(&self, command: &str) -> usize {
-        tokio::time::sleep(Duration::from_millis(300)).await;
+    /// How many requests of `command` came once `server` has delivered every callback it
+    /// recorded (its outbox has drained and nothing is in flight): "none came" means none will.
+    pub async fn settled_count(&self, server: &crate::harness::TestServer, command: &str) -> usize {
+        server
+            .services()
+            .webhooks
+            .drain()
+            .await
+            .expect("draining the webhook outbox");
         self.received()
             .iter()
             .filter(|r| r.query.get("CallbackCommand").map(String::as_str) == Some(command))

@@ -19,7 +19,7 @@ async fn code_for_query(server: &TestServer, query: &str) -> Value {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn caller_checks_answer_with_tencent_codes() {
-    let server = TestServer::start(Engine::Sqlite).await.unwrap();
+    let server = TestServer::start(Engine::Sqlite).await;
     let now = server.clock.now_secs() as u64;
     let sig = server.sig(ADMIN);
     let other_key = natter_usersig::generate(APP, "another-key", ADMIN, 86_400, now, None);
@@ -93,7 +93,7 @@ async fn caller_checks_answer_with_tencent_codes() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigs_made_by_tencents_libraries_are_accepted() {
-    let server = TestServer::start(Engine::Sqlite).await.unwrap();
+    let server = TestServer::start(Engine::Sqlite).await;
     server.clock.freeze(1_700_000_010_000);
     // usersig.md §9: PyPI tls-sig-api-v2 1.1 and npm tls-sig-api-v2 1.0.2, frozen at 1700000000.
     for sig in [
@@ -114,7 +114,7 @@ async fn sigs_made_by_tencents_libraries_are_accepted() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn routing_answers_60009_and_never_fakes_success() {
-    let server = TestServer::start(Engine::Sqlite).await.unwrap();
+    let server = TestServer::start(Engine::Sqlite).await;
     server
         .fails("openim/no_such_command", json!({}), 60009)
         .await;
@@ -158,7 +158,7 @@ async fn routing_answers_60009_and_never_fakes_success() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bodies_are_checked_before_handlers() {
-    let server = TestServer::start(Engine::Sqlite).await.unwrap();
+    let server = TestServer::start(Engine::Sqlite).await;
     let q = server.admin_query();
     for (what, body) in [
         ("malformed", "{\"CheckItem\": [".to_owned()),
@@ -197,7 +197,7 @@ async fn bodies_are_checked_before_handlers() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn real_client_habits_are_accepted() {
-    let server = TestServer::start(Engine::Sqlite).await.unwrap();
+    let server = TestServer::start(Engine::Sqlite).await;
     let url = format!(
         "{}/v4/{CHECK}?{}&random=5&random=6",
         server.base,
@@ -245,8 +245,7 @@ async fn frequency_limits_answer_60007_per_app_and_api() {
     let server = TestServer::start_with(Engine::Sqlite, |c| {
         c.apps[0].settings.rate_limits.insert(CHECK.into(), 3);
     })
-    .await
-    .unwrap();
+    .await;
     server.clock.freeze(server.clock.now_ms());
     let body = json!({"CheckItem": [{"UserID": ADMIN}]});
     for _ in 0..3 {
@@ -274,7 +273,7 @@ async fn frequency_limits_answer_60007_per_app_and_api() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn health_metrics_and_reset() {
-    let server = TestServer::start(Engine::Sqlite).await.unwrap();
+    let server = TestServer::start(Engine::Sqlite).await;
     let health: Value = server
         .client
         .get(format!("{}/_natter/health", server.base))

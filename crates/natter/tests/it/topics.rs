@@ -278,7 +278,7 @@ on_both_engines!(
             )
             .await;
         assert_eq!(again["DestroyResultItem"][0]["ErrorCode"], 110003);
-        assert_eq!(receiver.settled_count(AFTER_DESTROYED).await, 1);
+        assert_eq!(receiver.settled_count(&server, AFTER_DESTROYED).await, 1);
 
         // import_topic: the given creation time, no callbacks.
         let imported = server
@@ -305,7 +305,7 @@ on_both_engines!(
                 10004,
             )
             .await;
-        assert_eq!(receiver.settled_count(AFTER_CREATE).await, 2);
+        assert_eq!(receiver.settled_count(&server, AFTER_CREATE).await, 2);
 
         // Disbanding the community takes its topics along.
         server
@@ -325,7 +325,7 @@ on_both_engines!(
         // The community's own callbacks must not take the scripted answers.
         receiver.wait_for("Group.CallbackAfterCreateGroup", 1).await;
         receiver
-            .settled_count("Group.CallbackAfterCreateGroup")
+            .settled_count(&server, "Group.CallbackAfterCreateGroup")
             .await;
         receiver.script([
             Answer::Json(json!({"ActionStatus": "OK", "ErrorCode": 1, "ErrorInfo": "no"})),
@@ -353,11 +353,11 @@ on_both_engines!(
             topic_info(&server, &topic_id("a"), None).await["ErrorCode"],
             110003
         );
-        assert_eq!(receiver.settled_count(AFTER_CREATE).await, 0);
+        assert_eq!(receiver.settled_count(&server, AFTER_CREATE).await, 0);
         // Allowed on the third try.
         create_topic(&server, "a").await;
         receiver.wait_for(AFTER_CREATE, 1).await;
-        assert_eq!(receiver.settled_count(BEFORE_CREATE).await, 3);
+        assert_eq!(receiver.settled_count(&server, BEFORE_CREATE).await, 3);
         // A creation that cannot go ahead is refused without asking the app.
         server
             .fails(
@@ -366,14 +366,22 @@ on_both_engines!(
                 10021,
             )
             .await;
-        assert_eq!(receiver.settled_count(BEFORE_CREATE).await, 3);
+        assert_eq!(receiver.settled_count(&server, BEFORE_CREATE).await, 3);
     }
 );
 
 /// The body of every `Group.CallbackAfterTopicInfoChanged` the receiver got, in order.
-async fn info_changes(receiver: &crate::receiver::Receiver, n: usize) -> Vec<Value> {
+async fn info_changes(
+    server: &TestServer,
+    receiver: &crate::receiver::Receiver,
+    n: usize,
+) -> Vec<Value> {
     let got = receiver.wait_for(INFO_CHANGED, n).await;
-    assert_eq!(receiver.settled_count(INFO_CHANGED).await, n, "exactly {n}");
+    assert_eq!(
+        receiver.settled_count(server, INFO_CHANGED).await,
+        n,
+        "exactly {n}"
+    );
     got.into_iter().map(|r| r.body).collect()
 }
 
@@ -402,7 +410,7 @@ on_both_engines!(
                 ),
             )
             .await;
-        let bodies = info_changes(&receiver, 1).await;
+        let bodies = info_changes(&server, &receiver, 1).await;
         assert_eq!(
             bodies[0],
             json!({"CallbackCommand": INFO_CHANGED, "GroupId": COMMUNITY, "TopicId": topic,
@@ -439,7 +447,7 @@ on_both_engines!(
             server
                 .ok(MODIFY, modify(json!({ request_field: value })))
                 .await;
-            let bodies = info_changes(&receiver, n + 2).await;
+            let bodies = info_changes(&server, &receiver, n + 2).await;
             let body = bodies.last().unwrap();
             assert_eq!(
                 body,
@@ -462,7 +470,7 @@ on_both_engines!(
                 modify(json!({"TopicName": "n2", "FaceUrl": "http://f2"})),
             )
             .await;
-        assert_eq!(receiver.settled_count(INFO_CHANGED).await, 5);
+        assert_eq!(receiver.settled_count(&server, INFO_CHANGED).await, 5);
         let stored = topic_info(&server, &topic, None).await["TopicInfo"].clone();
         assert_eq!(stored["TopicName"], "n2");
         assert_eq!(stored["CustomString"], "c2");
@@ -512,7 +520,7 @@ on_both_engines!(
                 110003,
             )
             .await;
-        assert_eq!(receiver.settled_count(INFO_CHANGED).await, 6);
+        assert_eq!(receiver.settled_count(&server, INFO_CHANGED).await, 6);
     }
 );
 
@@ -556,7 +564,7 @@ on_both_engines!(
                 json!({"GroupId": COMMUNITY, "TopicId": topic, "TopicName": "off"}),
             )
             .await;
-        assert_eq!(receiver.settled_count(INFO_CHANGED).await, 1);
+        assert_eq!(receiver.settled_count(&server, INFO_CHANGED).await, 1);
     }
 );
 

@@ -1,0 +1,21 @@
+//! Tells the integration tests which external services this machine offers, so that a test
+//! needing one is reported as ignored (not passed) when it is not configured:
+//! `natter_test_postgres` when `NATTER_TEST_POSTGRES` names a server (`off` or unset: not
+//! configured) and `natter_test_nats` when `NATTER_TEST_NATS` does. A configured service must
+//! answer: its tests then run, and failing to connect fails them.
+
+fn main() {
+    for (var, cfg) in [
+        ("NATTER_TEST_POSTGRES", "natter_test_postgres"),
+        ("NATTER_TEST_NATS", "natter_test_nats"),
+    ] {
+        println!("cargo::rerun-if-env-changed={var}");
+        println!("cargo::rustc-check-cfg=cfg({cfg})");
+        let configured = std::env::var(var)
+            .map(|v| !v.trim().is_empty() && v.trim() != "off")
+            .unwrap_or(false);
+        if configured {
+            println!("cargo::rustc-cfg={cfg}");
+        }
+    }
+}
