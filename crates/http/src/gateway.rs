@@ -21,10 +21,11 @@ use tokio::time::Instant;
 
 use crate::auth::Caller;
 use crate::envelope::parse_body;
+use crate::handler::fields;
 use crate::rest::group_open_http_svc::group_send;
 use crate::rest::million_group_open_http_svc::topic_change;
-use crate::rest::openim::c2c_send;
 use crate::rest::sns::{batch_reply, client_friend_add, client_friend_response};
+use crate::wire::openim::{Sendmsg, SendmsgReply};
 use crate::AppState;
 
 /// Largest frame a client may send (a 12 KB message body fits many times over).
@@ -465,13 +466,18 @@ async fn handle(state: &AppState, session: &Session, op: &str, body: Value) -> A
             Ok(Value::Null)
         }
         "sendmsg" => {
-            let mut send = c2c_send(body, user)?;
+            let mut send =
+                parse_body::<Sendmsg>(body, codes::C2C_BAD_PARAM)?.into_send(user)?;
             // A client sends as itself; the app's callbacks always hear of it.
             send.from = user.to_owned();
             send.forbid_before_callback = false;
             send.forbid_after_callback = false;
             let sent = services.messages.send(app, origin, send).await?;
-            Ok(json!({"MsgTime": sent.msg_time, "MsgKey": sent.msg_key, "MsgId": sent.msg_id}))
+            fields(SendmsgReply {
+                msg_time: sent.msg_time,
+                msg_key: sent.msg_key,
+                msg_id: sent.msg_id,
+            })
         }
         "friend_add" => {
             let (items, add_type) = client_friend_add(body)?;
