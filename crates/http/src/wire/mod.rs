@@ -11,6 +11,7 @@ pub mod im_open_login_svc;
 pub mod openim;
 pub mod openim_msg_ext_http_svc;
 pub mod profile;
+pub mod recentcontact;
 pub mod sns;
 
 use serde::de::DeserializeOwned;
