@@ -178,3 +178,37 @@ impl From<Vec<ExtensionItem>> for SetKeyValuesReply {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::envelope::parse_body;
+
+    #[test]
+    fn the_list_is_checked_before_operate_type_and_named_from_itself() {
+        let change = |body| {
+            parse_body::<SetKeyValues>(body, codes::C2C_BAD_PARAM)
+                .unwrap()
+                .change
+                .into_change()
+        };
+        let e = change(json!({"ExtensionList": [{"Value": "v"}], "OperateType": 9})).unwrap_err();
+        assert_eq!(
+            (e.code, e.info.as_str()),
+            (90001, "[0]: missing field `Key`")
+        );
+        let e = change(json!({"OperateType": "1"})).unwrap_err();
+        assert_eq!(e.code, 90001);
+        assert!(matches!(
+            change(json!({"OperateType": 3})),
+            Ok(ExtensionChange::Clear)
+        ));
+        let e = parse_body::<GetKeyValues>(json!({"StartSeq": -1}), codes::C2C_BAD_PARAM)
+            .map(|r| start_seq(r.start_seq))
+            .unwrap()
+            .unwrap_err();
+        assert_eq!(e.info, "StartSeq must be an integer, got -1");
+    }
+}
