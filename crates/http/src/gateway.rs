@@ -21,10 +21,11 @@ use tokio::time::Instant;
 
 use crate::auth::Caller;
 use crate::envelope::parse_body;
+use crate::handler::fields;
 use crate::rest::group_open_http_svc::group_send;
 use crate::rest::million_group_open_http_svc::topic_change;
-use crate::rest::openim::c2c_send;
-use crate::rest::sns::{batch_reply, client_friend_add, client_friend_response};
+use crate::wire::openim::{Sendmsg, SendmsgReply};
+use crate::wire::sns::{BatchReply, ClientFriendAdd, ClientFriendResponse};
 use crate::AppState;
 
 /// Largest frame a client may send (a 12 KB message body fits many times over).
@@ -465,29 +466,36 @@ async fn handle(state: &AppState, session: &Session, op: &str, body: Value) -> A
             Ok(Value::Null)
         }
         "sendmsg" => {
-            let mut send = c2c_send(body, user)?;
+            let mut send =
+                parse_body::<Sendmsg>(body, codes::C2C_BAD_PARAM)?.into_send(user)?;
             // A client sends as itself; the app's callbacks always hear of it.
             send.from = user.to_owned();
             send.forbid_before_callback = false;
             send.forbid_after_callback = false;
             let sent = services.messages.send(app, origin, send).await?;
-            Ok(json!({"MsgTime": sent.msg_time, "MsgKey": sent.msg_key, "MsgId": sent.msg_id}))
+            fields(SendmsgReply {
+                msg_time: sent.msg_time,
+                msg_key: sent.msg_key,
+                msg_id: sent.msg_id,
+            })
         }
         "friend_add" => {
-            let (items, add_type) = client_friend_add(body)?;
+            let (items, add_type) =
+                parse_body::<ClientFriendAdd>(body, codes::SNS_INVALID_PARAM)?.into_parts();
             let outcome = services
                 .relations
                 .request_friends(app, user.to_owned(), items, add_type.as_deref(), origin)
                 .await?;
-            batch_reply(outcome)
+            fields(BatchReply::from(outcome))
         }
         "friend_response" => {
-            let responses = client_friend_response(body)?;
+            let responses = parse_body::<ClientFriendResponse>(body, codes::SNS_INVALID_PARAM)?
+                .into_responses()?;
             let outcome = services
                 .relations
                 .respond_to_requests(app, user.to_owned(), responses, origin)
                 .await?;
-            batch_reply(outcome)
+            fields(BatchReply::from(outcome))
         }
         "modify_topic" => {
             let (group_id, topic_id, _, change) = topic_change(body)?;

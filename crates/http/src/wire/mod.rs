@@ -8,4 +8,42 @@
 //! appears only where Tencent's shape really is open (custom fields, message bodies kept verbatim).
 
 pub mod im_open_login_svc;
+pub mod openim;
+pub mod openim_msg_ext_http_svc;
 pub mod profile;
+pub mod recentcontact;
+pub mod sns;
+
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Deserializer};
+use serde_json::Value;
+
+/// A field whose wrong type Tencent answers with the field's own error code, not the service's
+/// generic "invalid parameter" one. Reading the request never fails on it: a value of the wrong
+/// type is kept as sent, and the conversion that knows the code refuses it, naming what it got.
+#[derive(Debug, Clone)]
+pub enum Field<T> {
+    Valid(T),
+    Invalid(Value),
+}
+
+impl<'de, T: DeserializeOwned> Deserialize<'de> for Field<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let value = Value::deserialize(deserializer)?;
+        Ok(match T::deserialize(&value) {
+            Ok(valid) => Self::Valid(valid),
+            Err(_) => Self::Invalid(value),
+        })
+    }
+}
+
+impl<T: DeserializeOwned> Field<T> {
+    /// The value, or the error reading it as `T` gives (`invalid_param`, the path from the
+    /// field down): for the fields a service checks only after others.
+    pub fn or_parse_error(self, invalid_param: u32) -> natter_core::ApiResult<T> {
+        match self {
+            Self::Valid(valid) => Ok(valid),
+            Self::Invalid(value) => crate::envelope::parse_body(value, invalid_param),
+        }
+    }
+}
