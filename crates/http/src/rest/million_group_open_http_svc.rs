@@ -3,7 +3,7 @@
 //! ([`TopicFields`]).
 
 use natter_core::ApiResult;
-use natter_services::groups::{NewTopic, TopicChange, TopicRecord, TopicSelf};
+use natter_services::groups::{TopicChange, TopicRecord, TopicSelf};
 use natter_webhook::Origin;
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
@@ -11,50 +11,10 @@ use serde_json::{json, Map, Value};
 use crate::envelope::parse_body;
 use crate::handler::Ctx;
 use crate::handler::HandlerFuture;
+use crate::wire::million_group_open_http_svc::TopicProfile as TopicFields;
 
 fn origin(ctx: &Ctx) -> Origin {
     Origin::rest(ctx.client_ip)
-}
-
-/// The profile fields `create_topic` and `import_topic` share.
-#[derive(Deserialize)]
-pub(crate) struct TopicFields {
-    #[serde(rename = "GroupId")]
-    pub group_id: String,
-    #[serde(rename = "TopicId")]
-    topic_id: Option<String>,
-    #[serde(rename = "TopicName", default)]
-    topic_name: String,
-    #[serde(rename = "From_Account")]
-    from_account: Option<String>,
-    #[serde(rename = "CustomString", default)]
-    custom_string: String,
-    #[serde(rename = "FaceUrl", default)]
-    face_url: String,
-    #[serde(rename = "Notification", default)]
-    notification: String,
-    #[serde(rename = "Introduction", default)]
-    introduction: String,
-    /// `import_topic` only.
-    #[serde(rename = "CreateTime")]
-    pub create_time: Option<i64>,
-    /// `import_topic` only: `Community` when given.
-    #[serde(rename = "Type")]
-    pub group_type: Option<String>,
-}
-
-impl TopicFields {
-    pub fn new_topic(&self) -> NewTopic {
-        NewTopic {
-            topic_id: self.topic_id.clone().filter(|t| !t.is_empty()),
-            name: self.topic_name.clone(),
-            from: self.from_account.clone().filter(|f| !f.is_empty()),
-            custom_string: self.custom_string.clone(),
-            face_url: self.face_url.clone(),
-            notification: self.notification.clone(),
-            introduction: self.introduction.clone(),
-        }
-    }
 }
 
 pub fn create_topic(ctx: Ctx, body: Value) -> HandlerFuture {
