@@ -22,14 +22,13 @@ use tokio::time::Instant;
 use crate::auth::Caller;
 use crate::envelope::parse_body;
 use crate::handler::fields;
-use crate::rest::million_group_open_http_svc::topic_change;
 use crate::rest::openim::c2c_send;
 use crate::rest::sns::{batch_reply, client_friend_add, client_friend_response};
 use crate::wire::group_open_http_svc::{
     HandleGroupApplication, JoinGroup, JoinGroupReply, MsgSeqItem, QuitGroup, SendGroupMsg,
     SendGroupMsgReadReceipt, SendGroupMsgReply,
 };
-use crate::wire::million_group_open_http_svc::ReadTopic;
+use crate::wire::million_group_open_http_svc::{ModifyTopic, ReadTopic};
 use crate::AppState;
 
 /// Largest frame a client may send (a 12 KB message body fits many times over).
@@ -428,7 +427,8 @@ async fn handle(state: &AppState, session: &Session, op: &str, body: Value) -> A
             batch_reply(outcome)
         }
         "modify_topic" => {
-            let (group_id, topic_id, _, change) = topic_change(body)?;
+            let req: ModifyTopic = parse_body(body, codes::GROUP_INVALID_PARAM)?;
+            let (group_id, topic_id, _, change) = req.into_change()?;
             services
                 .groups
                 .modify_topic_as_member(app, user, &group_id, &topic_id, change, origin)
