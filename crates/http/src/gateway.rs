@@ -13,7 +13,7 @@ use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgr
 use axum::extract::{ConnectInfo, State};
 use axum::response::Response;
 use natter_core::{codes, ApiError, ApiResult};
-use natter_services::groups::{application_frame, Answer, Decision, JoinOutcome};
+use natter_services::groups::{application_frame, JoinOutcome};
 use natter_services::sessions::{Session, SessionEnd};
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
@@ -22,8 +22,11 @@ use tokio::time::Instant;
 use crate::auth::Caller;
 use crate::envelope::parse_body;
 use crate::handler::fields;
-use crate::rest::group_open_http_svc::group_send;
-use crate::rest::million_group_open_http_svc::topic_change;
+use crate::wire::group_open_http_svc::{
+    HandleGroupApplication, JoinGroup, JoinGroupReply, MsgSeqItem, QuitGroup, SendGroupMsg,
+    SendGroupMsgReadReceipt, SendGroupMsgReply,
+};
+use crate::wire::million_group_open_http_svc::{ModifyTopic, ReadTopic};
 use crate::wire::openim::{Sendmsg, SendmsgReply};
 use crate::wire::sns::{BatchReply, ClientFriendAdd, ClientFriendResponse};
 use crate::AppState;
@@ -67,59 +70,6 @@ struct Login {
 
 fn web() -> String {
     "Web".into()
-}
-
-#[derive(Deserialize)]
-struct GroupRef {
-    #[serde(rename = "GroupId")]
-    group_id: String,
-}
-
-#[derive(Deserialize)]
-struct JoinRequest {
-    #[serde(rename = "GroupId")]
-    group_id: String,
-    /// What the applicant tells the admins, where the group needs approval.
-    #[serde(rename = "ApplyMsg", default)]
-    apply_msg: String,
-}
-
-#[derive(Deserialize)]
-struct HandleApplication {
-    #[serde(rename = "GroupId")]
-    group_id: String,
-    /// The applicant.
-    #[serde(rename = "From_Account")]
-    from_account: String,
-    /// `Agree` or `Reject`.
-    #[serde(rename = "HandleAction")]
-    handle_action: String,
-    #[serde(rename = "HandleMsg", default)]
-    handle_msg: String,
-}
-
-#[derive(Deserialize)]
-struct TopicRead {
-    #[serde(rename = "GroupId")]
-    group_id: String,
-    #[serde(rename = "TopicId")]
-    topic_id: String,
-    #[serde(rename = "MsgSeq")]
-    msg_seq: u64,
-}
-
-#[derive(Deserialize)]
-struct ReadReceipts {
-    #[serde(rename = "GroupId")]
-    group_id: String,
-    #[serde(rename = "MsgSeqList")]
-    msg_seq_list: Vec<SeqItem>,
-}
-
-#[derive(Deserialize)]
-struct SeqItem {
-    #[serde(rename = "MsgSeq")]
-    msg_seq: u64,
 }
 
 /// A reply frame: the request's `ReqId`, the envelope, then the operation's fields.
@@ -372,7 +322,6 @@ async fn handle(state: &AppState, session: &Session, op: &str, body: Value) -> A
     let app = &session.app;
     let user = session.user.as_str();
     let origin = &session.origin;
-    let group_ref = |body: Value| parse_body::<GroupRef>(body, codes::GROUP_INVALID_PARAM);
     match op {
         // Every event this node caused before the ping reaches its connections first.
         "ping" => {
@@ -381,12 +330,14 @@ async fn handle(state: &AppState, session: &Session, op: &str, body: Value) -> A
         }
         "logout" => Ok(Value::Null),
         "join_group" => {
-            let req: JoinRequest = parse_body(body, codes::GROUP_INVALID_PARAM)?;
+            let req: JoinGroup = parse_body(body, codes::GROUP_INVALID_PARAM)?;
             let outcome = services
                 .groups
                 .join(app, &req.group_id, user, &req.apply_msg, origin)
                 .await?;
-            Ok(json!({"Pending": u32::from(outcome == JoinOutcome::Pending)}))
+            fields(JoinGroupReply {
+                pending: u32::from(outcome == JoinOutcome::Pending),
+            })
         }
         "get_group_application_list" => {
             let list: Vec<Value> = services
@@ -403,35 +354,16 @@ async fn handle(state: &AppState, session: &Session, op: &str, body: Value) -> A
             Ok(json!({"ApplicationList": list}))
         }
         "handle_group_application" => {
-            let req: HandleApplication = parse_body(body, codes::GROUP_INVALID_PARAM)?;
-            let decision = match req.handle_action.as_str() {
-                "Agree" => Decision::Agree,
-                "Reject" => Decision::Refuse,
-                other => {
-                    return Err(ApiError::new(
-                        codes::GROUP_INVALID_PARAM,
-                        format!("HandleAction {other:?} is not Agree or Reject"),
-                    ))
-                }
-            };
+            let req: HandleGroupApplication = parse_body(body, codes::GROUP_INVALID_PARAM)?;
+            let (group_id, answer) = req.into_answer()?;
             services
                 .groups
-                .handle_application(
-                    app,
-                    &req.group_id,
-                    user,
-                    Answer {
-                        applicant: req.from_account,
-                        decision,
-                        message: req.handle_msg,
-                    },
-                    origin,
-                )
+                .handle_application(app, &group_id, user, answer, origin)
                 .await?;
             Ok(Value::Null)
         }
         "quit_group" => {
-            let req = group_ref(body)?;
+            let req: QuitGroup = parse_body(body, codes::GROUP_INVALID_PARAM)?;
             services
                 .groups
                 .quit(app, &req.group_id, user, origin)
@@ -439,7 +371,8 @@ async fn handle(state: &AppState, session: &Session, op: &str, body: Value) -> A
             Ok(Value::Null)
         }
         "send_group_msg" => {
-            let (group_id, mut send) = group_send(body)?;
+            let req: SendGroupMsg = parse_body(body, codes::GROUP_INVALID_PARAM)?;
+            let (group_id, mut send) = req.into_group_send()?;
             // A client sends as itself, and only into groups it is in.
             send.from = None;
             send.forbid_before_callback = false;
@@ -449,17 +382,20 @@ async fn handle(state: &AppState, session: &Session, op: &str, body: Value) -> A
                 .groups
                 .send(app, user, &group_id, send, origin)
                 .await?;
-            Ok(json!({"MsgTime": sent.msg_time, "MsgSeq": sent.msg_seq}))
+            fields(SendGroupMsgReply {
+                msg_time: sent.msg_time,
+                msg_seq: sent.msg_seq,
+            })
         }
         "send_group_msg_read_receipt" => {
-            let req: ReadReceipts = parse_body(body, codes::GROUP_INVALID_PARAM)?;
+            let req: SendGroupMsgReadReceipt = parse_body(body, codes::GROUP_INVALID_PARAM)?;
             services
                 .groups
                 .send_read_receipts(
                     app,
                     &req.group_id,
                     user,
-                    req.msg_seq_list.into_iter().map(|m| m.msg_seq).collect(),
+                    MsgSeqItem::seqs(req.msg_seq_list),
                     origin,
                 )
                 .await?;
@@ -498,7 +434,8 @@ async fn handle(state: &AppState, session: &Session, op: &str, body: Value) -> A
             fields(BatchReply::from(outcome))
         }
         "modify_topic" => {
-            let (group_id, topic_id, _, change) = topic_change(body)?;
+            let req: ModifyTopic = parse_body(body, codes::GROUP_INVALID_PARAM)?;
+            let (group_id, topic_id, _, change) = req.into_change()?;
             services
                 .groups
                 .modify_topic_as_member(app, user, &group_id, &topic_id, change, origin)
@@ -506,7 +443,7 @@ async fn handle(state: &AppState, session: &Session, op: &str, body: Value) -> A
             Ok(Value::Null)
         }
         "read_topic" => {
-            let req: TopicRead = parse_body(body, codes::GROUP_INVALID_PARAM)?;
+            let req: ReadTopic = parse_body(body, codes::GROUP_INVALID_PARAM)?;
             services
                 .groups
                 .read_topic(app, &req.group_id, &req.topic_id, user, req.msg_seq)

@@ -1,30 +1,21 @@
-//! `v4/group_open_attr_http_svc/*`: reading custom group attributes (1047/44187). The writes
-//! live under `group_open_http_svc`, as Tencent's paths have them.
+//! `v4/group_open_attr_http_svc/*`: reading custom group attributes. The writes live under
+//! `group_open_http_svc`, as Tencent's paths have them.
 
-use serde::Deserialize;
-use serde_json::{json, Value};
+use natter_core::ApiResult;
 
 use crate::handler::Ctx;
-use crate::handler::HandlerFuture;
+use crate::wire::group_open_attr_http_svc::{GetGroupAttr, GetGroupAttrReply, GroupAttr};
 
-#[derive(Deserialize)]
-struct GetRequest {
-    #[serde(rename = "GroupId")]
-    group_id: String,
-}
-
-pub fn get_group_attr(ctx: Ctx, body: Value) -> HandlerFuture {
-    Box::pin(async move {
-        let req = ctx.parse::<GetRequest>(body)?;
-        let attrs = ctx
-            .services
-            .groups
-            .attributes(&ctx.app, &req.group_id)
-            .await?;
-        let list: Vec<Value> = attrs
+pub async fn get_group_attr(ctx: Ctx, req: GetGroupAttr) -> ApiResult<GetGroupAttrReply> {
+    let attrs = ctx
+        .services
+        .groups
+        .attributes(&ctx.app, &req.group_id)
+        .await?;
+    Ok(GetGroupAttrReply {
+        group_attr_ary: attrs
             .into_iter()
-            .map(|(key, value)| json!({"key": key, "value": value}))
-            .collect();
-        Ok(json!({"GroupAttrAry": list}))
+            .map(|(key, value)| GroupAttr { key, value })
+            .collect(),
     })
 }

@@ -1,252 +1,94 @@
-//! `v4/million_group_open_http_svc/*`: the topics of a topic-enabled community (Tencent pages
-//! 1047/49468–49471). `group_open_http_svc/import_topic` (1047/53448) takes the same fields
-//! ([`TopicFields`]).
+//! `v4/million_group_open_http_svc/*`: the topics of a topic-enabled community.
+//! `group_open_http_svc/import_topic` takes the same fields as `create_topic`.
 
 use natter_core::ApiResult;
-use natter_services::groups::{NewTopic, TopicChange, TopicRecord, TopicSelf};
-use natter_webhook::Origin;
-use serde::Deserialize;
-use serde_json::{json, Map, Value};
 
-use crate::envelope::parse_body;
 use crate::handler::Ctx;
-use crate::handler::HandlerFuture;
+use crate::wire::group_open_http_svc::non_empty;
+use crate::wire::million_group_open_http_svc::{
+    CreateTopic, CreateTopicReply, DestroyResult, DestroyTopic, DestroyTopicReply, GetTopic,
+    GetTopicReply, ModifyTopic, TopicAndSelfInfo, TopicInfo,
+};
 
-fn origin(ctx: &Ctx) -> Origin {
-    Origin::rest(ctx.client_ip)
+pub async fn create_topic(ctx: Ctx, req: CreateTopic) -> ApiResult<CreateTopicReply> {
+    let topic_id = ctx
+        .services
+        .groups
+        .create_topic(
+            &ctx.app,
+            &ctx.identifier,
+            &req.group_id,
+            req.new_topic(),
+            &ctx.origin(),
+        )
+        .await?;
+    Ok(CreateTopicReply { topic_id })
 }
 
-/// The profile fields `create_topic` and `import_topic` share.
-#[derive(Deserialize)]
-pub(crate) struct TopicFields {
-    #[serde(rename = "GroupId")]
-    pub group_id: String,
-    #[serde(rename = "TopicId")]
-    topic_id: Option<String>,
-    #[serde(rename = "TopicName", default)]
-    topic_name: String,
-    #[serde(rename = "From_Account")]
-    from_account: Option<String>,
-    #[serde(rename = "CustomString", default)]
-    custom_string: String,
-    #[serde(rename = "FaceUrl", default)]
-    face_url: String,
-    #[serde(rename = "Notification", default)]
-    notification: String,
-    #[serde(rename = "Introduction", default)]
-    introduction: String,
-    /// `import_topic` only.
-    #[serde(rename = "CreateTime")]
-    pub create_time: Option<i64>,
-    /// `import_topic` only: `Community` when given.
-    #[serde(rename = "Type")]
-    pub group_type: Option<String>,
-}
-
-impl TopicFields {
-    pub fn new_topic(&self) -> NewTopic {
-        NewTopic {
-            topic_id: self.topic_id.clone().filter(|t| !t.is_empty()),
-            name: self.topic_name.clone(),
-            from: self.from_account.clone().filter(|f| !f.is_empty()),
-            custom_string: self.custom_string.clone(),
-            face_url: self.face_url.clone(),
-            notification: self.notification.clone(),
-            introduction: self.introduction.clone(),
-        }
-    }
-}
-
-pub fn create_topic(ctx: Ctx, body: Value) -> HandlerFuture {
-    Box::pin(async move {
-        let req = ctx.parse::<TopicFields>(body)?;
-        let topic_id = ctx
-            .services
-            .groups
-            .create_topic(
-                &ctx.app,
-                &ctx.identifier,
-                &req.group_id,
-                req.new_topic(),
-                &origin(&ctx),
-            )
-            .await?;
-        Ok(json!({"TopicId": topic_id}))
-    })
-}
-
-#[derive(Deserialize)]
-struct DestroyRequest {
-    #[serde(rename = "GroupId")]
-    group_id: String,
-    #[serde(rename = "TopicIdList")]
-    topic_id_list: Vec<String>,
-}
-
-pub fn destroy_topic(ctx: Ctx, body: Value) -> HandlerFuture {
-    Box::pin(async move {
-        let req = ctx.parse::<DestroyRequest>(body)?;
-        let results = ctx
-            .services
-            .groups
-            .destroy_topics(&ctx.app, &req.group_id, req.topic_id_list, &origin(&ctx))
-            .await?;
-        let items: Vec<Value> = results
+pub async fn destroy_topic(ctx: Ctx, req: DestroyTopic) -> ApiResult<DestroyTopicReply> {
+    let results = ctx
+        .services
+        .groups
+        .destroy_topics(&ctx.app, &req.group_id, req.topic_id_list, &ctx.origin())
+        .await?;
+    Ok(DestroyTopicReply {
+        destroy_result_item: results
             .into_iter()
-            .map(|(topic_id, code, info)| {
-                json!({"ErrorCode": code, "ErrorInfo": info, "TopicId": topic_id})
+            .map(|(topic_id, error_code, error_info)| DestroyResult {
+                error_code,
+                error_info,
+                topic_id,
             })
-            .collect();
-        Ok(json!({"DestroyResultItem": items}))
+            .collect(),
     })
 }
 
-#[derive(Deserialize)]
-struct GetRequest {
-    #[serde(rename = "GroupId")]
-    group_id: String,
-    #[serde(rename = "From_Account")]
-    from_account: Option<String>,
-    #[serde(rename = "TopicIdList")]
-    topic_id_list: Option<Vec<String>>,
-    #[serde(rename = "ResponseFilter")]
-    response_filter: Option<Vec<String>>,
-}
-
-/// `TopicInfo` of `get_topic`, keeping only the fields `filter` names (`TopicId` always).
-fn topic_info(t: &TopicRecord, filter: Option<&[String]>) -> Value {
-    let mut m = Map::new();
-    m.insert("TopicId".into(), t.topic_id.clone().into());
-    let fields: [(&str, Value); 10] = [
-        ("TopicName", t.name.clone().into()),
-        // Spelled with a capital D in the reply, unlike everywhere else.
-        ("GroupID", t.group_id.clone().into()),
-        ("FaceUrl", t.face_url.clone().into()),
-        ("Notification", t.notification.clone().into()),
-        ("Introduction", t.introduction.clone().into()),
-        ("CustomString", t.custom_string.clone().into()),
-        ("CreateTime", t.created.into()),
-        ("LastMsgTime", t.last_msg_time.into()),
-        ("NextMsgSeq", t.next_msg_seq.into()),
-        ("ShutUpAllFlag", u32::from(t.mute_all).into()),
-    ];
-    for (name, value) in fields {
-        if filter.is_none_or(|f| f.iter().any(|n| n == name)) {
-            m.insert(name.into(), value);
-        }
-    }
-    Value::Object(m)
-}
-
-fn self_info(me: &TopicSelf) -> Value {
-    json!({"MsgFlag": me.msg_flag, "MsgSeq": me.read_seq, "ShutUpTime": me.muted_until})
-}
-
-pub fn get_topic(ctx: Ctx, body: Value) -> HandlerFuture {
-    Box::pin(async move {
-        let req = ctx.parse::<GetRequest>(body)?;
-        let items = ctx
-            .services
-            .groups
-            .topics(
-                &ctx.app,
-                &req.group_id,
-                req.topic_id_list,
-                req.from_account.as_deref().filter(|f| !f.is_empty()),
-            )
-            .await?;
-        let filter = req.response_filter.as_deref();
-        let list: Vec<Value> = items
-            .into_iter()
-            .map(|(topic_id, item)| match item {
-                Ok((topic, me)) => {
-                    let mut v = json!({
-                        "ErrorCode": 0,
-                        "ErrorInfo": "",
-                        "TopicInfo": topic_info(&topic, filter),
-                    });
-                    if let Some(me) = me {
-                        v["SelfInfo"] = self_info(&me);
-                    }
-                    v
-                }
-                Err(e) => json!({
-                    "ErrorCode": e.code,
-                    "ErrorInfo": e.info,
-                    "TopicInfo": {"TopicId": topic_id},
-                }),
-            })
-            .collect();
-        Ok(json!({"TopicAndSelfInfo": list}))
+pub async fn get_topic(ctx: Ctx, req: GetTopic) -> ApiResult<GetTopicReply> {
+    let from = non_empty(req.from_account);
+    let items = ctx
+        .services
+        .groups
+        .topics(&ctx.app, &req.group_id, req.topic_id_list, from.as_deref())
+        .await?;
+    let filter = req.response_filter.as_deref();
+    let topic_and_self_info = items
+        .into_iter()
+        .map(|(topic_id, item)| match item {
+            Ok((topic, me)) => TopicAndSelfInfo {
+                error_code: 0,
+                error_info: String::new(),
+                topic_info: TopicInfo::of(&topic, filter),
+                self_info: me.map(Into::into),
+            },
+            Err(e) => TopicAndSelfInfo {
+                error_code: e.code,
+                error_info: e.info,
+                topic_info: TopicInfo {
+                    topic_id,
+                    ..TopicInfo::default()
+                },
+                self_info: None,
+            },
+        })
+        .collect();
+    Ok(GetTopicReply {
+        topic_and_self_info,
     })
 }
 
-#[derive(Deserialize)]
-struct ModifyRequest {
-    #[serde(rename = "GroupId")]
-    group_id: String,
-    #[serde(rename = "TopicId")]
-    topic_id: String,
-    #[serde(rename = "From_Account")]
-    from_account: Option<String>,
-    #[serde(rename = "TopicName")]
-    topic_name: Option<String>,
-    #[serde(rename = "CustomString")]
-    custom_string: Option<String>,
-    #[serde(rename = "FaceUrl")]
-    face_url: Option<String>,
-    #[serde(rename = "Notification")]
-    notification: Option<String>,
-    #[serde(rename = "Introduction")]
-    introduction: Option<String>,
-    #[serde(rename = "MuteAllMember")]
-    mute_all_member: Option<String>,
-}
-
-/// Reads a `modify_topic` body (REST or client): the group, the topic, the operator named in
-/// `From_Account` (if any) and the change.
-pub(crate) fn topic_change(
-    body: Value,
-) -> ApiResult<(String, String, Option<String>, TopicChange)> {
-    let req: ModifyRequest = parse_body(body, natter_core::codes::GROUP_INVALID_PARAM)?;
-    let mute_all = match req.mute_all_member.as_deref() {
-        None => None,
-        Some("On") => Some(true),
-        Some("Off") => Some(false),
-        Some(other) => {
-            return Err(natter_core::ApiError::new(
-                natter_core::codes::GROUP_INVALID_PARAM,
-                format!("MuteAllMember {other:?} is not On or Off"),
-            ))
-        }
-    };
-    let change = TopicChange {
-        name: req.topic_name,
-        custom_string: req.custom_string,
-        face_url: req.face_url,
-        notification: req.notification,
-        introduction: req.introduction,
-        mute_all,
-    };
-    let from = req.from_account.filter(|f| !f.is_empty());
-    Ok((req.group_id, req.topic_id, from, change))
-}
-
-pub fn modify_topic(ctx: Ctx, body: Value) -> HandlerFuture {
-    Box::pin(async move {
-        let (group_id, topic_id, from, change) = topic_change(body)?;
-        let operator = from.unwrap_or_else(|| ctx.identifier.clone());
-        ctx.services
-            .groups
-            .modify_topic(
-                &ctx.app,
-                &operator,
-                &group_id,
-                &topic_id,
-                change,
-                &origin(&ctx),
-            )
-            .await?;
-        Ok(Value::Null)
-    })
+pub async fn modify_topic(ctx: Ctx, req: ModifyTopic) -> ApiResult<()> {
+    let (group_id, topic_id, from, change) = req.into_change()?;
+    let operator = from.unwrap_or_else(|| ctx.identifier.clone());
+    ctx.services
+        .groups
+        .modify_topic(
+            &ctx.app,
+            &operator,
+            &group_id,
+            &topic_id,
+            change,
+            &ctx.origin(),
+        )
+        .await?;
+    Ok(())
 }
