@@ -7,7 +7,6 @@
 
 mod applications;
 mod contacts;
-mod detached;
 mod groups;
 pub mod postgres;
 mod relations;
@@ -24,7 +23,6 @@ use async_trait::async_trait;
 use natter_core::AppId;
 
 pub use applications::JoinApplication;
-pub use detached::Detached;
 pub use groups::{
     GroupChange, GroupEdit, GroupMember, GroupMessage, GroupOutcome, GroupPlan, GroupQuery,
     GroupRecord, GroupSnapshot,
