@@ -51,16 +51,12 @@ fn member(id: &str, role: &str, join_time: i64) -> GroupMember {
 
 async fn apply(store: &dyn Store, app: u64, group: &str, changes: Vec<GroupChange>) {
     let outcome = store
-        .edit_group(
-            app,
-            group.into(),
-            GroupQuery::default(),
-            1,
-            Box::new(move |_| GroupPlan {
+        .edit_group(app, group.into(), GroupQuery::default(), 1, move |_| {
+            GroupPlan::<()> {
                 changes,
                 ..GroupPlan::default()
-            }),
-        )
+            }
+        })
         .await
         .unwrap();
     assert!(outcome.refusal.is_none());
@@ -127,7 +123,7 @@ pub async fn groups_round_trip_and_disappear_whole(store: &dyn Store) {
                 ..GroupQuery::default()
             },
             1,
-            Box::new(|snap| {
+            |snap| {
                 let g = snap.group.clone().unwrap();
                 GroupPlan {
                     reply: json!({
@@ -141,7 +137,7 @@ pub async fn groups_round_trip_and_disappear_whole(store: &dyn Store) {
                     }),
                     ..GroupPlan::default()
                 }
-            }),
+            },
         )
         .await
         .unwrap();
@@ -232,30 +228,24 @@ pub async fn concurrent_sends_take_every_sequence_once(store: Arc<dyn Store>) {
             let store = store.clone();
             tokio::spawn(async move {
                 store
-                    .edit_group(
-                        app,
-                        "busy".into(),
-                        GroupQuery::default(),
-                        1,
-                        Box::new(move |snap| {
-                            let mut group = snap.group.clone().unwrap();
-                            let seq = group.next_msg_seq;
-                            group.next_msg_seq += 1;
-                            GroupPlan {
-                                changes: vec![
-                                    GroupChange::AddMessage(GroupMessage {
-                                        seq,
-                                        random: i,
-                                        from: "o".into(),
-                                        body: "[]".into(),
-                                        ..GroupMessage::default()
-                                    }),
-                                    GroupChange::PutGroup(Box::new(group)),
-                                ],
-                                ..GroupPlan::default()
-                            }
-                        }),
-                    )
+                    .edit_group(app, "busy".into(), GroupQuery::default(), 1, move |snap| {
+                        let mut group = snap.group.clone().unwrap();
+                        let seq = group.next_msg_seq;
+                        group.next_msg_seq += 1;
+                        GroupPlan {
+                            changes: vec![
+                                GroupChange::AddMessage(GroupMessage {
+                                    seq,
+                                    random: i,
+                                    from: "o".into(),
+                                    body: "[]".into(),
+                                    ..GroupMessage::default()
+                                }),
+                                GroupChange::PutGroup(Box::new(group)),
+                            ],
+                            ..GroupPlan::<()>::default()
+                        }
+                    })
                     .await
                     .unwrap()
             })
@@ -389,16 +379,10 @@ pub async fn topics_keep_their_own_messages_and_go_with_their_group(store: &dyn 
         [("m".to_owned(), 1)].into_iter().collect()
     );
     let edit_snap = store
-        .edit_group(
-            app,
-            gid.into(),
-            query,
-            1,
-            Box::new(move |s| GroupPlan {
-                reply: json!(s == &snap),
-                ..GroupPlan::default()
-            }),
-        )
+        .edit_group(app, gid.into(), query, 1, move |s| GroupPlan {
+            reply: json!(s == &snap),
+            ..GroupPlan::default()
+        })
         .await
         .unwrap();
     assert_eq!(edit_snap.reply, json!(true), "a read snapshot is an edit's");

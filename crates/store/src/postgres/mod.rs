@@ -27,11 +27,11 @@ use crate::{
     ListCursor, OutboxEntry, OutboxEvent, ProfileValue, Store, StoreError, StoreResult, StoredC2c,
 };
 use crate::{
-    BlockedAccount, Friend, RelationEdit, RelationOutcome, RelationPage, RelationScope, Relations,
+    AnyReply, GroupEdit, GroupMember, GroupMessage, GroupOutcome, GroupQuery, GroupRecord,
+    GroupSnapshot, JoinApplication, MemberCursor, TopicRecord,
 };
 use crate::{
-    GroupEdit, GroupMember, GroupMessage, GroupOutcome, GroupQuery, GroupRecord, GroupSnapshot,
-    JoinApplication, MemberCursor, TopicRecord,
+    BlockedAccount, Friend, RelationEdit, RelationOutcome, RelationPage, RelationScope, Relations,
 };
 
 /// A handle on the pool; clones share it.
@@ -550,14 +550,14 @@ impl Store for PostgresStore {
         .await
     }
 
-    async fn edit_group(
+    async fn edit_group_any(
         &self,
         app: AppId,
         group_id: String,
         query: GroupQuery,
         now_ms: i64,
         edit: GroupEdit,
-    ) -> StoreResult<GroupOutcome> {
+    ) -> StoreResult<GroupOutcome<AnyReply>> {
         self.detached(move |db| async move {
             let mut tx = db.begin().await?;
             groups::lock(&mut tx, app, &group_id).await?;

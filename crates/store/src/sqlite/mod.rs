@@ -30,11 +30,11 @@ use crate::{
     ListCursor, OutboxEntry, OutboxEvent, ProfileValue, Store, StoreError, StoreResult, StoredC2c,
 };
 use crate::{
-    BlockedAccount, Friend, RelationEdit, RelationOutcome, RelationPage, RelationScope, Relations,
+    AnyReply, GroupEdit, GroupMember, GroupMessage, GroupOutcome, GroupQuery, GroupRecord,
+    GroupSnapshot, JoinApplication, MemberCursor, TopicRecord,
 };
 use crate::{
-    GroupEdit, GroupMember, GroupMessage, GroupOutcome, GroupQuery, GroupRecord, GroupSnapshot,
-    JoinApplication, MemberCursor, TopicRecord,
+    BlockedAccount, Friend, RelationEdit, RelationOutcome, RelationPage, RelationScope, Relations,
 };
 use readers::Readers;
 use writer::Writer;
@@ -523,14 +523,14 @@ impl Store for SqliteStore {
             .await
     }
 
-    async fn edit_group(
+    async fn edit_group_any(
         &self,
         app: AppId,
         group_id: String,
         query: GroupQuery,
         now_ms: i64,
         edit: GroupEdit,
-    ) -> StoreResult<GroupOutcome> {
+    ) -> StoreResult<GroupOutcome<AnyReply>> {
         // The one writer thread runs edits one at a time: no lock is needed.
         self.write(move |conn| {
             let snapshot = groups::load(conn, app, &group_id, &query)?;
