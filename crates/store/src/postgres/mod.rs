@@ -11,6 +11,7 @@ mod migrations;
 mod outbox;
 mod relations;
 mod topics;
+mod unread;
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -273,7 +274,7 @@ impl Store for PostgresStore {
         owner: String,
         peers: Vec<String>,
     ) -> StoreResult<(u64, Vec<u64>)> {
-        self.detached(move |db| async move { c2c::unread(&db.pool, app, &owner, &peers).await })
+        self.detached(move |db| async move { unread::unread(&db.pool, app, &owner, &peers).await })
             .await
     }
 
@@ -289,7 +290,7 @@ impl Store for PostgresStore {
         self.detached(move |db| async move {
             let mut tx = db.begin().await?;
             let (total, events) =
-                c2c::mark_read(&mut tx, app, &reader, &peer, read_time, outbox).await?;
+                unread::mark_read(&mut tx, app, &reader, &peer, read_time, outbox).await?;
             outbox::insert(&mut tx, app, &events, now_ms).await?;
             tx.commit().await?;
             Ok(total)
@@ -298,8 +299,10 @@ impl Store for PostgresStore {
     }
 
     async fn c2c_read_time(&self, app: AppId, reader: String, peer: String) -> StoreResult<i64> {
-        self.detached(move |db| async move { c2c::read_time(&db.pool, app, &reader, &peer).await })
-            .await
+        self.detached(
+            move |db| async move { unread::read_time(&db.pool, app, &reader, &peer).await },
+        )
+        .await
     }
 
     async fn c2c_recall(
