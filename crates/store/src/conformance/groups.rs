@@ -10,16 +10,6 @@ use crate::{
     MemberCursor, Store, TopicRecord,
 };
 
-pub(super) async fn run_all(store: Arc<dyn Store>) {
-    groups_round_trip_and_disappear_whole(&*store).await;
-    topics_keep_their_own_messages_and_go_with_their_group(&*store).await;
-    member_pages_continue_after_a_cursor(&*store).await;
-    bans_list_only_running_ones_and_go_with_their_group(&*store).await;
-    silent_and_directed_messages_keep_their_marks(&*store).await;
-    join_applications_wait_until_handled(&*store).await;
-    concurrent_sends_take_every_sequence_once(store).await;
-}
-
 fn record(id: &str, group_type: &str) -> GroupRecord {
     GroupRecord {
         group_id: id.into(),
