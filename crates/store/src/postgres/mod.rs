@@ -1,6 +1,7 @@
 //! The PostgreSQL backend, for one or many stateless Natter nodes sharing one database.
 //! Each write is one transaction; PostgreSQL itself groups concurrent commits into one WAL flush.
 
+mod accounts;
 mod applications;
 mod c2c;
 mod contacts;
@@ -19,13 +20,13 @@ use std::future::Future;
 use async_trait::async_trait;
 use natter_core::AppId;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
-use sqlx::{PgPool, Postgres, Row, Transaction};
+use sqlx::{PgPool, Postgres, Transaction};
 
 use crate::{
     AccountImport, C2cHistoryQuery, C2cImport, C2cMessage, C2cMessageRef, C2cModify, C2cOutbox,
     C2cRecall, C2cSend, ContactChange, ContactData, ContactGroup, ContactLimits, ContactOutcome,
     Conversation, ConversationId, DeadLetter, ExtensionChange, ExtensionOutcome, ExtensionRead,
-    ListCursor, OutboxEntry, OutboxEvent, ProfileValue, Store, StoreError, StoreResult, StoredC2c,
+    ListCursor, OutboxEntry, OutboxEvent, ProfileValue, Store, StoreResult, StoredC2c,
 };
 use crate::{
     AnyReply, GroupEdit, GroupMember, GroupMessage, GroupOutcome, GroupQuery, GroupRecord,
@@ -87,29 +88,6 @@ impl PostgresStore {
     }
 }
 
-async fn put_profile_items(
-    tx: &mut Transaction<'static, Postgres>,
-    app: AppId,
-    user_id: &str,
-    items: &[ProfileValue],
-    now_ms: i64,
-) -> StoreResult<()> {
-    for item in items {
-        sqlx::query(
-            "INSERT INTO profile_items (app_id, user_id, tag, value, updated_ms) VALUES ($1, $2, $3, $4, $5)
-             ON CONFLICT (app_id, user_id, tag) DO UPDATE SET value = EXCLUDED.value, updated_ms = EXCLUDED.updated_ms",
-        )
-        .bind(app as i64)
-        .bind(user_id)
-        .bind(&item.tag)
-        .bind(item.value.to_string())
-        .bind(now_ms)
-        .execute(&mut **tx)
-        .await?;
-    }
-    Ok(())
-}
-
 #[async_trait]
 impl Store for PostgresStore {
     fn backend(&self) -> &'static str {
@@ -122,64 +100,18 @@ impl Store for PostgresStore {
         accounts: Vec<AccountImport>,
         now_ms: i64,
     ) -> StoreResult<()> {
-        self.detached(move |db| async move {
-            let mut tx = db.begin().await?;
-            for account in &accounts {
-                sqlx::query(
-                    "INSERT INTO accounts (app_id, user_id, created_ms) VALUES ($1, $2, $3)
-                     ON CONFLICT (app_id, user_id) DO NOTHING",
-                )
-                .bind(app as i64)
-                .bind(&account.user_id)
-                .bind(now_ms)
-                .execute(&mut *tx)
-                .await?;
-                put_profile_items(&mut tx, app, &account.user_id, &account.profile, now_ms).await?;
-            }
-            tx.commit().await?;
-            Ok(())
-        })
-        .await
+        self.detached(move |db| async move { accounts::import(&db, app, accounts, now_ms).await })
+            .await
     }
 
     async fn delete_accounts(&self, app: AppId, user_ids: Vec<String>) -> StoreResult<Vec<bool>> {
-        self.detached(move |db| async move {
-            let mut tx = db.begin().await?;
-            let mut existed = Vec::with_capacity(user_ids.len());
-            for user_id in &user_ids {
-                let gone = sqlx::query("DELETE FROM accounts WHERE app_id = $1 AND user_id = $2")
-                    .bind(app as i64)
-                    .bind(user_id)
-                    .execute(&mut *tx)
-                    .await?
-                    .rows_affected();
-                sqlx::query("DELETE FROM profile_items WHERE app_id = $1 AND user_id = $2")
-                    .bind(app as i64)
-                    .bind(user_id)
-                    .execute(&mut *tx)
-                    .await?;
-                relations::delete_account(&mut tx, app, user_id).await?;
-                existed.push(gone > 0);
-            }
-            tx.commit().await?;
-            Ok(existed)
-        })
-        .await
+        self.detached(move |db| async move { accounts::delete(&db, app, user_ids).await })
+            .await
     }
 
     async fn accounts_exist(&self, app: AppId, user_ids: Vec<String>) -> StoreResult<Vec<bool>> {
-        self.detached(move |db| async move {
-            let rows =
-                sqlx::query("SELECT user_id FROM accounts WHERE app_id = $1 AND user_id = ANY($2)")
-                    .bind(app as i64)
-                    .bind(&user_ids)
-                    .fetch_all(&db.pool)
-                    .await?;
-            let found: std::collections::HashSet<String> =
-                rows.iter().map(|r| r.get::<String, _>(0)).collect();
-            Ok(user_ids.iter().map(|id| found.contains(id)).collect())
-        })
-        .await
+        self.detached(move |db| async move { accounts::exist(&db, app, user_ids).await })
+            .await
     }
 
     async fn set_profile(
@@ -191,22 +123,7 @@ impl Store for PostgresStore {
         events: Vec<OutboxEvent>,
     ) -> StoreResult<bool> {
         self.detached(move |db| async move {
-            let mut tx = db.begin().await?;
-            // Locks the account row, so a concurrent delete cannot leave orphan profile items.
-            let exists =
-                sqlx::query("SELECT 1 FROM accounts WHERE app_id = $1 AND user_id = $2 FOR SHARE")
-                    .bind(app as i64)
-                    .bind(&user_id)
-                    .fetch_optional(&mut *tx)
-                    .await?
-                    .is_some();
-            if !exists {
-                return Ok(false);
-            }
-            put_profile_items(&mut tx, app, &user_id, &items, now_ms).await?;
-            outbox::insert(&mut tx, app, &events, now_ms).await?;
-            tx.commit().await?;
-            Ok(true)
+            accounts::set_profile(&db, app, user_id, items, now_ms, events).await
         })
         .await
     }
@@ -217,33 +134,9 @@ impl Store for PostgresStore {
         user_ids: Vec<String>,
         tags: Vec<String>,
     ) -> StoreResult<HashMap<String, Vec<ProfileValue>>> {
-        self.detached(move |db| async move {
-            // One round trip: each existing account, joined with its requested items (an account
-            // without any yields one row with NULL tag).
-            let rows = sqlx::query(
-                "SELECT a.user_id, p.tag, p.value FROM accounts a
-                 LEFT JOIN profile_items p
-                   ON p.app_id = a.app_id AND p.user_id = a.user_id AND p.tag = ANY($3)
-                 WHERE a.app_id = $1 AND a.user_id = ANY($2)",
-            )
-            .bind(app as i64)
-            .bind(&user_ids)
-            .bind(&tags)
-            .fetch_all(&db.pool)
-            .await?;
-            let mut found: HashMap<String, Vec<ProfileValue>> = HashMap::with_capacity(rows.len());
-            for row in rows {
-                let items = found.entry(row.get(0)).or_default();
-                let Some(tag) = row.get::<Option<String>, _>(1) else {
-                    continue;
-                };
-                let text: String = row.get(2);
-                let value = serde_json::from_str(&text)
-                    .map_err(|e| StoreError::Corrupt(format!("profile item {tag}: {e}")))?;
-                items.push(ProfileValue { tag, value });
-            }
-            Ok(found)
-        })
+        self.detached(
+            move |db| async move { accounts::get_profiles(&db, app, user_ids, tags).await },
+        )
         .await
     }
 
