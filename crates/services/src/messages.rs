@@ -67,7 +67,16 @@ pub struct SendC2c {
     pub supports_extension: bool,
     pub forbid_before_callback: bool,
     pub forbid_after_callback: bool,
+    /// The time the sender's client gave the message (Tencent's Web SDK sends `MsgClientTime` and
+    /// builds the message's id from it). Within [`CLIENT_TIME_TOLERANCE_SECS`] before now it
+    /// becomes the message's time, so both ends' SDKs build the same id; otherwise the server's
+    /// time is used. `None` for REST.
+    pub client_time: Option<i64>,
 }
+
+/// How far in the past a client's time for its message is taken (a clock the SDK set from the
+/// server's whole seconds runs up to a second or two behind; a send may wait for a callback).
+pub const CLIENT_TIME_TOLERANCE_SECS: i64 = 60;
 
 /// What `sendmsg` answers.
 #[derive(Debug, Clone, PartialEq)]
@@ -185,7 +194,11 @@ impl MessageService {
                 .map_err(internal(codes::C2C_INTERNAL))?;
             c2c_send_check(app, &sender, &req.to)?
         };
-        let msg_time = self.clock.now_secs();
+        let now = self.clock.now_secs();
+        let msg_time = req
+            .client_time
+            .filter(|t| (now - CLIENT_TIME_TOLERANCE_SECS..=now).contains(t))
+            .unwrap_or(now);
         let msg_seq = req.msg_seq.unwrap_or_else(rand::random);
         let msg_key = msg_key(msg_seq, req.msg_random, msg_time);
         let msg_id = msg_id(&req.from, msg_time, req.msg_random);

@@ -295,8 +295,10 @@ pub(super) async fn getmsg(ctx: Ctx, _: Value) -> ApiResult<Value> {
 
 /// `openim.sendmsg`: the REST body (plus SDK-only fields, ignored), sent as the user.
 pub(super) async fn sendmsg(ctx: Ctx, body: Value) -> ApiResult<Value> {
+    let client_time = body.get("MsgClientTime").and_then(Value::as_i64);
     let req: Sendmsg = ctx.parse(body)?;
     let mut send = req.into_send(&ctx.identifier)?;
+    send.client_time = client_time;
     if send.from != ctx.identifier {
         return Err(ApiError::new(
             codes::C2C_FROM_ACCOUNT_INVALID,

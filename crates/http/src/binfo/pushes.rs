@@ -40,7 +40,8 @@ fn sender_tiny_id(event: &Map<String, Value>) -> String {
 
 /// One C2C message as the SDK reads it in pushes, `openim.getmsg` and `openim.getroammsg`:
 /// `TinyId` and `MsgClientTime` make its id (`<TinyId>-<MsgClientTime>-<MsgRandom>`) the one the
-/// sender's SDK gave it; Natter keeps no client time, so both ends use `MsgTime`.
+/// sender's SDK gave it, because a message sent from the SDK takes its `MsgClientTime` as its
+/// `MsgTime` (see `SendC2c::client_time`).
 pub fn c2c_item(event: &Map<String, Value>, me: &str) -> Value {
     let from = field(event, "From_Account");
     let time = field(event, "MsgTime");

@@ -227,6 +227,32 @@ on_both_engines!(
         );
         assert_eq!(sent["MsgId"], id.as_str());
 
+        // The SDK's own time for a message becomes its time when it is recent (its id is built
+        // from it on both ends); an implausible one is replaced by the server's.
+        let t0 = sent["MsgTime"].as_i64().unwrap();
+        let mut latest = t0;
+        for (client_time, expected) in [(t0 - 1, t0 - 1), (1, t0)] {
+            let (_, again) = alice
+                .request(
+                    "openim.sendmsg",
+                    json!({}),
+                    json!({"To_Account": "sdk_bo", "MsgRandom": client_time as u32,
+                           "MsgClientTime": client_time,
+                           "MsgBody": [{"MsgType": "TIMTextElem", "MsgContent": {"Text": "t"}}]}),
+                )
+                .await;
+            let time = again["MsgTime"].as_i64().unwrap();
+            latest = latest.max(time);
+            if expected == t0 {
+                assert!(time >= t0, "server time, not {client_time}: {again}");
+            } else {
+                assert_eq!(time, expected, "{again}");
+            }
+            let (_, push) = bob.next_frame().await;
+            let item = &push["EventArray"][0]["C2cMsgArray"][0];
+            assert_eq!(item["MsgClientTime"], time);
+        }
+
         // Bob's conversation list shows it unread, with the message; history pages it.
         let (_, page) = bob
             .request(
@@ -237,11 +263,9 @@ on_both_engines!(
             .await;
         let session = &page["SessionItem"][0];
         assert_eq!(session["To_Account"], "sdk_al");
-        assert_eq!(session["UnreadMsgCount"], 1);
-        assert_eq!(
-            session["LastMsg"]["MsgBody"][0]["MsgContent"]["Text"],
-            text.as_str()
-        );
+        assert_eq!(session["UnreadMsgCount"], 3);
+        assert_eq!(session["MsgTime"], latest);
+        assert_eq!(session["LastMsg"]["MsgBody"][0]["MsgType"], "TIMTextElem");
         assert_eq!(page["CompleteFlag"], 1);
         let (_, roam) = bob
             .request(
@@ -250,7 +274,7 @@ on_both_engines!(
                 json!({"Peer_Account": "sdk_al", "MaxCnt": 15}),
             )
             .await;
-        assert_eq!(roam["MsgList"].as_array().unwrap().len(), 1);
+        assert_eq!(roam["MsgList"].as_array().unwrap().len(), 3);
         assert_eq!(roam["Complete"], 1);
         // Reading it clears the unread count, and alice sees bob's read time.
         let (_, read) = bob
@@ -258,7 +282,7 @@ on_both_engines!(
                 "openim.msgreaded",
                 json!({}),
                 json!({"C2CMsgReaded": {"C2CMsgReadedItem": [
-                    {"To_Account": "sdk_al", "LastedMsgTime": sent["MsgTime"]}]}}),
+                    {"To_Account": "sdk_al", "LastedMsgTime": latest}]}}),
             )
             .await;
         assert_eq!(read["ErrorCode"], 0, "{read}");
@@ -273,6 +297,6 @@ on_both_engines!(
                 json!({"To_Account": ["sdk_bo"]}),
             )
             .await;
-        assert_eq!(times["ReadTime"][0], sent["MsgTime"]);
+        assert_eq!(times["ReadTime"][0], latest);
     }
 );

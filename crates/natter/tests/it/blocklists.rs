@@ -434,6 +434,7 @@ fn client_send(from: &str, to: &str, random: u32, text: &str) -> SendC2c {
         supports_extension: false,
         forbid_before_callback: false,
         forbid_after_callback: false,
+        client_time: None,
     }
 }
 

@@ -115,6 +115,7 @@ impl<To> C2cMessage<To> {
             supports_extension,
             forbid_before_callback: has(&forbid, "ForbidBeforeSendMsgCallback"),
             forbid_after_callback: has(&forbid, "ForbidAfterSendMsgCallback"),
+            client_time: None,
         })
     }
 }
