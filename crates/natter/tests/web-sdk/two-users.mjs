@@ -353,7 +353,7 @@ async function main() {
 
   await step('A sends B a text', async () => {
     sentAB = await send(a, B, textAB);
-    return { ID: sentAB.ID, time: sentAB.time };
+    return { text: textAB, ID: sentAB.ID, time: sentAB.time, random: sentAB.random };
   });
   await step('B receives it', async () => {
     const m = await receive(b, a, textAB, sentAB);
@@ -390,7 +390,7 @@ async function main() {
 
   await step('B replies', async () => {
     sentBA = await send(b, A, textBA);
-    return { ID: sentBA.ID, time: sentBA.time };
+    return { text: textBA, ID: sentBA.ID, time: sentBA.time, random: sentBA.random };
   });
   await step('A receives the reply', async () => {
     const m = await receive(a, b, textBA, sentBA);
