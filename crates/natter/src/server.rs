@@ -11,7 +11,7 @@ use natter_http::{AppState, HttpConfig};
 use natter_services::{Apps, Fanout, Services};
 use natter_store::postgres::PostgresStore;
 use natter_store::sqlite::SqliteStore;
-use natter_store::{Detached, Store};
+use natter_store::Store;
 use natter_webhook::Webhooks;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
@@ -28,8 +28,7 @@ pub async fn open_store(config: &ServerConfig) -> anyhow::Result<Arc<dyn Store>>
             let store = PostgresStore::connect(url)
                 .await
                 .context("connecting to PostgreSQL")?;
-            // A request dropped mid-call must not cancel a PostgreSQL transaction half way.
-            Ok(Arc::new(Detached::new(store)))
+            Ok(Arc::new(store))
         }
         None => {
             std::fs::create_dir_all(&config.data_dir)

@@ -2,7 +2,7 @@
 //! members, and their messages. The rules of each group type are in [`GroupType`]; where
 //! Tencent's pages are silent the choice is in docs/architecture.md ("Groups: decisions").
 //!
-//! Every change runs through [`Store::edit_group`]: decided inside the transaction that writes
+//! Every change runs through `edit_group` (on `dyn Store`): decided inside the transaction that writes
 //! it, under the group's lock, so member counts, caps and `MsgSeq` hold under concurrency.
 
 mod applications;
@@ -22,8 +22,8 @@ use natter_core::group::{ADMIN, MEMBER, OWNER};
 use natter_core::{codes, ApiError, ApiResult, AppSettings, Clock, CustomDataField, GroupType};
 use natter_events::Hub;
 use natter_store::{
-    GroupChange, GroupEdit, GroupOutcome, GroupPlan, GroupQuery, GroupSnapshot, MemberCursor,
-    OutboxEvent, Store,
+    GroupChange, GroupOutcome, GroupPlan, GroupQuery, GroupSnapshot, MemberCursor, OutboxEvent,
+    Store,
 };
 use natter_webhook::payloads::group::{
     AfterCreateGroup, AfterGroupDestroyed, AfterGroupInfoChanged, BeforeCreateGroup,
@@ -208,13 +208,8 @@ impl ProfileDelta {
     }
 }
 
-/// The rows of an edit's reply (a JSON array the edit built), for decoding into typed results.
-pub(crate) fn reply_rows(reply: &serde_json::Value) -> impl Iterator<Item = &serde_json::Value> {
-    reply.as_array().into_iter().flatten()
-}
-
 /// A plan that changes nothing and answers `error`.
-pub(crate) fn refusal(error: ApiError) -> GroupPlan {
+pub(crate) fn refusal<R: Default>(error: ApiError) -> GroupPlan<R> {
     GroupPlan {
         refusal: Some((error.code, error.info)),
         ..GroupPlan::default()
@@ -317,14 +312,13 @@ impl GroupService {
     }
 
     /// Runs one edit of a group and turns its refusal into an error.
-    async fn edit(
+    async fn edit<R: Send + 'static>(
         &self,
         app: &AppSettings,
         group_id: &str,
         query: GroupQuery,
-        decide: impl FnOnce(&GroupSnapshot) -> GroupPlan + Send + 'static,
-    ) -> ApiResult<GroupOutcome> {
-        let edit: GroupEdit = Box::new(decide);
+        decide: impl FnOnce(&GroupSnapshot) -> GroupPlan<R> + Send + 'static,
+    ) -> ApiResult<GroupOutcome<R>> {
         let outcome = self
             .store
             .edit_group(
@@ -332,7 +326,7 @@ impl GroupService {
                 group_id.to_owned(),
                 query,
                 self.clock.now_ms(),
-                edit,
+                decide,
             )
             .await
             .map_err(internal(codes::GROUP_INTERNAL))?;
@@ -346,13 +340,13 @@ impl GroupService {
     }
 
     /// [`edit`](Self::edit) of a group that must exist (10010 otherwise): `decide` gets its row.
-    async fn edit_existing(
+    async fn edit_existing<R: Default + Send + 'static>(
         &self,
         app: &AppSettings,
         group_id: &str,
         query: GroupQuery,
-        decide: impl FnOnce(&GroupRecord, &GroupSnapshot) -> GroupPlan + Send + 'static,
-    ) -> ApiResult<GroupOutcome> {
+        decide: impl FnOnce(&GroupRecord, &GroupSnapshot) -> GroupPlan<R> + Send + 'static,
+    ) -> ApiResult<GroupOutcome<R>> {
         let missing = not_found(group_id).info;
         self.edit(app, group_id, query, move |snap| match &snap.group {
             Some(group) => decide(group, snap),
@@ -605,7 +599,7 @@ impl GroupService {
             &group_id,
             GroupQuery::accounts(accounts.clone()),
             move |snap| {
-                let mut plan = GroupPlan::default();
+                let mut plan = GroupPlan::new();
                 if snap.group.is_some() {
                     plan.refusal = Some((
                         codes::GROUP_ID_TAKEN,
@@ -774,7 +768,7 @@ impl GroupService {
         let operator = operator.to_owned();
         let id = group_id.to_owned();
         self.edit_existing(app, group_id, GroupQuery::default(), move |before, _| {
-            let mut plan = GroupPlan::default();
+            let mut plan = GroupPlan::new();
             let group_type = type_of(before);
             let mut group = before.clone();
             if let Some(max) = change.max_member_num {
@@ -897,7 +891,7 @@ impl GroupService {
         };
         let event = self.after(app, &report, group_id, origin);
         self.edit_existing(app, group_id, GroupQuery::default(), move |_, _| {
-            let mut plan = GroupPlan::default();
+            let mut plan = GroupPlan::new();
             plan.changes.push(GroupChange::DeleteGroup);
             plan.outbox.extend(event);
             plan

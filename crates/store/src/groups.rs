@@ -1,11 +1,13 @@
 //! Groups as storage sees them: the group row, its members, its messages.
 //!
-//! Every change goes through [`crate::Store::edit_group`], like the relationship chain: the store
+//! Every change goes through `edit_group` (on `dyn Store`), like the relationship chain: the store
 //! loads a [`GroupSnapshot`] (the group, the members a request names, whether those accounts
 //! exist, a possible duplicate message) inside the transaction that writes the change, holding
-//! the group's lock on PostgreSQL, and the caller's [`GroupEdit`] decides. A message's `MsgSeq` is
-//! the group's `next_msg_seq` read under that lock, so sequences have no gaps and no repeats.
+//! the group's lock on PostgreSQL, and the caller's closure decides: a [`GroupPlan`] whose reply
+//! is of the caller's own type. A message's `MsgSeq` is the group's `next_msg_seq` read under
+//! that lock, so sequences have no gaps and no repeats.
 
+use std::any::Any;
 use std::collections::{HashMap, HashSet};
 
 use serde_json::{json, Value};
@@ -200,24 +202,78 @@ pub enum GroupChange {
     ReadAllUpTo(u64),
 }
 
-/// What an edit decided. With `refusal` set, nothing is written.
+/// What an edit decided. With `refusal` set, nothing is written. `R` is what the caller wants
+/// back (the new `MsgSeq`, per-member results), as the caller's own type.
 #[derive(Debug, Default)]
-pub struct GroupPlan {
+pub struct GroupPlan<R = ()> {
     pub changes: Vec<GroupChange>,
     pub outbox: Vec<OutboxEvent>,
     pub refusal: Option<(u32, String)>,
-    /// Whatever the caller wants back (the new `MsgSeq`, per-member results).
-    pub reply: Value,
+    pub reply: R,
 }
-
-pub type GroupEdit = Box<dyn FnOnce(&GroupSnapshot) -> GroupPlan + Send>;
 
 /// What an edit did.
 #[derive(Debug, Clone, PartialEq, Default)]
-pub struct GroupOutcome {
+pub struct GroupOutcome<R = ()> {
     pub refusal: Option<(u32, String)>,
-    pub reply: Value,
+    pub reply: R,
     pub wrote_outbox: bool,
+}
+
+/// A reply whose type only the caller knows: how a typed edit passes through the object-safe
+/// [`crate::Store::edit_group_any`], which only carries it.
+pub type AnyReply = Box<dyn Any + Send>;
+
+/// Decides a change from the snapshot, inside the transaction that writes it. Built by
+/// [`crate::Store`]'s `edit_group` from the caller's typed closure.
+pub type GroupEdit = Box<dyn FnOnce(&GroupSnapshot) -> GroupPlan<AnyReply> + Send>;
+
+impl GroupPlan {
+    /// A plan that changes nothing yet and answers nothing (`()`).
+    pub fn new() -> Self {
+        Self::default()
+    }
+}
+
+impl<R> GroupPlan<R> {
+    /// The same plan with its reply turned into `S`.
+    pub fn map_reply<S>(self, f: impl FnOnce(R) -> S) -> GroupPlan<S> {
+        GroupPlan {
+            changes: self.changes,
+            outbox: self.outbox,
+            refusal: self.refusal,
+            reply: f(self.reply),
+        }
+    }
+}
+
+impl dyn crate::Store {
+    /// Loads a snapshot of one group (with what `query` asks for) inside a transaction that
+    /// holds the group's lock, lets `edit` decide, and writes its changes and outbox events
+    /// unless it refused. All or nothing. The outcome carries the plan's reply as it was built.
+    pub async fn edit_group<R: Send + 'static>(
+        &self,
+        app: natter_core::AppId,
+        group_id: String,
+        query: GroupQuery,
+        now_ms: i64,
+        edit: impl FnOnce(&GroupSnapshot) -> GroupPlan<R> + Send + 'static,
+    ) -> crate::StoreResult<GroupOutcome<R>> {
+        let edit: GroupEdit =
+            Box::new(move |snap| edit(snap).map_reply(|r| Box::new(r) as AnyReply));
+        let outcome = self
+            .edit_group_any(app, group_id, query, now_ms, edit)
+            .await?;
+        let reply = outcome
+            .reply
+            .downcast::<R>()
+            .expect("edit_group_any hands back the reply its edit built");
+        Ok(GroupOutcome {
+            refusal: outcome.refusal,
+            reply: *reply,
+            wrote_outbox: outcome.wrote_outbox,
+        })
+    }
 }
 
 /// The group tables, in SQL both engines accept (migration 7 of each).

@@ -7,7 +7,6 @@
 
 mod applications;
 mod contacts;
-mod detached;
 mod groups;
 pub mod postgres;
 mod relations;
@@ -24,10 +23,9 @@ use async_trait::async_trait;
 use natter_core::AppId;
 
 pub use applications::JoinApplication;
-pub use detached::Detached;
 pub use groups::{
-    GroupChange, GroupEdit, GroupMember, GroupMessage, GroupOutcome, GroupPlan, GroupQuery,
-    GroupRecord, GroupSnapshot,
+    AnyReply, GroupChange, GroupEdit, GroupMember, GroupMessage, GroupOutcome, GroupPlan,
+    GroupQuery, GroupRecord, GroupSnapshot,
 };
 pub use relations::{
     BlockedAccount, Friend, FriendRequest, ItemResult, PeerRelations, RelationChange, RelationEdit,
@@ -275,17 +273,18 @@ pub trait Store: Send + Sync + 'static {
         limit: usize,
     ) -> StoreResult<RelationPage<BlockedAccount>>;
 
-    /// Loads a snapshot of one group (with what `query` asks for) inside a transaction that
+    /// The object-safe form of `edit_group` (an inherent method of `dyn Store`, which callers
+    /// use): loads a snapshot of one group (with what `query` asks for) inside a transaction that
     /// holds the group's lock, lets `edit` decide, and writes its changes and outbox events
-    /// unless it refused. All or nothing.
-    async fn edit_group(
+    /// unless it refused. All or nothing. The reply is handed back untouched.
+    async fn edit_group_any(
         &self,
         app: AppId,
         group_id: String,
         query: GroupQuery,
         now_ms: i64,
         edit: GroupEdit,
-    ) -> StoreResult<GroupOutcome>;
+    ) -> StoreResult<GroupOutcome<AnyReply>>;
 
     /// The same snapshot an edit would get, read without a lock or a write transaction (for
     /// reads such as roles and a member's standing).

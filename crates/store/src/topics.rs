@@ -1,7 +1,7 @@
 //! Topics of a community as storage sees them.
 //!
 //! A topic belongs to one community group and changes only through that group's
-//! [`crate::Store::edit_group`], under the group's lock: topic creation, profile changes and the
+//! `edit_group` (on `dyn Store`), under the group's lock: topic creation, profile changes and the
 //! topic's `MsgSeq` are decided like the group's own. A topic's messages live in
 //! `group_messages` under the topic's ID (which embeds the group's), so history, recall and the
 //! duplicate check work on a topic exactly as on a group; only the sequence comes from the topic

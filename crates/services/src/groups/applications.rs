@@ -141,8 +141,9 @@ impl GroupService {
                 return plan;
             }
             if snap.members.contains_key(&applicant_id) {
-                // Moot: they got in another way. The request goes; the answer says why.
-                plan.reply = json!("already");
+                // Moot: they got in another way. The request goes; the answer says why (the
+                // reply: whether the applicant was a member already).
+                plan.reply = true;
                 return plan;
             }
             if group.member_count >= group.max_members {
@@ -165,7 +166,7 @@ impl GroupService {
         })
         .await
         .and_then(|outcome| {
-            if outcome.reply == "already" {
+            if outcome.reply {
                 Err(ApiError::new(
                     codes::GROUP_ALREADY_MEMBER,
                     format!("{applicant} is already a member of {group_id}"),

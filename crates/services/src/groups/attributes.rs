@@ -5,7 +5,6 @@ use natter_core::{codes, ApiError, ApiResult, AppSettings, GroupType};
 use natter_store::{GroupChange, GroupPlan, GroupQuery};
 use natter_webhook::payloads::group::{AfterGroupAttrChanged, GroupAttr};
 use natter_webhook::Origin;
-use serde_json::{json, Value};
 
 use super::{invalid, type_of, GroupService};
 
@@ -121,7 +120,7 @@ impl GroupService {
         let operator = operator.to_owned();
         let id = group_id.to_owned();
         self.edit_existing(app, group_id, GroupQuery::default(), move |group, _| {
-            let mut plan = GroupPlan::default();
+            let mut plan = GroupPlan::new();
             let mut group = group.clone();
             let reported: Vec<(String, String)> = match change {
                 AttrChange::Modify => {
@@ -226,21 +225,14 @@ impl GroupService {
                         CounterMode::Increase => current.saturating_add(value),
                         CounterMode::Decrease => current.saturating_sub(value),
                     };
-                    results.push(json!([key, *current]));
+                    results.push((key, *current));
                 }
                 plan.changes.push(GroupChange::PutGroup(Box::new(group)));
-                plan.reply = Value::from(results);
+                plan.reply = results;
                 plan
             })
             .await?;
-        Ok(super::reply_rows(&outcome.reply)
-            .map(|r| {
-                (
-                    r[0].as_str().unwrap_or_default().to_owned(),
-                    r[1].as_i64().unwrap_or_default(),
-                )
-            })
-            .collect())
+        Ok(outcome.reply)
     }
 
     /// `delete_group_counter`: removes the named counters (unknown ones are ignored).
@@ -254,7 +246,7 @@ impl GroupService {
         let group = self.group(app, group_id).await?;
         check_counter_type(type_of(&group))?;
         self.edit_existing(app, group_id, GroupQuery::default(), move |group, _| {
-            let mut plan = GroupPlan::default();
+            let mut plan = GroupPlan::new();
             let mut group = group.clone();
             group.counters.retain(|(k, _)| !keys.contains(k));
             plan.changes.push(GroupChange::PutGroup(Box::new(group)));

@@ -98,7 +98,7 @@ impl GroupService {
                     "{owner} owns the group and cannot be banned"
                 )));
             }
-            let mut plan = GroupPlan::default();
+            let mut plan = GroupPlan::new();
             for account in &accounts {
                 plan.changes.push(GroupChange::PutBan {
                     member: account.clone(),
@@ -146,7 +146,7 @@ impl GroupService {
                     .filter(|a| snap.bans.contains_key(*a))
                     .map(|a| GroupChange::DeleteBan(a.clone()))
                     .collect(),
-                ..GroupPlan::default()
+                ..GroupPlan::new()
             }
         })
         .await?;

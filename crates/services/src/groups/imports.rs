@@ -5,7 +5,7 @@
 use natter_core::group::{ADMIN, MEMBER};
 use natter_core::{codes, ApiError, ApiResult, AppSettings, GroupType};
 use natter_store::{GroupChange, GroupMember, GroupMessage, GroupPlan, GroupQuery};
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use super::members::{AddedMember, MemberAdd, MAX_ADD};
 use super::topics::{check_topic_group, topic_not_found};
@@ -111,17 +111,20 @@ impl GroupService {
                                 }));
                                 MemberAdd::Added
                             };
-                        results.push(json!({"Member_Account": m.member, "Result": result as u8}));
+                        results.push(AddedMember {
+                            member: m.member.clone(),
+                            result,
+                        });
                     }
                     if !added.is_empty() {
                         plan.changes.push(GroupChange::PutGroup(Box::new(group)));
                     }
-                    plan.reply = Value::from(results);
+                    plan.reply = results;
                     plan
                 },
             )
             .await?;
-        Ok(super::members::added_from(&outcome.reply))
+        Ok(outcome.reply)
     }
 
     /// `import_group_msg`: up to 7 messages in ascending time, each after the group's (or, with
@@ -181,7 +184,7 @@ impl GroupService {
                     let in_order =
                         m.send_time <= now && m.send_time >= created && m.send_time >= *last_time;
                     if !in_order || !snap.existing.contains(&m.from) {
-                        results.push(json!([0, m.send_time, codes::GROUP_INVALID_PARAM]));
+                        results.push((0, m.send_time, codes::GROUP_INVALID_PARAM));
                         continue;
                     }
                     let seq = *next_seq;
@@ -197,7 +200,7 @@ impl GroupService {
                         topic_id: topic_id.clone().unwrap_or_default(),
                         ..GroupMessage::default()
                     }));
-                    results.push(json!([seq, m.send_time, 0]));
+                    results.push((seq, m.send_time, 0));
                 }
                 let last = next_seq.saturating_sub(1);
                 match topic {
@@ -210,19 +213,11 @@ impl GroupService {
                         plan.changes.push(GroupChange::ReadAllUpTo(last));
                     }
                 }
-                plan.reply = Value::from(results);
+                plan.reply = results;
                 plan
             })
             .await?;
-        Ok(super::reply_rows(&outcome.reply)
-            .map(|r| {
-                (
-                    r[0].as_u64().unwrap_or_default(),
-                    r[1].as_i64().unwrap_or_default(),
-                    r[2].as_u64().unwrap_or_default() as u32,
-                )
-            })
-            .collect())
+        Ok(outcome.reply)
     }
 
     /// `set_unread_msg_num`: sets how many of the group's latest messages `member` has not read
@@ -246,7 +241,7 @@ impl GroupService {
             group_id,
             GroupQuery::accounts(vec![member.clone()]),
             move |group, snap| {
-                let mut plan = GroupPlan::default();
+                let mut plan = GroupPlan::new();
                 let Some(m) = snap.members.get(&member) else {
                     plan.refusal = Some((
                         codes::GROUP_INVALID_PARAM,
@@ -280,7 +275,7 @@ impl GroupService {
             ));
         }
         self.edit_existing(app, group_id, GroupQuery::default(), move |_, _| {
-            let mut plan = GroupPlan::default();
+            let mut plan = GroupPlan::new();
             plan.changes.push(GroupChange::DeleteMessagesBy(sender));
             plan
         })

@@ -13,7 +13,6 @@ use natter_webhook::payloads::group::{
 use natter_webhook::payloads::responses::InviteJoinGroupResponse;
 use natter_webhook::payloads::MemberAccount;
 use natter_webhook::{BeforeOutcome, Origin};
-use serde_json::{json, Value};
 
 use super::{check_custom_data, invalid, refusal, refused_by_callback, type_of, GroupService};
 use crate::internal;
@@ -77,21 +76,10 @@ pub struct AddedMember {
     pub result: MemberAdd,
 }
 
-/// The per-account results an add or import edit put in its reply.
-pub(super) fn added_from(reply: &Value) -> Vec<AddedMember> {
-    reply
-        .as_array()
-        .into_iter()
-        .flatten()
-        .map(|r| AddedMember {
-            member: r["Member_Account"].as_str().unwrap_or_default().to_owned(),
-            result: match r["Result"].as_u64() {
-                Some(1) => MemberAdd::Added,
-                Some(2) => MemberAdd::AlreadyMember,
-                _ => MemberAdd::Failed,
-            },
-        })
-        .collect()
+/// What a client's join did: the request now waiting for approval, or the join time.
+enum Entry {
+    Pending(JoinApplication),
+    Joined(i64),
 }
 
 fn check_batch(accounts: &[String], max: usize) -> ApiResult<()> {
@@ -177,7 +165,10 @@ impl GroupService {
                             joined.push(account.clone());
                             MemberAdd::Added
                         };
-                        results.push(json!({"Member_Account": account, "Result": result as u8}));
+                        results.push(AddedMember {
+                            member: account.clone(),
+                            result,
+                        });
                     }
                     if group.member_count + joined.len() as u64 > group.max_members {
                         plan.refusal = Some((
@@ -228,12 +219,12 @@ impl GroupService {
                                 .extend(this.after(&app_settings, &full, &id, &origin));
                         }
                     }
-                    plan.reply = Value::from(results);
+                    plan.reply = results;
                     plan
                 },
             )
             .await?;
-        Ok(added_from(&outcome.reply))
+        Ok(outcome.reply)
     }
 
     /// `delete_group_member`: removes members (accounts that are not members are ignored; the
@@ -257,7 +248,7 @@ impl GroupService {
             group_id,
             GroupQuery::accounts(accounts.clone()),
             move |group, snap| {
-                let mut plan = GroupPlan::default();
+                let mut plan = GroupPlan::new();
                 if type_of(group) == GroupType::AvChatRoom {
                     plan.refusal = Some((
                         codes::GROUP_INVALID_PARAM,
@@ -441,7 +432,7 @@ impl GroupService {
             group_id,
             GroupQuery::accounts(accounts),
             move |group, snap| {
-                let mut plan = GroupPlan::default();
+                let mut plan = GroupPlan::new();
                 let Some(heir) = snap.members.get(&new_owner) else {
                     plan.refusal = Some((
                         codes::GROUP_INVALID_PARAM,
@@ -551,7 +542,7 @@ impl GroupService {
             group_id,
             GroupQuery::accounts(vec![member.clone()]),
             move |group, snap| {
-                let mut plan = GroupPlan::default();
+                let mut plan = GroupPlan::new();
                 let Some(before) = snap.members.get(&member) else {
                     plan.refusal = Some((
                         codes::GROUP_INVALID_PARAM,
@@ -633,7 +624,7 @@ impl GroupService {
             group_id,
             GroupQuery::accounts(accounts.clone()),
             move |_, snap| {
-                let mut plan = GroupPlan::default();
+                let mut plan = GroupPlan::new();
                 for account in &accounts {
                     if let Some(m) = snap.members.get(account) {
                         let mut m = m.clone();
@@ -725,7 +716,7 @@ impl GroupService {
                         message,
                         time_ms: now_ms,
                     };
-                    plan.reply = json!({"pending": request.message, "time_ms": now_ms});
+                    plan.reply = Some(Entry::Pending(request.clone()));
                     plan.changes.push(GroupChange::PutApplication(request));
                     return plan;
                 }
@@ -739,21 +730,19 @@ impl GroupService {
                     &mut plan,
                 );
                 plan.changes.push(GroupChange::PutGroup(Box::new(group)));
-                plan.reply = json!({ "joined": joined });
+                plan.reply = Some(Entry::Joined(joined));
                 plan
             })
             .await?;
-        if let Some(message) = outcome.reply.get("pending").and_then(Value::as_str) {
-            let request = JoinApplication {
-                group_id: group_id.to_owned(),
-                applicant: joiner,
-                message: message.to_owned(),
-                time_ms: outcome.reply["time_ms"].as_i64().unwrap_or(now_ms),
-            };
-            self.tell_admins_of_request(app, request, origin).await;
-            return Ok(JoinOutcome::Pending);
-        }
-        let joined = outcome.reply["joined"].as_i64().unwrap_or(now);
+        let joined = match outcome.reply {
+            Some(Entry::Pending(request)) => {
+                self.tell_admins_of_request(app, request, origin).await;
+                return Ok(JoinOutcome::Pending);
+            }
+            Some(Entry::Joined(time)) => time,
+            // Only a refusal leaves no entry, and a refusal has returned already.
+            None => now,
+        };
         self.entered(app, group_id, group_type, &joiner, joined, origin)
             .await;
         Ok(JoinOutcome::Joined)
@@ -763,14 +752,14 @@ impl GroupService {
     /// the member row (any join request of theirs goes), `Group.CallbackAfterNewMemberJoin`
     /// (`Apply`), and `Group.CallbackAfterGroupFull` when it fills the group. Returns the join
     /// time written.
-    pub(super) fn admit(
+    pub(super) fn admit<R>(
         &self,
         app: &AppSettings,
         origin: &Origin,
         group: &mut GroupRecord,
         member: &str,
         operator: &str,
-        plan: &mut GroupPlan,
+        plan: &mut GroupPlan<R>,
     ) -> i64 {
         let now_ms = self.clock.now_ms();
         let id = group.group_id.clone();
@@ -840,7 +829,7 @@ impl GroupService {
                 }
                 group.owner.clear();
             }
-            let mut plan = GroupPlan::default();
+            let mut plan = GroupPlan::new();
             let exit = Exit {
                 members: vec![member.clone()],
                 exit_type: "Quit",
@@ -869,13 +858,13 @@ pub(super) struct Exit {
 impl GroupService {
     /// Adds to `plan` the removal of `exit.members` from `group` (rows and member count) and
     /// `Group.CallbackAfterMemberExit`; nothing when the list is empty.
-    pub(super) fn put_out(
+    pub(super) fn put_out<R>(
         &self,
         app: &AppSettings,
         origin: &Origin,
         mut group: GroupRecord,
         exit: Exit,
-        plan: &mut GroupPlan,
+        plan: &mut GroupPlan<R>,
     ) {
         let mut gone: Vec<String> = Vec::new();
         for member in exit.members {

@@ -17,7 +17,7 @@ use natter_webhook::payloads::group::{
 };
 use natter_webhook::payloads::MsgBodyElement;
 use natter_webhook::{BeforeOutcome, Origin};
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use super::delivery::Delivered;
 use super::topics::{check_topic_group, topic_not_found};
@@ -350,7 +350,7 @@ impl GroupService {
                 };
                 if let Some(first) = &snap.duplicate {
                     // Already delivered when it was first sent.
-                    plan.reply = json!([first.seq, first.time, false]);
+                    plan.reply = (first.seq, first.time, false);
                     return plan;
                 }
                 if !snap.existing.contains(&sender) {
@@ -447,15 +447,14 @@ impl GroupService {
                         plan.changes.push(GroupChange::PutGroup(Box::new(group)));
                     }
                 }
-                plan.reply = json!([seq, now, true]);
+                plan.reply = (seq, now, true);
                 plan
             })
             .await?;
-        let sent = GroupSent {
-            msg_seq: outcome.reply[0].as_u64().unwrap_or_default(),
-            msg_time: outcome.reply[1].as_i64().unwrap_or(now),
-        };
-        if let Some(mut delivered) = delivered.filter(|_| outcome.reply[2] == true) {
+        // (MsgSeq, MsgTime, whether this call stored it: a duplicate was delivered before).
+        let (msg_seq, msg_time, stored) = outcome.reply;
+        let sent = GroupSent { msg_seq, msg_time };
+        if let Some(mut delivered) = delivered.filter(|_| stored) {
             delivered.seq = sent.msg_seq;
             self.deliver(app, group, delivered, connection);
         }
@@ -571,7 +570,7 @@ impl GroupService {
                             0
                         }
                     };
-                    results.push(json!([seq, code]));
+                    results.push((*seq, code));
                 }
                 if !recalled.is_empty() {
                     let report = AfterRecallMsg {
@@ -588,18 +587,11 @@ impl GroupService {
                     plan.outbox
                         .extend(this.after(&app_settings, &report, &id, &origin));
                 }
-                plan.reply = Value::from(results);
+                plan.reply = results;
                 plan
             })
             .await?;
-        Ok(super::reply_rows(&outcome.reply)
-            .map(|r| {
-                (
-                    r[0].as_u64().unwrap_or_default(),
-                    r[1].as_u64().unwrap_or_default() as u32,
-                )
-            })
-            .collect())
+        Ok(outcome.reply)
     }
 }
 
@@ -672,7 +664,7 @@ impl GroupService {
             }
             GroupPlan {
                 changes: vec![GroupChange::EditMessage(edited)],
-                ..GroupPlan::default()
+                ..GroupPlan::new()
             }
         })
         .await?;
@@ -761,12 +753,7 @@ impl GroupService {
                 };
                 match apply_change(extensions, change) {
                     Ok(changed) => GroupPlan {
-                        reply: Value::from(
-                            changed
-                                .iter()
-                                .map(|i| json!([i.key, i.value, i.seq]))
-                                .collect::<Vec<_>>(),
-                        ),
+                        reply: changed,
                         changes: vec![GroupChange::EditMessage(message)],
                         ..GroupPlan::default()
                     },
@@ -774,13 +761,7 @@ impl GroupService {
                 }
             })
             .await?;
-        Ok(super::reply_rows(&outcome.reply)
-            .map(|i| ExtensionItem {
-                key: i[0].as_str().unwrap_or_default().to_owned(),
-                value: i[1].as_str().unwrap_or_default().to_owned(),
-                seq: i[2].as_u64().unwrap_or_default(),
-            })
-            .collect())
+        Ok(outcome.reply)
     }
 }
 

@@ -219,7 +219,7 @@ impl GroupService {
             let Some(newest) = snap.messages.keys().max().copied() else {
                 return refusal(no_receipt(0));
             };
-            let mut plan = GroupPlan::default();
+            let mut plan = GroupPlan::new();
             let mut updated = current.clone();
             updated.read_seq = updated.read_seq.max(newest);
             let members: Vec<GroupMember> = members

@@ -181,13 +181,13 @@ fn generate_topic_id(group_id: &str) -> String {
 
 impl GroupService {
     /// [`edit_existing`](Self::edit_existing) of a topic-enabled community (11000 otherwise).
-    async fn edit_topics(
+    async fn edit_topics<R: Default + Send + 'static>(
         &self,
         app: &AppSettings,
         group_id: &str,
         query: GroupQuery,
-        decide: impl FnOnce(&GroupRecord, &GroupSnapshot) -> GroupPlan + Send + 'static,
-    ) -> ApiResult<GroupOutcome> {
+        decide: impl FnOnce(&GroupRecord, &GroupSnapshot) -> GroupPlan<R> + Send + 'static,
+    ) -> ApiResult<GroupOutcome<R>> {
         self.edit_existing(
             app,
             group_id,
@@ -320,7 +320,7 @@ impl GroupService {
             if let Some(e) = create_refusal(snap, &id, from.as_deref()) {
                 return refusal(e);
             }
-            let mut plan = GroupPlan::default();
+            let mut plan = GroupPlan::new();
             let topic = TopicRecord {
                 group_id: gid.clone(),
                 topic_id: id.clone(),
@@ -388,10 +388,10 @@ impl GroupService {
                     if snap.topics.contains_key(&id) && !destroyed.contains(&id) {
                         plan.changes.push(GroupChange::DeleteTopic(id.clone()));
                         destroyed.push(id.clone());
-                        results.push(serde_json::json!([id, 0, "ok"]));
+                        results.push((id, 0, "ok".to_owned()));
                     } else {
                         let e = topic_not_found(&id);
-                        results.push(serde_json::json!([id, e.code, e.info]));
+                        results.push((id, e.code, e.info));
                     }
                 }
                 if !destroyed.is_empty() {
@@ -403,19 +403,11 @@ impl GroupService {
                     plan.outbox
                         .extend(this.after(&app_settings, &report, &gid, &origin));
                 }
-                plan.reply = results.into();
+                plan.reply = results;
                 plan
             })
             .await?;
-        Ok(super::reply_rows(&outcome.reply)
-            .map(|r| {
-                (
-                    r[0].as_str().unwrap_or_default().to_owned(),
-                    r[1].as_u64().unwrap_or_default() as u32,
-                    r[2].as_str().unwrap_or_default().to_owned(),
-                )
-            })
-            .collect())
+        Ok(outcome.reply)
     }
 
     /// `get_topic`: the named topics (all when `None`), in the order named (creation order for
@@ -537,7 +529,7 @@ impl GroupService {
             ..GroupQuery::default()
         };
         self.edit_topics(app, group_id, query, move |_, snap| {
-            let mut plan = GroupPlan::default();
+            let mut plan = GroupPlan::new();
             let Some(before) = snap.topics.get(&tid) else {
                 return refusal(topic_not_found(&tid));
             };
@@ -635,7 +627,7 @@ impl GroupService {
             ..GroupQuery::default()
         };
         self.edit_topics(app, group_id, query, move |group, snap| {
-            let mut plan = GroupPlan::default();
+            let mut plan = GroupPlan::new();
             let Some(topic) = snap.topics.get(&tid) else {
                 return refusal(topic_not_found(&tid));
             };

@@ -7,16 +7,6 @@ use crate::{
     ExtensionItem, ExtensionOutcome, ExtensionRead, ListCursor, MarkChange, Store,
 };
 
-pub(super) async fn run_all(store: &dyn Store) {
-    imports_deduplicate_in_both_directions(store).await;
-    modify_replaces_body_and_data_but_not_recalled(store).await;
-    extensions_version_every_change(store).await;
-    conversations_follow_messages_and_page_by_cursor(store).await;
-    deleting_a_conversation_clears_unread_and_maybe_history(store).await;
-    purge_removes_old_messages_only(store).await;
-    contact_groups_and_marks_persist_all_or_nothing(store).await;
-}
-
 async fn history(
     store: &dyn Store,
     app: u64,

@@ -10,16 +10,6 @@ use crate::{
     MemberCursor, Store, TopicRecord,
 };
 
-pub(super) async fn run_all(store: Arc<dyn Store>) {
-    groups_round_trip_and_disappear_whole(&*store).await;
-    topics_keep_their_own_messages_and_go_with_their_group(&*store).await;
-    member_pages_continue_after_a_cursor(&*store).await;
-    bans_list_only_running_ones_and_go_with_their_group(&*store).await;
-    silent_and_directed_messages_keep_their_marks(&*store).await;
-    join_applications_wait_until_handled(&*store).await;
-    concurrent_sends_take_every_sequence_once(store).await;
-}
-
 fn record(id: &str, group_type: &str) -> GroupRecord {
     GroupRecord {
         group_id: id.into(),
@@ -51,16 +41,12 @@ fn member(id: &str, role: &str, join_time: i64) -> GroupMember {
 
 async fn apply(store: &dyn Store, app: u64, group: &str, changes: Vec<GroupChange>) {
     let outcome = store
-        .edit_group(
-            app,
-            group.into(),
-            GroupQuery::default(),
-            1,
-            Box::new(move |_| GroupPlan {
+        .edit_group(app, group.into(), GroupQuery::default(), 1, move |_| {
+            GroupPlan::<()> {
                 changes,
                 ..GroupPlan::default()
-            }),
-        )
+            }
+        })
         .await
         .unwrap();
     assert!(outcome.refusal.is_none());
@@ -127,7 +113,7 @@ pub async fn groups_round_trip_and_disappear_whole(store: &dyn Store) {
                 ..GroupQuery::default()
             },
             1,
-            Box::new(|snap| {
+            |snap| {
                 let g = snap.group.clone().unwrap();
                 GroupPlan {
                     reply: json!({
@@ -141,7 +127,7 @@ pub async fn groups_round_trip_and_disappear_whole(store: &dyn Store) {
                     }),
                     ..GroupPlan::default()
                 }
-            }),
+            },
         )
         .await
         .unwrap();
@@ -232,30 +218,24 @@ pub async fn concurrent_sends_take_every_sequence_once(store: Arc<dyn Store>) {
             let store = store.clone();
             tokio::spawn(async move {
                 store
-                    .edit_group(
-                        app,
-                        "busy".into(),
-                        GroupQuery::default(),
-                        1,
-                        Box::new(move |snap| {
-                            let mut group = snap.group.clone().unwrap();
-                            let seq = group.next_msg_seq;
-                            group.next_msg_seq += 1;
-                            GroupPlan {
-                                changes: vec![
-                                    GroupChange::AddMessage(GroupMessage {
-                                        seq,
-                                        random: i,
-                                        from: "o".into(),
-                                        body: "[]".into(),
-                                        ..GroupMessage::default()
-                                    }),
-                                    GroupChange::PutGroup(Box::new(group)),
-                                ],
-                                ..GroupPlan::default()
-                            }
-                        }),
-                    )
+                    .edit_group(app, "busy".into(), GroupQuery::default(), 1, move |snap| {
+                        let mut group = snap.group.clone().unwrap();
+                        let seq = group.next_msg_seq;
+                        group.next_msg_seq += 1;
+                        GroupPlan {
+                            changes: vec![
+                                GroupChange::AddMessage(GroupMessage {
+                                    seq,
+                                    random: i,
+                                    from: "o".into(),
+                                    body: "[]".into(),
+                                    ..GroupMessage::default()
+                                }),
+                                GroupChange::PutGroup(Box::new(group)),
+                            ],
+                            ..GroupPlan::<()>::default()
+                        }
+                    })
                     .await
                     .unwrap()
             })
@@ -389,16 +369,10 @@ pub async fn topics_keep_their_own_messages_and_go_with_their_group(store: &dyn 
         [("m".to_owned(), 1)].into_iter().collect()
     );
     let edit_snap = store
-        .edit_group(
-            app,
-            gid.into(),
-            query,
-            1,
-            Box::new(move |s| GroupPlan {
-                reply: json!(s == &snap),
-                ..GroupPlan::default()
-            }),
-        )
+        .edit_group(app, gid.into(), query, 1, move |s| GroupPlan {
+            reply: json!(s == &snap),
+            ..GroupPlan::default()
+        })
         .await
         .unwrap();
     assert_eq!(edit_snap.reply, json!(true), "a read snapshot is an edit's");

@@ -10,14 +10,6 @@ use crate::{
     RelationScope, RelationSequences, SequenceKind, Store,
 };
 
-pub(super) async fn run_all(store: Arc<dyn Store>) {
-    snapshots_see_both_directions(&*store).await;
-    edits_write_everything_or_nothing(&*store).await;
-    pages_walk_by_user_id(&*store).await;
-    deleting_an_account_removes_its_relations(&*store).await;
-    concurrent_edits_see_each_other(store).await;
-}
-
 fn friend(peer: &str, groups: &[&str]) -> Friend {
     Friend {
         peer: peer.into(),

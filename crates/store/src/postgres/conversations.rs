@@ -2,6 +2,7 @@
 
 use sqlx::{PgPool, Postgres, Row, Transaction};
 
+use super::unread::{pair, recount};
 use crate::{Conversation, ConversationId, ConversationKind, ListCursor, StoreError, StoreResult};
 
 /// Puts one-to-one conversations (owner, peer) in their owners' lists, or moves them forward to
@@ -96,7 +97,7 @@ pub(crate) async fn delete(
     .await?
     .rows_affected();
     if id.kind == ConversationKind::C2c {
-        let (low, high) = super::c2c::pair(owner, &id.peer);
+        let (low, high) = pair(owner, &id.peer);
         // Read up to the last message received in it: nothing stays unread.
         sqlx::query(
             "INSERT INTO c2c_read (app_id, reader, peer, read_time)
@@ -113,7 +114,7 @@ pub(crate) async fn delete(
         .bind(high)
         .execute(&mut **tx)
         .await?;
-        super::c2c::recount(tx, app, owner, &id.peer).await?;
+        recount(tx, app, owner, &id.peer).await?;
         if clear_history {
             sqlx::query(
                 "INSERT INTO c2c_cleared (app_id, owner, peer, cleared_id)

@@ -1,6 +1,7 @@
 //! The PostgreSQL backend, for one or many stateless Natter nodes sharing one database.
 //! Each write is one transaction; PostgreSQL itself groups concurrent commits into one WAL flush.
 
+mod accounts;
 mod applications;
 mod c2c;
 mod contacts;
@@ -11,28 +12,32 @@ mod migrations;
 mod outbox;
 mod relations;
 mod topics;
+mod unread;
 
 use std::collections::HashMap;
+use std::future::Future;
 
 use async_trait::async_trait;
 use natter_core::AppId;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
-use sqlx::{PgPool, Postgres, Row, Transaction};
+use sqlx::{PgPool, Postgres, Transaction};
 
 use crate::{
     AccountImport, C2cHistoryQuery, C2cImport, C2cMessage, C2cMessageRef, C2cModify, C2cOutbox,
     C2cRecall, C2cSend, ContactChange, ContactData, ContactGroup, ContactLimits, ContactOutcome,
     Conversation, ConversationId, DeadLetter, ExtensionChange, ExtensionOutcome, ExtensionRead,
-    ListCursor, OutboxEntry, OutboxEvent, ProfileValue, Store, StoreError, StoreResult, StoredC2c,
+    ListCursor, OutboxEntry, OutboxEvent, ProfileValue, Store, StoreResult, StoredC2c,
+};
+use crate::{
+    AnyReply, GroupEdit, GroupMember, GroupMessage, GroupOutcome, GroupQuery, GroupRecord,
+    GroupSnapshot, JoinApplication, MemberCursor, TopicRecord,
 };
 use crate::{
     BlockedAccount, Friend, RelationEdit, RelationOutcome, RelationPage, RelationScope, Relations,
 };
-use crate::{
-    GroupEdit, GroupMember, GroupMessage, GroupOutcome, GroupQuery, GroupRecord, GroupSnapshot,
-    JoinApplication, MemberCursor, TopicRecord,
-};
 
+/// A handle on the pool; clones share it.
+#[derive(Clone)]
 pub struct PostgresStore {
     pool: PgPool,
 }
@@ -57,29 +62,30 @@ impl PostgresStore {
     async fn begin(&self) -> StoreResult<Transaction<'static, Postgres>> {
         Ok(self.pool.begin().await?)
     }
-}
 
-async fn put_profile_items(
-    tx: &mut Transaction<'static, Postgres>,
-    app: AppId,
-    user_id: &str,
-    items: &[ProfileValue],
-    now_ms: i64,
-) -> StoreResult<()> {
-    for item in items {
-        sqlx::query(
-            "INSERT INTO profile_items (app_id, user_id, tag, value, updated_ms) VALUES ($1, $2, $3, $4, $5)
-             ON CONFLICT (app_id, user_id, tag) DO UPDATE SET value = EXCLUDED.value, updated_ms = EXCLUDED.updated_ms",
-        )
-        .bind(app as i64)
-        .bind(user_id)
-        .bind(&item.tag)
-        .bind(item.value.to_string())
-        .bind(now_ms)
-        .execute(&mut **tx)
-        .await?;
+    /// Runs one call's `work` on its own task and waits for it; every [`Store`] method goes
+    /// through here.
+    ///
+    /// An HTTP handler's future is dropped when its client hangs up. Dropped in the middle of a
+    /// storage call, it would cancel the call too, and sqlx 0.8 then leaks an open transaction on
+    /// a pooled connection when the cancelled call was inside `begin()` (sqlx issues #2805,
+    /// #4393): the next borrower's statements would run inside that stale transaction. The
+    /// PostgreSQL benchmark showed PostgreSQL's "there is already a transaction in progress"
+    /// warnings when `wrk` closed its connections at the end of a run. On its own task the call
+    /// always runs to its end, whoever stops waiting for it. (A test that cancels thousands of
+    /// calls at random points did not reproduce the leak deterministically, so none is kept.)
+    /// SQLite needs none of this: its writes run on the writer thread, its reads inline.
+    async fn detached<T, F>(&self, work: impl FnOnce(Self) -> F) -> T
+    where
+        F: Future<Output = T> + Send + 'static,
+        T: Send + 'static,
+    {
+        match tokio::spawn(work(self.clone())).await {
+            Ok(value) => value,
+            Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+            Err(e) => panic!("storage task stopped: {e}"),
+        }
     }
-    Ok(())
 }
 
 #[async_trait]
@@ -94,55 +100,18 @@ impl Store for PostgresStore {
         accounts: Vec<AccountImport>,
         now_ms: i64,
     ) -> StoreResult<()> {
-        let mut tx = self.begin().await?;
-        for account in &accounts {
-            sqlx::query(
-                "INSERT INTO accounts (app_id, user_id, created_ms) VALUES ($1, $2, $3)
-                 ON CONFLICT (app_id, user_id) DO NOTHING",
-            )
-            .bind(app as i64)
-            .bind(&account.user_id)
-            .bind(now_ms)
-            .execute(&mut *tx)
-            .await?;
-            put_profile_items(&mut tx, app, &account.user_id, &account.profile, now_ms).await?;
-        }
-        tx.commit().await?;
-        Ok(())
+        self.detached(move |db| async move { accounts::import(&db, app, accounts, now_ms).await })
+            .await
     }
 
     async fn delete_accounts(&self, app: AppId, user_ids: Vec<String>) -> StoreResult<Vec<bool>> {
-        let mut tx = self.begin().await?;
-        let mut existed = Vec::with_capacity(user_ids.len());
-        for user_id in &user_ids {
-            let gone = sqlx::query("DELETE FROM accounts WHERE app_id = $1 AND user_id = $2")
-                .bind(app as i64)
-                .bind(user_id)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
-            sqlx::query("DELETE FROM profile_items WHERE app_id = $1 AND user_id = $2")
-                .bind(app as i64)
-                .bind(user_id)
-                .execute(&mut *tx)
-                .await?;
-            relations::delete_account(&mut tx, app, user_id).await?;
-            existed.push(gone > 0);
-        }
-        tx.commit().await?;
-        Ok(existed)
+        self.detached(move |db| async move { accounts::delete(&db, app, user_ids).await })
+            .await
     }
 
     async fn accounts_exist(&self, app: AppId, user_ids: Vec<String>) -> StoreResult<Vec<bool>> {
-        let rows =
-            sqlx::query("SELECT user_id FROM accounts WHERE app_id = $1 AND user_id = ANY($2)")
-                .bind(app as i64)
-                .bind(&user_ids)
-                .fetch_all(&self.pool)
-                .await?;
-        let found: std::collections::HashSet<String> =
-            rows.iter().map(|r| r.get::<String, _>(0)).collect();
-        Ok(user_ids.iter().map(|id| found.contains(id)).collect())
+        self.detached(move |db| async move { accounts::exist(&db, app, user_ids).await })
+            .await
     }
 
     async fn set_profile(
@@ -153,22 +122,10 @@ impl Store for PostgresStore {
         now_ms: i64,
         events: Vec<OutboxEvent>,
     ) -> StoreResult<bool> {
-        let mut tx = self.begin().await?;
-        // Locks the account row, so a concurrent delete cannot leave orphan profile items.
-        let exists =
-            sqlx::query("SELECT 1 FROM accounts WHERE app_id = $1 AND user_id = $2 FOR SHARE")
-                .bind(app as i64)
-                .bind(&user_id)
-                .fetch_optional(&mut *tx)
-                .await?
-                .is_some();
-        if !exists {
-            return Ok(false);
-        }
-        put_profile_items(&mut tx, app, &user_id, &items, now_ms).await?;
-        outbox::insert(&mut tx, app, &events, now_ms).await?;
-        tx.commit().await?;
-        Ok(true)
+        self.detached(move |db| async move {
+            accounts::set_profile(&db, app, user_id, items, now_ms, events).await
+        })
+        .await
     }
 
     async fn get_profiles(
@@ -177,31 +134,10 @@ impl Store for PostgresStore {
         user_ids: Vec<String>,
         tags: Vec<String>,
     ) -> StoreResult<HashMap<String, Vec<ProfileValue>>> {
-        // One round trip: each existing account, joined with its requested items (an account
-        // without any yields one row with NULL tag).
-        let rows = sqlx::query(
-            "SELECT a.user_id, p.tag, p.value FROM accounts a
-             LEFT JOIN profile_items p
-               ON p.app_id = a.app_id AND p.user_id = a.user_id AND p.tag = ANY($3)
-             WHERE a.app_id = $1 AND a.user_id = ANY($2)",
+        self.detached(
+            move |db| async move { accounts::get_profiles(&db, app, user_ids, tags).await },
         )
-        .bind(app as i64)
-        .bind(&user_ids)
-        .bind(&tags)
-        .fetch_all(&self.pool)
-        .await?;
-        let mut found: HashMap<String, Vec<ProfileValue>> = HashMap::with_capacity(rows.len());
-        for row in rows {
-            let items = found.entry(row.get(0)).or_default();
-            let Some(tag) = row.get::<Option<String>, _>(1) else {
-                continue;
-            };
-            let text: String = row.get(2);
-            let value = serde_json::from_str(&text)
-                .map_err(|e| StoreError::Corrupt(format!("profile item {tag}: {e}")))?;
-            items.push(ProfileValue { tag, value });
-        }
-        Ok(found)
+        .await
     }
 
     async fn send_c2c(
@@ -210,15 +146,19 @@ impl Store for PostgresStore {
         message: C2cMessage,
         outbox: C2cOutbox,
     ) -> StoreResult<C2cSend> {
-        let mut tx = self.begin().await?;
-        let (sent, events) = c2c::send(&mut tx, app, &message, outbox).await?;
-        outbox::insert(&mut tx, app, &events, message.msg_time * 1000).await?;
-        tx.commit().await?;
-        Ok(sent)
+        self.detached(move |db| async move {
+            let mut tx = db.begin().await?;
+            let (sent, events) = c2c::send(&mut tx, app, &message, outbox).await?;
+            outbox::insert(&mut tx, app, &events, message.msg_time * 1000).await?;
+            tx.commit().await?;
+            Ok(sent)
+        })
+        .await
     }
 
     async fn c2c_history(&self, app: AppId, query: C2cHistoryQuery) -> StoreResult<Vec<StoredC2c>> {
-        c2c::history(&self.pool, app, &query).await
+        self.detached(move |db| async move { c2c::history(&db.pool, app, &query).await })
+            .await
     }
 
     async fn c2c_unread(
@@ -227,7 +167,8 @@ impl Store for PostgresStore {
         owner: String,
         peers: Vec<String>,
     ) -> StoreResult<(u64, Vec<u64>)> {
-        c2c::unread(&self.pool, app, &owner, &peers).await
+        self.detached(move |db| async move { unread::unread(&db.pool, app, &owner, &peers).await })
+            .await
     }
 
     async fn c2c_mark_read(
@@ -239,16 +180,22 @@ impl Store for PostgresStore {
         now_ms: i64,
         outbox: C2cOutbox,
     ) -> StoreResult<u64> {
-        let mut tx = self.begin().await?;
-        let (total, events) =
-            c2c::mark_read(&mut tx, app, &reader, &peer, read_time, outbox).await?;
-        outbox::insert(&mut tx, app, &events, now_ms).await?;
-        tx.commit().await?;
-        Ok(total)
+        self.detached(move |db| async move {
+            let mut tx = db.begin().await?;
+            let (total, events) =
+                unread::mark_read(&mut tx, app, &reader, &peer, read_time, outbox).await?;
+            outbox::insert(&mut tx, app, &events, now_ms).await?;
+            tx.commit().await?;
+            Ok(total)
+        })
+        .await
     }
 
     async fn c2c_read_time(&self, app: AppId, reader: String, peer: String) -> StoreResult<i64> {
-        c2c::read_time(&self.pool, app, &reader, &peer).await
+        self.detached(
+            move |db| async move { unread::read_time(&db.pool, app, &reader, &peer).await },
+        )
+        .await
     }
 
     async fn c2c_recall(
@@ -260,18 +207,24 @@ impl Store for PostgresStore {
         now_ms: i64,
         outbox: C2cOutbox,
     ) -> StoreResult<C2cRecall> {
-        let mut tx = self.begin().await?;
-        let (outcome, events) = c2c::recall(&mut tx, app, &from, &to, key, outbox).await?;
-        outbox::insert(&mut tx, app, &events, now_ms).await?;
-        tx.commit().await?;
-        Ok(outcome)
+        self.detached(move |db| async move {
+            let mut tx = db.begin().await?;
+            let (outcome, events) = c2c::recall(&mut tx, app, &from, &to, key, outbox).await?;
+            outbox::insert(&mut tx, app, &events, now_ms).await?;
+            tx.commit().await?;
+            Ok(outcome)
+        })
+        .await
     }
 
     async fn import_c2c(&self, app: AppId, message: C2cMessage) -> StoreResult<C2cImport> {
-        let mut tx = self.begin().await?;
-        let outcome = c2c::import(&mut tx, app, &message).await?;
-        tx.commit().await?;
-        Ok(outcome)
+        self.detached(move |db| async move {
+            let mut tx = db.begin().await?;
+            let outcome = c2c::import(&mut tx, app, &message).await?;
+            tx.commit().await?;
+            Ok(outcome)
+        })
+        .await
     }
 
     async fn modify_c2c(
@@ -281,17 +234,20 @@ impl Store for PostgresStore {
         body: Option<String>,
         cloud_custom_data: Option<String>,
     ) -> StoreResult<C2cModify> {
-        let mut tx = self.begin().await?;
-        let outcome = c2c::modify(
-            &mut tx,
-            app,
-            &target,
-            body.as_deref(),
-            cloud_custom_data.as_deref(),
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(outcome)
+        self.detached(move |db| async move {
+            let mut tx = db.begin().await?;
+            let outcome = c2c::modify(
+                &mut tx,
+                app,
+                &target,
+                body.as_deref(),
+                cloud_custom_data.as_deref(),
+            )
+            .await?;
+            tx.commit().await?;
+            Ok(outcome)
+        })
+        .await
     }
 
     async fn c2c_extensions(
@@ -301,7 +257,10 @@ impl Store for PostgresStore {
         start_seq: u64,
         limit: usize,
     ) -> StoreResult<ExtensionRead> {
-        extensions::read(&self.pool, app, &target, start_seq, limit).await
+        self.detached(move |db| async move {
+            extensions::read(&db.pool, app, &target, start_seq, limit).await
+        })
+        .await
     }
 
     async fn change_c2c_extensions(
@@ -311,10 +270,13 @@ impl Store for PostgresStore {
         change: ExtensionChange,
         max_keys: usize,
     ) -> StoreResult<ExtensionOutcome> {
-        let mut tx = self.begin().await?;
-        let outcome = extensions::change(&mut tx, app, &target, &change, max_keys).await?;
-        tx.commit().await?;
-        Ok(outcome)
+        self.detached(move |db| async move {
+            let mut tx = db.begin().await?;
+            let outcome = extensions::change(&mut tx, app, &target, &change, max_keys).await?;
+            tx.commit().await?;
+            Ok(outcome)
+        })
+        .await
     }
 
     async fn conversations(
@@ -326,15 +288,9 @@ impl Store for PostgresStore {
         limit: usize,
         include_empty: bool,
     ) -> StoreResult<Vec<Conversation>> {
-        conversations::list(
-            &self.pool,
-            app,
-            &owner,
-            pinned,
-            cursor,
-            limit,
-            include_empty,
-        )
+        self.detached(move |db| async move {
+            conversations::list(&db.pool, app, &owner, pinned, cursor, limit, include_empty).await
+        })
         .await
     }
 
@@ -345,17 +301,23 @@ impl Store for PostgresStore {
         id: ConversationId,
         clear_history: bool,
     ) -> StoreResult<bool> {
-        let mut tx = self.begin().await?;
-        let removed = conversations::delete(&mut tx, app, &owner, &id, clear_history).await?;
-        tx.commit().await?;
-        Ok(removed)
+        self.detached(move |db| async move {
+            let mut tx = db.begin().await?;
+            let removed = conversations::delete(&mut tx, app, &owner, &id, clear_history).await?;
+            tx.commit().await?;
+            Ok(removed)
+        })
+        .await
     }
 
     async fn contact_groups(&self, app: AppId, owner: String) -> StoreResult<Vec<ContactGroup>> {
-        let mut tx = self.begin().await?;
-        let state = contacts::load(&mut tx, app, &owner, false).await?;
-        tx.commit().await?;
-        Ok(crate::contacts::groups(&state))
+        self.detached(move |db| async move {
+            let mut tx = db.begin().await?;
+            let state = contacts::load(&mut tx, app, &owner, false).await?;
+            tx.commit().await?;
+            Ok(crate::contacts::groups(&state))
+        })
+        .await
     }
 
     async fn contact_data(
@@ -366,10 +328,13 @@ impl Store for PostgresStore {
         skip: usize,
         limit: usize,
     ) -> StoreResult<Vec<ContactData>> {
-        let mut tx = self.begin().await?;
-        let state = contacts::load(&mut tx, app, &owner, false).await?;
-        tx.commit().await?;
-        Ok(crate::contacts::data(&state, ids, skip, limit))
+        self.detached(move |db| async move {
+            let mut tx = db.begin().await?;
+            let state = contacts::load(&mut tx, app, &owner, false).await?;
+            tx.commit().await?;
+            Ok(crate::contacts::data(&state, ids, skip, limit))
+        })
+        .await
     }
 
     async fn change_contacts(
@@ -380,28 +345,34 @@ impl Store for PostgresStore {
         limits: ContactLimits,
         now_secs: i64,
     ) -> StoreResult<ContactOutcome> {
-        let mut tx = self.begin().await?;
-        let before = contacts::load(&mut tx, app, &owner, true).await?;
-        let mut after = before.clone();
-        let outcome = crate::contacts::apply(&mut after, change, limits, now_secs);
-        if matches!(outcome, ContactOutcome::Done(_)) {
-            contacts::write(
-                &mut tx,
-                app,
-                &owner,
-                &crate::contacts::diff(&before, &after),
-            )
-            .await?;
-        }
-        tx.commit().await?;
-        Ok(outcome)
+        self.detached(move |db| async move {
+            let mut tx = db.begin().await?;
+            let before = contacts::load(&mut tx, app, &owner, true).await?;
+            let mut after = before.clone();
+            let outcome = crate::contacts::apply(&mut after, change, limits, now_secs);
+            if matches!(outcome, ContactOutcome::Done(_)) {
+                contacts::write(
+                    &mut tx,
+                    app,
+                    &owner,
+                    &crate::contacts::diff(&before, &after),
+                )
+                .await?;
+            }
+            tx.commit().await?;
+            Ok(outcome)
+        })
+        .await
     }
 
     async fn purge_c2c(&self, app: AppId, before: i64, limit: usize) -> StoreResult<u64> {
-        let mut tx = self.begin().await?;
-        let purged = c2c::purge(&mut tx, app, before, limit).await?;
-        tx.commit().await?;
-        Ok(purged)
+        self.detached(move |db| async move {
+            let mut tx = db.begin().await?;
+            let purged = c2c::purge(&mut tx, app, before, limit).await?;
+            tx.commit().await?;
+            Ok(purged)
+        })
+        .await
     }
 
     async fn relations(
@@ -410,8 +381,11 @@ impl Store for PostgresStore {
         owner: String,
         scope: RelationScope,
     ) -> StoreResult<Relations> {
-        let mut conn = self.pool.acquire().await?;
-        relations::load(&mut conn, app, &owner, &scope).await
+        self.detached(move |db| async move {
+            let mut conn = db.pool.acquire().await?;
+            relations::load(&mut conn, app, &owner, &scope).await
+        })
+        .await
     }
 
     async fn edit_relations(
@@ -422,23 +396,26 @@ impl Store for PostgresStore {
         now_ms: i64,
         edit: RelationEdit,
     ) -> StoreResult<RelationOutcome> {
-        let mut tx = self.begin().await?;
-        relations::lock(&mut tx, app, &owner, &scope).await?;
-        let snapshot = relations::load(&mut tx, app, &owner, &scope).await?;
-        let plan = edit(&snapshot);
-        let wrote_outbox = plan.refusal.is_none() && !plan.outbox.is_empty();
-        if plan.refusal.is_none() {
-            relations::write(&mut tx, app, &plan.changes).await?;
-            outbox::insert(&mut tx, app, &plan.outbox, now_ms).await?;
-        }
-        let sequences = relations::sequences(&mut tx, app, &owner).await?;
-        tx.commit().await?;
-        Ok(RelationOutcome {
-            results: plan.results,
-            refusal: plan.refusal,
-            sequences,
-            wrote_outbox,
+        self.detached(move |db| async move {
+            let mut tx = db.begin().await?;
+            relations::lock(&mut tx, app, &owner, &scope).await?;
+            let snapshot = relations::load(&mut tx, app, &owner, &scope).await?;
+            let plan = edit(&snapshot);
+            let wrote_outbox = plan.refusal.is_none() && !plan.outbox.is_empty();
+            if plan.refusal.is_none() {
+                relations::write(&mut tx, app, &plan.changes).await?;
+                outbox::insert(&mut tx, app, &plan.outbox, now_ms).await?;
+            }
+            let sequences = relations::sequences(&mut tx, app, &owner).await?;
+            tx.commit().await?;
+            Ok(RelationOutcome {
+                results: plan.results,
+                refusal: plan.refusal,
+                sequences,
+                wrote_outbox,
+            })
         })
+        .await
     }
 
     async fn friends_page(
@@ -448,8 +425,11 @@ impl Store for PostgresStore {
         start: u64,
         limit: usize,
     ) -> StoreResult<RelationPage<Friend>> {
-        let mut conn = self.pool.acquire().await?;
-        relations::friends_page(&mut conn, app, &owner, start, limit).await
+        self.detached(move |db| async move {
+            let mut conn = db.pool.acquire().await?;
+            relations::friends_page(&mut conn, app, &owner, start, limit).await
+        })
+        .await
     }
 
     async fn blocklist_page(
@@ -459,37 +439,43 @@ impl Store for PostgresStore {
         start: u64,
         limit: usize,
     ) -> StoreResult<RelationPage<BlockedAccount>> {
-        let mut conn = self.pool.acquire().await?;
-        relations::blocklist_page(&mut conn, app, &owner, start, limit).await
+        self.detached(move |db| async move {
+            let mut conn = db.pool.acquire().await?;
+            relations::blocklist_page(&mut conn, app, &owner, start, limit).await
+        })
+        .await
     }
 
-    async fn edit_group(
+    async fn edit_group_any(
         &self,
         app: AppId,
         group_id: String,
         query: GroupQuery,
         now_ms: i64,
         edit: GroupEdit,
-    ) -> StoreResult<GroupOutcome> {
-        let mut tx = self.begin().await?;
-        groups::lock(&mut tx, app, &group_id).await?;
-        let snapshot = groups::load(&mut tx, app, &group_id, &query).await?;
-        let plan = edit(&snapshot);
-        let wrote_outbox = plan.refusal.is_none() && !plan.outbox.is_empty();
-        if plan.refusal.is_none() {
-            if groups::creates(snapshot.group.is_some(), &plan.changes) {
-                // New groups take the app's next serial one at a time.
-                groups::lock_serials(&mut tx, app).await?;
+    ) -> StoreResult<GroupOutcome<AnyReply>> {
+        self.detached(move |db| async move {
+            let mut tx = db.begin().await?;
+            groups::lock(&mut tx, app, &group_id).await?;
+            let snapshot = groups::load(&mut tx, app, &group_id, &query).await?;
+            let plan = edit(&snapshot);
+            let wrote_outbox = plan.refusal.is_none() && !plan.outbox.is_empty();
+            if plan.refusal.is_none() {
+                if groups::creates(snapshot.group.is_some(), &plan.changes) {
+                    // New groups take the app's next serial one at a time.
+                    groups::lock_serials(&mut tx, app).await?;
+                }
+                groups::write(&mut tx, app, &group_id, &plan.changes).await?;
+                outbox::insert(&mut tx, app, &plan.outbox, now_ms).await?;
             }
-            groups::write(&mut tx, app, &group_id, &plan.changes).await?;
-            outbox::insert(&mut tx, app, &plan.outbox, now_ms).await?;
-        }
-        tx.commit().await?;
-        Ok(GroupOutcome {
-            refusal: plan.refusal,
-            reply: plan.reply,
-            wrote_outbox,
+            tx.commit().await?;
+            Ok(GroupOutcome {
+                refusal: plan.refusal,
+                reply: plan.reply,
+                wrote_outbox,
+            })
         })
+        .await
     }
 
     async fn group_snapshot(
@@ -498,23 +484,29 @@ impl Store for PostgresStore {
         group_id: String,
         query: GroupQuery,
     ) -> StoreResult<GroupSnapshot> {
-        // One snapshot of the database for all of the load's statements.
-        let mut tx = self.begin().await?;
-        sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-            .execute(&mut *tx)
-            .await?;
-        let snapshot = groups::load(&mut tx, app, &group_id, &query).await?;
-        tx.commit().await?;
-        Ok(snapshot)
+        self.detached(move |db| async move {
+            // One snapshot of the database for all of the load's statements.
+            let mut tx = db.begin().await?;
+            sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                .execute(&mut *tx)
+                .await?;
+            let snapshot = groups::load(&mut tx, app, &group_id, &query).await?;
+            tx.commit().await?;
+            Ok(snapshot)
+        })
+        .await
     }
 
     async fn groups(&self, app: AppId, ids: Vec<String>) -> StoreResult<Vec<Option<GroupRecord>>> {
-        let mut conn = self.pool.acquire().await?;
-        let mut out = Vec::with_capacity(ids.len());
-        for id in &ids {
-            out.push(groups::find(&mut conn, app, id).await?);
-        }
-        Ok(out)
+        self.detached(move |db| async move {
+            let mut conn = db.pool.acquire().await?;
+            let mut out = Vec::with_capacity(ids.len());
+            for id in &ids {
+                out.push(groups::find(&mut conn, app, id).await?);
+            }
+            Ok(out)
+        })
+        .await
     }
 
     async fn group_members(
@@ -525,8 +517,11 @@ impl Store for PostgresStore {
         roles: Vec<String>,
         limit: usize,
     ) -> StoreResult<Vec<GroupMember>> {
-        let mut conn = self.pool.acquire().await?;
-        groups::members(&mut conn, app, &group_id, &from, &roles, limit).await
+        self.detached(move |db| async move {
+            let mut conn = db.pool.acquire().await?;
+            groups::members(&mut conn, app, &group_id, &from, &roles, limit).await
+        })
+        .await
     }
 
     async fn group_bans(
@@ -537,13 +532,19 @@ impl Store for PostgresStore {
         offset: u64,
         limit: usize,
     ) -> StoreResult<Vec<(String, i64)>> {
-        let mut conn = self.pool.acquire().await?;
-        groups::bans(&mut conn, app, &group_id, now, offset, limit).await
+        self.detached(move |db| async move {
+            let mut conn = db.pool.acquire().await?;
+            groups::bans(&mut conn, app, &group_id, now, offset, limit).await
+        })
+        .await
     }
 
     async fn topics(&self, app: AppId, group_id: String) -> StoreResult<Vec<TopicRecord>> {
-        let mut conn = self.pool.acquire().await?;
-        topics::topics(&mut conn, app, &group_id).await
+        self.detached(move |db| async move {
+            let mut conn = db.pool.acquire().await?;
+            topics::topics(&mut conn, app, &group_id).await
+        })
+        .await
     }
 
     async fn topic_reads(
@@ -552,8 +553,11 @@ impl Store for PostgresStore {
         group_id: String,
         member: String,
     ) -> StoreResult<Vec<(String, u64)>> {
-        let mut conn = self.pool.acquire().await?;
-        topics::reads(&mut conn, app, &group_id, &member).await
+        self.detached(move |db| async move {
+            let mut conn = db.pool.acquire().await?;
+            topics::reads(&mut conn, app, &group_id, &member).await
+        })
+        .await
     }
 
     async fn joined_groups(
@@ -561,8 +565,11 @@ impl Store for PostgresStore {
         app: AppId,
         member: String,
     ) -> StoreResult<Vec<(GroupRecord, GroupMember)>> {
-        let mut conn = self.pool.acquire().await?;
-        groups::joined(&mut conn, app, &member).await
+        self.detached(move |db| async move {
+            let mut conn = db.pool.acquire().await?;
+            groups::joined(&mut conn, app, &member).await
+        })
+        .await
     }
 
     async fn app_groups(
@@ -572,8 +579,11 @@ impl Store for PostgresStore {
         limit: usize,
         group_type: Option<String>,
     ) -> StoreResult<(Vec<(String, i64)>, u64)> {
-        let mut conn = self.pool.acquire().await?;
-        groups::app_groups(&mut conn, app, after, limit, group_type.as_deref()).await
+        self.detached(move |db| async move {
+            let mut conn = db.pool.acquire().await?;
+            groups::app_groups(&mut conn, app, after, limit, group_type.as_deref()).await
+        })
+        .await
     }
 
     async fn join_applications(
@@ -581,13 +591,19 @@ impl Store for PostgresStore {
         app: AppId,
         group_ids: Vec<String>,
     ) -> StoreResult<Vec<JoinApplication>> {
-        let mut conn = self.pool.acquire().await?;
-        applications::list(&mut conn, app, &group_ids).await
+        self.detached(move |db| async move {
+            let mut conn = db.pool.acquire().await?;
+            applications::list(&mut conn, app, &group_ids).await
+        })
+        .await
     }
 
     async fn silent_after(&self, app: AppId, reads: Vec<(String, u64)>) -> StoreResult<Vec<u64>> {
-        let mut conn = self.pool.acquire().await?;
-        groups::silent_after(&mut conn, app, &reads).await
+        self.detached(move |db| async move {
+            let mut conn = db.pool.acquire().await?;
+            groups::silent_after(&mut conn, app, &reads).await
+        })
+        .await
     }
 
     async fn group_history(
@@ -597,8 +613,11 @@ impl Store for PostgresStore {
         max_seq: u64,
         limit: usize,
     ) -> StoreResult<Vec<GroupMessage>> {
-        let mut conn = self.pool.acquire().await?;
-        groups::history(&mut conn, app, &group_id, max_seq, limit).await
+        self.detached(move |db| async move {
+            let mut conn = db.pool.acquire().await?;
+            groups::history(&mut conn, app, &group_id, max_seq, limit).await
+        })
+        .await
     }
 
     async fn enqueue_outbox(
@@ -607,10 +626,13 @@ impl Store for PostgresStore {
         events: Vec<OutboxEvent>,
         now_ms: i64,
     ) -> StoreResult<()> {
-        let mut tx = self.begin().await?;
-        outbox::insert(&mut tx, app, &events, now_ms).await?;
-        tx.commit().await?;
-        Ok(())
+        self.detached(move |db| async move {
+            let mut tx = db.begin().await?;
+            outbox::insert(&mut tx, app, &events, now_ms).await?;
+            tx.commit().await?;
+            Ok(())
+        })
+        .await
     }
 
     async fn claim_outbox(
@@ -619,11 +641,15 @@ impl Store for PostgresStore {
         lease_ms: i64,
         limit: usize,
     ) -> StoreResult<Vec<OutboxEntry>> {
-        outbox::claim(&self.pool, now_ms, lease_ms, limit).await
+        self.detached(
+            move |db| async move { outbox::claim(&db.pool, now_ms, lease_ms, limit).await },
+        )
+        .await
     }
 
     async fn finish_outbox(&self, id: i64) -> StoreResult<()> {
-        outbox::finish(&self.pool, id).await
+        self.detached(move |db| async move { outbox::finish(&db.pool, id).await })
+            .await
     }
 
     async fn retry_outbox(
@@ -633,7 +659,10 @@ impl Store for PostgresStore {
         next_attempt_ms: i64,
         error: String,
     ) -> StoreResult<()> {
-        outbox::retry(&self.pool, id, attempts, next_attempt_ms, &error).await
+        self.detached(move |db| async move {
+            outbox::retry(&db.pool, id, attempts, next_attempt_ms, &error).await
+        })
+        .await
     }
 
     async fn dead_letter_outbox(
@@ -643,27 +672,35 @@ impl Store for PostgresStore {
         error: String,
         now_ms: i64,
     ) -> StoreResult<()> {
-        outbox::dead_letter(&self.pool, id, attempts, &error, now_ms).await
+        self.detached(move |db| async move {
+            outbox::dead_letter(&db.pool, id, attempts, &error, now_ms).await
+        })
+        .await
     }
 
     async fn dead_letters(&self, app: AppId, limit: usize) -> StoreResult<Vec<DeadLetter>> {
-        outbox::dead_letters(&self.pool, app, limit).await
+        self.detached(move |db| async move { outbox::dead_letters(&db.pool, app, limit).await })
+            .await
     }
 
     async fn outbox_len(&self) -> StoreResult<u64> {
-        outbox::len(&self.pool).await
+        self.detached(move |db| async move { outbox::len(&db.pool).await })
+            .await
     }
 
     async fn reset_app(&self, app: AppId) -> StoreResult<()> {
-        let mut tx = self.begin().await?;
-        for table in migrations::APP_TABLES {
-            sqlx::query(&format!("DELETE FROM {table} WHERE app_id = $1"))
-                .bind(app as i64)
-                .execute(&mut *tx)
-                .await?;
-        }
-        tx.commit().await?;
-        Ok(())
+        self.detached(move |db| async move {
+            let mut tx = db.begin().await?;
+            for table in migrations::APP_TABLES {
+                sqlx::query(&format!("DELETE FROM {table} WHERE app_id = $1"))
+                    .bind(app as i64)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            tx.commit().await?;
+            Ok(())
+        })
+        .await
     }
 
     async fn close(&self) {

@@ -2,6 +2,7 @@
 
 use rusqlite::{params, Connection};
 
+use super::unread::{pair, recount};
 use crate::{Conversation, ConversationId, ConversationKind, ListCursor, StoreResult};
 
 /// Puts a one-to-one conversation in `owner`'s list, or moves it forward to `msg_time`.
@@ -84,7 +85,7 @@ pub(crate) fn delete(
         )?
         .execute(params![app as i64, owner, id.kind as i64, id.peer])?;
     if id.kind == ConversationKind::C2c {
-        let (low, high) = super::c2c::pair(owner, &id.peer);
+        let (low, high) = pair(owner, &id.peer);
         // Read up to the last message received in it: nothing stays unread.
         conn.prepare_cached(
             "INSERT INTO c2c_read (app_id, reader, peer, read_time)
@@ -94,7 +95,7 @@ pub(crate) fn delete(
              ON CONFLICT (app_id, reader, peer) DO UPDATE SET read_time = MAX(read_time, excluded.read_time)",
         )?
         .execute(params![app as i64, owner, id.peer, low, high])?;
-        super::c2c::recount(conn, app, owner, &id.peer)?;
+        recount(conn, app, owner, &id.peer)?;
         if clear_history {
             conn.prepare_cached(
                 "INSERT INTO c2c_cleared (app_id, owner, peer, cleared_id)

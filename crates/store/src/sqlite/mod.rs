@@ -13,6 +13,7 @@ mod outbox;
 mod readers;
 mod relations;
 mod topics;
+mod unread;
 mod writer;
 
 use std::collections::HashMap;
@@ -30,11 +31,11 @@ use crate::{
     ListCursor, OutboxEntry, OutboxEvent, ProfileValue, Store, StoreError, StoreResult, StoredC2c,
 };
 use crate::{
-    BlockedAccount, Friend, RelationEdit, RelationOutcome, RelationPage, RelationScope, Relations,
+    AnyReply, GroupEdit, GroupMember, GroupMessage, GroupOutcome, GroupQuery, GroupRecord,
+    GroupSnapshot, JoinApplication, MemberCursor, TopicRecord,
 };
 use crate::{
-    GroupEdit, GroupMember, GroupMessage, GroupOutcome, GroupQuery, GroupRecord, GroupSnapshot,
-    JoinApplication, MemberCursor, TopicRecord,
+    BlockedAccount, Friend, RelationEdit, RelationOutcome, RelationPage, RelationScope, Relations,
 };
 use readers::Readers;
 use writer::Writer;
@@ -296,7 +297,7 @@ impl Store for SqliteStore {
         peers: Vec<String>,
     ) -> StoreResult<(u64, Vec<u64>)> {
         self.readers
-            .read(move |conn| c2c::unread(conn, app, &owner, &peers))
+            .read(move |conn| unread::unread(conn, app, &owner, &peers))
             .await
     }
 
@@ -310,7 +311,7 @@ impl Store for SqliteStore {
         outbox: C2cOutbox,
     ) -> StoreResult<u64> {
         self.write(move |conn| {
-            let (total, events) = c2c::mark_read(conn, app, &reader, &peer, read_time, outbox)?;
+            let (total, events) = unread::mark_read(conn, app, &reader, &peer, read_time, outbox)?;
             outbox::insert(conn, app, &events, now_ms)?;
             Ok(total)
         })
@@ -319,7 +320,7 @@ impl Store for SqliteStore {
 
     async fn c2c_read_time(&self, app: AppId, reader: String, peer: String) -> StoreResult<i64> {
         self.readers
-            .read(move |conn| c2c::read_time(conn, app, &reader, &peer))
+            .read(move |conn| unread::read_time(conn, app, &reader, &peer))
             .await
     }
 
@@ -523,14 +524,14 @@ impl Store for SqliteStore {
             .await
     }
 
-    async fn edit_group(
+    async fn edit_group_any(
         &self,
         app: AppId,
         group_id: String,
         query: GroupQuery,
         now_ms: i64,
         edit: GroupEdit,
-    ) -> StoreResult<GroupOutcome> {
+    ) -> StoreResult<GroupOutcome<AnyReply>> {
         // The one writer thread runs edits one at a time: no lock is needed.
         self.write(move |conn| {
             let snapshot = groups::load(conn, app, &group_id, &query)?;

@@ -1,17 +1,37 @@
+//! SQLite trials: the conformance checks, each on a store in a new temporary directory, and
+//! the engine's own tests.
+
 use std::sync::Arc;
 
+use libtest_mimic::Trial;
 use natter_store::sqlite::SqliteStore;
 use natter_store::{conformance, AccountImport, ProfileValue, Store};
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn sqlite_passes_the_conformance_suite() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Arc::new(SqliteStore::open(dir.path().join("natter.db")).unwrap());
-    conformance::run_all(store.clone()).await;
-    store.close().await;
+use super::trial;
+
+pub fn trials() -> Vec<Trial> {
+    let mut trials: Vec<Trial> = conformance::checks()
+        .into_iter()
+        .map(|check| {
+            trial(format!("sqlite::{}", check.name), move || async move {
+                let dir = tempfile::tempdir().unwrap();
+                let store = Arc::new(SqliteStore::open(dir.path().join("natter.db")).unwrap());
+                (check.run)(store.clone()).await;
+                store.close().await;
+            })
+        })
+        .collect();
+    trials.push(trial(
+        "sqlite::data_survives_closing_and_reopening".into(),
+        data_survives_closing_and_reopening,
+    ));
+    trials.push(trial(
+        "sqlite::an_old_data_dir_is_upgraded_in_place".into(),
+        an_old_data_dir_is_upgraded_in_place,
+    ));
+    trials
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn data_survives_closing_and_reopening() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("natter.db");
@@ -43,7 +63,6 @@ async fn data_survives_closing_and_reopening() {
     store.close().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_old_data_dir_is_upgraded_in_place() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("natter.db");

@@ -1,0 +1,154 @@
+//! Accounts and their profile items on PostgreSQL.
+
+use std::collections::HashMap;
+
+use natter_core::AppId;
+use sqlx::{Postgres, Row, Transaction};
+
+use super::{outbox, relations, PostgresStore};
+use crate::{AccountImport, OutboxEvent, ProfileValue, StoreError, StoreResult};
+
+pub(super) async fn import(
+    db: &PostgresStore,
+    app: AppId,
+    accounts: Vec<AccountImport>,
+    now_ms: i64,
+) -> StoreResult<()> {
+    let mut tx = db.begin().await?;
+    for account in &accounts {
+        sqlx::query(
+            "INSERT INTO accounts (app_id, user_id, created_ms) VALUES ($1, $2, $3)
+             ON CONFLICT (app_id, user_id) DO NOTHING",
+        )
+        .bind(app as i64)
+        .bind(&account.user_id)
+        .bind(now_ms)
+        .execute(&mut *tx)
+        .await?;
+        put_profile_items(&mut tx, app, &account.user_id, &account.profile, now_ms).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+pub(super) async fn delete(
+    db: &PostgresStore,
+    app: AppId,
+    user_ids: Vec<String>,
+) -> StoreResult<Vec<bool>> {
+    let mut tx = db.begin().await?;
+    let mut existed = Vec::with_capacity(user_ids.len());
+    for user_id in &user_ids {
+        let gone = sqlx::query("DELETE FROM accounts WHERE app_id = $1 AND user_id = $2")
+            .bind(app as i64)
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        sqlx::query("DELETE FROM profile_items WHERE app_id = $1 AND user_id = $2")
+            .bind(app as i64)
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?;
+        relations::delete_account(&mut tx, app, user_id).await?;
+        existed.push(gone > 0);
+    }
+    tx.commit().await?;
+    Ok(existed)
+}
+
+pub(super) async fn exist(
+    db: &PostgresStore,
+    app: AppId,
+    user_ids: Vec<String>,
+) -> StoreResult<Vec<bool>> {
+    let rows = sqlx::query("SELECT user_id FROM accounts WHERE app_id = $1 AND user_id = ANY($2)")
+        .bind(app as i64)
+        .bind(&user_ids)
+        .fetch_all(&db.pool)
+        .await?;
+    let found: std::collections::HashSet<String> =
+        rows.iter().map(|r| r.get::<String, _>(0)).collect();
+    Ok(user_ids.iter().map(|id| found.contains(id)).collect())
+}
+
+pub(super) async fn set_profile(
+    db: &PostgresStore,
+    app: AppId,
+    user_id: String,
+    items: Vec<ProfileValue>,
+    now_ms: i64,
+    events: Vec<OutboxEvent>,
+) -> StoreResult<bool> {
+    let mut tx = db.begin().await?;
+    // Locks the account row, so a concurrent delete cannot leave orphan profile items.
+    let exists = sqlx::query("SELECT 1 FROM accounts WHERE app_id = $1 AND user_id = $2 FOR SHARE")
+        .bind(app as i64)
+        .bind(&user_id)
+        .fetch_optional(&mut *tx)
+        .await?
+        .is_some();
+    if !exists {
+        return Ok(false);
+    }
+    put_profile_items(&mut tx, app, &user_id, &items, now_ms).await?;
+    outbox::insert(&mut tx, app, &events, now_ms).await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
+pub(super) async fn get_profiles(
+    db: &PostgresStore,
+    app: AppId,
+    user_ids: Vec<String>,
+    tags: Vec<String>,
+) -> StoreResult<HashMap<String, Vec<ProfileValue>>> {
+    // One round trip: each existing account, joined with its requested items (an account
+    // without any yields one row with NULL tag).
+    let rows = sqlx::query(
+        "SELECT a.user_id, p.tag, p.value FROM accounts a
+         LEFT JOIN profile_items p
+           ON p.app_id = a.app_id AND p.user_id = a.user_id AND p.tag = ANY($3)
+         WHERE a.app_id = $1 AND a.user_id = ANY($2)",
+    )
+    .bind(app as i64)
+    .bind(&user_ids)
+    .bind(&tags)
+    .fetch_all(&db.pool)
+    .await?;
+    let mut found: HashMap<String, Vec<ProfileValue>> = HashMap::with_capacity(rows.len());
+    for row in rows {
+        let items = found.entry(row.get(0)).or_default();
+        let Some(tag) = row.get::<Option<String>, _>(1) else {
+            continue;
+        };
+        let text: String = row.get(2);
+        let value = serde_json::from_str(&text)
+            .map_err(|e| StoreError::Corrupt(format!("profile item {tag}: {e}")))?;
+        items.push(ProfileValue { tag, value });
+    }
+    Ok(found)
+}
+
+async fn put_profile_items(
+    tx: &mut Transaction<'static, Postgres>,
+    app: AppId,
+    user_id: &str,
+    items: &[ProfileValue],
+    now_ms: i64,
+) -> StoreResult<()> {
+    for item in items {
+        sqlx::query(
+            "INSERT INTO profile_items (app_id, user_id, tag, value, updated_ms) VALUES ($1, $2, $3, $4, $5)
+             ON CONFLICT (app_id, user_id, tag) DO UPDATE SET value = EXCLUDED.value, updated_ms = EXCLUDED.updated_ms",
+        )
+        .bind(app as i64)
+        .bind(user_id)
+        .bind(&item.tag)
+        .bind(item.value.to_string())
+        .bind(now_ms)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
