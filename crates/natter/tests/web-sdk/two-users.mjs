@@ -20,7 +20,13 @@ import WS from 'ws';
 // ----------------------------------------------------------------------------- report, stdout
 // The SDK logs through console.*; keep stdout for the report alone.
 for (const level of ['log', 'info', 'warn', 'debug', 'error', 'trace']) {
-  console[level] = (...args) => process.stderr.write(`${args.map(show).join(' ')}\n`);
+  console[level] = (...args) => process.stderr.write(`${unstyle(args).map(show).join(' ')}\n`);
+}
+// The SDK prefixes its lines with browser console styles ("%c Chat %c", css, css): drop them.
+function unstyle(args) {
+  if (typeof args[0] !== 'string' || !args[0].includes('%c')) return args;
+  const n = args[0].split('%c').length - 1;
+  return [args[0].replaceAll('%c', '').trim(), ...args.slice(1 + n)];
 }
 function show(v) {
   if (typeof v === 'string') return v;
