@@ -124,6 +124,7 @@ async fn handle(
         app,
         identifier,
         client_ip: peer.ip(),
+        origin: natter_webhook::Origin::rest(peer.ip()),
         rules: api.rules(),
     };
     handler(ctx, json).await

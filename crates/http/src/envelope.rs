@@ -64,9 +64,9 @@ pub fn parse_body<T: DeserializeOwned>(body: Value, invalid_param: u32) -> ApiRe
     })
 }
 
-/// Builds the HTTP 200 reply: `ActionStatus`, `ErrorCode`, `ErrorInfo`, `ErrorDisplay` where the
-/// service has it, then the API's own fields.
-pub fn reply(result: ApiResult<Value>, rules: Option<ServiceRules>) -> Response {
+/// The envelope of an outcome: `ActionStatus`, `ErrorCode`, `ErrorInfo`, `ErrorDisplay` where
+/// the service has it, then the API's own fields. REST, `/ws` and `/binfo` all answer with it.
+pub fn envelope(result: ApiResult<Value>, rules: Option<ServiceRules>) -> Map<String, Value> {
     let mut out = Map::new();
     match &result {
         Ok(_) => {
@@ -86,6 +86,12 @@ pub fn reply(result: ApiResult<Value>, rules: Option<ServiceRules>) -> Response 
     if let Ok(Value::Object(fields)) = result {
         out.extend(fields);
     }
-    let body = serde_json::to_vec(&Value::Object(out)).expect("a JSON map always serialises");
+    out
+}
+
+/// Builds the HTTP 200 reply of a REST call.
+pub fn reply(result: ApiResult<Value>, rules: Option<ServiceRules>) -> Response {
+    let body = serde_json::to_vec(&Value::Object(envelope(result, rules)))
+        .expect("a JSON map always serialises");
     ([(header::CONTENT_TYPE, "application/json")], body).into_response()
 }

@@ -20,7 +20,7 @@ use serde_json::{json, Map, Value};
 use tokio::time::Instant;
 
 use crate::auth::Caller;
-use crate::envelope::parse_body;
+use crate::envelope::{envelope, parse_body};
 use crate::handler::fields;
 use crate::wire::group_open_http_svc::{
     HandleGroupApplication, JoinGroup, JoinGroupReply, MsgSeqItem, QuitGroup, SendGroupMsg,
@@ -76,21 +76,7 @@ fn web() -> String {
 fn reply(req_id: &Value, result: ApiResult<Value>) -> Message {
     let mut out = Map::new();
     out.insert("ReqId".into(), req_id.clone());
-    match result {
-        Ok(fields) => {
-            out.insert("ActionStatus".into(), json!("OK"));
-            out.insert("ErrorCode".into(), json!(0));
-            out.insert("ErrorInfo".into(), json!(""));
-            if let Value::Object(fields) = fields {
-                out.extend(fields);
-            }
-        }
-        Err(e) => {
-            out.insert("ActionStatus".into(), json!("FAIL"));
-            out.insert("ErrorCode".into(), json!(e.code));
-            out.insert("ErrorInfo".into(), json!(e.info));
-        }
-    }
+    out.extend(envelope(result, None));
     Message::Text(Value::Object(out).to_string().into())
 }
 
@@ -125,20 +111,31 @@ async fn serve(state: AppState, peer: SocketAddr, mut socket: WebSocket) {
     let Some((session, frames)) = login(&state, peer, &mut socket).await else {
         return;
     };
-    let mut guard = SessionGuard {
-        state: state.clone(),
-        session: Some(session.clone()),
-    };
+    let mut guard = SessionGuard::new(state.clone(), session.clone());
     let end = run(&state, &session, frames, &mut socket).await;
-    guard.session = None;
+    guard.disarm();
     state.services.sessions.end(&session, end).await;
 }
 
 /// Ends a session whose connection task stopped without ending it (a panic while serving a
-/// request), so the user does not stay online for ever.
-struct SessionGuard {
+/// request), so the user does not stay online for ever. Both client protocols use it.
+pub(crate) struct SessionGuard {
     state: AppState,
     session: Option<Session>,
+}
+
+impl SessionGuard {
+    pub(crate) fn new(state: AppState, session: Session) -> Self {
+        Self {
+            state,
+            session: Some(session),
+        }
+    }
+
+    /// The connection ends its session itself, as it should.
+    pub(crate) fn disarm(&mut self) {
+        self.session = None;
+    }
 }
 
 impl Drop for SessionGuard {

@@ -24,13 +24,16 @@ pub type HandlerFuture = Pin<Box<dyn Future<Output = ApiResult<Value>> + Send>>;
 /// Every handler in the route table, whatever its request and reply types.
 pub type Handler = fn(Ctx, Value) -> HandlerFuture;
 
-/// Everything a REST handler may use: the services, the calling app and admin.
+/// Everything a handler may use: the services, the calling app and who calls.
 pub struct Ctx {
     pub services: Services,
     pub app: Arc<AppSettings>,
-    /// The admin account in the URL's `identifier`.
+    /// The admin account in the URL's `identifier`; for a client's command, the logged-in user.
     pub identifier: String,
     pub client_ip: IpAddr,
+    /// `OptPlatform` and `ClientIP` of the callbacks this call fires: `RESTAPI` for REST, the
+    /// client's platform for a client's command.
+    pub origin: Origin,
     /// The rules of the service in the URL (its "invalid parameter" code, `ErrorDisplay`).
     pub rules: ServiceRules,
 }
@@ -42,9 +45,9 @@ impl Ctx {
         parse_body(body, self.rules.invalid_param)
     }
 
-    /// Where a REST call comes from, for the callbacks it fires.
+    /// Where the call comes from, for the callbacks it fires.
     pub fn origin(&self) -> Origin {
-        Origin::rest(self.client_ip)
+        self.origin.clone()
     }
 }
 

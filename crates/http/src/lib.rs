@@ -4,9 +4,12 @@
 //! - `/v4/<service>/<command>`: the Tencent REST API, dispatched from one table ([`routes`]),
 //!   handlers grouped by the service name in the URL ([`rest`]).
 //! - `/ws`: Natter's client protocol over WebSocket ([`gateway`]).
+//! - `/binfo`: the protocol of Tencent's Web SDK, reached through its `proxyServer` option
+//!   ([`binfo`]).
 //! - `/_natter/…`: Natter's own control plane ([`control`]); `/metrics` for Prometheus.
 
 pub mod auth;
+pub mod binfo;
 pub mod compat;
 pub mod control;
 pub mod dispatch;
@@ -70,6 +73,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/v4/{service}/{command}", any(dispatch::dispatch))
         .route("/ws", get(gateway::upgrade))
+        .route("/binfo", get(binfo::upgrade))
         .route("/_natter/health", get(control::health))
         .route("/_natter/reset", any(control::reset))
         .route("/_natter/webhooks", get(webhooks::deliveries))

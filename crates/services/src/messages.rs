@@ -9,9 +9,9 @@ use std::sync::Arc;
 use natter_core::message::{check_body, BodyCodes};
 use natter_core::{codes, ApiError, ApiResult, AppSettings, Clock};
 use natter_events::{Priority, Push, Target};
-use natter_store::{
-    C2cHistoryQuery, C2cMessage, C2cRecall, C2cSend, RelationScope, Store, StoredC2c,
-};
+use natter_store::{C2cHistoryQuery, C2cRecall, C2cSend, RelationScope, Store};
+/// History pages hold these; callers read their fields.
+pub use natter_store::{C2cMessage, StoredC2c};
 use natter_webhook::payloads::c2c::{
     C2cAfterMsgReport, C2cAfterMsgWithDraw, C2cAfterSendMsg, C2cBeforeSendMsg,
 };
@@ -126,11 +126,17 @@ pub fn parse_msg_key(key: &str) -> Option<(i64, u32, u32)> {
 /// A message id in Tencent's shape (`<sender number>-<MsgTime>-<MsgRandom>`), stable for the
 /// same message so a repeated send answers the same id.
 fn msg_id(from: &str, time: i64, random: u32) -> String {
-    // FNV-1a: a cheap, stable number for the sender.
-    let sender = from.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+    format!("{}-{time}-{random}", user_number(from))
+}
+
+/// A stable number for a user: the first part of their message ids, and the `TinyId` the Web
+/// SDK knows them by (it builds message ids from it the same way).
+pub fn user_number(user: &str) -> u64 {
+    // FNV-1a: cheap and stable. The SDK keeps it as a string, so its size does not matter.
+    let hash = user.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
         (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
     });
-    format!("{}-{time}-{random}", sender >> 8)
+    hash >> 8
 }
 
 fn elements(body: &[Value]) -> Vec<MsgBodyElement> {
@@ -572,7 +578,8 @@ impl MessageService {
         Ok((sent, failed))
     }
 
-    async fn read_time(&self, app: u64, reader: &str, peer: &str) -> ApiResult<i64> {
+    /// Up to when (Unix seconds) `reader` has read their conversation with `peer`; -1 if never.
+    pub async fn read_time(&self, app: u64, reader: &str, peer: &str) -> ApiResult<i64> {
         self.store
             .c2c_read_time(app, reader.to_owned(), peer.to_owned())
             .await

@@ -1,0 +1,453 @@
+//! The commands of the Web SDK, by `servcmd`. Each runs the same service as the REST API with
+//! the logged-in user as the actor, so it fires the same webhooks (with the SDK's platform as
+//! `OptPlatform`). A command Natter does not serve yet answers 60009 at once: the SDK then fails
+//! that one call and does not retry.
+//!
+//! Many SDK commands are the REST API's own (`sns.friend_get` is `v4/sns/friend_get`) with the
+//! user in the actor field; [`as_user`] runs the REST handler on such a body, so its checks and
+//! reply are the REST API's.
+
+use std::net::IpAddr;
+
+use natter_core::{codes, ApiError, ApiResult};
+use natter_services::messages::{msg_key, C2cMessage, HistoryRequest};
+use natter_services::sessions::Session;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Map, Value};
+
+use super::pushes::c2c_item;
+use crate::envelope::ServiceRules;
+use crate::handler::{fields, typed, Ctx};
+use crate::rest::{group_open_http_svc, recentcontact, sns};
+use crate::wire::openim::Sendmsg;
+use crate::AppState;
+
+/// Purchase bits: which optional features the SDK switches on (bit 0 is the last character).
+/// None yet: the commands behind them are not served over `/binfo`, and a feature that is off
+/// fails in the SDK without a request.
+const PURCHASE_BITS: &str = "0";
+/// How long the SDK keeps the configuration and purchase bits before asking again, seconds.
+const CONFIG_LIFETIME_SECS: u64 = 3600;
+
+/// Runs one command of a logged-in SDK; the reply's fields, or the error to answer.
+pub async fn run(
+    state: &AppState,
+    session: &Session,
+    client_ip: IpAddr,
+    servcmd: &str,
+    body: Value,
+) -> ApiResult<Value> {
+    let (service, _) = servcmd.split_once('.').unwrap_or((servcmd, ""));
+    let ctx = Ctx {
+        services: state.services.clone(),
+        app: session.app.clone(),
+        identifier: session.user.clone(),
+        client_ip,
+        origin: session.origin.clone(),
+        rules: ServiceRules::of(service),
+    };
+    match servcmd {
+        // Keep-alives, statistics and the login of a connection that is logged in already.
+        "heartbeat.alive"
+        | "im_open_status.wshello"
+        | "im_open_status.wslogin"
+        | "imopenstat.tim_web_report_v2" => Ok(Value::Null),
+        "im_sdk_config_mgr.fetch_config" => Ok(json!({
+            "int32_error_code": 0,
+            "str_json_config": "{}",
+            "uint64_version": 0,
+            "uint32_expired_time": CONFIG_LIFETIME_SECS,
+        })),
+        // Any error here makes the SDK ask again every second, so this always succeeds.
+        "im_sdk_config_mgr.fetch_imsdk_purchase_bitsv2" => Ok(json!({
+            "int32_error_code": 0,
+            "str_purchase_bits": PURCHASE_BITS,
+            "uint32_expired_time": CONFIG_LIFETIME_SECS,
+        })),
+        "profile.portrait_get_all" => portrait_get_all(ctx, body).await,
+        "profile.portrait_set" => {
+            as_user(
+                ctx,
+                body,
+                "From_Account",
+                crate::rest::profile::portrait_set,
+            )
+            .await
+        }
+        "sns.black_list_get" => {
+            // The SDK leaves out `LastSequence`, which the REST page requires.
+            let body = with_default(body, "LastSequence", 0.into());
+            as_user(ctx, body, "From_Account", sns::black_list_get).await
+        }
+        "sns.friend_get" => as_user(ctx, body, "From_Account", sns::friend_get).await,
+        "sns.group_get" => as_user(ctx, body, "From_Account", sns::group_get).await,
+        "recentcontact.page_get" => page_get(ctx, body).await,
+        "recentcontact.get_contact_group" => {
+            as_user(ctx, body, "From_Account", recentcontact::get_contact_group).await
+        }
+        "recentcontact.search_contact_group" => {
+            as_user(
+                ctx,
+                body,
+                "From_Account",
+                recentcontact::search_contact_group,
+            )
+            .await
+        }
+        "group_open_http_svc.get_joined_group_list" => {
+            as_user(
+                ctx,
+                body,
+                "Member_Account",
+                group_open_http_svc::get_joined_group_list,
+            )
+            .await
+        }
+        "openim.getmsg" => getmsg(ctx),
+        "openim.sendmsg" => sendmsg(ctx, body).await,
+        "openim.getroammsg" => getroammsg(ctx, body).await,
+        "openim.msgreaded" => msgreaded(ctx, body).await,
+        "openim.get_peer_read_time" => get_peer_read_time(ctx, body).await,
+        _ => Err(ApiError::new(
+            codes::API_NOT_FOUND,
+            format!("{servcmd} is not served by Natter's /binfo yet (see docs/client-sdk.md)"),
+        )),
+    }
+}
+
+/// Runs a REST handler for the user: the body's actor field (`From_Account`, …) is the user
+/// (filled in when absent); naming anyone else is refused, as a user acts only as themselves.
+async fn as_user<Req, Reply, Fut>(
+    ctx: Ctx,
+    mut body: Value,
+    actor: &str,
+    handler: impl FnOnce(Ctx, Req) -> Fut + Send + 'static,
+) -> ApiResult<Value>
+where
+    Req: DeserializeOwned + Send + 'static,
+    Reply: Serialize,
+    Fut: std::future::Future<Output = ApiResult<Reply>> + Send + 'static,
+{
+    let object = body.as_object_mut().expect("frame bodies are objects");
+    match object.get(actor) {
+        None => {
+            object.insert(actor.to_owned(), ctx.identifier.clone().into());
+        }
+        Some(Value::String(named)) if *named == ctx.identifier => {}
+        Some(other) => {
+            return Err(ApiError::new(
+                ctx.rules.invalid_param,
+                format!(
+                    "{actor} {other} is not the logged-in user; a user acts only as themselves"
+                ),
+            ))
+        }
+    }
+    typed(ctx, body, handler).await
+}
+
+/// Fills in a field the SDK leaves out where the REST API requires it.
+fn with_default(mut body: Value, field: &str, value: Value) -> Value {
+    if let Some(object) = body.as_object_mut() {
+        object.entry(field).or_insert(value);
+    }
+    body
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct UserItem {
+    #[serde(rename = "To_Account")]
+    to_account: String,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct PortraitGetAll {
+    user_item: Vec<UserItem>,
+}
+
+/// Every profile field Natter keeps, for `profile.portrait_get_all`.
+const STANDARD_TAGS: &[&str] = &[
+    "Tag_Profile_IM_Nick",
+    "Tag_Profile_IM_Gender",
+    "Tag_Profile_IM_BirthDay",
+    "Tag_Profile_IM_Location",
+    "Tag_Profile_IM_SelfSignature",
+    "Tag_Profile_IM_AllowType",
+    "Tag_Profile_IM_Language",
+    "Tag_Profile_IM_Image",
+    "Tag_Profile_IM_MsgSettings",
+    "Tag_Profile_IM_AdminForbidType",
+    "Tag_Profile_IM_Level",
+    "Tag_Profile_IM_Role",
+];
+
+/// `profile.portrait_get_all`: every field of the named users' profiles (the SDK's start-up asks
+/// for the user's own).
+async fn portrait_get_all(ctx: Ctx, body: Value) -> ApiResult<Value> {
+    let req: PortraitGetAll = ctx.parse(body)?;
+    let mut tags: Vec<String> = STANDARD_TAGS.iter().map(|t| (*t).to_owned()).collect();
+    tags.extend(
+        ctx.app
+            .custom_profile_fields
+            .iter()
+            .map(|f| format!("Tag_Profile_Custom_{}", f.name)),
+    );
+    let accounts: Vec<String> = req.user_item.into_iter().map(|u| u.to_account).collect();
+    let request = json!({"To_Account": accounts, "TagList": tags});
+    typed(ctx, request, crate::rest::profile::portrait_get).await
+}
+
+/// `recentcontact.page_get`: the REST conversation list, with what the SDK shows of each C2C
+/// conversation (its last message and unread count) and the group id where it looks for it.
+async fn page_get(ctx: Ctx, mut body: Value) -> ApiResult<Value> {
+    let me = ctx.identifier.clone();
+    let services = ctx.services.clone();
+    let app = ctx.app.clone();
+    body.as_object_mut()
+        .expect("frame bodies are objects")
+        .insert("From_Account".into(), me.clone().into());
+    let mut page = typed(ctx, body, recentcontact::get_list).await?;
+    let items = page["SessionItem"]
+        .as_array_mut()
+        .map(std::mem::take)
+        .unwrap_or_default();
+    let peers: Vec<String> = items
+        .iter()
+        .filter_map(|i| {
+            i.get("To_Account")
+                .and_then(Value::as_str)
+                .map(str::to_owned)
+        })
+        .collect();
+    let unread = if peers.is_empty() {
+        Vec::new()
+    } else {
+        services.messages.unread(&app, me.clone(), peers).await?.1
+    };
+    let mut out = Vec::with_capacity(items.len());
+    for mut item in items {
+        if let Some(peer) = item
+            .get("To_Account")
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+        {
+            let count = unread
+                .iter()
+                .find(|(p, _)| *p == peer)
+                .and_then(|(_, n)| *n)
+                .unwrap_or(0);
+            item["UnreadMsgCount"] = count.into();
+            let last = services
+                .messages
+                .history(
+                    &app,
+                    HistoryRequest {
+                        operator: me.clone(),
+                        peer: peer.clone(),
+                        max_count: 1,
+                        min_time: 0,
+                        max_time: i64::MAX,
+                        last_msg_key: None,
+                    },
+                )
+                .await?;
+            if let Some(message) = last.messages.last() {
+                let event = stored_event(&message.message);
+                let sdk = c2c_item(&event, &me);
+                for key in ["MsgSeq", "MsgRandom", "MsgKey"] {
+                    item[key] = sdk[key].clone();
+                }
+                item["LastC2CMsgFromAccount"] = sdk["From_Account"].clone();
+                item["LastMsg"] = json!({
+                    "MsgBody": sdk["MsgBody"],
+                    "CloudCustomData": sdk["CloudCustomData"],
+                });
+            }
+        } else if let Some(group) = item.get("GroupId").cloned() {
+            item["ToAccount"] = group;
+        }
+        out.push(item);
+    }
+    page["SessionItem"] = out.into();
+    Ok(page)
+}
+
+/// A stored message in the shape of the `C2cMsg` event, so history and pushes share one
+/// conversion to the SDK's items.
+fn stored_event(message: &C2cMessage) -> Map<String, Value> {
+    let body: Value = serde_json::from_str(&message.body).unwrap_or_else(|_| json!([]));
+    let event = json!({
+        "From_Account": message.from,
+        "To_Account": message.to,
+        "MsgSeq": message.msg_seq,
+        "MsgRandom": message.msg_random,
+        "MsgTime": message.msg_time,
+        "MsgKey": msg_key(message.msg_seq, message.msg_random, message.msg_time),
+        "MsgBody": body,
+        "CloudCustomData": message.cloud_custom_data,
+    });
+    match event {
+        Value::Object(map) => map,
+        _ => unreachable!("json! of an object"),
+    }
+}
+
+/// `openim.getmsg`: catch-up of messages since the last sync. Natter does not keep a per-device
+/// sync position yet, so this answers that nothing is waiting; a client sees what arrived
+/// while it was away in its conversation list (`recentcontact.page_get`: last message, unread
+/// count) and in each conversation's history (`openim.getroammsg`).
+fn getmsg(ctx: Ctx) -> ApiResult<Value> {
+    Ok(json!({
+        "Cookie": ctx.services.clock.now_secs().to_string(),
+        "SyncFlag": 2,
+        "MsgList": [],
+    }))
+}
+
+/// `openim.sendmsg`: the REST body (plus SDK-only fields, ignored), sent as the user.
+async fn sendmsg(ctx: Ctx, body: Value) -> ApiResult<Value> {
+    let req: Sendmsg = ctx.parse(body)?;
+    let mut send = req.into_send(&ctx.identifier)?;
+    if send.from != ctx.identifier {
+        return Err(ApiError::new(
+            codes::C2C_FROM_ACCOUNT_INVALID,
+            "From_Account is not the logged-in user; a user sends only as themselves",
+        ));
+    }
+    send.forbid_before_callback = false;
+    send.forbid_after_callback = false;
+    let sent = ctx
+        .services
+        .messages
+        .send(&ctx.app, &ctx.origin, send)
+        .await?;
+    Ok(json!({"MsgTime": sent.msg_time, "MsgKey": sent.msg_key, "MsgId": sent.msg_id}))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct Getroammsg {
+    #[serde(rename = "Peer_Account")]
+    peer_account: String,
+    #[serde(default = "default_roam_count")]
+    max_cnt: usize,
+    /// The previous page's oldest message (0 and "" for the newest page).
+    #[serde(default)]
+    last_msg_time: i64,
+    #[serde(default)]
+    msg_key: String,
+}
+
+fn default_roam_count() -> usize {
+    15
+}
+
+/// `openim.getroammsg`: a page of the conversation's history, older than the cursor.
+async fn getroammsg(ctx: Ctx, body: Value) -> ApiResult<Value> {
+    let req: Getroammsg = ctx.parse(body)?;
+    let page = ctx
+        .services
+        .messages
+        .history(
+            &ctx.app,
+            HistoryRequest {
+                operator: ctx.identifier.clone(),
+                peer: req.peer_account,
+                max_count: req.max_cnt.clamp(1, 100),
+                min_time: 0,
+                max_time: if req.last_msg_time > 0 {
+                    req.last_msg_time
+                } else {
+                    i64::MAX
+                },
+                last_msg_key: (!req.msg_key.is_empty()).then_some(req.msg_key),
+            },
+        )
+        .await?;
+    let list: Vec<Value> = page
+        .messages
+        .iter()
+        .zip(&page.peer_read)
+        .map(|(stored, peer_read)| {
+            let mut item = c2c_item(&stored_event(&stored.message), &ctx.identifier);
+            item["IsPeerRead"] = u32::from(*peer_read).into();
+            item["MsgFlagBits"] = stored.flag_bits.into();
+            item
+        })
+        .collect();
+    let oldest = page.messages.first().map(|m| &m.message);
+    Ok(json!({
+        "Complete": u32::from(page.complete),
+        "MsgList": list,
+        "LastMsgTime": oldest.map_or(0, |m| m.msg_time),
+        "MsgKey": oldest.map_or_else(String::new, |m| {
+            msg_key(m.msg_seq, m.msg_random, m.msg_time)
+        }),
+    }))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct Msgreaded {
+    #[serde(rename = "C2CMsgReaded")]
+    c2c_msg_readed: Option<C2cMsgReaded>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct C2cMsgReaded {
+    #[serde(rename = "C2CMsgReadedItem", default)]
+    items: Vec<ReadItem>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct ReadItem {
+    #[serde(rename = "To_Account")]
+    to_account: String,
+    /// The SDK's spelling.
+    lasted_msg_time: Option<i64>,
+}
+
+/// `openim.msgreaded`: the user has read their conversations up to the times given.
+async fn msgreaded(ctx: Ctx, body: Value) -> ApiResult<Value> {
+    let req: Msgreaded = ctx.parse(body)?;
+    for item in req.c2c_msg_readed.map(|r| r.items).unwrap_or_default() {
+        ctx.services
+            .messages
+            .mark_read(
+                &ctx.app,
+                &ctx.origin,
+                ctx.identifier.clone(),
+                item.to_account,
+                item.lasted_msg_time,
+            )
+            .await?;
+    }
+    Ok(Value::Null)
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct GetPeerReadTime {
+    #[serde(rename = "To_Account")]
+    to_account: Vec<String>,
+}
+
+/// `openim.get_peer_read_time`: up to when each peer has read their conversation with the user.
+async fn get_peer_read_time(ctx: Ctx, body: Value) -> ApiResult<Value> {
+    let req: GetPeerReadTime = ctx.parse(body)?;
+    let mut times = Vec::with_capacity(req.to_account.len());
+    for peer in req.to_account {
+        let time = ctx
+            .services
+            .messages
+            .read_time(ctx.app.sdkappid, &peer, &ctx.identifier)
+            .await?;
+        times.push(time.max(0));
+    }
+    fields(json!({ "ReadTime": times }))
+}

@@ -1,0 +1,273 @@
+//! `/binfo`: the protocol of Tencent's own Web SDK (`@tencentcloud/chat`), which an app points at
+//! Natter with the SDK's `proxyServer` option. One WebSocket per SDK instance; frames are
+//! described in [`frame`], logging in in [`login`], the commands in [`commands`] and the pushes in
+//! [`pushes`]. docs/client-sdk.md says what works.
+
+mod commands;
+mod frame;
+mod login;
+mod pushes;
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
+use axum::extract::{ConnectInfo, Query, State};
+use axum::response::Response;
+use natter_core::{ApiError, ApiResult};
+use natter_events::Push;
+use natter_services::sessions::{Session, SessionEnd};
+use serde_json::Value;
+use tokio::sync::mpsc::Receiver;
+use tokio::time::Instant;
+
+use crate::envelope::envelope;
+use crate::gateway::SessionGuard;
+use crate::AppState;
+
+/// Largest frame the SDK may send (a 12 KB message body fits many times over).
+const MAX_FRAME_BYTES: usize = 256 * 1024;
+/// How long a connection may stay without a successful login. The SDK keeps a socket whose
+/// login was refused open (and sends heartbeats on it), so it is closed after this.
+const LOGIN_WAIT: Duration = Duration::from_secs(60);
+/// The SDK sends `heartbeat.alive` after 10 s without traffic; a connection silent for this long
+/// is gone.
+const SILENCE_LIMIT: Duration = Duration::from_secs(90);
+const SILENCE_CHECK_EVERY: Duration = Duration::from_secs(30);
+
+/// What the SDK says about itself in the URL.
+struct Connection {
+    peer: SocketAddr,
+    sdkappid: Option<String>,
+    platform: &'static str,
+    compress: bool,
+}
+
+pub async fn upgrade(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Query(query): Query<HashMap<String, String>>,
+    ws: WebSocketUpgrade,
+) -> Response {
+    let connection = Connection {
+        peer,
+        sdkappid: query.get("sdkappid").cloned(),
+        platform: login::platform(query.get("platform").map(String::as_str)),
+        compress: query.get("compress").is_some_and(|c| c == "gzip"),
+    };
+    ws.max_message_size(MAX_FRAME_BYTES)
+        .on_upgrade(move |socket| serve(state, connection, socket))
+}
+
+async fn serve(state: AppState, connection: Connection, mut socket: WebSocket) {
+    let Some((session, frames)) = log_in(&state, &connection, &mut socket).await else {
+        return;
+    };
+    let mut guard = SessionGuard::new(state.clone(), session.clone());
+    let end = run(&state, &connection, &session, frames, &mut socket).await;
+    guard.disarm();
+    state.services.sessions.end(&session, end).await;
+}
+
+/// Answers one request: the envelope and the command's fields, under the request's `servcmd`
+/// and `seq`.
+fn answer(
+    connection: &Connection,
+    servcmd: &str,
+    seq: &Value,
+    result: ApiResult<Value>,
+) -> Message {
+    let body = envelope(result, None);
+    Message::Binary(frame::write(servcmd, seq, &body, connection.compress).into())
+}
+
+/// Serves frames until `im_open_status.wslogin` succeeds; heartbeats and statistics are answered
+/// before it, anything else is refused. `None` when the connection is done.
+async fn log_in(
+    state: &AppState,
+    connection: &Connection,
+    socket: &mut WebSocket,
+) -> Option<(Session, Receiver<Push>)> {
+    let deadline = Instant::now() + LOGIN_WAIT;
+    loop {
+        let bytes = match tokio::time::timeout_at(deadline, socket.recv()).await {
+            Ok(Some(Ok(Message::Binary(bytes)))) => bytes,
+            Ok(Some(Ok(Message::Text(text)))) => text.as_bytes().to_vec().into(),
+            Ok(Some(Ok(_))) => continue,
+            Ok(_) | Err(_) => return None,
+        };
+        let request = match frame::read(&bytes) {
+            Ok(request) => request,
+            Err(bad) => {
+                let refusal = Err(ApiError::new(natter_core::codes::INVALID_JSON, bad.info));
+                socket
+                    .send(answer(connection, &bad.servcmd, &bad.seq, refusal))
+                    .await
+                    .ok()?;
+                continue;
+            }
+        };
+        let result = match request.head.servcmd.as_str() {
+            "im_open_status.wslogin" => {
+                match login_session(state, connection, &request.head).await {
+                    Ok((session, frames, reply)) => {
+                        let fields = crate::handler::fields(reply);
+                        if socket
+                            .send(answer(
+                                connection,
+                                &request.head.servcmd,
+                                &request.head.seq,
+                                fields,
+                            ))
+                            .await
+                            .is_err()
+                        {
+                            state
+                                .services
+                                .sessions
+                                .end(&session, SessionEnd::LinkClosed)
+                                .await;
+                            return None;
+                        }
+                        return Some((session, frames));
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+            "heartbeat.alive" | "imopenstat.tim_web_report_v2" => Ok(Value::Null),
+            other => Err(ApiError::new(
+                natter_core::codes::BAD_ACCOUNT_OR_SIG,
+                format!("{other} before im_open_status.wslogin; log in first"),
+            )),
+        };
+        socket
+            .send(answer(
+                connection,
+                &request.head.servcmd,
+                &request.head.seq,
+                result,
+            ))
+            .await
+            .ok()?;
+    }
+}
+
+async fn login_session(
+    state: &AppState,
+    connection: &Connection,
+    head: &frame::Head,
+) -> ApiResult<(Session, Receiver<Push>, login::WsloginReply)> {
+    let services = &state.services;
+    let (caller, usersig) = login::caller(head, connection.sdkappid.as_deref())?;
+    let (app, user) = state.auth.user(&services.apps, &services.clock, &caller)?;
+    let (session, registration) = services
+        .sessions
+        .login(
+            app,
+            &user,
+            connection.platform,
+            &connection.peer.ip().to_string(),
+        )
+        .await?;
+    let reply = login::WsloginReply::new(
+        &user,
+        &usersig,
+        session.connection,
+        services.clock.now_secs(),
+    );
+    Ok((session, registration.frames, reply))
+}
+
+/// Serves a logged-in SDK until it logs out or goes away; returns how.
+async fn run(
+    state: &AppState,
+    connection: &Connection,
+    session: &Session,
+    mut frames: Receiver<Push>,
+    socket: &mut WebSocket,
+) -> SessionEnd {
+    let mut silence_check = tokio::time::interval(SILENCE_CHECK_EVERY);
+    silence_check.tick().await;
+    let mut last_heard = Instant::now();
+    let mut push_seq: u64 = 0;
+    loop {
+        tokio::select! {
+            // Queued events first, so they never wait behind later requests.
+            biased;
+            push = frames.recv() => {
+                let Some(push) = push else {
+                    // Too slow to keep up: the SDK reconnects and syncs again.
+                    let _ = socket.send(Message::Close(None)).await;
+                    return SessionEnd::LinkClosed;
+                };
+                if !send_push(socket, connection, session, &push, &mut push_seq).await {
+                    return SessionEnd::LinkClosed;
+                }
+            }
+            incoming = socket.recv() => {
+                last_heard = Instant::now();
+                let bytes = match incoming {
+                    Some(Ok(Message::Binary(bytes))) => bytes,
+                    Some(Ok(Message::Text(text))) => text.as_bytes().to_vec().into(),
+                    Some(Ok(Message::Ping(_) | Message::Pong(_))) => continue,
+                    Some(Ok(Message::Close(_))) | Some(Err(_)) | None => return SessionEnd::LinkClosed,
+                };
+                let (servcmd, seq, result, logout) = match frame::read(&bytes) {
+                    // The acknowledgement of a push expects no answer.
+                    Ok(request) if request.head.servcmd == "openim.ws_msg_push_ack" => continue,
+                    Ok(request) => {
+                        let logout = request.head.servcmd == "im_open_status.wslogout";
+                        let result = if logout {
+                            Ok(Value::Null)
+                        } else {
+                            let servcmd = &request.head.servcmd;
+                            commands::run(state, session, connection.peer.ip(), servcmd, request.body).await
+                        };
+                        (request.head.servcmd, request.head.seq, result, logout)
+                    }
+                    Err(bad) => {
+                        let refusal = Err(ApiError::new(natter_core::codes::INVALID_JSON, bad.info));
+                        (bad.servcmd, bad.seq, refusal, false)
+                    }
+                };
+                // A reply never overtakes an event queued before it.
+                while let Ok(push) = frames.try_recv() {
+                    if !send_push(socket, connection, session, &push, &mut push_seq).await {
+                        return SessionEnd::LinkClosed;
+                    }
+                }
+                if socket.send(answer(connection, &servcmd, &seq, result)).await.is_err() {
+                    return SessionEnd::LinkClosed;
+                }
+                if logout {
+                    return SessionEnd::Logout;
+                }
+            }
+            _ = silence_check.tick() => {
+                if last_heard.elapsed() > SILENCE_LIMIT {
+                    let _ = socket.send(Message::Close(None)).await;
+                    return SessionEnd::TimedOut;
+                }
+            }
+        }
+    }
+}
+
+/// Sends one event in the SDK's shape (events it has no shape for are skipped). False when the
+/// connection is gone.
+async fn send_push(
+    socket: &mut WebSocket,
+    connection: &Connection,
+    session: &Session,
+    push: &Push,
+    push_seq: &mut u64,
+) -> bool {
+    let Some(body) = pushes::to_sdk(&push.frame, &session.user) else {
+        return true;
+    };
+    *push_seq += 1;
+    let seq = Value::from(*push_seq);
+    let bytes = frame::write(pushes::PUSH_COMMAND, &seq, &body, connection.compress);
+    socket.send(Message::Binary(bytes.into())).await.is_ok()
+}

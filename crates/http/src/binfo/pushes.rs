@@ -1,0 +1,105 @@
+//! Events in the Web SDK's shape. The hub queues each event once, as Natter's `/ws` JSON (see
+//! docs/client-protocol.md); a `/binfo` connection rewrites the ones the SDK understands into its
+//! push body, `{"EventArray": [{"Event": n, "<Kind>Array": [item]}]}`, sent as
+//! `im_open_push.msg_push`. Events the SDK has no shape for yet are not sent.
+
+use natter_services::messages::user_number;
+use serde_json::{json, Map, Value};
+
+/// The command name of every push.
+pub const PUSH_COMMAND: &str = "im_open_push.msg_push";
+
+/// `Event` numbers the SDK was seen to accept; it dispatches on the array's key, not on these.
+const C2C_EVENT: u32 = 9;
+const GROUP_EVENT: u32 = 3;
+
+/// The SDK push body for a `/ws` event frame, for the connection of `me`; `None` for an event the
+/// SDK gets no push for (yet).
+pub fn to_sdk(frame: &str, me: &str) -> Option<Value> {
+    let event: Map<String, Value> = serde_json::from_str(frame).ok()?;
+    match event.get("Event")?.as_str()? {
+        "C2cMsg" => Some(json!({"EventArray": [{
+            "Event": C2C_EVENT,
+            "C2cMsgArray": [c2c_item(&event, me)],
+        }]})),
+        "GroupMsg" => Some(json!({"EventArray": [{
+            "Event": GROUP_EVENT,
+            "GroupMsgArray": [group_item(&event)],
+        }]})),
+        _ => None,
+    }
+}
+
+fn field<'a>(event: &'a Map<String, Value>, name: &str) -> &'a Value {
+    event.get(name).unwrap_or(&Value::Null)
+}
+
+fn sender_tiny_id(event: &Map<String, Value>) -> String {
+    user_number(field(event, "From_Account").as_str().unwrap_or_default()).to_string()
+}
+
+/// One C2C message as the SDK reads it in pushes, `openim.getmsg` and `openim.getroammsg`:
+/// `TinyId` and `MsgClientTime` make its id (`<TinyId>-<MsgClientTime>-<MsgRandom>`) the one the
+/// sender's SDK gave it; Natter keeps no client time, so both ends use `MsgTime`.
+pub fn c2c_item(event: &Map<String, Value>, me: &str) -> Value {
+    let from = field(event, "From_Account");
+    let time = field(event, "MsgTime");
+    json!({
+        "From_Account": from,
+        "To_Account": field(event, "To_Account"),
+        "MsgSeq": field(event, "MsgSeq"),
+        "ClientSeq": field(event, "MsgSeq"),
+        "MsgRandom": field(event, "MsgRandom"),
+        "MsgTimeStamp": time,
+        "MsgClientTime": time,
+        "MsgKey": field(event, "MsgKey"),
+        "MsgBody": field(event, "MsgBody"),
+        "CloudCustomData": event.get("CloudCustomData").cloned().unwrap_or_else(|| json!("")),
+        "TinyId": sender_tiny_id(event),
+        // A copy of the user's own message, sent from another of their devices.
+        "IsSyncMsg": u32::from(from.as_str() == Some(me)),
+    })
+}
+
+fn group_item(event: &Map<String, Value>) -> Value {
+    let mut group_info = json!({"GroupId": field(event, "GroupId")});
+    if let Some(topic) = event.get("TopicId") {
+        group_info["TopicId"] = topic.clone();
+    }
+    json!({
+        "From_Account": field(event, "From_Account"),
+        "GroupInfo": group_info,
+        "MsgSeq": field(event, "MsgSeq"),
+        "MsgRandom": field(event, "Random"),
+        "ClientSeq": field(event, "MsgSeq"),
+        "MsgTimeStamp": field(event, "MsgTime"),
+        "MsgClientTime": field(event, "MsgTime"),
+        "MsgPriority": field(event, "MsgPriority"),
+        "MsgBody": field(event, "MsgBody"),
+        "CloudCustomData": event.get("CloudCustomData").cloned().unwrap_or_else(|| json!("")),
+        "TinyId": sender_tiny_id(event),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_c2c_event_becomes_an_sdk_push() {
+        let frame = json!({"Event": "C2cMsg", "From_Account": "alice", "To_Account": "bob",
+            "MsgSeq": 7, "MsgRandom": 9, "MsgTime": 100, "MsgKey": "7_9_100",
+            "MsgBody": [{"MsgType": "TIMTextElem", "MsgContent": {"Text": "hi"}}]})
+        .to_string();
+        let push = to_sdk(&frame, "bob").unwrap();
+        let item = &push["EventArray"][0]["C2cMsgArray"][0];
+        assert_eq!(item["MsgTimeStamp"], 100);
+        assert_eq!(item["MsgClientTime"], 100);
+        assert_eq!(item["IsSyncMsg"], 0);
+        assert_eq!(item["TinyId"], user_number("alice").to_string());
+        assert_eq!(item["MsgBody"][0]["MsgContent"]["Text"], "hi");
+        let own = to_sdk(&frame, "alice").unwrap();
+        assert_eq!(own["EventArray"][0]["C2cMsgArray"][0]["IsSyncMsg"], 1);
+        assert!(to_sdk(r#"{"Event":"GroupApplication"}"#, "bob").is_none());
+    }
+}
