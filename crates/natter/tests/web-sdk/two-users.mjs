@@ -145,7 +145,9 @@ function trace(sock, dir, data) {
   if (dir === '>>') uplink.push({ ms: entry.ms, user: sock.user, servcmd: head.servcmd, body: d.frame && d.frame.body });
   frames.push(entry);
   if (frames.length > FRAME_KEEP) frames.shift();
-  process.stderr.write(`frame ${JSON.stringify(entry)}\n`);
+  // stderr has the whole body (up to 4000 characters), the report's frames the first 400.
+  const full = body && body.length > 4000 ? `${body.slice(0, 4000)}…` : body;
+  process.stderr.write(`frame ${JSON.stringify({ ...entry, body: full })}\n`);
 }
 class TracingWebSocket extends WS {
   constructor(url, ...rest) {
