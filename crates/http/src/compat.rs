@@ -66,3 +66,68 @@ fn doc_link(doc: Option<u32>) -> String {
         None => "—".into(),
     }
 }
+
+/// Renders `docs/client-sdk.md`: how to point Tencent's Web SDK at Natter, and which of its
+/// commands Natter serves, from the `/binfo` command table.
+pub fn client_sdk_markdown() -> String {
+    use crate::binfo::commands::Serving;
+    use crate::binfo::table::COMMANDS;
+
+    let served = COMMANDS
+        .iter()
+        .filter(|c| matches!(c.serving, Serving::Served(_)))
+        .count();
+    let pushes = COMMANDS
+        .iter()
+        .filter(|c| matches!(c.serving, Serving::Push))
+        .count();
+    let mut out = String::new();
+    out.push_str(
+        "# Tencent's Web SDK against Natter\n\n\
+Generated from the `/binfo` command table (`crates/http/src/binfo/table.rs`); do not edit by \
+hand.\n\n\
+An app built on Tencent's Web SDK (`@tencentcloud/chat`) talks to Natter when it is created with \
+the SDK's documented `proxyServer` option, and nothing else changes:\n\n\
+```js\n\
+const chat = TencentCloudChat.create({ SDKAppID: 1400000000, proxyServer: 'ws://127.0.0.1:8080' });\n\
+await chat.login({ userID: 'alice', userSig });   // a UserSig made with Natter's secret key\n\
+```\n\n\
+Do not set `testEnv`: it overrides `proxyServer`. In Node the SDK needs a global `WebSocket` \
+(`globalThis.WebSocket = require('ws')`). The SDK opens one WebSocket at `/binfo`; Natter checks \
+the UserSig as the REST API does, and what the user does fires the same webhooks, with `Web` as \
+`OptPlatform`.\n\n\
+Tested with `@tencentcloud/chat` 3.6.6 (in Node, by `crates/natter/tests/it/web_sdk.rs`).\n\n\
+## What works, and what does not yet\n\n\
+- Login with a UserSig; the SDK's re-login after a reconnect with the `A2Key` Natter gave (any node \
+accepts it; it expires with the UserSig). `State.StateChange` reports the logins and logouts.\n\
+- Start-up sync: the user's profile, blocklist, friends and friend lists, conversation list (with \
+each one-to-one conversation's last message and unread count), joined groups and conversation \
+groups.\n\
+- One-to-one messages: send, receive (pushed, with the same message id on both ends), history \
+(`getMessageList`), read reports and peer read times. Group messages: send into a group the user \
+is in; group messages are pushed to members.\n\
+- Profile changes (`updateMyProfile`).\n\
+- Not yet: catch-up through `openim.getmsg` (a client sees what arrived while it was away in its \
+conversation list and each conversation's history), friend requests (`sns.pendency_get` answers \
+60009, which the SDK logs once at start-up), group history and management, recall and edit, \
+receipts, kicks, uploads, and the other commands marked \"not yet\" below. Purchase bits are all \
+off, so the SDK refuses the optional features (3122) without asking.\n\n",
+    );
+    let _ = writeln!(
+        out,
+        "Commands served: **{served} of {}** the SDK can send; {pushes} more are pushes Natter \
+sends. A command marked \"not yet\" is answered at once with `ErrorCode` 60009, so the SDK call \
+that needed it fails once (no retry, no wait).\n",
+        COMMANDS.len() - pushes
+    );
+    out.push_str("| Command (`head.servcmd`) | Natter |\n|---|---|\n");
+    for command in COMMANDS {
+        let status = match command.serving {
+            Serving::Served(_) => "served",
+            Serving::NotYet => "not yet",
+            Serving::Push => "push (Natter → SDK)",
+        };
+        let _ = writeln!(out, "| `{}` | {status} |", command.name);
+    }
+    out
+}

@@ -123,7 +123,6 @@ async fn handle(
         services: services.clone(),
         app,
         identifier,
-        client_ip: peer.ip(),
         origin: natter_webhook::Origin::rest(peer.ip()),
         rules: api.rules(),
     };

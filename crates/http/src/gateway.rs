@@ -20,11 +20,12 @@ use serde_json::{json, Map, Value};
 use tokio::time::Instant;
 
 use crate::auth::Caller;
+use crate::binfo::commands::send_group_msg;
 use crate::envelope::{envelope, parse_body};
-use crate::handler::fields;
+use crate::handler::{fields, Ctx};
 use crate::wire::group_open_http_svc::{
-    HandleGroupApplication, JoinGroup, JoinGroupReply, MsgSeqItem, QuitGroup, SendGroupMsg,
-    SendGroupMsgReadReceipt, SendGroupMsgReply,
+    HandleGroupApplication, JoinGroup, JoinGroupReply, MsgSeqItem, QuitGroup,
+    SendGroupMsgReadReceipt,
 };
 use crate::wire::million_group_open_http_svc::{ModifyTopic, ReadTopic};
 use crate::wire::openim::{Sendmsg, SendmsgReply};
@@ -368,21 +369,8 @@ async fn handle(state: &AppState, session: &Session, op: &str, body: Value) -> A
             Ok(Value::Null)
         }
         "send_group_msg" => {
-            let req: SendGroupMsg = parse_body(body, codes::GROUP_INVALID_PARAM)?;
-            let (group_id, mut send) = req.into_group_send()?;
-            // A client sends as itself, and only into groups it is in.
-            send.from = None;
-            send.forbid_before_callback = false;
-            send.forbid_after_callback = false;
-            services.groups.require_member(app, &group_id, user).await?;
-            let sent = services
-                .groups
-                .send(app, user, &group_id, send, origin)
-                .await?;
-            fields(SendGroupMsgReply {
-                msg_time: sent.msg_time,
-                msg_seq: sent.msg_seq,
-            })
+            let ctx = Ctx::client(services.clone(), session, "group_open_http_svc");
+            send_group_msg(ctx, body).await
         }
         "send_group_msg_read_receipt" => {
             let req: SendGroupMsgReadReceipt = parse_body(body, codes::GROUP_INVALID_PARAM)?;

@@ -7,7 +7,6 @@
 //! [`Handler`], made by the `route!` macro in `routes.rs`.
 
 use std::future::Future;
-use std::net::IpAddr;
 use std::pin::Pin;
 use std::sync::Arc;
 
@@ -30,7 +29,6 @@ pub struct Ctx {
     pub app: Arc<AppSettings>,
     /// The admin account in the URL's `identifier`; for a client's command, the logged-in user.
     pub identifier: String,
-    pub client_ip: IpAddr,
     /// `OptPlatform` and `ClientIP` of the callbacks this call fires: `RESTAPI` for REST, the
     /// client's platform for a client's command.
     pub origin: Origin,
@@ -43,6 +41,22 @@ impl Ctx {
     /// the request; a handler uses it for the open parts Tencent leaves untyped.
     pub fn parse<T: DeserializeOwned>(&self, body: Value) -> ApiResult<T> {
         parse_body(body, self.rules.invalid_param)
+    }
+
+    /// The context of a logged-in client's command in `service`: the user acts, from their
+    /// platform.
+    pub fn client(
+        services: Services,
+        session: &natter_services::sessions::Session,
+        service: &str,
+    ) -> Self {
+        Self {
+            services,
+            app: session.app.clone(),
+            identifier: session.user.clone(),
+            origin: session.origin.clone(),
+            rules: ServiceRules::of(service),
+        }
     }
 
     /// Where the call comes from, for the callbacks it fires.

@@ -7,8 +7,6 @@
 //! user in the actor field; [`as_user`] runs the REST handler on such a body, so its checks and
 //! reply are the REST API's.
 
-use std::net::IpAddr;
-
 use natter_core::{codes, ApiError, ApiResult};
 use natter_services::messages::{msg_key, C2cMessage, HistoryRequest};
 use natter_services::sessions::Session;
@@ -17,9 +15,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
 use super::pushes::c2c_item;
-use crate::envelope::ServiceRules;
-use crate::handler::{fields, typed, Ctx};
-use crate::rest::{group_open_http_svc, recentcontact, sns};
+use crate::handler::{fields, typed, Ctx, HandlerFuture};
+use crate::rest::{recentcontact, sns};
+use crate::wire::group_open_http_svc::{SendGroupMsg, SendGroupMsgReply};
 use crate::wire::openim::Sendmsg;
 use crate::AppState;
 
@@ -30,95 +28,83 @@ const PURCHASE_BITS: &str = "0";
 /// How long the SDK keeps the configuration and purchase bits before asking again, seconds.
 const CONFIG_LIFETIME_SECS: u64 = 3600;
 
+/// A served command: the logged-in user's context and the frame's body, to the reply's fields.
+pub type CommandHandler = fn(Ctx, Value) -> HandlerFuture;
+
+/// One command the pinned SDK can send (or a push it takes), and what Natter does with it.
+pub struct Command {
+    /// `service.command`, as in the frame's `head.servcmd`.
+    pub name: &'static str,
+    pub serving: Serving,
+}
+
+pub enum Serving {
+    /// Answered by this handler.
+    Served(CommandHandler),
+    /// Answered with 60009 at once: the SDK fails that one call and does not retry.
+    NotYet,
+    /// A push Natter sends; the SDK never sends it.
+    Push,
+}
+
+/// Finds a command by its `servcmd`.
+pub fn find(servcmd: &str) -> Option<&'static Command> {
+    super::table::COMMANDS.iter().find(|c| c.name == servcmd)
+}
+
 /// Runs one command of a logged-in SDK; the reply's fields, or the error to answer.
 pub async fn run(
     state: &AppState,
     session: &Session,
-    client_ip: IpAddr,
     servcmd: &str,
     body: Value,
 ) -> ApiResult<Value> {
-    let (service, _) = servcmd.split_once('.').unwrap_or((servcmd, ""));
-    let ctx = Ctx {
-        services: state.services.clone(),
-        app: session.app.clone(),
-        identifier: session.user.clone(),
-        client_ip,
-        origin: session.origin.clone(),
-        rules: ServiceRules::of(service),
-    };
-    match servcmd {
-        // Keep-alives, statistics and the login of a connection that is logged in already.
-        "heartbeat.alive"
-        | "im_open_status.wshello"
-        | "im_open_status.wslogin"
-        | "imopenstat.tim_web_report_v2" => Ok(Value::Null),
-        "im_sdk_config_mgr.fetch_config" => Ok(json!({
-            "int32_error_code": 0,
-            "str_json_config": "{}",
-            "uint64_version": 0,
-            "uint32_expired_time": CONFIG_LIFETIME_SECS,
-        })),
-        // Any error here makes the SDK ask again every second, so this always succeeds.
-        "im_sdk_config_mgr.fetch_imsdk_purchase_bitsv2" => Ok(json!({
-            "int32_error_code": 0,
-            "str_purchase_bits": PURCHASE_BITS,
-            "uint32_expired_time": CONFIG_LIFETIME_SECS,
-        })),
-        "profile.portrait_get_all" => portrait_get_all(ctx, body).await,
-        "profile.portrait_set" => {
-            as_user(
-                ctx,
-                body,
-                "From_Account",
-                crate::rest::profile::portrait_set,
-            )
-            .await
-        }
-        "sns.black_list_get" => {
-            // The SDK leaves out `LastSequence`, which the REST page requires.
-            let body = with_default(body, "LastSequence", 0.into());
-            as_user(ctx, body, "From_Account", sns::black_list_get).await
-        }
-        "sns.friend_get" => as_user(ctx, body, "From_Account", sns::friend_get).await,
-        "sns.group_get" => as_user(ctx, body, "From_Account", sns::group_get).await,
-        "recentcontact.page_get" => page_get(ctx, body).await,
-        "recentcontact.get_contact_group" => {
-            as_user(ctx, body, "From_Account", recentcontact::get_contact_group).await
-        }
-        "recentcontact.search_contact_group" => {
-            as_user(
-                ctx,
-                body,
-                "From_Account",
-                recentcontact::search_contact_group,
-            )
-            .await
-        }
-        "group_open_http_svc.get_joined_group_list" => {
-            as_user(
-                ctx,
-                body,
-                "Member_Account",
-                group_open_http_svc::get_joined_group_list,
-            )
-            .await
-        }
-        "openim.getmsg" => getmsg(ctx),
-        "openim.sendmsg" => sendmsg(ctx, body).await,
-        "openim.getroammsg" => getroammsg(ctx, body).await,
-        "openim.msgreaded" => msgreaded(ctx, body).await,
-        "openim.get_peer_read_time" => get_peer_read_time(ctx, body).await,
-        _ => Err(ApiError::new(
+    let Some(Command {
+        serving: Serving::Served(handler),
+        ..
+    }) = find(servcmd)
+    else {
+        return Err(ApiError::new(
             codes::API_NOT_FOUND,
             format!("{servcmd} is not served by Natter's /binfo yet (see docs/client-sdk.md)"),
-        )),
-    }
+        ));
+    };
+    let (service, _) = servcmd.split_once('.').unwrap_or((servcmd, ""));
+    handler(Ctx::client(state.services.clone(), session, service), body).await
+}
+
+/// Keep-alives, statistics, and the login of a connection that is logged in already.
+pub(super) async fn ok(_: Ctx, _: Value) -> ApiResult<Value> {
+    Ok(Value::Null)
+}
+
+pub(super) async fn fetch_config(_: Ctx, _: Value) -> ApiResult<Value> {
+    Ok(json!({
+        "int32_error_code": 0,
+        "str_json_config": "{}",
+        "uint64_version": 0,
+        "uint32_expired_time": CONFIG_LIFETIME_SECS,
+    }))
+}
+
+/// Any error here makes the SDK ask again every second, so this always succeeds.
+pub(super) async fn fetch_purchase_bits(_: Ctx, _: Value) -> ApiResult<Value> {
+    Ok(json!({
+        "int32_error_code": 0,
+        "str_purchase_bits": PURCHASE_BITS,
+        "uint32_expired_time": CONFIG_LIFETIME_SECS,
+    }))
+}
+
+/// `sns.black_list_get`: the SDK leaves out `LastSequence`, which the REST page requires.
+pub(super) async fn black_list_get(ctx: Ctx, body: Value) -> ApiResult<Value> {
+    let body = with_default(body, "LastSequence", 0.into());
+    as_user(ctx, body, "From_Account", sns::black_list_get).await
 }
 
 /// Runs a REST handler for the user: the body's actor field (`From_Account`, …) is the user
 /// (filled in when absent); naming anyone else is refused, as a user acts only as themselves.
-async fn as_user<Req, Reply, Fut>(
+pub(super) async fn as_user<Req, Reply, Fut>(
     ctx: Ctx,
     mut body: Value,
     actor: &str,
@@ -186,7 +172,7 @@ const STANDARD_TAGS: &[&str] = &[
 
 /// `profile.portrait_get_all`: every field of the named users' profiles (the SDK's start-up asks
 /// for the user's own).
-async fn portrait_get_all(ctx: Ctx, body: Value) -> ApiResult<Value> {
+pub(super) async fn portrait_get_all(ctx: Ctx, body: Value) -> ApiResult<Value> {
     let req: PortraitGetAll = ctx.parse(body)?;
     let mut tags: Vec<String> = STANDARD_TAGS.iter().map(|t| (*t).to_owned()).collect();
     tags.extend(
@@ -202,7 +188,7 @@ async fn portrait_get_all(ctx: Ctx, body: Value) -> ApiResult<Value> {
 
 /// `recentcontact.page_get`: the REST conversation list, with what the SDK shows of each C2C
 /// conversation (its last message and unread count) and the group id where it looks for it.
-async fn page_get(ctx: Ctx, mut body: Value) -> ApiResult<Value> {
+pub(super) async fn page_get(ctx: Ctx, mut body: Value) -> ApiResult<Value> {
     let me = ctx.identifier.clone();
     let services = ctx.services.clone();
     let app = ctx.app.clone();
@@ -299,7 +285,7 @@ fn stored_event(message: &C2cMessage) -> Map<String, Value> {
 /// sync position yet, so this answers that nothing is waiting; a client sees what arrived
 /// while it was away in its conversation list (`recentcontact.page_get`: last message, unread
 /// count) and in each conversation's history (`openim.getroammsg`).
-fn getmsg(ctx: Ctx) -> ApiResult<Value> {
+pub(super) async fn getmsg(ctx: Ctx, _: Value) -> ApiResult<Value> {
     Ok(json!({
         "Cookie": ctx.services.clock.now_secs().to_string(),
         "SyncFlag": 2,
@@ -308,7 +294,7 @@ fn getmsg(ctx: Ctx) -> ApiResult<Value> {
 }
 
 /// `openim.sendmsg`: the REST body (plus SDK-only fields, ignored), sent as the user.
-async fn sendmsg(ctx: Ctx, body: Value) -> ApiResult<Value> {
+pub(super) async fn sendmsg(ctx: Ctx, body: Value) -> ApiResult<Value> {
     let req: Sendmsg = ctx.parse(body)?;
     let mut send = req.into_send(&ctx.identifier)?;
     if send.from != ctx.identifier {
@@ -325,6 +311,28 @@ async fn sendmsg(ctx: Ctx, body: Value) -> ApiResult<Value> {
         .send(&ctx.app, &ctx.origin, send)
         .await?;
     Ok(json!({"MsgTime": sent.msg_time, "MsgKey": sent.msg_key, "MsgId": sent.msg_id}))
+}
+
+/// `group_open_http_svc.send_group_msg` (also `/ws`'s `send_group_msg`): the REST body, sent
+/// as the user into a group they are in.
+pub(crate) async fn send_group_msg(ctx: Ctx, body: Value) -> ApiResult<Value> {
+    let req: SendGroupMsg = ctx.parse(body)?;
+    let (group_id, mut send) = req.into_group_send()?;
+    // A client sends as itself, and only into groups it is in.
+    send.from = None;
+    send.forbid_before_callback = false;
+    send.forbid_after_callback = false;
+    let groups = &ctx.services.groups;
+    groups
+        .require_member(&ctx.app, &group_id, &ctx.identifier)
+        .await?;
+    let sent = groups
+        .send(&ctx.app, &ctx.identifier, &group_id, send, &ctx.origin)
+        .await?;
+    fields(SendGroupMsgReply {
+        msg_time: sent.msg_time,
+        msg_seq: sent.msg_seq,
+    })
 }
 
 #[derive(Deserialize)]
@@ -346,7 +354,7 @@ fn default_roam_count() -> usize {
 }
 
 /// `openim.getroammsg`: a page of the conversation's history, older than the cursor.
-async fn getroammsg(ctx: Ctx, body: Value) -> ApiResult<Value> {
+pub(super) async fn getroammsg(ctx: Ctx, body: Value) -> ApiResult<Value> {
     let req: Getroammsg = ctx.parse(body)?;
     let page = ctx
         .services
@@ -413,7 +421,7 @@ struct ReadItem {
 }
 
 /// `openim.msgreaded`: the user has read their conversations up to the times given.
-async fn msgreaded(ctx: Ctx, body: Value) -> ApiResult<Value> {
+pub(super) async fn msgreaded(ctx: Ctx, body: Value) -> ApiResult<Value> {
     let req: Msgreaded = ctx.parse(body)?;
     for item in req.c2c_msg_readed.map(|r| r.items).unwrap_or_default() {
         ctx.services
@@ -438,7 +446,7 @@ struct GetPeerReadTime {
 }
 
 /// `openim.get_peer_read_time`: up to when each peer has read their conversation with the user.
-async fn get_peer_read_time(ctx: Ctx, body: Value) -> ApiResult<Value> {
+pub(super) async fn get_peer_read_time(ctx: Ctx, body: Value) -> ApiResult<Value> {
     let req: GetPeerReadTime = ctx.parse(body)?;
     let mut times = Vec::with_capacity(req.to_account.len());
     for peer in req.to_account {

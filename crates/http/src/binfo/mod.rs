@@ -3,10 +3,11 @@
 //! described in [`frame`], logging in in [`login`], the commands in [`commands`] and the pushes in
 //! [`pushes`]. docs/client-sdk.md says what works.
 
-mod commands;
+pub mod commands;
 mod frame;
 mod login;
 mod pushes;
+pub mod table;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -222,7 +223,7 @@ async fn run(
                             Ok(Value::Null)
                         } else {
                             let servcmd = &request.head.servcmd;
-                            commands::run(state, session, connection.peer.ip(), servcmd, request.body).await
+                            commands::run(state, session, servcmd, request.body).await
                         };
                         (request.head.servcmd, request.head.seq, result, logout)
                     }

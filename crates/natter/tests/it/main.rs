@@ -6,6 +6,7 @@ mod receiver;
 
 mod accounts;
 mod binary;
+mod binfo;
 mod blocklists;
 mod config_cli;
 mod conversations;
