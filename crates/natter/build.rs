@@ -2,12 +2,15 @@
 //! needing one is reported as ignored (not passed) when it is not configured:
 //! `natter_test_postgres` when `NATTER_TEST_POSTGRES` names a server (`off` or unset: not
 //! configured) and `natter_test_nats` when `NATTER_TEST_NATS` does. A configured service must
-//! answer: its tests then run, and failing to connect fails them.
+//! answer: its tests then run, and failing to connect fails them. `natter_test_web_sdk` when
+//! `NATTER_TEST_WEB_SDK` names the directory `tests/web-sdk` with its `node_modules` installed
+//! (`npm ci` there): the Web SDK test then runs, with Node, and a broken install fails it.
 
 fn main() {
     for (var, cfg) in [
         ("NATTER_TEST_POSTGRES", "natter_test_postgres"),
         ("NATTER_TEST_NATS", "natter_test_nats"),
+        ("NATTER_TEST_WEB_SDK", "natter_test_web_sdk"),
     ] {
         println!("cargo::rerun-if-env-changed={var}");
         println!("cargo::rustc-check-cfg=cfg({cfg})");

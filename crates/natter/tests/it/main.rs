@@ -18,4 +18,5 @@ mod messages;
 mod profiles;
 mod rest_framework;
 mod topics;
+mod web_sdk;
 mod webhooks;

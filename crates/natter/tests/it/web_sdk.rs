@@ -1,0 +1,238 @@
+//! Tencent's own Web SDK (`@tencentcloud/chat`, pinned in `tests/web-sdk/package.json`) against
+//! the real server: `tests/web-sdk/two-users.mjs` logs two users in through the SDK's
+//! `proxyServer` option (a WebSocket to `/binfo`), they exchange C2C texts, read their
+//! conversation list and history, and one changes its nick. Then the server side is checked:
+//! REST history, the send and login callbacks.
+//!
+//! Needs Node and `npm ci` in `tests/web-sdk`; runs where `NATTER_TEST_WEB_SDK` names that
+//! directory (elsewhere it is reported as ignored, see `build.rs`).
+
+use std::path::PathBuf;
+use std::process::Stdio;
+use std::time::Duration;
+
+use serde_json::{json, Value};
+
+use crate::harness::*;
+use crate::messages::{history, import};
+
+const AFTER_SEND: &str = "C2C.CallbackAfterSendMsg";
+const STATE: &str = "State.StateChange";
+const ALICE: &str = "web_alice";
+const BOB: &str = "web_bob";
+/// The script stops itself after 60 s; this is the backstop.
+const NODE_TIMEOUT: Duration = Duration::from_secs(90);
+
+/// The `tests/web-sdk` directory: `NATTER_TEST_WEB_SDK`, else the one in this crate.
+fn web_sdk_dir() -> PathBuf {
+    match std::env::var("NATTER_TEST_WEB_SDK") {
+        Ok(dir) if !dir.trim().is_empty() && dir.trim() != "off" => PathBuf::from(dir.trim()),
+        _ => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/web-sdk"),
+    }
+}
+
+/// Runs `two-users.mjs` and returns its report; panics with the report and the script's stderr
+/// (SDK errors and one line per WebSocket frame) unless every step passed.
+async fn run_two_users(server: &TestServer) -> Value {
+    let dir = web_sdk_dir();
+    assert!(
+        dir.join("node_modules/@tencentcloud/chat").is_dir(),
+        "{} has no node_modules/@tencentcloud/chat: run `npm ci` there",
+        dir.display()
+    );
+    let proxy = server.base.replacen("http://", "ws://", 1);
+    let child = tokio::process::Command::new("node")
+        .arg(dir.join("two-users.mjs"))
+        .args([
+            proxy.as_str(),
+            &APP.to_string(),
+            ALICE,
+            &server.sig(ALICE),
+            BOB,
+            &server.sig(BOB),
+        ])
+        .current_dir(&dir)
+        .env("TIMEOUT_MS", "60000")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("starting node (Node 20 is needed for the Web SDK test)");
+    let output = tokio::time::timeout(NODE_TIMEOUT, child.wait_with_output())
+        .await
+        .expect("two-users.mjs did not end in time")
+        .expect("waiting for node");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let tail: Vec<&str> = stderr.lines().rev().take(400).collect();
+    let tail = tail.into_iter().rev().collect::<Vec<_>>().join("\n");
+    let report: Value = stdout
+        .lines()
+        .last()
+        .and_then(|line| serde_json::from_str(line).ok())
+        .unwrap_or_else(|| {
+            panic!("two-users.mjs printed no JSON report ({}); stdout:\n{stdout}\nstderr (last lines):\n{tail}", output.status)
+        });
+    if !(output.status.success() && report["ok"] == true) {
+        // The frames are in stderr too (one line each), in full order.
+        let mut shown = report.clone();
+        shown.as_object_mut().map(|r| r.remove("frames"));
+        panic!(
+            "the Web SDK run failed ({}) at step {}: {}\nstderr (last lines):\n{tail}\nreport without frames: {shown:#}",
+            output.status, report["failed"], report["error"]
+        );
+    }
+    report
+}
+
+/// The details the script reported for `name`.
+fn step<'a>(report: &'a Value, name: &str) -> &'a Value {
+    report["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["step"] == name)
+        .unwrap_or_else(|| panic!("no step {name:?} in {report}"))
+}
+
+async fn two_users_talk_through_the_web_sdk(server: TestServer) {
+    let receiver = server.webhook_receiver().await;
+    import(&server, &[ALICE, BOB]).await;
+
+    let report = run_two_users(&server).await;
+    assert_eq!(report["unhandled"], json!([]), "{report}");
+    let first = step(&report, "A sends B a text");
+    let reply = step(&report, "B replies");
+    let nick = step(&report, "A changes its nick")["nick"].clone();
+
+    // The two texts are in the C2C history as the SDK sent them (found by their MsgRandom), at
+    // the time the SDK was given. Within one second the order is the store's (MsgSeq, then
+    // MsgRandom), and two SDK instances can pick the same MsgSeq: only a later second must be later.
+    let roam = history(&server, ALICE, BOB, 20, None).await;
+    let list = roam["MsgList"].as_array().unwrap();
+    assert_eq!(list.len(), 2, "admin_getroammsg: {roam}");
+    let mut at = Vec::new();
+    for (sent, from, to) in [(first, ALICE, BOB), (reply, BOB, ALICE)] {
+        let i = list
+            .iter()
+            .position(|m| m["MsgRandom"] == sent["random"])
+            .unwrap_or_else(|| panic!("no MsgRandom {} in {roam}", sent["random"]));
+        let m = &list[i];
+        assert_eq!(
+            json!([
+                m["From_Account"],
+                m["To_Account"],
+                m["MsgBody"][0]["MsgContent"]["Text"],
+                m["MsgTimeStamp"]
+            ]),
+            json!([from, to, sent["text"], sent["time"]]),
+            "admin_getroammsg: {roam}"
+        );
+        at.push(i);
+    }
+    if first["time"].as_u64() < reply["time"].as_u64() {
+        assert!(at[0] < at[1], "the reply came a second later: {roam}");
+    }
+
+    // The nick set through the SDK is the account's.
+    let profile = server
+        .ok(
+            "profile/portrait_get",
+            json!({"To_Account": [ALICE], "TagList": ["Tag_Profile_IM_Nick"]}),
+        )
+        .await;
+    assert_eq!(
+        profile["UserProfileItem"][0]["ProfileItem"][0]["Value"], nick,
+        "{profile}"
+    );
+
+    // One after-send callback per message, from the Web platform.
+    let sends = receiver.wait_for(AFTER_SEND, 2).await;
+    assert_eq!(receiver.settled_count(&server, AFTER_SEND).await, 2);
+    let mut seen: Vec<Value> = sends
+        .iter()
+        .map(|r| {
+            json!([
+                r.query.get("OptPlatform"),
+                r.body["From_Account"],
+                r.body["To_Account"],
+                r.body["MsgBody"][0]["MsgContent"]["Text"],
+                r.body["SendMsgResult"]
+            ])
+        })
+        .collect();
+    seen.sort_by_key(|v| v[1].as_str().map(|s| s == BOB));
+    assert_eq!(
+        seen,
+        [
+            json!(["Web", ALICE, BOB, first["text"], 0]),
+            json!(["Web", BOB, ALICE, reply["text"], 0]),
+        ]
+    );
+
+    // Each user logged in from the Web, and logged out when the script destroyed its SDK.
+    for user in [ALICE, BOB] {
+        let mut mine = Vec::new();
+        for _ in 0..100 {
+            receiver.settled_count(&server, STATE).await;
+            mine = actions(&receiver.received(), user);
+            if mine.len() >= 2 {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        assert_eq!(
+            mine.first(),
+            Some(&("Login".to_owned(), "Web".to_owned())),
+            "{user}: State.StateChange {mine:?}"
+        );
+        assert_eq!(
+            mine.last().map(|(action, _)| action.as_str()),
+            Some("Logout"),
+            "{user}: State.StateChange {mine:?}"
+        );
+    }
+}
+
+/// `user`'s `State.StateChange` callbacks: (Action, OptPlatform).
+fn actions(received: &[crate::receiver::Received], user: &str) -> Vec<(String, String)> {
+    received
+        .iter()
+        .filter(|r| {
+            r.query.get("CallbackCommand").map(String::as_str) == Some(STATE)
+                && r.body["Info"]["To_Account"] == user
+        })
+        .map(|r| {
+            (
+                r.body["Info"]["Action"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_owned(),
+                r.query.get("OptPlatform").cloned().unwrap_or_default(),
+            )
+        })
+        .collect()
+}
+
+mod two_users_talk {
+    use super::*;
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    #[cfg_attr(
+        not(natter_test_web_sdk),
+        ignore = "set NATTER_TEST_WEB_SDK=<crates/natter/tests/web-sdk, after npm ci there> to run"
+    )]
+    async fn sqlite() {
+        two_users_talk_through_the_web_sdk(TestServer::start(Engine::Sqlite).await).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    #[cfg_attr(
+        not(all(natter_test_web_sdk, natter_test_postgres)),
+        ignore = "set NATTER_TEST_WEB_SDK=<crates/natter/tests/web-sdk, after npm ci there> and NATTER_TEST_POSTGRES=postgres://… to run"
+    )]
+    async fn postgres() {
+        two_users_talk_through_the_web_sdk(TestServer::start(Engine::Postgres).await).await;
+    }
+}

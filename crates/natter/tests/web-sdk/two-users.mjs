@@ -1,0 +1,435 @@
+// Two users talk through Tencent's Web SDK (`@tencentcloud/chat`), whose `proxyServer` option
+// sends its WebSocket to `<proxy>/binfo?...`: here, Natter's. Run by tests/it/web_sdk.rs.
+//
+//   node two-users.mjs <proxy ws://127.0.0.1:PORT> <SDKAppID> <userA> <sigA> <userB> <sigB>
+//
+// Each argument may be given by env instead: PROXY, SDKAPPID, USER_A, SIG_A, USER_B, SIG_B.
+// Other env: TIMEOUT_MS (whole run, default 60000), STEP_TIMEOUT_MS (one wait, default 15000),
+// SDK_LOG (the SDK's log level 0..4, default 4 = errors only; 0 prints every frame).
+//
+// stdout carries exactly one line, the JSON report:
+//   {"ok":true,"steps":[{"step":…,"ms":…,…}],"unhandled":[]}
+//   {"ok":false,"failed":"<step>","error":…,"steps":[…passed…],"unhandled":[…],"frames":[…]}
+// `frames` holds the last WebSocket frames (both directions, decoded) for diagnosis. Everything
+// else (the SDK's console output, a line per frame) goes to stderr. Exit status 0 only when every
+// step passed; after TIMEOUT_MS the report is printed and the exit status is 1.
+import { createRequire } from 'node:module';
+import zlib from 'node:zlib';
+import WS from 'ws';
+
+// ----------------------------------------------------------------------------- report, stdout
+// The SDK logs through console.*; keep stdout for the report alone.
+for (const level of ['log', 'info', 'warn', 'debug', 'error', 'trace']) {
+  console[level] = (...args) => process.stderr.write(`${unstyle(args).map(show).join(' ')}\n`);
+}
+// The SDK prefixes its lines with browser console styles ("%c Chat %c", css, css): drop them.
+function unstyle(args) {
+  if (typeof args[0] !== 'string' || !args[0].includes('%c')) return args;
+  const n = args[0].split('%c').length - 1;
+  return [args[0].replaceAll('%c', '').trim(), ...args.slice(1 + n)];
+}
+function show(v) {
+  if (typeof v === 'string') return v;
+  if (v instanceof Error) return v.stack || v.message;
+  try {
+    return JSON.stringify(v);
+  } catch {
+    return String(v);
+  }
+}
+
+const started = Date.now();
+const steps = [];
+const unhandled = [];
+const frames = []; // the last FRAME_KEEP frames, for the failure report
+const FRAME_KEEP = 60;
+const uplink = []; // every request sent: {ms, user, servcmd, body}
+let current = 'start';
+let reported = false;
+
+function report(ok, error) {
+  if (reported) return;
+  reported = true;
+  const out = ok
+    ? { ok: true, steps, unhandled }
+    : { ok: false, failed: current, error: errorValue(error), steps, unhandled, frames };
+  process.stdout.write(`${JSON.stringify(out)}\n`, () => process.exit(ok ? 0 : 1));
+  // If stdout never drains, still exit.
+  setTimeout(() => process.exit(ok ? 0 : 1), 2000).unref();
+}
+function errorValue(e) {
+  if (e === undefined || e === null) return null;
+  if (e instanceof Error) return { message: e.message, ...(e.code !== undefined ? { code: e.code } : {}) };
+  if (typeof e === 'object') {
+    // SDK rejections are {code, message, data?}.
+    const { code, message, data } = e;
+    return { code, message, ...(data !== undefined ? { data: safe(data) } : {}) };
+  }
+  return { message: String(e) };
+}
+function safe(v) {
+  try {
+    return JSON.parse(JSON.stringify(v));
+  } catch {
+    return String(v);
+  }
+}
+
+process.on('unhandledRejection', (reason) => {
+  unhandled.push({ step: current, ms: Date.now() - started, reason: errorValue(reason) });
+  console.error(`unhandledRejection during ${current}:`, reason);
+});
+process.on('uncaughtException', (e) => {
+  console.error('uncaughtException:', e);
+  report(false, e);
+});
+
+// ----------------------------------------------------------------------------- arguments
+const argv = process.argv.slice(2);
+const arg = (i, env, dflt) => argv[i] ?? process.env[env] ?? dflt;
+const PROXY = arg(0, 'PROXY');
+const SDKAppID = Number(arg(1, 'SDKAPPID'));
+const A = arg(2, 'USER_A');
+const SIG_A = arg(3, 'SIG_A');
+const B = arg(4, 'USER_B');
+const SIG_B = arg(5, 'SIG_B');
+const TIMEOUT_MS = Number(process.env.TIMEOUT_MS || 60000);
+const STEP_TIMEOUT_MS = Number(process.env.STEP_TIMEOUT_MS || 15000);
+const SDK_LOG = Number(process.env.SDK_LOG ?? 4);
+
+setTimeout(() => report(false, new Error(`overall timeout after ${TIMEOUT_MS} ms`)), TIMEOUT_MS);
+
+// ----------------------------------------------------------------------------- WebSocket tracing
+// The SDK uses the global WebSocket (Node 20 has none). This subclass records every frame both
+// ways: binary JSON `{head, body}`, or "COMP" + gzip/zlib downlink.
+let socketIds = 0;
+function decode(data) {
+  let buf;
+  if (typeof data === 'string') return { text: true, raw: data };
+  if (data instanceof ArrayBuffer) buf = Buffer.from(data);
+  else if (ArrayBuffer.isView(data)) buf = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  else if (Array.isArray(data)) buf = Buffer.concat(data);
+  else return { raw: String(data) };
+  let compressed = false;
+  if (buf.length >= 4 && buf.subarray(0, 4).toString('latin1') === 'COMP') {
+    compressed = true;
+    try {
+      buf = zlib.unzipSync(buf.subarray(4));
+    } catch (e) {
+      return { compressed, raw: `<undecompressable: ${e.message}>` };
+    }
+  }
+  const text = buf.toString('utf8');
+  try {
+    return { compressed, frame: JSON.parse(text) };
+  } catch {
+    return { compressed, raw: text.slice(0, 300) };
+  }
+}
+function trace(sock, dir, data) {
+  const d = decode(data);
+  const head = (d.frame && d.frame.head) || {};
+  if (dir === '>>' && head.identifier) sock.user = head.identifier;
+  const body = d.frame ? JSON.stringify(d.frame.body) : d.raw;
+  const entry = {
+    ms: Date.now() - started,
+    sock: sock.id,
+    user: sock.user,
+    dir,
+    ...(d.text ? { textFrame: true } : {}),
+    ...(d.compressed ? { comp: true } : {}),
+    servcmd: head.servcmd,
+    seq: head.seq,
+    body: body && body.length > 400 ? `${body.slice(0, 400)}…` : body,
+  };
+  if (dir === '>>') uplink.push({ ms: entry.ms, user: sock.user, servcmd: head.servcmd, body: d.frame && d.frame.body });
+  frames.push(entry);
+  if (frames.length > FRAME_KEEP) frames.shift();
+  // stderr has the whole body (up to 4000 characters), the report's frames the first 400.
+  const full = body && body.length > 4000 ? `${body.slice(0, 4000)}…` : body;
+  process.stderr.write(`frame ${JSON.stringify({ ...entry, body: full })}\n`);
+}
+class TracingWebSocket extends WS {
+  constructor(url, ...rest) {
+    super(url, ...rest);
+    this._trace = { id: ++socketIds, user: undefined };
+    process.stderr.write(`socket #${this._trace.id} ${url}\n`);
+    this.addEventListener('message', (ev) => trace(this._trace, '<<', ev.data));
+    this.addEventListener('close', (ev) => process.stderr.write(`socket #${this._trace.id} closed ${ev.code}\n`));
+    this.addEventListener('error', (ev) => process.stderr.write(`socket #${this._trace.id} error ${ev.message}\n`));
+  }
+  send(data, ...rest) {
+    trace(this._trace, '>>', data);
+    return super.send(data, ...rest);
+  }
+}
+globalThis.WebSocket = TracingWebSocket;
+
+// ----------------------------------------------------------------------------- helpers
+const require = createRequire(import.meta.url);
+// The SDK keeps one instance per SDKAppID per JS realm: each user gets a fresh module copy.
+function freshSDK() {
+  const path = require.resolve('@tencentcloud/chat');
+  delete require.cache[path];
+  return require(path);
+}
+
+/// The requests `user` sent after `since` (ms since start) with this servcmd.
+function requests(user, servcmd, since) {
+  return uplink.filter((f) => f.user === user && f.servcmd === servcmd && f.ms >= since);
+}
+
+function check(cond, what, actual) {
+  if (!cond) {
+    const e = new Error(`${what}${actual !== undefined ? `; got ${show(actual)}` : ''}`);
+    throw e;
+  }
+}
+
+function withTimeout(p, what, ms = STEP_TIMEOUT_MS) {
+  let t;
+  const timeout = new Promise((_, reject) => {
+    t = setTimeout(() => reject(new Error(`timeout after ${ms} ms: ${what}`)), ms);
+  });
+  return Promise.race([p, timeout]).finally(() => clearTimeout(t));
+}
+
+/// Polls `probe` until it returns a non-undefined value; the last probe's description is in the error.
+async function eventually(what, probe, ms = STEP_TIMEOUT_MS) {
+  const until = Date.now() + ms;
+  let last;
+  for (;;) {
+    const got = await probe();
+    if (got.ok) return got.value;
+    last = got.seen;
+    if (Date.now() > until) throw new Error(`${what}; last seen ${show(last)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function step(name, fn) {
+  current = name;
+  const t0 = Date.now();
+  const detail = await fn();
+  steps.push({ step: name, ms: Date.now() - t0, ...(detail || {}) });
+  process.stderr.write(`step ok: ${name} ${JSON.stringify(detail || {})}\n`);
+}
+
+/// Every message a client got through MESSAGE_RECEIVED, and waiters for one.
+function inbox(user) {
+  const got = [];
+  const waiters = [];
+  user.chat.on(user.E.MESSAGE_RECEIVED, (ev) => {
+    for (const m of ev.data) {
+      got.push(m);
+      for (const w of waiters.slice()) if (w.match(m)) w.resolve(m);
+    }
+  });
+  return {
+    got,
+    next(match, what) {
+      const seen = got.find(match);
+      if (seen) return Promise.resolve(seen);
+      return withTimeout(
+        new Promise((resolve) => waiters.push({ match, resolve })),
+        `${what}; MESSAGE_RECEIVED so far: ${show(got.map(summary))}`,
+      );
+    },
+  };
+}
+
+function summary(m) {
+  return {
+    ID: m.ID,
+    from: m.from,
+    to: m.to,
+    conversationID: m.conversationID,
+    type: m.type,
+    text: m.payload && m.payload.text,
+    flow: m.flow,
+    status: m.status,
+    time: m.time,
+    sequence: m.sequence,
+    random: m.random,
+  };
+}
+
+async function login(userID, userSig) {
+  const TencentCloudChat = freshSDK();
+  const chat = TencentCloudChat.create({ SDKAppID, proxyServer: PROXY });
+  chat.setLogLevel(SDK_LOG);
+  const E = TencentCloudChat.EVENT;
+  const ready = new Promise((resolve) => chat.on(E.SDK_READY, resolve));
+  const user = { userID, chat, E, TYPES: TencentCloudChat.TYPES, kicked: [] };
+  chat.on(E.KICKED_OUT, (ev) => {
+    user.kicked.push(ev.data);
+    console.error(`[${userID}] KICKED_OUT`, ev.data);
+  });
+  chat.on(E.ERROR, (ev) => console.error(`[${userID}] ERROR event`, ev.data));
+  chat.on(E.NET_STATE_CHANGE, (ev) => console.error(`[${userID}] NET_STATE_CHANGE`, ev.data));
+  const res = await withTimeout(chat.login({ userID, userSig }), `${userID}: login()`);
+  check(res.code === 0, `${userID}: login() resolves with code 0`, res.code);
+  await withTimeout(ready, `${userID}: SDK_READY`);
+  user.inbox = inbox(user);
+  return user;
+}
+
+async function conversation(user, peer) {
+  const res = await user.chat.getConversationList();
+  const list = res.data.conversationList;
+  const conv = list.find((c) => c.conversationID === `C2C${peer}`);
+  return {
+    conv,
+    seen: list.map((c) => ({
+      conversationID: c.conversationID,
+      unreadCount: c.unreadCount,
+      lastMessage: c.lastMessage && { fromAccount: c.lastMessage.fromAccount, text: c.lastMessage.payload && c.lastMessage.payload.text },
+    })),
+  };
+}
+
+async function send(from, to, text) {
+  const msg = from.chat.createTextMessage({ to, conversationType: from.TYPES.CONV_C2C, payload: { text } });
+  const res = await withTimeout(from.chat.sendMessage(msg), `${from.userID}: sendMessage to ${to}`);
+  const m = res.data.message;
+  check(m.status === 'success', `${from.userID}: sent message has status success`, m.status);
+  check(m.from === from.userID && m.to === to, `sent message goes ${from.userID} -> ${to}`, summary(m));
+  check(m.payload.text === text, 'sent message keeps its text', m.payload.text);
+  check(m.time > 0, 'sent message has the server time', m.time);
+  return m;
+}
+
+async function receive(to, from, text, sent) {
+  const m = await to.inbox.next(
+    (x) => x.payload && x.payload.text === text,
+    `${to.userID}: MESSAGE_RECEIVED with the text from ${from.userID}`,
+  );
+  check(m.from === from.userID, `${to.userID}: received message is from ${from.userID}`, summary(m));
+  check(m.to === to.userID, `${to.userID}: received message is to ${to.userID}`, summary(m));
+  check(m.conversationID === `C2C${from.userID}`, `${to.userID}: received message is in C2C${from.userID}`, summary(m));
+  check(m.type === to.TYPES.MSG_TEXT, 'received message is a text', m.type);
+  check(m.flow === 'in', 'received message flows in', m.flow);
+  check(m.ID === sent.ID, "received message has the sender's message ID", { received: m.ID, sent: sent.ID });
+  check(m.time === sent.time, "received message has the sender's time", { received: m.time, sent: sent.time });
+  return m;
+}
+
+// ----------------------------------------------------------------------------- the run
+async function main() {
+  for (const [name, v] of Object.entries({ PROXY, USER_A: A, SIG_A, USER_B: B, SIG_B })) {
+    check(v, `argument ${name} is given (see the usage at the top of two-users.mjs)`);
+  }
+  check(SDKAppID > 0, 'argument SDKAPPID is a number', SDKAppID);
+  const stamp = Date.now().toString(36);
+  const textAB = `hello ${B}, from ${A} (${stamp})`;
+  const textBA = `hi ${A}, ${B} here (${stamp})`;
+  const nick = `Nick-${A}-${stamp}`;
+
+  let a;
+  let b;
+  let sentAB;
+  let sentBA;
+  await step('login A', async () => {
+    a = await login(A, SIG_A);
+    return { userID: A };
+  });
+  await step('login B', async () => {
+    b = await login(B, SIG_B);
+    return { userID: B };
+  });
+
+  // The profile change comes before any message: the SDK caches a stranger's profile for 10
+  // minutes once fetched (and fetches the sender's on MESSAGE_RECEIVED), so B's getUserProfile
+  // only reaches the server if B has not looked A up yet.
+  await step('A changes its nick', async () => {
+    const res = await withTimeout(a.chat.updateMyProfile({ nick }), `${A}: updateMyProfile`);
+    check(res.data && res.data.nick === nick, `${A}: updateMyProfile returns the new nick`, res.data);
+    const mine = await withTimeout(a.chat.getMyProfile(), `${A}: getMyProfile`);
+    check(mine.data.nick === nick, `${A}: getMyProfile has the new nick`, mine.data);
+    return { nick };
+  });
+  await step("B sees A's new nick", async () => {
+    const since = Date.now() - started;
+    const res = await withTimeout(b.chat.getUserProfile({ userIDList: [A] }), `${B}: getUserProfile`);
+    const p = res.data.find((x) => x.userID === A);
+    check(p, `${B}: getUserProfile returns ${A}`, res.data);
+    check(p.nick === nick, `${B}: getUserProfile has ${A}'s new nick`, p);
+    const asked = requests(B, 'profile.portrait_get_all', since).some((r) => JSON.stringify(r.body).includes(JSON.stringify(A)));
+    check(asked, `${B}: getUserProfile asked the server (profile.portrait_get_all for ${A})`);
+    return { nick: p.nick };
+  });
+
+  await step('A sends B a text', async () => {
+    sentAB = await send(a, B, textAB);
+    return { text: textAB, ID: sentAB.ID, time: sentAB.time, random: sentAB.random };
+  });
+  await step('B receives it', async () => {
+    const m = await receive(b, a, textAB, sentAB);
+    return { ID: m.ID, from: m.from };
+  });
+
+  await step("A's conversation list has B", async () => {
+    const conv = await eventually(`${A}: getConversationList has C2C${B} with the last message`, async () => {
+      const { conv, seen } = await conversation(a, B);
+      const ok = conv && conv.lastMessage && conv.lastMessage.payload && conv.lastMessage.payload.text === textAB;
+      return { ok, value: conv, seen };
+    });
+    check(conv.type === a.TYPES.CONV_C2C, 'conversation type is C2C', conv.type);
+    check(conv.unreadCount === 0, `${A}: own message leaves unread 0`, conv.unreadCount);
+    return { conversationID: conv.conversationID, unreadCount: conv.unreadCount };
+  });
+  await step("B's conversation list has A, unread 1", async () => {
+    const conv = await eventually(`${B}: getConversationList has C2C${A} with unread 1 and the last message`, async () => {
+      const { conv, seen } = await conversation(b, A);
+      const ok = conv && conv.unreadCount === 1 && conv.lastMessage && conv.lastMessage.payload && conv.lastMessage.payload.text === textAB;
+      return { ok, value: conv, seen };
+    });
+    check(conv.lastMessage.fromAccount === A, `${B}: last message is from ${A}`, conv.lastMessage.fromAccount);
+    return { conversationID: conv.conversationID, unreadCount: conv.unreadCount };
+  });
+  await step('B marks it read: unread 0', async () => {
+    await withTimeout(b.chat.setMessageRead({ conversationID: `C2C${A}` }), `${B}: setMessageRead`);
+    const conv = await eventually(`${B}: C2C${A} has unread 0 after setMessageRead`, async () => {
+      const { conv, seen } = await conversation(b, A);
+      return { ok: conv && conv.unreadCount === 0, value: conv, seen };
+    });
+    return { unreadCount: conv.unreadCount };
+  });
+
+  await step('B replies', async () => {
+    sentBA = await send(b, A, textBA);
+    return { text: textBA, ID: sentBA.ID, time: sentBA.time, random: sentBA.random };
+  });
+  await step('A receives the reply', async () => {
+    const m = await receive(a, b, textBA, sentBA);
+    return { ID: m.ID, from: m.from };
+  });
+
+  await step('A reloads the history', async () => {
+    const since = Date.now() - started;
+    const res = await withTimeout(a.chat.getMessageList({ conversationID: `C2C${B}` }), `${A}: getMessageList`);
+    // On a server used before, older texts may precede this run's two; they must be the last two.
+    const list = res.data.messageList.filter((m) => m.type === a.TYPES.MSG_TEXT).slice(-2);
+    const seen = res.data.messageList.map(summary);
+    check(list.length === 2, `${A}: getMessageList has the 2 texts`, seen);
+    check(list[0].payload.text === textAB && list[0].from === A && list[0].flow === 'out', `${A}: first is ${A}'s text`, seen);
+    check(list[1].payload.text === textBA && list[1].from === B && list[1].flow === 'in', `${A}: second is ${B}'s reply`, seen);
+    check(list[0].ID === sentAB.ID && list[1].ID === sentBA.ID, 'history keeps the message IDs', seen);
+    check(requests(A, 'openim.getroammsg', since).length > 0, `${A}: getMessageList asked the server (openim.getroammsg)`);
+    return { count: list.length, isCompleted: res.data.isCompleted };
+  });
+
+  await step('both log out', async () => {
+    check(a.kicked.length === 0 && b.kicked.length === 0, 'nobody was kicked out', { [A]: a.kicked, [B]: b.kicked });
+    await withTimeout(a.chat.destroy(), `${A}: destroy`);
+    await withTimeout(b.chat.destroy(), `${B}: destroy`);
+  });
+  await step('no unhandled rejections', async () => {
+    check(unhandled.length === 0, 'the SDK left no promise rejection unhandled', unhandled);
+  });
+}
+
+main().then(
+  () => report(true),
+  (e) => report(false, e),
+);
