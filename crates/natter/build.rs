@@ -5,12 +5,15 @@
 //! answer: its tests then run, and failing to connect fails them. `natter_test_web_sdk` when
 //! `NATTER_TEST_WEB_SDK` names the directory `tests/web-sdk` with its `node_modules` installed
 //! (`npm ci` there): the Web SDK test then runs, with Node, and a broken install fails it.
+//! `natter_test_browser` when `NATTER_TEST_CHROMIUM` names a Chromium binary: the SDK then also
+//! runs in that browser (driven by `playwright-core` from the same `node_modules`).
 
 fn main() {
     for (var, cfg) in [
         ("NATTER_TEST_POSTGRES", "natter_test_postgres"),
         ("NATTER_TEST_NATS", "natter_test_nats"),
         ("NATTER_TEST_WEB_SDK", "natter_test_web_sdk"),
+        ("NATTER_TEST_CHROMIUM", "natter_test_browser"),
     ] {
         println!("cargo::rerun-if-env-changed={var}");
         println!("cargo::rustc-check-cfg=cfg({cfg})");

@@ -96,7 +96,7 @@ Do not set `testEnv`: it overrides `proxyServer`. In Node the SDK needs a global
 (`globalThis.WebSocket = require('ws')`). The SDK opens one WebSocket at `/binfo`; Natter checks \
 the UserSig as the REST API does, and what the user does fires the same webhooks, with `Web` as \
 `OptPlatform`.\n\n\
-Tested with `@tencentcloud/chat` 3.6.6 (in Node, by `crates/natter/tests/it/web_sdk.rs`).\n\n\
+Tested with `@tencentcloud/chat` 3.6.6, in Node and in Debian's Chromium (`crates/natter/tests/it/web_sdk.rs`). In a browser, serve the app from an address the browser counts as local when Natter is on the loopback address: Chromium's local-network checks refuse a public page's connection to a local one.\n\n\
 ## What works, and what does not yet\n\n\
 - Login with a UserSig; the SDK's re-login after a reconnect with the `A2Key` Natter gave (any node \
 accepts it; it expires with the UserSig). `State.StateChange` reports the logins and logouts.\n\

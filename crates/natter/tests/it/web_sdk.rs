@@ -34,6 +34,12 @@ fn web_sdk_dir() -> PathBuf {
 /// Runs `two-users.mjs` and returns its report; panics with the report and the script's stderr
 /// (SDK errors and one line per WebSocket frame) unless every step passed.
 async fn run_two_users(server: &TestServer) -> Value {
+    run_script(server, "two-users.mjs", &[]).await
+}
+
+/// Runs one of the `tests/web-sdk` scripts for alice and bob; returns its report, or panics with
+/// it and the script's stderr unless every step passed.
+async fn run_script(server: &TestServer, script: &str, env: &[(&str, String)]) -> Value {
     let dir = web_sdk_dir();
     assert!(
         dir.join("node_modules/@tencentcloud/chat").is_dir(),
@@ -42,7 +48,7 @@ async fn run_two_users(server: &TestServer) -> Value {
     );
     let proxy = server.base.replacen("http://", "ws://", 1);
     let child = tokio::process::Command::new("node")
-        .arg(dir.join("two-users.mjs"))
+        .arg(dir.join(script))
         .args([
             proxy.as_str(),
             &APP.to_string(),
@@ -53,6 +59,7 @@ async fn run_two_users(server: &TestServer) -> Value {
         ])
         .current_dir(&dir)
         .env("TIMEOUT_MS", "60000")
+        .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -61,7 +68,7 @@ async fn run_two_users(server: &TestServer) -> Value {
         .expect("starting node (Node 20 is needed for the Web SDK test)");
     let output = tokio::time::timeout(NODE_TIMEOUT, child.wait_with_output())
         .await
-        .expect("two-users.mjs did not end in time")
+        .unwrap_or_else(|_| panic!("{script} did not end in time"))
         .expect("waiting for node");
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
@@ -72,7 +79,7 @@ async fn run_two_users(server: &TestServer) -> Value {
         .last()
         .and_then(|line| serde_json::from_str(line).ok())
         .unwrap_or_else(|| {
-            panic!("two-users.mjs printed no JSON report ({}); stdout:\n{stdout}\nstderr (last lines):\n{tail}", output.status)
+            panic!("{script} printed no JSON report ({}); stdout:\n{stdout}\nstderr (last lines):\n{tail}", output.status)
         });
     if !(output.status.success() && report["ok"] == true) {
         // The frames are in stderr too (one line each), in full order.
@@ -213,6 +220,55 @@ fn actions(received: &[crate::receiver::Received], user: &str) -> Vec<(String, S
             )
         })
         .collect()
+}
+
+/// The same SDK in a real Chromium (its browser build, which opens its socket in a Web Worker):
+/// two users exchange a text, the receiver sees the conversation, reads it and reloads history.
+async fn two_users_talk_in_chromium(server: TestServer) {
+    let receiver = server.webhook_receiver().await;
+    import(&server, &[ALICE, BOB]).await;
+    let chromium = std::env::var("NATTER_TEST_CHROMIUM").expect("NATTER_TEST_CHROMIUM");
+    let report = run_script(&server, "browser.mjs", &[("CHROMIUM", chromium)]).await;
+    let sent = step(&report, "A sends B a text")["detail"].clone();
+    assert_eq!(
+        step(&report, "B receives it with the sender's id")["detail"],
+        sent
+    );
+    assert_eq!(step(&report, "no page errors")["detail"], json!([]));
+
+    // On the server: the message is in the history, and the send came from the Web.
+    let roam = history(&server, ALICE, BOB, 20, None).await;
+    assert_eq!(roam["MsgList"].as_array().unwrap().len(), 1, "{roam}");
+    let text = step(&report, "B reads it and reloads the history")["detail"]["texts"][0].clone();
+    assert_eq!(roam["MsgList"][0]["MsgBody"][0]["MsgContent"]["Text"], text);
+    let sends = receiver.wait_for(AFTER_SEND, 1).await;
+    assert_eq!(
+        sends[0].query.get("OptPlatform").map(String::as_str),
+        Some("Web")
+    );
+    assert_eq!(sends[0].body["From_Account"], ALICE);
+}
+
+mod two_users_talk_in_a_browser {
+    use super::*;
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    #[cfg_attr(
+        not(all(natter_test_web_sdk, natter_test_browser)),
+        ignore = "set NATTER_TEST_WEB_SDK=<crates/natter/tests/web-sdk, after npm ci there> and NATTER_TEST_CHROMIUM=<chromium binary> to run"
+    )]
+    async fn sqlite() {
+        two_users_talk_in_chromium(TestServer::start(Engine::Sqlite).await).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    #[cfg_attr(
+        not(all(natter_test_web_sdk, natter_test_browser, natter_test_postgres)),
+        ignore = "set NATTER_TEST_WEB_SDK, NATTER_TEST_CHROMIUM and NATTER_TEST_POSTGRES to run"
+    )]
+    async fn postgres() {
+        two_users_talk_in_chromium(TestServer::start(Engine::Postgres).await).await;
+    }
 }
 
 mod two_users_talk {
