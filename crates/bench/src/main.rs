@@ -14,6 +14,7 @@ use serde_json::{json, Value};
 use tokio::io::{AsyncBufReadExt, BufReader};
 
 mod push;
+mod sdk;
 mod webhooks;
 
 const APP: u64 = 1_400_000_000;
@@ -45,7 +46,8 @@ struct Args {
     /// backlog, before-callback latency), `friends` (friend_check of 1,000 accounts and
     /// friend_get pages against a user with 3,000 friends), `groups` (sends into groups of 3,
     /// 600 and 6,000, member pages, joined lists), `push` (sends with 200 clients connected over
-    /// /ws, and the time to their sockets)
+    /// /ws, and the time to their sockets), `sdk` (2,000 Web SDK clients over /binfo: memory per
+    /// client, a group message to all of them, one-to-one latency with 1 and 64 pairs)
     #[arg(
         long,
         value_delimiter = ',',
@@ -222,6 +224,10 @@ async fn main() -> anyhow::Result<()> {
     }
     if let Some(listeners) = &mut listeners {
         push::latency(&client, &base, &query, listeners, 200).await?;
+    }
+    if args.suites.iter().any(|s| s == "sdk") {
+        let pid = server.id().context("the server has a pid")?;
+        sdk::run(&client, &base, &query, pid).await?;
     }
     if args.suites.iter().any(|s| s == "webhooks") {
         let bench = webhooks::Bench {
