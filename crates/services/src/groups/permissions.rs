@@ -266,7 +266,6 @@ impl GroupService {
             .ok_or_else(|| no_permission(&format!("{actor} is not a member of {group_id}")))?;
         let group_type = type_of(&group);
         let role = Role::of(&me.role);
-        // Accounts that are not members: the service ignores or refuses them itself.
         let role_of = |account: &str| snap.members.get(account).map(|m| Role::of(&m.role));
         match action {
             ClientAction::Read => {}
@@ -282,10 +281,10 @@ impl GroupService {
                 if group_type == GroupType::AvChatRoom || targets.is_empty() {
                     kick(group_type, role, Role::Member)?;
                 }
+                // An account that is not a member ranks as an ordinary one: whoever may not
+                // remove members is refused whomever they name.
                 for target in targets {
-                    if let Some(target_role) = role_of(target) {
-                        kick(group_type, role, target_role)?;
-                    }
+                    kick(group_type, role, role_of(target).unwrap_or(Role::Member))?;
                 }
             }
             ClientAction::ChangeOwner => change_owner(group_type, role)?,
