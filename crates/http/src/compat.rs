@@ -106,11 +106,18 @@ groups.\n\
 - One-to-one messages: send, receive (pushed, with the same message id on both ends), history \
 (`getMessageList`), read reports and peer read times. Group messages: send into a group the user \
 is in; group messages are pushed to members.\n\
+- Groups: create (the user is the owner), search by ID, profile (with the user's own membership), \
+join (straight in, or a request the owner or an admin handles), quit, disband, profile changes, \
+member list, invite, kick, member changes (name card, roles, mutes), owner change, history \
+(`getMessageList`) and read reports. Who may do what follows Tencent's client permissions per \
+group type and role (docs/architecture.md, \"Client permissions\"); a refusal is 10007 (10004 \
+where the REST API answers so). Group tips (member joined, left, kicked, profile changed) are not \
+pushed yet: the SDK sees the change when it reads the group again.\n\
 - Profile changes (`updateMyProfile`).\n\
 - Not yet: catch-up through `openim.getmsg` (a client sees what arrived while it was away in its \
 conversation list and each conversation's history), friend requests (`sns.pendency_get` answers \
-60009, which the SDK logs once at start-up), group history and management, recall and edit, \
-receipts, kicks, uploads, and the other commands marked \"not yet\" below. Purchase bits are all \
+60009, which the SDK logs once at start-up), group tips, group invitations that need approval, \
+group attributes and counters, recall and edit, receipts, kicks, uploads, and the other commands marked \"not yet\" below. Purchase bits are all \
 off, so the SDK refuses the optional features (3122) without asking.\n\n",
     );
     let _ = writeln!(

@@ -12,6 +12,7 @@ mod delivery;
 mod imports;
 mod members;
 mod messages;
+pub mod permissions;
 mod receipts;
 mod rooms;
 mod topics;

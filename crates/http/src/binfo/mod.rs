@@ -5,6 +5,7 @@
 
 pub mod commands;
 mod frame;
+mod groups;
 mod login;
 mod pushes;
 pub mod table;

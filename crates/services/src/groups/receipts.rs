@@ -267,4 +267,39 @@ impl GroupService {
         .await?;
         Ok(())
     }
+    /// A member has read the group up to `seq` (at most its last message): their read position
+    /// moves there, never back (the SDK's `setMessageRead`). No callback, as none is documented.
+    pub async fn read_up_to(
+        &self,
+        app: &AppSettings,
+        group_id: &str,
+        member: &str,
+        seq: u64,
+    ) -> ApiResult<()> {
+        let reader = member.to_owned();
+        let id = group_id.to_owned();
+        self.edit_existing(
+            app,
+            group_id,
+            GroupQuery::accounts(vec![reader.clone()]),
+            move |group, snap| {
+                let Some(current) = snap.members.get(&reader) else {
+                    return refusal(ApiError::new(
+                        codes::GROUP_NO_PERMISSION,
+                        format!("{reader} is not a member of {id}"),
+                    ));
+                };
+                let mut plan = GroupPlan::new();
+                let newest = seq.min(group.next_msg_seq.saturating_sub(1));
+                if newest > current.read_seq {
+                    let mut updated = current.clone();
+                    updated.read_seq = newest;
+                    plan.changes.push(GroupChange::PutMember(updated));
+                }
+                plan
+            },
+        )
+        .await?;
+        Ok(())
+    }
 }
