@@ -7,6 +7,7 @@ pub mod commands;
 mod frame;
 mod login;
 mod pushes;
+mod sns;
 pub mod table;
 
 use std::collections::HashMap;
