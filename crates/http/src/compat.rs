@@ -114,10 +114,21 @@ group type and role (docs/architecture.md, \"Client permissions\"); a refusal is
 where the REST API answers so). Group tips (member joined, left, kicked, profile changed) are not \
 pushed yet: the SDK sees the change when it reads the group again.\n\
 - Profile changes (`updateMyProfile`).\n\
+- Friends: requests (`addFriend`: the target's `AllowType` decides whether it adds at once, waits \
+for an answer (30539, which the SDK reports as waiting) or is refused), the requests waiting in \
+and out with the other user's nickname and avatar (`getFriendApplicationList`), accepting, \
+refusing and deleting them, removing, updating, checking and reading friends, friend lists \
+(create, delete, rename, add and remove friends) and the blocklist. A user changes only their \
+own relations (any other `From_Account` gets 30001); requests and answers pass the app's \
+before-callbacks, and every change fires the REST API's webhooks with `Web` as `OptPlatform`. \
+Relationship changes are not pushed yet (the other side sees them at its next start-up sync or \
+list call), and requests have no \"read\" mark (`setFriendApplicationRead` fails with 60009; every \
+request to the user counts as unread).\n\
 - Not yet: catch-up through `openim.getmsg` (a client sees what arrived while it was away in its \
-conversation list and each conversation's history), friend requests (`sns.pendency_get` answers \
-60009, which the SDK logs once at start-up), group tips, group invitations that need approval, \
-group attributes and counters, recall and edit, receipts, kicks, uploads, and the other commands marked \"not yet\" below. Purchase bits are all \
+conversation list and each conversation's history), friend-request read marks \
+(`sns.pendency_report`), pushes of relation changes and group tips, group invitations that need \
+approval, group attributes and counters, recall and edit, receipts, kicks, uploads, and the other \
+commands marked \"not yet\" below. Purchase bits are all \
 off, so the SDK refuses the optional features (3122) without asking.\n\n",
     );
     let _ = writeln!(

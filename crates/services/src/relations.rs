@@ -33,7 +33,8 @@ pub use friends::{
     SnsProfile, UpdateFriendItem,
 };
 pub use lists::FriendList;
-pub use requests::{c2c_send_check, FriendResponse, ResponseAction, SendCheck};
+pub use natter_store::FriendRequest;
+pub use requests::{c2c_send_check, FriendResponse, RequestSide, ResponseAction, SendCheck};
 
 /// Most friends one user may have (Tencent's default; 30010 / 30014 beyond).
 pub const MAX_FRIENDS: u64 = 3000;

@@ -85,6 +85,7 @@ pub fn checks() -> Vec<Check> {
         check!(ref relations::snapshots_see_both_directions),
         check!(ref relations::edits_write_everything_or_nothing),
         check!(ref relations::pages_walk_by_user_id),
+        check!(ref relations::pending_requests_list_both_directions),
         check!(ref relations::deleting_an_account_removes_its_relations),
         check!(arc relations::concurrent_edits_see_each_other),
         check!(ref groups::groups_round_trip_and_disappear_whole),

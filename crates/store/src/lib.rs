@@ -273,6 +273,10 @@ pub trait Store: Send + Sync + 'static {
         limit: usize,
     ) -> StoreResult<RelationPage<BlockedAccount>>;
 
+    /// The friend requests still waiting that `user` sent or was sent, newest first (then by
+    /// requester and target): what a client's list of requests in and out shows.
+    async fn friend_requests(&self, app: AppId, user: String) -> StoreResult<Vec<FriendRequest>>;
+
     /// The object-safe form of `edit_group` (an inherent method of `dyn Store`, which callers
     /// use): loads a snapshot of one group (with what `query` asks for) inside a transaction that
     /// holds the group's lock, lets `edit` decide, and writes its changes and outbox events

@@ -8,6 +8,7 @@ mod frame;
 mod groups;
 mod login;
 mod pushes;
+mod sns;
 pub mod table;
 
 use std::collections::HashMap;

@@ -8,6 +8,7 @@ mod accounts;
 mod binary;
 mod binfo;
 mod binfo_groups;
+mod binfo_sns;
 mod blocklists;
 mod config_cli;
 mod conversations;

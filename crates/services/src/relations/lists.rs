@@ -148,6 +148,122 @@ impl RelationService {
         Ok(outcome.sequences.lists)
     }
 
+    /// Renames a list (`new_name`) and/or puts friends in it or takes them out of it
+    /// (`members`: each account with true to add, false to remove), as the client's
+    /// `group_update` does. The list must exist and the new name must not (30001); an account
+    /// that is not a friend gets 32216.
+    pub async fn update_list(
+        &self,
+        app: &AppSettings,
+        from: String,
+        name: String,
+        new_name: Option<String>,
+        members: Vec<(String, bool)>,
+    ) -> ApiResult<BatchOutcome> {
+        fields::check_list_name(&name)?;
+        if let Some(new_name) = &new_name {
+            fields::check_list_name(new_name)?;
+        }
+        let accounts: Vec<String> = members.iter().map(|(a, _)| a.clone()).collect();
+        let repeats = if accounts.is_empty() {
+            Vec::new()
+        } else {
+            batch("UpdateGroupItem", &accounts, MAX_BATCH)?
+        };
+        let owner = from.clone();
+        let outcome = self
+            .edit(app, &owner, RelationScope::AllFriends, move |rel| {
+                let mut plan = RelationPlan::default();
+                if !rel.lists.contains(&name) {
+                    plan.refusal = Some((
+                        codes::SNS_INVALID_PARAM,
+                        format!("friend list {name:?} does not exist"),
+                    ));
+                    return plan;
+                }
+                // The friends whose lists change, by UserID, each written once.
+                let mut changed: std::collections::BTreeMap<String, natter_store::Friend> =
+                    Default::default();
+                let current = |peer: &str,
+                               changed: &mut std::collections::BTreeMap<
+                    String,
+                    natter_store::Friend,
+                >| {
+                    if let Some(friend) = changed.get(peer) {
+                        return Some(friend.clone());
+                    }
+                    rel.peers.get(peer).and_then(|p| p.friend.clone())
+                };
+                let mut list = name.clone();
+                if let Some(new_name) = new_name.as_ref().filter(|n| **n != name) {
+                    if rel.lists.contains(new_name) {
+                        plan.refusal = Some((
+                            codes::SNS_INVALID_PARAM,
+                            format!("friend list {new_name:?} already exists"),
+                        ));
+                        return plan;
+                    }
+                    plan.changes.push(natter_store::RelationChange::DeleteList {
+                        owner: from.clone(),
+                        name: name.clone(),
+                    });
+                    plan.changes.push(natter_store::RelationChange::PutList {
+                        owner: from.clone(),
+                        name: new_name.clone(),
+                    });
+                    plan.changes.push(super::friends::bump(
+                        &from,
+                        natter_store::SequenceKind::Lists,
+                    ));
+                    for peer in &rel.friend_order {
+                        if let Some(mut friend) = current(peer, &mut changed) {
+                            if friend.groups.contains(&name) {
+                                for g in &mut friend.groups {
+                                    if *g == name {
+                                        g.clone_from(new_name);
+                                    }
+                                }
+                                changed.insert(peer.clone(), friend);
+                            }
+                        }
+                    }
+                    list.clone_from(new_name);
+                }
+                for ((peer, add), repeat) in members.iter().zip(repeats) {
+                    if repeat {
+                        plan.results.push(repeated(peer));
+                        continue;
+                    }
+                    let Some(mut friend) = current(peer, &mut changed) else {
+                        plan.results.push(fail(
+                            peer,
+                            codes::SNS_LIST_MEMBER_NOT_FRIEND,
+                            format!("{peer} is not a friend of {from}"),
+                        ));
+                        continue;
+                    };
+                    let has = friend.groups.contains(&list);
+                    if *add && !has {
+                        friend.groups.push(list.clone());
+                        changed.insert(peer.clone(), friend);
+                    } else if !*add && has {
+                        friend.groups.retain(|g| *g != list);
+                        changed.insert(peer.clone(), friend);
+                    }
+                    plan.results.push(ok(peer));
+                }
+                for friend in changed.into_values() {
+                    put_friend(&from, friend, &mut plan.changes);
+                }
+                plan
+            })
+            .await?;
+        Ok(BatchOutcome {
+            results: outcome.results,
+            list_sequence: outcome.sequences.lists,
+        })
+    }
+
     /// `group_get`: the lists (all, or the named ones) with their friend counts, and with their
     /// friends when `need_friend` or when lists are named (as Tencent's sample shows).
     pub async fn get_lists(

@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 
 use natter_core::{codes, ApiError, ApiResult, AppSettings};
-use natter_store::{Friend, RelationChange, RelationPlan, RelationScope, Relations};
+use natter_store::{Friend, FriendRequest, RelationChange, RelationPlan, RelationScope, Relations};
 use natter_webhook::payloads::responses::FriendResultResponse;
 use natter_webhook::payloads::sns::{
     FriendAdd, FriendAddItem, FriendAddPair, FriendResponseItem, PrevFriendAdd, PrevFriendResponse,
@@ -232,6 +232,87 @@ impl RelationService {
                         };
                         plan.outbox
                             .extend(this.after(&app_settings, &payload, &from, &origin));
+                    }
+                    plan
+                },
+            )
+            .await?;
+        Ok(BatchOutcome {
+            results: outcome.results,
+            list_sequence: outcome.sequences.lists,
+        })
+    }
+}
+
+/// Which of a user's waiting friend requests: the ones sent to them, or the ones they sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RequestSide {
+    /// `Pendency_Type_ComeIn`.
+    Incoming,
+    /// `Pendency_Type_SendOut`.
+    Outgoing,
+}
+
+impl RelationService {
+    /// The friend requests still waiting that `user` sent or was sent, newest first.
+    pub async fn pending_requests(
+        &self,
+        app: &AppSettings,
+        user: &str,
+    ) -> ApiResult<Vec<FriendRequest>> {
+        self.ensure_owner(app, user).await?;
+        self.store
+            .friend_requests(app.sdkappid, user.to_owned())
+            .await
+            .map_err(crate::internal(codes::SNS_INTERNAL))
+    }
+
+    /// Withdraws the user's own requests to `peers` ([`RequestSide::Outgoing`]), or drops the
+    /// requests `peers` sent them without answering ([`RequestSide::Incoming`]: the requester is
+    /// not told). 30614 for a peer with no such request waiting.
+    pub async fn delete_requests(
+        &self,
+        app: &AppSettings,
+        from: String,
+        side: RequestSide,
+        peers: Vec<String>,
+    ) -> ApiResult<BatchOutcome> {
+        let repeats = batch("To_Account", &peers, MAX_BATCH)?;
+        let owner = from.clone();
+        let outcome = self
+            .edit(
+                app,
+                &owner,
+                RelationScope::Peers(peers.clone()),
+                move |rel| {
+                    let mut plan = RelationPlan::default();
+                    for (peer, repeat) in peers.iter().zip(repeats) {
+                        if repeat {
+                            plan.results.push(repeated(peer));
+                            continue;
+                        }
+                        let relation = &rel.peers[peer];
+                        let (waiting, requester, target) = match side {
+                            RequestSide::Incoming => {
+                                (relation.request_from_peer.is_some(), peer, &from)
+                            }
+                            RequestSide::Outgoing => {
+                                (relation.request_to_peer.is_some(), &from, peer)
+                            }
+                        };
+                        if !waiting {
+                            plan.results.push(fail(
+                                peer,
+                                codes::SNS_NO_SUCH_REQUEST,
+                                format!("no friend request from {requester} to {target} waits"),
+                            ));
+                            continue;
+                        }
+                        plan.changes.push(RelationChange::DeleteRequest {
+                            requester: requester.clone(),
+                            target: target.clone(),
+                        });
+                        plan.results.push(ok(peer));
                     }
                     plan
                 },

@@ -322,6 +322,73 @@ pub async fn pages_walk_by_user_id(store: &dyn Store) {
     assert_eq!(blocks.sequences.blocklist, 1);
 }
 
+fn request(requester: &str, target: &str, created: i64) -> FriendRequest {
+    FriendRequest {
+        requester: requester.into(),
+        target: target.into(),
+        add_source: "AddSource_Type_Test".into(),
+        remark: format!("{target} from {requester}"),
+        group_name: "mates".into(),
+        add_wording: "hello".into(),
+        add_type: "Add_Type_Both".into(),
+        created,
+    }
+}
+
+pub async fn pending_requests_list_both_directions(store: &dyn Store) {
+    let app = 1_400_000_135;
+    setup_accounts(store, app, &["me", "in1", "in2", "out", "other"]).await;
+    apply(
+        store,
+        app,
+        "me",
+        vec![
+            RelationChange::PutRequest(request("in1", "me", 10)),
+            RelationChange::PutRequest(request("in2", "me", 30)),
+            RelationChange::PutRequest(request("me", "out", 20)),
+            RelationChange::PutRequest(request("in1", "other", 40)),
+        ],
+    )
+    .await;
+    let mine = store.friend_requests(app, "me".into()).await.unwrap();
+    assert_eq!(
+        mine,
+        [
+            request("in2", "me", 30),
+            request("me", "out", 20),
+            request("in1", "me", 10)
+        ]
+    );
+    let theirs = store.friend_requests(app, "in1".into()).await.unwrap();
+    let pairs: Vec<(&str, &str)> = theirs
+        .iter()
+        .map(|r| (r.requester.as_str(), r.target.as_str()))
+        .collect();
+    assert_eq!(pairs, [("in1", "other"), ("in1", "me")]);
+    apply(
+        store,
+        app,
+        "me",
+        vec![RelationChange::DeleteRequest {
+            requester: "in2".into(),
+            target: "me".into(),
+        }],
+    )
+    .await;
+    let mine = store.friend_requests(app, "me".into()).await.unwrap();
+    assert_eq!(mine.len(), 2);
+    assert!(store
+        .friend_requests(app, "nobody".into())
+        .await
+        .unwrap()
+        .is_empty());
+    assert!(store
+        .friend_requests(1_400_000_136, "me".into())
+        .await
+        .unwrap()
+        .is_empty());
+}
+
 pub async fn deleting_an_account_removes_its_relations(store: &dyn Store) {
     let app = 1_400_000_133;
     setup_accounts(store, app, &["keep", "gone"]).await;

@@ -33,7 +33,8 @@ use crate::{
     GroupSnapshot, JoinApplication, MemberCursor, TopicRecord,
 };
 use crate::{
-    BlockedAccount, Friend, RelationEdit, RelationOutcome, RelationPage, RelationScope, Relations,
+    BlockedAccount, Friend, FriendRequest, RelationEdit, RelationOutcome, RelationPage,
+    RelationScope, Relations,
 };
 
 /// A handle on the pool; clones share it.
@@ -442,6 +443,14 @@ impl Store for PostgresStore {
         self.detached(move |db| async move {
             let mut conn = db.pool.acquire().await?;
             relations::blocklist_page(&mut conn, app, &owner, start, limit).await
+        })
+        .await
+    }
+
+    async fn friend_requests(&self, app: AppId, user: String) -> StoreResult<Vec<FriendRequest>> {
+        self.detached(move |db| async move {
+            let mut conn = db.pool.acquire().await?;
+            relations::friend_requests(&mut conn, app, &user).await
         })
         .await
     }

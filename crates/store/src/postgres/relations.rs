@@ -512,6 +512,23 @@ pub(crate) async fn blocklist_page(
     })
 }
 
+pub(crate) async fn friend_requests(
+    conn: &mut PgConnection,
+    app: u64,
+    user: &str,
+) -> StoreResult<Vec<FriendRequest>> {
+    let rows = sqlx::query(&format!(
+        "SELECT {REQUEST_COLUMNS} FROM friend_requests
+         WHERE app_id = $1 AND (requester = $2 OR target = $2)
+         ORDER BY created DESC, requester, target"
+    ))
+    .bind(app as i64)
+    .bind(user)
+    .fetch_all(conn)
+    .await?;
+    Ok(rows.iter().map(request).collect())
+}
+
 /// Removes every relation of a deleted account, in both directions; the users who had it as a
 /// friend or blocklisted it see their sequences move.
 pub(crate) async fn delete_account(

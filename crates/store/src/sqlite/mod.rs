@@ -35,7 +35,8 @@ use crate::{
     GroupSnapshot, JoinApplication, MemberCursor, TopicRecord,
 };
 use crate::{
-    BlockedAccount, Friend, RelationEdit, RelationOutcome, RelationPage, RelationScope, Relations,
+    BlockedAccount, Friend, FriendRequest, RelationEdit, RelationOutcome, RelationPage,
+    RelationScope, Relations,
 };
 use readers::Readers;
 use writer::Writer;
@@ -521,6 +522,12 @@ impl Store for SqliteStore {
     ) -> StoreResult<RelationPage<BlockedAccount>> {
         self.readers
             .read(move |conn| relations::blocklist_page(conn, app, &owner, start, limit))
+            .await
+    }
+
+    async fn friend_requests(&self, app: AppId, user: String) -> StoreResult<Vec<FriendRequest>> {
+        self.readers
+            .read(move |conn| relations::friend_requests(conn, app, &user))
             .await
     }
 

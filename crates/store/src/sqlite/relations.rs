@@ -476,6 +476,22 @@ pub(crate) fn blocklist_page(
     })
 }
 
+pub(crate) fn friend_requests(
+    conn: &Connection,
+    app: u64,
+    user: &str,
+) -> StoreResult<Vec<FriendRequest>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {REQUEST_COLUMNS} FROM friend_requests
+         WHERE app_id = ?1 AND (requester = ?2 OR target = ?2)
+         ORDER BY created DESC, requester, target"
+    ))?;
+    let items = stmt
+        .query_map(params![app as i64, user], request)?
+        .collect::<Result<_, _>>()?;
+    Ok(items)
+}
+
 /// Removes every relation of a deleted account, in both directions; the users who had it as a
 /// friend or blocklisted it see their sequences move.
 pub(crate) fn delete_account(conn: &Connection, app: u64, user: &str) -> StoreResult<()> {
