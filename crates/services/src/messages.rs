@@ -578,6 +578,27 @@ impl MessageService {
         Ok((sent, failed))
     }
 
+    /// Catch-up of a client: the stored one-to-one messages `user` received or sent (and keeps
+    /// in their history) after the position (MsgTime, MsgSeq, MsgRandom), oldest first, at most
+    /// `limit`. Recalled messages, those the user cleared and those past the app's retention are
+    /// left out.
+    pub async fn since(
+        &self,
+        app: &AppSettings,
+        user: &str,
+        after: (i64, u32, u32),
+        limit: usize,
+    ) -> ApiResult<Vec<StoredC2c>> {
+        let after = match self.retention_cutoff(app) {
+            Some(cutoff) if after.0 < cutoff => (cutoff, 0, 0),
+            _ => after,
+        };
+        self.store
+            .c2c_since(app.sdkappid, user.to_owned(), after, limit)
+            .await
+            .map_err(internal(codes::C2C_INTERNAL))
+    }
+
     /// Up to when (Unix seconds) `reader` has read their conversation with `peer`; -1 if never.
     pub async fn read_time(&self, app: u64, reader: &str, peer: &str) -> ApiResult<i64> {
         self.store

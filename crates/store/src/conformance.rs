@@ -82,6 +82,7 @@ pub fn checks() -> Vec<Check> {
         check!(ref conversations::deleting_a_conversation_clears_unread_and_maybe_history),
         check!(ref conversations::purge_removes_old_messages_only),
         check!(ref conversations::contact_groups_and_marks_persist_all_or_nothing),
+        check!(ref conversations::catch_up_walks_a_users_messages_by_position),
         check!(ref relations::snapshots_see_both_directions),
         check!(ref relations::edits_write_everything_or_nothing),
         check!(ref relations::pages_walk_by_user_id),

@@ -112,6 +112,17 @@ pub trait Store: Send + Sync + 'static {
     /// newest first (by MsgTime, then MsgSeq, then MsgRandom).
     async fn c2c_history(&self, app: AppId, query: C2cHistoryQuery) -> StoreResult<Vec<StoredC2c>>;
 
+    /// Catch-up: the one-to-one messages involving `user` (received, or sent and kept in the
+    /// sender's history) after the position `after` (MsgTime, MsgSeq, MsgRandom), oldest first, at
+    /// most `limit`. Recalled messages and those `user` cleared from their history are left out.
+    async fn c2c_since(
+        &self,
+        app: AppId,
+        user: String,
+        after: (i64, u32, u32),
+        limit: usize,
+    ) -> StoreResult<Vec<StoredC2c>>;
+
     /// Unread one-to-one messages of `owner`: the total, and the count from each of `peers`.
     async fn c2c_unread(
         &self,

@@ -1,12 +1,13 @@
 //! `/binfo`: the protocol of Tencent's own Web SDK (`@tencentcloud/chat`), which an app points at
 //! Natter with the SDK's `proxyServer` option. One WebSocket per SDK instance; frames are
-//! described in [`frame`], logging in in [`login`], the commands in [`commands`] and the pushes in
-//! [`pushes`]. docs/client-sdk.md says what works.
+//! described in [`frame`], logging in in [`login`], the commands in [`commands`] (catch-up, recall and
+//! edits in [`sync`]) and the pushes in [`pushes`]. docs/client-sdk.md says what works.
 
 pub mod commands;
 mod frame;
 mod login;
 mod pushes;
+mod sync;
 pub mod table;
 
 use std::collections::HashMap;

@@ -3,6 +3,7 @@
 
 use super::commands::*;
 use super::commands::{Command, Serving};
+use super::sync;
 use crate::rest::{group_open_http_svc, profile, recentcontact, sns};
 
 /// A command answered by one of this module's handlers.
@@ -36,7 +37,7 @@ pub static COMMANDS: &[Command] = &[
     Command { name: "im_sdk_config_mgr.fetch_config", serving: served!(fetch_config) },
     Command { name: "im_sdk_config_mgr.push_configv2", serving: Serving::Push },
     Command { name: "OverLoadPush.notify2", serving: Serving::Push },
-    Command { name: "openim.getmsg", serving: served!(getmsg) },
+    Command { name: "openim.getmsg", serving: served!(sync::getmsg) },
     Command { name: "im_msg_audit_mgr.get_local_words", serving: Serving::NotYet },
     Command { name: "openim.sendmsg", serving: served!(sendmsg) },
     Command { name: "group_open_http_svc.send_group_msg", serving: served!(send_group_msg) },

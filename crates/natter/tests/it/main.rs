@@ -7,6 +7,7 @@ mod receiver;
 mod accounts;
 mod binary;
 mod binfo;
+mod binfo_sync;
 mod blocklists;
 mod config_cli;
 mod conversations;

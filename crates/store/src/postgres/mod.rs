@@ -161,6 +161,17 @@ impl Store for PostgresStore {
             .await
     }
 
+    async fn c2c_since(
+        &self,
+        app: AppId,
+        user: String,
+        after: (i64, u32, u32),
+        limit: usize,
+    ) -> StoreResult<Vec<StoredC2c>> {
+        self.detached(move |db| async move { c2c::since(&db.pool, app, &user, after, limit).await })
+            .await
+    }
+
     async fn c2c_unread(
         &self,
         app: AppId,

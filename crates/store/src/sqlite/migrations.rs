@@ -180,6 +180,12 @@ pub(crate) const MIGRATIONS: &[(i64, &str)] = &[
     (13, crate::groups::SILENT_SCHEMA),
     (14, crate::applications::APPLICATIONS_SCHEMA),
     (15, crate::groups::ROLE_INDEX_SCHEMA),
+    (
+        16,
+        // Catch-up (`c2c_since`): a user's messages by position, received and sent.
+        "CREATE INDEX c2c_messages_to ON c2c_messages (app_id, to_account, msg_time, msg_seq, msg_random);
+        CREATE INDEX c2c_messages_from ON c2c_messages (app_id, from_account, msg_time, msg_seq, msg_random);",
+    ),
 ];
 
 /// Every table that holds an app's data (all keyed by `app_id`), for the reset of one app.

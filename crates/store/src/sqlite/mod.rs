@@ -290,6 +290,18 @@ impl Store for SqliteStore {
             .await
     }
 
+    async fn c2c_since(
+        &self,
+        app: AppId,
+        user: String,
+        after: (i64, u32, u32),
+        limit: usize,
+    ) -> StoreResult<Vec<StoredC2c>> {
+        self.readers
+            .read(move |conn| c2c::since(conn, app, &user, after, limit))
+            .await
+    }
+
     async fn c2c_unread(
         &self,
         app: AppId,
