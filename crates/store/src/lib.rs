@@ -78,6 +78,13 @@ pub trait Store: Send + Sync + 'static {
     /// Per requested UserID in order: whether the account exists.
     async fn accounts_exist(&self, app: AppId, user_ids: Vec<String>) -> StoreResult<Vec<bool>>;
 
+    /// Records that `user`'s logins were invalidated (`im_open_login_svc/kick`) at `at_secs` (Unix
+    /// seconds); a later kick replaces an earlier one.
+    async fn set_kicked(&self, app: AppId, user: String, at_secs: i64) -> StoreResult<()>;
+
+    /// When `user`'s logins were last invalidated (Unix seconds), if ever.
+    async fn kicked_at(&self, app: AppId, user: String) -> StoreResult<Option<i64>>;
+
     /// Writes profile items of an existing account and the `outbox` events in one transaction.
     /// Returns false (and writes nothing) when the account does not exist.
     async fn set_profile(

@@ -162,7 +162,7 @@ async fn login_session(
 ) -> ApiResult<(Session, Receiver<Push>, login::WsloginReply)> {
     let services = &state.services;
     let (caller, usersig) = login::caller(head, connection.sdkappid.as_deref())?;
-    let (app, user) = state.auth.user(&services.apps, &services.clock, &caller)?;
+    let (app, user, issued_at) = state.auth.login(&services.apps, &services.clock, &caller)?;
     let (session, registration) = services
         .sessions
         .login(
@@ -170,6 +170,7 @@ async fn login_session(
             &user,
             connection.platform,
             &connection.peer.ip().to_string(),
+            issued_at,
         )
         .await?;
     let reply = login::WsloginReply::new(
@@ -203,6 +204,15 @@ async fn run(
                     let _ = socket.send(Message::Close(None)).await;
                     return SessionEnd::LinkClosed;
                 };
+                if let Some(kick_type) = pushes::kick_type(&push.frame) {
+                    // The SDK says KICKED_OUT and stops; the connection ends here.
+                    push_seq += 1;
+                    let body = pushes::kickout(kick_type);
+                    let bytes = frame::write(pushes::KICK_COMMAND, &Value::from(push_seq), &body, connection.compress);
+                    let _ = socket.send(Message::Binary(bytes.into())).await;
+                    let _ = socket.send(Message::Close(None)).await;
+                    return SessionEnd::Kicked;
+                }
                 if !send_push(socket, connection, session, &push, &mut push_seq).await {
                     return SessionEnd::LinkClosed;
                 }

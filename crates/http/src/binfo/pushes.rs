@@ -81,6 +81,30 @@ fn group_item(event: &Map<String, Value>) -> Value {
     })
 }
 
+/// The command name of a kick: the SDK's own for it.
+pub const KICK_COMMAND: &str = "im_open_status.stat_forceoffline";
+
+/// The SDK's kick type when the event ends the connection (`Kicked`), else `None`.
+pub fn kick_type(frame: &str) -> Option<u64> {
+    if !frame.contains(natter_services::sessions::KICKED_EVENT) {
+        return None;
+    }
+    let event: Map<String, Value> = serde_json::from_str(frame).ok()?;
+    if event.get("Event")?.as_str()? != natter_services::sessions::KICKED_EVENT {
+        return None;
+    }
+    event.get("KickType")?.as_u64()
+}
+
+/// The SDK's kicked-out push: `KickType` 1 (another instance), 2 (another device) or 3 (the
+/// REST API) becomes its KICKED_OUT event's type.
+pub fn kickout(kick_type: u64) -> Value {
+    json!({"EventArray": [{
+        "Event": C2C_EVENT,
+        "C2cNotifyMsgArray": [{"KickoutMsgNotify": {"KickType": kick_type, "NewInstInfo": {}}}],
+    }]})
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

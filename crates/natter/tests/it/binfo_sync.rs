@@ -220,3 +220,61 @@ on_both_engines!(
         assert_eq!(bob.getmsg("garbage").await["MsgList"], json!([]));
     }
 );
+
+const KICK: &str = "im_open_login_svc/kick";
+
+on_both_engines!(
+    a_rest_kick_ends_sessions_and_old_sigs,
+    |server: TestServer| async move {
+        let receiver = server.webhook_receiver().await;
+        import(&server, &["kk_bob"]).await;
+        let mut sdk = SdkSocket::open(&server).await;
+        let reply = sdk.login(&server, "kk_bob").await;
+        let (old_sig, a2) = (server.sig("kk_bob"), reply["A2Key"].clone());
+        let mut ws = crate::client::Client::login(&server, "kk_bob", "Android").await;
+        receiver.wait_for("State.StateChange", 2).await;
+        server.clock.advance_ms(2_000);
+
+        server.ok(KICK, json!({"UserID": "kk_bob"})).await;
+        // The SDK gets its kicked-out push (REST_API_Kick) and the connection ends.
+        let (head, push) = sdk.next_push().await.expect("a kick push");
+        assert_eq!(head["servcmd"], "im_open_status.stat_forceoffline");
+        let notify = &push["EventArray"][0]["C2cNotifyMsgArray"][0]["KickoutMsgNotify"];
+        assert_eq!(notify["KickType"], 3, "{push}");
+        assert!(sdk.next_frame().await.is_none(), "the connection is closed");
+        // A /ws client gets the event, then the connection closes.
+        let event = ws.event().await;
+        assert_eq!(event["Event"], "Kicked");
+        assert_eq!(event["KickType"], 3);
+        assert!(ws.next_frame().await.is_none());
+        let got = receiver.wait_for("State.StateChange", 4).await;
+        let mut ends: Vec<(Value, Value)> = got[2..]
+            .iter()
+            .map(|r| {
+                (
+                    r.body["Info"]["Action"].clone(),
+                    r.body["Info"]["Reason"].clone(),
+                )
+            })
+            .collect();
+        ends.dedup();
+        assert_eq!(ends, vec![(json!("Logout"), json!("Kicked"))]);
+
+        // The old UserSig and the A2Key made from it no longer log in; a new sig does.
+        let mut again = SdkSocket::open(&server).await;
+        let refused = again
+            .login_with(json!({"identifier": "kk_bob", "usersig": old_sig, "sdkappid": APP}))
+            .await;
+        assert_eq!(refused["ErrorCode"], 70003, "{refused}");
+        let refused = again.login_with(json!({"a2": a2, "sdkappid": APP})).await;
+        assert_eq!(refused["ErrorCode"], 70003, "{refused}");
+        again.login(&server, "kk_bob").await;
+        crate::client::Client::login(&server, "kk_bob", "Web").await;
+
+        // REST: the account must exist; UserID is required.
+        server
+            .fails(KICK, json!({"UserID": "kk_nobody"}), 70107)
+            .await;
+        server.fails(KICK, json!({}), 70402).await;
+    }
+);

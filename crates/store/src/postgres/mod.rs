@@ -109,6 +109,35 @@ impl Store for PostgresStore {
             .await
     }
 
+    async fn set_kicked(&self, app: AppId, user: String, at_secs: i64) -> StoreResult<()> {
+        self.detached(move |db| async move {
+            sqlx::query(
+                "INSERT INTO user_kicks (app_id, user_id, kicked_at) VALUES ($1, $2, $3)
+                 ON CONFLICT (app_id, user_id) DO UPDATE SET kicked_at = excluded.kicked_at",
+            )
+            .bind(app as i64)
+            .bind(&user)
+            .bind(at_secs)
+            .execute(&db.pool)
+            .await?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn kicked_at(&self, app: AppId, user: String) -> StoreResult<Option<i64>> {
+        self.detached(move |db| async move {
+            Ok(sqlx::query_scalar(
+                "SELECT kicked_at FROM user_kicks WHERE app_id = $1 AND user_id = $2",
+            )
+            .bind(app as i64)
+            .bind(&user)
+            .fetch_optional(&db.pool)
+            .await?)
+        })
+        .await
+    }
+
     async fn accounts_exist(&self, app: AppId, user_ids: Vec<String>) -> StoreResult<Vec<bool>> {
         self.detached(move |db| async move { accounts::exist(&db, app, user_ids).await })
             .await
