@@ -106,12 +106,20 @@ groups.\n\
 - One-to-one messages: send, receive (pushed, with the same message id on both ends), history \
 (`getMessageList`), read reports and peer read times. Group messages: send into a group the user \
 is in; group messages are pushed to members.\n\
+- Catch-up (`openim.getmsg`): after a reconnect or a new login the SDK gets the one-to-one \
+messages that arrived (or that the user sent from other devices) since its last sync, once, with \
+the conversations' unread counts. A first sync starts from now (the past is in the conversation \
+list and history).\n\
+- Recall and edit of one's own one-to-one messages (`revokeMessage`, `modifyMessage`): the peer \
+and the user's other devices get MESSAGE_REVOKED and MESSAGE_MODIFIED; the recall fires \
+`C2C.CallbackAfterMsgWithDraw` with `OptPlatform` Web.\n\
+- Kicks: REST `im_open_login_svc/kick` logs the user's SDKs out with KICKED_OUT \
+(`REST_API_Kick`), and their old UserSig and A2Key no longer log in.\n\
 - Profile changes (`updateMyProfile`).\n\
-- Not yet: catch-up through `openim.getmsg` (a client sees what arrived while it was away in its \
-conversation list and each conversation's history), friend requests (`sns.pendency_get` answers \
-60009, which the SDK logs once at start-up), group history and management, recall and edit, \
-receipts, kicks, uploads, and the other commands marked \"not yet\" below. Purchase bits are all \
-off, so the SDK refuses the optional features (3122) without asking.\n\n",
+- Not yet: friend requests (`sns.pendency_get` answers 60009, which the SDK logs once at \
+start-up), group history and management, group recall and edit, receipts, one login per \
+platform (multi-device kicks), uploads, and the other commands marked \"not yet\" below. Purchase \
+bits are all off, so the SDK refuses the optional features (3122) without asking.\n\n",
     );
     let _ = writeln!(
         out,

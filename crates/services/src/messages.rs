@@ -731,7 +731,8 @@ impl MessageService {
     }
 
     /// `admin_msgwithdraw`: recalls a message by its `MsgKey`, with `C2C.CallbackAfterMsgWithDraw`.
-    /// The message stays in history, flagged recalled (`MsgFlagBits` 8).
+    /// The message stays in history, flagged recalled (`MsgFlagBits` 8). Both sides' connections
+    /// (but the caller's) get the `C2cMsgWithdraw` event.
     pub async fn recall(
         &self,
         app: &AppSettings,
@@ -756,6 +757,8 @@ impl MessageService {
             event_time: now_ms as u64,
         };
         let webhooks = self.webhooks.clone();
+        let (from_account, to_account, origin_connection) =
+            (from.clone(), to.clone(), origin.connection);
         let (sdkappid, origin, order) =
             (app.sdkappid, origin.clone(), conversation_key(&from, &to));
         let outbox: natter_store::C2cOutbox = Box::new(move |unread| {
@@ -776,6 +779,26 @@ impl MessageService {
         match outcome {
             C2cRecall::Recalled { .. } => {
                 self.webhooks.wake();
+                if self.fanout.may_reach(app.sdkappid) {
+                    let (time, seq, random) = position;
+                    let frame = json!({
+                        "Event": "C2cMsgWithdraw",
+                        "From_Account": from_account,
+                        "To_Account": to_account,
+                        "MsgKey": msg_key(seq, random, time),
+                        "MsgSeq": seq,
+                        "MsgRandom": random,
+                        "MsgTime": time,
+                    });
+                    self.push_c2c(
+                        app,
+                        &from_account,
+                        &to_account,
+                        1,
+                        Some(Push::new(Priority::High, &frame)),
+                        origin_connection,
+                    );
+                }
                 Ok(())
             }
             C2cRecall::NotFound => Err(ApiError::new(

@@ -26,6 +26,8 @@ pub fn to_sdk(frame: &str, me: &str) -> Option<Value> {
             "Event": GROUP_EVENT,
             "GroupMsgArray": [group_item(&event)],
         }]})),
+        "C2cMsgWithdraw" => Some(c2c_withdraw(&event)),
+        "C2cMsgModify" => Some(c2c_modify(&event)),
         _ => None,
     }
 }
@@ -102,6 +104,45 @@ pub fn kickout(kick_type: u64) -> Value {
     json!({"EventArray": [{
         "Event": C2C_EVENT,
         "C2cNotifyMsgArray": [{"KickoutMsgNotify": {"KickType": kick_type, "NewInstInfo": {}}}],
+    }]})
+}
+
+/// A recalled one-to-one message: the SDK finds it by peer, `MsgSeq` and `MsgRandom` and says
+/// MESSAGE_REVOKED.
+fn c2c_withdraw(event: &Map<String, Value>) -> Value {
+    json!({"EventArray": [{
+        "Event": C2C_EVENT,
+        "C2cNotifyMsgArray": [{"WithdrawC2cMsgNotify": {"C2cWithdrawInfoArray": [{
+            "From_Account": field(event, "From_Account"),
+            "To_Account": field(event, "To_Account"),
+            "MsgSeq": field(event, "MsgSeq"),
+            "MsgRandom": field(event, "MsgRandom"),
+            "MsgTimeStamp": field(event, "MsgTime"),
+            "MsgClientTime": field(event, "MsgTime"),
+            "MsgKey": field(event, "MsgKey"),
+            "TinyId": sender_tiny_id(event),
+        }]}}],
+    }]})
+}
+
+/// An edited one-to-one message: the SDK replaces its body when `MsgVersion` is newer than the
+/// one it has, and says MESSAGE_MODIFIED.
+fn c2c_modify(event: &Map<String, Value>) -> Value {
+    json!({"EventArray": [{
+        "Event": C2C_EVENT,
+        "C2cMsgModNotifys": [{
+            "From_Account": field(event, "From_Account"),
+            "To_Account": field(event, "To_Account"),
+            "MsgSeq": field(event, "MsgSeq"),
+            "MsgRandom": field(event, "MsgRandom"),
+            "MsgTimeStamp": field(event, "MsgTime"),
+            "MsgClientTime": field(event, "MsgTime"),
+            "MsgKey": field(event, "MsgKey"),
+            "MsgBody": field(event, "MsgBody"),
+            "CloudCustomData": event.get("CloudCustomData").cloned().unwrap_or_else(|| json!("")),
+            "MsgVersion": field(event, "MsgVersion"),
+            "TinyId": sender_tiny_id(event),
+        }],
     }]})
 }
 

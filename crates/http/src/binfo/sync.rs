@@ -1,5 +1,6 @@
-//! The Web SDK's catch-up, kicks and message edits: `openim.getmsg` (the one-to-one messages a
-//! client missed while it was away), `openim.msgwithdraw` and `openim.modify_c2c_msg`.
+//! The Web SDK's catch-up and message edits: `openim.getmsg` (the one-to-one messages a client
+//! missed while it was away), `openim.msgwithdraw` and `openim.modify_c2c_msg` (the user's own
+//! messages, through the REST API's services and callbacks; the peer gets the SDK's pushes).
 //!
 //! ## Catch-up (`openim.getmsg`)
 //!
@@ -19,8 +20,9 @@
 
 use std::collections::BTreeMap;
 
-use natter_core::ApiResult;
-use natter_services::messages::StoredC2c;
+use natter_core::{codes, ApiError, ApiResult};
+use natter_services::messages::edit::MessageTarget;
+use natter_services::messages::{msg_key, StoredC2c};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -117,6 +119,91 @@ pub(super) async fn getmsg(ctx: Ctx, body: Value) -> ApiResult<Value> {
         "C2CRemainingUnreadCount": counts,
         "C2CPairUnreadCount": counts,
     }))
+}
+
+/// A message as the SDK names it in `openim.msgwithdraw`'s `MsgInfo` (its key conversion gives
+/// several spellings of the accounts) and in `openim.modify_c2c_msg`.
+#[derive(Deserialize)]
+struct SdkMessage {
+    #[serde(rename = "From_Account", alias = "FromAccount", alias = "fromAccount")]
+    from: String,
+    #[serde(rename = "To_Account", alias = "ToAccount", alias = "toAccount")]
+    to: String,
+    #[serde(rename = "MsgSeq")]
+    seq: u32,
+    #[serde(rename = "MsgRandom")]
+    random: u32,
+    #[serde(rename = "MsgTimeStamp", alias = "MsgTime")]
+    time: i64,
+}
+
+impl SdkMessage {
+    /// The user's own message, named the REST API's way.
+    fn own(self, ctx: &Ctx) -> ApiResult<MessageTarget> {
+        if self.from != ctx.identifier {
+            return Err(ApiError::new(
+                codes::C2C_FROM_ACCOUNT_INVALID,
+                "From_Account is not the logged-in user; a user changes only their own messages",
+            ));
+        }
+        Ok(MessageTarget {
+            from: self.from,
+            to: self.to,
+            msg_key: msg_key(self.seq, self.random, self.time),
+        })
+    }
+}
+
+#[derive(Deserialize)]
+struct Msgwithdraw {
+    #[serde(rename = "MsgInfo")]
+    msg_info: SdkMessage,
+}
+
+/// `openim.msgwithdraw`: the user recalls their own message (as `admin_msgwithdraw`, with its
+/// callback); the peer and the user's other devices get the recall.
+pub(super) async fn msgwithdraw(ctx: Ctx, body: Value) -> ApiResult<Value> {
+    let req: Msgwithdraw = ctx.parse(body)?;
+    let target = req.msg_info.own(&ctx)?;
+    ctx.services
+        .messages
+        .recall(
+            &ctx.app,
+            &ctx.origin,
+            target.from,
+            target.to,
+            target.msg_key,
+        )
+        .await?;
+    Ok(Value::Null)
+}
+
+#[derive(Deserialize)]
+struct ModifyC2cMsg {
+    #[serde(flatten)]
+    message: SdkMessage,
+    #[serde(rename = "MsgBody")]
+    msg_body: Option<Value>,
+    #[serde(rename = "CloudCustomData")]
+    cloud_custom_data: Option<String>,
+}
+
+/// `openim.modify_c2c_msg`: the user edits their own message (as the REST `modify_c2c_msg`);
+/// the peer and the user's other devices get the new message.
+pub(super) async fn modify_c2c_msg(ctx: Ctx, body: Value) -> ApiResult<Value> {
+    let req: ModifyC2cMsg = ctx.parse(body)?;
+    let target = req.message.own(&ctx)?;
+    ctx.services
+        .messages
+        .modify(
+            &ctx.app,
+            &ctx.origin,
+            target,
+            req.msg_body.as_ref(),
+            req.cloud_custom_data,
+        )
+        .await?;
+    Ok(Value::Null)
 }
 
 #[cfg(test)]

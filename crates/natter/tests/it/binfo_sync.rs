@@ -278,3 +278,86 @@ on_both_engines!(
         server.fails(KICK, json!({}), 70402).await;
     }
 );
+
+on_both_engines!(
+    recall_and_edit_reach_the_peer,
+    |server: TestServer| async move {
+        let receiver = server.webhook_receiver().await;
+        let mut alice = SdkSocket::open(&server).await;
+        alice.login(&server, "re_alice").await;
+        let mut bob = SdkSocket::open(&server).await;
+        bob.login(&server, "re_bob").await;
+        let sent = alice
+            .call(
+                "openim.sendmsg",
+                json!({"From_Account": "re_alice", "To_Account": "re_bob", "MsgSeq": 41, "MsgRandom": 42,
+                       "MsgBody": [{"MsgType": "TIMTextElem", "MsgContent": {"Text": "helo"}}]}),
+            )
+            .await;
+        assert_eq!(sent["ErrorCode"], 0, "{sent}");
+        let (_, push) = bob.next_push().await.unwrap();
+        let item = push["EventArray"][0]["C2cMsgArray"][0].clone();
+        let message = json!({"From_Account": "re_alice", "To_Account": "re_bob",
+            "MsgSeq": item["MsgSeq"], "MsgRandom": 42, "MsgTime": item["MsgTimeStamp"]});
+
+        // Edit: bob gets the new body, under the same message.
+        let mut edit = message.clone();
+        edit["MsgBody"] = json!([{"MsgType": "TIMTextElem", "MsgContent": {"Text": "hello"}}]);
+        edit["MsgVersion"] = json!(0);
+        let edited = alice.call("openim.modify_c2c_msg", edit.clone()).await;
+        assert_eq!(edited["ErrorCode"], 0, "{edited}");
+        let (_, push) = bob.next_push().await.unwrap();
+        let modified = &push["EventArray"][0]["C2cMsgModNotifys"][0];
+        assert_eq!(
+            modified["MsgBody"][0]["MsgContent"]["Text"], "hello",
+            "{push}"
+        );
+        assert_eq!(modified["MsgRandom"], 42);
+        assert_eq!(modified["MsgSeq"], item["MsgSeq"]);
+        assert_eq!(modified["MsgTimeStamp"], item["MsgTimeStamp"]);
+        assert!(modified["MsgVersion"].as_i64().unwrap() > 0);
+        let roam = bob
+            .call(
+                "openim.getroammsg",
+                json!({"Peer_Account": "re_alice", "MaxCnt": 15}),
+            )
+            .await;
+        assert_eq!(
+            roam["MsgList"][0]["MsgBody"][0]["MsgContent"]["Text"],
+            "hello"
+        );
+        // Only one's own messages.
+        let mut theirs = edit.clone();
+        theirs["From_Account"] = json!("re_alice");
+        let refused = bob.call("openim.modify_c2c_msg", theirs).await;
+        assert_eq!(refused["ErrorCode"], 90008, "{refused}");
+
+        // Recall: bob gets the SDK's revoke notice; history shows it recalled.
+        let withdraw_info = json!({"MsgInfo": {"From_Account": "re_alice", "To_Account": "re_bob",
+            "MsgSeq": item["MsgSeq"], "MsgRandom": 42, "MsgTimeStamp": item["MsgTimeStamp"]}});
+        let refused = bob.call("openim.msgwithdraw", withdraw_info.clone()).await;
+        assert_eq!(refused["ErrorCode"], 90008, "{refused}");
+        let recalled = alice
+            .call("openim.msgwithdraw", withdraw_info.clone())
+            .await;
+        assert_eq!(recalled["ErrorCode"], 0, "{recalled}");
+        let (_, push) = bob.next_push().await.unwrap();
+        let info = &push["EventArray"][0]["C2cNotifyMsgArray"][0]["WithdrawC2cMsgNotify"]
+            ["C2cWithdrawInfoArray"][0];
+        assert_eq!(info["From_Account"], "re_alice", "{push}");
+        assert_eq!(info["MsgRandom"], 42);
+        assert_eq!(info["MsgSeq"], item["MsgSeq"]);
+        let roam = bob
+            .call(
+                "openim.getroammsg",
+                json!({"Peer_Account": "re_alice", "MaxCnt": 15}),
+            )
+            .await;
+        assert_eq!(roam["MsgList"][0]["MsgFlagBits"], 8);
+        let again = alice.call("openim.msgwithdraw", withdraw_info).await;
+        assert_eq!(again["ErrorCode"], 20023, "{again}");
+        let hooks = receiver.wait_for("C2C.CallbackAfterMsgWithDraw", 1).await;
+        assert_eq!(hooks[0].query["OptPlatform"], "Web");
+        assert_eq!(hooks[0].body["From_Account"], "re_alice");
+    }
+);
