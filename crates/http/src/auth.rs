@@ -39,8 +39,9 @@ impl Caller {
 const CACHE_ENTRIES: usize = 10_000;
 
 pub struct Authenticator {
-    /// `sdkappid \0 identifier \0 usersig` → the Unix second after which the sig is refused.
-    verified: Cache<String, u64>,
+    /// `sdkappid \0 identifier \0 usersig` → the Unix second after which the sig is refused,
+    /// and the one it was issued at.
+    verified: Cache<String, (u64, u64)>,
 }
 
 impl Default for Authenticator {
@@ -83,6 +84,18 @@ impl Authenticator {
         clock: &Clock,
         caller: &Caller,
     ) -> Result<(Arc<AppSettings>, String), ApiError> {
+        self.login(apps, clock, caller)
+            .map(|(app, identifier, _)| (app, identifier))
+    }
+
+    /// Like [`user`](Self::user), with the Unix second the UserSig was issued at: a client login
+    /// is refused when the user was kicked after it (`im_open_login_svc/kick`).
+    pub fn login(
+        &self,
+        apps: &Apps,
+        clock: &Clock,
+        caller: &Caller,
+    ) -> Result<(Arc<AppSettings>, String, u64), ApiError> {
         let raw_appid = caller
             .sdkappid
             .as_deref()
@@ -113,8 +126,8 @@ impl Authenticator {
                 )
             })?;
         let usersig = caller.usersig.as_deref().unwrap_or_default();
-        self.verify(app, identifier, usersig, clock.now_secs())?;
-        Ok((app.clone(), identifier.to_owned()))
+        let issued_at = self.verify(app, identifier, usersig, clock.now_secs())?;
+        Ok((app.clone(), identifier.to_owned(), issued_at))
     }
 
     fn verify(
@@ -123,23 +136,24 @@ impl Authenticator {
         identifier: &str,
         usersig: &str,
         now: i64,
-    ) -> Result<(), ApiError> {
+    ) -> Result<u64, ApiError> {
         let key = format!("{}\0{identifier}\0{usersig}", app.sdkappid);
-        if let Some(expires_at) = self.verified.get(&key) {
+        if let Some((expires_at, issued_at)) = self.verified.get(&key) {
             return if now > expires_at as i64 {
                 Err(natter_usersig::VerifyError::Expired {
                     expired_at: expires_at,
                 }
                 .into_api())
             } else {
-                Ok(())
+                Ok(issued_at)
             };
         }
         let verified =
             natter_usersig::verify(usersig, app.sdkappid, identifier, &app.secret_key, now)
                 .map_err(|e| e.into_api())?;
-        self.verified.insert(key, verified.expires_at);
-        Ok(())
+        self.verified
+            .insert(key, (verified.expires_at, verified.issued_at));
+        Ok(verified.issued_at)
     }
 }
 

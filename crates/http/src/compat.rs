@@ -124,12 +124,20 @@ before-callbacks, and every change fires the REST API's webhooks with `Web` as `
 Relationship changes are not pushed yet (the other side sees them at its next start-up sync or \
 list call), and requests have no \"read\" mark (`setFriendApplicationRead` fails with 60009; every \
 request to the user counts as unread).\n\
-- Not yet: catch-up through `openim.getmsg` (a client sees what arrived while it was away in its \
-conversation list and each conversation's history), friend-request read marks \
-(`sns.pendency_report`), pushes of relation changes and group tips, group invitations that need \
-approval, group attributes and counters, recall and edit, receipts, kicks, uploads, and the other \
-commands marked \"not yet\" below. Purchase bits are all \
-off, so the SDK refuses the optional features (3122) without asking.\n\n",
+- Catch-up (`openim.getmsg`): after a reconnect or a new login the SDK gets the one-to-one \
+messages that arrived (or that the user sent from other devices) since its last sync, once, with \
+the conversations' unread counts. A first sync starts from now (the past is in the conversation \
+list and history).\n\
+- Recall and edit of one's own one-to-one messages (`revokeMessage`, `modifyMessage`): the peer \
+and the user's other devices get MESSAGE_REVOKED and MESSAGE_MODIFIED; the recall fires \
+`C2C.CallbackAfterMsgWithDraw` with `OptPlatform` Web.\n\
+- Kicks: REST `im_open_login_svc/kick` logs the user's SDKs out with KICKED_OUT \
+(`REST_API_Kick`), and their old UserSig and A2Key no longer log in.\n\
+- Not yet: friend-request read marks (`sns.pendency_report`), pushes of relation changes and \
+group tips, group invitations that need approval, group attributes and counters, group recall \
+and edit, receipts, one login per platform (multi-device kicks), uploads, and the other commands \
+marked \"not yet\" below. Purchase bits are all off, so the SDK refuses the optional features \
+(3122) without asking.\n\n",
     );
     let _ = writeln!(
         out,

@@ -215,10 +215,16 @@ async fn login(
             usersig: Some(login.usersig),
         };
         let services = &state.services;
-        let (app, user) = state.auth.user(&services.apps, &services.clock, &caller)?;
+        let (app, user, issued_at) = state.auth.login(&services.apps, &services.clock, &caller)?;
         services
             .sessions
-            .login(app, &user, &login.platform, &peer.ip().to_string())
+            .login(
+                app,
+                &user,
+                &login.platform,
+                &peer.ip().to_string(),
+                issued_at,
+            )
             .await
     }
     .await;
@@ -264,6 +270,10 @@ async fn run(
                 Some(push) => {
                     if socket.send(Message::Text(push.frame.as_ref().into())).await.is_err() {
                         return SessionEnd::LinkClosed;
+                    }
+                    if is_kick(&push.frame) {
+                        close(socket, KICKED_CLOSE, "kicked: log in again with a new UserSig").await;
+                        return SessionEnd::Kicked;
                     }
                 }
                 None => {
@@ -311,6 +321,17 @@ async fn run(
             }
         }
     }
+}
+
+/// The close code after a `Kicked` event (the application range of WebSocket codes).
+const KICKED_CLOSE: u16 = 4001;
+
+/// Whether an event ends the connection: the user was kicked.
+fn is_kick(frame: &str) -> bool {
+    let kicked = natter_services::sessions::KICKED_EVENT;
+    frame.contains(kicked)
+        && serde_json::from_str::<Value>(frame)
+            .is_ok_and(|event| event["Event"].as_str() == Some(kicked))
 }
 
 /// One request of a logged-in client. Everything it does is done as the user, from their

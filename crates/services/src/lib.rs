@@ -70,6 +70,7 @@ impl Services {
                 clock.clone(),
                 webhooks.clone(),
                 hub.clone(),
+                (store.clone(), fanout.clone()),
                 accounts.clone(),
                 groups.clone(),
             ),

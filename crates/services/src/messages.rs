@@ -591,6 +591,27 @@ impl MessageService {
         Ok((sent, failed))
     }
 
+    /// Catch-up of a client: the stored one-to-one messages `user` received or sent (and keeps
+    /// in their history) after the position (MsgTime, MsgSeq, MsgRandom), oldest first, at most
+    /// `limit`. Recalled messages, those the user cleared and those past the app's retention are
+    /// left out.
+    pub async fn since(
+        &self,
+        app: &AppSettings,
+        user: &str,
+        after: (i64, u32, u32),
+        limit: usize,
+    ) -> ApiResult<Vec<StoredC2c>> {
+        let after = match self.retention_cutoff(app) {
+            Some(cutoff) if after.0 < cutoff => (cutoff, 0, 0),
+            _ => after,
+        };
+        self.store
+            .c2c_since(app.sdkappid, user.to_owned(), after, limit)
+            .await
+            .map_err(internal(codes::C2C_INTERNAL))
+    }
+
     /// Up to when (Unix seconds) `reader` has read their conversation with `peer`; -1 if never.
     pub async fn read_time(&self, app: u64, reader: &str, peer: &str) -> ApiResult<i64> {
         self.store
@@ -723,7 +744,8 @@ impl MessageService {
     }
 
     /// `admin_msgwithdraw`: recalls a message by its `MsgKey`, with `C2C.CallbackAfterMsgWithDraw`.
-    /// The message stays in history, flagged recalled (`MsgFlagBits` 8).
+    /// The message stays in history, flagged recalled (`MsgFlagBits` 8). Both sides' connections
+    /// (but the caller's) get the `C2cMsgWithdraw` event.
     pub async fn recall(
         &self,
         app: &AppSettings,
@@ -748,6 +770,8 @@ impl MessageService {
             event_time: now_ms as u64,
         };
         let webhooks = self.webhooks.clone();
+        let (from_account, to_account, origin_connection) =
+            (from.clone(), to.clone(), origin.connection);
         let (sdkappid, origin, order) =
             (app.sdkappid, origin.clone(), conversation_key(&from, &to));
         let outbox: natter_store::C2cOutbox = Box::new(move |unread| {
@@ -768,6 +792,26 @@ impl MessageService {
         match outcome {
             C2cRecall::Recalled { .. } => {
                 self.webhooks.wake();
+                if self.fanout.may_reach(app.sdkappid) {
+                    let (time, seq, random) = position;
+                    let frame = json!({
+                        "Event": "C2cMsgWithdraw",
+                        "From_Account": from_account,
+                        "To_Account": to_account,
+                        "MsgKey": msg_key(seq, random, time),
+                        "MsgSeq": seq,
+                        "MsgRandom": random,
+                        "MsgTime": time,
+                    });
+                    self.push_c2c(
+                        app,
+                        &from_account,
+                        &to_account,
+                        1,
+                        Some(Push::new(Priority::High, &frame)),
+                        origin_connection,
+                    );
+                }
                 Ok(())
             }
             C2cRecall::NotFound => Err(ApiError::new(

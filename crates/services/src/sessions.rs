@@ -6,12 +6,21 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use natter_core::{codes, ApiError, ApiResult, AppSettings, Clock};
-use natter_events::{Hub, Registration};
+use natter_events::{Hub, Priority, Push, Registration, Target};
+use natter_store::Store;
 use natter_webhook::payloads::state::{StateChange, StateChangeInfo};
 use natter_webhook::{Origin, Webhooks};
 
 use crate::accounts::{AccountService, NewAccount};
+use crate::fanout::Fanout;
 use crate::groups::{GroupService, RoomCause};
+use crate::internal;
+
+/// The event that ends a user's connections when an administrator invalidates their logins
+/// (`im_open_login_svc/kick`); its `KickType` is the Web SDK's (3: `REST_API_Kick`).
+pub const KICKED_EVENT: &str = "Kicked";
+/// The Web SDK's kick types: 1 another instance, 2 another device, 3 the REST API.
+pub const KICK_BY_REST: u32 = 3;
 
 /// The platforms a client may say it is on; they become `OptPlatform` of what it does.
 pub const PLATFORMS: &[&str] = &[
@@ -37,6 +46,8 @@ pub enum SessionEnd {
     LinkClosed,
     /// The client stopped answering pings (`Disconnect` / `TimeOut`).
     TimedOut,
+    /// An administrator invalidated the user's logins (`Logout` / `Kicked`).
+    Kicked,
 }
 
 #[derive(Clone)]
@@ -44,6 +55,8 @@ pub struct SessionService {
     clock: Arc<Clock>,
     webhooks: Arc<Webhooks>,
     hub: Arc<Hub>,
+    store: Arc<dyn Store>,
+    fanout: Fanout,
     accounts: AccountService,
     groups: GroupService,
     /// One lock per user with a login or logout under way, so that the reports of one
@@ -72,6 +85,7 @@ impl SessionService {
         clock: Arc<Clock>,
         webhooks: Arc<Webhooks>,
         hub: Arc<Hub>,
+        (store, fanout): (Arc<dyn Store>, Fanout),
         accounts: AccountService,
         groups: GroupService,
     ) -> Self {
@@ -79,21 +93,26 @@ impl SessionService {
             clock,
             webhooks,
             hub,
+            store,
+            fanout,
             accounts,
             groups,
             transitions: Arc::default(),
         }
     }
 
-    /// Logs `user` in on `platform` (its UserSig already checked). As on Tencent, an account
-    /// that does not exist yet is created by its first login. Reports `State.StateChange`
-    /// (`Login`) and brings the user online in the live rooms they are a member of.
+    /// Logs `user` in on `platform` (its UserSig already checked; `sig_issued_at` is when it was
+    /// issued, Unix seconds). A UserSig issued before the user was kicked
+    /// ([`kick`](Self::kick)) is refused (70003). As on Tencent, an account that does not exist
+    /// yet is created by its first login. Reports `State.StateChange` (`Login`) and brings the
+    /// user online in the live rooms they are a member of.
     pub async fn login(
         &self,
         app: Arc<AppSettings>,
         user: &str,
         platform: &str,
         client_ip: &str,
+        sig_issued_at: u64,
     ) -> ApiResult<(Session, Registration)> {
         if !PLATFORMS.contains(&platform) {
             return Err(ApiError::new(
@@ -101,6 +120,20 @@ impl SessionService {
                 format!(
                     "Platform {platform:?} is not one of {}",
                     PLATFORMS.join(", ")
+                ),
+            ));
+        }
+        let kicked_at = self
+            .store
+            .kicked_at(app.sdkappid, user.to_owned())
+            .await
+            .map_err(internal(codes::ACCOUNT_INTERNAL))?;
+        if let Some(kicked_at) = kicked_at.filter(|k| (sig_issued_at as i64) < *k) {
+            return Err(ApiError::new(
+                codes::USERSIG_INVALID,
+                format!(
+                    "the UserSig was issued at {sig_issued_at}, before {user}'s logins were \
+                     invalidated at {kicked_at} (im_open_login_svc/kick); log in with a new one"
                 ),
             ));
         }
@@ -154,6 +187,7 @@ impl SessionService {
             SessionEnd::Logout => ("Logout", "Unregister"),
             SessionEnd::LinkClosed => ("Disconnect", "LinkClose"),
             SessionEnd::TimedOut => ("Disconnect", "TimeOut"),
+            SessionEnd::Kicked => ("Logout", "Kicked"),
         };
         self.report_state(session, action, reason).await;
         // Logging out is not quitting: the user stays a member and comes back online in the
@@ -167,6 +201,34 @@ impl SessionService {
                 &session.origin,
             )
             .await;
+    }
+
+    /// `im_open_login_svc/kick`: the user's UserSigs issued so far (and the Web SDK's A2Keys
+    /// made from them) no longer log in, and every connection of the user (on every node) gets
+    /// the `Kicked` event and is closed; each reports `State.StateChange` `Logout` / `Kicked`.
+    pub async fn kick(&self, app: &AppSettings, user: &str) -> ApiResult<()> {
+        let exists = self
+            .accounts
+            .check(app.sdkappid, vec![user.to_owned()])
+            .await?;
+        if !exists.first().is_some_and(|(_, e)| *e) {
+            return Err(ApiError::new(
+                codes::ACCOUNT_NOT_FOUND,
+                format!("UserID {user} is not imported"),
+            ));
+        }
+        self.store
+            .set_kicked(app.sdkappid, user.to_owned(), self.clock.now_secs())
+            .await
+            .map_err(internal(codes::ACCOUNT_INTERNAL))?;
+        let event = serde_json::json!({"Event": KICKED_EVENT, "KickType": KICK_BY_REST});
+        self.fanout.send(
+            app.sdkappid,
+            Target::Users(vec![user.to_owned()]),
+            &Push::new(Priority::High, &event),
+            None,
+        );
+        Ok(())
     }
 
     /// Whether `user` is connected, and on which platforms (one entry per connection).

@@ -82,6 +82,8 @@ pub fn checks() -> Vec<Check> {
         check!(ref conversations::deleting_a_conversation_clears_unread_and_maybe_history),
         check!(ref conversations::purge_removes_old_messages_only),
         check!(ref conversations::contact_groups_and_marks_persist_all_or_nothing),
+        check!(ref conversations::catch_up_walks_a_users_messages_by_position),
+        check!(ref kicks_are_kept_per_user_and_app),
         check!(ref relations::snapshots_see_both_directions),
         check!(ref relations::edits_write_everything_or_nothing),
         check!(ref relations::pages_walk_by_user_id),
@@ -927,4 +929,24 @@ pub async fn fresh_postgres_url() -> Option<String> {
         .await
         .expect("creating a test database");
     Some(format!("{}/{name}", server.trim_end_matches('/')))
+}
+
+pub async fn kicks_are_kept_per_user_and_app(store: &dyn Store) {
+    let app = 1_400_000_351;
+    assert_eq!(store.kicked_at(app, "k".into()).await.unwrap(), None);
+    store.set_kicked(app, "k".into(), 100).await.unwrap();
+    store.set_kicked(app, "k".into(), 250).await.unwrap();
+    assert_eq!(
+        store.kicked_at(app, "k".into()).await.unwrap(),
+        Some(250),
+        "the latest kick counts"
+    );
+    assert_eq!(store.kicked_at(app, "other".into()).await.unwrap(), None);
+    assert_eq!(store.kicked_at(app + 1, "k".into()).await.unwrap(), None);
+    store.reset_app(app).await.unwrap();
+    assert_eq!(
+        store.kicked_at(app, "k".into()).await.unwrap(),
+        None,
+        "an app's reset forgets its kicks"
+    );
 }

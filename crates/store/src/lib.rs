@@ -78,6 +78,13 @@ pub trait Store: Send + Sync + 'static {
     /// Per requested UserID in order: whether the account exists.
     async fn accounts_exist(&self, app: AppId, user_ids: Vec<String>) -> StoreResult<Vec<bool>>;
 
+    /// Records that `user`'s logins were invalidated (`im_open_login_svc/kick`) at `at_secs` (Unix
+    /// seconds); a later kick replaces an earlier one.
+    async fn set_kicked(&self, app: AppId, user: String, at_secs: i64) -> StoreResult<()>;
+
+    /// When `user`'s logins were last invalidated (Unix seconds), if ever.
+    async fn kicked_at(&self, app: AppId, user: String) -> StoreResult<Option<i64>>;
+
     /// Writes profile items of an existing account and the `outbox` events in one transaction.
     /// Returns false (and writes nothing) when the account does not exist.
     async fn set_profile(
@@ -111,6 +118,17 @@ pub trait Store: Send + Sync + 'static {
     /// One page of the one-to-one history between `operator` and `peer`, seen by `operator`,
     /// newest first (by MsgTime, then MsgSeq, then MsgRandom).
     async fn c2c_history(&self, app: AppId, query: C2cHistoryQuery) -> StoreResult<Vec<StoredC2c>>;
+
+    /// Catch-up: the one-to-one messages involving `user` (received, or sent and kept in the
+    /// sender's history) after the position `after` (MsgTime, MsgSeq, MsgRandom), oldest first, at
+    /// most `limit`. Recalled messages and those `user` cleared from their history are left out.
+    async fn c2c_since(
+        &self,
+        app: AppId,
+        user: String,
+        after: (i64, u32, u32),
+        limit: usize,
+    ) -> StoreResult<Vec<StoredC2c>>;
 
     /// Unread one-to-one messages of `owner`: the total, and the count from each of `peers`.
     async fn c2c_unread(

@@ -126,6 +126,8 @@ impl VerifyError {
 pub struct Verified {
     /// Unix seconds after which the sig is refused (`time + expire`).
     pub expires_at: u64,
+    /// Unix seconds the sig was issued at (`TLS.time`).
+    pub issued_at: u64,
     pub userbuf: Option<Vec<u8>>,
 }
 
@@ -196,6 +198,7 @@ pub fn verify(
     };
     Ok(Verified {
         expires_at,
+        issued_at: time,
         userbuf,
     })
 }

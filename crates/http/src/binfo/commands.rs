@@ -263,7 +263,7 @@ pub(super) async fn page_get(ctx: Ctx, mut body: Value) -> ApiResult<Value> {
 
 /// A stored message in the shape of the `C2cMsg` event, so history and pushes share one
 /// conversion to the SDK's items.
-fn stored_event(message: &C2cMessage) -> Map<String, Value> {
+pub(super) fn stored_event(message: &C2cMessage) -> Map<String, Value> {
     let body: Value = serde_json::from_str(&message.body).unwrap_or_else(|_| json!([]));
     let event = json!({
         "From_Account": message.from,
@@ -279,18 +279,6 @@ fn stored_event(message: &C2cMessage) -> Map<String, Value> {
         Value::Object(map) => map,
         _ => unreachable!("json! of an object"),
     }
-}
-
-/// `openim.getmsg`: catch-up of messages since the last sync. Natter does not keep a per-device
-/// sync position yet, so this answers that nothing is waiting; a client sees what arrived
-/// while it was away in its conversation list (`recentcontact.page_get`: last message, unread
-/// count) and in each conversation's history (`openim.getroammsg`).
-pub(super) async fn getmsg(ctx: Ctx, _: Value) -> ApiResult<Value> {
-    Ok(json!({
-        "Cookie": ctx.services.clock.now_secs().to_string(),
-        "SyncFlag": 2,
-        "MsgList": [],
-    }))
 }
 
 /// `openim.sendmsg`: the REST body (plus SDK-only fields, ignored), sent as the user.

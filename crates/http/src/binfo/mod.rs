@@ -1,7 +1,7 @@
 //! `/binfo`: the protocol of Tencent's own Web SDK (`@tencentcloud/chat`), which an app points at
 //! Natter with the SDK's `proxyServer` option. One WebSocket per SDK instance; frames are
-//! described in [`frame`], logging in in [`login`], the commands in [`commands`] and the pushes in
-//! [`pushes`]. docs/client-sdk.md says what works.
+//! described in [`frame`], logging in in [`login`], the commands in [`commands`] (catch-up, recall and
+//! edits in [`sync`]) and the pushes in [`pushes`]. docs/client-sdk.md says what works.
 
 pub mod commands;
 mod frame;
@@ -9,6 +9,7 @@ mod groups;
 mod login;
 mod pushes;
 mod sns;
+mod sync;
 pub mod table;
 
 use std::collections::HashMap;
@@ -163,7 +164,7 @@ async fn login_session(
 ) -> ApiResult<(Session, Receiver<Push>, login::WsloginReply)> {
     let services = &state.services;
     let (caller, usersig) = login::caller(head, connection.sdkappid.as_deref())?;
-    let (app, user) = state.auth.user(&services.apps, &services.clock, &caller)?;
+    let (app, user, issued_at) = state.auth.login(&services.apps, &services.clock, &caller)?;
     let (session, registration) = services
         .sessions
         .login(
@@ -171,6 +172,7 @@ async fn login_session(
             &user,
             connection.platform,
             &connection.peer.ip().to_string(),
+            issued_at,
         )
         .await?;
     let reply = login::WsloginReply::new(
@@ -204,6 +206,15 @@ async fn run(
                     let _ = socket.send(Message::Close(None)).await;
                     return SessionEnd::LinkClosed;
                 };
+                if let Some(kick_type) = pushes::kick_type(&push.frame) {
+                    // The SDK says KICKED_OUT and stops; the connection ends here.
+                    push_seq += 1;
+                    let body = pushes::kickout(kick_type);
+                    let bytes = frame::write(pushes::KICK_COMMAND, &Value::from(push_seq), &body, connection.compress);
+                    let _ = socket.send(Message::Binary(bytes.into())).await;
+                    let _ = socket.send(Message::Close(None)).await;
+                    return SessionEnd::Kicked;
+                }
                 if !send_push(socket, connection, session, &push, &mut push_seq).await {
                     return SessionEnd::LinkClosed;
                 }

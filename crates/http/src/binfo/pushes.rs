@@ -26,6 +26,8 @@ pub fn to_sdk(frame: &str, me: &str) -> Option<Value> {
             "Event": GROUP_EVENT,
             "GroupMsgArray": [group_item(&event)],
         }]})),
+        "C2cMsgWithdraw" => Some(c2c_withdraw(&event)),
+        "C2cMsgModify" => Some(c2c_modify(&event)),
         _ => None,
     }
 }
@@ -80,6 +82,69 @@ fn group_item(event: &Map<String, Value>) -> Value {
         "CloudCustomData": event.get("CloudCustomData").cloned().unwrap_or_else(|| json!("")),
         "TinyId": sender_tiny_id(event),
     })
+}
+
+/// The command name of a kick: the SDK's own for it.
+pub const KICK_COMMAND: &str = "im_open_status.stat_forceoffline";
+
+/// The SDK's kick type when the event ends the connection (`Kicked`), else `None`.
+pub fn kick_type(frame: &str) -> Option<u64> {
+    if !frame.contains(natter_services::sessions::KICKED_EVENT) {
+        return None;
+    }
+    let event: Map<String, Value> = serde_json::from_str(frame).ok()?;
+    if event.get("Event")?.as_str()? != natter_services::sessions::KICKED_EVENT {
+        return None;
+    }
+    event.get("KickType")?.as_u64()
+}
+
+/// The SDK's kicked-out push: `KickType` 1 (another instance), 2 (another device) or 3 (the
+/// REST API) becomes its KICKED_OUT event's type.
+pub fn kickout(kick_type: u64) -> Value {
+    json!({"EventArray": [{
+        "Event": C2C_EVENT,
+        "C2cNotifyMsgArray": [{"KickoutMsgNotify": {"KickType": kick_type, "NewInstInfo": {}}}],
+    }]})
+}
+
+/// A recalled one-to-one message: the SDK finds it by peer, `MsgSeq` and `MsgRandom` and says
+/// MESSAGE_REVOKED.
+fn c2c_withdraw(event: &Map<String, Value>) -> Value {
+    json!({"EventArray": [{
+        "Event": C2C_EVENT,
+        "C2cNotifyMsgArray": [{"WithdrawC2cMsgNotify": {"C2cWithdrawInfoArray": [{
+            "From_Account": field(event, "From_Account"),
+            "To_Account": field(event, "To_Account"),
+            "MsgSeq": field(event, "MsgSeq"),
+            "MsgRandom": field(event, "MsgRandom"),
+            "MsgTimeStamp": field(event, "MsgTime"),
+            "MsgClientTime": field(event, "MsgTime"),
+            "MsgKey": field(event, "MsgKey"),
+            "TinyId": sender_tiny_id(event),
+        }]}}],
+    }]})
+}
+
+/// An edited one-to-one message: the SDK replaces its body when `MsgVersion` is newer than the
+/// one it has, and says MESSAGE_MODIFIED.
+fn c2c_modify(event: &Map<String, Value>) -> Value {
+    json!({"EventArray": [{
+        "Event": C2C_EVENT,
+        "C2cMsgModNotifys": [{
+            "From_Account": field(event, "From_Account"),
+            "To_Account": field(event, "To_Account"),
+            "MsgSeq": field(event, "MsgSeq"),
+            "MsgRandom": field(event, "MsgRandom"),
+            "MsgTimeStamp": field(event, "MsgTime"),
+            "MsgClientTime": field(event, "MsgTime"),
+            "MsgKey": field(event, "MsgKey"),
+            "MsgBody": field(event, "MsgBody"),
+            "CloudCustomData": event.get("CloudCustomData").cloned().unwrap_or_else(|| json!("")),
+            "MsgVersion": field(event, "MsgVersion"),
+            "TinyId": sender_tiny_id(event),
+        }],
+    }]})
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 use super::commands::*;
 use super::commands::{Command, Serving};
 use super::groups;
+use super::sync;
 use crate::rest::{group_open_http_svc, profile, recentcontact, sns};
 
 /// A command answered by one of this module's handlers.
@@ -37,14 +38,14 @@ pub static COMMANDS: &[Command] = &[
     Command { name: "im_sdk_config_mgr.fetch_config", serving: served!(fetch_config) },
     Command { name: "im_sdk_config_mgr.push_configv2", serving: Serving::Push },
     Command { name: "OverLoadPush.notify2", serving: Serving::Push },
-    Command { name: "openim.getmsg", serving: served!(getmsg) },
+    Command { name: "openim.getmsg", serving: served!(sync::getmsg) },
     Command { name: "im_msg_audit_mgr.get_local_words", serving: Serving::NotYet },
     Command { name: "openim.sendmsg", serving: served!(sendmsg) },
     Command { name: "group_open_http_svc.send_group_msg", serving: served!(send_group_msg) },
-    Command { name: "openim.msgwithdraw", serving: Serving::NotYet },
+    Command { name: "openim.msgwithdraw", serving: served!(sync::msgwithdraw) },
     Command { name: "group_open_http_svc.group_msg_recall", serving: Serving::NotYet },
     Command { name: "openim.getroammsg", serving: served!(getroammsg) },
-    Command { name: "openim.modify_c2c_msg", serving: Serving::NotYet },
+    Command { name: "openim.modify_c2c_msg", serving: served!(sync::modify_c2c_msg) },
     Command { name: "group_open_http_svc.group_msg_get", serving: served!(groups::group_msg_get) },
     Command { name: "openim.msgreaded", serving: served!(msgreaded) },
     Command { name: "openim.set_c2c_peer_mute_notifications", serving: Serving::NotYet },

@@ -1,12 +1,12 @@
-//! `v4/im_open_login_svc/*`: accounts.
+//! `v4/im_open_login_svc/*`: accounts and kicks.
 
 use natter_core::{codes, ApiError, ApiResult};
 use natter_services::accounts::NewAccount;
 
 use crate::handler::Ctx;
 use crate::wire::im_open_login_svc::{
-    AccountCheck, AccountDelete, AccountImport, CheckResult, DeleteResult, MultiaccountImport,
-    MultiaccountImportReply, ResultItems,
+    AccountCheck, AccountDelete, AccountImport, CheckResult, DeleteResult, Kick,
+    MultiaccountImport, MultiaccountImportReply, ResultItems,
 };
 
 /// Tencent's per-item text for an account that does not exist.
@@ -80,4 +80,10 @@ pub async fn account_check(ctx: Ctx, req: AccountCheck) -> ApiResult<ResultItems
             })
             .collect(),
     })
+}
+
+/// `kick`: the user's current UserSigs stop logging in (a UserSig issued after the kick does),
+/// and their connections get the kicked-out event and end. An unknown account is 70107.
+pub async fn kick(ctx: Ctx, req: Kick) -> ApiResult<()> {
+    ctx.services.sessions.kick(&ctx.app, &req.user_id).await
 }

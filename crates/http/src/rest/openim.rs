@@ -184,7 +184,13 @@ pub async fn modify_c2c_msg(ctx: Ctx, req: ModifyC2cMsg) -> ApiResult<()> {
     )?;
     ctx.services
         .messages
-        .modify(&ctx.app, target, req.msg_body.as_ref(), cloud_custom_data)
+        .modify(
+            &ctx.app,
+            &ctx.origin,
+            target,
+            req.msg_body.as_ref(),
+            cloud_custom_data,
+        )
         .await?;
     Ok(())
 }

@@ -1,4 +1,4 @@
-//! `v4/im_open_login_svc/*`: accounts (Tencent pages 1047/34953–34956).
+//! `v4/im_open_login_svc/*`: accounts and kicks (Tencent pages 1047/34953–34957).
 
 use natter_core::{codes, ApiError};
 use natter_services::accounts::NewAccount;
@@ -87,4 +87,11 @@ pub struct CheckResult {
     pub result_code: u32,
     pub result_info: &'static str,
     pub account_status: &'static str,
+}
+
+/// `kick` (page 34957): invalidates the login state of one account.
+#[derive(Debug, Deserialize)]
+pub struct Kick {
+    #[serde(rename = "UserID")]
+    pub user_id: String,
 }

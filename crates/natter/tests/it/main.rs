@@ -9,6 +9,7 @@ mod binary;
 mod binfo;
 mod binfo_groups;
 mod binfo_sns;
+mod binfo_sync;
 mod blocklists;
 mod config_cli;
 mod conversations;

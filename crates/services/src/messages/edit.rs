@@ -3,10 +3,12 @@
 
 use natter_core::message::check_body;
 use natter_core::{codes, ApiError, ApiResult, AppSettings};
-use natter_store::{C2cImport, C2cMessage, C2cMessageRef, C2cModify};
-use serde_json::Value;
+use natter_events::{Priority, Push};
+use natter_store::{C2cHistoryQuery, C2cImport, C2cMessage, C2cMessageRef, C2cModify};
+use natter_webhook::Origin;
+use serde_json::{json, Value};
 
-use super::{parse_msg_key, MessageService, C2C_BODY_CODES};
+use super::{msg_key, parse_msg_key, MessageService, C2C_BODY_CODES};
 use crate::internal;
 
 /// One message to import (`importmsg`).
@@ -53,10 +55,12 @@ impl MessageService {
     }
 
     /// `modify_c2c_msg`: replaces the body and/or the CloudCustomData of a stored message, for
-    /// both sides' history. A recalled message stays recalled and cannot be modified.
+    /// both sides' history. A recalled message stays recalled and cannot be modified. Both
+    /// sides' connections (but the caller's) get the `C2cMsgModify` event with the new message.
     pub async fn modify(
         &self,
         app: &AppSettings,
+        origin: &Origin,
         target: MessageTarget,
         body: Option<&Value>,
         cloud_custom_data: Option<String>,
@@ -81,17 +85,72 @@ impl MessageService {
         let target = self.resolve(app, target).await?;
         let outcome = self
             .store
-            .modify_c2c(app.sdkappid, target, body, cloud_custom_data)
+            .modify_c2c(app.sdkappid, target.clone(), body, cloud_custom_data)
             .await
             .map_err(internal(codes::C2C_INTERNAL))?;
         match outcome {
-            C2cModify::Modified => Ok(()),
+            C2cModify::Modified => {
+                self.push_modified(app, origin, target).await;
+                Ok(())
+            }
             C2cModify::NotFound => Err(no_such_message()),
             C2cModify::Recalled => Err(ApiError::new(
                 codes::C2C_ALREADY_RECALLED,
                 "the message was recalled and cannot be modified",
             )),
         }
+    }
+
+    /// Tells both sides' connections that a message changed, with its new body (the Web SDK
+    /// replaces the whole message; `MsgVersion` grows with every edit).
+    async fn push_modified(&self, app: &AppSettings, origin: &Origin, target: C2cMessageRef) {
+        if !self.fanout.may_reach(app.sdkappid) {
+            return;
+        }
+        let (time, seq, random) = target.position;
+        // The recipient's view holds the message whatever the sender's history shows.
+        let found = self
+            .store
+            .c2c_history(
+                app.sdkappid,
+                C2cHistoryQuery {
+                    operator: target.to.clone(),
+                    peer: target.from.clone(),
+                    min_time: time,
+                    max_time: time,
+                    before: random.checked_add(1).map(|r| (time, seq, r)),
+                    limit: 1,
+                },
+            )
+            .await;
+        let Some(stored) = found.ok().and_then(|page| page.into_iter().next()) else {
+            return;
+        };
+        let m = stored.message;
+        if (m.msg_seq, m.msg_random, m.from.as_str()) != (seq, random, target.from.as_str()) {
+            return;
+        }
+        let body: Value = serde_json::from_str(&m.body).unwrap_or_else(|_| json!([]));
+        let frame = json!({
+            "Event": "C2cMsgModify",
+            "From_Account": m.from,
+            "To_Account": m.to,
+            "MsgKey": msg_key(seq, random, time),
+            "MsgSeq": seq,
+            "MsgRandom": random,
+            "MsgTime": time,
+            "MsgBody": body,
+            "CloudCustomData": m.cloud_custom_data,
+            "MsgVersion": self.clock.now_ms(),
+        });
+        self.push_c2c(
+            app,
+            &target.from,
+            &target.to,
+            1,
+            Some(Push::new(Priority::High, &frame)),
+            origin.connection,
+        );
     }
 
     /// Checks the accounts and the `MsgKey` of a request about one stored message.

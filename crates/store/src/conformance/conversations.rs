@@ -647,3 +647,83 @@ pub async fn contact_groups_and_marks_persist_all_or_nothing(store: &dyn Store) 
         .unwrap()
         .is_empty());
 }
+
+async fn since(
+    store: &dyn Store,
+    app: u64,
+    user: &str,
+    after: (i64, u32, u32),
+) -> Vec<(String, u32)> {
+    store
+        .c2c_since(app, user.into(), after, 3)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|m| (m.message.from, m.message.msg_seq))
+        .collect()
+}
+
+pub async fn catch_up_walks_a_users_messages_by_position(store: &dyn Store) {
+    let app = 1_400_000_350;
+    // b receives from a and c, sends to a (kept), sends one not kept in its own history, and
+    // messages between others are not b's.
+    for (from, to, seq, time) in [
+        ("a", "b", 1, 100),
+        ("c", "b", 2, 100),
+        ("b", "a", 3, 101),
+        ("a", "c", 4, 101),
+        ("a", "b", 5, 102),
+        ("c", "b", 6, 103),
+    ] {
+        store
+            .send_c2c(app, c2c(from, to, seq, seq, time), no_outbox())
+            .await
+            .unwrap();
+    }
+    let mut hidden = c2c("b", "c", 7, 7, 103);
+    hidden.in_sender_history = false;
+    store.send_c2c(app, hidden, no_outbox()).await.unwrap();
+    let first = since(store, app, "b", (0, 0, 0)).await;
+    assert_eq!(
+        first,
+        vec![("a".into(), 1), ("c".into(), 2), ("b".into(), 3)],
+        "oldest first, received and sent, up to the limit"
+    );
+    assert_eq!(
+        since(store, app, "b", (101, 3, 3)).await,
+        vec![("a".into(), 5), ("c".into(), 6)],
+        "strictly after the position; not others' messages nor hidden ones"
+    );
+    assert_eq!(
+        since(store, app, "b", (100, 1, 1)).await,
+        vec![("c".into(), 2), ("b".into(), 3), ("a".into(), 5)],
+        "within one second, by MsgSeq then MsgRandom"
+    );
+    assert!(since(store, app, "b", (103, 6, 6)).await.is_empty());
+    // A recalled message is left out, and so is what b cleared from its history.
+    store
+        .c2c_recall(app, "a".into(), "b".into(), (102, 5, 5), 1, no_outbox())
+        .await
+        .unwrap();
+    assert_eq!(
+        since(store, app, "b", (101, 3, 3)).await,
+        vec![("c".into(), 6)]
+    );
+    let with_c = ConversationId {
+        kind: ConversationKind::C2c,
+        peer: "c".into(),
+    };
+    store
+        .delete_conversation(app, "b".into(), with_c, true)
+        .await
+        .unwrap();
+    assert_eq!(
+        since(store, app, "b", (0, 0, 0)).await,
+        vec![("a".into(), 1), ("b".into(), 3)]
+    );
+    assert_eq!(
+        since(store, app, "a", (0, 0, 0)).await.len(),
+        3,
+        "a still sees its side"
+    );
+}

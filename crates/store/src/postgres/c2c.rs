@@ -261,6 +261,55 @@ pub(crate) async fn history(
     Ok(rows.iter().map(stored).collect())
 }
 
+/// The messages of one side of the catch-up (`$2` the user): after the position, not recalled,
+/// not cleared by the user; the first literal names the user's column, the second the peer's.
+macro_rules! since_side {
+    ($side:literal, $peer:literal, $extra:literal) => {
+        concat!(
+            "(SELECT from_account, to_account, msg_seq, msg_random, msg_time, body, cloud_custom_data,
+                     in_sender_history, flag_bits, counts_unread, offline_push_info, supports_extension
+              FROM c2c_messages m
+              WHERE app_id = $1 AND ", $side, " = $2 ", $extra, "
+                AND (msg_time, msg_seq, msg_random) > ($3, $4, $5)
+                AND (flag_bits & 8) = 0
+                AND id > COALESCE((SELECT cleared_id FROM c2c_cleared c
+                                   WHERE c.app_id = $1 AND c.owner = $2 AND c.peer = ", $peer, "), 0)
+              ORDER BY msg_time, msg_seq, msg_random
+              LIMIT $6)"
+        )
+    };
+}
+
+/// Catch-up: each side (received, sent) walks its own index from the position; the two are
+/// merged and cut to the limit.
+pub(crate) async fn since(
+    pool: &PgPool,
+    app: u64,
+    user: &str,
+    (t, s, r): (i64, u32, u32),
+    limit: usize,
+) -> StoreResult<Vec<StoredC2c>> {
+    let rows = sqlx::query(concat!(
+        since_side!("to_account", "m.from_account", ""),
+        " UNION ALL ",
+        since_side!(
+            "from_account",
+            "m.to_account",
+            "AND to_account <> $2 AND in_sender_history = 1"
+        ),
+        " ORDER BY 5, 3, 4 LIMIT $6"
+    ))
+    .bind(app as i64)
+    .bind(user)
+    .bind(t)
+    .bind(i64::from(s))
+    .bind(i64::from(r))
+    .bind(limit as i64)
+    .fetch_all(pool)
+    .await?;
+    Ok(rows.iter().map(stored).collect())
+}
+
 pub(crate) async fn recall(
     tx: &mut Transaction<'static, Postgres>,
     app: u64,

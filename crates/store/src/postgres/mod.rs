@@ -110,6 +110,35 @@ impl Store for PostgresStore {
             .await
     }
 
+    async fn set_kicked(&self, app: AppId, user: String, at_secs: i64) -> StoreResult<()> {
+        self.detached(move |db| async move {
+            sqlx::query(
+                "INSERT INTO user_kicks (app_id, user_id, kicked_at) VALUES ($1, $2, $3)
+                 ON CONFLICT (app_id, user_id) DO UPDATE SET kicked_at = excluded.kicked_at",
+            )
+            .bind(app as i64)
+            .bind(&user)
+            .bind(at_secs)
+            .execute(&db.pool)
+            .await?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn kicked_at(&self, app: AppId, user: String) -> StoreResult<Option<i64>> {
+        self.detached(move |db| async move {
+            Ok(sqlx::query_scalar(
+                "SELECT kicked_at FROM user_kicks WHERE app_id = $1 AND user_id = $2",
+            )
+            .bind(app as i64)
+            .bind(&user)
+            .fetch_optional(&db.pool)
+            .await?)
+        })
+        .await
+    }
+
     async fn accounts_exist(&self, app: AppId, user_ids: Vec<String>) -> StoreResult<Vec<bool>> {
         self.detached(move |db| async move { accounts::exist(&db, app, user_ids).await })
             .await
@@ -159,6 +188,17 @@ impl Store for PostgresStore {
 
     async fn c2c_history(&self, app: AppId, query: C2cHistoryQuery) -> StoreResult<Vec<StoredC2c>> {
         self.detached(move |db| async move { c2c::history(&db.pool, app, &query).await })
+            .await
+    }
+
+    async fn c2c_since(
+        &self,
+        app: AppId,
+        user: String,
+        after: (i64, u32, u32),
+        limit: usize,
+    ) -> StoreResult<Vec<StoredC2c>> {
+        self.detached(move |db| async move { c2c::since(&db.pool, app, &user, after, limit).await })
             .await
     }
 

@@ -224,6 +224,51 @@ pub(crate) fn history(
     Ok(rows)
 }
 
+/// The messages of one side of the catch-up (`?2` the user): their columns, after the position,
+/// not recalled, not cleared by the user; `{side}` names the user's column and `{peer}` the other.
+macro_rules! since_side {
+    ($side:literal, $peer:literal, $extra:literal) => {
+        concat!(
+            "SELECT from_account, to_account, msg_seq, msg_random, msg_time, body, cloud_custom_data,
+                    in_sender_history, flag_bits, counts_unread, offline_push_info, supports_extension
+             FROM c2c_messages
+             WHERE app_id = ?1 AND ", $side, " = ?2 ", $extra, "
+               AND (msg_time, msg_seq, msg_random) > (?3, ?4, ?5)
+               AND (flag_bits & 8) = 0
+               AND id > COALESCE((SELECT cleared_id FROM c2c_cleared
+                                  WHERE app_id = ?1 AND owner = ?2 AND peer = ", $peer, "), 0)
+             ORDER BY msg_time, msg_seq, msg_random
+             LIMIT ?6"
+        )
+    };
+}
+
+/// Catch-up: each side (received, sent) walks its own index from the position; the two are
+/// merged and cut to the limit.
+pub(crate) fn since(
+    conn: &Connection,
+    app: u64,
+    user: &str,
+    (t, s, r): (i64, u32, u32),
+    limit: usize,
+) -> StoreResult<Vec<StoredC2c>> {
+    let mut select = conn.prepare_cached(concat!(
+        "SELECT * FROM (",
+        since_side!("to_account", "c2c_messages.from_account", ""),
+        ") UNION ALL SELECT * FROM (",
+        since_side!(
+            "from_account",
+            "c2c_messages.to_account",
+            "AND to_account <> ?2 AND in_sender_history = 1"
+        ),
+        ") ORDER BY msg_time, msg_seq, msg_random LIMIT ?6"
+    ))?;
+    let rows = select
+        .query_map(params![app as i64, user, t, s, r, limit as i64], stored)?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(rows)
+}
+
 pub(crate) fn recall(
     conn: &Connection,
     app: u64,

@@ -180,6 +180,22 @@ pub(crate) const MIGRATIONS: &[(i64, &str)] = &[
     (13, crate::groups::SILENT_SCHEMA),
     (14, crate::applications::APPLICATIONS_SCHEMA),
     (15, crate::groups::ROLE_INDEX_SCHEMA),
+    (
+        16,
+        // Catch-up (`c2c_since`): a user's messages by position, received and sent.
+        "CREATE INDEX c2c_messages_to ON c2c_messages (app_id, to_account, msg_time, msg_seq, msg_random);
+        CREATE INDEX c2c_messages_from ON c2c_messages (app_id, from_account, msg_time, msg_seq, msg_random);",
+    ),
+    (
+        17,
+        // im_open_login_svc/kick: UserSigs issued before this second no longer log in.
+        "CREATE TABLE user_kicks (
+            app_id    INTEGER NOT NULL,
+            user_id   TEXT    NOT NULL,
+            kicked_at INTEGER NOT NULL,
+            PRIMARY KEY (app_id, user_id)
+        );",
+    ),
 ];
 
 /// Every table that holds an app's data (all keyed by `app_id`), for the reset of one app.
@@ -194,6 +210,7 @@ pub(crate) const APP_TABLES: &[&str] = &[
     "c2c_extensions",
     "conversations",
     "c2c_cleared",
+    "user_kicks",
     "c2c_unread_totals",
     "contact_groups",
     "contact_group_members",

@@ -203,6 +203,31 @@ impl Store for SqliteStore {
         .await
     }
 
+    async fn set_kicked(&self, app: AppId, user: String, at_secs: i64) -> StoreResult<()> {
+        self.write(move |conn| {
+            conn.prepare_cached(
+                "INSERT INTO user_kicks (app_id, user_id, kicked_at) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (app_id, user_id) DO UPDATE SET kicked_at = excluded.kicked_at",
+            )?
+            .execute(params![app as i64, user, at_secs])?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn kicked_at(&self, app: AppId, user: String) -> StoreResult<Option<i64>> {
+        self.readers
+            .read(move |conn| {
+                Ok(conn
+                    .prepare_cached(
+                        "SELECT kicked_at FROM user_kicks WHERE app_id = ?1 AND user_id = ?2",
+                    )?
+                    .query_row(params![app as i64, user], |row| row.get(0))
+                    .optional()?)
+            })
+            .await
+    }
+
     async fn accounts_exist(&self, app: AppId, user_ids: Vec<String>) -> StoreResult<Vec<bool>> {
         self.readers
             .read(move |conn| {
@@ -288,6 +313,18 @@ impl Store for SqliteStore {
     async fn c2c_history(&self, app: AppId, query: C2cHistoryQuery) -> StoreResult<Vec<StoredC2c>> {
         self.readers
             .read(move |conn| c2c::history(conn, app, &query))
+            .await
+    }
+
+    async fn c2c_since(
+        &self,
+        app: AppId,
+        user: String,
+        after: (i64, u32, u32),
+        limit: usize,
+    ) -> StoreResult<Vec<StoredC2c>> {
+        self.readers
+            .read(move |conn| c2c::since(conn, app, &user, after, limit))
             .await
     }
 
