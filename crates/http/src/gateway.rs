@@ -20,7 +20,7 @@ use serde_json::{json, Map, Value};
 use tokio::time::Instant;
 
 use crate::auth::Caller;
-use crate::binfo::commands::send_group_msg;
+use crate::binfo::commands::{send_group_msg, Command, Serving};
 use crate::envelope::{envelope, parse_body};
 use crate::handler::{fields, Ctx};
 use crate::wire::group_open_http_svc::{
@@ -460,9 +460,22 @@ async fn handle(state: &AppState, session: &Session, op: &str, body: Value) -> A
             codes::INVALID_JSON,
             "this connection is logged in already",
         )),
-        other => Err(ApiError::new(
-            codes::API_NOT_FOUND,
-            format!("Op {other:?} is not part of Natter's client protocol (see docs/client-protocol.md)"),
-        )),
+        // Any command of the Web SDK's table (`service.command`) runs here too, on the same
+        // handler, permissions and pushes as over /binfo.
+        other => match crate::binfo::commands::find(other) {
+            Some(Command {
+                serving: Serving::Served(handler),
+                ..
+            }) => {
+                let (service, _) = other.split_once('.').unwrap_or((other, ""));
+                handler(Ctx::client(services.clone(), session, service), body).await
+            }
+            _ => Err(ApiError::new(
+                codes::API_NOT_FOUND,
+                format!(
+                    "Op {other:?} is not part of Natter's client protocol (see docs/client-protocol.md and docs/client-sdk.md)"
+                ),
+            )),
+        },
     }
 }

@@ -302,3 +302,53 @@ on_both_engines!(
         assert_eq!(times["ReadTime"][0], latest);
     }
 );
+
+on_both_engines!(
+    ws_runs_the_sdk_commands_too,
+    |server: TestServer| async move {
+        server
+            .ok(
+                "im_open_login_svc/account_import",
+                json!({"UserID": "ws_bo"}),
+            )
+            .await;
+        let mut alice = crate::client::Client::login(&server, "ws_al", "Android").await;
+        // A served command by its SDK name, with the same reply as over /binfo.
+        let sent = alice
+            .request(
+                "openim.sendmsg",
+                json!({"To_Account": "ws_bo", "MsgRandom": 5,
+                       "MsgBody": [{"MsgType": "TIMTextElem", "MsgContent": {"Text": "via ws"}}]}),
+            )
+            .await;
+        assert_eq!(sent["ErrorCode"], 0, "{sent}");
+        let roam = alice
+            .request(
+                "openim.getroammsg",
+                json!({"Peer_Account": "ws_bo", "MaxCnt": 5}),
+            )
+            .await;
+        assert_eq!(
+            roam["MsgList"][0]["MsgBody"][0]["MsgContent"]["Text"],
+            "via ws"
+        );
+        let friends = alice
+            .request("sns.friend_get", json!({"StartIndex": 0}))
+            .await;
+        assert_eq!(friends["ErrorCode"], 0, "{friends}");
+        assert_eq!(friends["CompleteFlag"], 1);
+        // The same permissions: acting for someone else is refused.
+        let other = alice
+            .request(
+                "sns.friend_get",
+                json!({"From_Account": "ws_bo", "StartIndex": 0}),
+            )
+            .await;
+        assert_eq!(other["ErrorCode"], 30001, "{other}");
+        // An SDK command Natter does not serve yet, and a name that is no command at all.
+        for op in ["sns.pendency_report", "no.such_command"] {
+            let refused = alice.request(op, json!({})).await;
+            assert_eq!(refused["ErrorCode"], 60009, "{op}: {refused}");
+        }
+    }
+);
