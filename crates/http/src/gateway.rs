@@ -34,6 +34,10 @@ use crate::AppState;
 
 /// Largest frame a client may send (a 12 KB message body fits many times over).
 const MAX_FRAME_BYTES: usize = 64 * 1024;
+/// Each connection's read buffer. Tungstenite's default (128 KiB) was most of a connected
+/// client's memory (BENCHMARKS.md, the sdk suite); client frames are small, and a larger one
+/// still arrives whole, read in more steps.
+pub(crate) const READ_BUFFER_BYTES: usize = 8 * 1024;
 /// How long a new connection has to log in.
 const LOGIN_WAIT: Duration = Duration::from_secs(10);
 /// How often the server pings, and how long a silent client is given before it is timed out.
@@ -46,6 +50,7 @@ pub async fn upgrade(
     ws: WebSocketUpgrade,
 ) -> Response {
     ws.max_message_size(MAX_FRAME_BYTES)
+        .read_buffer_size(READ_BUFFER_BYTES)
         .on_upgrade(move |socket| serve(state, peer, socket))
 }
 

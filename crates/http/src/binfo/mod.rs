@@ -61,6 +61,7 @@ pub async fn upgrade(
         compress: query.get("compress").is_some_and(|c| c == "gzip"),
     };
     ws.max_message_size(MAX_FRAME_BYTES)
+        .read_buffer_size(crate::gateway::READ_BUFFER_BYTES)
         .on_upgrade(move |socket| serve(state, connection, socket))
 }
 
