@@ -2,100 +2,16 @@
 //! paired by `servcmd` and `seq`, `COMP`+gzip, the A2Key re-login) and what it must be refused.
 //! The real SDK is driven in `web_sdk.rs`.
 
-use std::io::Read;
-use std::time::Duration;
-
-use futures::{SinkExt, StreamExt};
-use serde_json::{json, Value};
-use tokio_tungstenite::tungstenite::Message;
+use serde_json::json;
 
 use crate::harness::*;
 use crate::on_both_engines;
-
-type Socket =
-    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
-
-const WAIT: Duration = Duration::from_secs(10);
-
-struct SdkSocket {
-    socket: Socket,
-    seq: u64,
-}
-
-impl SdkSocket {
-    async fn open(server: &TestServer) -> Self {
-        let url = format!(
-            "{}/binfo?sdkappid={APP}&instanceid=abc&platform=7&sdkversion=3.6.6&compress=gzip",
-            server.base.replacen("http", "ws", 1)
-        );
-        let (socket, _) = tokio_tungstenite::connect_async(url).await.unwrap();
-        Self { socket, seq: 1000 }
-    }
-
-    /// Sends a request with `head` fields added to the usual ones; returns the reply's head and
-    /// body (pushes that arrive first are returned by `next_push`, not here).
-    async fn request(&mut self, servcmd: &str, head: Value, body: Value) -> (Value, Value) {
-        self.seq += 1;
-        let body_text = body.to_string();
-        let mut full_head = json!({
-            "ver": "v4", "platform": 7, "servcmd": servcmd, "seq": self.seq,
-            "cs": crc32fast::hash(body_text.as_bytes()),
-        });
-        for (key, value) in head.as_object().unwrap() {
-            full_head[key] = value.clone();
-        }
-        let frame = format!(r#"{{"head":{full_head},"body":{body_text}}}"#);
-        self.socket
-            .send(Message::Binary(frame.into_bytes().into()))
-            .await
-            .unwrap();
-        loop {
-            let (head, body) = self.next_frame().await;
-            if head["servcmd"] == servcmd && head["seq"] == self.seq {
-                return (head, body);
-            }
-        }
-    }
-
-    async fn next_frame(&mut self) -> (Value, Value) {
-        loop {
-            let message = tokio::time::timeout(WAIT, self.socket.next())
-                .await
-                .expect("a frame in time")
-                .expect("the connection is open")
-                .unwrap();
-            let bytes = match message {
-                Message::Binary(bytes) => bytes.to_vec(),
-                Message::Text(text) => panic!("the SDK ignores text frames; got {text}"),
-                _ => continue,
-            };
-            let json = if bytes.starts_with(b"COMP") {
-                let mut text = String::new();
-                flate2::read::GzDecoder::new(&bytes[4..])
-                    .read_to_string(&mut text)
-                    .unwrap();
-                text
-            } else {
-                String::from_utf8(bytes).unwrap()
-            };
-            let frame: Value = serde_json::from_str(&json).unwrap();
-            return (frame["head"].clone(), frame["body"].clone());
-        }
-    }
-
-    async fn login(&mut self, server: &TestServer, user: &str) -> Value {
-        let head = json!({"identifier": user, "usersig": server.sig(user), "sdkappid": APP});
-        let (_, body) = self
-            .request("im_open_status.wslogin", head, json!({"State": "Online"}))
-            .await;
-        body
-    }
-}
+use crate::sdk_client::SdkClient;
 
 on_both_engines!(
     logging_in_gives_an_a2key_that_logs_in_again,
     |server: TestServer| async move {
-        let mut first = SdkSocket::open(&server).await;
+        let mut first = SdkClient::open(&server).await;
         let reply = first.login(&server, "sdk_alice").await;
         assert_eq!(reply["ErrorCode"], 0, "{reply}");
         let a2 = reply["A2Key"].as_str().unwrap().to_owned();
@@ -105,7 +21,7 @@ on_both_engines!(
         assert!(tiny_id.parse::<u64>().is_ok(), "TinyId is a number as text");
 
         // A reconnect logs in with the a2 alone, as the SDK does.
-        let mut again = SdkSocket::open(&server).await;
+        let mut again = SdkClient::open(&server).await;
         let (_, reply) = again
             .request(
                 "im_open_status.wslogin",
@@ -117,7 +33,7 @@ on_both_engines!(
         assert_eq!(reply["TinyId"], tiny_id.as_str());
 
         // A forged a2 (another user's id with alice's sig) is refused with the UserSig code.
-        let mut forged = SdkSocket::open(&server).await;
+        let mut forged = SdkClient::open(&server).await;
         let bob_hex: String = "sdk_bob".bytes().map(|b| format!("{b:02x}")).collect();
         let sig = a2.split_once('.').unwrap().1;
         let (_, reply) = forged
@@ -135,7 +51,7 @@ on_both_engines!(
 on_both_engines!(
     frames_are_paired_checked_and_refused_clearly,
     |server: TestServer| async move {
-        let mut sdk = SdkSocket::open(&server).await;
+        let mut sdk = SdkClient::open(&server).await;
         // Before login: heartbeats are answered, commands refused.
         let (head, body) = sdk.request("heartbeat.alive", json!({}), json!({})).await;
         assert_eq!(head["servcmd"], "heartbeat.alive");
@@ -161,10 +77,7 @@ on_both_engines!(
             r#"{{"head":{{"servcmd":"openim.getmsg","seq":{},"cs":1}},"body":{{}}}}"#,
             sdk.seq
         );
-        sdk.socket
-            .send(Message::Binary(frame.into_bytes().into()))
-            .await
-            .unwrap();
+        sdk.send_raw(frame).await;
         let (head, body) = sdk.next_frame().await;
         assert_eq!(head["seq"], sdk.seq);
         assert_eq!(body["ErrorCode"], 60003);
@@ -199,9 +112,9 @@ on_both_engines!(
 on_both_engines!(
     messages_reach_the_peer_as_sdk_pushes,
     |server: TestServer| async move {
-        let mut alice = SdkSocket::open(&server).await;
+        let mut alice = SdkClient::open(&server).await;
         assert_eq!(alice.login(&server, "sdk_al").await["ErrorCode"], 0);
-        let mut bob = SdkSocket::open(&server).await;
+        let mut bob = SdkClient::open(&server).await;
         assert_eq!(bob.login(&server, "sdk_bo").await["ErrorCode"], 0);
         let text = "x".repeat(2000); // large enough to travel gzipped
         let (_, sent) = alice

@@ -2,134 +2,43 @@
 //! groups, the client permissions Tencent applies per type and role, and the webhooks a user's
 //! group actions fire (with the SDK's platform as `OptPlatform`).
 
-use std::io::Read;
-use std::time::Duration;
-
-use futures::{SinkExt, StreamExt};
 use serde_json::{json, Value};
-use tokio_tungstenite::tungstenite::Message;
 
 use crate::harness::*;
 use crate::on_both_engines;
+use crate::sdk_client::SdkClient;
 
-type Socket =
-    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
-
-const WAIT: Duration = Duration::from_secs(10);
 const NO_PERMISSION: u64 = 10007;
 
-/// One SDK connection (as in binfo.rs): requests paired by `servcmd` and `seq`; pushes that
-/// arrive meanwhile are kept for `next_push`.
-struct SdkSocket {
-    socket: Socket,
-    seq: u64,
-    user: String,
-    pushes: Vec<Value>,
+/// Group commands over the shared SDK client.
+trait GroupSdk {
+    /// A `group_open_http_svc` command; its reply body.
+    async fn group(&mut self, command: &str, body: Value) -> Value;
+    /// A group command that must succeed.
+    async fn ok(&mut self, command: &str, body: Value) -> Value;
+    /// The group IDs `get_joined_group_list` gives the user, as the SDK asks at start-up.
+    async fn joined(&mut self) -> Vec<String>;
 }
 
-impl SdkSocket {
-    async fn login(server: &TestServer, user: &str) -> Self {
-        let url = format!(
-            "{}/binfo?sdkappid={APP}&instanceid=abc&platform=7&sdkversion=3.6.6&compress=gzip",
-            server.base.replacen("http", "ws", 1)
-        );
-        let (socket, _) = tokio_tungstenite::connect_async(url).await.unwrap();
-        let mut sdk = Self {
-            socket,
-            seq: 1000,
-            user: user.to_owned(),
-            pushes: Vec::new(),
-        };
-        let head = json!({"identifier": user, "usersig": server.sig(user), "sdkappid": APP});
-        let reply = sdk
-            .request_with("im_open_status.wslogin", head, json!({"State": "Online"}))
-            .await;
-        assert_eq!(reply["ErrorCode"], 0, "{reply}");
-        sdk
-    }
-
-    /// A `group_open_http_svc` command; its reply body.
+impl GroupSdk for SdkClient {
     async fn group(&mut self, command: &str, body: Value) -> Value {
-        self.request_with(&format!("group_open_http_svc.{command}"), json!({}), body)
+        self.call(&format!("group_open_http_svc.{command}"), body)
             .await
     }
 
-    /// A command that must succeed.
     async fn ok(&mut self, command: &str, body: Value) -> Value {
         let reply = self.group(command, body).await;
-        assert_eq!(reply["ErrorCode"], 0, "{command} as {}: {reply}", self.user);
+        assert_eq!(
+            reply["ErrorCode"],
+            0,
+            "{command} as {}: {reply}",
+            self.user()
+        );
         reply
     }
 
-    async fn request_with(&mut self, servcmd: &str, head: Value, body: Value) -> Value {
-        self.seq += 1;
-        let body_text = body.to_string();
-        let mut full_head = json!({
-            "ver": "v4", "platform": 7, "servcmd": servcmd, "seq": self.seq,
-            "cs": crc32fast::hash(body_text.as_bytes()),
-        });
-        for (key, value) in head.as_object().unwrap() {
-            full_head[key] = value.clone();
-        }
-        let frame = format!(r#"{{"head":{full_head},"body":{body_text}}}"#);
-        self.socket
-            .send(Message::Binary(frame.into_bytes().into()))
-            .await
-            .unwrap();
-        loop {
-            let (head, body) = self.next_frame().await;
-            if head["servcmd"] == servcmd && head["seq"] == self.seq {
-                return body;
-            }
-            if head["servcmd"] == "im_open_push.msg_push" {
-                self.pushes.push(body);
-            }
-        }
-    }
-
-    /// The next push that holds `kind` (`GroupMsgArray`, …), kept or still to come.
-    async fn next_push(&mut self, kind: &str) -> Value {
-        let has = |push: &Value| push["EventArray"][0].get(kind).is_some();
-        if let Some(i) = self.pushes.iter().position(has) {
-            return self.pushes.remove(i);
-        }
-        loop {
-            let (head, body) = self.next_frame().await;
-            if head["servcmd"] == "im_open_push.msg_push" && has(&body) {
-                return body;
-            }
-        }
-    }
-
-    async fn next_frame(&mut self) -> (Value, Value) {
-        loop {
-            let message = tokio::time::timeout(WAIT, self.socket.next())
-                .await
-                .expect("a frame in time")
-                .expect("the connection is open")
-                .unwrap();
-            let bytes = match message {
-                Message::Binary(bytes) => bytes.to_vec(),
-                Message::Text(text) => panic!("the SDK ignores text frames; got {text}"),
-                _ => continue,
-            };
-            let json = if bytes.starts_with(b"COMP") {
-                let mut text = String::new();
-                flate2::read::GzDecoder::new(&bytes[4..])
-                    .read_to_string(&mut text)
-                    .unwrap();
-                text
-            } else {
-                String::from_utf8(bytes).unwrap()
-            };
-            let frame: Value = serde_json::from_str(&json).unwrap();
-            return (frame["head"].clone(), frame["body"].clone());
-        }
-    }
-
-    /// The group IDs `get_joined_group_list` gives the user, as the SDK asks at start-up.
     async fn joined(&mut self) -> Vec<String> {
-        let user = self.user.clone();
+        let user = self.user().to_owned();
         let reply = self
             .ok(
                 "get_joined_group_list",
@@ -155,8 +64,8 @@ on_both_engines!(
     a_public_group_over_binfo_from_creation_to_history,
     |server: TestServer| async move {
         let receiver = server.webhook_receiver().await;
-        let mut owner = SdkSocket::login(&server, "bg_owner").await;
-        let mut member = SdkSocket::login(&server, "bg_member").await;
+        let mut owner = SdkClient::connect(&server, "bg_owner").await;
+        let mut member = SdkClient::connect(&server, "bg_member").await;
 
         // The SDK's createGroup: the REST body, its owner, and `WebPushFlag`.
         let created = owner
@@ -254,7 +163,7 @@ on_both_engines!(
                 )
                 .await;
             sent.push(reply["MsgSeq"].as_u64().unwrap());
-            let push = member.next_push("GroupMsgArray").await;
+            let push = member.next_push_of("GroupMsgArray").await;
             let item = &push["EventArray"][0]["GroupMsgArray"][0];
             assert_eq!(item["GroupInfo"]["GroupId"], group.as_str());
             assert_eq!(item["From_Account"], "bg_owner");
@@ -329,9 +238,9 @@ on_both_engines!(
     members_are_refused_what_tencent_keeps_for_owners_and_admins,
     |server: TestServer| async move {
         let receiver = server.webhook_receiver().await;
-        let mut owner = SdkSocket::login(&server, "bp_owner").await;
-        let mut member = SdkSocket::login(&server, "bp_member").await;
-        let mut stranger = SdkSocket::login(&server, "bp_stranger").await;
+        let mut owner = SdkClient::connect(&server, "bp_owner").await;
+        let mut member = SdkClient::connect(&server, "bp_member").await;
+        let mut stranger = SdkClient::connect(&server, "bp_stranger").await;
         let created = owner
             .ok(
                 "create_group",

@@ -2,116 +2,45 @@
 //! direct adds, friend lists, the blocklist, and the webhooks they fire with the SDK's platform.
 //! The bodies are what the pinned SDK sends (after its key conversion).
 
-use std::io::Read;
-use std::time::Duration;
-
-use futures::{SinkExt, StreamExt};
 use serde_json::{json, Value};
-use tokio_tungstenite::tungstenite::Message;
 
 use crate::friends::allow_type;
 use crate::harness::*;
 use crate::messages::import;
 use crate::on_both_engines;
+use crate::sdk_client::SdkClient;
 
-type Socket =
-    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
-
-const WAIT: Duration = Duration::from_secs(10);
-
-/// One SDK connection, logged in as one user.
-struct Sdk {
-    socket: Socket,
-    seq: u64,
-    user: String,
+/// Relationship commands over the shared SDK client.
+trait SnsSdk {
+    /// Sends a command as the SDK does (`From_Account` is the user unless the body names one)
+    /// and returns the reply's body; pushes in between are kept aside.
+    async fn user_call(&mut self, servcmd: &str, body: Value) -> Value;
+    /// `user_call`, asserting success.
+    async fn ok(&mut self, servcmd: &str, body: Value) -> Value;
+    /// `getFriendApplicationList`, as the SDK asks it at start-up.
+    async fn pendencies(&mut self) -> Value;
+    /// The accounts of the user's friend list (`sns.friend_get`).
+    async fn friends(&mut self) -> Vec<String>;
+    /// The accounts of the user's blocklist (`sns.black_list_get`).
+    async fn blocklist(&mut self) -> Vec<String>;
 }
 
-impl Sdk {
-    async fn login(server: &TestServer, user: &str) -> Self {
-        let url = format!(
-            "{}/binfo?sdkappid={APP}&instanceid=abc&platform=7&sdkversion=3.6.6&compress=gzip",
-            server.base.replacen("http", "ws", 1)
-        );
-        let (socket, _) = tokio_tungstenite::connect_async(url).await.unwrap();
-        let mut sdk = Self {
-            socket,
-            seq: 1000,
-            user: user.to_owned(),
-        };
-        let head = json!({"identifier": user, "usersig": server.sig(user), "sdkappid": APP});
-        let reply = sdk
-            .request_with("im_open_status.wslogin", head, json!({"State": "Online"}))
-            .await;
-        assert_eq!(reply["ErrorCode"], 0, "{reply}");
-        sdk
-    }
-
-    /// Sends a command as the SDK does (`From_Account` is the user unless the body names one)
-    /// and returns the reply's body; pushes in between are skipped.
-    async fn call(&mut self, servcmd: &str, mut body: Value) -> Value {
+impl SnsSdk for SdkClient {
+    async fn user_call(&mut self, servcmd: &str, mut body: Value) -> Value {
+        let user = self.user().to_owned();
         body.as_object_mut()
             .unwrap()
             .entry("From_Account")
-            .or_insert_with(|| self.user.clone().into());
-        self.request_with(servcmd, json!({}), body).await
+            .or_insert_with(|| user.into());
+        self.call(servcmd, body).await
     }
 
-    /// `call`, asserting success.
     async fn ok(&mut self, servcmd: &str, body: Value) -> Value {
-        let reply = self.call(servcmd, body).await;
+        let reply = self.user_call(servcmd, body).await;
         assert_eq!(reply["ErrorCode"], 0, "{servcmd}: {reply}");
         reply
     }
 
-    async fn request_with(&mut self, servcmd: &str, head: Value, body: Value) -> Value {
-        self.seq += 1;
-        let body_text = body.to_string();
-        let mut full_head = json!({
-            "ver": "v4", "platform": 7, "servcmd": servcmd, "seq": self.seq,
-            "cs": crc32fast::hash(body_text.as_bytes()),
-        });
-        for (key, value) in head.as_object().unwrap() {
-            full_head[key] = value.clone();
-        }
-        let frame = format!(r#"{{"head":{full_head},"body":{body_text}}}"#);
-        self.socket
-            .send(Message::Binary(frame.into_bytes().into()))
-            .await
-            .unwrap();
-        loop {
-            let (head, body) = self.next_frame().await;
-            if head["servcmd"] == servcmd && head["seq"] == self.seq {
-                return body;
-            }
-        }
-    }
-
-    async fn next_frame(&mut self) -> (Value, Value) {
-        loop {
-            let message = tokio::time::timeout(WAIT, self.socket.next())
-                .await
-                .expect("a frame in time")
-                .expect("the connection is open")
-                .unwrap();
-            let bytes = match message {
-                Message::Binary(bytes) => bytes.to_vec(),
-                _ => continue,
-            };
-            let json = if bytes.starts_with(b"COMP") {
-                let mut text = String::new();
-                flate2::read::GzDecoder::new(&bytes[4..])
-                    .read_to_string(&mut text)
-                    .unwrap();
-                text
-            } else {
-                String::from_utf8(bytes).unwrap()
-            };
-            let frame: Value = serde_json::from_str(&json).unwrap();
-            return (frame["head"].clone(), frame["body"].clone());
-        }
-    }
-
-    /// `getFriendApplicationList`, as the SDK asks it at start-up.
     async fn pendencies(&mut self) -> Value {
         self.ok(
             "sns.pendency_get",
@@ -120,7 +49,6 @@ impl Sdk {
         .await
     }
 
-    /// The accounts of the user's friend list (`sns.friend_get`).
     async fn friends(&mut self) -> Vec<String> {
         let reply = self
             .ok(
@@ -172,8 +100,8 @@ on_both_engines!(
                 json!({"From_Account": "req_from", "ProfileItem": [{"Tag": "Tag_Profile_IM_Nick", "Value": "Fromage"}]}),
             )
             .await;
-        let mut from = Sdk::login(&server, "req_from").await;
-        let mut to = Sdk::login(&server, "req_to").await;
+        let mut from = SdkClient::connect(&server, "req_from").await;
+        let mut to = SdkClient::connect(&server, "req_to").await;
 
         let reply = from
             .ok(
@@ -278,7 +206,7 @@ on_both_engines!(
         import(&server, &["dir_me", "dir_any", "dir_other", "dir_confirm"]).await;
         allow_type(&server, "dir_any", "AllowType_Type_AllowAny").await;
         allow_type(&server, "dir_other", "AllowType_Type_AllowAny").await;
-        let mut me = Sdk::login(&server, "dir_me").await;
+        let mut me = SdkClient::connect(&server, "dir_me").await;
 
         let reply = me
             .ok(
@@ -356,7 +284,7 @@ on_both_engines!(
             "{lists}"
         );
         let refused = me
-            .call(
+            .user_call(
                 "sns.group_update",
                 json!({"GroupOldName": "work", "GroupNewName": "x"}),
             )
@@ -396,7 +324,7 @@ on_both_engines!(
             )
             .await;
         assert_eq!(first_code(&reply), 0, "{reply}");
-        let mut confirm = Sdk::login(&server, "dir_confirm").await;
+        let mut confirm = SdkClient::connect(&server, "dir_confirm").await;
         assert_eq!(confirm.pendencies().await["PendencyItem"], json!([]));
 
         // Updating and deleting friends are the user's own.
@@ -425,7 +353,7 @@ on_both_engines!(
     |server: TestServer| async move {
         let receiver = server.webhook_receiver().await;
         import(&server, &["bl_me", "bl_them", "bl_victim"]).await;
-        let mut me = Sdk::login(&server, "bl_me").await;
+        let mut me = SdkClient::connect(&server, "bl_me").await;
 
         let reply = me
             .ok("sns.black_list_add", json!({"To_Account": ["bl_them"]}))
@@ -467,16 +395,16 @@ on_both_engines!(
                 json!({"From_Account": "bl_victim", "GroupOldName": "a", "GroupNewName": "b"}),
             ),
         ] {
-            let reply = me.call(servcmd, body).await;
+            let reply = me.user_call(servcmd, body).await;
             assert_eq!(reply["ErrorCode"], 30001, "{servcmd}: {reply}");
         }
-        let mut victim = Sdk::login(&server, "bl_victim").await;
+        let mut victim = SdkClient::connect(&server, "bl_victim").await;
         assert!(victim.blocklist().await.is_empty());
         assert_eq!(victim.pendencies().await["PendencyItem"], json!([]));
 
         // Reading requests as read is not kept yet: the SDK's call fails with 60009.
         let reply = me
-            .call("sns.pendency_report", json!({"LatestPendencyTimeStamp": 1}))
+            .user_call("sns.pendency_report", json!({"LatestPendencyTimeStamp": 1}))
             .await;
         assert_eq!(reply["ErrorCode"], 60009, "{reply}");
     }

@@ -2,119 +2,20 @@
 //! client that was away gets from `openim.getmsg` (once, across pages), what a REST kick does
 //! to its sessions and sigs, and how a recall or edit reaches the peer.
 
-use std::io::Read;
-use std::time::Duration;
-
-use futures::{SinkExt, StreamExt};
 use serde_json::{json, Value};
-use tokio_tungstenite::tungstenite::Message;
 
 use crate::harness::*;
 use crate::messages::{import, send_body, SEND};
 use crate::on_both_engines;
+use crate::sdk_client::SdkClient;
 
-type Socket =
-    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
-
-const WAIT: Duration = Duration::from_secs(10);
-
-/// One Web SDK connection, speaking its frames (as in `binfo.rs`).
-struct SdkSocket {
-    socket: Socket,
-    seq: u64,
-    /// Pushes that arrived while a reply was awaited, oldest first.
-    pushes: Vec<(Value, Value)>,
+/// Catch-up over the shared SDK client.
+trait SyncSdk {
+    /// `openim.getmsg` from `cookie`, as the SDK syncs; it must succeed.
+    async fn getmsg(&mut self, cookie: &str) -> Value;
 }
 
-impl SdkSocket {
-    async fn open(server: &TestServer) -> Self {
-        let url = format!(
-            "{}/binfo?sdkappid={APP}&instanceid=abc&platform=7&sdkversion=3.6.6&compress=gzip",
-            server.base.replacen("http", "ws", 1)
-        );
-        let (socket, _) = tokio_tungstenite::connect_async(url).await.unwrap();
-        Self {
-            socket,
-            seq: 5000,
-            pushes: Vec::new(),
-        }
-    }
-
-    async fn request(&mut self, servcmd: &str, head: Value, body: Value) -> Value {
-        self.seq += 1;
-        let body_text = body.to_string();
-        let mut full_head = json!({
-            "ver": "v4", "platform": 7, "servcmd": servcmd, "seq": self.seq,
-            "cs": crc32fast::hash(body_text.as_bytes()),
-        });
-        for (key, value) in head.as_object().unwrap() {
-            full_head[key] = value.clone();
-        }
-        let frame = format!(r#"{{"head":{full_head},"body":{body_text}}}"#);
-        self.socket
-            .send(Message::Binary(frame.into_bytes().into()))
-            .await
-            .unwrap();
-        loop {
-            let (head, body) = self.next_frame().await.expect("the connection is open");
-            if head["servcmd"] == servcmd && head["seq"] == self.seq {
-                return body;
-            }
-            self.pushes.push((head, body));
-        }
-    }
-
-    async fn call(&mut self, servcmd: &str, body: Value) -> Value {
-        self.request(servcmd, json!({}), body).await
-    }
-
-    /// The next frame; `None` when the server closed the connection.
-    async fn next_frame(&mut self) -> Option<(Value, Value)> {
-        loop {
-            let message = tokio::time::timeout(WAIT, self.socket.next())
-                .await
-                .expect("a frame in time")?;
-            let bytes = match message {
-                Ok(Message::Binary(bytes)) => bytes.to_vec(),
-                Ok(Message::Text(text)) => panic!("the SDK ignores text frames; got {text}"),
-                Ok(Message::Close(_)) | Err(_) => return None,
-                Ok(_) => continue,
-            };
-            let json = if bytes.starts_with(b"COMP") {
-                let mut text = String::new();
-                flate2::read::GzDecoder::new(&bytes[4..])
-                    .read_to_string(&mut text)
-                    .unwrap();
-                text
-            } else {
-                String::from_utf8(bytes).unwrap()
-            };
-            let frame: Value = serde_json::from_str(&json).unwrap();
-            return Some((frame["head"].clone(), frame["body"].clone()));
-        }
-    }
-
-    /// The next push: one that came with a reply, else the next frame.
-    async fn next_push(&mut self) -> Option<(Value, Value)> {
-        if !self.pushes.is_empty() {
-            return Some(self.pushes.remove(0));
-        }
-        self.next_frame().await
-    }
-
-    async fn login_with(&mut self, head: Value) -> Value {
-        self.request("im_open_status.wslogin", head, json!({"State": "Online"}))
-            .await
-    }
-
-    async fn login(&mut self, server: &TestServer, user: &str) -> Value {
-        let reply = self
-            .login_with(json!({"identifier": user, "usersig": server.sig(user), "sdkappid": APP}))
-            .await;
-        assert_eq!(reply["ErrorCode"], 0, "{reply}");
-        reply
-    }
-
+impl SyncSdk for SdkClient {
     async fn getmsg(&mut self, cookie: &str) -> Value {
         let reply = self
             .call(
@@ -124,10 +25,6 @@ impl SdkSocket {
             .await;
         assert_eq!(reply["ErrorCode"], 0, "{reply}");
         reply
-    }
-
-    async fn close(mut self) {
-        let _ = self.socket.close(None).await;
     }
 }
 
@@ -149,7 +46,7 @@ on_both_engines!(
             .ok(SEND, send_body("sy_alice", "sy_bob", 1, "old"))
             .await;
         server.clock.advance_ms(2_000);
-        let mut bob = SdkSocket::open(&server).await;
+        let mut bob = SdkClient::open(&server).await;
         bob.login(&server, "sy_bob").await;
         let first = bob.getmsg("").await;
         assert_eq!(first["SyncFlag"], 2);
@@ -172,7 +69,7 @@ on_both_engines!(
             .ok(SEND, send_body("sy_bob", "sy_alice", 200, "mine"))
             .await;
 
-        let mut bob = SdkSocket::open(&server).await;
+        let mut bob = SdkClient::open(&server).await;
         bob.login(&server, "sy_bob").await;
         let mut cookie = cookie;
         let mut got = Vec::new();
@@ -212,7 +109,7 @@ on_both_engines!(
         server
             .ok(SEND, send_body("sy_alice", "sy_bob", 300, "later"))
             .await;
-        let mut bob = SdkSocket::open(&server).await;
+        let mut bob = SdkClient::open(&server).await;
         bob.login(&server, "sy_bob").await;
         let next = bob.getmsg(again["Cookie"].as_str().unwrap()).await;
         assert_eq!(randoms(&next), vec![300]);
@@ -228,7 +125,7 @@ on_both_engines!(
     |server: TestServer| async move {
         let receiver = server.webhook_receiver().await;
         import(&server, &["kk_bob"]).await;
-        let mut sdk = SdkSocket::open(&server).await;
+        let mut sdk = SdkClient::open(&server).await;
         let reply = sdk.login(&server, "kk_bob").await;
         let (old_sig, a2) = (server.sig("kk_bob"), reply["A2Key"].clone());
         let mut ws = crate::client::Client::login(&server, "kk_bob", "Android").await;
@@ -241,7 +138,10 @@ on_both_engines!(
         assert_eq!(head["servcmd"], "im_open_status.stat_forceoffline");
         let notify = &push["EventArray"][0]["C2cNotifyMsgArray"][0]["KickoutMsgNotify"];
         assert_eq!(notify["KickType"], 3, "{push}");
-        assert!(sdk.next_frame().await.is_none(), "the connection is closed");
+        assert!(
+            sdk.try_next_frame().await.is_none(),
+            "the connection is closed"
+        );
         // A /ws client gets the event, then the connection closes.
         let event = ws.event().await;
         assert_eq!(event["Event"], "Kicked");
@@ -261,7 +161,7 @@ on_both_engines!(
         assert_eq!(ends, vec![(json!("Logout"), json!("Kicked"))]);
 
         // The old UserSig and the A2Key made from it no longer log in; a new sig does.
-        let mut again = SdkSocket::open(&server).await;
+        let mut again = SdkClient::open(&server).await;
         let refused = again
             .login_with(json!({"identifier": "kk_bob", "usersig": old_sig, "sdkappid": APP}))
             .await;
@@ -283,9 +183,9 @@ on_both_engines!(
     recall_and_edit_reach_the_peer,
     |server: TestServer| async move {
         let receiver = server.webhook_receiver().await;
-        let mut alice = SdkSocket::open(&server).await;
+        let mut alice = SdkClient::open(&server).await;
         alice.login(&server, "re_alice").await;
-        let mut bob = SdkSocket::open(&server).await;
+        let mut bob = SdkClient::open(&server).await;
         bob.login(&server, "re_bob").await;
         let sent = alice
             .call(

@@ -3,6 +3,7 @@
 mod client;
 mod harness;
 mod receiver;
+mod sdk_client;
 
 mod accounts;
 mod binary;

@@ -1,0 +1,184 @@
+//! A client of the Web SDK's protocol (`/binfo`), frame by frame, as the SDK speaks it: binary
+//! JSON frames `{head, body}`, replies paired by `servcmd` and `seq`, pushes as
+//! `im_open_push.msg_push`, downlink `COMP`+gzip, and `im_open_status.wslogin`.
+
+use std::collections::VecDeque;
+use std::io::Read;
+use std::time::Duration;
+
+use futures::{SinkExt, StreamExt};
+use serde_json::{json, Value};
+use tokio_tungstenite::tungstenite::Message;
+
+use crate::harness::{TestServer, APP};
+
+type Socket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+/// How long a test waits for a frame that should come.
+const WAIT: Duration = Duration::from_secs(10);
+
+/// The `servcmd` of the SDK's message pushes.
+const MSG_PUSH: &str = "im_open_push.msg_push";
+
+pub struct SdkClient {
+    socket: Socket,
+    /// The `seq` of the last request sent; a test that builds a frame by hand bumps it.
+    pub seq: u64,
+    /// The user logged in with a fresh UserSig, if any.
+    user: Option<String>,
+    /// Frames other than the awaited reply that arrived while a reply was awaited, oldest
+    /// first; [`next_push`](Self::next_push) and [`next_push_of`](Self::next_push_of) read
+    /// them, [`next_frame`](Self::next_frame) does not.
+    kept: VecDeque<(Value, Value)>,
+}
+
+impl SdkClient {
+    /// Opens a connection without logging in.
+    pub async fn open(server: &TestServer) -> Self {
+        let url = format!(
+            "{}/binfo?sdkappid={APP}&instanceid=abc&platform=7&sdkversion=3.6.6&compress=gzip",
+            server.base.replacen("http", "ws", 1)
+        );
+        let (socket, _) = tokio_tungstenite::connect_async(url).await.unwrap();
+        Self {
+            socket,
+            seq: 1000,
+            user: None,
+            kept: VecDeque::new(),
+        }
+    }
+
+    /// Connects and logs `user` in with a fresh UserSig; panics if refused.
+    pub async fn connect(server: &TestServer, user: &str) -> Self {
+        let mut sdk = Self::open(server).await;
+        sdk.login(server, user).await;
+        sdk
+    }
+
+    /// Logs `user` in on this connection with a fresh UserSig; panics if refused, else the
+    /// reply's body.
+    pub async fn login(&mut self, server: &TestServer, user: &str) -> Value {
+        let reply = self
+            .login_with(json!({"identifier": user, "usersig": server.sig(user), "sdkappid": APP}))
+            .await;
+        assert_eq!(reply["ErrorCode"], 0, "login of {user}: {reply}");
+        self.user = Some(user.to_owned());
+        reply
+    }
+
+    /// `wslogin` with `head` fields added to the usual ones (a sig, an `a2`, …); the reply's
+    /// body, whatever it says.
+    pub async fn login_with(&mut self, head: Value) -> Value {
+        self.call_with("im_open_status.wslogin", head, json!({"State": "Online"}))
+            .await
+    }
+
+    /// The user logged in with [`login`](Self::login).
+    pub fn user(&self) -> &str {
+        self.user.as_deref().expect("logged in with a UserSig")
+    }
+
+    /// Sends one binary frame as it is.
+    pub async fn send_raw(&mut self, frame: String) {
+        self.socket
+            .send(Message::Binary(frame.into_bytes().into()))
+            .await
+            .unwrap();
+    }
+
+    /// Sends a request with `head` fields added to the usual ones; returns the reply's head and
+    /// body. Other frames that arrive first are kept for [`next_push`](Self::next_push).
+    pub async fn request(&mut self, servcmd: &str, head: Value, body: Value) -> (Value, Value) {
+        self.seq += 1;
+        let body_text = body.to_string();
+        let mut full_head = json!({
+            "ver": "v4", "platform": 7, "servcmd": servcmd, "seq": self.seq,
+            "cs": crc32fast::hash(body_text.as_bytes()),
+        });
+        for (key, value) in head.as_object().unwrap() {
+            full_head[key] = value.clone();
+        }
+        self.send_raw(format!(r#"{{"head":{full_head},"body":{body_text}}}"#))
+            .await;
+        loop {
+            let (head, body) = self.next_frame().await;
+            if head["servcmd"] == servcmd && head["seq"] == self.seq {
+                return (head, body);
+            }
+            self.kept.push_back((head, body));
+        }
+    }
+
+    /// [`request`](Self::request) returning the reply's body only.
+    pub async fn call_with(&mut self, servcmd: &str, head: Value, body: Value) -> Value {
+        self.request(servcmd, head, body).await.1
+    }
+
+    /// A request with the usual head; the reply's body.
+    pub async fn call(&mut self, servcmd: &str, body: Value) -> Value {
+        self.call_with(servcmd, json!({}), body).await
+    }
+
+    /// The next frame from the connection (kept frames aside); panics once it is closed.
+    pub async fn next_frame(&mut self) -> (Value, Value) {
+        self.try_next_frame().await.expect("the connection is open")
+    }
+
+    /// The next frame from the connection (kept frames aside); `None` once the server closed it.
+    pub async fn try_next_frame(&mut self) -> Option<(Value, Value)> {
+        loop {
+            let message = tokio::time::timeout(WAIT, self.socket.next())
+                .await
+                .expect("a frame in time")?;
+            let bytes = match message {
+                Ok(Message::Binary(bytes)) => bytes.to_vec(),
+                Ok(Message::Text(text)) => panic!("the SDK ignores text frames; got {text}"),
+                Ok(Message::Close(_)) | Err(_) => return None,
+                Ok(_) => continue,
+            };
+            let json = if bytes.starts_with(b"COMP") {
+                let mut text = String::new();
+                flate2::read::GzDecoder::new(&bytes[4..])
+                    .read_to_string(&mut text)
+                    .unwrap();
+                text
+            } else {
+                String::from_utf8(bytes).unwrap()
+            };
+            let frame: Value = serde_json::from_str(&json).unwrap();
+            return Some((frame["head"].clone(), frame["body"].clone()));
+        }
+    }
+
+    /// The next frame that is no reply: one kept while a reply was awaited, else the next to
+    /// come; `None` once the server closed the connection.
+    pub async fn next_push(&mut self) -> Option<(Value, Value)> {
+        if let Some(frame) = self.kept.pop_front() {
+            return Some(frame);
+        }
+        self.try_next_frame().await
+    }
+
+    /// The body of the next message push that holds `kind` (`GroupMsgArray`, …), kept or still
+    /// to come; frames to come that are not one are passed over.
+    pub async fn next_push_of(&mut self, kind: &str) -> Value {
+        let has = |head: &Value, body: &Value| {
+            head["servcmd"] == MSG_PUSH && body["EventArray"][0].get(kind).is_some()
+        };
+        if let Some(i) = self.kept.iter().position(|(head, body)| has(head, body)) {
+            return self.kept.remove(i).unwrap().1;
+        }
+        loop {
+            let (head, body) = self.next_frame().await;
+            if has(&head, &body) {
+                return body;
+            }
+        }
+    }
+
+    /// Closes the connection without logging out.
+    pub async fn close(mut self) {
+        let _ = self.socket.close(None).await;
+    }
+}
