@@ -198,7 +198,11 @@ fn print_banner(config: &ServerConfig, addr: std::net::SocketAddr, clock: &Clock
     let ws = if config.tls.is_some() { "wss" } else { "ws" };
     let _ = writeln!(
         out,
-        "Clients connect to {ws}://{addr}/ws (docs/client-protocol.md)"
+        "Tencent's Web SDK: create it with proxyServer: '{ws}://{addr}' (docs/client-sdk.md)"
+    );
+    let _ = writeln!(
+        out,
+        "Natter's own client protocol: {ws}://{addr}/ws (docs/client-protocol.md)"
     );
     if config.nats_url.is_some() {
         // The URL may carry credentials: it is not printed.
