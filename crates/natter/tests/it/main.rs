@@ -7,6 +7,7 @@ mod receiver;
 mod accounts;
 mod binary;
 mod binfo;
+mod binfo_files;
 mod binfo_groups;
 mod binfo_sns;
 mod binfo_sync;
