@@ -142,7 +142,10 @@ upload) and sends the download URL in the message; anyone with the URL downloads
 with COS. The URLs are on the address the SDK reached Natter at (behind a proxy, \
 `X-Forwarded-Proto` and `X-Forwarded-Host` count); with `fileUploadProxy: 'http://host:port'` \
 the SDK replaces their `https://host` part with it, and `fileDownloadProxy` (by default the same) \
-does so for the URLs it shows. Tencent's size limits: 20 MB for images and sounds, 100 MB for \
+does so for the URLs it shows (the SDK writes `https://` into file and video messages whatever \
+Natter's scheme, so with plain HTTP receivers need `fileDownloadProxy`, or `fileUploadProxy`, set \
+to Natter's address). Tested in Node: an image and a file sent, received and downloaded byte for \
+byte. Tencent's size limits: 20 MB for images and sounds, 100 MB for \
 files and videos. Files are kept in the data directory (SQLite) or in the database \
 (PostgreSQL, so every node serves them). Not yet: video snapshots (`im_cos_msg.video_cover`) \
 and resized thumbnails (the thumbnail and large image are the original).\n\

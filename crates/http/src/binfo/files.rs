@@ -10,6 +10,9 @@
 //! - `im_cos_msg.pre_sig` with `proxyServer` alone: both URLs are used as they are.
 //! - `im_cos_msg.get_imageinfo`, after an image's upload in the first case: its sizes (the
 //!   original's, and the large and thumbnail ones the SDK shows, here the same file).
+//!
+//! The frames use the SDK's wire names (`rpt_upload_object`, `str_upload_url`, …), which its
+//! key maps turn into the names its code reads (`uploadConfig`, `uploadUrl`, …).
 
 use natter_core::{ApiError, ApiResult};
 use natter_services::files::{FileKind, GRANT_LIFETIME_SECS};
@@ -22,20 +25,20 @@ use crate::handler::Ctx;
 /// One file the SDK wants to upload.
 #[derive(Deserialize)]
 struct UploadConfig {
-    #[serde(rename = "fileID", default)]
+    #[serde(rename = "uint32_file_id", default)]
     file_id: Value,
-    #[serde(rename = "fileType")]
+    #[serde(rename = "uint32_file_type")]
     file_type: u64,
 }
 
 #[derive(Deserialize)]
 struct SimpleSig {
-    #[serde(rename = "uploadConfig")]
+    #[serde(rename = "rpt_upload_object")]
     upload_config: Vec<UploadConfig>,
 }
 
-/// The upload and download URLs of a fresh grant.
-fn urls(ctx: &Ctx, file_type: u64) -> ApiResult<Value> {
+/// A fresh grant's (upload URL, download URL, file id, expiry).
+fn urls(ctx: &Ctx, file_type: u64) -> ApiResult<(String, String, String, i64)> {
     let kind = FileKind::from_sdk_type(file_type).ok_or_else(|| {
         ApiError::new(
             ctx.rules.invalid_param,
@@ -45,41 +48,50 @@ fn urls(ctx: &Ctx, file_type: u64) -> ApiResult<Value> {
     let base = ctx.public_url.as_deref().unwrap_or("http://localhost");
     let app = ctx.app.sdkappid;
     let grant = ctx.services.files.grant(&ctx.app, &ctx.identifier, kind);
-    Ok(json!({
-        "uploadUrl": upload_url(base, app, &grant),
-        "downloadUrl": download_url(base, app, &grant.id),
-        "fileKey": grant.id,
-        "expiredTime": grant.expires,
-    }))
+    Ok((
+        upload_url(base, app, &grant),
+        download_url(base, app, &grant.id),
+        grant.id,
+        grant.expires,
+    ))
 }
 
 pub(super) async fn simple_sig(ctx: Ctx, body: Value) -> ApiResult<Value> {
     let request: SimpleSig = ctx.parse(body)?;
     let mut pre_sig = Vec::with_capacity(request.upload_config.len());
     for file in request.upload_config {
-        let mut signed = urls(&ctx, file.file_type)?;
-        signed["fileID"] = file.file_id;
-        pre_sig.push(signed);
+        let (upload, download, id, _) = urls(&ctx, file.file_type)?;
+        pre_sig.push(json!({
+            "uint32_file_id": file.file_id,
+            "str_upload_url": upload,
+            "str_download_url": download,
+            "str_file_key": id,
+            "uint32_exist_flag": 0,
+        }));
     }
-    Ok(json!({ "preSig": pre_sig }))
+    Ok(json!({ "rpt_pre_sig": pre_sig }))
 }
 
 #[derive(Deserialize)]
 struct PreSig {
-    #[serde(rename = "fileType")]
     file_type: u64,
 }
 
 pub(super) async fn pre_sig(ctx: Ctx, body: Value) -> ApiResult<Value> {
     let request: PreSig = ctx.parse(body)?;
-    let mut signed = urls(&ctx, request.file_type)?;
-    signed["duration"] = GRANT_LIFETIME_SECS.into();
-    Ok(signed)
+    let (upload, download, id, expires) = urls(&ctx, request.file_type)?;
+    Ok(json!({
+        "upload_url": upload,
+        "download_url": download,
+        "expired_time": expires,
+        "request_id": id,
+        "duration": GRANT_LIFETIME_SECS,
+    }))
 }
 
 #[derive(Deserialize)]
 struct GetImageinfo {
-    #[serde(rename = "imageUrl")]
+    #[serde(rename = "str_image_url")]
     image_url: String,
 }
 
@@ -117,9 +129,9 @@ pub(super) async fn get_imageinfo(ctx: Ctx, body: Value) -> ApiResult<Value> {
         .ok_or_else(not_ours)?;
     let (width, height) = image_size(&file.bytes).unwrap_or((0, 0));
     let url = request.image_url;
-    let entry = |kind: u32, (w, h): (u32, u32)| json!({ "type": kind, "url": url, "width": w, "height": h, "size": file.bytes.len() });
+    let entry = |kind: u32, (w, h): (u32, u32)| json!({ "uint32_image_type": kind, "str_url": url, "uint32_width": w, "uint32_height": h });
     Ok(json!({
-        "imageInfoArray": [
+        "rpt_msg_image_info": [
             entry(3, (width, height)),
             entry(2, scaled(width, height, LARGE_SIDE)),
             entry(1, scaled(width, height, THUMBNAIL_SIDE)),

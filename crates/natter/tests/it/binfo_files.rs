@@ -94,18 +94,20 @@ impl SdkSocket {
             .call(
                 "im_cos_msg.simple_sig",
                 json!({
-                    "uploadMethod": 0, "platform": 7, "SDKAppID": APP, "userID": "alice",
-                    "conversationType": 1,
-                    "uploadConfig": [{"fileID": 1, "fileType": file_type, "fileName": "a.png"}],
+                    "uint32_upload_method": 0, "uint32_platform": 7, "uint32_sdkappid": APP,
+                    "str_user_id": "alice", "uint32_scene": 1,
+                    "rpt_upload_object": [
+                        {"uint32_file_id": 1, "uint32_file_type": file_type, "str_file_name": "a.png"}
+                    ],
                 }),
             )
             .await;
         assert_eq!(reply["ErrorCode"], 0, "{reply}");
-        let signed = &reply["preSig"][0];
-        assert_eq!(signed["fileID"], 1, "{reply}");
+        let signed = &reply["rpt_pre_sig"][0];
+        assert_eq!(signed["uint32_file_id"], 1, "{reply}");
         (
-            signed["uploadUrl"].as_str().unwrap().to_owned(),
-            signed["downloadUrl"].as_str().unwrap().to_owned(),
+            signed["str_upload_url"].as_str().unwrap().to_owned(),
+            signed["str_download_url"].as_str().unwrap().to_owned(),
         )
     }
 }
@@ -173,20 +175,23 @@ on_both_engines!(
 
         // The image's sizes, as the SDK asks for them after an upload.
         let info = alice
-            .call("im_cos_msg.get_imageinfo", json!({ "imageUrl": download }))
+            .call(
+                "im_cos_msg.get_imageinfo",
+                json!({ "str_image_url": download }),
+            )
             .await;
         assert_eq!(info["ErrorCode"], 0, "{info}");
-        let original = &info["imageInfoArray"][0];
+        let original = &info["rpt_msg_image_info"][0];
         assert_eq!(
             (
-                original["type"].clone(),
-                original["width"].clone(),
-                original["height"].clone()
+                original["uint32_image_type"].clone(),
+                original["uint32_width"].clone(),
+                original["uint32_height"].clone()
             ),
             (json!(3), json!(3), json!(2)),
             "{info}"
         );
-        assert_eq!(original["url"], download.as_str());
+        assert_eq!(original["str_url"], download.as_str());
 
         // One upload per URL.
         let again = server
@@ -263,11 +268,13 @@ on_both_engines!(
         let reply = alice
             .call(
                 "im_cos_msg.pre_sig",
-                json!({"fileType": 2, "fileName": "v.mp4", "uploadMethod": 0, "duration": 900}),
+                json!({"file_type": 2, "file_name": "v.mp4", "upload_method": 0, "duration": 900}),
             )
             .await;
         assert_eq!(reply["ErrorCode"], 0, "{reply}");
-        let upload = reply["uploadUrl"].as_str().unwrap().to_owned();
+        let upload = reply["upload_url"].as_str().unwrap().to_owned();
+        let download = reply["download_url"].as_str().unwrap();
+        assert!(upload.starts_with(download), "{reply}");
         assert!(
             upload.starts_with(&files) && upload.contains("kind=video"),
             "{reply}"
@@ -275,7 +282,7 @@ on_both_engines!(
         let bad = alice
             .call(
                 "im_cos_msg.pre_sig",
-                json!({"fileType": 9, "fileName": "x"}),
+                json!({"file_type": 9, "file_name": "x"}),
             )
             .await;
         assert_ne!(bad["ErrorCode"], 0, "{bad}");

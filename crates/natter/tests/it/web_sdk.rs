@@ -118,7 +118,7 @@ async fn two_users_talk_through_the_web_sdk(server: TestServer) {
     // MsgRandom), and two SDK instances can pick the same MsgSeq: only a later second must be later.
     let roam = history(&server, ALICE, BOB, 20, None).await;
     let list = roam["MsgList"].as_array().unwrap();
-    assert_eq!(list.len(), 2, "admin_getroammsg: {roam}");
+    assert_eq!(list.len(), 4, "two texts, an image and a file: {roam}");
     let mut at = Vec::new();
     for (sent, from, to) in [(first, ALICE, BOB), (reply, BOB, ALICE)] {
         let i = list
@@ -141,6 +141,29 @@ async fn two_users_talk_through_the_web_sdk(server: TestServer) {
     if first["time"].as_u64() < reply["time"].as_u64() {
         assert!(at[0] < at[1], "the reply came a second later: {roam}");
     }
+    // The image and the file are there with the URLs of their uploads to Natter.
+    let image = step(&report, "A sends B an image");
+    let file = step(&report, "B receives the file and downloads the same bytes");
+    let elem = |kind: &str| {
+        list.iter()
+            .map(|m| &m["MsgBody"][0])
+            .find(|e| e["MsgType"] == kind)
+            .unwrap_or_else(|| panic!("no {kind} in {roam}"))
+    };
+    let images = elem("TIMImageElem")["MsgContent"]["ImageInfoArray"].clone();
+    assert_eq!(images[0]["URL"], image["url"], "{roam}");
+    assert_eq!(
+        (images[0]["Width"].clone(), images[0]["Height"].clone()),
+        (json!(3), json!(2))
+    );
+    // The SDK writes a file's URL with `https://` whatever Natter's scheme; the receiver's
+    // `fileDownloadProxy` puts its own address in place of `https://host`.
+    let path = |url: &Value| {
+        let url = url.as_str().unwrap();
+        url[url.find("/_natter/files/").expect("a URL on Natter")..].to_owned()
+    };
+    let file_url = &elem("TIMFileElem")["MsgContent"]["Url"];
+    assert_eq!(path(file_url), path(&file["url"]), "{roam}");
 
     // The nick set through the SDK is the account's.
     let profile = server
@@ -155,8 +178,19 @@ async fn two_users_talk_through_the_web_sdk(server: TestServer) {
     );
 
     // One after-send callback per message, from the Web platform.
-    let sends = receiver.wait_for(AFTER_SEND, 2).await;
-    assert_eq!(receiver.settled_count(&server, AFTER_SEND).await, 2);
+    let sends = receiver.wait_for(AFTER_SEND, 4).await;
+    assert_eq!(receiver.settled_count(&server, AFTER_SEND).await, 4);
+    let kinds = |kind: &str| {
+        sends
+            .iter()
+            .filter(|r| r.body["MsgBody"][0]["MsgType"] == kind)
+            .count()
+    };
+    assert_eq!((kinds("TIMImageElem"), kinds("TIMFileElem")), (1, 1));
+    let sends: Vec<_> = sends
+        .iter()
+        .filter(|r| r.body["MsgBody"][0]["MsgType"] == "TIMTextElem")
+        .collect();
     let mut seen: Vec<Value> = sends
         .iter()
         .map(|r| {
