@@ -144,8 +144,10 @@ with COS. The URLs are on the address the SDK reached Natter at (behind a proxy,
 the SDK replaces their `https://host` part with it, and `fileDownloadProxy` (by default the same) \
 does so for the URLs it shows (the SDK writes `https://` into file and video messages whatever \
 Natter's scheme, so with plain HTTP receivers need `fileDownloadProxy`, or `fileUploadProxy`, set \
-to Natter's address). Tested in Node: an image and a file sent, received and downloaded byte for \
-byte. Tencent's size limits: 20 MB for images and sounds, 100 MB for \
+to Natter's address). Tested in Node (`fileUploadProxy`: an image and a file sent, received \
+and downloaded byte for byte) and in Chromium (`proxyServer` alone: an image the receiver's page \
+shows, a video). The SDK sends sounds only from mini programs and React Native. Tencent's size \
+limits: 20 MB for images and sounds, 100 MB for \
 files and videos. Files are kept in the data directory (SQLite) or in the database \
 (PostgreSQL, so every node serves them). Not yet: video snapshots (`im_cos_msg.video_cover`) \
 and resized thumbnails (the thumbnail and large image are the original).\n\

@@ -257,7 +257,8 @@ fn actions(received: &[crate::receiver::Received], user: &str) -> Vec<(String, S
 }
 
 /// The same SDK in a real Chromium (its browser build, which opens its socket in a Web Worker):
-/// two users exchange a text, the receiver sees the conversation, reads it and reloads history.
+/// two users exchange a text, the receiver sees the conversation, reads it and reloads history;
+/// then an image (which B's page shows) and a video go through the upload flow.
 async fn two_users_talk_in_chromium(server: TestServer) {
     let receiver = server.webhook_receiver().await;
     import(&server, &[ALICE, BOB]).await;
@@ -270,12 +271,32 @@ async fn two_users_talk_in_chromium(server: TestServer) {
     );
     assert_eq!(step(&report, "no page errors")["detail"], json!([]));
 
-    // On the server: the message is in the history, and the send came from the Web.
+    // Files with proxyServer alone: B's page showed the image, and got the video's bytes.
+    let shown = &step(&report, "B receives the image and shows it")["detail"];
+    assert_eq!(
+        (shown["width"].clone(), shown["height"].clone()),
+        (json!(1), json!(1))
+    );
+    let video = &step(&report, "B receives the video and downloads the same bytes")["detail"];
+    assert_eq!(video["type"], "video/mp4");
+
+    // On the server: the messages are in the history, oldest first, and the sends came from the
+    // Web.
     let roam = history(&server, ALICE, BOB, 20, None).await;
-    assert_eq!(roam["MsgList"].as_array().unwrap().len(), 1, "{roam}");
+    let list = roam["MsgList"].as_array().unwrap();
+    let kinds: Vec<&Value> = list.iter().map(|m| &m["MsgBody"][0]["MsgType"]).collect();
+    assert_eq!(
+        kinds,
+        ["TIMTextElem", "TIMImageElem", "TIMVideoFileElem"],
+        "{roam}"
+    );
     let text = step(&report, "B reads it and reloads the history")["detail"]["texts"][0].clone();
-    assert_eq!(roam["MsgList"][0]["MsgBody"][0]["MsgContent"]["Text"], text);
-    let sends = receiver.wait_for(AFTER_SEND, 1).await;
+    assert_eq!(list[0]["MsgBody"][0]["MsgContent"]["Text"], text);
+    assert_eq!(
+        list[2]["MsgBody"][0]["MsgContent"]["VideoUrl"], video["url"],
+        "{roam}"
+    );
+    let sends = receiver.wait_for(AFTER_SEND, 3).await;
     assert_eq!(
         sends[0].query.get("OptPlatform").map(String::as_str),
         Some("Web")
