@@ -133,9 +133,27 @@ and the user's other devices get MESSAGE_REVOKED and MESSAGE_MODIFIED; the recal
 `C2C.CallbackAfterMsgWithDraw` with `OptPlatform` Web.\n\
 - Kicks: REST `im_open_login_svc/kick` logs the user's SDKs out with KICKED_OUT \
 (`REST_API_Kick`), and their old UserSig and A2Key no longer log in.\n\
+- Image, file, sound and video messages: register Tencent's upload plugin as the SDK's docs \
+say (`chat.registerPlugin({ 'tim-upload-plugin': TIMUploadPlugin })`, npm `tim-upload-plugin`). \
+The SDK asks Natter for a pre-signed upload URL (`im_cos_msg.pre_sig`, or `simple_sig` when \
+`fileUploadProxy` or `fileDownloadProxy` is set), `PUT`s the file to Natter \
+(`/_natter/files/<SDKAppID>/<id>`, signed for that user, that kind and 15 minutes, good for one \
+upload) and sends the download URL in the message; anyone with the URL downloads the file, as \
+with COS. The URLs are on the address the SDK reached Natter at (behind a proxy, \
+`X-Forwarded-Proto` and `X-Forwarded-Host` count); with `fileUploadProxy: 'http://host:port'` \
+the SDK replaces their `https://host` part with it, and `fileDownloadProxy` (by default the same) \
+does so for the URLs it shows (the SDK writes `https://` into file and video messages whatever \
+Natter's scheme, so with plain HTTP receivers need `fileDownloadProxy`, or `fileUploadProxy`, set \
+to Natter's address). Tested in Node (`fileUploadProxy`: an image and a file sent, received \
+and downloaded byte for byte) and in Chromium (`proxyServer` alone: an image the receiver's page \
+shows, a video). The SDK sends sounds only from mini programs and React Native. Tencent's size \
+limits: 20 MB for images and sounds, 100 MB for \
+files and videos. Files are kept in the data directory (SQLite) or in the database \
+(PostgreSQL, so every node serves them). Not yet: video snapshots (`im_cos_msg.video_cover`) \
+and resized thumbnails (the thumbnail and large image are the original).\n\
 - Not yet: friend-request read marks (`sns.pendency_report`), pushes of relation changes and \
 group tips, group invitations that need approval, group attributes and counters, group recall \
-and edit, receipts, one login per platform (multi-device kicks), uploads, and the other commands \
+and edit, receipts, one login per platform (multi-device kicks), and the other commands \
 marked \"not yet\" below. Purchase bits are all off, so the SDK refuses the optional features \
 (3122) without asking.\n\n",
     );

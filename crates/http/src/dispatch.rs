@@ -125,6 +125,7 @@ async fn handle(
         identifier,
         origin: natter_webhook::Origin::rest(peer.ip()),
         rules: api.rules(),
+        public_url: None,
     };
     handler(ctx, json).await
 }

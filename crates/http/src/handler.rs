@@ -34,6 +34,9 @@ pub struct Ctx {
     pub origin: Origin,
     /// The rules of the service in the URL (its "invalid parameter" code, `ErrorDisplay`).
     pub rules: ServiceRules,
+    /// The address the client reached Natter at (`scheme://host`), for URLs handed to it;
+    /// known for `/binfo` commands.
+    pub public_url: Option<std::sync::Arc<str>>,
 }
 
 impl Ctx {
@@ -56,7 +59,14 @@ impl Ctx {
             identifier: session.user.clone(),
             origin: session.origin.clone(),
             rules: ServiceRules::of(service),
+            public_url: None,
         }
+    }
+
+    /// The same context, knowing the address the client reached Natter at.
+    pub fn reached_at(mut self, public_url: std::sync::Arc<str>) -> Self {
+        self.public_url = Some(public_url);
+        self
     }
 
     /// Where the call comes from, for the callbacks it fires.

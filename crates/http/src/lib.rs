@@ -6,6 +6,7 @@
 //! - `/ws`: Natter's client protocol over WebSocket ([`gateway`]).
 //! - `/binfo`: the protocol of Tencent's Web SDK, reached through its `proxyServer` option
 //!   ([`binfo`]).
+//! - `/_natter/files/…`: the files of image, file, sound and video messages ([`files`]).
 //! - `/_natter/…`: Natter's own control plane ([`control`]); `/metrics` for Prometheus.
 
 pub mod auth;
@@ -14,6 +15,7 @@ pub mod compat;
 pub mod control;
 pub mod dispatch;
 pub mod envelope;
+pub mod files;
 pub mod gateway;
 pub mod handler;
 pub mod metrics;
@@ -36,12 +38,16 @@ pub use handler::Ctx;
 pub struct HttpConfig {
     /// Request bodies larger than this are refused before they are read whole.
     pub max_body_bytes: usize,
+    /// Whether Natter itself serves TLS: the scheme of the URLs it hands clients (unless a
+    /// proxy in front says otherwise with `X-Forwarded-Proto`).
+    pub tls: bool,
 }
 
 impl Default for HttpConfig {
     fn default() -> Self {
         Self {
             max_body_bytes: 1024 * 1024,
+            tls: false,
         }
     }
 }
@@ -74,6 +80,13 @@ pub fn router(state: AppState) -> Router {
         .route("/v4/{service}/{command}", any(dispatch::dispatch))
         .route("/ws", get(gateway::upgrade))
         .route("/binfo", get(binfo::upgrade))
+        .route(
+            "/_natter/files/{app}/{id}",
+            get(files::download)
+                .head(files::download)
+                .put(files::upload)
+                .options(files::preflight),
+        )
         .route("/_natter/health", get(control::health))
         .route("/_natter/reset", any(control::reset))
         .route("/_natter/webhooks", get(webhooks::deliveries))

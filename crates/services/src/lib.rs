@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod apps;
 pub mod conversations;
 pub mod fanout;
+pub mod files;
 pub mod groups;
 pub mod messages;
 pub mod profile_fields;
@@ -24,6 +25,7 @@ pub use accounts::AccountService;
 pub use apps::Apps;
 pub use conversations::ConversationService;
 pub use fanout::Fanout;
+pub use files::FileService;
 pub use groups::GroupService;
 pub use messages::MessageService;
 pub use profiles::ProfileService;
@@ -41,6 +43,7 @@ pub struct Services {
     pub profiles: ProfileService,
     pub messages: MessageService,
     pub conversations: ConversationService,
+    pub files: FileService,
     pub relations: RelationService,
     pub groups: GroupService,
     pub sessions: SessionService,
@@ -84,6 +87,7 @@ impl Services {
             ),
             fanout,
             conversations: ConversationService::new(store.clone(), clock.clone()),
+            files: FileService::new(store.clone(), clock.clone()),
             relations: RelationService::new(store.clone(), clock.clone(), webhooks.clone()),
             groups,
             hub,

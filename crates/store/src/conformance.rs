@@ -63,6 +63,7 @@ macro_rules! check {
 pub fn checks() -> Vec<Check> {
     vec![
         check!(ref import_is_idempotent_and_updates_only_given_items),
+        check!(ref files_are_kept_once_per_id_and_app),
         check!(ref delete_reports_existence_and_removes_the_profile),
         check!(ref set_profile_needs_an_existing_account),
         check!(ref get_profiles_filters_tags_and_skips_unknown_accounts),
@@ -948,5 +949,81 @@ pub async fn kicks_are_kept_per_user_and_app(store: &dyn Store) {
         store.kicked_at(app, "k".into()).await.unwrap(),
         None,
         "an app's reset forgets its kicks"
+    );
+}
+
+pub async fn files_are_kept_once_per_id_and_app(store: &dyn Store) {
+    use crate::StoredFile;
+    let app = 1_400_000_361;
+    let file = |bytes: &[u8], owner: &str| StoredFile {
+        content_type: "image/png".into(),
+        owner: owner.into(),
+        created_ms: 1_700_000_000_000,
+        bytes: bytes.to_vec(),
+    };
+    let big: Vec<u8> = (0..300_000u32).map(|i| (i % 251) as u8).collect();
+    assert_eq!(store.get_file(app, "f1".into()).await.unwrap(), None);
+    assert!(store
+        .put_file(app, "f1".into(), file(&big, "u"))
+        .await
+        .unwrap());
+    assert!(
+        !store
+            .put_file(app, "f1".into(), file(b"other", "v"))
+            .await
+            .unwrap(),
+        "a second upload to one id is refused"
+    );
+    assert_eq!(
+        store.get_file(app, "f1".into()).await.unwrap(),
+        Some(file(&big, "u")),
+        "the first upload is kept, byte for byte"
+    );
+    assert!(store
+        .put_file(app, "empty".into(), file(b"", "u"))
+        .await
+        .unwrap());
+    assert_eq!(
+        store
+            .get_file(app, "empty".into())
+            .await
+            .unwrap()
+            .unwrap()
+            .bytes,
+        Vec::<u8>::new()
+    );
+    assert_eq!(store.get_file(app + 1, "f1".into()).await.unwrap(), None);
+    assert_eq!(
+        store.get_file(app, "../f1".into()).await.unwrap(),
+        None,
+        "an id that is not one is never looked up"
+    );
+    assert!(store
+        .put_file(app, "../x".into(), file(b"x", "u"))
+        .await
+        .is_err());
+    assert!(store
+        .put_file(app + 1, "f1".into(), file(b"x", "u"))
+        .await
+        .unwrap());
+    store.reset_app(app).await.unwrap();
+    assert_eq!(
+        store.get_file(app, "f1".into()).await.unwrap(),
+        None,
+        "an app's reset forgets its files"
+    );
+    assert!(store
+        .put_file(app, "f1".into(), file(b"again", "u"))
+        .await
+        .unwrap());
+    assert_eq!(
+        store
+            .get_file(app + 1, "f1".into())
+            .await
+            .unwrap()
+            .unwrap()
+            .bytes,
+        b"x".to_vec(),
+        "another app's files stay"
     );
 }

@@ -53,9 +53,32 @@ pub enum StoreError {
     Closed,
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
+    #[error("file storage: {0}")]
+    Io(#[from] std::io::Error),
 }
 
 pub type StoreResult<T> = Result<T, StoreError>;
+
+/// An uploaded file: SQLite keeps its bytes in the data directory (`files/<app>/<id>`) and the
+/// rest in a row; PostgreSQL keeps all of it in a row, so every node serves it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredFile {
+    /// `Content-Type` to serve it with.
+    pub content_type: String,
+    /// The user who uploaded it.
+    pub owner: String,
+    pub created_ms: i64,
+    pub bytes: Vec<u8>,
+}
+
+/// File ids are 1–64 ASCII letters, digits, `-` and `_` (never a path).
+pub fn is_file_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= 64
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
 
 #[async_trait]
 pub trait Store: Send + Sync + 'static {
@@ -84,6 +107,14 @@ pub trait Store: Send + Sync + 'static {
 
     /// When `user`'s logins were last invalidated (Unix seconds), if ever.
     async fn kicked_at(&self, app: AppId, user: String) -> StoreResult<Option<i64>>;
+
+    /// Keeps an uploaded file (a message's image, file, sound or video) under `id`, which is
+    /// one of [`is_file_id`]'s. False (and nothing written) when `id` holds a file already:
+    /// an upload URL is good for one upload.
+    async fn put_file(&self, app: AppId, id: String, file: StoredFile) -> StoreResult<bool>;
+
+    /// The file kept under `id`, if any.
+    async fn get_file(&self, app: AppId, id: String) -> StoreResult<Option<StoredFile>>;
 
     /// Writes profile items of an existing account and the `outbox` events in one transaction.
     /// Returns false (and writes nothing) when the account does not exist.

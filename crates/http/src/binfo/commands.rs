@@ -56,6 +56,7 @@ pub fn find(servcmd: &str) -> Option<&'static Command> {
 pub async fn run(
     state: &AppState,
     session: &Session,
+    public_url: &std::sync::Arc<str>,
     servcmd: &str,
     body: Value,
 ) -> ApiResult<Value> {
@@ -70,7 +71,8 @@ pub async fn run(
         ));
     };
     let (service, _) = servcmd.split_once('.').unwrap_or((servcmd, ""));
-    handler(Ctx::client(state.services.clone(), session, service), body).await
+    let ctx = Ctx::client(state.services.clone(), session, service).reached_at(public_url.clone());
+    handler(ctx, body).await
 }
 
 /// Keep-alives, statistics, and the login of a connection that is logged in already.

@@ -4,6 +4,7 @@
 //! edits in [`sync`]) and the pushes in [`pushes`]. docs/client-sdk.md says what works.
 
 pub mod commands;
+mod files;
 mod frame;
 mod groups;
 mod login;
@@ -46,12 +47,15 @@ struct Connection {
     sdkappid: Option<String>,
     platform: &'static str,
     compress: bool,
+    /// The address the SDK reached Natter at, for the file URLs handed to it.
+    public_url: std::sync::Arc<str>,
 }
 
 pub async fn upgrade(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Query(query): Query<HashMap<String, String>>,
+    headers: axum::http::HeaderMap,
     ws: WebSocketUpgrade,
 ) -> Response {
     let connection = Connection {
@@ -59,6 +63,7 @@ pub async fn upgrade(
         sdkappid: query.get("sdkappid").cloned(),
         platform: login::platform(query.get("platform").map(String::as_str)),
         compress: query.get("compress").is_some_and(|c| c == "gzip"),
+        public_url: crate::files::public_url(&headers, state.config.tls).into(),
     };
     ws.max_message_size(MAX_FRAME_BYTES)
         .read_buffer_size(crate::gateway::READ_BUFFER_BYTES)
@@ -237,7 +242,7 @@ async fn run(
                             Ok(Value::Null)
                         } else {
                             let servcmd = &request.head.servcmd;
-                            commands::run(state, session, servcmd, request.body).await
+                            commands::run(state, session, &connection.public_url, servcmd, request.body).await
                         };
                         (request.head.servcmd, request.head.seq, result, logout)
                     }

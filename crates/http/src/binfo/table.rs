@@ -3,6 +3,7 @@
 
 use super::commands::*;
 use super::commands::{Command, Serving};
+use super::files;
 use super::groups;
 use super::sync;
 use crate::rest::{group_open_http_svc, profile, recentcontact, sns};
@@ -28,9 +29,9 @@ pub static COMMANDS: &[Command] = &[
     Command { name: "im_open_status.wshello", serving: served!(ok) },
     Command { name: "StatSvc.KickOther", serving: Serving::NotYet },
     Command { name: "im_cos_sign_svr.cos", serving: Serving::NotYet },
-    Command { name: "im_cos_msg.pre_sig", serving: Serving::NotYet },
-    Command { name: "im_cos_msg.simple_sig", serving: Serving::NotYet },
-    Command { name: "im_cos_msg.get_imageinfo", serving: Serving::NotYet },
+    Command { name: "im_cos_msg.pre_sig", serving: served!(files::pre_sig) },
+    Command { name: "im_cos_msg.simple_sig", serving: served!(files::simple_sig) },
+    Command { name: "im_cos_msg.get_imageinfo", serving: served!(files::get_imageinfo) },
     Command { name: "im_cos_msg.get_final_ip", serving: Serving::NotYet },
     Command { name: "im_cos_msg.video_cover", serving: Serving::NotYet },
     Command { name: "im_sdk_config_mgr.fetch_imsdk_purchase_bitsv2", serving: served!(fetch_purchase_bits) },

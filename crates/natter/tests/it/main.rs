@@ -8,6 +8,7 @@ mod sdk_client;
 mod accounts;
 mod binary;
 mod binfo;
+mod binfo_files;
 mod binfo_groups;
 mod binfo_sns;
 mod binfo_sync;

@@ -118,7 +118,7 @@ async fn two_users_talk_through_the_web_sdk(server: TestServer) {
     // MsgRandom), and two SDK instances can pick the same MsgSeq: only a later second must be later.
     let roam = history(&server, ALICE, BOB, 20, None).await;
     let list = roam["MsgList"].as_array().unwrap();
-    assert_eq!(list.len(), 2, "admin_getroammsg: {roam}");
+    assert_eq!(list.len(), 4, "two texts, an image and a file: {roam}");
     let mut at = Vec::new();
     for (sent, from, to) in [(first, ALICE, BOB), (reply, BOB, ALICE)] {
         let i = list
@@ -141,6 +141,29 @@ async fn two_users_talk_through_the_web_sdk(server: TestServer) {
     if first["time"].as_u64() < reply["time"].as_u64() {
         assert!(at[0] < at[1], "the reply came a second later: {roam}");
     }
+    // The image and the file are there with the URLs of their uploads to Natter.
+    let image = step(&report, "A sends B an image");
+    let file = step(&report, "B receives the file and downloads the same bytes");
+    let elem = |kind: &str| {
+        list.iter()
+            .map(|m| &m["MsgBody"][0])
+            .find(|e| e["MsgType"] == kind)
+            .unwrap_or_else(|| panic!("no {kind} in {roam}"))
+    };
+    let images = elem("TIMImageElem")["MsgContent"]["ImageInfoArray"].clone();
+    assert_eq!(images[0]["URL"], image["url"], "{roam}");
+    assert_eq!(
+        (images[0]["Width"].clone(), images[0]["Height"].clone()),
+        (json!(3), json!(2))
+    );
+    // The SDK writes a file's URL with `https://` whatever Natter's scheme; the receiver's
+    // `fileDownloadProxy` puts its own address in place of `https://host`.
+    let path = |url: &Value| {
+        let url = url.as_str().unwrap();
+        url[url.find("/_natter/files/").expect("a URL on Natter")..].to_owned()
+    };
+    let file_url = &elem("TIMFileElem")["MsgContent"]["Url"];
+    assert_eq!(path(file_url), path(&file["url"]), "{roam}");
 
     // The nick set through the SDK is the account's.
     let profile = server
@@ -155,8 +178,19 @@ async fn two_users_talk_through_the_web_sdk(server: TestServer) {
     );
 
     // One after-send callback per message, from the Web platform.
-    let sends = receiver.wait_for(AFTER_SEND, 2).await;
-    assert_eq!(receiver.settled_count(&server, AFTER_SEND).await, 2);
+    let sends = receiver.wait_for(AFTER_SEND, 4).await;
+    assert_eq!(receiver.settled_count(&server, AFTER_SEND).await, 4);
+    let kinds = |kind: &str| {
+        sends
+            .iter()
+            .filter(|r| r.body["MsgBody"][0]["MsgType"] == kind)
+            .count()
+    };
+    assert_eq!((kinds("TIMImageElem"), kinds("TIMFileElem")), (1, 1));
+    let sends: Vec<_> = sends
+        .iter()
+        .filter(|r| r.body["MsgBody"][0]["MsgType"] == "TIMTextElem")
+        .collect();
     let mut seen: Vec<Value> = sends
         .iter()
         .map(|r| {
@@ -223,7 +257,8 @@ fn actions(received: &[crate::receiver::Received], user: &str) -> Vec<(String, S
 }
 
 /// The same SDK in a real Chromium (its browser build, which opens its socket in a Web Worker):
-/// two users exchange a text, the receiver sees the conversation, reads it and reloads history.
+/// two users exchange a text, the receiver sees the conversation, reads it and reloads history;
+/// then an image (which B's page shows) and a video go through the upload flow.
 async fn two_users_talk_in_chromium(server: TestServer) {
     let receiver = server.webhook_receiver().await;
     import(&server, &[ALICE, BOB]).await;
@@ -236,12 +271,32 @@ async fn two_users_talk_in_chromium(server: TestServer) {
     );
     assert_eq!(step(&report, "no page errors")["detail"], json!([]));
 
-    // On the server: the message is in the history, and the send came from the Web.
+    // Files with proxyServer alone: B's page showed the image, and got the video's bytes.
+    let shown = &step(&report, "B receives the image and shows it")["detail"];
+    assert_eq!(
+        (shown["width"].clone(), shown["height"].clone()),
+        (json!(1), json!(1))
+    );
+    let video = &step(&report, "B receives the video and downloads the same bytes")["detail"];
+    assert_eq!(video["type"], "video/mp4");
+
+    // On the server: the messages are in the history, oldest first, and the sends came from the
+    // Web.
     let roam = history(&server, ALICE, BOB, 20, None).await;
-    assert_eq!(roam["MsgList"].as_array().unwrap().len(), 1, "{roam}");
+    let list = roam["MsgList"].as_array().unwrap();
+    let kinds: Vec<&Value> = list.iter().map(|m| &m["MsgBody"][0]["MsgType"]).collect();
+    assert_eq!(
+        kinds,
+        ["TIMTextElem", "TIMImageElem", "TIMVideoFileElem"],
+        "{roam}"
+    );
     let text = step(&report, "B reads it and reloads the history")["detail"]["texts"][0].clone();
-    assert_eq!(roam["MsgList"][0]["MsgBody"][0]["MsgContent"]["Text"], text);
-    let sends = receiver.wait_for(AFTER_SEND, 1).await;
+    assert_eq!(list[0]["MsgBody"][0]["MsgContent"]["Text"], text);
+    assert_eq!(
+        list[2]["MsgBody"][0]["MsgContent"]["VideoUrl"], video["url"],
+        "{roam}"
+    );
+    let sends = receiver.wait_for(AFTER_SEND, 3).await;
     assert_eq!(
         sends[0].query.get("OptPlatform").map(String::as_str),
         Some("Web")

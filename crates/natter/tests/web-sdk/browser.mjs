@@ -1,6 +1,7 @@
 // Tencent's Web SDK in a real Chromium, against Natter: two users, each in their own browser
 // context, load the SDK's browser build into a page, log in through `proxyServer`, and exchange a
-// C2C text; the receiver checks its conversation list, reads it and reloads the history.
+// C2C text; the receiver checks its conversation list, reads it and reloads the history. Then A
+// sends an image (B's page shows it) and a video (B downloads it) through the upload flow.
 //
 //   node browser.mjs <ws://host:port> <sdkappid> <userA> <sigA> <userB> <sigB>
 // Env: CHROMIUM (the browser binary), TIMEOUT_MS (default 60000).
@@ -15,16 +16,21 @@ const require = createRequire(import.meta.url);
 const [proxy, sdkAppId, userA, sigA, userB, sigB] = process.argv.slice(2);
 const TIMEOUT_MS = Number(process.env.TIMEOUT_MS || 60000);
 const SDK_SOURCE = readFileSync(require.resolve('@tencentcloud/chat'), 'utf8');
-const PAGE = '<!doctype html><html><head><script src="sdk.js"></script></head><body></body></html>';
+const PLUGIN_SOURCE = readFileSync(require.resolve('tim-upload-plugin'), 'utf8');
+const PAGE =
+  '<!doctype html><html><head><script src="sdk.js"></script><script src="plugin.js"></script></head><body></body></html>';
+// A 1×1 PNG, for an image that the browser really decodes and shows.
+const PNG_BASE64 =
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==';
 
 // The app's page and the SDK's browser build, served on the loopback address as a developer's
 // app would be (Chromium's local-network checks refuse a page from elsewhere a connection to a
 // local address).
 function serveApp() {
   const server = createServer((request, response) => {
-    const isSdk = request.url.endsWith('/sdk.js');
-    response.writeHead(200, { 'content-type': isSdk ? 'text/javascript' : 'text/html' });
-    response.end(isSdk ? SDK_SOURCE : PAGE);
+    const script = request.url.endsWith('/sdk.js') ? SDK_SOURCE : request.url.endsWith('/plugin.js') ? PLUGIN_SOURCE : null;
+    response.writeHead(200, { 'content-type': script ? 'text/javascript' : 'text/html' });
+    response.end(script ?? PAGE);
   });
   return new Promise((resolve) => {
     server.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${server.address().port}`));
@@ -74,6 +80,8 @@ async function openUser(appOrigin, userID, userSig) {
     async ({ sdkAppId, proxy, userID, userSig, logLevel }) => {
       const chat = TencentCloudChat.create({ SDKAppID: Number(sdkAppId), proxyServer: proxy });
       chat.setLogLevel(Number(logLevel));
+      // Uploads (image, file, video messages) go through Tencent's plugin, to Natter's URLs.
+      chat.registerPlugin({ 'tim-upload-plugin': TIMUploadPlugin });
       window.received = [];
       chat.on(TencentCloudChat.EVENT.MESSAGE_RECEIVED, (event) => window.received.push(...event.data));
       const ready = new Promise((resolve) => chat.on(TencentCloudChat.EVENT.SDK_READY, resolve));
@@ -161,6 +169,71 @@ try {
     check(history.texts.includes(text), `history ${JSON.stringify(history.texts)}`);
     check(history.unread === 0, `unread after reading: ${history.unread}`);
     return history;
+  });
+
+  // Files, with proxyServer alone (im_cos_msg.pre_sig): the browser PUTs them to Natter from
+  // the app's origin (CORS), the sender's SDK loads the image to read its size, and B shows it.
+  const imageId = await step('A sends B an image', () =>
+    pageA.evaluate(
+      async ({ to, png }) => {
+        const bytes = Uint8Array.from(atob(png), (c) => c.charCodeAt(0));
+        const file = new File([bytes], 'dot.png', { type: 'image/png' });
+        const message = chat.createImageMessage({
+          to,
+          conversationType: TencentCloudChat.TYPES.CONV_C2C,
+          payload: { file },
+        });
+        const result = await chat.sendMessage(message);
+        return result.data.message.ID;
+      },
+      { to: userB, png: PNG_BASE64 },
+    ),
+  );
+  await step('B receives the image and shows it', async () => {
+    await pageB.waitForFunction((id) => window.received.some((m) => m.ID === id), imageId, { timeout: 15000 });
+    const shown = await pageB.evaluate(async (id) => {
+      const m = window.received.find((x) => x.ID === id);
+      const url = m.payload.imageInfoArray[0].url;
+      const img = document.createElement('img');
+      document.body.append(img);
+      await new Promise((resolve, reject) => {
+        img.onload = resolve;
+        img.onerror = () => reject(new Error(`the image at ${url} does not load`));
+        img.src = url;
+      });
+      return { url, width: img.naturalWidth, height: img.naturalHeight, info: m.payload.imageInfoArray[0] };
+    }, imageId);
+    check(shown.url.includes('/_natter/files/'), `image URL ${shown.url}`);
+    check(shown.width === 1 && shown.height === 1, `shown ${shown.width}x${shown.height}`);
+    check(shown.info.width === 1 && shown.info.height === 1, `message says ${JSON.stringify(shown.info)}`);
+    return shown;
+  });
+  const clip = `not really a video ${Date.now()}`;
+  const videoId = await step('A sends B a video', () =>
+    pageA.evaluate(
+      async ({ to, clip }) => {
+        const file = new File([clip], 'clip.mp4', { type: 'video/mp4' });
+        const message = chat.createVideoMessage({
+          to,
+          conversationType: TencentCloudChat.TYPES.CONV_C2C,
+          payload: { file },
+        });
+        const result = await chat.sendMessage(message);
+        return result.data.message.ID;
+      },
+      { to: userB, clip },
+    ),
+  );
+  await step('B receives the video and downloads the same bytes', async () => {
+    await pageB.waitForFunction((id) => window.received.some((m) => m.ID === id), videoId, { timeout: 15000 });
+    const got = await pageB.evaluate(async (id) => {
+      const m = window.received.find((x) => x.ID === id);
+      const response = await fetch(m.payload.videoUrl);
+      return { url: m.payload.videoUrl, status: response.status, type: response.headers.get('content-type'), text: await response.text() };
+    }, videoId);
+    check(got.status === 200 && got.text === clip, `video download ${JSON.stringify(got)}`);
+    check(got.type === 'video/mp4', `served as ${got.type}`);
+    return got;
   });
 
   await step('both log out', async () => {

@@ -1,5 +1,7 @@
 // Two users talk through Tencent's Web SDK (`@tencentcloud/chat`), whose `proxyServer` option
-// sends its WebSocket to `<proxy>/binfo?...`: here, Natter's. Run by tests/it/web_sdk.rs.
+// sends its WebSocket to `<proxy>/binfo?...`: here, Natter's. Run by tests/it/web_sdk.rs. Besides texts,
+// A sends B an image and a file through the SDK's upload flow (`fileUploadProxy`, Tencent's
+// `tim-upload-plugin`), and B downloads the same bytes.
 //
 //   node two-users.mjs <proxy ws://127.0.0.1:PORT> <SDKAppID> <userA> <sigA> <userB> <sigB>
 //
@@ -165,8 +167,76 @@ class TracingWebSocket extends WS {
 }
 globalThis.WebSocket = TracingWebSocket;
 
+// ----------------------------------------------------------------------------- uploads
+// The SDK uploads files with Tencent's `tim-upload-plugin`, which PUTs through XMLHttpRequest
+// (Node has none): this one does it with fetch, as much of XHR as the plugin uses.
+class FetchXHR {
+  constructor() {
+    this.status = 0;
+    this.statusText = '';
+    this.responseText = '';
+    this.headers = {};
+    this.upload = {};
+    this._responseHeaders = '';
+  }
+  open(method, url) {
+    this.method = method;
+    this.url = url;
+  }
+  setRequestHeader(name, value) {
+    this.headers[name] = value;
+  }
+  getAllResponseHeaders() {
+    return this._responseHeaders;
+  }
+  send(body) {
+    process.stderr.write(`xhr ${this.method} ${this.url}\n`);
+    fetch(this.url, { method: this.method, headers: this.headers, body }).then(
+      async (res) => {
+        this.status = res.status;
+        this.statusText = res.statusText;
+        this.responseText = await res.text();
+        this._responseHeaders = [...res.headers].map(([k, v]) => `${k}: ${v}`).join('\r\n');
+        if (this.onload) this.onload();
+      },
+      (e) => this.onerror && this.onerror(e),
+    );
+  }
+}
+globalThis.XMLHttpRequest = FetchXHR;
+
+// createImageMessage makes a preview URL with window.URL.createObjectURL, as in a browser; Node
+// has no window. Only that call sees this one (the SDK decided it is not in a browser at load).
+function withPreviewWindow(fn) {
+  globalThis.window = { URL: { createObjectURL: () => 'blob:natter-test-preview' } };
+  try {
+    return fn();
+  } finally {
+    delete globalThis.window;
+  }
+}
+
+/// A 3×2 PNG's header and some bytes after it: enough for the server to read its size.
+function pngBytes(stamp) {
+  const head = Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex');
+  const size = Buffer.alloc(8);
+  size.writeUInt32BE(3, 0);
+  size.writeUInt32BE(2, 4);
+  return Buffer.concat([head, size, Buffer.from(`natter upload ${stamp} `.repeat(200))]);
+}
+
+async function download(url) {
+  const res = await fetch(url);
+  check(res.status === 200, `GET ${url} answers 200`, res.status);
+  return { bytes: Buffer.from(await res.arrayBuffer()), type: res.headers.get('content-type') };
+}
+
 // ----------------------------------------------------------------------------- helpers
 const require = createRequire(import.meta.url);
+const TIMUploadPlugin = require('tim-upload-plugin');
+// Files go to Natter's HTTP address: the SDK puts it in place of the host of the upload URL
+// (`fileUploadProxy`) and of the download URLs it shows (`fileDownloadProxy`, the same by default).
+const FILE_PROXY = PROXY && PROXY.replace(/^ws/, 'http');
 // The SDK keeps one instance per SDKAppID per JS realm: each user gets a fresh module copy.
 function freshSDK() {
   const path = require.resolve('@tencentcloud/chat');
@@ -256,8 +326,9 @@ function summary(m) {
 
 async function login(userID, userSig) {
   const TencentCloudChat = freshSDK();
-  const chat = TencentCloudChat.create({ SDKAppID, proxyServer: PROXY });
+  const chat = TencentCloudChat.create({ SDKAppID, proxyServer: PROXY, fileUploadProxy: FILE_PROXY });
   chat.setLogLevel(SDK_LOG);
+  chat.registerPlugin({ 'tim-upload-plugin': TIMUploadPlugin });
   const E = TencentCloudChat.EVENT;
   const ready = new Promise((resolve) => chat.on(E.SDK_READY, resolve));
   const user = { userID, chat, E, TYPES: TencentCloudChat.TYPES, kicked: [] };
@@ -417,6 +488,55 @@ async function main() {
     check(list[0].ID === sentAB.ID && list[1].ID === sentBA.ID, 'history keeps the message IDs', seen);
     check(requests(A, 'openim.getroammsg', since).length > 0, `${A}: getMessageList asked the server (openim.getroammsg)`);
     return { count: list.length, isCompleted: res.data.isCompleted };
+  });
+
+  const png = pngBytes(stamp);
+  let sentImage;
+  await step('A sends B an image', async () => {
+    const since = Date.now() - started;
+    const file = new File([png], 'natter.png', { type: 'image/png' });
+    const msg = withPreviewWindow(() =>
+      a.chat.createImageMessage({ to: B, conversationType: a.TYPES.CONV_C2C, payload: { file: { files: [file] } } }),
+    );
+    const res = await withTimeout(a.chat.sendMessage(msg), `${A}: sendMessage(image) to ${B}`);
+    sentImage = res.data.message;
+    check(sentImage.status === 'success', `${A}: sent image has status success`, sentImage.status);
+    // `url` is the sender's local preview; `imageUrl` is the uploaded one, which the message carries.
+    const [original] = sentImage.payload.imageInfoArray;
+    check(original.imageUrl.startsWith(`${FILE_PROXY}/_natter/files/`), 'the image is on Natter', original);
+    check(original.width === 3 && original.height === 2, "the image's size is the server's reading", original);
+    check(requests(A, 'im_cos_msg.simple_sig', since).length === 1, `${A}: asked for an upload URL (im_cos_msg.simple_sig)`);
+    return { ID: sentImage.ID, url: original.imageUrl, size: original.size };
+  });
+  await step('B receives the image and downloads the same bytes', async () => {
+    const m = await b.inbox.next((x) => x.ID === sentImage.ID, `${B}: MESSAGE_RECEIVED with ${A}'s image`);
+    check(m.type === b.TYPES.MSG_IMAGE, 'received message is an image', m.type);
+    const [original, large, thumb] = m.payload.imageInfoArray;
+    check(original.url.startsWith(`${FILE_PROXY}/_natter/files/`), `${B}: the image URL is on Natter`, original.url);
+    check(original.width === 3 && original.height === 2, `${B}: the image's size`, original);
+    check(large.url && thumb.url, `${B}: large and thumbnail URLs`, m.payload.imageInfoArray);
+    const got = await download(original.url);
+    check(got.bytes.equals(png), `${B}: the download is the uploaded bytes`, { got: got.bytes.length, sent: png.length });
+    check(got.type === 'image/png', `${B}: served as image/png`, got.type);
+    return { url: original.url, bytes: got.bytes.length };
+  });
+  const doc = Buffer.from(`a file from ${A} (${stamp})\n`.repeat(50));
+  let sentFile;
+  await step('A sends B a file', async () => {
+    const file = new File([doc], 'notes.txt', { type: 'text/plain' });
+    const msg = a.chat.createFileMessage({ to: B, conversationType: a.TYPES.CONV_C2C, payload: { file: { files: [file] } } });
+    const res = await withTimeout(a.chat.sendMessage(msg), `${A}: sendMessage(file) to ${B}`);
+    sentFile = res.data.message;
+    check(sentFile.status === 'success', `${A}: sent file has status success`, sentFile.status);
+    return { ID: sentFile.ID, url: sentFile.payload.fileUrl };
+  });
+  await step('B receives the file and downloads the same bytes', async () => {
+    const m = await b.inbox.next((x) => x.ID === sentFile.ID, `${B}: MESSAGE_RECEIVED with ${A}'s file`);
+    check(m.type === b.TYPES.MSG_FILE, 'received message is a file', m.type);
+    check(m.payload.fileName === 'notes.txt' && m.payload.fileSize === doc.length, `${B}: file name and size`, m.payload);
+    const got = await download(m.payload.fileUrl);
+    check(got.bytes.equals(doc), `${B}: the download is the uploaded bytes`, { got: got.bytes.length, sent: doc.length });
+    return { url: m.payload.fileUrl, bytes: got.bytes.length };
   });
 
   await step('both log out', async () => {

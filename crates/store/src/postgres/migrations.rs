@@ -18,6 +18,7 @@ pub(crate) const APP_TABLES: &[&str] = &[
     "conversations",
     "c2c_cleared",
     "user_kicks",
+    "files",
     "c2c_unread_totals",
     "contact_groups",
     "contact_group_members",
@@ -225,6 +226,19 @@ const MIGRATIONS: &[(i64, &str)] = &[
             user_id   TEXT    NOT NULL,
             kicked_at BIGINT NOT NULL,
             PRIMARY KEY (app_id, user_id)
+        );",
+    ),
+    (
+        18,
+        // Uploaded files (`put_file`), bytes and all, so any node serves them.
+        "CREATE TABLE files (
+            app_id       BIGINT NOT NULL,
+            file_id      TEXT   NOT NULL,
+            owner        TEXT   NOT NULL,
+            content_type TEXT   NOT NULL,
+            created_ms   BIGINT NOT NULL,
+            bytes        BYTEA  NOT NULL,
+            PRIMARY KEY (app_id, file_id)
         );",
     ),
 ];

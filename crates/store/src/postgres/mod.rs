@@ -26,7 +26,7 @@ use crate::{
     AccountImport, C2cHistoryQuery, C2cImport, C2cMessage, C2cMessageRef, C2cModify, C2cOutbox,
     C2cRecall, C2cSend, ContactChange, ContactData, ContactGroup, ContactLimits, ContactOutcome,
     Conversation, ConversationId, DeadLetter, ExtensionChange, ExtensionOutcome, ExtensionRead,
-    ListCursor, OutboxEntry, OutboxEvent, ProfileValue, Store, StoreResult, StoredC2c,
+    ListCursor, OutboxEntry, OutboxEvent, ProfileValue, Store, StoreResult, StoredC2c, StoredFile,
 };
 use crate::{
     AnyReply, GroupEdit, GroupMember, GroupMessage, GroupOutcome, GroupQuery, GroupRecord,
@@ -122,6 +122,50 @@ impl Store for PostgresStore {
             .execute(&db.pool)
             .await?;
             Ok(())
+        })
+        .await
+    }
+
+    async fn put_file(&self, app: AppId, id: String, file: StoredFile) -> StoreResult<bool> {
+        if !crate::is_file_id(&id) {
+            return Err(crate::StoreError::Corrupt(format!("not a file id: {id:?}")));
+        }
+        self.detached(move |db| async move {
+            let done = sqlx::query(
+                "INSERT INTO files (app_id, file_id, owner, content_type, created_ms, bytes)
+                 VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
+            )
+            .bind(app as i64)
+            .bind(&id)
+            .bind(&file.owner)
+            .bind(&file.content_type)
+            .bind(file.created_ms)
+            .bind(&file.bytes)
+            .execute(&db.pool)
+            .await?;
+            Ok(done.rows_affected() == 1)
+        })
+        .await
+    }
+
+    async fn get_file(&self, app: AppId, id: String) -> StoreResult<Option<StoredFile>> {
+        self.detached(move |db| async move {
+            let row: Option<(String, String, i64, Vec<u8>)> = sqlx::query_as(
+                "SELECT owner, content_type, created_ms, bytes FROM files
+                 WHERE app_id = $1 AND file_id = $2",
+            )
+            .bind(app as i64)
+            .bind(&id)
+            .fetch_optional(&db.pool)
+            .await?;
+            Ok(
+                row.map(|(owner, content_type, created_ms, bytes)| StoredFile {
+                    content_type,
+                    owner,
+                    created_ms,
+                    bytes,
+                }),
+            )
         })
         .await
     }

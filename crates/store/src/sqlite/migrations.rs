@@ -196,6 +196,19 @@ pub(crate) const MIGRATIONS: &[(i64, &str)] = &[
             PRIMARY KEY (app_id, user_id)
         );",
     ),
+    (
+        18,
+        // Uploaded files (`put_file`): the bytes are in the data directory, files/<app>/<id>.
+        "CREATE TABLE files (
+            app_id       INTEGER NOT NULL,
+            file_id      TEXT    NOT NULL,
+            owner        TEXT    NOT NULL,
+            content_type TEXT    NOT NULL,
+            size         INTEGER NOT NULL,
+            created_ms   INTEGER NOT NULL,
+            PRIMARY KEY (app_id, file_id)
+        );",
+    ),
 ];
 
 /// Every table that holds an app's data (all keyed by `app_id`), for the reset of one app.
@@ -211,6 +224,7 @@ pub(crate) const APP_TABLES: &[&str] = &[
     "conversations",
     "c2c_cleared",
     "user_kicks",
+    "files",
     "c2c_unread_totals",
     "contact_groups",
     "contact_group_members",

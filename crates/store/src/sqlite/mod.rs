@@ -7,6 +7,7 @@ mod c2c;
 mod contacts;
 mod conversations;
 mod extensions;
+mod files;
 mod groups;
 mod migrations;
 mod outbox;
@@ -29,6 +30,7 @@ use crate::{
     C2cRecall, C2cSend, ContactChange, ContactData, ContactGroup, ContactLimits, ContactOutcome,
     Conversation, ConversationId, DeadLetter, ExtensionChange, ExtensionOutcome, ExtensionRead,
     ListCursor, OutboxEntry, OutboxEvent, ProfileValue, Store, StoreError, StoreResult, StoredC2c,
+    StoredFile,
 };
 use crate::{
     AnyReply, GroupEdit, GroupMember, GroupMessage, GroupOutcome, GroupQuery, GroupRecord,
@@ -213,6 +215,14 @@ impl Store for SqliteStore {
             Ok(())
         })
         .await
+    }
+
+    async fn put_file(&self, app: AppId, id: String, file: StoredFile) -> StoreResult<bool> {
+        self.put_file_impl(app, id, file).await
+    }
+
+    async fn get_file(&self, app: AppId, id: String) -> StoreResult<Option<StoredFile>> {
+        self.get_file_impl(app, id).await
     }
 
     async fn kicked_at(&self, app: AppId, user: String) -> StoreResult<Option<i64>> {
@@ -776,7 +786,8 @@ impl Store for SqliteStore {
             }
             Ok(())
         })
-        .await
+        .await?;
+        self.remove_app_files(app)
     }
 
     async fn close(&self) {

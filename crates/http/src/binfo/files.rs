@@ -1,0 +1,140 @@
+//! The Web SDK's upload flow (with its `tim-upload-plugin`): before it sends an image, file,
+//! sound or video message it asks for a pre-signed upload URL, `PUT`s the file there and puts
+//! the download URL into the message. Natter answers with URLs on itself
+//! (`/_natter/files/<sdkappid>/<id>`, served by [`crate::files`]), at the address the SDK
+//! reached it at:
+//!
+//! - `im_cos_msg.simple_sig` when the SDK has a `fileUploadProxy` or `fileDownloadProxy` (or no
+//!   `proxyServer`): the SDK replaces the upload URL's `https://host` with `fileUploadProxy` and,
+//!   when it shows a URL, the download URL's with `fileDownloadProxy`.
+//! - `im_cos_msg.pre_sig` with `proxyServer` alone: both URLs are used as they are.
+//! - `im_cos_msg.get_imageinfo`, after an image's upload in the first case: its sizes (the
+//!   original's, and the large and thumbnail ones the SDK shows, here the same file).
+//!
+//! The frames use the SDK's wire names (`rpt_upload_object`, `str_upload_url`, …), which its
+//! key maps turn into the names its code reads (`uploadConfig`, `uploadUrl`, …).
+
+use natter_core::{ApiError, ApiResult};
+use natter_services::files::{FileKind, GRANT_LIFETIME_SECS};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use crate::files::{download_url, image_size, parse_download_url, upload_url};
+use crate::handler::Ctx;
+
+/// One file the SDK wants to upload.
+#[derive(Deserialize)]
+struct UploadConfig {
+    #[serde(rename = "uint32_file_id", default)]
+    file_id: Value,
+    #[serde(rename = "uint32_file_type")]
+    file_type: u64,
+}
+
+#[derive(Deserialize)]
+struct SimpleSig {
+    #[serde(rename = "rpt_upload_object")]
+    upload_config: Vec<UploadConfig>,
+}
+
+/// A fresh grant's (upload URL, download URL, file id, expiry).
+fn urls(ctx: &Ctx, file_type: u64) -> ApiResult<(String, String, String, i64)> {
+    let kind = FileKind::from_sdk_type(file_type).ok_or_else(|| {
+        ApiError::new(
+            ctx.rules.invalid_param,
+            format!("fileType {file_type} is not 1 (image), 2 (video), 3 (sound) or 255 (file)"),
+        )
+    })?;
+    let base = ctx.public_url.as_deref().unwrap_or("http://localhost");
+    let app = ctx.app.sdkappid;
+    let grant = ctx.services.files.grant(&ctx.app, &ctx.identifier, kind);
+    Ok((
+        upload_url(base, app, &grant),
+        download_url(base, app, &grant.id),
+        grant.id,
+        grant.expires,
+    ))
+}
+
+pub(super) async fn simple_sig(ctx: Ctx, body: Value) -> ApiResult<Value> {
+    let request: SimpleSig = ctx.parse(body)?;
+    let mut pre_sig = Vec::with_capacity(request.upload_config.len());
+    for file in request.upload_config {
+        let (upload, download, id, _) = urls(&ctx, file.file_type)?;
+        pre_sig.push(json!({
+            "uint32_file_id": file.file_id,
+            "str_upload_url": upload,
+            "str_download_url": download,
+            "str_file_key": id,
+            "uint32_exist_flag": 0,
+        }));
+    }
+    Ok(json!({ "rpt_pre_sig": pre_sig }))
+}
+
+#[derive(Deserialize)]
+struct PreSig {
+    file_type: u64,
+}
+
+pub(super) async fn pre_sig(ctx: Ctx, body: Value) -> ApiResult<Value> {
+    let request: PreSig = ctx.parse(body)?;
+    let (upload, download, id, expires) = urls(&ctx, request.file_type)?;
+    Ok(json!({
+        "upload_url": upload,
+        "download_url": download,
+        "expired_time": expires,
+        "request_id": id,
+        "duration": GRANT_LIFETIME_SECS,
+    }))
+}
+
+#[derive(Deserialize)]
+struct GetImageinfo {
+    #[serde(rename = "str_image_url")]
+    image_url: String,
+}
+
+/// The shorter side of the SDK's thumbnail and large image.
+const THUMBNAIL_SIDE: u32 = 198;
+const LARGE_SIDE: u32 = 720;
+
+/// `width`×`height` scaled so the shorter side is at most `side`.
+fn scaled(width: u32, height: u32, side: u32) -> (u32, u32) {
+    let shorter = width.min(height);
+    if shorter <= side || shorter == 0 {
+        return (width, height);
+    }
+    let scale = |n: u32| ((n as u64 * side as u64) / shorter as u64) as u32;
+    (scale(width), scale(height))
+}
+
+pub(super) async fn get_imageinfo(ctx: Ctx, body: Value) -> ApiResult<Value> {
+    let request: GetImageinfo = ctx.parse(body)?;
+    let not_ours = || {
+        ApiError::new(
+            ctx.rules.invalid_param,
+            "imageUrl is not an uploaded file of this app",
+        )
+    };
+    let (app, id) = parse_download_url(&request.image_url).ok_or_else(not_ours)?;
+    if app != ctx.app.sdkappid {
+        return Err(not_ours());
+    }
+    let file = ctx
+        .services
+        .files
+        .download(&ctx.app, &id)
+        .await?
+        .ok_or_else(not_ours)?;
+    let (width, height) = image_size(&file.bytes).unwrap_or((0, 0));
+    let url = request.image_url;
+    let entry = |kind: u32, (w, h): (u32, u32)| json!({ "uint32_image_type": kind, "str_url": url, "uint32_width": w, "uint32_height": h });
+    Ok(json!({
+        "rpt_msg_image_info": [
+            entry(3, (width, height)),
+            entry(2, scaled(width, height, LARGE_SIDE)),
+            entry(1, scaled(width, height, THUMBNAIL_SIDE)),
+        ]
+    }))
+}
