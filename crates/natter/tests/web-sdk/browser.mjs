@@ -84,6 +84,10 @@ async function openUser(appOrigin, userID, userSig) {
       chat.registerPlugin({ 'tim-upload-plugin': TIMUploadPlugin });
       window.received = [];
       chat.on(TencentCloudChat.EVENT.MESSAGE_RECEIVED, (event) => window.received.push(...event.data));
+      window.conversations = [];
+      chat.on(TencentCloudChat.EVENT.CONVERSATION_LIST_UPDATED, (event) => {
+        window.conversations = event.data;
+      });
       const ready = new Promise((resolve) => chat.on(TencentCloudChat.EVENT.SDK_READY, resolve));
       window.chat = chat;
       await chat.login({ userID, userSig });
@@ -145,6 +149,12 @@ try {
   });
 
   await step('B sees the conversation with 1 unread', async () => {
+    // The SDK updates its list after the message event; wait for the update it announces.
+    await pageB.waitForFunction(
+      (peer) => window.conversations.some((c) => c.conversationID === `C2C${peer}` && c.unreadCount > 0),
+      userA,
+      { timeout: 15000 },
+    );
     const conversation = await pageB.evaluate(async (peer) => {
       const { data } = await chat.getConversationList();
       const found = data.conversationList.find((c) => c.conversationID === `C2C${peer}`);
