@@ -27,6 +27,16 @@ fn group_ref(ctx: &Ctx, body: &Value) -> ApiResult<String> {
     Ok(ctx.parse::<GroupRef>(body.clone())?.group_id)
 }
 
+/// The body's group, once the user's role there allows `action` (10007 otherwise).
+async fn authorized(ctx: &Ctx, body: &Value, action: ClientAction<'_>) -> ApiResult<String> {
+    let group_id = group_ref(ctx, body)?;
+    ctx.services
+        .groups
+        .authorize(&ctx.app, &group_id, &ctx.identifier, action)
+        .await?;
+    Ok(group_id)
+}
+
 /// Renames a field the SDK spells otherwise than the REST API.
 fn rename(body: &mut Value, from: &str, to: &str) {
     if let Some(object) = body.as_object_mut() {
@@ -168,17 +178,8 @@ pub(super) async fn destroy_group(ctx: Ctx, body: Value) -> ApiResult<Value> {
 /// `modify_group_base_info`: who may change what depends on type and role.
 pub(super) async fn modify_group_base_info(ctx: Ctx, mut body: Value) -> ApiResult<Value> {
     rename(&mut body, "ShutUpAllMember", "MuteAllMember");
-    let group_id = group_ref(&ctx, &body)?;
     let mute_all = body.get("MuteAllMember").is_some();
-    ctx.services
-        .groups
-        .authorize(
-            &ctx.app,
-            &group_id,
-            &ctx.identifier,
-            ClientAction::ModifyProfile { mute_all },
-        )
-        .await?;
+    authorized(&ctx, &body, ClientAction::ModifyProfile { mute_all }).await?;
     typed(ctx, body, rest::modify_group_base_info).await
 }
 
@@ -188,21 +189,13 @@ pub(super) async fn get_group_member_info(ctx: Ctx, mut body: Value) -> ApiResul
     if body.get("Limit").and_then(Value::as_u64) == Some(0) {
         body.as_object_mut().map(|o| o.remove("Limit"));
     }
-    let group_id = group_ref(&ctx, &body)?;
-    ctx.services
-        .groups
-        .authorize(&ctx.app, &group_id, &ctx.identifier, ClientAction::Read)
-        .await?;
+    authorized(&ctx, &body, ClientAction::Read).await?;
     typed(ctx, body, rest::get_group_member_info).await
 }
 
 /// `add_group_member`: an invitation, where the type lets members invite.
 pub(super) async fn add_group_member(ctx: Ctx, body: Value) -> ApiResult<Value> {
-    let group_id = group_ref(&ctx, &body)?;
-    ctx.services
-        .groups
-        .authorize(&ctx.app, &group_id, &ctx.identifier, ClientAction::Invite)
-        .await?;
+    authorized(&ctx, &body, ClientAction::Invite).await?;
     typed(ctx, body, rest::add_group_member).await
 }
 
@@ -244,16 +237,7 @@ pub(super) async fn modify_group_member_info(ctx: Ctx, body: Value) -> ApiResult
 
 /// `change_group_owner`: the owner hands the group to a member.
 pub(super) async fn change_group_owner(ctx: Ctx, body: Value) -> ApiResult<Value> {
-    let group_id = group_ref(&ctx, &body)?;
-    ctx.services
-        .groups
-        .authorize(
-            &ctx.app,
-            &group_id,
-            &ctx.identifier,
-            ClientAction::ChangeOwner,
-        )
-        .await?;
+    authorized(&ctx, &body, ClientAction::ChangeOwner).await?;
     typed(ctx, body, rest::change_group_owner).await
 }
 
