@@ -1,8 +1,10 @@
 //! `/binfo`: the protocol of Tencent's own Web SDK (`@tencentcloud/chat`), which an app points at
 //! Natter with the SDK's `proxyServer` option. One WebSocket per SDK instance; frames are
 //! described in [`frame`], logging in in [`login`], the commands in [`commands`] (catch-up, recall and
-//! edits in [`sync`]) and the pushes in [`pushes`]. docs/client-sdk.md says what works.
+//! edits in [`sync`]) and the pushes in [`pushes`], acknowledged and resent as [`acks`] says.
+//! docs/client-sdk.md says what works.
 
+mod acks;
 pub mod commands;
 mod frame;
 mod groups;
@@ -196,6 +198,9 @@ async fn run(
     silence_check.tick().await;
     let mut last_heard = Instant::now();
     let mut push_seq: u64 = 0;
+    let mut unacked = acks::Unacked::default();
+    let mut resend_check = tokio::time::interval(acks::CHECK_EVERY);
+    resend_check.tick().await;
     loop {
         tokio::select! {
             // Queued events first, so they never wait behind later requests.
@@ -215,7 +220,7 @@ async fn run(
                     let _ = socket.send(Message::Close(None)).await;
                     return SessionEnd::Kicked;
                 }
-                if !send_push(socket, connection, session, &push, &mut push_seq).await {
+                if !send_push(socket, connection, session, &push, &mut push_seq, &mut unacked).await {
                     return SessionEnd::LinkClosed;
                 }
             }
@@ -229,7 +234,10 @@ async fn run(
                 };
                 let (servcmd, seq, result, logout) = match frame::read(&bytes) {
                     // The acknowledgement of a push expects no answer.
-                    Ok(request) if request.head.servcmd == "openim.ws_msg_push_ack" => continue,
+                    Ok(request) if request.head.servcmd == "openim.ws_msg_push_ack" => {
+                        unacked.ack(&request.body["SessionData"]);
+                        continue;
+                    }
                     Ok(request) => {
                         let logout = request.head.servcmd == "im_open_status.wslogout";
                         let result = if logout {
@@ -247,7 +255,7 @@ async fn run(
                 };
                 // A reply never overtakes an event queued before it.
                 while let Ok(push) = frames.try_recv() {
-                    if !send_push(socket, connection, session, &push, &mut push_seq).await {
+                    if !send_push(socket, connection, session, &push, &mut push_seq, &mut unacked).await {
                         return SessionEnd::LinkClosed;
                     }
                 }
@@ -256,6 +264,22 @@ async fn run(
                 }
                 if logout {
                     return SessionEnd::Logout;
+                }
+            }
+            _ = resend_check.tick() => {
+                match unacked.due(Instant::now()) {
+                    acks::Due::Resend(frames) => {
+                        for bytes in frames {
+                            if socket.send(Message::Binary(bytes.into())).await.is_err() {
+                                return SessionEnd::LinkClosed;
+                            }
+                        }
+                    }
+                    acks::Due::GiveUp => {
+                        // The SDK reconnects and catches up with openim.getmsg.
+                        let _ = socket.send(Message::Close(None)).await;
+                        return SessionEnd::TimedOut;
+                    }
                 }
             }
             _ = silence_check.tick() => {
@@ -268,20 +292,30 @@ async fn run(
     }
 }
 
-/// Sends one event in the SDK's shape (events it has no shape for are skipped). False when the
-/// connection is gone.
+/// Sends one event in the SDK's shape (events it has no shape for are skipped); a message push
+/// asks for an ack and waits for it in `unacked`. False when the connection is gone or must close
+/// (too many pushes unacknowledged).
 async fn send_push(
     socket: &mut WebSocket,
     connection: &Connection,
     session: &Session,
     push: &Push,
     push_seq: &mut u64,
+    unacked: &mut acks::Unacked,
 ) -> bool {
-    let Some(body) = pushes::to_sdk(&push.frame, &session.user) else {
+    let Some(mut body) = pushes::to_sdk(&push.frame, &session.user) else {
         return true;
     };
     *push_seq += 1;
     let seq = Value::from(*push_seq);
+    let needs_ack = acks::needs_ack(&body);
+    if needs_ack {
+        acks::mark(&mut body, *push_seq);
+    }
     let bytes = frame::write(pushes::PUSH_COMMAND, &seq, &body, connection.compress);
+    if needs_ack && !unacked.track(*push_seq, bytes.clone(), Instant::now()) {
+        let _ = socket.send(Message::Close(None)).await;
+        return false;
+    }
     socket.send(Message::Binary(bytes.into())).await.is_ok()
 }

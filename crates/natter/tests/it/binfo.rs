@@ -12,7 +12,7 @@ use tokio_tungstenite::tungstenite::Message;
 use crate::harness::*;
 use crate::on_both_engines;
 
-type Socket =
+pub(crate) type Socket =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
 const WAIT: Duration = Duration::from_secs(10);
@@ -20,6 +20,24 @@ const WAIT: Duration = Duration::from_secs(10);
 struct SdkSocket {
     socket: Socket,
     seq: u64,
+    /// Whether pushes that ask for it are acknowledged, as the SDK does.
+    acks: bool,
+}
+
+/// Acknowledges a push the way the SDK does when it carries `NeedAck: 1`: `openim.ws_msg_push_ack`
+/// with its `SessionData`, `cs` 0, no reply expected.
+pub(crate) async fn ack_push(socket: &mut Socket, body: &Value) {
+    if body["NeedAck"] != 1 {
+        return;
+    }
+    let ack = json!({
+        "head": {"ver": "v4", "platform": 7, "servcmd": "openim.ws_msg_push_ack", "seq": 1, "cs": 0},
+        "body": {"SessionData": body["SessionData"]},
+    });
+    socket
+        .send(Message::Binary(ack.to_string().into_bytes().into()))
+        .await
+        .unwrap();
 }
 
 impl SdkSocket {
@@ -29,7 +47,11 @@ impl SdkSocket {
             server.base.replacen("http", "ws", 1)
         );
         let (socket, _) = tokio_tungstenite::connect_async(url).await.unwrap();
-        Self { socket, seq: 1000 }
+        Self {
+            socket,
+            seq: 1000,
+            acks: true,
+        }
     }
 
     /// Sends a request with `head` fields added to the usual ones; returns the reply's head and
@@ -79,6 +101,11 @@ impl SdkSocket {
                 String::from_utf8(bytes).unwrap()
             };
             let frame: Value = serde_json::from_str(&json).unwrap();
+            // As the SDK does, a push that asks for it is acknowledged (unless a test is the
+            // client that never acks).
+            if self.acks {
+                ack_push(&mut self.socket, &frame["body"]).await;
+            }
             return (frame["head"].clone(), frame["body"].clone());
         }
     }
@@ -300,5 +327,60 @@ on_both_engines!(
             )
             .await;
         assert_eq!(times["ReadTime"][0], latest);
+    }
+);
+
+on_both_engines!(
+    unacknowledged_pushes_are_sent_again_then_the_connection_closes,
+    |server: TestServer| async move {
+        let mut alice = SdkSocket::open(&server).await;
+        assert_eq!(alice.login(&server, "sdk_ack_al").await["ErrorCode"], 0);
+        let mut bob = SdkSocket::open(&server).await;
+        bob.acks = false;
+        assert_eq!(bob.login(&server, "sdk_ack_bo").await["ErrorCode"], 0);
+        let send = |text: &'static str, random: u32| {
+            json!({"To_Account": "sdk_ack_bo", "MsgRandom": random,
+                   "MsgBody": [{"MsgType": "TIMTextElem", "MsgContent": {"Text": text}}]})
+        };
+        let (_, sent) = alice
+            .request("openim.sendmsg", json!({}), send("ack me", 501))
+            .await;
+        assert_eq!(sent["ErrorCode"], 0, "{sent}");
+        let (head, push) = bob.next_frame().await;
+        assert_eq!(head["servcmd"], "im_open_push.msg_push");
+        assert_eq!(push["NeedAck"], 1, "{push}");
+        assert!(push["SessionData"].is_string(), "{push}");
+        assert_eq!(push["EventArray"][0]["C2cMsgArray"][0]["MsgRandom"], 501);
+
+        // Not acknowledged: the same push again, identical (the SDK drops what it has).
+        let (again_head, again) = bob.next_frame().await;
+        assert_eq!((&again_head, &again), (&head, &push));
+
+        // Acknowledged: no more of it.
+        ack_push(&mut bob.socket, &push).await;
+        let quiet = tokio::time::timeout(Duration::from_secs(5), bob.socket.next()).await;
+        assert!(quiet.is_err(), "nothing after the ack: {quiet:?}");
+
+        // A client that never acknowledges is closed, so that the SDK reconnects and syncs.
+        let (_, sent) = alice
+            .request("openim.sendmsg", json!({}), send("never acked", 502))
+            .await;
+        assert_eq!(sent["ErrorCode"], 0, "{sent}");
+        let mut copies = 0;
+        let closed = tokio::time::timeout(Duration::from_secs(30), async {
+            while let Some(Ok(message)) = bob.socket.next().await {
+                match message {
+                    Message::Binary(_) => copies += 1,
+                    Message::Close(_) => return,
+                    _ => {}
+                }
+            }
+        })
+        .await;
+        assert!(closed.is_ok(), "the connection closes");
+        assert_eq!(copies, 3, "the push and two resends");
+        // Alice, who acknowledges, is still served.
+        let (_, reply) = alice.request("heartbeat.alive", json!({}), json!({})).await;
+        assert_eq!(reply["ErrorCode"], 0);
     }
 );

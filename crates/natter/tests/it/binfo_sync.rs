@@ -90,6 +90,8 @@ impl SdkSocket {
                 String::from_utf8(bytes).unwrap()
             };
             let frame: Value = serde_json::from_str(&json).unwrap();
+            // As the SDK does, a push that asks for it is acknowledged.
+            crate::binfo::ack_push(&mut self.socket, &frame["body"]).await;
             return Some((frame["head"].clone(), frame["body"].clone()));
         }
     }
