@@ -41,6 +41,8 @@ const LOGIN_WAIT: Duration = Duration::from_secs(60);
 /// is gone.
 const SILENCE_LIMIT: Duration = Duration::from_secs(90);
 const SILENCE_CHECK_EVERY: Duration = Duration::from_secs(30);
+/// Requests an SDK re-sends on a new socket before it logged in again (see [`log_in`]), at most.
+const MAX_HELD: usize = 32;
 
 /// What the SDK says about itself in the URL.
 struct Connection {
@@ -67,11 +69,11 @@ pub async fn upgrade(
 }
 
 async fn serve(state: AppState, connection: Connection, mut socket: WebSocket) {
-    let Some((session, frames)) = log_in(&state, &connection, &mut socket).await else {
+    let Some((session, frames, held)) = log_in(&state, &connection, &mut socket).await else {
         return;
     };
     let mut guard = SessionGuard::new(state.clone(), session.clone());
-    let end = run(&state, &connection, &session, frames, &mut socket).await;
+    let end = run(&state, &connection, &session, frames, held, &mut socket).await;
     guard.disarm();
     state.services.sessions.end(&session, end).await;
 }
@@ -89,13 +91,17 @@ fn answer(
 }
 
 /// Serves frames until `im_open_status.wslogin` succeeds; heartbeats and statistics are answered
-/// before it, anything else is refused. `None` when the connection is done.
+/// before it. After a reconnect the SDK sends again, before logging in, the requests the old
+/// socket left unanswered (a `sendmsg` cut off before its reply, with the session's `a2` in the
+/// head): those are held and served after the login, in order, so that the SDK does not report a
+/// delivered message as failed. Anything else is refused. `None` when the connection is done.
 async fn log_in(
     state: &AppState,
     connection: &Connection,
     socket: &mut WebSocket,
-) -> Option<(Session, Receiver<Push>)> {
+) -> Option<(Session, Receiver<Push>, Vec<frame::Uplink>)> {
     let deadline = Instant::now() + LOGIN_WAIT;
+    let mut held: Vec<frame::Uplink> = Vec::new();
     loop {
         let bytes = match tokio::time::timeout_at(deadline, socket.recv()).await {
             Ok(Some(Ok(Message::Binary(bytes)))) => bytes,
@@ -136,12 +142,33 @@ async fn log_in(
                                 .await;
                             return None;
                         }
-                        return Some((session, frames));
+                        return Some((session, frames, held));
                     }
-                    Err(e) => Err(e),
+                    Err(e) => {
+                        // The held requests cannot be served either.
+                        for request in held.drain(..) {
+                            let refusal = Err(ApiError::new(e.code, e.info.clone()));
+                            let (servcmd, seq) = (&request.head.servcmd, &request.head.seq);
+                            socket
+                                .send(answer(connection, servcmd, seq, refusal))
+                                .await
+                                .ok()?;
+                        }
+                        Err(e)
+                    }
                 }
             }
             "heartbeat.alive" | "imopenstat.tim_web_report_v2" => Ok(Value::Null),
+            // An ack for a push of the previous socket: nothing to do.
+            "openim.ws_msg_push_ack" => continue,
+            other
+                if request.head.a2.is_some()
+                    && other != "im_open_status.wslogout"
+                    && held.len() < MAX_HELD =>
+            {
+                held.push(request);
+                continue;
+            }
             other => Err(ApiError::new(
                 natter_core::codes::BAD_ACCOUNT_OR_SIG,
                 format!("{other} before im_open_status.wslogin; log in first"),
@@ -192,6 +219,7 @@ async fn run(
     connection: &Connection,
     session: &Session,
     mut frames: Receiver<Push>,
+    held: Vec<frame::Uplink>,
     socket: &mut WebSocket,
 ) -> SessionEnd {
     let mut silence_check = tokio::time::interval(SILENCE_CHECK_EVERY);
@@ -201,6 +229,17 @@ async fn run(
     let mut unacked = acks::Unacked::default();
     let mut resend_check = tokio::time::interval(acks::CHECK_EVERY);
     resend_check.tick().await;
+    for request in held {
+        let (servcmd, seq) = (request.head.servcmd.clone(), request.head.seq.clone());
+        let result = commands::run(state, session, &servcmd, request.body).await;
+        if socket
+            .send(answer(connection, &servcmd, &seq, result))
+            .await
+            .is_err()
+        {
+            return SessionEnd::LinkClosed;
+        }
+    }
     loop {
         tokio::select! {
             // Queued events first, so they never wait behind later requests.

@@ -384,3 +384,60 @@ on_both_engines!(
         assert_eq!(reply["ErrorCode"], 0);
     }
 );
+
+on_both_engines!(
+    requests_resent_before_the_relogin_are_served_after_it,
+    |server: TestServer| async move {
+        let mut first = SdkSocket::open(&server).await;
+        let reply = first.login(&server, "sdk_re_al").await;
+        let a2 = reply["A2Key"].as_str().unwrap().to_owned();
+        let tiny_id = reply["TinyId"].as_str().unwrap().to_owned();
+        let mut bob = SdkSocket::open(&server).await;
+        assert_eq!(bob.login(&server, "sdk_re_bo").await["ErrorCode"], 0);
+        drop(first);
+
+        // The SDK's new socket: the request the old one left unanswered comes first, with the
+        // session's a2, then the login.
+        let mut again = SdkSocket::open(&server).await;
+        let body = json!({"To_Account": "sdk_re_bo", "MsgRandom": 901,
+            "MsgBody": [{"MsgType": "TIMTextElem", "MsgContent": {"Text": "resent"}}]})
+        .to_string();
+        let frame = json!({
+            "head": {"ver": "v4", "platform": 7, "servcmd": "openim.sendmsg", "seq": 77,
+                     "a2": a2, "tinyid": tiny_id, "cs": crc32fast::hash(body.as_bytes())},
+            "body": serde_json::from_str::<Value>(&body).unwrap(),
+        });
+        again
+            .socket
+            .send(Message::Binary(frame.to_string().into_bytes().into()))
+            .await
+            .unwrap();
+        let (_, login) = again
+            .request(
+                "im_open_status.wslogin",
+                json!({"a2": a2, "tinyid": tiny_id}),
+                json!({"State": "Online"}),
+            )
+            .await;
+        assert_eq!(login["ErrorCode"], 0, "{login}");
+        let (head, sent) = again.next_frame().await;
+        assert_eq!(
+            (&head["servcmd"], &head["seq"]),
+            (&json!("openim.sendmsg"), &json!(77))
+        );
+        assert_eq!(sent["ErrorCode"], 0, "{sent}");
+        let (_, push) = bob.next_frame().await;
+        assert_eq!(push["EventArray"][0]["C2cMsgArray"][0]["MsgRandom"], 901);
+
+        // Without an a2 (no session to resume), a request before the login is still refused.
+        let mut stranger = SdkSocket::open(&server).await;
+        let (_, refused) = stranger
+            .request(
+                "openim.sendmsg",
+                json!({}),
+                json!({"To_Account": "sdk_re_bo"}),
+            )
+            .await;
+        assert_eq!(refused["ErrorCode"], 60004, "{refused}");
+    }
+);
