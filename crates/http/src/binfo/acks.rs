@@ -23,6 +23,49 @@ pub const MAX_UNACKED: usize = 512;
 /// How often the connection looks for pushes to resend.
 pub const CHECK_EVERY: Duration = Duration::from_secs(1);
 
+/// One-to-one messages (pushed to the connection or sent from it) after which the next one-to-one
+/// push carries `Flag: 1`. The SDK's catch-up cookie only moves when it calls `openim.getmsg`, and
+/// after a reconnect it treats the messages of every page but the last as old (no
+/// MESSAGE_RECEIVED, and a later push of them is ignored). `Flag: 1` makes it sync online, so its
+/// cookie lags little and a reconnect's catch-up fits one page (`GETMSG_PAGE`, 20).
+pub const SYNC_EVERY: u32 = 10;
+
+/// Counts a connection's one-to-one messages since its last `openim.getmsg`.
+#[derive(Default)]
+pub struct SyncNudge {
+    since_sync: u32,
+}
+
+impl SyncNudge {
+    /// Called for each push body before it is written: marks every [`SYNC_EVERY`]th one-to-one
+    /// message push with `Flag: 1` (the SDK's `needSync`).
+    pub fn on_push(&mut self, body: &mut Value) {
+        let c2c = body["EventArray"]
+            .as_array()
+            .is_some_and(|events| events.iter().any(|e| e.get("C2cMsgArray").is_some()));
+        if !c2c {
+            return;
+        }
+        self.since_sync += 1;
+        if self.since_sync > SYNC_EVERY {
+            self.since_sync = 0;
+            if let Some(fields) = body.as_object_mut() {
+                fields.insert("Flag".into(), Value::from(1));
+            }
+        }
+    }
+
+    /// Called for each request: `openim.getmsg` makes the SDK's cookie current, `openim.sendmsg`
+    /// adds a message its next catch-up pages through.
+    pub fn on_request(&mut self, servcmd: &str) {
+        match servcmd {
+            "openim.getmsg" => self.since_sync = 0,
+            "openim.sendmsg" => self.since_sync += 1,
+            _ => {}
+        }
+    }
+}
+
 /// True for the pushes the SDK acknowledges: messages (C2C and group), the ones it would miss.
 pub fn needs_ack(body: &Value) -> bool {
     body["EventArray"].as_array().is_some_and(|events| {
@@ -184,6 +227,35 @@ mod tests {
         }
         now += RESEND_AFTER;
         assert_eq!(unacked.due(now), Due::GiveUp);
+    }
+
+    #[test]
+    fn a_c2c_push_after_sync_every_messages_asks_for_a_sync() {
+        let mut nudge = SyncNudge::default();
+        let c2c = json!({"EventArray": [{"Event": 9, "C2cMsgArray": [{}]}]});
+        let group = json!({"EventArray": [{"Event": 3, "GroupMsgArray": [{}]}]});
+        let flagged = |nudge: &mut SyncNudge, body: &Value| {
+            let mut body = body.clone();
+            nudge.on_push(&mut body);
+            body.get("Flag").is_some()
+        };
+        for _ in 0..SYNC_EVERY / 2 {
+            assert!(!flagged(&mut nudge, &c2c));
+            assert!(!flagged(&mut nudge, &group));
+            nudge.on_request("openim.sendmsg");
+        }
+        assert!(
+            flagged(&mut nudge, &c2c),
+            "the next push after SYNC_EVERY messages"
+        );
+        assert!(!flagged(&mut nudge, &c2c));
+        // A sync of the SDK's own starts the count again.
+        for _ in 2..SYNC_EVERY {
+            assert!(!flagged(&mut nudge, &c2c));
+        }
+        nudge.on_request("openim.getmsg");
+        nudge.on_request("heartbeat.alive");
+        assert!(!flagged(&mut nudge, &c2c));
     }
 
     #[test]

@@ -227,6 +227,7 @@ async fn run(
     let mut last_heard = Instant::now();
     let mut push_seq: u64 = 0;
     let mut unacked = acks::Unacked::default();
+    let mut nudge = acks::SyncNudge::default();
     let mut resend_check = tokio::time::interval(acks::CHECK_EVERY);
     resend_check.tick().await;
     for request in held {
@@ -259,7 +260,7 @@ async fn run(
                     let _ = socket.send(Message::Close(None)).await;
                     return SessionEnd::Kicked;
                 }
-                if !send_push(socket, connection, session, &push, &mut push_seq, &mut unacked).await {
+                if !send_push(socket, connection, session, &push, &mut push_seq, &mut unacked, &mut nudge).await {
                     return SessionEnd::LinkClosed;
                 }
             }
@@ -278,6 +279,7 @@ async fn run(
                         continue;
                     }
                     Ok(request) => {
+                        nudge.on_request(&request.head.servcmd);
                         let logout = request.head.servcmd == "im_open_status.wslogout";
                         let result = if logout {
                             Ok(Value::Null)
@@ -294,7 +296,7 @@ async fn run(
                 };
                 // A reply never overtakes an event queued before it.
                 while let Ok(push) = frames.try_recv() {
-                    if !send_push(socket, connection, session, &push, &mut push_seq, &mut unacked).await {
+                    if !send_push(socket, connection, session, &push, &mut push_seq, &mut unacked, &mut nudge).await {
                         return SessionEnd::LinkClosed;
                     }
                 }
@@ -341,12 +343,14 @@ async fn send_push(
     push: &Push,
     push_seq: &mut u64,
     unacked: &mut acks::Unacked,
+    nudge: &mut acks::SyncNudge,
 ) -> bool {
     let Some(mut body) = pushes::to_sdk(&push.frame, &session.user) else {
         return true;
     };
     *push_seq += 1;
     let seq = Value::from(*push_seq);
+    nudge.on_push(&mut body);
     let needs_ack = acks::needs_ack(&body);
     if needs_ack {
         acks::mark(&mut body, *push_seq);
