@@ -66,6 +66,66 @@ impl SyncNudge {
     }
 }
 
+/// The `MsgRandom`s of the one-to-one messages this connection sent, so that the copy of one of
+/// them sent to the user's "other connections" is not pushed back to the SDK instance that sent
+/// it. That happens after a reconnect: the old socket's `sendmsg` is stored while the new socket
+/// logs in, and the SDK (which re-sends the request on the new socket) would list the copy as a
+/// second message.
+#[derive(Default)]
+pub struct OwnSends {
+    randoms: VecDeque<u64>,
+}
+
+/// How many of a connection's own sends are remembered.
+const OWN_SENDS_KEPT: usize = 256;
+
+impl OwnSends {
+    /// Called for each request with its body.
+    pub fn on_request(&mut self, servcmd: &str, body: &Value) {
+        if servcmd != "openim.sendmsg" {
+            return;
+        }
+        if let Some(random) = body["MsgRandom"].as_u64() {
+            if self.randoms.len() == OWN_SENDS_KEPT {
+                self.randoms.pop_front();
+            }
+            self.randoms.push_back(random);
+        }
+    }
+
+    /// True for a push of a one-to-one message `me` sent from this connection.
+    pub fn is_own(&self, body: &Value, me: &str) -> bool {
+        body["EventArray"].as_array().is_some_and(|events| {
+            events.iter().any(|event| {
+                event["C2cMsgArray"].as_array().is_some_and(|items| {
+                    items.iter().any(|item| {
+                        item["From_Account"] == me
+                            && item["MsgRandom"]
+                                .as_u64()
+                                .is_some_and(|r| self.randoms.contains(&r))
+                    })
+                })
+            })
+        })
+    }
+}
+
+/// What a connection keeps about its pushes.
+#[derive(Default)]
+pub struct Delivery {
+    pub unacked: Unacked,
+    pub nudge: SyncNudge,
+    pub own: OwnSends,
+}
+
+impl Delivery {
+    /// Called for each request the connection serves.
+    pub fn on_request(&mut self, servcmd: &str, body: &Value) {
+        self.nudge.on_request(servcmd);
+        self.own.on_request(servcmd, body);
+    }
+}
+
 /// True for the pushes the SDK acknowledges: messages (C2C and group), the ones it would miss.
 pub fn needs_ack(body: &Value) -> bool {
     body["EventArray"].as_array().is_some_and(|events| {
@@ -256,6 +316,26 @@ mod tests {
         nudge.on_request("openim.getmsg");
         nudge.on_request("heartbeat.alive");
         assert!(!flagged(&mut nudge, &c2c));
+    }
+
+    #[test]
+    fn a_copy_of_a_message_this_connection_sent_is_recognised() {
+        let mut own = OwnSends::default();
+        own.on_request(
+            "openim.sendmsg",
+            &json!({"To_Account": "bob", "MsgRandom": 5}),
+        );
+        own.on_request("openim.getmsg", &json!({"MsgRandom": 6}));
+        let push = |from: &str, random: u64| {
+            json!({"EventArray": [{"Event": 9, "C2cMsgArray": [
+                {"From_Account": from, "To_Account": "x", "MsgRandom": random}]}]})
+        };
+        assert!(own.is_own(&push("alice", 5), "alice"));
+        assert!(!own.is_own(&push("alice", 6), "alice"));
+        assert!(
+            !own.is_own(&push("bob", 5), "alice"),
+            "bob's message with the same random"
+        );
     }
 
     #[test]

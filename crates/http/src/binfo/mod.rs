@@ -226,12 +226,12 @@ async fn run(
     silence_check.tick().await;
     let mut last_heard = Instant::now();
     let mut push_seq: u64 = 0;
-    let mut unacked = acks::Unacked::default();
-    let mut nudge = acks::SyncNudge::default();
+    let mut delivery = acks::Delivery::default();
     let mut resend_check = tokio::time::interval(acks::CHECK_EVERY);
     resend_check.tick().await;
     for request in held {
         let (servcmd, seq) = (request.head.servcmd.clone(), request.head.seq.clone());
+        delivery.on_request(&servcmd, &request.body);
         let result = commands::run(state, session, &servcmd, request.body).await;
         if socket
             .send(answer(connection, &servcmd, &seq, result))
@@ -260,7 +260,7 @@ async fn run(
                     let _ = socket.send(Message::Close(None)).await;
                     return SessionEnd::Kicked;
                 }
-                if !send_push(socket, connection, session, &push, &mut push_seq, &mut unacked, &mut nudge).await {
+                if !send_push(socket, connection, session, &push, &mut push_seq, &mut delivery).await {
                     return SessionEnd::LinkClosed;
                 }
             }
@@ -275,11 +275,11 @@ async fn run(
                 let (servcmd, seq, result, logout) = match frame::read(&bytes) {
                     // The acknowledgement of a push expects no answer.
                     Ok(request) if request.head.servcmd == "openim.ws_msg_push_ack" => {
-                        unacked.ack(&request.body["SessionData"]);
+                        delivery.unacked.ack(&request.body["SessionData"]);
                         continue;
                     }
                     Ok(request) => {
-                        nudge.on_request(&request.head.servcmd);
+                        delivery.on_request(&request.head.servcmd, &request.body);
                         let logout = request.head.servcmd == "im_open_status.wslogout";
                         let result = if logout {
                             Ok(Value::Null)
@@ -296,7 +296,7 @@ async fn run(
                 };
                 // A reply never overtakes an event queued before it.
                 while let Ok(push) = frames.try_recv() {
-                    if !send_push(socket, connection, session, &push, &mut push_seq, &mut unacked, &mut nudge).await {
+                    if !send_push(socket, connection, session, &push, &mut push_seq, &mut delivery).await {
                         return SessionEnd::LinkClosed;
                     }
                 }
@@ -308,7 +308,7 @@ async fn run(
                 }
             }
             _ = resend_check.tick() => {
-                match unacked.due(Instant::now()) {
+                match delivery.unacked.due(Instant::now()) {
                     acks::Due::Resend(frames) => {
                         for bytes in frames {
                             if socket.send(Message::Binary(bytes.into())).await.is_err() {
@@ -333,8 +333,8 @@ async fn run(
     }
 }
 
-/// Sends one event in the SDK's shape (events it has no shape for are skipped); a message push
-/// asks for an ack and waits for it in `unacked`. False when the connection is gone or must close
+/// Sends one event in the SDK's shape (events it has no shape for, and copies of messages this
+/// connection sent, are skipped); a message push asks for an ack and waits for it in `delivery`. False when the connection is gone or must close
 /// (too many pushes unacknowledged).
 async fn send_push(
     socket: &mut WebSocket,
@@ -342,21 +342,27 @@ async fn send_push(
     session: &Session,
     push: &Push,
     push_seq: &mut u64,
-    unacked: &mut acks::Unacked,
-    nudge: &mut acks::SyncNudge,
+    delivery: &mut acks::Delivery,
 ) -> bool {
     let Some(mut body) = pushes::to_sdk(&push.frame, &session.user) else {
         return true;
     };
     *push_seq += 1;
     let seq = Value::from(*push_seq);
-    nudge.on_push(&mut body);
+    if delivery.own.is_own(&body, &session.user) {
+        return true;
+    }
+    delivery.nudge.on_push(&mut body);
     let needs_ack = acks::needs_ack(&body);
     if needs_ack {
         acks::mark(&mut body, *push_seq);
     }
     let bytes = frame::write(pushes::PUSH_COMMAND, &seq, &body, connection.compress);
-    if needs_ack && !unacked.track(*push_seq, bytes.clone(), Instant::now()) {
+    if needs_ack
+        && !delivery
+            .unacked
+            .track(*push_seq, bytes.clone(), Instant::now())
+    {
         let _ = socket.send(Message::Close(None)).await;
         return false;
     }

@@ -441,3 +441,37 @@ on_both_engines!(
         assert_eq!(refused["ErrorCode"], 60004, "{refused}");
     }
 );
+
+on_both_engines!(
+    a_connection_gets_no_copy_of_a_message_it_sent_itself,
+    |server: TestServer| async move {
+        let mut s1 = SdkSocket::open(&server).await;
+        assert_eq!(s1.login(&server, "sdk_own_al").await["ErrorCode"], 0);
+        let mut s2 = SdkSocket::open(&server).await;
+        assert_eq!(s2.login(&server, "sdk_own_al").await["ErrorCode"], 0);
+        let mut bob = SdkSocket::open(&server).await;
+        assert_eq!(bob.login(&server, "sdk_own_bo").await["ErrorCode"], 0);
+        let send = |seq: u32, random: u32| {
+            json!({"To_Account": "sdk_own_bo", "MsgSeq": seq, "MsgRandom": random,
+                   "MsgBody": [{"MsgType": "TIMTextElem", "MsgContent": {"Text": "own"}}]})
+        };
+        // s2 sent random 911; a message with it from s1 (as when the old socket's send is
+        // stored while the SDK's new socket re-sends it) is not copied back to s2.
+        let (_, sent) = s2.request("openim.sendmsg", json!({}), send(1, 911)).await;
+        assert_eq!(sent["ErrorCode"], 0, "{sent}");
+        let (_, copy) = s1.next_frame().await;
+        assert_eq!(copy["EventArray"][0]["C2cMsgArray"][0]["MsgRandom"], 911);
+        let (_, sent) = s1.request("openim.sendmsg", json!({}), send(2, 911)).await;
+        assert_eq!(sent["ErrorCode"], 0, "{sent}");
+        // Another message from s1 is copied to s2, and is the first thing s2 gets.
+        let (_, sent) = s1.request("openim.sendmsg", json!({}), send(3, 912)).await;
+        assert_eq!(sent["ErrorCode"], 0, "{sent}");
+        let (_, copy) = s2.next_frame().await;
+        assert_eq!(copy["EventArray"][0]["C2cMsgArray"][0]["MsgRandom"], 912);
+        assert_eq!(copy["EventArray"][0]["C2cMsgArray"][0]["IsSyncMsg"], 1);
+        for random in [911, 911, 912] {
+            let (_, push) = bob.next_frame().await;
+            assert_eq!(push["EventArray"][0]["C2cMsgArray"][0]["MsgRandom"], random);
+        }
+    }
+);
