@@ -128,6 +128,16 @@ request to the user counts as unread).\n\
 messages that arrived (or that the user sent from other devices) since its last sync, once, with \
 the conversations' unread counts. A first sync starts from now (the past is in the conversation \
 list and history).\n\
+- Delivery through broken connections: message pushes ask for the SDK's ack; one not acknowledged \
+within 3 s is sent again (the SDK drops a copy of a message it has), and a connection that \
+acknowledges nothing after two resends is closed, so the SDK reconnects and catches up. A request \
+the SDK sends again on its new socket before logging in again (a message whose reply the old \
+socket lost) is served after the login, and a message sent twice (same sender, recipient, \
+`MsgSeq`, `MsgRandom` and time) is stored and pushed once; the SDK instance that sent it gets no \
+copy. Every tenth one-to-one message or so, a push asks the SDK to sync (`Flag` 1), so that the \
+catch-up after a reconnect fits one page (the SDK reports only the last page's messages as \
+received). Tested by cutting the SDKs' sockets \
+at random moments during a conversation (`web_sdk::talk_through_cut_sockets`).\n\
 - Recall and edit of one's own one-to-one messages (`revokeMessage`, `modifyMessage`): the peer \
 and the user's other devices get MESSAGE_REVOKED and MESSAGE_MODIFIED; the recall fires \
 `C2C.CallbackAfterMsgWithDraw` with `OptPlatform` Web.\n\

@@ -1,8 +1,10 @@
 //! `/binfo`: the protocol of Tencent's own Web SDK (`@tencentcloud/chat`), which an app points at
 //! Natter with the SDK's `proxyServer` option. One WebSocket per SDK instance; frames are
 //! described in [`frame`], logging in in [`login`], the commands in [`commands`] (catch-up, recall and
-//! edits in [`sync`]) and the pushes in [`pushes`]. docs/client-sdk.md says what works.
+//! edits in [`sync`]) and the pushes in [`pushes`], acknowledged and resent as [`acks`] says.
+//! docs/client-sdk.md says what works.
 
+mod acks;
 pub mod commands;
 mod files;
 mod frame;
@@ -40,6 +42,8 @@ const LOGIN_WAIT: Duration = Duration::from_secs(60);
 /// is gone.
 const SILENCE_LIMIT: Duration = Duration::from_secs(90);
 const SILENCE_CHECK_EVERY: Duration = Duration::from_secs(30);
+/// Requests an SDK re-sends on a new socket before it logged in again (see [`log_in`]), at most.
+const MAX_HELD: usize = 32;
 
 /// What the SDK says about itself in the URL.
 struct Connection {
@@ -71,11 +75,11 @@ pub async fn upgrade(
 }
 
 async fn serve(state: AppState, connection: Connection, mut socket: WebSocket) {
-    let Some((session, frames)) = log_in(&state, &connection, &mut socket).await else {
+    let Some((session, frames, held)) = log_in(&state, &connection, &mut socket).await else {
         return;
     };
     let mut guard = SessionGuard::new(state.clone(), session.clone());
-    let end = run(&state, &connection, &session, frames, &mut socket).await;
+    let end = run(&state, &connection, &session, frames, held, &mut socket).await;
     guard.disarm();
     state.services.sessions.end(&session, end).await;
 }
@@ -93,13 +97,17 @@ fn answer(
 }
 
 /// Serves frames until `im_open_status.wslogin` succeeds; heartbeats and statistics are answered
-/// before it, anything else is refused. `None` when the connection is done.
+/// before it. After a reconnect the SDK sends again, before logging in, the requests the old
+/// socket left unanswered (a `sendmsg` cut off before its reply, with the session's `a2` in the
+/// head): those are held and served after the login, in order, so that the SDK does not report a
+/// delivered message as failed. Anything else is refused. `None` when the connection is done.
 async fn log_in(
     state: &AppState,
     connection: &Connection,
     socket: &mut WebSocket,
-) -> Option<(Session, Receiver<Push>)> {
+) -> Option<(Session, Receiver<Push>, Vec<frame::Uplink>)> {
     let deadline = Instant::now() + LOGIN_WAIT;
+    let mut held: Vec<frame::Uplink> = Vec::new();
     loop {
         let bytes = match tokio::time::timeout_at(deadline, socket.recv()).await {
             Ok(Some(Ok(Message::Binary(bytes)))) => bytes,
@@ -140,12 +148,33 @@ async fn log_in(
                                 .await;
                             return None;
                         }
-                        return Some((session, frames));
+                        return Some((session, frames, held));
                     }
-                    Err(e) => Err(e),
+                    Err(e) => {
+                        // The held requests cannot be served either.
+                        for request in held.drain(..) {
+                            let refusal = Err(ApiError::new(e.code, e.info.clone()));
+                            let (servcmd, seq) = (&request.head.servcmd, &request.head.seq);
+                            socket
+                                .send(answer(connection, servcmd, seq, refusal))
+                                .await
+                                .ok()?;
+                        }
+                        Err(e)
+                    }
                 }
             }
             "heartbeat.alive" | "imopenstat.tim_web_report_v2" => Ok(Value::Null),
+            // An ack for a push of the previous socket: nothing to do.
+            "openim.ws_msg_push_ack" => continue,
+            other
+                if request.head.a2.is_some()
+                    && other != "im_open_status.wslogout"
+                    && held.len() < MAX_HELD =>
+            {
+                held.push(request);
+                continue;
+            }
             other => Err(ApiError::new(
                 natter_core::codes::BAD_ACCOUNT_OR_SIG,
                 format!("{other} before im_open_status.wslogin; log in first"),
@@ -196,12 +225,35 @@ async fn run(
     connection: &Connection,
     session: &Session,
     mut frames: Receiver<Push>,
+    held: Vec<frame::Uplink>,
     socket: &mut WebSocket,
 ) -> SessionEnd {
     let mut silence_check = tokio::time::interval(SILENCE_CHECK_EVERY);
     silence_check.tick().await;
     let mut last_heard = Instant::now();
     let mut push_seq: u64 = 0;
+    let mut delivery = acks::Delivery::default();
+    let mut resend_check = tokio::time::interval(acks::CHECK_EVERY);
+    resend_check.tick().await;
+    for request in held {
+        let (servcmd, seq) = (request.head.servcmd.clone(), request.head.seq.clone());
+        delivery.on_request(&servcmd, &request.body);
+        let result = commands::run(
+            state,
+            session,
+            &connection.public_url,
+            &servcmd,
+            request.body,
+        )
+        .await;
+        if socket
+            .send(answer(connection, &servcmd, &seq, result))
+            .await
+            .is_err()
+        {
+            return SessionEnd::LinkClosed;
+        }
+    }
     loop {
         tokio::select! {
             // Queued events first, so they never wait behind later requests.
@@ -221,7 +273,7 @@ async fn run(
                     let _ = socket.send(Message::Close(None)).await;
                     return SessionEnd::Kicked;
                 }
-                if !send_push(socket, connection, session, &push, &mut push_seq).await {
+                if !send_push(socket, connection, session, &push, &mut push_seq, &mut delivery).await {
                     return SessionEnd::LinkClosed;
                 }
             }
@@ -235,8 +287,12 @@ async fn run(
                 };
                 let (servcmd, seq, result, logout) = match frame::read(&bytes) {
                     // The acknowledgement of a push expects no answer.
-                    Ok(request) if request.head.servcmd == "openim.ws_msg_push_ack" => continue,
+                    Ok(request) if request.head.servcmd == "openim.ws_msg_push_ack" => {
+                        delivery.unacked.ack(&request.body["SessionData"]);
+                        continue;
+                    }
                     Ok(request) => {
+                        delivery.on_request(&request.head.servcmd, &request.body);
                         let logout = request.head.servcmd == "im_open_status.wslogout";
                         let result = if logout {
                             Ok(Value::Null)
@@ -253,7 +309,7 @@ async fn run(
                 };
                 // A reply never overtakes an event queued before it.
                 while let Ok(push) = frames.try_recv() {
-                    if !send_push(socket, connection, session, &push, &mut push_seq).await {
+                    if !send_push(socket, connection, session, &push, &mut push_seq, &mut delivery).await {
                         return SessionEnd::LinkClosed;
                     }
                 }
@@ -262,6 +318,22 @@ async fn run(
                 }
                 if logout {
                     return SessionEnd::Logout;
+                }
+            }
+            _ = resend_check.tick() => {
+                match delivery.unacked.due(Instant::now()) {
+                    acks::Due::Resend(frames) => {
+                        for bytes in frames {
+                            if socket.send(Message::Binary(bytes.into())).await.is_err() {
+                                return SessionEnd::LinkClosed;
+                            }
+                        }
+                    }
+                    acks::Due::GiveUp => {
+                        // The SDK reconnects and catches up with openim.getmsg.
+                        let _ = socket.send(Message::Close(None)).await;
+                        return SessionEnd::TimedOut;
+                    }
                 }
             }
             _ = silence_check.tick() => {
@@ -274,20 +346,38 @@ async fn run(
     }
 }
 
-/// Sends one event in the SDK's shape (events it has no shape for are skipped). False when the
-/// connection is gone.
+/// Sends one event in the SDK's shape (events it has no shape for, and copies of messages this
+/// connection sent, are skipped); a message push asks for an ack and waits for it in `delivery`. False when the connection is gone or must close
+/// (too many pushes unacknowledged).
 async fn send_push(
     socket: &mut WebSocket,
     connection: &Connection,
     session: &Session,
     push: &Push,
     push_seq: &mut u64,
+    delivery: &mut acks::Delivery,
 ) -> bool {
-    let Some(body) = pushes::to_sdk(&push.frame, &session.user) else {
+    let Some(mut body) = pushes::to_sdk(&push.frame, &session.user) else {
         return true;
     };
     *push_seq += 1;
     let seq = Value::from(*push_seq);
+    if delivery.own.is_own(&body, &session.user) {
+        return true;
+    }
+    delivery.nudge.on_push(&mut body);
+    let needs_ack = acks::needs_ack(&body);
+    if needs_ack {
+        acks::mark(&mut body, *push_seq);
+    }
     let bytes = frame::write(pushes::PUSH_COMMAND, &seq, &body, connection.compress);
+    if needs_ack
+        && !delivery
+            .unacked
+            .track(*push_seq, bytes.clone(), Instant::now())
+    {
+        let _ = socket.send(Message::Close(None)).await;
+        return false;
+    }
     socket.send(Message::Binary(bytes.into())).await.is_ok()
 }

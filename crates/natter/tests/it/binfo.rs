@@ -2,7 +2,10 @@
 //! paired by `servcmd` and `seq`, `COMP`+gzip, the A2Key re-login) and what it must be refused.
 //! The real SDK is driven in `web_sdk.rs`.
 
-use serde_json::json;
+use std::time::Duration;
+
+use serde_json::{json, Value};
+use tokio_tungstenite::tungstenite::Message;
 
 use crate::harness::*;
 use crate::on_both_engines;
@@ -262,6 +265,149 @@ on_both_engines!(
         for op in ["sns.pendency_report", "no.such_command"] {
             let refused = alice.request(op, json!({})).await;
             assert_eq!(refused["ErrorCode"], 60009, "{op}: {refused}");
+        }
+    }
+);
+
+on_both_engines!(
+    unacknowledged_pushes_are_sent_again_then_the_connection_closes,
+    |server: TestServer| async move {
+        let mut alice = SdkClient::open(&server).await;
+        alice.login(&server, "sdk_ack_al").await;
+        let mut bob = SdkClient::open(&server).await;
+        bob.acks = false;
+        bob.login(&server, "sdk_ack_bo").await;
+        let send = |text: &'static str, random: u32| {
+            json!({"To_Account": "sdk_ack_bo", "MsgRandom": random,
+                   "MsgBody": [{"MsgType": "TIMTextElem", "MsgContent": {"Text": text}}]})
+        };
+        let (_, sent) = alice
+            .request("openim.sendmsg", json!({}), send("ack me", 501))
+            .await;
+        assert_eq!(sent["ErrorCode"], 0, "{sent}");
+        let (head, push) = bob.next_frame().await;
+        assert_eq!(head["servcmd"], "im_open_push.msg_push");
+        assert_eq!(push["NeedAck"], 1, "{push}");
+        assert!(push["SessionData"].is_string(), "{push}");
+        assert_eq!(push["EventArray"][0]["C2cMsgArray"][0]["MsgRandom"], 501);
+
+        // Not acknowledged: the same push again, identical (the SDK drops what it has).
+        let (again_head, again) = bob.next_frame().await;
+        assert_eq!((&again_head, &again), (&head, &push));
+
+        // Acknowledged: no more of it.
+        bob.ack(&push).await;
+        let quiet = bob.raw_message(Duration::from_secs(5)).await;
+        assert!(quiet.is_none(), "nothing after the ack: {quiet:?}");
+
+        // A client that never acknowledges is closed, so that the SDK reconnects and syncs.
+        let (_, sent) = alice
+            .request("openim.sendmsg", json!({}), send("never acked", 502))
+            .await;
+        assert_eq!(sent["ErrorCode"], 0, "{sent}");
+        let mut copies = 0;
+        let mut closed = false;
+        while let Some(message) = bob.raw_message(Duration::from_secs(30)).await {
+            match message {
+                Some(Message::Binary(_)) => copies += 1,
+                Some(Message::Close(_)) | None => {
+                    closed = true;
+                    break;
+                }
+                Some(_) => {}
+            }
+        }
+        assert!(closed, "the connection closes");
+        assert_eq!(copies, 3, "the push and two resends");
+        // Alice, who acknowledges, is still served.
+        let (_, reply) = alice.request("heartbeat.alive", json!({}), json!({})).await;
+        assert_eq!(reply["ErrorCode"], 0);
+    }
+);
+
+on_both_engines!(
+    requests_resent_before_the_relogin_are_served_after_it,
+    |server: TestServer| async move {
+        let mut first = SdkClient::open(&server).await;
+        let reply = first.login(&server, "sdk_re_al").await;
+        let a2 = reply["A2Key"].as_str().unwrap().to_owned();
+        let tiny_id = reply["TinyId"].as_str().unwrap().to_owned();
+        let mut bob = SdkClient::open(&server).await;
+        assert_eq!(bob.login(&server, "sdk_re_bo").await["ErrorCode"], 0);
+        drop(first);
+
+        // The SDK's new socket: the request the old one left unanswered comes first, with the
+        // session's a2, then the login.
+        let mut again = SdkClient::open(&server).await;
+        let body = json!({"To_Account": "sdk_re_bo", "MsgRandom": 901,
+            "MsgBody": [{"MsgType": "TIMTextElem", "MsgContent": {"Text": "resent"}}]})
+        .to_string();
+        let frame = json!({
+            "head": {"ver": "v4", "platform": 7, "servcmd": "openim.sendmsg", "seq": 77,
+                     "a2": a2, "tinyid": tiny_id, "cs": crc32fast::hash(body.as_bytes())},
+            "body": serde_json::from_str::<Value>(&body).unwrap(),
+        });
+        again.send_raw(frame.to_string()).await;
+        let (_, login) = again
+            .request(
+                "im_open_status.wslogin",
+                json!({"a2": a2, "tinyid": tiny_id}),
+                json!({"State": "Online"}),
+            )
+            .await;
+        assert_eq!(login["ErrorCode"], 0, "{login}");
+        let (head, sent) = again.next_frame().await;
+        assert_eq!(
+            (&head["servcmd"], &head["seq"]),
+            (&json!("openim.sendmsg"), &json!(77))
+        );
+        assert_eq!(sent["ErrorCode"], 0, "{sent}");
+        let (_, push) = bob.next_frame().await;
+        assert_eq!(push["EventArray"][0]["C2cMsgArray"][0]["MsgRandom"], 901);
+
+        // Without an a2 (no session to resume), a request before the login is still refused.
+        let mut stranger = SdkClient::open(&server).await;
+        let (_, refused) = stranger
+            .request(
+                "openim.sendmsg",
+                json!({}),
+                json!({"To_Account": "sdk_re_bo"}),
+            )
+            .await;
+        assert_eq!(refused["ErrorCode"], 60004, "{refused}");
+    }
+);
+
+on_both_engines!(
+    a_connection_gets_no_copy_of_a_message_it_sent_itself,
+    |server: TestServer| async move {
+        let mut s1 = SdkClient::open(&server).await;
+        assert_eq!(s1.login(&server, "sdk_own_al").await["ErrorCode"], 0);
+        let mut s2 = SdkClient::open(&server).await;
+        assert_eq!(s2.login(&server, "sdk_own_al").await["ErrorCode"], 0);
+        let mut bob = SdkClient::open(&server).await;
+        assert_eq!(bob.login(&server, "sdk_own_bo").await["ErrorCode"], 0);
+        let send = |seq: u32, random: u32| {
+            json!({"To_Account": "sdk_own_bo", "MsgSeq": seq, "MsgRandom": random,
+                   "MsgBody": [{"MsgType": "TIMTextElem", "MsgContent": {"Text": "own"}}]})
+        };
+        // s2 sent random 911; a message with it from s1 (as when the old socket's send is
+        // stored while the SDK's new socket re-sends it) is not copied back to s2.
+        let (_, sent) = s2.request("openim.sendmsg", json!({}), send(1, 911)).await;
+        assert_eq!(sent["ErrorCode"], 0, "{sent}");
+        let (_, copy) = s1.next_frame().await;
+        assert_eq!(copy["EventArray"][0]["C2cMsgArray"][0]["MsgRandom"], 911);
+        let (_, sent) = s1.request("openim.sendmsg", json!({}), send(2, 911)).await;
+        assert_eq!(sent["ErrorCode"], 0, "{sent}");
+        // Another message from s1 is copied to s2, and is the first thing s2 gets.
+        let (_, sent) = s1.request("openim.sendmsg", json!({}), send(3, 912)).await;
+        assert_eq!(sent["ErrorCode"], 0, "{sent}");
+        let (_, copy) = s2.next_frame().await;
+        assert_eq!(copy["EventArray"][0]["C2cMsgArray"][0]["MsgRandom"], 912);
+        assert_eq!(copy["EventArray"][0]["C2cMsgArray"][0]["IsSyncMsg"], 1);
+        for random in [911, 911, 912] {
+            let (_, push) = bob.next_frame().await;
+            assert_eq!(push["EventArray"][0]["C2cMsgArray"][0]["MsgRandom"], random);
         }
     }
 );

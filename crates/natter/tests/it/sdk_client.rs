@@ -31,6 +31,9 @@ pub struct SdkClient {
     /// first; [`next_push`](Self::next_push) and [`next_push_of`](Self::next_push_of) read
     /// them, [`next_frame`](Self::next_frame) does not.
     kept: VecDeque<(Value, Value)>,
+    /// Whether pushes that ask for it are acknowledged as they are read, as the SDK does; a test
+    /// of a client that never acknowledges turns it off.
+    pub acks: bool,
 }
 
 impl SdkClient {
@@ -46,6 +49,7 @@ impl SdkClient {
             seq: 1000,
             user: None,
             kept: VecDeque::new(),
+            acks: true,
         }
     }
 
@@ -147,6 +151,9 @@ impl SdkClient {
                 String::from_utf8(bytes).unwrap()
             };
             let frame: Value = serde_json::from_str(&json).unwrap();
+            if self.acks {
+                self.ack(&frame["body"]).await;
+            }
             return Some((frame["head"].clone(), frame["body"].clone()));
         }
     }
@@ -175,6 +182,28 @@ impl SdkClient {
                 return body;
             }
         }
+    }
+
+    /// Acknowledges a push the way the SDK does when it carries `NeedAck: 1`:
+    /// `openim.ws_msg_push_ack` with its `SessionData`, `cs` 0, no reply expected.
+    pub async fn ack(&mut self, body: &Value) {
+        if body["NeedAck"] != 1 {
+            return;
+        }
+        let ack = json!({
+            "head": {"ver": "v4", "platform": 7, "servcmd": "openim.ws_msg_push_ack", "seq": 1, "cs": 0},
+            "body": {"SessionData": body["SessionData"]},
+        });
+        self.send_raw(ack.to_string()).await;
+    }
+
+    /// The next WebSocket message as it comes (a close included), or `None` if none comes within
+    /// `wait`: for tests that watch what the server does to the connection itself.
+    pub async fn raw_message(&mut self, wait: Duration) -> Option<Option<Message>> {
+        tokio::time::timeout(wait, self.socket.next())
+            .await
+            .ok()
+            .map(|m| m.and_then(Result::ok))
     }
 
     /// Closes the connection without logging out.
