@@ -111,8 +111,12 @@ join (straight in, or a request the owner or an admin handles), quit, disband, p
 member list, invite, kick, member changes (name card, roles, mutes), owner change, history \
 (`getMessageList`) and read reports. Who may do what follows Tencent's client permissions per \
 group type and role (docs/architecture.md, \"Client permissions\"); a refusal is 10007 (10004 \
-where the REST API answers so). Group tips (member joined, left, kicked, profile changed) are not \
-pushed yet: the SDK sees the change when it reads the group again.\n\
+where the REST API answers so). Changes are pushed to the members as the SDK's group tips \
+(member joined or invited, quit, kicked, made or no longer admin, group profile changed: a \
+TIMGroupTipElem message in the group's conversation, MESSAGE_RECEIVED, and the SDK's copy of the \
+group updated); a member who is kicked, quits on another device, or whose group is disbanded \
+gets the SDK's group system notice, on which it drops the group and its conversation \
+(GROUP_LIST_UPDATED). AVChatRooms get no tips.\n\
 - Profile changes (`updateMyProfile`).\n\
 - Friends: requests (`addFriend`: the target's `AllowType` decides whether it adds at once, waits \
 for an answer (30539, which the SDK reports as waiting) or is refused), the requests waiting in \
@@ -133,8 +137,8 @@ and the user's other devices get MESSAGE_REVOKED and MESSAGE_MODIFIED; the recal
 `C2C.CallbackAfterMsgWithDraw` with `OptPlatform` Web.\n\
 - Kicks: REST `im_open_login_svc/kick` logs the user's SDKs out with KICKED_OUT \
 (`REST_API_Kick`), and their old UserSig and A2Key no longer log in.\n\
-- Not yet: friend-request read marks (`sns.pendency_report`), pushes of relation changes and \
-group tips, group invitations that need approval, group attributes and counters, group recall \
+- Not yet: friend-request read marks (`sns.pendency_report`), pushes of relation changes, \
+group invitations that need approval, group attributes and counters, group recall \
 and edit, receipts, one login per platform (multi-device kicks), uploads, and the other commands \
 marked \"not yet\" below. Purchase bits are all off, so the SDK refuses the optional features \
 (3122) without asking.\n\n",

@@ -28,6 +28,8 @@ pub fn to_sdk(frame: &str, me: &str) -> Option<Value> {
         }]})),
         "C2cMsgWithdraw" => Some(c2c_withdraw(&event)),
         "C2cMsgModify" => Some(c2c_modify(&event)),
+        "GroupTip" => group_tip(&event),
+        "GroupRemoved" => group_removed(&event),
         _ => None,
     }
 }
@@ -143,6 +145,87 @@ fn c2c_modify(event: &Map<String, Value>) -> Value {
             "CloudCustomData": event.get("CloudCustomData").cloned().unwrap_or_else(|| json!("")),
             "MsgVersion": field(event, "MsgVersion"),
             "TinyId": sender_tiny_id(event),
+        }],
+    }]})
+}
+
+/// `Event` of a `GroupTips` item that is a tip shown in the group's conversation (the SDK's
+/// group tip message).
+const GROUP_TIP_EVENT: u32 = 4;
+/// `Event` of a `GroupTips` item that is a group system notice (the SDK's system conversation).
+const GROUP_NOTICE_EVENT: u32 = 5;
+/// The sender of group tips and system notices, as the SDK knows it.
+const SYSTEM_ACCOUNT: &str = "@TIM#SYSTEM";
+
+/// A group tip: the SDK adds a TIMGroupTipElem message (`operationType` 1 join, 2 quit,
+/// 3 kicked, 4 set admin, 5 admin cancelled, 6 profile changed) to the group's conversation,
+/// says MESSAGE_RECEIVED, and updates its copy of the group (member count, profile, members).
+fn group_tip(event: &Map<String, Value>) -> Option<Value> {
+    let op_type = match field(event, "TipType").as_str()? {
+        "Join" => 1,
+        "Quit" => 2,
+        "Kicked" => 3,
+        "SetAdmin" => 4,
+        "CancelAdmin" => 5,
+        "GroupInfoChanged" => 6,
+        _ => return None,
+    };
+    let mut body = json!({
+        "OpType": op_type,
+        "Operator_Account": field(event, "Operator_Account"),
+        "List_Account": field(event, "Member_Account"),
+        "MemberNum": field(event, "MemberNum"),
+    });
+    if let Some(Value::Object(info)) = event.get("GroupInfo") {
+        // The SDK's names (`GroupName` → its `name`, `FaceUrl` → `avatar`).
+        let mut new_info = Map::new();
+        for (name, value) in info {
+            let name = if name == "Name" { "GroupName" } else { name };
+            new_info.insert(name.to_owned(), value.clone());
+        }
+        body["MsgGroupNewInfo"] = Value::Object(new_info);
+    }
+    Some(group_tips_push(
+        event,
+        GROUP_TIP_EVENT,
+        field(event, "MsgSeq"),
+        body,
+    ))
+}
+
+/// A group gone for the user (`Reason` Kicked, Quit or Disbanded): a group system notice
+/// (`operationType` 4, 8 or 5) on which the SDK drops the group and its conversation, says
+/// GROUP_LIST_UPDATED and CONVERSATION_LIST_UPDATED, and MESSAGE_RECEIVED with the notice.
+fn group_removed(event: &Map<String, Value>) -> Option<Value> {
+    let op_type = match field(event, "Reason").as_str()? {
+        "Kicked" => 4,
+        "Disbanded" => 5,
+        "Quit" => 8,
+        _ => return None,
+    };
+    let body = json!({
+        "OpType": op_type,
+        "Operator_Account": field(event, "Operator_Account"),
+    });
+    Some(group_tips_push(event, GROUP_NOTICE_EVENT, &json!(0), body))
+}
+
+fn group_tips_push(event: &Map<String, Value>, kind: u32, seq: &Value, body: Value) -> Value {
+    json!({"EventArray": [{
+        "Event": kind,
+        "GroupTips": [{
+            "Event": kind,
+            "From_Account": SYSTEM_ACCOUNT,
+            "GroupInfo": {
+                "GroupId": field(event, "GroupId"),
+                "GroupType": field(event, "GroupType"),
+            },
+            "MsgSeq": seq,
+            "ClientSeq": seq,
+            "MsgRandom": field(event, "Random"),
+            "MsgTimeStamp": field(event, "MsgTime"),
+            "MsgClientTime": field(event, "MsgTime"),
+            "MsgBody": body,
         }],
     }]})
 }

@@ -8,6 +8,7 @@ mod accounts;
 mod binary;
 mod binfo;
 mod binfo_groups;
+mod binfo_push;
 mod binfo_sns;
 mod binfo_sync;
 mod blocklists;
