@@ -125,8 +125,9 @@ refusing and deleting them, removing, updating, checking and reading friends, fr
 (create, delete, rename, add and remove friends) and the blocklist. A user changes only their \
 own relations (any other `From_Account` gets 30001); requests and answers pass the app's \
 before-callbacks, and every change fires the REST API's webhooks with `Web` as `OptPlatform`. \
-Relationship changes are not pushed yet (the other side sees them at its next start-up sync or \
-list call), and requests have no \"read\" mark (`setFriendApplicationRead` fails with 60009; every \
+Relationship changes are pushed to the users they touch (the other side, and the user's other \
+devices): friends added and deleted (FRIEND_LIST_UPDATED), requests made, answered or deleted \
+(FRIEND_APPLICATION_LIST_UPDATED) and the blocklist (BLACKLIST_UPDATED). Requests have no \"read\" mark (`setFriendApplicationRead` fails with 60009; every \
 request to the user counts as unread).\n\
 - Catch-up (`openim.getmsg`): after a reconnect or a new login the SDK gets the one-to-one \
 messages that arrived (or that the user sent from other devices) since its last sync, once, with \
@@ -137,8 +138,8 @@ and the user's other devices get MESSAGE_REVOKED and MESSAGE_MODIFIED; the recal
 `C2C.CallbackAfterMsgWithDraw` with `OptPlatform` Web.\n\
 - Kicks: REST `im_open_login_svc/kick` logs the user's SDKs out with KICKED_OUT \
 (`REST_API_Kick`), and their old UserSig and A2Key no longer log in.\n\
-- Not yet: friend-request read marks (`sns.pendency_report`), pushes of relation changes, \
-group invitations that need approval, group attributes and counters, group recall \
+- Not yet: friend-request read marks (`sns.pendency_report`), group invitations that need \
+approval, group attributes and counters, group recall \
 and edit, receipts, one login per platform (multi-device kicks), uploads, and the other commands \
 marked \"not yet\" below. Purchase bits are all off, so the SDK refuses the optional features \
 (3122) without asking.\n\n",

@@ -30,6 +30,7 @@ pub fn to_sdk(frame: &str, me: &str) -> Option<Value> {
         "C2cMsgModify" => Some(c2c_modify(&event)),
         "GroupTip" => group_tip(&event),
         "GroupRemoved" => group_removed(&event),
+        "RelationChange" => relation_change(&event, me),
         _ => None,
     }
 }
@@ -228,6 +229,78 @@ fn group_tips_push(event: &Map<String, Value>, kind: u32, seq: &Value, body: Val
             "MsgBody": body,
         }],
     }]})
+}
+
+/// `Event` of relationship pushes; the SDK goes by the `FriendListMod` key.
+const RELATION_EVENT: u32 = 7;
+
+/// Relationship changes, one `FriendListMod` item each (`PushType` 1 friends added, 2 deleted,
+/// 3 a friend request, 4 requests gone, 5 blocklisted, 6 unblocked): the SDK updates its lists
+/// and says FRIEND_LIST_UPDATED, FRIEND_APPLICATION_LIST_UPDATED or BLACKLIST_UPDATED. A
+/// request's `From_Account` is its requester: the SDK files it as sent by the user when that is
+/// the user, else as received.
+fn relation_change(event: &Map<String, Value>, me: &str) -> Option<Value> {
+    let mut mods = Vec::new();
+    let list = |name: &str| {
+        event
+            .get(name)
+            .filter(|v| v.as_array().is_some_and(|a| !a.is_empty()))
+    };
+    if let Some(added) = list("FriendAdd_Account") {
+        mods.push(json!({"PushType": 1, "FriendAdd_Account": added}));
+    }
+    if let Some(deleted) = list("FriendDel_Account") {
+        mods.push(json!({"PushType": 2, "FriendDel_Account": deleted}));
+    }
+    for request in list("RequestAdd")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let from = &request["From_Account"];
+        let other = if from.as_str() == Some(me) {
+            &request["To_Account"]
+        } else {
+            from
+        };
+        mods.push(json!({
+            "PushType": 3,
+            "From_Account": from,
+            "PendencyAdd": [{
+                "PendencyAdd_Account": other,
+                "AddSource": request["AddSource"],
+                "AddWording": request["AddWording"],
+                "AddTime": request["AddTime"],
+            }],
+        }));
+    }
+    if let Some(gone) = list("RequestDel").and_then(Value::as_array) {
+        let others: Vec<&Value> = gone
+            .iter()
+            .map(|r| {
+                if r["From_Account"].as_str() == Some(me) {
+                    &r["To_Account"]
+                } else {
+                    &r["From_Account"]
+                }
+            })
+            .collect();
+        mods.push(json!({"PushType": 4, "FrienPencydDel_Account": others}));
+    }
+    if let Some(blocked) = list("BlackListAdd_Account") {
+        mods.push(json!({"PushType": 5, "BlackListAdd_Account": blocked}));
+    }
+    if let Some(unblocked) = list("BlackListDel_Account") {
+        mods.push(json!({"PushType": 6, "BlackListDel_Account": unblocked}));
+    }
+    if mods.is_empty() {
+        return None;
+    }
+    let items: Vec<Value> = mods
+        .into_iter()
+        .map(|m| json!({"Event": RELATION_EVENT, "FriendListMod": [m]}))
+        .collect();
+    Some(json!({ "EventArray": items }))
 }
 
 #[cfg(test)]

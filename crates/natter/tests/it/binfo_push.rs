@@ -121,6 +121,27 @@ impl SdkSocket {
         }
     }
 
+    /// The `FriendListMod` items of the next push that has one of `PushType` `push_type`.
+    async fn next_mods(&mut self, push_type: u64) -> Vec<Value> {
+        loop {
+            let push = self.next_push("FriendListMod").await;
+            let mods: Vec<Value> = push["EventArray"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .flat_map(|item| {
+                    item["FriendListMod"]
+                        .as_array()
+                        .cloned()
+                        .unwrap_or_default()
+                })
+                .collect();
+            if mods.iter().any(|m| m["PushType"] == push_type) {
+                return mods;
+            }
+        }
+    }
+
     /// The next `GroupTips` push of `event` (4 tip, 5 system notice) with `OpType` `op`; its item.
     async fn next_tip(&mut self, event: u64, op: u64) -> Value {
         loop {
@@ -275,5 +296,97 @@ on_both_engines!(
         assert_eq!(notice["GroupInfo"]["GroupId"], again.as_str());
         let notice = owner.next_tip(5, 5).await;
         assert_eq!(notice["GroupInfo"]["GroupId"], again.as_str());
+    }
+);
+
+fn find_mod(mods: &[Value], push_type: u64) -> Value {
+    mods.iter()
+        .find(|m| m["PushType"] == push_type)
+        .cloned()
+        .unwrap_or_else(|| panic!("no PushType {push_type} in {mods:?}"))
+}
+
+on_both_engines!(
+    relation_changes_reach_both_users,
+    |server: TestServer| async move {
+        for user in ["rc_from", "rc_to"] {
+            server
+                .ok("im_open_login_svc/account_import", json!({"UserID": user}))
+                .await;
+        }
+        server
+            .ok(
+                "profile/portrait_set",
+                json!({"From_Account": "rc_to", "ProfileItem": [
+                    {"Tag": "Tag_Profile_IM_AllowType", "Value": "AllowType_Type_NeedConfirm"}]}),
+            )
+            .await;
+        let mut from = SdkSocket::login(&server, "rc_from").await;
+        let mut from_other = SdkSocket::login(&server, "rc_from").await;
+        let mut to = SdkSocket::login(&server, "rc_to").await;
+        let mut to_ws = Client::login(&server, "rc_to", "Android").await;
+
+        // A request: the target gets it as received, the requester's other device as sent.
+        from.ok(
+            "sns.friend_add",
+            json!({"AddFriendItem": [{"To_Account": "rc_to", "AddSource": "AddSource_Type_Web",
+                "AddWording": "hello"}], "AddType": "Add_Type_Both"}),
+        )
+        .await;
+        let received = find_mod(&to.next_mods(3).await, 3);
+        assert_eq!(received["From_Account"], "rc_from", "{received}");
+        let item = &received["PendencyAdd"][0];
+        assert_eq!(item["PendencyAdd_Account"], "rc_from");
+        assert_eq!(item["AddWording"], "hello");
+        assert_eq!(item["AddSource"], "AddSource_Type_Web");
+        assert!(item["AddTime"].as_i64().unwrap() > 0);
+        let sent = find_mod(&from_other.next_mods(3).await, 3);
+        assert_eq!(sent["From_Account"], "rc_from");
+        assert_eq!(sent["PendencyAdd"][0]["PendencyAdd_Account"], "rc_to");
+        let event = ws_event(&mut to_ws, "RelationChange").await;
+        assert_eq!(event["RequestAdd"][0]["From_Account"], "rc_from", "{event}");
+        assert_eq!(event["RequestAdd"][0]["To_Account"], "rc_to");
+
+        // Accepted: both become friends and the request goes, on both sides.
+        to.ok(
+            "sns.friend_response",
+            json!({"ResponseFriendItem": [{"To_Account": "rc_from",
+                "ResponseAction": "Response_Action_AgreeAndAdd"}]}),
+        )
+        .await;
+        let mods = from.next_mods(1).await;
+        assert_eq!(find_mod(&mods, 1)["FriendAdd_Account"], json!(["rc_to"]));
+        assert_eq!(
+            find_mod(&mods, 4)["FrienPencydDel_Account"],
+            json!(["rc_to"])
+        );
+        let event = ws_event(&mut to_ws, "RelationChange").await;
+        assert_eq!(event["FriendAdd_Account"], json!(["rc_from"]), "{event}");
+        assert_eq!(event["RequestDel"][0]["From_Account"], "rc_from");
+
+        // Deleted both ways: the other side is told.
+        from.ok(
+            "sns.friend_delete",
+            json!({"To_Account": ["rc_to"], "DeleteType": "Delete_Type_Both"}),
+        )
+        .await;
+        let mods = to.next_mods(2).await;
+        assert_eq!(find_mod(&mods, 2)["FriendDel_Account"], json!(["rc_from"]));
+        let mods = from_other.next_mods(2).await;
+        assert_eq!(find_mod(&mods, 2)["FriendDel_Account"], json!(["rc_to"]));
+        let event = ws_event(&mut to_ws, "RelationChange").await;
+        assert_eq!(event["FriendDel_Account"], json!(["rc_from"]), "{event}");
+
+        // The blocklist: the user's other devices follow.
+        from.ok("sns.black_list_add", json!({"To_Account": ["rc_to"]}))
+            .await;
+        let mods = from_other.next_mods(5).await;
+        assert_eq!(find_mod(&mods, 5)["BlackListAdd_Account"], json!(["rc_to"]));
+        from.ok("sns.black_list_delete", json!({"To_Account": ["rc_to"]}))
+            .await;
+        let mods = from_other.next_mods(6).await;
+        assert_eq!(find_mod(&mods, 6)["BlackListDel_Account"], json!(["rc_to"]));
+        // Nothing reached the blocked user about it.
+        to_ws.no_event().await;
     }
 );

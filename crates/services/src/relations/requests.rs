@@ -197,10 +197,11 @@ impl RelationService {
         let origin = origin.clone();
         let owner = from.clone();
         let outcome = self
-            .edit(
+            .edit_from(
                 app,
                 &owner,
                 RelationScope::PeersAndCounts(targets),
+                origin.connection,
                 move |rel| {
                     let mut plan = RelationPlan::default();
                     let mut tally = Tally::of(rel);
