@@ -104,7 +104,9 @@ accepts it; it expires with the UserSig). `State.StateChange` reports the logins
 each one-to-one conversation's last message and unread count), joined groups and conversation \
 groups.\n\
 - One-to-one messages: send, receive (pushed, with the same message id on both ends), history \
-(`getMessageList`), read reports and peer read times. Group messages: send into a group the user \
+(`getMessageList`), read reports and peer read times; reading a conversation tells the peer's \
+SDK, which marks the messages read (`isPeerRead`) and says MESSAGE_READ_BY_PEER, and the \
+reader's other devices, which clear the conversation's unread count. Group messages: send into a group the user \
 is in; group messages are pushed to members.\n\
 - Groups: create (the user is the owner), search by ID, profile (with the user's own membership), \
 join (straight in, or a request the owner or an admin handles), quit, disband, profile changes, \

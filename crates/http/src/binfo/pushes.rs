@@ -31,6 +31,7 @@ pub fn to_sdk(frame: &str, me: &str) -> Option<Value> {
         "GroupTip" => group_tip(&event),
         "GroupRemoved" => group_removed(&event),
         "RelationChange" => relation_change(&event, me),
+        "C2cRead" => Some(c2c_read(&event, me)),
         _ => None,
     }
 }
@@ -229,6 +230,27 @@ fn group_tips_push(event: &Map<String, Value>, kind: u32, seq: &Value, body: Val
             "MsgBody": body,
         }],
     }]})
+}
+
+/// A user read a one-to-one conversation up to `LastReadTime`. To the peer: the read receipt on
+/// which the SDK marks its own messages sent until then as read by the peer (`isPeerRead`) and
+/// says MESSAGE_READ_BY_PEER; to the reader's other devices: the notice on which the SDK marks
+/// the conversation read there (unread count 0).
+fn c2c_read(event: &Map<String, Value>, me: &str) -> Value {
+    let reader = field(event, "Report_Account");
+    let time = field(event, "LastReadTime");
+    let notify = if reader.as_str() == Some(me) {
+        json!({"ReadC2cMsgNotify": {"UinPairReadArray": [{
+            "From_Account": field(event, "Peer_Account"),
+            "LastReadTime": time,
+        }]}})
+    } else {
+        json!({"C2cReadedReceipt": {
+            "To_Account": reader,
+            "UinPairReadArray": [{"From_Account": reader, "LastReadTime": time}],
+        }})
+    };
+    json!({"EventArray": [{"Event": C2C_EVENT, "C2cNotifyMsgArray": [notify]}]})
 }
 
 /// `Event` of relationship pushes; the SDK goes by the `FriendListMod` key.

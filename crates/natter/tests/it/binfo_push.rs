@@ -390,3 +390,64 @@ on_both_engines!(
         to_ws.no_event().await;
     }
 );
+
+/// The item under `key` of the next `C2cNotifyMsgArray` push that has one.
+async fn next_notify(sdk: &mut SdkSocket, key: &str) -> Value {
+    loop {
+        let push = sdk.next_push("C2cNotifyMsgArray").await;
+        if let Some(item) = push["EventArray"][0]["C2cNotifyMsgArray"][0].get(key) {
+            return item.clone();
+        }
+    }
+}
+
+on_both_engines!(
+    reading_a_conversation_tells_the_peer_and_the_readers_devices,
+    |server: TestServer| async move {
+        let mut alice = SdkSocket::login(&server, "rr_alice").await;
+        let mut bob = SdkSocket::login(&server, "rr_bob").await;
+        let mut bob_other = SdkSocket::login(&server, "rr_bob").await;
+        let mut alice_ws = Client::login(&server, "rr_alice", "Android").await;
+        let sent = server
+            .ok(
+                "openim/sendmsg",
+                json!({"From_Account": "rr_alice", "To_Account": "rr_bob", "MsgRandom": 7,
+                       "MsgBody": [{"MsgType": "TIMTextElem", "MsgContent": {"Text": "hi"}}]}),
+            )
+            .await;
+        let time = sent["MsgTime"].as_i64().unwrap();
+
+        // The SDK's setMessageRead.
+        bob.ok(
+            "openim.msgreaded",
+            json!({"C2CMsgReaded": {"Cookie": "", "C2CMsgReadedItem": [
+                {"To_Account": "rr_alice", "LastedMsgTime": time, "Receipt": 1}]}}),
+        )
+        .await;
+        let receipt = next_notify(&mut alice, "C2cReadedReceipt").await;
+        assert_eq!(receipt["To_Account"], "rr_bob", "{receipt}");
+        assert_eq!(receipt["UinPairReadArray"][0]["LastReadTime"], time);
+        let notice = next_notify(&mut bob_other, "ReadC2cMsgNotify").await;
+        assert_eq!(
+            notice["UinPairReadArray"][0]["From_Account"], "rr_alice",
+            "{notice}"
+        );
+        assert_eq!(notice["UinPairReadArray"][0]["LastReadTime"], time);
+        let event = ws_event(&mut alice_ws, "C2cRead").await;
+        assert_eq!(event["Report_Account"], "rr_bob");
+        assert_eq!(event["Peer_Account"], "rr_alice");
+        assert_eq!(event["LastReadTime"], time);
+
+        // The REST API's admin_set_msg_read does the same.
+        server
+            .ok(
+                "openim/admin_set_msg_read",
+                json!({"Report_Account": "rr_bob", "Peer_Account": "rr_alice", "MsgReadTime": time + 5}),
+            )
+            .await;
+        let receipt = next_notify(&mut alice, "C2cReadedReceipt").await;
+        assert_eq!(receipt["UinPairReadArray"][0]["LastReadTime"], time + 5);
+        let notice = next_notify(&mut bob, "ReadC2cMsgNotify").await;
+        assert_eq!(notice["UinPairReadArray"][0]["From_Account"], "rr_alice");
+    }
+);
