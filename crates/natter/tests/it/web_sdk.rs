@@ -112,6 +112,9 @@ async fn two_users_talk_through_the_web_sdk(server: TestServer) {
     let first = step(&report, "A sends B a text");
     let reply = step(&report, "B replies");
     let nick = step(&report, "A changes its nick")["nick"].clone();
+    // B's setMessageRead reached A's SDK as the read receipt (MESSAGE_READ_BY_PEER).
+    let read = step(&report, "A's SDK says MESSAGE_READ_BY_PEER for its message");
+    assert_eq!(read["isPeerRead"], true, "{read}");
 
     // The two texts are in the C2C history as the SDK sent them (found by their MsgRandom), at
     // the time the SDK was given. Within one second the order is the store's (MsgSeq, then

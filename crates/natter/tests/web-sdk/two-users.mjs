@@ -260,7 +260,10 @@ async function login(userID, userSig) {
   chat.setLogLevel(SDK_LOG);
   const E = TencentCloudChat.EVENT;
   const ready = new Promise((resolve) => chat.on(E.SDK_READY, resolve));
-  const user = { userID, chat, E, TYPES: TencentCloudChat.TYPES, kicked: [] };
+  const user = { userID, chat, E, TYPES: TencentCloudChat.TYPES, kicked: [], readByPeer: [] };
+  chat.on(E.MESSAGE_READ_BY_PEER, (ev) => {
+    for (const m of ev.data) user.readByPeer.push(m);
+  });
   chat.on(E.KICKED_OUT, (ev) => {
     user.kicked.push(ev.data);
     console.error(`[${userID}] KICKED_OUT`, ev.data);
@@ -394,6 +397,15 @@ async function main() {
       return { ok: conv && conv.unreadCount === 0, value: conv, seen };
     });
     return { unreadCount: conv.unreadCount };
+  });
+
+  await step("A's SDK says MESSAGE_READ_BY_PEER for its message", async () => {
+    const m = await eventually(`${A}: MESSAGE_READ_BY_PEER with the message sent to ${B}`, async () => {
+      const m = a.readByPeer.find((x) => x.ID === sentAB.ID);
+      return { ok: !!m, value: m, seen: a.readByPeer.map(summary) };
+    });
+    check(m.isPeerRead === true, `${A}: the message is marked isPeerRead`, m.isPeerRead);
+    return { ID: m.ID, isPeerRead: m.isPeerRead };
   });
 
   await step('B replies', async () => {
