@@ -75,6 +75,8 @@ fn group_item(event: &Map<String, Value>) -> Value {
     }
     json!({
         "From_Account": field(event, "From_Account"),
+        // The SDK's `to`, from which it makes the conversation ID (`GROUP<id>`).
+        "ToGroupId": field(event, "GroupId"),
         "GroupInfo": group_info,
         "MsgSeq": field(event, "MsgSeq"),
         "MsgRandom": field(event, "Random"),
@@ -218,6 +220,7 @@ fn group_tips_push(event: &Map<String, Value>, kind: u32, seq: &Value, body: Val
         "GroupTips": [{
             "Event": kind,
             "From_Account": SYSTEM_ACCOUNT,
+            "ToGroupId": field(event, "GroupId"),
             "GroupInfo": {
                 "GroupId": field(event, "GroupId"),
                 "GroupType": field(event, "GroupType"),

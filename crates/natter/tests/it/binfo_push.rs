@@ -194,6 +194,8 @@ on_both_engines!(
         let tip = owner.next_tip(4, 1).await;
         assert_eq!(tip["GroupInfo"]["GroupId"], group.as_str());
         assert_eq!(tip["GroupInfo"]["GroupType"], "Public");
+        // The SDK's `to`: without it the message has no conversation and the SDK throws.
+        assert_eq!(tip["ToGroupId"], group.as_str());
         assert_eq!(tip["From_Account"], "@TIM#SYSTEM");
         assert_eq!(tip["MsgBody"]["Operator_Account"], "gt_joiner");
         assert_eq!(tip["MsgBody"]["List_Account"], json!(["gt_joiner"]));

@@ -261,6 +261,10 @@ async function login(userID, userSig) {
   const E = TencentCloudChat.EVENT;
   const ready = new Promise((resolve) => chat.on(E.SDK_READY, resolve));
   const user = { userID, chat, E, TYPES: TencentCloudChat.TYPES, kicked: [], readByPeer: [] };
+  user.groupLists = [];
+  chat.on(E.GROUP_LIST_UPDATED, (ev) => {
+    user.groupLists.push(ev.data.map((g) => g.groupID));
+  });
   chat.on(E.MESSAGE_READ_BY_PEER, (ev) => {
     for (const m of ev.data) user.readByPeer.push(m);
   });
@@ -429,6 +433,45 @@ async function main() {
     check(list[0].ID === sentAB.ID && list[1].ID === sentBA.ID, 'history keeps the message IDs', seen);
     check(requests(A, 'openim.getroammsg', since).length > 0, `${A}: getMessageList asked the server (openim.getroammsg)`);
     return { count: list.length, isCompleted: res.data.isCompleted };
+  });
+
+  let groupID;
+  await step('B joins A\'s group: A gets the join tip', async () => {
+    const created = await withTimeout(
+      a.chat.createGroup({ type: a.TYPES.GRP_PUBLIC, name: `tips ${stamp}`, joinOption: a.TYPES.JOIN_OPTIONS_FREE_ACCESS }),
+      `${A}: createGroup`,
+    );
+    groupID = created.data.group.groupID;
+    const joined = await withTimeout(b.chat.joinGroup({ groupID }), `${B}: joinGroup`);
+    check(joined.data.status === b.TYPES.JOIN_STATUS_SUCCESS, `${B}: joinGroup joins at once`, joined.data);
+    const tip = await a.inbox.next(
+      (m) => m.type === a.TYPES.MSG_GRP_TIP && m.payload.groupProfile.groupID === groupID
+        && m.payload.operationType === a.TYPES.GRP_TIP_MBR_JOIN,
+      `${A}: MESSAGE_RECEIVED with the join tip of ${groupID}`,
+    );
+    check(tip.conversationID === `GROUP${groupID}`, `${A}: the tip is in the group's conversation`, summary(tip));
+    check(tip.payload.userIDList.includes(B), `${A}: the tip names ${B}`, tip.payload);
+    check(tip.payload.memberNum === 2, `${A}: the tip has the member count`, tip.payload);
+    return { groupID, operationType: tip.payload.operationType, userIDList: tip.payload.userIDList };
+  });
+
+  await step('A removes B: the group leaves B\'s list', async () => {
+    const listed = await withTimeout(b.chat.getGroupList(), `${B}: getGroupList`);
+    check(listed.data.groupList.some((g) => g.groupID === groupID), `${B}: the group is in its list`, listed.data.groupList.map((g) => g.groupID));
+    const before = b.groupLists.length;
+    await withTimeout(a.chat.deleteGroupMember({ groupID, userIDList: [B] }), `${A}: deleteGroupMember`);
+    const lists = await eventually(`${B}: GROUP_LIST_UPDATED without ${groupID}`, async () => {
+      const last = b.groupLists[b.groupLists.length - 1];
+      return { ok: b.groupLists.length > before && !last.includes(groupID), value: b.groupLists, seen: b.groupLists };
+    });
+    const after = await withTimeout(b.chat.getGroupList(), `${B}: getGroupList`);
+    check(!after.data.groupList.some((g) => g.groupID === groupID), `${B}: the group is gone from its list`, after.data.groupList.map((g) => g.groupID));
+    const notice = await b.inbox.next(
+      (m) => m.type === b.TYPES.MSG_GRP_SYS_NOTICE && m.payload.groupProfile.groupID === groupID,
+      `${B}: MESSAGE_RECEIVED with the system notice of ${groupID}`,
+    );
+    check(notice.payload.operationType === 4, `${B}: the notice says kicked out (operationType 4)`, notice.payload);
+    return { updates: lists.length, operationType: notice.payload.operationType };
   });
 
   await step('both log out', async () => {
