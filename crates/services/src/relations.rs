@@ -127,24 +127,13 @@ impl RelationService {
 
     /// Runs one edit; a missing owner and the plan's own refusal become errors, and the webhook
     /// engine is woken when after-callbacks were written. Users whose relations changed get
-    /// `RelationChange` events (not the connection the change came from).
+    /// `RelationChange` events on every connection, the one the change came from included: the
+    /// Web SDK updates its friend, request and block lists only from these pushes.
     async fn edit(
         &self,
         app: &AppSettings,
         owner: &str,
         scope: RelationScope,
-        decide: impl FnOnce(&Relations) -> RelationPlan + Send + 'static,
-    ) -> ApiResult<RelationOutcome> {
-        self.edit_from(app, owner, scope, None, decide).await
-    }
-
-    /// [`edit`](Self::edit) caused by the client connection `connection`.
-    async fn edit_from(
-        &self,
-        app: &AppSettings,
-        owner: &str,
-        scope: RelationScope,
-        connection: Option<u64>,
         decide: impl FnOnce(&Relations) -> RelationPlan + Send + 'static,
     ) -> ApiResult<RelationOutcome> {
         let missing = owner_not_found(owner).info;
@@ -181,7 +170,7 @@ impl RelationService {
         if outcome.wrote_outbox {
             self.webhooks.wake();
         }
-        told.send(&self.fanout, app.sdkappid, connection);
+        told.send(&self.fanout, app.sdkappid);
         Ok(outcome)
     }
 

@@ -342,9 +342,13 @@ on_both_engines!(
         assert_eq!(item["AddWording"], "hello");
         assert_eq!(item["AddSource"], "AddSource_Type_Web");
         assert!(item["AddTime"].as_i64().unwrap() > 0);
-        let sent = find_mod(&from_other.next_mods(3).await, 3);
-        assert_eq!(sent["From_Account"], "rc_from");
-        assert_eq!(sent["PendencyAdd"][0]["PendencyAdd_Account"], "rc_to");
+        // Every connection of the requester, the one that asked included (the SDK updates its
+        // lists only from pushes).
+        for sdk in [&mut from_other, &mut from] {
+            let sent = find_mod(&sdk.next_mods(3).await, 3);
+            assert_eq!(sent["From_Account"], "rc_from");
+            assert_eq!(sent["PendencyAdd"][0]["PendencyAdd_Account"], "rc_to");
+        }
         let event = ws_event(&mut to_ws, "RelationChange").await;
         assert_eq!(event["RequestAdd"][0]["From_Account"], "rc_from", "{event}");
         assert_eq!(event["RequestAdd"][0]["To_Account"], "rc_to");
@@ -362,6 +366,8 @@ on_both_engines!(
             find_mod(&mods, 4)["FrienPencydDel_Account"],
             json!(["rc_to"])
         );
+        let mods = to.next_mods(1).await;
+        assert_eq!(find_mod(&mods, 1)["FriendAdd_Account"], json!(["rc_from"]));
         let event = ws_event(&mut to_ws, "RelationChange").await;
         assert_eq!(event["FriendAdd_Account"], json!(["rc_from"]), "{event}");
         assert_eq!(event["RequestDel"][0]["From_Account"], "rc_from");
@@ -387,6 +393,8 @@ on_both_engines!(
         from.ok("sns.black_list_delete", json!({"To_Account": ["rc_to"]}))
             .await;
         let mods = from_other.next_mods(6).await;
+        assert_eq!(find_mod(&mods, 6)["BlackListDel_Account"], json!(["rc_to"]));
+        let mods = from.next_mods(6).await;
         assert_eq!(find_mod(&mods, 6)["BlackListDel_Account"], json!(["rc_to"]));
         // Nothing reached the blocked user about it.
         to_ws.no_event().await;

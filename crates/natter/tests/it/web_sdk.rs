@@ -122,6 +122,13 @@ async fn two_users_talk_through_the_web_sdk(server: TestServer) {
     assert_eq!(tip["userIDList"], json!([BOB]), "{tip}");
     let kicked = step(&report, "A removes B: the group leaves B's list");
     assert_eq!(kicked["operationType"], 4, "{kicked}");
+    // Relation pushes: the request, the new friend and the deletion reached the SDKs' lists.
+    let asked = step(&report, "A asks B to be friends: B's SDK lists the request");
+    assert_eq!(asked["waiting"], true, "{asked}");
+    let accepted = step(&report, "B accepts: A's SDK lists B as a friend");
+    assert_eq!(accepted["friends"], json!([BOB]), "{accepted}");
+    let deleted = step(&report, "A deletes B: B's SDK drops A");
+    assert_eq!(deleted["friends"], json!([]), "{deleted}");
 
     // The two texts are in the C2C history as the SDK sent them (found by their MsgRandom), at
     // the time the SDK was given. Within one second the order is the store's (MsgSeq, then

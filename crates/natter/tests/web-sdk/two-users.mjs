@@ -265,6 +265,14 @@ async function login(userID, userSig) {
   chat.on(E.GROUP_LIST_UPDATED, (ev) => {
     user.groupLists.push(ev.data.map((g) => g.groupID));
   });
+  user.friendLists = [];
+  chat.on(E.FRIEND_LIST_UPDATED, (ev) => {
+    user.friendLists.push(ev.data.map((f) => f.userID));
+  });
+  user.applicationLists = [];
+  chat.on(E.FRIEND_APPLICATION_LIST_UPDATED, (ev) => {
+    user.applicationLists.push(ev.data.friendApplicationList.map((x) => ({ userID: x.userID, type: x.type })));
+  });
   chat.on(E.MESSAGE_READ_BY_PEER, (ev) => {
     for (const m of ev.data) user.readByPeer.push(m);
   });
@@ -472,6 +480,48 @@ async function main() {
     );
     check(notice.payload.operationType === 4, `${B}: the notice says kicked out (operationType 4)`, notice.payload);
     return { updates: lists.length, operationType: notice.payload.operationType };
+  });
+
+  await step("A asks B to be friends: B's SDK lists the request", async () => {
+    const before = b.applicationLists.length;
+    const res = await withTimeout(
+      a.chat.addFriend({ to: B, source: 'AddSource_Type_Web', type: a.TYPES.SNS_ADD_TYPE_BOTH, wording: 'hi' }),
+      `${A}: addFriend`,
+    ).catch((e) => e);
+    const waiting = res.code === 30539 || (res.data && res.data.code === 30539);
+    if (!waiting) return { added: true, code: res.code };
+    const list = await eventually(`${B}: FRIEND_APPLICATION_LIST_UPDATED with ${A}'s request`, async () => {
+      const last = b.applicationLists[b.applicationLists.length - 1];
+      const ok = b.applicationLists.length > before && last.some((x) => x.userID === A && x.type === b.TYPES.SNS_APPLICATION_SENT_TO_ME);
+      return { ok, value: last, seen: b.applicationLists };
+    });
+    return { waiting: true, applications: list };
+  });
+
+  await step("B accepts: A's SDK lists B as a friend", async () => {
+    const before = a.friendLists.length;
+    await withTimeout(
+      b.chat.acceptFriendApplication({ userID: A, type: b.TYPES.SNS_APPLICATION_AGREE_AND_ADD }),
+      `${B}: acceptFriendApplication`,
+    );
+    const list = await eventually(`${A}: FRIEND_LIST_UPDATED with ${B}`, async () => {
+      const last = a.friendLists[a.friendLists.length - 1];
+      return { ok: a.friendLists.length > before && last.includes(B), value: last, seen: a.friendLists };
+    });
+    return { friends: list };
+  });
+
+  await step("A deletes B: B's SDK drops A", async () => {
+    const before = b.friendLists.length;
+    await withTimeout(
+      a.chat.deleteFriend({ userIDList: [B], type: a.TYPES.SNS_DELETE_TYPE_BOTH }),
+      `${A}: deleteFriend`,
+    );
+    const list = await eventually(`${B}: FRIEND_LIST_UPDATED without ${A}`, async () => {
+      const last = b.friendLists[b.friendLists.length - 1];
+      return { ok: b.friendLists.length > before && !last.includes(A), value: last, seen: b.friendLists };
+    });
+    return { friends: list };
   });
 
   await step('both log out', async () => {

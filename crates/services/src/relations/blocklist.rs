@@ -44,71 +44,65 @@ impl RelationService {
         let origin = origin.clone();
         let owner = from.clone();
         let outcome = self
-            .edit_from(
-                app,
-                &owner,
-                peers_scope(to.clone()),
-                origin.connection,
-                move |rel| {
-                    let mut plan = RelationPlan::default();
-                    let mut count = rel.blocklist_count;
-                    let mut pairs = Vec::new();
-                    for (peer_id, repeat) in to.iter().zip(repeats) {
-                        let peer = &rel.peers[peer_id];
-                        let result = if repeat {
-                            repeated(peer_id)
-                        } else if peer_id == &from {
-                            fail(
-                                peer_id,
-                                codes::SNS_INVALID_PARAM,
-                                "you cannot blocklist yourself",
-                            )
-                        } else if !peer.exists {
-                            fail(
-                                peer_id,
-                                codes::SNS_ACCOUNT_NOT_FOUND,
-                                format!("account {peer_id} does not exist"),
-                            )
-                        } else if peer.blocked_at.is_some() {
-                            fail(
-                                peer_id,
-                                codes::SNS_INVALID_PARAM,
-                                format!("{peer_id} is already in the blocklist"),
-                            )
-                        } else if count >= MAX_BLOCKLIST {
-                            fail(
-                                peer_id,
-                                codes::SNS_BLOCKLIST_LIMIT,
-                                format!("the blocklist already holds {MAX_BLOCKLIST} accounts"),
-                            )
-                        } else {
-                            count += 1;
-                            plan.changes.push(RelationChange::PutBlock {
-                                owner: from.clone(),
-                                peer: peer_id.clone(),
-                                at: now,
-                            });
-                            plan.changes.push(bump(&from, SequenceKind::Blocklist));
-                            if peer.friend.is_some() {
-                                unfriend(&from, peer_id, &mut plan.changes);
-                            }
-                            if peer.reverse_friend {
-                                unfriend(peer_id, &from, &mut plan.changes);
-                            }
-                            clear_requests(&from, peer_id, peer, &mut plan.changes);
-                            pairs.push(AccountPair::new(&from, peer_id));
-                            ok(peer_id)
-                        };
-                        plan.results.push(result);
-                    }
-                    if !pairs.is_empty() {
-                        let payload = BlackListAdd { pair_list: pairs };
-                        plan.outbox
-                            .extend(this.after(&app_settings, &payload, &from, &origin));
-                    }
-                    plan
-                },
-            )
+            .edit(app, &owner, peers_scope(to.clone()), move |rel| {
+                let mut plan = RelationPlan::default();
+                let mut count = rel.blocklist_count;
+                let mut pairs = Vec::new();
+                for (peer_id, repeat) in to.iter().zip(repeats) {
+                    let peer = &rel.peers[peer_id];
+                    let result = if repeat {
+                        repeated(peer_id)
+                    } else if peer_id == &from {
+                        fail(
+                            peer_id,
+                            codes::SNS_INVALID_PARAM,
+                            "you cannot blocklist yourself",
+                        )
+                    } else if !peer.exists {
+                        fail(
+                            peer_id,
+                            codes::SNS_ACCOUNT_NOT_FOUND,
+                            format!("account {peer_id} does not exist"),
+                        )
+                    } else if peer.blocked_at.is_some() {
+                        fail(
+                            peer_id,
+                            codes::SNS_INVALID_PARAM,
+                            format!("{peer_id} is already in the blocklist"),
+                        )
+                    } else if count >= MAX_BLOCKLIST {
+                        fail(
+                            peer_id,
+                            codes::SNS_BLOCKLIST_LIMIT,
+                            format!("the blocklist already holds {MAX_BLOCKLIST} accounts"),
+                        )
+                    } else {
+                        count += 1;
+                        plan.changes.push(RelationChange::PutBlock {
+                            owner: from.clone(),
+                            peer: peer_id.clone(),
+                            at: now,
+                        });
+                        plan.changes.push(bump(&from, SequenceKind::Blocklist));
+                        if peer.friend.is_some() {
+                            unfriend(&from, peer_id, &mut plan.changes);
+                        }
+                        if peer.reverse_friend {
+                            unfriend(peer_id, &from, &mut plan.changes);
+                        }
+                        clear_requests(&from, peer_id, peer, &mut plan.changes);
+                        pairs.push(AccountPair::new(&from, peer_id));
+                        ok(peer_id)
+                    };
+                    plan.results.push(result);
+                }
+                if !pairs.is_empty() {
+                    let payload = BlackListAdd { pair_list: pairs };
+                    plan.outbox
+                        .extend(this.after(&app_settings, &payload, &from, &origin));
+                }
+                plan
+            })
             .await?;
         Ok(BatchOutcome {
             results: outcome.results,
@@ -131,42 +125,36 @@ impl RelationService {
         let origin = origin.clone();
         let owner = from.clone();
         let outcome = self
-            .edit_from(
-                app,
-                &owner,
-                peers_scope(to.clone()),
-                origin.connection,
-                move |rel| {
-                    let mut plan = RelationPlan::default();
-                    let mut pairs = Vec::new();
-                    for (peer_id, repeat) in to.iter().zip(repeats) {
-                        let result = if repeat {
-                            repeated(peer_id)
-                        } else if rel.peers[peer_id].blocked_at.is_none() {
-                            fail(
-                                peer_id,
-                                codes::SNS_INVALID_PARAM,
-                                format!("{peer_id} is not in the blocklist"),
-                            )
-                        } else {
-                            plan.changes.push(RelationChange::DeleteBlock {
-                                owner: from.clone(),
-                                peer: peer_id.clone(),
-                            });
-                            plan.changes.push(bump(&from, SequenceKind::Blocklist));
-                            pairs.push(AccountPair::new(&from, peer_id));
-                            ok(peer_id)
-                        };
-                        plan.results.push(result);
-                    }
-                    if !pairs.is_empty() {
-                        let payload = BlackListDelete { pair_list: pairs };
-                        plan.outbox
-                            .extend(this.after(&app_settings, &payload, &from, &origin));
-                    }
-                    plan
-                },
-            )
+            .edit(app, &owner, peers_scope(to.clone()), move |rel| {
+                let mut plan = RelationPlan::default();
+                let mut pairs = Vec::new();
+                for (peer_id, repeat) in to.iter().zip(repeats) {
+                    let result = if repeat {
+                        repeated(peer_id)
+                    } else if rel.peers[peer_id].blocked_at.is_none() {
+                        fail(
+                            peer_id,
+                            codes::SNS_INVALID_PARAM,
+                            format!("{peer_id} is not in the blocklist"),
+                        )
+                    } else {
+                        plan.changes.push(RelationChange::DeleteBlock {
+                            owner: from.clone(),
+                            peer: peer_id.clone(),
+                        });
+                        plan.changes.push(bump(&from, SequenceKind::Blocklist));
+                        pairs.push(AccountPair::new(&from, peer_id));
+                        ok(peer_id)
+                    };
+                    plan.results.push(result);
+                }
+                if !pairs.is_empty() {
+                    let payload = BlackListDelete { pair_list: pairs };
+                    plan.outbox
+                        .extend(this.after(&app_settings, &payload, &from, &origin));
+                }
+                plan
+            })
             .await?;
         Ok(BatchOutcome {
             results: outcome.results,

@@ -41,8 +41,8 @@ impl Changes {
         *self.0.lock().unwrap_or_else(|e| e.into_inner()) = users;
     }
 
-    /// Sends each user their `RelationChange` event, skipping the connection `except`.
-    pub(super) fn send(&self, fanout: &Fanout, app: u64, except: Option<u64>) {
+    /// Sends each user their `RelationChange` event, on all their connections.
+    pub(super) fn send(&self, fanout: &Fanout, app: u64) {
         let users = std::mem::take(&mut *self.0.lock().unwrap_or_else(|e| e.into_inner()));
         for (user, change) in users {
             let frame = frame(change);
@@ -50,7 +50,7 @@ impl Changes {
                 app,
                 Target::Users(vec![user]),
                 &Push::new(Priority::High, &frame),
-                except,
+                None,
             );
         }
     }

@@ -313,11 +313,10 @@ impl RelationService {
         let app_settings = app.clone();
         let origin = origin.clone();
         let outcome = self
-            .edit_from(
+            .edit(
                 app,
                 &request.from.clone(),
                 RelationScope::PeersAndCounts(targets),
-                origin.connection,
                 move |rel| {
                     let mut plan = RelationPlan::default();
                     let mut tally = Tally::of(rel);
@@ -594,44 +593,38 @@ impl RelationService {
         let origin = origin.clone();
         let owner = from.clone();
         let outcome = self
-            .edit_from(
-                app,
-                &owner,
-                peers_scope(to.clone()),
-                origin.connection,
-                move |rel| {
-                    let mut plan = RelationPlan::default();
-                    let mut pairs = Vec::new();
-                    for (peer_id, repeat) in to.iter().zip(repeats) {
-                        if repeat {
-                            plan.results.push(repeated(peer_id));
-                            continue;
-                        }
-                        let peer = &rel.peers[peer_id];
-                        if peer.friend.is_none() {
-                            plan.results.push(fail(
-                                peer_id,
-                                codes::SNS_NOT_FRIENDS,
-                                format!("{peer_id} is not a friend of {from}"),
-                            ));
-                            continue;
-                        }
-                        unfriend(&from, peer_id, &mut plan.changes);
-                        pairs.push(AccountPair::new(&from, peer_id));
-                        if both && peer.reverse_friend {
-                            unfriend(peer_id, &from, &mut plan.changes);
-                            pairs.push(AccountPair::new(peer_id, &from));
-                        }
-                        plan.results.push(ok(peer_id));
+            .edit(app, &owner, peers_scope(to.clone()), move |rel| {
+                let mut plan = RelationPlan::default();
+                let mut pairs = Vec::new();
+                for (peer_id, repeat) in to.iter().zip(repeats) {
+                    if repeat {
+                        plan.results.push(repeated(peer_id));
+                        continue;
                     }
-                    if !pairs.is_empty() {
-                        let payload = FriendDelete { pair_list: pairs };
-                        plan.outbox
-                            .extend(this.after(&app_settings, &payload, &from, &origin));
+                    let peer = &rel.peers[peer_id];
+                    if peer.friend.is_none() {
+                        plan.results.push(fail(
+                            peer_id,
+                            codes::SNS_NOT_FRIENDS,
+                            format!("{peer_id} is not a friend of {from}"),
+                        ));
+                        continue;
                     }
-                    plan
-                },
-            )
+                    unfriend(&from, peer_id, &mut plan.changes);
+                    pairs.push(AccountPair::new(&from, peer_id));
+                    if both && peer.reverse_friend {
+                        unfriend(peer_id, &from, &mut plan.changes);
+                        pairs.push(AccountPair::new(peer_id, &from));
+                    }
+                    plan.results.push(ok(peer_id));
+                }
+                if !pairs.is_empty() {
+                    let payload = FriendDelete { pair_list: pairs };
+                    plan.outbox
+                        .extend(this.after(&app_settings, &payload, &from, &origin));
+                }
+                plan
+            })
             .await?;
         Ok(BatchOutcome {
             results: outcome.results,

@@ -197,11 +197,10 @@ impl RelationService {
         let origin = origin.clone();
         let owner = from.clone();
         let outcome = self
-            .edit_from(
+            .edit(
                 app,
                 &owner,
                 RelationScope::PeersAndCounts(targets),
-                origin.connection,
                 move |rel| {
                     let mut plan = RelationPlan::default();
                     let mut tally = Tally::of(rel);
