@@ -91,23 +91,21 @@ fn note(
         }
         RelationChange::PutBlock {
             owner: o, peer: p, ..
-        } => {
-            if o != owner || peer(p).is_none_or(|r| r.blocked_at.is_none()) {
-                users
-                    .entry(o.clone())
-                    .or_default()
-                    .block_add
-                    .push(p.clone());
-            }
+        } if o != owner || peer(p).is_none_or(|r| r.blocked_at.is_none()) => {
+            users
+                .entry(o.clone())
+                .or_default()
+                .block_add
+                .push(p.clone());
         }
-        RelationChange::DeleteBlock { owner: o, peer: p } => {
-            if o != owner || peer(p).is_none_or(|r| r.blocked_at.is_some()) {
-                users
-                    .entry(o.clone())
-                    .or_default()
-                    .block_del
-                    .push(p.clone());
-            }
+        RelationChange::DeleteBlock { owner: o, peer: p }
+            if o != owner || peer(p).is_none_or(|r| r.blocked_at.is_some()) =>
+        {
+            users
+                .entry(o.clone())
+                .or_default()
+                .block_del
+                .push(p.clone());
         }
         RelationChange::PutRequest(request) => {
             for user in [&request.target, &request.requester] {
