@@ -461,3 +461,43 @@ on_both_engines!(
         assert_eq!(notice["UinPairReadArray"][0]["From_Account"], "rr_alice");
     }
 );
+
+on_both_engines!(
+    an_approved_join_request_is_a_join_tip,
+    |server: TestServer| async move {
+        let mut owner = SdkSocket::login(&server, "ga_owner").await;
+        let mut member = SdkSocket::login(&server, "ga_member").await;
+        let mut applicant = SdkSocket::login(&server, "ga_applicant").await;
+        let created = server
+            .ok(
+                "group_open_http_svc/create_group",
+                json!({"Owner_Account": "ga_owner", "Type": "Public", "Name": "Asked",
+                       "ApplyJoinOption": "NeedPermission",
+                       "MemberList": [{"Member_Account": "ga_member"}]}),
+            )
+            .await;
+        let group = created["GroupId"].as_str().unwrap().to_owned();
+        let applied = applicant
+            .ok(
+                "group_open_http_svc.apply_join_group",
+                json!({"GroupId": group, "ApplyMsg": "please"}),
+            )
+            .await;
+        assert_eq!(applied["JoinedStatus"], "WaitAdminApproval", "{applied}");
+        owner
+            .ok(
+                "group_open_http_svc.handle_apply_join_group",
+                json!({"GroupId": group, "Applicant_Account": "ga_applicant",
+                       "HandleMsg": "Agree", "ApprovalMsg": "welcome"}),
+            )
+            .await;
+        let tip = member.next_tip(4, 1).await;
+        assert_eq!(tip["GroupInfo"]["GroupId"], group.as_str());
+        assert_eq!(tip["MsgBody"]["Operator_Account"], "ga_owner");
+        assert_eq!(tip["MsgBody"]["List_Account"], json!(["ga_applicant"]));
+        assert_eq!(tip["MsgBody"]["MemberNum"], 3);
+        // The new member's own SDK sees it too (its group list gets the group).
+        let tip = applicant.next_tip(4, 1).await;
+        assert_eq!(tip["MsgBody"]["List_Account"], json!(["ga_applicant"]));
+    }
+);
