@@ -179,9 +179,6 @@ impl GroupService {
                     Ok(outcome)
                 }
             })?;
-        if let Some(tip) = outcome.reply.1 {
-            self.send_tip(app, tip, origin.connection);
-        }
         let frame = json!({
             "Event": "GroupApplicationHandled",
             "GroupId": group_id,
@@ -195,6 +192,10 @@ impl GroupService {
             &Push::new(Priority::High, &frame),
             None,
         );
+        // The applicant hears the answer first, then the members the join.
+        if let Some(tip) = outcome.reply.1 {
+            self.send_tip(app, tip, origin.connection);
+        }
         Ok(())
     }
 }
