@@ -114,7 +114,8 @@ member list, invite, kick, member changes (name card, roles, mutes), owner chang
 (`getMessageList`) and read reports. Who may do what follows Tencent's client permissions per \
 group type and role (docs/architecture.md, \"Client permissions\"); a refusal is 10007 (10004 \
 where the REST API answers so). Changes are pushed to the members as the SDK's group tips \
-(member joined or invited, quit, kicked, made or no longer admin, group profile changed: a \
+(member joined or invited, quit, kicked, made or no longer admin, group profile or owner \
+changed: a \
 TIMGroupTipElem message in the group's conversation, MESSAGE_RECEIVED, and the SDK's copy of the \
 group updated); a member who is kicked, quits on another device, or whose group is disbanded \
 gets the SDK's group system notice, on which it drops the group and its conversation \

@@ -240,6 +240,32 @@ on_both_engines!(
             assert_eq!(event["TipType"], tip_type);
         }
 
+        // A new owner: tip 6 with `Owner_Account` (the SDK's ownerID), then back.
+        for heir in ["gt_member", "gt_owner"] {
+            server
+                .ok(
+                    "group_open_http_svc/change_group_owner",
+                    json!({"GroupId": group, "NewOwner_Account": heir}),
+                )
+                .await;
+            // (The joiner has the rename's tip 6 waiting too.)
+            let tip = loop {
+                let tip = joiner.next_tip(4, 6).await;
+                if tip["MsgBody"]["MsgGroupNewInfo"]
+                    .get("Owner_Account")
+                    .is_some()
+                {
+                    break tip;
+                }
+            };
+            assert_eq!(
+                tip["MsgBody"]["MsgGroupNewInfo"]["Owner_Account"], heir,
+                "{tip}"
+            );
+            let event = ws_event(&mut watcher, "GroupTip").await;
+            assert_eq!(event["GroupInfo"]["Owner_Account"], heir, "{event}");
+        }
+
         // A kick: the others get tip 3; the kicked user gets system notice 4, on which the SDK
         // drops the group.
         server

@@ -439,6 +439,7 @@ impl GroupService {
         let now_ms = self.clock.now_ms();
         let this = self.clone();
         let app_settings = app.clone();
+        let connection = origin.connection;
         let origin = origin.clone();
         let operator = operator.to_owned();
         let id = group_id.to_owned();
@@ -446,49 +447,58 @@ impl GroupService {
         if !group.owner.is_empty() {
             accounts.push(group.owner.clone());
         }
-        self.edit_existing(
-            app,
-            group_id,
-            GroupQuery::accounts(accounts),
-            move |group, snap| {
-                let mut plan = GroupPlan::new();
-                let Some(heir) = snap.members.get(&new_owner) else {
-                    plan.refusal = Some((
-                        codes::GROUP_INVALID_PARAM,
-                        format!("{new_owner} is not a member of the group"),
-                    ));
-                    return plan;
-                };
-                if heir.role == OWNER {
-                    return plan;
-                }
-                let mut group = group.clone();
-                let old_owner = std::mem::take(&mut group.owner);
-                if let Some(old) = snap.members.get(&old_owner) {
-                    let mut old = old.clone();
-                    old.role = MEMBER.to_owned();
-                    plan.changes.push(GroupChange::PutMember(old));
-                }
-                let mut heir = heir.clone();
-                heir.role = OWNER.to_owned();
-                plan.changes.push(GroupChange::PutMember(heir));
-                group.owner = new_owner.clone();
-                plan.changes
-                    .push(GroupChange::PutGroup(Box::new(group.clone())));
-                let report = AfterChangeGroupOwner {
-                    group_id: id.clone(),
-                    group_type: group.group_type,
-                    operator_account: operator,
-                    old_owner_account: old_owner,
-                    new_owner_account: new_owner,
-                    event_time: now_ms as u64,
-                };
-                plan.outbox
-                    .extend(this.after(&app_settings, &report, &id, &origin));
-                plan
-            },
-        )
-        .await?;
+        let outcome = self
+            .edit_existing(
+                app,
+                group_id,
+                GroupQuery::accounts(accounts),
+                move |group, snap| {
+                    let mut plan = GroupPlan::default();
+                    let Some(heir) = snap.members.get(&new_owner) else {
+                        plan.refusal = Some((
+                            codes::GROUP_INVALID_PARAM,
+                            format!("{new_owner} is not a member of the group"),
+                        ));
+                        return plan;
+                    };
+                    if heir.role == OWNER {
+                        return plan;
+                    }
+                    let mut group = group.clone();
+                    let old_owner = std::mem::take(&mut group.owner);
+                    if let Some(old) = snap.members.get(&old_owner) {
+                        let mut old = old.clone();
+                        old.role = MEMBER.to_owned();
+                        plan.changes.push(GroupChange::PutMember(old));
+                    }
+                    let mut heir = heir.clone();
+                    heir.role = OWNER.to_owned();
+                    plan.changes.push(GroupChange::PutMember(heir));
+                    group.owner = new_owner.clone();
+                    let mut tip =
+                        GroupTip::new(&group, TipKind::GroupInfoChanged, &operator, vec![]);
+                    tip.info
+                        .insert("Owner_Account".into(), new_owner.clone().into());
+                    plan.reply = Some(tip);
+                    plan.changes
+                        .push(GroupChange::PutGroup(Box::new(group.clone())));
+                    let report = AfterChangeGroupOwner {
+                        group_id: id.clone(),
+                        group_type: group.group_type,
+                        operator_account: operator,
+                        old_owner_account: old_owner,
+                        new_owner_account: new_owner,
+                        event_time: now_ms as u64,
+                    };
+                    plan.outbox
+                        .extend(this.after(&app_settings, &report, &id, &origin));
+                    plan
+                },
+            )
+            .await?;
+        if let Some(tip) = outcome.reply {
+            self.send_tip(app, tip, connection);
+        }
         Ok(())
     }
 
