@@ -104,15 +104,22 @@ accepts it; it expires with the UserSig). `State.StateChange` reports the logins
 each one-to-one conversation's last message and unread count), joined groups and conversation \
 groups.\n\
 - One-to-one messages: send, receive (pushed, with the same message id on both ends), history \
-(`getMessageList`), read reports and peer read times. Group messages: send into a group the user \
+(`getMessageList`), read reports and peer read times; reading a conversation tells the peer's \
+SDK, which marks the messages read (`isPeerRead`) and says MESSAGE_READ_BY_PEER, and the \
+reader's other devices, which clear the conversation's unread count. Group messages: send into a group the user \
 is in; group messages are pushed to members.\n\
 - Groups: create (the user is the owner), search by ID, profile (with the user's own membership), \
 join (straight in, or a request the owner or an admin handles), quit, disband, profile changes, \
 member list, invite, kick, member changes (name card, roles, mutes), owner change, history \
 (`getMessageList`) and read reports. Who may do what follows Tencent's client permissions per \
 group type and role (docs/architecture.md, \"Client permissions\"); a refusal is 10007 (10004 \
-where the REST API answers so). Group tips (member joined, left, kicked, profile changed) are not \
-pushed yet: the SDK sees the change when it reads the group again.\n\
+where the REST API answers so). Changes are pushed to the members as the SDK's group tips \
+(member joined or invited, quit, kicked, made or no longer admin, group profile or owner \
+changed: a \
+TIMGroupTipElem message in the group's conversation, MESSAGE_RECEIVED, and the SDK's copy of the \
+group updated); a member who is kicked, quits on another device, or whose group is disbanded \
+gets the SDK's group system notice, on which it drops the group and its conversation \
+(GROUP_LIST_UPDATED). AVChatRooms get no tips.\n\
 - Profile changes (`updateMyProfile`).\n\
 - Friends: requests (`addFriend`: the target's `AllowType` decides whether it adds at once, waits \
 for an answer (30539, which the SDK reports as waiting) or is refused), the requests waiting in \
@@ -121,8 +128,9 @@ refusing and deleting them, removing, updating, checking and reading friends, fr
 (create, delete, rename, add and remove friends) and the blocklist. A user changes only their \
 own relations (any other `From_Account` gets 30001); requests and answers pass the app's \
 before-callbacks, and every change fires the REST API's webhooks with `Web` as `OptPlatform`. \
-Relationship changes are not pushed yet (the other side sees them at its next start-up sync or \
-list call), and requests have no \"read\" mark (`setFriendApplicationRead` fails with 60009; every \
+Relationship changes are pushed to the users they touch (the other side, and the user's other \
+devices): friends added and deleted (FRIEND_LIST_UPDATED), requests made, answered or deleted \
+(FRIEND_APPLICATION_LIST_UPDATED) and the blocklist (BLACKLIST_UPDATED). Requests have no \"read\" mark (`setFriendApplicationRead` fails with 60009; every \
 request to the user counts as unread).\n\
 - Catch-up (`openim.getmsg`): after a reconnect or a new login the SDK gets the one-to-one \
 messages that arrived (or that the user sent from other devices) since its last sync, once, with \
@@ -161,9 +169,9 @@ limits: 20 MB for images and sounds, 100 MB for \
 files and videos. Files are kept in the data directory (SQLite) or in the database \
 (PostgreSQL, so every node serves them). Not yet: video snapshots (`im_cos_msg.video_cover`) \
 and resized thumbnails (the thumbnail and large image are the original).\n\
-- Not yet: friend-request read marks (`sns.pendency_report`), pushes of relation changes and \
-group tips, group invitations that need approval, group attributes and counters, group recall \
-and edit, receipts, one login per platform (multi-device kicks), and the other commands \
+- Not yet: friend-request read marks (`sns.pendency_report`), group invitations that need \
+approval, group attributes and counters, group recall and edit, group receipts, one login per \
+platform (multi-device kicks), video snapshots, and the other commands \
 marked \"not yet\" below. Purchase bits are all off, so the SDK refuses the optional features \
 (3122) without asking.\n\n",
     );

@@ -15,6 +15,7 @@ mod messages;
 pub mod permissions;
 mod receipts;
 mod rooms;
+mod tips;
 mod topics;
 
 use std::sync::Arc;
@@ -35,6 +36,7 @@ use rand::Rng;
 
 use crate::fanout::Fanout;
 use crate::internal;
+use tips::{GroupTip, RemovedReason, TipKind};
 
 pub use applications::{application_frame, Answer, Decision};
 pub use attributes::{AttrChange, CounterMode};
@@ -765,99 +767,120 @@ impl GroupService {
         let now_ms = self.clock.now_ms();
         let this = self.clone();
         let app_settings = app.clone();
+        let connection = origin.connection;
         let origin = origin.clone();
         let operator = operator.to_owned();
         let id = group_id.to_owned();
-        self.edit_existing(app, group_id, GroupQuery::default(), move |before, _| {
-            let mut plan = GroupPlan::new();
-            let group_type = type_of(before);
-            let mut group = before.clone();
-            if let Some(max) = change.max_member_num {
-                // Ignored for live groups, as Tencent documents.
-                if group_type != GroupType::AvChatRoom {
-                    if max == 0
-                        || max > u64::from(group_type.max_members_limit())
-                        || max < group.member_count
-                    {
-                        plan.refusal = Some((
-                            codes::GROUP_INVALID_PARAM,
-                            format!(
-                                "MaxMemberNum {max} is out of range (members now: {})",
-                                group.member_count
-                            ),
-                        ));
-                        return plan;
+        let outcome = self
+            .edit_existing(app, group_id, GroupQuery::default(), move |before, _| {
+                let mut plan = GroupPlan::default();
+                let group_type = type_of(before);
+                let mut group = before.clone();
+                if let Some(max) = change.max_member_num {
+                    // Ignored for live groups, as Tencent documents.
+                    if group_type != GroupType::AvChatRoom {
+                        if max == 0
+                            || max > u64::from(group_type.max_members_limit())
+                            || max < group.member_count
+                        {
+                            plan.refusal = Some((
+                                codes::GROUP_INVALID_PARAM,
+                                format!(
+                                    "MaxMemberNum {max} is out of range (members now: {})",
+                                    group.member_count
+                                ),
+                            ));
+                            return plan;
+                        }
+                        group.max_members = max;
                     }
-                    group.max_members = max;
                 }
-            }
-            let delta = ProfileDelta::new(
-                [
-                    &group.name,
-                    &group.introduction,
-                    &group.notification,
-                    &group.face_url,
-                ],
-                [
-                    &change.name,
-                    &change.introduction,
-                    &change.notification,
-                    &change.face_url,
-                ],
-            );
-            let reports = !delta.is_empty();
-            let report = AfterGroupInfoChanged {
-                group_id: id.clone(),
-                group_type: group_type.name().to_owned(),
-                operator_account: operator,
-                name: delta.name,
-                introduction: delta.introduction,
-                notification: delta.notification,
-                face_url: delta.face_url,
-                event_time: now_ms as u64,
-            };
-            if let Some(v) = change.name {
-                group.name = v;
-            }
-            if let Some(v) = change.introduction {
-                group.introduction = v;
-            }
-            if let Some(v) = change.notification {
-                group.notification = v;
-            }
-            if let Some(v) = change.face_url {
-                group.face_url = v;
-            }
-            if let Some(v) = change
-                .apply_join
-                .filter(|_| !group_type.apply_join_is_fixed())
-            {
-                group.apply_join = v;
-            }
-            if let Some(v) = change.invite_join {
-                group.invite_join = v;
-            }
-            if let Some(v) = change.mute_all {
-                group.mute_all = v;
-            }
-            for (key, value) in change.app_defined {
-                group.app_defined.retain(|(k, _)| *k != key);
-                if !value.is_empty() {
-                    group.app_defined.push((key, value));
+                let delta = ProfileDelta::new(
+                    [
+                        &group.name,
+                        &group.introduction,
+                        &group.notification,
+                        &group.face_url,
+                    ],
+                    [
+                        &change.name,
+                        &change.introduction,
+                        &change.notification,
+                        &change.face_url,
+                    ],
+                );
+                let reports = !delta.is_empty();
+                let mut info = serde_json::Map::new();
+                for (name, value) in [
+                    ("Name", &delta.name),
+                    ("Introduction", &delta.introduction),
+                    ("Notification", &delta.notification),
+                    ("FaceUrl", &delta.face_url),
+                ] {
+                    if let Some(value) = value {
+                        info.insert(name.to_owned(), value.clone().into());
+                    }
                 }
-            }
-            if group != *before {
-                group.info_seq += 1;
-                group.last_info_time = now;
-                plan.changes.push(GroupChange::PutGroup(Box::new(group)));
-            }
-            if reports {
-                plan.outbox
-                    .extend(this.after(&app_settings, &report, &id, &origin));
-            }
-            plan
-        })
-        .await?;
+                let operator_account = operator.clone();
+                let report = AfterGroupInfoChanged {
+                    group_id: id.clone(),
+                    group_type: group_type.name().to_owned(),
+                    operator_account: operator,
+                    name: delta.name,
+                    introduction: delta.introduction,
+                    notification: delta.notification,
+                    face_url: delta.face_url,
+                    event_time: now_ms as u64,
+                };
+                if let Some(v) = change.name {
+                    group.name = v;
+                }
+                if let Some(v) = change.introduction {
+                    group.introduction = v;
+                }
+                if let Some(v) = change.notification {
+                    group.notification = v;
+                }
+                if let Some(v) = change.face_url {
+                    group.face_url = v;
+                }
+                if let Some(v) = change
+                    .apply_join
+                    .filter(|_| !group_type.apply_join_is_fixed())
+                {
+                    group.apply_join = v;
+                }
+                if let Some(v) = change.invite_join {
+                    group.invite_join = v;
+                }
+                if let Some(v) = change.mute_all {
+                    group.mute_all = v;
+                }
+                for (key, value) in change.app_defined {
+                    group.app_defined.retain(|(k, _)| *k != key);
+                    if !value.is_empty() {
+                        group.app_defined.push((key, value));
+                    }
+                }
+                if reports {
+                    let mut tip =
+                        GroupTip::new(&group, TipKind::GroupInfoChanged, &operator_account, vec![]);
+                    tip.info = info;
+                    plan.reply = Some(tip);
+                    plan.outbox
+                        .extend(this.after(&app_settings, &report, &id, &origin));
+                }
+                if group != *before {
+                    group.info_seq += 1;
+                    group.last_info_time = now;
+                    plan.changes.push(GroupChange::PutGroup(Box::new(group)));
+                }
+                plan
+            })
+            .await?;
+        if let Some(tip) = outcome.reply {
+            self.send_tip(app, tip, connection);
+        }
         Ok(())
     }
 
@@ -871,17 +894,16 @@ impl GroupService {
     ) -> ApiResult<()> {
         let group = self.group(app, group_id).await?;
         let group_type = type_of(&group);
-        let member_list = if group_type == GroupType::Community {
-            None
-        } else {
-            let members = self.all_members(app, group_id).await?;
-            Some(
-                members
-                    .into_iter()
-                    .map(|m| MemberAccount::new(m.member))
-                    .collect(),
-            )
-        };
+        // Communities report no member list; their members are read only to be told.
+        let members: Vec<String> =
+            if group_type == GroupType::Community && !self.fanout.may_reach(app.sdkappid) {
+                Vec::new()
+            } else {
+                let members = self.all_members(app, group_id).await?;
+                members.into_iter().map(|m| m.member).collect()
+            };
+        let member_list = (group_type != GroupType::Community)
+            .then(|| members.iter().map(MemberAccount::new).collect());
         let report = AfterGroupDestroyed {
             group_id: group_id.to_owned(),
             group_type: group_type.name().to_owned(),
@@ -898,6 +920,15 @@ impl GroupService {
             plan
         })
         .await?;
+        self.send_removed(
+            app,
+            group_id,
+            group_type,
+            RemovedReason::Disbanded,
+            &group.owner,
+            members,
+            origin.connection,
+        );
         self.hub.close_room(app.sdkappid, group_id);
         Ok(())
     }

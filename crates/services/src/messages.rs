@@ -720,6 +720,7 @@ impl MessageService {
             event_time: now_ms as u64,
         };
         let webhooks = self.webhooks.clone();
+        let connection = origin.connection;
         let (sdkappid, origin, key) = (
             app.sdkappid,
             origin.clone(),
@@ -736,10 +737,35 @@ impl MessageService {
                 .collect()
         });
         self.store
-            .c2c_mark_read(app.sdkappid, reader, peer, read_time, now_ms, outbox)
+            .c2c_mark_read(
+                app.sdkappid,
+                reader.clone(),
+                peer.clone(),
+                read_time,
+                now_ms,
+                outbox,
+            )
             .await
             .map_err(internal(codes::C2C_INTERNAL))?;
         self.webhooks.wake();
+        if self.fanout.may_reach(app.sdkappid) {
+            let frame = json!({
+                "Event": "C2cRead",
+                "Report_Account": reader,
+                "Peer_Account": peer,
+                "LastReadTime": read_time.max(0),
+            });
+            let mut users = vec![peer];
+            if reader != users[0] {
+                users.push(reader);
+            }
+            self.fanout.send(
+                app.sdkappid,
+                Target::Users(users),
+                &Push::new(Priority::High, &frame),
+                connection,
+            );
+        }
         Ok(())
     }
 

@@ -8,6 +8,7 @@
 //! requests never both pass a check that only one of them may pass (a limit, "already friends").
 
 mod blocklist;
+mod events;
 mod fields;
 mod friends;
 mod lists;
@@ -24,6 +25,7 @@ use natter_store::{
 use natter_webhook::payloads::Payload;
 use natter_webhook::{Origin, Webhooks};
 
+use crate::fanout::Fanout;
 use crate::internal;
 
 pub use blocklist::{BlockCheck, BlockRelation, BlocklistPage};
@@ -74,14 +76,21 @@ pub struct RelationService {
     store: Arc<dyn Store>,
     clock: Arc<Clock>,
     webhooks: Arc<Webhooks>,
+    fanout: Fanout,
 }
 
 impl RelationService {
-    pub fn new(store: Arc<dyn Store>, clock: Arc<Clock>, webhooks: Arc<Webhooks>) -> Self {
+    pub fn new(
+        store: Arc<dyn Store>,
+        clock: Arc<Clock>,
+        webhooks: Arc<Webhooks>,
+        fanout: Fanout,
+    ) -> Self {
         Self {
             store,
             clock,
             webhooks,
+            fanout,
         }
     }
 
@@ -117,7 +126,9 @@ impl RelationService {
     }
 
     /// Runs one edit; a missing owner and the plan's own refusal become errors, and the webhook
-    /// engine is woken when after-callbacks were written.
+    /// engine is woken when after-callbacks were written. Users whose relations changed get
+    /// `RelationChange` events on every connection, the one the change came from included: the
+    /// Web SDK updates its friend, request and block lists only from these pushes.
     async fn edit(
         &self,
         app: &AppSettings,
@@ -126,6 +137,9 @@ impl RelationService {
         decide: impl FnOnce(&Relations) -> RelationPlan + Send + 'static,
     ) -> ApiResult<RelationOutcome> {
         let missing = owner_not_found(owner).info;
+        let told = events::Changes::default();
+        let tell = self.fanout.may_reach(app.sdkappid).then(|| told.clone());
+        let owner_id = owner.to_owned();
         let edit: RelationEdit = Box::new(move |relations: &Relations| {
             if !relations.owner_exists {
                 return RelationPlan {
@@ -133,7 +147,11 @@ impl RelationService {
                     ..RelationPlan::default()
                 };
             }
-            decide(relations)
+            let plan = decide(relations);
+            if let Some(tell) = tell {
+                tell.record(&owner_id, relations, &plan);
+            }
+            plan
         });
         let outcome = self
             .store
@@ -152,6 +170,7 @@ impl RelationService {
         if outcome.wrote_outbox {
             self.webhooks.wake();
         }
+        told.send(&self.fanout, app.sdkappid);
         Ok(outcome)
     }
 

@@ -28,6 +28,10 @@ pub fn to_sdk(frame: &str, me: &str) -> Option<Value> {
         }]})),
         "C2cMsgWithdraw" => Some(c2c_withdraw(&event)),
         "C2cMsgModify" => Some(c2c_modify(&event)),
+        "GroupTip" => group_tip(&event),
+        "GroupRemoved" => group_removed(&event),
+        "RelationChange" => relation_change(&event, me),
+        "C2cRead" => Some(c2c_read(&event, me)),
         _ => None,
     }
 }
@@ -71,6 +75,8 @@ fn group_item(event: &Map<String, Value>) -> Value {
     }
     json!({
         "From_Account": field(event, "From_Account"),
+        // The SDK's `to`, from which it makes the conversation ID (`GROUP<id>`).
+        "ToGroupId": field(event, "GroupId"),
         "GroupInfo": group_info,
         "MsgSeq": field(event, "MsgSeq"),
         "MsgRandom": field(event, "Random"),
@@ -145,6 +151,181 @@ fn c2c_modify(event: &Map<String, Value>) -> Value {
             "TinyId": sender_tiny_id(event),
         }],
     }]})
+}
+
+/// `Event` of a `GroupTips` item that is a tip shown in the group's conversation (the SDK's
+/// group tip message).
+const GROUP_TIP_EVENT: u32 = 4;
+/// `Event` of a `GroupTips` item that is a group system notice (the SDK's system conversation).
+const GROUP_NOTICE_EVENT: u32 = 5;
+/// The sender of group tips and system notices, as the SDK knows it.
+const SYSTEM_ACCOUNT: &str = "@TIM#SYSTEM";
+
+/// A group tip: the SDK adds a TIMGroupTipElem message (`operationType` 1 join, 2 quit,
+/// 3 kicked, 4 set admin, 5 admin cancelled, 6 profile changed) to the group's conversation,
+/// says MESSAGE_RECEIVED, and updates its copy of the group (member count, profile, members).
+fn group_tip(event: &Map<String, Value>) -> Option<Value> {
+    let op_type = match field(event, "TipType").as_str()? {
+        "Join" => 1,
+        "Quit" => 2,
+        "Kicked" => 3,
+        "SetAdmin" => 4,
+        "CancelAdmin" => 5,
+        "GroupInfoChanged" => 6,
+        _ => return None,
+    };
+    let mut body = json!({
+        "OpType": op_type,
+        "Operator_Account": field(event, "Operator_Account"),
+        "List_Account": field(event, "Member_Account"),
+        "MemberNum": field(event, "MemberNum"),
+    });
+    if let Some(Value::Object(info)) = event.get("GroupInfo") {
+        // The SDK's names (`GroupName` → its `name`, `FaceUrl` → `avatar`).
+        let mut new_info = Map::new();
+        for (name, value) in info {
+            let name = if name == "Name" { "GroupName" } else { name };
+            new_info.insert(name.to_owned(), value.clone());
+        }
+        body["MsgGroupNewInfo"] = Value::Object(new_info);
+    }
+    Some(group_tips_push(
+        event,
+        GROUP_TIP_EVENT,
+        field(event, "MsgSeq"),
+        body,
+    ))
+}
+
+/// A group gone for the user (`Reason` Kicked, Quit or Disbanded): a group system notice
+/// (`operationType` 4, 8 or 5) on which the SDK drops the group and its conversation, says
+/// GROUP_LIST_UPDATED and CONVERSATION_LIST_UPDATED, and MESSAGE_RECEIVED with the notice.
+fn group_removed(event: &Map<String, Value>) -> Option<Value> {
+    let op_type = match field(event, "Reason").as_str()? {
+        "Kicked" => 4,
+        "Disbanded" => 5,
+        "Quit" => 8,
+        _ => return None,
+    };
+    let body = json!({
+        "OpType": op_type,
+        "Operator_Account": field(event, "Operator_Account"),
+    });
+    Some(group_tips_push(event, GROUP_NOTICE_EVENT, &json!(0), body))
+}
+
+fn group_tips_push(event: &Map<String, Value>, kind: u32, seq: &Value, body: Value) -> Value {
+    json!({"EventArray": [{
+        "Event": kind,
+        "GroupTips": [{
+            "Event": kind,
+            "From_Account": SYSTEM_ACCOUNT,
+            "ToGroupId": field(event, "GroupId"),
+            "GroupInfo": {
+                "GroupId": field(event, "GroupId"),
+                "GroupType": field(event, "GroupType"),
+            },
+            "MsgSeq": seq,
+            "ClientSeq": seq,
+            "MsgRandom": field(event, "Random"),
+            "MsgTimeStamp": field(event, "MsgTime"),
+            "MsgClientTime": field(event, "MsgTime"),
+            "MsgBody": body,
+        }],
+    }]})
+}
+
+/// A user read a one-to-one conversation up to `LastReadTime`. To the peer: the read receipt on
+/// which the SDK marks its own messages sent until then as read by the peer (`isPeerRead`) and
+/// says MESSAGE_READ_BY_PEER; to the reader's other devices: the notice on which the SDK marks
+/// the conversation read there (unread count 0).
+fn c2c_read(event: &Map<String, Value>, me: &str) -> Value {
+    let reader = field(event, "Report_Account");
+    let time = field(event, "LastReadTime");
+    let notify = if reader.as_str() == Some(me) {
+        json!({"ReadC2cMsgNotify": {"UinPairReadArray": [{
+            "From_Account": field(event, "Peer_Account"),
+            "LastReadTime": time,
+        }]}})
+    } else {
+        json!({"C2cReadedReceipt": {
+            "To_Account": reader,
+            "UinPairReadArray": [{"From_Account": reader, "LastReadTime": time}],
+        }})
+    };
+    json!({"EventArray": [{"Event": C2C_EVENT, "C2cNotifyMsgArray": [notify]}]})
+}
+
+/// `Event` of relationship pushes; the SDK goes by the `FriendListMod` key.
+const RELATION_EVENT: u32 = 7;
+
+/// Relationship changes, one `FriendListMod` item each (`PushType` 1 friends added, 2 deleted,
+/// 3 a friend request, 4 requests gone, 5 blocklisted, 6 unblocked): the SDK updates its lists
+/// and says FRIEND_LIST_UPDATED, FRIEND_APPLICATION_LIST_UPDATED or BLACKLIST_UPDATED. A
+/// request's `From_Account` is its requester: the SDK files it as sent by the user when that is
+/// the user, else as received.
+fn relation_change(event: &Map<String, Value>, me: &str) -> Option<Value> {
+    let mut mods = Vec::new();
+    let list = |name: &str| {
+        event
+            .get(name)
+            .filter(|v| v.as_array().is_some_and(|a| !a.is_empty()))
+    };
+    if let Some(added) = list("FriendAdd_Account") {
+        mods.push(json!({"PushType": 1, "FriendAdd_Account": added}));
+    }
+    if let Some(deleted) = list("FriendDel_Account") {
+        mods.push(json!({"PushType": 2, "FriendDel_Account": deleted}));
+    }
+    for request in list("RequestAdd")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let from = &request["From_Account"];
+        let other = if from.as_str() == Some(me) {
+            &request["To_Account"]
+        } else {
+            from
+        };
+        mods.push(json!({
+            "PushType": 3,
+            "From_Account": from,
+            "PendencyAdd": [{
+                "PendencyAdd_Account": other,
+                "AddSource": request["AddSource"],
+                "AddWording": request["AddWording"],
+                "AddTime": request["AddTime"],
+            }],
+        }));
+    }
+    if let Some(gone) = list("RequestDel").and_then(Value::as_array) {
+        let others: Vec<&Value> = gone
+            .iter()
+            .map(|r| {
+                if r["From_Account"].as_str() == Some(me) {
+                    &r["To_Account"]
+                } else {
+                    &r["From_Account"]
+                }
+            })
+            .collect();
+        mods.push(json!({"PushType": 4, "FrienPencydDel_Account": others}));
+    }
+    if let Some(blocked) = list("BlackListAdd_Account") {
+        mods.push(json!({"PushType": 5, "BlackListAdd_Account": blocked}));
+    }
+    if let Some(unblocked) = list("BlackListDel_Account") {
+        mods.push(json!({"PushType": 6, "BlackListDel_Account": unblocked}));
+    }
+    if mods.is_empty() {
+        return None;
+    }
+    let items: Vec<Value> = mods
+        .into_iter()
+        .map(|m| json!({"Event": RELATION_EVENT, "FriendListMod": [m]}))
+        .collect();
+    Some(json!({ "EventArray": items }))
 }
 
 #[cfg(test)]

@@ -10,6 +10,7 @@ mod binary;
 mod binfo;
 mod binfo_files;
 mod binfo_groups;
+mod binfo_push;
 mod binfo_sns;
 mod binfo_sync;
 mod blocklists;

@@ -112,6 +112,23 @@ async fn two_users_talk_through_the_web_sdk(server: TestServer) {
     let first = step(&report, "A sends B a text");
     let reply = step(&report, "B replies");
     let nick = step(&report, "A changes its nick")["nick"].clone();
+    // B's setMessageRead reached A's SDK as the read receipt (MESSAGE_READ_BY_PEER).
+    let read = step(&report, "A's SDK says MESSAGE_READ_BY_PEER for its message");
+    assert_eq!(read["isPeerRead"], true, "{read}");
+    // Group tips: the join tip reached the owner's SDK as a TIMGroupTipElem message, and the
+    // kicked member's SDK dropped the group on the system notice.
+    let tip = step(&report, "B joins A's group: A gets the join tip");
+    assert_eq!(tip["operationType"], 1, "{tip}");
+    assert_eq!(tip["userIDList"], json!([BOB]), "{tip}");
+    let kicked = step(&report, "A removes B: the group leaves B's list");
+    assert_eq!(kicked["operationType"], 4, "{kicked}");
+    // Relation pushes: the request, the new friend and the deletion reached the SDKs' lists.
+    let asked = step(&report, "A asks B to be friends: B's SDK lists the request");
+    assert_eq!(asked["waiting"], true, "{asked}");
+    let accepted = step(&report, "B accepts: A's SDK lists B as a friend");
+    assert_eq!(accepted["friends"], json!([BOB]), "{accepted}");
+    let deleted = step(&report, "A deletes B: B's SDK drops A");
+    assert_eq!(deleted["friends"], json!([]), "{deleted}");
 
     // The two texts are in the C2C history as the SDK sent them (found by their MsgRandom), at
     // the time the SDK was given. Within one second the order is the store's (MsgSeq, then

@@ -331,7 +331,22 @@ async function login(userID, userSig) {
   chat.registerPlugin({ 'tim-upload-plugin': TIMUploadPlugin });
   const E = TencentCloudChat.EVENT;
   const ready = new Promise((resolve) => chat.on(E.SDK_READY, resolve));
-  const user = { userID, chat, E, TYPES: TencentCloudChat.TYPES, kicked: [] };
+  const user = { userID, chat, E, TYPES: TencentCloudChat.TYPES, kicked: [], readByPeer: [] };
+  user.groupLists = [];
+  chat.on(E.GROUP_LIST_UPDATED, (ev) => {
+    user.groupLists.push(ev.data.map((g) => g.groupID));
+  });
+  user.friendLists = [];
+  chat.on(E.FRIEND_LIST_UPDATED, (ev) => {
+    user.friendLists.push(ev.data.map((f) => f.userID));
+  });
+  user.applicationLists = [];
+  chat.on(E.FRIEND_APPLICATION_LIST_UPDATED, (ev) => {
+    user.applicationLists.push(ev.data.friendApplicationList.map((x) => ({ userID: x.userID, type: x.type })));
+  });
+  chat.on(E.MESSAGE_READ_BY_PEER, (ev) => {
+    for (const m of ev.data) user.readByPeer.push(m);
+  });
   chat.on(E.KICKED_OUT, (ev) => {
     user.kicked.push(ev.data);
     console.error(`[${userID}] KICKED_OUT`, ev.data);
@@ -467,6 +482,15 @@ async function main() {
     return { unreadCount: conv.unreadCount };
   });
 
+  await step("A's SDK says MESSAGE_READ_BY_PEER for its message", async () => {
+    const m = await eventually(`${A}: MESSAGE_READ_BY_PEER with the message sent to ${B}`, async () => {
+      const m = a.readByPeer.find((x) => x.ID === sentAB.ID);
+      return { ok: !!m, value: m, seen: a.readByPeer.map(summary) };
+    });
+    check(m.isPeerRead === true, `${A}: the message is marked isPeerRead`, m.isPeerRead);
+    return { ID: m.ID, isPeerRead: m.isPeerRead };
+  });
+
   await step('B replies', async () => {
     sentBA = await send(b, A, textBA);
     return { text: textBA, ID: sentBA.ID, time: sentBA.time, random: sentBA.random };
@@ -537,6 +561,87 @@ async function main() {
     const got = await download(m.payload.fileUrl);
     check(got.bytes.equals(doc), `${B}: the download is the uploaded bytes`, { got: got.bytes.length, sent: doc.length });
     return { url: m.payload.fileUrl, bytes: got.bytes.length };
+  });
+
+  let groupID;
+  await step('B joins A\'s group: A gets the join tip', async () => {
+    const created = await withTimeout(
+      a.chat.createGroup({ type: a.TYPES.GRP_PUBLIC, name: `tips ${stamp}`, joinOption: a.TYPES.JOIN_OPTIONS_FREE_ACCESS }),
+      `${A}: createGroup`,
+    );
+    groupID = created.data.group.groupID;
+    const joined = await withTimeout(b.chat.joinGroup({ groupID }), `${B}: joinGroup`);
+    check(joined.data.status === b.TYPES.JOIN_STATUS_SUCCESS, `${B}: joinGroup joins at once`, joined.data);
+    const tip = await a.inbox.next(
+      (m) => m.type === a.TYPES.MSG_GRP_TIP && m.payload.groupProfile.groupID === groupID
+        && m.payload.operationType === a.TYPES.GRP_TIP_MBR_JOIN,
+      `${A}: MESSAGE_RECEIVED with the join tip of ${groupID}`,
+    );
+    check(tip.conversationID === `GROUP${groupID}`, `${A}: the tip is in the group's conversation`, summary(tip));
+    check(tip.payload.userIDList.includes(B), `${A}: the tip names ${B}`, tip.payload);
+    check(tip.payload.memberNum === 2, `${A}: the tip has the member count`, tip.payload);
+    return { groupID, operationType: tip.payload.operationType, userIDList: tip.payload.userIDList };
+  });
+
+  await step('A removes B: the group leaves B\'s list', async () => {
+    const listed = await withTimeout(b.chat.getGroupList(), `${B}: getGroupList`);
+    check(listed.data.groupList.some((g) => g.groupID === groupID), `${B}: the group is in its list`, listed.data.groupList.map((g) => g.groupID));
+    const before = b.groupLists.length;
+    await withTimeout(a.chat.deleteGroupMember({ groupID, userIDList: [B] }), `${A}: deleteGroupMember`);
+    const lists = await eventually(`${B}: GROUP_LIST_UPDATED without ${groupID}`, async () => {
+      const last = b.groupLists[b.groupLists.length - 1];
+      return { ok: b.groupLists.length > before && !last.includes(groupID), value: b.groupLists, seen: b.groupLists };
+    });
+    const after = await withTimeout(b.chat.getGroupList(), `${B}: getGroupList`);
+    check(!after.data.groupList.some((g) => g.groupID === groupID), `${B}: the group is gone from its list`, after.data.groupList.map((g) => g.groupID));
+    const notice = await b.inbox.next(
+      (m) => m.type === b.TYPES.MSG_GRP_SYS_NOTICE && m.payload.groupProfile.groupID === groupID,
+      `${B}: MESSAGE_RECEIVED with the system notice of ${groupID}`,
+    );
+    check(notice.payload.operationType === 4, `${B}: the notice says kicked out (operationType 4)`, notice.payload);
+    return { updates: lists.length, operationType: notice.payload.operationType };
+  });
+
+  await step("A asks B to be friends: B's SDK lists the request", async () => {
+    const before = b.applicationLists.length;
+    const res = await withTimeout(
+      a.chat.addFriend({ to: B, source: 'AddSource_Type_Web', type: a.TYPES.SNS_ADD_TYPE_BOTH, wording: 'hi' }),
+      `${A}: addFriend`,
+    ).catch((e) => e);
+    const waiting = res.code === 30539 || (res.data && res.data.code === 30539);
+    if (!waiting) return { added: true, code: res.code };
+    const list = await eventually(`${B}: FRIEND_APPLICATION_LIST_UPDATED with ${A}'s request`, async () => {
+      const last = b.applicationLists[b.applicationLists.length - 1];
+      const ok = b.applicationLists.length > before && last.some((x) => x.userID === A && x.type === b.TYPES.SNS_APPLICATION_SENT_TO_ME);
+      return { ok, value: last, seen: b.applicationLists };
+    });
+    return { waiting: true, applications: list };
+  });
+
+  await step("B accepts: A's SDK lists B as a friend", async () => {
+    const before = a.friendLists.length;
+    await withTimeout(
+      b.chat.acceptFriendApplication({ userID: A, type: b.TYPES.SNS_APPLICATION_AGREE_AND_ADD }),
+      `${B}: acceptFriendApplication`,
+    );
+    const list = await eventually(`${A}: FRIEND_LIST_UPDATED with ${B}`, async () => {
+      const last = a.friendLists[a.friendLists.length - 1];
+      return { ok: a.friendLists.length > before && last.includes(B), value: last, seen: a.friendLists };
+    });
+    return { friends: list };
+  });
+
+  await step("A deletes B: B's SDK drops A", async () => {
+    const before = b.friendLists.length;
+    await withTimeout(
+      a.chat.deleteFriend({ userIDList: [B], type: a.TYPES.SNS_DELETE_TYPE_BOTH }),
+      `${A}: deleteFriend`,
+    );
+    const list = await eventually(`${B}: FRIEND_LIST_UPDATED without ${A}`, async () => {
+      const last = b.friendLists[b.friendLists.length - 1];
+      return { ok: b.friendLists.length > before && !last.includes(A), value: last, seen: b.friendLists };
+    });
+    return { friends: list };
   });
 
   await step('both log out', async () => {

@@ -10,6 +10,7 @@ use natter_store::{GroupChange, GroupPlan, GroupQuery, JoinApplication, MemberCu
 use natter_webhook::Origin;
 use serde_json::json;
 
+use super::tips::{GroupTip, TipKind};
 use super::{refusal, GroupService};
 use crate::internal;
 
@@ -116,65 +117,68 @@ impl GroupService {
         let app_settings = app.clone();
         let from = origin.clone();
         let (handler_id, applicant_id) = (handler.to_owned(), applicant.to_owned());
-        self.edit_existing(app, group_id, query, move |group, snap| {
-            let id = &group.group_id;
-            if !snap
-                .members
-                .get(&handler_id)
-                .is_some_and(|m| may_approve(&m.role))
-            {
-                return refusal(ApiError::new(
-                    codes::GROUP_NO_PERMISSION,
-                    format!("only the owner and admins of {id} answer its join requests"),
-                ));
-            }
-            if !snap.applications.contains_key(&applicant_id) {
-                return refusal(ApiError::new(
-                    codes::GROUP_INVALID_PARAM,
-                    format!("no join request from {applicant_id} waits in {id}"),
-                ));
-            }
-            let mut plan = GroupPlan::default();
-            plan.changes
-                .push(GroupChange::DeleteApplication(applicant_id.clone()));
-            if decision == Decision::Refuse {
-                return plan;
-            }
-            if snap.members.contains_key(&applicant_id) {
-                // Moot: they got in another way. The request goes; the answer says why (the
-                // reply: whether the applicant was a member already).
-                plan.reply = true;
-                return plan;
-            }
-            if group.member_count >= group.max_members {
-                return refusal(ApiError::new(
-                    codes::GROUP_FULL,
-                    format!("{id} is full ({} members)", group.max_members),
-                ));
-            }
-            let mut group = group.clone();
-            this.admit(
-                &app_settings,
-                &from,
-                &mut group,
-                &applicant_id,
-                &handler_id,
-                &mut plan,
-            );
-            plan.changes.push(GroupChange::PutGroup(Box::new(group)));
-            plan
-        })
-        .await
-        .and_then(|outcome| {
-            if outcome.reply {
-                Err(ApiError::new(
-                    codes::GROUP_ALREADY_MEMBER,
-                    format!("{applicant} is already a member of {group_id}"),
-                ))
-            } else {
-                Ok(outcome)
-            }
-        })?;
+        let outcome = self
+            .edit_existing(app, group_id, query, move |group, snap| {
+                let id = &group.group_id;
+                if !snap
+                    .members
+                    .get(&handler_id)
+                    .is_some_and(|m| may_approve(&m.role))
+                {
+                    return refusal(ApiError::new(
+                        codes::GROUP_NO_PERMISSION,
+                        format!("only the owner and admins of {id} answer its join requests"),
+                    ));
+                }
+                if !snap.applications.contains_key(&applicant_id) {
+                    return refusal(ApiError::new(
+                        codes::GROUP_INVALID_PARAM,
+                        format!("no join request from {applicant_id} waits in {id}"),
+                    ));
+                }
+                let mut plan: GroupPlan<(bool, Option<GroupTip>)> = GroupPlan::default();
+                plan.changes
+                    .push(GroupChange::DeleteApplication(applicant_id.clone()));
+                if decision == Decision::Refuse {
+                    return plan;
+                }
+                if snap.members.contains_key(&applicant_id) {
+                    // Moot: they got in another way. The request goes; the answer says why (the
+                    // reply: whether the applicant was a member already).
+                    plan.reply.0 = true;
+                    return plan;
+                }
+                if group.member_count >= group.max_members {
+                    return refusal(ApiError::new(
+                        codes::GROUP_FULL,
+                        format!("{id} is full ({} members)", group.max_members),
+                    ));
+                }
+                let mut group = group.clone();
+                this.admit(
+                    &app_settings,
+                    &from,
+                    &mut group,
+                    &applicant_id,
+                    &handler_id,
+                    &mut plan,
+                );
+                let tip = GroupTip::new(&group, TipKind::Join, &handler_id, vec![applicant_id]);
+                plan.reply.1 = Some(tip);
+                plan.changes.push(GroupChange::PutGroup(Box::new(group)));
+                plan
+            })
+            .await
+            .and_then(|outcome| {
+                if outcome.reply.0 {
+                    Err(ApiError::new(
+                        codes::GROUP_ALREADY_MEMBER,
+                        format!("{applicant} is already a member of {group_id}"),
+                    ))
+                } else {
+                    Ok(outcome)
+                }
+            })?;
         let frame = json!({
             "Event": "GroupApplicationHandled",
             "GroupId": group_id,
@@ -188,6 +192,10 @@ impl GroupService {
             &Push::new(Priority::High, &frame),
             None,
         );
+        // The applicant hears the answer first, then the members the join.
+        if let Some(tip) = outcome.reply.1 {
+            self.send_tip(app, tip, origin.connection);
+        }
         Ok(())
     }
 }

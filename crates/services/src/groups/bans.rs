@@ -116,7 +116,7 @@ impl GroupService {
                 operator,
                 now_ms,
             };
-            this.put_out(&app_settings, &origin, group.clone(), exit, &mut plan);
+            let _ = this.put_out(&app_settings, &origin, group.clone(), exit, &mut plan);
             plan
         })
         .await?;

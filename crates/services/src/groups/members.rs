@@ -14,6 +14,7 @@ use natter_webhook::payloads::responses::InviteJoinGroupResponse;
 use natter_webhook::payloads::MemberAccount;
 use natter_webhook::{BeforeOutcome, Origin};
 
+use super::tips::{GroupTip, TipKind};
 use super::{check_custom_data, invalid, refusal, refused_by_callback, type_of, GroupService};
 use crate::internal;
 
@@ -79,7 +80,7 @@ pub struct AddedMember {
 /// What a client's join did: the request now waiting for approval, or the join time.
 enum Entry {
     Pending(JoinApplication),
-    Joined(i64),
+    Joined(i64, Box<GroupTip>),
 }
 
 fn check_batch(accounts: &[String], max: usize) -> ApiResult<()> {
@@ -141,6 +142,7 @@ impl GroupService {
         let now = self.clock.now_secs();
         let this = self.clone();
         let app_settings = app.clone();
+        let connection = origin.connection;
         let origin = origin.clone();
         let operator = operator.to_owned();
         let id = group_id.to_owned();
@@ -154,6 +156,7 @@ impl GroupService {
                     let mut group = group.clone();
                     let mut results = Vec::new();
                     let mut joined = Vec::new();
+                    let mut tip = None;
                     for account in &accounts {
                         let result = if snap.members.contains_key(account)
                             || joined.contains(account)
@@ -207,6 +210,12 @@ impl GroupService {
                             new_member_list: joined.iter().map(MemberAccount::new).collect(),
                             event_time: now_ms as u64,
                         };
+                        tip = Some(GroupTip::new(
+                            &group,
+                            TipKind::Join,
+                            &operator,
+                            joined.clone(),
+                        ));
                         plan.changes.push(GroupChange::PutGroup(Box::new(group)));
                         plan.outbox
                             .extend(this.after(&app_settings, &report, &id, &origin));
@@ -219,12 +228,16 @@ impl GroupService {
                                 .extend(this.after(&app_settings, &full, &id, &origin));
                         }
                     }
-                    plan.reply = results;
+                    plan.reply = (results, tip);
                     plan
                 },
             )
             .await?;
-        Ok(outcome.reply)
+        let (results, tip) = outcome.reply;
+        if let Some(tip) = tip {
+            self.send_tip(app, tip, connection);
+        }
+        Ok(results)
     }
 
     /// `delete_group_member`: removes members (accounts that are not members are ignored; the
@@ -241,49 +254,55 @@ impl GroupService {
         let now_ms = self.clock.now_ms();
         let this = self.clone();
         let app_settings = app.clone();
+        let origin_connection = origin.connection;
         let origin = origin.clone();
         let operator = operator.to_owned();
-        self.edit_existing(
-            app,
-            group_id,
-            GroupQuery::accounts(accounts.clone()),
-            move |group, snap| {
-                let mut plan = GroupPlan::new();
-                if type_of(group) == GroupType::AvChatRoom {
-                    plan.refusal = Some((
-                        codes::GROUP_INVALID_PARAM,
-                        "AVChatRoom members cannot be removed; ban or mute them instead".into(),
-                    ));
-                    return plan;
-                }
-                if let Some(owner) = accounts
-                    .iter()
-                    .find(|a| snap.members.get(*a).is_some_and(|m| m.role == OWNER))
-                {
-                    plan.refusal = Some((
-                        codes::GROUP_INVALID_PARAM,
-                        format!(
+        let outcome = self
+            .edit_existing(
+                app,
+                group_id,
+                GroupQuery::accounts(accounts.clone()),
+                move |group, snap| {
+                    let mut plan = GroupPlan::default();
+                    if type_of(group) == GroupType::AvChatRoom {
+                        plan.refusal = Some((
+                            codes::GROUP_INVALID_PARAM,
+                            "AVChatRoom members cannot be removed; ban or mute them instead".into(),
+                        ));
+                        return plan;
+                    }
+                    if let Some(owner) = accounts
+                        .iter()
+                        .find(|a| snap.members.get(*a).is_some_and(|m| m.role == OWNER))
+                    {
+                        plan.refusal = Some((
+                            codes::GROUP_INVALID_PARAM,
+                            format!(
                             "{owner} owns the group and cannot be removed; change the owner first"
                         ),
-                    ));
-                    return plan;
-                }
-                let gone: Vec<String> = accounts
-                    .iter()
-                    .filter(|a| snap.members.contains_key(*a))
-                    .cloned()
-                    .collect();
-                let exit = Exit {
-                    members: gone,
-                    exit_type: "Kicked",
-                    operator,
-                    now_ms,
-                };
-                this.put_out(&app_settings, &origin, group.clone(), exit, &mut plan);
-                plan
-            },
-        )
-        .await?;
+                        ));
+                        return plan;
+                    }
+                    let gone: Vec<String> = accounts
+                        .iter()
+                        .filter(|a| snap.members.contains_key(*a))
+                        .cloned()
+                        .collect();
+                    let exit = Exit {
+                        members: gone,
+                        exit_type: "Kicked",
+                        operator,
+                        now_ms,
+                    };
+                    plan.reply =
+                        this.put_out(&app_settings, &origin, group.clone(), exit, &mut plan);
+                    plan
+                },
+            )
+            .await?;
+        if let Some(tip) = outcome.reply {
+            self.send_tip(app, tip, origin_connection);
+        }
         Ok(())
     }
 
@@ -420,6 +439,7 @@ impl GroupService {
         let now_ms = self.clock.now_ms();
         let this = self.clone();
         let app_settings = app.clone();
+        let connection = origin.connection;
         let origin = origin.clone();
         let operator = operator.to_owned();
         let id = group_id.to_owned();
@@ -427,49 +447,58 @@ impl GroupService {
         if !group.owner.is_empty() {
             accounts.push(group.owner.clone());
         }
-        self.edit_existing(
-            app,
-            group_id,
-            GroupQuery::accounts(accounts),
-            move |group, snap| {
-                let mut plan = GroupPlan::new();
-                let Some(heir) = snap.members.get(&new_owner) else {
-                    plan.refusal = Some((
-                        codes::GROUP_INVALID_PARAM,
-                        format!("{new_owner} is not a member of the group"),
-                    ));
-                    return plan;
-                };
-                if heir.role == OWNER {
-                    return plan;
-                }
-                let mut group = group.clone();
-                let old_owner = std::mem::take(&mut group.owner);
-                if let Some(old) = snap.members.get(&old_owner) {
-                    let mut old = old.clone();
-                    old.role = MEMBER.to_owned();
-                    plan.changes.push(GroupChange::PutMember(old));
-                }
-                let mut heir = heir.clone();
-                heir.role = OWNER.to_owned();
-                plan.changes.push(GroupChange::PutMember(heir));
-                group.owner = new_owner.clone();
-                plan.changes
-                    .push(GroupChange::PutGroup(Box::new(group.clone())));
-                let report = AfterChangeGroupOwner {
-                    group_id: id.clone(),
-                    group_type: group.group_type,
-                    operator_account: operator,
-                    old_owner_account: old_owner,
-                    new_owner_account: new_owner,
-                    event_time: now_ms as u64,
-                };
-                plan.outbox
-                    .extend(this.after(&app_settings, &report, &id, &origin));
-                plan
-            },
-        )
-        .await?;
+        let outcome = self
+            .edit_existing(
+                app,
+                group_id,
+                GroupQuery::accounts(accounts),
+                move |group, snap| {
+                    let mut plan = GroupPlan::default();
+                    let Some(heir) = snap.members.get(&new_owner) else {
+                        plan.refusal = Some((
+                            codes::GROUP_INVALID_PARAM,
+                            format!("{new_owner} is not a member of the group"),
+                        ));
+                        return plan;
+                    };
+                    if heir.role == OWNER {
+                        return plan;
+                    }
+                    let mut group = group.clone();
+                    let old_owner = std::mem::take(&mut group.owner);
+                    if let Some(old) = snap.members.get(&old_owner) {
+                        let mut old = old.clone();
+                        old.role = MEMBER.to_owned();
+                        plan.changes.push(GroupChange::PutMember(old));
+                    }
+                    let mut heir = heir.clone();
+                    heir.role = OWNER.to_owned();
+                    plan.changes.push(GroupChange::PutMember(heir));
+                    group.owner = new_owner.clone();
+                    let mut tip =
+                        GroupTip::new(&group, TipKind::GroupInfoChanged, &operator, vec![]);
+                    tip.info
+                        .insert("Owner_Account".into(), new_owner.clone().into());
+                    plan.reply = Some(tip);
+                    plan.changes
+                        .push(GroupChange::PutGroup(Box::new(group.clone())));
+                    let report = AfterChangeGroupOwner {
+                        group_id: id.clone(),
+                        group_type: group.group_type,
+                        operator_account: operator,
+                        old_owner_account: old_owner,
+                        new_owner_account: new_owner,
+                        event_time: now_ms as u64,
+                    };
+                    plan.outbox
+                        .extend(this.after(&app_settings, &report, &id, &origin));
+                    plan
+                },
+            )
+            .await?;
+        if let Some(tip) = outcome.reply {
+            self.send_tip(app, tip, connection);
+        }
         Ok(())
     }
 
@@ -534,70 +563,84 @@ impl GroupService {
         let now_ms = self.clock.now_ms();
         let this = self.clone();
         let app_settings = app.clone();
+        let connection = origin.connection;
         let origin = origin.clone();
         let operator = operator.to_owned();
         let id = group_id.to_owned();
-        self.edit_existing(
-            app,
-            group_id,
-            GroupQuery::accounts(vec![member.clone()]),
-            move |group, snap| {
-                let mut plan = GroupPlan::new();
-                let Some(before) = snap.members.get(&member) else {
-                    plan.refusal = Some((
-                        codes::GROUP_INVALID_PARAM,
-                        format!("{member} is not a member of the group"),
-                    ));
-                    return plan;
-                };
-                if change.role.is_some() && before.role == OWNER {
-                    plan.refusal = Some((
-                        codes::GROUP_INVALID_PARAM,
-                        "the owner's role changes only with change_group_owner".into(),
-                    ));
-                    return plan;
-                }
-                let mut after = before.clone();
-                let role = change.role.filter(|r| *r != before.role);
-                let name_card = change.name_card.filter(|c| *c != before.name_card);
-                if let Some(r) = &role {
-                    after.role = r.clone();
-                }
-                if let Some(c) = &name_card {
-                    after.name_card = c.clone();
-                }
-                if let Some(f) = change.msg_flag {
-                    after.msg_flag = f;
-                }
-                if let Some(t) = change.mute_time {
-                    after.muted_until = mute_end(now, t);
-                }
-                for (key, value) in change.app_defined {
-                    after.app_defined.retain(|(k, _)| *k != key);
-                    if !value.is_empty() {
-                        after.app_defined.push((key, value));
-                    }
-                }
-                if after != *before {
-                    plan.changes.push(GroupChange::PutMember(after));
-                }
-                if role.is_some() || name_card.is_some() {
-                    let report = AfterMemberFieldChanged {
-                        group_id: id.clone(),
-                        group_type: group.group_type.clone(),
-                        operator_account: operator,
-                        member_account: member,
-                        role,
-                        name_card,
-                        event_time: now_ms as u64,
+        let outcome = self
+            .edit_existing(
+                app,
+                group_id,
+                GroupQuery::accounts(vec![member.clone()]),
+                move |group, snap| {
+                    let mut plan = GroupPlan::default();
+                    let Some(before) = snap.members.get(&member) else {
+                        plan.refusal = Some((
+                            codes::GROUP_INVALID_PARAM,
+                            format!("{member} is not a member of the group"),
+                        ));
+                        return plan;
                     };
-                    plan.outbox
-                        .extend(this.after(&app_settings, &report, &id, &origin));
-                }
-                plan
-            },
-        )
-        .await?;
+                    if change.role.is_some() && before.role == OWNER {
+                        plan.refusal = Some((
+                            codes::GROUP_INVALID_PARAM,
+                            "the owner's role changes only with change_group_owner".into(),
+                        ));
+                        return plan;
+                    }
+                    let mut after = before.clone();
+                    let role = change.role.filter(|r| *r != before.role);
+                    let name_card = change.name_card.filter(|c| *c != before.name_card);
+                    if let Some(r) = &role {
+                        after.role = r.clone();
+                    }
+                    if let Some(c) = &name_card {
+                        after.name_card = c.clone();
+                    }
+                    if let Some(f) = change.msg_flag {
+                        after.msg_flag = f;
+                    }
+                    if let Some(t) = change.mute_time {
+                        after.muted_until = mute_end(now, t);
+                    }
+                    for (key, value) in change.app_defined {
+                        after.app_defined.retain(|(k, _)| *k != key);
+                        if !value.is_empty() {
+                            after.app_defined.push((key, value));
+                        }
+                    }
+                    if after != *before {
+                        plan.changes.push(GroupChange::PutMember(after));
+                    }
+                    if let Some(r) = &role {
+                        let kind = if r == ADMIN {
+                            TipKind::SetAdmin
+                        } else {
+                            TipKind::CancelAdmin
+                        };
+                        plan.reply =
+                            Some(GroupTip::new(group, kind, &operator, vec![member.clone()]));
+                    }
+                    if role.is_some() || name_card.is_some() {
+                        let report = AfterMemberFieldChanged {
+                            group_id: id.clone(),
+                            group_type: group.group_type.clone(),
+                            operator_account: operator,
+                            member_account: member,
+                            role,
+                            name_card,
+                            event_time: now_ms as u64,
+                        };
+                        plan.outbox
+                            .extend(this.after(&app_settings, &report, &id, &origin));
+                    }
+                    plan
+                },
+            )
+            .await?;
+        if let Some(tip) = outcome.reply {
+            self.send_tip(app, tip, connection);
+        }
         Ok(())
     }
 
@@ -729,8 +772,9 @@ impl GroupService {
                     &member,
                     &mut plan,
                 );
+                let tip = GroupTip::new(&group, TipKind::Join, &member, vec![member.clone()]);
                 plan.changes.push(GroupChange::PutGroup(Box::new(group)));
-                plan.reply = Some(Entry::Joined(joined));
+                plan.reply = Some(Entry::Joined(joined, Box::new(tip)));
                 plan
             })
             .await?;
@@ -739,7 +783,10 @@ impl GroupService {
                 self.tell_admins_of_request(app, request, origin).await;
                 return Ok(JoinOutcome::Pending);
             }
-            Some(Entry::Joined(time)) => time,
+            Some(Entry::Joined(time, tip)) => {
+                self.send_tip(app, *tip, origin.connection);
+                time
+            }
             // Only a refusal leaves no entry, and a refusal has returned already.
             None => now,
         };
@@ -812,34 +859,38 @@ impl GroupService {
         let member = member.to_owned();
         let id = group_id.to_owned();
         let query = GroupQuery::accounts(vec![member.clone()]);
-        self.edit_existing(app, group_id, query, move |group, snap| {
-            let Some(membership) = snap.members.get(&member) else {
-                return refusal(ApiError::new(
-                    codes::GROUP_NO_PERMISSION,
-                    format!("{member} is not a member of {id}"),
-                ));
-            };
-            let mut group = group.clone();
-            if membership.role == OWNER {
-                if type_of(&group) != GroupType::Private {
+        let outcome = self
+            .edit_existing(app, group_id, query, move |group, snap| {
+                let Some(membership) = snap.members.get(&member) else {
                     return refusal(ApiError::new(
-                        codes::GROUP_OWNER_CANNOT_QUIT,
-                        format!("{member} owns {id}: change the owner or disband the group"),
+                        codes::GROUP_NO_PERMISSION,
+                        format!("{member} is not a member of {id}"),
                     ));
+                };
+                let mut group = group.clone();
+                if membership.role == OWNER {
+                    if type_of(&group) != GroupType::Private {
+                        return refusal(ApiError::new(
+                            codes::GROUP_OWNER_CANNOT_QUIT,
+                            format!("{member} owns {id}: change the owner or disband the group"),
+                        ));
+                    }
+                    group.owner.clear();
                 }
-                group.owner.clear();
-            }
-            let mut plan = GroupPlan::new();
-            let exit = Exit {
-                members: vec![member.clone()],
-                exit_type: "Quit",
-                operator: member.clone(),
-                now_ms,
-            };
-            this.put_out(&app_settings, &origin, group, exit, &mut plan);
-            plan
-        })
-        .await?;
+                let mut plan = GroupPlan::default();
+                let exit = Exit {
+                    members: vec![member.clone()],
+                    exit_type: "Quit",
+                    operator: member.clone(),
+                    now_ms,
+                };
+                plan.reply = this.put_out(&app_settings, &origin, group, exit, &mut plan);
+                plan
+            })
+            .await?;
+        if let Some(tip) = outcome.reply {
+            self.send_tip(app, tip, from.connection);
+        }
         self.left(app, group_id, &[leaver], &from).await;
         Ok(())
     }
@@ -865,7 +916,7 @@ impl GroupService {
         mut group: GroupRecord,
         exit: Exit,
         plan: &mut GroupPlan<R>,
-    ) {
+    ) -> Option<GroupTip> {
         let mut gone: Vec<String> = Vec::new();
         for member in exit.members {
             if !gone.contains(&member) {
@@ -874,9 +925,15 @@ impl GroupService {
             }
         }
         if gone.is_empty() {
-            return;
+            return None;
         }
         group.member_count = group.member_count.saturating_sub(gone.len() as u64);
+        let kind = if exit.exit_type == "Quit" {
+            TipKind::Quit
+        } else {
+            TipKind::Kicked
+        };
+        let tip = GroupTip::new(&group, kind, &exit.operator, gone.clone());
         let report = AfterMemberExit {
             group_id: group.group_id.clone(),
             group_type: group.group_type.clone(),
@@ -888,6 +945,7 @@ impl GroupService {
         plan.outbox
             .extend(self.after(app, &report, &group.group_id, origin));
         plan.changes.push(GroupChange::PutGroup(Box::new(group)));
+        Some(tip)
     }
 }
 
