@@ -1,20 +1,21 @@
 //! One-to-one messages (`openim`): send and roaming history, with the C2C before/after
 //! callbacks; administrator edits ([`edit`]) and message extensions ([`extensions`]).
 
+mod batch;
 pub mod edit;
 pub mod extensions;
+mod reads;
+mod recall;
 
 use std::sync::Arc;
 
 use natter_core::message::{check_body, BodyCodes};
 use natter_core::{codes, ApiError, ApiResult, AppSettings, Clock};
 use natter_events::{Priority, Push, Target};
-use natter_store::{C2cHistoryQuery, C2cRecall, C2cSend, RelationScope, Store};
+use natter_store::{C2cHistoryQuery, C2cSend, RelationScope, Store};
 /// History pages hold these; callers read their fields.
 pub use natter_store::{C2cMessage, StoredC2c};
-use natter_webhook::payloads::c2c::{
-    C2cAfterMsgReport, C2cAfterMsgWithDraw, C2cAfterSendMsg, C2cBeforeSendMsg,
-};
+use natter_webhook::payloads::c2c::{C2cAfterSendMsg, C2cBeforeSendMsg};
 use natter_webhook::payloads::responses::SendMsgResponse;
 use natter_webhook::payloads::MsgBodyElement;
 use natter_webhook::{BeforeOutcome, Origin, Webhooks};
@@ -484,113 +485,6 @@ impl MessageService {
         }
     }
 
-    /// `batchsendmsg`: the same message to up to 500 recipients, each stored as its own
-    /// one-to-one message with one shared `MsgKey`. Fires no callbacks (Tencent's batch send does
-    /// not). Returns the `MsgKey` and the recipients that failed, with their codes.
-    pub async fn send_batch(
-        &self,
-        app: &AppSettings,
-        template: SendC2c,
-        recipients: Vec<String>,
-    ) -> ApiResult<(C2cSent, Vec<(String, u32)>)> {
-        if recipients.is_empty() {
-            return Err(ApiError::new(codes::C2C_BATCH_EMPTY, "To_Account is empty"));
-        }
-        if recipients.len() > MAX_BATCH_RECIPIENTS {
-            return Err(ApiError::new(
-                codes::C2C_BATCH_TOO_MANY,
-                format!(
-                    "{} recipients; at most {MAX_BATCH_RECIPIENTS} are allowed",
-                    recipients.len()
-                ),
-            ));
-        }
-        let mut ids = vec![template.from.clone()];
-        ids.extend(recipients.iter().cloned());
-        let exist = self
-            .store
-            .accounts_exist(app.sdkappid, ids)
-            .await
-            .map_err(internal(codes::C2C_INTERNAL))?;
-        if !exist[0] {
-            return Err(ApiError::new(
-                codes::C2C_FROM_ACCOUNT_INVALID,
-                format!("From_Account {} is not imported", template.from),
-            ));
-        }
-        let msg_time = self.clock.now_secs();
-        let msg_seq = template.msg_seq.unwrap_or_else(rand::random);
-        let sent = C2cSent {
-            msg_time,
-            msg_key: msg_key(msg_seq, template.msg_random, msg_time),
-            msg_id: msg_id(&template.from, msg_time, template.msg_random),
-        };
-        let mut failed = Vec::new();
-        let mut sends = Vec::new();
-        let mut seen = std::collections::HashSet::new();
-        let mut delivered = Vec::new();
-        let mut stored_for = Vec::new();
-        for (to, exists) in recipients.into_iter().zip(&exist[1..]) {
-            if !exists {
-                failed.push((to, codes::C2C_TO_NOT_REGISTERED));
-                continue;
-            }
-            if !seen.insert(to.clone()) {
-                continue;
-            }
-            if template.msg_life_time == 0 {
-                // Online only: nothing stored, pushed to whoever is connected.
-                delivered.push(to);
-                continue;
-            }
-            stored_for.push(to.clone());
-            let message = C2cMessage {
-                from: template.from.clone(),
-                to,
-                msg_seq,
-                msg_random: template.msg_random,
-                msg_time,
-                body: Value::Array(template.body.clone()).to_string(),
-                cloud_custom_data: template.cloud_custom_data.clone(),
-                in_sender_history: template.sync_other_machine != 2,
-                counts_as_unread: !template.no_unread,
-                updates_conversation: !template.no_last_msg,
-                offline_push_info: template.offline_push_info.clone(),
-                supports_extension: template.supports_extension,
-            };
-            // Submitted together, so the embedded store commits them in a few grouped writes.
-            sends.push(
-                self.store
-                    .send_c2c(app.sdkappid, message, Box::new(|_| Vec::new())),
-            );
-        }
-        let results = futures::future::join_all(sends).await;
-        for (to, result) in stored_for.into_iter().zip(results) {
-            // A repeated batch stored nothing new, so it pushes nothing either.
-            if let C2cSend::Stored { .. } = result.map_err(internal(codes::C2C_INTERNAL))? {
-                delivered.push(to);
-            }
-        }
-        if self.fanout.may_reach(app.sdkappid) {
-            let online_only = template.msg_life_time == 0;
-            let sync = template.sync_other_machine;
-            let mut template = template;
-            for to in delivered {
-                template.to = to;
-                let push = self.c2c_push(
-                    app,
-                    &template,
-                    msg_seq,
-                    msg_time,
-                    &sent.msg_key,
-                    online_only,
-                );
-                self.push_c2c(app, &template.from, &template.to, sync, push, None);
-            }
-        }
-        Ok((sent, failed))
-    }
-
     /// Catch-up of a client: the stored one-to-one messages `user` received or sent (and keeps
     /// in their history) after the position (MsgTime, MsgSeq, MsgRandom), oldest first, at most
     /// `limit`. Recalled messages, those the user cleared and those past the app's retention are
@@ -608,14 +502,6 @@ impl MessageService {
         };
         self.store
             .c2c_since(app.sdkappid, user.to_owned(), after, limit)
-            .await
-            .map_err(internal(codes::C2C_INTERNAL))
-    }
-
-    /// Up to when (Unix seconds) `reader` has read their conversation with `peer`; -1 if never.
-    pub async fn read_time(&self, app: u64, reader: &str, peer: &str) -> ApiResult<i64> {
-        self.store
-            .c2c_read_time(app, reader.to_owned(), peer.to_owned())
             .await
             .map_err(internal(codes::C2C_INTERNAL))
     }
@@ -653,202 +539,6 @@ impl MessageService {
             ));
         }
         Ok(())
-    }
-
-    /// `get_c2c_unread_msg_num`: `owner`'s total unread count, and per peer (`None` for a peer
-    /// that does not exist).
-    pub async fn unread(
-        &self,
-        app: &AppSettings,
-        owner: String,
-        peers: Vec<String>,
-    ) -> ApiResult<(u64, Vec<(String, Option<u64>)>)> {
-        if peers.len() > MAX_UNREAD_PEERS {
-            return Err(ApiError::new(
-                codes::C2C_BAD_PARAM,
-                format!(
-                    "{} accounts in Peer_Account; at most {MAX_UNREAD_PEERS} are allowed",
-                    peers.len()
-                ),
-            ));
-        }
-        let mut ids = vec![owner.clone()];
-        ids.extend(peers.iter().cloned());
-        let exist = self
-            .store
-            .accounts_exist(app.sdkappid, ids)
-            .await
-            .map_err(internal(codes::C2C_INTERNAL))?;
-        if !exist[0] {
-            return Err(ApiError::new(
-                codes::C2C_TO_ACCOUNT_INVALID,
-                format!("To_Account {owner} is not imported"),
-            ));
-        }
-        let (total, each) = self
-            .store
-            .c2c_unread(app.sdkappid, owner, peers.clone())
-            .await
-            .map_err(internal(codes::C2C_INTERNAL))?;
-        let per_peer = peers
-            .into_iter()
-            .zip(each)
-            .zip(&exist[1..])
-            .map(|((peer, n), exists)| (peer, exists.then_some(n)))
-            .collect();
-        Ok((total, per_peer))
-    }
-
-    /// `admin_set_msg_read`: marks `reader`'s conversation with `peer` read up to `read_time`
-    /// (now when absent), with `C2C.CallbackAfterMsgReport`.
-    pub async fn mark_read(
-        &self,
-        app: &AppSettings,
-        origin: &Origin,
-        reader: String,
-        peer: String,
-        read_time: Option<i64>,
-    ) -> ApiResult<()> {
-        self.both_exist(app.sdkappid, &reader, &peer).await?;
-        let now_ms = self.clock.now_ms();
-        let read_time = read_time.unwrap_or(now_ms / 1000);
-        let report = C2cAfterMsgReport {
-            report_account: reader.clone(),
-            peer_account: peer.clone(),
-            last_read_time: read_time.max(0) as u64,
-            unread_msg_num: 0,
-            event_time: now_ms as u64,
-        };
-        let webhooks = self.webhooks.clone();
-        let connection = origin.connection;
-        let (sdkappid, origin, key) = (
-            app.sdkappid,
-            origin.clone(),
-            conversation_key(&reader, &peer),
-        );
-        let outbox: natter_store::C2cOutbox = Box::new(move |unread| {
-            let report = C2cAfterMsgReport {
-                unread_msg_num: unread as i64,
-                ..report
-            };
-            webhooks
-                .after(sdkappid, &report, &key, &origin)
-                .into_iter()
-                .collect()
-        });
-        self.store
-            .c2c_mark_read(
-                app.sdkappid,
-                reader.clone(),
-                peer.clone(),
-                read_time,
-                now_ms,
-                outbox,
-            )
-            .await
-            .map_err(internal(codes::C2C_INTERNAL))?;
-        self.webhooks.wake();
-        if self.fanout.may_reach(app.sdkappid) {
-            let frame = json!({
-                "Event": "C2cRead",
-                "Report_Account": reader,
-                "Peer_Account": peer,
-                "LastReadTime": read_time.max(0),
-            });
-            let mut users = vec![peer];
-            if reader != users[0] {
-                users.push(reader);
-            }
-            self.fanout.send(
-                app.sdkappid,
-                Target::Users(users),
-                &Push::new(Priority::High, &frame),
-                connection,
-            );
-        }
-        Ok(())
-    }
-
-    /// `admin_msgwithdraw`: recalls a message by its `MsgKey`, with `C2C.CallbackAfterMsgWithDraw`.
-    /// The message stays in history, flagged recalled (`MsgFlagBits` 8). Both sides' connections
-    /// (but the caller's) get the `C2cMsgWithdraw` event.
-    pub async fn recall(
-        &self,
-        app: &AppSettings,
-        origin: &Origin,
-        from: String,
-        to: String,
-        key: String,
-    ) -> ApiResult<()> {
-        let position = parse_msg_key(&key).ok_or_else(|| {
-            ApiError::new(
-                codes::C2C_INVALID_MSG_KEY,
-                format!("MsgKey {key:?} is not a MsgKey"),
-            )
-        })?;
-        self.both_exist(app.sdkappid, &from, &to).await?;
-        let now_ms = self.clock.now_ms();
-        let withdraw = C2cAfterMsgWithDraw {
-            from_account: from.clone(),
-            to_account: to.clone(),
-            msg_key: key,
-            unread_msg_num: 0,
-            event_time: now_ms as u64,
-        };
-        let webhooks = self.webhooks.clone();
-        let (from_account, to_account, origin_connection) =
-            (from.clone(), to.clone(), origin.connection);
-        let (sdkappid, origin, order) =
-            (app.sdkappid, origin.clone(), conversation_key(&from, &to));
-        let outbox: natter_store::C2cOutbox = Box::new(move |unread| {
-            let withdraw = C2cAfterMsgWithDraw {
-                unread_msg_num: unread as i64,
-                ..withdraw
-            };
-            webhooks
-                .after(sdkappid, &withdraw, &order, &origin)
-                .into_iter()
-                .collect()
-        });
-        let outcome = self
-            .store
-            .c2c_recall(app.sdkappid, from, to, position, now_ms, outbox)
-            .await
-            .map_err(internal(codes::C2C_INTERNAL))?;
-        match outcome {
-            C2cRecall::Recalled { .. } => {
-                self.webhooks.wake();
-                if self.fanout.may_reach(app.sdkappid) {
-                    let (time, seq, random) = position;
-                    let frame = json!({
-                        "Event": "C2cMsgWithdraw",
-                        "From_Account": from_account,
-                        "To_Account": to_account,
-                        "MsgKey": msg_key(seq, random, time),
-                        "MsgSeq": seq,
-                        "MsgRandom": random,
-                        "MsgTime": time,
-                    });
-                    self.push_c2c(
-                        app,
-                        &from_account,
-                        &to_account,
-                        1,
-                        Some(Push::new(Priority::High, &frame)),
-                        origin_connection,
-                    );
-                }
-                Ok(())
-            }
-            C2cRecall::NotFound => Err(ApiError::new(
-                codes::C2C_MSG_NOT_FOUND,
-                "the message to recall does not exist",
-            )),
-            C2cRecall::AlreadyRecalled => Err(ApiError::new(
-                codes::C2C_ALREADY_RECALLED,
-                "the message was already recalled",
-            )),
-        }
     }
 }
 

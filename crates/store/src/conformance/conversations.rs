@@ -1,6 +1,6 @@
 //! Conformance checks for imports, edits, message extensions and conversation lists.
 
-use super::{c2c, no_outbox};
+use super::messages::{c2c, no_outbox};
 use crate::{
     C2cHistoryQuery, C2cImport, C2cMessageRef, C2cModify, C2cRecall, ContactChange, ContactGroup,
     ContactLimits, ContactOutcome, Conversation, ConversationId, ConversationKind, ExtensionChange,

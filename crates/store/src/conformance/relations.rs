@@ -4,7 +4,8 @@ use std::sync::Arc;
 
 use serde_json::json;
 
-use super::{claim_all, drain, event, ids, import};
+use super::outbox::{claim_all, drain, event};
+use super::{ids, import};
 use crate::{
     BlockedAccount, Friend, FriendRequest, ProfileValue, RelationChange, RelationPlan,
     RelationScope, RelationSequences, SequenceKind, Store,
