@@ -80,6 +80,14 @@ pub fn is_file_id(id: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
+/// A position a client chose (an offset, a `Next`, a start sequence) as an SQL integer. Both
+/// engines store 64-bit signed integers; a value at or above 2^63 becomes the largest one, so it
+/// reads an empty page on both instead of wrapping to a negative number (PostgreSQL refuses a
+/// negative OFFSET, SQLite reads it as 0: the first page again).
+pub(crate) fn position(value: u64) -> i64 {
+    i64::try_from(value).unwrap_or(i64::MAX)
+}
+
 #[async_trait]
 pub trait Store: Send + Sync + 'static {
     /// `"sqlite"` or `"postgres"`, for health output and logs.

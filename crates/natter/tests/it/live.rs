@@ -656,7 +656,8 @@ on_both_engines!(
             )
             .await;
         let seq = sent["MsgSeq"].as_u64().unwrap();
-        assert!(seq > 0);
+        // A 32-bit sequence like every other `MsgSeq` (typed SDKs reject a millisecond stamp).
+        assert!(seq > 0 && seq <= u64::from(u32::MAX), "{sent}");
         for (client, room) in [(&mut u1, "roomA"), (&mut u2, "roomB")] {
             let event = client.event().await;
             assert_eq!(event["GroupId"], room);

@@ -16,6 +16,7 @@ mod binfo_sync;
 mod blocklists;
 mod config_cli;
 mod conversations;
+mod cursors;
 mod friends;
 mod groups;
 mod live;

@@ -162,7 +162,6 @@ async fn bodies_are_checked_before_handlers() {
     let q = server.admin_query();
     for (what, body) in [
         ("malformed", "{\"CheckItem\": [".to_owned()),
-        ("empty", String::new()),
         ("not an object", "[1,2]".to_owned()),
     ] {
         let reply = server.call_with_query(CHECK, &q, body).await;
@@ -228,6 +227,21 @@ async fn real_client_habits_are_accepted() {
         .await
         .unwrap();
     assert_eq!(form["ErrorCode"], 0, "{form}");
+    // No body at all (a bare GET, as some SDKs send field-less calls) is `{}`: a field-less API
+    // answers, one that needs fields names the missing one with its invalid-parameter code.
+    let groups_url = format!(
+        "{}/v4/group_open_http_svc/get_appid_group_list?{}",
+        server.base,
+        server.admin_query()
+    );
+    for request in [server.client.get(&groups_url), server.client.post(&groups_url)] {
+        let reply: Value = request.send().await.unwrap().json().await.unwrap();
+        assert_eq!(reply["ErrorCode"], 0, "{reply}");
+        assert!(reply["GroupIdList"].is_array(), "{reply}");
+    }
+    let bare: Value = server.client.get(&url).send().await.unwrap().json().await.unwrap();
+    assert_eq!(bare["ErrorCode"], 70402, "{bare}");
+    assert!(bare["ErrorInfo"].as_str().unwrap().contains("CheckItem"), "{bare}");
     // Other methods are an HTTP parse error, still with HTTP 200.
     let put = server
         .client

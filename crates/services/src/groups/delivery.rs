@@ -58,16 +58,18 @@ impl Delivered {
     }
 }
 
-/// `MsgSeq` of AVChatRoom broadcasts: unique per app and rising across restarts (they are
-/// kept nowhere, so it follows the clock in milliseconds, one step at least per broadcast).
+/// `MsgSeq` of AVChatRoom broadcasts: unique per app and rising across restarts. They are kept
+/// nowhere, so it follows the clock in seconds, one step at least per broadcast: under the API's
+/// limit of one per second it never runs ahead of the clock, and Unix seconds fit the 32 bits
+/// that Tencent's `MsgSeq` and every typed SDK use (milliseconds do not).
 #[derive(Default)]
 pub(crate) struct BroadcastSeq(AtomicU64);
 
 impl BroadcastSeq {
-    fn next(&self, now_ms: u64) -> u64 {
+    fn next(&self, now_secs: u64) -> u64 {
         let mut last = self.0.load(Ordering::Relaxed);
         loop {
-            let seq = now_ms.max(last + 1);
+            let seq = now_secs.max(last + 1) & u64::from(u32::MAX);
             match self
                 .0
                 .compare_exchange(last, seq, Ordering::Relaxed, Ordering::Relaxed)
@@ -187,7 +189,7 @@ impl GroupService {
             ));
         }
         let now = self.clock.now_secs();
-        let seq = self.broadcast_seq.next(self.clock.now_ms() as u64);
+        let seq = self.broadcast_seq.next(now as u64);
         let msg = Delivered {
             topic_id: None,
             seq,

@@ -59,7 +59,7 @@ pub(crate) async fn list(
     .bind(below)
     .bind(include_empty)
     .bind(limit as i64)
-    .bind(cursor.skip as i64)
+    .bind(crate::position(cursor.skip as u64))
     .fetch_all(pool)
     .await?;
     rows.iter()

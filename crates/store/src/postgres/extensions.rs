@@ -31,7 +31,7 @@ pub(crate) async fn read(
          ORDER BY seq, key LIMIT $3",
     )
     .bind(id)
-    .bind(start_seq as i64)
+    .bind(crate::position(start_seq))
     .bind(limit as i64)
     .fetch_all(&mut *tx)
     .await?;

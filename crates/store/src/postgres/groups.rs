@@ -446,7 +446,7 @@ pub(crate) async fn members(
     limit: usize,
 ) -> StoreResult<Vec<GroupMember>> {
     let (offset, after) = match from {
-        MemberCursor::Offset(n) => ((*n).min(i64::MAX as u64) as i64, None),
+        MemberCursor::Offset(n) => (crate::position(*n), None),
         MemberCursor::After { join_time, member } => (0, Some((*join_time, member.as_str()))),
     };
     let (join_time, member_id) = after.unwrap_or((i64::MIN, ""));
@@ -561,7 +561,7 @@ pub(crate) async fn history(
     ))
     .bind(app as i64)
     .bind(group_id)
-    .bind(max_seq.min(i64::MAX as u64) as i64)
+    .bind(crate::position(max_seq))
     .bind(limit as i64)
     .fetch_all(conn)
     .await?;
@@ -584,7 +584,7 @@ pub(crate) async fn bans(
     .bind(group_id)
     .bind(now)
     .bind(limit as i64)
-    .bind(offset.min(i64::MAX as u64) as i64)
+    .bind(crate::position(offset))
     .fetch_all(conn)
     .await?;
     Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())

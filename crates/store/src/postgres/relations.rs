@@ -460,7 +460,7 @@ pub(crate) async fn friends_page(
     .bind(app as i64)
     .bind(owner)
     .bind(limit as i64)
-    .bind(start as i64)
+    .bind(crate::position(start))
     .fetch_all(&mut *conn)
     .await?;
     Ok(RelationPage {
@@ -490,7 +490,7 @@ pub(crate) async fn blocklist_page(
     .bind(app as i64)
     .bind(owner)
     .bind(limit as i64)
-    .bind(start as i64)
+    .bind(crate::position(start))
     .fetch_all(&mut *conn)
     .await?;
     Ok(RelationPage {

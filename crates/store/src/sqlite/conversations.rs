@@ -51,7 +51,7 @@ pub(crate) fn list(
                 below,
                 include_empty,
                 limit as i64,
-                cursor.skip as i64
+                crate::position(cursor.skip as u64)
             ],
             |r| {
                 let kind: i64 = r.get(0)?;

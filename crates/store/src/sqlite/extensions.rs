@@ -29,7 +29,7 @@ pub(crate) fn read(
             "SELECT key, value, seq FROM c2c_extensions WHERE message_id = ?1 AND seq >= ?2
              ORDER BY seq, key LIMIT ?3",
         )?
-        .query_map(params![id, start_seq as i64, limit as i64], |r| {
+        .query_map(params![id, crate::position(start_seq), limit as i64], |r| {
             Ok(ExtensionItem {
                 key: r.get(0)?,
                 value: r.get(1)?,

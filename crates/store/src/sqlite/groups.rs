@@ -392,7 +392,7 @@ pub(crate) fn members(
 ) -> StoreResult<Vec<GroupMember>> {
     let roles = serde_json::Value::from(roles.to_vec()).to_string();
     let (offset, after) = match from {
-        MemberCursor::Offset(n) => ((*n).min(i64::MAX as u64) as i64, None),
+        MemberCursor::Offset(n) => (crate::position(*n), None),
         MemberCursor::After { join_time, member } => (0, Some((*join_time, member.as_str()))),
     };
     let (join_time, member_id) = after.unwrap_or((i64::MIN, ""));
@@ -523,7 +523,7 @@ pub(crate) fn history(
         params![
             app as i64,
             group_id,
-            max_seq.min(i64::MAX as u64) as i64,
+            crate::position(max_seq),
             limit as i64
         ],
         message,
@@ -549,7 +549,7 @@ pub(crate) fn bans(
             group_id,
             now,
             limit as i64,
-            offset.min(i64::MAX as u64) as i64
+            crate::position(offset)
         ],
         |r| Ok((r.get(0)?, r.get(1)?)),
     )?;

@@ -434,7 +434,7 @@ pub(crate) fn friends_page(
          ORDER BY peer LIMIT ?3 OFFSET ?4"
     ))?;
     let items = stmt
-        .query_map(params![app, owner, limit as i64, start as i64], friend)?
+        .query_map(params![app, owner, limit as i64, crate::position(start)], friend)?
         .map(|r| decode(r?))
         .collect::<StoreResult<_>>()?;
     Ok(RelationPage {
@@ -457,7 +457,7 @@ pub(crate) fn blocklist_page(
          ORDER BY peer LIMIT ?3 OFFSET ?4",
     )?;
     let items = stmt
-        .query_map(params![app, owner, limit as i64, start as i64], |r| {
+        .query_map(params![app, owner, limit as i64, crate::position(start)], |r| {
             Ok(BlockedAccount {
                 peer: r.get(0)?,
                 at: r.get(1)?,
