@@ -10,6 +10,9 @@ use crate::AppId;
 pub enum CustomFieldKind {
     String,
     Integer,
+    /// A field of an app that declares none of its kind: a string or an unsigned integer.
+    #[serde(skip)]
+    Any,
 }
 
 /// One custom field declared for an app: `Tag_Profile_Custom_<Name>` (profiles) or
@@ -79,11 +82,53 @@ impl AppSettings {
         self.admins.iter().any(|a| a == identifier)
     }
 
-    pub fn custom_profile_field(&self, name: &str) -> Option<&CustomProfileField> {
-        self.custom_profile_fields.iter().find(|f| f.name == name)
+    /// The custom profile field `Tag_Profile_Custom_<name>`, under the one custom-field policy
+    /// of every kind (profiles, friends, groups, members): an app that declares none of a kind
+    /// takes any well-formed name of that kind, so a backend written against Tencent works on a
+    /// fresh Natter without setup; once any are declared, only those.
+    pub fn custom_profile_field(&self, name: &str) -> Option<CustomProfileField> {
+        declared_or_open(&self.custom_profile_fields, name)
     }
 
-    pub fn custom_friend_field(&self, name: &str) -> Option<&CustomProfileField> {
-        self.custom_friend_fields.iter().find(|f| f.name == name)
+    /// The custom friend field `Tag_SNS_Custom_<name>`, under the same policy.
+    pub fn custom_friend_field(&self, name: &str) -> Option<CustomProfileField> {
+        declared_or_open(&self.custom_friend_fields, name)
     }
+
+    /// One line per kind for the start-up log: which custom fields this app takes.
+    pub fn custom_field_policy(&self) -> String {
+        fn one(kind: &str, declared: usize) -> String {
+            match declared {
+                0 => format!("{kind}: any key"),
+                n => format!("{kind}: {n} declared"),
+            }
+        }
+        [
+            one("profile", self.custom_profile_fields.len()),
+            one("friend", self.custom_friend_fields.len()),
+            one("group", self.custom_group_fields.len()),
+            one("member", self.custom_member_fields.len()),
+        ]
+        .join(", ")
+    }
+}
+
+/// Longest value of an undeclared custom profile or friend field (Tencent's console maximum).
+pub const OPEN_CUSTOM_MAX_BYTES: usize = 500;
+
+/// Whether `name` is a custom profile or friend field name as Tencent's console allows:
+/// 1 to 8 letters.
+pub fn is_custom_field_name(name: &str) -> bool {
+    !name.is_empty() && name.len() <= 8 && name.bytes().all(|b| b.is_ascii_alphabetic())
+}
+
+fn declared_or_open(declared: &[CustomProfileField], name: &str) -> Option<CustomProfileField> {
+    if declared.is_empty() {
+        return is_custom_field_name(name).then(|| CustomProfileField {
+            name: name.to_owned(),
+            kind: CustomFieldKind::Any,
+            max_bytes: OPEN_CUSTOM_MAX_BYTES,
+        });
+    }
+    declared.iter().find(|f| f.name == name).cloned()
 }

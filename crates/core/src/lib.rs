@@ -11,7 +11,9 @@ pub mod group;
 pub mod ids;
 pub mod message;
 
-pub use app::{AppSettings, CustomDataField, CustomFieldKind, CustomProfileField};
+pub use app::{
+    is_custom_field_name, AppSettings, CustomDataField, CustomFieldKind, CustomProfileField,
+};
 pub use clock::Clock;
 pub use error::{ApiError, ApiResult};
 pub use group::GroupType;

@@ -114,6 +114,12 @@ pub async fn start(config: &ServerConfig, clock: Arc<Clock>) -> anyhow::Result<R
         webhooks
             .configure(app.settings.sdkappid, app.webhook.clone())
             .map_err(|e| anyhow::anyhow!("app {}: {e}", app.settings.sdkappid))?;
+        // An app without declared custom fields of a kind takes any key of it: say which.
+        tracing::info!(
+            app = app.settings.sdkappid,
+            "custom fields: {}",
+            app.settings.custom_field_policy()
+        );
     }
     let (stop, mut stopped) = watch::channel(false);
     let hub = Arc::new(Hub::new());

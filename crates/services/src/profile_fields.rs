@@ -59,10 +59,7 @@ pub fn is_known(app: &AppSettings, tag: &str) -> bool {
     STANDARD.iter().any(|(t, _)| *t == tag) || custom_field(app, tag).is_some()
 }
 
-fn custom_field<'a>(
-    app: &'a AppSettings,
-    tag: &str,
-) -> Option<&'a natter_core::CustomProfileField> {
+fn custom_field(app: &AppSettings, tag: &str) -> Option<natter_core::CustomProfileField> {
     tag.strip_prefix(CUSTOM_PREFIX)
         .and_then(|name| app.custom_profile_field(name))
 }
@@ -82,11 +79,16 @@ pub fn check(app: &AppSettings, tag: &str, value: &Value) -> Result<(), ApiError
                         None => Err(type_mismatch(tag, "an unsigned integer", value)),
                     }
                 }
+                // Undeclared (the app declares none): a string as long as any, or a number.
+                CustomFieldKind::Any if value.is_u64() => return Ok(()),
+                CustomFieldKind::Any => Rule::Text {
+                    max_bytes: MAX_VALUE_BYTES,
+                },
             },
             None => {
                 return Err(ApiError::new(
                     codes::PROFILE_TAG_NOT_FOUND,
-                    format!("profile tag {tag} does not exist (custom tags must be declared in the app's config)"),
+                    format!("profile tag {tag} does not exist (this app declares its custom tags in its config; a custom name is 1 to 8 letters)"),
                 ))
             }
         },

@@ -188,10 +188,7 @@ fn check_custom_field_names(table: &AppTable) -> anyhow::Result<()> {
     ];
     for (kind, fields) in custom_fields {
         for field in fields {
-            if field.name.is_empty()
-                || field.name.len() > 8
-                || !field.name.bytes().all(|b| b.is_ascii_alphabetic())
-            {
+            if !natter_core::is_custom_field_name(&field.name) {
                 bail!(
                     "custom {kind} field {:?} of app {}: the name must be 1 to 8 letters",
                     field.name,

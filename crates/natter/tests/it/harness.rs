@@ -42,11 +42,15 @@ fn declared(sdkappid: u64, names: &[&str]) -> Vec<natter_core::CustomDataField> 
 }
 
 pub fn app_settings(sdkappid: u64) -> AppSettings {
+    // The default app declares custom profile and friend fields and takes any group data key;
+    // the other app is the reverse, so both sides of the one custom-field policy are tested.
+    let declares_fields = sdkappid != OTHER_APP;
+    let fields = |list: Vec<CustomProfileField>| if declares_fields { list } else { Vec::new() };
     AppSettings {
         sdkappid,
         secret_key: KEY.into(),
         admins: vec![ADMIN.into(), "second_admin".into()],
-        custom_profile_fields: vec![
+        custom_profile_fields: fields(vec![
             CustomProfileField {
                 name: "Hobby".into(),
                 kind: CustomFieldKind::String,
@@ -57,7 +61,7 @@ pub fn app_settings(sdkappid: u64) -> AppSettings {
                 kind: CustomFieldKind::Integer,
                 max_bytes: 500,
             },
-        ],
+        ]),
         rate_limits: [
             ("im_open_login_svc/account_import".to_owned(), 0),
             ("group_open_http_svc/get_appid_group_list".to_owned(), 0),
@@ -65,7 +69,7 @@ pub fn app_settings(sdkappid: u64) -> AppSettings {
         .into_iter()
         .collect(),
         history_retention_days: 0,
-        custom_friend_fields: vec![
+        custom_friend_fields: fields(vec![
             CustomProfileField {
                 name: "Test".into(),
                 kind: CustomFieldKind::String,
@@ -76,10 +80,9 @@ pub fn app_settings(sdkappid: u64) -> AppSettings {
                 kind: CustomFieldKind::Integer,
                 max_bytes: 500,
             },
-        ],
+        ]),
         c2c_friend_check: false,
         blocked_send_fails: false,
-        // The other app declares its custom group data; the default app takes any key.
         custom_group_fields: declared(sdkappid, &["Color", "Level"]),
         custom_member_fields: declared(sdkappid, &["Seat"]),
     }

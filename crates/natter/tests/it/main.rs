@@ -17,6 +17,7 @@ mod blocklists;
 mod config_cli;
 mod conversations;
 mod cursors;
+mod custom_fields;
 mod friends;
 mod groups;
 mod live;

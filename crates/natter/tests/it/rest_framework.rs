@@ -234,14 +234,28 @@ async fn real_client_habits_are_accepted() {
         server.base,
         server.admin_query()
     );
-    for request in [server.client.get(&groups_url), server.client.post(&groups_url)] {
+    for request in [
+        server.client.get(&groups_url),
+        server.client.post(&groups_url),
+    ] {
         let reply: Value = request.send().await.unwrap().json().await.unwrap();
         assert_eq!(reply["ErrorCode"], 0, "{reply}");
         assert!(reply["GroupIdList"].is_array(), "{reply}");
     }
-    let bare: Value = server.client.get(&url).send().await.unwrap().json().await.unwrap();
+    let bare: Value = server
+        .client
+        .get(&url)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(bare["ErrorCode"], 70402, "{bare}");
-    assert!(bare["ErrorInfo"].as_str().unwrap().contains("CheckItem"), "{bare}");
+    assert!(
+        bare["ErrorInfo"].as_str().unwrap().contains("CheckItem"),
+        "{bare}"
+    );
     // Other methods are an HTTP parse error, still with HTTP 200.
     let put = server
         .client

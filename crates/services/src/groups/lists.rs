@@ -65,7 +65,12 @@ impl GroupService {
         };
         let (page, total) = self
             .store
-            .app_groups(app.sdkappid, i64::try_from(next).unwrap_or(i64::MAX), limit + 1, wanted)
+            .app_groups(
+                app.sdkappid,
+                i64::try_from(next).unwrap_or(i64::MAX),
+                limit + 1,
+                wanted,
+            )
             .await
             .map_err(internal(codes::GROUP_INTERNAL))?;
         let more = page.len() > limit;

@@ -123,7 +123,7 @@ pub fn check_custom(app: &AppSettings, tag: &str, value: &Value) -> ApiResult<()
         .and_then(|name| app.custom_friend_field(name))
         .ok_or_else(|| {
             invalid(format!(
-                "friend field {tag} does not exist (custom friend fields must be declared in the app's config)"
+                "friend field {tag} does not exist (this app declares its custom friend fields in its config; a custom name is 1 to 8 letters)"
             ))
         })?;
     match field.kind {
@@ -132,6 +132,15 @@ pub fn check_custom(app: &AppSettings, tag: &str, value: &Value) -> ApiResult<()
                 .as_str()
                 .ok_or_else(|| invalid(format!("value of {tag} must be a string, got {value}")))?;
             check_len(tag, text, field.max_bytes.min(MAX_CUSTOM_BYTES))
+        }
+        CustomFieldKind::Any if value.is_u64() => Ok(()),
+        CustomFieldKind::Any => {
+            let text = value.as_str().ok_or_else(|| {
+                invalid(format!(
+                    "value of {tag} must be a string or an unsigned integer, got {value}"
+                ))
+            })?;
+            check_len(tag, text, MAX_CUSTOM_BYTES)
         }
         CustomFieldKind::Integer => match value.as_u64() {
             Some(_) => Ok(()),

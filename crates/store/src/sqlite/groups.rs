@@ -520,12 +520,7 @@ pub(crate) fn history(
          AND msg_seq <= ?3 ORDER BY msg_seq DESC LIMIT ?4"
     ))?;
     let rows = stmt.query_map(
-        params![
-            app as i64,
-            group_id,
-            crate::position(max_seq),
-            limit as i64
-        ],
+        params![app as i64, group_id, crate::position(max_seq), limit as i64],
         message,
     )?;
     Ok(rows.collect::<Result<_, _>>()?)

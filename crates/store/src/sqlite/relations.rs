@@ -434,7 +434,10 @@ pub(crate) fn friends_page(
          ORDER BY peer LIMIT ?3 OFFSET ?4"
     ))?;
     let items = stmt
-        .query_map(params![app, owner, limit as i64, crate::position(start)], friend)?
+        .query_map(
+            params![app, owner, limit as i64, crate::position(start)],
+            friend,
+        )?
         .map(|r| decode(r?))
         .collect::<StoreResult<_>>()?;
     Ok(RelationPage {
@@ -457,12 +460,15 @@ pub(crate) fn blocklist_page(
          ORDER BY peer LIMIT ?3 OFFSET ?4",
     )?;
     let items = stmt
-        .query_map(params![app, owner, limit as i64, crate::position(start)], |r| {
-            Ok(BlockedAccount {
-                peer: r.get(0)?,
-                at: r.get(1)?,
-            })
-        })?
+        .query_map(
+            params![app, owner, limit as i64, crate::position(start)],
+            |r| {
+                Ok(BlockedAccount {
+                    peer: r.get(0)?,
+                    at: r.get(1)?,
+                })
+            },
+        )?
         .collect::<Result<_, _>>()?;
     Ok(RelationPage {
         items,
