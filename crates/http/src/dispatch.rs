@@ -14,7 +14,7 @@ use natter_core::{codes, ApiError, ApiResult};
 use serde_json::Value;
 
 use crate::auth::Caller;
-use crate::envelope::reply;
+use crate::envelope::{reply, ServiceRules};
 use crate::handler::Ctx;
 use crate::routes::{self, Api};
 use crate::{metrics, AppState};
@@ -30,9 +30,17 @@ pub async fn dispatch(
 ) -> Response {
     let started = Instant::now();
     let api = routes::find(&service, &command);
-    let result = handle(&state, api, peer, method, query.as_deref(), &headers, body).await;
-    let code = result.as_ref().err().map_or(0, |e| e.code);
     let name = api.map_or_else(|| "unknown".to_owned(), |(_, a)| a.name());
+    let rules = api.map_or_else(|| ServiceRules::of(&service), |(_, a)| a.rules());
+    let request = async {
+        crate::panics::test_trigger(&service, &command);
+        handle(&state, api, peer, method, query.as_deref(), &headers, body).await
+    };
+    let path = format!("{service}/{command}");
+    let result = crate::panics::guard("rest", &path, rules.internal, request)
+        .await
+        .into_result();
+    let code = result.as_ref().err().map_or(0, |e| e.code);
     metrics::record_rest(&name, code, started.elapsed().as_secs_f64());
     if let Err(e) = &result {
         tracing::debug!(api = %name, code = e.code, info = %e.info, "REST call refused");

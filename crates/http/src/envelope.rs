@@ -15,25 +15,29 @@ pub struct ServiceRules {
     pub invalid_param: u32,
     /// Whether replies carry `ErrorDisplay` (Tencent adds it on profile, sns, recentcontact).
     pub error_display: bool,
+    /// Code for a failure of the server itself ("internal error, try again").
+    pub internal: u32,
 }
 
 impl ServiceRules {
     pub fn of(service: &str) -> Self {
-        let (invalid_param, error_display) = match service {
-            "im_open_login_svc" => (codes::ACCOUNT_INVALID_PARAM, false),
-            "profile" => (codes::PROFILE_INVALID_PARAM, true),
-            "sns" => (30001, true),
-            "recentcontact" => (50002, true),
-            "openim" | "openim_msg_ext_http_svc" => (90001, false),
+        let (invalid_param, error_display, internal) = match service {
+            "im_open_login_svc" => (codes::ACCOUNT_INVALID_PARAM, false, codes::ACCOUNT_INTERNAL),
+            "profile" => (codes::PROFILE_INVALID_PARAM, true, codes::PROFILE_INTERNAL),
+            "sns" => (30001, true, codes::SNS_INTERNAL),
+            "recentcontact" => (50002, true, codes::CONVERSATION_INTERNAL),
+            "openim" | "openim_msg_ext_http_svc" => (90001, false, codes::C2C_INTERNAL),
             "group_open_http_svc"
             | "group_open_attr_http_svc"
             | "group_open_avchatroom_http_svc"
-            | "million_group_open_http_svc" => (10004, false),
-            _ => (codes::INVALID_JSON, false),
+            | "million_group_open_http_svc" => (10004, false, codes::GROUP_INTERNAL),
+            // Tencent's "internal server error, try again" of the account and REST framework.
+            _ => (codes::INVALID_JSON, false, codes::ACCOUNT_INTERNAL),
         };
         Self {
             invalid_param,
             error_display,
+            internal,
         }
     }
 }

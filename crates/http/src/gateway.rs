@@ -23,6 +23,7 @@ use crate::auth::Caller;
 use crate::binfo::commands::{send_group_msg, Command, Serving};
 use crate::envelope::{envelope, parse_body};
 use crate::handler::{fields, Ctx};
+use crate::panics::{Guarded, PANIC_CLOSE};
 use crate::wire::group_open_http_svc::{
     HandleGroupApplication, JoinGroup, JoinGroupReply, MsgSeqItem, QuitGroup,
     SendGroupMsgReadReceipt,
@@ -290,14 +291,21 @@ async fn run(
                 last_heard = Instant::now();
                 match incoming {
                     Some(Ok(Message::Text(text))) => {
-                        let (answer, logout) = match read_request(&text) {
+                        let (answer, logout, panicked) = match read_request(&text) {
                             Ok((req_id, op, body)) => {
                                 let logout = op == "logout";
-                                (reply(&req_id, handle(state, session, &op, body).await), logout)
+                                match guarded_handle(state, session, &op, body).await {
+                                    Guarded::Done(result) => (reply(&req_id, result), logout, false),
+                                    Guarded::Panicked(error) => (reply(&req_id, Err(error)), false, true),
+                                }
                             }
-                            Err(answer) => (answer, false),
+                            Err(answer) => (answer, false, false),
                         };
                         if !send_queued(socket, &mut frames).await || socket.send(answer).await.is_err() {
+                            return SessionEnd::LinkClosed;
+                        }
+                        if panicked {
+                            close(socket, PANIC_CLOSE, "internal error: reconnect").await;
                             return SessionEnd::LinkClosed;
                         }
                         if logout {
@@ -337,6 +345,22 @@ fn is_kick(frame: &str) -> bool {
     frame.contains(kicked)
         && serde_json::from_str::<Value>(frame)
             .is_ok_and(|event| event["Event"].as_str() == Some(kicked))
+}
+
+/// `handle`, with a panic turned into an internal error (and the connection's end).
+async fn guarded_handle(
+    state: &AppState,
+    session: &Session,
+    op: &str,
+    body: Value,
+) -> Guarded<Value> {
+    let (service, command) = op.split_once('.').unwrap_or((op, ""));
+    let internal = crate::envelope::ServiceRules::of(service).internal;
+    let request = async {
+        crate::panics::test_trigger(service, command);
+        handle(state, session, op, body).await
+    };
+    crate::panics::guard("ws", op, internal, request).await
 }
 
 /// One request of a logged-in client. Everything it does is done as the user, from their

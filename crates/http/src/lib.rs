@@ -19,6 +19,7 @@ pub mod files;
 pub mod gateway;
 pub mod handler;
 pub mod metrics;
+pub mod panics;
 pub mod rate_limit;
 pub mod rest;
 pub mod routes;

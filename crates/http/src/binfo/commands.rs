@@ -16,6 +16,7 @@ use serde_json::{json, Map, Value};
 
 use super::pushes::c2c_item;
 use crate::handler::{fields, typed, Ctx, HandlerFuture};
+use crate::panics::Guarded;
 use crate::rest::{recentcontact, sns};
 use crate::wire::group_open_http_svc::{SendGroupMsg, SendGroupMsgReply};
 use crate::wire::openim::Sendmsg;
@@ -52,8 +53,25 @@ pub fn find(servcmd: &str) -> Option<&'static Command> {
     super::table::COMMANDS.iter().find(|c| c.name == servcmd)
 }
 
-/// Runs one command of a logged-in SDK; the reply's fields, or the error to answer.
+/// Runs one command of a logged-in SDK; the reply's fields, or the error to answer, or the
+/// internal error of a command that panicked (after which the connection closes).
 pub async fn run(
+    state: &AppState,
+    session: &Session,
+    public_url: &std::sync::Arc<str>,
+    servcmd: &str,
+    body: Value,
+) -> Guarded<Value> {
+    let (service, command) = servcmd.split_once('.').unwrap_or((servcmd, ""));
+    let internal = crate::envelope::ServiceRules::of(service).internal;
+    let request = async {
+        crate::panics::test_trigger(service, command);
+        run_unguarded(state, session, public_url, servcmd, body).await
+    };
+    crate::panics::guard("binfo", servcmd, internal, request).await
+}
+
+async fn run_unguarded(
     state: &AppState,
     session: &Session,
     public_url: &std::sync::Arc<str>,

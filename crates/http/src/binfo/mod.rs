@@ -31,6 +31,7 @@ use tokio::time::Instant;
 
 use crate::envelope::envelope;
 use crate::gateway::SessionGuard;
+use crate::panics::Guarded;
 use crate::AppState;
 
 /// Largest frame the SDK may send (a 12 KB message body fits many times over).
@@ -219,6 +220,16 @@ async fn login_session(
     Ok((session, registration.frames, reply))
 }
 
+/// Ends a connection whose command panicked: its session may be half-updated, so the SDK
+/// reconnects and syncs again.
+async fn close_after_panic(socket: &mut WebSocket) {
+    let close = axum::extract::ws::CloseFrame {
+        code: crate::panics::PANIC_CLOSE,
+        reason: "internal error: reconnect".into(),
+    };
+    let _ = socket.send(Message::Close(Some(close))).await;
+}
+
 /// Serves a logged-in SDK until it logs out or goes away; returns how.
 async fn run(
     state: &AppState,
@@ -238,19 +249,26 @@ async fn run(
     for request in held {
         let (servcmd, seq) = (request.head.servcmd.clone(), request.head.seq.clone());
         delivery.on_request(&servcmd, &request.body);
-        let result = commands::run(
+        let run = commands::run(
             state,
             session,
             &connection.public_url,
             &servcmd,
             request.body,
-        )
-        .await;
+        );
+        let (result, panicked) = match run.await {
+            Guarded::Done(result) => (result, false),
+            Guarded::Panicked(error) => (Err(error), true),
+        };
         if socket
             .send(answer(connection, &servcmd, &seq, result))
             .await
             .is_err()
         {
+            return SessionEnd::LinkClosed;
+        }
+        if panicked {
+            close_after_panic(socket).await;
             return SessionEnd::LinkClosed;
         }
     }
@@ -285,6 +303,7 @@ async fn run(
                     Some(Ok(Message::Ping(_) | Message::Pong(_))) => continue,
                     Some(Ok(Message::Close(_))) | Some(Err(_)) | None => return SessionEnd::LinkClosed,
                 };
+                let mut panicked = false;
                 let (servcmd, seq, result, logout) = match frame::read(&bytes) {
                     // The acknowledgement of a push expects no answer.
                     Ok(request) if request.head.servcmd == "openim.ws_msg_push_ack" => {
@@ -298,7 +317,13 @@ async fn run(
                             Ok(Value::Null)
                         } else {
                             let servcmd = &request.head.servcmd;
-                            commands::run(state, session, &connection.public_url, servcmd, request.body).await
+                            match commands::run(state, session, &connection.public_url, servcmd, request.body).await {
+                                Guarded::Done(result) => result,
+                                Guarded::Panicked(error) => {
+                                    panicked = true;
+                                    Err(error)
+                                }
+                            }
                         };
                         (request.head.servcmd, request.head.seq, result, logout)
                     }
@@ -314,6 +339,10 @@ async fn run(
                     }
                 }
                 if socket.send(answer(connection, &servcmd, &seq, result)).await.is_err() {
+                    return SessionEnd::LinkClosed;
+                }
+                if panicked {
+                    close_after_panic(socket).await;
                     return SessionEnd::LinkClosed;
                 }
                 if logout {
