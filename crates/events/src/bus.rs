@@ -85,6 +85,11 @@ impl Bus {
         })
     }
 
+    /// Whether the link to NATS is up now (the client reconnects by itself after a loss).
+    pub fn is_connected(&self) -> bool {
+        self.client.connection_state() == async_nats::connection::State::Connected
+    }
+
     /// Publishes a delivery for every node (this one included). A failure is logged: an event
     /// is a courtesy to connected clients, who pull history on reconnect anyway.
     pub async fn publish(&self, delivery: &Delivery) {

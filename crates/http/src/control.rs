@@ -5,7 +5,9 @@
 //! query parameters as the REST API.
 
 use axum::extract::{RawQuery, State};
-use axum::http::header;
+use std::time::Duration;
+
+use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use natter_core::ApiResult;
@@ -15,12 +17,50 @@ use crate::auth::Caller;
 use crate::envelope::reply;
 use crate::AppState;
 
-pub async fn health(State(state): State<AppState>) -> Json<Value> {
-    Json(json!({
-        "status": "ok",
-        "storage": state.services.store.backend(),
+/// How long the readiness check waits for the store before calling it down.
+const READY_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// `/_natter/health`, the readiness check: 200 when the store answers (and, on a cluster node,
+/// the NATS link is up), else 503 naming what is down, so a load balancer stops sending traffic
+/// to a node that could only fail it.
+pub async fn health(State(state): State<AppState>) -> Response {
+    let services = &state.services;
+    let store = match tokio::time::timeout(READY_TIMEOUT, services.store.ping()).await {
+        Ok(Ok(())) => "ok".to_owned(),
+        Ok(Err(e)) => format!("down: {e}"),
+        Err(_) => format!("down: no answer within {} s", READY_TIMEOUT.as_secs()),
+    };
+    let mut checks = json!({ "store": store });
+    if let Some(up) = services.fanout.cluster_link_up() {
+        checks["nats"] = if up { "ok" } else { "down: not connected" }.into();
+    }
+    let down: Vec<&str> = checks
+        .as_object()
+        .into_iter()
+        .flatten()
+        .filter(|(_, v)| v != &"ok")
+        .map(|(k, _)| k.as_str())
+        .collect();
+    let status = if down.is_empty() {
+        StatusCode::OK
+    } else {
+        tracing::warn!(?down, "readiness check failed");
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    let body = json!({
+        "status": if down.is_empty() { "ok" } else { "down" },
+        "down": down,
+        "checks": checks,
+        "storage": services.store.backend(),
         "version": env!("CARGO_PKG_VERSION"),
-    }))
+    });
+    (status, Json(body)).into_response()
+}
+
+/// `/_natter/live`, the liveness check: the process serves HTTP. It touches nothing else, so it
+/// stays cheap and never fails because a dependency is down (restarting would not help).
+pub async fn live() -> Json<Value> {
+    Json(json!({ "status": "alive", "version": env!("CARGO_PKG_VERSION") }))
 }
 
 pub async fn metrics(State(state): State<AppState>) -> Response {

@@ -89,6 +89,7 @@ pub fn router(state: AppState) -> Router {
                 .options(files::preflight),
         )
         .route("/_natter/health", get(control::health))
+        .route("/_natter/live", get(control::live))
         .route("/_natter/reset", any(control::reset))
         .route("/_natter/webhooks", get(webhooks::deliveries))
         .route(

@@ -28,6 +28,8 @@ pub struct Fanout {
     /// node's connections, or (in a cluster) to NATS.
     outgoing: mpsc::Sender<Delivery>,
     clustered: bool,
+    /// The NATS link of a cluster node, for the readiness check.
+    bus: Option<Bus>,
     /// Markers sent by [`flush`](Self::flush), waiting to come back.
     markers: Arc<Mutex<HashMap<u64, oneshot::Sender<()>>>>,
     next_marker: Arc<AtomicU64>,
@@ -47,6 +49,7 @@ impl Fanout {
             node: node_id().into(),
             outgoing,
             clustered,
+            bus: None,
             markers: Arc::default(),
             next_marker: Arc::default(),
         };
@@ -74,7 +77,8 @@ impl Fanout {
         bus: Bus,
         stop: watch::Receiver<bool>,
     ) -> Result<Self, String> {
-        let (fanout, mut queue) = Self::new(hub, store, true);
+        let (mut fanout, mut queue) = Self::new(hub, store, true);
+        fanout.bus = Some(bus.clone());
         let incoming = bus.deliveries().await?;
         tokio::spawn(async move {
             while let Some(delivery) = queue.recv().await {
@@ -98,6 +102,11 @@ impl Fanout {
             }
         });
         Ok(fanout)
+    }
+
+    /// In a cluster, whether this node's link to NATS is up now; `None` on a single node.
+    pub fn cluster_link_up(&self) -> Option<bool> {
+        self.bus.as_ref().map(Bus::is_connected)
     }
 
     /// Whether an event of `app` may reach anyone, so that building it is worth the work. In a

@@ -101,6 +101,7 @@ pub fn checks() -> Vec<Check> {
         check!(ref conversations::contact_groups_and_marks_persist_all_or_nothing),
         check!(ref conversations::catch_up_walks_a_users_messages_by_position),
         check!(ref kicks_are_kept_per_user_and_app),
+        check!(ref ping_answers),
         check!(ref relations::snapshots_see_both_directions),
         check!(ref relations::edits_write_everything_or_nothing),
         check!(ref relations::pages_walk_by_user_id),
@@ -171,6 +172,27 @@ pub async fn fresh_postgres_url() -> Option<String> {
         .await
         .expect("creating a test database");
     Some(format!("{}/{name}", server.trim_end_matches('/')))
+}
+
+/// Test support for PostgreSQL: drops the database of `url` (made by [`fresh_postgres_url`]),
+/// closing whatever connections it still has, as when a database goes away under a server.
+pub async fn drop_postgres_database(url: &str) {
+    let (server, name) = url.rsplit_once('/').expect("a database URL");
+    let admin_url = format!("{server}/postgres");
+    let mut admin = <sqlx::PgConnection as sqlx::Connection>::connect(&admin_url)
+        .await
+        .expect("connecting to the PostgreSQL server");
+    sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        .execute(&mut admin)
+        .await
+        .expect("dropping a test database");
+}
+
+/// The readiness check's round trip answers on a working store, as often as asked.
+pub async fn ping_answers(store: &dyn Store) {
+    for _ in 0..3 {
+        store.ping().await.expect("a working store answers a ping");
+    }
 }
 
 pub async fn kicks_are_kept_per_user_and_app(store: &dyn Store) {

@@ -93,6 +93,9 @@ pub trait Store: Send + Sync + 'static {
     /// `"sqlite"` or `"postgres"`, for health output and logs.
     fn backend(&self) -> &'static str;
 
+    /// One round trip to the engine (a trivial query), for the readiness check.
+    async fn ping(&self) -> StoreResult<()>;
+
     /// Creates the accounts that do not exist yet and writes the given profile items of each
     /// (re-importing an account only updates those items). All or nothing.
     async fn import_accounts(

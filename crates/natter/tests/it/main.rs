@@ -25,6 +25,7 @@ mod message_edits;
 mod messages;
 mod panics;
 mod profiles;
+mod readiness;
 mod rest_framework;
 mod topics;
 mod web_sdk;

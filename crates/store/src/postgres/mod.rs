@@ -95,6 +95,14 @@ impl Store for PostgresStore {
         "postgres"
     }
 
+    async fn ping(&self) -> StoreResult<()> {
+        self.detached(|store| async move {
+            sqlx::query("SELECT 1").execute(&store.pool).await?;
+            Ok(())
+        })
+        .await
+    }
+
     async fn import_accounts(
         &self,
         app: AppId,

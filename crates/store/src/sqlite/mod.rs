@@ -166,6 +166,12 @@ impl Store for SqliteStore {
         "sqlite"
     }
 
+    async fn ping(&self) -> StoreResult<()> {
+        self.readers
+            .read(|conn| Ok(conn.query_row("SELECT 1", [], |_| Ok(()))?))
+            .await
+    }
+
     async fn import_accounts(
         &self,
         app: AppId,
