@@ -2,6 +2,7 @@
 //! integration tests start the very same server in-process on a random port.
 
 pub mod config;
+mod private;
 mod server;
 
 pub use server::{open_store, start, Running};

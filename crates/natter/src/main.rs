@@ -178,6 +178,12 @@ fn shutdown_signal() -> anyhow::Result<impl std::future::Future<Output = ()>> {
     })
 }
 
+/// A secret with all but its first four characters hidden.
+fn mask(secret: &str) -> String {
+    let shown: String = secret.chars().take(4).collect();
+    format!("{shown}…")
+}
+
 fn print_banner(config: &ServerConfig, addr: std::net::SocketAddr, clock: &Clock) {
     use std::fmt::Write as _;
     let scheme = if config.tls.is_some() {
@@ -223,14 +229,27 @@ fn print_banner(config: &ServerConfig, addr: std::net::SocketAddr, clock: &Clock
             clock.now_secs() as u64,
             None,
         );
-        let key_note = if app.key_generated {
-            " (generated and kept in the data dir)"
+        // A key Natter generated is shown once so it can be copied; one from the config or the
+        // environment is the operator's secret already and is never echoed to logs.
+        let kept_in = natter::config::key_path(&config.data_dir, s.sdkappid);
+        let key = if app.key_generated {
+            format!(
+                "{} (generated and kept in {})",
+                s.secret_key,
+                kept_in.display()
+            )
+        } else if std::fs::read_to_string(&kept_in).is_ok_and(|k| k.trim() == s.secret_key) {
+            format!(
+                "{} (generated earlier, kept in {})",
+                mask(&s.secret_key),
+                kept_in.display()
+            )
         } else {
-            ""
+            format!("{} (from your configuration)", mask(&s.secret_key))
         };
         let _ = writeln!(out);
         let _ = writeln!(out, "  SDKAppID    {}", s.sdkappid);
-        let _ = writeln!(out, "  Secret key  {}{key_note}", s.secret_key);
+        let _ = writeln!(out, "  Secret key  {key}");
         let _ = writeln!(out, "  Admin       {}", s.admins.join(", "));
         let _ = writeln!(out, "  UserSig     {sig}");
         let _ = writeln!(out, "              (for {admin}, valid 180 days)");

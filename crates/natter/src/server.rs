@@ -31,9 +31,11 @@ pub async fn open_store(config: &ServerConfig) -> anyhow::Result<Arc<dyn Store>>
             Ok(Arc::new(store))
         }
         None => {
-            std::fs::create_dir_all(&config.data_dir)
+            crate::private::create_dir(&config.data_dir)
                 .with_context(|| format!("creating data dir {}", config.data_dir.display()))?;
             let path = config.data_dir.join("natter.db");
+            crate::private::create_file(&path)
+                .with_context(|| format!("creating {}", path.display()))?;
             let store =
                 SqliteStore::open(&path).with_context(|| format!("opening {}", path.display()))?;
             Ok(Arc::new(store))

@@ -250,9 +250,10 @@ pub fn secret_key_from_data_dir(
         })?;
         return Ok((String::new(), true));
     }
-    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    crate::private::create_dir(dir).with_context(|| format!("creating {}", dir.display()))?;
     let key = hex::encode(rand::random::<[u8; 32]>());
-    write_private(&path, &key).with_context(|| format!("writing {}", path.display()))?;
+    crate::private::write_file(&path, &key)
+        .with_context(|| format!("writing {}", path.display()))?;
     Ok((key, true))
 }
 
@@ -274,18 +275,4 @@ fn could_create_in(dir: &Path) -> anyhow::Result<()> {
             },
         }
     }
-}
-
-fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
-    use std::io::Write;
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    let mut file = options.open(path)?;
-    file.write_all(contents.as_bytes())?;
-    file.sync_all()
 }

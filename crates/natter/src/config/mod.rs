@@ -19,7 +19,7 @@ use anyhow::{bail, Context};
 use natter_core::AppSettings;
 use natter_webhook::WebhookConfig;
 
-pub use apps::{resolve_apps, secret_key_from_data_dir, AppTable, MissingKey};
+pub use apps::{key_path, resolve_apps, secret_key_from_data_dir, AppTable, MissingKey};
 pub use options::{only_usersig_options, option_docs, OptionDoc, Options, USERSIG_OPTIONS};
 
 /// One app after every source is merged.

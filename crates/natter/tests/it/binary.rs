@@ -114,11 +114,24 @@ async fn serve_defaults_banner_restart_and_sigterm() {
     .await;
     assert_eq!(reply["ErrorCode"], 0, "{reply}");
     assert!(terminate(child).await.success(), "graceful exit on SIGTERM");
+    // Messages and keys are the owner's only: the data dir, the database and the key file.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode =
+            |p: std::path::PathBuf| std::fs::metadata(&p).unwrap().permissions().mode() & 0o777;
+        let data_dir = std::path::Path::new(data);
+        assert_eq!(mode(data_dir.to_path_buf()), 0o700);
+        assert_eq!(mode(data_dir.join("natter.db")), 0o600);
+        assert_eq!(mode(data_dir.join("keys").join("1400000000.key")), 0o600);
+    }
 
     // Same data dir: same key, same data.
     let (child, second) = serve(&["--listen", "127.0.0.1:0", "--data-dir", data], &[]).await;
+    // The kept key is shown masked from now on (it is in the key file).
     assert_eq!(
-        second.secret_key, first.secret_key,
+        second.secret_key,
+        format!("{}…", &first.secret_key[..4]),
         "the key is generated once and kept"
     );
     let reply = call(
@@ -205,7 +218,8 @@ type = "string"
     )
     .await;
     assert_eq!(banner.sdkappid, "1400000111");
-    assert_eq!(banner.secret_key, "key-one");
+    // A key from the configuration is never echoed, only its first characters.
+    assert_eq!(banner.secret_key, "key-…");
     let client = reqwest::Client::new();
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
