@@ -25,6 +25,9 @@ impl ServiceRules {
             "sns" => (30001, true),
             "recentcontact" => (50002, true),
             "openim" | "openim_msg_ext_http_svc" => (90001, false),
+            // Neither page lists codes of its own: the profile service's (see mutes.rs).
+            "openconfigsvr" => (codes::PROFILE_INVALID_PARAM, false),
+            "openim_robot_http_svc" => (10004, false),
             "group_open_http_svc"
             | "group_open_attr_http_svc"
             | "group_open_avchatroom_http_svc"
