@@ -93,7 +93,8 @@ impl MessageService {
         let reply = SendC2c {
             from: question.to,
             to: question.from,
-            msg_seq: None,
+            // History orders one second's messages by MsgSeq: the answer follows its question.
+            msg_seq: Some(msg_seq.saturating_add(1)),
             msg_random: rand::random(),
             body: vec![json!({"MsgType": "TIMCustomElem", "MsgContent": {"Data": rsp_data}})],
             cloud_custom_data: String::new(),
