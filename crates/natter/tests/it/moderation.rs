@@ -18,6 +18,7 @@ const ROBOTS: &str = "openim_robot_http_svc/get_all_robots";
 const CHATBOT: &str = "Chatbot.OnC2CSignalMessage";
 const C2C_BEFORE: &str = "C2C.CallbackBeforeSendMsg";
 const GROUP_BEFORE: &str = "Group.CallbackBeforeSendMsg";
+const GROUP_EXCEPTION: &str = "Group.CallbackSendMsgException";
 const FOREVER: u64 = 4_294_967_295;
 
 fn text(t: &str) -> Value {
@@ -159,7 +160,7 @@ on_both_engines!(
 on_both_engines!(
     a_muted_users_own_sends_are_refused_and_the_admins_pass,
     |server: TestServer| async move {
-        let receiver = receiver_for(&server, &[C2C_BEFORE, GROUP_BEFORE]).await;
+        let receiver = receiver_for(&server, &[C2C_BEFORE, GROUP_BEFORE, GROUP_EXCEPTION]).await;
         import(&server, &["alice", "bob"]).await;
         server
             .ok(
@@ -195,6 +196,10 @@ on_both_engines!(
         // A muted sender's messages reach no before-callback (setnospeaking's page).
         assert_eq!(receiver.settled_count(&server, C2C_BEFORE).await, 0);
         assert_eq!(receiver.settled_count(&server, GROUP_BEFORE).await, 0);
+        // The refused group send is reported like any failed one.
+        let exception = receiver.wait_for(GROUP_EXCEPTION, 1).await.remove(0);
+        assert_eq!(exception.body["ErrorCode"], 10017);
+        assert_eq!(exception.body["From_Account"], "alice");
 
         // The administrator still sends on alice's behalf.
         server
@@ -478,6 +483,29 @@ on_both_engines!(
             )
             .await;
         assert_eq!(receiver.settled_count(&server, CHATBOT).await, 2);
+        // The administrator's message on alice's behalf asks too, and alice gets the answer.
+        receiver.script([Answer::Json(
+            json!({"ActionStatus": "OK", "ErrorCode": 0, "ErrorInfo": "", "RspData": "pong 2"}),
+        )]);
+        server
+            .ok(
+                "openim/sendmsg",
+                json!({"From_Account": "alice", "To_Account": "@RBT#bot", "MsgRandom": 45,
+                       "MsgBody": custom("ping 2")}),
+            )
+            .await;
+        let asked = receiver.wait_for(CHATBOT, 3).await.remove(2);
+        assert_eq!(asked.query["OptPlatform"], "RESTAPI");
+        assert_eq!(asked.body["Data"], "ping 2");
+        let question = alice.event().await;
+        assert_eq!(
+            question["MsgBody"],
+            custom("ping 2"),
+            "alice's other device sees it"
+        );
+        let answer = alice.event().await;
+        assert_eq!(answer["From_Account"], "@RBT#bot");
+        assert_eq!(answer["MsgBody"][0]["MsgContent"]["Data"], "pong 2");
         // A deleted chatbot is an ordinary account again.
         server
             .ok(DELETE_ROBOT, json!({"Robot_Account": "@RBT#bot"}))
@@ -488,7 +516,7 @@ on_both_engines!(
                 json!({"To_Account": "@RBT#bot", "MsgRandom": 44, "MsgBody": custom("ping")}),
             )
             .await;
-        assert_eq!(receiver.settled_count(&server, CHATBOT).await, 2);
+        assert_eq!(receiver.settled_count(&server, CHATBOT).await, 3);
         alice.no_event().await;
     }
 );
