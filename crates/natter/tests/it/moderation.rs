@@ -542,3 +542,34 @@ async fn get_ip_list_reports_where_callbacks_come_from() {
     let reply = server.ok("ConfigSvc/GetIPList", json!({})).await;
     assert_eq!(reply["IPList"], json!(["127.0.0.1"]));
 }
+
+on_both_engines!(
+    a_web_sdk_user_gets_the_chatbots_answer_as_a_push,
+    |server: TestServer| async move {
+        let receiver = receiver_for(&server, &[CHATBOT]).await;
+        server
+            .ok(CREATE_ROBOT, json!({"UserID": "@RBT#helper"}))
+            .await;
+        let mut sdk = SdkClient::open(&server).await;
+        assert_eq!(sdk.login(&server, "sdk_asker").await["ErrorCode"], 0);
+        receiver.script([Answer::Json(
+            json!({"ActionStatus": "OK", "ErrorCode": 0, "ErrorInfo": "", "RspData": "{\"answer\":42}"}),
+        )]);
+        let reply = sdk
+            .call(
+                "openim.sendmsg",
+                json!({"From_Account": "sdk_asker", "To_Account": "@RBT#helper", "MsgRandom": 7,
+                       "MsgBody": custom("{\"question\":\"?\"}")}),
+            )
+            .await;
+        assert_eq!(reply["ErrorCode"], 0, "{reply}");
+        let asked = receiver.wait_for(CHATBOT, 1).await.remove(0);
+        assert_eq!(asked.body["Data"], "{\"question\":\"?\"}");
+        let push = sdk.next_push_of("C2cMsgArray").await;
+        let item = &push["EventArray"][0]["C2cMsgArray"][0];
+        assert_eq!(item["From_Account"], "@RBT#helper");
+        assert_eq!(item["To_Account"], "sdk_asker");
+        assert_eq!(item["MsgBody"][0]["MsgType"], "TIMCustomElem");
+        assert_eq!(item["MsgBody"][0]["MsgContent"]["Data"], "{\"answer\":42}");
+    }
+);
