@@ -97,6 +97,10 @@ pub const C2C_IN_PEER_BLOCKLIST: u32 = 20007;
 pub const C2C_NOT_FRIENDS: u32 = 20009;
 pub const C2C_NOT_PEER_FRIEND: u32 = 20010;
 pub const C2C_NOT_SELF_FRIEND: u32 = 20011;
+/// The sender is under a global mute of one-to-one messages (`openconfigsvr/setnospeaking`).
+pub const C2C_SENDER_MUTED: u32 = 20012;
+/// Chatbots (`openim_robot_http_svc`): the app has its 20 chatbots already.
+pub const ROBOT_LIMIT: u32 = 10008;
 
 // Group codes (`group_open_http_svc`): the Error Codes page and each API's page.
 pub const GROUP_INTERNAL: u32 = 10002;

@@ -7,10 +7,11 @@ use natter_core::codes;
 use crate::envelope::ServiceRules;
 use crate::handler::{typed, Handler};
 use crate::rest::{
-    group_open_attr_http_svc, group_open_avchatroom_http_svc, group_open_http_svc,
+    config_svc, group_open_attr_http_svc, group_open_avchatroom_http_svc, group_open_http_svc,
     im_open_login_svc, million_group_open_http_svc, openim, openim_msg_ext_http_svc, profile,
     recentcontact, sns,
 };
+use crate::rest::{openconfigsvr, openim_robot_http_svc};
 
 pub struct Api {
     pub service: &'static str,
@@ -175,14 +176,16 @@ pub static ROUTES: &[Api] = &[
     route!(profile::portrait_get, "Get profiles", 34917, 200),
     route!(openim::query_online_status, "Online status", 35477, 200),
     route!(openim::querystate, "Online status (legacy name)", 35477, 200),
-    api("openconfigsvr", "setnospeaking", "Set global mute", 34923, 200),
-    api("openconfigsvr", "getnospeaking", "Get global mute", 34924, 200),
+    route!(openconfigsvr::setnospeaking, "Set global mute", 34923, 200),
+    route!(openconfigsvr::getnospeaking, "Get global mute", 34924, 200),
     api("openconfigsvr", "getappinfo", "Operations data", 0, 200),
     api("open_msg_svc", "get_history", "Download recent messages", 34885, 200),
-    api("ConfigSvc", "GetIPList", "Server IP list", 0, 200),
-    api("openim_robot_http_svc", "create_robot", "Create chatbot", 55281, 200),
-    api("openim_robot_http_svc", "delete_robot", "Delete chatbot", 55282, 200),
-    api("openim_robot_http_svc", "get_all_robots", "List chatbots", 55280, 200),
+    // Tencent's capitals are not a Rust module's name: the handler is named here.
+    api("ConfigSvc", "GetIPList", "Server IP list", 36742, 200)
+        .with(|ctx, body| typed(ctx, body, config_svc::get_ip_list)),
+    route!(openim_robot_http_svc::create_robot, "Create chatbot", 55281, 200),
+    route!(openim_robot_http_svc::delete_robot, "Delete chatbot", 55282, 200),
+    route!(openim_robot_http_svc::get_all_robots, "List chatbots", 55280, 200),
     route!(sns::friend_add, "Add friends", 34902, 200),
     route!(sns::friend_import, "Import friends", 34903, 200),
     route!(sns::friend_update, "Update friends", 34904, 200),

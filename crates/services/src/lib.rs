@@ -9,9 +9,11 @@ pub mod fanout;
 pub mod files;
 pub mod groups;
 pub mod messages;
+pub mod mutes;
 pub mod profile_fields;
 pub mod profiles;
 pub mod relations;
+pub mod robots;
 pub mod sessions;
 
 use std::sync::Arc;
@@ -28,8 +30,10 @@ pub use fanout::Fanout;
 pub use files::FileService;
 pub use groups::GroupService;
 pub use messages::MessageService;
+pub use mutes::MuteService;
 pub use profiles::ProfileService;
 pub use relations::RelationService;
+pub use robots::RobotService;
 pub use sessions::SessionService;
 
 /// Every service, wired to one store and one clock.
@@ -47,6 +51,8 @@ pub struct Services {
     pub relations: RelationService,
     pub groups: GroupService,
     pub sessions: SessionService,
+    pub mutes: MuteService,
+    pub robots: RobotService,
     pub hub: Arc<Hub>,
     pub fanout: Fanout,
 }
@@ -93,6 +99,8 @@ impl Services {
             ),
             fanout,
             conversations: ConversationService::new(store.clone(), clock.clone()),
+            mutes: MuteService::new(store.clone(), clock.clone()),
+            robots: RobotService::new(store.clone(), clock.clone()),
             files: FileService::new(store.clone(), clock.clone()),
             groups,
             hub,

@@ -2,6 +2,7 @@
 //! callbacks; administrator edits ([`edit`]) and message extensions ([`extensions`]).
 
 mod batch;
+pub mod chatbot;
 pub mod edit;
 pub mod extensions;
 mod reads;
@@ -23,6 +24,7 @@ use serde_json::{json, Value};
 
 use crate::fanout::Fanout;
 use crate::internal;
+use crate::mutes::{check_send, SendKind};
 use crate::relations::{c2c_send_check, SendCheck};
 
 /// The body codes of the one-to-one APIs.
@@ -172,14 +174,41 @@ impl MessageService {
 
     /// Sends one one-to-one message: accounts checked, before-callback (may refuse or rewrite),
     /// then the message, the recipient's unread count and the after-callback in one transaction.
+    /// A message to a chatbot then asks the app for the chatbot's answer ([`chatbot`]).
     pub async fn send(
         &self,
         app: &AppSettings,
         origin: &Origin,
-        mut req: SendC2c,
+        req: SendC2c,
     ) -> ApiResult<C2cSent> {
+        let question = chatbot::question(&req);
+        let (sent, delivered) = self.send_message(app, origin, req).await?;
+        if let Some(question) = question.filter(|_| delivered) {
+            self.ask_chatbot(app, origin, question, &sent).await;
+        }
+        Ok(sent)
+    }
+
+    /// [`send`](Self::send) without the chatbot's turn; also whether the message went out
+    /// (false when it only looks sent, or repeats one sent before).
+    async fn send_message(
+        &self,
+        app: &AppSettings,
+        origin: &Origin,
+        mut req: SendC2c,
+    ) -> ApiResult<(C2cSent, bool)> {
         self.sender_and_recipient_exist(app.sdkappid, &req.from, &req.to)
             .await?;
+        // A user under a global mute does not send (checked before any callback fires).
+        check_send(
+            &*self.store,
+            &self.clock,
+            app.sdkappid,
+            origin,
+            &req.from,
+            SendKind::C2c,
+        )
+        .await?;
         // Sends by users pass the relationship chain's checks; the admin's REST sends do not.
         let checked = if origin.platform == natter_webhook::REST_PLATFORM {
             SendCheck::Deliver
@@ -210,7 +239,7 @@ impl MessageService {
         };
         let online_only = req.msg_life_time == 0;
         if checked == SendCheck::LooksSent {
-            return Ok(sent);
+            return Ok((sent, false));
         }
 
         if !req.forbid_before_callback {
@@ -237,7 +266,7 @@ impl MessageService {
                     ))
                 }
                 // The sender is told "sent"; nothing is stored or delivered.
-                BeforeOutcome::Discard => return Ok(sent),
+                BeforeOutcome::Discard => return Ok((sent, false)),
                 BeforeOutcome::Custom { code, info } if CUSTOM_CODES.contains(&code) => {
                     return Err(ApiError::new(code as u32, info))
                 }
@@ -284,7 +313,7 @@ impl MessageService {
                 push,
                 origin.connection,
             );
-            return Ok(sent);
+            return Ok((sent, true));
         }
         let connection = origin.connection;
         let order_key = conversation_key(&req.from, &req.to);
@@ -320,11 +349,12 @@ impl MessageService {
             .send_c2c(app.sdkappid, message, outbox)
             .await
             .map_err(internal(codes::C2C_INTERNAL))?;
-        if matches!(stored, C2cSend::Stored { .. }) {
+        let delivered = matches!(stored, C2cSend::Stored { .. });
+        if delivered {
             self.webhooks.wake();
             self.push_c2c(app, &from, &to, sync, push, connection);
         }
-        Ok(sent)
+        Ok((sent, delivered))
     }
 
     /// The frame clients receive for a one-to-one message; `None` when no one of the app is

@@ -14,6 +14,7 @@ mod accounts;
 mod conversations;
 mod groups;
 mod messages;
+mod moderation;
 mod outbox;
 mod relations;
 
@@ -102,6 +103,9 @@ pub fn checks() -> Vec<Check> {
         check!(ref conversations::catch_up_walks_a_users_messages_by_position),
         check!(ref kicks_are_kept_per_user_and_app),
         check!(ref ping_answers),
+        check!(ref moderation::global_mutes_need_an_account_and_keep_each_kind),
+        check!(ref moderation::robots_are_capped_listed_and_keep_their_account),
+        check!(arc moderation::concurrent_robot_creations_respect_the_cap),
         check!(ref relations::snapshots_see_both_directions),
         check!(ref relations::edits_write_everything_or_nothing),
         check!(ref relations::pages_walk_by_user_id),

@@ -8,6 +8,7 @@
 mod applications;
 mod contacts;
 mod groups;
+mod moderation;
 pub mod postgres;
 mod relations;
 pub mod sqlite;
@@ -27,6 +28,7 @@ pub use groups::{
     AnyReply, GroupChange, GroupEdit, GroupMember, GroupMessage, GroupOutcome, GroupPlan,
     GroupQuery, GroupRecord, GroupSnapshot,
 };
+pub use moderation::{GlobalMute, RobotCreate, MUTED_FOREVER};
 pub use relations::{
     BlockedAccount, Friend, FriendRequest, ItemResult, PeerRelations, RelationChange, RelationEdit,
     RelationOutcome, RelationPage, RelationPlan, RelationScope, RelationSequences, Relations,
@@ -126,6 +128,39 @@ pub trait Store: Send + Sync + 'static {
 
     /// The file kept under `id`, if any.
     async fn get_file(&self, app: AppId, id: String) -> StoreResult<Option<StoredFile>>;
+
+    /// Sets `user`'s global mute ends (see [`GlobalMute`]); `None` leaves that one as it is.
+    /// Returns false (and writes nothing) when the account does not exist.
+    async fn set_global_mute(
+        &self,
+        app: AppId,
+        user: String,
+        c2c_until: Option<i64>,
+        group_until: Option<i64>,
+    ) -> StoreResult<bool>;
+
+    /// `user`'s global mute ends (both 0 when never set).
+    async fn global_mute(&self, app: AppId, user: String) -> StoreResult<GlobalMute>;
+
+    /// Makes `robot.user_id` a chatbot: creates its account if needed and writes its profile
+    /// items, unless the app has `max` chatbots already (counting under a lock, so concurrent
+    /// creations never pass it). All or nothing.
+    async fn create_robot(
+        &self,
+        app: AppId,
+        robot: AccountImport,
+        max: usize,
+        now_ms: i64,
+    ) -> StoreResult<RobotCreate>;
+
+    /// Ends `user`'s being a chatbot (its account stays). Returns whether it was one.
+    async fn delete_robot(&self, app: AppId, user: String) -> StoreResult<bool>;
+
+    /// The app's chatbots, by UserID (bytewise on both engines).
+    async fn robots(&self, app: AppId) -> StoreResult<Vec<String>>;
+
+    /// Whether `user` is one of the app's chatbots.
+    async fn is_robot(&self, app: AppId, user: String) -> StoreResult<bool>;
 
     /// Writes profile items of an existing account and the `outbox` events in one transaction.
     /// Returns false (and writes nothing) when the account does not exist.

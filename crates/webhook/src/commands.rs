@@ -289,7 +289,8 @@ pub const COMMANDS: &[CommandInfo] = &[
         "Chatbot passthrough message",
         Before,
         59057,
-    ),
+    )
+    .fired(),
 ];
 
 pub fn find(command: &str) -> Option<&'static CommandInfo> {

@@ -43,6 +43,9 @@ pub struct WebhookConfig {
     /// PEM client certificate and key presented to the callback server (mutual TLS).
     pub client_cert: Option<PathBuf>,
     pub client_key: Option<PathBuf>,
+    /// The addresses (or CIDR ranges) callbacks leave from, as `ConfigSvc/GetIPList` reports
+    /// them. Empty: the host's own outbound address towards the callback URL.
+    pub source_ips: Vec<String>,
 }
 
 impl Default for WebhookConfig {
@@ -59,6 +62,7 @@ impl Default for WebhookConfig {
             ca_cert: None,
             client_cert: None,
             client_key: None,
+            source_ips: Vec::new(),
         }
     }
 }

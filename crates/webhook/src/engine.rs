@@ -163,6 +163,7 @@ impl Webhooks {
 
     /// Sets (or replaces, at run time) an app's webhook settings.
     pub fn configure(&self, app: AppId, config: WebhookConfig) -> Result<(), String> {
+        crate::egress::check_source_ips(&config.source_ips)?;
         let client = http_client(&config)?;
         self.apps.write().expect("webhook config lock").insert(
             app,
@@ -181,6 +182,16 @@ impl Webhooks {
             .get(&app)
             .map(|h| h.config.clone())
             .unwrap_or_default()
+    }
+
+    /// The addresses this app's callbacks leave from (`ConfigSvc/GetIPList`): the configured
+    /// `source_ips`, else the host's outbound address towards its callback URL.
+    pub async fn source_ips(&self, app: AppId) -> Vec<String> {
+        let config = self.config(app);
+        if !config.source_ips.is_empty() {
+            return config.source_ips.clone();
+        }
+        crate::egress::outbound_addresses(config.url.as_deref()).await
     }
 
     fn client_and_config(&self, app: AppId) -> Option<(reqwest::Client, Arc<WebhookConfig>)> {

@@ -1,5 +1,6 @@
 pub mod commands;
 pub mod config;
+pub mod egress;
 pub mod engine;
 pub mod log;
 pub mod payloads;

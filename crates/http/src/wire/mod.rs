@@ -7,13 +7,16 @@
 //! (`impl … { fn into_… }`), so every entry point converts the same way. `serde_json::Value`
 //! appears only where Tencent's shape really is open (custom fields, message bodies kept verbatim).
 
+pub mod config_svc;
 pub mod group_open_attr_http_svc;
 pub mod group_open_avchatroom_http_svc;
 pub mod group_open_http_svc;
 pub mod im_open_login_svc;
 pub mod million_group_open_http_svc;
+pub mod openconfigsvr;
 pub mod openim;
 pub mod openim_msg_ext_http_svc;
+pub mod openim_robot_http_svc;
 pub mod profile;
 pub mod recentcontact;
 pub mod sns;

@@ -267,6 +267,7 @@ fn every_key_set() -> Options {
                 ca_cert: Some("c".into()),
                 client_cert: Some("c".into()),
                 client_key: Some("k".into()),
+                source_ips: vec!["203.0.113.7".into()],
             },
         }],
     }

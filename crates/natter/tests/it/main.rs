@@ -23,6 +23,7 @@ mod groups;
 mod live;
 mod message_edits;
 mod messages;
+mod moderation;
 mod panics;
 mod profiles;
 mod readiness;

@@ -250,6 +250,10 @@ impl GroupService {
             check_topic_group(group)?;
         }
         let from = req.from.clone().unwrap_or_else(|| operator.to_owned());
+        // A user under a global mute does not send (checked before any callback fires).
+        let kind = crate::mutes::SendKind::Group;
+        crate::mutes::check_send(&*self.store, &self.clock, app.sdkappid, origin, &from, kind)
+            .await?;
         let now = self.clock.now_secs();
         let limit = app
             .rate_limits

@@ -51,6 +51,7 @@ pub(super) async fn delete(
             .execute(&mut *tx)
             .await?;
         relations::delete_account(&mut tx, app, user_id).await?;
+        super::moderation::delete_account(&mut tx, app, user_id).await?;
         existed.push(gone > 0);
     }
     tx.commit().await?;
@@ -130,7 +131,7 @@ pub(super) async fn get_profiles(
     Ok(found)
 }
 
-async fn put_profile_items(
+pub(super) async fn put_profile_items(
     tx: &mut Transaction<'static, Postgres>,
     app: AppId,
     user_id: &str,

@@ -19,6 +19,8 @@ pub(crate) const APP_TABLES: &[&str] = &[
     "c2c_cleared",
     "user_kicks",
     "files",
+    "global_mutes",
+    "robots",
     "c2c_unread_totals",
     "contact_groups",
     "contact_group_members",
@@ -239,6 +241,28 @@ const MIGRATIONS: &[(i64, &str)] = &[
             created_ms   BIGINT NOT NULL,
             bytes        BYTEA  NOT NULL,
             PRIMARY KEY (app_id, file_id)
+        );",
+    ),
+    (
+        20,
+        // openconfigsvr/setnospeaking: when each global mute ends (Unix seconds; 0 none,
+        // i64::MAX for ever).
+        "CREATE TABLE global_mutes (
+            app_id      BIGINT NOT NULL,
+            user_id     TEXT   NOT NULL,
+            c2c_until   BIGINT NOT NULL DEFAULT 0,
+            group_until BIGINT NOT NULL DEFAULT 0,
+            PRIMARY KEY (app_id, user_id)
+        );",
+    ),
+    (
+        21,
+        // openim_robot_http_svc: the app's chatbots (each also has an account row).
+        "CREATE TABLE robots (
+            app_id     BIGINT NOT NULL,
+            user_id    TEXT   NOT NULL,
+            created_ms BIGINT NOT NULL,
+            PRIMARY KEY (app_id, user_id)
         );",
     ),
 ];

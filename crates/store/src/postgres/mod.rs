@@ -9,6 +9,7 @@ mod conversations;
 mod extensions;
 mod groups;
 mod migrations;
+mod moderation;
 mod outbox;
 mod relations;
 mod topics;
@@ -132,6 +133,52 @@ impl Store for PostgresStore {
             Ok(())
         })
         .await
+    }
+
+    async fn set_global_mute(
+        &self,
+        app: AppId,
+        user: String,
+        c2c_until: Option<i64>,
+        group_until: Option<i64>,
+    ) -> StoreResult<bool> {
+        self.detached(move |db| async move {
+            moderation::set_global_mute(&db, app, user, c2c_until, group_until).await
+        })
+        .await
+    }
+
+    async fn global_mute(&self, app: AppId, user: String) -> StoreResult<crate::GlobalMute> {
+        self.detached(move |db| async move { moderation::global_mute(&db, app, user).await })
+            .await
+    }
+
+    async fn create_robot(
+        &self,
+        app: AppId,
+        robot: AccountImport,
+        max: usize,
+        now_ms: i64,
+    ) -> StoreResult<crate::RobotCreate> {
+        self.detached(move |db| async move {
+            moderation::create_robot(&db, app, robot, max, now_ms).await
+        })
+        .await
+    }
+
+    async fn delete_robot(&self, app: AppId, user: String) -> StoreResult<bool> {
+        self.detached(move |db| async move { moderation::delete_robot(&db, app, user).await })
+            .await
+    }
+
+    async fn robots(&self, app: AppId) -> StoreResult<Vec<String>> {
+        self.detached(move |db| async move { moderation::robots(&db, app).await })
+            .await
+    }
+
+    async fn is_robot(&self, app: AppId, user: String) -> StoreResult<bool> {
+        self.detached(move |db| async move { moderation::is_robot(&db, app, user).await })
+            .await
     }
 
     async fn put_file(&self, app: AppId, id: String, file: StoredFile) -> StoreResult<bool> {

@@ -209,6 +209,28 @@ pub(crate) const MIGRATIONS: &[(i64, &str)] = &[
             PRIMARY KEY (app_id, file_id)
         );",
     ),
+    (
+        20,
+        // openconfigsvr/setnospeaking: when each global mute ends (Unix seconds; 0 none,
+        // i64::MAX for ever).
+        "CREATE TABLE global_mutes (
+            app_id      INTEGER NOT NULL,
+            user_id     TEXT    NOT NULL,
+            c2c_until   INTEGER NOT NULL DEFAULT 0,
+            group_until INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (app_id, user_id)
+        );",
+    ),
+    (
+        21,
+        // openim_robot_http_svc: the app's chatbots (each also has an account row).
+        "CREATE TABLE robots (
+            app_id     INTEGER NOT NULL,
+            user_id    TEXT    NOT NULL,
+            created_ms INTEGER NOT NULL,
+            PRIMARY KEY (app_id, user_id)
+        );",
+    ),
 ];
 
 /// Every table that holds an app's data (all keyed by `app_id`), for the reset of one app.
@@ -225,6 +247,8 @@ pub(crate) const APP_TABLES: &[&str] = &[
     "c2c_cleared",
     "user_kicks",
     "files",
+    "global_mutes",
+    "robots",
     "c2c_unread_totals",
     "contact_groups",
     "contact_group_members",

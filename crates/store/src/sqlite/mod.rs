@@ -10,6 +10,7 @@ mod extensions;
 mod files;
 mod groups;
 mod migrations;
+mod moderation;
 mod outbox;
 mod readers;
 mod relations;
@@ -204,6 +205,7 @@ impl Store for SqliteStore {
                 )?
                 .execute(params![app as i64, user_id])?;
                 relations::delete_account(conn, app, user_id)?;
+                moderation::delete_account(conn, app, user_id)?;
                 existed.push(gone > 0);
             }
             Ok(existed)
@@ -225,6 +227,43 @@ impl Store for SqliteStore {
 
     async fn put_file(&self, app: AppId, id: String, file: StoredFile) -> StoreResult<bool> {
         self.put_file_impl(app, id, file).await
+    }
+
+    async fn set_global_mute(
+        &self,
+        app: AppId,
+        user: String,
+        c2c_until: Option<i64>,
+        group_until: Option<i64>,
+    ) -> StoreResult<bool> {
+        self.set_global_mute_impl(app, user, c2c_until, group_until)
+            .await
+    }
+
+    async fn global_mute(&self, app: AppId, user: String) -> StoreResult<crate::GlobalMute> {
+        self.global_mute_impl(app, user).await
+    }
+
+    async fn create_robot(
+        &self,
+        app: AppId,
+        robot: AccountImport,
+        max: usize,
+        now_ms: i64,
+    ) -> StoreResult<crate::RobotCreate> {
+        self.create_robot_impl(app, robot, max, now_ms).await
+    }
+
+    async fn delete_robot(&self, app: AppId, user: String) -> StoreResult<bool> {
+        self.delete_robot_impl(app, user).await
+    }
+
+    async fn robots(&self, app: AppId) -> StoreResult<Vec<String>> {
+        self.robots_impl(app).await
+    }
+
+    async fn is_robot(&self, app: AppId, user: String) -> StoreResult<bool> {
+        self.is_robot_impl(app, user).await
     }
 
     async fn get_file(&self, app: AppId, id: String) -> StoreResult<Option<StoredFile>> {
