@@ -48,6 +48,12 @@ impl ServiceRules {
 /// Reads `body` into `T`: a wrong type or a missing field gets `invalid_param`, except that an
 /// account field that is not a string gets Tencent's dedicated 60015.
 pub fn parse_body<T: DeserializeOwned>(body: Value, invalid_param: u32) -> ApiResult<T> {
+    if let Some(path) = nul_at(&body, &mut String::new()) {
+        return Err(ApiError::new(
+            invalid_param,
+            format!("{path}: text must not contain the NUL character (U+0000)"),
+        ));
+    }
     serde_path_to_error::deserialize(body).map_err(|e| {
         let path = e.path().to_string();
         let inner = e.into_inner().to_string();
@@ -69,6 +75,37 @@ pub fn parse_body<T: DeserializeOwned>(body: Value, invalid_param: u32) -> ApiRe
             ApiError::new(invalid_param, format!("{path}: {inner}"))
         }
     })
+}
+
+/// Where the first string holding U+0000 is (`MsgBody[0].MsgContent.Text`), if any. PostgreSQL
+/// cannot store that character in text and SQLite can, so every text field of every request
+/// refuses it, the same on both engines, before anything is read or written.
+fn nul_at(value: &Value, path: &mut String) -> Option<String> {
+    match value {
+        Value::String(text) => text.contains('\0').then(|| path.clone()),
+        Value::Array(items) => items.iter().enumerate().find_map(|(i, item)| {
+            let len = path.len();
+            path.push_str(&format!("[{i}]"));
+            let found = nul_at(item, path);
+            path.truncate(len);
+            found
+        }),
+        Value::Object(fields) => fields.iter().find_map(|(key, item)| {
+            let len = path.len();
+            if !path.is_empty() {
+                path.push('.');
+            }
+            path.push_str(key);
+            let found = if key.contains('\0') {
+                Some(path.clone())
+            } else {
+                nul_at(item, path)
+            };
+            path.truncate(len);
+            found
+        }),
+        _ => None,
+    }
 }
 
 /// The envelope of an outcome: `ActionStatus`, `ErrorCode`, `ErrorInfo`, `ErrorDisplay` where

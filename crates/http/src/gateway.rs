@@ -98,7 +98,13 @@ fn read_request(text: &str) -> Result<(Value, String, Value), Message> {
             )),
         )
     })?;
-    let req: Request = parse_body(body.clone(), codes::INVALID_JSON).map_err(|e| {
+    // Only the frame's own fields here: the command's fields are checked with its own code.
+    let head: Map<String, Value> = ["ReqId", "Op"]
+        .into_iter()
+        .filter_map(|key| Some((key.to_owned(), body.get(key)?.clone())))
+        .collect();
+    let head = Value::Object(head);
+    let req: Request = parse_body(head, codes::INVALID_JSON).map_err(|e| {
         let id = body.get("ReqId").cloned().unwrap_or(Value::Null);
         reply(&id, Err(e))
     })?;

@@ -24,6 +24,7 @@ mod live;
 mod message_edits;
 mod messages;
 mod moderation;
+mod nul_text;
 mod panics;
 mod profiles;
 mod readiness;
