@@ -20,6 +20,8 @@ pub async fn health(State(state): State<AppState>) -> Json<Value> {
         "status": "ok",
         "storage": state.services.store.backend(),
         "version": env!("CARGO_PKG_VERSION"),
+        // The console offers to mint UserSigs only where /_natter/usersig would answer.
+        "emulator": state.config.emulator,
     }))
 }
 
