@@ -105,6 +105,7 @@ pub fn router(state: AppState) -> Router {
         .route("/_natter/webhooks/faults", post(webhooks::faults))
         .route("/_natter/webhooks/replay", post(webhooks::replay))
         .route("/_natter/usersig", post(emulator::usersig))
+        .route("/_natter/accounts", get(control::accounts))
         .route("/console", get(console::redirect))
         .route("/console/", get(console::index))
         .route("/console/{*file}", get(console::file))

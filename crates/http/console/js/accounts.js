@@ -1,8 +1,10 @@
-// Accounts: look accounts up (account_check + portrait_get, 100 per call as Tencent allows),
-// create them (account_import), see one's profile and groups, and make a UserSig for one
-// (local emulator) or open a chat pane as them.
+// Accounts: every account of the app, a page at a time, optionally by UserID prefix (Natter's
+// `GET /_natter/accounts`, a keyset page: Tencent has no API that lists accounts), with nicks
+// from portrait_get; check named UserIDs (account_check); create accounts (account_import);
+// see one's profile and groups, and make a UserSig for one (local emulator) or open a chat
+// pane as them.
 
-import { h, card, table, form, attempt, toast, json, select, words, pill } from './ui.js';
+import { h, card, table, form, attempt, toast, select, words, pill } from './ui.js';
 
 const TAGS = [
   'Tag_Profile_IM_Nick', 'Tag_Profile_IM_Gender', 'Tag_Profile_IM_BirthDay', 'Tag_Profile_IM_Location',
@@ -10,6 +12,7 @@ const TAGS = [
   'Tag_Profile_IM_MsgSettings', 'Tag_Profile_IM_AdminForbidType', 'Tag_Profile_IM_Level', 'Tag_Profile_IM_Role',
 ];
 const BATCH = 100;
+const PAGE = 50;
 
 function tag(profile, name) {
   return (profile?.ProfileItem || []).find((i) => i.Tag === name)?.Value ?? '';
@@ -42,6 +45,31 @@ export function create(ctx) {
     ], rows, { testid: 'accounts-table', onpick: (r, tr) => { select(tr); open(r.id); } }));
   }
 
+  const listBox = h('div');
+  const pager = h('div.pager');
+  const cursors = []; // the `after` of each page shown, for Previous
+  let prefix = '';
+
+  async function page(after) {
+    const reply = await api.control('GET', 'accounts', undefined, { prefix, after, limit: String(PAGE) });
+    const ids = reply.accounts;
+    ids.forEach((id) => ctx.known.add(id));
+    const profiles = ids.length
+      ? (await api.rest('profile', 'portrait_get', { To_Account: ids, TagList: ['Tag_Profile_IM_Nick', 'Tag_Profile_IM_Gender'] })).UserProfileItem
+      : [];
+    listBox.replaceChildren(table([
+      { title: 'UserID', cell: (p) => h('span.mono', {}, p.To_Account) },
+      { title: 'Nick', cell: (p) => tag(p, 'Tag_Profile_IM_Nick') },
+      { title: 'Gender', cell: (p) => String(tag(p, 'Tag_Profile_IM_Gender')).replace('Gender_Type_', '') },
+    ], profiles, { testid: 'accounts-list', empty: prefix ? `No account begins with “${prefix}”.` : 'No accounts.', onpick: (p, tr) => { select(tr); attempt(() => open(p.To_Account)); } }));
+    cursors.push(after);
+    pager.replaceChildren(
+      `page ${cursors.length}`,
+      h('button.small', { disabled: cursors.length < 2, onclick: () => { cursors.pop(); attempt(() => page(cursors.pop())); } }, '← Previous'),
+      h('button.small', { disabled: !reply.next, 'data-testid': 'accounts-next', onclick: () => attempt(() => page(reply.next)) }, 'Next →'),
+    );
+  }
+
   async function open(id) {
     const [profile, joined] = await Promise.all([
       api.rest('profile', 'portrait_get', { To_Account: [id], TagList: TAGS }),
@@ -69,9 +97,12 @@ export function create(ctx) {
     );
   }
 
+  const filter = form({ 'data-testid': 'accounts-filter' }, ({ prefix: p }) => { prefix = p.trim(); cursors.length = 0; attempt(() => page('')); },
+    h('input.grow', { name: 'prefix', placeholder: 'UserID begins with…', 'data-search': true, 'data-testid': 'accounts-prefix', 'aria-label': 'UserID prefix' }),
+    h('button.primary', { type: 'submit' }, 'Filter'));
   const search = form({ 'data-testid': 'accounts-search' }, ({ ids }) => attempt(() => lookUp(words(ids))),
-    h('input.grow', { name: 'ids', placeholder: 'UserIDs, separated by spaces or commas', 'data-search': true, 'data-testid': 'accounts-search-input', 'aria-label': 'UserIDs' }),
-    h('button.primary', { type: 'submit' }, 'Look up'));
+    h('input.grow', { name: 'ids', placeholder: 'Check UserIDs, separated by spaces or commas', 'data-testid': 'accounts-search-input', 'aria-label': 'UserIDs' }),
+    h('button', { type: 'submit' }, 'Check'));
 
   const createForm = form({ 'data-testid': 'account-create' }, ({ UserID, Nick, FaceUrl }, el) => attempt(async () => {
     const body = { UserID };
@@ -80,7 +111,8 @@ export function create(ctx) {
     await api.rest('im_open_login_svc', 'account_import', body);
     toast(`Imported ${UserID}`);
     el.reset();
-    await lookUp([UserID]);
+    cursors.length = 0;
+    await page('');
     await open(UserID);
   }),
     h('input', { name: 'UserID', placeholder: 'UserID', required: true, 'data-testid': 'account-create-id', 'aria-label': 'UserID' }),
@@ -89,13 +121,14 @@ export function create(ctx) {
     h('button', { type: 'submit', 'data-testid': 'account-create-submit' }, 'Import'));
 
   const el = h('div.split', {},
-    h('div', {}, card('Accounts', [], search, h('p.muted', {}, 'Tencent has no API that lists every account; look accounts up by UserID (100 per call). Accounts seen in this tab are listed below.'), results),
+    h('div', {}, card('Accounts', [h('button.small', { onclick: () => { cursors.length = 0; attempt(() => page('')); } }, 'Refresh')], filter, listBox, pager),
+      card('Check accounts', [], search, results),
       card('Import an account', [], createForm)),
     card('Account', [], detail));
 
   return {
     el,
     open: (id) => attempt(async () => { await lookUp([id]); await open(id); }),
-    show: () => { if (!results.childElementCount) attempt(() => lookUp([...ctx.known])); },
+    show: () => { if (!cursors.length) attempt(() => page('')); },
   };
 }

@@ -378,3 +378,56 @@ async fn webhook_settings_round_trip_keeps_the_token() {
         Some("secret-token")
     );
 }
+
+/// `GET /_natter/accounts`: every account, a keyset page at a time, by prefix.
+async fn accounts_are_listed_page_by_page(server: TestServer) {
+    let users: Vec<Value> = ["p_b", "p_a", "p_c", "q_a"]
+        .iter()
+        .map(|u| json!({"UserID": u}))
+        .collect();
+    server
+        .ok(
+            "im_open_login_svc/multiaccount_import",
+            json!({"AccountList": users}),
+        )
+        .await;
+    let list = |extra: &str| {
+        let url = format!(
+            "{}/_natter/accounts?{}&{extra}",
+            server.base,
+            server.admin_query()
+        );
+        let client = server.client.clone();
+        async move { client.get(url).send().await.unwrap().json::<Value>().await.unwrap() }
+    };
+    let all = list("").await;
+    assert_eq!(
+        all["accounts"],
+        json!([ADMIN, "p_a", "p_b", "p_c", "q_a", "second_admin"]),
+        "{all}"
+    );
+    assert!(all.get("next").is_none(), "one page: {all}");
+    let first = list("prefix=p_&limit=2").await;
+    assert_eq!(first["accounts"], json!(["p_a", "p_b"]), "{first}");
+    assert_eq!(first["next"], "p_b");
+    let second = list("prefix=p_&limit=2&after=p_b").await;
+    assert_eq!(second["accounts"], json!(["p_c"]), "{second}");
+    assert!(second.get("next").is_none(), "{second}");
+    for bad in ["limit=0", "limit=1001", "limit=many", &format!("prefix={}", "x".repeat(33))] {
+        let reply = list(bad).await;
+        assert_eq!(reply["ErrorCode"], 70402, "{bad}: {reply}");
+    }
+    // Admins only.
+    let reply: Value = server
+        .client
+        .get(format!("{}/_natter/accounts", server.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(reply["ActionStatus"], "FAIL", "{reply}");
+}
+
+on_both_engines!(accounts_are_listed_page_by_page, accounts_are_listed_page_by_page);

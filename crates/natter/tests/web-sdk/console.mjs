@@ -69,8 +69,13 @@ await step('the emulator offers to make the admin UserSig', async () => {
   check(stored[0] === 1 && stored[1] === null, `the sig is kept in sessionStorage only: ${stored}`);
 });
 
-await step('accounts: look two up and open one', async () => {
+await step('accounts: the list by prefix, a check, one opened', async () => {
   await view('accounts');
+  await $('accounts-list').getByText('administrator').waitFor(WAIT);
+  await $('accounts-prefix').fill(userA.slice(0, 8));
+  await $('accounts-prefix').press('Enter');
+  await $('accounts-list').getByText('administrator').waitFor({ state: 'detached', ...WAIT });
+  await $('accounts-list').getByText(userB).waitFor(WAIT);
   await $('accounts-search-input').fill(`${userA}, ${userB} nobody_${tag}`);
   await $('accounts-search-input').press('Enter');
   const table = $('accounts-table');
