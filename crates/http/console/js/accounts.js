@@ -80,7 +80,8 @@ export function create(ctx) {
     const sigOut = h('div');
     detail.replaceChildren(
       h('h3', {}, id),
-      item.ResultCode ? h('p.error', {}, `${item.ResultCode}: ${item.ErrorInfo || 'no such account'}`) : h('dl.kv', {},
+      item.ResultCode ? h('p.error', {}, `${item.ResultCode}: ${item.ErrorInfo || 'no such account'}`)
+        : !item.ProfileItem?.length ? h('p.muted', {}, 'No profile field is set.') : h('dl.kv', {},
         (item.ProfileItem || []).flatMap((p) => [h('dt', {}, p.Tag.replace('Tag_Profile_', '')), h('dd', {}, typeof p.Value === 'object' ? JSON.stringify(p.Value) : p.Value)])),
       h('div.row', { style: 'margin-top:10px' },
         h('button', { 'data-testid': 'account-usersig', disabled: !ctx.emulator, title: ctx.emulator ? '' : 'Only a local emulator mints UserSigs: use natter usersig', onclick: () => attempt(async () => {

@@ -238,7 +238,7 @@ export function create(ctx) {
     h('select', { name: 'platform', 'aria-label': 'Platform' }, ['Web', 'Android', 'iOS', 'Windows', 'Mac', 'iPad', 'Linux'].map((p) => h('option', { value: p }, p))),
     h('button.primary', { type: 'submit', 'data-testid': 'chat-add-submit' }, 'Open pane'));
 
-  const el = h('div', {}, card('Play the end user', [], addForm,
-    h('p.muted', {}, 'Each pane logs a user in over /ws, as a real client: everything it does fires the app’s webhooks. Name a user or a group at the top of a pane, then type.')), panes);
+  const hint = h('span.muted', { title: 'Name a user or a group at the top of a pane, then type.' }, 'Each pane is a user on /ws: what it does fires the app’s webhooks');
+  const el = h('div.chatview', {}, card('Play the end user', [hint], addForm), panes);
   return { el, open: (user) => attempt(() => add(user, '', 'Web')) };
 }

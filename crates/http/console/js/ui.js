@@ -78,9 +78,12 @@ export function form(attrs, onsubmit, ...children) {
   return el;
 }
 
+/** Unix seconds as a short local time: the time of day today, else the date too. */
 export function time(seconds) {
   if (!seconds) return '';
-  return new Date(seconds * 1000).toLocaleString();
+  const at = new Date(seconds * 1000);
+  const today = at.toDateString() === new Date().toDateString();
+  return today ? at.toLocaleTimeString() : at.toLocaleString();
 }
 
 /** Splits "a, b c" into ["a", "b", "c"]. */

@@ -70,7 +70,7 @@ export function create(ctx) {
     commandFilter.replaceChildren(h('option', { value: '' }, 'All commands'), ...commands.map((c) => h('option', { value: c }, c)));
     commandFilter.value = current;
     list.replaceChildren(table([
-      { title: 'Time', cell: (d) => new Date(d.at_ms).toLocaleTimeString() },
+      { title: 'Time', cell: (d) => time(d.at_ms / 1000) },
       { title: 'Command', cell: (d) => h('span.cmd', {}, d.command) },
       { title: 'Accounts', cell: (d) => d.accounts.slice(0, 3).join(', ') },
       { title: 'Outcome', cell: (d) => outcomePill(d.outcome) },
@@ -125,7 +125,7 @@ export function create(ctx) {
     const url = h('input.grow', { value: config.url ?? '', placeholder: 'http://127.0.0.1:9000/callback', 'aria-label': 'Callback URL', 'data-testid': 'hooks-url' });
     const boxes = known.map((c) => {
       const box = h('input', { type: 'checkbox', value: c.command, checked: !on || on.has(c.command) });
-      return h(`label${c.fired ? '' : '.unfired'}`, { title: c.fired ? c.title : `${c.title} (Natter does not fire it yet)` }, box, c.command);
+      return h(`label${c.fired ? '' : '.unfired'}`, { title: c.fired ? c.title : `${c.title} (Natter does not fire it yet)` }, box, h('span', {}, c.command));
     });
     const save = () => attempt(async () => {
       const picked = boxes.map((l) => l.firstChild).filter((b) => b.checked).map((b) => b.value);

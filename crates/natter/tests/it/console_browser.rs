@@ -106,7 +106,7 @@ async fn two_users_in_the_console(server: TestServer, engine: &str) {
     server
         .ok(
             "im_open_login_svc/multiaccount_import",
-            json!({"AccountList": [{"UserID": ALICE}, {"UserID": BOB}]}),
+            json!({"AccountList": [{"UserID": ALICE, "Nick": "Alice"}, {"UserID": BOB, "Nick": "Bob"}]}),
         )
         .await;
     let group = server

@@ -51,7 +51,10 @@ page.on('pageerror', (error) => {
 });
 page.on('console', (m) => process.stderr.write(`[console ${m.type()}] ${m.text()}\n`));
 const $ = (id) => page.getByTestId(id);
-const shot = (name) => page.screenshot({ path: `${SHOTS}/${name}.png` });
+const shot = async (name) => {
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.screenshot({ path: `${SHOTS}/${name}.png` });
+};
 const view = async (name) => {
   await $(`nav-${name}`).click();
   await page.waitForFunction((n) => location.hash === `#${n}`, name);
