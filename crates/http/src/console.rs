@@ -65,8 +65,7 @@ fn gzipped(index: usize) -> &'static [u8] {
     let cache = CACHE.get_or_init(|| ASSETS.iter().map(|_| OnceLock::new()).collect());
     cache[index].get_or_init(|| {
         use std::io::Write as _;
-        let mut encoder =
-            flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
         encoder
             .write_all(ASSETS[index].body.as_bytes())
             .expect("writing to memory");

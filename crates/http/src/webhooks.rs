@@ -83,7 +83,9 @@ pub async fn deliveries(State(state): State<AppState>, RawQuery(query): RawQuery
             })
             .collect();
         let deliveries = webhooks.deliveries_since(app.sdkappid, after);
-        let cursor = deliveries.first().map_or(cursor.max(after), |d| d.id.max(cursor));
+        let cursor = deliveries
+            .first()
+            .map_or(cursor.max(after), |d| d.id.max(cursor));
         Ok(json!({
             "deliveries": deliveries,
             "dead_letters": dead,
@@ -191,19 +193,18 @@ pub async fn replay(
         let app = admin_app(&state, query.as_deref()).await?;
         let asked: Replay = body_json(&body)?;
         let webhooks = &state.services.webhooks;
-        let found = match (asked.delivery, asked.dead_letter) {
-            (Some(id), None) => webhooks.replay(app.sdkappid, id).await.map_err(stored)?,
-            (None, Some(id)) => webhooks
-                .replay_dead_letter(app.sdkappid, id)
-                .await
-                .map_err(stored)?,
-            _ => {
-                return Err(ApiError::new(
+        let found =
+            match (asked.delivery, asked.dead_letter) {
+                (Some(id), None) => webhooks.replay(app.sdkappid, id).await.map_err(stored)?,
+                (None, Some(id)) => webhooks
+                    .replay_dead_letter(app.sdkappid, id)
+                    .await
+                    .map_err(stored)?,
+                _ => return Err(ApiError::new(
                     codes::INVALID_JSON,
                     "give exactly one of delivery (a log id) and dead_letter (a dead letter id)",
-                ))
-            }
-        };
+                )),
+            };
         if !found {
             return Err(ApiError::new(
                 codes::INVALID_JSON,

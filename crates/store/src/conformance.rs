@@ -18,8 +18,8 @@ mod outbox;
 mod relations;
 
 pub use accounts::{
-    account_lists_page_by_user_id_and_prefix, apps_never_see_each_other, concurrent_writes_are_all_kept,
-    delete_reports_existence_and_removes_the_profile,
+    account_lists_page_by_user_id_and_prefix, apps_never_see_each_other,
+    concurrent_writes_are_all_kept, delete_reports_existence_and_removes_the_profile,
     get_profiles_filters_tags_and_skips_unknown_accounts,
     import_is_idempotent_and_updates_only_given_items, reset_removes_one_app_only,
     set_profile_needs_an_existing_account,

@@ -69,7 +69,13 @@ impl DeliveryLog {
         let by_app = self.by_app.lock().expect("delivery log lock");
         by_app
             .get(&app)
-            .map(|e| e.iter().rev().take_while(|d| d.id > after).cloned().collect())
+            .map(|e| {
+                e.iter()
+                    .rev()
+                    .take_while(|d| d.id > after)
+                    .cloned()
+                    .collect()
+            })
             .unwrap_or_default()
     }
 

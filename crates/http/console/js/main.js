@@ -110,7 +110,6 @@ document.addEventListener('keydown', (e) => {
   const typing = e.target.closest('input, textarea, select, [contenteditable]');
   if (e.key === 'Escape') {
     if (typing) e.target.blur();
-    document.querySelectorAll('[data-closable]:not([hidden])').forEach((el) => (el.hidden = true));
     return;
   }
   if (typing || e.ctrlKey || e.metaKey || e.altKey) return;

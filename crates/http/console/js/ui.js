@@ -34,12 +34,15 @@ export async function attempt(work) {
   }
 }
 
-/** A table: `columns` [{title, cell(row) → node|text}], `rows`, optional `onpick(row, tr)`. */
-export function table(columns, rows, { onpick, testid, empty = 'Nothing here yet.' } = {}) {
+/**
+ * A table: `columns` [{title, cell(row) → node|text}], `rows`; rows can be picked (click or
+ * Enter) when `onpick(row, tr)` is given, and `picked(row)` marks the one picked before.
+ */
+export function table(columns, rows, { onpick, testid, empty = 'Nothing here yet.', picked } = {}) {
   const body = h('tbody');
   if (!rows.length) body.append(h('tr', {}, h('td.empty', { colspan: columns.length }, empty)));
   for (const row of rows) {
-    const tr = h('tr', onpick ? { class: 'pick', tabindex: 0 } : {}, columns.map((c) => h('td', {}, c.cell(row) ?? '')));
+    const tr = h('tr', onpick ? { class: picked?.(row) ? 'pick selected' : 'pick', tabindex: 0 } : {}, columns.map((c) => h('td', {}, c.cell(row) ?? '')));
     if (onpick) {
       tr.addEventListener('click', () => onpick(row, tr));
       tr.addEventListener('keydown', (e) => e.key === 'Enter' && onpick(row, tr));

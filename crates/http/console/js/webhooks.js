@@ -77,7 +77,7 @@ export function create(ctx) {
       { title: 'HTTP', cell: (d) => d.status ?? '' },
       { title: 'ms', cell: (d) => d.latency_ms },
       { title: 'Try', cell: (d) => d.attempts },
-    ], shown(), { testid: 'hooks-table', empty: 'No callbacks yet: do something in a chat pane or over REST.', onpick: (d, tr) => { select(tr); open(d); } }));
+    ], shown(), { testid: 'hooks-table', empty: 'No callbacks yet: do something in a chat pane or over REST.', picked: (d) => d.id === picked?.id, onpick: (d, tr) => { select(tr); open(d); } }));
     list.querySelector('table').classList.add('hooks');
     deadBox.replaceChildren(table([
       { title: 'Id', cell: (d) => d.id },
@@ -85,7 +85,7 @@ export function create(ctx) {
       { title: 'Tries', cell: (d) => d.attempts },
       { title: 'Last error', cell: (d) => d.last_error },
       { title: 'Dead since', cell: (d) => time(Math.floor(d.dead_ms / 1000)) },
-      { title: '', cell: (d) => h('button.small', { onclick: () => replay({ dead_letter: d.id }) }, 'Replay') },
+      { title: '', cell: (d) => h('button.small', { 'data-testid': 'dead-replay', onclick: () => replay({ dead_letter: d.id }) }, 'Replay') },
     ], state.dead, { testid: 'dead-letters', empty: 'No dead letters.' }));
   }
 

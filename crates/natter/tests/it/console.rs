@@ -58,7 +58,11 @@ async fn console_files_are_served_with_types_and_caching() {
         let h = r.headers().clone();
         assert_eq!(text(&h, header::CONTENT_TYPE), *content_type, "{file}");
         assert_eq!(text(&h, header::CACHE_CONTROL), "no-cache", "{file}");
-        assert_eq!(text(&h, header::X_CONTENT_TYPE_OPTIONS), "nosniff", "{file}");
+        assert_eq!(
+            text(&h, header::X_CONTENT_TYPE_OPTIONS),
+            "nosniff",
+            "{file}"
+        );
         assert!(text(&h, header::CONTENT_ENCODING).is_empty(), "{file}");
         let tag = text(&h, header::ETAG);
         assert!(tag.starts_with('"') && tag.ends_with('"'), "{file}: {tag}");
@@ -96,7 +100,11 @@ async fn console_files_are_served_with_types_and_caching() {
             .send()
             .await
             .unwrap();
-        assert_eq!(text(r.headers(), header::CONTENT_ENCODING), "gzip", "{file}");
+        assert_eq!(
+            text(r.headers(), header::CONTENT_ENCODING),
+            "gzip",
+            "{file}"
+        );
         assert_eq!(text(r.headers(), header::VARY), "Accept-Encoding");
         let zipped = r.bytes().await.unwrap();
         assert!(zipped.len() < body.len(), "{file}");
@@ -147,7 +155,10 @@ async fn a_local_emulator_mints_usersigs() {
         .json()
         .await
         .unwrap();
-    assert_eq!(health["emulator"], true, "the test server listens on 127.0.0.1");
+    assert_eq!(
+        health["emulator"], true,
+        "the test server listens on 127.0.0.1"
+    );
 
     // A minted admin sig works on the REST API.
     let (status, reply) = mint(&server, json!({"identifier": ADMIN}), false).await;
@@ -225,9 +236,7 @@ async fn a_server_others_can_reach_mints_nothing() {
 /// `GET /_natter/webhooks?after=`: each delivery once; replay sends one again.
 async fn the_inspector_polls_with_a_cursor_and_replays(server: TestServer) {
     let receiver = server.webhook_receiver().await;
-    let first = server
-        .control(Method::GET, "/_natter/webhooks", None)
-        .await;
+    let first = server.control(Method::GET, "/_natter/webhooks", None).await;
     assert_eq!(first["deliveries"], json!([]), "{first}");
     let cursor = first["cursor"].as_u64().unwrap();
 
@@ -236,7 +245,9 @@ async fn the_inspector_polls_with_a_cursor_and_replays(server: TestServer) {
         .await;
     let nick = json!({"From_Account": "u1", "ProfileItem": [{"Tag": "Tag_Profile_IM_Nick", "Value": "One"}]});
     server.ok("profile/portrait_set", nick).await;
-    receiver.settled_count(&server, "Profile.CallbackPortraitSet").await;
+    receiver
+        .settled_count(&server, "Profile.CallbackPortraitSet")
+        .await;
 
     let after = |c: u64| {
         let server = &server;
@@ -300,7 +311,9 @@ async fn the_inspector_polls_with_a_cursor_and_replays(server: TestServer) {
         got[1].query.get("OptPlatform"),
         got[0].query.get("OptPlatform")
     );
-    receiver.settled_count(&server, "Profile.CallbackPortraitSet").await;
+    receiver
+        .settled_count(&server, "Profile.CallbackPortraitSet")
+        .await;
     let page = after(next).await;
     assert_eq!(page["deliveries"].as_array().unwrap().len(), 1, "{page}");
     assert_eq!(page["deliveries"][0]["body"], d["body"]);
@@ -312,7 +325,11 @@ async fn the_inspector_polls_with_a_cursor_and_replays(server: TestServer) {
         json!({"delivery": id, "dead_letter": 1}),
     ] {
         let reply = server
-            .control(Method::POST, "/_natter/webhooks/replay", Some(wrong.clone()))
+            .control(
+                Method::POST,
+                "/_natter/webhooks/replay",
+                Some(wrong.clone()),
+            )
             .await;
         assert_eq!(reply["ErrorCode"], 60003, "{wrong}: {reply}");
     }
@@ -332,7 +349,9 @@ async fn a_dead_letter_is_replayed(server: TestServer) {
         .await;
     let nick = json!({"From_Account": "u1", "ProfileItem": [{"Tag": "Tag_Profile_IM_Nick", "Value": "One"}]});
     server.ok("profile/portrait_set", nick).await;
-    receiver.settled_count(&server, "Profile.CallbackPortraitSet").await;
+    receiver
+        .settled_count(&server, "Profile.CallbackPortraitSet")
+        .await;
     let log = server.control(Method::GET, "/_natter/webhooks", None).await;
     let dead = log["dead_letters"].as_array().unwrap();
     assert_eq!(dead.len(), 1, "no retries by default: {log}");
@@ -398,7 +417,16 @@ async fn accounts_are_listed_page_by_page(server: TestServer) {
             server.admin_query()
         );
         let client = server.client.clone();
-        async move { client.get(url).send().await.unwrap().json::<Value>().await.unwrap() }
+        async move {
+            client
+                .get(url)
+                .send()
+                .await
+                .unwrap()
+                .json::<Value>()
+                .await
+                .unwrap()
+        }
     };
     let all = list("").await;
     assert_eq!(
@@ -413,7 +441,12 @@ async fn accounts_are_listed_page_by_page(server: TestServer) {
     let second = list("prefix=p_&limit=2&after=p_b").await;
     assert_eq!(second["accounts"], json!(["p_c"]), "{second}");
     assert!(second.get("next").is_none(), "{second}");
-    for bad in ["limit=0", "limit=1001", "limit=many", &format!("prefix={}", "x".repeat(33))] {
+    for bad in [
+        "limit=0",
+        "limit=1001",
+        "limit=many",
+        &format!("prefix={}", "x".repeat(33)),
+    ] {
         let reply = list(bad).await;
         assert_eq!(reply["ErrorCode"], 70402, "{bad}: {reply}");
     }
@@ -430,4 +463,7 @@ async fn accounts_are_listed_page_by_page(server: TestServer) {
     assert_eq!(reply["ActionStatus"], "FAIL", "{reply}");
 }
 
-on_both_engines!(accounts_are_listed_page_by_page, accounts_are_listed_page_by_page);
+on_both_engines!(
+    accounts_are_listed_page_by_page,
+    accounts_are_listed_page_by_page
+);

@@ -74,7 +74,9 @@ async fn run_console(server: &TestServer, group: &str, shots: &PathBuf) -> Value
         .lines()
         .last()
         .and_then(|l| serde_json::from_str(l).ok())
-        .unwrap_or_else(|| panic!("console.mjs printed no report; stdout:\n{stdout}\nstderr:\n{stderr}"));
+        .unwrap_or_else(|| {
+            panic!("console.mjs printed no report; stdout:\n{stdout}\nstderr:\n{stderr}")
+        });
     assert!(
         output.status.success() && report["ok"] == true,
         "console.mjs failed at {}: {}\nstderr:\n{stderr}\nreport: {report:#}",
@@ -137,10 +139,7 @@ async fn two_users_in_the_console(server: TestServer, engine: &str) {
             )
         })
         .collect();
-    assert!(
-        texts.contains(&(json!(ALICE), sent["a"].clone())),
-        "{roam}"
-    );
+    assert!(texts.contains(&(json!(ALICE), sent["a"].clone())), "{roam}");
     assert!(texts.contains(&(json!(BOB), sent["b"].clone())), "{roam}");
     let in_group = step(&report, "B joins the group and both talk there");
     let simple = server
@@ -163,10 +162,15 @@ async fn two_users_in_the_console(server: TestServer, engine: &str) {
     assert!(sends
         .iter()
         .all(|r| r.query.get("OptPlatform").map(String::as_str) == Some("Web")));
-    receiver.wait_for("Group.CallbackAfterNewMemberJoin", 1).await;
+    receiver
+        .wait_for("Group.CallbackAfterNewMemberJoin", 1)
+        .await;
     receiver.wait_for("Group.CallbackAfterSendMsg", 2).await;
     // The inspector showed the receiver's own answer for the first send.
-    let shown = step(&report, "the inspector shows the callback and the app's answer");
+    let shown = step(
+        &report,
+        "the inspector shows the callback and the app's answer",
+    );
     assert!(
         shown["answer"]
             .as_str()
@@ -179,7 +183,16 @@ async fn two_users_in_the_console(server: TestServer, engine: &str) {
     let on = config.commands.as_ref().expect("a switch was turned off");
     assert!(!on.contains("State.StateChange"), "{on:?}");
     assert!(on.contains("C2C.CallbackAfterSendMsg"), "{on:?}");
-    for view in ["signin", "accounts", "groups", "conversations", "online", "chat", "webhooks", "webhooks-dark"] {
+    for view in [
+        "signin",
+        "accounts",
+        "groups",
+        "conversations",
+        "online",
+        "chat",
+        "webhooks",
+        "webhooks-dark",
+    ] {
         let png = shots.join(format!("{view}.png"));
         let bytes = std::fs::metadata(&png).map(|m| m.len()).unwrap_or(0);
         assert!(bytes > 1000, "{} is missing or empty", png.display());

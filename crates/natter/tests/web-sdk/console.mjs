@@ -65,6 +65,11 @@ await step('the emulator offers to make the admin UserSig', async () => {
   check(new URL(page.url()).pathname.endsWith('/console/'), `redirected to ${page.url()}`);
   await $('signin-mint').waitFor(WAIT);
   await $('signin-sdkappid').fill(sdkAppId);
+  // A wrong UserSig is refused with Tencent's code, and nothing is kept.
+  await $('signin-usersig').fill('not-a-usersig');
+  await $('signin-submit').click();
+  await $('signin-error').getByText(/^70\d\d\d: /).waitFor(WAIT);
+  check((await page.evaluate(() => sessionStorage.length)) === 0, 'a refused sig is not kept');
   await shot('signin');
   await $('signin-mint').click();
   await page.getByText(`administrator @ ${sdkAppId}`).waitFor(WAIT);

@@ -195,10 +195,8 @@ impl Store for PostgresStore {
         after: String,
         limit: u32,
     ) -> StoreResult<Vec<String>> {
-        self.detached(move |db| async move {
-            accounts::list(&db, app, prefix, after, limit).await
-        })
-        .await
+        self.detached(move |db| async move { accounts::list(&db, app, prefix, after, limit).await })
+            .await
     }
 
     async fn set_profile(
