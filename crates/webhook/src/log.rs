@@ -94,3 +94,56 @@ impl DeliveryLog {
         self.by_app.lock().expect("delivery log lock").remove(&app);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn delivery(command: &str) -> Delivery {
+        Delivery {
+            id: 0,
+            at_ms: 0,
+            command: command.into(),
+            url: String::new(),
+            body: serde_json::Value::Null,
+            status: None,
+            response: None,
+            latency_ms: 0,
+            outcome: "ok".into(),
+            attempts: 1,
+            error: None,
+        }
+    }
+
+    #[test]
+    fn ids_rise_across_apps_and_since_returns_only_newer_ones() {
+        let log = DeliveryLog::default();
+        assert_eq!(log.last_id(), 0);
+        log.record(1, delivery("a"));
+        log.record(2, delivery("other app"));
+        log.record(1, delivery("b"));
+        assert_eq!(log.last_id(), 3);
+        let ids = |v: Vec<Delivery>| {
+            v.iter()
+                .map(|d| (d.id, d.command.clone()))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(ids(log.since(1, 0)), [(3, "b".into()), (1, "a".into())]);
+        assert_eq!(ids(log.since(1, 1)), [(3, "b".into())]);
+        assert!(log.since(1, 3).is_empty());
+        assert_eq!(log.find(1, 1).unwrap().command, "a");
+        assert!(log.find(1, 2).is_none(), "another app's delivery");
+    }
+
+    #[test]
+    fn the_oldest_entries_go_first() {
+        let log = DeliveryLog::default();
+        for _ in 0..KEPT_PER_APP + 5 {
+            log.record(1, delivery("x"));
+        }
+        let kept = log.recent(1);
+        assert_eq!(kept.len(), KEPT_PER_APP);
+        assert_eq!(kept.last().unwrap().id, 6, "ids 1–5 fell out");
+        assert!(log.find(1, 5).is_none());
+    }
+}
