@@ -6,13 +6,17 @@
 //! the machine itself: the server listens on a loopback address (`HttpConfig::emulator`, set
 //! from `--listen`) AND the request comes from a loopback address AND it carries no
 //! `Forwarded` / `X-Forwarded-For` header (a reverse proxy on the same machine would make
-//! remote requests look local). Anything else is refused with HTTP 403; a server that others
-//! can reach needs an admin UserSig made with `natter usersig` or a Tencent SDK.
+//! remote requests look local) AND its `Host` (and `Origin`, when a browser sends one) names a
+//! loopback address or `localhost`: a web page elsewhere that a developer happens to open can
+//! neither read the answer (no CORS) nor get around that with DNS rebinding (its own name
+//! pointed at 127.0.0.1 arrives as that name in `Host`). Anything else is refused with HTTP
+//! 403; a server that others can reach needs an admin UserSig made with `natter usersig` or a
+//! Tencent SDK.
 
 use std::net::SocketAddr;
 
 use axum::extract::{ConnectInfo, RawQuery, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use natter_core::ids::user_id_problem;
 use natter_core::{codes, ApiError, ApiResult};
@@ -36,10 +40,36 @@ struct Mint {
 
 /// Whether this request may mint: see the module's comment.
 pub fn may_mint(state: &AppState, peer: SocketAddr, headers: &HeaderMap) -> bool {
+    let origin_ok = match headers.get(header::ORIGIN) {
+        None => true,
+        Some(origin) => origin
+            .to_str()
+            .ok()
+            .and_then(|o| o.split_once("://"))
+            .is_some_and(|(_, authority)| is_loopback_authority(authority)),
+    };
     state.config.emulator
         && peer.ip().is_loopback()
         && !headers.contains_key("forwarded")
         && !headers.contains_key("x-forwarded-for")
+        && headers
+            .get(header::HOST)
+            .and_then(|h| h.to_str().ok())
+            .is_some_and(is_loopback_authority)
+        && origin_ok
+}
+
+/// `localhost`, `127.0.0.1`, `[::1]`…, with or without a port.
+fn is_loopback_authority(authority: &str) -> bool {
+    let host = match authority.strip_prefix('[') {
+        // [IPv6]:port
+        Some(rest) => rest.split(']').next().unwrap_or_default(),
+        None => authority.split(':').next().unwrap_or_default(),
+    };
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
 }
 
 /// `POST /_natter/usersig?sdkappid=N` with `{"identifier": "alice", "expire": 86400}`:
@@ -107,4 +137,33 @@ fn mint(state: &AppState, query: Option<&str>, body: &[u8]) -> ApiResult<Value> 
         "UserSig": sig,
         "Expire": expire,
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_loopback_authority;
+
+    #[test]
+    fn loopback_authorities() {
+        for yes in [
+            "localhost",
+            "LOCALHOST:8080",
+            "127.0.0.1",
+            "127.0.0.2:80",
+            "[::1]:8080",
+            "[::1]",
+        ] {
+            assert!(is_loopback_authority(yes), "{yes}");
+        }
+        for no in [
+            "",
+            "example.com",
+            "127.0.0.1.nip.io",
+            "10.0.0.1:8080",
+            "[2001:db8::1]:80",
+            "localhost.evil",
+        ] {
+            assert!(!is_loopback_authority(no), "{no}");
+        }
+    }
 }

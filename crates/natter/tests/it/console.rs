@@ -131,13 +131,13 @@ async fn console_files_are_served_with_types_and_caching() {
     assert_ne!(r.status(), StatusCode::OK);
 }
 
-async fn mint(server: &TestServer, body: Value, forwarded: bool) -> (StatusCode, Value) {
+async fn mint(server: &TestServer, body: Value, headers: &[(&str, &str)]) -> (StatusCode, Value) {
     let mut request = server
         .client
         .post(format!("{}/_natter/usersig?sdkappid={APP}", server.base))
         .body(body.to_string());
-    if forwarded {
-        request = request.header("X-Forwarded-For", "203.0.113.9");
+    for (name, value) in headers {
+        request = request.header(*name, *value);
     }
     let r = request.send().await.unwrap();
     (r.status(), r.json().await.unwrap())
@@ -161,7 +161,7 @@ async fn a_local_emulator_mints_usersigs() {
     );
 
     // A minted admin sig works on the REST API.
-    let (status, reply) = mint(&server, json!({"identifier": ADMIN}), false).await;
+    let (status, reply) = mint(&server, json!({"identifier": ADMIN}), &[]).await;
     assert_eq!(status, StatusCode::OK, "{reply}");
     assert_eq!(reply["ActionStatus"], "OK", "{reply}");
     assert_eq!(reply["Expire"], 86_400);
@@ -178,11 +178,11 @@ async fn a_local_emulator_mints_usersigs() {
     assert_eq!(checked["ResultItem"][0]["AccountStatus"], "Imported");
 
     // Bad requests get codes, not sigs.
-    let (_, reply) = mint(&server, json!({"identifier": ""}), false).await;
+    let (_, reply) = mint(&server, json!({"identifier": ""}), &[]).await;
     assert_eq!(reply["ErrorCode"], 70402, "{reply}");
-    let (_, reply) = mint(&server, json!({"identifier": "a", "expire": 0}), false).await;
+    let (_, reply) = mint(&server, json!({"identifier": "a", "expire": 0}), &[]).await;
     assert_eq!(reply["ErrorCode"], 60003, "{reply}");
-    let (_, reply) = mint(&server, json!({"who": "a"}), false).await;
+    let (_, reply) = mint(&server, json!({"who": "a"}), &[]).await;
     assert_eq!(reply["ErrorCode"], 60003, "{reply}");
     let r = server
         .client
@@ -194,11 +194,29 @@ async fn a_local_emulator_mints_usersigs() {
     let reply: Value = r.json().await.unwrap();
     assert_eq!(reply["ErrorCode"], 70020, "{reply}");
 
-    // Through a proxy (even one on this machine) the request is not the machine's own.
-    let (status, reply) = mint(&server, json!({"identifier": ADMIN}), true).await;
-    assert_eq!(status, StatusCode::FORBIDDEN);
-    assert_eq!(reply["ActionStatus"], "FAIL");
-    assert!(reply.get("UserSig").is_none());
+    // A page served from here may ask (its Origin is this server).
+    let origin = server.base.clone();
+    let (status, _) = mint(
+        &server,
+        json!({"identifier": ADMIN}),
+        &[("Origin", &origin)],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    // Through a proxy (even one on this machine) the request is not the machine's own; a name
+    // that is not loopback in Host (DNS rebinding) or a page from elsewhere is not either.
+    for headers in [
+        [("X-Forwarded-For", "203.0.113.9")],
+        [("Forwarded", "for=203.0.113.9")],
+        [("Host", "rebound.example:8080")],
+        [("Origin", "https://evil.example")],
+        [("Origin", "null")],
+    ] {
+        let (status, reply) = mint(&server, json!({"identifier": ADMIN}), &headers).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{headers:?}");
+        assert_eq!(reply["ActionStatus"], "FAIL");
+        assert!(reply.get("UserSig").is_none());
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
