@@ -204,7 +204,7 @@ function pane(ctx, client, remove) {
     log,
     typing,
     form({ class: 'compose' }, () => attempt(send), input, h('button.primary', { type: 'submit', 'data-testid': `pane-send-${me}` }, 'Send')),
-    h('div.tools', {},
+    h('div.tools', { 'data-testid': `pane-tools-${me}` },
       tool('Mark read', actions.read, 'pane-read'),
       tool('Recall my last', actions.recall, 'pane-recall'),
       tool('Add friend', actions.friend, 'pane-friend'),

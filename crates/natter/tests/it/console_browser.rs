@@ -165,7 +165,22 @@ async fn two_users_in_the_console(server: TestServer, engine: &str) {
     receiver
         .wait_for("Group.CallbackAfterNewMemberJoin", 1)
         .await;
-    receiver.wait_for("Group.CallbackAfterSendMsg", 2).await;
+    receiver.wait_for("Group.CallbackAfterSendMsg", 3).await;
+    // B's read receipt and B leaving, as a client's.
+    let receipt = step(
+        &report,
+        "A asks for a read receipt in the group; B reads; B leaves",
+    );
+    let receipts = receiver.wait_for("Group.CallbackAfterReadReceipt", 1).await;
+    assert_eq!(
+        receipts[0].body["GroupId"],
+        group.as_str(),
+        "{:?}",
+        receipts[0].body
+    );
+    let exits = receiver.wait_for("Group.CallbackAfterMemberExit", 1).await;
+    assert_eq!(exits[0].body["ExitMemberList"][0]["Member_Account"], BOB);
+    assert!(group_texts.contains(&&receipt["text"]), "{simple}");
     // The inspector showed the receiver's own answer for the first send.
     let shown = step(
         &report,

@@ -159,10 +159,24 @@ await step('B joins the group and both talk there', async () => {
   return { a: ga, b: gb };
 });
 
+const gr = `group receipt please ${tag}`;
+await step('A asks for a read receipt in the group; B reads; B leaves', async () => {
+  await pane(userA, 'tools').getByRole('checkbox').check();
+  await say(userA, 'group', groupId, gr);
+  await pane(userB, 'log').getByText(gr).waitFor(WAIT);
+  await $(`pane-read-${userB}`).click();
+  await pane(userB, 'log').getByText(/read receipt for \d+ message/).waitFor(WAIT);
+  await $(`pane-quit-${userB}`).click();
+  await pane(userB, 'log').getByText(`left ${groupId}`).waitFor(WAIT);
+  await pane(userA, 'log').getByText(/Quit console_bob/).waitFor(WAIT);
+  return { text: gr };
+});
+
 await step('groups: the list and the group with its members', async () => {
   await view('groups');
   await $('groups-table').getByText(groupId).click(WAIT);
-  await $('group-members').getByText(userB).waitFor(WAIT);
+  await $('group-members').getByText(userA).waitFor(WAIT);
+  await $('group-members').getByText('Owner').waitFor(WAIT);
   await shot('groups');
 });
 
