@@ -83,7 +83,7 @@ export function create(ctx) {
       item.ResultCode ? h('p.error', {}, `${item.ResultCode}: ${item.ErrorInfo || 'no such account'}`)
         : !item.ProfileItem?.length ? h('p.muted', {}, 'No profile field is set.') : h('dl.kv', {},
         (item.ProfileItem || []).flatMap((p) => [h('dt', {}, p.Tag.replace('Tag_Profile_', '')), h('dd', {}, typeof p.Value === 'object' ? JSON.stringify(p.Value) : p.Value)])),
-      h('div.row', { style: 'margin-top:10px' },
+      h('div.row.gap', {},
         h('button', { 'data-testid': 'account-usersig', disabled: !ctx.emulator, title: ctx.emulator ? '' : 'Only a local emulator mints UserSigs: use natter usersig', onclick: () => attempt(async () => {
           const sig = await api.mintSig(id);
           sigOut.replaceChildren(h('label.stack', {}, 'UserSig (24 h)', h('textarea.mono', { rows: 3, readonly: true, 'data-testid': 'account-usersig-value' }, sig)));

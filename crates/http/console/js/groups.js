@@ -87,7 +87,7 @@ export function create(ctx) {
       h('h3.mono', {}, groupId),
       h('dl.kv', {}, fields.filter((f) => info[f] !== undefined && info[f] !== '').flatMap((f) => [h('dt', {}, f), h('dd', {}, String(info[f]))]),
         h('dt', {}, 'Created'), h('dd', {}, time(info.CreateTime))),
-      h('div.row', { style: 'margin-top:8px' },
+      h('div.row.gap', {},
         h('button', { onclick: () => ctx.go('conversations', { group: groupId }) }, 'History')),
       h('h3', {}, 'Members'),
       form({ 'data-testid': 'group-add-member' }, ({ ids }, el) => attempt(async () => {

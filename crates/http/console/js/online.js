@@ -8,7 +8,7 @@ const BATCH = 500;
 export function create(ctx) {
   const { api } = ctx;
   const out = h('div');
-  const input = h('textarea', { name: 'ids', rows: 2, placeholder: 'UserIDs (empty: every account seen in this tab)', 'data-search': true, 'aria-label': 'UserIDs', 'data-testid': 'online-ids' });
+  const input = h('textarea.grow', { name: 'ids', rows: 2, placeholder: 'UserIDs (empty: every account seen in this tab)', 'data-search': true, 'aria-label': 'UserIDs', 'data-testid': 'online-ids' });
 
   async function query() {
     const ids = words(input.value).length ? words(input.value) : [...ctx.known];

@@ -136,7 +136,7 @@ export function create(ctx) {
     });
     const faultCommand = h('select', { 'aria-label': 'Command', 'data-testid': 'fault-command' }, known.map((c) => h('option', { value: c.command }, c.command)));
     const faultKind = h('select', { 'aria-label': 'Fault', 'data-testid': 'fault-kind' }, h('option', { value: 'fail' }, 'fail'), h('option', { value: 'timeout' }, 'time out'));
-    const faultCount = h('input', { type: 'number', min: 0, value: 1, style: 'width:5em', 'aria-label': 'Count', 'data-testid': 'fault-count' });
+    const faultCount = h('input', { type: 'number', min: 0, value: 1, class: 'narrow', 'aria-label': 'Count', 'data-testid': 'fault-count' });
     configBox.replaceChildren(
       h('div.row', {}, url, h('button.primary', { onclick: save, 'data-testid': 'hooks-save' }, 'Save')),
       h('p.muted', {}, `Timeout ${config.timeout_ms} ms · before-callback failure: ${config.on_before_failure} · retries ${config.after_retries}${config.token ? ' · signed' : ''}`),

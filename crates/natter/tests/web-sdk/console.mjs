@@ -49,7 +49,11 @@ page.on('pageerror', (error) => {
   pageErrors.push(String(error));
   process.stderr.write(`[page error] ${error}\n`);
 });
-page.on('console', (m) => process.stderr.write(`[console ${m.type()}] ${m.text()}\n`));
+page.on('console', (m) => {
+  process.stderr.write(`[console ${m.type()}] ${m.text()}\n`);
+  // A Content-Security-Policy refusal is only a console error; it is a bug of the page.
+  if (m.type() === 'error' && /Content Security Policy/i.test(m.text())) pageErrors.push(m.text());
+});
 const $ = (id) => page.getByTestId(id);
 const shot = async (name) => {
   await page.evaluate(() => window.scrollTo(0, 0));
@@ -186,6 +190,8 @@ await step('conversations: the one-to-one history', async () => {
   await $('c2c-b').fill(userB);
   await $('c2c-open').click();
   await $('history-table').getByText(b).waitFor(WAIT);
+  // A recalled its first message: history keeps it, flagged.
+  await $('history-table').locator('tr', { hasText: a }).getByText('recalled').waitFor(WAIT);
   await $('sessions-user').fill(userA);
   await $('sessions-user').press('Enter');
   await $('sessions-table').getByText(userB).waitFor(WAIT);
