@@ -1,6 +1,6 @@
 // Groups and communities: the app's groups page by page (get_appid_group_list's own `Next`
-// cursor), one group's profile, members (paged) and roles, custom attributes and, for
-// communities, topics; create a group and add members.
+// cursor), one group's profile, members (paged) and roles, custom attributes (set one) and,
+// for communities, topics (create one); create a group and add members.
 
 import { h, card, table, form, attempt, toast, json, select, words, time } from './ui.js';
 
@@ -98,21 +98,36 @@ export function create(ctx) {
       }), h('input.grow', { name: 'ids', placeholder: 'Add members: UserIDs', 'aria-label': 'Members to add', 'data-testid': 'group-add-member-input' }), h('button', { type: 'submit' }, 'Add')),
       memberBox,
       h('h3', {}, 'Custom attributes'),
+      form({ 'data-testid': 'group-attr-form' }, ({ key, value }) => attempt(async () => {
+        await api.rest('group_open_http_svc', 'modify_group_attr', { GroupId: groupId, GroupAttr: [{ key, value }] });
+        toast(`Set ${key}`);
+        await open(groupId);
+      }), h('input', { name: 'key', placeholder: 'key', required: true, 'aria-label': 'Attribute key', 'data-testid': 'group-attr-key' }),
+        h('input.grow', { name: 'value', placeholder: 'value', 'aria-label': 'Attribute value', 'data-testid': 'group-attr-value' }),
+        h('button', { type: 'submit', 'data-testid': 'group-attr-submit' }, 'Set')),
       attrs.error ? h('p.muted', {}, `${attrs.error.code}: ${attrs.error.info}`)
-        : table([{ title: 'Key', cell: (a) => h('span.mono', {}, a.key) }, { title: 'Value', cell: (a) => a.value }], attrs.GroupAttrAry || [], { empty: 'No attributes.' }),
+        : table([{ title: 'Key', cell: (a) => h('span.mono', {}, a.key) }, { title: 'Value', cell: (a) => a.value }], attrs.GroupAttrAry || [], { testid: 'group-attrs', empty: 'No attributes.' }),
       topics ? h('h3', {}, 'Topics') : null,
+      topics ? form({ 'data-testid': 'topic-create' }, ({ name }) => attempt(async () => {
+        const reply = await api.rest('million_group_open_http_svc', 'create_topic', { GroupId: groupId, TopicName: name });
+        toast(`Created topic ${reply.TopicId}`);
+        await open(groupId);
+      }), h('input.grow', { name: 'name', placeholder: 'New topic name', required: true, 'aria-label': 'Topic name', 'data-testid': 'topic-create-name' }),
+        h('button', { type: 'submit', 'data-testid': 'topic-create-submit' }, 'Create topic')) : null,
       topics ? (topics.error ? h('p.muted', {}, `${topics.error.code}: ${topics.error.info}`)
         : table([
           { title: 'TopicId', cell: (t) => h('span.mono', {}, t.TopicInfo?.TopicId) },
           { title: 'Name', cell: (t) => t.TopicInfo?.TopicName },
           { title: 'Created', cell: (t) => time(t.TopicInfo?.CreateTime) },
-        ], topics.TopicAndSelfInfo || [], { empty: 'No topics.' })) : null,
+        ], topics.TopicAndSelfInfo || [], { testid: 'group-topics', empty: 'No topics.' })) : null,
     );
     await members(groupId, 0, memberBox);
   }
 
-  const createForm = form({ 'data-testid': 'group-create' }, ({ Type, Name, Owner_Account, GroupId, Members }, el) => attempt(async () => {
+  const createForm = form({ 'data-testid': 'group-create' }, ({ Type, Name, Owner_Account, GroupId, Members, SupportTopic }, el) => attempt(async () => {
     const body = { Type, Name };
+    // A community has topics only when it is created with them.
+    if (Type === 'Community' && SupportTopic) body.SupportTopic = 1;
     if (Owner_Account) body.Owner_Account = Owner_Account;
     if (GroupId) body.GroupId = GroupId;
     const memberIds = words(Members);
@@ -128,6 +143,7 @@ export function create(ctx) {
     h('input', { name: 'Owner_Account', placeholder: 'Owner (optional)', 'aria-label': 'Owner', 'data-testid': 'group-create-owner' }),
     h('input', { name: 'Members', placeholder: 'Members (UserIDs)', 'aria-label': 'Members', 'data-testid': 'group-create-members' }),
     h('input', { name: 'GroupId', placeholder: 'GroupId (optional)', 'aria-label': 'GroupId' }),
+    h('label.muted', { title: 'Communities only: SupportTopic 1' }, h('input', { type: 'checkbox', name: 'SupportTopic', value: '1', checked: true, 'data-testid': 'group-create-topics' }), 'with topics'),
     h('button', { type: 'submit', 'data-testid': 'group-create-submit' }, 'Create'));
 
   const find = form({}, ({ id }) => attempt(() => open(id.trim())),

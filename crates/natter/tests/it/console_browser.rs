@@ -193,6 +193,41 @@ async fn two_users_in_the_console(server: TestServer, engine: &str) {
             .contains("seen by the test receiver"),
         "{shown}"
     );
+    // The community, its topic and its attribute the page made are on the server.
+    let made = step(
+        &report,
+        "groups: create a community, a topic and an attribute",
+    );
+    let community = made["community"].as_str().unwrap();
+    let info = server
+        .ok(
+            "group_open_http_svc/get_group_info",
+            json!({"GroupIdList": [community]}),
+        )
+        .await;
+    assert_eq!(info["GroupInfo"][0]["Type"], "Community", "{info}");
+    assert_eq!(info["GroupInfo"][0]["Owner_Account"], ALICE, "{info}");
+    let topics = server
+        .ok(
+            "million_group_open_http_svc/get_topic",
+            json!({"GroupId": community}),
+        )
+        .await;
+    assert_eq!(
+        topics["TopicAndSelfInfo"][0]["TopicInfo"]["TopicName"], made["topic"],
+        "{topics}"
+    );
+    let attrs = server
+        .ok(
+            "group_open_attr_http_svc/get_group_attr",
+            json!({"GroupId": community}),
+        )
+        .await;
+    assert_eq!(
+        attrs["GroupAttrAry"],
+        json!([{"key": "theme", "value": made["attr"]}])
+    );
+
     // The page switched State.StateChange off, and nothing else.
     let config = server.services().webhooks.config(APP);
     let on = config.commands.as_ref().expect("a switch was turned off");

@@ -184,6 +184,26 @@ await step('groups: the list and the group with its members', async () => {
   await shot('groups');
 });
 
+await step('groups: create a community, a topic and an attribute', async () => {
+  await $('group-create-type').selectOption('Community');
+  await $('group-create-name').fill(`Guild ${tag}`);
+  await $('group-create-owner').fill(userA);
+  await $('group-create-submit').click();
+  await $('group-detail').getByText('Community', { exact: true }).waitFor(WAIT);
+  await $('topic-create-name').fill(`news-${tag}`);
+  await $('topic-create-submit').click();
+  await $('group-topics').getByText(`news-${tag}`).waitFor(WAIT);
+  await $('group-attr-key').fill('theme');
+  await $('group-attr-value').fill(`blue-${tag}`);
+  await $('group-attr-submit').click();
+  await $('group-attrs').getByText(`blue-${tag}`).waitFor(WAIT);
+  await $('groups-type').selectOption('Community');
+  await $('groups-table').getByText(`Guild ${tag}`).waitFor(WAIT);
+  await $('groups-table').getByText('Console room').waitFor({ state: 'detached', ...WAIT });
+  const id = (await $('group-detail').locator('h3').first().innerText()).trim();
+  return { community: id, topic: `news-${tag}`, attr: `blue-${tag}` };
+});
+
 await step('conversations: the one-to-one history', async () => {
   await view('conversations');
   await $('c2c-a').fill(userA);
