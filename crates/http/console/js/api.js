@@ -14,6 +14,9 @@ export class ApiError extends Error {
   }
 }
 
+/** Tencent's code for an expired UserSig: the console then asks to sign in again. */
+const USERSIG_EXPIRED = 70001;
+
 async function readReply(response) {
   let reply;
   try {
@@ -22,6 +25,7 @@ async function readReply(response) {
     throw new ApiError(response.status, `HTTP ${response.status} without a JSON body`, null);
   }
   if (reply.ActionStatus === 'FAIL' || !response.ok) {
+    if (reply.ErrorCode === USERSIG_EXPIRED) window.dispatchEvent(new CustomEvent('natter:expired'));
     throw new ApiError(reply.ErrorCode ?? response.status, reply.ErrorInfo ?? '', reply);
   }
   return reply;

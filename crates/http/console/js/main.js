@@ -31,14 +31,20 @@ async function signIn(session) {
   // Any admin-only call proves the sig; this one is cheap.
   await api.control('GET', 'webhooks/config');
   sessionStorage.setItem(SESSION_KEY, JSON.stringify(session));
-  ctx = { api, session, emulator: false, known: new Set([session.identifier]) };
-  ctx.emulator = (await health().catch(() => ({}))).emulator === true;
-  ctx.go = (view, arg) => go(view, arg);
+  if (ctx) {
+    // Signed in again after the sig expired: the views keep their state and the new sig.
+    ctx.session = session;
+    ctx.api.session = session;
+  } else {
+    ctx = { api, session, emulator: false, known: new Set([session.identifier]) };
+    ctx.emulator = (await health().catch(() => ({}))).emulator === true;
+    ctx.go = (view, arg) => go(view, arg);
+    webhooks.watch(ctx);
+  }
   $('who').textContent = `${session.identifier} @ ${session.sdkappid}`;
   $('signin').hidden = true;
   $('signout').hidden = false;
   $('view').hidden = false;
-  webhooks.watch(ctx);
   route();
 }
 
@@ -48,6 +54,14 @@ function signOut() {
   location.reload();
 }
 $('signout').addEventListener('click', signOut);
+// The admin UserSig expired: forget it and ask again (chat panes keep their own logins).
+window.addEventListener('natter:expired', () => {
+  if (!ctx || !$('signin').hidden) return;
+  sessionStorage.removeItem(SESSION_KEY);
+  $('signout').hidden = true;
+  $('signin-error').textContent = 'The admin UserSig expired: sign in again.';
+  showSignIn();
+});
 
 async function showSignIn() {
   $('signin').hidden = false;
