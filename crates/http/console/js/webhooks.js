@@ -6,6 +6,8 @@
 import { h, card, table, form, attempt, toast, json, pill, select, time } from './ui.js';
 
 const POLL_MS = 1000;
+/** A tab in the background polls less. */
+const HIDDEN_POLL_MS = 5000;
 const KEPT = 1000;
 const state = { entries: [], dead: [], cursor: 0, unseen: 0, listeners: new Set() };
 
@@ -39,7 +41,7 @@ export function watch(ctx) {
     const badge = document.getElementById('hook-badge');
     badge.hidden = state.unseen === 0;
     badge.textContent = state.unseen;
-    setTimeout(poll, POLL_MS);
+    setTimeout(poll, document.hidden ? HIDDEN_POLL_MS : POLL_MS);
   };
   poll();
 }
