@@ -10,7 +10,7 @@ use std::time::Duration;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use natter_core::ApiResult;
+use natter_core::{codes, ApiError, ApiResult};
 use serde_json::{json, Value};
 
 use crate::auth::Caller;
@@ -53,6 +53,8 @@ pub async fn health(State(state): State<AppState>) -> Response {
         "checks": checks,
         "storage": services.store.backend(),
         "version": env!("CARGO_PKG_VERSION"),
+        // The console offers to mint UserSigs only where /_natter/usersig would answer.
+        "emulator": state.config.emulator,
     });
     (status, Json(body)).into_response()
 }
@@ -83,6 +85,52 @@ pub async fn reset(State(state): State<AppState>, RawQuery(query): RawQuery) -> 
         )?;
         services.reset_app(&app).await?;
         Ok(json!({ "SdkAppid": app.sdkappid }))
+    }
+    .await;
+    reply(result, None)
+}
+
+/// `GET /_natter/accounts?…&prefix=al&after=alice&limit=100`: the app's UserIDs in byte order,
+/// a keyset page at a time (Tencent has no API that lists accounts; the console needs one).
+/// `{"accounts": [...], "next": "<after for the next page>"}`; `next` is absent on the last
+/// page. `limit` 1–1,000 (default 100); a bad one, or a `prefix`/`after` longer than a UserID,
+/// → 70402.
+pub async fn accounts(State(state): State<AppState>, RawQuery(query): RawQuery) -> Response {
+    let result: ApiResult<Value> = async {
+        let services = &state.services;
+        let (app, _) = state.auth.admin(
+            &services.apps,
+            &services.clock,
+            &Caller::from_query(query.as_deref()),
+        )?;
+        let param = |name: &str| {
+            form_urlencoded::parse(query.as_deref().unwrap_or_default().as_bytes())
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.into_owned())
+        };
+        let limit = match param("limit") {
+            None => 100,
+            Some(v) => v.parse::<u32>().map_err(|_| {
+                ApiError::new(
+                    codes::ACCOUNT_INVALID_PARAM,
+                    format!("limit must be a whole number, not {v:?}"),
+                )
+            })?,
+        };
+        let (accounts, next) = services
+            .accounts
+            .list(
+                app.sdkappid,
+                param("prefix").unwrap_or_default(),
+                param("after").unwrap_or_default(),
+                limit,
+            )
+            .await?;
+        let mut out = json!({ "accounts": accounts });
+        if let Some(next) = next {
+            out["next"] = next.into();
+        }
+        Ok(out)
     }
     .await;
     reply(result, None)

@@ -8,12 +8,16 @@
 //!   ([`binfo`]).
 //! - `/_natter/files/…`: the files of image, file, sound and video messages ([`files`]).
 //! - `/_natter/…`: Natter's own control plane ([`control`]); `/metrics` for Prometheus.
+//! - `/console`: the browser console, static files embedded in the binary ([`console`]);
+//!   `/_natter/usersig` mints UserSigs for it on a local emulator only ([`emulator`]).
 
 pub mod auth;
 pub mod binfo;
 pub mod compat;
+pub mod console;
 pub mod control;
 pub mod dispatch;
+pub mod emulator;
 pub mod envelope;
 pub mod files;
 pub mod gateway;
@@ -42,6 +46,9 @@ pub struct HttpConfig {
     /// Whether Natter itself serves TLS: the scheme of the URLs it hands clients (unless a
     /// proxy in front says otherwise with `X-Forwarded-Proto`).
     pub tls: bool,
+    /// A local emulator: the server listens on a loopback address, so `/_natter/usersig` may
+    /// mint UserSigs for requests from the machine itself ([`emulator`]).
+    pub emulator: bool,
 }
 
 impl Default for HttpConfig {
@@ -49,6 +56,7 @@ impl Default for HttpConfig {
         Self {
             max_body_bytes: 1024 * 1024,
             tls: false,
+            emulator: false,
         }
     }
 }
@@ -97,6 +105,12 @@ pub fn router(state: AppState) -> Router {
             get(webhooks::config).post(webhooks::config),
         )
         .route("/_natter/webhooks/faults", post(webhooks::faults))
+        .route("/_natter/webhooks/replay", post(webhooks::replay))
+        .route("/_natter/usersig", post(emulator::usersig))
+        .route("/_natter/accounts", get(control::accounts))
+        .route("/console", get(console::redirect))
+        .route("/console/", get(console::index))
+        .route("/console/{*file}", get(console::file))
         .route("/metrics", get(control::metrics))
         .fallback(dispatch::not_found)
         .with_state(state)

@@ -14,6 +14,9 @@ use crate::auth::Caller;
 use crate::envelope::reply;
 use crate::AppState;
 
+/// What `GET /_natter/webhooks/config` shows in place of a token.
+const TOKEN_SHOWN: &str = "(set)";
+
 /// Dead letters listed by `GET /_natter/webhooks`.
 const DEAD_LETTERS_SHOWN: usize = 100;
 
@@ -33,11 +36,32 @@ fn body_json<T: for<'de> Deserialize<'de>>(body: &[u8]) -> ApiResult<T> {
         .map_err(|e| ApiError::new(codes::INVALID_JSON, format!("request body: {e}")))
 }
 
+/// A query parameter's first value.
+fn query_param(query: Option<&str>, name: &str) -> Option<String> {
+    form_urlencoded::parse(query.unwrap_or_default().as_bytes())
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.into_owned())
+}
+
 /// `GET /_natter/webhooks`: the last deliveries (newest first) and the dead letters.
+/// `after=<id>` keeps only the deliveries logged after that one, so a page that polls (the
+/// console's inspector) gets each once; `cursor` is the id to ask after next time.
 pub async fn deliveries(State(state): State<AppState>, RawQuery(query): RawQuery) -> Response {
     let result = async {
         let app = admin_app(&state, query.as_deref()).await?;
+        let after = match query_param(query.as_deref(), "after") {
+            None => 0,
+            Some(v) => v.parse::<u64>().map_err(|_| {
+                ApiError::new(
+                    codes::INVALID_JSON,
+                    format!("after must be a delivery id (a whole number), not {v:?}"),
+                )
+            })?,
+        };
         let webhooks = &state.services.webhooks;
+        // Read before the log, so a delivery logged in between is returned again next time
+        // rather than never.
+        let cursor = webhooks.last_delivery_id();
         let dead = webhooks
             .dead_letters(app.sdkappid, DEAD_LETTERS_SHOWN)
             .await
@@ -58,9 +82,14 @@ pub async fn deliveries(State(state): State<AppState>, RawQuery(query): RawQuery
                 })
             })
             .collect();
+        let deliveries = webhooks.deliveries_since(app.sdkappid, after);
+        let cursor = deliveries
+            .first()
+            .map_or(cursor.max(after), |d| d.id.max(cursor));
         Ok(json!({
-            "deliveries": webhooks.recent_deliveries(app.sdkappid),
+            "deliveries": deliveries,
             "dead_letters": dead,
+            "cursor": cursor,
         }))
     }
     .await;
@@ -79,7 +108,12 @@ pub async fn config(
         let app = admin_app(&state, query.as_deref()).await?;
         let webhooks = &state.services.webhooks;
         if method == Method::POST {
-            let config: WebhookConfig = body_json(&body)?;
+            let mut config: WebhookConfig = body_json(&body)?;
+            // What GET shows in place of a token: sent back unchanged, it keeps the token, so a
+            // page can read, edit and write the settings without ever holding the secret.
+            if config.token.as_deref() == Some(TOKEN_SHOWN) {
+                config.token = webhooks.config(app.sdkappid).token.clone();
+            }
             webhooks
                 .configure(app.sdkappid, config)
                 .map_err(|e| ApiError::new(codes::INVALID_JSON, e))?;
@@ -87,9 +121,15 @@ pub async fn config(
         let config = webhooks.config(app.sdkappid);
         let mut shown = serde_json::to_value(&*config).unwrap_or(Value::Null);
         if config.token.is_some() {
-            shown["token"] = "(set)".into();
+            shown["token"] = TOKEN_SHOWN.into();
         }
-        Ok(json!({ "config": shown }))
+        // Every callback Natter knows, with whether it fires it today: the switches a page
+        // can offer (a shared switch is named by its group command, as in `commands`).
+        let known: Vec<Value> = natter_webhook::commands::COMMANDS
+            .iter()
+            .map(|c| json!({"command": c.command, "title": c.title, "fired": c.fired}))
+            .collect();
+        Ok(json!({ "config": shown, "commands_known": known }))
     }
     .await;
     reply(result, None)
@@ -123,6 +163,54 @@ pub async fn faults(
             .services
             .webhooks
             .inject_fault(app.sdkappid, &fault.command, fault.kind, fault.count);
+        Ok(Value::Null)
+    }
+    .await;
+    reply(result, None)
+}
+
+#[derive(Deserialize)]
+struct Replay {
+    /// A delivery's `id` from the log.
+    delivery: Option<u64>,
+    /// A dead letter's `id`.
+    dead_letter: Option<i64>,
+}
+
+fn stored<E: std::fmt::Display>(e: E) -> ApiError {
+    ApiError::new(codes::SERVICE_TIMEOUT, format!("replaying: {e}"))
+}
+
+/// `POST /_natter/webhooks/replay` with `{"delivery": id}` or `{"dead_letter": id}`: sends that
+/// callback again (same command, body, client IP and platform) as a new delivery through the
+/// outbox, with retries and a new log entry. Unknown id → 60003 (`ErrorInfo` says which).
+pub async fn replay(
+    State(state): State<AppState>,
+    RawQuery(query): RawQuery,
+    body: axum::body::Bytes,
+) -> Response {
+    let result = async {
+        let app = admin_app(&state, query.as_deref()).await?;
+        let asked: Replay = body_json(&body)?;
+        let webhooks = &state.services.webhooks;
+        let found =
+            match (asked.delivery, asked.dead_letter) {
+                (Some(id), None) => webhooks.replay(app.sdkappid, id).await.map_err(stored)?,
+                (None, Some(id)) => webhooks
+                    .replay_dead_letter(app.sdkappid, id)
+                    .await
+                    .map_err(stored)?,
+                _ => return Err(ApiError::new(
+                    codes::INVALID_JSON,
+                    "give exactly one of delivery (a log id) and dead_letter (a dead letter id)",
+                )),
+            };
+        if !found {
+            return Err(ApiError::new(
+                codes::INVALID_JSON,
+                "no such delivery in the log (it keeps the last 200 per app) or dead letter",
+            ));
+        }
         Ok(Value::Null)
     }
     .await;

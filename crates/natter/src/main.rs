@@ -210,6 +210,15 @@ fn print_banner(config: &ServerConfig, addr: std::net::SocketAddr, clock: &Clock
         out,
         "Natter's own client protocol: {ws}://{addr}/ws (docs/client-protocol.md)"
     );
+    let emulator = if config.listen.ip().is_loopback() {
+        "; a local emulator: it can make UserSigs for you"
+    } else {
+        ""
+    };
+    let _ = writeln!(
+        out,
+        "Console: {scheme}://{addr}/console (docs/console.md{emulator})"
+    );
     if config.nats_url.is_some() {
         // The URL may carry credentials: it is not printed.
         let _ = writeln!(

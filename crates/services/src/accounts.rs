@@ -9,6 +9,8 @@ use crate::{internal, profile_fields};
 
 /// Most accounts one batch call may name.
 pub const MAX_BATCH: usize = 100;
+/// Most UserIDs one page of [`AccountService::list`] holds.
+pub const MAX_LIST: u32 = 1000;
 
 /// One account to import, as the API receives it.
 #[derive(Debug, Clone, Default)]
@@ -96,6 +98,46 @@ impl AccountService {
             .await
             .map_err(internal(codes::ACCOUNT_INTERNAL))?;
         Ok(user_ids.into_iter().zip(exist).collect())
+    }
+
+    /// The app's UserIDs in byte order, `limit` (1–1,000) at a time: those after `after` that
+    /// begin with `prefix` (both may be empty). Tencent has no such API; Natter's control plane
+    /// offers it for the console (`GET /_natter/accounts`). Returns the page and the cursor of
+    /// the next one (`None` when this page is the last).
+    pub async fn list(
+        &self,
+        app: AppId,
+        prefix: String,
+        after: String,
+        limit: u32,
+    ) -> ApiResult<(Vec<String>, Option<String>)> {
+        if !(1..=MAX_LIST).contains(&limit) {
+            return Err(ApiError::new(
+                codes::ACCOUNT_INVALID_PARAM,
+                format!("limit must be 1–{MAX_LIST}, not {limit}"),
+            ));
+        }
+        for (name, value) in [("prefix", &prefix), ("after", &after)] {
+            if value.len() > ids::MAX_USER_ID_BYTES {
+                return Err(ApiError::new(
+                    codes::ACCOUNT_INVALID_PARAM,
+                    format!(
+                        "{name} is {} bytes; a UserID has at most {}",
+                        value.len(),
+                        ids::MAX_USER_ID_BYTES
+                    ),
+                ));
+            }
+        }
+        let page = self
+            .store
+            .list_accounts(app, prefix, after, limit)
+            .await
+            .map_err(internal(codes::ACCOUNT_INTERNAL))?;
+        let next = (page.len() == limit as usize)
+            .then(|| page.last().cloned())
+            .flatten();
+        Ok((page, next))
     }
 
     /// Makes sure the app's admin accounts exist, as Tencent's console does when it makes an app.

@@ -19,8 +19,8 @@ mod outbox;
 mod relations;
 
 pub use accounts::{
-    apps_never_see_each_other, concurrent_writes_are_all_kept,
-    delete_reports_existence_and_removes_the_profile,
+    account_lists_page_by_user_id_and_prefix, apps_never_see_each_other,
+    concurrent_writes_are_all_kept, delete_reports_existence_and_removes_the_profile,
     get_profiles_filters_tags_and_skips_unknown_accounts,
     import_is_idempotent_and_updates_only_given_items, reset_removes_one_app_only,
     set_profile_needs_an_existing_account,
@@ -85,6 +85,7 @@ pub fn checks() -> Vec<Check> {
         check!(ref set_profile_needs_an_existing_account),
         check!(ref get_profiles_filters_tags_and_skips_unknown_accounts),
         check!(ref apps_never_see_each_other),
+        check!(ref account_lists_page_by_user_id_and_prefix),
         check!(ref reset_removes_one_app_only),
         check!(arc concurrent_writes_are_all_kept),
         check!(ref outbox_events_commit_with_their_change),

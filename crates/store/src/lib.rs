@@ -114,6 +114,17 @@ pub trait Store: Send + Sync + 'static {
     /// Per requested UserID in order: whether the account exists.
     async fn accounts_exist(&self, app: AppId, user_ids: Vec<String>) -> StoreResult<Vec<bool>>;
 
+    /// Up to `limit` of the app's UserIDs in byte order: those after `after` ("" from the
+    /// start) that begin with `prefix` ("" for all). A keyset page on the accounts' primary
+    /// key, so a page costs the same in an app of 100,000 accounts (the console's list).
+    async fn list_accounts(
+        &self,
+        app: AppId,
+        prefix: String,
+        after: String,
+        limit: u32,
+    ) -> StoreResult<Vec<String>>;
+
     /// Records that `user`'s logins were invalidated (`im_open_login_svc/kick`) at `at_secs` (Unix
     /// seconds); a later kick replaces an earlier one.
     async fn set_kicked(&self, app: AppId, user: String, at_secs: i64) -> StoreResult<()>;

@@ -335,6 +335,63 @@ impl Webhooks {
         self.store.dead_letters(app, limit).await
     }
 
+    /// The deliveries logged after `after` (a [`Delivery::id`]), newest first.
+    pub fn deliveries_since(&self, app: AppId, after: u64) -> Vec<Delivery> {
+        self.log.since(app, after)
+    }
+
+    /// The id of the newest delivery logged on this node (any app): a cursor for the next poll.
+    pub fn last_delivery_id(&self) -> u64 {
+        self.log.last_id()
+    }
+
+    /// Sends a logged delivery again (`id` from the log) as a new after-callback through the
+    /// outbox: same command, body, client IP and platform, with the usual retries and a new
+    /// log entry; the app's answer changes nothing (a before-callback's decision was taken).
+    /// `Ok(false)` when the log no longer holds that delivery.
+    pub async fn replay(&self, app: AppId, id: u64) -> StoreResult<bool> {
+        let Some(delivery) = self.log.find(app, id) else {
+            return Ok(false);
+        };
+        let query = delivery.url.split_once('?').map_or("", |(_, q)| q);
+        let param = |name: &str| {
+            form_urlencoded::parse(query.as_bytes())
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.into_owned())
+                .unwrap_or_default()
+        };
+        let event = OutboxEvent {
+            command: delivery.command.clone(),
+            // Its own key: a replay waits for no other event and holds none up.
+            order_key: format!("replay:{id}"),
+            body: delivery.body.to_string(),
+            client_ip: param("ClientIP"),
+            opt_platform: param("OptPlatform"),
+        };
+        self.store
+            .enqueue_outbox(app, vec![event], self.clock.now_ms())
+            .await?;
+        self.wake();
+        Ok(true)
+    }
+
+    /// Sends a dead letter (one of the newest `DEAD_LETTERS_SEARCHED`) again, like
+    /// [`replay`](Self::replay). `Ok(false)` when there is no such dead letter.
+    pub async fn replay_dead_letter(&self, app: AppId, id: i64) -> StoreResult<bool> {
+        const DEAD_LETTERS_SEARCHED: usize = 1000;
+        let dead = self.store.dead_letters(app, DEAD_LETTERS_SEARCHED).await?;
+        let Some(letter) = dead.into_iter().find(|d| d.id == id) else {
+            return Ok(false);
+        };
+        let mut event = letter.event;
+        event.order_key = format!("replay-dead:{id}");
+        self.store
+            .enqueue_outbox(app, vec![event], self.clock.now_ms())
+            .await?;
+        self.wake();
+        Ok(true)
+    }
+
     pub fn clear_log(&self, app: AppId) {
         self.log.clear(app);
     }
@@ -645,6 +702,7 @@ impl Webhooks {
         self.log.record(
             app,
             Delivery {
+                id: 0,
                 at_ms: self.clock.now_ms() - attempt.latency.as_millis() as i64,
                 command: command.to_owned(),
                 url: attempt.url,

@@ -365,6 +365,18 @@ async fn https_with_a_given_certificate() {
         reply["ResultItem"][0]["AccountStatus"], "Imported",
         "{reply}"
     );
+    // The console is served on the same port, over TLS too.
+    let page = client
+        .get(format!("{}/console/", banner.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 200);
+    assert_eq!(
+        page.headers()["content-type"].to_str().unwrap(),
+        "text/html; charset=utf-8"
+    );
+    assert!(page.text().await.unwrap().contains("Natter console"));
     assert!(terminate(child).await.success());
 }
 

@@ -15,6 +15,8 @@ mod binfo_sns;
 mod binfo_sync;
 mod blocklists;
 mod config_cli;
+mod console;
+mod console_browser;
 mod conversations;
 mod cursors;
 mod custom_fields;

@@ -268,3 +268,56 @@ pub async fn concurrent_writes_are_all_kept(store: Arc<dyn Store>) {
         );
     }
 }
+
+pub async fn account_lists_page_by_user_id_and_prefix(store: &dyn Store) {
+    let app = 1_400_000_108;
+    let other = 1_400_000_109;
+    let users = ["b", "a1", "a2", "a10", "ab", "Z", "a~"];
+    store
+        .import_accounts(
+            app,
+            users.iter().map(|u| import(u, vec![])).collect(),
+            1_000,
+        )
+        .await
+        .unwrap();
+    store
+        .import_accounts(other, vec![import("a3", vec![])], 1_000)
+        .await
+        .unwrap();
+    let list = |prefix: &str, after: &str, limit: u32| {
+        store.list_accounts(app, prefix.into(), after.into(), limit)
+    };
+    // Byte order: upper case before lower, "a10" before "a2", "~" after letters.
+    assert_eq!(
+        list("", "", 100).await.unwrap(),
+        ids(&["Z", "a1", "a10", "a2", "ab", "a~", "b"]),
+        "every account, in byte order"
+    );
+    // A prefix, walked in pages of two by the last UserID of each page.
+    let mut walked = Vec::new();
+    let mut after = String::new();
+    loop {
+        let page = list("a", &after, 2).await.unwrap();
+        assert!(page.len() <= 2, "{page:?}");
+        let Some(last) = page.last().cloned() else {
+            break;
+        };
+        walked.extend(page);
+        after = last;
+    }
+    assert_eq!(walked, ids(&["a1", "a10", "a2", "ab", "a~"]), "prefix a");
+    assert_eq!(list("a1", "", 10).await.unwrap(), ids(&["a1", "a10"]));
+    assert_eq!(list("c", "", 10).await.unwrap(), Vec::<String>::new());
+    assert_eq!(list("", "b", 10).await.unwrap(), Vec::<String>::new());
+    // Deleted accounts leave the list; the other app's never join it.
+    store.delete_accounts(app, ids(&["a2"])).await.unwrap();
+    assert_eq!(list("a", "a10", 10).await.unwrap(), ids(&["ab", "a~"]));
+    assert_eq!(
+        store
+            .list_accounts(other, String::new(), String::new(), 10)
+            .await
+            .unwrap(),
+        ids(&["a3"])
+    );
+}

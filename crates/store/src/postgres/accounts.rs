@@ -73,6 +73,31 @@ pub(super) async fn exist(
     Ok(user_ids.iter().map(|id| found.contains(id)).collect())
 }
 
+/// Byte order (`COLLATE "C"`), as SQLite's, whatever the database's collation: the pages and
+/// the prefix range (see the SQLite backend) are the same on both engines.
+pub(super) async fn list(
+    db: &PostgresStore,
+    app: AppId,
+    prefix: String,
+    after: String,
+    limit: u32,
+) -> StoreResult<Vec<String>> {
+    let upper = format!("{prefix}\u{7f}");
+    let rows = sqlx::query(
+        "SELECT user_id FROM accounts WHERE app_id = $1 AND user_id COLLATE \"C\" > $2 \
+         AND user_id COLLATE \"C\" >= $3 AND user_id COLLATE \"C\" < $4 \
+         ORDER BY user_id COLLATE \"C\" LIMIT $5",
+    )
+    .bind(app as i64)
+    .bind(&after)
+    .bind(&prefix)
+    .bind(&upper)
+    .bind(i64::from(limit))
+    .fetch_all(&db.pool)
+    .await?;
+    Ok(rows.iter().map(|r| r.get::<String, _>(0)).collect())
+}
+
 pub(super) async fn set_profile(
     db: &PostgresStore,
     app: AppId,

@@ -243,6 +243,17 @@ impl Store for PostgresStore {
             .await
     }
 
+    async fn list_accounts(
+        &self,
+        app: AppId,
+        prefix: String,
+        after: String,
+        limit: u32,
+    ) -> StoreResult<Vec<String>> {
+        self.detached(move |db| async move { accounts::list(&db, app, prefix, after, limit).await })
+            .await
+    }
+
     async fn set_profile(
         &self,
         app: AppId,

@@ -294,6 +294,31 @@ impl Store for SqliteStore {
             .await
     }
 
+    async fn list_accounts(
+        &self,
+        app: AppId,
+        prefix: String,
+        after: String,
+        limit: u32,
+    ) -> StoreResult<Vec<String>> {
+        self.readers
+            .read(move |conn| {
+                // UserIDs are printable ASCII (0x20–0x7e), so every ID that begins with the
+                // prefix lies in [prefix, prefix + 0x7f) in byte order, and only those do.
+                let upper = format!("{prefix}\u{7f}");
+                let mut stmt = conn.prepare_cached(
+                    "SELECT user_id FROM accounts WHERE app_id = ?1 AND user_id > ?2 \
+                     AND user_id >= ?3 AND user_id < ?4 ORDER BY user_id LIMIT ?5",
+                )?;
+                let rows = stmt.query_map(
+                    params![app as i64, after, prefix, upper, limit as i64],
+                    |r| r.get::<_, String>(0),
+                )?;
+                Ok(rows.collect::<Result<Vec<_>, _>>()?)
+            })
+            .await
+    }
+
     async fn set_profile(
         &self,
         app: AppId,

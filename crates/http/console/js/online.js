@@ -1,0 +1,36 @@
+// Online users and their devices: query_online_status (500 accounts per call, with one
+// Detail item per connection) for the accounts named, or for those seen in this tab; kick one.
+
+import { h, card, table, form, attempt, toast, words, pill } from './ui.js';
+
+const BATCH = 500;
+
+export function create(ctx) {
+  const { api } = ctx;
+  const out = h('div');
+  const input = h('textarea.grow', { name: 'ids', rows: 2, placeholder: 'UserIDs (empty: every account seen in this tab)', 'data-search': true, 'aria-label': 'UserIDs', 'data-testid': 'online-ids' });
+
+  async function query() {
+    const ids = words(input.value).length ? words(input.value) : [...ctx.known];
+    const rows = [];
+    for (let i = 0; i < ids.length; i += BATCH) {
+      const reply = await api.rest('openim', 'query_online_status', { To_Account: ids.slice(i, i + BATCH), IsNeedDetail: 1 });
+      rows.push(...(reply.QueryResult || []));
+    }
+    rows.sort((a, b) => (a.Status === b.Status ? a.To_Account.localeCompare(b.To_Account) : a.Status === 'Online' ? -1 : 1));
+    out.replaceChildren(table([
+      { title: 'UserID', cell: (r) => h('span.mono', {}, r.To_Account) },
+      { title: 'Status', cell: (r) => pill(r.Status, r.Status === 'Online' ? 'ok' : 'info') },
+      { title: 'Devices', cell: (r) => (r.Detail || []).map((d) => `${d.Platform} (${d.Status})`).join(', ') },
+      { title: '', cell: (r) => (r.Status === 'Offline' ? '' : h('button.small', { onclick: () => attempt(async () => {
+        await api.rest('im_open_login_svc', 'kick', { UserID: r.To_Account });
+        toast(`Kicked ${r.To_Account}`);
+        await query();
+      }) }, 'Kick')) },
+    ], rows, { testid: 'online-table', empty: 'No accounts to ask about.' }));
+  }
+
+  const el = h('div', {}, card('Online users', [h('button.small', { 'data-testid': 'online-refresh', onclick: () => attempt(query) }, 'Refresh')],
+    form({ 'data-testid': 'online-form' }, () => attempt(query), input, h('button.primary', { type: 'submit' }, 'Ask')), out));
+  return { el, show: () => attempt(query) };
+}
