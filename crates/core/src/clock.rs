@@ -43,6 +43,11 @@ impl Clock {
         self.frozen.store(true, Ordering::Release);
     }
 
+    /// Whether time stands still.
+    pub fn is_frozen(&self) -> bool {
+        self.frozen.load(Ordering::Acquire)
+    }
+
     /// Lets time run again from where it stands now.
     pub fn unfreeze(&self) {
         if self.frozen.swap(false, Ordering::AcqRel) {

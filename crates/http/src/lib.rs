@@ -13,6 +13,7 @@
 
 pub mod auth;
 pub mod binfo;
+pub mod clock;
 pub mod compat;
 pub mod console;
 pub mod control;
@@ -99,6 +100,7 @@ pub fn router(state: AppState) -> Router {
         .route("/_natter/health", get(control::health))
         .route("/_natter/live", get(control::live))
         .route("/_natter/reset", any(control::reset))
+        .route("/_natter/clock", get(clock::clock).post(clock::clock))
         .route("/_natter/webhooks", get(webhooks::deliveries))
         .route(
             "/_natter/webhooks/config",

@@ -210,15 +210,19 @@ fn print_banner(config: &ServerConfig, addr: std::net::SocketAddr, clock: &Clock
         out,
         "Natter's own client protocol: {ws}://{addr}/ws (docs/client-protocol.md)"
     );
-    let emulator = if config.listen.ip().is_loopback() {
-        "; a local emulator: it can make UserSigs for you"
+    let _ = writeln!(out, "Console: {scheme}://{addr}/console (docs/console.md)");
+    let _ = if config.emulator {
+        writeln!(
+            out,
+            "Emulator mode: on (tests may move the clock at /_natter/clock; local callers get \
+             UserSigs made; --emulator off for a shared server)"
+        )
     } else {
-        ""
+        writeln!(
+            out,
+            "Emulator mode: off (--emulator on to move the clock in tests)"
+        )
     };
-    let _ = writeln!(
-        out,
-        "Console: {scheme}://{addr}/console (docs/console.md{emulator})"
-    );
     if config.nats_url.is_some() {
         // The URL may carry credentials: it is not printed.
         let _ = writeln!(

@@ -149,7 +149,7 @@ pub async fn start(config: &ServerConfig, clock: Arc<Clock>) -> anyhow::Result<R
         HttpConfig {
             max_body_bytes: config.max_body_bytes,
             tls: config.tls.is_some(),
-            emulator: config.listen.ip().is_loopback(),
+            emulator: config.emulator,
         },
     );
     let router = natter_http::router(state).into_make_service_with_connect_info::<SocketAddr>();

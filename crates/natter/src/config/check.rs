@@ -59,6 +59,12 @@ pub fn check(command_line: Options) -> anyhow::Result<String> {
         max_body_bytes: Some(config.max_body_bytes),
         nats_url: config.nats_url.as_deref().map(mask_url_password),
         cluster_name: Some(config.cluster_name.clone()),
+        // As resolved: `auto` shows what it came to.
+        emulator: Some(if config.emulator {
+            super::EmulatorMode::On
+        } else {
+            super::EmulatorMode::Off
+        }),
         apps,
     };
     let mut out = match &file {

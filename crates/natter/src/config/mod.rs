@@ -20,7 +20,9 @@ use natter_core::AppSettings;
 use natter_webhook::WebhookConfig;
 
 pub use apps::{key_path, resolve_apps, secret_key_from_data_dir, AppTable, MissingKey};
-pub use options::{only_usersig_options, option_docs, OptionDoc, Options, USERSIG_OPTIONS};
+pub use options::{
+    only_usersig_options, option_docs, EmulatorMode, OptionDoc, Options, USERSIG_OPTIONS,
+};
 
 /// One app after every source is merged.
 #[derive(Debug, Clone)]
@@ -42,6 +44,8 @@ pub struct ServerConfig {
     /// NATS, when this node is one of a cluster.
     pub nats_url: Option<String>,
     pub cluster_name: String,
+    /// Emulator mode, resolved: the clock may be moved and local callers get UserSigs made.
+    pub emulator: bool,
     pub apps: Vec<AppConfig>,
 }
 
@@ -84,11 +88,18 @@ impl ServerConfig {
             (None, None) => None,
             _ => bail!("tls_cert and tls_key must be given together"),
         };
+        let listen = given
+            .listen
+            .or(defaults.listen)
+            .expect("listen has a default");
+        let emulator = match given.emulator.or(defaults.emulator) {
+            Some(EmulatorMode::On) => true,
+            Some(EmulatorMode::Off) => false,
+            Some(EmulatorMode::Auto) | None => listen.ip().is_loopback(),
+        };
         Ok(Self {
-            listen: given
-                .listen
-                .or(defaults.listen)
-                .expect("listen has a default"),
+            listen,
+            emulator,
             data_dir,
             database_url: given.database_url,
             tls,

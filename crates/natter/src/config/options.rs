@@ -17,6 +17,15 @@ use serde::{Deserialize, Serialize};
 
 use super::apps::AppTable;
 
+/// Whether Natter runs as an emulator (see [`Options::emulator`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EmulatorMode {
+    Auto,
+    On,
+    Off,
+}
+
 /// One layer of settings: the command line (flags and variables, which clap reads both) or the
 /// file. `None` means "not given in this layer", so layers merge field by field
 /// (see [`super::ServerConfig::resolve`]); clap's defaults are taken out again by
@@ -131,6 +140,16 @@ pub struct Options {
         default_value = "natter"
     )]
     pub cluster_name: Option<String>,
+    /// Emulator mode (`on`, `off`, or `auto`: on when listening on a loopback address): tests
+    /// may move the server's clock (`/_natter/clock`) and local callers get UserSigs made
+    /// (`/_natter/usersig`); never on a server others use
+    #[arg(
+        long,
+        env = "NATTER_EMULATOR",
+        value_name = "MODE",
+        default_value = "auto"
+    )]
+    pub emulator: Option<EmulatorMode>,
     /// The `[[app]]` tables: only in the file.
     #[arg(skip)]
     #[serde(default, rename = "app", skip_serializing_if = "Vec::is_empty")]

@@ -62,7 +62,7 @@ fn a_flag_wins_over_the_file_and_the_file_over_the_defaults() {
 #[test]
 fn every_option_is_a_flag_a_variable_and_a_key_of_one_name() {
     let docs = option_docs();
-    assert_eq!(docs.len(), 14);
+    assert_eq!(docs.len(), 15);
     for option in docs {
         let name = option.toml_key.clone().unwrap_or_else(|| "config".into());
         assert_eq!(option.flag, format!("--{}", name.replace('_', "-")));
@@ -241,6 +241,7 @@ fn every_key_set() -> Options {
         max_body_bytes: Some(1),
         nats_url: Some("n".into()),
         cluster_name: Some("c".into()),
+        emulator: Some(super::EmulatorMode::Off),
         apps: vec![AppTable {
             sdkappid: 1,
             secret_key: Some("k".into()),
@@ -356,4 +357,19 @@ fn readme_options_table_is_current() {
         on_disk == generated,
         "README.md's options table is stale: run `NATTER_BLESS=1 cargo test -p natter --lib readme`"
     );
+}
+
+#[test]
+fn emulator_mode_is_on_for_loopback_unless_told() {
+    let dir = tempfile::tempdir().unwrap();
+    let resolve = |args: &[&str]| {
+        let mut options = command_line(args);
+        options.data_dir = Some(dir.path().join("data"));
+        options.secret_key = Some("k".into());
+        ServerConfig::resolve(options).unwrap().emulator
+    };
+    assert!(resolve(&["--listen", "127.0.0.1:1"]), "auto, loopback");
+    assert!(!resolve(&["--listen", "0.0.0.0:1"]), "auto, reachable by others");
+    assert!(resolve(&["--listen", "0.0.0.0:1", "--emulator", "on"]), "on");
+    assert!(!resolve(&["--listen", "127.0.0.1:1", "--emulator", "off"]), "off");
 }

@@ -223,6 +223,8 @@ async fn a_local_emulator_mints_usersigs() {
 async fn a_server_others_can_reach_mints_nothing() {
     let server = TestServer::start_with(Engine::Sqlite, |c| {
         c.listen = "0.0.0.0:0".parse().unwrap();
+        // What `--emulator auto` (the default) resolves to on such an address.
+        c.emulator = false;
     })
     .await;
     // Reach it on loopback: the request is local, but the server is not an emulator.

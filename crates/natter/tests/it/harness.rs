@@ -97,6 +97,7 @@ pub fn test_config(data_dir: PathBuf, database_url: Option<String>) -> ServerCon
         max_body_bytes: 64 * 1024,
         nats_url: None,
         cluster_name: "natter".into(),
+        emulator: true,
         apps: [APP, OTHER_APP]
             .into_iter()
             .map(|id| AppConfig {

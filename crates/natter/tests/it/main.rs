@@ -1,6 +1,7 @@
 //! Integration tests: the real server on a random port, spoken to over HTTP.
 
 mod client;
+mod clock;
 mod harness;
 mod receiver;
 mod sdk_client;
