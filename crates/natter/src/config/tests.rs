@@ -369,7 +369,16 @@ fn emulator_mode_is_on_for_loopback_unless_told() {
         ServerConfig::resolve(options).unwrap().emulator
     };
     assert!(resolve(&["--listen", "127.0.0.1:1"]), "auto, loopback");
-    assert!(!resolve(&["--listen", "0.0.0.0:1"]), "auto, reachable by others");
-    assert!(resolve(&["--listen", "0.0.0.0:1", "--emulator", "on"]), "on");
-    assert!(!resolve(&["--listen", "127.0.0.1:1", "--emulator", "off"]), "off");
+    assert!(
+        !resolve(&["--listen", "0.0.0.0:1"]),
+        "auto, reachable by others"
+    );
+    assert!(
+        resolve(&["--listen", "0.0.0.0:1", "--emulator", "on"]),
+        "on"
+    );
+    assert!(
+        !resolve(&["--listen", "127.0.0.1:1", "--emulator", "off"]),
+        "off"
+    );
 }
