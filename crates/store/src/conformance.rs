@@ -14,6 +14,7 @@ mod accounts;
 mod conversations;
 mod groups;
 mod messages;
+mod ops;
 mod outbox;
 mod relations;
 
@@ -114,6 +115,8 @@ pub fn checks() -> Vec<Check> {
         check!(ref groups::silent_and_directed_messages_keep_their_marks),
         check!(ref groups::join_applications_wait_until_handled),
         check!(arc groups::concurrent_sends_take_every_sequence_once),
+        check!(ref ops::ops_counters_add_peak_and_count_distinct),
+        check!(ref ops::archive_pages_walk_an_hours_messages),
     ]
 }
 

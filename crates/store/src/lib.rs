@@ -8,6 +8,7 @@
 mod applications;
 mod contacts;
 mod groups;
+mod ops;
 pub mod postgres;
 mod relations;
 pub mod sqlite;
@@ -20,6 +21,7 @@ pub mod conformance;
 use std::collections::HashMap;
 
 use async_trait::async_trait;
+use natter_core::ops::OpsBatch;
 use natter_core::AppId;
 
 pub use applications::JoinApplication;
@@ -32,6 +34,7 @@ pub use relations::{
     RelationOutcome, RelationPage, RelationPlan, RelationScope, RelationSequences, Relations,
     SequenceKind,
 };
+pub use ops::{ArchiveCursor, ArchiveKind, ArchivedMessage, OpsDays};
 pub use topics::{MemberCursor, TopicRecord};
 pub use types::{
     AccountImport, C2cHistoryQuery, C2cImport, C2cMessage, C2cMessageRef, C2cModify, C2cOutbox,
@@ -466,6 +469,28 @@ pub trait Store: Send + Sync + 'static {
 
     /// How many events wait in the outbox (all apps), for metrics.
     async fn outbox_len(&self) -> StoreResult<u64>;
+
+    /// Adds a batch of operations counters: sums are added, peaks raised, and set members
+    /// added once (a member already in the day's set is not counted again). All or nothing.
+    async fn record_ops(&self, batch: OpsBatch) -> StoreResult<()>;
+
+    /// The operations data of one app for the days `first..=last` (`YYYYMMDD`), with its
+    /// number of accounts and groups now.
+    async fn ops_days(&self, app: AppId, first: u32, last: u32) -> StoreResult<OpsDays>;
+
+    /// One page of the stored messages of `kind` with `from <= MsgTime < to` (Unix seconds),
+    /// after `after` (from the start when `None`), in archive order: by `MsgTime`, then group
+    /// and `MsgSeq` (groups, topics included) or storage order (one-to-one); at most `limit`.
+    /// Deleted group messages are left out; recalled ones are listed.
+    async fn archive_page(
+        &self,
+        app: AppId,
+        kind: ArchiveKind,
+        from: i64,
+        to: i64,
+        after: Option<ArchiveCursor>,
+        limit: usize,
+    ) -> StoreResult<Vec<ArchivedMessage>>;
 
     /// Removes every piece of one app's data (the emulator's reset). Other apps are untouched.
     async fn reset_app(&self, app: AppId) -> StoreResult<()>;
