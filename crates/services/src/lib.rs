@@ -60,7 +60,7 @@ impl Services {
         hub: Arc<Hub>,
         fanout: Fanout,
     ) -> Self {
-        let accounts = AccountService::new(store.clone(), clock.clone());
+        let accounts = AccountService::new(store.clone(), clock.clone()).counting(webhooks.ops());
         let groups = GroupService::new(
             store.clone(),
             clock.clone(),
