@@ -9,6 +9,7 @@ pub mod fanout;
 pub mod files;
 pub mod groups;
 pub mod messages;
+pub mod ops;
 pub mod profile_fields;
 pub mod profiles;
 pub mod relations;
@@ -28,6 +29,7 @@ pub use fanout::Fanout;
 pub use files::FileService;
 pub use groups::GroupService;
 pub use messages::MessageService;
+pub use ops::OpsService;
 pub use profiles::ProfileService;
 pub use relations::RelationService;
 pub use sessions::SessionService;
@@ -49,6 +51,7 @@ pub struct Services {
     pub sessions: SessionService,
     pub hub: Arc<Hub>,
     pub fanout: Fanout,
+    pub ops: OpsService,
 }
 
 impl Services {
@@ -92,6 +95,7 @@ impl Services {
                 fanout.clone(),
             ),
             fanout,
+            ops: OpsService::new(store.clone(), clock.clone(), webhooks.ops()),
             conversations: ConversationService::new(store.clone(), clock.clone()),
             files: FileService::new(store.clone(), clock.clone()),
             groups,
