@@ -8,8 +8,8 @@ use crate::envelope::ServiceRules;
 use crate::handler::{typed, Handler};
 use crate::rest::{
     group_open_attr_http_svc, group_open_avchatroom_http_svc, group_open_http_svc,
-    im_open_login_svc, million_group_open_http_svc, openim, openim_msg_ext_http_svc, profile,
-    recentcontact, sns,
+    im_open_login_svc, million_group_open_http_svc, open_msg_svc, openconfigsvr, openim,
+    openim_msg_ext_http_svc, profile, recentcontact, sns,
 };
 
 pub struct Api {
@@ -177,8 +177,8 @@ pub static ROUTES: &[Api] = &[
     route!(openim::querystate, "Online status (legacy name)", 35477, 200),
     api("openconfigsvr", "setnospeaking", "Set global mute", 34923, 200),
     api("openconfigsvr", "getnospeaking", "Get global mute", 34924, 200),
-    api("openconfigsvr", "getappinfo", "Operations data", 0, 200),
-    api("open_msg_svc", "get_history", "Download recent messages", 34885, 200),
+    route!(openconfigsvr::getappinfo, "Operations data", 34886, 200),
+    route!(open_msg_svc::get_history, "Download recent messages", 34885, 200),
     api("ConfigSvc", "GetIPList", "Server IP list", 0, 200),
     api("openim_robot_http_svc", "create_robot", "Create chatbot", 55281, 200),
     api("openim_robot_http_svc", "delete_robot", "Delete chatbot", 55282, 200),
