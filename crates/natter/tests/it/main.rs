@@ -21,6 +21,7 @@ mod groups;
 mod live;
 mod message_edits;
 mod messages;
+mod operations;
 mod profiles;
 mod rest_framework;
 mod topics;
