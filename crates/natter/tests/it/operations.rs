@@ -420,3 +420,29 @@ on_both_engines!(
         assert_eq!(status(url).await, 403, "expired after an hour");
     }
 );
+
+on_both_engines!(
+    counters_are_kept_per_day_and_across_restarts,
+    |mut server: TestServer| async move {
+        import(&server, &["a", "b"]).await;
+        let now = server.clock.now_ms();
+        // Yesterday (Beijing time) one message, today two.
+        server.clock.freeze(now - 86_400_000);
+        server.ok(SEND, send_body("a", "b", 1, "yesterday")).await;
+        server.clock.freeze(now);
+        server.ok(SEND, send_body("a", "b", 2, "today")).await;
+        server.ok(SEND, send_body("b", "a", 3, "today")).await;
+        // Nothing was asked for yet: the counts are still in memory, and a clean stop writes
+        // them.
+        server.restart().await;
+        let reply = server
+            .ok(APP_INFO, json!({"RequestField": ["C2CUpMsgNum", "C2CSendMsgUserNum"]}))
+            .await;
+        let days = &reply["Result"];
+        assert_eq!(days[0]["C2CUpMsgNum"], "2", "{reply}");
+        assert_eq!(days[0]["C2CSendMsgUserNum"], "2");
+        assert_eq!(days[1]["C2CUpMsgNum"], "1", "{reply}");
+        assert_eq!(days[1]["C2CSendMsgUserNum"], "1");
+        assert_eq!(days[2]["C2CUpMsgNum"], "0");
+    }
+);
