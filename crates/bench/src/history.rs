@@ -86,7 +86,10 @@ pub async fn run(
         }
         let last = fetched.elapsed();
         if bytes != file["GzipSize"].as_u64().unwrap_or(0) {
-            bail!("downloaded {bytes} bytes, the reply said {}", file["GzipSize"]);
+            bail!(
+                "downloaded {bytes} bytes, the reply said {}",
+                file["GzipSize"]
+            );
         }
         println!(
             "| C2C, {count} messages | {run} | {:.0} | {:.1} | {:.0} | {bytes} | {} |",

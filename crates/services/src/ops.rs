@@ -307,7 +307,11 @@ impl OpsService {
             from: start,
             to: start + 3_600,
             cursor: None,
-            encoder: Some(GzBuilder::new().mtime(0).write(Vec::new(), Compression::default())),
+            encoder: Some(
+                GzBuilder::new()
+                    .mtime(0)
+                    .write(Vec::new(), Compression::default()),
+            ),
             written: 0,
             raw_len: 0,
             raw_md5: Md5::new(),
@@ -335,9 +339,7 @@ pub fn kind_name(kind: ArchiveKind) -> &'static str {
 /// are 0, as Natter sends no offline pushes.
 fn day_value(data: &OpsDays, day: u32, name: &str) -> i64 {
     match name {
-        "UpMsgNum" => {
-            data.get(day, field::C2C_UP_MSG_NUM) + data.get(day, field::GROUP_UP_MSG_NUM)
-        }
+        "UpMsgNum" => data.get(day, field::C2C_UP_MSG_NUM) + data.get(day, field::GROUP_UP_MSG_NUM),
         "DownMsgNum" => {
             data.get(day, field::C2C_DOWN_MSG_NUM) + data.get(day, field::GROUP_DOWN_MSG_NUM)
         }
@@ -462,7 +464,10 @@ impl Archive {
         }
         let io = |e: std::io::Error| {
             tracing::error!(error = %e, "compressing a message file failed");
-            ApiError::new(codes::ACCOUNT_INTERNAL, "internal server error, try again later")
+            ApiError::new(
+                codes::ACCOUNT_INTERNAL,
+                "internal server error, try again later",
+            )
         };
         if self.written == 0 && self.cursor.is_none() && self.raw_len == 0 {
             self.put(b"{\"MsgList\":[\n").map_err(io)?;
@@ -491,7 +496,11 @@ impl Archive {
             self.written += 1;
         }
         if page.len() < PAGE {
-            let tail: &[u8] = if self.written == 0 { b"]}\n" } else { b"\n]}\n" };
+            let tail: &[u8] = if self.written == 0 {
+                b"]}\n"
+            } else {
+                b"\n]}\n"
+            };
             self.put(tail).map_err(io)?;
             let encoder = self.encoder.take().expect("not finished yet");
             return Ok(Some(encoder.finish().map_err(io)?));

@@ -29,12 +29,12 @@ pub use groups::{
     AnyReply, GroupChange, GroupEdit, GroupMember, GroupMessage, GroupOutcome, GroupPlan,
     GroupQuery, GroupRecord, GroupSnapshot,
 };
+pub use ops::{ArchiveCursor, ArchiveKind, ArchivedMessage, OpsDays};
 pub use relations::{
     BlockedAccount, Friend, FriendRequest, ItemResult, PeerRelations, RelationChange, RelationEdit,
     RelationOutcome, RelationPage, RelationPlan, RelationScope, RelationSequences, Relations,
     SequenceKind,
 };
-pub use ops::{ArchiveCursor, ArchiveKind, ArchivedMessage, OpsDays};
 pub use topics::{MemberCursor, TopicRecord};
 pub use types::{
     AccountImport, C2cHistoryQuery, C2cImport, C2cMessage, C2cMessageRef, C2cModify, C2cOutbox,

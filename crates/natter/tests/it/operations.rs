@@ -39,7 +39,11 @@ on_both_engines!(
     counters_move_with_what_the_server_did,
     |server: TestServer| async move {
         let before = today(&server).await;
-        assert_eq!(n(&before, "C2CUpMsgNum"), 0, "a new server has counted nothing");
+        assert_eq!(
+            n(&before, "C2CUpMsgNum"),
+            0,
+            "a new server has counted nothing"
+        );
         import(&server, &["u1", "u2", "u3"]).await;
         import(&server, &["u1"]).await; // already there: not a registration
         for (from, to, r) in [("u1", "u2", 1), ("u1", "u2", 2), ("u2", "u1", 3)] {
@@ -182,7 +186,12 @@ on_both_engines!(
         assert_eq!(days.len(), 30);
         let now = server.clock.now_secs();
         for (back, item) in days.iter().enumerate() {
-            let keys: Vec<&str> = item.as_object().unwrap().keys().map(String::as_str).collect();
+            let keys: Vec<&str> = item
+                .as_object()
+                .unwrap()
+                .keys()
+                .map(String::as_str)
+                .collect();
             assert_eq!(keys, ["C2CUpMsgNum", "ChainIncrease", "Date"], "{item}");
             let day = natter_core::ops::beijing_day(now - back as i64 * 86_400);
             assert_eq!(item["Date"], day.to_string(), "newest first, one a day");
@@ -259,13 +268,14 @@ on_both_engines!(
             )
             .await;
         let group = created["GroupId"].as_str().unwrap().to_owned();
-        let group_send = |random: u32, t: &str| {
-            json!({"GroupId": group, "From_Account": "a", "Random": random, "MsgBody": text(t)})
-        };
+        let group_send = |random: u32, t: &str| json!({"GroupId": group, "From_Account": "a", "Random": random, "MsgBody": text(t)});
         at(start - 1);
         server.ok(SEND, send_body("a", "b", 1, "before")).await;
         server
-            .ok("group_open_http_svc/send_group_msg", group_send(1, "g-before"))
+            .ok(
+                "group_open_http_svc/send_group_msg",
+                group_send(1, "g-before"),
+            )
             .await;
         at(start);
         server.ok(SEND, send_body("a", "b", 2, "first")).await;
@@ -279,7 +289,10 @@ on_both_engines!(
         at(start + 3599);
         server.ok(SEND, send_body("b", "a", 5, "last")).await;
         server
-            .ok("group_open_http_svc/send_group_msg", group_send(3, "g-last"))
+            .ok(
+                "group_open_http_svc/send_group_msg",
+                group_send(3, "g-last"),
+            )
             .await;
         at(start + 3600);
         server.ok(SEND, send_body("a", "b", 6, "after")).await;
@@ -293,7 +306,10 @@ on_both_engines!(
         let file = &files[0];
         let url = file["URL"].as_str().unwrap();
         assert!(
-            url.starts_with(&format!("{}/_natter/history/{APP}/C2C/{hour}.gz?", server.base)),
+            url.starts_with(&format!(
+                "{}/_natter/history/{APP}/C2C/{hour}.gz?",
+                server.base
+            )),
             "{url}"
         );
         let expires = natter_core::ops::beijing_datetime(server.clock.now_secs() + 3600);
@@ -304,7 +320,10 @@ on_both_engines!(
             .map(|m| {
                 (
                     m["From_Account"].as_str().unwrap().to_owned(),
-                    m["MsgBody"][0]["MsgContent"]["Text"].as_str().unwrap().to_owned(),
+                    m["MsgBody"][0]["MsgContent"]["Text"]
+                        .as_str()
+                        .unwrap()
+                        .to_owned(),
                     m["MsgTimestamp"].as_i64().unwrap(),
                     m["MsgRandom"].as_u64().unwrap(),
                 )
@@ -377,9 +396,15 @@ on_both_engines!(
                 .await;
         }
         server
-            .fails(HISTORY, json!({"ChatType": "C2C", "MsgTime": 2024010100u64}), 60003)
+            .fails(
+                HISTORY,
+                json!({"ChatType": "C2C", "MsgTime": 2024010100u64}),
+                60003,
+            )
             .await;
-        server.fails(HISTORY, json!({"ChatType": "C2C"}), 60003).await;
+        server
+            .fails(HISTORY, json!({"ChatType": "C2C"}), 60003)
+            .await;
     }
 );
 
@@ -436,7 +461,10 @@ on_both_engines!(
         // them.
         server.restart().await;
         let reply = server
-            .ok(APP_INFO, json!({"RequestField": ["C2CUpMsgNum", "C2CSendMsgUserNum"]}))
+            .ok(
+                APP_INFO,
+                json!({"RequestField": ["C2CUpMsgNum", "C2CSendMsgUserNum"]}),
+            )
             .await;
         let days = &reply["Result"];
         assert_eq!(days[0]["C2CUpMsgNum"], "2", "{reply}");

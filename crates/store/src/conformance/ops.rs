@@ -2,8 +2,8 @@
 
 use natter_core::ops::{field, OpsBatch};
 
-use super::messages::{c2c, no_outbox};
 use super::import;
+use super::messages::{c2c, no_outbox};
 use crate::{
     ArchiveCursor, ArchiveKind, ArchivedMessage, GroupChange, GroupMessage, GroupPlan, GroupQuery,
     GroupRecord, Store,
@@ -82,7 +82,11 @@ pub async fn ops_counters_add_peak_and_count_distinct(store: &dyn Store) {
     assert_eq!(days.get(d1, field::LOGIN_TIMES), 0, "a reset forgets them");
     assert_eq!(days.get(d1, field::ACTIVE_USER_NUM), 0);
     let other = store.ops_days(app + 1, d1, d1).await.unwrap();
-    assert_eq!(other.get(d1, field::LOGIN_TIMES), 100, "other apps keep theirs");
+    assert_eq!(
+        other.get(d1, field::LOGIN_TIMES),
+        100,
+        "other apps keep theirs"
+    );
 }
 
 async fn all_pages(

@@ -88,13 +88,7 @@ pub(super) async fn days(
     .await?;
     let values = rows
         .iter()
-        .map(|r| {
-            Ok((
-                r.try_get::<i64, _>(0)? as u32,
-                r.try_get(1)?,
-                r.try_get(2)?,
-            ))
-        })
+        .map(|r| Ok((r.try_get::<i64, _>(0)? as u32, r.try_get(1)?, r.try_get(2)?)))
         .collect::<Result<Vec<_>, sqlx::Error>>()?;
     let accounts: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM accounts WHERE app_id = $1")
         .bind(app)

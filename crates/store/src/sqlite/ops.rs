@@ -33,9 +33,8 @@ pub(crate) fn record(conn: &Connection, batch: &OpsBatch) -> StoreResult<()> {
 pub(crate) fn days(conn: &Connection, app: u64, first: u32, last: u32) -> StoreResult<OpsDays> {
     let app = app as i64;
     let mut values = Vec::new();
-    let row = |r: &Row| -> rusqlite::Result<(u32, String, i64)> {
-        Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-    };
+    let row =
+        |r: &Row| -> rusqlite::Result<(u32, String, i64)> { Ok((r.get(0)?, r.get(1)?, r.get(2)?)) };
     let mut stmt = conn.prepare_cached(
         "SELECT day, field, value FROM ops_counters WHERE app_id = ?1 AND day BETWEEN ?2 AND ?3",
     )?;
