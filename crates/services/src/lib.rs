@@ -111,6 +111,8 @@ impl Services {
 impl Services {
     /// Removes all of one app's data, then recreates its admin accounts (the emulator's reset).
     pub async fn reset_app(&self, app: &natter_core::AppSettings) -> natter_core::ApiResult<()> {
+        // Counts of this node not written yet are written first, so the reset removes them too.
+        self.ops.flush().await?;
         self.store
             .reset_app(app.sdkappid)
             .await

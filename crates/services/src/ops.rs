@@ -146,13 +146,23 @@ impl OpsService {
         Ok(())
     }
 
-    /// Flushes every [`FLUSH_EVERY`] until `stop`, then once more.
+    /// Flushes every [`FLUSH_EVERY`] until `stop`, then once more. Every hour (and at start) it
+    /// also deletes the days no report covers any more.
     pub async fn run(self, mut stop: watch::Receiver<bool>) {
+        let mut flushes = 0u64;
         loop {
+            if flushes % 3_600 == 0 {
+                let today = ops::beijing_day(self.clock.now_secs());
+                let before = ops::day_before(today, REPORT_DAYS);
+                if let Err(e) = self.store.purge_ops(before).await {
+                    tracing::warn!(error = %e, "deleting old operations data failed");
+                }
+            }
             tokio::select! {
                 _ = tokio::time::sleep(FLUSH_EVERY) => {}
                 _ = stop.wait_for(|s| *s) => break,
             }
+            flushes += 1;
             if let Err(e) = self.flush().await {
                 tracing::warn!(error = %e.info, "writing operations counters failed; kept for the next try");
             }

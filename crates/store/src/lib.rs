@@ -478,6 +478,10 @@ pub trait Store: Send + Sync + 'static {
     /// number of accounts and groups now.
     async fn ops_days(&self, app: AppId, first: u32, last: u32) -> StoreResult<OpsDays>;
 
+    /// Deletes every app's operations data of the days before `before` (`YYYYMMDD`): reports
+    /// cover 30 days, so older rows only take room. Returns how many rows went.
+    async fn purge_ops(&self, before: u32) -> StoreResult<u64>;
+
     /// One page of the stored messages of `kind` with `from <= MsgTime < to` (Unix seconds),
     /// after `after` (from the start when `None`), in archive order: by `MsgTime`, then group
     /// and `MsgSeq` (groups, topics included) or storage order (one-to-one); at most `limit`.

@@ -87,6 +87,22 @@ pub async fn ops_counters_add_peak_and_count_distinct(store: &dyn Store) {
         100,
         "other apps keep theirs"
     );
+    // Old days go, for every app; newer ones stay.
+    store
+        .record_ops(batch(
+            app,
+            &[(d2, field::LOGIN_TIMES, 7)],
+            &[],
+            &[(d1, field::ACTIVE_USER_NUM, "a")],
+        ))
+        .await
+        .unwrap();
+    assert!(store.purge_ops(d2).await.unwrap() >= 2);
+    let left = store.ops_days(app, d1, d2).await.unwrap();
+    assert_eq!(left.get(d2, field::LOGIN_TIMES), 7);
+    assert_eq!(left.get(d1, field::ACTIVE_USER_NUM), 0);
+    let other = store.ops_days(app + 1, d1, d1).await.unwrap();
+    assert_eq!(other.get(d1, field::LOGIN_TIMES), 0);
 }
 
 async fn all_pages(

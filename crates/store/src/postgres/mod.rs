@@ -792,6 +792,11 @@ impl Store for PostgresStore {
             .await
     }
 
+    async fn purge_ops(&self, before: u32) -> StoreResult<u64> {
+        self.detached(move |db| async move { ops::purge(&db, before).await })
+            .await
+    }
+
     async fn archive_page(
         &self,
         app: AppId,

@@ -198,3 +198,17 @@ pub(super) async fn archive(
     }
     Ok(out)
 }
+
+pub(super) async fn purge(db: &PostgresStore, before: u32) -> StoreResult<u64> {
+    let mut tx = db.begin().await?;
+    let mut gone = 0;
+    for table in ["ops_counters", "ops_members"] {
+        gone += sqlx::query(&format!("DELETE FROM {table} WHERE day < $1"))
+            .bind(before as i64)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+    }
+    tx.commit().await?;
+    Ok(gone)
+}

@@ -787,6 +787,10 @@ impl Store for SqliteStore {
             .await
     }
 
+    async fn purge_ops(&self, before: u32) -> StoreResult<u64> {
+        self.write(move |conn| ops::purge(conn, before)).await
+    }
+
     async fn archive_page(
         &self,
         app: AppId,

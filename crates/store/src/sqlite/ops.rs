@@ -154,3 +154,13 @@ pub(crate) fn archive(
     }
     Ok(out)
 }
+
+pub(crate) fn purge(conn: &Connection, before: u32) -> StoreResult<u64> {
+    let counters = conn
+        .prepare_cached("DELETE FROM ops_counters WHERE day < ?1")?
+        .execute([before])?;
+    let members = conn
+        .prepare_cached("DELETE FROM ops_members WHERE day < ?1")?
+        .execute([before])?;
+    Ok((counters + members) as u64)
+}
