@@ -151,7 +151,7 @@ impl OpsService {
     pub async fn run(self, mut stop: watch::Receiver<bool>) {
         let mut flushes = 0u64;
         loop {
-            if flushes % 3_600 == 0 {
+            if flushes.is_multiple_of(3_600) {
                 let today = ops::beijing_day(self.clock.now_secs());
                 let before = ops::day_before(today, REPORT_DAYS);
                 if let Err(e) = self.store.purge_ops(before).await {

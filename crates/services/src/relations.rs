@@ -215,15 +215,15 @@ fn chain_changes(edit_owner: &str, rel: &Relations, plan: &RelationPlan) -> (i64
     let mut made_ended = (0, 0);
     for change in &plan.changes {
         match change {
-            RelationChange::PutFriend { owner, friend } => {
-                if was_friend(owner, &friend.peer) == Some(false) {
-                    made_ended.0 += 1;
-                }
+            RelationChange::PutFriend { owner, friend }
+                if was_friend(owner, &friend.peer) == Some(false) =>
+            {
+                made_ended.0 += 1;
             }
-            RelationChange::DeleteFriend { owner, peer } => {
-                if was_friend(owner, peer) == Some(true) {
-                    made_ended.1 += 1;
-                }
+            RelationChange::DeleteFriend { owner, peer }
+                if was_friend(owner, peer) == Some(true) =>
+            {
+                made_ended.1 += 1;
             }
             _ => {}
         }
