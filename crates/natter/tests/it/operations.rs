@@ -474,3 +474,25 @@ on_both_engines!(
         assert_eq!(days[2]["C2CUpMsgNum"], "0");
     }
 );
+
+on_both_engines!(
+    a_reset_forgets_the_apps_counters,
+    |server: TestServer| async move {
+        import(&server, &["a", "b"]).await;
+        server.ok(SEND, send_body("a", "b", 1, "x")).await;
+        // Counted, not written yet (nothing asked for it): the reset must forget it too.
+        server
+            .control(reqwest::Method::POST, "/_natter/reset", None)
+            .await;
+        let item = today(&server).await;
+        assert_eq!(n(&item, "C2CUpMsgNum"), 0, "{item}");
+        assert_eq!(n(&item, "RegistUserNumOneDay"), 0, "{item}");
+        assert_eq!(n(&item, "ActiveUserNum"), 0, "{item}");
+        let admins = server.config.apps[0].settings.admins.len() as i64;
+        assert_eq!(
+            n(&item, "RegistUserNumTotal"),
+            admins,
+            "only the admin accounts, made again by the reset: {item}"
+        );
+    }
+);
