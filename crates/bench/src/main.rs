@@ -13,6 +13,7 @@ use clap::Parser;
 use serde_json::{json, Value};
 use tokio::io::{AsyncBufReadExt, BufReader};
 
+mod history;
 mod push;
 mod sdk;
 mod webhooks;
@@ -47,7 +48,9 @@ struct Args {
     /// friend_get pages against a user with 3,000 friends), `groups` (sends into groups of 3,
     /// 600 and 6,000, member pages, joined lists), `push` (sends with 200 clients connected over
     /// /ws, and the time to their sockets), `sdk` (2,000 Web SDK clients over /binfo: memory per
-    /// client, a group message to all of them, one-to-one latency with 1 and 64 pairs)
+    /// client, a group message to all of them, one-to-one latency with 1 and 64 pairs),
+    /// `history` (get_history of an hour of `--archive` messages: answer time, download time
+    /// to first and last byte, sizes)
     #[arg(
         long,
         value_delimiter = ',',
@@ -57,6 +60,9 @@ struct Args {
     /// Messages in the conversation that admin_getroammsg pages through
     #[arg(long, default_value_t = 100_000)]
     history: usize,
+    /// Messages in the hour that the history suite downloads
+    #[arg(long, default_value_t = 100_000)]
+    archive: usize,
     /// After-callbacks queued before delivery is let through (webhooks suite)
     #[arg(long, default_value_t = 20_000)]
     backlog: usize,
@@ -102,7 +108,8 @@ async fn main() -> anyhow::Result<()> {
              \"group_open_http_svc/create_group\" = 0\n\"group_open_http_svc/add_group_member\" = 0\n\
              \"group_open_http_svc/send_group_msg\" = 0\n\"group_open_http_svc/get_group_member_info\" = 0\n\
              \"group_open_http_svc/get_joined_group_list\" = 0\n\
-             \"group_open_http_svc/messages_per_group\" = 0\n"
+             \"group_open_http_svc/messages_per_group\" = 0\n\
+             \"openim/importmsg\" = 0\n\"open_msg_svc/get_history\" = 0\n"
         ),
     )?;
     let mut command = tokio::process::Command::new(&args.natter);
@@ -228,6 +235,9 @@ async fn main() -> anyhow::Result<()> {
     if args.suites.iter().any(|s| s == "sdk") {
         let pid = server.id().context("the server has a pid")?;
         sdk::run(&client, &base, &query, pid).await?;
+    }
+    if args.suites.iter().any(|s| s == "history") {
+        history::run(&client, &base, &query, args.archive, args.runs).await?;
     }
     if args.suites.iter().any(|s| s == "webhooks") {
         let bench = webhooks::Bench {

@@ -16,6 +16,10 @@ pub const ADMIN_REQUIRED: u32 = 60010;
 pub const SDKAPPID_MISSING: u32 = 60012;
 pub const ACCOUNT_NOT_STRING: u32 = 60015;
 
+// Operations (`open_msg_svc/get_history`): no message file for the hour asked for (not over
+// yet, or more than 7 days ago). Natter's reading of Tencent's page; see docs/architecture.md.
+pub const HISTORY_NOT_AVAILABLE: u32 = 1004;
+
 // Account and UserSig codes.
 pub const USERSIG_EXPIRED: u32 = 70001;
 pub const USERSIG_EMPTY: u32 = 70002;

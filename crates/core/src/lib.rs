@@ -10,6 +10,7 @@ pub mod error;
 pub mod group;
 pub mod ids;
 pub mod message;
+pub mod ops;
 
 pub use app::{
     is_custom_field_name, AppSettings, CustomDataField, CustomFieldKind, CustomProfileField,

@@ -149,6 +149,11 @@ impl Hub {
         self.state().users.contains_key(&app)
     }
 
+    /// How many users of `app` have at least one connection.
+    pub fn online_count(&self, app: u64) -> usize {
+        self.state().users.get(&app).map_or(0, |users| users.len())
+    }
+
     /// Every user of `app` with at least one connection.
     pub fn online_users(&self, app: u64) -> Vec<String> {
         self.state()

@@ -133,7 +133,8 @@ async fn handle(
         identifier,
         origin: natter_webhook::Origin::rest(peer.ip()),
         rules: api.rules(),
-        public_url: None,
+        // For the URLs a reply hands out (`get_history`'s files).
+        public_url: Some(crate::files::public_url(headers, state.config.tls).into()),
     };
     handler(ctx, json).await
 }

@@ -7,6 +7,7 @@
 //! - `/binfo`: the protocol of Tencent's Web SDK, reached through its `proxyServer` option
 //!   ([`binfo`]).
 //! - `/_natter/files/…`: the files of image, file, sound and video messages ([`files`]).
+//! - `/_natter/history/…`: the hourly message files of `get_history` ([`history`]).
 //! - `/_natter/…`: Natter's own control plane ([`control`]); `/metrics` for Prometheus.
 //! - `/console`: the browser console, static files embedded in the binary ([`console`]);
 //!   `/_natter/usersig` mints UserSigs for it on a local emulator only ([`emulator`]).
@@ -23,6 +24,7 @@ pub mod envelope;
 pub mod files;
 pub mod gateway;
 pub mod handler;
+pub mod history;
 pub mod metrics;
 pub mod panics;
 pub mod rate_limit;
@@ -96,6 +98,10 @@ pub fn router(state: AppState) -> Router {
                 .head(files::download)
                 .put(files::upload)
                 .options(files::preflight),
+        )
+        .route(
+            "/_natter/history/{app}/{kind}/{file}",
+            get(history::download),
         )
         .route("/_natter/health", get(control::health))
         .route("/_natter/live", get(control::live))

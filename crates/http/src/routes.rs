@@ -8,10 +8,9 @@ use crate::envelope::ServiceRules;
 use crate::handler::{typed, Handler};
 use crate::rest::{
     config_svc, group_open_attr_http_svc, group_open_avchatroom_http_svc, group_open_http_svc,
-    im_open_login_svc, million_group_open_http_svc, openim, openim_msg_ext_http_svc, profile,
-    recentcontact, sns,
+    im_open_login_svc, million_group_open_http_svc, open_msg_svc, openconfigsvr, openim,
+    openim_msg_ext_http_svc, openim_robot_http_svc, profile, recentcontact, sns,
 };
-use crate::rest::{openconfigsvr, openim_robot_http_svc};
 
 pub struct Api {
     pub service: &'static str,
@@ -178,8 +177,8 @@ pub static ROUTES: &[Api] = &[
     route!(openim::querystate, "Online status (legacy name)", 35477, 200),
     route!(openconfigsvr::setnospeaking, "Set global mute", 34923, 200),
     route!(openconfigsvr::getnospeaking, "Get global mute", 34924, 200),
-    api("openconfigsvr", "getappinfo", "Operations data", 0, 200),
-    api("open_msg_svc", "get_history", "Download recent messages", 34885, 200),
+    route!(openconfigsvr::getappinfo, "Operations data", 34886, 200),
+    route!(open_msg_svc::get_history, "Download recent messages", 34885, 200),
     // Tencent's capitals are not a Rust module's name: the handler is named here.
     api("ConfigSvc", "GetIPList", "Server IP list", 36742, 200)
         .with(|ctx, body| typed(ctx, body, config_svc::get_ip_list)),

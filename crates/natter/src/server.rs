@@ -50,6 +50,8 @@ pub struct Running {
     stop: watch::Sender<bool>,
     task: JoinHandle<anyhow::Result<()>>,
     delivery: JoinHandle<()>,
+    /// Writes the operations counters every second, and once more when stopped.
+    counters: JoinHandle<()>,
 }
 
 impl Running {
@@ -66,6 +68,7 @@ impl Running {
         // stay in the outbox), then close storage.
         let _ = self.stop.send(true);
         let _ = self.delivery.await;
+        let _ = self.counters.await;
         self.services.store.close().await;
         served
     }
@@ -159,6 +162,7 @@ pub async fn start(config: &ServerConfig, clock: Arc<Clock>) -> anyhow::Result<R
     let addr = listener.local_addr()?;
     // After-callbacks committed before a crash or restart are delivered from the outbox.
     let delivery = tokio::spawn(webhooks.run(stop.subscribe()));
+    let counters = tokio::spawn(services.ops.clone().run(stop.subscribe()));
     tokio::spawn(sweep_history(
         services.clone(),
         config.apps.iter().map(|a| a.settings.clone()).collect(),
@@ -204,5 +208,6 @@ pub async fn start(config: &ServerConfig, clock: Arc<Clock>) -> anyhow::Result<R
         stop,
         task,
         delivery,
+        counters,
     })
 }

@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use natter_core::ops::{field, Recorder};
 use natter_core::{codes, ids, ApiError, ApiResult, AppId, Clock};
 use natter_store::{AccountImport, ProfileValue, Store};
 
@@ -24,20 +25,52 @@ pub struct NewAccount {
 pub struct AccountService {
     store: Arc<dyn Store>,
     clock: Arc<Clock>,
+    ops: Option<Arc<Recorder>>,
 }
 
 impl AccountService {
     pub fn new(store: Arc<dyn Store>, clock: Arc<Clock>) -> Self {
-        Self { store, clock }
+        Self {
+            store,
+            clock,
+            ops: None,
+        }
+    }
+
+    /// Counts registrations and deletions into the operations data.
+    pub fn counting(mut self, ops: Arc<Recorder>) -> Self {
+        self.ops = Some(ops);
+        self
+    }
+
+    /// Imports accounts, counting the ones that did not exist before as registrations.
+    async fn import(&self, app: AppId, imports: Vec<AccountImport>) -> ApiResult<()> {
+        let new = match &self.ops {
+            Some(_) => {
+                let ids = imports.iter().map(|i| i.user_id.clone()).collect();
+                let exist = self
+                    .store
+                    .accounts_exist(app, ids)
+                    .await
+                    .map_err(internal(codes::ACCOUNT_INTERNAL))?;
+                exist.iter().filter(|e| !**e).count() as i64
+            }
+            None => 0,
+        };
+        self.store
+            .import_accounts(app, imports, self.clock.now_ms())
+            .await
+            .map_err(internal(codes::ACCOUNT_INTERNAL))?;
+        if let Some(ops) = &self.ops {
+            ops.add(app, field::REGIST_USER_NUM_ONE_DAY, new);
+        }
+        Ok(())
     }
 
     /// `account_import`: creates the account, or updates its nick and face URL if it exists.
     pub async fn import_one(&self, app: AppId, account: NewAccount) -> ApiResult<()> {
         let import = to_import(account)?;
-        self.store
-            .import_accounts(app, vec![import], self.clock.now_ms())
-            .await
-            .map_err(internal(codes::ACCOUNT_INTERNAL))
+        self.import(app, vec![import]).await
     }
 
     /// `multiaccount_import`: imports the valid accounts and returns the UserIDs that failed.
@@ -61,10 +94,7 @@ impl AccountService {
             }
         }
         if !imports.is_empty() {
-            self.store
-                .import_accounts(app, imports, self.clock.now_ms())
-                .await
-                .map_err(internal(codes::ACCOUNT_INTERNAL))?;
+            self.import(app, imports).await?;
         }
         Ok(failed)
     }
@@ -81,6 +111,10 @@ impl AccountService {
             .delete_accounts(app, user_ids.clone())
             .await
             .map_err(internal(codes::ACCOUNT_INTERNAL))?;
+        if let Some(ops) = &self.ops {
+            let gone = existed.iter().filter(|e| **e).count() as i64;
+            ops.add(app, field::ACCOUNT_DELETE_NUM, gone);
+        }
         Ok(user_ids.into_iter().zip(existed).collect())
     }
 

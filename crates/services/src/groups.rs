@@ -22,6 +22,7 @@ mod topics;
 
 use std::sync::Arc;
 
+use natter_core::ops::field;
 use natter_core::{codes, ApiError, ApiResult, AppSettings, Clock, CustomDataField, GroupType};
 use natter_events::Hub;
 use natter_store::{
@@ -272,6 +273,26 @@ impl GroupService {
         query: GroupQuery,
         decide: impl FnOnce(&GroupSnapshot) -> GroupPlan<R> + Send + 'static,
     ) -> ApiResult<GroupOutcome<R>> {
+        // Operations data, read off the plan against the snapshot it was decided on, and
+        // counted once the edit is written: groups created and destroyed, members joining and
+        // leaving (a member row put for an account that was not a member is a join).
+        let tally = Arc::new(std::sync::Mutex::new([0i64; 4]));
+        let counted = tally.clone();
+        let decide = move |snap: &GroupSnapshot| {
+            let plan = decide(snap);
+            let mut t = [0i64; 4];
+            for change in &plan.changes {
+                match change {
+                    GroupChange::PutGroup(_) if snap.group.is_none() => t[0] += 1,
+                    GroupChange::DeleteGroup => t[1] += 1,
+                    GroupChange::PutMember(m) if !snap.members.contains_key(&m.member) => t[2] += 1,
+                    GroupChange::DeleteMember(_) => t[3] += 1,
+                    _ => {}
+                }
+            }
+            *counted.lock().unwrap_or_else(|e| e.into_inner()) = t;
+            plan
+        };
         let outcome = self
             .store
             .edit_group(
@@ -285,6 +306,19 @@ impl GroupService {
             .map_err(internal(codes::GROUP_INTERNAL))?;
         if let Some((code, info)) = &outcome.refusal {
             return Err(ApiError::new(*code, info.clone()));
+        }
+        let t = *tally.lock().unwrap_or_else(|e| e.into_inner());
+        let ops = self.webhooks.ops();
+        for (i, f) in [
+            field::GROUP_NEW_GROUP_NUM,
+            field::GROUP_DESTROY_GROUP_NUM,
+            field::GROUP_JOIN_GROUP_TIMES,
+            field::GROUP_QUIT_GROUP_TIMES,
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            ops.add(app.sdkappid, f, t[i]);
         }
         if outcome.wrote_outbox {
             self.webhooks.wake();

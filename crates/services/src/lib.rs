@@ -10,6 +10,7 @@ pub mod files;
 pub mod groups;
 pub mod messages;
 pub mod mutes;
+pub mod ops;
 pub mod profile_fields;
 pub mod profiles;
 pub mod relations;
@@ -31,6 +32,7 @@ pub use files::FileService;
 pub use groups::GroupService;
 pub use messages::MessageService;
 pub use mutes::MuteService;
+pub use ops::OpsService;
 pub use profiles::ProfileService;
 pub use relations::RelationService;
 pub use robots::RobotService;
@@ -55,6 +57,7 @@ pub struct Services {
     pub robots: RobotService,
     pub hub: Arc<Hub>,
     pub fanout: Fanout,
+    pub ops: OpsService,
 }
 
 impl Services {
@@ -66,7 +69,7 @@ impl Services {
         hub: Arc<Hub>,
         fanout: Fanout,
     ) -> Self {
-        let accounts = AccountService::new(store.clone(), clock.clone());
+        let accounts = AccountService::new(store.clone(), clock.clone()).counting(webhooks.ops());
         let groups = GroupService::new(
             store.clone(),
             clock.clone(),
@@ -98,6 +101,7 @@ impl Services {
                 fanout.clone(),
             ),
             fanout,
+            ops: OpsService::new(store.clone(), clock.clone(), webhooks.ops()),
             conversations: ConversationService::new(store.clone(), clock.clone()),
             mutes: MuteService::new(store.clone(), clock.clone()),
             robots: RobotService::new(store.clone(), clock.clone()),
@@ -115,6 +119,8 @@ impl Services {
 impl Services {
     /// Removes all of one app's data, then recreates its admin accounts (the emulator's reset).
     pub async fn reset_app(&self, app: &natter_core::AppSettings) -> natter_core::ApiResult<()> {
+        // Counts of this node not written yet are written first, so the reset removes them too.
+        self.ops.flush().await?;
         self.store
             .reset_app(app.sdkappid)
             .await

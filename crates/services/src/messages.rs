@@ -305,6 +305,7 @@ impl MessageService {
         }
         let push = self.c2c_push(app, &req, msg_seq, msg_time, &msg_key, online_only);
         if online_only {
+            self.webhooks.ops().c2c_message(app.sdkappid, &req.from, 1);
             self.push_c2c(
                 app,
                 &req.from,
@@ -351,6 +352,7 @@ impl MessageService {
             .map_err(internal(codes::C2C_INTERNAL))?;
         let delivered = matches!(stored, C2cSend::Stored { .. });
         if delivered {
+            self.webhooks.ops().c2c_message(app.sdkappid, &from, 1);
             self.webhooks.wake();
             self.push_c2c(app, &from, &to, sync, push, connection);
         }

@@ -17,10 +17,12 @@ mod requests;
 use std::collections::HashSet;
 use std::sync::Arc;
 
+use natter_core::ops::field;
 use natter_core::{codes, ApiError, ApiResult, AppSettings, Clock};
 pub use natter_store::ItemResult;
 use natter_store::{
-    OutboxEvent, RelationEdit, RelationOutcome, RelationPlan, RelationScope, Relations, Store,
+    OutboxEvent, RelationChange, RelationEdit, RelationOutcome, RelationPlan, RelationScope,
+    Relations, Store,
 };
 use natter_webhook::payloads::Payload;
 use natter_webhook::{Origin, Webhooks};
@@ -140,6 +142,9 @@ impl RelationService {
         let told = events::Changes::default();
         let tell = self.fanout.may_reach(app.sdkappid).then(|| told.clone());
         let owner_id = owner.to_owned();
+        // Friendships made and ended (operations data), counted once the edit is written.
+        let tally = Arc::new(std::sync::Mutex::new((0i64, 0i64)));
+        let counted = tally.clone();
         let edit: RelationEdit = Box::new(move |relations: &Relations| {
             if !relations.owner_exists {
                 return RelationPlan {
@@ -148,6 +153,8 @@ impl RelationService {
                 };
             }
             let plan = decide(relations);
+            *counted.lock().unwrap_or_else(|e| e.into_inner()) =
+                chain_changes(&owner_id, relations, &plan);
             if let Some(tell) = tell {
                 tell.record(&owner_id, relations, &plan);
             }
@@ -167,6 +174,10 @@ impl RelationService {
         if let Some((code, info)) = &outcome.refusal {
             return Err(ApiError::new(*code, info.clone()));
         }
+        let (made, ended) = *tally.lock().unwrap_or_else(|e| e.into_inner());
+        let ops = self.webhooks.ops();
+        ops.add(app.sdkappid, field::CHAIN_INCREASE, made);
+        ops.add(app.sdkappid, field::CHAIN_DECREASE, ended);
         if outcome.wrote_outbox {
             self.webhooks.wake();
         }
@@ -186,6 +197,38 @@ impl RelationService {
         self.webhooks
             .after(app.sdkappid, payload, &format!("sns:{owner}"), origin)
     }
+}
+
+/// Friend rows (one per direction) a plan adds and removes, judged against the snapshot it was
+/// decided on: a row put where there was none is a new friendship, a row deleted where there
+/// was one an ended one; rewriting an existing row (remarks, lists) is neither.
+fn chain_changes(edit_owner: &str, rel: &Relations, plan: &RelationPlan) -> (i64, i64) {
+    let was_friend = |owner: &str, peer: &str| {
+        if owner == edit_owner {
+            rel.peers.get(peer).map(|p| p.friend.is_some())
+        } else if peer == edit_owner {
+            rel.peers.get(owner).map(|p| p.reverse_friend)
+        } else {
+            None
+        }
+    };
+    let mut made_ended = (0, 0);
+    for change in &plan.changes {
+        match change {
+            RelationChange::PutFriend { owner, friend }
+                if was_friend(owner, &friend.peer) == Some(false) =>
+            {
+                made_ended.0 += 1;
+            }
+            RelationChange::DeleteFriend { owner, peer }
+                if was_friend(owner, peer) == Some(true) =>
+            {
+                made_ended.1 += 1;
+            }
+            _ => {}
+        }
+    }
+    made_ended
 }
 
 fn owner_not_found(owner: &str) -> ApiError {

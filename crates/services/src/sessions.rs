@@ -154,6 +154,11 @@ impl SessionService {
         }
         let _turn = self.transition(app.sdkappid, user).await;
         let registration = self.hub.connect(app.sdkappid, user, platform);
+        self.webhooks.ops().login(
+            app.sdkappid,
+            user,
+            self.hub.online_count(app.sdkappid) as i64,
+        );
         let session = Session {
             app,
             user: user.to_owned(),

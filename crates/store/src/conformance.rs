@@ -15,6 +15,7 @@ mod conversations;
 mod groups;
 mod messages;
 mod moderation;
+mod ops;
 mod outbox;
 mod relations;
 
@@ -120,6 +121,8 @@ pub fn checks() -> Vec<Check> {
         check!(ref groups::silent_and_directed_messages_keep_their_marks),
         check!(ref groups::join_applications_wait_until_handled),
         check!(arc groups::concurrent_sends_take_every_sequence_once),
+        check!(ref ops::ops_counters_add_peak_and_count_distinct),
+        check!(ref ops::archive_pages_walk_an_hours_messages),
     ]
 }
 

@@ -9,6 +9,7 @@ mod applications;
 mod contacts;
 mod groups;
 mod moderation;
+mod ops;
 pub mod postgres;
 mod relations;
 pub mod sqlite;
@@ -21,6 +22,7 @@ pub mod conformance;
 use std::collections::HashMap;
 
 use async_trait::async_trait;
+use natter_core::ops::OpsBatch;
 use natter_core::AppId;
 
 pub use applications::JoinApplication;
@@ -29,6 +31,7 @@ pub use groups::{
     GroupQuery, GroupRecord, GroupSnapshot,
 };
 pub use moderation::{GlobalMute, RobotCreate, MUTED_FOREVER};
+pub use ops::{ArchiveCursor, ArchiveKind, ArchivedMessage, OpsDays};
 pub use relations::{
     BlockedAccount, Friend, FriendRequest, ItemResult, PeerRelations, RelationChange, RelationEdit,
     RelationOutcome, RelationPage, RelationPlan, RelationScope, RelationSequences, Relations,
@@ -523,6 +526,32 @@ pub trait Store: Send + Sync + 'static {
 
     /// How many events wait in the outbox (all apps), for metrics.
     async fn outbox_len(&self) -> StoreResult<u64>;
+
+    /// Adds a batch of operations counters: sums are added, peaks raised, and set members
+    /// added once (a member already in the day's set is not counted again). All or nothing.
+    async fn record_ops(&self, batch: OpsBatch) -> StoreResult<()>;
+
+    /// The operations data of one app for the days `first..=last` (`YYYYMMDD`), with its
+    /// number of accounts and groups now.
+    async fn ops_days(&self, app: AppId, first: u32, last: u32) -> StoreResult<OpsDays>;
+
+    /// Deletes every app's operations data of the days before `before` (`YYYYMMDD`): reports
+    /// cover 30 days, so older rows only take room. Returns how many rows went.
+    async fn purge_ops(&self, before: u32) -> StoreResult<u64>;
+
+    /// One page of the stored messages of `kind` with `from <= MsgTime < to` (Unix seconds),
+    /// after `after` (from the start when `None`), in archive order: by `MsgTime`, then group
+    /// and `MsgSeq` (groups, topics included) or storage order (one-to-one); at most `limit`.
+    /// Deleted group messages are left out; recalled ones are listed.
+    async fn archive_page(
+        &self,
+        app: AppId,
+        kind: ArchiveKind,
+        from: i64,
+        to: i64,
+        after: Option<ArchiveCursor>,
+        limit: usize,
+    ) -> StoreResult<Vec<ArchivedMessage>>;
 
     /// Removes every piece of one app's data (the emulator's reset). Other apps are untouched.
     async fn reset_app(&self, app: AppId) -> StoreResult<()>;

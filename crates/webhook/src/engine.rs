@@ -113,6 +113,9 @@ pub struct Webhooks {
     /// sees every claim of this node either before or after it.
     claiming: tokio::sync::Mutex<()>,
     in_flight: InFlight,
+    /// The node's operations counters (`getappinfo`): created here, the lowest layer that
+    /// counts (callbacks sent and answered), and shared with the services.
+    ops: Arc<natter_core::ops::Recorder>,
 }
 
 /// Deliveries of this node that were claimed (or, for notifications, started) and have not
@@ -152,13 +155,19 @@ impl Webhooks {
         Self {
             apps: RwLock::new(HashMap::new()),
             store,
-            clock,
             log: DeliveryLog::default(),
             wake: Notify::new(),
             faults: Mutex::new(HashMap::new()),
             claiming: tokio::sync::Mutex::new(()),
             in_flight: InFlight::default(),
+            ops: Arc::new(natter_core::ops::Recorder::new(clock.clone())),
+            clock,
         }
+    }
+
+    /// The node's operations counters, which the services count into too.
+    pub fn ops(&self) -> Arc<natter_core::ops::Recorder> {
+        self.ops.clone()
     }
 
     /// Sets (or replaces, at run time) an app's webhook settings.
@@ -695,6 +704,15 @@ impl Webhooks {
             Err((outcome, error)) => (*outcome, Some(error.clone())),
         };
         let outcome = outcome_override.unwrap_or(outcome);
+        // Operations data: a request went out unless a fault was injected in its place; it was
+        // answered when the app replied with a JSON object.
+        if !matches!(&attempt.result, Err((o, _)) if o.starts_with("injected")) {
+            use natter_core::ops::field;
+            self.ops.add(app, field::CALLBACK_REQ, 1);
+            if attempt.result.is_ok() {
+                self.ops.add(app, field::CALLBACK_RSP, 1);
+            }
+        }
         metrics::counter!("natter_webhook_deliveries_total", "command" => command.to_owned(), "outcome" => outcome.to_owned())
             .increment(1);
         metrics::histogram!("natter_webhook_delivery_seconds", "command" => command.to_owned())

@@ -1,9 +1,11 @@
-//! `v4/openconfigsvr/*`: global mutes.
+//! `v4/openconfigsvr/*`: global mutes and operations data.
 
 use natter_core::ApiResult;
 
 use crate::handler::Ctx;
-use crate::wire::openconfigsvr::{Getnospeaking, GetnospeakingReply, Setnospeaking};
+use crate::wire::openconfigsvr::{
+    Getappinfo, GetappinfoReply, Getnospeaking, GetnospeakingReply, Setnospeaking,
+};
 
 pub async fn setnospeaking(ctx: Ctx, req: Setnospeaking) -> ApiResult<()> {
     ctx.services
@@ -27,4 +29,14 @@ pub async fn getnospeaking(ctx: Ctx, req: Getnospeaking) -> ApiResult<Getnospeak
         c2c_msg_nospeaking_time: left.c2c_secs,
         groupmsg_nospeaking_time: left.group_secs,
     })
+}
+
+/// `getappinfo`: the daily counters of the last 30 Beijing days, today first.
+pub async fn getappinfo(ctx: Ctx, req: Getappinfo) -> ApiResult<GetappinfoReply> {
+    let result = ctx
+        .services
+        .ops
+        .app_info(&ctx.app, req.request_field)
+        .await?;
+    Ok(GetappinfoReply { result })
 }

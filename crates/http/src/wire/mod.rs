@@ -13,6 +13,7 @@ pub mod group_open_avchatroom_http_svc;
 pub mod group_open_http_svc;
 pub mod im_open_login_svc;
 pub mod million_group_open_http_svc;
+pub mod open_msg_svc;
 pub mod openconfigsvr;
 pub mod openim;
 pub mod openim_msg_ext_http_svc;

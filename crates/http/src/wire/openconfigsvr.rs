@@ -1,4 +1,6 @@
-//! `v4/openconfigsvr/*`: global mutes (pages 34923, 34924).
+//! `v4/openconfigsvr/*`: global mutes (pages 34923, 34924) and operations data (34886).
+
+use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
@@ -28,4 +30,19 @@ pub struct GetnospeakingReply {
     pub c2c_msg_nospeaking_time: u64,
     #[serde(rename = "GroupmsgNospeakingTime")]
     pub groupmsg_nospeaking_time: u64,
+}
+
+/// `getappinfo`: the operations data of the last 30 days.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Getappinfo {
+    /// The fields wanted; absent: all of them.
+    pub request_field: Option<Vec<String>>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct GetappinfoReply {
+    /// One object per day, today first: the fields asked for and `Date`, each a string.
+    pub result: Vec<BTreeMap<String, String>>,
 }

@@ -28,6 +28,7 @@ mod message_edits;
 mod messages;
 mod moderation;
 mod nul_text;
+mod operations;
 mod panics;
 mod profiles;
 mod readiness;

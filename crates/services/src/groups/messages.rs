@@ -328,6 +328,9 @@ impl GroupService {
             recipients: req.to_accounts.clone(),
         });
         let connection = origin.connection;
+        // For the operations data once stored: where it went and how many it is for.
+        let counted_in = topic.clone().unwrap_or_else(|| group_id.to_owned());
+        let directed_to = req.to_accounts.len() as u64;
         let now_ms = self.clock.now_ms();
         let this = self.clone();
         let app_settings = app.clone();
@@ -458,6 +461,17 @@ impl GroupService {
         // (MsgSeq, MsgTime, whether this call stored it: a duplicate was delivered before).
         let (msg_seq, msg_time, stored) = outcome.reply;
         let sent = GroupSent { msg_seq, msg_time };
+        if stored {
+            // Down: every member but the sender, or the named members of a directed message.
+            let recipients = if directed_to == 0 {
+                group.member_count.saturating_sub(1)
+            } else {
+                directed_to
+            };
+            self.webhooks
+                .ops()
+                .group_message(app.sdkappid, &from, &counted_in, recipients);
+        }
         if let Some(mut delivered) = delivered.filter(|_| stored) {
             delivered.seq = sent.msg_seq;
             self.deliver(app, group, delivered, connection);

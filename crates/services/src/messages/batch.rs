@@ -95,6 +95,11 @@ impl MessageService {
                 delivered.push(to);
             }
         }
+        if !delivered.is_empty() {
+            self.webhooks
+                .ops()
+                .c2c_message(app.sdkappid, &template.from, delivered.len() as u64);
+        }
         if self.fanout.may_reach(app.sdkappid) {
             let online_only = template.msg_life_time == 0;
             let sync = template.sync_other_machine;

@@ -37,6 +37,8 @@ pub(crate) const APP_TABLES: &[&str] = &[
     "topic_reads",
     "group_bans",
     "group_applications",
+    "ops_counters",
+    "ops_members",
 ];
 
 const MIGRATIONS: &[(i64, &str)] = &[
@@ -265,6 +267,8 @@ const MIGRATIONS: &[(i64, &str)] = &[
             PRIMARY KEY (app_id, user_id)
         );",
     ),
+    // Operations data (getappinfo) and the group-message time index (get_history).
+    (22, crate::ops::POSTGRES_SCHEMA),
 ];
 
 /// An arbitrary constant naming Natter's migration lock.

@@ -10,6 +10,7 @@ mod extensions;
 mod groups;
 mod migrations;
 mod moderation;
+mod ops;
 mod outbox;
 mod relations;
 mod topics;
@@ -845,6 +846,36 @@ impl Store for PostgresStore {
     async fn outbox_len(&self) -> StoreResult<u64> {
         self.detached(move |db| async move { outbox::len(&db.pool).await })
             .await
+    }
+
+    async fn record_ops(&self, batch: natter_core::ops::OpsBatch) -> StoreResult<()> {
+        self.detached(move |db| async move { ops::record(&db, batch).await })
+            .await
+    }
+
+    async fn ops_days(&self, app: AppId, first: u32, last: u32) -> StoreResult<crate::OpsDays> {
+        self.detached(move |db| async move { ops::days(&db, app, first, last).await })
+            .await
+    }
+
+    async fn purge_ops(&self, before: u32) -> StoreResult<u64> {
+        self.detached(move |db| async move { ops::purge(&db, before).await })
+            .await
+    }
+
+    async fn archive_page(
+        &self,
+        app: AppId,
+        kind: crate::ArchiveKind,
+        from: i64,
+        to: i64,
+        after: Option<crate::ArchiveCursor>,
+        limit: usize,
+    ) -> StoreResult<Vec<crate::ArchivedMessage>> {
+        self.detached(move |db| async move {
+            ops::archive(&db, app, kind, from, to, after, limit).await
+        })
+        .await
     }
 
     async fn reset_app(&self, app: AppId) -> StoreResult<()> {

@@ -231,6 +231,8 @@ pub(crate) const MIGRATIONS: &[(i64, &str)] = &[
             PRIMARY KEY (app_id, user_id)
         );",
     ),
+    // Operations data (getappinfo) and the group-message time index (get_history).
+    (22, crate::ops::SQLITE_SCHEMA),
 ];
 
 /// Every table that holds an app's data (all keyed by `app_id`), for the reset of one app.
@@ -265,6 +267,8 @@ pub(crate) const APP_TABLES: &[&str] = &[
     "topic_reads",
     "group_bans",
     "group_applications",
+    "ops_counters",
+    "ops_members",
 ];
 
 /// Applies the migrations up to `limit` (all when `None`) that the database has not seen yet.

@@ -11,6 +11,7 @@ mod files;
 mod groups;
 mod migrations;
 mod moderation;
+mod ops;
 mod outbox;
 mod readers;
 mod relations;
@@ -844,6 +845,34 @@ impl Store for SqliteStore {
 
     async fn outbox_len(&self) -> StoreResult<u64> {
         self.readers.read(outbox::len).await
+    }
+
+    async fn record_ops(&self, batch: natter_core::ops::OpsBatch) -> StoreResult<()> {
+        self.write(move |conn| ops::record(conn, &batch)).await
+    }
+
+    async fn ops_days(&self, app: AppId, first: u32, last: u32) -> StoreResult<crate::OpsDays> {
+        self.readers
+            .read(move |conn| ops::days(conn, app, first, last))
+            .await
+    }
+
+    async fn purge_ops(&self, before: u32) -> StoreResult<u64> {
+        self.write(move |conn| ops::purge(conn, before)).await
+    }
+
+    async fn archive_page(
+        &self,
+        app: AppId,
+        kind: crate::ArchiveKind,
+        from: i64,
+        to: i64,
+        after: Option<crate::ArchiveCursor>,
+        limit: usize,
+    ) -> StoreResult<Vec<crate::ArchivedMessage>> {
+        self.readers
+            .read(move |conn| ops::archive(conn, app, kind, from, to, after, limit))
+            .await
     }
 
     async fn reset_app(&self, app: AppId) -> StoreResult<()> {
