@@ -15,6 +15,7 @@ mod conversations;
 mod groups;
 mod messages;
 mod outbox;
+mod push;
 mod relations;
 
 pub use accounts::{
@@ -114,6 +115,10 @@ pub fn checks() -> Vec<Check> {
         check!(ref groups::silent_and_directed_messages_keep_their_marks),
         check!(ref groups::join_applications_wait_until_handled),
         check!(arc groups::concurrent_sends_take_every_sequence_once),
+        check!(ref push::labels_change_all_or_nothing_and_go_with_the_account),
+        check!(ref push::attribute_names_are_replaced_whole),
+        check!(ref push::targets_walk_the_accounts_after_a_cursor),
+        check!(ref push::tasks_are_leased_advanced_and_resumed),
     ]
 }
 

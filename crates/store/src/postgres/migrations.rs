@@ -28,6 +28,10 @@ pub(crate) const APP_TABLES: &[&str] = &[
     "friend_requests",
     "friend_lists",
     "sns_sequences",
+    "push_attr_names",
+    "push_user_attrs",
+    "push_user_tags",
+    "push_tasks",
     "groups",
     "group_members",
     "group_messages",
@@ -241,6 +245,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
             PRIMARY KEY (app_id, file_id)
         );",
     ),
+    (19, crate::push::SCHEMA),
 ];
 
 /// An arbitrary constant naming Natter's migration lock.
