@@ -24,7 +24,7 @@ impl ServiceRules {
             "profile" => (codes::PROFILE_INVALID_PARAM, true),
             "sns" => (30001, true),
             "recentcontact" => (50002, true),
-            "openim" | "openim_msg_ext_http_svc" => (90001, false),
+            "openim" | "openim_msg_ext_http_svc" | "all_member_push" => (90001, false),
             "group_open_http_svc"
             | "group_open_attr_http_svc"
             | "group_open_avchatroom_http_svc"

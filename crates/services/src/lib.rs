@@ -11,6 +11,7 @@ pub mod groups;
 pub mod messages;
 pub mod profile_fields;
 pub mod profiles;
+pub mod push;
 pub mod relations;
 pub mod sessions;
 
@@ -29,6 +30,7 @@ pub use files::FileService;
 pub use groups::GroupService;
 pub use messages::MessageService;
 pub use profiles::ProfileService;
+pub use push::PushService;
 pub use relations::RelationService;
 pub use sessions::SessionService;
 
@@ -46,6 +48,7 @@ pub struct Services {
     pub files: FileService,
     pub relations: RelationService,
     pub groups: GroupService,
+    pub pushes: PushService,
     pub sessions: SessionService,
     pub hub: Arc<Hub>,
     pub fanout: Fanout,
@@ -61,6 +64,12 @@ impl Services {
         fanout: Fanout,
     ) -> Self {
         let accounts = AccountService::new(store.clone(), clock.clone());
+        let messages = MessageService::new(
+            store.clone(),
+            clock.clone(),
+            webhooks.clone(),
+            fanout.clone(),
+        );
         let groups = GroupService::new(
             store.clone(),
             clock.clone(),
@@ -79,12 +88,8 @@ impl Services {
             ),
             accounts,
             profiles: ProfileService::new(store.clone(), clock.clone(), webhooks.clone()),
-            messages: MessageService::new(
-                store.clone(),
-                clock.clone(),
-                webhooks.clone(),
-                fanout.clone(),
-            ),
+            messages: messages.clone(),
+            pushes: PushService::new(store.clone(), clock.clone(), messages),
             relations: RelationService::new(
                 store.clone(),
                 clock.clone(),
