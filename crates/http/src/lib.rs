@@ -7,7 +7,8 @@
 //! - `/binfo`: the protocol of Tencent's Web SDK, reached through its `proxyServer` option
 //!   ([`binfo`]).
 //! - `/_natter/files/…`: the files of image, file, sound and video messages ([`files`]).
-//! - `/_natter/…`: Natter's own control plane ([`control`]); `/metrics` for Prometheus.
+//! - `/_natter/…`: Natter's own control plane ([`control`], [`webhooks`], [`pushes`]);
+//!   `/metrics` for Prometheus.
 
 pub mod auth;
 pub mod binfo;
@@ -19,6 +20,7 @@ pub mod files;
 pub mod gateway;
 pub mod handler;
 pub mod metrics;
+pub mod pushes;
 pub mod rate_limit;
 pub mod rest;
 pub mod routes;
@@ -95,6 +97,9 @@ pub fn router(state: AppState) -> Router {
             get(webhooks::config).post(webhooks::config),
         )
         .route("/_natter/webhooks/faults", post(webhooks::faults))
+        .route("/_natter/pushes", get(pushes::list))
+        .route("/_natter/pushes/pause", post(pushes::pause))
+        .route("/_natter/pushes/resume", post(pushes::resume))
         .route("/metrics", get(control::metrics))
         .fallback(dispatch::not_found)
         .with_state(state)
