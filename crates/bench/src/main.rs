@@ -13,6 +13,7 @@ use clap::Parser;
 use serde_json::{json, Value};
 use tokio::io::{AsyncBufReadExt, BufReader};
 
+mod all_member_push;
 mod push;
 mod sdk;
 mod webhooks;
@@ -47,7 +48,9 @@ struct Args {
     /// friend_get pages against a user with 3,000 friends), `groups` (sends into groups of 3,
     /// 600 and 6,000, member pages, joined lists), `push` (sends with 200 clients connected over
     /// /ws, and the time to their sockets), `sdk` (2,000 Web SDK clients over /binfo: memory per
-    /// client, a group message to all of them, one-to-one latency with 1 and 64 pairs)
+    /// client, a group message to all of them, one-to-one latency with 1 and 64 pairs),
+    /// `allpush` (`im_push` to `--push-accounts` accounts: accounts/s, and `sendmsg` p50/p99
+    /// from 16 clients during the push against the same load alone)
     #[arg(
         long,
         value_delimiter = ',',
@@ -57,6 +60,9 @@ struct Args {
     /// Messages in the conversation that admin_getroammsg pages through
     #[arg(long, default_value_t = 100_000)]
     history: usize,
+    /// Accounts an `im_push` reaches (allpush suite), besides the `--accounts` ones
+    #[arg(long, default_value_t = 100_000)]
+    push_accounts: usize,
     /// After-callbacks queued before delivery is let through (webhooks suite)
     #[arg(long, default_value_t = 20_000)]
     backlog: usize,
@@ -239,6 +245,15 @@ async fn main() -> anyhow::Result<()> {
         bench
             .run(args.backlog, &args.connections, args.runs, args.seconds)
             .await?;
+    }
+    if args.suites.iter().any(|s| s == "allpush") {
+        let bench = all_member_push::Bench {
+            client: &client,
+            base: &base,
+            query: &query,
+            accounts: args.accounts,
+        };
+        bench.run(args.push_accounts, 16, args.seconds).await?;
     }
     server.start_kill()?;
     Ok(())
