@@ -145,6 +145,23 @@ pub async fn targets_walk_the_accounts_after_a_cursor(store: &dyn Store) {
         seen, users,
         "every account once, in order, none of the other app"
     );
+    let attrs = PushLabelChange::SetAttrs(vec![("u05".into(), vec![(4, "v".into())])]);
+    store
+        .change_push_labels(app, attrs, 100)
+        .await
+        .unwrap()
+        .unwrap();
+    let mid = store
+        .push_targets(app, "u02".into(), 3, true)
+        .await
+        .unwrap();
+    assert_eq!(
+        mid.iter().map(|t| t.user_id.as_str()).collect::<Vec<_>>(),
+        ["u03", "u04", "u05"]
+    );
+    assert!(mid[0].labels.tags.contains("t") && mid[0].labels.attrs.is_empty());
+    assert!(mid[1].labels.tags.is_empty() && mid[1].labels.attrs.is_empty());
+    assert_eq!(mid[2].labels.attrs.get(&4).map(String::as_str), Some("v"));
     let bare = store
         .push_targets(app, "u02".into(), 1, false)
         .await

@@ -197,16 +197,48 @@ pub(super) async fn targets(
     .bind(limit as i64)
     .fetch_all(&mut *conn)
     .await?;
-    let mut out = Vec::with_capacity(users.len());
-    for user_id in users {
-        let labels = if with_labels {
-            load_labels(&mut conn, app, &user_id).await?
-        } else {
-            PushLabels::default()
-        };
-        out.push(PushTarget { user_id, labels });
+    let mut labels: BTreeMap<String, PushLabels> = users
+        .iter()
+        .map(|u| (u.clone(), PushLabels::default()))
+        .collect();
+    if let (true, Some(last)) = (with_labels, users.last()) {
+        // The page's labels in two range reads (the page is a key range).
+        let rows = sqlx::query(
+            "SELECT user_id, tag FROM push_user_tags
+             WHERE app_id = $1 AND user_id > $2 AND user_id <= $3",
+        )
+        .bind(app as i64)
+        .bind(&after)
+        .bind(last)
+        .fetch_all(&mut *conn)
+        .await?;
+        for r in rows {
+            if let Some(l) = labels.get_mut(&r.get::<String, _>(0)) {
+                l.tags.insert(r.get(1));
+            }
+        }
+        let rows = sqlx::query(
+            "SELECT user_id, attr_index, value FROM push_user_attrs
+             WHERE app_id = $1 AND user_id > $2 AND user_id <= $3",
+        )
+        .bind(app as i64)
+        .bind(&after)
+        .bind(last)
+        .fetch_all(&mut *conn)
+        .await?;
+        for r in rows {
+            if let Some(l) = labels.get_mut(&r.get::<String, _>(0)) {
+                l.attrs.insert(r.get::<i64, _>(1) as u32, r.get(2));
+            }
+        }
     }
-    Ok(out)
+    Ok(users
+        .into_iter()
+        .map(|user_id| {
+            let labels = labels.remove(&user_id).unwrap_or_default();
+            PushTarget { user_id, labels }
+        })
+        .collect())
 }
 
 pub(super) async fn create_task(

@@ -157,17 +157,50 @@ impl SqliteStore {
                         r.get::<_, String>(0)
                     })?
                     .collect::<Result<Vec<_>, _>>()?;
-                users
+                let mut labels: BTreeMap<String, PushLabels> = users
+                    .iter()
+                    .map(|u| (u.clone(), PushLabels::default()))
+                    .collect();
+                if let (true, Some(last)) = (with_labels, users.last()) {
+                    // The page's labels in two range reads (the page is a key range).
+                    let mut tags = conn.prepare_cached(
+                        "SELECT user_id, tag FROM push_user_tags
+                         WHERE app_id = ?1 AND user_id > ?2 AND user_id <= ?3",
+                    )?;
+                    let rows = tags.query_map(params![app as i64, after, last], |r| {
+                        Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+                    })?;
+                    for row in rows {
+                        let (user, tag) = row?;
+                        if let Some(l) = labels.get_mut(&user) {
+                            l.tags.insert(tag);
+                        }
+                    }
+                    let mut attrs = conn.prepare_cached(
+                        "SELECT user_id, attr_index, value FROM push_user_attrs
+                         WHERE app_id = ?1 AND user_id > ?2 AND user_id <= ?3",
+                    )?;
+                    let rows = attrs.query_map(params![app as i64, after, last], |r| {
+                        Ok((
+                            r.get::<_, String>(0)?,
+                            r.get::<_, i64>(1)?,
+                            r.get::<_, String>(2)?,
+                        ))
+                    })?;
+                    for row in rows {
+                        let (user, index, value) = row?;
+                        if let Some(l) = labels.get_mut(&user) {
+                            l.attrs.insert(index as u32, value);
+                        }
+                    }
+                }
+                Ok(users
                     .into_iter()
                     .map(|user_id| {
-                        let labels = if with_labels {
-                            load_labels(conn, app, &user_id)?
-                        } else {
-                            PushLabels::default()
-                        };
-                        Ok(PushTarget { user_id, labels })
+                        let labels = labels.remove(&user_id).unwrap_or_default();
+                        PushTarget { user_id, labels }
                     })
-                    .collect()
+                    .collect())
             })
             .await
     }
