@@ -5,6 +5,7 @@ use natter_core::message::{check_body, check_offline_push_info};
 use natter_core::{codes, ApiError, ApiResult};
 use natter_services::messages::{C2C_BODY_CODES, MAX_LIFE_TIME_SECS};
 use natter_services::push::task::{ConditionRequest, PushRequest};
+use natter_services::push::UserItems;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -173,7 +174,7 @@ pub struct ImSetAttr {
 }
 
 impl ImSetAttr {
-    pub fn into_items(self) -> ApiResult<Vec<(String, Vec<(String, String)>)>> {
+    pub fn into_items(self) -> ApiResult<UserItems<(String, String)>> {
         self.user_attrs
             .into_iter()
             .map(|u| Ok((u.to_account, attr_pairs(Some(u.attrs), "Attrs")?)))
