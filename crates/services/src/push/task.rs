@@ -29,9 +29,11 @@ use crate::messages::{MessageService, SendC2c};
 
 /// Accounts read (and saved as progress) per batch.
 pub const BATCH: usize = 100;
-/// Deliveries of one task in flight at once: enough to fill SQLite's group commits, few enough
-/// that other traffic keeps its share of the store and the runtime.
-pub const CONCURRENCY: usize = 16;
+/// Deliveries of one task in flight at once. Every delivery is a durable write, so a push shares
+/// the store's writer with all other traffic: at 16 a push to 100,000 accounts took 64 s but
+/// halved concurrent `sendmsg` throughput; at 4 it takes about 3 minutes (Tencent: "typically
+/// within one minute") and costs that traffic about a fifth (BENCHMARKS.md, `allpush`).
+pub const CONCURRENCY: usize = 4;
 /// Tencent's default: 100 pushes per app per day (UTC days here), at least a second apart.
 pub const MAX_PER_DAY: usize = 100;
 /// Most tags in one condition (`TagsAnd` and `TagsOr` together), and of attributes likewise.
