@@ -622,3 +622,26 @@ on_both_engines!(
         assert_ne!(anonymous["ErrorCode"], 0);
     }
 );
+
+on_both_engines!(
+    pushes_per_day_are_limited,
+    |server: TestServer| async move {
+        // 2030-01-01 10:00 UTC, well inside one UTC day whenever the test runs.
+        server.clock.freeze(1_893_492_000_000);
+        import(&server, &["a"]).await;
+        for n in 0..100 {
+            push(&server, json!({"MsgLifeTime": 0}), &format!("push {n}")).await;
+        }
+        server.clock.advance_ms(1_100);
+        server
+            .fails(
+                PUSH,
+                json!({"MsgRandom": 1, "MsgBody": text_body("101st")}),
+                90047,
+            )
+            .await;
+        // The next UTC day starts a new count.
+        server.clock.advance_ms(14 * 3_600_000);
+        push(&server, json!({}), "next day").await;
+    }
+);
