@@ -13,6 +13,7 @@ use clap::Parser;
 use serde_json::{json, Value};
 use tokio::io::{AsyncBufReadExt, BufReader};
 
+mod all_member_push;
 mod history;
 mod push;
 mod sdk;
@@ -51,6 +52,8 @@ struct Args {
     /// client, a group message to all of them, one-to-one latency with 1 and 64 pairs),
     /// `history` (get_history of an hour of `--archive` messages: answer time, download time
     /// to first and last byte, sizes)
+    /// `allpush` (`im_push` to `--push-accounts` accounts: accounts/s, and `sendmsg` p50/p99
+    /// from 16 clients during the push against the same load alone)
     #[arg(
         long,
         value_delimiter = ',',
@@ -63,6 +66,9 @@ struct Args {
     /// Messages in the hour that the history suite downloads
     #[arg(long, default_value_t = 100_000)]
     archive: usize,
+    /// Accounts an `im_push` reaches (allpush suite), besides the `--accounts` ones
+    #[arg(long, default_value_t = 100_000)]
+    push_accounts: usize,
     /// After-callbacks queued before delivery is let through (webhooks suite)
     #[arg(long, default_value_t = 20_000)]
     backlog: usize,
@@ -249,6 +255,15 @@ async fn main() -> anyhow::Result<()> {
         bench
             .run(args.backlog, &args.connections, args.runs, args.seconds)
             .await?;
+    }
+    if args.suites.iter().any(|s| s == "allpush") {
+        let bench = all_member_push::Bench {
+            client: &client,
+            base: &base,
+            query: &query,
+            accounts: args.accounts,
+        };
+        bench.run(args.push_accounts, 16, args.seconds).await?;
     }
     server.start_kill()?;
     Ok(())

@@ -138,3 +138,25 @@ pub const GROUP_NO_RECEIPT: u32 = 10062;
 pub const TOPIC_NOT_SUPPORTED: u32 = 11000;
 /// The topic does not exist (destroy_topic: "already deleted").
 pub const TOPIC_NOT_FOUND: u32 = 110003;
+
+// Push to all users (`all_member_push`): the push pages' tables and the push error-code page.
+pub const PUSH_BAD_PARAM: u32 = 90001;
+pub const PUSH_MSG_RANDOM_INVALID: u32 = 90005;
+/// More accounts in one call than the page allows (100).
+pub const PUSH_TOO_MANY_ACCOUNTS: u32 = 90018;
+/// A tag over 50 bytes.
+pub const PUSH_TAG_TOO_LONG: u32 = 90020;
+/// The same tag in `TagsAnd` and `TagsOr`.
+pub const PUSH_TAG_REPEATED: u32 = 90022;
+/// Pushes less than a second apart.
+pub const PUSH_TOO_FREQUENT: u32 = 90024;
+pub const PUSH_LIFE_TIME_INVALID: u32 = 90026;
+/// Over 10 tags in a condition or in one user's add request.
+pub const PUSH_TOO_MANY_TAGS: u32 = 90032;
+pub const PUSH_ATTR_INVALID: u32 = 90033;
+/// A condition with both tags and attributes.
+pub const PUSH_TAGS_AND_ATTRS: u32 = 90039;
+pub const PUSH_TAG_EMPTY: u32 = 90040;
+/// The daily number of pushes (100) is used up.
+pub const PUSH_DAILY_LIMIT: u32 = 90047;
+pub const PUSH_INTERNAL: u32 = 91000;

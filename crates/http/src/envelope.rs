@@ -26,7 +26,9 @@ impl ServiceRules {
             "profile" => (codes::PROFILE_INVALID_PARAM, true, codes::PROFILE_INTERNAL),
             "sns" => (30001, true, codes::SNS_INTERNAL),
             "recentcontact" => (50002, true, codes::CONVERSATION_INTERNAL),
-            "openim" | "openim_msg_ext_http_svc" => (90001, false, codes::C2C_INTERNAL),
+            "openim" | "openim_msg_ext_http_svc" | "all_member_push" => {
+                (90001, false, codes::C2C_INTERNAL)
+            }
             // Neither page lists codes of its own: the profile service's (see mutes.rs).
             "openconfigsvr" => (codes::PROFILE_INVALID_PARAM, false, codes::PROFILE_INTERNAL),
             "openim_robot_http_svc" => (10004, false, codes::GROUP_INTERNAL),

@@ -8,7 +8,8 @@
 //!   ([`binfo`]).
 //! - `/_natter/files/…`: the files of image, file, sound and video messages ([`files`]).
 //! - `/_natter/history/…`: the hourly message files of `get_history` ([`history`]).
-//! - `/_natter/…`: Natter's own control plane ([`control`]); `/metrics` for Prometheus.
+//! - `/_natter/…`: Natter's own control plane ([`control`], [`webhooks`], [`pushes`]);
+//!   `/metrics` for Prometheus.
 //! - `/console`: the browser console, static files embedded in the binary ([`console`]);
 //!   `/_natter/usersig` mints UserSigs for it on a local emulator only ([`emulator`]).
 
@@ -27,6 +28,7 @@ pub mod handler;
 pub mod history;
 pub mod metrics;
 pub mod panics;
+pub mod pushes;
 pub mod rate_limit;
 pub mod rest;
 pub mod routes;
@@ -119,6 +121,9 @@ pub fn router(state: AppState) -> Router {
         .route("/console", get(console::redirect))
         .route("/console/", get(console::index))
         .route("/console/{*file}", get(console::file))
+        .route("/_natter/pushes", get(pushes::list))
+        .route("/_natter/pushes/pause", post(pushes::pause))
+        .route("/_natter/pushes/resume", post(pushes::resume))
         .route("/metrics", get(control::metrics))
         .fallback(dispatch::not_found)
         .with_state(state)

@@ -7,9 +7,10 @@ use natter_core::codes;
 use crate::envelope::ServiceRules;
 use crate::handler::{typed, Handler};
 use crate::rest::{
-    config_svc, group_open_attr_http_svc, group_open_avchatroom_http_svc, group_open_http_svc,
-    im_open_login_svc, million_group_open_http_svc, open_msg_svc, openconfigsvr, openim,
-    openim_msg_ext_http_svc, openim_robot_http_svc, profile, recentcontact, sns,
+    all_member_push, config_svc, group_open_attr_http_svc, group_open_avchatroom_http_svc,
+    group_open_http_svc, im_open_login_svc, million_group_open_http_svc, open_msg_svc,
+    openconfigsvr, openim, openim_msg_ext_http_svc, openim_robot_http_svc, profile, recentcontact,
+    sns,
 };
 
 pub struct Api {
@@ -110,16 +111,16 @@ pub static ROUTES: &[Api] = &[
     route!(openim_msg_ext_http_svc::set_key_values, "Set C2C msg extension", 51195, 200),
     route!(openim_msg_ext_http_svc::group_get_key_values, "Get group msg extension", 52169, 200),
     route!(openim_msg_ext_http_svc::group_set_key_values, "Set group msg extension", 52170, 200),
-    api("all_member_push", "im_push", "Push to all users", 37166, 200),
-    api("all_member_push", "im_set_attr_name", "Set app attribute names", 0, 200),
-    api("all_member_push", "im_get_attr_name", "Get app attribute names", 0, 200),
-    api("all_member_push", "im_get_attr", "Get user attributes", 0, 200),
-    api("all_member_push", "im_set_attr", "Set user attributes", 0, 200),
-    api("all_member_push", "im_remove_attr", "Delete user attributes", 0, 200),
-    api("all_member_push", "im_get_tag", "Get user tags", 0, 200),
-    api("all_member_push", "im_add_tag", "Add user tags", 0, 200),
-    api("all_member_push", "im_remove_tag", "Delete user tags", 0, 200),
-    api("all_member_push", "im_remove_all_tags", "Delete all user tags", 0, 200),
+    route!(all_member_push::im_push, "Push to all users", 37166, 200),
+    route!(all_member_push::im_set_attr_name, "Set app attribute names", 37167, 100),
+    route!(all_member_push::im_get_attr_name, "Get app attribute names", 37168, 100),
+    route!(all_member_push::im_get_attr, "Get user attributes", 37169, 100),
+    route!(all_member_push::im_set_attr, "Set user attributes", 37170, 100),
+    route!(all_member_push::im_remove_attr, "Delete user attributes", 37171, 100),
+    route!(all_member_push::im_get_tag, "Get user tags", 37172, 100),
+    route!(all_member_push::im_add_tag, "Add user tags", 37173, 100),
+    route!(all_member_push::im_remove_tag, "Delete user tags", 37174, 100),
+    route!(all_member_push::im_remove_all_tags, "Delete all user tags", 37175, 100),
     route!(recentcontact::get_list, "Pull conversation list", 43087, 200),
     route!(group_open_http_svc::set_unread_msg_num, "Set member unread count", 34909, 200),
     route!(openim::get_c2c_unread_msg_num, "Query C2C unread count", 41046, 200),

@@ -20,7 +20,7 @@ const TOKEN_SHOWN: &str = "(set)";
 /// Dead letters listed by `GET /_natter/webhooks`.
 const DEAD_LETTERS_SHOWN: usize = 100;
 
-async fn admin_app(
+pub(crate) async fn admin_app(
     state: &AppState,
     query: Option<&str>,
 ) -> ApiResult<std::sync::Arc<AppSettings>> {
@@ -31,7 +31,7 @@ async fn admin_app(
     Ok(app)
 }
 
-fn body_json<T: for<'de> Deserialize<'de>>(body: &[u8]) -> ApiResult<T> {
+pub(crate) fn body_json<T: for<'de> Deserialize<'de>>(body: &[u8]) -> ApiResult<T> {
     serde_json::from_slice(body)
         .map_err(|e| ApiError::new(codes::INVALID_JSON, format!("request body: {e}")))
 }

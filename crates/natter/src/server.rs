@@ -67,6 +67,9 @@ impl Running {
         // The HTTP server has drained; stop the webhook loop (its in-flight deliveries finish or
         // stay in the outbox), then close storage.
         let _ = self.stop.send(true);
+        // Push tasks stop at a batch boundary and give up their leases, for the next start
+        // (or another node) to resume.
+        self.services.pushes.tasks().shutdown().await;
         let _ = self.delivery.await;
         let _ = self.counters.await;
         self.services.store.close().await;
@@ -163,6 +166,8 @@ pub async fn start(config: &ServerConfig, clock: Arc<Clock>) -> anyhow::Result<R
     // After-callbacks committed before a crash or restart are delivered from the outbox.
     let delivery = tokio::spawn(webhooks.run(stop.subscribe()));
     let counters = tokio::spawn(services.ops.clone().run(stop.subscribe()));
+    // Push tasks left unfinished by a stop or a crash resume here (or on another node).
+    tokio::spawn(services.pushes.tasks().clone().run(services.apps.clone()));
     tokio::spawn(sweep_history(
         services.clone(),
         config.apps.iter().map(|a| a.settings.clone()).collect(),

@@ -13,6 +13,7 @@ pub mod mutes;
 pub mod ops;
 pub mod profile_fields;
 pub mod profiles;
+pub mod push;
 pub mod relations;
 pub mod robots;
 pub mod sessions;
@@ -34,6 +35,7 @@ pub use messages::MessageService;
 pub use mutes::MuteService;
 pub use ops::OpsService;
 pub use profiles::ProfileService;
+pub use push::PushService;
 pub use relations::RelationService;
 pub use robots::RobotService;
 pub use sessions::SessionService;
@@ -52,6 +54,7 @@ pub struct Services {
     pub files: FileService,
     pub relations: RelationService,
     pub groups: GroupService,
+    pub pushes: PushService,
     pub sessions: SessionService,
     pub mutes: MuteService,
     pub robots: RobotService,
@@ -70,6 +73,12 @@ impl Services {
         fanout: Fanout,
     ) -> Self {
         let accounts = AccountService::new(store.clone(), clock.clone()).counting(webhooks.ops());
+        let messages = MessageService::new(
+            store.clone(),
+            clock.clone(),
+            webhooks.clone(),
+            fanout.clone(),
+        );
         let groups = GroupService::new(
             store.clone(),
             clock.clone(),
@@ -88,12 +97,8 @@ impl Services {
             ),
             accounts,
             profiles: ProfileService::new(store.clone(), clock.clone(), webhooks.clone()),
-            messages: MessageService::new(
-                store.clone(),
-                clock.clone(),
-                webhooks.clone(),
-                fanout.clone(),
-            ),
+            messages: messages.clone(),
+            pushes: PushService::new(store.clone(), clock.clone(), messages),
             relations: RelationService::new(
                 store.clone(),
                 clock.clone(),

@@ -181,8 +181,21 @@ impl MessageService {
         origin: &Origin,
         req: SendC2c,
     ) -> ApiResult<C2cSent> {
+        self.send_at(app, origin, req, None).await
+    }
+
+    /// [`send`](Self::send) with the message's time fixed by the caller (`at`, Unix seconds):
+    /// a push task's deliveries all carry the task's time, so delivering to an account again
+    /// (after a restart half way) is the same message, which the store keeps once.
+    pub async fn send_at(
+        &self,
+        app: &AppSettings,
+        origin: &Origin,
+        req: SendC2c,
+        at: Option<i64>,
+    ) -> ApiResult<C2cSent> {
         let question = chatbot::question(&req);
-        let (sent, delivered) = self.send_message(app, origin, req).await?;
+        let (sent, delivered) = self.send_message(app, origin, req, at).await?;
         if let Some(question) = question.filter(|_| delivered) {
             self.ask_chatbot(app, origin, question, &sent).await;
         }
@@ -196,6 +209,7 @@ impl MessageService {
         app: &AppSettings,
         origin: &Origin,
         mut req: SendC2c,
+        at: Option<i64>,
     ) -> ApiResult<(C2cSent, bool)> {
         self.sender_and_recipient_exist(app.sdkappid, &req.from, &req.to)
             .await?;
@@ -225,10 +239,11 @@ impl MessageService {
             c2c_send_check(app, &sender, &req.to)?
         };
         let now = self.clock.now_secs();
-        let msg_time = req
-            .client_time
-            .filter(|t| (now - CLIENT_TIME_TOLERANCE_SECS..=now).contains(t))
-            .unwrap_or(now);
+        let msg_time = at.unwrap_or_else(|| {
+            req.client_time
+                .filter(|t| (now - CLIENT_TIME_TOLERANCE_SECS..=now).contains(t))
+                .unwrap_or(now)
+        });
         let msg_seq = req.msg_seq.unwrap_or_else(rand::random);
         let msg_key = msg_key(msg_seq, req.msg_random, msg_time);
         let msg_id = msg_id(&req.from, msg_time, req.msg_random);

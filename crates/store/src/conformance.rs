@@ -17,6 +17,7 @@ mod messages;
 mod moderation;
 mod ops;
 mod outbox;
+mod push;
 mod relations;
 
 pub use accounts::{
@@ -123,6 +124,10 @@ pub fn checks() -> Vec<Check> {
         check!(arc groups::concurrent_sends_take_every_sequence_once),
         check!(ref ops::ops_counters_add_peak_and_count_distinct),
         check!(ref ops::archive_pages_walk_an_hours_messages),
+        check!(ref push::labels_change_all_or_nothing_and_go_with_the_account),
+        check!(ref push::attribute_names_are_replaced_whole),
+        check!(ref push::targets_walk_the_accounts_after_a_cursor),
+        check!(ref push::tasks_are_leased_advanced_and_resumed),
     ]
 }
 

@@ -2,6 +2,7 @@
 //! one function per command. Each is `async fn(Ctx, Request) -> ApiResult<Reply>` with its types
 //! from [`crate::wire`]; [`crate::dispatch`] runs them.
 
+pub mod all_member_push;
 pub mod config_svc;
 pub mod group_open_attr_http_svc;
 pub mod group_open_avchatroom_http_svc;

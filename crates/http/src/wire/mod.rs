@@ -7,6 +7,7 @@
 //! (`impl … { fn into_… }`), so every entry point converts the same way. `serde_json::Value`
 //! appears only where Tencent's shape really is open (custom fields, message bodies kept verbatim).
 
+pub mod all_member_push;
 pub mod config_svc;
 pub mod group_open_attr_http_svc;
 pub mod group_open_avchatroom_http_svc;

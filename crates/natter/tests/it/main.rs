@@ -7,6 +7,7 @@ mod receiver;
 mod sdk_client;
 
 mod accounts;
+mod all_member_push;
 mod binary;
 mod binfo;
 mod binfo_files;

@@ -111,7 +111,7 @@ impl MessageService {
         };
         // Sent as the app's (a REST send): no relationship checks, no mute of the chatbot.
         let as_app = Origin::rest(origin.client_ip.clone());
-        if let Err(e) = self.send_message(app, &as_app, reply).await {
+        if let Err(e) = self.send_message(app, &as_app, reply, None).await {
             tracing::warn!(code = e.code, info = %e.info, "the chatbot's answer was not sent");
         }
     }

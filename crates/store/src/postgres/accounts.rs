@@ -52,6 +52,7 @@ pub(super) async fn delete(
             .await?;
         relations::delete_account(&mut tx, app, user_id).await?;
         super::moderation::delete_account(&mut tx, app, user_id).await?;
+        super::push::delete_account(&mut tx, app, user_id).await?;
         existed.push(gone > 0);
     }
     tx.commit().await?;

@@ -30,6 +30,10 @@ pub(crate) const APP_TABLES: &[&str] = &[
     "friend_requests",
     "friend_lists",
     "sns_sequences",
+    "push_attr_names",
+    "push_user_attrs",
+    "push_user_tags",
+    "push_tasks",
     "groups",
     "group_members",
     "group_messages",
@@ -245,6 +249,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
             PRIMARY KEY (app_id, file_id)
         );",
     ),
+    (19, crate::push::SCHEMA),
     (
         20,
         // openconfigsvr/setnospeaking: when each global mute ends (Unix seconds; 0 none,

@@ -12,6 +12,7 @@ mod migrations;
 mod moderation;
 mod ops;
 mod outbox;
+mod push;
 mod relations;
 mod topics;
 mod unread;
@@ -38,6 +39,7 @@ use crate::{
     BlockedAccount, Friend, FriendRequest, RelationEdit, RelationOutcome, RelationPage,
     RelationScope, Relations,
 };
+use crate::{PushLabelChange, PushLabels, PushProgress, PushTarget, PushTaskRecord};
 
 /// A handle on the pool; clones share it.
 #[derive(Clone)]
@@ -891,6 +893,102 @@ impl Store for PostgresStore {
             Ok(())
         })
         .await
+    }
+
+    async fn push_attr_names(&self, app: AppId) -> StoreResult<Vec<(u32, String)>> {
+        self.detached(move |db| async move { push::attr_names(&db, app).await })
+            .await
+    }
+
+    async fn set_push_attr_names(&self, app: AppId, names: Vec<(u32, String)>) -> StoreResult<()> {
+        self.detached(move |db| async move { push::set_attr_names(&db, app, names).await })
+            .await
+    }
+
+    async fn push_labels(&self, app: AppId, users: Vec<String>) -> StoreResult<Vec<PushLabels>> {
+        self.detached(move |db| async move { push::labels(&db, app, users).await })
+            .await
+    }
+
+    async fn change_push_labels(
+        &self,
+        app: AppId,
+        change: PushLabelChange,
+        max_tags: usize,
+    ) -> StoreResult<Result<(), String>> {
+        self.detached(
+            move |db| async move { push::change_labels(&db, app, change, max_tags).await },
+        )
+        .await
+    }
+
+    async fn push_targets(
+        &self,
+        app: AppId,
+        after: String,
+        limit: usize,
+        with_labels: bool,
+    ) -> StoreResult<Vec<PushTarget>> {
+        self.detached(
+            move |db| async move { push::targets(&db, app, after, limit, with_labels).await },
+        )
+        .await
+    }
+
+    async fn create_push_task(
+        &self,
+        app: AppId,
+        task: PushTaskRecord,
+        owner: String,
+        lease_until_ms: i64,
+    ) -> StoreResult<()> {
+        self.detached(move |db| async move {
+            push::create_task(&db, app, task, owner, lease_until_ms).await
+        })
+        .await
+    }
+
+    async fn claim_push_tasks(
+        &self,
+        owner: String,
+        now_ms: i64,
+        lease_until_ms: i64,
+        limit: usize,
+    ) -> StoreResult<Vec<(AppId, PushTaskRecord)>> {
+        self.detached(move |db| async move {
+            push::claim_tasks(&db, owner, now_ms, lease_until_ms, limit).await
+        })
+        .await
+    }
+
+    async fn advance_push_task(
+        &self,
+        app: AppId,
+        task_id: String,
+        owner: String,
+        progress: PushProgress,
+        now_ms: i64,
+        lease_until_ms: i64,
+    ) -> StoreResult<bool> {
+        self.detached(move |db| async move {
+            push::advance_task(&db, app, task_id, owner, progress, now_ms, lease_until_ms).await
+        })
+        .await
+    }
+
+    async fn release_push_task(
+        &self,
+        app: AppId,
+        task_id: String,
+        owner: String,
+    ) -> StoreResult<()> {
+        self.detached(move |db| async move { push::release_task(&db, app, task_id, owner).await })
+            .await
+    }
+
+    async fn push_tasks(&self, app: AppId, limit: usize) -> StoreResult<Vec<PushTaskRecord>> {
+        self.detached(move |db| async move { push::tasks(&db, app, limit).await })
+            .await
     }
 
     async fn close(&self) {

@@ -13,6 +13,7 @@ mod migrations;
 mod moderation;
 mod ops;
 mod outbox;
+mod push;
 mod readers;
 mod relations;
 mod topics;
@@ -42,6 +43,7 @@ use crate::{
     BlockedAccount, Friend, FriendRequest, RelationEdit, RelationOutcome, RelationPage,
     RelationScope, Relations,
 };
+use crate::{PushLabelChange, PushLabels, PushProgress, PushTarget, PushTaskRecord};
 use readers::Readers;
 use writer::Writer;
 
@@ -207,6 +209,7 @@ impl Store for SqliteStore {
                 .execute(params![app as i64, user_id])?;
                 relations::delete_account(conn, app, user_id)?;
                 moderation::delete_account(conn, app, user_id)?;
+                push::delete_account(conn, app, user_id)?;
                 existed.push(gone > 0);
             }
             Ok(existed)
@@ -887,6 +890,85 @@ impl Store for SqliteStore {
         })
         .await?;
         self.remove_app_files(app)
+    }
+
+    async fn push_attr_names(&self, app: AppId) -> StoreResult<Vec<(u32, String)>> {
+        self.push_attr_names_impl(app).await
+    }
+
+    async fn set_push_attr_names(&self, app: AppId, names: Vec<(u32, String)>) -> StoreResult<()> {
+        self.set_push_attr_names_impl(app, names).await
+    }
+
+    async fn push_labels(&self, app: AppId, users: Vec<String>) -> StoreResult<Vec<PushLabels>> {
+        self.push_labels_impl(app, users).await
+    }
+
+    async fn change_push_labels(
+        &self,
+        app: AppId,
+        change: PushLabelChange,
+        max_tags: usize,
+    ) -> StoreResult<Result<(), String>> {
+        self.change_push_labels_impl(app, change, max_tags).await
+    }
+
+    async fn push_targets(
+        &self,
+        app: AppId,
+        after: String,
+        limit: usize,
+        with_labels: bool,
+    ) -> StoreResult<Vec<PushTarget>> {
+        self.push_targets_impl(app, after, limit, with_labels).await
+    }
+
+    async fn create_push_task(
+        &self,
+        app: AppId,
+        task: PushTaskRecord,
+        owner: String,
+        lease_until_ms: i64,
+    ) -> StoreResult<()> {
+        self.create_push_task_impl(app, task, owner, lease_until_ms)
+            .await
+    }
+
+    async fn claim_push_tasks(
+        &self,
+        owner: String,
+        now_ms: i64,
+        lease_until_ms: i64,
+        limit: usize,
+    ) -> StoreResult<Vec<(AppId, PushTaskRecord)>> {
+        self.claim_push_tasks_impl(owner, now_ms, lease_until_ms, limit)
+            .await
+    }
+
+    async fn advance_push_task(
+        &self,
+        app: AppId,
+        task_id: String,
+        owner: String,
+        progress: PushProgress,
+        now_ms: i64,
+        lease_until_ms: i64,
+    ) -> StoreResult<bool> {
+        self.advance_push_task_impl(app, task_id, owner, progress, now_ms, lease_until_ms)
+            .await
+    }
+
+    async fn release_push_task(
+        &self,
+        app: AppId,
+        task_id: String,
+        owner: String,
+    ) -> StoreResult<()> {
+        self.release_push_task_impl(app, task_id, owner).await
+    }
+
+    async fn push_tasks(&self, app: AppId, limit: usize) -> StoreResult<Vec<PushTaskRecord>> {
+        self.push_tasks_impl(app, limit).await
     }
 
     async fn close(&self) {
