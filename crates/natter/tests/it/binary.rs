@@ -7,17 +7,17 @@ use serde_json::{json, Value};
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
 
-const BIN: &str = env!("CARGO_BIN_EXE_natter");
+pub(crate) const BIN: &str = env!("CARGO_BIN_EXE_natter");
 
-struct Banner {
-    base: String,
-    sdkappid: String,
-    secret_key: String,
-    usersig: String,
+pub(crate) struct Banner {
+    pub base: String,
+    pub sdkappid: String,
+    pub secret_key: String,
+    pub usersig: String,
 }
 
 /// Starts `natter serve` and reads its banner up to the curl line.
-async fn serve(args: &[&str], envs: &[(&str, &str)]) -> (Child, Banner) {
+pub(crate) async fn serve(args: &[&str], envs: &[(&str, &str)]) -> (Child, Banner) {
     let mut child = Command::new(BIN)
         .arg("serve")
         .args(args)
@@ -62,7 +62,12 @@ async fn serve(args: &[&str], envs: &[(&str, &str)]) -> (Child, Banner) {
     )
 }
 
-async fn call(client: &reqwest::Client, banner: &Banner, api: &str, body: Value) -> Value {
+pub(crate) async fn call(
+    client: &reqwest::Client,
+    banner: &Banner,
+    api: &str,
+    body: Value,
+) -> Value {
     let url = format!(
         "{}/v4/{api}?sdkappid={}&identifier=administrator&usersig={}&random=1&contenttype=json",
         banner.base, banner.sdkappid, banner.usersig

@@ -218,6 +218,12 @@ async fn drill(database_url: Option<String>) {
     let (mut child, again) = serve(&args, &[]).await;
     let acked = std::mem::take(&mut *acked.lock().unwrap());
     assert!(!acked.c2c.is_empty(), "the load ran before the kill");
+    eprintln!(
+        "crash drill: {} one-to-one, {} group messages and {} members acknowledged before SIGKILL",
+        acked.c2c.values().map(BTreeMap::len).sum::<usize>(),
+        acked.group.len(),
+        acked.members.len()
+    );
     for ((from, to), sent) in &acked.c2c {
         let stored = c2c_randoms(&client, &again, from, to).await;
         for random in sent.keys() {
@@ -259,7 +265,7 @@ async fn drill(database_url: Option<String>) {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
     loop {
         let received = receiver.received();
-        let of = |command: &str| {
+        let of = |command: &'static str| {
             received.iter().filter(move |r| {
                 r.query.get("CallbackCommand").map(String::as_str) == Some(command)
             })

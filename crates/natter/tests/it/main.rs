@@ -20,6 +20,7 @@ mod config_cli;
 mod console;
 mod console_browser;
 mod conversations;
+mod crash_drill;
 mod cursors;
 mod custom_fields;
 mod friends;
