@@ -135,3 +135,46 @@ pub async fn accounts(State(state): State<AppState>, RawQuery(query): RawQuery) 
     .await;
     reply(result, None)
 }
+
+/// Most users `/_natter/online` lists in one answer.
+const ONLINE_PAGE: usize = 1_000;
+
+/// `/_natter/online?…`: the app's users connected to this node (`/ws` or `/binfo`), in byte
+/// order, each with the platforms of their connections; at most 1,000, after `after` when
+/// given, with `next` while more follow. In a cluster it lists this node's connections only
+/// (`query_online_status` answers for the whole cluster once presence is shared).
+pub async fn online(State(state): State<AppState>, RawQuery(query): RawQuery) -> Response {
+    let result: ApiResult<Value> = async {
+        let services = &state.services;
+        let (app, _) = state.auth.admin(
+            &services.apps,
+            &services.clock,
+            &Caller::from_query(query.as_deref()),
+        )?;
+        let after = form_urlencoded::parse(query.as_deref().unwrap_or_default().as_bytes())
+            .find(|(k, _)| k == "after")
+            .map(|(_, v)| v.into_owned())
+            .unwrap_or_default();
+        let mut users = services.hub.online_users(app.sdkappid);
+        users.sort();
+        let mut page: Vec<String> = users.into_iter().filter(|u| *u > after).collect();
+        let more = page.len() > ONLINE_PAGE;
+        page.truncate(ONLINE_PAGE);
+        let list: Vec<Value> = page
+            .iter()
+            .map(|user| {
+                json!({
+                    "UserID": user,
+                    "Platforms": services.hub.platforms(app.sdkappid, user),
+                })
+            })
+            .collect();
+        let mut out = json!({ "users": list });
+        if more {
+            out["next"] = page.last().cloned().into();
+        }
+        Ok(out)
+    }
+    .await;
+    reply(result, None)
+}

@@ -118,6 +118,7 @@ pub fn router(state: AppState) -> Router {
         .route("/_natter/webhooks/replay", post(webhooks::replay))
         .route("/_natter/usersig", post(emulator::usersig))
         .route("/_natter/accounts", get(control::accounts))
+        .route("/_natter/online", get(control::online))
         .route("/console", get(console::redirect))
         .route("/console/", get(console::index))
         .route("/console/{*file}", get(console::file))

@@ -1,5 +1,6 @@
 // Online users and their devices: query_online_status (500 accounts per call, with one
-// Detail item per connection) for the accounts named, or for those seen in this tab; kick one.
+// Detail item per connection) for the accounts named, or for everyone connected to this node
+// (`/_natter/online`, paged); kick one.
 
 import { h, card, table, form, attempt, toast, words, pill } from './ui.js';
 
@@ -8,10 +9,22 @@ const BATCH = 500;
 export function create(ctx) {
   const { api } = ctx;
   const out = h('div');
-  const input = h('textarea.grow', { name: 'ids', rows: 2, placeholder: 'UserIDs (empty: every account seen in this tab)', 'data-search': true, 'aria-label': 'UserIDs', 'data-testid': 'online-ids' });
+  const input = h('textarea.grow', { name: 'ids', rows: 2, placeholder: 'UserIDs (empty: everyone connected)', 'data-search': true, 'aria-label': 'UserIDs', 'data-testid': 'online-ids' });
+
+  /** Every user connected to this node, page by page. */
+  async function connected() {
+    const ids = [];
+    let after = '';
+    for (;;) {
+      const page = await api.control('GET', 'online', undefined, { after });
+      ids.push(...page.users.map((u) => u.UserID));
+      if (!page.next) return ids;
+      after = page.next;
+    }
+  }
 
   async function query() {
-    const ids = words(input.value).length ? words(input.value) : [...ctx.known];
+    const ids = words(input.value).length ? words(input.value) : await connected();
     const rows = [];
     for (let i = 0; i < ids.length; i += BATCH) {
       const reply = await api.rest('openim', 'query_online_status', { To_Account: ids.slice(i, i + BATCH), IsNeedDetail: 1 });
@@ -27,7 +40,7 @@ export function create(ctx) {
         toast(`Kicked ${r.To_Account}`);
         await query();
       }) }, 'Kick')) },
-    ], rows, { testid: 'online-table', empty: 'No accounts to ask about.' }));
+    ], rows, { testid: 'online-table', empty: 'No one is connected.' }));
   }
 
   const el = h('div', {}, card('Online users', [h('button.small', { 'data-testid': 'online-refresh', onclick: () => attempt(query) }, 'Refresh')],

@@ -487,3 +487,53 @@ on_both_engines!(
     accounts_are_listed_page_by_page,
     accounts_are_listed_page_by_page
 );
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_online_list_names_connected_users_and_their_platforms() {
+    let server = TestServer::start(Engine::Sqlite).await;
+    crate::messages::import(&server, &["ann", "ben", "cy"]).await;
+    let empty = server.control(Method::GET, "/_natter/online", None).await;
+    assert_eq!(empty["users"], json!([]), "{empty}");
+    let _ann_web = crate::client::Client::login(&server, "ann", "Web").await;
+    let _ann_phone = crate::client::Client::login(&server, "ann", "Android").await;
+    let ben = crate::client::Client::login(&server, "ben", "iOS").await;
+    let listed = server.control(Method::GET, "/_natter/online", None).await;
+    assert_eq!(listed["ErrorCode"], 0, "{listed}");
+    let users = listed["users"].as_array().unwrap();
+    let ids: Vec<&str> = users
+        .iter()
+        .map(|u| u["UserID"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["ann", "ben"], "{listed}");
+    let mut platforms: Vec<&str> = users[0]["Platforms"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p.as_str().unwrap())
+        .collect();
+    platforms.sort();
+    assert_eq!(platforms, ["Android", "Web"]);
+    assert!(listed.get("next").is_none());
+    // Once ben leaves, only ann is listed; without an admin UserSig, nothing is.
+    ben.drop_link().await;
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let now = server.control(Method::GET, "/_natter/online", None).await;
+        if now["users"].as_array().unwrap().len() == 1 {
+            assert_eq!(now["users"][0]["UserID"], "ann");
+            break;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "{now}");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let refused: Value = server
+        .client
+        .get(format!("{}/_natter/online?sdkappid={APP}", server.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_ne!(refused["ErrorCode"], 0, "{refused}");
+}
