@@ -15,6 +15,21 @@ pub enum CustomFieldKind {
     Any,
 }
 
+/// How many devices a user may be logged in on at once, as Tencent's console offers it
+/// ("Login Settings"). A login past the limit kicks the older device(s) out.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LoginPolicy {
+    /// No limit: every login stays (Natter's default, convenient for an emulator).
+    #[default]
+    Unlimited,
+    /// One device in all: a new login kicks every other one.
+    Single,
+    /// One device per platform (Android, iOS, iPad, Windows, Mac, Linux) and up to
+    /// `web_instances` Web instances: a new login kicks the oldest one past its platform's limit.
+    PerPlatform,
+}
+
 /// One custom field declared for an app: `Tag_Profile_Custom_<Name>` (profiles) or
 /// `Tag_SNS_Custom_<Name>` (friend data).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
@@ -75,6 +90,10 @@ pub struct AppSettings {
     pub custom_group_fields: Vec<CustomDataField>,
     /// Declared `AppMemberDefinedData` keys of group members, with the same rule.
     pub custom_member_fields: Vec<CustomDataField>,
+    /// Tencent's console "Login Settings": how many devices may be online at once.
+    pub login_policy: LoginPolicy,
+    /// Web instances allowed at once under [`LoginPolicy::PerPlatform`] (Tencent: 1 to 10).
+    pub web_instances: u32,
 }
 
 impl AppSettings {

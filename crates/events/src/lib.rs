@@ -163,6 +163,30 @@ impl Hub {
             .unwrap_or_default()
     }
 
+    /// `user`'s connections on this node, oldest first: (connection, platform).
+    pub fn connections(&self, app: u64, user: &str) -> Vec<(u64, String)> {
+        self.state()
+            .connections(app, user)
+            .map(|conns| conns.iter().map(|c| (c.id, c.platform.clone())).collect())
+            .unwrap_or_default()
+    }
+
+    /// Queues `push` on one connection of `user`; whether it took it.
+    pub fn send_to_connection(&self, app: u64, user: &str, id: u64, push: &Push) -> bool {
+        let mut state = self.state();
+        let Some(conns) = state.users.get_mut(&app).and_then(|u| u.get_mut(user)) else {
+            return false;
+        };
+        let Some(queue) = conns
+            .iter()
+            .find(|c| c.id == id)
+            .and_then(|c| c.queue.as_ref())
+        else {
+            return false;
+        };
+        matches!(push.offer(queue), queue::Offer::Queued)
+    }
+
     /// Queues `push` on every connection of each of `users` that is online, but `except` (the
     /// one whose action caused the frame: it has its answer already). Returns how many
     /// connections took it.

@@ -169,10 +169,14 @@ limits: 20 MB for images and sounds, 100 MB for \
 files and videos. Files are kept in the data directory (SQLite) or in the database \
 (PostgreSQL, so every node serves them). Not yet: video snapshots (`im_cos_msg.video_cover`) \
 and resized thumbnails (the thumbnail and large image are the original).\n\
+- Login settings as in Tencent's console (`login_policy`, `web_instances` per app): \
+`unlimited` (the default), `single` or `per_platform`; a login past the limit pushes the older \
+device out with the SDK's KICKED_OUT (`KickType` 1 for another Web instance, 2 for another \
+device) and its `State.StateChange` names the devices it kicked (`KickedDevice`). In a cluster \
+only the connections on the node of the new login are counted.\n\
 - Not yet: friend-request read marks (`sns.pendency_report`), group invitations that need \
-approval, group attributes and counters, group recall and edit, group receipts, one login per \
-platform (multi-device kicks), video snapshots, and the other commands \
-marked \"not yet\" below. Purchase bits are all off, so the SDK refuses the optional features \
+approval, group attributes and counters, group recall and edit, group receipts, video \
+snapshots, and the other commands marked \"not yet\" below. Purchase bits are all off, so the SDK refuses the optional features \
 (3122) without asking.\n\n",
     );
     let _ = writeln!(

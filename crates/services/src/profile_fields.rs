@@ -154,6 +154,8 @@ mod tests {
             blocked_send_fails: false,
             custom_group_fields: vec![],
             custom_member_fields: vec![],
+            login_policy: Default::default(),
+            web_instances: 1,
             custom_profile_fields: vec![
                 natter_core::CustomProfileField {
                     name: "Hobby".into(),

@@ -5,10 +5,10 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use natter_core::{codes, ApiError, ApiResult, AppSettings, Clock};
+use natter_core::{codes, ApiError, ApiResult, AppSettings, Clock, LoginPolicy};
 use natter_events::{Hub, Priority, Push, Registration, Target};
 use natter_store::Store;
-use natter_webhook::payloads::state::{StateChange, StateChangeInfo};
+use natter_webhook::payloads::state::{KickedDevice, StateChange, StateChangeInfo};
 use natter_webhook::{Origin, Webhooks};
 
 use crate::accounts::{AccountService, NewAccount};
@@ -21,6 +21,10 @@ use crate::internal;
 pub const KICKED_EVENT: &str = "Kicked";
 /// The Web SDK's kick types: 1 another instance, 2 another device, 3 the REST API.
 pub const KICK_BY_REST: u32 = 3;
+/// `KickType` of a Web instance pushed out by a newer one (the SDK's "multiple accounts/instances").
+pub const KICK_BY_INSTANCE: u32 = 1;
+/// `KickType` of a device pushed out by a login on another device (the SDK's "multiple devices").
+pub const KICK_BY_DEVICE: u32 = 2;
 
 /// The platforms a client may say it is on; they become `OptPlatform` of what it does.
 pub const PLATFORMS: &[&str] = &[
@@ -154,6 +158,7 @@ impl SessionService {
         }
         let _turn = self.transition(app.sdkappid, user).await;
         let registration = self.hub.connect(app.sdkappid, user, platform);
+        let kicked = self.apply_login_policy(&app, user, registration.id, platform);
         self.webhooks.ops().login(
             app.sdkappid,
             user,
@@ -169,7 +174,7 @@ impl SessionService {
                 connection: Some(registration.id),
             },
         };
-        self.report_state(&session, "Login", "Register").await;
+        self.report_login(&session, kicked).await;
         if registration.first {
             self.groups
                 .come_online(&session.app, user, &session.origin)
@@ -241,7 +246,59 @@ impl SessionService {
         self.hub.platforms(app.sdkappid, user)
     }
 
+    /// The app's login policy for a new connection (`id`, on `platform`): the user's older
+    /// connections on this node that it pushes out get the `Kicked` event (they close, and end
+    /// as `Logout` / `Kicked`). Returns their platforms, for the login's `KickedDevice`.
+    fn apply_login_policy(
+        &self,
+        app: &AppSettings,
+        user: &str,
+        id: u64,
+        platform: &str,
+    ) -> Vec<String> {
+        let older: Vec<(u64, String)> = self
+            .hub
+            .connections(app.sdkappid, user)
+            .into_iter()
+            .filter(|(c, _)| *c != id)
+            .collect();
+        let victims = login_victims(app.login_policy, app.web_instances, &older, platform);
+        for (connection, their_platform) in &victims {
+            let kick_type = if their_platform == "Web" && platform == "Web" {
+                KICK_BY_INSTANCE
+            } else {
+                KICK_BY_DEVICE
+            };
+            let event = serde_json::json!({"Event": KICKED_EVENT, "KickType": kick_type});
+            let push = Push::new(Priority::High, &event);
+            self.hub
+                .send_to_connection(app.sdkappid, user, *connection, &push);
+        }
+        victims.into_iter().map(|(_, p)| p).collect()
+    }
+
+    async fn report_login(&self, session: &Session, kicked: Vec<String>) {
+        let kicked_device = (!kicked.is_empty()).then(|| {
+            kicked
+                .into_iter()
+                .map(|platform| KickedDevice { platform })
+                .collect()
+        });
+        self.report(session, "Login", "Register", kicked_device)
+            .await;
+    }
+
     async fn report_state(&self, session: &Session, action: &str, reason: &str) {
+        self.report(session, action, reason, None).await;
+    }
+
+    async fn report(
+        &self,
+        session: &Session,
+        action: &str,
+        reason: &str,
+        kicked_device: Option<Vec<KickedDevice>>,
+    ) {
         let payload = StateChange {
             event_time: self.clock.now_ms() as u64,
             info: StateChangeInfo {
@@ -249,7 +306,7 @@ impl SessionService {
                 to_account: session.user.clone(),
                 reason: reason.to_owned(),
             },
-            kicked_device: None,
+            kicked_device,
         };
         self.webhooks
             .record_after(
@@ -283,5 +340,57 @@ impl Drop for UserTransition {
         {
             locks.remove(&self.key);
         }
+    }
+}
+
+/// The older connections (`older`, oldest first: connection, platform) that a new login on
+/// `platform` pushes out under `policy`.
+fn login_victims(
+    policy: LoginPolicy,
+    web_instances: u32,
+    older: &[(u64, String)],
+    platform: &str,
+) -> Vec<(u64, String)> {
+    match policy {
+        LoginPolicy::Unlimited => Vec::new(),
+        LoginPolicy::Single => older.to_vec(),
+        LoginPolicy::PerPlatform => {
+            let allowed = if platform == "Web" {
+                web_instances.max(1) as usize
+            } else {
+                1
+            };
+            let same: Vec<&(u64, String)> = older.iter().filter(|(_, p)| p == platform).collect();
+            // The new login is one of the allowed: the oldest of the rest go.
+            let excess = (same.len() + 1).saturating_sub(allowed);
+            same.into_iter().take(excess).cloned().collect()
+        }
+    }
+}
+
+#[cfg(test)]
+mod login_policy_tests {
+    use super::*;
+
+    fn conns(list: &[(u64, &str)]) -> Vec<(u64, String)> {
+        list.iter().map(|(c, p)| (*c, (*p).to_owned())).collect()
+    }
+
+    #[test]
+    fn each_policy_pushes_out_the_right_devices() {
+        let older = conns(&[(1, "Web"), (2, "Android"), (3, "Web"), (4, "iOS")]);
+        assert!(login_victims(LoginPolicy::Unlimited, 1, &older, "Android").is_empty());
+        assert_eq!(login_victims(LoginPolicy::Single, 1, &older, "Mac"), older);
+        assert_eq!(
+            login_victims(LoginPolicy::PerPlatform, 1, &older, "Android"),
+            conns(&[(2, "Android")])
+        );
+        assert!(login_victims(LoginPolicy::PerPlatform, 1, &older, "Mac").is_empty());
+        // Two Web instances kept at most: with two older ones, the oldest goes.
+        assert_eq!(
+            login_victims(LoginPolicy::PerPlatform, 2, &older, "Web"),
+            conns(&[(1, "Web")])
+        );
+        assert!(login_victims(LoginPolicy::PerPlatform, 3, &older, "Web").is_empty());
     }
 }

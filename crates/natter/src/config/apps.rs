@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context};
-use natter_core::{AppSettings, CustomDataField, CustomProfileField};
+use natter_core::{AppSettings, CustomDataField, CustomProfileField, LoginPolicy};
 use natter_webhook::WebhookConfig;
 use serde::{Deserialize, Serialize};
 
@@ -33,6 +33,10 @@ pub struct AppTable {
     #[serde(default)]
     pub blocked_send_fails: bool,
     #[serde(default)]
+    pub login_policy: LoginPolicy,
+    #[serde(default = "default_web_instances")]
+    pub web_instances: u32,
+    #[serde(default)]
     pub custom_profile_fields: Vec<CustomProfileField>,
     #[serde(default)]
     pub custom_friend_fields: Vec<CustomProfileField>,
@@ -44,6 +48,11 @@ pub struct AppTable {
     pub rate_limits: BTreeMap<String, u32>,
     #[serde(default)]
     pub webhook: WebhookConfig,
+}
+
+/// Web instances a user may keep under the `per_platform` login policy unless told.
+fn default_web_instances() -> u32 {
+    1
 }
 
 /// What to do about an app with no secret key and none kept in the data dir yet.
@@ -111,6 +120,12 @@ pub fn resolve_apps(
             bail!("SDKAppID {} is configured twice", table.sdkappid);
         }
         check_custom_field_names(&table)?;
+        if table.web_instances > 10 {
+            bail!(
+                "app {}: web_instances must be 1 to 10, as in Tencent's console",
+                table.sdkappid
+            );
+        }
         let (secret_key, key_generated) = match table.secret_key {
             Some(key) if !key.is_empty() => (key, false),
             _ => secret_key_from_data_dir(data_dir, table.sdkappid, missing_key)?,
@@ -151,6 +166,9 @@ pub fn resolve_apps(
                 blocked_send_fails: table.blocked_send_fails,
                 custom_group_fields: table.custom_group_fields,
                 custom_member_fields: table.custom_member_fields,
+                login_policy: table.login_policy,
+                // 0 (a default app made from flags) is the default, 1.
+                web_instances: table.web_instances.max(1),
             },
             webhook,
             key_generated,
@@ -172,6 +190,8 @@ pub fn table_of(app: &AppConfig) -> AppTable {
         history_retention_days: s.history_retention_days,
         c2c_friend_check: s.c2c_friend_check,
         blocked_send_fails: s.blocked_send_fails,
+        login_policy: s.login_policy,
+        web_instances: s.web_instances,
         custom_profile_fields: s.custom_profile_fields,
         custom_friend_fields: s.custom_friend_fields,
         custom_group_fields: s.custom_group_fields,

@@ -251,6 +251,8 @@ fn every_key_set() -> Options {
             history_retention_days: 0,
             c2c_friend_check: false,
             blocked_send_fails: false,
+            login_policy: natter_core::LoginPolicy::PerPlatform,
+            web_instances: 3,
             custom_profile_fields: vec![field.clone()],
             custom_friend_fields: vec![field],
             custom_group_fields: vec![data_field.clone()],

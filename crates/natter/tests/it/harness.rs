@@ -85,6 +85,8 @@ pub fn app_settings(sdkappid: u64) -> AppSettings {
         blocked_send_fails: false,
         custom_group_fields: declared(sdkappid, &["Color", "Level"]),
         custom_member_fields: declared(sdkappid, &["Seat"]),
+        login_policy: natter_core::LoginPolicy::Unlimited,
+        web_instances: 1,
     }
 }
 

@@ -26,6 +26,7 @@ mod custom_fields;
 mod friends;
 mod groups;
 mod live;
+mod login_policy;
 mod message_edits;
 mod messages;
 mod moderation;
