@@ -41,16 +41,18 @@ const MAX_FRAME_BYTES: usize = 64 * 1024;
 pub(crate) const READ_BUFFER_BYTES: usize = 8 * 1024;
 /// How long a new connection has to log in.
 const LOGIN_WAIT: Duration = Duration::from_secs(10);
-/// How often the server pings, and how long a silent client is given before it is timed out.
+/// How often the server pings (more often when the silence limit, `HttpConfig::client_timeout`,
+/// is under three times this, so that a live client always has pings to answer).
 const PING_EVERY: Duration = Duration::from_secs(30);
-const SILENCE_LIMIT: Duration = Duration::from_secs(90);
 
 pub async fn upgrade(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     ws: WebSocketUpgrade,
 ) -> Response {
+    // The frame limit too, so that an over-long frame is refused from its header, unread.
     ws.max_message_size(MAX_FRAME_BYTES)
+        .max_frame_size(MAX_FRAME_BYTES)
         .read_buffer_size(READ_BUFFER_BYTES)
         .on_upgrade(move |socket| serve(state, peer, socket))
 }
@@ -104,6 +106,17 @@ fn read_request(text: &str) -> Result<(Value, String, Value), Message> {
     })?;
     Ok((req.req_id, req.op, body))
 }
+
+/// Whether a read failed because the client's frame was over the size limit: the connection
+/// then closes with 1009 ("message too big"), not silently.
+pub(crate) fn too_big(error: &axum::Error) -> bool {
+    std::error::Error::source(error)
+        .and_then(|e| e.downcast_ref::<tungstenite::Error>())
+        .is_some_and(|e| matches!(e, tungstenite::Error::Capacity(_)))
+}
+
+/// The close code for a frame over the size limit.
+pub(crate) const TOO_BIG_CLOSE: u16 = 1009;
 
 async fn close(socket: &mut WebSocket, code: u16, reason: &'static str) {
     let _ = socket
@@ -190,6 +203,10 @@ async fn login(
             close(socket, 1003, "the first frame must be a login request").await;
             return None;
         }
+        Ok(Some(Err(e))) if too_big(&e) => {
+            close(socket, TOO_BIG_CLOSE, "frame too big").await;
+            return None;
+        }
         Ok(_) => return None,
         Err(_) => {
             close(socket, 1008, "no login request in time").await;
@@ -265,9 +282,12 @@ async fn run(
     mut frames: tokio::sync::mpsc::Receiver<natter_events::Push>,
     socket: &mut WebSocket,
 ) -> SessionEnd {
-    let mut ping = tokio::time::interval(PING_EVERY);
+    let silence_limit = state.config.client_timeout;
+    let mut ping = tokio::time::interval(PING_EVERY.min(silence_limit / 3));
     ping.tick().await;
-    let mut last_heard = Instant::now();
+    // Reset by every frame heard; when it fires the client has been silent for the whole limit.
+    let silent = tokio::time::sleep(silence_limit);
+    tokio::pin!(silent);
     loop {
         tokio::select! {
             // Queued events first, so they never wait behind later requests.
@@ -288,7 +308,7 @@ async fn run(
                 }
             },
             incoming = socket.recv() => {
-                last_heard = Instant::now();
+                silent.as_mut().reset(Instant::now() + silence_limit);
                 match incoming {
                     Some(Ok(Message::Text(text))) => {
                         let (answer, logout, panicked) = match read_request(&text) {
@@ -320,14 +340,18 @@ async fn run(
                         }
                     }
                     Some(Ok(Message::Ping(_) | Message::Pong(_))) => {}
+                    Some(Err(e)) if too_big(&e) => {
+                        close(socket, TOO_BIG_CLOSE, "frame too big: at most 64 KiB").await;
+                        return SessionEnd::LinkClosed;
+                    }
                     Some(Ok(Message::Close(_))) | Some(Err(_)) | None => return SessionEnd::LinkClosed,
                 }
             }
+            _ = &mut silent => {
+                close(socket, 1001, "no answer to pings").await;
+                return SessionEnd::TimedOut;
+            }
             _ = ping.tick() => {
-                if last_heard.elapsed() > SILENCE_LIMIT {
-                    close(socket, 1001, "no answer to pings").await;
-                    return SessionEnd::TimedOut;
-                }
                 if socket.send(Message::Ping(Default::default())).await.is_err() {
                     return SessionEnd::LinkClosed;
                 }

@@ -18,6 +18,7 @@ pub mod envelope;
 pub mod files;
 pub mod gateway;
 pub mod handler;
+pub mod limits;
 pub mod metrics;
 pub mod panics;
 pub mod rate_limit;
@@ -42,6 +43,8 @@ pub struct HttpConfig {
     /// Whether Natter itself serves TLS: the scheme of the URLs it hands clients (unless a
     /// proxy in front says otherwise with `X-Forwarded-Proto`).
     pub tls: bool,
+    /// How long a logged-in client (`/ws`, `/binfo`) may stay silent before it is dropped.
+    pub client_timeout: std::time::Duration,
 }
 
 impl Default for HttpConfig {
@@ -49,6 +52,7 @@ impl Default for HttpConfig {
         Self {
             max_body_bytes: 1024 * 1024,
             tls: false,
+            client_timeout: std::time::Duration::from_secs(90),
         }
     }
 }
@@ -99,5 +103,6 @@ pub fn router(state: AppState) -> Router {
         .route("/_natter/webhooks/faults", post(webhooks::faults))
         .route("/metrics", get(control::metrics))
         .fallback(dispatch::not_found)
+        .layer(axum::middleware::from_fn(limits::check_head))
         .with_state(state)
 }

@@ -39,6 +39,16 @@ fn a_flag_wins_over_the_file_and_the_file_over_the_defaults() {
     assert_eq!(config.listen.port(), 2222, "flag over file");
     assert_eq!(config.cluster_name, "from-file", "file over default");
     assert_eq!(config.max_body_bytes, 1_048_576, "default");
+    assert_eq!(
+        config.limits,
+        crate::ConnectionLimits::default(),
+        "the accept loop's defaults are the options'"
+    );
+    assert_eq!(
+        config.client_timeout,
+        natter_http::HttpConfig::default().client_timeout,
+        "the HTTP layer's default"
+    );
     assert_eq!(config.data_dir, data_dir);
     assert_eq!(config.apps[0].settings.sdkappid, 1_400_000_000);
     assert_eq!(config.apps[0].settings.admins, ["administrator"]);
@@ -56,6 +66,18 @@ fn a_flag_wins_over_the_file_and_the_file_over_the_defaults() {
         "the HTTP layer's default"
     );
     assert_eq!(defaults.database_url, None);
+}
+
+#[test]
+fn a_zero_connection_limit_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    for flag in ["--max-connections", "--header-timeout", "--client-timeout"] {
+        let mut options = command_line(&[flag, "0"]);
+        options.data_dir = Some(dir.path().join("data"));
+        options.secret_key = Some("k".into());
+        let error = ServerConfig::resolve(options).unwrap_err().to_string();
+        assert!(error.contains("must be at least 1"), "{flag}: {error}");
+    }
 }
 
 /// The contract: every option is `--<name>`, `NATTER_<NAME>` and the TOML key `<name>`.

@@ -95,6 +95,8 @@ pub fn test_config(data_dir: PathBuf, database_url: Option<String>) -> ServerCon
         database_url,
         tls: None,
         max_body_bytes: 64 * 1024,
+        limits: natter::ConnectionLimits::default(),
+        client_timeout: std::time::Duration::from_secs(90),
         nats_url: None,
         cluster_name: "natter".into(),
         apps: [APP, OTHER_APP]

@@ -18,6 +18,7 @@ mod config_cli;
 mod conversations;
 mod cursors;
 mod custom_fields;
+mod edges;
 mod friends;
 mod groups;
 mod live;
