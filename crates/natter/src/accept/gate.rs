@@ -202,9 +202,16 @@ mod tests {
         let gate = Gate::new(2, 2);
         let old = gate.admit(A).unwrap();
         let new = gate.admit(B).unwrap();
-        new.conn.touch();
+        // Bytes moved on the newer one a second after the older one's last.
+        let old_last = old.conn.last_active.load(Ordering::Relaxed);
+        new.conn
+            .last_active
+            .store(old_last + 1000, Ordering::Relaxed);
         let _third = gate.admit(B).unwrap();
-        assert!(old.conn.evicted.load(Ordering::Relaxed), "the quieter one goes");
+        assert!(
+            old.conn.evicted.load(Ordering::Relaxed),
+            "the quieter one goes"
+        );
         assert!(!new.conn.evicted.load(Ordering::Relaxed));
     }
 

@@ -126,7 +126,10 @@ fn at_least_one(name: &str, value: Option<u64>) -> anyhow::Result<u64> {
 
 /// The connection limits of `given`, or their defaults; zero is refused (a cap of zero serves
 /// nobody, a timeout of zero closes every connection at once).
-fn connection_limits(given: &Options, defaults: &Options) -> anyhow::Result<crate::ConnectionLimits> {
+fn connection_limits(
+    given: &Options,
+    defaults: &Options,
+) -> anyhow::Result<crate::ConnectionLimits> {
     let pick = |name: &str, value: Option<u64>, default: Option<u64>| {
         at_least_one(name, value.or(default))
     };

@@ -84,7 +84,7 @@ fn a_zero_connection_limit_is_refused() {
 #[test]
 fn every_option_is_a_flag_a_variable_and_a_key_of_one_name() {
     let docs = option_docs();
-    assert_eq!(docs.len(), 14);
+    assert_eq!(docs.len(), 19);
     for option in docs {
         let name = option.toml_key.clone().unwrap_or_else(|| "config".into());
         assert_eq!(option.flag, format!("--{}", name.replace('_', "-")));
@@ -261,6 +261,11 @@ fn every_key_set() -> Options {
         tls_cert: Some("c".into()),
         tls_key: Some("k".into()),
         max_body_bytes: Some(1),
+        max_connections: Some(1),
+        max_connections_per_ip: Some(1),
+        header_timeout: Some(1),
+        idle_timeout: Some(1),
+        client_timeout: Some(1),
         nats_url: Some("n".into()),
         cluster_name: Some("c".into()),
         apps: vec![AppTable {

@@ -170,7 +170,10 @@ async fn many_idle_connections_do_not_starve_the_server(engine: Engine) {
     for i in 0..24 {
         let mut stream = TcpStream::connect(addr(&server)).await.unwrap();
         if i % 2 == 0 {
-            stream.write_all(b"GET /_natter/health HTTP/1.1\r\nX-Slow: ").await.unwrap();
+            stream
+                .write_all(b"GET /_natter/health HTTP/1.1\r\nX-Slow: ")
+                .await
+                .unwrap();
         }
         idle.push(stream);
     }
@@ -206,26 +209,39 @@ async fn at_the_cap_with_nothing_idle_a_newcomer_gets_503_with_the_envelope() {
     let body: Value = refused.json().await.unwrap();
     assert_eq!(body["ActionStatus"], "FAIL");
     assert_eq!(body["ErrorCode"], 60018, "{body}");
-    assert!(body["ErrorInfo"].as_str().unwrap().contains("too many connections"));
+    assert!(body["ErrorInfo"]
+        .as_str()
+        .unwrap()
+        .contains("too many connections"));
     // A closed WebSocket gives its place back.
     let mut first = first;
-    first.write_all(&client_frame(8, &1000u16.to_be_bytes())).await.unwrap();
+    first
+        .write_all(&client_frame(8, &1000u16.to_be_bytes()))
+        .await
+        .unwrap();
     read_to_close(&mut first).await;
     assert_eq!(health(&server).await.status(), 200);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_cap_per_address_refuses_that_address_only() {
-    let server = TestServer::start_with(Engine::Sqlite, |c| {
-        c.limits.max_connections_per_ip = 2
-    })
-    .await;
-    let _held = (raw_ws(&server, "/ws").await, raw_ws(&server, "/binfo").await);
+    let server =
+        TestServer::start_with(Engine::Sqlite, |c| c.limits.max_connections_per_ip = 2).await;
+    let _held = (
+        raw_ws(&server, "/ws").await,
+        raw_ws(&server, "/binfo").await,
+    );
     let refused = health(&server).await;
     assert_eq!(refused.status(), 503);
     let body: Value = refused.json().await.unwrap();
     assert_eq!(body["ErrorCode"], 60018);
-    assert!(body["ErrorInfo"].as_str().unwrap().contains("from this address"), "{body}");
+    assert!(
+        body["ErrorInfo"]
+            .as_str()
+            .unwrap()
+            .contains("from this address"),
+        "{body}"
+    );
     // Another address (all of 127/8 is the loopback) is served.
     let elsewhere = reqwest::Client::builder()
         .local_address(Some("127.0.0.2".parse().unwrap()))
@@ -250,7 +266,9 @@ async fn a_head_trickled_byte_by_byte_is_cut_at_the_header_timeout() {
     // The client keeps sending a byte of header every 50 ms (so the connection is never idle)
     // and never ends the head; it stops when the server has closed the connection.
     let trickle = tokio::spawn(async move {
-        writer.write_all(b"GET /_natter/health HTTP/1.1\r\nX-Slow: ").await?;
+        writer
+            .write_all(b"GET /_natter/health HTTP/1.1\r\nX-Slow: ")
+            .await?;
         for _ in 0..1000 {
             tokio::time::sleep(Duration::from_millis(50)).await;
             writer.write_all(b"a").await?;
