@@ -50,11 +50,15 @@ pub async fn upgrade(
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     ws: WebSocketUpgrade,
 ) -> Response {
+    let slot = match crate::limits::login_slot(&state) {
+        Ok(slot) => slot,
+        Err(refused) => return refused,
+    };
     // The frame limit too, so that an over-long frame is refused from its header, unread.
     ws.max_message_size(MAX_FRAME_BYTES)
         .max_frame_size(MAX_FRAME_BYTES)
         .read_buffer_size(READ_BUFFER_BYTES)
-        .on_upgrade(move |socket| serve(state, peer, socket))
+        .on_upgrade(move |socket| serve(state, peer, socket, slot))
 }
 
 #[derive(Deserialize)]
@@ -127,10 +131,16 @@ async fn close(socket: &mut WebSocket, code: u16, reason: &'static str) {
         .await;
 }
 
-async fn serve(state: AppState, peer: SocketAddr, mut socket: WebSocket) {
+async fn serve(
+    state: AppState,
+    peer: SocketAddr,
+    mut socket: WebSocket,
+    login_slot: tokio::sync::OwnedSemaphorePermit,
+) {
     let Some((session, frames)) = login(&state, peer, &mut socket).await else {
         return;
     };
+    drop(login_slot);
     let mut guard = SessionGuard::new(state.clone(), session.clone());
     let end = run(&state, &session, frames, &mut socket).await;
     guard.disarm();

@@ -45,6 +45,9 @@ pub struct HttpConfig {
     pub tls: bool,
     /// How long a logged-in client (`/ws`, `/binfo`) may stay silent before it is dropped.
     pub client_timeout: std::time::Duration,
+    /// WebSockets (`/ws`, `/binfo`) open at once that have not logged in yet, at most; another
+    /// upgrade is answered 503 (see [`limits::login_slot`]).
+    pub max_pending_logins: usize,
 }
 
 impl Default for HttpConfig {
@@ -53,6 +56,7 @@ impl Default for HttpConfig {
             max_body_bytes: 1024 * 1024,
             tls: false,
             client_timeout: std::time::Duration::from_secs(90),
+            max_pending_logins: 1000,
         }
     }
 }
@@ -65,6 +69,8 @@ pub struct AppState {
     pub auth: Arc<auth::Authenticator>,
     pub limiter: Arc<rate_limit::RateLimiter>,
     pub metrics: metrics_exporter_prometheus::PrometheusHandle,
+    /// One permit per WebSocket that has not logged in yet.
+    pub pending_logins: Arc<tokio::sync::Semaphore>,
 }
 
 impl AppState {
@@ -72,10 +78,11 @@ impl AppState {
         let limiter = rate_limit::RateLimiter::new(services.apps.all().map(|a| a.sdkappid));
         Self {
             services,
-            config: Arc::new(config),
+            config: Arc::new(config.clone()),
             auth: Arc::new(auth::Authenticator::new()),
             limiter: Arc::new(limiter),
             metrics: metrics::handle(),
+            pending_logins: Arc::new(tokio::sync::Semaphore::new(config.max_pending_logins)),
         }
     }
 }

@@ -49,6 +49,38 @@ pub async fn check_head(request: Request, next: Next) -> Response {
     next.run(request).await
 }
 
+/// A place among the WebSockets waiting for their login, kept until the login succeeds or the
+/// socket closes. None left: 503 with the envelope (60018), before the upgrade. With the login
+/// waits (`/ws` 10 s, `/binfo` 60 s) this bounds sockets that never log in, in number and time.
+#[allow(clippy::result_large_err)]
+pub fn login_slot(state: &crate::AppState) -> Result<tokio::sync::OwnedSemaphorePermit, Response> {
+    state
+        .pending_logins
+        .clone()
+        .try_acquire_owned()
+        .map_err(|_| {
+            let mut response = crate::envelope::reply(
+                Err(ApiError::new(
+                    codes::TOO_MANY_REQUESTS,
+                    "too many connections waiting to log in; retry later",
+                )),
+                None,
+            );
+            *response.status_mut() = StatusCode::SERVICE_UNAVAILABLE;
+            let headers = response.headers_mut();
+            headers.insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from_static("1"),
+            );
+            // The connection asked to become a WebSocket; as plain HTTP it is of no more use.
+            headers.insert(
+                axum::http::header::CONNECTION,
+                axum::http::HeaderValue::from_static("close"),
+            );
+            response
+        })
+}
+
 fn refuse(status: StatusCode, error: ApiError) -> Response {
     let mut response = crate::envelope::reply(Err(error), None);
     *response.status_mut() = status;

@@ -148,6 +148,7 @@ pub async fn start(config: &ServerConfig, clock: Arc<Clock>) -> anyhow::Result<R
             max_body_bytes: config.max_body_bytes,
             tls: config.tls.is_some(),
             client_timeout: config.client_timeout,
+            max_pending_logins: config.max_pending_logins,
         },
     );
     let router = natter_http::router(state);

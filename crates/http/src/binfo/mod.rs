@@ -61,6 +61,10 @@ pub async fn upgrade(
     headers: axum::http::HeaderMap,
     ws: WebSocketUpgrade,
 ) -> Response {
+    let slot = match crate::limits::login_slot(&state) {
+        Ok(slot) => slot,
+        Err(refused) => return refused,
+    };
     let connection = Connection {
         peer,
         sdkappid: query.get("sdkappid").cloned(),
@@ -71,13 +75,19 @@ pub async fn upgrade(
     ws.max_message_size(MAX_FRAME_BYTES)
         .max_frame_size(MAX_FRAME_BYTES)
         .read_buffer_size(crate::gateway::READ_BUFFER_BYTES)
-        .on_upgrade(move |socket| serve(state, connection, socket))
+        .on_upgrade(move |socket| serve(state, connection, socket, slot))
 }
 
-async fn serve(state: AppState, connection: Connection, mut socket: WebSocket) {
+async fn serve(
+    state: AppState,
+    connection: Connection,
+    mut socket: WebSocket,
+    login_slot: tokio::sync::OwnedSemaphorePermit,
+) {
     let Some((session, frames, held)) = log_in(&state, &connection, &mut socket).await else {
         return;
     };
+    drop(login_slot);
     let mut guard = SessionGuard::new(state.clone(), session.clone());
     let end = run(&state, &connection, &session, frames, held, &mut socket).await;
     guard.disarm();

@@ -62,6 +62,7 @@ pub fn check(command_line: Options) -> anyhow::Result<String> {
         header_timeout: Some(config.limits.header_timeout.as_secs()),
         idle_timeout: Some(config.limits.idle_timeout.as_secs()),
         client_timeout: Some(config.client_timeout.as_secs()),
+        max_pending_logins: Some(config.max_pending_logins),
         nats_url: config.nats_url.as_deref().map(mask_url_password),
         cluster_name: Some(config.cluster_name.clone()),
         apps,

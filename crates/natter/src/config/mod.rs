@@ -44,6 +44,8 @@ pub struct ServerConfig {
     pub limits: crate::ConnectionLimits,
     /// How long a logged-in client may stay silent.
     pub client_timeout: Duration,
+    /// WebSockets that have not logged in yet, at most.
+    pub max_pending_logins: usize,
     /// NATS, when this node is one of a cluster.
     pub nats_url: Option<String>,
     pub cluster_name: String,
@@ -107,6 +109,13 @@ impl ServerConfig {
                 "client_timeout",
                 given.client_timeout.or(defaults.client_timeout),
             )?),
+            max_pending_logins: at_least_one(
+                "max_pending_logins",
+                given
+                    .max_pending_logins
+                    .or(defaults.max_pending_logins)
+                    .map(|n| n as u64),
+            )? as usize,
             nats_url: given.nats_url,
             cluster_name: given
                 .cluster_name

@@ -155,6 +155,15 @@ pub struct Options {
         default_value = "90"
     )]
     pub client_timeout: Option<u64>,
+    /// Most WebSockets (/ws, /binfo) open at once that have not logged in yet; another upgrade is
+    /// answered 503
+    #[arg(
+        long,
+        env = "NATTER_MAX_PENDING_LOGINS",
+        value_name = "N",
+        default_value = "1000"
+    )]
+    pub max_pending_logins: Option<usize>,
     /// NATS URL (nats://…): run as one node of a cluster, events to clients travel between
     /// nodes over NATS; none: a single node
     #[arg(

@@ -49,6 +49,11 @@ fn a_flag_wins_over_the_file_and_the_file_over_the_defaults() {
         natter_http::HttpConfig::default().client_timeout,
         "the HTTP layer's default"
     );
+    assert_eq!(
+        config.max_pending_logins,
+        natter_http::HttpConfig::default().max_pending_logins,
+        "the HTTP layer's default"
+    );
     assert_eq!(config.data_dir, data_dir);
     assert_eq!(config.apps[0].settings.sdkappid, 1_400_000_000);
     assert_eq!(config.apps[0].settings.admins, ["administrator"]);
@@ -71,7 +76,12 @@ fn a_flag_wins_over_the_file_and_the_file_over_the_defaults() {
 #[test]
 fn a_zero_connection_limit_is_refused() {
     let dir = tempfile::tempdir().unwrap();
-    for flag in ["--max-connections", "--header-timeout", "--client-timeout"] {
+    for flag in [
+        "--max-connections",
+        "--header-timeout",
+        "--client-timeout",
+        "--max-pending-logins",
+    ] {
         let mut options = command_line(&[flag, "0"]);
         options.data_dir = Some(dir.path().join("data"));
         options.secret_key = Some("k".into());
@@ -84,7 +94,7 @@ fn a_zero_connection_limit_is_refused() {
 #[test]
 fn every_option_is_a_flag_a_variable_and_a_key_of_one_name() {
     let docs = option_docs();
-    assert_eq!(docs.len(), 19);
+    assert_eq!(docs.len(), 20);
     for option in docs {
         let name = option.toml_key.clone().unwrap_or_else(|| "config".into());
         assert_eq!(option.flag, format!("--{}", name.replace('_', "-")));
@@ -266,6 +276,7 @@ fn every_key_set() -> Options {
         header_timeout: Some(1),
         idle_timeout: Some(1),
         client_timeout: Some(1),
+        max_pending_logins: Some(1),
         nats_url: Some("n".into()),
         cluster_name: Some("c".into()),
         apps: vec![AppTable {

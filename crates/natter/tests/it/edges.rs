@@ -394,3 +394,36 @@ async fn a_silent_client_is_dropped_after_the_client_timeout_sqlite() {
 async fn a_silent_client_is_dropped_after_the_client_timeout_postgres() {
     a_silent_client_is_dropped_after_the_client_timeout(Engine::Postgres).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn websockets_waiting_to_log_in_are_bounded() {
+    let server = TestServer::start_with(Engine::Sqlite, |c| c.max_pending_logins = 1).await;
+    import(&server, "waiting").await;
+    let mut first = raw_ws(&server, "/ws").await;
+    for path in ["/ws", "/binfo"] {
+        let (status, body) = raw_request(
+            &server,
+            &format!(
+                "GET {path} HTTP/1.1\r\nHost: natter\r\nUpgrade: websocket\r\n\
+                 Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\
+                 Sec-WebSocket-Version: 13\r\n\r\n"
+            ),
+        )
+        .await;
+        assert_eq!(status, 503, "{path}");
+        assert_eq!(body["ErrorCode"], 60018, "{body}");
+    }
+    // Once the first has logged in (and answered a request after it), a place is free again.
+    ws_login(&server, &mut first, "waiting").await;
+    first
+        .write_all(&client_frame(1, br#"{"ReqId":2,"Op":"ping"}"#))
+        .await
+        .unwrap();
+    loop {
+        let (opcode, payload) = server_frame(&mut first).await;
+        if opcode == 1 && serde_json::from_slice::<Value>(&payload).unwrap()["ReqId"] == 2 {
+            break;
+        }
+    }
+    raw_ws(&server, "/binfo").await;
+}

@@ -97,6 +97,7 @@ pub fn test_config(data_dir: PathBuf, database_url: Option<String>) -> ServerCon
         max_body_bytes: 64 * 1024,
         limits: natter::ConnectionLimits::default(),
         client_timeout: std::time::Duration::from_secs(90),
+        max_pending_logins: 1000,
         nats_url: None,
         cluster_name: "natter".into(),
         apps: [APP, OTHER_APP]
