@@ -106,7 +106,9 @@ async fn sweep_history(
 }
 
 pub async fn start(config: &ServerConfig, clock: Arc<Clock>) -> anyhow::Result<Running> {
-    crate::accept::raise_open_file_limit();
+    if let Some(open_files) = crate::accept::raise_open_file_limit() {
+        tracing::debug!(open_files, "open-file limit");
+    }
     let store = open_store(config).await?;
     let apps = Apps::new(config.apps.iter().map(|a| a.settings.clone()));
     let webhooks = Arc::new(Webhooks::new(store.clone(), clock.clone()));

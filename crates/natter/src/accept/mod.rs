@@ -315,24 +315,16 @@ fn fit_to_open_files(max_connections: usize) -> usize {
 pub fn raise_open_file_limit() -> Option<usize> {
     #[cfg(unix)]
     {
-        let mut limit = libc::rlimit {
-            rlim_cur: 0,
-            rlim_max: 0,
-        };
-        // SAFETY: getrlimit and setrlimit only read and write the struct passed to them.
-        unsafe {
-            if libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) != 0 {
-                return None;
-            }
-            if limit.rlim_cur < limit.rlim_max {
-                let raised = libc::rlimit {
-                    rlim_cur: limit.rlim_max,
-                    rlim_max: limit.rlim_max,
-                };
-                // Some systems refuse an unlimited soft limit (macOS); the old one stays then.
-                if libc::setrlimit(libc::RLIMIT_NOFILE, &raised) == 0 {
-                    limit = raised;
-                }
+        let mut limit = open_files()?;
+        if limit.rlim_cur < limit.rlim_max {
+            let raised = libc::rlimit {
+                rlim_cur: limit.rlim_max,
+                rlim_max: limit.rlim_max,
+            };
+            // SAFETY: setrlimit only reads the struct passed to it. Some systems refuse an
+            // unlimited soft limit (macOS, or Linux past fs.nr_open): the old one stays then.
+            if unsafe { libc::setrlimit(libc::RLIMIT_NOFILE, &raised) } == 0 {
+                limit = raised;
             }
         }
         Some(usize::try_from(limit.rlim_cur).unwrap_or(usize::MAX))
@@ -346,18 +338,20 @@ pub fn raise_open_file_limit() -> Option<usize> {
 fn open_file_limit() -> Option<usize> {
     #[cfg(unix)]
     {
-        let mut limit = libc::rlimit {
-            rlim_cur: 0,
-            rlim_max: 0,
-        };
-        // SAFETY: getrlimit only writes the struct passed to it.
-        if unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) } != 0 {
-            return None;
-        }
-        Some(usize::try_from(limit.rlim_cur).unwrap_or(usize::MAX))
+        open_files().map(|limit| usize::try_from(limit.rlim_cur).unwrap_or(usize::MAX))
     }
     #[cfg(not(unix))]
     {
         None
     }
+}
+
+#[cfg(unix)]
+fn open_files() -> Option<libc::rlimit> {
+    let mut limit = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: getrlimit only writes the struct passed to it.
+    (unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) } == 0).then_some(limit)
 }
