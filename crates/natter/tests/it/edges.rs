@@ -427,3 +427,33 @@ async fn websockets_waiting_to_log_in_are_bounded() {
     }
     raw_ws(&server, "/binfo").await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn over_tls_a_handshake_never_started_is_closed_at_the_header_timeout() {
+    let dir = tempfile::tempdir().unwrap();
+    let cert =
+        rcgen::generate_simple_self_signed(vec!["localhost".into(), "127.0.0.1".into()]).unwrap();
+    let (cert_path, key_path) = (dir.path().join("cert.pem"), dir.path().join("key.pem"));
+    std::fs::write(&cert_path, cert.cert.pem()).unwrap();
+    std::fs::write(&key_path, cert.signing_key.serialize_pem()).unwrap();
+    let server = TestServer::start_with(Engine::Sqlite, |c| {
+        c.tls = Some((cert_path, key_path));
+        c.limits.header_timeout = Duration::from_millis(500);
+        c.limits.idle_timeout = Duration::from_secs(60);
+    })
+    .await;
+    let client = reqwest::Client::builder()
+        .add_root_certificate(reqwest::Certificate::from_pem(cert.cert.pem().as_bytes()).unwrap())
+        .build()
+        .unwrap();
+    let answer = client
+        .get(format!("{}/_natter/health", server.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 200, "HTTPS is served");
+    // A socket that never starts its handshake (the idle timeout is far off).
+    let addr: SocketAddr = server.base.trim_start_matches("https://").parse().unwrap();
+    let mut silent = TcpStream::connect(addr).await.unwrap();
+    assert!(read_to_close(&mut silent).await.is_empty());
+}
