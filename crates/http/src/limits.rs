@@ -59,6 +59,8 @@ pub fn login_slot(state: &crate::AppState) -> Result<tokio::sync::OwnedSemaphore
         .clone()
         .try_acquire_owned()
         .map_err(|_| {
+            metrics::counter!("natter_connections_refused_total", "reason" => "pending_logins")
+                .increment(1);
             let mut response = crate::envelope::reply(
                 Err(ApiError::new(
                     codes::TOO_MANY_REQUESTS,

@@ -66,6 +66,16 @@ pub(crate) enum Refusal {
     PerAddress,
 }
 
+impl Refusal {
+    /// The `reason` label of the refusal counter.
+    pub(crate) fn label(self) -> &'static str {
+        match self {
+            Self::Full => "full",
+            Self::PerAddress => "per_address",
+        }
+    }
+}
+
 #[derive(Default)]
 struct Counts {
     total: usize,
@@ -173,6 +183,7 @@ fn evict_idlest(counts: &mut Counts, ip: Option<IpAddr>) -> bool {
     };
     counts.http.remove(&conn.id);
     conn.evicted.store(true, Ordering::Relaxed);
+    metrics::counter!(super::EVICTED).increment(1);
     // A stored permit: the task sees it even if it is not waiting at this instant.
     conn.evict.notify_one();
     true

@@ -45,6 +45,11 @@ const ACCEPT_BACKOFF: Duration = Duration::from_millis(100);
 /// NATS, files): the connection cap is lowered to fit the open-file limit less these.
 const RESERVED_FDS: usize = 256;
 
+/// Connections refused at a cap (`reason`: `full`, `per_address`; the HTTP layer counts
+/// `pending_logins`), and connections closed to make room.
+pub const REFUSED: &str = "natter_connections_refused_total";
+pub const EVICTED: &str = "natter_connections_evicted_total";
+
 /// The limits on client connections (the options of the same names).
 #[derive(Debug, Clone, PartialEq)]
 pub struct ConnectionLimits {
@@ -131,6 +136,7 @@ pub async fn serve(
             }
             Err(refusal) => {
                 tracing::debug!(%peer, ?refusal, "connection refused");
+                metrics::counter!(REFUSED, "reason" => refusal.label()).increment(1);
                 // Past MAX_SHEDDING refusals under way, the socket is closed right away.
                 if let Ok(permit) = shared.shedding.clone().try_acquire_owned() {
                     let tls = shared.tls.clone();

@@ -179,6 +179,19 @@ async fn many_idle_connections_do_not_starve_the_server(engine: Engine) {
     }
     assert_eq!(health(&server).await.status(), 200);
     assert_eq!(import(&server, "still_served").await["ErrorCode"], 0);
+    let metrics = server
+        .client
+        .get(format!("{}/metrics", server.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics.contains("natter_connections_evicted_total"),
+        "{metrics}"
+    );
     // Room was made by closing idle sockets, the quietest first: the first one is gone.
     assert!(read_to_close(&mut idle.remove(0)).await.is_empty());
 }
@@ -221,6 +234,19 @@ async fn at_the_cap_with_nothing_idle_a_newcomer_gets_503_with_the_envelope() {
         .unwrap();
     read_to_close(&mut first).await;
     assert_eq!(health(&server).await.status(), 200);
+    let metrics = server
+        .client
+        .get(format!("{}/metrics", server.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics.contains(r#"natter_connections_refused_total{reason="full"}"#),
+        "{metrics}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
