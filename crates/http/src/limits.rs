@@ -52,6 +52,7 @@ pub async fn check_head(request: Request, next: Next) -> Response {
 /// A place among the WebSockets waiting for their login, kept until the login succeeds or the
 /// socket closes. None left: 503 with the envelope (60018), before the upgrade. With the login
 /// waits (`/ws` 10 s, `/binfo` 60 s) this bounds sockets that never log in, in number and time.
+// The refusal is the handler's answer, returned as it is: boxing it would only be undone.
 #[allow(clippy::result_large_err)]
 pub fn login_slot(state: &crate::AppState) -> Result<tokio::sync::OwnedSemaphorePermit, Response> {
     state
