@@ -214,7 +214,7 @@ async fn login(
             return None;
         }
         Ok(Some(Err(e))) if too_big(&e) => {
-            close(socket, TOO_BIG_CLOSE, "frame too big").await;
+            close(socket, TOO_BIG_CLOSE, "frame too big: at most 64 KiB").await;
             return None;
         }
         Ok(_) => return None,
@@ -293,7 +293,8 @@ async fn run(
     socket: &mut WebSocket,
 ) -> SessionEnd {
     let silence_limit = state.config.client_timeout;
-    let mut ping = tokio::time::interval(PING_EVERY.min(silence_limit / 3));
+    let ping_every = PING_EVERY.min(silence_limit / 3);
+    let mut ping = tokio::time::interval(ping_every.max(Duration::from_millis(10)));
     ping.tick().await;
     // Reset by every frame heard; when it fires the client has been silent for the whole limit.
     let silent = tokio::time::sleep(silence_limit);

@@ -483,3 +483,15 @@ async fn over_tls_a_handshake_never_started_is_closed_at_the_header_timeout() {
     let mut silent = TcpStream::connect(addr).await.unwrap();
     assert!(read_to_close(&mut silent).await.is_empty());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_silent_web_sdk_is_dropped_after_the_client_timeout() {
+    let server = TestServer::start_with(Engine::Sqlite, |c| {
+        c.client_timeout = Duration::from_millis(600);
+    })
+    .await;
+    import(&server, "quiet_sdk").await;
+    let mut sdk = crate::sdk_client::SdkClient::connect(&server, "quiet_sdk").await;
+    // No heartbeat is sent: the server closes the socket (frames before the close pass by).
+    while sdk.try_next_frame().await.is_some() {}
+}
