@@ -176,7 +176,8 @@ fn evict_idlest(counts: &mut Counts, ip: Option<IpAddr>) -> bool {
         .values()
         .filter(|c| ip.is_none_or(|ip| c.ip == ip))
         .filter(|c| !c.busy() && !c.evicted.load(Ordering::Relaxed))
-        .min_by_key(|c| c.last_active.load(Ordering::Relaxed))
+        // Among equally quiet ones (the clock counts milliseconds), the oldest.
+        .min_by_key(|c| (c.last_active.load(Ordering::Relaxed), c.id))
         .cloned();
     let Some(conn) = idlest else {
         return false;
