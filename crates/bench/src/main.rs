@@ -124,6 +124,14 @@ async fn main() -> anyhow::Result<()> {
         .arg(&config)
         .arg("--data-dir")
         .arg(dir.path().join("data"))
+        // Every simulated client comes from 127.0.0.1 and the sdk suite opens 2,000 sockets at
+        // once: the per-address and waiting-login caps would refuse most of them.
+        .args([
+            "--max-connections-per-ip",
+            "50000",
+            "--max-pending-logins",
+            "50000",
+        ])
         .env("NATTER_LOG", "warn")
         .stdout(Stdio::piped())
         .kill_on_drop(true);

@@ -15,6 +15,8 @@ pub const API_NOT_FOUND: u32 = 60009;
 pub const ADMIN_REQUIRED: u32 = 60010;
 pub const SDKAPPID_MISSING: u32 = 60012;
 pub const ACCOUNT_NOT_STRING: u32 = 60015;
+/// "Too many requests, retry later": also a connection refused at the connection caps.
+pub const TOO_MANY_REQUESTS: u32 = 60018;
 
 // Operations (`open_msg_svc/get_history`): no message file for the hour asked for (not over
 // yet, or more than 7 days ago). Natter's reading of Tencent's page; see docs/architecture.md.

@@ -41,18 +41,24 @@ const MAX_FRAME_BYTES: usize = 64 * 1024;
 pub(crate) const READ_BUFFER_BYTES: usize = 8 * 1024;
 /// How long a new connection has to log in.
 const LOGIN_WAIT: Duration = Duration::from_secs(10);
-/// How often the server pings, and how long a silent client is given before it is timed out.
+/// How often the server pings (more often when the silence limit, `HttpConfig::client_timeout`,
+/// is under three times this, so that a live client always has pings to answer).
 const PING_EVERY: Duration = Duration::from_secs(30);
-const SILENCE_LIMIT: Duration = Duration::from_secs(90);
 
 pub async fn upgrade(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     ws: WebSocketUpgrade,
 ) -> Response {
+    let slot = match crate::limits::login_slot(&state) {
+        Ok(slot) => slot,
+        Err(refused) => return refused,
+    };
+    // The frame limit too, so that an over-long frame is refused from its header, unread.
     ws.max_message_size(MAX_FRAME_BYTES)
+        .max_frame_size(MAX_FRAME_BYTES)
         .read_buffer_size(READ_BUFFER_BYTES)
-        .on_upgrade(move |socket| serve(state, peer, socket))
+        .on_upgrade(move |socket| serve(state, peer, socket, slot))
 }
 
 #[derive(Deserialize)]
@@ -111,6 +117,17 @@ fn read_request(text: &str) -> Result<(Value, String, Value), Message> {
     Ok((req.req_id, req.op, body))
 }
 
+/// Whether a read failed because the client's frame was over the size limit: the connection
+/// then closes with 1009 ("message too big"), not silently.
+pub(crate) fn too_big(error: &axum::Error) -> bool {
+    std::error::Error::source(error)
+        .and_then(|e| e.downcast_ref::<tungstenite::Error>())
+        .is_some_and(|e| matches!(e, tungstenite::Error::Capacity(_)))
+}
+
+/// The close code for a frame over the size limit.
+pub(crate) const TOO_BIG_CLOSE: u16 = 1009;
+
 async fn close(socket: &mut WebSocket, code: u16, reason: &'static str) {
     let _ = socket
         .send(Message::Close(Some(CloseFrame {
@@ -120,10 +137,16 @@ async fn close(socket: &mut WebSocket, code: u16, reason: &'static str) {
         .await;
 }
 
-async fn serve(state: AppState, peer: SocketAddr, mut socket: WebSocket) {
+async fn serve(
+    state: AppState,
+    peer: SocketAddr,
+    mut socket: WebSocket,
+    login_slot: tokio::sync::OwnedSemaphorePermit,
+) {
     let Some((session, frames)) = login(&state, peer, &mut socket).await else {
         return;
     };
+    drop(login_slot);
     let mut guard = SessionGuard::new(state.clone(), session.clone());
     let end = run(&state, &session, frames, &mut socket).await;
     guard.disarm();
@@ -194,6 +217,10 @@ async fn login(
         Ok(Some(Ok(Message::Text(text)))) => text,
         Ok(Some(Ok(_))) => {
             close(socket, 1003, "the first frame must be a login request").await;
+            return None;
+        }
+        Ok(Some(Err(e))) if too_big(&e) => {
+            close(socket, TOO_BIG_CLOSE, "frame too big: at most 64 KiB").await;
             return None;
         }
         Ok(_) => return None,
@@ -271,9 +298,13 @@ async fn run(
     mut frames: tokio::sync::mpsc::Receiver<natter_events::Push>,
     socket: &mut WebSocket,
 ) -> SessionEnd {
-    let mut ping = tokio::time::interval(PING_EVERY);
+    let silence_limit = state.config.client_timeout;
+    let ping_every = PING_EVERY.min(silence_limit / 3);
+    let mut ping = tokio::time::interval(ping_every.max(Duration::from_millis(10)));
     ping.tick().await;
-    let mut last_heard = Instant::now();
+    // Reset by every frame heard; when it fires the client has been silent for the whole limit.
+    let silent = tokio::time::sleep(silence_limit);
+    tokio::pin!(silent);
     loop {
         tokio::select! {
             // Queued events first, so they never wait behind later requests.
@@ -294,7 +325,7 @@ async fn run(
                 }
             },
             incoming = socket.recv() => {
-                last_heard = Instant::now();
+                silent.as_mut().reset(Instant::now() + silence_limit);
                 match incoming {
                     Some(Ok(Message::Text(text))) => {
                         let (answer, logout, panicked) = match read_request(&text) {
@@ -326,14 +357,18 @@ async fn run(
                         }
                     }
                     Some(Ok(Message::Ping(_) | Message::Pong(_))) => {}
+                    Some(Err(e)) if too_big(&e) => {
+                        close(socket, TOO_BIG_CLOSE, "frame too big: at most 64 KiB").await;
+                        return SessionEnd::LinkClosed;
+                    }
                     Some(Ok(Message::Close(_))) | Some(Err(_)) | None => return SessionEnd::LinkClosed,
                 }
             }
+            _ = &mut silent => {
+                close(socket, 1001, "no answer to pings").await;
+                return SessionEnd::TimedOut;
+            }
             _ = ping.tick() => {
-                if last_heard.elapsed() > SILENCE_LIMIT {
-                    close(socket, 1001, "no answer to pings").await;
-                    return SessionEnd::TimedOut;
-                }
                 if socket.send(Message::Ping(Default::default())).await.is_err() {
                     return SessionEnd::LinkClosed;
                 }

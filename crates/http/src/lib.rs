@@ -26,6 +26,7 @@ pub mod files;
 pub mod gateway;
 pub mod handler;
 pub mod history;
+pub mod limits;
 pub mod metrics;
 pub mod panics;
 pub mod pushes;
@@ -54,6 +55,11 @@ pub struct HttpConfig {
     /// A local emulator: the server listens on a loopback address, so `/_natter/usersig` may
     /// mint UserSigs for requests from the machine itself ([`emulator`]).
     pub emulator: bool,
+    /// How long a logged-in client (`/ws`, `/binfo`) may stay silent before it is dropped.
+    pub client_timeout: std::time::Duration,
+    /// WebSockets (`/ws`, `/binfo`) open at once that have not logged in yet, at most; another
+    /// upgrade is answered 503 (see [`limits::login_slot`]).
+    pub max_pending_logins: usize,
 }
 
 impl Default for HttpConfig {
@@ -62,6 +68,8 @@ impl Default for HttpConfig {
             max_body_bytes: 1024 * 1024,
             tls: false,
             emulator: false,
+            client_timeout: std::time::Duration::from_secs(90),
+            max_pending_logins: 1000,
         }
     }
 }
@@ -74,6 +82,8 @@ pub struct AppState {
     pub auth: Arc<auth::Authenticator>,
     pub limiter: Arc<rate_limit::RateLimiter>,
     pub metrics: metrics_exporter_prometheus::PrometheusHandle,
+    /// One permit per WebSocket that has not logged in yet.
+    pub pending_logins: Arc<tokio::sync::Semaphore>,
 }
 
 impl AppState {
@@ -81,10 +91,11 @@ impl AppState {
         let limiter = rate_limit::RateLimiter::new(services.apps.all().map(|a| a.sdkappid));
         Self {
             services,
-            config: Arc::new(config),
+            config: Arc::new(config.clone()),
             auth: Arc::new(auth::Authenticator::new()),
             limiter: Arc::new(limiter),
             metrics: metrics::handle(),
+            pending_logins: Arc::new(tokio::sync::Semaphore::new(config.max_pending_logins)),
         }
     }
 }
@@ -127,5 +138,6 @@ pub fn router(state: AppState) -> Router {
         .route("/_natter/pushes/resume", post(pushes::resume))
         .route("/metrics", get(control::metrics))
         .fallback(dispatch::not_found)
+        .layer(axum::middleware::from_fn(limits::check_head))
         .with_state(state)
 }

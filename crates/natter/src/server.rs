@@ -18,9 +18,6 @@ use tokio::task::JoinHandle;
 
 use crate::config::ServerConfig;
 
-/// How long in-flight requests may take to finish once shutdown begins.
-const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
-
 /// Opens PostgreSQL when `database_url` is given, otherwise SQLite in the data dir.
 pub async fn open_store(config: &ServerConfig) -> anyhow::Result<Arc<dyn Store>> {
     match &config.database_url {
@@ -115,6 +112,9 @@ async fn sweep_history(
 }
 
 pub async fn start(config: &ServerConfig, clock: Arc<Clock>) -> anyhow::Result<Running> {
+    if let Some(open_files) = crate::accept::raise_open_file_limit() {
+        tracing::debug!(open_files, "open-file limit");
+    }
     let store = open_store(config).await?;
     let apps = Apps::new(config.apps.iter().map(|a| a.settings.clone()));
     let webhooks = Arc::new(Webhooks::new(store.clone(), clock.clone()));
@@ -129,7 +129,7 @@ pub async fn start(config: &ServerConfig, clock: Arc<Clock>) -> anyhow::Result<R
             app.settings.custom_field_policy()
         );
     }
-    let (stop, mut stopped) = watch::channel(false);
+    let (stop, _) = watch::channel(false);
     let hub = Arc::new(Hub::new());
     let fanout = match &config.nats_url {
         None => Fanout::local(hub.clone(), store.clone()),
@@ -156,9 +156,11 @@ pub async fn start(config: &ServerConfig, clock: Arc<Clock>) -> anyhow::Result<R
             max_body_bytes: config.max_body_bytes,
             tls: config.tls.is_some(),
             emulator: config.emulator,
+            client_timeout: config.client_timeout,
+            max_pending_logins: config.max_pending_logins,
         },
     );
-    let router = natter_http::router(state).into_make_service_with_connect_info::<SocketAddr>();
+    let router = natter_http::router(state);
     let listener = std::net::TcpListener::bind(config.listen)
         .with_context(|| format!("binding {}", config.listen))?;
     listener.set_nonblocking(true)?;
@@ -174,18 +176,8 @@ pub async fn start(config: &ServerConfig, clock: Arc<Clock>) -> anyhow::Result<R
         stop.subscribe(),
     ));
 
-    let task = match &config.tls {
-        None => {
-            let listener = tokio::net::TcpListener::from_std(listener)?;
-            tokio::spawn(async move {
-                axum::serve(listener, router)
-                    .with_graceful_shutdown(async move {
-                        let _ = stopped.wait_for(|s| *s).await;
-                    })
-                    .await
-                    .context("serving HTTP")
-            })
-        }
+    let tls = match &config.tls {
+        None => None,
         Some((cert, key)) => {
             // One crypto provider for the whole process; a second install is harmless.
             let _ = rustls::crypto::ring::default_provider().install_default();
@@ -198,15 +190,17 @@ pub async fn start(config: &ServerConfig, clock: Arc<Clock>) -> anyhow::Result<R
                         key.display()
                     )
                 })?;
-            let handle = axum_server::Handle::new();
-            let server = axum_server::from_tcp_rustls(listener, tls)?.handle(handle.clone());
-            tokio::spawn(async move {
-                let _ = stopped.wait_for(|s| *s).await;
-                handle.graceful_shutdown(Some(DRAIN_TIMEOUT));
-            });
-            tokio::spawn(async move { server.serve(router).await.context("serving HTTPS") })
+            Some(tokio_rustls::TlsAcceptor::from(tls.get_inner()))
         }
     };
+    let listener = tokio::net::TcpListener::from_std(listener)?;
+    let limits = config.limits.clone();
+    let stopped = stop.subscribe();
+    let task = tokio::spawn(async move {
+        crate::accept::serve(listener, router, limits, tls, stopped)
+            .await
+            .context("serving HTTP")
+    });
     Ok(Running {
         addr,
         services,

@@ -39,10 +39,8 @@ const MAX_FRAME_BYTES: usize = 256 * 1024;
 /// How long a connection may stay without a successful login. The SDK keeps a socket whose
 /// login was refused open (and sends heartbeats on it), so it is closed after this.
 const LOGIN_WAIT: Duration = Duration::from_secs(60);
-/// The SDK sends `heartbeat.alive` after 10 s without traffic; a connection silent for this long
-/// is gone.
-const SILENCE_LIMIT: Duration = Duration::from_secs(90);
-const SILENCE_CHECK_EVERY: Duration = Duration::from_secs(30);
+// The SDK sends `heartbeat.alive` after 10 s without traffic; a connection silent for
+// `HttpConfig::client_timeout` (90 s) is gone.
 /// Requests an SDK re-sends on a new socket before it logged in again (see [`log_in`]), at most.
 const MAX_HELD: usize = 32;
 
@@ -63,6 +61,10 @@ pub async fn upgrade(
     headers: axum::http::HeaderMap,
     ws: WebSocketUpgrade,
 ) -> Response {
+    let slot = match crate::limits::login_slot(&state) {
+        Ok(slot) => slot,
+        Err(refused) => return refused,
+    };
     let connection = Connection {
         peer,
         sdkappid: query.get("sdkappid").cloned(),
@@ -71,14 +73,21 @@ pub async fn upgrade(
         public_url: crate::files::public_url(&headers, state.config.tls).into(),
     };
     ws.max_message_size(MAX_FRAME_BYTES)
+        .max_frame_size(MAX_FRAME_BYTES)
         .read_buffer_size(crate::gateway::READ_BUFFER_BYTES)
-        .on_upgrade(move |socket| serve(state, connection, socket))
+        .on_upgrade(move |socket| serve(state, connection, socket, slot))
 }
 
-async fn serve(state: AppState, connection: Connection, mut socket: WebSocket) {
+async fn serve(
+    state: AppState,
+    connection: Connection,
+    mut socket: WebSocket,
+    login_slot: tokio::sync::OwnedSemaphorePermit,
+) {
     let Some((session, frames, held)) = log_in(&state, &connection, &mut socket).await else {
         return;
     };
+    drop(login_slot);
     let mut guard = SessionGuard::new(state.clone(), session.clone());
     let end = run(&state, &connection, &session, frames, held, &mut socket).await;
     guard.disarm();
@@ -114,6 +123,10 @@ async fn log_in(
             Ok(Some(Ok(Message::Binary(bytes)))) => bytes,
             Ok(Some(Ok(Message::Text(text)))) => text.as_bytes().to_vec().into(),
             Ok(Some(Ok(_))) => continue,
+            Ok(Some(Err(e))) if crate::gateway::too_big(&e) => {
+                close_too_big(socket).await;
+                return None;
+            }
             Ok(_) | Err(_) => return None,
         };
         let request = match frame::read(&bytes) {
@@ -230,6 +243,15 @@ async fn close_after_panic(socket: &mut WebSocket) {
     let _ = socket.send(Message::Close(Some(close))).await;
 }
 
+/// Closes with 1009 after a frame over [`MAX_FRAME_BYTES`].
+async fn close_too_big(socket: &mut WebSocket) {
+    let close = axum::extract::ws::CloseFrame {
+        code: crate::gateway::TOO_BIG_CLOSE,
+        reason: "frame too big: at most 256 KiB".into(),
+    };
+    let _ = socket.send(Message::Close(Some(close))).await;
+}
+
 /// Serves a logged-in SDK until it logs out or goes away; returns how.
 async fn run(
     state: &AppState,
@@ -239,9 +261,10 @@ async fn run(
     held: Vec<frame::Uplink>,
     socket: &mut WebSocket,
 ) -> SessionEnd {
-    let mut silence_check = tokio::time::interval(SILENCE_CHECK_EVERY);
-    silence_check.tick().await;
-    let mut last_heard = Instant::now();
+    let silence_limit = state.config.client_timeout;
+    // Reset by every frame heard; when it fires the SDK has been silent for the whole limit.
+    let silent = tokio::time::sleep(silence_limit);
+    tokio::pin!(silent);
     let mut push_seq: u64 = 0;
     let mut delivery = acks::Delivery::default();
     let mut resend_check = tokio::time::interval(acks::CHECK_EVERY);
@@ -296,11 +319,15 @@ async fn run(
                 }
             }
             incoming = socket.recv() => {
-                last_heard = Instant::now();
+                silent.as_mut().reset(Instant::now() + silence_limit);
                 let bytes = match incoming {
                     Some(Ok(Message::Binary(bytes))) => bytes,
                     Some(Ok(Message::Text(text))) => text.as_bytes().to_vec().into(),
                     Some(Ok(Message::Ping(_) | Message::Pong(_))) => continue,
+                    Some(Err(e)) if crate::gateway::too_big(&e) => {
+                        close_too_big(socket).await;
+                        return SessionEnd::LinkClosed;
+                    }
                     Some(Ok(Message::Close(_))) | Some(Err(_)) | None => return SessionEnd::LinkClosed,
                 };
                 let mut panicked = false;
@@ -365,11 +392,9 @@ async fn run(
                     }
                 }
             }
-            _ = silence_check.tick() => {
-                if last_heard.elapsed() > SILENCE_LIMIT {
-                    let _ = socket.send(Message::Close(None)).await;
-                    return SessionEnd::TimedOut;
-                }
+            _ = &mut silent => {
+                let _ = socket.send(Message::Close(None)).await;
+                return SessionEnd::TimedOut;
             }
         }
     }

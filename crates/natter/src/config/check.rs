@@ -57,6 +57,12 @@ pub fn check(command_line: Options) -> anyhow::Result<String> {
         tls_cert,
         tls_key,
         max_body_bytes: Some(config.max_body_bytes),
+        max_connections: Some(config.limits.max_connections),
+        max_connections_per_ip: Some(config.limits.max_connections_per_ip),
+        header_timeout: Some(config.limits.header_timeout.as_secs()),
+        idle_timeout: Some(config.limits.idle_timeout.as_secs()),
+        client_timeout: Some(config.client_timeout.as_secs()),
+        max_pending_logins: Some(config.max_pending_logins),
         nats_url: config.nats_url.as_deref().map(mask_url_password),
         cluster_name: Some(config.cluster_name.clone()),
         // As resolved: `auto` shows what it came to.

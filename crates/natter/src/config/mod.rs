@@ -14,6 +14,7 @@ mod options;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use anyhow::{bail, Context};
 use natter_core::AppSettings;
@@ -41,6 +42,12 @@ pub struct ServerConfig {
     pub database_url: Option<String>,
     pub tls: Option<(PathBuf, PathBuf)>,
     pub max_body_bytes: usize,
+    /// Caps and timeouts of client connections.
+    pub limits: crate::ConnectionLimits,
+    /// How long a logged-in client may stay silent.
+    pub client_timeout: Duration,
+    /// WebSockets that have not logged in yet, at most.
+    pub max_pending_logins: usize,
     /// NATS, when this node is one of a cluster.
     pub nats_url: Option<String>,
     pub cluster_name: String,
@@ -76,6 +83,7 @@ impl ServerConfig {
         let file = read_file(command_line.config.as_deref())?;
         let given = command_line.or(file);
         let defaults = Options::defaults();
+        let limits = connection_limits(&given, &defaults)?;
         let data_dir = given
             .data_dir
             .clone()
@@ -107,6 +115,18 @@ impl ServerConfig {
                 .max_body_bytes
                 .or(defaults.max_body_bytes)
                 .expect("max_body_bytes has a default"),
+            limits,
+            client_timeout: Duration::from_secs(at_least_one(
+                "client_timeout",
+                given.client_timeout.or(defaults.client_timeout),
+            )?),
+            max_pending_logins: at_least_one(
+                "max_pending_logins",
+                given
+                    .max_pending_logins
+                    .or(defaults.max_pending_logins)
+                    .map(|n| n as u64),
+            )? as usize,
             nats_url: given.nats_url,
             cluster_name: given
                 .cluster_name
@@ -115,6 +135,47 @@ impl ServerConfig {
             apps,
         })
     }
+}
+
+fn at_least_one(name: &str, value: Option<u64>) -> anyhow::Result<u64> {
+    match value.expect("limits and timeouts have defaults") {
+        0 => bail!("{name} must be at least 1"),
+        value => Ok(value),
+    }
+}
+
+/// The connection limits of `given`, or their defaults; zero is refused (a cap of zero serves
+/// nobody, a timeout of zero closes every connection at once).
+fn connection_limits(
+    given: &Options,
+    defaults: &Options,
+) -> anyhow::Result<crate::ConnectionLimits> {
+    let pick = |name: &str, value: Option<u64>, default: Option<u64>| {
+        at_least_one(name, value.or(default))
+    };
+    let as_u64 = |v: Option<usize>| v.map(|v| v as u64);
+    Ok(crate::ConnectionLimits {
+        max_connections: pick(
+            "max_connections",
+            as_u64(given.max_connections),
+            as_u64(defaults.max_connections),
+        )? as usize,
+        max_connections_per_ip: pick(
+            "max_connections_per_ip",
+            as_u64(given.max_connections_per_ip),
+            as_u64(defaults.max_connections_per_ip),
+        )? as usize,
+        header_timeout: Duration::from_secs(pick(
+            "header_timeout",
+            given.header_timeout,
+            defaults.header_timeout,
+        )?),
+        idle_timeout: Duration::from_secs(pick(
+            "idle_timeout",
+            given.idle_timeout,
+            defaults.idle_timeout,
+        )?),
+    })
 }
 
 #[cfg(test)]

@@ -122,6 +122,57 @@ pub struct Options {
         default_value = "1048576"
     )]
     pub max_body_bytes: Option<usize>,
+    /// Most client connections open at once (WebSockets included); at the cap the idlest
+    /// connection makes room, or the newcomer is answered 503. Lowered to fit the open-file limit
+    #[arg(
+        long,
+        env = "NATTER_MAX_CONNECTIONS",
+        value_name = "N",
+        default_value = "10000"
+    )]
+    pub max_connections: Option<usize>,
+    /// Most client connections open at once from one address
+    #[arg(
+        long,
+        env = "NATTER_MAX_CONNECTIONS_PER_IP",
+        value_name = "N",
+        default_value = "1000"
+    )]
+    pub max_connections_per_ip: Option<usize>,
+    /// Seconds a client has to send a request's head (and, on HTTP/1.1, to start the next
+    /// request on a kept-alive connection) or to finish a TLS handshake
+    #[arg(
+        long,
+        env = "NATTER_HEADER_TIMEOUT",
+        value_name = "SECS",
+        default_value = "10"
+    )]
+    pub header_timeout: Option<u64>,
+    /// Seconds an HTTP connection may stay silent with no request in flight before it is closed
+    #[arg(
+        long,
+        env = "NATTER_IDLE_TIMEOUT",
+        value_name = "SECS",
+        default_value = "60"
+    )]
+    pub idle_timeout: Option<u64>,
+    /// Seconds a logged-in client (/ws or /binfo) may stay silent before it is dropped
+    #[arg(
+        long,
+        env = "NATTER_CLIENT_TIMEOUT",
+        value_name = "SECS",
+        default_value = "90"
+    )]
+    pub client_timeout: Option<u64>,
+    /// Most WebSockets (/ws, /binfo) open at once that have not logged in yet; another upgrade is
+    /// answered 503
+    #[arg(
+        long,
+        env = "NATTER_MAX_PENDING_LOGINS",
+        value_name = "N",
+        default_value = "1000"
+    )]
+    pub max_pending_logins: Option<usize>,
     /// NATS URL (nats://…): run as one node of a cluster, events to clients travel between
     /// nodes over NATS; none: a single node
     #[arg(

@@ -39,6 +39,21 @@ fn a_flag_wins_over_the_file_and_the_file_over_the_defaults() {
     assert_eq!(config.listen.port(), 2222, "flag over file");
     assert_eq!(config.cluster_name, "from-file", "file over default");
     assert_eq!(config.max_body_bytes, 1_048_576, "default");
+    assert_eq!(
+        config.limits,
+        crate::ConnectionLimits::default(),
+        "the accept loop's defaults are the options'"
+    );
+    assert_eq!(
+        config.client_timeout,
+        natter_http::HttpConfig::default().client_timeout,
+        "the HTTP layer's default"
+    );
+    assert_eq!(
+        config.max_pending_logins,
+        natter_http::HttpConfig::default().max_pending_logins,
+        "the HTTP layer's default"
+    );
     assert_eq!(config.data_dir, data_dir);
     assert_eq!(config.apps[0].settings.sdkappid, 1_400_000_000);
     assert_eq!(config.apps[0].settings.admins, ["administrator"]);
@@ -58,11 +73,28 @@ fn a_flag_wins_over_the_file_and_the_file_over_the_defaults() {
     assert_eq!(defaults.database_url, None);
 }
 
+#[test]
+fn a_zero_connection_limit_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    for flag in [
+        "--max-connections",
+        "--header-timeout",
+        "--client-timeout",
+        "--max-pending-logins",
+    ] {
+        let mut options = command_line(&[flag, "0"]);
+        options.data_dir = Some(dir.path().join("data"));
+        options.secret_key = Some("k".into());
+        let error = ServerConfig::resolve(options).unwrap_err().to_string();
+        assert!(error.contains("must be at least 1"), "{flag}: {error}");
+    }
+}
+
 /// The contract: every option is `--<name>`, `NATTER_<NAME>` and the TOML key `<name>`.
 #[test]
 fn every_option_is_a_flag_a_variable_and_a_key_of_one_name() {
     let docs = option_docs();
-    assert_eq!(docs.len(), 15);
+    assert_eq!(docs.len(), 21);
     for option in docs {
         let name = option.toml_key.clone().unwrap_or_else(|| "config".into());
         assert_eq!(option.flag, format!("--{}", name.replace('_', "-")));
@@ -239,6 +271,12 @@ fn every_key_set() -> Options {
         tls_cert: Some("c".into()),
         tls_key: Some("k".into()),
         max_body_bytes: Some(1),
+        max_connections: Some(1),
+        max_connections_per_ip: Some(1),
+        header_timeout: Some(1),
+        idle_timeout: Some(1),
+        client_timeout: Some(1),
+        max_pending_logins: Some(1),
         nats_url: Some("n".into()),
         cluster_name: Some("c".into()),
         emulator: Some(super::EmulatorMode::Off),

@@ -16,10 +16,11 @@ pub(crate) struct Banner {
     pub usersig: String,
 }
 
-/// Starts `natter serve` and reads its banner up to the curl line.
+/// Starts `natter serve` and reads its banner up to the curl line. It starts with a soft
+/// open-file limit of 256 (`exec` keeps the shell's process id), which Natter raises.
 pub(crate) async fn serve(args: &[&str], envs: &[(&str, &str)]) -> (Child, Banner) {
-    let mut child = Command::new(BIN)
-        .arg("serve")
+    let mut child = Command::new("sh")
+        .args(["-c", r#"ulimit -S -n 256 && exec "$0" "$@""#, BIN, "serve"])
         .args(args)
         .envs(envs.iter().copied())
         .env_remove("NATTER_DATABASE_URL")
@@ -110,6 +111,18 @@ async fn serve_defaults_banner_restart_and_sigterm() {
         64,
         "a generated key looks like Tencent's"
     );
+    // Every client socket is a file: the soft open-file limit was raised to the hard one.
+    #[cfg(target_os = "linux")]
+    {
+        let limits =
+            std::fs::read_to_string(format!("/proc/{}/limits", child.id().unwrap())).unwrap();
+        let open_files = limits
+            .lines()
+            .find(|l| l.starts_with("Max open files"))
+            .unwrap();
+        let fields: Vec<&str> = open_files.split_whitespace().collect();
+        assert_eq!(fields[3], fields[4], "soft = hard: {open_files}");
+    }
     let reply = call(
         &client,
         &first,

@@ -23,6 +23,7 @@ mod conversations;
 mod crash_drill;
 mod cursors;
 mod custom_fields;
+mod edges;
 mod friends;
 mod groups;
 mod live;
