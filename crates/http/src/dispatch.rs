@@ -48,6 +48,20 @@ pub async fn dispatch(
     reply(result, api.map(|(_, a)| a.rules()))
 }
 
+/// A known path with a method it does not take (a `PUT` to `/_natter/reset`, a `POST` to
+/// `/_natter/health`…): HTTP 405 with the envelope (60002, the HTTP parse error), like every
+/// other refusal, instead of an empty body.
+pub async fn method_not_allowed(method: Method, uri: axum::http::Uri) -> Response {
+    let refusal = reply(
+        Err(ApiError::new(
+            codes::HTTP_PARSE_ERROR,
+            format!("{} does not take {method}", uri.path()),
+        )),
+        None,
+    );
+    (axum::http::StatusCode::METHOD_NOT_ALLOWED, refusal).into_response()
+}
+
 /// Any other path: under `/v4/` a Tencent-style 60009 (HTTP 200, as Tencent answers), else 404.
 pub async fn not_found(uri: axum::http::Uri) -> Response {
     if uri.path().starts_with("/v4/") {

@@ -138,6 +138,7 @@ pub fn router(state: AppState) -> Router {
         .route("/_natter/pushes/resume", post(pushes::resume))
         .route("/metrics", get(control::metrics))
         .fallback(dispatch::not_found)
+        .method_not_allowed_fallback(dispatch::method_not_allowed)
         .layer(axum::middleware::from_fn(limits::check_head))
         .with_state(state)
 }

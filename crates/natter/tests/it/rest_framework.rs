@@ -391,3 +391,28 @@ async fn health_metrics_and_reset() {
         "admins come back after a reset"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_wrong_method_on_a_known_path_gets_405_with_the_envelope() {
+    let server = TestServer::start(Engine::Sqlite).await;
+    for (method, path) in [
+        (reqwest::Method::POST, "/_natter/health"),
+        (reqwest::Method::PUT, "/_natter/webhooks/replay"),
+        (reqwest::Method::DELETE, "/_natter/clock"),
+    ] {
+        let response = server
+            .client
+            .request(method.clone(), format!("{}{path}", server.base))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 405, "{method} {path}");
+        let reply: Value = response.json().await.unwrap();
+        assert_eq!(reply["ActionStatus"], "FAIL", "{reply}");
+        assert_eq!(reply["ErrorCode"], 60002, "{reply}");
+        assert!(
+            reply["ErrorInfo"].as_str().unwrap().contains(path),
+            "{reply}"
+        );
+    }
+}
