@@ -25,7 +25,7 @@ pub use accounts::{
     concurrent_writes_are_all_kept, delete_reports_existence_and_removes_the_profile,
     get_profiles_filters_tags_and_skips_unknown_accounts,
     import_is_idempotent_and_updates_only_given_items, reset_removes_one_app_only,
-    set_profile_needs_an_existing_account,
+    set_profile_needs_an_existing_account, text_is_kept_byte_for_byte,
 };
 pub use messages::{
     c2c_history_pages_newest_first_from_the_operators_side,
@@ -82,6 +82,7 @@ macro_rules! check {
 pub fn checks() -> Vec<Check> {
     vec![
         check!(ref import_is_idempotent_and_updates_only_given_items),
+        check!(ref text_is_kept_byte_for_byte),
         check!(ref files_are_kept_once_per_id_and_app),
         check!(ref delete_reports_existence_and_removes_the_profile),
         check!(ref set_profile_needs_an_existing_account),

@@ -321,3 +321,37 @@ pub async fn account_lists_page_by_user_id_and_prefix(store: &dyn Store) {
         ids(&["a3"])
     );
 }
+
+/// Text is kept exactly, byte for byte, on both engines: emoji and other 4-byte characters,
+/// combining marks, right-to-left text, control characters other than NUL (which the services
+/// refuse before anything is stored), quotes, backslashes and SQL look-alikes.
+pub async fn text_is_kept_byte_for_byte(store: &dyn Store) {
+    let app = 1_400_000_109;
+    let samples = [
+        "plain",
+        "emoji 😀👩‍👩‍👧 and 𝄞",
+        "e\u{301}\u{308} combining",
+        "עברית مرحبا",
+        "tab\tnewline\ncarriage\r\u{1}\u{1f}\u{7f}",
+        "quotes ' \" ` and \\ backslash \\0",
+        "'; DROP TABLE accounts; --",
+        "\u{feff}BOM and \u{200b}zero width",
+    ];
+    for (i, text) in samples.iter().enumerate() {
+        let user = format!("text{i}");
+        store
+            .import_accounts(
+                app,
+                vec![import(&user, vec![ProfileValue::new(NICK, *text)])],
+                1_000,
+            )
+            .await
+            .unwrap();
+        let got = profile_of(store, app, &user).await;
+        assert_eq!(
+            got,
+            vec![ProfileValue::new(NICK, *text)],
+            "sample {i}: {text:?}"
+        );
+    }
+}
