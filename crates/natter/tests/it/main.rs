@@ -27,6 +27,7 @@ mod edges;
 mod friends;
 mod groups;
 mod live;
+mod live_rooms;
 mod login_policy;
 mod message_edits;
 mod messages;
