@@ -179,3 +179,36 @@ pub(super) async fn put_profile_items(
     }
     Ok(())
 }
+
+/// `im_open_login_svc/kick`: the second of the user's last kick.
+pub(super) async fn set_kicked(
+    db: &PostgresStore,
+    app: AppId,
+    user: String,
+    at_secs: i64,
+) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO user_kicks (app_id, user_id, kicked_at) VALUES ($1, $2, $3)
+         ON CONFLICT (app_id, user_id) DO UPDATE SET kicked_at = excluded.kicked_at",
+    )
+    .bind(app as i64)
+    .bind(&user)
+    .bind(at_secs)
+    .execute(&db.pool)
+    .await?;
+    Ok(())
+}
+
+pub(super) async fn kicked_at(
+    db: &PostgresStore,
+    app: AppId,
+    user: String,
+) -> StoreResult<Option<i64>> {
+    Ok(
+        sqlx::query_scalar("SELECT kicked_at FROM user_kicks WHERE app_id = $1 AND user_id = $2")
+            .bind(app as i64)
+            .bind(&user)
+            .fetch_optional(&db.pool)
+            .await?,
+    )
+}

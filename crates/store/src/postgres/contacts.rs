@@ -4,7 +4,9 @@
 use sqlx::{Postgres, Row, Transaction};
 
 use crate::contacts::{ContactState, Diff, Marks};
+use crate::{ContactChange, ContactLimits, ContactOutcome};
 use crate::{ConversationId, ConversationKind, StoreError, StoreResult};
+use natter_core::AppId;
 
 fn conversation(kind: i32, peer: String) -> StoreResult<ConversationId> {
     let kind = ConversationKind::from_code(kind.into())
@@ -155,4 +157,30 @@ pub(crate) async fn write(
         .await?;
     }
     Ok(())
+}
+
+/// One `change_contacts` of the trait, in one transaction.
+pub(super) async fn change(
+    db: &super::PostgresStore,
+    app: AppId,
+    owner: String,
+    change: ContactChange,
+    limits: ContactLimits,
+    now_secs: i64,
+) -> StoreResult<ContactOutcome> {
+    let mut tx = db.begin().await?;
+    let before = load(&mut tx, app, &owner, true).await?;
+    let mut after = before.clone();
+    let outcome = crate::contacts::apply(&mut after, change, limits, now_secs);
+    if matches!(outcome, ContactOutcome::Done(_)) {
+        write(
+            &mut tx,
+            app,
+            &owner,
+            &crate::contacts::diff(&before, &after),
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(outcome)
 }

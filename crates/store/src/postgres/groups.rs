@@ -10,10 +10,12 @@ use crate::groups::{
     encode_extensions, encode_pairs, encode_recipients, message_state, stream, GROUP_UPDATE,
     MEMBER_UPDATE,
 };
+use crate::{AnyReply, GroupEdit, GroupOutcome};
 use crate::{
     GroupChange, GroupMember, GroupMessage, GroupQuery, GroupRecord, GroupSnapshot, MemberCursor,
     StoreResult,
 };
+use natter_core::AppId;
 
 const GROUP_COLUMNS: &str = "group_id, group_type, name, introduction, notification, face_url,
     owner, created, max_members, apply_join, invite_join, mute_all, info_seq, last_info_time,
@@ -588,4 +590,34 @@ pub(crate) async fn bans(
     .fetch_all(conn)
     .await?;
     Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
+}
+
+/// One `edit_group_any` of the trait, in one transaction.
+pub(super) async fn edit(
+    db: &super::PostgresStore,
+    app: AppId,
+    group_id: String,
+    query: GroupQuery,
+    now_ms: i64,
+    edit: GroupEdit,
+) -> StoreResult<GroupOutcome<AnyReply>> {
+    let mut tx = db.begin().await?;
+    lock(&mut tx, app, &group_id).await?;
+    let snapshot = load(&mut tx, app, &group_id, &query).await?;
+    let plan = edit(&snapshot);
+    let wrote_outbox = plan.refusal.is_none() && !plan.outbox.is_empty();
+    if plan.refusal.is_none() {
+        if creates(snapshot.group.is_some(), &plan.changes) {
+            // New groups take the app's next serial one at a time.
+            lock_serials(&mut tx, app).await?;
+        }
+        write(&mut tx, app, &group_id, &plan.changes).await?;
+        super::outbox::insert(&mut tx, app, &plan.outbox, now_ms).await?;
+    }
+    tx.commit().await?;
+    Ok(GroupOutcome {
+        refusal: plan.refusal,
+        reply: plan.reply,
+        wrote_outbox,
+    })
 }

@@ -7,6 +7,7 @@ mod c2c;
 mod contacts;
 mod conversations;
 mod extensions;
+mod files;
 mod groups;
 mod migrations;
 mod moderation;
@@ -123,19 +124,8 @@ impl Store for PostgresStore {
     }
 
     async fn set_kicked(&self, app: AppId, user: String, at_secs: i64) -> StoreResult<()> {
-        self.detached(move |db| async move {
-            sqlx::query(
-                "INSERT INTO user_kicks (app_id, user_id, kicked_at) VALUES ($1, $2, $3)
-                 ON CONFLICT (app_id, user_id) DO UPDATE SET kicked_at = excluded.kicked_at",
-            )
-            .bind(app as i64)
-            .bind(&user)
-            .bind(at_secs)
-            .execute(&db.pool)
-            .await?;
-            Ok(())
-        })
-        .await
+        self.detached(move |db| async move { accounts::set_kicked(&db, app, user, at_secs).await })
+            .await
     }
 
     async fn set_global_mute(
@@ -188,57 +178,18 @@ impl Store for PostgresStore {
         if !crate::is_file_id(&id) {
             return Err(crate::StoreError::Corrupt(format!("not a file id: {id:?}")));
         }
-        self.detached(move |db| async move {
-            let done = sqlx::query(
-                "INSERT INTO files (app_id, file_id, owner, content_type, created_ms, bytes)
-                 VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
-            )
-            .bind(app as i64)
-            .bind(&id)
-            .bind(&file.owner)
-            .bind(&file.content_type)
-            .bind(file.created_ms)
-            .bind(&file.bytes)
-            .execute(&db.pool)
-            .await?;
-            Ok(done.rows_affected() == 1)
-        })
-        .await
+        self.detached(move |db| async move { files::put(&db, app, id, file).await })
+            .await
     }
 
     async fn get_file(&self, app: AppId, id: String) -> StoreResult<Option<StoredFile>> {
-        self.detached(move |db| async move {
-            let row: Option<(String, String, i64, Vec<u8>)> = sqlx::query_as(
-                "SELECT owner, content_type, created_ms, bytes FROM files
-                 WHERE app_id = $1 AND file_id = $2",
-            )
-            .bind(app as i64)
-            .bind(&id)
-            .fetch_optional(&db.pool)
-            .await?;
-            Ok(
-                row.map(|(owner, content_type, created_ms, bytes)| StoredFile {
-                    content_type,
-                    owner,
-                    created_ms,
-                    bytes,
-                }),
-            )
-        })
-        .await
+        self.detached(move |db| async move { files::get(&db, app, id).await })
+            .await
     }
 
     async fn kicked_at(&self, app: AppId, user: String) -> StoreResult<Option<i64>> {
-        self.detached(move |db| async move {
-            Ok(sqlx::query_scalar(
-                "SELECT kicked_at FROM user_kicks WHERE app_id = $1 AND user_id = $2",
-            )
-            .bind(app as i64)
-            .bind(&user)
-            .fetch_optional(&db.pool)
-            .await?)
-        })
-        .await
+        self.detached(move |db| async move { accounts::kicked_at(&db, app, user).await })
+            .await
     }
 
     async fn accounts_exist(&self, app: AppId, user_ids: Vec<String>) -> StoreResult<Vec<bool>> {
@@ -500,21 +451,7 @@ impl Store for PostgresStore {
         now_secs: i64,
     ) -> StoreResult<ContactOutcome> {
         self.detached(move |db| async move {
-            let mut tx = db.begin().await?;
-            let before = contacts::load(&mut tx, app, &owner, true).await?;
-            let mut after = before.clone();
-            let outcome = crate::contacts::apply(&mut after, change, limits, now_secs);
-            if matches!(outcome, ContactOutcome::Done(_)) {
-                contacts::write(
-                    &mut tx,
-                    app,
-                    &owner,
-                    &crate::contacts::diff(&before, &after),
-                )
-                .await?;
-            }
-            tx.commit().await?;
-            Ok(outcome)
+            contacts::change(&db, app, owner, change, limits, now_secs).await
         })
         .await
     }
@@ -551,23 +488,7 @@ impl Store for PostgresStore {
         edit: RelationEdit,
     ) -> StoreResult<RelationOutcome> {
         self.detached(move |db| async move {
-            let mut tx = db.begin().await?;
-            relations::lock(&mut tx, app, &owner, &scope).await?;
-            let snapshot = relations::load(&mut tx, app, &owner, &scope).await?;
-            let plan = edit(&snapshot);
-            let wrote_outbox = plan.refusal.is_none() && !plan.outbox.is_empty();
-            if plan.refusal.is_none() {
-                relations::write(&mut tx, app, &plan.changes).await?;
-                outbox::insert(&mut tx, app, &plan.outbox, now_ms).await?;
-            }
-            let sequences = relations::sequences(&mut tx, app, &owner).await?;
-            tx.commit().await?;
-            Ok(RelationOutcome {
-                results: plan.results,
-                refusal: plan.refusal,
-                sequences,
-                wrote_outbox,
-            })
+            relations::edit(&db, app, owner, scope, now_ms, edit).await
         })
         .await
     }
@@ -617,25 +538,7 @@ impl Store for PostgresStore {
         edit: GroupEdit,
     ) -> StoreResult<GroupOutcome<AnyReply>> {
         self.detached(move |db| async move {
-            let mut tx = db.begin().await?;
-            groups::lock(&mut tx, app, &group_id).await?;
-            let snapshot = groups::load(&mut tx, app, &group_id, &query).await?;
-            let plan = edit(&snapshot);
-            let wrote_outbox = plan.refusal.is_none() && !plan.outbox.is_empty();
-            if plan.refusal.is_none() {
-                if groups::creates(snapshot.group.is_some(), &plan.changes) {
-                    // New groups take the app's next serial one at a time.
-                    groups::lock_serials(&mut tx, app).await?;
-                }
-                groups::write(&mut tx, app, &group_id, &plan.changes).await?;
-                outbox::insert(&mut tx, app, &plan.outbox, now_ms).await?;
-            }
-            tx.commit().await?;
-            Ok(GroupOutcome {
-                refusal: plan.refusal,
-                reply: plan.reply,
-                wrote_outbox,
-            })
+            groups::edit(&db, app, group_id, query, now_ms, edit).await
         })
         .await
     }

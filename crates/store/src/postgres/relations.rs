@@ -11,6 +11,8 @@ use crate::{
     BlockedAccount, Friend, FriendRequest, PeerRelations, RelationChange, RelationPage,
     RelationScope, RelationSequences, Relations, StoreResult,
 };
+use crate::{RelationEdit, RelationOutcome};
+use natter_core::AppId;
 
 const FRIEND_COLUMNS: &str =
     "peer, remark, groups, add_source, add_wording, add_time, remark_time, custom, owner";
@@ -556,4 +558,32 @@ pub(crate) async fn delete_account(
             .await?;
     }
     Ok(())
+}
+
+/// One `edit_relations` of the trait, in one transaction.
+pub(super) async fn edit(
+    db: &super::PostgresStore,
+    app: AppId,
+    owner: String,
+    scope: RelationScope,
+    now_ms: i64,
+    edit: RelationEdit,
+) -> StoreResult<RelationOutcome> {
+    let mut tx = db.begin().await?;
+    lock(&mut tx, app, &owner, &scope).await?;
+    let snapshot = load(&mut tx, app, &owner, &scope).await?;
+    let plan = edit(&snapshot);
+    let wrote_outbox = plan.refusal.is_none() && !plan.outbox.is_empty();
+    if plan.refusal.is_none() {
+        write(&mut tx, app, &plan.changes).await?;
+        super::outbox::insert(&mut tx, app, &plan.outbox, now_ms).await?;
+    }
+    let sequences = sequences(&mut tx, app, &owner).await?;
+    tx.commit().await?;
+    Ok(RelationOutcome {
+        results: plan.results,
+        refusal: plan.refusal,
+        sequences,
+        wrote_outbox,
+    })
 }

@@ -2,6 +2,7 @@
 //! acknowledged write survives a crash or power loss; a group-committing writer thread
 //! ([`writer`]) and a pool of readers ([`readers`]).
 
+mod accounts;
 mod applications;
 mod c2c;
 mod contacts;
@@ -182,51 +183,15 @@ impl Store for SqliteStore {
         accounts: Vec<AccountImport>,
         now_ms: i64,
     ) -> StoreResult<()> {
-        self.write(move |conn| {
-            let mut insert = conn.prepare_cached(
-                "INSERT INTO accounts (app_id, user_id, created_ms) VALUES (?1, ?2, ?3)
-                 ON CONFLICT (app_id, user_id) DO NOTHING",
-            )?;
-            for account in &accounts {
-                insert.execute(params![app as i64, account.user_id, now_ms])?;
-                put_profile_items(conn, app, &account.user_id, &account.profile, now_ms)?;
-            }
-            Ok(())
-        })
-        .await
+        self.import_accounts_impl(app, accounts, now_ms).await
     }
 
     async fn delete_accounts(&self, app: AppId, user_ids: Vec<String>) -> StoreResult<Vec<bool>> {
-        self.write(move |conn| {
-            let mut existed = Vec::with_capacity(user_ids.len());
-            for user_id in &user_ids {
-                let gone = conn
-                    .prepare_cached("DELETE FROM accounts WHERE app_id = ?1 AND user_id = ?2")?
-                    .execute(params![app as i64, user_id])?;
-                conn.prepare_cached(
-                    "DELETE FROM profile_items WHERE app_id = ?1 AND user_id = ?2",
-                )?
-                .execute(params![app as i64, user_id])?;
-                relations::delete_account(conn, app, user_id)?;
-                moderation::delete_account(conn, app, user_id)?;
-                push::delete_account(conn, app, user_id)?;
-                existed.push(gone > 0);
-            }
-            Ok(existed)
-        })
-        .await
+        self.delete_accounts_impl(app, user_ids).await
     }
 
     async fn set_kicked(&self, app: AppId, user: String, at_secs: i64) -> StoreResult<()> {
-        self.write(move |conn| {
-            conn.prepare_cached(
-                "INSERT INTO user_kicks (app_id, user_id, kicked_at) VALUES (?1, ?2, ?3)
-                 ON CONFLICT (app_id, user_id) DO UPDATE SET kicked_at = excluded.kicked_at",
-            )?
-            .execute(params![app as i64, user, at_secs])?;
-            Ok(())
-        })
-        .await
+        self.set_kicked_impl(app, user, at_secs).await
     }
 
     async fn put_file(&self, app: AppId, id: String, file: StoredFile) -> StoreResult<bool> {
@@ -275,16 +240,7 @@ impl Store for SqliteStore {
     }
 
     async fn kicked_at(&self, app: AppId, user: String) -> StoreResult<Option<i64>> {
-        self.readers
-            .read(move |conn| {
-                Ok(conn
-                    .prepare_cached(
-                        "SELECT kicked_at FROM user_kicks WHERE app_id = ?1 AND user_id = ?2",
-                    )?
-                    .query_row(params![app as i64, user], |row| row.get(0))
-                    .optional()?)
-            })
-            .await
+        self.kicked_at_impl(app, user).await
     }
 
     async fn accounts_exist(&self, app: AppId, user_ids: Vec<String>) -> StoreResult<Vec<bool>> {
@@ -305,22 +261,7 @@ impl Store for SqliteStore {
         after: String,
         limit: u32,
     ) -> StoreResult<Vec<String>> {
-        self.readers
-            .read(move |conn| {
-                // UserIDs are printable ASCII (0x20–0x7e), so every ID that begins with the
-                // prefix lies in [prefix, prefix + 0x7f) in byte order, and only those do.
-                let upper = format!("{prefix}\u{7f}");
-                let mut stmt = conn.prepare_cached(
-                    "SELECT user_id FROM accounts WHERE app_id = ?1 AND user_id > ?2 \
-                     AND user_id >= ?3 AND user_id < ?4 ORDER BY user_id LIMIT ?5",
-                )?;
-                let rows = stmt.query_map(
-                    params![app as i64, after, prefix, upper, limit as i64],
-                    |r| r.get::<_, String>(0),
-                )?;
-                Ok(rows.collect::<Result<Vec<_>, _>>()?)
-            })
-            .await
+        self.list_accounts_impl(app, prefix, after, limit).await
     }
 
     async fn set_profile(
@@ -331,15 +272,8 @@ impl Store for SqliteStore {
         now_ms: i64,
         events: Vec<OutboxEvent>,
     ) -> StoreResult<bool> {
-        self.write(move |conn| {
-            if !account_exists(conn, app, &user_id)? {
-                return Ok(false);
-            }
-            put_profile_items(conn, app, &user_id, &items, now_ms)?;
-            outbox::insert(conn, app, &events, now_ms)?;
-            Ok(true)
-        })
-        .await
+        self.set_profile_impl(app, user_id, items, now_ms, events)
+            .await
     }
 
     async fn get_profiles(
@@ -348,36 +282,7 @@ impl Store for SqliteStore {
         user_ids: Vec<String>,
         tags: Vec<String>,
     ) -> StoreResult<HashMap<String, Vec<ProfileValue>>> {
-        self.readers
-            .read(move |conn| {
-                let mut found = HashMap::with_capacity(user_ids.len());
-                // One statement per account (one read transaction): the account row, joined with
-                // its profile items; an account without items still yields one row of NULLs.
-                let mut select = conn.prepare_cached(
-                    "SELECT p.tag, p.value FROM accounts a
-                     LEFT JOIN profile_items p ON p.app_id = a.app_id AND p.user_id = a.user_id
-                     WHERE a.app_id = ?1 AND a.user_id = ?2",
-                )?;
-                for user_id in user_ids {
-                    if found.contains_key(&user_id) {
-                        continue;
-                    }
-                    let mut rows = select.query(params![app as i64, user_id])?;
-                    let mut items = None;
-                    while let Some(row) = rows.next()? {
-                        let items = items.get_or_insert_with(Vec::new);
-                        let tag: Option<String> = row.get(0)?;
-                        if let Some(tag) = tag.filter(|t| tags.contains(t)) {
-                            items.push(parse_value(tag, row.get(1)?)?);
-                        }
-                    }
-                    if let Some(items) = items {
-                        found.insert(user_id, items);
-                    }
-                }
-                Ok(found)
-            })
-            .await
+        self.get_profiles_impl(app, user_ids, tags).await
     }
 
     async fn send_c2c(
