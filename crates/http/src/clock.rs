@@ -16,8 +16,8 @@ use natter_core::{codes, ApiError, ApiResult, Clock};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use crate::auth::Caller;
 use crate::envelope::{parse_body, reply};
+use crate::webhooks::{admin_app, body_json};
 use crate::AppState;
 
 #[derive(Debug, Deserialize, PartialEq, Eq)]
@@ -55,15 +55,9 @@ pub async fn clock(
     }
     let result = async {
         let services = &state.services;
-        state.auth.admin(
-            &services.apps,
-            &services.clock,
-            &Caller::from_query(query.as_deref()),
-        )?;
+        admin_app(&state, query.as_deref()).await?;
         if method == Method::POST {
-            let body: Value = serde_json::from_slice(&body)
-                .map_err(|e| ApiError::new(codes::INVALID_JSON, format!("request body: {e}")))?;
-            let asked: Move = parse_body(body, codes::INVALID_JSON)?;
+            let asked: Move = parse_body(body_json::<Value>(&body)?, codes::INVALID_JSON)?;
             apply(&services.clock, asked)?;
             tracing::info!(now_ms = services.clock.now_ms(), "clock moved");
         }

@@ -13,8 +13,8 @@ use axum::Json;
 use natter_core::{codes, ApiError, ApiResult};
 use serde_json::{json, Value};
 
-use crate::auth::Caller;
 use crate::envelope::reply;
+use crate::webhooks::{admin_app, query_param};
 use crate::AppState;
 
 /// How long the readiness check waits for the store before calling it down.
@@ -77,13 +77,8 @@ pub async fn metrics(State(state): State<AppState>) -> Response {
 /// for test suites that use Natter as an emulator. Other apps are untouched.
 pub async fn reset(State(state): State<AppState>, RawQuery(query): RawQuery) -> Response {
     let result: ApiResult<Value> = async {
-        let services = &state.services;
-        let (app, _) = state.auth.admin(
-            &services.apps,
-            &services.clock,
-            &Caller::from_query(query.as_deref()),
-        )?;
-        services.reset_app(&app).await?;
+        let app = admin_app(&state, query.as_deref()).await?;
+        state.services.reset_app(&app).await?;
         Ok(json!({ "SdkAppid": app.sdkappid }))
     }
     .await;
@@ -98,16 +93,8 @@ pub async fn reset(State(state): State<AppState>, RawQuery(query): RawQuery) -> 
 pub async fn accounts(State(state): State<AppState>, RawQuery(query): RawQuery) -> Response {
     let result: ApiResult<Value> = async {
         let services = &state.services;
-        let (app, _) = state.auth.admin(
-            &services.apps,
-            &services.clock,
-            &Caller::from_query(query.as_deref()),
-        )?;
-        let param = |name: &str| {
-            form_urlencoded::parse(query.as_deref().unwrap_or_default().as_bytes())
-                .find(|(k, _)| k == name)
-                .map(|(_, v)| v.into_owned())
-        };
+        let app = admin_app(&state, query.as_deref()).await?;
+        let param = |name: &str| query_param(query.as_deref(), name);
         let limit = match param("limit") {
             None => 100,
             Some(v) => v.parse::<u32>().map_err(|_| {
@@ -146,18 +133,15 @@ const ONLINE_PAGE: usize = 1_000;
 pub async fn online(State(state): State<AppState>, RawQuery(query): RawQuery) -> Response {
     let result: ApiResult<Value> = async {
         let services = &state.services;
-        let (app, _) = state.auth.admin(
-            &services.apps,
-            &services.clock,
-            &Caller::from_query(query.as_deref()),
-        )?;
-        let after = form_urlencoded::parse(query.as_deref().unwrap_or_default().as_bytes())
-            .find(|(k, _)| k == "after")
-            .map(|(_, v)| v.into_owned())
-            .unwrap_or_default();
-        let mut users = services.hub.online_users(app.sdkappid);
-        users.sort();
-        let mut page: Vec<String> = users.into_iter().filter(|u| *u > after).collect();
+        let app = admin_app(&state, query.as_deref()).await?;
+        let after = query_param(query.as_deref(), "after").unwrap_or_default();
+        let mut page: Vec<String> = services
+            .hub
+            .online_users(app.sdkappid)
+            .into_iter()
+            .filter(|u| *u > after)
+            .collect();
+        page.sort();
         let more = page.len() > ONLINE_PAGE;
         page.truncate(ONLINE_PAGE);
         let list: Vec<Value> = page

@@ -36,8 +36,8 @@ pub async fn dispatch(
         crate::panics::test_trigger(&service, &command);
         handle(&state, api, peer, method, query.as_deref(), &headers, body).await
     };
-    let path = format!("{service}/{command}");
-    let result = crate::panics::guard("rest", &path, rules.internal, request)
+    let path = || format!("{service}/{command}");
+    let result = crate::panics::guard("rest", path, rules.internal, request)
         .await
         .into_result();
     let code = result.as_ref().err().map_or(0, |e| e.code);

@@ -111,8 +111,7 @@ fn mint(state: &AppState, query: Option<&str>, body: &[u8]) -> ApiResult<Value> 
                 format!("no app {sdkappid} is configured"),
             )
         })?;
-    let asked: Mint = serde_json::from_slice(body)
-        .map_err(|e| ApiError::new(codes::INVALID_JSON, format!("request body: {e}")))?;
+    let asked: Mint = crate::webhooks::body_json(body)?;
     if let Some(problem) = user_id_problem(&asked.identifier) {
         return Err(ApiError::new(codes::ACCOUNT_INVALID_PARAM, problem));
     }

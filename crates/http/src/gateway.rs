@@ -128,7 +128,7 @@ pub(crate) fn too_big(error: &axum::Error) -> bool {
 /// The close code for a frame over the size limit.
 pub(crate) const TOO_BIG_CLOSE: u16 = 1009;
 
-async fn close(socket: &mut WebSocket, code: u16, reason: &'static str) {
+pub(crate) async fn close(socket: &mut WebSocket, code: u16, reason: &'static str) {
     let _ = socket
         .send(Message::Close(Some(CloseFrame {
             code,
@@ -401,7 +401,7 @@ async fn guarded_handle(
         crate::panics::test_trigger(service, command);
         handle(state, session, op, body).await
     };
-    crate::panics::guard("ws", op, internal, request).await
+    crate::panics::guard("ws", || op.to_owned(), internal, request).await
 }
 
 /// One request of a logged-in client. Everything it does is done as the user, from their

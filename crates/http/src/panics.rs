@@ -24,18 +24,21 @@ pub enum Guarded<T> {
 }
 
 /// Runs `request`, turning a panic into `internal`'s error (and a log line and a count).
+/// `api` names the request for the log and the count; it is built only after a panic, so a
+/// request that runs normally pays nothing for it.
 pub async fn guard<T>(
     protocol: &'static str,
-    api: &str,
+    api: impl FnOnce() -> String,
     internal: u32,
     request: impl Future<Output = ApiResult<T>>,
 ) -> Guarded<T> {
     match AssertUnwindSafe(request).catch_unwind().await {
         Ok(result) => Guarded::Done(result),
         Err(panic) => {
+            let api = api();
             let message = panic_message(&*panic);
             tracing::error!(protocol, api, panic = %message, "request handler panicked");
-            metrics::counter!(PANICS, "protocol" => protocol, "api" => api.to_owned()).increment(1);
+            metrics::counter!(PANICS, "protocol" => protocol, "api" => api.clone()).increment(1);
             Guarded::Panicked(ApiError::new(
                 internal,
                 format!("internal error while serving {api}; the server logged it (try again)"),

@@ -20,6 +20,7 @@ const TOKEN_SHOWN: &str = "(set)";
 /// Dead letters listed by `GET /_natter/webhooks`.
 const DEAD_LETTERS_SHOWN: usize = 100;
 
+/// The app whose admin UserSig the query carries (the control plane's one check).
 pub(crate) async fn admin_app(
     state: &AppState,
     query: Option<&str>,
@@ -37,7 +38,7 @@ pub(crate) fn body_json<T: for<'de> Deserialize<'de>>(body: &[u8]) -> ApiResult<
 }
 
 /// A query parameter's first value.
-fn query_param(query: Option<&str>, name: &str) -> Option<String> {
+pub(crate) fn query_param(query: Option<&str>, name: &str) -> Option<String> {
     form_urlencoded::parse(query.unwrap_or_default().as_bytes())
         .find(|(k, _)| k == name)
         .map(|(_, v)| v.into_owned())

@@ -256,6 +256,9 @@ impl SessionService {
         id: u64,
         platform: &str,
     ) -> Vec<String> {
+        if app.login_policy == LoginPolicy::Unlimited {
+            return Vec::new();
+        }
         let older: Vec<(u64, String)> = self
             .hub
             .connections(app.sdkappid, user)

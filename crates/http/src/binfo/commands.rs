@@ -68,7 +68,7 @@ pub async fn run(
         crate::panics::test_trigger(service, command);
         run_unguarded(state, session, public_url, servcmd, body).await
     };
-    crate::panics::guard("binfo", servcmd, internal, request).await
+    crate::panics::guard("binfo", || servcmd.to_owned(), internal, request).await
 }
 
 async fn run_unguarded(

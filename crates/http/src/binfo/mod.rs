@@ -236,20 +236,22 @@ async fn login_session(
 /// Ends a connection whose command panicked: its session may be half-updated, so the SDK
 /// reconnects and syncs again.
 async fn close_after_panic(socket: &mut WebSocket) {
-    let close = axum::extract::ws::CloseFrame {
-        code: crate::panics::PANIC_CLOSE,
-        reason: "internal error: reconnect".into(),
-    };
-    let _ = socket.send(Message::Close(Some(close))).await;
+    crate::gateway::close(
+        socket,
+        crate::panics::PANIC_CLOSE,
+        "internal error: reconnect",
+    )
+    .await;
 }
 
 /// Closes with 1009 after a frame over [`MAX_FRAME_BYTES`].
 async fn close_too_big(socket: &mut WebSocket) {
-    let close = axum::extract::ws::CloseFrame {
-        code: crate::gateway::TOO_BIG_CLOSE,
-        reason: "frame too big: at most 256 KiB".into(),
-    };
-    let _ = socket.send(Message::Close(Some(close))).await;
+    crate::gateway::close(
+        socket,
+        crate::gateway::TOO_BIG_CLOSE,
+        "frame too big: at most 256 KiB",
+    )
+    .await;
 }
 
 /// Serves a logged-in SDK until it logs out or goes away; returns how.

@@ -40,6 +40,7 @@ impl SqliteStore {
         let n = UPLOADS.fetch_add(1, Ordering::Relaxed);
         let temp = dir.join(format!(".{id}.{}-{n}.part", std::process::id()));
         let bytes = file.bytes;
+        let size = bytes.len() as i64;
         {
             let (dir, temp) = (dir.clone(), temp.clone());
             tokio::task::spawn_blocking(move || -> std::io::Result<()> {
@@ -51,7 +52,6 @@ impl SqliteStore {
             .await
             .map_err(|e| StoreError::Io(std::io::Error::other(e)))??;
         }
-        let size = std::fs::metadata(&temp)?.len() as i64;
         let (final_path, temp_path) = (dir.join(&id), temp.clone());
         let inserted = self
             .write(move |conn| {
