@@ -602,7 +602,7 @@ on_both_engines!(
                 Some(json!({"at": "sometime"})),
             )
             .await;
-        assert_ne!(bad["ErrorCode"], 0);
+        assert_eq!(bad["ErrorCode"], 60003, "{bad}");
         let resumed = server
             .control(Method::POST, "/_natter/pushes/resume", None)
             .await;
@@ -619,7 +619,7 @@ on_both_engines!(
             .json::<Value>()
             .await
             .unwrap();
-        assert_ne!(anonymous["ErrorCode"], 0);
+        assert_eq!(anonymous["ErrorCode"], 60012, "no sdkappid: {anonymous}");
     }
 );
 

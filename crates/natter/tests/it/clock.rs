@@ -95,5 +95,5 @@ async fn outside_emulator_mode_the_clock_is_refused() {
         .json()
         .await
         .unwrap();
-    assert_ne!(reply["ErrorCode"], 0, "{reply}");
+    assert_eq!(reply["ErrorCode"], 60004, "no identifier: {reply}");
 }

@@ -535,5 +535,5 @@ async fn the_online_list_names_connected_users_and_their_platforms() {
         .json()
         .await
         .unwrap();
-    assert_ne!(refused["ErrorCode"], 0, "{refused}");
+    assert_eq!(refused["ErrorCode"], 60004, "no identifier: {refused}");
 }
