@@ -194,17 +194,27 @@ impl Drop for SessionGuard {
 async fn send_queued(
     socket: &mut WebSocket,
     frames: &mut tokio::sync::mpsc::Receiver<natter_events::Push>,
-) -> bool {
+) -> Result<(), SessionEnd> {
     while let Ok(push) = frames.try_recv() {
         if socket
             .send(Message::Text(push.frame.as_ref().into()))
             .await
             .is_err()
         {
-            return false;
+            return Err(SessionEnd::LinkClosed);
+        }
+        // A kick queued while a request was served ends the connection as it does otherwise.
+        if is_kick(&push.frame) {
+            close(
+                socket,
+                KICKED_CLOSE,
+                "kicked: log in again with a new UserSig",
+            )
+            .await;
+            return Err(SessionEnd::Kicked);
         }
     }
-    true
+    Ok(())
 }
 
 /// Waits for the `login` request; answers it either way. `None` when the connection is done.
@@ -338,7 +348,10 @@ async fn run(
                             }
                             Err(answer) => (answer, false, false),
                         };
-                        if !send_queued(socket, &mut frames).await || socket.send(answer).await.is_err() {
+                        if let Err(end) = send_queued(socket, &mut frames).await {
+                            return end;
+                        }
+                        if socket.send(answer).await.is_err() {
                             return SessionEnd::LinkClosed;
                         }
                         if panicked {
@@ -382,10 +395,7 @@ const KICKED_CLOSE: u16 = 4001;
 
 /// Whether an event ends the connection: the user was kicked.
 fn is_kick(frame: &str) -> bool {
-    let kicked = natter_services::sessions::KICKED_EVENT;
-    frame.contains(kicked)
-        && serde_json::from_str::<Value>(frame)
-            .is_ok_and(|event| event["Event"].as_str() == Some(kicked))
+    crate::binfo::pushes::kick_type(frame).is_some()
 }
 
 /// `handle`, with a panic turned into an internal error (and the connection's end).

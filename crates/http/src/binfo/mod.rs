@@ -10,7 +10,7 @@ mod files;
 mod frame;
 mod groups;
 mod login;
-mod pushes;
+pub(crate) mod pushes;
 mod sns;
 mod sync;
 pub mod table;
@@ -254,6 +254,26 @@ async fn close_too_big(socket: &mut WebSocket) {
     .await;
 }
 
+/// Sends the SDK's kicked-out push and closes: the SDK says KICKED_OUT and stops.
+async fn kick_out(
+    socket: &mut WebSocket,
+    connection: &Connection,
+    push_seq: &mut u64,
+    kick_type: u64,
+) -> SessionEnd {
+    *push_seq += 1;
+    let body = pushes::kickout(kick_type);
+    let bytes = frame::write(
+        pushes::KICK_COMMAND,
+        &Value::from(*push_seq),
+        &body,
+        connection.compress,
+    );
+    let _ = socket.send(Message::Binary(bytes.into())).await;
+    let _ = socket.send(Message::Close(None)).await;
+    SessionEnd::Kicked
+}
+
 /// Serves a logged-in SDK until it logs out or goes away; returns how.
 async fn run(
     state: &AppState,
@@ -308,13 +328,7 @@ async fn run(
                     return SessionEnd::LinkClosed;
                 };
                 if let Some(kick_type) = pushes::kick_type(&push.frame) {
-                    // The SDK says KICKED_OUT and stops; the connection ends here.
-                    push_seq += 1;
-                    let body = pushes::kickout(kick_type);
-                    let bytes = frame::write(pushes::KICK_COMMAND, &Value::from(push_seq), &body, connection.compress);
-                    let _ = socket.send(Message::Binary(bytes.into())).await;
-                    let _ = socket.send(Message::Close(None)).await;
-                    return SessionEnd::Kicked;
+                    return kick_out(socket, connection, &mut push_seq, kick_type).await;
                 }
                 if !send_push(socket, connection, session, &push, &mut push_seq, &mut delivery).await {
                     return SessionEnd::LinkClosed;
@@ -363,6 +377,9 @@ async fn run(
                 };
                 // A reply never overtakes an event queued before it.
                 while let Ok(push) = frames.try_recv() {
+                    if let Some(kick_type) = pushes::kick_type(&push.frame) {
+                        return kick_out(socket, connection, &mut push_seq, kick_type).await;
+                    }
                     if !send_push(socket, connection, session, &push, &mut push_seq, &mut delivery).await {
                         return SessionEnd::LinkClosed;
                     }
