@@ -23,6 +23,8 @@ pub enum Target {
     /// The members of this group who are connected (a node finds its own), or only those of
     /// them named in `only` when it is not empty.
     GroupMembers { group_id: String, only: Vec<String> },
+    /// One connection of `user` on `node` (a login policy pushing out an older device).
+    Connection { user: String, node: String, id: u64 },
     /// No one: a marker a node sends itself, to know when everything it sent before has been
     /// handed on (NATS keeps one publisher's order).
     Marker { node: String, id: u64 },
@@ -83,6 +85,11 @@ impl Bus {
             client,
             subject: format!("{cluster}.push"),
         })
+    }
+
+    /// The NATS client, shared with the cluster's presence replica.
+    pub fn client(&self) -> async_nats::Client {
+        self.client.clone()
     }
 
     /// Whether the link to NATS is up now (the client reconnects by itself after a loss).

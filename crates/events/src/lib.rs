@@ -7,6 +7,7 @@
 //! by every connection it goes to.
 
 mod bus;
+pub mod presence;
 mod queue;
 mod rooms;
 
@@ -14,6 +15,7 @@ use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard};
 
 pub use bus::{Bus, Delivery, Target};
+pub use presence::{Link, Presence, Reaped};
 pub use queue::{Priority, Push, QUEUE_CAPACITY};
 pub use rooms::{MarkChange, RoomMember};
 use tokio::sync::mpsc;
@@ -169,6 +171,20 @@ impl Hub {
             .connections(app, user)
             .map(|conns| conns.iter().map(|c| (c.id, c.platform.clone())).collect())
             .unwrap_or_default()
+    }
+
+    /// Every connection on this node: (app, user, connection, platform).
+    pub fn all_connections(&self) -> Vec<(u64, String, u64, String)> {
+        let state = self.state();
+        let mut all = Vec::new();
+        for (app, users) in &state.users {
+            for (user, conns) in users {
+                for c in conns {
+                    all.push((*app, user.clone(), c.id, c.platform.clone()));
+                }
+            }
+        }
+        all
     }
 
     /// Queues `push` on one connection of `user`; whether it took it.

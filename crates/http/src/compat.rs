@@ -173,7 +173,7 @@ and resized thumbnails (the thumbnail and large image are the original).\n\
 `unlimited` (the default), `single` or `per_platform`; a login past the limit pushes the older \
 device out with the SDK's KICKED_OUT (`KickType` 1 for another Web instance, 2 for another \
 device) and its `State.StateChange` names the devices it kicked (`KickedDevice`). In a cluster \
-only the connections on the node of the new login are counted.\n\
+the user's connections on every node count.\n\
 - Not yet: friend-request read marks (`sns.pendency_report`), group invitations that need \
 approval, group attributes and counters, group recall and edit, group receipts, video \
 snapshots, and the other commands marked \"not yet\" below. Purchase bits are all off, so the SDK refuses the optional features \

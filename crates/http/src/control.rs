@@ -128,15 +128,14 @@ const ONLINE_PAGE: usize = 1_000;
 
 /// `/_natter/online?…`: the app's users connected to this node (`/ws` or `/binfo`), in byte
 /// order, each with the platforms of their connections; at most 1,000, after `after` when
-/// given, with `next` while more follow. In a cluster it lists this node's connections only
-/// (`query_online_status` answers for the whole cluster once presence is shared).
+/// given, with `next` while more follow. In a cluster, the connections of every node.
 pub async fn online(State(state): State<AppState>, RawQuery(query): RawQuery) -> Response {
     let result: ApiResult<Value> = async {
         let services = &state.services;
         let app = admin_app(&state, query.as_deref()).await?;
         let after = query_param(query.as_deref(), "after").unwrap_or_default();
         let mut page: Vec<String> = services
-            .hub
+            .presence
             .online_users(app.sdkappid)
             .into_iter()
             .filter(|u| *u > after)
@@ -149,7 +148,7 @@ pub async fn online(State(state): State<AppState>, RawQuery(query): RawQuery) ->
             .map(|user| {
                 json!({
                     "UserID": user,
-                    "Platforms": services.hub.platforms(app.sdkappid, user),
+                    "Platforms": services.presence.platforms(app.sdkappid, user),
                 })
             })
             .collect();

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use natter_core::Clock;
-use natter_events::{Bus, Hub};
+use natter_events::{Bus, Hub, Presence};
 use natter_http::{AppState, HttpConfig};
 use natter_services::{Apps, Fanout, Services};
 use natter_store::postgres::PostgresStore;
@@ -61,6 +61,8 @@ impl Running {
     /// Runs until the server stops (after [`shutdown`](Self::shutdown) or a serve error).
     pub async fn wait(self) -> anyhow::Result<()> {
         let served = self.task.await.context("server task panicked")?;
+        // Every connection has ended: the other nodes of a cluster may forget this one.
+        self.services.presence.leave().await;
         // The HTTP server has drained; stop the webhook loop (its in-flight deliveries finish or
         // stay in the outbox), then close storage.
         let _ = self.stop.send(true);
@@ -142,7 +144,34 @@ pub async fn start(config: &ServerConfig, clock: Arc<Clock>) -> anyhow::Result<R
                 .map_err(|e| anyhow::anyhow!(e))?
         }
     };
-    let services = Services::new(store, clock, apps, webhooks.clone(), hub, fanout);
+    let (presence, reaped) = match &fanout.bus() {
+        None => (Presence::local(hub.clone(), fanout.node()), None),
+        Some(bus) => {
+            let (presence, reaped) = Presence::clustered(
+                hub.clone(),
+                fanout.node(),
+                bus.client(),
+                &config.cluster_name,
+                config.node_timeout,
+            )
+            .await
+            .map_err(|e| anyhow::anyhow!(e))?;
+            (presence, Some(reaped))
+        }
+    };
+    let services = Services::new(
+        store,
+        clock,
+        apps,
+        webhooks.clone(),
+        (hub, Arc::new(presence)),
+        fanout,
+    );
+    if let Some(reaped) = reaped {
+        services
+            .sessions
+            .report_reaped(services.apps.clone(), reaped);
+    }
     for app in &config.apps {
         services
             .accounts

@@ -104,6 +104,16 @@ impl Fanout {
         Ok(fanout)
     }
 
+    /// This node's name in the cluster (in deliveries and presence).
+    pub fn node(&self) -> Arc<str> {
+        self.node.clone()
+    }
+
+    /// The NATS link of a cluster node; `None` on a single node.
+    pub fn bus(&self) -> Option<&Bus> {
+        self.bus.as_ref()
+    }
+
     /// In a cluster, whether this node's link to NATS is up now; `None` on a single node.
     pub fn cluster_link_up(&self) -> Option<bool> {
         self.bus.as_ref().map(Bus::is_connected)
@@ -170,6 +180,11 @@ impl Fanout {
                     frame["GroupId"] = Value::String(room.clone());
                     let push = Push::new(push.priority, &frame);
                     self.hub.send_to_room_except(app, &room, &push, except);
+                }
+            }
+            Target::Connection { user, node, id } => {
+                if *node == *self.node {
+                    self.hub.send_to_connection(app, &user, id, &push);
                 }
             }
             Target::Marker { node, id } => {

@@ -24,7 +24,7 @@ use std::sync::Arc;
 
 use natter_core::ops::field;
 use natter_core::{codes, ApiError, ApiResult, AppSettings, Clock, CustomDataField, GroupType};
-use natter_events::Hub;
+use natter_events::{Hub, Presence};
 use natter_store::{
     GroupChange, GroupOutcome, GroupPlan, GroupQuery, GroupSnapshot, MemberCursor, OutboxEvent,
     Store,
@@ -103,7 +103,10 @@ pub struct GroupService {
     clock: Arc<Clock>,
     webhooks: Arc<Webhooks>,
     limiter: Arc<SendLimiter>,
+    /// This node's connections and live rooms.
     hub: Arc<Hub>,
+    /// Who is connected anywhere in the cluster.
+    presence: Arc<Presence>,
     fanout: Fanout,
     broadcast_seq: Arc<delivery::BroadcastSeq>,
 }
@@ -251,7 +254,7 @@ impl GroupService {
         store: Arc<dyn Store>,
         clock: Arc<Clock>,
         webhooks: Arc<Webhooks>,
-        hub: Arc<Hub>,
+        (hub, presence): (Arc<Hub>, Arc<Presence>),
         fanout: Fanout,
     ) -> Self {
         Self {
@@ -260,6 +263,7 @@ impl GroupService {
             webhooks,
             limiter: Arc::new(SendLimiter::default()),
             hub,
+            presence,
             fanout,
             broadcast_seq: Arc::default(),
         }

@@ -21,7 +21,7 @@ pub mod sessions;
 use std::sync::Arc;
 
 use natter_core::{ApiError, Clock};
-use natter_events::Hub;
+use natter_events::{Hub, Presence};
 use natter_store::{Store, StoreError};
 use natter_webhook::Webhooks;
 
@@ -59,6 +59,8 @@ pub struct Services {
     pub mutes: MuteService,
     pub robots: RobotService,
     pub hub: Arc<Hub>,
+    /// Who is connected where, cluster-wide.
+    pub presence: Arc<Presence>,
     pub fanout: Fanout,
     pub ops: OpsService,
 }
@@ -69,7 +71,7 @@ impl Services {
         clock: Arc<Clock>,
         apps: Apps,
         webhooks: Arc<Webhooks>,
-        hub: Arc<Hub>,
+        (hub, presence): (Arc<Hub>, Arc<Presence>),
         fanout: Fanout,
     ) -> Self {
         let accounts = AccountService::new(store.clone(), clock.clone()).counting(webhooks.ops());
@@ -83,14 +85,14 @@ impl Services {
             store.clone(),
             clock.clone(),
             webhooks.clone(),
-            hub.clone(),
+            (hub.clone(), presence.clone()),
             fanout.clone(),
         );
         Self {
             sessions: SessionService::new(
                 clock.clone(),
                 webhooks.clone(),
-                hub.clone(),
+                (hub.clone(), presence.clone()),
                 (store.clone(), fanout.clone()),
                 accounts.clone(),
                 groups.clone(),
@@ -113,6 +115,7 @@ impl Services {
             files: FileService::new(store.clone(), clock.clone()),
             groups,
             hub,
+            presence,
             store,
             clock,
             apps,

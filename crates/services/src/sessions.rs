@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use natter_core::{codes, ApiError, ApiResult, AppSettings, Clock, LoginPolicy};
-use natter_events::{Hub, Priority, Push, Registration, Target};
+use natter_events::{Hub, Link, Presence, Priority, Push, Reaped, Registration, Target};
 use natter_store::Store;
 use natter_webhook::payloads::state::{KickedDevice, StateChange, StateChangeInfo};
 use natter_webhook::{Origin, Webhooks};
@@ -58,7 +58,10 @@ pub enum SessionEnd {
 pub struct SessionService {
     clock: Arc<Clock>,
     webhooks: Arc<Webhooks>,
+    /// This node's connections.
     hub: Arc<Hub>,
+    /// Who is connected anywhere in the cluster.
+    presence: Arc<Presence>,
     store: Arc<dyn Store>,
     fanout: Fanout,
     accounts: AccountService,
@@ -88,7 +91,7 @@ impl SessionService {
     pub fn new(
         clock: Arc<Clock>,
         webhooks: Arc<Webhooks>,
-        hub: Arc<Hub>,
+        (hub, presence): (Arc<Hub>, Arc<Presence>),
         (store, fanout): (Arc<dyn Store>, Fanout),
         accounts: AccountService,
         groups: GroupService,
@@ -97,6 +100,7 @@ impl SessionService {
             clock,
             webhooks,
             hub,
+            presence,
             store,
             fanout,
             accounts,
@@ -158,11 +162,18 @@ impl SessionService {
         }
         let _turn = self.transition(app.sdkappid, user).await;
         let registration = self.hub.connect(app.sdkappid, user, platform);
-        let kicked = self.apply_login_policy(&app, user, registration.id, platform);
+        let link = Link {
+            node: self.presence.node().to_string(),
+            id: registration.id,
+            platform: platform.to_owned(),
+            client_ip: client_ip.to_owned(),
+        };
+        let older = self.presence.connected(app.sdkappid, user, link).await;
+        let kicked = self.apply_login_policy(&app, user, &older, platform);
         self.webhooks.ops().login(
             app.sdkappid,
             user,
-            self.hub.online_count(app.sdkappid) as i64,
+            self.presence.online_count(app.sdkappid) as i64,
         );
         let session = Session {
             app,
@@ -193,6 +204,9 @@ impl SessionService {
         else {
             return;
         };
+        self.presence
+            .disconnected(session.app.sdkappid, &session.user, session.connection)
+            .await;
         let (action, reason) = match how {
             SessionEnd::Logout => ("Logout", "Unregister"),
             SessionEnd::LinkClosed => ("Disconnect", "LinkClose"),
@@ -241,43 +255,76 @@ impl SessionService {
         Ok(())
     }
 
-    /// Whether `user` is connected, and on which platforms (one entry per connection).
+    /// Whether `user` is connected anywhere, and on which platforms (one entry per connection).
     pub fn platforms(&self, app: &AppSettings, user: &str) -> Vec<String> {
-        self.hub.platforms(app.sdkappid, user)
+        self.presence.platforms(app.sdkappid, user)
     }
 
-    /// The app's login policy for a new connection (`id`, on `platform`): the user's older
-    /// connections on this node that it pushes out get the `Kicked` event (they close, and end
+    /// The app's login policy for a new connection on `platform`: the user's `older`
+    /// connections (on any node) that it pushes out get the `Kicked` event (they close, and end
     /// as `Logout` / `Kicked`). Returns their platforms, for the login's `KickedDevice`.
     fn apply_login_policy(
         &self,
         app: &AppSettings,
         user: &str,
-        id: u64,
+        older: &[Link],
         platform: &str,
     ) -> Vec<String> {
         if app.login_policy == LoginPolicy::Unlimited {
             return Vec::new();
         }
-        let older: Vec<(u64, String)> = self
-            .hub
-            .connections(app.sdkappid, user)
-            .into_iter()
-            .filter(|(c, _)| *c != id)
-            .collect();
-        let victims = login_victims(app.login_policy, app.web_instances, &older, platform);
-        for (connection, their_platform) in &victims {
-            let kick_type = if their_platform == "Web" && platform == "Web" {
+        let victims = login_victims(app.login_policy, app.web_instances, older, platform);
+        for victim in &victims {
+            let kick_type = if victim.platform == "Web" && platform == "Web" {
                 KICK_BY_INSTANCE
             } else {
                 KICK_BY_DEVICE
             };
             let event = serde_json::json!({"Event": KICKED_EVENT, "KickType": kick_type});
             let push = Push::new(Priority::High, &event);
-            self.hub
-                .send_to_connection(app.sdkappid, user, *connection, &push);
+            if *victim.node == **self.presence.node() {
+                self.hub
+                    .send_to_connection(app.sdkappid, user, victim.id, &push);
+            } else {
+                let target = Target::Connection {
+                    user: user.to_owned(),
+                    node: victim.node.clone(),
+                    id: victim.id,
+                };
+                self.fanout.send(app.sdkappid, target, &push, None);
+            }
         }
-        victims.into_iter().map(|(_, p)| p).collect()
+        victims.into_iter().map(|v| v.platform).collect()
+    }
+
+    /// Reports the connections of dead nodes that this node took out of the cluster
+    /// (`State.StateChange` `Disconnect` / `TimeOut`, once each), until the node stops.
+    pub fn report_reaped(
+        &self,
+        apps: crate::apps::Apps,
+        mut reaped: tokio::sync::mpsc::Receiver<Reaped>,
+    ) {
+        let sessions = self.clone();
+        tokio::spawn(async move {
+            while let Some(Reaped { app, user, link }) = reaped.recv().await {
+                let Some(app) = apps.get(app) else {
+                    continue;
+                };
+                let session = Session {
+                    app: app.clone(),
+                    user,
+                    connection: link.id,
+                    origin: Origin {
+                        client_ip: link.client_ip,
+                        platform: link.platform,
+                        connection: None,
+                    },
+                };
+                sessions
+                    .report_state(&session, "Disconnect", "TimeOut")
+                    .await;
+            }
+        });
     }
 
     async fn report_login(&self, session: &Session, kicked: Vec<String>) {
@@ -351,9 +398,9 @@ impl Drop for UserTransition {
 fn login_victims(
     policy: LoginPolicy,
     web_instances: u32,
-    older: &[(u64, String)],
+    older: &[Link],
     platform: &str,
-) -> Vec<(u64, String)> {
+) -> Vec<Link> {
     match policy {
         LoginPolicy::Unlimited => Vec::new(),
         LoginPolicy::Single => older.to_vec(),
@@ -363,7 +410,7 @@ fn login_victims(
             } else {
                 1
             };
-            let same: Vec<&(u64, String)> = older.iter().filter(|(_, p)| p == platform).collect();
+            let same: Vec<&Link> = older.iter().filter(|l| l.platform == platform).collect();
             // The new login is one of the allowed: the oldest of the rest go.
             let excess = (same.len() + 1).saturating_sub(allowed);
             same.into_iter().take(excess).cloned().collect()
@@ -375,8 +422,15 @@ fn login_victims(
 mod login_policy_tests {
     use super::*;
 
-    fn conns(list: &[(u64, &str)]) -> Vec<(u64, String)> {
-        list.iter().map(|(c, p)| (*c, (*p).to_owned())).collect()
+    fn conns(list: &[(u64, &str)]) -> Vec<Link> {
+        list.iter()
+            .map(|(c, p)| Link {
+                node: "n".into(),
+                id: *c,
+                platform: (*p).to_owned(),
+                client_ip: String::new(),
+            })
+            .collect()
     }
 
     #[test]

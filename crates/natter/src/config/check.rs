@@ -65,6 +65,7 @@ pub fn check(command_line: Options) -> anyhow::Result<String> {
         max_pending_logins: Some(config.max_pending_logins),
         nats_url: config.nats_url.as_deref().map(mask_url_password),
         cluster_name: Some(config.cluster_name.clone()),
+        node_timeout: Some(config.node_timeout.as_secs()),
         // As resolved: `auto` shows what it came to.
         emulator: Some(if config.emulator {
             super::EmulatorMode::On

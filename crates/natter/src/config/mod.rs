@@ -51,6 +51,8 @@ pub struct ServerConfig {
     /// NATS, when this node is one of a cluster.
     pub nats_url: Option<String>,
     pub cluster_name: String,
+    /// How long a silent node's connections still count as online, in a cluster.
+    pub node_timeout: Duration,
     /// Emulator mode, resolved: the clock may be moved and local callers get UserSigs made.
     pub emulator: bool,
     pub apps: Vec<AppConfig>,
@@ -132,6 +134,10 @@ impl ServerConfig {
                 .cluster_name
                 .or(defaults.cluster_name)
                 .expect("cluster_name has a default"),
+            node_timeout: Duration::from_secs(at_least_one(
+                "node_timeout",
+                given.node_timeout.or(defaults.node_timeout),
+            )?),
             apps,
         })
     }

@@ -191,6 +191,15 @@ pub struct Options {
         default_value = "natter"
     )]
     pub cluster_name: Option<String>,
+    /// In a cluster, how long a node may go unheard (no heartbeat on NATS) before the others
+    /// count its connections offline and report them (`State.StateChange` `Disconnect`)
+    #[arg(
+        long,
+        env = "NATTER_NODE_TIMEOUT",
+        value_name = "SECS",
+        default_value = "15"
+    )]
+    pub node_timeout: Option<u64>,
     /// Emulator mode (`on`, `off`, or `auto`: on when listening on a loopback address): tests
     /// may move the server's clock (`/_natter/clock`) and local callers get UserSigs made
     /// (`/_natter/usersig`); never on a server others use

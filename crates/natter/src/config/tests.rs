@@ -81,6 +81,7 @@ fn a_zero_connection_limit_is_refused() {
         "--header-timeout",
         "--client-timeout",
         "--max-pending-logins",
+        "--node-timeout",
     ] {
         let mut options = command_line(&[flag, "0"]);
         options.data_dir = Some(dir.path().join("data"));
@@ -94,7 +95,7 @@ fn a_zero_connection_limit_is_refused() {
 #[test]
 fn every_option_is_a_flag_a_variable_and_a_key_of_one_name() {
     let docs = option_docs();
-    assert_eq!(docs.len(), 21);
+    assert_eq!(docs.len(), 22);
     for option in docs {
         let name = option.toml_key.clone().unwrap_or_else(|| "config".into());
         assert_eq!(option.flag, format!("--{}", name.replace('_', "-")));
@@ -279,6 +280,7 @@ fn every_key_set() -> Options {
         max_pending_logins: Some(1),
         nats_url: Some("n".into()),
         cluster_name: Some("c".into()),
+        node_timeout: Some(1),
         emulator: Some(super::EmulatorMode::Off),
         apps: vec![AppTable {
             sdkappid: 1,

@@ -25,7 +25,12 @@ pub struct Client {
 impl Client {
     /// Opens a connection without logging in.
     pub async fn open(server: &TestServer) -> Self {
-        let url = format!("{}/ws", server.base.replacen("http", "ws", 1));
+        Self::open_at(&server.base).await
+    }
+
+    /// Opens a connection to the server at `base` (`http://host:port`) without logging in.
+    pub async fn open_at(base: &str) -> Self {
+        let url = format!("{}/ws", base.replacen("http", "ws", 1));
         let (socket, _) = tokio_tungstenite::connect_async(url).await.unwrap();
         Self {
             socket,
@@ -45,6 +50,11 @@ impl Client {
             .await;
         assert_eq!(reply["ErrorCode"], 0, "login of {user}: {reply}");
         client
+    }
+
+    /// Closes the connection (a clean WebSocket close, no logout).
+    pub async fn close(&mut self) {
+        let _ = self.socket.close(None).await;
     }
 
     pub async fn send_text(&mut self, text: String) {

@@ -102,6 +102,7 @@ pub fn test_config(data_dir: PathBuf, database_url: Option<String>) -> ServerCon
         max_pending_logins: 1000,
         nats_url: None,
         cluster_name: "natter".into(),
+        node_timeout: std::time::Duration::from_secs(15),
         emulator: true,
         apps: [APP, OTHER_APP]
             .into_iter()

@@ -16,6 +16,7 @@ mod binfo_push;
 mod binfo_sns;
 mod binfo_sync;
 mod blocklists;
+mod cluster;
 mod config_cli;
 mod console;
 mod console_browser;

@@ -144,7 +144,7 @@ impl GroupService {
         app: &AppSettings,
         group_id: &str,
     ) -> ApiResult<Vec<RoomMember>> {
-        let online = self.hub.online_users(app.sdkappid);
+        let online = self.presence.online_users(app.sdkappid);
         if online.is_empty() {
             return Ok(Vec::new());
         }

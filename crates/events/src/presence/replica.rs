@@ -1,0 +1,527 @@
+//! The cluster's connections, kept in NATS's key-value store (JetStream) and replicated on every
+//! node.
+//!
+//! One key per user (`u.<app>.<user in hex>`) holds the user's connections on every node, and
+//! every change to it is a compare-and-set on the key's revision: two nodes changing the same
+//! user never lose each other's change, and whoever's write took a connection out knows it did
+//! (so a dead node's connections are reported once). Every node watches the whole bucket and
+//! applies each change to its replica in the bucket's order; a node waits until its replica has
+//! applied its own write before answering, so it reads what it wrote.
+//!
+//! Each node also writes `n.<node>` every third of the node timeout. A node not heard from for
+//! the whole timeout is dead: the others take its connections out (each reports the ones its
+//! own write removed) and delete its key. A node that was only cut off puts its live
+//! connections back when it is heard again (each tick checks them against the replica).
+
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use async_nats::jetstream::{self, kv};
+use futures::StreamExt;
+use tokio::sync::{mpsc, watch};
+
+use super::Link;
+use crate::Hub;
+
+/// A connection taken out of the cluster because its node died, reported by the node that took
+/// it out.
+#[derive(Debug, Clone)]
+pub struct Reaped {
+    pub app: u64,
+    pub user: String,
+    pub link: Link,
+}
+
+/// How often a compare-and-set is tried again when another node changed the user meanwhile.
+const CAS_ATTEMPTS: usize = 32;
+/// Longest a node waits for its replica to apply its own write.
+const APPLY_WAIT: Duration = Duration::from_secs(5);
+
+#[derive(Default)]
+struct View {
+    /// Connections by app, then user.
+    users: HashMap<u64, HashMap<String, Vec<Link>>>,
+    /// Every node known (by heartbeat or by a connection it holds), and when it was last heard.
+    heard: HashMap<String, Instant>,
+}
+
+#[derive(Clone)]
+pub(super) struct Replica {
+    kv: kv::Store,
+    node: Arc<str>,
+    hub: Arc<Hub>,
+    view: Arc<Mutex<View>>,
+    /// The bucket revision the view has applied up to.
+    applied: watch::Receiver<u64>,
+    /// Set by [`leave`](Self::leave): the replica's tasks end.
+    stop: Arc<watch::Sender<bool>>,
+}
+
+/// What one compare-and-set did.
+struct Change {
+    /// The user's connections just before it.
+    before: Vec<Link>,
+    /// Whether it wrote (`false`: nothing needed changing).
+    wrote: bool,
+}
+
+impl Replica {
+    pub(super) async fn join(
+        client: async_nats::Client,
+        hub: Arc<Hub>,
+        cluster: &str,
+        node: Arc<str>,
+        node_timeout: Duration,
+    ) -> Result<(Self, mpsc::Receiver<Reaped>), String> {
+        let kv = bucket(jetstream::new(client), cluster).await?;
+        let (applied_tx, applied) = watch::channel(0u64);
+        let (stop_tx, stop) = watch::channel(false);
+        let replica = Self {
+            kv,
+            node,
+            hub,
+            view: Arc::default(),
+            applied,
+            stop: Arc::new(stop_tx),
+        };
+        // The node's first heartbeat is the newest entry when the watch starts: once it is
+        // applied, so is everything written before.
+        let revision = replica.heartbeat().await?;
+        tokio::spawn(replica.clone().watch(applied_tx, stop.clone()));
+        if !replica.wait_applied(revision).await {
+            return Err("the presence replica did not load from NATS in time".into());
+        }
+        let (reaped_tx, reaped) = mpsc::channel(1024);
+        tokio::spawn(replica.clone().tick(node_timeout, reaped_tx, stop));
+        Ok((replica, reaped))
+    }
+
+    fn view(&self) -> MutexGuard<'_, View> {
+        self.view.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub(super) async fn connected(&self, app: u64, user: &str, link: Link) -> Vec<Link> {
+        let new = link.clone();
+        let change = self
+            .change(app, user, move |links| {
+                if links.iter().any(|l| l.node == new.node && l.id == new.id) {
+                    return false;
+                }
+                links.push(new.clone());
+                true
+            })
+            .await;
+        match change {
+            Some(change) => change
+                .before
+                .into_iter()
+                .filter(|l| !(l.node == link.node && l.id == link.id))
+                .collect(),
+            // NATS is unreachable: the connections this node knows.
+            None => self.links(app, user),
+        }
+    }
+
+    pub(super) async fn disconnected(&self, app: u64, user: &str, id: u64) {
+        let node = self.node.clone();
+        // Always written, even when the connection is not there: a re-assertion of it that read
+        // the key before this (see `reassert`) then fails its compare-and-set and looks again.
+        self.change(app, user, move |links| {
+            links.retain(|l| !(*l.node == *node && l.id == id));
+            true
+        })
+        .await;
+    }
+
+    pub(super) fn links(&self, app: u64, user: &str) -> Vec<Link> {
+        self.view()
+            .users
+            .get(&app)
+            .and_then(|users| users.get(user))
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    pub(super) fn online_count(&self, app: u64) -> usize {
+        self.view().users.get(&app).map_or(0, HashMap::len)
+    }
+
+    pub(super) fn online_users(&self, app: u64) -> Vec<String> {
+        self.view()
+            .users
+            .get(&app)
+            .map(|users| users.keys().cloned().collect())
+            .unwrap_or_default()
+    }
+
+    pub(super) async fn leave(&self) {
+        self.stop.send_replace(true);
+        if let Err(e) = self.kv.delete(node_key(&self.node)).await {
+            tracing::warn!(error = %e, "presence: goodbye not written");
+        }
+    }
+
+    /// Changes `user`'s connections with `edit` (which says whether it changed anything) by
+    /// compare-and-set, and waits until this node's replica has the result. `None` when NATS
+    /// could not be reached.
+    async fn change(
+        &self,
+        app: u64,
+        user: &str,
+        edit: impl Fn(&mut Vec<Link>) -> bool,
+    ) -> Option<Change> {
+        let key = user_key(app, user);
+        for _ in 0..CAS_ATTEMPTS {
+            let entry = match self.kv.entry(key.as_str()).await {
+                Ok(entry) => entry,
+                Err(e) => {
+                    tracing::warn!(app, user, error = %e, "presence: not read from NATS");
+                    return None;
+                }
+            };
+            let (before, revision) = match entry {
+                Some(entry) => (decode(&entry), Some(entry.revision)),
+                None => (Vec::new(), None),
+            };
+            let mut links = before.clone();
+            if !edit(&mut links) {
+                return Some(Change {
+                    before,
+                    wrote: false,
+                });
+            }
+            let value = serde_json::to_vec(&links).expect("links encode").into();
+            let written = match revision {
+                Some(revision) => match self.kv.update(key.as_str(), value, revision).await {
+                    Ok(revision) => Ok(revision),
+                    Err(e) if e.kind() == kv::UpdateErrorKind::WrongLastRevision => continue,
+                    Err(e) => Err(e.to_string()),
+                },
+                None => match self.kv.create(key.as_str(), value).await {
+                    Ok(revision) => Ok(revision),
+                    Err(e) if e.kind() == kv::CreateErrorKind::AlreadyExists => continue,
+                    Err(e) => Err(e.to_string()),
+                },
+            };
+            return match written {
+                Ok(revision) => {
+                    self.wait_applied(revision).await;
+                    Some(Change {
+                        before,
+                        wrote: true,
+                    })
+                }
+                Err(e) => {
+                    tracing::warn!(app, user, error = %e, "presence: not written to NATS");
+                    None
+                }
+            };
+        }
+        tracing::warn!(app, user, "presence: too many concurrent changes; gave up");
+        None
+    }
+
+    async fn wait_applied(&self, revision: u64) -> bool {
+        let mut applied = self.applied.clone();
+        let reached = tokio::time::timeout(APPLY_WAIT, applied.wait_for(|a| *a >= revision)).await;
+        matches!(reached, Ok(Ok(_)))
+    }
+
+    async fn heartbeat(&self) -> Result<u64, String> {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis());
+        self.kv
+            .put(node_key(&self.node), now.to_string().into())
+            .await
+            .map_err(|e| format!("presence: heartbeat not written to NATS: {e}"))
+    }
+
+    /// Applies every change of the bucket, in order, for as long as the node runs; after a lost
+    /// link it resumes after the last change it applied.
+    async fn watch(self, applied: watch::Sender<u64>, mut stop: watch::Receiver<bool>) {
+        loop {
+            let from = *applied.borrow();
+            let watch = if from == 0 {
+                // The newest entry of every key, then every change.
+                self.kv.watch_with_history(">").await
+            } else {
+                self.kv.watch_all_from_revision(from + 1).await
+            };
+            match watch {
+                Ok(mut watch) => loop {
+                    let entry = tokio::select! {
+                        entry = watch.next() => entry,
+                        _ = stop.wait_for(|s| *s) => return,
+                    };
+                    match entry {
+                        Some(Ok(entry)) => {
+                            self.apply(&entry);
+                            applied.send_replace(entry.revision);
+                        }
+                        Some(Err(e)) => {
+                            tracing::warn!(error = %e, "presence: watch failed; resuming");
+                            break;
+                        }
+                        None => break,
+                    }
+                },
+                Err(e) => tracing::warn!(error = %e, "presence: watch not started; retrying"),
+            }
+            tokio::select! {
+                _ = tokio::time::sleep(Duration::from_secs(1)) => {}
+                _ = stop.wait_for(|s| *s) => return,
+            }
+        }
+    }
+
+    fn apply(&self, entry: &kv::Entry) {
+        let put = entry.operation == kv::Operation::Put;
+        let mut view = self.view();
+        if let Some(node) = entry.key.strip_prefix("n.") {
+            if put {
+                view.heard.insert(node.to_owned(), Instant::now());
+            } else {
+                view.heard.remove(node);
+            }
+            return;
+        }
+        let Some((app, user)) = parse_user_key(&entry.key) else {
+            return;
+        };
+        let links = if put { decode(entry) } else { Vec::new() };
+        let now = Instant::now();
+        for link in &links {
+            view.heard.entry(link.node.clone()).or_insert(now);
+        }
+        let users = view.users.entry(app).or_default();
+        if links.is_empty() {
+            users.remove(&user);
+            if users.is_empty() {
+                view.users.remove(&app);
+            }
+        } else {
+            users.insert(user, links);
+        }
+    }
+
+    /// Every third of the timeout: the heartbeat, the dead nodes' connections taken out, and
+    /// this node's live connections put back where the replica lacks them.
+    async fn tick(
+        self,
+        node_timeout: Duration,
+        reaped: mpsc::Sender<Reaped>,
+        mut stop: watch::Receiver<bool>,
+    ) {
+        let mut every = tokio::time::interval((node_timeout / 3).max(Duration::from_millis(100)));
+        every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tokio::select! {
+                _ = every.tick() => {}
+                _ = stop.wait_for(|s| *s) => return,
+            }
+            if let Err(e) = self.heartbeat().await {
+                tracing::warn!("{e}");
+                continue;
+            }
+            for dead in self.silent_nodes(node_timeout) {
+                self.reap(&dead, &reaped).await;
+            }
+            self.reassert().await;
+        }
+    }
+
+    fn silent_nodes(&self, node_timeout: Duration) -> Vec<String> {
+        let mut view = self.view();
+        let now = Instant::now();
+        let holders: HashSet<String> = view
+            .users
+            .values()
+            .flat_map(|users| users.values().flatten().map(|l| l.node.clone()))
+            .collect();
+        for node in holders {
+            view.heard.entry(node).or_insert(now);
+        }
+        view.heard
+            .iter()
+            .filter(|(node, heard)| {
+                node.as_str() != &*self.node && now.duration_since(**heard) >= node_timeout
+            })
+            .map(|(node, _)| node.clone())
+            .collect()
+    }
+
+    /// Takes a dead node's connections out; reports each that this node's write removed.
+    async fn reap(&self, dead: &str, reaped: &mpsc::Sender<Reaped>) {
+        let holding: Vec<(u64, String)> = {
+            let view = self.view();
+            view.users
+                .iter()
+                .flat_map(|(app, users)| {
+                    users
+                        .iter()
+                        .filter(|(_, links)| links.iter().any(|l| l.node == dead))
+                        .map(|(user, _)| (*app, user.clone()))
+                })
+                .collect()
+        };
+        tracing::warn!(
+            node = dead,
+            users = holding.len(),
+            "presence: a node went silent; its connections are offline"
+        );
+        for (app, user) in holding {
+            let change = self
+                .change(app, &user, |links| {
+                    let before = links.len();
+                    links.retain(|l| l.node != dead);
+                    links.len() != before
+                })
+                .await;
+            let Some(Change {
+                before,
+                wrote: true,
+            }) = change
+            else {
+                continue;
+            };
+            for link in before.into_iter().filter(|l| l.node == dead) {
+                let report = Reaped {
+                    app,
+                    user: user.clone(),
+                    link,
+                };
+                if reaped.send(report).await.is_err() {
+                    return;
+                }
+            }
+        }
+        if let Err(e) = self.kv.delete(node_key(dead)).await {
+            tracing::warn!(node = dead, error = %e, "presence: dead node's key not deleted");
+        }
+        self.view().heard.remove(dead);
+    }
+
+    /// Puts back this node's live connections that the replica lacks (taken out while this node
+    /// was cut off from NATS longer than the timeout).
+    async fn reassert(&self) {
+        for (app, user, id, platform) in self.hub.all_connections() {
+            let known = self
+                .links(app, &user)
+                .iter()
+                .any(|l| *l.node == *self.node && l.id == id);
+            if known {
+                continue;
+            }
+            let hub = self.hub.clone();
+            let link = Link {
+                node: self.node.to_string(),
+                id,
+                platform,
+                client_ip: String::new(),
+            };
+            let (user_ref, node) = (user.clone(), self.node.clone());
+            self.change(app, &user, move |links| {
+                // Checked after the key was read: a connection that ended meanwhile stays out
+                // (its end writes the key, so this write then fails and looks again).
+                let live = hub
+                    .connections(app, &user_ref)
+                    .iter()
+                    .any(|(c, _)| *c == id);
+                if !live || links.iter().any(|l| *l.node == *node && l.id == id) {
+                    return false;
+                }
+                links.push(link.clone());
+                true
+            })
+            .await;
+        }
+    }
+}
+
+/// Opens the cluster's bucket, creating it if no node has yet.
+async fn bucket(js: jetstream::Context, cluster: &str) -> Result<kv::Store, String> {
+    let name: String = format!("{cluster}_presence")
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if let Ok(store) = js.get_key_value(name.as_str()).await {
+        return Ok(store);
+    }
+    // The bucket's stream, made as the client library makes a bucket's: its own
+    // `create_key_value` first asks for the account's limits in a shape NATS 2.9 does not send.
+    let config = jetstream::stream::Config {
+        name: format!("KV_{name}"),
+        description: Some("Natter: who is connected, on which node".into()),
+        subjects: vec![format!("$KV.{name}.>")],
+        max_messages_per_subject: 1,
+        storage: jetstream::stream::StorageType::File,
+        allow_rollup: true,
+        deny_delete: true,
+        allow_direct: true,
+        discard: jetstream::stream::DiscardPolicy::New,
+        ..Default::default()
+    };
+    let created = js.create_stream(config).await.err();
+    // Made now, or by another node at the same moment.
+    js.get_key_value(name.as_str()).await.map_err(|e| {
+        let created = created.map(|c| format!("{c}; ")).unwrap_or_default();
+        format!("presence bucket {name} in NATS: {created}{e}")
+    })
+}
+
+fn decode(entry: &kv::Entry) -> Vec<Link> {
+    if entry.operation != kv::Operation::Put {
+        return Vec::new();
+    }
+    serde_json::from_slice(&entry.value).unwrap_or_else(|e| {
+        tracing::warn!(key = entry.key, error = %e, "presence: undecodable entry ignored");
+        Vec::new()
+    })
+}
+
+fn node_key(node: &str) -> String {
+    format!("n.{node}")
+}
+
+/// User IDs may hold any character; keys take few, so the ID is written in hex.
+fn user_key(app: u64, user: &str) -> String {
+    let mut key = format!("u.{app}.");
+    for byte in user.as_bytes() {
+        key.push_str(&format!("{byte:02x}"));
+    }
+    key
+}
+
+fn parse_user_key(key: &str) -> Option<(u64, String)> {
+    let rest = key.strip_prefix("u.")?;
+    let (app, hex) = rest.split_once('.')?;
+    let bytes = (0..hex.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(hex.get(i..i + 2)?, 16).ok())
+        .collect::<Option<Vec<u8>>>()?;
+    Some((app.parse().ok()?, String::from_utf8(bytes).ok()?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn user_keys_round_trip_any_id() {
+        for user in ["alice", "a.b*c>d", "用户", "@TGS#x"] {
+            let key = user_key(1400000000, user);
+            assert!(key.chars().all(|c| c.is_ascii_alphanumeric() || c == '.'));
+            assert_eq!(parse_user_key(&key), Some((1400000000, user.to_owned())));
+        }
+        assert_eq!(parse_user_key("u.1.zz"), None);
+        assert_eq!(parse_user_key("n.node"), None);
+    }
+}

@@ -1,0 +1,252 @@
+//! Several nodes on one PostgreSQL database and one NATS answer as one node: who is online (and
+//! on which platforms) is the same from every node, a login policy pushes out an older device
+//! on another node, and the connections of a node killed without a goodbye go offline within
+//! the node timeout, reported once. Ignored unless `NATTER_TEST_POSTGRES` and
+//! `NATTER_TEST_NATS` are set.
+
+use std::time::Duration;
+
+use natter_core::LoginPolicy;
+use serde_json::{json, Value};
+
+use crate::client::Client;
+use crate::harness::*;
+use crate::live::STATUS;
+use crate::messages::import;
+
+/// A short node timeout, so the dead-node test ends in seconds.
+const NODE_TIMEOUT: Duration = Duration::from_secs(2);
+
+fn nats_url() -> String {
+    std::env::var("NATTER_TEST_NATS").expect("the cluster tests need NATTER_TEST_NATS=nats://…")
+}
+
+/// `count` nodes of a new cluster, the first on a fresh PostgreSQL database and the others on
+/// the same one.
+async fn nodes(count: usize, policy: LoginPolicy) -> Vec<TestServer> {
+    let nats = nats_url();
+    let cluster = format!("natter-test-{:016x}", rand::random::<u64>());
+    let first = TestServer::start_with(Engine::Postgres, |config| {
+        config.nats_url = Some(nats);
+        config.cluster_name = cluster;
+        config.node_timeout = NODE_TIMEOUT;
+        config.apps[0].settings.login_policy = policy;
+    })
+    .await;
+    let mut config = first.config.clone();
+    config.listen = "127.0.0.1:0".parse().unwrap();
+    let mut all = vec![first];
+    for _ in 1..count {
+        all.push(TestServer::start_config(config.clone(), None).await);
+    }
+    all
+}
+
+/// Each account's status and platforms as `node` answers `query_online_status`.
+async fn statuses(node: &TestServer, accounts: &[&str]) -> Vec<(String, Vec<String>)> {
+    let reply = node
+        .ok(STATUS, json!({"To_Account": accounts, "IsNeedDetail": 1}))
+        .await;
+    let mut out: Vec<(String, Vec<String>)> = reply["QueryResult"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            let mut platforms: Vec<String> = r["Detail"]
+                .as_array()
+                .map(|d| {
+                    d.iter()
+                        .map(|p| p["Platform"].as_str().unwrap().to_owned())
+                        .collect()
+                })
+                .unwrap_or_default();
+            platforms.sort();
+            (r["Status"].as_str().unwrap().to_owned(), platforms)
+        })
+        .collect();
+    out.truncate(accounts.len());
+    out
+}
+
+/// Asks `node` until `accounts` have the `expected` statuses (another node's change reaches this
+/// one's replica a moment after the change was answered); at most 30 s.
+async fn until_statuses(node: &TestServer, accounts: &[&str], expected: &[(&str, &[&str])]) {
+    let expected: Vec<(String, Vec<String>)> = expected
+        .iter()
+        .map(|(s, p)| (s.to_string(), p.iter().map(|p| p.to_string()).collect()))
+        .collect();
+    let mut last = Vec::new();
+    for _ in 0..300 {
+        last = statuses(node, accounts).await;
+        if last == expected {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!(
+        "statuses of {accounts:?} at {}: {last:?}, expected {expected:?}",
+        node.base
+    );
+}
+
+fn online_users(listing: &Value) -> Vec<String> {
+    let mut users: Vec<String> = listing["users"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["UserID"].as_str().unwrap().to_owned())
+        .collect();
+    users.sort();
+    users
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(
+    not(all(natter_test_postgres, natter_test_nats)),
+    ignore = "set NATTER_TEST_POSTGRES=postgres://… and NATTER_TEST_NATS=nats://… to run"
+)]
+async fn every_node_sees_every_connection_and_policies_reach_other_nodes() {
+    let cluster = nodes(3, LoginPolicy::PerPlatform).await;
+    let (a, b, c) = (&cluster[0], &cluster[1], &cluster[2]);
+    import(a, &["alice", "bob", "carol"]).await;
+    let _alice_web = Client::login(a, "alice", "Web").await;
+    let mut bob_phone = Client::login(c, "bob", "Android").await;
+
+    // A login is answered once the cluster's replica has it, so the node that took it reads it
+    // back at once; the others have it a moment later.
+    let expected: &[(&str, &[&str])] = &[
+        ("Online", &["Web"]),
+        ("Online", &["Android"]),
+        ("Offline", &[]),
+    ];
+    assert_eq!(
+        statuses(c, &["alice", "bob", "carol"]).await[1],
+        ("Online".to_owned(), vec!["Android".to_owned()])
+    );
+    for node in [a, b, c] {
+        until_statuses(node, &["alice", "bob", "carol"], expected).await;
+    }
+    let listed = b
+        .control(reqwest::Method::GET, "/_natter/online", None)
+        .await;
+    assert_eq!(online_users(&listed), ["alice", "bob"]);
+
+    // One device per platform: alice's phone on B is pushed out by her phone on C.
+    let mut alice_phone = Client::login(b, "alice", "Android").await;
+    let _alice_new_phone = Client::login(c, "alice", "Android").await;
+    assert_eq!(
+        alice_phone.event().await,
+        json!({"Event": "Kicked", "KickType": 2})
+    );
+    assert!(
+        alice_phone.next_frame().await.is_none(),
+        "the older phone on another node is closed"
+    );
+    for node in [a, b, c] {
+        until_statuses(node, &["alice"], &[("Online", &["Android", "Web"])]).await;
+    }
+
+    // A connection that ends is offline everywhere.
+    bob_phone.close().await;
+    for node in [a, b, c] {
+        until_statuses(node, &["bob"], &[("Offline", &[])]).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(
+    not(all(natter_test_postgres, natter_test_nats)),
+    ignore = "set NATTER_TEST_POSTGRES=postgres://… and NATTER_TEST_NATS=nats://… to run"
+)]
+async fn a_killed_nodes_connections_go_offline_and_are_reported_once() {
+    let cluster = nodes(2, LoginPolicy::Unlimited).await;
+    let (a, b) = (&cluster[0], &cluster[1]);
+    let receiver = a.webhook_receiver().await;
+    b.control(
+        reqwest::Method::POST,
+        "/_natter/webhooks/config",
+        Some(json!({"url": receiver.url})),
+    )
+    .await;
+    import(a, &["carol", "dave"]).await;
+
+    // A third node as its own process, to be killed with SIGKILL: no goodbye.
+    let data = tempfile::tempdir().unwrap();
+    let database_url = a.config.database_url.clone().unwrap();
+    let timeout = NODE_TIMEOUT.as_secs().to_string();
+    let app = APP.to_string();
+    let (mut dead, banner) = crate::binary::serve(
+        &[
+            "--listen",
+            "127.0.0.1:0",
+            "--data-dir",
+            data.path().to_str().unwrap(),
+            "--database-url",
+            &database_url,
+            "--nats-url",
+            &nats_url(),
+            "--cluster-name",
+            &a.config.cluster_name,
+            "--node-timeout",
+            &timeout,
+            "--sdkappid",
+            &app,
+            "--secret-key",
+            KEY,
+        ],
+        &[],
+    )
+    .await;
+    let mut carol = Client::open_at(&banner.base).await;
+    let reply = carol
+        .request(
+            "login",
+            json!({"SdkAppId": APP, "Identifier": "carol", "UserSig": a.sig("carol"),
+                "Platform": "iOS"}),
+        )
+        .await;
+    assert_eq!(reply["ErrorCode"], 0, "{reply}");
+    let _dave = Client::login(b, "dave", "Web").await;
+    until_statuses(
+        a,
+        &["carol", "dave"],
+        &[("Online", &["IPhone"]), ("Online", &["Web"])],
+    )
+    .await;
+
+    dead.start_kill().unwrap();
+    dead.wait().await.unwrap();
+    // Within the timeout (and a tick) carol is offline on both survivors; dave stays online.
+    for node in [a, b] {
+        until_statuses(
+            node,
+            &["carol", "dave"],
+            &[("Offline", &[]), ("Online", &["Web"])],
+        )
+        .await;
+    }
+    // Both survivors noticed the death; exactly one reported carol's connection.
+    let carols_disconnects = || {
+        receiver
+            .received()
+            .into_iter()
+            .filter(|r| {
+                r.query.get("CallbackCommand").map(String::as_str) == Some("State.StateChange")
+                    && r.body["Info"]["To_Account"] == "carol"
+                    && r.body["Info"]["Action"] == "Disconnect"
+            })
+            .collect::<Vec<_>>()
+    };
+    for _ in 0..300 {
+        if !carols_disconnects().is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    a.services().webhooks.drain().await.unwrap();
+    b.services().webhooks.drain().await.unwrap();
+    let reported = carols_disconnects();
+    assert_eq!(reported.len(), 1, "reported once: {reported:?}");
+    assert_eq!(reported[0].body["Info"]["Reason"], "TimeOut");
+    assert_eq!(reported[0].query["OptPlatform"], "IOS");
+}
