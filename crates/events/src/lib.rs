@@ -79,11 +79,28 @@ pub struct Registration {
 #[derive(Default)]
 pub struct Hub {
     state: Mutex<State>,
+    /// In a cluster: the rooms are the whole cluster's, set by the presence replica
+    /// ([`set_seats`](Self::set_seats)), not by this node's connections coming and going.
+    mirrors_rooms: bool,
 }
 
 impl Hub {
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// The hub of a cluster node, whose live-room seats mirror the cluster's (see
+    /// `presence::Presence::clustered`).
+    pub fn mirroring_rooms() -> Self {
+        Self {
+            mirrors_rooms: true,
+            ..Self::default()
+        }
+    }
+
+    /// Sets every live-room seat of `user` (room, join time, marks), as the cluster has them.
+    pub fn set_seats(&self, app: u64, user: &str, seats: &[(String, i64, Vec<u64>)]) {
+        self.state().rooms.set_user(app, user, seats);
     }
 
     fn state(&self) -> MutexGuard<'_, State> {
@@ -130,6 +147,9 @@ impl Hub {
         users.remove(user);
         if users.is_empty() {
             state.users.remove(&app);
+        }
+        if self.mirrors_rooms {
+            return Some(Vec::new());
         }
         Some(state.rooms.leave_all(app, user))
     }

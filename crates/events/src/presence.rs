@@ -14,8 +14,17 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 use tokio::sync::mpsc;
 
-use crate::Hub;
+use crate::{Hub, MarkChange, Registration, RoomMember};
 pub use replica::Reaped;
+
+/// A connection just registered.
+pub struct Connected {
+    pub registration: Registration,
+    /// Whether the user had no other connection anywhere.
+    pub first: bool,
+    /// The user's other connections anywhere, oldest first.
+    pub others: Vec<Link>,
+}
 
 /// One logged-in connection, on some node of the cluster.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -51,7 +60,8 @@ impl Presence {
     }
 
     /// A node of a cluster: joins the replica kept in NATS's key-value store (bucket
-    /// `<cluster>_presence`), and returns once it holds everyone's connections. Connections of
+    /// `<cluster>_presence`), and returns once it holds everyone's connections and live-room
+    /// seats (the hub, made with [`Hub::mirroring_rooms`], mirrors the rooms of every node). Connections of
     /// a node that has not been heard from for `node_timeout` are taken out by the others; each
     /// is reported once, on the returned channel, by the node that took it out.
     pub async fn clustered(
@@ -77,24 +87,113 @@ impl Presence {
         &self.node
     }
 
-    /// Records a connection of `user` that the hub registered on this node; returns the user's
-    /// other connections in the cluster, oldest first (for the login policies).
-    pub async fn connected(&self, app: u64, user: &str, link: Link) -> Vec<Link> {
+    /// Registers a logged-in connection of `user` on this node (with the hub, and in a cluster
+    /// with the replica); says whether it is the user's first anywhere and what their other
+    /// connections are, oldest first (for the login policies).
+    pub async fn connect(
+        &self,
+        app: u64,
+        user: &str,
+        platform: &str,
+        client_ip: &str,
+    ) -> Connected {
+        let registration = self.hub.connect(app, user, platform);
+        let link = Link {
+            node: self.node.to_string(),
+            id: registration.id,
+            platform: platform.to_owned(),
+            client_ip: client_ip.to_owned(),
+        };
         match &self.replica {
-            Some(replica) => replica.connected(app, user, link).await,
-            None => self
-                .links_here(app, user)
-                .into_iter()
-                .filter(|l| l.id != link.id)
-                .collect(),
+            Some(replica) => {
+                let (others, first) = replica.connected(app, user, link).await;
+                Connected {
+                    registration,
+                    others,
+                    first,
+                }
+            }
+            None => Connected {
+                first: registration.first,
+                others: self
+                    .links_here(app, user)
+                    .into_iter()
+                    .filter(|l| l.id != link.id)
+                    .collect(),
+                registration,
+            },
         }
     }
 
-    /// Takes connection `id` of this node out (the hub has forgotten it already).
-    pub async fn disconnected(&self, app: u64, user: &str, id: u64) {
-        if let Some(replica) = &self.replica {
-            replica.disconnected(app, user, id).await;
+    /// Ends connection `id` of this node. When it was the user's last anywhere, the user also
+    /// leaves every live room they were online in; those rooms are returned (empty while other
+    /// connections remain). `None` when the connection was already gone.
+    pub async fn disconnect(&self, app: u64, user: &str, id: u64) -> Option<Vec<String>> {
+        let rooms = self.hub.disconnect(app, user, id)?;
+        match &self.replica {
+            Some(replica) => Some(replica.disconnected(app, user, id).await),
+            None => Some(rooms),
         }
+    }
+
+    /// Marks `user` online in the live room `group`; `true` when they were not already. Only a
+    /// connected user can be online in a room.
+    pub async fn enter_room(&self, app: u64, group: &str, user: &str, join_time: i64) -> bool {
+        match &self.replica {
+            Some(replica) => replica.enter_room(app, group, user, join_time).await,
+            None => self.hub.enter_room(app, group, user, join_time),
+        }
+    }
+
+    /// Takes `user` out of the room; `true` when they were online in it.
+    pub async fn leave_room(&self, app: u64, group: &str, user: &str) -> bool {
+        match &self.replica {
+            Some(replica) => replica.leave_room(app, group, user).await,
+            None => self.hub.leave_room(app, group, user),
+        }
+    }
+
+    /// Forgets a room (disbanded).
+    pub async fn close_room(&self, app: u64, group: &str) {
+        match &self.replica {
+            Some(replica) => {
+                for member in self.hub.room_members(app, group) {
+                    replica.leave_room(app, group, &member.account).await;
+                }
+            }
+            None => self.hub.close_room(app, group),
+        }
+    }
+
+    /// Changes the marks of online members; returns the members that are not online in the
+    /// room (their marks are left alone).
+    pub async fn change_marks(
+        &self,
+        app: u64,
+        group: &str,
+        members: &[String],
+        change: &MarkChange,
+    ) -> Vec<String> {
+        let Some(replica) = &self.replica else {
+            return self.hub.change_marks(app, group, members, change);
+        };
+        let mut offline = Vec::new();
+        for member in members {
+            if !replica.change_marks(app, group, member, change).await {
+                offline.push(member.clone());
+            }
+        }
+        offline
+    }
+
+    /// How many members are online in the room (in a cluster the hub mirrors every node's).
+    pub fn room_count(&self, app: u64, group: &str) -> usize {
+        self.hub.room_count(app, group)
+    }
+
+    /// The room's online members in the order they came online, then by ID.
+    pub fn room_members(&self, app: u64, group: &str) -> Vec<RoomMember> {
+        self.hub.room_members(app, group)
     }
 
     /// Every connection of `user` in the cluster, oldest first per node.

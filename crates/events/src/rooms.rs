@@ -57,6 +57,30 @@ impl Rooms {
         true
     }
 
+    /// Makes `user`'s seats exactly `seats` (room, join time, marks).
+    pub fn set_user(&mut self, app: u64, user: &str, seats: &[(String, i64, Vec<u64>)]) {
+        let kept: Vec<&str> = seats.iter().map(|(g, _, _)| g.as_str()).collect();
+        let stale: Vec<String> = self
+            .rooms
+            .iter()
+            .filter(|((a, g), room)| {
+                *a == app && room.join_time.contains_key(user) && !kept.contains(&g.as_str())
+            })
+            .map(|((_, g), _)| g.clone())
+            .collect();
+        for group in stale {
+            self.leave(app, &group, user);
+        }
+        for (group, join_time, marks) in seats {
+            let room = self.rooms.entry((app, group.clone())).or_default();
+            if let Some(old) = room.join_time.insert(user.to_owned(), *join_time) {
+                room.online.remove(&(old, user.to_owned()));
+            }
+            room.online
+                .insert((*join_time, user.to_owned()), marks.clone());
+        }
+    }
+
     /// Takes `user` out of every room of `app`; returns those rooms.
     pub fn leave_all(&mut self, app: u64, user: &str) -> Vec<String> {
         let groups: Vec<String> = self

@@ -132,7 +132,11 @@ pub async fn start(config: &ServerConfig, clock: Arc<Clock>) -> anyhow::Result<R
         );
     }
     let (stop, _) = watch::channel(false);
-    let hub = Arc::new(Hub::new());
+    // A cluster node's hub mirrors every node's live-room seats (kept by the presence replica).
+    let hub = Arc::new(match config.nats_url {
+        None => Hub::new(),
+        Some(_) => Hub::mirroring_rooms(),
+    });
     let fanout = match &config.nats_url {
         None => Fanout::local(hub.clone(), store.clone()),
         Some(url) => {

@@ -24,7 +24,7 @@ use std::sync::Arc;
 
 use natter_core::ops::field;
 use natter_core::{codes, ApiError, ApiResult, AppSettings, Clock, CustomDataField, GroupType};
-use natter_events::{Hub, Presence};
+use natter_events::Presence;
 use natter_store::{
     GroupChange, GroupOutcome, GroupPlan, GroupQuery, GroupSnapshot, MemberCursor, OutboxEvent,
     Store,
@@ -103,9 +103,7 @@ pub struct GroupService {
     clock: Arc<Clock>,
     webhooks: Arc<Webhooks>,
     limiter: Arc<SendLimiter>,
-    /// This node's connections and live rooms.
-    hub: Arc<Hub>,
-    /// Who is connected anywhere in the cluster.
+    /// Who is connected anywhere in the cluster, and online in which live rooms.
     presence: Arc<Presence>,
     fanout: Fanout,
     broadcast_seq: Arc<delivery::BroadcastSeq>,
@@ -254,7 +252,7 @@ impl GroupService {
         store: Arc<dyn Store>,
         clock: Arc<Clock>,
         webhooks: Arc<Webhooks>,
-        (hub, presence): (Arc<Hub>, Arc<Presence>),
+        presence: Arc<Presence>,
         fanout: Fanout,
     ) -> Self {
         Self {
@@ -262,7 +260,6 @@ impl GroupService {
             clock,
             webhooks,
             limiter: Arc::new(SendLimiter::default()),
-            hub,
             presence,
             fanout,
             broadcast_seq: Arc::default(),
@@ -664,7 +661,7 @@ impl GroupService {
             members,
             origin.connection,
         );
-        self.hub.close_room(app.sdkappid, group_id);
+        self.presence.close_room(app.sdkappid, group_id).await;
         Ok(())
     }
 }

@@ -85,7 +85,7 @@ impl Services {
             store.clone(),
             clock.clone(),
             webhooks.clone(),
-            (hub.clone(), presence.clone()),
+            presence.clone(),
             fanout.clone(),
         );
         Self {

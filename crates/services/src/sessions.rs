@@ -161,15 +161,12 @@ impl SessionService {
                 .await?;
         }
         let _turn = self.transition(app.sdkappid, user).await;
-        let registration = self.hub.connect(app.sdkappid, user, platform);
-        let link = Link {
-            node: self.presence.node().to_string(),
-            id: registration.id,
-            platform: platform.to_owned(),
-            client_ip: client_ip.to_owned(),
-        };
-        let older = self.presence.connected(app.sdkappid, user, link).await;
-        let kicked = self.apply_login_policy(&app, user, &older, platform);
+        let connected = self
+            .presence
+            .connect(app.sdkappid, user, platform, client_ip)
+            .await;
+        let registration = connected.registration;
+        let kicked = self.apply_login_policy(&app, user, &connected.others, platform);
         self.webhooks.ops().login(
             app.sdkappid,
             user,
@@ -186,7 +183,7 @@ impl SessionService {
             },
         };
         self.report_login(&session, kicked).await;
-        if registration.first {
+        if connected.first {
             self.groups
                 .come_online(&session.app, user, &session.origin)
                 .await;
@@ -198,15 +195,13 @@ impl SessionService {
     /// they go offline in their live rooms. Ending a session twice does nothing.
     pub async fn end(&self, session: &Session, how: SessionEnd) {
         let _turn = self.transition(session.app.sdkappid, &session.user).await;
-        let Some(rooms) =
-            self.hub
-                .disconnect(session.app.sdkappid, &session.user, session.connection)
+        let Some(rooms) = self
+            .presence
+            .disconnect(session.app.sdkappid, &session.user, session.connection)
+            .await
         else {
             return;
         };
-        self.presence
-            .disconnected(session.app.sdkappid, &session.user, session.connection)
-            .await;
         let (action, reason) = match how {
             SessionEnd::Logout => ("Logout", "Unregister"),
             SessionEnd::LinkClosed => ("Disconnect", "LinkClose"),
@@ -306,7 +301,13 @@ impl SessionService {
     ) {
         let sessions = self.clone();
         tokio::spawn(async move {
-            while let Some(Reaped { app, user, link }) = reaped.recv().await {
+            while let Some(Reaped {
+                app,
+                user,
+                link,
+                rooms_left,
+            }) = reaped.recv().await
+            {
                 let Some(app) = apps.get(app) else {
                     continue;
                 };
@@ -322,6 +323,16 @@ impl SessionService {
                 };
                 sessions
                     .report_state(&session, "Disconnect", "TimeOut")
+                    .await;
+                sessions
+                    .groups
+                    .went_offline(
+                        &session.app,
+                        &rooms_left,
+                        &session.user,
+                        RoomCause::HeartbeatInterrupt,
+                        &session.origin,
+                    )
                     .await;
             }
         });

@@ -1,8 +1,9 @@
 //! The cluster's connections, kept in NATS's key-value store (JetStream) and replicated on every
 //! node.
 //!
-//! One key per user (`u.<app>.<user in hex>`) holds the user's connections on every node, and
-//! every change to it is a compare-and-set on the key's revision: two nodes changing the same
+//! One key per user (`u.<app>.<user in hex>`) holds the user's connections on every node and
+//! the live rooms they are online in (with their marks), and every change to it is a
+//! compare-and-set on the key's revision: two nodes changing the same
 //! user never lose each other's change, and whoever's write took a connection out knows it did
 //! (so a dead node's connections are reported once). Every node watches the whole bucket and
 //! applies each change to its replica in the bucket's order; a node waits until its replica has
@@ -13,7 +14,7 @@
 //! own write removed) and delete its key. A node that was only cut off puts its live
 //! connections back when it is heard again (each tick checks them against the replica).
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
@@ -21,8 +22,10 @@ use async_nats::jetstream::{self, kv};
 use futures::StreamExt;
 use tokio::sync::{mpsc, watch};
 
+use serde::{Deserialize, Serialize};
+
 use super::Link;
-use crate::Hub;
+use crate::{Hub, MarkChange};
 
 /// A connection taken out of the cluster because its node died, reported by the node that took
 /// it out.
@@ -31,6 +34,41 @@ pub struct Reaped {
     pub app: u64,
     pub user: String,
     pub link: Link,
+    /// The live rooms the user went offline in, when this was their last connection.
+    pub rooms_left: Vec<String>,
+}
+
+/// One user's value in the bucket.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+struct UserEntry {
+    /// Their connections, in the order the cluster recorded them.
+    #[serde(rename = "c", default)]
+    links: Vec<Link>,
+    /// The live rooms they are online in.
+    #[serde(rename = "r", default, skip_serializing_if = "BTreeMap::is_empty")]
+    rooms: BTreeMap<String, Seat>,
+}
+
+/// Being online in one live room.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Seat {
+    /// When they joined the group (Unix seconds).
+    #[serde(rename = "t")]
+    join_time: i64,
+    #[serde(rename = "m", default, skip_serializing_if = "Vec::is_empty")]
+    marks: Vec<u64>,
+}
+
+impl UserEntry {
+    /// Takes the connections `gone` picks out; when none remain, the rooms go too (returned).
+    fn drop_links(&mut self, gone: impl Fn(&Link) -> bool) -> Vec<String> {
+        self.links.retain(|l| !gone(l));
+        if self.links.is_empty() {
+            std::mem::take(&mut self.rooms).into_keys().collect()
+        } else {
+            Vec::new()
+        }
+    }
 }
 
 /// How often a compare-and-set is tried again when another node changed the user meanwhile.
@@ -60,8 +98,8 @@ pub(super) struct Replica {
 
 /// What one compare-and-set did.
 struct Change {
-    /// The user's connections just before it.
-    before: Vec<Link>,
+    /// The user's entry just before it.
+    before: UserEntry,
     /// Whether it wrote (`false`: nothing needed changing).
     wrote: bool,
 }
@@ -101,37 +139,109 @@ impl Replica {
         self.view.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    pub(super) async fn connected(&self, app: u64, user: &str, link: Link) -> Vec<Link> {
+    /// Records `link`; the user's other connections, and whether it is their first.
+    pub(super) async fn connected(&self, app: u64, user: &str, link: Link) -> (Vec<Link>, bool) {
         let new = link.clone();
         let change = self
-            .change(app, user, move |links| {
-                if links.iter().any(|l| l.node == new.node && l.id == new.id) {
-                    return false;
+            .change(app, user, move |entry| {
+                let known = entry
+                    .links
+                    .iter()
+                    .any(|l| l.node == new.node && l.id == new.id);
+                if !known {
+                    entry.links.push(new.clone());
                 }
-                links.push(new.clone());
-                true
+                !known
             })
             .await;
-        match change {
-            Some(change) => change
-                .before
-                .into_iter()
-                .filter(|l| !(l.node == link.node && l.id == link.id))
-                .collect(),
+        let before = match change {
+            Some(change) => change.before.links,
             // NATS is unreachable: the connections this node knows.
             None => self.links(app, user),
-        }
+        };
+        let others: Vec<Link> = before
+            .into_iter()
+            .filter(|l| !(l.node == link.node && l.id == link.id))
+            .collect();
+        let first = others.is_empty();
+        (others, first)
     }
 
-    pub(super) async fn disconnected(&self, app: u64, user: &str, id: u64) {
+    /// Takes this node's connection `id` out; the rooms the user left if it was their last.
+    pub(super) async fn disconnected(&self, app: u64, user: &str, id: u64) -> Vec<String> {
         let node = self.node.clone();
+        let left = Arc::new(Mutex::new(Vec::new()));
+        let out = left.clone();
         // Always written, even when the connection is not there: a re-assertion of it that read
         // the key before this (see `reassert`) then fails its compare-and-set and looks again.
-        self.change(app, user, move |links| {
-            links.retain(|l| !(*l.node == *node && l.id == id));
+        self.change(app, user, move |entry| {
+            let rooms = entry.drop_links(|l| *l.node == *node && l.id == id);
+            *out.lock().unwrap_or_else(|e| e.into_inner()) = rooms;
             true
         })
         .await;
+        let rooms = std::mem::take(&mut *left.lock().unwrap_or_else(|e| e.into_inner()));
+        rooms
+    }
+
+    /// Seats `user` in a live room; `false` when they are not connected or already there.
+    pub(super) async fn enter_room(
+        &self,
+        app: u64,
+        group: &str,
+        user: &str,
+        join_time: i64,
+    ) -> bool {
+        let change = self
+            .change(app, user, |entry| {
+                if entry.links.is_empty() || entry.rooms.contains_key(group) {
+                    return false;
+                }
+                let seat = Seat {
+                    join_time,
+                    marks: Vec::new(),
+                };
+                entry.rooms.insert(group.to_owned(), seat);
+                true
+            })
+            .await;
+        matches!(change, Some(Change { wrote: true, .. }))
+    }
+
+    /// Takes `user` out of a live room; `true` when they were in it.
+    pub(super) async fn leave_room(&self, app: u64, group: &str, user: &str) -> bool {
+        let change = self
+            .change(app, user, |entry| entry.rooms.remove(group).is_some())
+            .await;
+        matches!(change, Some(Change { wrote: true, .. }))
+    }
+
+    /// Changes `user`'s marks in a room; `false` when they are not online in it.
+    pub(super) async fn change_marks(
+        &self,
+        app: u64,
+        group: &str,
+        user: &str,
+        change: &MarkChange,
+    ) -> bool {
+        let result = self
+            .change(app, user, |entry| {
+                let Some(seat) = entry.rooms.get_mut(group) else {
+                    return false;
+                };
+                match change {
+                    MarkChange::Add(add) => {
+                        seat.marks.extend(add);
+                        seat.marks.sort_unstable();
+                        seat.marks.dedup();
+                    }
+                    MarkChange::Remove(remove) => seat.marks.retain(|m| !remove.contains(m)),
+                }
+                true
+            })
+            .await;
+        // Online in the room whether or not the marks changed.
+        result.is_some_and(|change| change.before.rooms.contains_key(group))
     }
 
     pub(super) fn links(&self, app: u64, user: &str) -> Vec<Link> {
@@ -169,7 +279,7 @@ impl Replica {
         &self,
         app: u64,
         user: &str,
-        edit: impl Fn(&mut Vec<Link>) -> bool,
+        edit: impl Fn(&mut UserEntry) -> bool,
     ) -> Option<Change> {
         let key = user_key(app, user);
         for _ in 0..CAS_ATTEMPTS {
@@ -182,16 +292,16 @@ impl Replica {
             };
             let (before, revision) = match entry {
                 Some(entry) => (decode(&entry), Some(entry.revision)),
-                None => (Vec::new(), None),
+                None => (UserEntry::default(), None),
             };
-            let mut links = before.clone();
-            if !edit(&mut links) {
+            let mut after = before.clone();
+            if !edit(&mut after) {
                 return Some(Change {
                     before,
                     wrote: false,
                 });
             }
-            let value = serde_json::to_vec(&links).expect("links encode").into();
+            let value = serde_json::to_vec(&after).expect("entries encode").into();
             let written = match revision {
                 Some(revision) => match self.kv.update(key.as_str(), value, revision).await {
                     Ok(revision) => Ok(revision),
@@ -290,19 +400,29 @@ impl Replica {
         let Some((app, user)) = parse_user_key(&entry.key) else {
             return;
         };
-        let links = if put { decode(entry) } else { Vec::new() };
+        let entry = if put {
+            decode(entry)
+        } else {
+            UserEntry::default()
+        };
         let now = Instant::now();
-        for link in &links {
+        for link in &entry.links {
             view.heard.entry(link.node.clone()).or_insert(now);
         }
+        let seats: Vec<(String, i64, Vec<u64>)> = entry
+            .rooms
+            .into_iter()
+            .map(|(group, seat)| (group, seat.join_time, seat.marks))
+            .collect();
+        self.hub.set_seats(app, &user, &seats);
         let users = view.users.entry(app).or_default();
-        if links.is_empty() {
+        if entry.links.is_empty() {
             users.remove(&user);
             if users.is_empty() {
                 view.users.remove(&app);
             }
         } else {
-            users.insert(user, links);
+            users.insert(user, entry.links);
         }
     }
 
@@ -372,11 +492,14 @@ impl Replica {
             "presence: a node went silent; its connections are offline"
         );
         for (app, user) in holding {
+            let left = Arc::new(Mutex::new(Vec::new()));
+            let out = left.clone();
             let change = self
-                .change(app, &user, |links| {
-                    let before = links.len();
-                    links.retain(|l| l.node != dead);
-                    links.len() != before
+                .change(app, &user, move |entry| {
+                    let before = entry.links.len();
+                    let rooms = entry.drop_links(|l| l.node == dead);
+                    *out.lock().unwrap_or_else(|e| e.into_inner()) = rooms;
+                    entry.links.len() != before
                 })
                 .await;
             let Some(Change {
@@ -386,11 +509,25 @@ impl Replica {
             else {
                 continue;
             };
-            for link in before.into_iter().filter(|l| l.node == dead) {
+            let mut rooms_left =
+                std::mem::take(&mut *left.lock().unwrap_or_else(|e| e.into_inner()));
+            let gone: Vec<Link> = before
+                .links
+                .into_iter()
+                .filter(|l| l.node == dead)
+                .collect();
+            let last = gone.len().saturating_sub(1);
+            for (i, link) in gone.into_iter().enumerate() {
                 let report = Reaped {
                     app,
                     user: user.clone(),
                     link,
+                    // Reported with the user's last connection.
+                    rooms_left: if i == last {
+                        std::mem::take(&mut rooms_left)
+                    } else {
+                        Vec::new()
+                    },
                 };
                 if reaped.send(report).await.is_err() {
                     return;
@@ -422,17 +559,17 @@ impl Replica {
                 client_ip: String::new(),
             };
             let (user_ref, node) = (user.clone(), self.node.clone());
-            self.change(app, &user, move |links| {
+            self.change(app, &user, move |entry| {
                 // Checked after the key was read: a connection that ended meanwhile stays out
                 // (its end writes the key, so this write then fails and looks again).
                 let live = hub
                     .connections(app, &user_ref)
                     .iter()
                     .any(|(c, _)| *c == id);
-                if !live || links.iter().any(|l| *l.node == *node && l.id == id) {
+                if !live || entry.links.iter().any(|l| *l.node == *node && l.id == id) {
                     return false;
                 }
-                links.push(link.clone());
+                entry.links.push(link.clone());
                 true
             })
             .await;
@@ -477,13 +614,13 @@ async fn bucket(js: jetstream::Context, cluster: &str) -> Result<kv::Store, Stri
     })
 }
 
-fn decode(entry: &kv::Entry) -> Vec<Link> {
+fn decode(entry: &kv::Entry) -> UserEntry {
     if entry.operation != kv::Operation::Put {
-        return Vec::new();
+        return UserEntry::default();
     }
     serde_json::from_slice(&entry.value).unwrap_or_else(|e| {
         tracing::warn!(key = entry.key, error = %e, "presence: undecodable entry ignored");
-        Vec::new()
+        UserEntry::default()
     })
 }
 

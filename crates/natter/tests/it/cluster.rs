@@ -11,7 +11,7 @@ use serde_json::{json, Value};
 
 use crate::client::Client;
 use crate::harness::*;
-use crate::live::STATUS;
+use crate::live::{member_states, COUNT, CREATE, MARKS, MEMBER_STATE, ONLINE, STATUS};
 use crate::messages::import;
 
 /// A short node timeout, so the dead-node test ends in seconds.
@@ -40,6 +40,32 @@ async fn nodes(count: usize, policy: LoginPolicy) -> Vec<TestServer> {
         all.push(TestServer::start_config(config.clone(), None).await);
     }
     all
+}
+
+/// Asks `node` until `check` holds for its reply to `api` (another node's change reaches this
+/// node's replica a moment after it was answered); at most 30 s.
+async fn until_reply(node: &TestServer, api: &str, body: Value, check: impl Fn(&Value) -> bool) {
+    let mut last = Value::Null;
+    for _ in 0..300 {
+        last = node.ok(api, body.clone()).await;
+        if check(&last) {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("{api} at {}: {last}", node.base);
+}
+
+/// The accounts `get_members` lists, sorted.
+fn room_list(reply: &Value) -> Vec<String> {
+    let mut list: Vec<String> = reply["MemberList"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["Member_Account"].as_str().unwrap().to_owned())
+        .collect();
+    list.sort();
+    list
 }
 
 /// Each account's status and platforms as `node` answers `query_online_status`.
@@ -109,7 +135,7 @@ async fn every_node_sees_every_connection_and_policies_reach_other_nodes() {
     let cluster = nodes(3, LoginPolicy::PerPlatform).await;
     let (a, b, c) = (&cluster[0], &cluster[1], &cluster[2]);
     import(a, &["alice", "bob", "carol"]).await;
-    let _alice_web = Client::login(a, "alice", "Web").await;
+    let mut alice_web = Client::login(a, "alice", "Web").await;
     let mut bob_phone = Client::login(c, "bob", "Android").await;
 
     // A login is answered once the cluster's replica has it, so the node that took it reads it
@@ -146,10 +172,46 @@ async fn every_node_sees_every_connection_and_policies_reach_other_nodes() {
         until_statuses(node, &["alice"], &[("Online", &["Android", "Web"])]).await;
     }
 
-    // A connection that ends is offline everywhere.
+    // Live rooms: members online on any node count on every node, with their marks.
+    a.ok(
+        CREATE,
+        json!({"Type": "AVChatRoom", "Name": "live", "GroupId": "live"}),
+    )
+    .await;
+    alice_web.ok("join_group", json!({"GroupId": "live"})).await;
+    bob_phone.ok("join_group", json!({"GroupId": "live"})).await;
+    for node in [a, b, c] {
+        until_reply(node, COUNT, json!({"GroupId": "live"}), |r| {
+            r["OnlineMemberNum"] == 2
+        })
+        .await;
+    }
+    let marked = b
+        .ok(
+            MARKS,
+            json!({"GroupId": "live", "CommandType": 1, "MemberList": [
+                {"Member_Account": "bob", "Marks": [1000]}]}),
+        )
+        .await;
+    assert_eq!(
+        marked["MemberList"],
+        json!([{"Member_Account": "bob", "Marks": [1000]}])
+    );
+    let marked_one = json!({"GroupId": "live", "Timestamp": 0, "Mark": 1000});
+    until_reply(a, ONLINE, marked_one, |r| room_list(r) == ["bob"]).await;
+    let everyone = c
+        .ok(ONLINE, json!({"GroupId": "live", "Timestamp": 0}))
+        .await;
+    assert_eq!(room_list(&everyone), ["alice", "bob"]);
+
+    // A connection that ends is offline everywhere, and out of the room.
     bob_phone.close().await;
     for node in [a, b, c] {
         until_statuses(node, &["bob"], &[("Offline", &[])]).await;
+        until_reply(node, COUNT, json!({"GroupId": "live"}), |r| {
+            r["OnlineMemberNum"] == 1
+        })
+        .await;
     }
 }
 
@@ -213,6 +275,19 @@ async fn a_killed_nodes_connections_go_offline_and_are_reported_once() {
         &[("Online", &["IPhone"]), ("Online", &["Web"])],
     )
     .await;
+    a.ok(
+        CREATE,
+        json!({"Type": "AVChatRoom", "Name": "live", "GroupId": "live"}),
+    )
+    .await;
+    let joined = carol
+        .request("join_group", json!({"GroupId": "live"}))
+        .await;
+    assert_eq!(joined["ErrorCode"], 0, "{joined}");
+    until_reply(b, COUNT, json!({"GroupId": "live"}), |r| {
+        r["OnlineMemberNum"] == 1
+    })
+    .await;
 
     dead.start_kill().unwrap();
     dead.wait().await.unwrap();
@@ -249,4 +324,22 @@ async fn a_killed_nodes_connections_go_offline_and_are_reported_once() {
     assert_eq!(reported.len(), 1, "reported once: {reported:?}");
     assert_eq!(reported[0].body["Info"]["Reason"], "TimeOut");
     assert_eq!(reported[0].query["OptPlatform"], "IOS");
+    // And she left the live room on every node, reported once too.
+    for node in [a, b] {
+        let count = node.ok(COUNT, json!({"GroupId": "live"})).await;
+        assert_eq!(count["OnlineMemberNum"], 0);
+    }
+    let callbacks: Vec<crate::receiver::Received> = receiver
+        .received()
+        .into_iter()
+        .filter(|r| r.query.get("CallbackCommand").map(String::as_str) == Some(MEMBER_STATE))
+        .collect();
+    let states = member_states(&callbacks);
+    let offline: Vec<_> = states.iter().filter(|s| s.1 == "Offline").collect();
+    let expected = (
+        "carol".to_owned(),
+        "Offline".to_owned(),
+        "HeartbeatInterrupt".to_owned(),
+    );
+    assert_eq!(offline, [&expected], "{states:?}");
 }

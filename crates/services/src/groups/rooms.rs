@@ -1,8 +1,8 @@
 //! Who is online in live groups: the AVChatRoom online count, the online member list (also of
 //! communities), member marks, and `Group.CallbackOnMemberStateChange`.
 //!
-//! Presence is the hub's: a member of an AVChatRoom is online in it while they have a client
-//! connection. They come online when they join (`Join`) or log in again (`HeartbeatRecover`)
+//! Presence is `natter_events::Presence`'s (the whole cluster's): a member of an AVChatRoom is
+//! online in it while they have a client connection on any node. They come online when they join (`Join`) or log in again (`HeartbeatRecover`)
 //! and go offline when they quit or are banned (`Quit`) or lose their last connection
 //! (`HeartbeatInterrupt`). Marks live as long as the member is online, as on Tencent.
 
@@ -84,7 +84,7 @@ impl GroupService {
         if type_of(&group) != GroupType::AvChatRoom {
             return Err(not_live(group_id, "an online count"));
         }
-        Ok(self.hub.room_count(app.sdkappid, group_id) as u64)
+        Ok(self.presence.room_count(app.sdkappid, group_id) as u64)
     }
 
     /// `group_open_avchatroom_http_svc/get_members`: online members of an AVChatRoom or a
@@ -99,7 +99,7 @@ impl GroupService {
     ) -> ApiResult<(Vec<OnlineMember>, i64)> {
         let group = self.group(app, group_id).await?;
         let online: Vec<RoomMember> = match type_of(&group) {
-            GroupType::AvChatRoom => self.hub.room_members(app.sdkappid, group_id),
+            GroupType::AvChatRoom => self.presence.room_members(app.sdkappid, group_id),
             GroupType::Community => self.online_community_members(app, group_id).await?,
             _ => return Err(not_live(group_id, "an online member list")),
         };
@@ -204,7 +204,7 @@ impl GroupService {
         if type_of(&group) != GroupType::AvChatRoom {
             return Err(not_live(group_id, "member marking"));
         }
-        let online = self.hub.room_members(app.sdkappid, group_id);
+        let online = self.presence.room_members(app.sdkappid, group_id);
         if adding {
             check_mark_limits(&online, &members)?;
         }
@@ -219,12 +219,15 @@ impl GroupService {
             } else {
                 MarkChange::Remove(m.marks.clone())
             };
-            let offline = self.hub.change_marks(
-                app.sdkappid,
-                group_id,
-                std::slice::from_ref(&m.account),
-                &change,
-            );
+            let offline = self
+                .presence
+                .change_marks(
+                    app.sdkappid,
+                    group_id,
+                    std::slice::from_ref(&m.account),
+                    &change,
+                )
+                .await;
             if offline.is_empty() {
                 changed.push(m);
             }
@@ -273,7 +276,11 @@ impl GroupService {
         cause: RoomCause,
         origin: &Origin,
     ) {
-        if !self.hub.enter_room(app.sdkappid, group_id, user, join_time) {
+        if !self
+            .presence
+            .enter_room(app.sdkappid, group_id, user, join_time)
+            .await
+        {
             return;
         }
         match self.membership(app, group_id, user).await {
@@ -282,7 +289,7 @@ impl GroupService {
                     .await
             }
             Ok(None) | Err(_) => {
-                self.hub.leave_room(app.sdkappid, group_id, user);
+                self.presence.leave_room(app.sdkappid, group_id, user).await;
             }
         }
     }
@@ -326,7 +333,11 @@ impl GroupService {
         origin: &Origin,
     ) {
         for member in members {
-            if self.hub.leave_room(app.sdkappid, group_id, member) {
+            if self
+                .presence
+                .leave_room(app.sdkappid, group_id, member)
+                .await
+            {
                 self.report_room_state(app, group_id, RoomCause::Quit, member, origin)
                     .await;
             }
