@@ -6,6 +6,7 @@
 //! process, so nothing in it has to survive a restart. A frame is serialized once and shared
 //! by every connection it goes to.
 
+mod budget;
 mod bus;
 pub mod presence;
 mod queue;
@@ -14,6 +15,7 @@ mod rooms;
 use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard};
 
+pub use budget::Budgets;
 pub use bus::{Bus, Delivery, Target};
 pub use presence::{Link, Presence, Reaped};
 pub use queue::{Priority, Push, QUEUE_CAPACITY};

@@ -253,3 +253,18 @@ impl Presence {
             .collect()
     }
 }
+
+/// The name of one of the cluster's key-value buckets (`<cluster>_<what>`, in the characters
+/// bucket names allow).
+pub(crate) fn bucket_name(cluster: &str, what: &str) -> String {
+    format!("{cluster}_{what}")
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}

@@ -119,7 +119,14 @@ async fn handle(
         .unwrap_or(api.default_limit);
     let calls = state
         .limiter
-        .hit(app.sdkappid, index, services.clock.now_secs());
+        .count(
+            app.sdkappid,
+            index,
+            &api.name(),
+            services.clock.now_secs(),
+            limit,
+        )
+        .await;
     if limit > 0 && calls == over_limit_alarm_at(limit) {
         let alarm = natter_webhook::payloads::alert::RequestOverLimit {
             service_name: api.service.to_owned(),

@@ -88,7 +88,10 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(services: Services, config: HttpConfig) -> Self {
-        let limiter = rate_limit::RateLimiter::new(services.apps.all().map(|a| a.sdkappid));
+        let mut limiter = rate_limit::RateLimiter::new(services.apps.all().map(|a| a.sdkappid));
+        if services.fanout.bus().is_some() {
+            limiter = limiter.shared(services.budgets.clone());
+        }
         Self {
             services,
             config: Arc::new(config.clone()),

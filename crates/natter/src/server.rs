@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use natter_core::Clock;
-use natter_events::{Bus, Hub, Presence};
+use natter_events::{Budgets, Bus, Hub, Presence};
 use natter_http::{AppState, HttpConfig};
 use natter_services::{Apps, Fanout, Services};
 use natter_store::postgres::PostgresStore;
@@ -163,12 +163,18 @@ pub async fn start(config: &ServerConfig, clock: Arc<Clock>) -> anyhow::Result<R
             (presence, Some(reaped))
         }
     };
+    let budgets = match fanout.bus() {
+        None => Budgets::local(),
+        Some(bus) => Budgets::clustered(bus.client(), &config.cluster_name)
+            .await
+            .map_err(|e| anyhow::anyhow!(e))?,
+    };
     let services = Services::new(
         store,
         clock,
         apps,
         webhooks.clone(),
-        (hub, Arc::new(presence)),
+        (hub, Arc::new(presence), Arc::new(budgets)),
         fanout,
     );
     if let Some(reaped) = reaped {

@@ -24,7 +24,7 @@ use std::sync::Arc;
 
 use natter_core::ops::field;
 use natter_core::{codes, ApiError, ApiResult, AppSettings, Clock, CustomDataField, GroupType};
-use natter_events::Presence;
+use natter_events::{Budgets, Presence};
 use natter_store::{
     GroupChange, GroupOutcome, GroupPlan, GroupQuery, GroupSnapshot, MemberCursor, OutboxEvent,
     Store,
@@ -252,14 +252,14 @@ impl GroupService {
         store: Arc<dyn Store>,
         clock: Arc<Clock>,
         webhooks: Arc<Webhooks>,
-        presence: Arc<Presence>,
+        (presence, budgets): (Arc<Presence>, Arc<Budgets>),
         fanout: Fanout,
     ) -> Self {
         Self {
             store,
             clock,
             webhooks,
-            limiter: Arc::new(SendLimiter::default()),
+            limiter: Arc::new(SendLimiter::new(budgets)),
             presence,
             fanout,
             broadcast_seq: Arc::default(),

@@ -21,7 +21,7 @@ pub mod sessions;
 use std::sync::Arc;
 
 use natter_core::{ApiError, Clock};
-use natter_events::{Hub, Presence};
+use natter_events::{Budgets, Hub, Presence};
 use natter_store::{Store, StoreError};
 use natter_webhook::Webhooks;
 
@@ -61,6 +61,8 @@ pub struct Services {
     pub hub: Arc<Hub>,
     /// Who is connected where, cluster-wide.
     pub presence: Arc<Presence>,
+    /// Per-second frequency limits, cluster-wide.
+    pub budgets: Arc<Budgets>,
     pub fanout: Fanout,
     pub ops: OpsService,
 }
@@ -71,7 +73,7 @@ impl Services {
         clock: Arc<Clock>,
         apps: Apps,
         webhooks: Arc<Webhooks>,
-        (hub, presence): (Arc<Hub>, Arc<Presence>),
+        (hub, presence, budgets): (Arc<Hub>, Arc<Presence>, Arc<Budgets>),
         fanout: Fanout,
     ) -> Self {
         let accounts = AccountService::new(store.clone(), clock.clone()).counting(webhooks.ops());
@@ -85,7 +87,7 @@ impl Services {
             store.clone(),
             clock.clone(),
             webhooks.clone(),
-            presence.clone(),
+            (presence.clone(), budgets.clone()),
             fanout.clone(),
         );
         Self {
@@ -116,6 +118,7 @@ impl Services {
             groups,
             hub,
             presence,
+            budgets,
             store,
             clock,
             apps,

@@ -579,19 +579,7 @@ impl Replica {
 
 /// Opens the cluster's bucket, creating it if no node has yet.
 async fn bucket(js: jetstream::Context, cluster: &str) -> Result<kv::Store, String> {
-    let name: String = format!("{cluster}_presence")
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    if let Ok(store) = js.get_key_value(name.as_str()).await {
-        return Ok(store);
-    }
+    let name = super::bucket_name(cluster, "presence");
     // The bucket's stream, made as the client library makes a bucket's: its own
     // `create_key_value` first asks for the account's limits in a shape NATS 2.9 does not send.
     let config = jetstream::stream::Config {

@@ -13,6 +13,10 @@ use crate::client::Client;
 use crate::harness::*;
 use crate::live::{member_states, COUNT, CREATE, MARKS, MEMBER_STATE, ONLINE, STATUS};
 use crate::messages::import;
+use natter::config::ServerConfig;
+
+const CHECK: &str = "im_open_login_svc/account_check";
+const SEND: &str = "group_open_http_svc/send_group_msg";
 
 /// A short node timeout, so the dead-node test ends in seconds.
 const NODE_TIMEOUT: Duration = Duration::from_secs(2);
@@ -24,13 +28,20 @@ fn nats_url() -> String {
 /// `count` nodes of a new cluster, the first on a fresh PostgreSQL database and the others on
 /// the same one.
 async fn nodes(count: usize, policy: LoginPolicy) -> Vec<TestServer> {
+    nodes_with(count, move |config| {
+        config.apps[0].settings.login_policy = policy;
+    })
+    .await
+}
+
+async fn nodes_with(count: usize, adjust: impl FnOnce(&mut ServerConfig)) -> Vec<TestServer> {
     let nats = nats_url();
     let cluster = format!("natter-test-{:016x}", rand::random::<u64>());
     let first = TestServer::start_with(Engine::Postgres, |config| {
         config.nats_url = Some(nats);
         config.cluster_name = cluster;
         config.node_timeout = NODE_TIMEOUT;
-        config.apps[0].settings.login_policy = policy;
+        adjust(config);
     })
     .await;
     let mut config = first.config.clone();
@@ -342,4 +353,57 @@ async fn a_killed_nodes_connections_go_offline_and_are_reported_once() {
         "HeartbeatInterrupt".to_owned(),
     );
     assert_eq!(offline, [&expected], "{states:?}");
+}
+
+/// How many of `calls` (sent at once, spread over the nodes in turn) succeeded.
+async fn admitted(
+    cluster: &[TestServer],
+    api: &str,
+    calls: usize,
+    body: impl Fn(usize) -> Value,
+) -> usize {
+    let replies = futures::future::join_all(
+        (0..calls).map(|i| cluster[i % cluster.len()].call(api, body(i))),
+    )
+    .await;
+    replies.iter().filter(|r| r["ErrorCode"] == 0).count()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(
+    not(all(natter_test_postgres, natter_test_nats)),
+    ignore = "set NATTER_TEST_POSTGRES=postgres://… and NATTER_TEST_NATS=nats://… to run"
+)]
+async fn frequency_limits_hold_for_the_whole_cluster() {
+    let cluster = nodes_with(3, |config| {
+        let limits = &mut config.apps[0].settings.rate_limits;
+        limits.insert(CHECK.into(), 30);
+        limits.insert("group_open_http_svc/messages_per_group".into(), 12);
+    })
+    .await;
+    let a = &cluster[0];
+    a.ok(
+        CREATE,
+        json!({"Type": "Public", "Name": "g", "GroupId": "g", "Owner_Account": ADMIN}),
+    )
+    .await;
+    // Every node in the same second, held there.
+    let now = a.clock.now_ms();
+    for node in &cluster {
+        node.clock.freeze(now);
+    }
+    // Each node alone would let 30 through: the cluster lets 30 through in all.
+    let check = |_| json!({"CheckItem": [{"UserID": ADMIN}]});
+    assert_eq!(admitted(&cluster, CHECK, 90, check).await, 30);
+    let message = |i: usize| {
+        json!({"GroupId": "g", "From_Account": ADMIN, "Random": i,
+            "MsgBody": [{"MsgType": "TIMTextElem", "MsgContent": {"Text": "x"}}]})
+    };
+    assert_eq!(admitted(&cluster, SEND, 36, message).await, 12);
+    // The next second, a new budget on every node.
+    for node in &cluster {
+        node.clock.advance_ms(1_000);
+    }
+    assert_eq!(admitted(&cluster, CHECK, 3, check).await, 3);
+    assert_eq!(admitted(&cluster, SEND, 3, |i| message(100 + i)).await, 3);
 }

@@ -101,13 +101,17 @@ impl GroupService {
                 )));
             }
         }
-        if !self.limiter.admit(
-            app.sdkappid,
-            &format!("attr\u{1f}{group_id}"),
-            self.clock.now_secs(),
-            ATTR_WRITES_PER_SECOND,
-            2,
-        ) {
+        if !self
+            .limiter
+            .admit(
+                app.sdkappid,
+                &format!("attr\u{1f}{group_id}"),
+                self.clock.now_secs(),
+                ATTR_WRITES_PER_SECOND,
+                2,
+            )
+            .await
+        {
             return Err(ApiError::new(
                 codes::GROUP_ATTR_WRITES_TOO_FAST,
                 format!("group {group_id} takes at most {ATTR_WRITES_PER_SECOND} attribute writes per second"),

@@ -5,11 +5,11 @@
 //! last `MsgSeq` and their own read position. Sending into 6,000 members costs what sending
 //! into 3 does.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use natter_core::message::{BodyCodes, MAX_MESSAGE_BYTES};
 use natter_core::{codes, ApiError, ApiResult, AppId, AppSettings, GroupType};
+use natter_events::Budgets;
 use natter_store::{GroupChange, GroupMessage, GroupPlan, GroupQuery, GroupRecord};
 use natter_webhook::payloads::group::{
     AfterRecallMsg, GroupAfterSendMsg, GroupAtInfo, GroupBeforeSendMsg, MsgSeqItem,
@@ -123,19 +123,23 @@ pub struct GroupSent {
     pub msg_time: i64,
 }
 
-/// Counts each group's messages in the current second (per node).
-#[derive(Default)]
+/// Counts each group's messages in the current second, for the whole cluster (see
+/// `natter_events::Budgets`).
 pub struct SendLimiter {
-    windows: Mutex<HashMap<(AppId, String), (i64, u32)>>,
+    budgets: Arc<Budgets>,
 }
 
 impl SendLimiter {
+    pub fn new(budgets: Arc<Budgets>) -> Self {
+        Self { budgets }
+    }
+
     /// Counts one message of `priority` (1 High … 4 Lowest); false when it is refused. Tencent
     /// drops low-priority messages first when a group sends too fast and tells apps to mark
     /// control messages `High` so the limit never drops them. So here `Normal` messages get
-    /// the whole budget of `limit` per second, `Low` three quarters, `Lowest` half, and `High`
-    /// is never refused (but counts, crowding the others out).
-    pub(super) fn admit(
+    /// the whole budget of `limit` per second, `Low` its first three quarters, `Lowest` its
+    /// first half, and `High` is never refused (but counts, crowding the others out).
+    pub(super) async fn admit(
         &self,
         app: AppId,
         group_id: &str,
@@ -143,27 +147,17 @@ impl SendLimiter {
         limit: u32,
         priority: u32,
     ) -> bool {
-        let mut windows = self.windows.lock().expect("group send limiter");
-        if windows.len() > 100_000 {
-            windows.retain(|_, (second, _)| *second == now_secs);
-        }
-        let window = windows
-            .entry((app, group_id.to_owned()))
-            .or_insert((now_secs, 0));
-        if window.0 != now_secs {
-            *window = (now_secs, 0);
-        }
+        let key = format!("group.{app}.{group_id}");
         let share = match priority {
-            1 => u32::MAX,
+            1 => {
+                self.budgets.force(&key, now_secs).await;
+                return true;
+            }
             3 => limit - limit / 4,
             4 => limit / 2,
             _ => limit,
         };
-        if window.1 >= share {
-            return false;
-        }
-        window.1 += 1;
-        true
+        self.budgets.take(&key, now_secs, share).await.is_some()
     }
 }
 
@@ -266,6 +260,7 @@ impl GroupService {
             && !self
                 .limiter
                 .admit(app.sdkappid, stream, now, limit, req.priority)
+                .await
         {
             return Err(ApiError::new(
                 codes::GROUP_SEND_TOO_FAST,
@@ -787,20 +782,23 @@ impl GroupService {
 mod limiter_tests {
     use super::SendLimiter;
 
-    #[test]
-    fn low_priorities_are_refused_first_and_high_never() {
-        let limiter = SendLimiter::default();
-        let admitted = |priority: u32, tries: u32| {
-            (0..tries)
-                .filter(|_| limiter.admit(1, "g", 100, 40, priority))
-                .count()
+    #[tokio::test]
+    async fn low_priorities_are_refused_first_and_high_never() {
+        let limiter = SendLimiter::new(std::sync::Arc::new(natter_events::Budgets::local()));
+        let limiter = &limiter;
+        let admitted = |priority: u32, tries: u32| async move {
+            let mut n = 0;
+            for _ in 0..tries {
+                n += usize::from(limiter.admit(1, "g", 100, 40, priority).await);
+            }
+            n
         };
-        assert_eq!(admitted(4, 30), 20, "Lowest stops at half the budget");
-        assert_eq!(admitted(3, 30), 10, "Low at three quarters");
-        assert_eq!(admitted(2, 30), 10, "Normal takes the rest");
-        assert_eq!(admitted(1, 5), 5, "High always goes");
-        assert_eq!(admitted(2, 1), 0);
+        assert_eq!(admitted(4, 30).await, 20, "Lowest stops at half the budget");
+        assert_eq!(admitted(3, 30).await, 10, "Low at three quarters");
+        assert_eq!(admitted(2, 30).await, 10, "Normal takes the rest");
+        assert_eq!(admitted(1, 5).await, 5, "High always goes");
+        assert_eq!(admitted(2, 1).await, 0);
         // A new second, a new budget.
-        assert!(limiter.admit(1, "g", 101, 40, 4));
+        assert!(limiter.admit(1, "g", 101, 40, 4).await);
     }
 }
