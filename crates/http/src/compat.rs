@@ -156,7 +156,8 @@ other members' SDKs get MESSAGE_REVOKED (a group system notice listing the messa
 `GroupWithdrawInfoArray`, with the recaller) and MESSAGE_MODIFIED (`GroupMsgModNotifys`), and \
 the sender of a message that asked for receipts MESSAGE_READ_RECEIPT_RECEIVED (a group system \
 notice with `GroupMsgReceiptList`); history shows a recalled message as recalled \
-(`IsPlaceMsg` 2). The recall fires `Group.CallbackAfterRecallMsg` and a receipt \
+(`IsPlaceMsg` 2; its body is not served again: an empty text \
+stands in, as the SDK drops a message without elements). The recall fires `Group.CallbackAfterRecallMsg` and a receipt \
 `Group.CallbackAfterReadReceipt`, with `OptPlatform` Web; an edit fires none (Tencent has none). \
 Recalls from the REST API reach the SDKs the same way. Natter sets no recall time limit and does \
 not compare the edit's `MsgVersion` (no MSG_MODIFY_CONFLICT). Not yet: the recalls an SDK \

@@ -389,13 +389,17 @@ async function main() {
   let groupA;
   let groupAatB; // B's copy of A's message
   let groupB;
+  let groupBatA; // A's copy of B's message
+  // Group messages are matched by sequence: a group message's ID is made from the server's time,
+  // not the sender's clock as for one-to-one messages, so the sender's copy may differ.
+  const inGroup = (sent) => (m) => m.conversationID === `GROUP${groupID}` && m.sequence === sent.sequence;
   await step('A and B talk in the group', async () => {
     groupA = await sendToGroup(a, `group text from ${A} (${stamp})`);
-    groupAatB = await b.inbox.next((m) => m.ID === groupA.ID, `${B}: MESSAGE_RECEIVED with ${A}'s group text`);
+    groupAatB = await b.inbox.next(inGroup(groupA), `${B}: MESSAGE_RECEIVED with ${A}'s group text`);
     groupB = await sendToGroup(b, `group text from ${B} (${stamp})`);
-    const got = await a.inbox.next((m) => m.ID === groupB.ID, `${A}: MESSAGE_RECEIVED with ${B}'s group text`);
-    check(got.conversationID === `GROUP${groupID}`, `${A}: it is in the group's conversation`, summary(got));
-    return { a: groupA.ID, b: groupB.ID };
+    groupBatA = await a.inbox.next(inGroup(groupB), `${A}: MESSAGE_RECEIVED with ${B}'s group text`);
+    check(groupBatA.payload.text === groupB.payload.text, `${A}: it has ${B}'s text`, summary(groupBatA));
+    return { a: groupA.sequence, b: groupB.sequence };
   });
 
   const edited = `group text from ${B}, edited (${stamp})`;
@@ -404,7 +408,7 @@ async function main() {
     const res = await withTimeout(b.chat.modifyMessage(groupB), `${B}: modifyMessage`);
     check(res.data.message.payload.text === edited, `${B}: modifyMessage returns the edited message`, summary(res.data.message));
     const m = await eventually(`${A}: MESSAGE_MODIFIED with ${B}'s edited text`, async () => {
-      const m = a.modified.find((x) => x.ID === groupB.ID);
+      const m = a.modified.find((x) => x.ID === groupBatA.ID);
       return { ok: !!m && m.payload.text === edited, value: m, seen: a.modified.map(summary) };
     });
     check(m.isModified === true, `${A}: the message is marked modified`, summary(m));
@@ -420,7 +424,7 @@ async function main() {
   await step('B recalls its group message: A sees MESSAGE_REVOKED, and so does history', async () => {
     await withTimeout(b.chat.revokeMessage(groupB), `${B}: revokeMessage`);
     const m = await eventually(`${A}: MESSAGE_REVOKED with ${B}'s group message`, async () => {
-      const m = a.revoked.find((x) => x.ID === groupB.ID);
+      const m = a.revoked.find((x) => x.ID === groupBatA.ID);
       return { ok: !!m, value: m, seen: a.revoked.map(summary) };
     });
     check(m.isRevoked === true, `${A}: the message is marked recalled`, summary(m));
@@ -430,7 +434,7 @@ async function main() {
     const res = await withTimeout(fresh.chat.getMessageList({ conversationID: `GROUP${groupID}` }), `${A}: getMessageList(group)`);
     const pulled = res.data.messageList.find((x) => x.sequence === groupB.sequence);
     check(pulled && pulled.isRevoked === true, `${A}: history has ${B}'s message recalled`, res.data.messageList.map(summary));
-    const kept = res.data.messageList.find((x) => x.ID === groupA.ID);
+    const kept = res.data.messageList.find((x) => x.sequence === groupA.sequence);
     check(kept && !kept.isRevoked, `${A}: history keeps ${A}'s message`, res.data.messageList.map(summary));
     await withTimeout(fresh.chat.destroy(), `${A}: destroy the fresh SDK`);
     return { ID: m.ID, revoker: m.revoker };
