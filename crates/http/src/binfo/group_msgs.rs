@@ -109,7 +109,12 @@ pub(super) async fn get_group_msg_receipt(ctx: Ctx, body: Value) -> ApiResult<Va
     let group: GroupOf = ctx.parse(body.clone())?;
     ctx.services
         .groups
-        .authorize(&ctx.app, &group.group_id, &ctx.identifier, ClientAction::Read)
+        .authorize(
+            &ctx.app,
+            &group.group_id,
+            &ctx.identifier,
+            ClientAction::Read,
+        )
         .await?;
     typed(ctx, body, rest::get_group_msg_receipt).await
 }

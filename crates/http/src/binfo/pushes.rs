@@ -317,7 +317,12 @@ fn group_receipt(event: &Map<String, Value>) -> Option<Value> {
         })
         .collect();
     let body = json!({"GroupMsgReceiptList": items});
-    Some(group_tips_push(&notice, GROUP_NOTICE_EVENT, &json!(0), body))
+    Some(group_tips_push(
+        &notice,
+        GROUP_NOTICE_EVENT,
+        &json!(0),
+        body,
+    ))
 }
 
 /// A user read a one-to-one conversation up to `LastReadTime`. To the peer: the read receipt on

@@ -25,7 +25,12 @@ async fn group(sdk: &mut SdkClient, command: &str, body: Value) -> Value {
 /// A `group_open_http_svc` command that must succeed.
 async fn ok(sdk: &mut SdkClient, command: &str, body: Value) -> Value {
     let reply = group(sdk, command, body).await;
-    assert_eq!(reply["ErrorCode"], 0, "{command} as {}: {reply}", sdk.user());
+    assert_eq!(
+        reply["ErrorCode"],
+        0,
+        "{command} as {}: {reply}",
+        sdk.user()
+    );
     reply
 }
 
@@ -185,7 +190,10 @@ on_both_engines!(
         )
         .await;
         let notice = next_notice(&mut member, "GroupWithdrawInfoArray").await;
-        assert_eq!(notice["MsgBody"]["GroupWithdrawInfoArray"][0]["MsgSeq"], owners);
+        assert_eq!(
+            notice["MsgBody"]["GroupWithdrawInfoArray"][0]["MsgSeq"],
+            owners
+        );
         assert_eq!(notice["RevokerInfo"]["Revoker_Account"], "gr_admin");
 
         // On catch-up the history shows each as recalled (`IsPlaceMsg` 2) without its text
@@ -302,9 +310,7 @@ on_both_engines!(
         assert_eq!(item["ReadNum"], 1, "{notice}");
         assert_eq!(item["UnreadNum"], 1, "{notice}");
         assert!(item["TinyId"].as_str().is_some(), "{notice}");
-        let callback = receiver
-            .wait_for("Group.CallbackAfterReadReceipt", 1)
-            .await;
+        let callback = receiver.wait_for("Group.CallbackAfterReadReceipt", 1).await;
         assert_eq!(callback[0].query["OptPlatform"], "Web");
 
         // getMessageReadReceiptList.
@@ -327,7 +333,11 @@ on_both_engines!(
             json!({"GroupId": group_id, "MsgSeq": asked, "Flag": 0, "Cursor": "", "Num": 100}),
         )
         .await;
-        assert_eq!(read["ReadList"], json!([{"Read_Account": "gt_member"}]), "{read}");
+        assert_eq!(
+            read["ReadList"],
+            json!([{"Read_Account": "gt_member"}]),
+            "{read}"
+        );
         assert_eq!(read["IsFinish"], 1, "{read}");
         let unread = ok(
             &mut owner,

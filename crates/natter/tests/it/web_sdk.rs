@@ -125,8 +125,14 @@ async fn two_users_talk_through_the_web_sdk(server: TestServer) {
     // Group recall and edit: B edits and recalls its own group message and A's SDK sees both
     // (MESSAGE_MODIFIED, MESSAGE_REVOKED, and the recall in a fresh SDK's history); B may not
     // recall A's message.
-    let edited = step(&report, "B edits its group message: A sees MESSAGE_MODIFIED");
-    assert!(edited["text"].as_str().unwrap().contains("edited"), "{edited}");
+    let edited = step(
+        &report,
+        "B edits its group message: A sees MESSAGE_MODIFIED",
+    );
+    assert!(
+        edited["text"].as_str().unwrap().contains("edited"),
+        "{edited}"
+    );
     let refused = step(&report, "B may not recall A's group message");
     assert_eq!(refused["code"], 10007, "{refused}");
     let revoked = step(

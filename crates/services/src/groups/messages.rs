@@ -22,11 +22,11 @@ use super::delivery::Delivered;
 use super::topics::{check_topic_group, topic_not_found};
 use super::{invalid, refusal, refused_by_callback, type_of, GroupService};
 use crate::internal;
+use crate::messages::apply_send_rewrite;
 use crate::messages::extensions::{
     apply_change, check_change, not_enabled, page_from, ExtensionChange, ExtensionItem,
     ExtensionPage, Extensions,
 };
-use crate::messages::apply_send_rewrite;
 
 /// Messages per second one group takes by default (Tencent's frequency control).
 pub const DEFAULT_MESSAGES_PER_GROUP: u32 = 40;
