@@ -46,7 +46,7 @@ pub use imports::{ImportedMember, ImportedMessage};
 pub use members::{AddedMember, JoinOutcome, MemberAdd, MemberChange, MemberList, MemberPage};
 pub use messages::{priority_number, GroupSend, GroupSent, SendLimiter, GROUP_BODY_CODES};
 pub use natter_store::{GroupMember, GroupRecord, TopicRecord};
-pub use recalls::{ModifiedMessage, MAX_RECALL};
+pub use recalls::{MessageEdit, ModifiedMessage, MAX_RECALL};
 pub use receipts::{Receipt, ReceiptDetail};
 pub use rooms::{MemberMarks, OnlineMember, RoomCause};
 pub use topics::{NewTopic, TopicChange, TopicItem, TopicSelf};

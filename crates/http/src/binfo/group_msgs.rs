@@ -6,6 +6,7 @@
 
 use natter_core::ApiResult;
 use natter_services::groups::permissions::ClientAction;
+use natter_services::groups::MessageEdit;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -62,10 +63,12 @@ pub(super) async fn modify_group_msg(ctx: Ctx, body: Value) -> ApiResult<Value> 
         .modify_message(
             &ctx.app,
             &req.group_id,
-            topic(&req.topic_id).map(str::to_owned),
-            req.msg_seq,
-            req.msg_body.as_ref(),
-            req.cloud_custom_data,
+            MessageEdit {
+                topic_id: topic(&req.topic_id).map(str::to_owned),
+                seq: req.msg_seq,
+                body: req.msg_body,
+                cloud_custom_data: req.cloud_custom_data,
+            },
             &ctx.origin,
         )
         .await?;

@@ -439,4 +439,25 @@ mod tests {
         assert_eq!(own["EventArray"][0]["C2cMsgArray"][0]["IsSyncMsg"], 1);
         assert!(to_sdk(r#"{"Event":"GroupApplication"}"#, "bob").is_none());
     }
+
+    #[test]
+    fn a_group_recall_becomes_a_system_notice_the_sdk_finds_its_message_by() {
+        let frame = json!({"Event": "GroupMsgRecall", "GroupId": "g", "GroupType": "Public",
+            "Operator_Account": "carol",
+            "MsgList": [{"MsgSeq": 4, "Random": 9, "From_Account": "alice", "MsgTime": 100}]})
+        .to_string();
+        let push = to_sdk(&frame, "bob").unwrap();
+        let notice = &push["EventArray"][0]["GroupTips"][0];
+        assert_eq!(notice["Event"], 5);
+        assert_eq!(notice["RevokerInfo"]["Revoker_Account"], "carol");
+        let item = &notice["MsgBody"]["GroupWithdrawInfoArray"][0];
+        assert_eq!(item["MsgSeq"], 4);
+        assert_eq!(item["MsgRandom"], 9);
+        assert_eq!(item["MsgClientTime"], 100);
+        assert_eq!(item["TinyId"], user_number("alice").to_string());
+        assert!(item.get("TopicId").is_none());
+        // Nothing recalled, nothing to say.
+        let empty = json!({"Event": "GroupMsgRecall", "GroupId": "g", "MsgList": []});
+        assert!(to_sdk(&empty.to_string(), "bob").is_none());
+    }
 }

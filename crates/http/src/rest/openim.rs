@@ -2,6 +2,7 @@
 //! edits and online status. The wire types are in [`crate::wire::openim`].
 
 use natter_core::{codes, ApiError, ApiResult};
+use natter_services::groups::MessageEdit;
 use natter_services::messages::{msg_key, HistoryRequest};
 use serde_json::Value;
 
@@ -200,10 +201,12 @@ pub async fn modify_group_msg(ctx: Ctx, req: ModifyGroupMsg) -> ApiResult<()> {
         .modify_message(
             &ctx.app,
             &req.group_id,
-            req.topic_id.filter(|t| !t.is_empty()),
-            req.msg_seq,
-            req.msg_body.as_ref(),
-            req.cloud_custom_data,
+            MessageEdit {
+                topic_id: req.topic_id.filter(|t| !t.is_empty()),
+                seq: req.msg_seq,
+                body: req.msg_body,
+                cloud_custom_data: req.cloud_custom_data,
+            },
             &ctx.origin(),
         )
         .await?;

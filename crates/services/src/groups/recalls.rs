@@ -29,6 +29,18 @@ pub struct ModifiedMessage {
     pub version: i64,
 }
 
+/// An edit of one stored message (`modify_group_msg`).
+#[derive(Debug, Clone, Default)]
+pub struct MessageEdit {
+    /// The topic the message is in; `None`: the group itself.
+    pub topic_id: Option<String>,
+    pub seq: u64,
+    /// The new elements, checked here; `None` leaves the body as it is.
+    pub body: Option<Value>,
+    /// `None` leaves it as it is.
+    pub cloud_custom_data: Option<String>,
+}
+
 /// Who hears of a change to `messages`: the members of a directed message's audience (its
 /// recipients and sender) when every message is directed, else everyone (empty).
 fn audience(messages: &[GroupMessage]) -> Vec<String> {
@@ -180,12 +192,15 @@ impl GroupService {
         &self,
         app: &AppSettings,
         group_id: &str,
-        topic_id: Option<String>,
-        seq: u64,
-        body: Option<&Value>,
-        cloud_custom_data: Option<String>,
+        edit: MessageEdit,
         origin: &Origin,
     ) -> ApiResult<ModifiedMessage> {
+        let MessageEdit {
+            topic_id,
+            seq,
+            body,
+            cloud_custom_data,
+        } = edit;
         if body.is_none() && cloud_custom_data.is_none() {
             // An `openim` API: its parameter errors are the `openim` ones.
             return Err(ApiError::new(
@@ -193,7 +208,7 @@ impl GroupService {
                 "nothing to modify: give MsgBody, CloudCustomData or both",
             ));
         }
-        let body = match body {
+        let body = match &body {
             Some(body) => Some(check_body(
                 Some(body),
                 cloud_custom_data.as_deref().unwrap_or_default(),
