@@ -149,6 +149,23 @@ at random moments during a conversation (`web_sdk::talk_through_cut_sockets`).\n
 - Recall and edit of one's own one-to-one messages (`revokeMessage`, `modifyMessage`): the peer \
 and the user's other devices get MESSAGE_REVOKED and MESSAGE_MODIFIED; the recall fires \
 `C2C.CallbackAfterMsgWithDraw` with `OptPlatform` Web.\n\
+- Group messages after they are sent: recall (`revokeMessage`: one's own, and as owner or \
+admin anyone's; others 10007), edit (`modifyMessage`: one's own), read receipts \
+(`sendMessageReadReceipt`, `getMessageReadReceiptList`, `getGroupMessageReadMemberList`). The \
+other members' SDKs get MESSAGE_REVOKED (a group system notice listing the messages, \
+`GroupWithdrawInfoArray`, with the recaller) and MESSAGE_MODIFIED (`GroupMsgModNotifys`), and \
+the sender of a message that asked for receipts MESSAGE_READ_RECEIPT_RECEIVED (a group system \
+notice with `GroupMsgReceiptList`); history shows a recalled message as recalled \
+(`IsPlaceMsg` 2; its body is not served again: an empty text \
+stands in, as the SDK drops a message without elements). The recall fires `Group.CallbackAfterRecallMsg` and a receipt \
+`Group.CallbackAfterReadReceipt`, with `OptPlatform` Web; an edit fires none (Tencent has none). \
+Recalls from the REST API reach the SDKs the same way. Natter sets no recall time limit and does \
+not compare the edit's `MsgVersion` (no MSG_MODIFY_CONFLICT). Not yet: the recalls an SDK \
+missed while offline are not listed by `batch_get_group_notify` (its open messages show them \
+recalled when it pulls history), `get_group_msg_receipts_by_users` (the SDK's experimental \
+`getGroupReceiptsByUsers`, whose reply shape is undocumented), one-to-one read receipts \
+(`c2c_msg_read_receipt`), pinned messages and deleting group messages for oneself \
+(`delete_group_ramble_msg_by_seq`, which the REST API has no counterpart for).\n\
 - Kicks: REST `im_open_login_svc/kick` logs the user's SDKs out with KICKED_OUT \
 (`REST_API_Kick`), and their old UserSig and A2Key no longer log in.\n\
 - Image, file, sound and video messages: register Tencent's upload plugin as the SDK's docs \
@@ -175,8 +192,7 @@ device out with the SDK's KICKED_OUT (`KickType` 1 for another Web instance, 2 f
 device) and its `State.StateChange` names the devices it kicked (`KickedDevice`). In a cluster \
 the user's connections on every node count.\n\
 - Not yet: friend-request read marks (`sns.pendency_report`), group invitations that need \
-approval, group attributes and counters, group recall and edit, group receipts, video \
-snapshots, and the other commands marked \"not yet\" below. Purchase bits are all off, so the SDK refuses the optional features \
+approval, group attributes and counters, pinned group messages, video snapshots, and the other commands marked \"not yet\" below. Purchase bits are all off, so the SDK refuses the optional features \
 (3122) without asking.\n\n",
     );
     let _ = writeln!(

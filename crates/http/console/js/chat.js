@@ -1,6 +1,7 @@
 // Chat panes: play the end user. Each pane is one user logged in over `/ws` (ws.js), so what
 // it does (one-to-one and group messages, typing, read receipts, recall, join and leave,
-// friend requests) fires the same webhooks a real client's would.
+// friend requests) fires the same webhooks a real client's would. A group message's bubble has
+// a recall button (the sender's own; the owner and admins anyone's: the server decides).
 
 import { h, card, form, attempt, toast, bodyText, time } from './ui.js';
 import { WsClient } from './ws.js';
@@ -75,8 +76,31 @@ function pane(ctx, client, remove) {
       const body = { GroupId, Random: random(), MsgBody: text(words) };
       if (receipt.checked) body.NeedReadReceipt = 1;
       const reply = await client.request('send_group_msg', body);
-      bubble(me, `in ${GroupId} #${reply.MsgSeq}`, text(words), reply.MsgTime, true);
+      groupBubble(GroupId, reply.MsgSeq, me, text(words), reply.MsgTime);
     }
+  }
+
+  // Group messages are named by group and MsgSeq, in recall events too.
+  const groupMsgKey = (GroupId, MsgSeq) => `${GroupId}#${MsgSeq}`;
+  function markGroupRecalled(GroupId, MsgSeq) {
+    for (const el of log.querySelectorAll('.msg')) {
+      if (el.dataset.group === groupMsgKey(GroupId, MsgSeq)) {
+        el.classList.add('recalled');
+        el.querySelector('[data-testid="msg-recall"]')?.remove();
+      }
+    }
+  }
+  async function recallGroupMsg(GroupId, MsgSeq) {
+    const reply = await client.request('group_open_http_svc.group_msg_recall', { GroupId, MsgSeqList: [{ MsgSeq }] });
+    const code = reply.RecallRetList?.[0]?.RetCode ?? 0;
+    if (code !== 0) throw Object.assign(new Error(), { code, info: `message #${MsgSeq} was not recalled` });
+    markGroupRecalled(GroupId, MsgSeq);
+  }
+  function groupBubble(GroupId, MsgSeq, from, body, at) {
+    const el = bubble(from, `in ${GroupId} #${MsgSeq}`, body, at, from === me);
+    el.dataset.group = groupMsgKey(GroupId, MsgSeq);
+    el.querySelector('.meta').append(h('button.small.ghost', { title: 'Recall this message for everyone', 'data-testid': 'msg-recall', onclick: () => attempt(() => recallGroupMsg(GroupId, MsgSeq)) }, 'Recall'));
+    return el;
   }
 
   // Typing: an online-only custom message (MsgLifeTime 0: not stored, no unread count).
@@ -150,7 +174,23 @@ function pane(ctx, client, remove) {
       case 'GroupMsg':
         if (!groupSeqs.has(f.GroupId)) groupSeqs.set(f.GroupId, new Set());
         groupSeqs.get(f.GroupId).add(f.MsgSeq);
-        bubble(f.From_Account, `in ${f.GroupId} #${f.MsgSeq}`, f.MsgBody, f.MsgTime, f.From_Account === me);
+        groupBubble(f.GroupId, f.MsgSeq, f.From_Account, f.MsgBody, f.MsgTime);
+        return;
+      case 'GroupMsgRecall':
+        for (const m of f.MsgList || []) markGroupRecalled(f.GroupId, m.MsgSeq);
+        note(`${f.Operator_Account} recalled ${(f.MsgList || []).length} message(s) in ${f.GroupId}`, 'pane-group-recalled');
+        return;
+      case 'GroupMsgModify':
+        for (const el of log.querySelectorAll('.msg')) {
+          if (el.dataset.group === groupMsgKey(f.GroupId, f.MsgSeq)) el.querySelector('.text').textContent = `${bodyText(f.MsgBody)} (edited)`;
+        }
+        return;
+      case 'GroupMsgReceipt':
+        for (const m of f.MsgList || []) {
+          for (const el of log.querySelectorAll('.msg')) {
+            if (el.dataset.group === groupMsgKey(f.GroupId, m.MsgSeq)) el.querySelector('.receipt').textContent = `✓ read by ${m.ReadNum}`;
+          }
+        }
         return;
       case 'C2cMsgWithdraw':
         for (const el of log.querySelectorAll('.msg')) if (el.dataset.key === f.MsgKey) el.classList.add('recalled');
@@ -197,7 +237,7 @@ function pane(ctx, client, remove) {
     input.disabled = true;
   });
 
-  const tool = (label, act, testid) => h('button.small', { 'data-testid': `${testid}-${me}`, onclick: () => attempt(act) }, label);
+  const tool = (label, act, testid, title) => h('button.small', { 'data-testid': `${testid}-${me}`, title, onclick: () => attempt(act) }, label);
   const el = h('section.pane', { 'data-testid': `pane-${me}` },
     h('header', {}, h('b', {}, me), status, h('button.small.ghost', { title: 'Log out and close', 'data-testid': `pane-close-${me}`, onclick: async () => { await client.logout(); el.remove(); remove(me); } }, '✕')),
     h('div.target', {}, kind, target),
@@ -206,7 +246,7 @@ function pane(ctx, client, remove) {
     form({ class: 'compose' }, () => attempt(send), input, h('button.primary', { type: 'submit', 'data-testid': `pane-send-${me}` }, 'Send')),
     h('div.tools', { 'data-testid': `pane-tools-${me}` },
       tool('Mark read', actions.read, 'pane-read'),
-      tool('Recall my last', actions.recall, 'pane-recall'),
+      tool('Recall my last', actions.recall, 'pane-recall', 'Recall my last one-to-one message (group messages: the Recall on each)'),
       tool('Add friend', actions.friend, 'pane-friend'),
       tool('Join', actions.join, 'pane-join'),
       tool('Leave', actions.quit, 'pane-quit'),

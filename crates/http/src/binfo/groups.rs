@@ -288,9 +288,12 @@ pub(super) async fn group_msg_get(ctx: Ctx, body: Value) -> ApiResult<Value> {
     let list: Vec<Value> = messages
         .iter()
         .map(|m| {
-            let placeholder = m.recalled || m.deleted;
-            let body = if placeholder {
+            // A recalled message's body is not served again, but the SDK drops a message
+            // without elements, and would not show it recalled: it gets an empty text.
+            let body = if m.deleted {
                 json!([])
+            } else if m.recalled {
+                json!([{"MsgType": "TIMTextElem", "MsgContent": {"Text": ""}}])
             } else {
                 serde_json::from_str(&m.body).unwrap_or_else(|_| json!([]))
             };

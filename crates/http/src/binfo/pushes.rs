@@ -29,6 +29,9 @@ pub fn to_sdk(frame: &str, me: &str) -> Option<Value> {
         "C2cMsgWithdraw" => Some(c2c_withdraw(&event)),
         "C2cMsgModify" => Some(c2c_modify(&event)),
         "GroupTip" => group_tip(&event),
+        "GroupMsgRecall" => group_recall(&event),
+        "GroupMsgModify" => Some(group_modify(&event)),
+        "GroupMsgReceipt" => group_receipt(&event),
         "GroupRemoved" => group_removed(&event),
         "RelationChange" => relation_change(&event, me),
         "C2cRead" => Some(c2c_read(&event, me)),
@@ -235,6 +238,93 @@ fn group_tips_push(event: &Map<String, Value>, kind: u32, seq: &Value, body: Val
     }]})
 }
 
+/// The messages of a `GroupMsgRecall` or `GroupMsgReceipt` event, and a copy of the event
+/// with the first one's `Random` and `MsgTime`, which the notice carrying them takes.
+fn message_list(event: &Map<String, Value>) -> Option<(&Vec<Value>, Map<String, Value>)> {
+    let list = event.get("MsgList")?.as_array().filter(|l| !l.is_empty())?;
+    let mut notice = event.clone();
+    notice.insert("Random".into(), list[0]["Random"].clone());
+    notice.insert("MsgTime".into(), list[0]["MsgTime"].clone());
+    Some((list, notice))
+}
+
+/// The fields by which the SDK finds a group message it has: `MsgSeq`, `MsgRandom`, and its
+/// id's `TinyId` and `MsgClientTime`.
+fn group_message_ref(event: &Map<String, Value>, message: &Value) -> Map<String, Value> {
+    let from = message["From_Account"].as_str().unwrap_or_default();
+    let mut item = Map::new();
+    item.insert("GroupId".into(), field(event, "GroupId").clone());
+    if let Some(topic) = event.get("TopicId") {
+        item.insert("TopicId".into(), topic.clone());
+    }
+    item.insert("MsgSeq".into(), message["MsgSeq"].clone());
+    item.insert("MsgRandom".into(), message["Random"].clone());
+    item.insert("MsgTimeStamp".into(), message["MsgTime"].clone());
+    item.insert("MsgClientTime".into(), message["MsgTime"].clone());
+    item.insert("TinyId".into(), user_number(from).to_string().into());
+    item
+}
+
+/// Recalled group messages: a group system notice whose body lists them
+/// (`GroupWithdrawInfoArray`); the SDK marks its copies recalled and says MESSAGE_REVOKED with
+/// the recaller as `revoker`.
+fn group_recall(event: &Map<String, Value>) -> Option<Value> {
+    let (list, notice) = message_list(event)?;
+    let revoker = json!({"Revoker_Account": field(event, "Operator_Account")});
+    let items: Vec<Value> = list
+        .iter()
+        .map(|m| {
+            let mut item = group_message_ref(event, m);
+            item.insert("RevokerInfo".into(), revoker.clone());
+            Value::Object(item)
+        })
+        .collect();
+    let body = json!({"GroupWithdrawInfoArray": items});
+    let mut push = group_tips_push(&notice, GROUP_NOTICE_EVENT, &json!(0), body);
+    push["EventArray"][0]["GroupTips"][0]["RevokerInfo"] = revoker;
+    Some(push)
+}
+
+/// An edited group message: the SDK replaces its copy's body when `MsgVersion` is newer than
+/// the one it has, and says MESSAGE_MODIFIED.
+fn group_modify(event: &Map<String, Value>) -> Value {
+    let mut item = group_message_ref(event, &Value::Object(event.clone()));
+    item.insert("From_Account".into(), field(event, "From_Account").clone());
+    item.insert("MsgBody".into(), field(event, "MsgBody").clone());
+    item.insert(
+        "CloudCustomData".into(),
+        event
+            .get("CloudCustomData")
+            .cloned()
+            .unwrap_or_else(|| json!("")),
+    );
+    item.insert("MsgVersion".into(), field(event, "MsgVersion").clone());
+    json!({"EventArray": [{"Event": GROUP_EVENT, "GroupMsgModNotifys": [item]}]})
+}
+
+/// New read counts of the user's group messages: a group system notice whose body lists them
+/// (`GroupMsgReceiptList`); the SDK updates its copies' `readReceiptInfo` and says
+/// MESSAGE_READ_RECEIPT_RECEIVED.
+fn group_receipt(event: &Map<String, Value>) -> Option<Value> {
+    let (list, notice) = message_list(event)?;
+    let items: Vec<Value> = list
+        .iter()
+        .map(|m| {
+            let mut item = group_message_ref(event, m);
+            item.insert("ReadNum".into(), m["ReadNum"].clone());
+            item.insert("UnreadNum".into(), m["UnreadNum"].clone());
+            Value::Object(item)
+        })
+        .collect();
+    let body = json!({"GroupMsgReceiptList": items});
+    Some(group_tips_push(
+        &notice,
+        GROUP_NOTICE_EVENT,
+        &json!(0),
+        body,
+    ))
+}
+
 /// A user read a one-to-one conversation up to `LastReadTime`. To the peer: the read receipt on
 /// which the SDK marks its own messages sent until then as read by the peer (`isPeerRead`) and
 /// says MESSAGE_READ_BY_PEER; to the reader's other devices: the notice on which the SDK marks
@@ -348,5 +438,26 @@ mod tests {
         let own = to_sdk(&frame, "alice").unwrap();
         assert_eq!(own["EventArray"][0]["C2cMsgArray"][0]["IsSyncMsg"], 1);
         assert!(to_sdk(r#"{"Event":"GroupApplication"}"#, "bob").is_none());
+    }
+
+    #[test]
+    fn a_group_recall_becomes_a_system_notice_the_sdk_finds_its_message_by() {
+        let frame = json!({"Event": "GroupMsgRecall", "GroupId": "g", "GroupType": "Public",
+            "Operator_Account": "carol",
+            "MsgList": [{"MsgSeq": 4, "Random": 9, "From_Account": "alice", "MsgTime": 100}]})
+        .to_string();
+        let push = to_sdk(&frame, "bob").unwrap();
+        let notice = &push["EventArray"][0]["GroupTips"][0];
+        assert_eq!(notice["Event"], 5);
+        assert_eq!(notice["RevokerInfo"]["Revoker_Account"], "carol");
+        let item = &notice["MsgBody"]["GroupWithdrawInfoArray"][0];
+        assert_eq!(item["MsgSeq"], 4);
+        assert_eq!(item["MsgRandom"], 9);
+        assert_eq!(item["MsgClientTime"], 100);
+        assert_eq!(item["TinyId"], user_number("alice").to_string());
+        assert!(item.get("TopicId").is_none());
+        // Nothing recalled, nothing to say.
+        let empty = json!({"Event": "GroupMsgRecall", "GroupId": "g", "MsgList": []});
+        assert!(to_sdk(&empty.to_string(), "bob").is_none());
     }
 }

@@ -4,6 +4,7 @@
 use super::commands::*;
 use super::commands::{Command, Serving};
 use super::files;
+use super::group_msgs;
 use super::groups;
 use super::sync;
 use crate::rest::{group_open_http_svc, profile, recentcontact, sns};
@@ -44,7 +45,7 @@ pub static COMMANDS: &[Command] = &[
     Command { name: "openim.sendmsg", serving: served!(sendmsg) },
     Command { name: "group_open_http_svc.send_group_msg", serving: served!(send_group_msg) },
     Command { name: "openim.msgwithdraw", serving: served!(sync::msgwithdraw) },
-    Command { name: "group_open_http_svc.group_msg_recall", serving: Serving::NotYet },
+    Command { name: "group_open_http_svc.group_msg_recall", serving: served!(group_msgs::group_msg_recall) },
     Command { name: "openim.getroammsg", serving: served!(getroammsg) },
     Command { name: "openim.modify_c2c_msg", serving: served!(sync::modify_c2c_msg) },
     Command { name: "group_open_http_svc.group_msg_get", serving: served!(groups::group_msg_get) },
@@ -57,11 +58,11 @@ pub static COMMANDS: &[Command] = &[
     Command { name: "group_open_http_svc.delete_group_ramble_msg_by_seq", serving: Serving::NotYet },
     Command { name: "im_open_translate.ws_batch_trans_text", serving: Serving::NotYet },
     Command { name: "im_open_speech.ws_sentence_recognition", serving: Serving::NotYet },
-    Command { name: "openim.modify_group_msg", serving: Serving::NotYet },
-    Command { name: "group_open_http_svc.get_group_msg_receipt", serving: Serving::NotYet },
+    Command { name: "openim.modify_group_msg", serving: served!(group_msgs::modify_group_msg) },
+    Command { name: "group_open_http_svc.get_group_msg_receipt", serving: served!(group_msgs::get_group_msg_receipt) },
     Command { name: "openim.c2c_msg_read_receipt", serving: Serving::NotYet },
-    Command { name: "group_open_http_svc.group_msg_receipt", serving: Serving::NotYet },
-    Command { name: "group_open_http_svc.get_group_msg_receipt_detail", serving: Serving::NotYet },
+    Command { name: "group_open_http_svc.group_msg_receipt", serving: served!(group_msgs::group_msg_receipt) },
+    Command { name: "group_open_http_svc.get_group_msg_receipt_detail", serving: served!(group_msgs::get_group_msg_receipt_detail) },
     Command { name: "group_open_http_svc.get_group_msg_receipts_by_users", serving: Serving::NotYet },
     Command { name: "openim_msg_ext_http_svc.set_key_values", serving: Serving::NotYet },
     Command { name: "openim_msg_ext_http_svc.get_key_values", serving: Serving::NotYet },

@@ -1,9 +1,9 @@
 //! `v4/openim/*`: one-to-one messages, history, unread counts, read marks, recalls, imports,
 //! edits and online status. The wire types are in [`crate::wire::openim`].
 
-use natter_core::message::check_body;
 use natter_core::{codes, ApiError, ApiResult};
-use natter_services::messages::{msg_key, HistoryRequest, C2C_BODY_CODES};
+use natter_services::groups::MessageEdit;
+use natter_services::messages::{msg_key, HistoryRequest};
 use serde_json::Value;
 
 use crate::handler::Ctx;
@@ -196,23 +196,18 @@ pub async fn modify_c2c_msg(ctx: Ctx, req: ModifyC2cMsg) -> ApiResult<()> {
 }
 
 pub async fn modify_group_msg(ctx: Ctx, req: ModifyGroupMsg) -> ApiResult<()> {
-    let new_body = match &req.msg_body {
-        Some(body) => Some(check_body(
-            Some(body),
-            req.cloud_custom_data.as_deref().unwrap_or_default(),
-            C2C_BODY_CODES,
-        )?),
-        None => None,
-    };
     ctx.services
         .groups
         .modify_message(
             &ctx.app,
             &req.group_id,
-            req.topic_id.filter(|t| !t.is_empty()),
-            req.msg_seq,
-            new_body,
-            req.cloud_custom_data,
+            MessageEdit {
+                topic_id: req.topic_id.filter(|t| !t.is_empty()),
+                seq: req.msg_seq,
+                body: req.msg_body,
+                cloud_custom_data: req.cloud_custom_data,
+            },
+            &ctx.origin(),
         )
         .await?;
     Ok(())

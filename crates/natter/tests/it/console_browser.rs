@@ -145,17 +145,31 @@ async fn two_users_in_the_console(server: TestServer, engine: &str) {
     let simple = server
         .ok(
             "group_open_http_svc/group_msg_get_simple",
-            json!({"GroupId": group, "ReqMsgNumber": 20}),
+            json!({"GroupId": group, "ReqMsgNumber": 20, "WithRecalledMsg": 1}),
         )
         .await;
     let group_texts: Vec<&Value> = simple["RspMsgList"]
         .as_array()
         .unwrap()
         .iter()
+        .filter(|m| m["IsPlaceMsg"] == 0)
         .map(|m| &m["MsgBody"][0]["MsgContent"]["Text"])
         .collect();
     assert!(group_texts.contains(&&in_group["a"]), "{simple}");
-    assert!(group_texts.contains(&&in_group["b"]), "{simple}");
+    // B recalled its group message from its pane: history keeps it, recalled, and the app
+    // heard of it from the Web.
+    assert!(!group_texts.contains(&&in_group["b"]), "{simple}");
+    let recalled: Vec<&Value> = simple["RspMsgList"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["IsPlaceMsg"] == 2)
+        .collect();
+    assert_eq!(recalled.len(), 1, "{simple}");
+    assert_eq!(recalled[0]["From_Account"], BOB, "{simple}");
+    let recall = receiver.wait_for("Group.CallbackAfterRecallMsg", 1).await;
+    assert_eq!(recall[0].body["Operator_Account"], BOB);
+    assert_eq!(recall[0].query["OptPlatform"], "Web");
 
     // The callbacks the panes caused reached the receiver, from the Web, as a real client's.
     let sends = receiver.wait_for("C2C.CallbackAfterSendMsg", 2).await;

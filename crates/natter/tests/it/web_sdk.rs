@@ -122,6 +122,27 @@ async fn two_users_talk_through_the_web_sdk(server: TestServer) {
     assert_eq!(tip["userIDList"], json!([BOB]), "{tip}");
     let kicked = step(&report, "A removes B: the group leaves B's list");
     assert_eq!(kicked["operationType"], 4, "{kicked}");
+    // Group recall and edit: B edits and recalls its own group message and A's SDK sees both
+    // (MESSAGE_MODIFIED, MESSAGE_REVOKED, and the recall in a fresh SDK's history); B may not
+    // recall A's message.
+    let edited = step(
+        &report,
+        "B edits its group message: A sees MESSAGE_MODIFIED",
+    );
+    assert!(
+        edited["text"].as_str().unwrap().contains("edited"),
+        "{edited}"
+    );
+    let refused = step(&report, "B may not recall A's group message");
+    assert_eq!(refused["code"], 10007, "{refused}");
+    let revoked = step(
+        &report,
+        "B recalls its group message: A sees MESSAGE_REVOKED, and so does history",
+    );
+    assert_eq!(revoked["revoker"], BOB, "{revoked}");
+    let recall = receiver.wait_for("Group.CallbackAfterRecallMsg", 1).await;
+    assert_eq!(recall[0].query["OptPlatform"], "Web");
+    assert_eq!(recall[0].body["Operator_Account"], BOB);
     // Relation pushes: the request, the new friend and the deletion reached the SDKs' lists.
     let asked = step(&report, "A asks B to be friends: B's SDK lists the request");
     assert_eq!(asked["waiting"], true, "{asked}");

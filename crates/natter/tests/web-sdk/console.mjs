@@ -1,8 +1,9 @@
 // Natter's browser console (/console) in a real Chromium: sign in with a UserSig the local
 // emulator mints, look up accounts, open chat panes for two users who exchange one-to-one
-// messages (typing, read receipt, recall, friend request) and talk in a group, read the
-// history, see who is online, and use the webhook inspector (the receiver's answers, filters,
-// replay, fault injection, a switch). A screenshot of each main view is saved.
+// messages (typing, read receipt, recall, friend request) and talk in a group (a recall
+// refused and one made), read the history, see who is online, and use the webhook inspector
+// (the receiver's answers, filters, replay, fault injection, a switch). A screenshot of each
+// main view is saved.
 //
 //   node console.mjs <http://host:port/console> <sdkappid> <userA> <userB> <groupId>
 // Env: CHROMIUM (the browser binary), SCREENSHOTS (a directory), TIMEOUT_MS (default 90000).
@@ -161,6 +162,16 @@ await step('B joins the group and both talk there', async () => {
   await pane(userA, 'log').getByText(gb).waitFor(WAIT);
   await shot('chat');
   return { a: ga, b: gb };
+});
+
+await step('group recall: B may not recall A\'s message; B recalls its own and A sees it recalled', async () => {
+  await pane(userB, 'log').locator('.msg', { hasText: ga }).getByTestId('msg-recall').click();
+  await page.getByText(/^10007: /).first().waitFor(WAIT);
+  await pane(userB, 'log').locator('.msg', { hasText: gb }).getByTestId('msg-recall').click();
+  await pane(userB, 'log').locator('.msg.recalled', { hasText: gb }).waitFor(WAIT);
+  await pane(userA, 'log').getByTestId('pane-group-recalled').waitFor(WAIT);
+  await pane(userA, 'log').locator('.msg.recalled', { hasText: gb }).waitFor(WAIT);
+  check(!(await pane(userA, 'log').locator('.msg', { hasText: ga }).evaluate((el) => el.classList.contains('recalled'))), "A's own message stays");
 });
 
 const gr = `group receipt please ${tag}`;

@@ -133,6 +133,14 @@ async function login(userID, userSig) {
   chat.on(E.FRIEND_APPLICATION_LIST_UPDATED, (ev) => {
     user.applicationLists.push(ev.data.friendApplicationList.map((x) => ({ userID: x.userID, type: x.type })));
   });
+  user.revoked = [];
+  chat.on(E.MESSAGE_REVOKED, (ev) => {
+    for (const m of ev.data) user.revoked.push(m);
+  });
+  user.modified = [];
+  chat.on(E.MESSAGE_MODIFIED, (ev) => {
+    for (const m of ev.data) user.modified.push(m);
+  });
   chat.on(E.MESSAGE_READ_BY_PEER, (ev) => {
     for (const m of ev.data) user.readByPeer.push(m);
   });
@@ -370,6 +378,66 @@ async function main() {
     check(tip.payload.userIDList.includes(B), `${A}: the tip names ${B}`, tip.payload);
     check(tip.payload.memberNum === 2, `${A}: the tip has the member count`, tip.payload);
     return { groupID, operationType: tip.payload.operationType, userIDList: tip.payload.userIDList };
+  });
+
+  const sendToGroup = async (from, text) => {
+    const msg = from.chat.createTextMessage({ to: groupID, conversationType: from.TYPES.CONV_GROUP, payload: { text } });
+    const res = await withTimeout(from.chat.sendMessage(msg), `${from.userID}: sendMessage to ${groupID}`);
+    check(res.data.message.status === 'success', `${from.userID}: the group message is sent`, summary(res.data.message));
+    return res.data.message;
+  };
+  let groupA;
+  let groupAatB; // B's copy of A's message
+  let groupB;
+  let groupBatA; // A's copy of B's message
+  // Group messages are matched by sequence: a group message's ID is made from the server's time,
+  // not the sender's clock as for one-to-one messages, so the sender's copy may differ.
+  const inGroup = (sent) => (m) => m.conversationID === `GROUP${groupID}` && m.sequence === sent.sequence;
+  await step('A and B talk in the group', async () => {
+    groupA = await sendToGroup(a, `group text from ${A} (${stamp})`);
+    groupAatB = await b.inbox.next(inGroup(groupA), `${B}: MESSAGE_RECEIVED with ${A}'s group text`);
+    groupB = await sendToGroup(b, `group text from ${B} (${stamp})`);
+    groupBatA = await a.inbox.next(inGroup(groupB), `${A}: MESSAGE_RECEIVED with ${B}'s group text`);
+    check(groupBatA.payload.text === groupB.payload.text, `${A}: it has ${B}'s text`, summary(groupBatA));
+    return { a: groupA.sequence, b: groupB.sequence };
+  });
+
+  const edited = `group text from ${B}, edited (${stamp})`;
+  await step('B edits its group message: A sees MESSAGE_MODIFIED', async () => {
+    groupB.payload.text = edited;
+    const res = await withTimeout(b.chat.modifyMessage(groupB), `${B}: modifyMessage`);
+    check(res.data.message.payload.text === edited, `${B}: modifyMessage returns the edited message`, summary(res.data.message));
+    const m = await eventually(`${A}: MESSAGE_MODIFIED with ${B}'s edited text`, async () => {
+      const m = a.modified.find((x) => x.ID === groupBatA.ID);
+      return { ok: !!m && m.payload.text === edited, value: m, seen: a.modified.map(summary) };
+    });
+    check(m.isModified === true, `${A}: the message is marked modified`, summary(m));
+    return { ID: m.ID, text: m.payload.text };
+  });
+
+  await step("B may not recall A's group message", async () => {
+    const res = await withTimeout(b.chat.revokeMessage(groupAatB), `${B}: revokeMessage(A's)`).catch((e) => e);
+    check(res.code === 10007, `${B}: revokeMessage of ${A}'s message fails with 10007`, res.code);
+    return { code: res.code };
+  });
+
+  await step('B recalls its group message: A sees MESSAGE_REVOKED, and so does history', async () => {
+    await withTimeout(b.chat.revokeMessage(groupB), `${B}: revokeMessage`);
+    const m = await eventually(`${A}: MESSAGE_REVOKED with ${B}'s group message`, async () => {
+      const m = a.revoked.find((x) => x.ID === groupBatA.ID);
+      return { ok: !!m, value: m, seen: a.revoked.map(summary) };
+    });
+    check(m.isRevoked === true, `${A}: the message is marked recalled`, summary(m));
+    check(m.revoker === B, `${A}: ${B} recalled it`, m.revoker);
+    // A fresh SDK of A (no cache) pulls the group's history: the message comes back recalled.
+    const fresh = await login(A, SIG_A);
+    const res = await withTimeout(fresh.chat.getMessageList({ conversationID: `GROUP${groupID}` }), `${A}: getMessageList(group)`);
+    const pulled = res.data.messageList.find((x) => x.sequence === groupB.sequence);
+    check(pulled && pulled.isRevoked === true, `${A}: history has ${B}'s message recalled`, res.data.messageList.map(summary));
+    const kept = res.data.messageList.find((x) => x.sequence === groupA.sequence);
+    check(kept && !kept.isRevoked, `${A}: history keeps ${A}'s message`, res.data.messageList.map(summary));
+    await withTimeout(fresh.chat.destroy(), `${A}: destroy the fresh SDK`);
+    return { ID: m.ID, revoker: m.revoker };
   });
 
   await step('A removes B: the group leaves B\'s list', async () => {

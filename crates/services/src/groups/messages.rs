@@ -7,13 +7,12 @@
 
 use std::sync::Arc;
 
-use natter_core::message::{BodyCodes, MAX_MESSAGE_BYTES};
+use natter_core::message::BodyCodes;
 use natter_core::{codes, ApiError, ApiResult, AppId, AppSettings, GroupType};
 use natter_events::Budgets;
 use natter_store::{GroupChange, GroupMessage, GroupPlan, GroupQuery, GroupRecord};
 use natter_webhook::payloads::group::{
-    AfterRecallMsg, GroupAfterSendMsg, GroupAtInfo, GroupBeforeSendMsg, MsgSeqItem,
-    SendMsgException,
+    GroupAfterSendMsg, GroupAtInfo, GroupBeforeSendMsg, SendMsgException,
 };
 use natter_webhook::payloads::MsgBodyElement;
 use natter_webhook::{BeforeOutcome, Origin};
@@ -23,11 +22,11 @@ use super::delivery::Delivered;
 use super::topics::{check_topic_group, topic_not_found};
 use super::{invalid, refusal, refused_by_callback, type_of, GroupService};
 use crate::internal;
+use crate::messages::apply_send_rewrite;
 use crate::messages::extensions::{
     apply_change, check_change, not_enabled, page_from, ExtensionChange, ExtensionItem,
     ExtensionPage, Extensions,
 };
-use crate::messages::{apply_send_rewrite, C2C_BODY_CODES};
 
 /// Messages per second one group takes by default (Tencent's frequency control).
 pub const DEFAULT_MESSAGES_PER_GROUP: u32 = 40;
@@ -519,169 +518,6 @@ impl GroupService {
                 ..m
             })
             .collect())
-    }
-}
-
-/// Most messages one `group_msg_recall` may name.
-pub const MAX_RECALL: usize = 10;
-
-impl GroupService {
-    /// `group_msg_recall`: flags each message as recalled (history shows it as `IsPlaceMsg` 2);
-    /// per message 0, or 10030 when there is no such message, or 10032 when it is already
-    /// recalled. Reports `Group.CallbackAfterRecallMsg` with the recalled ones.
-    pub async fn recall(
-        &self,
-        app: &AppSettings,
-        operator: &str,
-        group_id: &str,
-        topic_id: Option<String>,
-        seqs: Vec<u64>,
-        origin: &Origin,
-    ) -> ApiResult<Vec<(u64, u32)>> {
-        if seqs.is_empty() || seqs.len() > MAX_RECALL {
-            return Err(invalid(format!(
-                "MsgSeqList must name 1 to {MAX_RECALL} messages, got {}",
-                seqs.len()
-            )));
-        }
-        let now_ms = self.clock.now_ms();
-        let this = self.clone();
-        let app_settings = app.clone();
-        let origin = origin.clone();
-        let operator = operator.to_owned();
-        let id = group_id.to_owned();
-        let query = GroupQuery {
-            messages: seqs.clone(),
-            topic: topic_id.clone(),
-            ..GroupQuery::default()
-        };
-        let outcome = self
-            .edit_existing(app, group_id, query, move |group, snap| {
-                let mut plan = GroupPlan::default();
-                if let Some(tid) = &topic_id {
-                    if let Err(e) = check_topic_group(group) {
-                        return refusal(e);
-                    }
-                    if !snap.topics.contains_key(tid) {
-                        return refusal(topic_not_found(tid));
-                    }
-                }
-                let mut results = Vec::new();
-                let mut recalled = Vec::new();
-                for seq in &seqs {
-                    let code = match snap.messages.get(seq) {
-                        None => codes::GROUP_MSG_NOT_FOUND,
-                        Some(m) if m.recalled || recalled.contains(seq) => {
-                            codes::GROUP_MSG_NOT_RECALLABLE
-                        }
-                        Some(_) => {
-                            recalled.push(*seq);
-                            plan.changes.push(GroupChange::RecallMessage {
-                                topic_id: topic_id.clone().unwrap_or_default(),
-                                seq: *seq,
-                            });
-                            0
-                        }
-                    };
-                    results.push((*seq, code));
-                }
-                if !recalled.is_empty() {
-                    let report = AfterRecallMsg {
-                        operator_account: operator,
-                        group_type: group.group_type.clone(),
-                        group_id: id.clone(),
-                        msg_seq_list: recalled
-                            .iter()
-                            .map(|s| MsgSeqItem { msg_seq: *s })
-                            .collect(),
-                        topic_id: topic_id.clone(),
-                        event_time: now_ms as u64,
-                    };
-                    plan.outbox
-                        .extend(this.after(&app_settings, &report, &id, &origin));
-                }
-                plan.reply = results;
-                plan
-            })
-            .await?;
-        Ok(outcome.reply)
-    }
-}
-
-impl GroupService {
-    /// `openim/modify_group_msg`: replaces the body and/or the `CloudCustomData` of a stored
-    /// message of the group or one of its topics. No callback (Tencent's page names none). A
-    /// recalled or deleted message cannot be modified (10032); no such message → 10030.
-    pub async fn modify_message(
-        &self,
-        app: &AppSettings,
-        group_id: &str,
-        topic_id: Option<String>,
-        seq: u64,
-        body: Option<Vec<Value>>,
-        cloud_custom_data: Option<String>,
-    ) -> ApiResult<()> {
-        if body.is_none() && cloud_custom_data.is_none() {
-            // An `openim` API: its parameter errors are the `openim` ones.
-            return Err(ApiError::new(
-                codes::C2C_BAD_PARAM,
-                "nothing to modify: give MsgBody, CloudCustomData or both",
-            ));
-        }
-        let query = GroupQuery {
-            messages: vec![seq],
-            topic: topic_id.clone(),
-            ..GroupQuery::default()
-        };
-        self.edit_existing(app, group_id, query, move |group, snap| {
-            if !type_of(group).keeps_history() {
-                return refusal(ApiError::new(
-                    codes::GROUP_NO_PERMISSION,
-                    "an AVChatRoom keeps no message history to modify",
-                ));
-            }
-            if let Some(tid) = &topic_id {
-                if let Err(e) = check_topic_group(group) {
-                    return refusal(e);
-                }
-                if !snap.topics.contains_key(tid) {
-                    return refusal(topic_not_found(tid));
-                }
-            }
-            let Some(stored) = snap.messages.get(&seq) else {
-                return refusal(ApiError::new(
-                    codes::GROUP_MSG_NOT_FOUND,
-                    format!("there is no message with MsgSeq {seq}"),
-                ));
-            };
-            if stored.recalled || stored.deleted {
-                return refusal(ApiError::new(
-                    codes::GROUP_MSG_NOT_RECALLABLE,
-                    format!("message {seq} was recalled or deleted and cannot be modified"),
-                ));
-            }
-            let mut edited = stored.clone();
-            if let Some(body) = body {
-                edited.body = Value::from(body).to_string();
-            }
-            if let Some(data) = cloud_custom_data {
-                edited.cloud_custom_data = data;
-            }
-            // The message as it will be, body and data together, within Tencent's 12 KB.
-            let size = edited.body.len() + edited.cloud_custom_data.len();
-            if size > MAX_MESSAGE_BYTES {
-                return refusal(ApiError::new(
-                    C2C_BODY_CODES.too_long,
-                    format!("the modified message is {size} bytes; at most {MAX_MESSAGE_BYTES} are allowed"),
-                ));
-            }
-            GroupPlan {
-                changes: vec![GroupChange::EditMessage(edited)],
-                ..GroupPlan::new()
-            }
-        })
-        .await?;
-        Ok(())
     }
 }
 

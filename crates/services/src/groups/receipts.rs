@@ -6,13 +6,17 @@
 //! from a row per member and message: a member has read every message up to their position.
 //! The sender is counted on neither side.
 
+use std::collections::BTreeMap;
+
 use natter_core::{codes, ApiError, ApiResult, AppSettings, GroupType};
+use natter_events::{Priority, Push, Target};
 use natter_store::{
     GroupChange, GroupMember, GroupMessage, GroupPlan, GroupQuery, GroupRecord, MemberCursor,
 };
 use natter_webhook::payloads::group::{AfterReadReceipt, GroupMsgReceipt};
 use natter_webhook::payloads::MemberAccount;
 use natter_webhook::Origin;
+use serde_json::{json, Value};
 
 use super::members::{next_cursor, parse_next};
 use super::{invalid, refusal, type_of, GroupService};
@@ -177,8 +181,9 @@ impl GroupService {
     }
 
     /// A member sends read receipts for messages from their client: their read position moves
-    /// to the newest of them (never back), and `Group.CallbackAfterReadReceipt` reports the
-    /// messages that asked for receipts with their new counts.
+    /// to the newest of them (never back), `Group.CallbackAfterReadReceipt` reports the
+    /// messages that asked for receipts with their new counts, and each sender's connections
+    /// hear of their messages' new counts (`GroupMsgReceipt`).
     pub async fn send_read_receipts(
         &self,
         app: &AppSettings,
@@ -201,7 +206,7 @@ impl GroupService {
         let now_ms = self.clock.now_ms();
         let this = self.clone();
         let app_settings = app.clone();
-        let origin = origin.clone();
+        let callback_origin = origin.clone();
         let reader = member.to_owned();
         let id = group_id.to_owned();
         let query = GroupQuery {
@@ -209,64 +214,108 @@ impl GroupService {
             messages: seqs,
             ..GroupQuery::default()
         };
-        self.edit_existing(app, group_id, query, move |group, snap| {
-            let Some(current) = snap.members.get(&reader) else {
-                return refusal(ApiError::new(
-                    codes::GROUP_NO_PERMISSION,
-                    format!("{reader} is not a member of {id}"),
-                ));
-            };
-            let Some(newest) = snap.messages.keys().max().copied() else {
-                return refusal(no_receipt(0));
-            };
-            let mut plan = GroupPlan::new();
-            let mut updated = current.clone();
-            updated.read_seq = updated.read_seq.max(newest);
-            let members: Vec<GroupMember> = members
-                .into_iter()
-                .map(|m| {
-                    if m.member == reader {
-                        updated.clone()
-                    } else {
-                        m
-                    }
-                })
-                .collect();
-            let mut receipts: Vec<GroupMsgReceipt> = snap
-                .messages
-                .values()
-                .filter(|m| m.need_receipt && !m.recalled && !m.deleted && m.from != reader)
-                .map(|m| {
-                    let r = receipt_of(&members, m);
-                    GroupMsgReceipt {
-                        msg_seq: r.msg_seq,
-                        read_num: r.read_num,
-                        unread_num: r.unread_num,
-                        read_receipt_members: vec![MemberAccount::new(&reader)],
-                    }
-                })
-                .collect();
-            receipts.sort_by_key(|r| r.msg_seq);
-            if updated.read_seq == current.read_seq {
-                // Nothing new was read: nothing to write or report.
-                return plan;
-            }
-            plan.changes.push(GroupChange::PutMember(updated));
-            if !receipts.is_empty() {
-                let report = AfterReadReceipt {
-                    group_id: id.clone(),
-                    group_type: group.group_type.clone(),
-                    group_msg_receipt_list: receipts,
-                    event_time: now_ms as u64,
+        let outcome = self
+            .edit_existing(app, group_id, query, move |group, snap| {
+                let Some(current) = snap.members.get(&reader) else {
+                    return refusal(ApiError::new(
+                        codes::GROUP_NO_PERMISSION,
+                        format!("{reader} is not a member of {id}"),
+                    ));
                 };
-                plan.outbox
-                    .extend(this.after(&app_settings, &report, &id, &origin));
-            }
-            plan
-        })
-        .await?;
+                let Some(newest) = snap.messages.keys().max().copied() else {
+                    return refusal(no_receipt(0));
+                };
+                let mut plan: GroupPlan<Vec<(GroupMessage, Receipt)>> = GroupPlan::default();
+                let mut updated = current.clone();
+                updated.read_seq = updated.read_seq.max(newest);
+                let members: Vec<GroupMember> = members
+                    .into_iter()
+                    .map(|m| {
+                        if m.member == reader {
+                            updated.clone()
+                        } else {
+                            m
+                        }
+                    })
+                    .collect();
+                let mut read: Vec<(GroupMessage, Receipt)> = snap
+                    .messages
+                    .values()
+                    .filter(|m| m.need_receipt && !m.recalled && !m.deleted && m.from != reader)
+                    .map(|m| (m.clone(), receipt_of(&members, m)))
+                    .collect();
+                read.sort_by_key(|(m, _)| m.seq);
+                if updated.read_seq == current.read_seq {
+                    // Nothing new was read: nothing to write or report.
+                    return plan;
+                }
+                plan.changes.push(GroupChange::PutMember(updated));
+                if !read.is_empty() {
+                    let report = AfterReadReceipt {
+                        group_id: id.clone(),
+                        group_type: group.group_type.clone(),
+                        group_msg_receipt_list: read
+                            .iter()
+                            .map(|(_, r)| GroupMsgReceipt {
+                                msg_seq: r.msg_seq,
+                                read_num: r.read_num,
+                                unread_num: r.unread_num,
+                                read_receipt_members: vec![MemberAccount::new(&reader)],
+                            })
+                            .collect(),
+                        event_time: now_ms as u64,
+                    };
+                    plan.outbox
+                        .extend(this.after(&app_settings, &report, &id, &callback_origin));
+                }
+                plan.reply = read;
+                plan
+            })
+            .await?;
+        self.push_receipts(app, &group, member, outcome.reply, origin);
         Ok(())
     }
+
+    /// Tells each sender's connections the new counts of their messages (`GroupMsgReceipt`).
+    fn push_receipts(
+        &self,
+        app: &AppSettings,
+        group: &GroupRecord,
+        reader: &str,
+        read: Vec<(GroupMessage, Receipt)>,
+        origin: &Origin,
+    ) {
+        if read.is_empty() || !self.fanout.may_reach(app.sdkappid) {
+            return;
+        }
+        let mut by_sender: BTreeMap<&str, Vec<Value>> = BTreeMap::new();
+        for (message, receipt) in &read {
+            by_sender.entry(&message.from).or_default().push(json!({
+                "MsgSeq": message.seq,
+                "Random": message.random,
+                "MsgTime": message.time,
+                "From_Account": message.from,
+                "ReadNum": receipt.read_num,
+                "UnreadNum": receipt.unread_num,
+            }));
+        }
+        for (sender, list) in by_sender {
+            let frame = json!({
+                "Event": "GroupMsgReceipt",
+                "GroupId": group.group_id,
+                "GroupType": type_of(group).name(),
+                "Reader_Account": reader,
+                "MsgList": list,
+            });
+            self.fanout.send(
+                app.sdkappid,
+                Target::Users(vec![sender.to_owned()]),
+                &Push::new(Priority::High, &frame),
+                origin.connection,
+            );
+        }
+    }
+
     /// A member has read the group up to `seq` (at most its last message): their read position
     /// moves there, never back (the SDK's `setMessageRead`). No callback, as none is documented.
     pub async fn read_up_to(

@@ -1,0 +1,163 @@
+//! The SDK's commands on group messages already sent: recall (`revokeMessage`), edit
+//! (`modifyMessage`) and read receipts (`sendMessageReadReceipt`, `getMessageReadReceiptList`,
+//! `getGroupMessageReadMemberList`). Each checks the user's right in the group
+//! ([`natter_services::groups::permissions`]) and runs the REST API's service with the user as
+//! the actor, so the same callbacks fire and the members online get the same events.
+
+use natter_core::ApiResult;
+use natter_services::groups::permissions::ClientAction;
+use natter_services::groups::MessageEdit;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use crate::handler::{typed, Ctx};
+use crate::rest::group_open_http_svc as rest;
+use crate::wire::group_open_http_svc::{GroupMsgRecall, MsgSeqItem, SendGroupMsgReadReceipt};
+use crate::wire::openim::ModifyGroupMsg;
+
+/// A topic the SDK names, or `None` for the group itself (it sends `""` then).
+fn topic(topic_id: &Option<String>) -> Option<&str> {
+    topic_id.as_deref().filter(|t| !t.is_empty())
+}
+
+/// `group_open_http_svc.group_msg_recall`: the REST body and reply (`RecallRetList`); a member
+/// recalls their own messages, the owner and admins anyone's (10007 otherwise).
+pub(super) async fn group_msg_recall(ctx: Ctx, body: Value) -> ApiResult<Value> {
+    let req: GroupMsgRecall = ctx.parse(body.clone())?;
+    let seqs = MsgSeqItem::seqs(req.msg_seq_list);
+    ctx.services
+        .groups
+        .authorize(
+            &ctx.app,
+            &req.group_id,
+            &ctx.identifier,
+            ClientAction::Recall {
+                seqs: &seqs,
+                topic: topic(&req.topic_id),
+            },
+        )
+        .await?;
+    typed(ctx, body, rest::group_msg_recall).await
+}
+
+/// `openim.modify_group_msg`: the REST body (plus the SDK's `MsgVersion`, which Natter does not
+/// compare: the REST API keeps no version to compare it with); the user edits their own
+/// message. The reply is the message as it now is, which the SDK puts in its own copy.
+pub(super) async fn modify_group_msg(ctx: Ctx, body: Value) -> ApiResult<Value> {
+    let req: ModifyGroupMsg = ctx.parse(body)?;
+    ctx.services
+        .groups
+        .authorize(
+            &ctx.app,
+            &req.group_id,
+            &ctx.identifier,
+            ClientAction::ModifyMessage {
+                seq: req.msg_seq,
+                topic: topic(&req.topic_id),
+            },
+        )
+        .await?;
+    let modified = ctx
+        .services
+        .groups
+        .modify_message(
+            &ctx.app,
+            &req.group_id,
+            MessageEdit {
+                topic_id: topic(&req.topic_id).map(str::to_owned),
+                seq: req.msg_seq,
+                body: req.msg_body,
+                cloud_custom_data: req.cloud_custom_data,
+            },
+            &ctx.origin,
+        )
+        .await?;
+    Ok(json!({
+        "MsgSeq": req.msg_seq,
+        "MsgBody": modified.body,
+        "CloudCustomData": modified.cloud_custom_data,
+        "MsgVersion": modified.version,
+    }))
+}
+
+/// `group_open_http_svc.group_msg_receipt`: the user has read these messages (as `/ws`'s
+/// `send_group_msg_read_receipt`); their senders hear of the new counts.
+pub(super) async fn group_msg_receipt(ctx: Ctx, body: Value) -> ApiResult<Value> {
+    let req: SendGroupMsgReadReceipt = ctx.parse(body)?;
+    ctx.services
+        .groups
+        .authorize(&ctx.app, &req.group_id, &ctx.identifier, ClientAction::Read)
+        .await?;
+    ctx.services
+        .groups
+        .send_read_receipts(
+            &ctx.app,
+            &req.group_id,
+            &ctx.identifier,
+            MsgSeqItem::seqs(req.msg_seq_list),
+            &ctx.origin,
+        )
+        .await?;
+    Ok(Value::Null)
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct GroupOf {
+    group_id: String,
+}
+
+/// `group_open_http_svc.get_group_msg_receipt`: the REST API's, for members.
+pub(super) async fn get_group_msg_receipt(ctx: Ctx, body: Value) -> ApiResult<Value> {
+    let group: GroupOf = ctx.parse(body.clone())?;
+    ctx.services
+        .groups
+        .authorize(
+            &ctx.app,
+            &group.group_id,
+            &ctx.identifier,
+            ClientAction::Read,
+        )
+        .await?;
+    typed(ctx, body, rest::get_group_msg_receipt).await
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct ReceiptDetail {
+    group_id: String,
+    msg_seq: u64,
+    /// 0: who has read it; 1: who has not (the REST API's `Filter`).
+    #[serde(default)]
+    flag: u32,
+    /// `""` (or the SDK's default 0) for the first page.
+    #[serde(default)]
+    cursor: Value,
+    /// The page size (the REST API's `Count`).
+    #[serde(default)]
+    num: usize,
+}
+
+/// `group_open_http_svc.get_group_msg_receipt_detail`: the REST API's with the SDK's names
+/// (`Flag`, `Num` in; `IsFinish` out), for members.
+pub(super) async fn get_group_msg_receipt_detail(ctx: Ctx, body: Value) -> ApiResult<Value> {
+    let req: ReceiptDetail = ctx.parse(body)?;
+    ctx.services
+        .groups
+        .authorize(&ctx.app, &req.group_id, &ctx.identifier, ClientAction::Read)
+        .await?;
+    let cursor = req.cursor.as_str().unwrap_or_default().to_owned();
+    let mut rest_body = json!({
+        "GroupId": req.group_id,
+        "MsgSeq": req.msg_seq,
+        "Filter": req.flag,
+        "Cursor": cursor,
+    });
+    if req.num > 0 {
+        rest_body["Count"] = req.num.into();
+    }
+    let mut reply = typed(ctx, rest_body, rest::get_group_msg_receipt_detail).await?;
+    reply["IsFinish"] = reply["IsFinished"].clone();
+    // The SDK maps the list it asked for; the other one is absent, which it leaves alone.
+    Ok(reply)
+}
