@@ -2,7 +2,9 @@
 //! the real binary, which is killed with SIGKILL at a random moment and restarted on the same
 //! data. Every change that was acknowledged is there exactly once, and every after-callback of an
 //! acknowledged change reaches the app's receiver (at least once; identified by what it is about:
-//! the `MsgKey`, the group message's `Random`, the new member). SQLite and PostgreSQL.
+//! the `MsgKey`, the group message's `Random`, the new member). SQLite and PostgreSQL, and a
+//! cluster: there a second node stays up, answers every check without the dead node's restart,
+//! delivers the dead node's after-callbacks, and sees the restarted node's clients online.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex};
@@ -153,7 +155,18 @@ async fn group_randoms(client: &reqwest::Client, banner: &Banner) -> BTreeMap<u6
     }
 }
 
-async fn drill(database_url: Option<String>) {
+/// Where the drill runs: one node (SQLite, or PostgreSQL when a URL is given), or a cluster of
+/// two nodes on PostgreSQL and NATS (`cluster`: the NATS URL).
+struct Setup {
+    database_url: Option<String>,
+    cluster: Option<String>,
+}
+
+async fn drill(setup: Setup) {
+    let Setup {
+        database_url,
+        cluster,
+    } = setup;
     let receiver = Receiver::start().await;
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
@@ -171,9 +184,34 @@ async fn drill(database_url: Option<String>) {
     if let Some(url) = database_url {
         args.extend(["--database-url".to_owned(), url]);
     }
+    if let Some(nats) = &cluster {
+        let name = format!("natter-drill-{:016x}", rand::random::<u64>());
+        args.extend([
+            "--nats-url".to_owned(),
+            nats.clone(),
+            "--cluster-name".into(),
+            name,
+        ]);
+        args.extend(["--node-timeout".to_owned(), "2".into()]);
+    }
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let client = reqwest::Client::new();
     let (mut child, banner) = serve(&args, &[]).await;
+    // In a cluster, a second node on its own data directory, which stays up.
+    let survivor_dir = tempfile::tempdir().unwrap();
+    let survivor = match &cluster {
+        None => None,
+        Some(_) => {
+            let mut survivor_args = args.clone();
+            let at = survivor_args
+                .iter()
+                .position(|a| *a == "--data-dir")
+                .unwrap()
+                + 1;
+            survivor_args[at] = survivor_dir.path().to_str().unwrap();
+            Some(serve(&survivor_args, &[]).await)
+        }
+    };
 
     let mut accounts: Vec<String> = (0..2 * WORKERS).map(|i| format!("u{i}")).collect();
     accounts.extend((0..WORKERS).flat_map(|w| (0..50).map(move |k| format!("m{w}_{k}"))));
@@ -195,12 +233,7 @@ async fn drill(database_url: Option<String>) {
     let acked = Arc::new(Mutex::new(Acked::default()));
     let workers: Vec<_> = (0..WORKERS)
         .map(|w| {
-            let banner = Banner {
-                base: banner.base.clone(),
-                sdkappid: banner.sdkappid.clone(),
-                secret_key: banner.secret_key.clone(),
-                usersig: banner.usersig.clone(),
-            };
+            let banner = copy(&banner);
             tokio::spawn(load(client.clone(), banner, w, acked.clone()))
         })
         .collect();
@@ -215,7 +248,12 @@ async fn drill(database_url: Option<String>) {
         worker.await.unwrap();
     }
 
-    let (mut child, again) = serve(&args, &[]).await;
+    // A single node is checked after its restart; a cluster by the node that stayed up, before
+    // the dead one comes back.
+    let (mut child, again) = match &survivor {
+        None => serve(&args, &[]).await,
+        Some((_, survivor)) => (child, copy(survivor)),
+    };
     let acked = std::mem::take(&mut *acked.lock().unwrap());
     assert!(!acked.c2c.is_empty(), "the load ran before the kill");
     eprintln!(
@@ -297,13 +335,58 @@ async fn drill(database_url: Option<String>) {
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+    if let Some((mut survivor, at_survivor)) = survivor {
+        // The killed node rejoins: a client of its new process is online for the other node.
+        let (restarted, at_restarted) = serve(&args, &[]).await;
+        child = restarted;
+        let mut user = crate::client::Client::open_at(&at_restarted.base).await;
+        let sig = natter_usersig::generate(
+            crate::harness::APP,
+            KEY,
+            "u0",
+            3600,
+            natter_core::Clock::system().now_secs() as u64,
+            None,
+        );
+        let login = user
+            .request(
+                "login",
+                json!({"SdkAppId": crate::harness::APP, "Identifier": "u0", "UserSig": sig,
+                    "Platform": "Web"}),
+            )
+            .await;
+        assert_eq!(login["ErrorCode"], 0, "{login}");
+        let status = call(
+            &client,
+            &at_survivor,
+            "openim/query_online_status",
+            json!({"To_Account": ["u0"]}),
+        )
+        .await;
+        assert_eq!(status["QueryResult"][0]["Status"], "Online", "{status}");
+        survivor.start_kill().unwrap();
+        let _ = survivor.wait().await;
+    }
     child.start_kill().unwrap();
     let _ = child.wait().await;
 }
 
+fn copy(banner: &Banner) -> Banner {
+    Banner {
+        base: banner.base.clone(),
+        sdkappid: banner.sdkappid.clone(),
+        secret_key: banner.secret_key.clone(),
+        usersig: banner.usersig.clone(),
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sqlite_loses_nothing_acknowledged_to_sigkill() {
-    drill(None).await;
+    drill(Setup {
+        database_url: None,
+        cluster: None,
+    })
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -315,5 +398,28 @@ async fn postgres_loses_nothing_acknowledged_to_sigkill() {
     let url = natter_store::conformance::fresh_postgres_url()
         .await
         .expect("NATTER_TEST_POSTGRES");
-    drill(Some(url)).await;
+    drill(Setup {
+        database_url: Some(url),
+        cluster: None,
+    })
+    .await;
+}
+
+/// A node of a cluster is killed under load; the other node, never restarted, holds everything
+/// the dead one acknowledged, delivers its after-callbacks, and sees it rejoin.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(
+    not(all(natter_test_postgres, natter_test_nats)),
+    ignore = "set NATTER_TEST_POSTGRES=postgres://… and NATTER_TEST_NATS=nats://… to run"
+)]
+async fn a_cluster_loses_nothing_a_killed_node_acknowledged() {
+    let url = natter_store::conformance::fresh_postgres_url()
+        .await
+        .expect("NATTER_TEST_POSTGRES");
+    let nats = std::env::var("NATTER_TEST_NATS").expect("NATTER_TEST_NATS");
+    drill(Setup {
+        database_url: Some(url),
+        cluster: Some(nats),
+    })
+    .await;
 }
