@@ -12,7 +12,7 @@ use serde_json::{json, Value};
 use crate::client::Client;
 use crate::harness::*;
 use crate::live::{member_states, COUNT, CREATE, MARKS, MEMBER_STATE, ONLINE, STATUS};
-use crate::messages::import;
+use crate::messages::{import, text};
 use natter::config::ServerConfig;
 
 const CHECK: &str = "im_open_login_svc/account_check";
@@ -163,6 +163,35 @@ async fn every_node_sees_every_connection_and_policies_reach_other_nodes() {
     for node in [a, b, c] {
         until_statuses(node, &["alice", "bob", "carol"], expected).await;
     }
+    // A client on A and one on C converse, and a REST send through B reaches both.
+    alice_web
+        .ok(
+            "sendmsg",
+            json!({"To_Account": "bob", "MsgRandom": 1, "MsgBody": text("hi bob")}),
+        )
+        .await;
+    let got = bob_phone.event().await;
+    assert_eq!(
+        (&got["Event"], &got["From_Account"]),
+        (&json!("C2cMsg"), &json!("alice"))
+    );
+    bob_phone
+        .ok(
+            "sendmsg",
+            json!({"To_Account": "alice", "MsgRandom": 2, "MsgBody": text("hi alice")}),
+        )
+        .await;
+    assert_eq!(alice_web.event().await["MsgBody"], text("hi alice"));
+    for (to, random) in [("alice", 3), ("bob", 4)] {
+        b.ok(
+            "openim/sendmsg",
+            json!({"From_Account": "carol", "To_Account": to, "MsgRandom": random,
+                "MsgBody": text("from b")}),
+        )
+        .await;
+    }
+    assert_eq!(alice_web.event().await["From_Account"], "carol");
+    assert_eq!(bob_phone.event().await["From_Account"], "carol");
     let listed = b
         .control(reqwest::Method::GET, "/_natter/online", None)
         .await;
