@@ -594,7 +594,11 @@ async fn bucket(js: jetstream::Context, cluster: &str) -> Result<kv::Store, Stri
         discard: jetstream::stream::DiscardPolicy::New,
         ..Default::default()
     };
-    let created = js.create_stream(config).await.err();
+    let created = js
+        .create_stream(config)
+        .await
+        .err()
+        .map(|e| format!("{e} (a cluster needs NATS with JetStream: nats-server -js)"));
     // Made now, or by another node at the same moment.
     js.get_key_value(name.as_str()).await.map_err(|e| {
         let created = created.map(|c| format!("{c}; ")).unwrap_or_default();

@@ -173,7 +173,7 @@ pub struct Options {
         default_value = "1000"
     )]
     pub max_pending_logins: Option<usize>,
-    /// NATS URL (nats://…): run as one node of a cluster, events to clients travel between
+    /// NATS URL (nats://…, JetStream enabled): run as one node of a cluster, events to clients travel between
     /// nodes over NATS; none: a single node
     #[arg(
         long,

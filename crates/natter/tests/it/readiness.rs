@@ -76,7 +76,9 @@ struct OwnNats {
 }
 
 impl OwnNats {
-    fn start(port: u16) -> Self {
+    /// A NATS with JetStream (a cluster node keeps presence in its key-value store), storing in
+    /// `store` so a restart keeps the buckets.
+    fn start(port: u16, store: &std::path::Path) -> Self {
         let binary = [
             "/usr/sbin/nats-server",
             "/usr/bin/nats-server",
@@ -91,7 +93,8 @@ impl OwnNats {
         })
         .expect("this test needs the nats-server binary (Debian's nats-server package)");
         let child = std::process::Command::new(binary)
-            .args(["-a", "127.0.0.1", "-p", &port.to_string()])
+            .args(["-a", "127.0.0.1", "-p", &port.to_string(), "-js", "-sd"])
+            .arg(store)
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())
             .spawn()
@@ -136,7 +139,8 @@ async fn a_lost_nats_link_makes_a_cluster_node_unready_until_it_is_back() {
         .local_addr()
         .unwrap()
         .port();
-    let mut nats = OwnNats::start(port);
+    let store = tempfile::tempdir().unwrap();
+    let mut nats = OwnNats::start(port, store.path());
     nats.wait_until_listening().await;
     let server = TestServer::start_with(Engine::Postgres, |config| {
         config.nats_url = Some(format!("nats://127.0.0.1:{port}"));
@@ -150,7 +154,7 @@ async fn a_lost_nats_link_makes_a_cluster_node_unready_until_it_is_back() {
     assert_eq!(health["down"], serde_json::json!(["nats"]), "{health}");
     assert_eq!(get(&server, "/_natter/live").await.0, 200);
 
-    let nats = OwnNats::start(port);
+    let nats = OwnNats::start(port, store.path());
     nats.wait_until_listening().await;
     let health = health_becomes(&server, 200).await;
     assert_eq!(health["checks"]["nats"], "ok", "{health}");
