@@ -317,6 +317,21 @@ pub trait Store: Send + Sync + 'static {
         clear_history: bool,
     ) -> StoreResult<bool>;
 
+    /// Pins or unpins conversations in `owner`'s list; a conversation not in the list yet is
+    /// added without a message (shown only to a caller that asks for empty conversations).
+    async fn set_conversations_pinned(
+        &self,
+        app: AppId,
+        owner: String,
+        ids: Vec<ConversationId>,
+        pinned: bool,
+    ) -> StoreResult<()>;
+
+    /// Hides `owner`'s one-to-one messages with `peer` so far from `owner`'s history (the peer
+    /// keeps them); the conversation stays in the list. Returns whether there were any.
+    async fn clear_c2c_history(&self, app: AppId, owner: String, peer: String)
+        -> StoreResult<bool>;
+
     /// `owner`'s conversation groups, by id.
     async fn contact_groups(&self, app: AppId, owner: String) -> StoreResult<Vec<ContactGroup>>;
 

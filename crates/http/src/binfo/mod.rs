@@ -6,12 +6,15 @@
 
 mod acks;
 pub mod commands;
+mod conversation_pushes;
+mod conversations;
 mod files;
 mod frame;
 mod groups;
 mod login;
 pub(crate) mod pushes;
 mod sns;
+mod status;
 mod sync;
 pub mod table;
 

@@ -415,6 +415,37 @@ impl Store for PostgresStore {
         .await
     }
 
+    async fn set_conversations_pinned(
+        &self,
+        app: AppId,
+        owner: String,
+        ids: Vec<ConversationId>,
+        pinned: bool,
+    ) -> StoreResult<()> {
+        self.detached(move |db| async move {
+            let mut tx = db.begin().await?;
+            conversations::set_pinned(&mut tx, app, &owner, &ids, pinned).await?;
+            tx.commit().await?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn clear_c2c_history(
+        &self,
+        app: AppId,
+        owner: String,
+        peer: String,
+    ) -> StoreResult<bool> {
+        self.detached(move |db| async move {
+            let mut tx = db.begin().await?;
+            let cleared = conversations::clear_c2c_history(&mut tx, app, &owner, &peer).await?;
+            tx.commit().await?;
+            Ok(cleared)
+        })
+        .await
+    }
+
     async fn contact_groups(&self, app: AppId, owner: String) -> StoreResult<Vec<ContactGroup>> {
         self.detached(move |db| async move {
             let mut tx = db.begin().await?;

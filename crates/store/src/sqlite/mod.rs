@@ -442,6 +442,27 @@ impl Store for SqliteStore {
             .await
     }
 
+    async fn set_conversations_pinned(
+        &self,
+        app: AppId,
+        owner: String,
+        ids: Vec<ConversationId>,
+        pinned: bool,
+    ) -> StoreResult<()> {
+        self.write(move |conn| conversations::set_pinned(conn, app, &owner, &ids, pinned))
+            .await
+    }
+
+    async fn clear_c2c_history(
+        &self,
+        app: AppId,
+        owner: String,
+        peer: String,
+    ) -> StoreResult<bool> {
+        self.write(move |conn| conversations::clear_c2c_history(conn, app, &owner, &peer))
+            .await
+    }
+
     async fn contact_groups(&self, app: AppId, owner: String) -> StoreResult<Vec<ContactGroup>> {
         self.readers
             .read(move |conn| Ok(crate::contacts::groups(&contacts::load(conn, app, &owner)?)))
