@@ -103,8 +103,9 @@ impl StatusService {
         }
     }
 
-    /// Tells `user`'s subscribers, and `user`'s own connections, the status `user` has now.
-    fn announce(&self, app: u64, user: &str) {
+    /// Tells `user`'s subscribers (and, with `to_self`, `user`'s own connections) the status
+    /// `user` has now.
+    fn announce(&self, app: u64, user: &str, to_self: bool) {
         if !self.fanout.may_reach(app) {
             return;
         }
@@ -114,8 +115,11 @@ impl StatusService {
             .get(&(app, user.to_owned()))
             .map(|s| s.iter().cloned().collect())
             .unwrap_or_default();
-        if !targets.iter().any(|t| t == user) {
+        if to_self && !targets.iter().any(|t| t == user) {
             targets.push(user.to_owned());
+        }
+        if targets.is_empty() {
+            return;
         }
         let now = self.status_of(app, user);
         let frame = json!({
@@ -150,7 +154,7 @@ impl StatusService {
                 state.custom.insert(key, custom);
             }
         }
-        self.announce(app.sdkappid, user);
+        self.announce(app.sdkappid, user, true);
         Ok(())
     }
 
@@ -271,9 +275,10 @@ impl StatusService {
         Ok(())
     }
 
-    /// `user`'s first connection here: subscribers see them online.
+    /// `user`'s first connection here: subscribers see them online (the user's own devices
+    /// know).
     pub(crate) fn came_online(&self, app: u64, user: &str) {
-        self.announce(app, user);
+        self.announce(app, user, false);
     }
 
     /// `user`'s last connection here ended: the custom status goes (as Tencent clears a
@@ -282,6 +287,6 @@ impl StatusService {
     pub(crate) fn went_offline(&self, app: &AppSettings, user: &str) {
         self.state().custom.remove(&(app.sdkappid, user.to_owned()));
         let _ = self.unsubscribe(app, user, None);
-        self.announce(app.sdkappid, user);
+        self.announce(app.sdkappid, user, false);
     }
 }
