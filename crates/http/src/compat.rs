@@ -130,8 +130,9 @@ own relations (any other `From_Account` gets 30001); requests and answers pass t
 before-callbacks, and every change fires the REST API's webhooks with `Web` as `OptPlatform`. \
 Relationship changes are pushed to the users they touch (the other side, and the user's other \
 devices): friends added and deleted (FRIEND_LIST_UPDATED), requests made, answered or deleted \
-(FRIEND_APPLICATION_LIST_UPDATED) and the blocklist (BLACKLIST_UPDATED). Requests have no \"read\" mark (`setFriendApplicationRead` fails with 60009; every \
-request to the user counts as unread).\n\
+(FRIEND_APPLICATION_LIST_UPDATED) and the blocklist (BLACKLIST_UPDATED). \
+`setFriendApplicationRead` marks the requests to the user read up to a time; \
+`getFriendApplicationList`'s unread count is the requests that came after it.\n\
 - Catch-up (`openim.getmsg`): after a reconnect or a new login the SDK gets the one-to-one \
 messages that arrived (or that the user sent from other devices) since its last sync, once, with \
 the conversations' unread counts. A first sync starts from now (the past is in the conversation \
@@ -193,8 +194,7 @@ Natter does not send; setting a vendor push token, `ws_stat_settoken`, is not se
 - Purchase bits: user status (bit 7), conversation marks (bit 9) and conversation groups \
 (bit 10) are on; every other optional feature is off, so the SDK refuses it (3122) without \
 asking.\n\
-- Not yet: friend-request read marks (`sns.pendency_report`), group invitations that need \
-approval, group attributes and counters, group recall and edit, group receipts, message \
+- Not yet: group invitations that need approval, group attributes and counters, group recall and edit, group receipts, message \
 extensions and reactions, per-peer and global notification settings, deleting single \
 one-to-one messages, video snapshots, and the other commands marked \"not yet\" below.\n\n",
     );

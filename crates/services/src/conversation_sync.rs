@@ -87,7 +87,8 @@ impl ConversationService {
                     .map(|id| {
                         let now = data.iter().find(|d| d.id == *id);
                         let mut item = conversation(id);
-                        item["StandardMark"] = format!("{:b}", now.map_or(0, |d| d.standard_mark)).into();
+                        item["StandardMark"] =
+                            format!("{:b}", now.map_or(0, |d| d.standard_mark)).into();
                         item["CustomMark"] = now.map_or("", |d| d.custom_mark.as_str()).into();
                         item
                     })

@@ -211,7 +211,12 @@ impl ConversationService {
             .delete_conversation(app.sdkappid, owner.clone(), id.clone(), clear_history)
             .await
             .map_err(internal(codes::CONVERSATION_INTERNAL))?;
-        self.announce(app, origin, &owner, crate::conversation_sync::deleted(&[id]));
+        self.announce(
+            app,
+            origin,
+            &owner,
+            crate::conversation_sync::deleted(&[id]),
+        );
         Ok(())
     }
 }

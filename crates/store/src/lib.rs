@@ -403,6 +403,18 @@ pub trait Store: Send + Sync + 'static {
     /// requester and target): what a client's list of requests in and out shows.
     async fn friend_requests(&self, app: AppId, user: String) -> StoreResult<Vec<FriendRequest>>;
 
+    /// Marks the friend requests sent to `owner` until `up_to` (Unix seconds) read; the mark
+    /// never moves back.
+    async fn mark_friend_requests_read(
+        &self,
+        app: AppId,
+        owner: String,
+        up_to: i64,
+    ) -> StoreResult<()>;
+
+    /// Until when (Unix seconds) `owner` has read the friend requests sent to them; 0 never.
+    async fn friend_requests_read_up_to(&self, app: AppId, owner: String) -> StoreResult<i64>;
+
     /// The object-safe form of `edit_group` (an inherent method of `dyn Store`, which callers
     /// use): loads a snapshot of one group (with what `query` asks for) inside a transaction that
     /// holds the group's lock, lets `edit` decide, and writes its changes and outbox events

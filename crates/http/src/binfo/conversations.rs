@@ -68,44 +68,49 @@ const MAX_BATCH_DELETE: usize = 100;
 /// `recentcontact.batch_delete` (`deleteConversation`): removes conversations from the user's
 /// list, each on its own (one result per conversation), with their history when `ClearRamble`.
 pub(super) async fn batch_delete(ctx: Ctx, body: Value) -> ApiResult<Value> {
-    as_user(ctx, body, "From_Account", |ctx: Ctx, req: BatchDelete| async move {
-        if req.contact_item.is_empty() || req.contact_item.len() > MAX_BATCH_DELETE {
-            return Err(ApiError::new(
-                codes::CONVERSATION_BAD_PARAM,
-                format!(
-                    "ContactItem must hold 1 to {MAX_BATCH_DELETE} conversations, got {}",
-                    req.contact_item.len()
-                ),
-            ));
-        }
-        if req.clear_ramble > 1 {
-            return Err(ApiError::new(
-                codes::CONVERSATION_BAD_PARAM,
-                "ClearRamble must be 0 or 1",
-            ));
-        }
-        let ids = req
-            .contact_item
-            .iter()
-            .map(SdkConversation::id)
-            .collect::<ApiResult<Vec<_>>>()?;
-        let mut results = Vec::with_capacity(ids.len());
-        for id in ids {
-            let outcome = ctx
-                .services
-                .conversations
-                .delete(
-                    &ctx.app,
-                    &ctx.origin,
-                    ctx.identifier.clone(),
-                    id.clone(),
-                    req.clear_ramble == 1,
-                )
-                .await;
-            results.push(delete_result(&id, outcome));
-        }
-        Ok(json!({ "ResultItem": results }))
-    })
+    as_user(
+        ctx,
+        body,
+        "From_Account",
+        |ctx: Ctx, req: BatchDelete| async move {
+            if req.contact_item.is_empty() || req.contact_item.len() > MAX_BATCH_DELETE {
+                return Err(ApiError::new(
+                    codes::CONVERSATION_BAD_PARAM,
+                    format!(
+                        "ContactItem must hold 1 to {MAX_BATCH_DELETE} conversations, got {}",
+                        req.contact_item.len()
+                    ),
+                ));
+            }
+            if req.clear_ramble > 1 {
+                return Err(ApiError::new(
+                    codes::CONVERSATION_BAD_PARAM,
+                    "ClearRamble must be 0 or 1",
+                ));
+            }
+            let ids = req
+                .contact_item
+                .iter()
+                .map(SdkConversation::id)
+                .collect::<ApiResult<Vec<_>>>()?;
+            let mut results = Vec::with_capacity(ids.len());
+            for id in ids {
+                let outcome = ctx
+                    .services
+                    .conversations
+                    .delete(
+                        &ctx.app,
+                        &ctx.origin,
+                        ctx.identifier.clone(),
+                        id.clone(),
+                        req.clear_ramble == 1,
+                    )
+                    .await;
+                results.push(delete_result(&id, outcome));
+            }
+            Ok(json!({ "ResultItem": results }))
+        },
+    )
     .await
 }
 
@@ -118,14 +123,19 @@ struct ClearMsg {
 /// `recentcontact.clear_msg` (`clearHistoryMessage`): the user's history of a one-to-one
 /// conversation goes (the peer keeps theirs); the conversation stays.
 pub(super) async fn clear_msg(ctx: Ctx, body: Value) -> ApiResult<Value> {
-    as_user(ctx, body, "From_Account", |ctx: Ctx, req: ClearMsg| async move {
-        let id = req.conversation.id()?;
-        ctx.services
-            .conversations
-            .clear_history(&ctx.app, ctx.identifier.clone(), id)
-            .await?;
-        Ok(Value::Null)
-    })
+    as_user(
+        ctx,
+        body,
+        "From_Account",
+        |ctx: Ctx, req: ClearMsg| async move {
+            let id = req.conversation.id()?;
+            ctx.services
+                .conversations
+                .clear_history(&ctx.app, ctx.identifier.clone(), id)
+                .await?;
+            Ok(Value::Null)
+        },
+    )
     .await
 }
 

@@ -57,11 +57,7 @@ struct Users {
 /// `im_open_status.ws_get_user_status` (`getUserStatus`).
 pub(super) async fn ws_get_user_status(ctx: Ctx, body: Value) -> ApiResult<Value> {
     let req: Users = ctx.parse(body)?;
-    let (statuses, failures) = ctx
-        .services
-        .statuses
-        .get(&ctx.app, req.to_account)
-        .await?;
+    let (statuses, failures) = ctx.services.statuses.get(&ctx.app, req.to_account).await?;
     Ok(json!({
         "UserStatusList": statuses.iter().map(status_item).collect::<Vec<_>>(),
         "ErrorList": failures.iter().map(failure_item).collect::<Vec<_>>(),

@@ -107,7 +107,7 @@ pub static COMMANDS: &[Command] = &[
     Command { name: "sns.pendency_get", serving: served!(super::sns::pendency_get) },
     Command { name: "sns.friend_response", serving: served!(super::sns::friend_response) },
     Command { name: "sns.pendency_delete", serving: served!(super::sns::pendency_delete) },
-    Command { name: "sns.pendency_report", serving: Serving::NotYet },
+    Command { name: "sns.pendency_report", serving: served!(super::sns::pendency_report) },
     Command { name: "sns.group_add", serving: as_user!("From_Account", sns::group_add) },
     Command { name: "sns.group_delete", serving: as_user!("From_Account", sns::group_delete) },
     Command { name: "sns.group_get", serving: as_user!("From_Account", sns::group_get) },

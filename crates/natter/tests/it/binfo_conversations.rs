@@ -109,7 +109,10 @@ on_both_engines!(
         let change = next_change(&mut other).await;
         assert_eq!(change["PushType"], 4, "{change}");
         let mark = &change["RecentContactMarkContact"]["RecentContactMarkContactItem"][0];
-        assert_eq!(mark["RecentContactItem"], json!({"Type": 1, "UserId": "cv_a"}));
+        assert_eq!(
+            mark["RecentContactItem"],
+            json!({"Type": 1, "UserId": "cv_a"})
+        );
         assert_eq!(mark["StandardMark"], "10");
 
         // A conversation group, created, filled the SDK's way, renamed and deleted.
@@ -156,7 +159,11 @@ on_both_engines!(
             json!([{"ContactOptType": 1, "RecentContactItem": {"Type": 1, "UserId": "cv_c"}}])
         );
         let groups = ok(&mut other, "recentcontact.get_contact_group", json!({})).await;
-        assert_eq!(groups["ContactItem"].as_array().unwrap().len(), 2, "{groups}");
+        assert_eq!(
+            groups["ContactItem"].as_array().unwrap().len(),
+            2,
+            "{groups}"
+        );
 
         ok(
             &mut me,

@@ -59,7 +59,10 @@ on_both_engines!(
             json!({"To_Account": ["st_me", "st_nobody"]}),
         )
         .await;
-        assert_eq!(reply["ErrorList"][0]["Invalid_Account"], "st_nobody", "{reply}");
+        assert_eq!(
+            reply["ErrorList"][0]["Invalid_Account"], "st_nobody",
+            "{reply}"
+        );
         ok(
             &mut me,
             "im_open_status.ws_set_custom_status",
@@ -108,7 +111,12 @@ on_both_engines!(
         assert_eq!(next_status(&mut fan).await["To_Account"], "st_fan");
 
         // Foreground and background reports are taken.
-        ok(&mut me, "im_open_status.ws_stat_background", json!({"C2cUnread": 0, "GrpUnread": 0})).await;
+        ok(
+            &mut me,
+            "im_open_status.ws_stat_background",
+            json!({"C2cUnread": 0, "GrpUnread": 0}),
+        )
+        .await;
         ok(&mut me, "im_open_status.ws_stat_foreground", json!({})).await;
 
         // Refusals: a status too long, lists empty or too long.
@@ -129,7 +137,10 @@ on_both_engines!(
         }
         let many: Vec<String> = (0..101).map(|i| format!("st_{i}")).collect();
         let reply = me
-            .call("im_open_status.ws_status_subscribe", json!({"To_Account": many}))
+            .call(
+                "im_open_status.ws_status_subscribe",
+                json!({"To_Account": many}),
+            )
             .await;
         assert_eq!(reply["ErrorCode"], 70402, "{reply}");
     }

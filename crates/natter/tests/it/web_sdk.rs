@@ -39,11 +39,7 @@ async fn run_two_users(server: &TestServer) -> Value {
 
 /// Runs one of the `tests/web-sdk` scripts for alice and bob; returns its report, or panics with
 /// it and the script's stderr unless every step passed.
-pub(crate) async fn run_script(
-    server: &TestServer,
-    script: &str,
-    env: &[(&str, String)],
-) -> Value {
+pub(crate) async fn run_script(server: &TestServer, script: &str, env: &[(&str, String)]) -> Value {
     let dir = web_sdk_dir();
     assert!(
         dir.join("node_modules/@tencentcloud/chat").is_dir(),

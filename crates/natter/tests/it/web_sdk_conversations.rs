@@ -9,7 +9,10 @@ use crate::web_sdk::{run_script, step, ALICE, BOB};
 async fn conversations_and_status_through_the_web_sdk(server: TestServer) {
     import(&server, &[ALICE, BOB]).await;
     let report = run_script(&server, "conversations.mjs", &[]).await;
-    let status = &step(&report, "B subscribes to A's status and sees A's custom status")["status"];
+    let status = &step(
+        &report,
+        "B subscribes to A's status and sees A's custom status",
+    )["status"];
     assert_eq!(status["customStatus"], "in a meeting", "{report}");
     // The server kept what the SDK did: the conversation is gone from the list.
     let list = server
@@ -31,8 +34,7 @@ mod conversations_and_status {
         ignore = "set NATTER_TEST_WEB_SDK=<crates/natter/tests/web-sdk, after npm ci there> to run"
     )]
     async fn sqlite() {
-        conversations_and_status_through_the_web_sdk(TestServer::start(Engine::Sqlite).await)
-            .await;
+        conversations_and_status_through_the_web_sdk(TestServer::start(Engine::Sqlite).await).await;
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -140,7 +140,12 @@ impl MessageService {
     /// Marks every one-to-one conversation of `reader` with unread messages read up to now
     /// (the Web SDK's `setAllMessageRead`), each as [`mark_read`](Self::mark_read) does: the
     /// same callback, the peer's read receipt and the reader's other devices told.
-    pub async fn read_all(&self, app: &AppSettings, origin: &Origin, reader: String) -> ApiResult<()> {
+    pub async fn read_all(
+        &self,
+        app: &AppSettings,
+        origin: &Origin,
+        reader: String,
+    ) -> ApiResult<()> {
         let mut skip = 0;
         loop {
             let page = self
@@ -169,7 +174,8 @@ impl MessageService {
                     .map_err(internal(codes::C2C_INTERNAL))?;
                 for (peer, count) in peers.into_iter().zip(unread) {
                     if count > 0 {
-                        self.mark_read(app, origin, reader.clone(), peer, None).await?;
+                        self.mark_read(app, origin, reader.clone(), peer, None)
+                            .await?;
                     }
                 }
             }

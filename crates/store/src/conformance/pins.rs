@@ -1,4 +1,5 @@
-//! Conformance checks for pinning conversations and clearing a one-to-one history.
+//! Conformance checks for the client-side list state: pinned conversations, a cleared
+//! one-to-one history, friend-request read marks.
 
 use super::messages::{c2c, no_outbox};
 use crate::{C2cHistoryQuery, ConversationId, ConversationKind, ListCursor, Store};
@@ -110,7 +111,11 @@ pub async fn clearing_a_history_hides_it_from_the_owner_only(store: &dyn Store) 
         .unwrap());
     for seq in [1, 2] {
         store
-            .send_c2c(app, c2c("a", "b", seq, seq, 100 + i64::from(seq)), no_outbox())
+            .send_c2c(
+                app,
+                c2c("a", "b", seq, seq, 100 + i64::from(seq)),
+                no_outbox(),
+            )
             .await
             .unwrap();
     }
@@ -127,4 +132,38 @@ pub async fn clearing_a_history_hides_it_from_the_owner_only(store: &dyn Store) 
         .await
         .unwrap();
     assert_eq!(history_len(store, app, "b", "a").await, 1);
+}
+
+pub async fn friend_request_read_marks_only_move_forward(store: &dyn Store) {
+    let app = 1_400_000_172;
+    store
+        .import_accounts(app, vec![super::import("reader", vec![])], 1)
+        .await
+        .unwrap();
+    let read = |owner: &str| store.friend_requests_read_up_to(app, owner.into());
+    assert_eq!(read("reader").await.unwrap(), 0);
+    store
+        .mark_friend_requests_read(app, "reader".into(), 200)
+        .await
+        .unwrap();
+    store
+        .mark_friend_requests_read(app, "reader".into(), 100)
+        .await
+        .unwrap();
+    assert_eq!(read("reader").await.unwrap(), 200);
+    assert_eq!(read("other").await.unwrap(), 0);
+    assert_eq!(
+        store
+            .friend_requests_read_up_to(app + 1, "reader".into())
+            .await
+            .unwrap(),
+        0,
+        "apps never mix"
+    );
+    // The mark goes with the account.
+    store
+        .delete_accounts(app, vec!["reader".into()])
+        .await
+        .unwrap();
+    assert_eq!(read("reader").await.unwrap(), 0);
 }

@@ -560,6 +560,27 @@ impl Store for PostgresStore {
         .await
     }
 
+    async fn mark_friend_requests_read(
+        &self,
+        app: AppId,
+        owner: String,
+        up_to: i64,
+    ) -> StoreResult<()> {
+        self.detached(move |db| async move {
+            let mut conn = db.pool.acquire().await?;
+            relations::mark_requests_read(&mut conn, app, &owner, up_to).await
+        })
+        .await
+    }
+
+    async fn friend_requests_read_up_to(&self, app: AppId, owner: String) -> StoreResult<i64> {
+        self.detached(move |db| async move {
+            let mut conn = db.pool.acquire().await?;
+            relations::requests_read_up_to(&mut conn, app, &owner).await
+        })
+        .await
+    }
+
     async fn edit_group_any(
         &self,
         app: AppId,

@@ -578,6 +578,22 @@ impl Store for SqliteStore {
             .await
     }
 
+    async fn mark_friend_requests_read(
+        &self,
+        app: AppId,
+        owner: String,
+        up_to: i64,
+    ) -> StoreResult<()> {
+        self.write(move |conn| relations::mark_requests_read(conn, app, &owner, up_to))
+            .await
+    }
+
+    async fn friend_requests_read_up_to(&self, app: AppId, owner: String) -> StoreResult<i64> {
+        self.readers
+            .read(move |conn| relations::requests_read_up_to(conn, app, &owner))
+            .await
+    }
+
     async fn edit_group_any(
         &self,
         app: AppId,
