@@ -173,9 +173,16 @@ impl MessageService {
                     .await
                     .map_err(internal(codes::C2C_INTERNAL))?;
                 for (peer, count) in peers.into_iter().zip(unread) {
-                    if count > 0 {
-                        self.mark_read(app, origin, reader.clone(), peer, None)
-                            .await?;
+                    if count == 0 {
+                        continue;
+                    }
+                    match self
+                        .mark_read(app, origin, reader.clone(), peer, None)
+                        .await
+                    {
+                        // A peer whose account is gone leaves nothing to read.
+                        Err(e) if e.code == codes::C2C_TO_ACCOUNT_INVALID => {}
+                        outcome => outcome?,
                     }
                 }
             }
