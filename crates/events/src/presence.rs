@@ -216,6 +216,14 @@ impl Presence {
         }
     }
 
+    /// Whether `user` is connected anywhere.
+    pub fn is_online(&self, app: u64, user: &str) -> bool {
+        match &self.replica {
+            Some(replica) => !replica.links(app, user).is_empty(),
+            None => self.hub.is_online(app, user),
+        }
+    }
+
     /// How many users of `app` are connected somewhere.
     pub fn online_count(&self, app: u64) -> usize {
         match &self.replica {

@@ -130,8 +130,9 @@ own relations (any other `From_Account` gets 30001); requests and answers pass t
 before-callbacks, and every change fires the REST API's webhooks with `Web` as `OptPlatform`. \
 Relationship changes are pushed to the users they touch (the other side, and the user's other \
 devices): friends added and deleted (FRIEND_LIST_UPDATED), requests made, answered or deleted \
-(FRIEND_APPLICATION_LIST_UPDATED) and the blocklist (BLACKLIST_UPDATED). Requests have no \"read\" mark (`setFriendApplicationRead` fails with 60009; every \
-request to the user counts as unread).\n\
+(FRIEND_APPLICATION_LIST_UPDATED) and the blocklist (BLACKLIST_UPDATED). \
+`setFriendApplicationRead` marks the requests to the user read up to a time; \
+`getFriendApplicationList`'s unread count is the requests that came after it.\n\
 - Catch-up (`openim.getmsg`): after a reconnect or a new login the SDK gets the one-to-one \
 messages that arrived (or that the user sent from other devices) since its last sync, once, with \
 the conversations' unread counts. A first sync starts from now (the past is in the conversation \
@@ -191,9 +192,28 @@ and resized thumbnails (the thumbnail and large image are the original).\n\
 device out with the SDK's KICKED_OUT (`KickType` 1 for another Web instance, 2 for another \
 device) and its `State.StateChange` names the devices it kicked (`KickedDevice`). In a cluster \
 the user's connections on every node count.\n\
-- Not yet: friend-request read marks (`sns.pendency_report`), group invitations that need \
-approval, group attributes and counters, pinned group messages, video snapshots, and the other commands marked \"not yet\" below. Purchase bits are all off, so the SDK refuses the optional features \
-(3122) without asking.\n\n",
+- Conversations: pin and unpin (`pinConversation`), delete one or several (with or without \
+their history: `deleteConversation`), clear a one-to-one history (`clearHistoryMessage`; the \
+peer keeps theirs), read everything (`setAllMessageRead`), marks (`markConversation`) and \
+conversation groups (create, delete, rename, add and remove conversations). The rules are the \
+REST API's (`recentcontact/*`, the same limits and codes); each change reaches the user's other \
+devices as the SDK's conversation push (CONVERSATION_LIST_UPDATED, \
+CONVERSATION_GROUP_LIST_UPDATED, CONVERSATION_IN_GROUP_UPDATED), and so do changes made through \
+the REST API. Not yet: clearing a group conversation's history (60009).\n\
+- User status (`setSelfStatus`, `getUserStatus`, `subscribeUserStatus`, \
+`unsubscribeUserStatus`): a user is online (1) while connected, else not logged in (3); a \
+custom status (at most 100 bytes) lasts until cleared or until the user's last connection \
+ends; subscribers and the user's own devices get USER_STATUS_UPDATED on every change. Whether \
+a user is online is the cluster's; custom statuses and subscriptions are per node, and \
+subscriptions end with the subscriber's last connection. The app's \
+foreground and background reports are accepted (they only matter for offline push, which \
+Natter does not send; setting a vendor push token, `ws_stat_settoken`, is not served).\n\
+- Purchase bits: user status (bit 7), conversation marks (bit 9) and conversation groups \
+(bit 10) are on; every other optional feature is off, so the SDK refuses it (3122) without \
+asking.\n\
+- Not yet: group invitations that need approval, group attributes and counters, pinned group \
+messages, message extensions and reactions, per-peer and global notification settings, deleting single \
+one-to-one messages, video snapshots, and the other commands marked \"not yet\" below.\n\n",
     );
     let _ = writeln!(
         out,

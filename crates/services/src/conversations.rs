@@ -10,8 +10,9 @@ pub use natter_store::{
     ListCursor, MarkChange,
 };
 use natter_store::{ContactLimits, ContactOutcome, Store};
+use natter_webhook::Origin;
 
-use crate::internal;
+use crate::{internal, Fanout};
 
 /// Conversations per page (Tencent's default pull size).
 pub const PAGE_SIZE: usize = 100;
@@ -57,8 +58,10 @@ pub const CONTACT_PAGE: usize = 100;
 
 #[derive(Clone)]
 pub struct ConversationService {
-    store: Arc<dyn Store>,
+    pub(crate) store: Arc<dyn Store>,
     clock: Arc<Clock>,
+    /// Tells the owner's other devices what changed (see `conversation_sync`).
+    pub(crate) fanout: Fanout,
 }
 
 /// The cursor after `page`, which was read from `from` (newest first).
@@ -79,11 +82,15 @@ fn advance(from: ListCursor, page: &[Conversation]) -> ListCursor {
 }
 
 impl ConversationService {
-    pub fn new(store: Arc<dyn Store>, clock: Arc<Clock>) -> Self {
-        Self { store, clock }
+    pub fn new(store: Arc<dyn Store>, clock: Arc<Clock>, fanout: Fanout) -> Self {
+        Self {
+            store,
+            clock,
+            fanout,
+        }
     }
 
-    async fn owner_exists(&self, app: u64, owner: &str) -> ApiResult<()> {
+    pub(crate) async fn owner_exists(&self, app: u64, owner: &str) -> ApiResult<()> {
         let exists = self
             .store
             .accounts_exist(app, vec![owner.to_owned()])
@@ -187,9 +194,11 @@ impl ConversationService {
 
     /// `recentcontact/delete`: removes the conversation from the owner's list and clears its
     /// unread count; `clear_history` also removes its messages so far from the owner's history.
+    /// The owner's other devices are told.
     pub async fn delete(
         &self,
         app: &AppSettings,
+        origin: &Origin,
         owner: String,
         id: ConversationId,
         clear_history: bool,
@@ -199,9 +208,15 @@ impl ConversationService {
             self.owner_exists(app.sdkappid, &id.peer).await?;
         }
         self.store
-            .delete_conversation(app.sdkappid, owner, id, clear_history)
+            .delete_conversation(app.sdkappid, owner.clone(), id.clone(), clear_history)
             .await
             .map_err(internal(codes::CONVERSATION_INTERNAL))?;
+        self.announce(
+            app,
+            origin,
+            &owner,
+            crate::conversation_sync::deleted(&[id]),
+        );
         Ok(())
     }
 }
@@ -233,11 +248,12 @@ fn check_group_name(name: &str) -> ApiResult<()> {
 }
 
 impl ConversationService {
-    /// Applies one change to `owner`'s conversation groups or marks (all or nothing) and
-    /// returns the group it was about.
+    /// Applies one change to `owner`'s conversation groups or marks (all or nothing), tells the
+    /// owner's other devices, and returns the group it was about.
     pub async fn change_contacts(
         &self,
         app: &AppSettings,
+        origin: &Origin,
         owner: String,
         change: ContactChange,
     ) -> ApiResult<Option<ContactGroup>> {
@@ -275,11 +291,21 @@ impl ConversationService {
         self.owner_exists(app.sdkappid, &owner).await?;
         let outcome = self
             .store
-            .change_contacts(app.sdkappid, owner, change, LIMITS, self.clock.now_secs())
+            .change_contacts(
+                app.sdkappid,
+                owner.clone(),
+                change.clone(),
+                LIMITS,
+                self.clock.now_secs(),
+            )
             .await
             .map_err(internal(codes::CONVERSATION_INTERNAL))?;
         match outcome {
-            ContactOutcome::Done(group) => Ok(group),
+            ContactOutcome::Done(group) => {
+                self.announce_contacts(app, origin, &owner, &change, group.as_ref())
+                    .await;
+                Ok(group)
+            }
             ContactOutcome::TooManyGroups => Err(ApiError::new(
                 codes::CONTACT_TOO_MANY_GROUPS,
                 format!("a user has at most {} conversation groups", LIMITS.groups),

@@ -4,6 +4,7 @@
 
 pub mod accounts;
 pub mod apps;
+pub mod conversation_sync;
 pub mod conversations;
 pub mod fanout;
 pub mod files;
@@ -17,6 +18,7 @@ pub mod push;
 pub mod relations;
 pub mod robots;
 pub mod sessions;
+pub mod statuses;
 
 use std::sync::Arc;
 
@@ -39,6 +41,7 @@ pub use push::PushService;
 pub use relations::RelationService;
 pub use robots::RobotService;
 pub use sessions::SessionService;
+pub use statuses::StatusService;
 
 /// Every service, wired to one store and one clock.
 #[derive(Clone)]
@@ -56,6 +59,7 @@ pub struct Services {
     pub groups: GroupService,
     pub pushes: PushService,
     pub sessions: SessionService,
+    pub statuses: StatusService,
     pub mutes: MuteService,
     pub robots: RobotService,
     pub hub: Arc<Hub>,
@@ -90,6 +94,7 @@ impl Services {
             (presence.clone(), budgets.clone()),
             fanout.clone(),
         );
+        let statuses = StatusService::new(store.clone(), presence.clone(), fanout.clone());
         Self {
             sessions: SessionService::new(
                 clock.clone(),
@@ -97,8 +102,9 @@ impl Services {
                 (hub.clone(), presence.clone()),
                 (store.clone(), fanout.clone()),
                 accounts.clone(),
-                groups.clone(),
+                (groups.clone(), statuses.clone()),
             ),
+            statuses,
             accounts,
             profiles: ProfileService::new(store.clone(), clock.clone(), webhooks.clone()),
             messages: messages.clone(),
@@ -109,9 +115,9 @@ impl Services {
                 webhooks.clone(),
                 fanout.clone(),
             ),
+            conversations: ConversationService::new(store.clone(), clock.clone(), fanout.clone()),
             fanout,
             ops: OpsService::new(store.clone(), clock.clone(), webhooks.ops()),
-            conversations: ConversationService::new(store.clone(), clock.clone()),
             mutes: MuteService::new(store.clone(), clock.clone()),
             robots: RobotService::new(store.clone(), clock.clone()),
             files: FileService::new(store.clone(), clock.clone()),

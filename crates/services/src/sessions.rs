@@ -15,6 +15,7 @@ use crate::accounts::{AccountService, NewAccount};
 use crate::fanout::Fanout;
 use crate::groups::{GroupService, RoomCause};
 use crate::internal;
+use crate::statuses::StatusService;
 
 /// The event that ends a user's connections when an administrator invalidates their logins
 /// (`im_open_login_svc/kick`); its `KickType` is the Web SDK's (3: `REST_API_Kick`).
@@ -66,6 +67,7 @@ pub struct SessionService {
     fanout: Fanout,
     accounts: AccountService,
     groups: GroupService,
+    statuses: StatusService,
     /// One lock per user with a login or logout under way, so that the reports of one
     /// connection's end and another's start reach the app in the order they happened.
     transitions: TransitionLocks,
@@ -94,7 +96,7 @@ impl SessionService {
         (hub, presence): (Arc<Hub>, Arc<Presence>),
         (store, fanout): (Arc<dyn Store>, Fanout),
         accounts: AccountService,
-        groups: GroupService,
+        (groups, statuses): (GroupService, StatusService),
     ) -> Self {
         Self {
             clock,
@@ -105,6 +107,7 @@ impl SessionService {
             fanout,
             accounts,
             groups,
+            statuses,
             transitions: Arc::default(),
         }
     }
@@ -187,6 +190,7 @@ impl SessionService {
             self.groups
                 .come_online(&session.app, user, &session.origin)
                 .await;
+            self.statuses.came_online(session.app.sdkappid, user);
         }
         Ok((session, registration))
     }
@@ -209,6 +213,9 @@ impl SessionService {
             SessionEnd::Kicked => ("Logout", "Kicked"),
         };
         self.report_state(session, action, reason).await;
+        if !self.hub.is_online(session.app.sdkappid, &session.user) {
+            self.statuses.went_offline(&session.app, &session.user);
+        }
         // Logging out is not quitting: the user stays a member and comes back online in the
         // room at the next login, as after a lost connection.
         self.groups

@@ -17,6 +17,7 @@ mod messages;
 mod moderation;
 mod ops;
 mod outbox;
+mod pins;
 mod push;
 mod relations;
 
@@ -105,6 +106,9 @@ pub fn checks() -> Vec<Check> {
         check!(ref conversations::purge_removes_old_messages_only),
         check!(ref conversations::contact_groups_and_marks_persist_all_or_nothing),
         check!(ref conversations::catch_up_walks_a_users_messages_by_position),
+        check!(ref pins::pins_mark_conversations_and_add_missing_ones),
+        check!(ref pins::clearing_a_history_hides_it_from_the_owner_only),
+        check!(ref pins::friend_request_read_marks_only_move_forward),
         check!(ref kicks_are_kept_per_user_and_app),
         check!(ref ping_answers),
         check!(ref moderation::global_mutes_need_an_account_and_keep_each_kind),

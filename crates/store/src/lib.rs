@@ -317,6 +317,21 @@ pub trait Store: Send + Sync + 'static {
         clear_history: bool,
     ) -> StoreResult<bool>;
 
+    /// Pins or unpins conversations in `owner`'s list; a conversation not in the list yet is
+    /// added without a message (shown only to a caller that asks for empty conversations).
+    async fn set_conversations_pinned(
+        &self,
+        app: AppId,
+        owner: String,
+        ids: Vec<ConversationId>,
+        pinned: bool,
+    ) -> StoreResult<()>;
+
+    /// Hides `owner`'s one-to-one messages with `peer` so far from `owner`'s history (the peer
+    /// keeps them); the conversation stays in the list. Returns whether there were any.
+    async fn clear_c2c_history(&self, app: AppId, owner: String, peer: String)
+        -> StoreResult<bool>;
+
     /// `owner`'s conversation groups, by id.
     async fn contact_groups(&self, app: AppId, owner: String) -> StoreResult<Vec<ContactGroup>>;
 
@@ -387,6 +402,18 @@ pub trait Store: Send + Sync + 'static {
     /// The friend requests still waiting that `user` sent or was sent, newest first (then by
     /// requester and target): what a client's list of requests in and out shows.
     async fn friend_requests(&self, app: AppId, user: String) -> StoreResult<Vec<FriendRequest>>;
+
+    /// Marks the friend requests sent to `owner` until `up_to` (Unix seconds) read; the mark
+    /// never moves back.
+    async fn mark_friend_requests_read(
+        &self,
+        app: AppId,
+        owner: String,
+        up_to: i64,
+    ) -> StoreResult<()>;
+
+    /// Until when (Unix seconds) `owner` has read the friend requests sent to them; 0 never.
+    async fn friend_requests_read_up_to(&self, app: AppId, owner: String) -> StoreResult<i64>;
 
     /// The object-safe form of `edit_group` (an inherent method of `dyn Store`, which callers
     /// use): loads a snapshot of one group (with what `query` asks for) inside a transaction that

@@ -23,9 +23,11 @@ use crate::wire::openim::Sendmsg;
 use crate::AppState;
 
 /// Purchase bits: which optional features the SDK switches on (bit 0 is the last character).
-/// None yet: the commands behind them are not served over `/binfo`, and a feature that is off
-/// fails in the SDK without a request.
-const PURCHASE_BITS: &str = "0";
+/// Only those whose commands are all served: bit 7 user status (`getUserStatus`,
+/// `subscribeUserStatus`), bit 9 conversation marks (`markConversation`), bit 10 conversation
+/// groups (`createConversationGroup` and the rest). A feature that is off fails in the SDK
+/// without a request.
+const PURCHASE_BITS: &str = "11010000000";
 /// How long the SDK keeps the configuration and purchase bits before asking again, seconds.
 const CONFIG_LIFETIME_SECS: u64 = 3600;
 

@@ -6,6 +6,8 @@
 
 mod acks;
 pub mod commands;
+mod conversation_pushes;
+mod conversations;
 mod files;
 mod frame;
 mod group_msgs;
@@ -13,6 +15,7 @@ mod groups;
 mod login;
 pub(crate) mod pushes;
 mod sns;
+mod status;
 mod sync;
 pub mod table;
 

@@ -35,6 +35,8 @@ pub fn to_sdk(frame: &str, me: &str) -> Option<Value> {
         "GroupRemoved" => group_removed(&event),
         "RelationChange" => relation_change(&event, me),
         "C2cRead" => Some(c2c_read(&event, me)),
+        "ConversationChanged" => super::conversation_pushes::conversation_changed(&event),
+        "UserStatus" => super::status::user_status_push(&event),
         _ => None,
     }
 }

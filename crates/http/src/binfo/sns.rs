@@ -136,8 +136,8 @@ fn pendency_side(value: Option<&str>) -> ApiResult<Option<RequestSide>> {
 
 /// `sns.pendency_get` (`getFriendApplicationList`): every request waiting, sent to the user
 /// (`Pendency_Type_ComeIn`) or by them (`Pendency_Type_SendOut`), newest first, each with the
-/// other user's nickname and avatar. Natter keeps no "read" mark on requests, so every request
-/// to the user counts as unread.
+/// other user's nickname and avatar; the requests to the user that came after the user last
+/// marked them read (`sns.pendency_report`) count as unread.
 pub(super) async fn pendency_get(ctx: Ctx, body: Value) -> ApiResult<Value> {
     as_user(
         ctx,
@@ -150,6 +150,11 @@ pub(super) async fn pendency_get(ctx: Ctx, body: Value) -> ApiResult<Value> {
                 .services
                 .relations
                 .pending_requests(&ctx.app, &me)
+                .await?;
+            let unread = ctx
+                .services
+                .relations
+                .unread_requests(&ctx.app, &me, &requests)
                 .await?;
             let requests: Vec<_> = requests
                 .into_iter()
@@ -195,7 +200,6 @@ pub(super) async fn pendency_get(ctx: Ctx, body: Value) -> ApiResult<Value> {
                     shown.insert(profile.user_id.clone(), entry);
                 }
             }
-            let unread = requests.iter().filter(|(incoming, _)| *incoming).count();
             let items: Vec<Value> = requests
                 .into_iter()
                 .map(|(incoming, r)| {
@@ -340,6 +344,31 @@ pub(super) async fn group_update(ctx: Ctx, body: Value) -> ApiResult<Value> {
                 reply["Fail_Account"] = fail_account.into();
             }
             Ok(reply)
+        },
+    )
+    .await
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct PendencyReport {
+    /// Unix seconds: requests to the user until then are read.
+    latest_pendency_time_stamp: i64,
+}
+
+/// `sns.pendency_report` (`setFriendApplicationRead`): the requests to the user until
+/// `LatestPendencyTimeStamp` are read, so `pendency_get`'s `UnreadPendencyCount` leaves them out.
+pub(super) async fn pendency_report(ctx: Ctx, body: Value) -> ApiResult<Value> {
+    as_user(
+        ctx,
+        body,
+        "From_Account",
+        |ctx: Ctx, req: PendencyReport| async move {
+            ctx.services
+                .relations
+                .mark_requests_read(&ctx.app, &ctx.identifier, req.latest_pendency_time_stamp)
+                .await?;
+            Ok(Value::Null)
         },
     )
     .await

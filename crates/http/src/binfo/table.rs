@@ -3,9 +3,11 @@
 
 use super::commands::*;
 use super::commands::{Command, Serving};
+use super::conversations;
 use super::files;
 use super::group_msgs;
 use super::groups;
+use super::status;
 use super::sync;
 use crate::rest::{group_open_http_svc, profile, recentcontact, sns};
 
@@ -53,7 +55,7 @@ pub static COMMANDS: &[Command] = &[
     Command { name: "openim.set_c2c_peer_mute_notifications", serving: Serving::NotYet },
     Command { name: "openim.get_c2c_peer_mute_notifications", serving: Serving::NotYet },
     Command { name: "group_open_http_svc.msg_read_report", serving: served!(groups::msg_read_report) },
-    Command { name: "openim.read_all_unread_msg", serving: Serving::NotYet },
+    Command { name: "openim.read_all_unread_msg", serving: served!(conversations::read_all_unread_msg) },
     Command { name: "openim.delete_c2c_msg_ramble", serving: Serving::NotYet },
     Command { name: "group_open_http_svc.delete_group_ramble_msg_by_seq", serving: Serving::NotYet },
     Command { name: "im_open_translate.ws_batch_trans_text", serving: Serving::NotYet },
@@ -78,14 +80,14 @@ pub static COMMANDS: &[Command] = &[
     Command { name: "openim_msg_ext_http_svc.group_reaction_iterate", serving: Serving::NotYet },
     Command { name: "openim.get_peer_read_time", serving: served!(get_peer_read_time) },
     Command { name: "recentcontact.page_get", serving: served!(page_get) },
-    Command { name: "recentcontact.batch_delete", serving: Serving::NotYet },
-    Command { name: "recentcontact.clear_msg", serving: Serving::NotYet },
-    Command { name: "recentcontact.top", serving: Serving::NotYet },
+    Command { name: "recentcontact.batch_delete", serving: served!(conversations::batch_delete) },
+    Command { name: "recentcontact.clear_msg", serving: served!(conversations::clear_msg) },
+    Command { name: "recentcontact.top", serving: served!(conversations::top) },
     Command { name: "openim.deletemsg", serving: Serving::NotYet },
-    Command { name: "recentcontact.mark_contact", serving: Serving::NotYet },
-    Command { name: "recentcontact.create_contact_group", serving: Serving::NotYet },
-    Command { name: "recentcontact.del_contact_group", serving: Serving::NotYet },
-    Command { name: "recentcontact.update_contact_group", serving: Serving::NotYet },
+    Command { name: "recentcontact.mark_contact", serving: as_user!("From_Account", recentcontact::mark_contact) },
+    Command { name: "recentcontact.create_contact_group", serving: as_user!("From_Account", recentcontact::create_contact_group) },
+    Command { name: "recentcontact.del_contact_group", serving: as_user!("From_Account", recentcontact::del_contact_group) },
+    Command { name: "recentcontact.update_contact_group", serving: served!(conversations::update_contact_group) },
     Command { name: "recentcontact.get_contact_group", serving: as_user!("From_Account", recentcontact::get_contact_group) },
     Command { name: "recentcontact.search_contact_group", serving: as_user!("From_Account", recentcontact::search_contact_group) },
     Command { name: "profile.portrait_get_all", serving: served!(portrait_get_all) },
@@ -93,10 +95,10 @@ pub static COMMANDS: &[Command] = &[
     Command { name: "sns.black_list_get", serving: served!(black_list_get) },
     Command { name: "sns.black_list_add", serving: as_user!("From_Account", sns::black_list_add) },
     Command { name: "sns.black_list_delete", serving: as_user!("From_Account", sns::black_list_delete) },
-    Command { name: "im_open_status.ws_set_custom_status", serving: Serving::NotYet },
-    Command { name: "im_open_status.ws_get_user_status", serving: Serving::NotYet },
-    Command { name: "im_open_status.ws_status_subscribe", serving: Serving::NotYet },
-    Command { name: "im_open_status.ws_status_unsubscribe", serving: Serving::NotYet },
+    Command { name: "im_open_status.ws_set_custom_status", serving: served!(status::ws_set_custom_status) },
+    Command { name: "im_open_status.ws_get_user_status", serving: served!(status::ws_get_user_status) },
+    Command { name: "im_open_status.ws_status_subscribe", serving: served!(status::ws_status_subscribe) },
+    Command { name: "im_open_status.ws_status_unsubscribe", serving: served!(status::ws_status_unsubscribe) },
     Command { name: "sns.friend_get", serving: as_user!("From_Account", sns::friend_get) },
     Command { name: "sns.friend_add", serving: served!(super::sns::friend_add) },
     Command { name: "sns.friend_update", serving: as_user!("From_Account", sns::friend_update) },
@@ -106,7 +108,7 @@ pub static COMMANDS: &[Command] = &[
     Command { name: "sns.pendency_get", serving: served!(super::sns::pendency_get) },
     Command { name: "sns.friend_response", serving: served!(super::sns::friend_response) },
     Command { name: "sns.pendency_delete", serving: served!(super::sns::pendency_delete) },
-    Command { name: "sns.pendency_report", serving: Serving::NotYet },
+    Command { name: "sns.pendency_report", serving: served!(super::sns::pendency_report) },
     Command { name: "sns.group_add", serving: as_user!("From_Account", sns::group_add) },
     Command { name: "sns.group_delete", serving: as_user!("From_Account", sns::group_delete) },
     Command { name: "sns.group_get", serving: as_user!("From_Account", sns::group_get) },
@@ -171,8 +173,8 @@ pub static COMMANDS: &[Command] = &[
     Command { name: "follow.follow_get", serving: Serving::NotYet },
     Command { name: "follow.follow_check", serving: Serving::NotYet },
     Command { name: "im_open_status.ws_stat_settoken", serving: Serving::NotYet },
-    Command { name: "im_open_status.ws_stat_foreground", serving: Serving::NotYet },
-    Command { name: "im_open_status.ws_stat_background", serving: Serving::NotYet },
+    Command { name: "im_open_status.ws_stat_foreground", serving: served!(ok) },
+    Command { name: "im_open_status.ws_stat_background", serving: served!(ok) },
     Command { name: "offline_push_report.uniapp_sdk_report", serving: Serving::NotYet },
     Command { name: "im_msg_db_logic.ws_set_do_not_disturb", serving: Serving::NotYet },
     Command { name: "im_msg_db_logic.ws_get_do_not_disturb", serving: Serving::NotYet },

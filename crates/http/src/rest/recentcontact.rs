@@ -72,7 +72,7 @@ pub async fn delete(ctx: Ctx, req: Delete) -> ApiResult<()> {
     let (id, clear_ramble) = req.target()?;
     ctx.services
         .conversations
-        .delete(&ctx.app, req.from_account, id, clear_ramble)
+        .delete(&ctx.app, &ctx.origin, req.from_account, id, clear_ramble)
         .await?;
     Ok(())
 }
@@ -89,6 +89,7 @@ pub async fn create_contact_group(
         .conversations
         .change_contacts(
             &ctx.app,
+            &ctx.origin,
             req.from_account,
             ContactChange::CreateGroup {
                 name: group.group_name,
@@ -113,7 +114,7 @@ pub async fn update_contact_group(
     let group = ctx
         .services
         .conversations
-        .change_contacts(&ctx.app, req.from_account, change)
+        .change_contacts(&ctx.app, &ctx.origin, req.from_account, change)
         .await?
         .expect("an updated group");
     let update = req.update_group;
@@ -144,6 +145,7 @@ pub async fn del_contact_group(ctx: Ctx, req: DelContactGroup) -> ApiResult<DelC
         .conversations
         .change_contacts(
             &ctx.app,
+            &ctx.origin,
             req.from_account,
             ContactChange::DeleteGroup { name },
         )
@@ -158,7 +160,12 @@ pub async fn mark_contact(ctx: Ctx, req: MarkContact) -> ApiResult<MarkContactRe
     let changes = req.changes()?;
     ctx.services
         .conversations
-        .change_contacts(&ctx.app, req.from_account, ContactChange::Mark(changes))
+        .change_contacts(
+            &ctx.app,
+            &ctx.origin,
+            req.from_account,
+            ContactChange::Mark(changes),
+        )
         .await?;
     Ok(MarkContactReply {
         result_item: req

@@ -137,6 +137,27 @@ on_both_engines!(
             )
             .await;
         assert_eq!(only_out["PendencyItem"], json!([]), "{only_out}");
+        // Marked read up to the request's time: no longer unread, still waiting.
+        let added = received["PendencyItem"][0]["AddTime"].as_i64().unwrap();
+        to.ok(
+            "sns.pendency_report",
+            json!({"LatestPendencyTimeStamp": added}),
+        )
+        .await;
+        let after = to.pendencies().await;
+        assert_eq!(after["UnreadPendencyCount"], 0, "{after}");
+        assert_eq!(
+            after["PendencyItem"].as_array().unwrap().len(),
+            1,
+            "{after}"
+        );
+        // An earlier time does not move the mark back.
+        to.ok(
+            "sns.pendency_report",
+            json!({"LatestPendencyTimeStamp": added - 1}),
+        )
+        .await;
+        assert_eq!(to.pendencies().await["UnreadPendencyCount"], 0);
 
         // Answering a request that does not exist fails for that item.
         let reply = from
@@ -402,10 +423,13 @@ on_both_engines!(
         assert!(victim.blocklist().await.is_empty());
         assert_eq!(victim.pendencies().await["PendencyItem"], json!([]));
 
-        // Reading requests as read is not kept yet: the SDK's call fails with 60009.
+        // Marking requests read is the user's own: naming someone else is refused.
         let reply = me
-            .user_call("sns.pendency_report", json!({"LatestPendencyTimeStamp": 1}))
+            .user_call(
+                "sns.pendency_report",
+                json!({"From_Account": "bl_victim", "LatestPendencyTimeStamp": 1}),
+            )
             .await;
-        assert_eq!(reply["ErrorCode"], 60009, "{reply}");
+        assert_eq!(reply["ErrorCode"], 30001, "{reply}");
     }
 );

@@ -132,3 +132,63 @@ impl MessageService {
         Ok(())
     }
 }
+
+/// Conversations read per step of [`MessageService::read_all`].
+const READ_ALL_PAGE: usize = 100;
+
+impl MessageService {
+    /// Marks every one-to-one conversation of `reader` with unread messages read up to now
+    /// (the Web SDK's `setAllMessageRead`), each as [`mark_read`](Self::mark_read) does: the
+    /// same callback, the peer's read receipt and the reader's other devices told.
+    pub async fn read_all(
+        &self,
+        app: &AppSettings,
+        origin: &Origin,
+        reader: String,
+    ) -> ApiResult<()> {
+        let mut skip = 0;
+        loop {
+            let page = self
+                .store
+                .conversations(
+                    app.sdkappid,
+                    reader.clone(),
+                    None,
+                    natter_store::ListCursor { time: 0, skip },
+                    READ_ALL_PAGE,
+                    false,
+                )
+                .await
+                .map_err(internal(codes::C2C_INTERNAL))?;
+            skip += page.len();
+            let peers: Vec<String> = page
+                .iter()
+                .filter(|c| c.id.kind == natter_store::ConversationKind::C2c)
+                .map(|c| c.id.peer.clone())
+                .collect();
+            if !peers.is_empty() {
+                let (_, unread) = self
+                    .store
+                    .c2c_unread(app.sdkappid, reader.clone(), peers.clone())
+                    .await
+                    .map_err(internal(codes::C2C_INTERNAL))?;
+                for (peer, count) in peers.into_iter().zip(unread) {
+                    if count == 0 {
+                        continue;
+                    }
+                    match self
+                        .mark_read(app, origin, reader.clone(), peer, None)
+                        .await
+                    {
+                        // A peer whose account is gone leaves nothing to read.
+                        Err(e) if e.code == codes::C2C_TO_ACCOUNT_INVALID => {}
+                        outcome => outcome?,
+                    }
+                }
+            }
+            if page.len() < READ_ALL_PAGE {
+                return Ok(());
+            }
+        }
+    }
+}

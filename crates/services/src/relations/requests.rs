@@ -267,6 +267,40 @@ impl RelationService {
             .map_err(crate::internal(codes::SNS_INTERNAL))
     }
 
+    /// Marks the requests sent to `user` until `up_to` (Unix seconds) read (the Web SDK's
+    /// `setFriendApplicationRead`); the mark never moves back.
+    pub async fn mark_requests_read(
+        &self,
+        app: &AppSettings,
+        user: &str,
+        up_to: i64,
+    ) -> ApiResult<()> {
+        self.ensure_owner(app, user).await?;
+        self.store
+            .mark_friend_requests_read(app.sdkappid, user.to_owned(), up_to)
+            .await
+            .map_err(crate::internal(codes::SNS_INTERNAL))
+    }
+
+    /// How many of `requests` (what [`pending_requests`](Self::pending_requests) returned)
+    /// were sent to `user` after the user last marked them read.
+    pub async fn unread_requests(
+        &self,
+        app: &AppSettings,
+        user: &str,
+        requests: &[FriendRequest],
+    ) -> ApiResult<usize> {
+        let read_up_to = self
+            .store
+            .friend_requests_read_up_to(app.sdkappid, user.to_owned())
+            .await
+            .map_err(crate::internal(codes::SNS_INTERNAL))?;
+        Ok(requests
+            .iter()
+            .filter(|r| r.target == user && r.created > read_up_to)
+            .count())
+    }
+
     /// Withdraws the user's own requests to `peers` ([`RequestSide::Outgoing`]), or drops the
     /// requests `peers` sent them without answering ([`RequestSide::Incoming`]: the requester is
     /// not told). 30614 for a peer with no such request waiting.

@@ -116,21 +116,63 @@ pub(crate) async fn delete(
         .await?;
         recount(tx, app, owner, &id.peer).await?;
         if clear_history {
-            sqlx::query(
-                "INSERT INTO c2c_cleared (app_id, owner, peer, cleared_id)
-                 SELECT $1, $2, $3, MAX(id) FROM c2c_messages
-                 WHERE app_id = $1 AND pair_low = $4 AND pair_high = $5
-                 HAVING COUNT(*) > 0
-                 ON CONFLICT (app_id, owner, peer) DO UPDATE SET cleared_id = EXCLUDED.cleared_id",
-            )
-            .bind(app as i64)
-            .bind(owner)
-            .bind(&id.peer)
-            .bind(low)
-            .bind(high)
-            .execute(&mut **tx)
-            .await?;
+            clear_c2c_history(tx, app, owner, &id.peer).await?;
         }
     }
     Ok(removed > 0)
+}
+
+/// Hides `owner`'s messages with `peer` so far from `owner`'s history.
+pub(crate) async fn clear_c2c_history(
+    tx: &mut Transaction<'static, Postgres>,
+    app: u64,
+    owner: &str,
+    peer: &str,
+) -> StoreResult<bool> {
+    let (low, high) = pair(owner, peer);
+    let cleared = sqlx::query(
+        "INSERT INTO c2c_cleared (app_id, owner, peer, cleared_id)
+         SELECT $1, $2, $3, MAX(id) FROM c2c_messages
+         WHERE app_id = $1 AND pair_low = $4 AND pair_high = $5
+         HAVING COUNT(*) > 0
+         ON CONFLICT (app_id, owner, peer) DO UPDATE SET cleared_id = EXCLUDED.cleared_id",
+    )
+    .bind(app as i64)
+    .bind(owner)
+    .bind(peer)
+    .bind(low)
+    .bind(high)
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    Ok(cleared > 0)
+}
+
+/// Pins or unpins conversations; one not in the list yet is added without a message.
+pub(crate) async fn set_pinned(
+    tx: &mut Transaction<'static, Postgres>,
+    app: u64,
+    owner: &str,
+    ids: &[ConversationId],
+    pinned: bool,
+) -> StoreResult<()> {
+    // In key order and once each: one statement may not update a row twice.
+    let mut ids = ids.to_vec();
+    ids.sort();
+    ids.dedup();
+    let kinds: Vec<i32> = ids.iter().map(|id| id.kind as i32).collect();
+    let peers: Vec<&str> = ids.iter().map(|id| id.peer.as_str()).collect();
+    sqlx::query(
+        "INSERT INTO conversations (app_id, owner, kind, peer, msg_time, pinned)
+         SELECT $1, $2, kind, peer, 0, $5 FROM UNNEST($3::INT[], $4::TEXT[]) AS t (kind, peer)
+         ON CONFLICT (app_id, owner, kind, peer) DO UPDATE SET pinned = EXCLUDED.pinned",
+    )
+    .bind(app as i64)
+    .bind(owner)
+    .bind(kinds)
+    .bind(peers)
+    .bind(pinned)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
 }

@@ -43,6 +43,7 @@ pub(crate) const APP_TABLES: &[&str] = &[
     "group_applications",
     "ops_counters",
     "ops_members",
+    "friend_request_reads",
 ];
 
 const MIGRATIONS: &[(i64, &str)] = &[
@@ -274,6 +275,17 @@ const MIGRATIONS: &[(i64, &str)] = &[
     ),
     // Operations data (getappinfo) and the group-message time index (get_history).
     (22, crate::ops::POSTGRES_SCHEMA),
+    (
+        27,
+        // The Web SDK's setFriendApplicationRead: friend requests to the owner read up to when
+        // (Unix seconds).
+        "CREATE TABLE friend_request_reads (
+            app_id     BIGINT NOT NULL,
+            owner      TEXT   NOT NULL,
+            read_up_to BIGINT NOT NULL,
+            PRIMARY KEY (app_id, owner)
+        );",
+    ),
 ];
 
 /// An arbitrary constant naming Natter's migration lock.

@@ -415,6 +415,37 @@ impl Store for PostgresStore {
         .await
     }
 
+    async fn set_conversations_pinned(
+        &self,
+        app: AppId,
+        owner: String,
+        ids: Vec<ConversationId>,
+        pinned: bool,
+    ) -> StoreResult<()> {
+        self.detached(move |db| async move {
+            let mut tx = db.begin().await?;
+            conversations::set_pinned(&mut tx, app, &owner, &ids, pinned).await?;
+            tx.commit().await?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn clear_c2c_history(
+        &self,
+        app: AppId,
+        owner: String,
+        peer: String,
+    ) -> StoreResult<bool> {
+        self.detached(move |db| async move {
+            let mut tx = db.begin().await?;
+            let cleared = conversations::clear_c2c_history(&mut tx, app, &owner, &peer).await?;
+            tx.commit().await?;
+            Ok(cleared)
+        })
+        .await
+    }
+
     async fn contact_groups(&self, app: AppId, owner: String) -> StoreResult<Vec<ContactGroup>> {
         self.detached(move |db| async move {
             let mut tx = db.begin().await?;
@@ -525,6 +556,27 @@ impl Store for PostgresStore {
         self.detached(move |db| async move {
             let mut conn = db.pool.acquire().await?;
             relations::friend_requests(&mut conn, app, &user).await
+        })
+        .await
+    }
+
+    async fn mark_friend_requests_read(
+        &self,
+        app: AppId,
+        owner: String,
+        up_to: i64,
+    ) -> StoreResult<()> {
+        self.detached(move |db| async move {
+            let mut conn = db.pool.acquire().await?;
+            relations::mark_requests_read(&mut conn, app, &owner, up_to).await
+        })
+        .await
+    }
+
+    async fn friend_requests_read_up_to(&self, app: AppId, owner: String) -> StoreResult<i64> {
+        self.detached(move |db| async move {
+            let mut conn = db.pool.acquire().await?;
+            relations::requests_read_up_to(&mut conn, app, &owner).await
         })
         .await
     }

@@ -550,6 +550,7 @@ pub(crate) async fn delete_account(
         "DELETE FROM friend_requests WHERE app_id = $1 AND (requester = $2 OR target = $2)",
         "DELETE FROM friend_lists WHERE app_id = $1 AND owner = $2",
         "DELETE FROM sns_sequences WHERE app_id = $1 AND owner = $2",
+        "DELETE FROM friend_request_reads WHERE app_id = $1 AND owner = $2",
     ] {
         sqlx::query(sql)
             .bind(app as i64)
@@ -558,6 +559,39 @@ pub(crate) async fn delete_account(
             .await?;
     }
     Ok(())
+}
+
+pub(crate) async fn mark_requests_read(
+    conn: &mut PgConnection,
+    app: u64,
+    owner: &str,
+    up_to: i64,
+) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO friend_request_reads (app_id, owner, read_up_to) VALUES ($1, $2, $3)
+         ON CONFLICT (app_id, owner)
+         DO UPDATE SET read_up_to = GREATEST(friend_request_reads.read_up_to, EXCLUDED.read_up_to)",
+    )
+    .bind(app as i64)
+    .bind(owner)
+    .bind(up_to)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+pub(crate) async fn requests_read_up_to(
+    conn: &mut PgConnection,
+    app: u64,
+    owner: &str,
+) -> StoreResult<i64> {
+    let row =
+        sqlx::query("SELECT read_up_to FROM friend_request_reads WHERE app_id = $1 AND owner = $2")
+            .bind(app as i64)
+            .bind(owner)
+            .fetch_optional(&mut *conn)
+            .await?;
+    Ok(row.map_or(0, |r| r.get(0)))
 }
 
 /// One `edit_relations` of the trait, in one transaction.

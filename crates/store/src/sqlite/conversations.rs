@@ -97,15 +97,47 @@ pub(crate) fn delete(
         .execute(params![app as i64, owner, id.peer, low, high])?;
         recount(conn, app, owner, &id.peer)?;
         if clear_history {
-            conn.prepare_cached(
-                "INSERT INTO c2c_cleared (app_id, owner, peer, cleared_id)
-                 SELECT ?1, ?2, ?3, MAX(id) FROM c2c_messages
-                 WHERE app_id = ?1 AND pair_low = ?4 AND pair_high = ?5
-                 HAVING COUNT(*) > 0
-                 ON CONFLICT (app_id, owner, peer) DO UPDATE SET cleared_id = excluded.cleared_id",
-            )?
-            .execute(params![app as i64, owner, id.peer, low, high])?;
+            clear_c2c_history(conn, app, owner, &id.peer)?;
         }
     }
     Ok(removed > 0)
+}
+
+/// Hides `owner`'s messages with `peer` so far from `owner`'s history.
+pub(crate) fn clear_c2c_history(
+    conn: &Connection,
+    app: u64,
+    owner: &str,
+    peer: &str,
+) -> StoreResult<bool> {
+    let (low, high) = pair(owner, peer);
+    let cleared = conn
+        .prepare_cached(
+            "INSERT INTO c2c_cleared (app_id, owner, peer, cleared_id)
+             SELECT ?1, ?2, ?3, MAX(id) FROM c2c_messages
+             WHERE app_id = ?1 AND pair_low = ?4 AND pair_high = ?5
+             HAVING COUNT(*) > 0
+             ON CONFLICT (app_id, owner, peer) DO UPDATE SET cleared_id = excluded.cleared_id",
+        )?
+        .execute(params![app as i64, owner, peer, low, high])?;
+    Ok(cleared > 0)
+}
+
+/// Pins or unpins conversations; one not in the list yet is added without a message.
+pub(crate) fn set_pinned(
+    conn: &Connection,
+    app: u64,
+    owner: &str,
+    ids: &[ConversationId],
+    pinned: bool,
+) -> StoreResult<()> {
+    let mut upsert = conn.prepare_cached(
+        "INSERT INTO conversations (app_id, owner, kind, peer, msg_time, pinned)
+         VALUES (?1, ?2, ?3, ?4, 0, ?5)
+         ON CONFLICT (app_id, owner, kind, peer) DO UPDATE SET pinned = excluded.pinned",
+    )?;
+    for id in ids {
+        upsert.execute(params![app as i64, owner, id.kind as i64, id.peer, pinned])?;
+    }
+    Ok(())
 }

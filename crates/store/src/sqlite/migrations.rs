@@ -234,6 +234,17 @@ pub(crate) const MIGRATIONS: &[(i64, &str)] = &[
     ),
     // Operations data (getappinfo) and the group-message time index (get_history).
     (22, crate::ops::SQLITE_SCHEMA),
+    (
+        27,
+        // The Web SDK's setFriendApplicationRead: friend requests to the owner read up to when
+        // (Unix seconds).
+        "CREATE TABLE friend_request_reads (
+            app_id     INTEGER NOT NULL,
+            owner      TEXT    NOT NULL,
+            read_up_to INTEGER NOT NULL,
+            PRIMARY KEY (app_id, owner)
+        );",
+    ),
 ];
 
 /// Every table that holds an app's data (all keyed by `app_id`), for the reset of one app.
@@ -274,6 +285,7 @@ pub(crate) const APP_TABLES: &[&str] = &[
     "group_applications",
     "ops_counters",
     "ops_members",
+    "friend_request_reads",
 ];
 
 /// Applies the migrations up to `limit` (all when `None`) that the database has not seen yet.

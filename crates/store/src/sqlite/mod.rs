@@ -442,6 +442,27 @@ impl Store for SqliteStore {
             .await
     }
 
+    async fn set_conversations_pinned(
+        &self,
+        app: AppId,
+        owner: String,
+        ids: Vec<ConversationId>,
+        pinned: bool,
+    ) -> StoreResult<()> {
+        self.write(move |conn| conversations::set_pinned(conn, app, &owner, &ids, pinned))
+            .await
+    }
+
+    async fn clear_c2c_history(
+        &self,
+        app: AppId,
+        owner: String,
+        peer: String,
+    ) -> StoreResult<bool> {
+        self.write(move |conn| conversations::clear_c2c_history(conn, app, &owner, &peer))
+            .await
+    }
+
     async fn contact_groups(&self, app: AppId, owner: String) -> StoreResult<Vec<ContactGroup>> {
         self.readers
             .read(move |conn| Ok(crate::contacts::groups(&contacts::load(conn, app, &owner)?)))
@@ -554,6 +575,22 @@ impl Store for SqliteStore {
     async fn friend_requests(&self, app: AppId, user: String) -> StoreResult<Vec<FriendRequest>> {
         self.readers
             .read(move |conn| relations::friend_requests(conn, app, &user))
+            .await
+    }
+
+    async fn mark_friend_requests_read(
+        &self,
+        app: AppId,
+        owner: String,
+        up_to: i64,
+    ) -> StoreResult<()> {
+        self.write(move |conn| relations::mark_requests_read(conn, app, &owner, up_to))
+            .await
+    }
+
+    async fn friend_requests_read_up_to(&self, app: AppId, owner: String) -> StoreResult<i64> {
+        self.readers
+            .read(move |conn| relations::requests_read_up_to(conn, app, &owner))
             .await
     }
 

@@ -520,8 +520,33 @@ pub(crate) fn delete_account(conn: &Connection, app: u64, user: &str) -> StoreRe
         "DELETE FROM friend_requests WHERE app_id = ?1 AND (requester = ?2 OR target = ?2)",
         "DELETE FROM friend_lists WHERE app_id = ?1 AND owner = ?2",
         "DELETE FROM sns_sequences WHERE app_id = ?1 AND owner = ?2",
+        "DELETE FROM friend_request_reads WHERE app_id = ?1 AND owner = ?2",
     ] {
         conn.prepare_cached(sql)?.execute(params![app, user])?;
     }
     Ok(())
+}
+
+pub(crate) fn mark_requests_read(
+    conn: &Connection,
+    app: u64,
+    owner: &str,
+    up_to: i64,
+) -> StoreResult<()> {
+    conn.prepare_cached(
+        "INSERT INTO friend_request_reads (app_id, owner, read_up_to) VALUES (?1, ?2, ?3)
+         ON CONFLICT (app_id, owner) DO UPDATE SET read_up_to = MAX(read_up_to, excluded.read_up_to)",
+    )?
+    .execute(params![app as i64, owner, up_to])?;
+    Ok(())
+}
+
+pub(crate) fn requests_read_up_to(conn: &Connection, app: u64, owner: &str) -> StoreResult<i64> {
+    let up_to = conn
+        .prepare_cached(
+            "SELECT read_up_to FROM friend_request_reads WHERE app_id = ?1 AND owner = ?2",
+        )?
+        .query_row(params![app as i64, owner], |r| r.get(0))
+        .optional()?;
+    Ok(up_to.unwrap_or(0))
 }
