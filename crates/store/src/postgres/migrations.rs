@@ -274,6 +274,8 @@ const MIGRATIONS: &[(i64, &str)] = &[
     ),
     // Operations data (getappinfo) and the group-message time index (get_history).
     (22, crate::ops::POSTGRES_SCHEMA),
+    // The Web SDK's attribute and counter sequences of each group.
+    (25, crate::groups::SEQUENCES_SCHEMA),
 ];
 
 /// An arbitrary constant naming Natter's migration lock.

@@ -234,6 +234,8 @@ pub(crate) const MIGRATIONS: &[(i64, &str)] = &[
     ),
     // Operations data (getappinfo) and the group-message time index (get_history).
     (22, crate::ops::SQLITE_SCHEMA),
+    // The Web SDK's attribute and counter sequences of each group.
+    (25, crate::groups::SEQUENCES_SCHEMA),
 ];
 
 /// Every table that holds an app's data (all keyed by `app_id`), for the reset of one app.
