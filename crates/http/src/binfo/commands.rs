@@ -23,9 +23,9 @@ use crate::wire::openim::Sendmsg;
 use crate::AppState;
 
 /// Purchase bits: which optional features the SDK switches on (bit 0 is the last character).
-/// None yet: the commands behind them are not served over `/binfo`, and a feature that is off
-/// fails in the SDK without a request.
-const PURCHASE_BITS: &str = "0";
+/// A feature that is off fails in the SDK without a request (3122), so only the bits whose
+/// commands Natter serves are on: 15, group counters (`*_group_counter`).
+const PURCHASE_BITS: &str = "1000000000000000";
 /// How long the SDK keeps the configuration and purchase bits before asking again, seconds.
 const CONFIG_LIFETIME_SECS: u64 = 3600;
 

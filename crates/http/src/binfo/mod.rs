@@ -8,6 +8,7 @@ mod acks;
 pub mod commands;
 mod files;
 mod frame;
+mod group_attributes;
 mod groups;
 mod login;
 pub(crate) mod pushes;

@@ -30,6 +30,8 @@ pub fn to_sdk(frame: &str, me: &str) -> Option<Value> {
         "C2cMsgModify" => Some(c2c_modify(&event)),
         "GroupTip" => group_tip(&event),
         "GroupRemoved" => group_removed(&event),
+        "GroupAttrChanged" => Some(group_attr_changed(&event)),
+        "GroupCounterChanged" => Some(group_counter_changed(&event)),
         "RelationChange" => relation_change(&event, me),
         "C2cRead" => Some(c2c_read(&event, me)),
         _ => None,
@@ -212,6 +214,44 @@ fn group_removed(event: &Map<String, Value>) -> Option<Value> {
         "Operator_Account": field(event, "Operator_Account"),
     });
     Some(group_tips_push(event, GROUP_NOTICE_EVENT, &json!(0), body))
+}
+
+/// `Event` of a `GroupTips` item that carries a group's attribute or counter change: the SDK
+/// takes it in without showing a message.
+const GROUP_DATA_EVENT: u32 = 6;
+
+/// The SDK's `OpType` of an attribute change (its cache: 1 replace all, 2 upsert, 3 clear,
+/// 4 remove the keys).
+fn attr_op_type(option_type: &str) -> u32 {
+    match option_type {
+        "set" => 1,
+        "modify" => 2,
+        "clear" => 3,
+        _ => 4,
+    }
+}
+
+/// Attributes written: when `AttrMainSeq` is one past the SDK's copy it applies the change,
+/// else it reads them again (`get_group_attr`); then GROUP_ATTRIBUTES_UPDATED.
+fn group_attr_changed(event: &Map<String, Value>) -> Value {
+    let body = json!({"MsgGroupNewInfo": {"GroupAttrOption": {
+        "OpType": attr_op_type(field(event, "OptionType").as_str().unwrap_or_default()),
+        "AttrMainSeq": field(event, "AttrMainSeq"),
+        "PushChangedAttrValFlag": 1,
+        "GroupAttrInfo": field(event, "GroupAttr"),
+    }}});
+    group_tips_push(event, GROUP_DATA_EVENT, &json!(0), body)
+}
+
+/// Counters set (`Type` 0) or deleted (1): the SDK updates its copy and says
+/// GROUP_COUNTER_UPDATED for each counter set.
+fn group_counter_changed(event: &Map<String, Value>) -> Value {
+    let body = json!({"GroupCounterInfo": [{
+        "Type": field(event, "Type"),
+        "GroupCounterSeq": field(event, "GroupCounterSeq"),
+        "GroupCounter": field(event, "GroupCounter"),
+    }]});
+    group_tips_push(event, GROUP_DATA_EVENT, &json!(0), body)
 }
 
 fn group_tips_push(event: &Map<String, Value>, kind: u32, seq: &Value, body: Value) -> Value {

@@ -4,6 +4,7 @@
 use super::commands::*;
 use super::commands::{Command, Serving};
 use super::files;
+use super::group_attributes as attrs;
 use super::groups;
 use super::sync;
 use crate::rest::{group_open_http_svc, profile, recentcontact, sns};
@@ -128,14 +129,14 @@ pub static COMMANDS: &[Command] = &[
     Command { name: "group_open_long_polling_http_svc.get_msg", serving: Serving::NotYet },
     Command { name: "group_open_long_polling_http_noauth_svc.get_msg", serving: Serving::NotYet },
     Command { name: "group_open_http_svc.get_online_member_num", serving: Serving::NotYet },
-    Command { name: "group_open_http_svc.set_group_attr", serving: Serving::NotYet },
-    Command { name: "group_open_http_svc.modify_group_attr", serving: Serving::NotYet },
-    Command { name: "group_open_http_svc.delete_group_attr", serving: Serving::NotYet },
-    Command { name: "group_open_http_svc.clear_group_attr", serving: Serving::NotYet },
-    Command { name: "group_open_attr_http_svc.get_group_attr", serving: Serving::NotYet },
+    Command { name: "group_open_http_svc.set_group_attr", serving: served!(attrs::set_group_attr) },
+    Command { name: "group_open_http_svc.modify_group_attr", serving: served!(attrs::modify_group_attr) },
+    Command { name: "group_open_http_svc.delete_group_attr", serving: served!(attrs::delete_group_attr) },
+    Command { name: "group_open_http_svc.clear_group_attr", serving: served!(attrs::clear_group_attr) },
+    Command { name: "group_open_attr_http_svc.get_group_attr", serving: served!(attrs::get_group_attr) },
     Command { name: "group_open_http_svc.batch_get_group_notify", serving: Serving::NotYet },
-    Command { name: "group_open_http_svc.update_group_counter", serving: Serving::NotYet },
-    Command { name: "group_open_http_svc.get_group_counter", serving: Serving::NotYet },
+    Command { name: "group_open_http_svc.update_group_counter", serving: served!(attrs::update_group_counter) },
+    Command { name: "group_open_http_svc.get_group_counter", serving: served!(attrs::get_group_counter) },
     Command { name: "group_open_http_svc.pin_message", serving: Serving::NotYet },
     Command { name: "group_open_http_svc.unpin_message", serving: Serving::NotYet },
     Command { name: "group_open_http_svc.get_pinned_messages", serving: Serving::NotYet },

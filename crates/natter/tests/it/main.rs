@@ -11,6 +11,7 @@ mod all_member_push;
 mod binary;
 mod binfo;
 mod binfo_files;
+mod binfo_group_data;
 mod binfo_groups;
 mod binfo_push;
 mod binfo_sns;

@@ -216,6 +216,13 @@ pub fn handle_application(_group_type: GroupType, actor: Role) -> ApiResult<()> 
     }
 }
 
+/// Writing custom group attributes and group counters: any member of any type (Tencent leaves
+/// who may to the app; in an AVChatRoom the user must have joined). Counters have no
+/// Community (the service answers that).
+pub fn write_group_data(_group_type: GroupType, _actor: Role) -> ApiResult<()> {
+    Ok(())
+}
+
 /// What a client asks to do in a group, for [`GroupService::authorize`].
 #[derive(Debug, Clone)]
 pub enum ClientAction<'a> {
@@ -233,6 +240,8 @@ pub enum ClientAction<'a> {
         change: &'a MemberChange,
     },
     HandleApplication,
+    /// Write custom attributes or counters.
+    WriteGroupData,
 }
 
 impl GroupService {
@@ -305,6 +314,7 @@ impl GroupService {
                 }
             }
             ClientAction::HandleApplication => handle_application(group_type, role)?,
+            ClientAction::WriteGroupData => write_group_data(group_type, role)?,
         }
         Ok((group, me))
     }
@@ -411,6 +421,15 @@ mod tests {
         assert_eq!(code(modify_member(Admin, Member, false, false)), 0);
         assert_eq!(code(modify_member(Admin, Admin, false, false)), NO);
         assert_eq!(code(modify_member(Owner, Admin, false, true)), NO);
+    }
+
+    #[test]
+    fn every_member_writes_attributes_and_counters() {
+        for t in [Private, Public, ChatRoom, Community, AvChatRoom] {
+            for r in [Owner, Admin, Member] {
+                assert_eq!(code(write_group_data(t, r)), 0);
+            }
+        }
     }
 
     #[test]
