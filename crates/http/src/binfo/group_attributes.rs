@@ -117,7 +117,9 @@ pub(super) async fn get_group_attr(ctx: Ctx, body: Value) -> ApiResult<Value> {
     Ok(json!({"AttrMainSeq": seq, "GroupAttrAry": attr_list(&attrs)}))
 }
 
+/// One counter, as the SDK and the REST API spell it.
 #[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
 struct CounterItem {
     key: String,
     value: i64,
@@ -136,7 +138,7 @@ fn counters_reply(counters: Counters) -> Value {
     let list: Vec<Value> = counters
         .counters
         .iter()
-        .map(|(key, value)| json!({"key": key, "value": value}))
+        .map(|(key, value)| json!({"Key": key, "Value": value}))
         .collect();
     json!({"GroupCounter": list, "GroupCounterSeq": counters.seq})
 }

@@ -237,30 +237,30 @@ on_both_engines!(group_counters_over_binfo, |server: TestServer| async move {
     let set = owner
         .call(
             &counter("update_group_counter"),
-            json!({"GroupId": group, "GroupCounter": [{"key": "likes", "value": 5}],
+            json!({"GroupId": group, "GroupCounter": [{"Key": "likes", "Value": 5}],
                        "Mode": "Set"}),
         )
         .await;
     assert_eq!(set["ErrorCode"], 0, "{set}");
-    assert_eq!(set["GroupCounter"], json!([{"key": "likes", "value": 5}]));
+    assert_eq!(set["GroupCounter"], json!([{"Key": "likes", "Value": 5}]));
     assert_eq!(set["GroupCounterSeq"], 1);
     for sdk in [&mut owner, &mut member] {
         let pushed = next_data_push(sdk).await;
         let info = &pushed["GroupCounterInfo"][0];
         assert_eq!(info["Type"], 0, "{pushed}");
         assert_eq!(info["GroupCounterSeq"], 1);
-        assert_eq!(info["GroupCounter"], json!([{"key": "likes", "value": 5}]));
+        assert_eq!(info["GroupCounter"], json!([{"Key": "likes", "Value": 5}]));
     }
 
     // increaseGroupCounter by a member, then getGroupCounters (all, and by key).
     let raised = member
         .call(
             &counter("update_group_counter"),
-            json!({"GroupId": group, "GroupCounter": [{"key": "likes", "value": 2}],
+            json!({"GroupId": group, "GroupCounter": [{"Key": "likes", "Value": 2}],
                        "Mode": "Increase"}),
         )
         .await;
-    assert_eq!(raised["GroupCounter"][0]["value"], 7, "{raised}");
+    assert_eq!(raised["GroupCounter"][0]["Value"], 7, "{raised}");
     assert_eq!(raised["GroupCounterSeq"], 2);
     let all = member
         .call(
@@ -270,7 +270,7 @@ on_both_engines!(group_counters_over_binfo, |server: TestServer| async move {
         .await;
     assert_eq!(
         all["GroupCounter"],
-        json!([{"key": "likes", "value": 7}]),
+        json!([{"Key": "likes", "Value": 7}]),
         "{all}"
     );
     assert_eq!(all["GroupCounterSeq"], 2);
@@ -282,7 +282,7 @@ on_both_engines!(group_counters_over_binfo, |server: TestServer| async move {
         .await;
     assert_eq!(
         some["GroupCounter"],
-        json!([{"key": "likes", "value": 7}]),
+        json!([{"Key": "likes", "Value": 7}]),
         "{some}"
     );
 
@@ -302,7 +302,7 @@ on_both_engines!(group_counters_over_binfo, |server: TestServer| async move {
     let refused = stranger
         .call(
             &counter("update_group_counter"),
-            json!({"GroupId": group, "GroupCounter": [{"key": "k", "value": 1}]}),
+            json!({"GroupId": group, "GroupCounter": [{"Key": "k", "Value": 1}]}),
         )
         .await;
     assert_eq!(refused["ErrorCode"], NO_PERMISSION, "{refused}");
@@ -313,7 +313,7 @@ on_both_engines!(group_counters_over_binfo, |server: TestServer| async move {
     let bad = owner
         .call(
             &counter("update_group_counter"),
-            json!({"GroupId": group, "GroupCounter": [{"key": "k", "value": 1}],
+            json!({"GroupId": group, "GroupCounter": [{"Key": "k", "Value": 1}],
                        "Mode": "Double"}),
         )
         .await;
@@ -322,7 +322,7 @@ on_both_engines!(group_counters_over_binfo, |server: TestServer| async move {
     let refused = owner
         .call(
             &counter("update_group_counter"),
-            json!({"GroupId": community, "GroupCounter": [{"key": "k", "value": 1}]}),
+            json!({"GroupId": community, "GroupCounter": [{"Key": "k", "Value": 1}]}),
         )
         .await;
     assert_eq!(refused["ErrorCode"], NO_PERMISSION, "{refused}");

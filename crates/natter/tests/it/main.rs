@@ -41,4 +41,5 @@ mod readiness;
 mod rest_framework;
 mod topics;
 mod web_sdk;
+mod web_sdk_group_data;
 mod webhooks;

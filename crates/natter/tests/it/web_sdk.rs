@@ -18,8 +18,8 @@ use crate::messages::{history, import};
 
 const AFTER_SEND: &str = "C2C.CallbackAfterSendMsg";
 const STATE: &str = "State.StateChange";
-const ALICE: &str = "web_alice";
-const BOB: &str = "web_bob";
+pub(crate) const ALICE: &str = "web_alice";
+pub(crate) const BOB: &str = "web_bob";
 /// A script stops itself after 60 s (cuts.mjs: 150 s); this is the backstop.
 const NODE_TIMEOUT: Duration = Duration::from_secs(180);
 
@@ -39,7 +39,7 @@ async fn run_two_users(server: &TestServer) -> Value {
 
 /// Runs one of the `tests/web-sdk` scripts for alice and bob; returns its report, or panics with
 /// it and the script's stderr unless every step passed.
-async fn run_script(server: &TestServer, script: &str, env: &[(&str, String)]) -> Value {
+pub(crate) async fn run_script(server: &TestServer, script: &str, env: &[(&str, String)]) -> Value {
     let dir = web_sdk_dir();
     assert!(
         dir.join("node_modules/@tencentcloud/chat").is_dir(),
@@ -94,7 +94,7 @@ async fn run_script(server: &TestServer, script: &str, env: &[(&str, String)]) -
 }
 
 /// The details the script reported for `name`.
-fn step<'a>(report: &'a Value, name: &str) -> &'a Value {
+pub(crate) fn step<'a>(report: &'a Value, name: &str) -> &'a Value {
     report["steps"]
         .as_array()
         .unwrap()

@@ -360,7 +360,7 @@ impl GroupService {
             "GroupCounter": changed
                 .counters
                 .iter()
-                .map(|(key, value)| json!({"key": key, "value": value}))
+                .map(|(key, value)| json!({"Key": key, "Value": value}))
                 .collect::<Vec<_>>(),
             "MsgTime": self.clock.now_secs(),
             "Random": rand::rng().random::<u32>(),
