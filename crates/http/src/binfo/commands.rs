@@ -48,9 +48,19 @@ pub enum Serving {
     Push,
 }
 
-/// Finds a command by its `servcmd`.
+/// The service the SDK sends every group command of a community to (`@TGS#_` IDs), whatever
+/// its usual service: `million_group_open_http_svc.create_group` is `create_group`.
+const COMMUNITY_SERVICE: &str = "million_group_open_http_svc";
+
+/// Finds a command by its `servcmd`; a community's group command not in the table by the same
+/// command of `group_open_http_svc`.
 pub fn find(servcmd: &str) -> Option<&'static Command> {
-    super::table::COMMANDS.iter().find(|c| c.name == servcmd)
+    let table = super::table::COMMANDS;
+    table.iter().find(|c| c.name == servcmd).or_else(|| {
+        let command = servcmd.strip_prefix(COMMUNITY_SERVICE)?.strip_prefix('.')?;
+        let usual = format!("group_open_http_svc.{command}");
+        table.iter().find(|c| c.name == usual)
+    })
 }
 
 /// Runs one command of a logged-in SDK; the reply's fields, or the error to answer, or the

@@ -14,6 +14,7 @@ mod login;
 pub(crate) mod pushes;
 mod sns;
 mod sync;
+mod topics;
 pub mod table;
 
 use std::collections::HashMap;

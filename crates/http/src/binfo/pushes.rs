@@ -32,6 +32,7 @@ pub fn to_sdk(frame: &str, me: &str) -> Option<Value> {
         "GroupRemoved" => group_removed(&event),
         "GroupAttrChanged" => Some(group_attr_changed(&event)),
         "GroupCounterChanged" => Some(group_counter_changed(&event)),
+        "TopicChange" => topic_change(&event),
         "RelationChange" => relation_change(&event, me),
         "C2cRead" => Some(c2c_read(&event, me)),
         _ => None,
@@ -252,6 +253,54 @@ fn group_counter_changed(event: &Map<String, Value>) -> Value {
         "GroupCounter": field(event, "GroupCounter"),
     }]});
     group_tips_push(event, GROUP_DATA_EVENT, &json!(0), body)
+}
+
+/// `MillionGroupFlag` of a community with topics: the SDK files what names a `TopicId` under
+/// that topic.
+const TOPIC_COMMUNITY: u32 = 2;
+
+/// A topic created (a group system notice, `OpType` 17: TOPIC_CREATED), deleted (18:
+/// TOPIC_DELETED, the SDK drops them) or changed (a group tip, `OpType` 8: the SDK updates its
+/// copy and says TOPIC_UPDATED).
+fn topic_change(event: &Map<String, Value>) -> Option<Value> {
+    let operator = field(event, "Operator_Account");
+    let (kind, body) = match field(event, "Change").as_str()? {
+        "Created" => (
+            GROUP_NOTICE_EVENT,
+            json!({"OpType": 17, "Operator_Account": operator}),
+        ),
+        "Deleted" => (
+            GROUP_NOTICE_EVENT,
+            json!({"OpType": 18, "Operator_Account": operator,
+                   "TopicIdArray": field(event, "TopicIdList")}),
+        ),
+        "Changed" => {
+            let mut info = Map::new();
+            for (name, value) in event.get("TopicInfo")?.as_object()? {
+                // The SDK's names for a topic's new profile.
+                let name = match name.as_str() {
+                    "FaceUrl" => "TopicFaceUrl",
+                    "Introduction" => "TopicIntroduction",
+                    "Notification" => "TopicNotification",
+                    "ShutUpAllMember" => "ShutupAll",
+                    other => other,
+                };
+                info.insert(name.to_owned(), value.clone());
+            }
+            (
+                GROUP_TIP_EVENT,
+                json!({"OpType": 8, "Operator_Account": operator, "MsgTopicNewInfo": info}),
+            )
+        }
+        _ => return None,
+    };
+    let mut push = group_tips_push(event, kind, &json!(0), body);
+    let group_info = &mut push["EventArray"][0]["GroupTips"][0]["GroupInfo"];
+    group_info["MillionGroupFlag"] = TOPIC_COMMUNITY.into();
+    if let Some(topic) = event.get("TopicId") {
+        group_info["TopicId"] = topic.clone();
+    }
+    Some(push)
 }
 
 fn group_tips_push(event: &Map<String, Value>, kind: u32, seq: &Value, body: Value) -> Value {

@@ -7,6 +7,7 @@ use super::files;
 use super::group_attributes as attrs;
 use super::groups;
 use super::sync;
+use super::topics;
 use crate::rest::{group_open_http_svc, profile, recentcontact, sns};
 
 /// A command answered by one of this module's handlers.
@@ -112,7 +113,7 @@ pub static COMMANDS: &[Command] = &[
     Command { name: "sns.group_get", serving: as_user!("From_Account", sns::group_get) },
     Command { name: "sns.group_update", serving: served!(super::sns::group_update) },
     Command { name: "group_open_http_svc.get_joined_group_list", serving: as_user!("Member_Account", group_open_http_svc::get_joined_group_list) },
-    Command { name: "million_group_open_http_svc.get_joined_group_list", serving: Serving::NotYet },
+    Command { name: "million_group_open_http_svc.get_joined_group_list", serving: served!(topics::get_joined_community_list) },
     Command { name: "group_open_http_svc.get_group_self_member_info", serving: served!(groups::get_group_self_member_info) },
     Command { name: "group_open_http_svc.create_group", serving: served!(groups::create_group) },
     Command { name: "group_open_http_svc.destroy_group", serving: served!(groups::destroy_group) },
@@ -141,10 +142,10 @@ pub static COMMANDS: &[Command] = &[
     Command { name: "group_open_http_svc.unpin_message", serving: Serving::NotYet },
     Command { name: "group_open_http_svc.get_pinned_messages", serving: Serving::NotYet },
     Command { name: "group_open_http_svc.get_huge_group_msg", serving: Serving::NotYet },
-    Command { name: "million_group_open_http_svc.create_topic", serving: Serving::NotYet },
-    Command { name: "million_group_open_http_svc.destroy_topic", serving: Serving::NotYet },
-    Command { name: "million_group_open_http_svc.modify_topic", serving: Serving::NotYet },
-    Command { name: "million_group_open_http_svc.get_topic", serving: Serving::NotYet },
+    Command { name: "million_group_open_http_svc.create_topic", serving: served!(topics::create_topic) },
+    Command { name: "million_group_open_http_svc.destroy_topic", serving: served!(topics::destroy_topic) },
+    Command { name: "million_group_open_http_svc.modify_topic", serving: served!(topics::modify_topic) },
+    Command { name: "million_group_open_http_svc.get_topic", serving: served!(topics::get_topic) },
     Command { name: "group_open_http_svc.get_group_member_info", serving: served!(groups::get_group_member_info) },
     Command { name: "group_open_avchatroom_http_svc.get_members", serving: Serving::NotYet },
     Command { name: "group_open_http_svc.get_specified_group_member_info", serving: Serving::NotYet },

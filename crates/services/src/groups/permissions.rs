@@ -223,6 +223,24 @@ pub fn write_group_data(_group_type: GroupType, _actor: Role) -> ApiResult<()> {
     Ok(())
 }
 
+/// Creating, changing and deleting a community's topics: its owner and admins (as
+/// `modify_topic_as_member`); refused in any other type, which has no topics.
+pub fn manage_topics(group_type: GroupType, actor: Role) -> ApiResult<()> {
+    if group_type != GroupType::Community {
+        return Err(ApiError::new(
+            codes::TOPIC_NOT_SUPPORTED,
+            "only a Community with topics enabled has topics",
+        ));
+    }
+    if actor.manages() {
+        Ok(())
+    } else {
+        Err(no_permission(
+            "only the owner or an admin may create, change or delete topics",
+        ))
+    }
+}
+
 /// What a client asks to do in a group, for [`GroupService::authorize`].
 #[derive(Debug, Clone)]
 pub enum ClientAction<'a> {
@@ -242,6 +260,8 @@ pub enum ClientAction<'a> {
     HandleApplication,
     /// Write custom attributes or counters.
     WriteGroupData,
+    /// Create, change or delete topics.
+    ManageTopics,
 }
 
 impl GroupService {
@@ -315,6 +335,7 @@ impl GroupService {
             }
             ClientAction::HandleApplication => handle_application(group_type, role)?,
             ClientAction::WriteGroupData => write_group_data(group_type, role)?,
+            ClientAction::ManageTopics => manage_topics(group_type, role)?,
         }
         Ok((group, me))
     }
@@ -429,6 +450,16 @@ mod tests {
             for r in [Owner, Admin, Member] {
                 assert_eq!(code(write_group_data(t, r)), 0);
             }
+        }
+    }
+
+    #[test]
+    fn community_owners_and_admins_manage_topics() {
+        assert_eq!(code(manage_topics(Community, Owner)), 0);
+        assert_eq!(code(manage_topics(Community, Admin)), 0);
+        assert_eq!(code(manage_topics(Community, Member)), NO);
+        for t in [Private, Public, ChatRoom, AvChatRoom] {
+            assert_eq!(code(manage_topics(t, Owner)), codes::TOPIC_NOT_SUPPORTED);
         }
     }
 
