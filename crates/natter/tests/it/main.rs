@@ -16,6 +16,7 @@ mod binfo_groups;
 mod binfo_push;
 mod binfo_sns;
 mod binfo_sync;
+mod binfo_topics;
 mod blocklists;
 mod config_cli;
 mod console;
