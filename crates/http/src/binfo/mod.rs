@@ -14,8 +14,8 @@ mod login;
 pub(crate) mod pushes;
 mod sns;
 mod sync;
-mod topics;
 pub mod table;
+mod topics;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;

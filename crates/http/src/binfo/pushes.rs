@@ -75,6 +75,7 @@ fn group_item(event: &Map<String, Value>) -> Value {
     let mut group_info = json!({"GroupId": field(event, "GroupId")});
     if let Some(topic) = event.get("TopicId") {
         group_info["TopicId"] = topic.clone();
+        group_info["MillionGroupFlag"] = TOPIC_COMMUNITY.into();
     }
     json!({
         "From_Account": field(event, "From_Account"),

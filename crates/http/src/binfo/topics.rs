@@ -32,13 +32,7 @@ pub(super) async fn create_topic(ctx: Ctx, body: Value) -> ApiResult<Value> {
         ..req.new_topic()
     };
     let topic_id = groups
-        .create_topic(
-            &ctx.app,
-            &ctx.identifier,
-            &req.group_id,
-            topic,
-            &ctx.origin,
-        )
+        .create_topic(&ctx.app, &ctx.identifier, &req.group_id, topic, &ctx.origin)
         .await?;
     Ok(json!({ "TopicId": topic_id }))
 }
@@ -55,7 +49,12 @@ pub(super) async fn destroy_topic(ctx: Ctx, body: Value) -> ApiResult<Value> {
             ClientAction::ManageTopics,
         )
         .await?;
-    typed(ctx, body, crate::rest::million_group_open_http_svc::destroy_topic).await
+    typed(
+        ctx,
+        body,
+        crate::rest::million_group_open_http_svc::destroy_topic,
+    )
+    .await
 }
 
 /// `modify_topic` (`updateTopicProfile`): `ShutUpAllMember` (`On`, `Off`) is the REST API's
@@ -100,10 +99,11 @@ struct GetTopic {
     topic_id_list: Vec<String>,
 }
 
-/// One topic as `getTopicList` reads it.
+/// One topic as `getTopicList` reads it (the SDK files it by `GroupID`, spelled so).
 fn topic_info(t: &TopicRecord) -> Value {
     json!({
         "TopicId": t.topic_id,
+        "GroupID": t.group_id,
         "TopicName": t.name,
         "FaceUrl": t.face_url,
         "Introduction": t.introduction,
@@ -142,7 +142,8 @@ pub(super) async fn get_topic(ctx: Ctx, body: Value) -> ApiResult<Value> {
         .into_iter()
         .map(|(topic_id, item)| match item {
             Ok((topic, me)) => {
-                let mut item = json!({"ErrorCode": 0, "ErrorInfo": "", "TopicInfo": topic_info(&topic)});
+                let mut item =
+                    json!({"ErrorCode": 0, "ErrorInfo": "", "TopicInfo": topic_info(&topic)});
                 if let Some(me) = me {
                     item["SelfInfo"] = self_info(&me);
                 }

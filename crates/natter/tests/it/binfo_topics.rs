@@ -24,7 +24,12 @@ async fn next_tips(sdk: &mut SdkClient, kind: u64) -> Value {
 
 async fn ok(sdk: &mut SdkClient, servcmd: &str, body: Value) -> Value {
     let reply = sdk.call(servcmd, body).await;
-    assert_eq!(reply["ErrorCode"], 0, "{servcmd} as {}: {reply}", sdk.user());
+    assert_eq!(
+        reply["ErrorCode"],
+        0,
+        "{servcmd} as {}: {reply}",
+        sdk.user()
+    );
     reply
 }
 
@@ -60,12 +65,19 @@ on_both_engines!(
                    "ResponseFilter": {"GroupBaseInfoFilter": ["Type", "Name"]}}),
         )
         .await;
-        assert_eq!(joined["GroupIdList"][0]["GroupId"], group.as_str(), "{joined}");
+        assert_eq!(
+            joined["GroupIdList"][0]["GroupId"],
+            group.as_str(),
+            "{joined}"
+        );
         assert_eq!(joined["GroupIdList"][0]["SupportTopic"], 1);
 
         // A member may not create topics; the owner may, and the member hears of it.
         let refused = member
-            .call(&cmd("create_topic"), json!({"GroupId": group, "TopicName": "x"}))
+            .call(
+                &cmd("create_topic"),
+                json!({"GroupId": group, "TopicName": "x"}),
+            )
             .await;
         assert_eq!(refused["ErrorCode"], NO_PERMISSION, "{refused}");
         let topic = ok(
@@ -95,6 +107,7 @@ on_both_engines!(
         let item = &topics["TopicAndSelfInfo"][0];
         assert_eq!(item["TopicInfo"]["TopicId"], topic.as_str(), "{topics}");
         assert_eq!(item["TopicInfo"]["TopicName"], "news");
+        assert_eq!(item["TopicInfo"]["GroupID"], group.as_str());
         assert_eq!(item["TopicInfo"]["CustomString"], "c");
         assert_eq!(item["SelfInfo"]["MsgSeq"], 0);
 
@@ -109,6 +122,7 @@ on_both_engines!(
         let push = member.next_push_of("GroupMsgArray").await;
         let message = &push["EventArray"][0]["GroupMsgArray"][0];
         assert_eq!(message["GroupInfo"]["TopicId"], topic.as_str(), "{push}");
+        assert_eq!(message["GroupInfo"]["MillionGroupFlag"], 2);
         assert_eq!(message["MsgSeq"], sent["MsgSeq"]);
         let history = ok(
             &mut member,
@@ -167,7 +181,10 @@ on_both_engines!(
             .unwrap()
             .to_owned();
         let refused = owner
-            .call(&cmd("create_topic"), json!({"GroupId": public, "TopicName": "x"}))
+            .call(
+                &cmd("create_topic"),
+                json!({"GroupId": public, "TopicName": "x"}),
+            )
             .await;
         assert_eq!(refused["ErrorCode"], 11000, "{refused}");
         let mut stranger = SdkClient::connect(&server, "ct_stranger").await;

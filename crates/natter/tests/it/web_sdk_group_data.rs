@@ -32,6 +32,17 @@ async fn group_data_through_the_web_sdk(server: TestServer) {
         )
         .await;
     assert_eq!(counters["GroupCounter"][0]["Value"], 7, "{counters}");
+    let topic = step(
+        &report,
+        "topics: A creates a community and a topic, B sees it",
+    );
+    let created = receiver.wait_for("Group.CallbackAfterCreateTopic", 1).await;
+    assert_eq!(created[0].body["TopicId"], topic["topicID"]);
+    assert_eq!(created[0].query["OptPlatform"], "Web");
+    let destroyed = receiver
+        .wait_for("Group.CallbackAfterTopicDestroyed", 1)
+        .await;
+    assert_eq!(destroyed[0].body["TopicIdList"][0], topic["topicID"]);
 }
 
 mod group_data {

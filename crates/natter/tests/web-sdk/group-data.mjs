@@ -33,6 +33,8 @@ async function login(userID, userSig) {
     user.events[name] = [];
     chat.on(E[name], (ev) => user.events[name].push(ev.data));
   }
+  user.messages = [];
+  chat.on(E.MESSAGE_RECEIVED, (ev) => user.messages.push(...ev.data));
   chat.on(E.ERROR, (ev) => console.error(`[${userID}] ERROR event`, ev.data));
   const res = await withTimeout(chat.login({ userID, userSig }), `${userID}: login()`);
   check(res.code === 0, `${userID}: login() resolves with code 0`, res.code);
@@ -99,6 +101,45 @@ async function main() {
     await event(a, 'GROUP_COUNTER_UPDATED', (d) => d.key === 'likes' && d.value === 7, 'GROUP_COUNTER_UPDATED likes 7');
     const got = await b.chat.getGroupCounters({ groupID, keyList: ['likes'] });
     check(got.data.counters.likes === 7, 'getGroupCounters gives 7', got.data);
+  });
+
+  let communityID;
+  let topicID;
+  await step('topics: A creates a community and a topic, B sees it', async () => {
+    const res = await a.chat.createGroup({
+      type: a.TYPES.GRP_COMMUNITY,
+      name: 'town',
+      isSupportTopic: true,
+      memberList: [{ userID: B }],
+    });
+    communityID = res.data.group.groupID;
+    // B learns of it from the server: Natter pushes nothing to members a group is created with.
+    const communities = await b.chat.getJoinedCommunityList();
+    check(communities.data.groupList.some((g) => g.groupID === communityID), 'getJoinedCommunityList has it', communities.data);
+    const created = await a.chat.createTopicInCommunity({ groupID: communityID, topicName: 'news' });
+    topicID = created.data.topicID;
+    const seen = await event(b, 'TOPIC_CREATED', (d) => d.topicID === topicID, 'TOPIC_CREATED');
+    check(seen.groupID === communityID, 'TOPIC_CREATED names the community', seen);
+    const list = await b.chat.getTopicList({ groupID: communityID, topicIDList: [] });
+    const topic = list.data.successTopicList.find((t) => t.topicID === topicID);
+    check(topic && topic.topicName === 'news', 'getTopicList has the topic', list.data);
+    return { communityID, topicID };
+  });
+
+  await step('topics: a message in the topic, a change, the deletion', async () => {
+    const message = a.chat.createTextMessage({ to: topicID, conversationType: a.TYPES.CONV_GROUP, payload: { text: 'in the topic' } });
+    await a.chat.sendMessage(message);
+    await eventually('B: the topic message', () => {
+      const got = b.messages.find((m) => m.payload && m.payload.text === 'in the topic');
+      return { ok: got !== undefined, value: got, seen: b.messages.map((m) => ({ to: m.to, type: m.type })) };
+    });
+    const got = b.messages.find((m) => m.payload && m.payload.text === 'in the topic');
+    check(got.to === topicID, 'the message is filed under the topic', { to: got.to, conversationID: got.conversationID });
+    await a.chat.updateTopicProfile({ groupID: communityID, topicID, topicName: 'news2' });
+    await event(b, 'TOPIC_UPDATED', (d) => d.topic.topicID === topicID && d.topic.topicName === 'news2', 'TOPIC_UPDATED');
+    const deleted = await a.chat.deleteTopicFromCommunity({ groupID: communityID, topicIDList: [topicID] });
+    check(deleted.data.successTopicList.length === 1, 'the topic is deleted', deleted.data);
+    await event(b, 'TOPIC_DELETED', (d) => d.topicIDList.includes(topicID), 'TOPIC_DELETED');
   });
 
   report(true);

@@ -377,7 +377,12 @@ impl GroupService {
         })
         .await?;
         if imported.is_none() {
-            let frame = self.topic_frame(group_id, "Created", &operator_account, json!({"TopicId": topic_id}));
+            let frame = self.topic_frame(
+                group_id,
+                "Created",
+                &operator_account,
+                json!({"TopicId": topic_id}),
+            );
             self.send_to_group(app, group_id, GroupType::Community, &frame, None);
         }
         Ok(topic_id)
@@ -459,7 +464,12 @@ impl GroupService {
             .map(|(id, _, _)| id)
             .collect();
         if !destroyed.is_empty() {
-            let frame = self.topic_frame(group_id, "Deleted", operator, json!({"TopicIdList": destroyed}));
+            let frame = self.topic_frame(
+                group_id,
+                "Deleted",
+                operator,
+                json!({"TopicIdList": destroyed}),
+            );
             self.send_to_group(app, group_id, GroupType::Community, &frame, None);
         }
         Ok(outcome.reply)
@@ -585,63 +595,64 @@ impl GroupService {
             topics: vec![topic_id.to_owned()],
             ..GroupQuery::default()
         };
-        let outcome = self.edit_topics(app, group_id, query, move |_, snap| {
-            let mut plan = GroupPlan::<Option<Map<String, Value>>>::default();
-            let Some(before) = snap.topics.get(&tid) else {
-                return refusal(topic_not_found(&tid));
-            };
-            let delta = ProfileDelta::new(
-                [
-                    &before.name,
-                    &before.introduction,
-                    &before.notification,
-                    &before.face_url,
-                ],
-                [
-                    &change.name,
-                    &change.introduction,
-                    &change.notification,
-                    &change.face_url,
-                ],
-            );
-            let reports = !delta.is_empty();
-            let report = AfterTopicInfoChanged {
-                group_id: gid.clone(),
-                topic_id: Some(tid.clone()),
-                group_type: GroupType::Community.name().to_owned(),
-                operator_account: operator,
-                name: delta.name,
-                introduction: delta.introduction,
-                notification: delta.notification,
-                face_url: delta.face_url,
-            };
-            let mut topic = before.clone();
-            let fields = [
-                (&mut topic.name, change.name),
-                (&mut topic.introduction, change.introduction),
-                (&mut topic.notification, change.notification),
-                (&mut topic.face_url, change.face_url),
-                (&mut topic.custom_string, change.custom_string),
-            ];
-            for (field, value) in fields {
-                if let Some(value) = value {
-                    *field = value;
+        let outcome = self
+            .edit_topics(app, group_id, query, move |_, snap| {
+                let mut plan = GroupPlan::<Option<Map<String, Value>>>::default();
+                let Some(before) = snap.topics.get(&tid) else {
+                    return refusal(topic_not_found(&tid));
+                };
+                let delta = ProfileDelta::new(
+                    [
+                        &before.name,
+                        &before.introduction,
+                        &before.notification,
+                        &before.face_url,
+                    ],
+                    [
+                        &change.name,
+                        &change.introduction,
+                        &change.notification,
+                        &change.face_url,
+                    ],
+                );
+                let reports = !delta.is_empty();
+                let report = AfterTopicInfoChanged {
+                    group_id: gid.clone(),
+                    topic_id: Some(tid.clone()),
+                    group_type: GroupType::Community.name().to_owned(),
+                    operator_account: operator,
+                    name: delta.name,
+                    introduction: delta.introduction,
+                    notification: delta.notification,
+                    face_url: delta.face_url,
+                };
+                let mut topic = before.clone();
+                let fields = [
+                    (&mut topic.name, change.name),
+                    (&mut topic.introduction, change.introduction),
+                    (&mut topic.notification, change.notification),
+                    (&mut topic.face_url, change.face_url),
+                    (&mut topic.custom_string, change.custom_string),
+                ];
+                for (field, value) in fields {
+                    if let Some(value) = value {
+                        *field = value;
+                    }
                 }
-            }
-            if let Some(mute) = change.mute_all {
-                topic.mute_all = mute;
-            }
-            if topic != *before {
-                plan.reply = Some(changed_fields(before, &topic));
-                plan.changes.push(GroupChange::PutTopic(Box::new(topic)));
-            }
-            if reports {
-                plan.outbox
-                    .extend(this.after(&app_settings, &report, &gid, &origin));
-            }
-            plan
-        })
-        .await?;
+                if let Some(mute) = change.mute_all {
+                    topic.mute_all = mute;
+                }
+                if topic != *before {
+                    plan.reply = Some(changed_fields(before, &topic));
+                    plan.changes.push(GroupChange::PutTopic(Box::new(topic)));
+                }
+                if reports {
+                    plan.outbox
+                        .extend(this.after(&app_settings, &report, &gid, &origin));
+                }
+                plan
+            })
+            .await?;
         if let Some(info) = outcome.reply {
             let frame = self.topic_frame(
                 group_id,
