@@ -24,8 +24,9 @@ use crate::AppState;
 
 /// Purchase bits: which optional features the SDK switches on (bit 0 is the last character).
 /// A feature that is off fails in the SDK without a request (3122), so only the bits whose
-/// commands Natter serves are on: 15, group counters (`*_group_counter`).
-const PURCHASE_BITS: &str = "1000000000000000";
+/// commands Natter serves are on: 15, group counters (`*_group_counter`); 11, AVChatRoom bans
+/// (`ban_group_member`); 6, AVChatRoom member lists (`group_open_avchatroom_http_svc`).
+const PURCHASE_BITS: &str = "1000100001000000";
 /// How long the SDK keeps the configuration and purchase bits before asking again, seconds.
 const CONFIG_LIFETIME_SECS: u64 = 3600;
 

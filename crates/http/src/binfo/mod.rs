@@ -12,6 +12,7 @@ mod group_attributes;
 mod groups;
 mod login;
 pub(crate) mod pushes;
+mod rooms;
 mod sns;
 mod sync;
 pub mod table;

@@ -6,6 +6,7 @@ use super::commands::{Command, Serving};
 use super::files;
 use super::group_attributes as attrs;
 use super::groups;
+use super::rooms;
 use super::sync;
 use super::topics;
 use crate::rest::{group_open_http_svc, profile, recentcontact, sns};
@@ -129,7 +130,7 @@ pub static COMMANDS: &[Command] = &[
     Command { name: "group_open_http_svc.get_pendency", serving: Serving::NotYet },
     Command { name: "group_open_long_polling_http_svc.get_msg", serving: Serving::NotYet },
     Command { name: "group_open_long_polling_http_noauth_svc.get_msg", serving: Serving::NotYet },
-    Command { name: "group_open_http_svc.get_online_member_num", serving: Serving::NotYet },
+    Command { name: "group_open_http_svc.get_online_member_num", serving: served!(rooms::get_online_member_num) },
     Command { name: "group_open_http_svc.set_group_attr", serving: served!(attrs::set_group_attr) },
     Command { name: "group_open_http_svc.modify_group_attr", serving: served!(attrs::modify_group_attr) },
     Command { name: "group_open_http_svc.delete_group_attr", serving: served!(attrs::delete_group_attr) },
@@ -147,13 +148,13 @@ pub static COMMANDS: &[Command] = &[
     Command { name: "million_group_open_http_svc.modify_topic", serving: served!(topics::modify_topic) },
     Command { name: "million_group_open_http_svc.get_topic", serving: served!(topics::get_topic) },
     Command { name: "group_open_http_svc.get_group_member_info", serving: served!(groups::get_group_member_info) },
-    Command { name: "group_open_avchatroom_http_svc.get_members", serving: Serving::NotYet },
-    Command { name: "group_open_http_svc.get_specified_group_member_info", serving: Serving::NotYet },
+    Command { name: "group_open_avchatroom_http_svc.get_members", serving: served!(rooms::get_members) },
+    Command { name: "group_open_http_svc.get_specified_group_member_info", serving: served!(rooms::get_specified_group_member_info) },
     Command { name: "group_open_http_svc.add_group_member", serving: served!(groups::add_group_member) },
     Command { name: "group_open_http_svc.delete_group_member", serving: served!(groups::delete_group_member) },
-    Command { name: "group_open_http_svc.ban_group_member", serving: Serving::NotYet },
+    Command { name: "group_open_http_svc.ban_group_member", serving: served!(rooms::ban_group_member) },
     Command { name: "group_open_http_svc.modify_group_member_info", serving: served!(groups::modify_group_member_info) },
-    Command { name: "group_open_avchatroom_http_svc.modify_user_info", serving: Serving::NotYet },
+    Command { name: "group_open_avchatroom_http_svc.modify_user_info", serving: served!(rooms::modify_user_info) },
     Command { name: "message_search.query", serving: Serving::NotYet },
     Command { name: "user_search.query", serving: Serving::NotYet },
     Command { name: "group_search.query", serving: Serving::NotYet },

@@ -14,6 +14,7 @@ mod binfo_files;
 mod binfo_group_data;
 mod binfo_groups;
 mod binfo_push;
+mod binfo_rooms;
 mod binfo_sns;
 mod binfo_sync;
 mod binfo_topics;

@@ -241,6 +241,34 @@ pub fn manage_topics(group_type: GroupType, actor: Role) -> ApiResult<()> {
     }
 }
 
+/// Banning members of an AVChatRoom (removing them for a time): the owner (anyone but the
+/// owner) and admins (ordinary members); the other types remove members instead (10004, as
+/// the REST API answers for a group that is no AVChatRoom).
+pub fn ban(group_type: GroupType, actor: Role, target: Role) -> ApiResult<()> {
+    if group_type != GroupType::AvChatRoom {
+        return Err(ApiError::new(
+            codes::GROUP_INVALID_PARAM,
+            "only members of an AVChatRoom are banned; remove them from other groups",
+        ));
+    }
+    if outranks(actor, target) {
+        Ok(())
+    } else {
+        Err(no_permission(
+            "only the owner, or an admin for ordinary members, may ban members",
+        ))
+    }
+}
+
+/// Marking members of an AVChatRoom (`markGroupMemberList`): the owner and admins.
+pub fn mark_members(_group_type: GroupType, actor: Role) -> ApiResult<()> {
+    if actor.manages() {
+        Ok(())
+    } else {
+        Err(no_permission("only the owner or an admin may mark members"))
+    }
+}
+
 /// What a client asks to do in a group, for [`GroupService::authorize`].
 #[derive(Debug, Clone)]
 pub enum ClientAction<'a> {
@@ -262,6 +290,10 @@ pub enum ClientAction<'a> {
     WriteGroupData,
     /// Create, change or delete topics.
     ManageTopics,
+    /// Ban these members of an AVChatRoom.
+    Ban(&'a [String]),
+    /// Set or delete the marks of members of an AVChatRoom.
+    MarkMembers,
 }
 
 impl GroupService {
@@ -280,7 +312,9 @@ impl GroupService {
     ) -> ApiResult<(GroupRecord, GroupMember)> {
         let mut accounts = vec![actor.to_owned()];
         match &action {
-            ClientAction::Kick(targets) => accounts.extend(targets.iter().cloned()),
+            ClientAction::Kick(targets) | ClientAction::Ban(targets) => {
+                accounts.extend(targets.iter().cloned())
+            }
             ClientAction::ModifyMember { target, .. } => accounts.push((*target).to_owned()),
             _ => {}
         }
@@ -336,6 +370,15 @@ impl GroupService {
             ClientAction::HandleApplication => handle_application(group_type, role)?,
             ClientAction::WriteGroupData => write_group_data(group_type, role)?,
             ClientAction::ManageTopics => manage_topics(group_type, role)?,
+            ClientAction::Ban(targets) => {
+                if targets.is_empty() {
+                    ban(group_type, role, Role::Member)?;
+                }
+                for target in targets {
+                    ban(group_type, role, role_of(target).unwrap_or(Role::Member))?;
+                }
+            }
+            ClientAction::MarkMembers => mark_members(group_type, role)?,
         }
         Ok((group, me))
     }
@@ -461,6 +504,23 @@ mod tests {
         for t in [Private, Public, ChatRoom, AvChatRoom] {
             assert_eq!(code(manage_topics(t, Owner)), codes::TOPIC_NOT_SUPPORTED);
         }
+    }
+
+    #[test]
+    fn avchatroom_members_are_banned_by_rank() {
+        assert_eq!(code(ban(AvChatRoom, Owner, Admin)), 0);
+        assert_eq!(code(ban(AvChatRoom, Admin, Member)), 0);
+        assert_eq!(code(ban(AvChatRoom, Admin, Admin)), NO);
+        assert_eq!(code(ban(AvChatRoom, Member, Member)), NO);
+        assert_eq!(code(ban(AvChatRoom, Admin, Owner)), NO);
+        assert_eq!(code(ban(Public, Owner, Member)), BAD);
+    }
+
+    #[test]
+    fn owner_and_admins_mark_members() {
+        assert_eq!(code(mark_members(AvChatRoom, Owner)), 0);
+        assert_eq!(code(mark_members(AvChatRoom, Admin)), 0);
+        assert_eq!(code(mark_members(AvChatRoom, Member)), NO);
     }
 
     #[test]
