@@ -5,6 +5,7 @@
 //! docs/client-sdk.md says what works.
 
 mod acks;
+mod applications;
 pub mod commands;
 mod files;
 mod frame;

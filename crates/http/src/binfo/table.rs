@@ -1,6 +1,7 @@
 //! Every command the pinned Web SDK (`@tencentcloud/chat` 3.6.6) can send, and the pushes it
 //! takes, in the order of the SDK's own table. `docs/client-sdk.md` is generated from it.
 
+use super::applications;
 use super::commands::*;
 use super::commands::{Command, Serving};
 use super::files;
@@ -127,7 +128,7 @@ pub static COMMANDS: &[Command] = &[
     Command { name: "group_open_http_svc.handle_apply_join_group", serving: served!(groups::handle_apply_join_group) },
     Command { name: "group_open_http_svc.handle_invite_join_permission_group", serving: Serving::NotYet },
     Command { name: "group_open_http_svc.handle_invite_join_group", serving: Serving::NotYet },
-    Command { name: "group_open_http_svc.get_pendency", serving: Serving::NotYet },
+    Command { name: "group_open_http_svc.get_pendency", serving: served!(applications::get_pendency) },
     Command { name: "group_open_long_polling_http_svc.get_msg", serving: Serving::NotYet },
     Command { name: "group_open_long_polling_http_noauth_svc.get_msg", serving: Serving::NotYet },
     Command { name: "group_open_http_svc.get_online_member_num", serving: served!(rooms::get_online_member_num) },

@@ -13,6 +13,7 @@ mod binfo;
 mod binfo_files;
 mod binfo_group_data;
 mod binfo_groups;
+mod binfo_pendency;
 mod binfo_push;
 mod binfo_rooms;
 mod binfo_sns;
