@@ -132,6 +132,9 @@ pub const GROUP_CANNOT_DELETE_MESSAGES: u32 = 10035;
 pub const GROUP_ATTR_KEY_TOO_LONG: u32 = 10045;
 pub const GROUP_ATTR_WRITES_TOO_FAST: u32 = 10049;
 pub const GROUP_ATTR_NOT_FOUND: u32 = 10050;
+/// A client's attribute write named a sequence older than the group's (the Web SDK's
+/// `RaceConflict` check): someone wrote since; read them again.
+pub const GROUP_ATTR_SEQ_CONFLICT: u32 = 10056;
 /// A read-receipt query about a message that has no receipts.
 pub const GROUP_NO_RECEIPT: u32 = 10062;
 

@@ -119,7 +119,28 @@ changed: a \
 TIMGroupTipElem message in the group's conversation, MESSAGE_RECEIVED, and the SDK's copy of the \
 group updated); a member who is kicked, quits on another device, or whose group is disbanded \
 gets the SDK's group system notice, on which it drops the group and its conversation \
-(GROUP_LIST_UPDATED). AVChatRooms get no tips.\n\
+(GROUP_LIST_UPDATED). AVChatRooms get no tips. The join requests the user may answer \
+(`getGroupApplicationList`, `get_pendency`), with the group's name and the applicant's nickname.\n\
+- Custom group attributes (`initGroupAttributes`, `setGroupAttributes`, `deleteGroupAttributes`, \
+`getGroupAttributes`) and group counters (`setGroupCounters`, `increaseGroupCounter`, \
+`decreaseGroupCounter`, `getGroupCounters`): any member writes and reads them, with the REST \
+API's limits, codes and webhooks. Every change, from the SDK or the REST API, is pushed to the \
+members online: the SDK says GROUP_ATTRIBUTES_UPDATED (for a member who has read the attributes \
+once) and GROUP_COUNTER_UPDATED (to the writer too). The SDK's race check holds: an attribute \
+write after someone else's is refused with 10056 until the SDK reads them again.\n\
+- Communities and topics: the SDK sends every group command of a community under \
+`million_group_open_http_svc`, which Natter serves as the usual command; `getJoinedCommunityList`, \
+and topics created, changed and deleted by the community's owner and admins \
+(`createTopicInCommunity`, `updateTopicProfile`, `deleteTopicFromCommunity`) and read by \
+members (`getTopicList`), pushed to the members (TOPIC_CREATED, TOPIC_UPDATED, TOPIC_DELETED); \
+topic messages are sent, pushed, filed under their topic and read back like group messages.\n\
+- AVChatRooms: the online count (`getGroupOnlineMemberCount`) and online members \
+(`getGroupMemberList`, with or without a mark) for members; marks \
+(`markGroupMemberList`) and bans (`deleteGroupMember` with a duration) by the owner and admins. \
+The SDK polls an AVChatRoom's messages (`group_open_long_polling_http_svc.get_msg`) only when \
+the join's reply carries a `LongPollingKey`; Natter gives none and pushes the messages, so \
+polling and joining without login (`noauth`) are not served. Member profiles \
+(`getGroupMemberProfile`) in every group type.\n\
 - Profile changes (`updateMyProfile`).\n\
 - Friends: requests (`addFriend`: the target's `AllowType` decides whether it adds at once, waits \
 for an answer (30539, which the SDK reports as waiting) or is refused), the requests waiting in \
@@ -208,11 +229,11 @@ a user is online is the cluster's; custom statuses and subscriptions are per nod
 subscriptions end with the subscriber's last connection. The app's \
 foreground and background reports are accepted (they only matter for offline push, which \
 Natter does not send; setting a vendor push token, `ws_stat_settoken`, is not served).\n\
-- Purchase bits: user status (bit 7), conversation marks (bit 9) and conversation groups \
-(bit 10) are on; every other optional feature is off, so the SDK refuses it (3122) without \
-asking.\n\
-- Not yet: group invitations that need approval, group attributes and counters, pinned group \
-messages, message extensions and reactions, per-peer and global notification settings, deleting single \
+- Purchase bits: AVChatRoom member lists (bit 6), user status (bit 7), conversation marks \
+(bit 9), conversation groups (bit 10), AVChatRoom bans (bit 11) and group counters (bit 15) are \
+on; every other optional feature is off, so the SDK refuses it (3122) without asking.\n\
+- Not yet: group invitations that need approval (an invitation adds the member at once, \
+whatever `InviteJoinOption` says), pinned group messages, message extensions and reactions, per-peer and global notification settings, deleting single \
 one-to-one messages, video snapshots, and the other commands marked \"not yet\" below.\n\n",
     );
     let _ = writeln!(

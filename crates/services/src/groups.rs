@@ -39,7 +39,7 @@ use crate::internal;
 use tips::{GroupTip, RemovedReason, TipKind};
 
 pub use applications::{application_frame, Answer, Decision};
-pub use attributes::{AttrChange, CounterMode};
+pub use attributes::{AttrChange, Attributes, CounterMode, Counters};
 pub use bans::Ban;
 pub use delivery::MAX_NOTIFICATION_RECIPIENTS;
 pub use imports::{ImportedMember, ImportedMessage};

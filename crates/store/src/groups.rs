@@ -49,6 +49,11 @@ pub struct GroupRecord {
     pub attributes: Vec<(String, String)>,
     /// Group counters (`*_group_counter`), in the order set.
     pub counters: Vec<(String, i64)>,
+    /// Grows by one with every attribute write: the Web SDK's `AttrMainSeq`, by which it
+    /// knows whether its copy of the attributes is one write behind (migration 25).
+    pub attr_seq: u64,
+    /// Grows by one with every counter write: the Web SDK's `GroupCounterSeq`.
+    pub counter_seq: u64,
 }
 
 /// One member of a group.
@@ -423,7 +428,13 @@ pub(crate) const GROUP_UPDATE: &str = "name = excluded.name,
     last_info_time = excluded.last_info_time, next_msg_seq = excluded.next_msg_seq,
     last_msg_time = excluded.last_msg_time, member_count = excluded.member_count,
     app_defined = excluded.app_defined, attributes = excluded.attributes,
-    counters = excluded.counters";
+    counters = excluded.counters, attr_seq = excluded.attr_seq,
+    counter_seq = excluded.counter_seq";
+
+/// The attribute and counter sequences of a group row (migration 25 of each engine).
+pub(crate) const SEQUENCES_SCHEMA: &str =
+    "ALTER TABLE groups ADD COLUMN attr_seq BIGINT NOT NULL DEFAULT 0;
+     ALTER TABLE groups ADD COLUMN counter_seq BIGINT NOT NULL DEFAULT 0;";
 
 /// The same for a member row.
 pub(crate) const MEMBER_UPDATE: &str = "role = excluded.role, msg_flag = excluded.msg_flag,

@@ -23,11 +23,12 @@ use crate::wire::openim::Sendmsg;
 use crate::AppState;
 
 /// Purchase bits: which optional features the SDK switches on (bit 0 is the last character).
-/// Only those whose commands are all served: bit 7 user status (`getUserStatus`,
-/// `subscribeUserStatus`), bit 9 conversation marks (`markConversation`), bit 10 conversation
-/// groups (`createConversationGroup` and the rest). A feature that is off fails in the SDK
-/// without a request.
-const PURCHASE_BITS: &str = "11010000000";
+/// A feature that is off fails in the SDK without a request (3122), so only the bits whose
+/// commands Natter serves are on: 6, AVChatRoom member lists (`group_open_avchatroom_http_svc`);
+/// 7, user status (`getUserStatus`, `subscribeUserStatus`); 9, conversation marks
+/// (`markConversation`); 10, conversation groups (`createConversationGroup` and the rest); 11,
+/// AVChatRoom bans (`ban_group_member`); 15, group counters (`*_group_counter`).
+const PURCHASE_BITS: &str = "1000111011000000";
 /// How long the SDK keeps the configuration and purchase bits before asking again, seconds.
 const CONFIG_LIFETIME_SECS: u64 = 3600;
 
@@ -50,9 +51,19 @@ pub enum Serving {
     Push,
 }
 
-/// Finds a command by its `servcmd`.
+/// The service the SDK sends every group command of a community to (`@TGS#_` IDs), whatever
+/// its usual service: `million_group_open_http_svc.create_group` is `create_group`.
+const COMMUNITY_SERVICE: &str = "million_group_open_http_svc";
+
+/// Finds a command by its `servcmd`; a community's group command not in the table by the same
+/// command of `group_open_http_svc`.
 pub fn find(servcmd: &str) -> Option<&'static Command> {
-    super::table::COMMANDS.iter().find(|c| c.name == servcmd)
+    let table = super::table::COMMANDS;
+    table.iter().find(|c| c.name == servcmd).or_else(|| {
+        let command = servcmd.strip_prefix(COMMUNITY_SERVICE)?.strip_prefix('.')?;
+        let usual = format!("group_open_http_svc.{command}");
+        table.iter().find(|c| c.name == usual)
+    })
 }
 
 /// Runs one command of a logged-in SDK; the reply's fields, or the error to answer, or the

@@ -5,19 +5,23 @@
 //! docs/client-sdk.md says what works.
 
 mod acks;
+mod applications;
 pub mod commands;
 mod conversation_pushes;
 mod conversations;
 mod files;
 mod frame;
+mod group_attributes;
 mod group_msgs;
 mod groups;
 mod login;
 pub(crate) mod pushes;
+mod rooms;
 mod sns;
 mod status;
 mod sync;
 pub mod table;
+mod topics;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;

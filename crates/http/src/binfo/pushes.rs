@@ -33,6 +33,9 @@ pub fn to_sdk(frame: &str, me: &str) -> Option<Value> {
         "GroupMsgModify" => Some(group_modify(&event)),
         "GroupMsgReceipt" => group_receipt(&event),
         "GroupRemoved" => group_removed(&event),
+        "GroupAttrChanged" => Some(group_attr_changed(&event)),
+        "GroupCounterChanged" => Some(group_counter_changed(&event)),
+        "TopicChange" => topic_change(&event),
         "RelationChange" => relation_change(&event, me),
         "C2cRead" => Some(c2c_read(&event, me)),
         "ConversationChanged" => super::conversation_pushes::conversation_changed(&event),
@@ -77,6 +80,7 @@ fn group_item(event: &Map<String, Value>) -> Value {
     let mut group_info = json!({"GroupId": field(event, "GroupId")});
     if let Some(topic) = event.get("TopicId") {
         group_info["TopicId"] = topic.clone();
+        group_info["MillionGroupFlag"] = TOPIC_COMMUNITY.into();
     }
     json!({
         "From_Account": field(event, "From_Account"),
@@ -217,6 +221,92 @@ fn group_removed(event: &Map<String, Value>) -> Option<Value> {
         "Operator_Account": field(event, "Operator_Account"),
     });
     Some(group_tips_push(event, GROUP_NOTICE_EVENT, &json!(0), body))
+}
+
+/// `Event` of a `GroupTips` item that carries a group's attribute or counter change: the SDK
+/// takes it in without showing a message.
+const GROUP_DATA_EVENT: u32 = 6;
+
+/// The SDK's `OpType` of an attribute change (its cache: 1 replace all, 2 upsert, 3 clear,
+/// 4 remove the keys).
+fn attr_op_type(option_type: &str) -> u32 {
+    match option_type {
+        "set" => 1,
+        "modify" => 2,
+        "clear" => 3,
+        _ => 4,
+    }
+}
+
+/// Attributes written: when `AttrMainSeq` is one past the SDK's copy it applies the change,
+/// else it reads them again (`get_group_attr`); then GROUP_ATTRIBUTES_UPDATED.
+fn group_attr_changed(event: &Map<String, Value>) -> Value {
+    let body = json!({"MsgGroupNewInfo": {"GroupAttrOption": {
+        "OpType": attr_op_type(field(event, "OptionType").as_str().unwrap_or_default()),
+        "AttrMainSeq": field(event, "AttrMainSeq"),
+        "PushChangedAttrValFlag": 1,
+        "GroupAttrInfo": field(event, "GroupAttr"),
+    }}});
+    group_tips_push(event, GROUP_DATA_EVENT, &json!(0), body)
+}
+
+/// Counters set (`Type` 0) or deleted (1): the SDK updates its copy and says
+/// GROUP_COUNTER_UPDATED for each counter set.
+fn group_counter_changed(event: &Map<String, Value>) -> Value {
+    let body = json!({"GroupCounterInfo": [{
+        "Type": field(event, "Type"),
+        "GroupCounterSeq": field(event, "GroupCounterSeq"),
+        "GroupCounter": field(event, "GroupCounter"),
+    }]});
+    group_tips_push(event, GROUP_DATA_EVENT, &json!(0), body)
+}
+
+/// `MillionGroupFlag` of a community with topics: the SDK files what names a `TopicId` under
+/// that topic.
+const TOPIC_COMMUNITY: u32 = 2;
+
+/// A topic created (a group system notice, `OpType` 17: TOPIC_CREATED), deleted (18:
+/// TOPIC_DELETED, the SDK drops them) or changed (a group tip, `OpType` 8: the SDK updates its
+/// copy and says TOPIC_UPDATED).
+fn topic_change(event: &Map<String, Value>) -> Option<Value> {
+    let operator = field(event, "Operator_Account");
+    let (kind, body) = match field(event, "Change").as_str()? {
+        "Created" => (
+            GROUP_NOTICE_EVENT,
+            json!({"OpType": 17, "Operator_Account": operator}),
+        ),
+        "Deleted" => (
+            GROUP_NOTICE_EVENT,
+            json!({"OpType": 18, "Operator_Account": operator,
+                   "TopicIdArray": field(event, "TopicIdList")}),
+        ),
+        "Changed" => {
+            let mut info = Map::new();
+            for (name, value) in event.get("TopicInfo")?.as_object()? {
+                // The SDK's names for a topic's new profile.
+                let name = match name.as_str() {
+                    "FaceUrl" => "TopicFaceUrl",
+                    "Introduction" => "TopicIntroduction",
+                    "Notification" => "TopicNotification",
+                    "ShutUpAllMember" => "ShutupAll",
+                    other => other,
+                };
+                info.insert(name.to_owned(), value.clone());
+            }
+            (
+                GROUP_TIP_EVENT,
+                json!({"OpType": 8, "Operator_Account": operator, "MsgTopicNewInfo": info}),
+            )
+        }
+        _ => return None,
+    };
+    let mut push = group_tips_push(event, kind, &json!(0), body);
+    let group_info = &mut push["EventArray"][0]["GroupTips"][0]["GroupInfo"];
+    group_info["MillionGroupFlag"] = TOPIC_COMMUNITY.into();
+    if let Some(topic) = event.get("TopicId") {
+        group_info["TopicId"] = topic.clone();
+    }
+    Some(push)
 }
 
 fn group_tips_push(event: &Map<String, Value>, kind: u32, seq: &Value, body: Value) -> Value {

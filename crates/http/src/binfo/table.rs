@@ -1,14 +1,18 @@
 //! Every command the pinned Web SDK (`@tencentcloud/chat` 3.6.6) can send, and the pushes it
 //! takes, in the order of the SDK's own table. `docs/client-sdk.md` is generated from it.
 
+use super::applications;
 use super::commands::*;
 use super::commands::{Command, Serving};
 use super::conversations;
 use super::files;
+use super::group_attributes as attrs;
 use super::group_msgs;
 use super::groups;
+use super::rooms;
 use super::status;
 use super::sync;
+use super::topics;
 use crate::rest::{group_open_http_svc, profile, recentcontact, sns};
 
 /// A command answered by one of this module's handlers.
@@ -114,7 +118,7 @@ pub static COMMANDS: &[Command] = &[
     Command { name: "sns.group_get", serving: as_user!("From_Account", sns::group_get) },
     Command { name: "sns.group_update", serving: served!(super::sns::group_update) },
     Command { name: "group_open_http_svc.get_joined_group_list", serving: as_user!("Member_Account", group_open_http_svc::get_joined_group_list) },
-    Command { name: "million_group_open_http_svc.get_joined_group_list", serving: Serving::NotYet },
+    Command { name: "million_group_open_http_svc.get_joined_group_list", serving: served!(topics::get_joined_community_list) },
     Command { name: "group_open_http_svc.get_group_self_member_info", serving: served!(groups::get_group_self_member_info) },
     Command { name: "group_open_http_svc.create_group", serving: served!(groups::create_group) },
     Command { name: "group_open_http_svc.destroy_group", serving: served!(groups::destroy_group) },
@@ -127,34 +131,34 @@ pub static COMMANDS: &[Command] = &[
     Command { name: "group_open_http_svc.handle_apply_join_group", serving: served!(groups::handle_apply_join_group) },
     Command { name: "group_open_http_svc.handle_invite_join_permission_group", serving: Serving::NotYet },
     Command { name: "group_open_http_svc.handle_invite_join_group", serving: Serving::NotYet },
-    Command { name: "group_open_http_svc.get_pendency", serving: Serving::NotYet },
+    Command { name: "group_open_http_svc.get_pendency", serving: served!(applications::get_pendency) },
     Command { name: "group_open_long_polling_http_svc.get_msg", serving: Serving::NotYet },
     Command { name: "group_open_long_polling_http_noauth_svc.get_msg", serving: Serving::NotYet },
-    Command { name: "group_open_http_svc.get_online_member_num", serving: Serving::NotYet },
-    Command { name: "group_open_http_svc.set_group_attr", serving: Serving::NotYet },
-    Command { name: "group_open_http_svc.modify_group_attr", serving: Serving::NotYet },
-    Command { name: "group_open_http_svc.delete_group_attr", serving: Serving::NotYet },
-    Command { name: "group_open_http_svc.clear_group_attr", serving: Serving::NotYet },
-    Command { name: "group_open_attr_http_svc.get_group_attr", serving: Serving::NotYet },
+    Command { name: "group_open_http_svc.get_online_member_num", serving: served!(rooms::get_online_member_num) },
+    Command { name: "group_open_http_svc.set_group_attr", serving: served!(attrs::set_group_attr) },
+    Command { name: "group_open_http_svc.modify_group_attr", serving: served!(attrs::modify_group_attr) },
+    Command { name: "group_open_http_svc.delete_group_attr", serving: served!(attrs::delete_group_attr) },
+    Command { name: "group_open_http_svc.clear_group_attr", serving: served!(attrs::clear_group_attr) },
+    Command { name: "group_open_attr_http_svc.get_group_attr", serving: served!(attrs::get_group_attr) },
     Command { name: "group_open_http_svc.batch_get_group_notify", serving: Serving::NotYet },
-    Command { name: "group_open_http_svc.update_group_counter", serving: Serving::NotYet },
-    Command { name: "group_open_http_svc.get_group_counter", serving: Serving::NotYet },
+    Command { name: "group_open_http_svc.update_group_counter", serving: served!(attrs::update_group_counter) },
+    Command { name: "group_open_http_svc.get_group_counter", serving: served!(attrs::get_group_counter) },
     Command { name: "group_open_http_svc.pin_message", serving: Serving::NotYet },
     Command { name: "group_open_http_svc.unpin_message", serving: Serving::NotYet },
     Command { name: "group_open_http_svc.get_pinned_messages", serving: Serving::NotYet },
     Command { name: "group_open_http_svc.get_huge_group_msg", serving: Serving::NotYet },
-    Command { name: "million_group_open_http_svc.create_topic", serving: Serving::NotYet },
-    Command { name: "million_group_open_http_svc.destroy_topic", serving: Serving::NotYet },
-    Command { name: "million_group_open_http_svc.modify_topic", serving: Serving::NotYet },
-    Command { name: "million_group_open_http_svc.get_topic", serving: Serving::NotYet },
+    Command { name: "million_group_open_http_svc.create_topic", serving: served!(topics::create_topic) },
+    Command { name: "million_group_open_http_svc.destroy_topic", serving: served!(topics::destroy_topic) },
+    Command { name: "million_group_open_http_svc.modify_topic", serving: served!(topics::modify_topic) },
+    Command { name: "million_group_open_http_svc.get_topic", serving: served!(topics::get_topic) },
     Command { name: "group_open_http_svc.get_group_member_info", serving: served!(groups::get_group_member_info) },
-    Command { name: "group_open_avchatroom_http_svc.get_members", serving: Serving::NotYet },
-    Command { name: "group_open_http_svc.get_specified_group_member_info", serving: Serving::NotYet },
+    Command { name: "group_open_avchatroom_http_svc.get_members", serving: served!(rooms::get_members) },
+    Command { name: "group_open_http_svc.get_specified_group_member_info", serving: served!(rooms::get_specified_group_member_info) },
     Command { name: "group_open_http_svc.add_group_member", serving: served!(groups::add_group_member) },
     Command { name: "group_open_http_svc.delete_group_member", serving: served!(groups::delete_group_member) },
-    Command { name: "group_open_http_svc.ban_group_member", serving: Serving::NotYet },
+    Command { name: "group_open_http_svc.ban_group_member", serving: served!(rooms::ban_group_member) },
     Command { name: "group_open_http_svc.modify_group_member_info", serving: served!(groups::modify_group_member_info) },
-    Command { name: "group_open_avchatroom_http_svc.modify_user_info", serving: Serving::NotYet },
+    Command { name: "group_open_avchatroom_http_svc.modify_user_info", serving: served!(rooms::modify_user_info) },
     Command { name: "message_search.query", serving: Serving::NotYet },
     Command { name: "user_search.query", serving: Serving::NotYet },
     Command { name: "group_search.query", serving: Serving::NotYet },

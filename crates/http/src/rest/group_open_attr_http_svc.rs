@@ -11,7 +11,8 @@ pub async fn get_group_attr(ctx: Ctx, req: GetGroupAttr) -> ApiResult<GetGroupAt
         .services
         .groups
         .attributes(&ctx.app, &req.group_id)
-        .await?;
+        .await?
+        .attrs;
     Ok(GetGroupAttrReply {
         group_attr_ary: attrs
             .into_iter()

@@ -29,7 +29,13 @@ pub async fn destroy_topic(ctx: Ctx, req: DestroyTopic) -> ApiResult<DestroyTopi
     let results = ctx
         .services
         .groups
-        .destroy_topics(&ctx.app, &req.group_id, req.topic_id_list, &ctx.origin())
+        .destroy_topics(
+            &ctx.app,
+            &ctx.identifier,
+            &req.group_id,
+            req.topic_id_list,
+            &ctx.origin(),
+        )
         .await?;
     Ok(DestroyTopicReply {
         destroy_result_item: results

@@ -322,6 +322,12 @@ on_both_engines!(
             )
             .await["TopicId"]
             .clone();
+        // The owner hears of the new topic first.
+        let created = alice.event().await;
+        assert_eq!(
+            (&created["Event"], &created["TopicId"]),
+            (&json!("TopicChange"), &topic)
+        );
         server
             .ok(
                 NOTIFY,

@@ -1,10 +1,15 @@
 //! Custom group attributes (`*_group_attr`) and group counters (`*_group_counter`), both kept
-//! on the group row and changed under the group's lock.
+//! on the group row and changed under the group's lock. Every change is pushed to the group's
+//! members online (`GroupAttrChanged`, `GroupCounterChanged`), whoever made it, with the
+//! group's attribute or counter sequence, by which the Web SDK knows whether its copy is one
+//! change behind (then it applies the push) or more (then it reads them again).
 
 use natter_core::{codes, ApiError, ApiResult, AppSettings, GroupType};
 use natter_store::{GroupChange, GroupPlan, GroupQuery};
 use natter_webhook::payloads::group::{AfterGroupAttrChanged, GroupAttr};
 use natter_webhook::Origin;
+use rand::Rng;
+use serde_json::json;
 
 use super::{invalid, type_of, GroupService};
 
@@ -31,7 +36,8 @@ pub enum AttrChange {
 }
 
 impl AttrChange {
-    fn option_type(self) -> &'static str {
+    /// Its name in `Group.CallbackAfterGroupAttrChanged` and the `GroupAttrChanged` event.
+    pub fn option_type(self) -> &'static str {
         match self {
             Self::Modify => "modify",
             Self::Set => "set",
@@ -62,19 +68,41 @@ impl CounterMode {
     }
 }
 
+/// A group's attributes and their sequence (grows by one with every write).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Attributes {
+    pub seq: u64,
+    pub attrs: Vec<(String, String)>,
+}
+
+/// A group's counters and their sequence (grows by one with every write).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Counters {
+    pub seq: u64,
+    pub counters: Vec<(String, i64)>,
+}
+
+/// `Type` of the `GroupCounterChanged` event: counters set to new values, or deleted.
+const COUNTERS_SET: u32 = 0;
+const COUNTERS_DELETED: u32 = 1;
+
 impl GroupService {
     /// `get_group_attr`: every attribute of the group.
-    pub async fn attributes(
-        &self,
-        app: &AppSettings,
-        group_id: &str,
-    ) -> ApiResult<Vec<(String, String)>> {
-        Ok(self.group(app, group_id).await?.attributes)
+    pub async fn attributes(&self, app: &AppSettings, group_id: &str) -> ApiResult<Attributes> {
+        let group = self.group(app, group_id).await?;
+        Ok(Attributes {
+            seq: group.attr_seq,
+            attrs: group.attributes,
+        })
     }
 
     /// The attribute writes: checks keys and sizes (10045 for a key over 32 bytes, 10050 for
-    /// deleting a key that does not exist, 10049 past 5 writes a second) and reports
-    /// `Group.CallbackAfterGroupAttrChanged` with the attributes written (or removed).
+    /// deleting a key that does not exist, 10049 past 5 writes a second) and, when the writer
+    /// names the sequence it last saw (`expected_seq`, the Web SDK's race check), that no one
+    /// wrote since (10056 otherwise). Reports `Group.CallbackAfterGroupAttrChanged` and pushes
+    /// `GroupAttrChanged` with the attributes written (or removed) to the members online but
+    /// the writer's connection. Returns the new sequence and those attributes.
+    #[allow(clippy::too_many_arguments)]
     pub async fn change_attributes(
         &self,
         app: &AppSettings,
@@ -82,8 +110,9 @@ impl GroupService {
         group_id: &str,
         change: AttrChange,
         attrs: Vec<(String, String)>,
+        expected_seq: Option<u64>,
         origin: &Origin,
-    ) -> ApiResult<()> {
+    ) -> ApiResult<Attributes> {
         if matches!(change, AttrChange::Modify | AttrChange::Delete) && attrs.is_empty() {
             return Err(invalid("GroupAttr is empty"));
         }
@@ -120,11 +149,23 @@ impl GroupService {
         let now_ms = self.clock.now_ms();
         let this = self.clone();
         let app_settings = app.clone();
+        let connection = origin.connection;
         let origin = origin.clone();
         let operator = operator.to_owned();
+        let operator_account = operator.clone();
         let id = group_id.to_owned();
-        self.edit_existing(app, group_id, GroupQuery::default(), move |group, _| {
-            let mut plan = GroupPlan::new();
+        let outcome = self.edit_existing(app, group_id, GroupQuery::default(), move |group, _| {
+            let mut plan = GroupPlan::<Option<(GroupType, Attributes)>>::default();
+            if let Some(seen) = expected_seq.filter(|seen| *seen != group.attr_seq) {
+                plan.refusal = Some((
+                    codes::GROUP_ATTR_SEQ_CONFLICT,
+                    format!(
+                        "the attributes of {id} changed since sequence {seen} (now {}); read them again",
+                        group.attr_seq
+                    ),
+                ));
+                return plan;
+            }
             let mut group = group.clone();
             let reported: Vec<(String, String)> = match change {
                 AttrChange::Modify => {
@@ -164,20 +205,41 @@ impl GroupService {
                 ));
                 return plan;
             }
+            group.attr_seq += 1;
             let report = AfterGroupAttrChanged {
                 group_id: id.clone(),
                 group_type: group.group_type.clone(),
                 operator_account: operator,
                 option_type: change.option_type().to_owned(),
-                group_attr: reported.into_iter().map(|(k, v)| GroupAttr::new(k, v)).collect(),
+                group_attr: reported.iter().map(|(k, v)| GroupAttr::new(k.clone(), v.clone())).collect(),
                 event_time: now_ms as u64,
             };
+            plan.reply = Some((type_of(&group), Attributes { seq: group.attr_seq, attrs: reported }));
             plan.changes.push(GroupChange::PutGroup(Box::new(group)));
             plan.outbox.extend(this.after(&app_settings, &report, &id, &origin));
             plan
         })
         .await?;
-        Ok(())
+        let (group_type, written) = outcome
+            .reply
+            .expect("a write that was not refused has its reply");
+        let frame = json!({
+            "Event": "GroupAttrChanged",
+            "GroupId": group_id,
+            "GroupType": group_type.name(),
+            "Operator_Account": operator_account,
+            "OptionType": change.option_type(),
+            "AttrMainSeq": written.seq,
+            "GroupAttr": written
+                .attrs
+                .iter()
+                .map(|(key, value)| json!({"key": key, "value": value}))
+                .collect::<Vec<_>>(),
+            "MsgTime": self.clock.now_secs(),
+            "Random": rand::rng().random::<u32>(),
+        });
+        self.send_to_group(app, group_id, group_type, &frame, connection);
+        Ok(written)
     }
 
     /// `get_group_counter`: the named counters (all without names); unknown ones are left out.
@@ -186,33 +248,39 @@ impl GroupService {
         app: &AppSettings,
         group_id: &str,
         keys: Option<Vec<String>>,
-    ) -> ApiResult<Vec<(String, i64)>> {
+    ) -> ApiResult<Counters> {
         let group = self.group(app, group_id).await?;
         check_counter_type(type_of(&group))?;
-        Ok(match keys {
+        let counters = match keys {
             None => group.counters,
             Some(keys) => keys
                 .into_iter()
                 .filter_map(|k| group.counters.iter().find(|(c, _)| *c == k).cloned())
                 .collect(),
+        };
+        Ok(Counters {
+            seq: group.counter_seq,
+            counters,
         })
     }
 
     /// `update_group_counter`: sets, raises or lowers counters (a missing one starts at 0);
-    /// returns their new values.
+    /// returns their new values, which `GroupCounterChanged` tells the members online (the
+    /// writer's connection too: the Web SDK learns of its own change from the push).
     pub async fn update_counters(
         &self,
         app: &AppSettings,
         group_id: &str,
         mode: CounterMode,
         values: Vec<(String, i64)>,
-    ) -> ApiResult<Vec<(String, i64)>> {
+    ) -> ApiResult<Counters> {
         check_counter_keys(values.iter().map(|(k, _)| k))?;
         let group = self.group(app, group_id).await?;
-        check_counter_type(type_of(&group))?;
+        let group_type = type_of(&group);
+        check_counter_type(group_type)?;
         let outcome = self
             .edit_existing(app, group_id, GroupQuery::default(), move |group, _| {
-                let mut plan = GroupPlan::default();
+                let mut plan = GroupPlan::<Counters>::default();
                 let mut group = group.clone();
                 let mut results = Vec::new();
                 for (key, value) in values {
@@ -231,11 +299,16 @@ impl GroupService {
                     };
                     results.push((key, *current));
                 }
+                group.counter_seq += 1;
+                plan.reply = Counters {
+                    seq: group.counter_seq,
+                    counters: results,
+                };
                 plan.changes.push(GroupChange::PutGroup(Box::new(group)));
-                plan.reply = results;
                 plan
             })
             .await?;
+        self.send_counters(app, group_id, group_type, COUNTERS_SET, &outcome.reply);
         Ok(outcome.reply)
     }
 
@@ -248,16 +321,55 @@ impl GroupService {
     ) -> ApiResult<()> {
         check_counter_keys(keys.iter())?;
         let group = self.group(app, group_id).await?;
-        check_counter_type(type_of(&group))?;
-        self.edit_existing(app, group_id, GroupQuery::default(), move |group, _| {
-            let mut plan = GroupPlan::new();
-            let mut group = group.clone();
-            group.counters.retain(|(k, _)| !keys.contains(k));
-            plan.changes.push(GroupChange::PutGroup(Box::new(group)));
-            plan
-        })
-        .await?;
+        let group_type = type_of(&group);
+        check_counter_type(group_type)?;
+        let outcome = self
+            .edit_existing(app, group_id, GroupQuery::default(), move |group, _| {
+                let mut plan = GroupPlan::<Counters>::default();
+                let mut group = group.clone();
+                let (gone, kept) = std::mem::take(&mut group.counters)
+                    .into_iter()
+                    .partition(|(k, _)| keys.contains(k));
+                group.counters = kept;
+                group.counter_seq += 1;
+                plan.reply = Counters {
+                    seq: group.counter_seq,
+                    counters: gone,
+                };
+                plan.changes.push(GroupChange::PutGroup(Box::new(group)));
+                plan
+            })
+            .await?;
+        if !outcome.reply.counters.is_empty() {
+            self.send_counters(app, group_id, group_type, COUNTERS_DELETED, &outcome.reply);
+        }
         Ok(())
+    }
+
+    /// Pushes `GroupCounterChanged` to the group's members online.
+    fn send_counters(
+        &self,
+        app: &AppSettings,
+        group_id: &str,
+        group_type: GroupType,
+        kind: u32,
+        changed: &Counters,
+    ) {
+        let frame = json!({
+            "Event": "GroupCounterChanged",
+            "GroupId": group_id,
+            "GroupType": group_type.name(),
+            "Type": kind,
+            "GroupCounterSeq": changed.seq,
+            "GroupCounter": changed
+                .counters
+                .iter()
+                .map(|(key, value)| json!({"Key": key, "Value": value}))
+                .collect::<Vec<_>>(),
+            "MsgTime": self.clock.now_secs(),
+            "Random": rand::rng().random::<u32>(),
+        });
+        self.send_to_group(app, group_id, group_type, &frame, None);
     }
 }
 

@@ -229,12 +229,65 @@ pub fn recall(actor: Role, own: bool) -> ApiResult<()> {
     }
 }
 
+/// Writing custom group attributes and group counters: any member of any type (Tencent leaves
+/// who may to the app; in an AVChatRoom the user must have joined). Counters have no
+/// Community (the service answers that).
+pub fn write_group_data(_group_type: GroupType, _actor: Role) -> ApiResult<()> {
+    Ok(())
+}
+
+/// Creating, changing and deleting a community's topics: its owner and admins (as
+/// `modify_topic_as_member`); refused in any other type, which has no topics.
+pub fn manage_topics(group_type: GroupType, actor: Role) -> ApiResult<()> {
+    if group_type != GroupType::Community {
+        return Err(ApiError::new(
+            codes::TOPIC_NOT_SUPPORTED,
+            "only a Community with topics enabled has topics",
+        ));
+    }
+    if actor.manages() {
+        Ok(())
+    } else {
+        Err(no_permission(
+            "only the owner or an admin may create, change or delete topics",
+        ))
+    }
+}
+
+/// Banning members of an AVChatRoom (removing them for a time): the owner (anyone but the
+/// owner) and admins (ordinary members); the other types remove members instead (10004, as
+/// the REST API answers for a group that is no AVChatRoom).
+pub fn ban(group_type: GroupType, actor: Role, target: Role) -> ApiResult<()> {
+    if group_type != GroupType::AvChatRoom {
+        return Err(ApiError::new(
+            codes::GROUP_INVALID_PARAM,
+            "only members of an AVChatRoom are banned; remove them from other groups",
+        ));
+    }
+    if outranks(actor, target) {
+        Ok(())
+    } else {
+        Err(no_permission(
+            "only the owner, or an admin for ordinary members, may ban members",
+        ))
+    }
+}
+
 /// Editing a message (`modifyMessage`): one's own only.
 pub fn modify_message(own: bool) -> ApiResult<()> {
     if own {
         Ok(())
     } else {
         Err(no_permission("a member edits only their own messages"))
+    }
+}
+
+/// Marking members of an AVChatRoom (`markGroupMemberList`): the owner and admins.
+pub fn mark_members(_group_type: GroupType, actor: Role) -> ApiResult<()> {
+    if actor.manages() {
+        Ok(())
+    } else {
+        Err(no_permission("only the owner or an admin may mark members"))
     }
 }
 
@@ -265,6 +318,14 @@ pub enum ClientAction<'a> {
         seq: u64,
         topic: Option<&'a str>,
     },
+    /// Write custom attributes or counters.
+    WriteGroupData,
+    /// Create, change or delete topics.
+    ManageTopics,
+    /// Ban these members of an AVChatRoom.
+    Ban(&'a [String]),
+    /// Set or delete the marks of members of an AVChatRoom.
+    MarkMembers,
 }
 
 impl GroupService {
@@ -283,7 +344,9 @@ impl GroupService {
     ) -> ApiResult<(GroupRecord, GroupMember)> {
         let mut accounts = vec![actor.to_owned()];
         match &action {
-            ClientAction::Kick(targets) => accounts.extend(targets.iter().cloned()),
+            ClientAction::Kick(targets) | ClientAction::Ban(targets) => {
+                accounts.extend(targets.iter().cloned())
+            }
             ClientAction::ModifyMember { target, .. } => accounts.push((*target).to_owned()),
             _ => {}
         }
@@ -358,6 +421,17 @@ impl GroupService {
                     modify_message(message.from == actor)?;
                 }
             }
+            ClientAction::WriteGroupData => write_group_data(group_type, role)?,
+            ClientAction::ManageTopics => manage_topics(group_type, role)?,
+            ClientAction::Ban(targets) => {
+                if targets.is_empty() {
+                    ban(group_type, role, Role::Member)?;
+                }
+                for target in targets {
+                    ban(group_type, role, role_of(target).unwrap_or(Role::Member))?;
+                }
+            }
+            ClientAction::MarkMembers => mark_members(group_type, role)?,
         }
         Ok((group, me))
     }
@@ -480,6 +554,42 @@ mod tests {
     fn only_the_sender_edits_a_message() {
         assert_eq!(code(modify_message(true)), 0);
         assert_eq!(code(modify_message(false)), NO);
+    }
+
+    #[test]
+    fn every_member_writes_attributes_and_counters() {
+        for t in [Private, Public, ChatRoom, Community, AvChatRoom] {
+            for r in [Owner, Admin, Member] {
+                assert_eq!(code(write_group_data(t, r)), 0);
+            }
+        }
+    }
+
+    #[test]
+    fn community_owners_and_admins_manage_topics() {
+        assert_eq!(code(manage_topics(Community, Owner)), 0);
+        assert_eq!(code(manage_topics(Community, Admin)), 0);
+        assert_eq!(code(manage_topics(Community, Member)), NO);
+        for t in [Private, Public, ChatRoom, AvChatRoom] {
+            assert_eq!(code(manage_topics(t, Owner)), codes::TOPIC_NOT_SUPPORTED);
+        }
+    }
+
+    #[test]
+    fn avchatroom_members_are_banned_by_rank() {
+        assert_eq!(code(ban(AvChatRoom, Owner, Admin)), 0);
+        assert_eq!(code(ban(AvChatRoom, Admin, Member)), 0);
+        assert_eq!(code(ban(AvChatRoom, Admin, Admin)), NO);
+        assert_eq!(code(ban(AvChatRoom, Member, Member)), NO);
+        assert_eq!(code(ban(AvChatRoom, Admin, Owner)), NO);
+        assert_eq!(code(ban(Public, Owner, Member)), BAD);
+    }
+
+    #[test]
+    fn owner_and_admins_mark_members() {
+        assert_eq!(code(mark_members(AvChatRoom, Owner)), 0);
+        assert_eq!(code(mark_members(AvChatRoom, Admin)), 0);
+        assert_eq!(code(mark_members(AvChatRoom, Member)), NO);
     }
 
     #[test]

@@ -78,6 +78,26 @@ fn not_live(group_id: &str, what: &str) -> ApiError {
 }
 
 impl GroupService {
+    /// The named accounts that are members of the group, in the order named (others left
+    /// out): the Web SDK's `getGroupMemberProfile`. 10010 when the group does not exist.
+    pub async fn named_members(
+        &self,
+        app: &AppSettings,
+        group_id: &str,
+        accounts: Vec<String>,
+    ) -> ApiResult<Vec<natter_store::GroupMember>> {
+        let mut snap = self
+            .snapshot(app, group_id, GroupQuery::accounts(accounts.clone()))
+            .await?;
+        if snap.group.is_none() {
+            return Err(super::not_found(group_id));
+        }
+        Ok(accounts
+            .iter()
+            .filter_map(|a| snap.members.remove(a))
+            .collect())
+    }
+
     /// `get_online_member_num`: members of an AVChatRoom online now.
     pub async fn online_count(&self, app: &AppSettings, group_id: &str) -> ApiResult<u64> {
         let group = self.group(app, group_id).await?;

@@ -86,6 +86,36 @@ impl RemovedReason {
 }
 
 impl GroupService {
+    /// Pushes an event about the group to its members online: in an AVChatRoom those online in
+    /// it, elsewhere the members with a connection. `except` is a connection that has its
+    /// answer already.
+    pub(super) fn send_to_group(
+        &self,
+        app: &AppSettings,
+        group_id: &str,
+        group_type: GroupType,
+        frame: &Value,
+        except: Option<u64>,
+    ) {
+        if !self.fanout.may_reach(app.sdkappid) {
+            return;
+        }
+        let target = if group_type == GroupType::AvChatRoom {
+            Target::Room(group_id.to_owned())
+        } else {
+            Target::GroupMembers {
+                group_id: group_id.to_owned(),
+                only: Vec::new(),
+            }
+        };
+        self.fanout.send(
+            app.sdkappid,
+            target,
+            &Push::new(Priority::High, frame),
+            except,
+        );
+    }
+
     /// Pushes `tip` to the group's members (as they are after the change), and, when members
     /// left, `GroupRemoved` to them. AVChatRooms get no tips: their members come and go too
     /// often, as on Tencent where their join and quit tips are off by default.

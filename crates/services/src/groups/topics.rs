@@ -16,6 +16,7 @@ use natter_webhook::payloads::topic::{
 };
 use natter_webhook::Origin;
 use rand::Rng;
+use serde_json::{json, Map, Value};
 
 use super::{
     check_len, invalid, refusal, refused_by_callback, type_of, GroupService, ProfileDelta,
@@ -88,6 +89,27 @@ pub(crate) fn check_topic_group(group: &GroupRecord) -> ApiResult<()> {
             ),
         ))
     }
+}
+
+/// The fields of a topic that a change gave new values, named as in `modify_topic`.
+fn changed_fields(before: &TopicRecord, after: &TopicRecord) -> Map<String, Value> {
+    let mut info = Map::new();
+    let texts = [
+        ("TopicName", &before.name, &after.name),
+        ("FaceUrl", &before.face_url, &after.face_url),
+        ("Introduction", &before.introduction, &after.introduction),
+        ("Notification", &before.notification, &after.notification),
+        ("CustomString", &before.custom_string, &after.custom_string),
+    ];
+    for (name, old, new) in texts {
+        if old != new {
+            info.insert(name.to_owned(), new.clone().into());
+        }
+    }
+    if before.mute_all != after.mute_all {
+        info.insert("ShutUpAllMember".to_owned(), after.mute_all.into());
+    }
+    info
 }
 
 pub(crate) fn topic_not_found(topic_id: &str) -> ApiError {
@@ -281,6 +303,7 @@ impl GroupService {
         };
         let from = req.from.clone().filter(|f| !f.is_empty());
         let operator = from.clone().unwrap_or_else(|| operator.to_owned());
+        let operator_account = operator.clone();
         let query = GroupQuery {
             accounts: from.iter().cloned().collect(),
             topics: vec![topic_id.clone()],
@@ -353,7 +376,33 @@ impl GroupService {
             plan
         })
         .await?;
+        if imported.is_none() {
+            let frame = self.topic_frame(
+                group_id,
+                "Created",
+                &operator_account,
+                json!({"TopicId": topic_id}),
+            );
+            self.send_to_group(app, group_id, GroupType::Community, &frame, None);
+        }
         Ok(topic_id)
+    }
+
+    /// A `TopicChange` event (`Created`, `Deleted` or `Changed`) with `fields` added.
+    fn topic_frame(&self, group_id: &str, change: &str, operator: &str, fields: Value) -> Value {
+        let mut frame = json!({
+            "Event": "TopicChange",
+            "GroupId": group_id,
+            "GroupType": GroupType::Community.name(),
+            "Change": change,
+            "Operator_Account": operator,
+            "MsgTime": self.clock.now_secs(),
+            "Random": rand::rng().random::<u32>(),
+        });
+        if let (Some(frame), Value::Object(fields)) = (frame.as_object_mut(), fields) {
+            frame.extend(fields);
+        }
+        frame
     }
 
     /// `destroy_topic`: deletes each named topic with its messages; per topic 0 or 110003
@@ -361,6 +410,7 @@ impl GroupService {
     pub async fn destroy_topics(
         &self,
         app: &AppSettings,
+        operator: &str,
         group_id: &str,
         topic_ids: Vec<String>,
         origin: &Origin,
@@ -407,6 +457,21 @@ impl GroupService {
                 plan
             })
             .await?;
+        let destroyed: Vec<&String> = outcome
+            .reply
+            .iter()
+            .filter(|(_, code, _)| *code == 0)
+            .map(|(id, _, _)| id)
+            .collect();
+        if !destroyed.is_empty() {
+            let frame = self.topic_frame(
+                group_id,
+                "Deleted",
+                operator,
+                json!({"TopicIdList": destroyed}),
+            );
+            self.send_to_group(app, group_id, GroupType::Community, &frame, None);
+        }
         Ok(outcome.reply)
     }
 
@@ -522,68 +587,81 @@ impl GroupService {
         let app_settings = app.clone();
         let origin = origin.clone();
         let operator = operator.to_owned();
+        let operator_account = operator.clone();
+        let connection = origin.connection;
         let gid = group_id.to_owned();
         let tid = topic_id.to_owned();
         let query = GroupQuery {
             topics: vec![topic_id.to_owned()],
             ..GroupQuery::default()
         };
-        self.edit_topics(app, group_id, query, move |_, snap| {
-            let mut plan = GroupPlan::new();
-            let Some(before) = snap.topics.get(&tid) else {
-                return refusal(topic_not_found(&tid));
-            };
-            let delta = ProfileDelta::new(
-                [
-                    &before.name,
-                    &before.introduction,
-                    &before.notification,
-                    &before.face_url,
-                ],
-                [
-                    &change.name,
-                    &change.introduction,
-                    &change.notification,
-                    &change.face_url,
-                ],
-            );
-            let reports = !delta.is_empty();
-            let report = AfterTopicInfoChanged {
-                group_id: gid.clone(),
-                topic_id: Some(tid.clone()),
-                group_type: GroupType::Community.name().to_owned(),
-                operator_account: operator,
-                name: delta.name,
-                introduction: delta.introduction,
-                notification: delta.notification,
-                face_url: delta.face_url,
-            };
-            let mut topic = before.clone();
-            let fields = [
-                (&mut topic.name, change.name),
-                (&mut topic.introduction, change.introduction),
-                (&mut topic.notification, change.notification),
-                (&mut topic.face_url, change.face_url),
-                (&mut topic.custom_string, change.custom_string),
-            ];
-            for (field, value) in fields {
-                if let Some(value) = value {
-                    *field = value;
+        let outcome = self
+            .edit_topics(app, group_id, query, move |_, snap| {
+                let mut plan = GroupPlan::<Option<Map<String, Value>>>::default();
+                let Some(before) = snap.topics.get(&tid) else {
+                    return refusal(topic_not_found(&tid));
+                };
+                let delta = ProfileDelta::new(
+                    [
+                        &before.name,
+                        &before.introduction,
+                        &before.notification,
+                        &before.face_url,
+                    ],
+                    [
+                        &change.name,
+                        &change.introduction,
+                        &change.notification,
+                        &change.face_url,
+                    ],
+                );
+                let reports = !delta.is_empty();
+                let report = AfterTopicInfoChanged {
+                    group_id: gid.clone(),
+                    topic_id: Some(tid.clone()),
+                    group_type: GroupType::Community.name().to_owned(),
+                    operator_account: operator,
+                    name: delta.name,
+                    introduction: delta.introduction,
+                    notification: delta.notification,
+                    face_url: delta.face_url,
+                };
+                let mut topic = before.clone();
+                let fields = [
+                    (&mut topic.name, change.name),
+                    (&mut topic.introduction, change.introduction),
+                    (&mut topic.notification, change.notification),
+                    (&mut topic.face_url, change.face_url),
+                    (&mut topic.custom_string, change.custom_string),
+                ];
+                for (field, value) in fields {
+                    if let Some(value) = value {
+                        *field = value;
+                    }
                 }
-            }
-            if let Some(mute) = change.mute_all {
-                topic.mute_all = mute;
-            }
-            if topic != *before {
-                plan.changes.push(GroupChange::PutTopic(Box::new(topic)));
-            }
-            if reports {
-                plan.outbox
-                    .extend(this.after(&app_settings, &report, &gid, &origin));
-            }
-            plan
-        })
-        .await?;
+                if let Some(mute) = change.mute_all {
+                    topic.mute_all = mute;
+                }
+                if topic != *before {
+                    plan.reply = Some(changed_fields(before, &topic));
+                    plan.changes.push(GroupChange::PutTopic(Box::new(topic)));
+                }
+                if reports {
+                    plan.outbox
+                        .extend(this.after(&app_settings, &report, &gid, &origin));
+                }
+                plan
+            })
+            .await?;
+        if let Some(info) = outcome.reply {
+            let frame = self.topic_frame(
+                group_id,
+                "Changed",
+                &operator_account,
+                json!({"TopicId": topic_id, "TopicInfo": info}),
+            );
+            self.send_to_group(app, group_id, GroupType::Community, &frame, connection);
+        }
         Ok(())
     }
 

@@ -24,6 +24,8 @@ fn record(id: &str, group_type: &str) -> GroupRecord {
         next_msg_seq: 1,
         member_count: 1,
         app_defined: vec![("k".into(), "v".into())],
+        attr_seq: 2,
+        counter_seq: 3,
         ..GroupRecord::default()
     }
 }

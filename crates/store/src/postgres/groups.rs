@@ -20,7 +20,7 @@ use natter_core::AppId;
 const GROUP_COLUMNS: &str = "group_id, group_type, name, introduction, notification, face_url,
     owner, created, max_members, apply_join, invite_join, mute_all, info_seq, last_info_time,
     next_msg_seq, last_msg_time, member_count, app_defined, support_topic, serial, attributes,
-    counters";
+    counters, attr_seq, counter_seq";
 
 fn group(row: &PgRow, first: usize) -> StoreResult<GroupRecord> {
     let i = |n: usize| first + n;
@@ -47,6 +47,8 @@ fn group(row: &PgRow, first: usize) -> StoreResult<GroupRecord> {
         serial: row.get(i(19)),
         attributes: decode_pairs(row.get(i(20)))?,
         counters: decode_counters(row.get(i(21)))?,
+        attr_seq: row.get::<i64, _>(i(22)) as u64,
+        counter_seq: row.get::<i64, _>(i(23)) as u64,
     })
 }
 
@@ -246,7 +248,7 @@ pub(crate) async fn write(
                     "INSERT INTO groups (app_id, {GROUP_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6,
                          $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20,
                          (SELECT COALESCE(MAX(serial), 0) + 1 FROM groups WHERE app_id = $1),
-                         $21, $22)
+                         $21, $22, $23, $24)
                      ON CONFLICT (app_id, group_id) DO UPDATE SET {GROUP_UPDATE}"
                 ))
                 .bind(app_id)
@@ -271,6 +273,8 @@ pub(crate) async fn write(
                 .bind(i64::from(g.support_topic))
                 .bind(encode_pairs(&g.attributes))
                 .bind(encode_counters(&g.counters))
+                .bind(g.attr_seq as i64)
+                .bind(g.counter_seq as i64)
                 .execute(&mut *conn)
                 .await?;
             }
@@ -495,7 +499,7 @@ pub(crate) async fn joined(
     .fetch_all(conn)
     .await?;
     rows.iter()
-        .map(|r| Ok((group(r, 0)?, member(r, 22)?)))
+        .map(|r| Ok((group(r, 0)?, member(r, 24)?)))
         .collect()
 }
 

@@ -276,7 +276,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     // Operations data (getappinfo) and the group-message time index (get_history).
     (22, crate::ops::POSTGRES_SCHEMA),
     (
-        27,
+        23,
         // The Web SDK's setFriendApplicationRead: friend requests to the owner read up to when
         // (Unix seconds).
         "CREATE TABLE friend_request_reads (
@@ -286,6 +286,8 @@ const MIGRATIONS: &[(i64, &str)] = &[
             PRIMARY KEY (app_id, owner)
         );",
     ),
+    // The Web SDK's attribute and counter sequences of each group.
+    (24, crate::groups::SEQUENCES_SCHEMA),
 ];
 
 /// An arbitrary constant naming Natter's migration lock.

@@ -16,7 +16,7 @@ use crate::{
 const GROUP_COLUMNS: &str = "group_id, group_type, name, introduction, notification, face_url,
     owner, created, max_members, apply_join, invite_join, mute_all, info_seq, last_info_time,
     next_msg_seq, last_msg_time, member_count, app_defined, support_topic, serial, attributes,
-    counters";
+    counters, attr_seq, counter_seq";
 
 /// A group row and its JSON columns (custom data, attributes, counters), decoded later.
 type GroupRow = (GroupRecord, [String; 3]);
@@ -43,6 +43,8 @@ fn group(row: &Row) -> rusqlite::Result<GroupRow> {
             member_count: row.get::<_, i64>(16)? as u64,
             support_topic: row.get::<_, i64>(18)? != 0,
             serial: row.get(19)?,
+            attr_seq: row.get::<_, i64>(22)? as u64,
+            counter_seq: row.get::<_, i64>(23)? as u64,
             ..GroupRecord::default()
         },
         [row.get(17)?, row.get(20)?, row.get(21)?],
@@ -207,7 +209,7 @@ pub(crate) fn write(
                     "INSERT INTO groups (app_id, {GROUP_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6,
                          ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20,
                          (SELECT COALESCE(MAX(serial), 0) + 1 FROM groups WHERE app_id = ?1),
-                         ?21, ?22)
+                         ?21, ?22, ?23, ?24)
                      ON CONFLICT (app_id, group_id) DO UPDATE SET {GROUP_UPDATE}"
                 ))?
                 .execute(params![
@@ -233,6 +235,8 @@ pub(crate) fn write(
                     i64::from(g.support_topic),
                     encode_pairs(&g.attributes),
                     encode_counters(&g.counters),
+                    g.attr_seq as i64,
+                    g.counter_seq as i64,
                 ])?;
             }
             GroupChange::DeleteGroup => {
@@ -446,17 +450,17 @@ pub(crate) fn joined(
     let rows = stmt.query_map(params![app as i64, member_id], |row| {
         let g = group(row)?;
         let m = GroupMember {
-            member: row.get(22)?,
-            role: row.get(23)?,
-            join_time: row.get(24)?,
-            msg_flag: row.get(25)?,
-            name_card: row.get(26)?,
-            muted_until: row.get(27)?,
-            read_seq: row.get::<_, i64>(28)? as u64,
-            last_send_time: row.get(29)?,
+            member: row.get(24)?,
+            role: row.get(25)?,
+            join_time: row.get(26)?,
+            msg_flag: row.get(27)?,
+            name_card: row.get(28)?,
+            muted_until: row.get(29)?,
+            read_seq: row.get::<_, i64>(30)? as u64,
+            last_send_time: row.get(31)?,
             app_defined: Vec::new(),
         };
-        Ok((g, (m, row.get::<_, String>(30)?)))
+        Ok((g, (m, row.get::<_, String>(32)?)))
     })?;
     rows.map(|r| {
         let (g, m) = r?;

@@ -235,7 +235,7 @@ pub(crate) const MIGRATIONS: &[(i64, &str)] = &[
     // Operations data (getappinfo) and the group-message time index (get_history).
     (22, crate::ops::SQLITE_SCHEMA),
     (
-        27,
+        23,
         // The Web SDK's setFriendApplicationRead: friend requests to the owner read up to when
         // (Unix seconds).
         "CREATE TABLE friend_request_reads (
@@ -245,6 +245,8 @@ pub(crate) const MIGRATIONS: &[(i64, &str)] = &[
             PRIMARY KEY (app_id, owner)
         );",
     ),
+    // The Web SDK's attribute and counter sequences of each group.
+    (24, crate::groups::SEQUENCES_SCHEMA),
 ];
 
 /// Every table that holds an app's data (all keyed by `app_id`), for the reset of one app.

@@ -18,6 +18,7 @@ async fn change_attrs(ctx: Ctx, req: GroupAttrChange, change: AttrChange) -> Api
             &group_id,
             change,
             req.pairs(),
+            None,
             &ctx.origin(),
         )
         .await?;

@@ -14,7 +14,8 @@ pub async fn get_group_counter(ctx: Ctx, req: GetGroupCounter) -> ApiResult<GetG
         .services
         .groups
         .counters(&ctx.app, &req.group_id, req.group_counter_keys)
-        .await?;
+        .await?
+        .counters;
     Ok(GetGroupCounterReply {
         group_counter: GroupCounter::list(counters),
     })
@@ -37,7 +38,8 @@ pub async fn update_group_counter(
                 .map(|c| (c.key, c.value))
                 .collect(),
         )
-        .await?;
+        .await?
+        .counters;
     Ok(UpdateGroupCounterReply {
         group_counter: GroupCounter::list(counters),
     })
