@@ -274,6 +274,18 @@ const MIGRATIONS: &[(i64, &str)] = &[
     ),
     // Operations data (getappinfo) and the group-message time index (get_history).
     (22, crate::ops::POSTGRES_SCHEMA),
+    (
+        30,
+        // Named snapshots of an app (`/_natter/snapshots`): each an export (crate::dump).
+        // Not in APP_TABLES: a reset keeps them, so a test suite can reset to a seed.
+        "CREATE TABLE app_snapshots (
+            app_id     BIGINT NOT NULL,
+            name       TEXT   NOT NULL,
+            created_ms BIGINT NOT NULL,
+            data       BYTEA  NOT NULL,
+            PRIMARY KEY (app_id, name)
+        );",
+    ),
 ];
 
 /// An arbitrary constant naming Natter's migration lock.
