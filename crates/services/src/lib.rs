@@ -17,6 +17,8 @@ pub mod push;
 pub mod relations;
 pub mod robots;
 pub mod sessions;
+pub mod snapshots;
+pub mod transfer;
 
 use std::sync::Arc;
 

@@ -103,6 +103,8 @@ pub fn test_config(data_dir: PathBuf, database_url: Option<String>) -> ServerCon
         nats_url: None,
         cluster_name: "natter".into(),
         emulator: true,
+        import: None,
+        export_on_exit: None,
         apps: [APP, OTHER_APP]
             .into_iter()
             .map(|id| AppConfig {

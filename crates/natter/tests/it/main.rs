@@ -24,6 +24,7 @@ mod crash_drill;
 mod cursors;
 mod custom_fields;
 mod edges;
+mod export;
 mod friends;
 mod groups;
 mod live;
