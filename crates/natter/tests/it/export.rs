@@ -491,3 +491,117 @@ on_both_engines!(
         assert_eq!(anonymous["ErrorCode"], 60012, "{anonymous}");
     }
 );
+
+/// The binary: `--export-on-exit` on SIGTERM, `natter export`, `natter import` (refusing a full
+/// app, then `--replace`), and `serve --import`, all on data directories of their own.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_binary_exports_imports_and_seeds() {
+    use crate::binary::{call, serve, terminate, BIN};
+    let dir = tempfile::tempdir().unwrap();
+    let at = |name: &str| dir.path().join(name).to_str().unwrap().to_owned();
+    let key = ["--secret-key", "export-test-key"];
+    let (d1, on_exit, exported) = (at("d1"), at("exit.ndjson.gz"), at("cli.ndjson.gz"));
+    let (child, banner) = serve(
+        &[
+            "--listen",
+            "127.0.0.1:0",
+            "--data-dir",
+            &d1,
+            "--export-on-exit",
+            &on_exit,
+            key[0],
+            key[1],
+        ],
+        &[],
+    )
+    .await;
+    let client = reqwest::Client::new();
+    let made = call(
+        &client,
+        &banner,
+        "im_open_login_svc/account_import",
+        json!({"UserID": "carol"}),
+    )
+    .await;
+    assert_eq!(made["ErrorCode"], 0, "{made}");
+    assert!(terminate(child).await.success());
+    assert_eq!(header(Path::new(&on_exit))["apps"], json!([APP]));
+    let cli = |args: &[&str]| {
+        std::process::Command::new(BIN)
+            .args(args)
+            .env_remove("NATTER_DATABASE_URL")
+            .output()
+            .unwrap()
+    };
+    let out = cli(&["export", &exported, "--data-dir", &d1, key[0], key[1]]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(records(Path::new(&exported)) == records(Path::new(&on_exit)));
+    let d2 = at("d2");
+    let out = cli(&["import", &exported, "--data-dir", &d2, key[0], key[1]]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = cli(&["import", &exported, "--data-dir", &d2, key[0], key[1]]);
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success() && said.contains("not empty") && said.contains("--replace"),
+        "{said}"
+    );
+    let out = cli(&[
+        "import",
+        &exported,
+        "--replace",
+        "--data-dir",
+        &d2,
+        key[0],
+        key[1],
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = cli(&[
+        "import",
+        &at("missing.gz"),
+        "--data-dir",
+        &d2,
+        key[0],
+        key[1],
+    ]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("missing.gz"));
+    // A seeded start: the account is there.
+    let d3 = at("d3");
+    let (child, banner) = serve(
+        &[
+            "--listen",
+            "127.0.0.1:0",
+            "--data-dir",
+            &d3,
+            "--import",
+            &on_exit,
+            key[0],
+            key[1],
+        ],
+        &[],
+    )
+    .await;
+    let check = call(
+        &client,
+        &banner,
+        "im_open_login_svc/account_check",
+        json!({"CheckItem": [{"UserID": "carol"}]}),
+    )
+    .await;
+    assert_eq!(
+        check["ResultItem"][0]["AccountStatus"], "Imported",
+        "{check}"
+    );
+    assert!(terminate(child).await.success());
+}
