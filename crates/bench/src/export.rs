@@ -119,8 +119,11 @@ impl Bench<'_> {
         }
         let mut tasks = Vec::new();
         for worker in 0..16usize {
-            let (client, base, query) =
-                (self.client.clone(), self.base.to_owned(), self.query.to_owned());
+            let (client, base, query) = (
+                self.client.clone(),
+                self.base.to_owned(),
+                self.query.to_owned(),
+            );
             tasks.push(tokio::spawn(async move {
                 for i in (worker..10_000).step_by(16) {
                     let text = json!([{"MsgType": "TIMTextElem", "MsgContent": {"Text": format!("message {i}")}}]);
@@ -270,8 +273,19 @@ fn write_messages(
 ) -> anyhow::Result<u64> {
     let (columns, row) = template.context("the small app has one-to-one messages")?;
     let at = |name: &str| columns.iter().position(|c| c == name).context("a column");
-    let (id, low, high, from, to) = (at("id")?, at("pair_low")?, at("pair_high")?, at("from_account")?, at("to_account")?);
-    let (seq, random, time, body) = (at("msg_seq")?, at("msg_random")?, at("msg_time")?, at("body")?);
+    let (id, low, high, from, to) = (
+        at("id")?,
+        at("pair_low")?,
+        at("pair_high")?,
+        at("from_account")?,
+        at("to_account")?,
+    );
+    let (seq, random, time, body) = (
+        at("msg_seq")?,
+        at("msg_random")?,
+        at("msg_time")?,
+        at("body")?,
+    );
     let start = 1_700_000_000i64;
     for i in 0..messages {
         let (a, b) = (i % 1000, (i / 1000 + i) % 1000);

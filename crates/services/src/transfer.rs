@@ -140,7 +140,7 @@ fn encode<W: Write>(
                 DumpItem::Row(values) => {
                     line(&mut gz, &values)?;
                     rows += 1;
-                    if let Some(report) = progress.as_ref().filter(|_| rows % 4096 == 0) {
+                    if let Some(report) = progress.as_ref().filter(|_| rows.is_multiple_of(4096)) {
                         report(total + rows);
                     }
                 }
@@ -284,7 +284,7 @@ fn decode<R: Read>(
                 tx.blocking_send(DumpItem::Row(values))
                     .map_err(|_| stopped())?;
                 total += 1;
-                if let Some(report) = progress.as_ref().filter(|_| total % 4096 == 0) {
+                if let Some(report) = progress.as_ref().filter(|_| total.is_multiple_of(4096)) {
                     report(total);
                 }
             }

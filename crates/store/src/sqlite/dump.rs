@@ -426,7 +426,7 @@ impl SqliteStore {
             .map(|t| (*t).to_owned())
             .collect();
         reset.sort();
-        let schema = self.readers.read(|conn| app_tables(conn)).await?;
+        let schema = self.readers.read(app_tables).await?;
         Ok((reset, schema))
     }
 }
