@@ -44,6 +44,27 @@ async fn columns(conn: &mut PgConnection, table: &str) -> StoreResult<Vec<(Strin
     .await?)
 }
 
+/// Every app table's columns (but `app_id`) in order, in one catalog query: a restore would
+/// otherwise ask `information_schema` once a table, which cost more than its rows.
+async fn all_columns(
+    conn: &mut PgConnection,
+) -> StoreResult<std::collections::HashMap<String, Vec<String>>> {
+    let rows: Vec<(String, String)> = sqlx::query_as(
+        "SELECT c.relname::text, a.attname::text FROM pg_attribute a
+         JOIN pg_class c ON c.oid = a.attrelid
+         WHERE c.relnamespace = current_schema()::regnamespace AND c.relkind = 'r'
+           AND a.attnum > 0 AND NOT a.attisdropped AND a.attname <> 'app_id'
+         ORDER BY c.relname, a.attnum",
+    )
+    .fetch_all(conn)
+    .await?;
+    let mut out: std::collections::HashMap<String, Vec<String>> = Default::default();
+    for (table, column) in rows {
+        out.entry(table).or_default().push(column);
+    }
+    Ok(out)
+}
+
 /// The primary key's columns, in key order.
 async fn key(conn: &mut PgConnection, table: &str) -> StoreResult<Vec<String>> {
     Ok(sqlx::query_scalar(
@@ -200,6 +221,7 @@ async fn import(
         .into_iter()
         .filter(|t| dump::exported(t))
         .collect();
+    let known_columns = all_columns(&mut tx).await?;
     if !options.replace {
         for table in &tables {
             let sql = if table == "accounts" {
@@ -249,11 +271,7 @@ async fn import(
                         "no table {name} here (an export of a newer Natter?)"
                     )));
                 }
-                let known: Vec<String> = columns(&mut tx, &name)
-                    .await?
-                    .into_iter()
-                    .map(|(c, _)| c)
-                    .collect();
+                let known = known_columns.get(&name).cloned().unwrap_or_default();
                 dump::check_columns(&name, &names, &known)?;
                 let list = names.join(", ");
                 insert = Some(Insert {
