@@ -14,6 +14,7 @@ use serde_json::{json, Value};
 use tokio::io::{AsyncBufReadExt, BufReader};
 
 mod all_member_push;
+mod export;
 mod history;
 mod push;
 mod sdk;
@@ -53,7 +54,9 @@ struct Args {
     /// `history` (get_history of an hour of `--archive` messages: answer time, download time
     /// to first and last byte, sizes)
     /// `allpush` (`im_push` to `--push-accounts` accounts: accounts/s, and `sendmsg` p50/p99
-    /// from 16 clients during the push against the same load alone)
+    /// from 16 clients during the push against the same load alone),
+    /// `export` (snapshot save/restore of 1,000 accounts, 100 groups and 10,000 messages;
+    /// `natter import`/`export` of an app with `--messages` messages: rows/s, peak memory)
     #[arg(
         long,
         value_delimiter = ',',
@@ -69,6 +72,9 @@ struct Args {
     /// Accounts an `im_push` reaches (allpush suite), besides the `--accounts` ones
     #[arg(long, default_value_t = 100_000)]
     push_accounts: usize,
+    /// One-to-one messages of the app that `natter import`/`export` move (export suite)
+    #[arg(long, default_value_t = 995_000)]
+    messages: usize,
     /// After-callbacks queued before delivery is let through (webhooks suite)
     #[arg(long, default_value_t = 20_000)]
     backlog: usize,
@@ -272,6 +278,19 @@ async fn main() -> anyhow::Result<()> {
             accounts: args.accounts,
         };
         bench.run(args.push_accounts, 16, args.seconds).await?;
+    }
+    if args.suites.iter().any(|s| s == "export") {
+        let bench = export::Bench {
+            client: &client,
+            base: &base,
+            query: &query,
+            natter: &args.natter,
+            config: &config,
+            data_dir: &dir.path().join("data"),
+            database_url: args.database_url.as_deref(),
+            work: dir.path(),
+        };
+        bench.run(args.messages, args.runs).await?;
     }
     server.start_kill()?;
     Ok(())

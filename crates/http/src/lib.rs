@@ -33,6 +33,7 @@ pub mod pushes;
 pub mod rate_limit;
 pub mod rest;
 pub mod routes;
+pub mod snapshots;
 pub mod webhooks;
 pub mod wire;
 
@@ -133,6 +134,10 @@ pub fn router(state: AppState) -> Router {
         .route("/_natter/usersig", post(emulator::usersig))
         .route("/_natter/accounts", get(control::accounts))
         .route("/_natter/online", get(control::online))
+        .route("/_natter/snapshots", get(snapshots::list))
+        .route("/_natter/snapshots/save", post(snapshots::save))
+        .route("/_natter/snapshots/restore", post(snapshots::restore))
+        .route("/_natter/snapshots/delete", post(snapshots::delete))
         .route("/console", get(console::redirect))
         .route("/console/", get(console::index))
         .route("/console/{*file}", get(console::file))

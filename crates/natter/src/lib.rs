@@ -5,6 +5,7 @@ pub mod accept;
 pub mod config;
 mod private;
 mod server;
+pub mod transfer;
 
 pub use accept::ConnectionLimits;
 pub use server::{open_store, start, Running};

@@ -1,5 +1,6 @@
 //! `natter`: the command line. `natter serve` runs the server; `natter usersig` prints a UserSig;
-//! `natter config` prints an example `natter.toml` or checks one.
+//! `natter config` prints an example `natter.toml` or checks one; `natter export` and `natter
+//! import` move apps' data through a file.
 
 use std::sync::Arc;
 
@@ -36,6 +37,40 @@ enum Command {
     /// Print an example natter.toml, or check one
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// Write apps' data (all configured apps, or those of --app) to one portable file:
+    /// gzip-compressed JSON lines, readable by `natter import` on either storage engine
+    /// (docs/export.md)
+    Export(Box<ExportArgs>),
+    /// Read a file of `natter export` into this server's storage (SQLite or PostgreSQL): into
+    /// apps that hold nothing but their admin accounts, or with --replace over their data
+    Import(Box<ImportArgs>),
+}
+
+#[derive(clap::Args)]
+struct ExportArgs {
+    /// The file to write (replaced when complete)
+    file: std::path::PathBuf,
+    /// An app to export (repeat for several); default: every configured app
+    #[arg(long = "app", value_name = "SDKAPPID")]
+    apps: Vec<u64>,
+    /// The storage and apps, as `natter serve` reads them
+    #[command(flatten)]
+    options: Options,
+}
+
+#[derive(clap::Args)]
+struct ImportArgs {
+    /// The file to read
+    file: std::path::PathBuf,
+    /// An app of the file to import (repeat for several); default: every app in the file
+    #[arg(long = "app", value_name = "SDKAPPID")]
+    apps: Vec<u64>,
+    /// Replace the data of apps that hold some (otherwise they are refused)
+    #[arg(long)]
+    replace: bool,
+    /// The storage and apps, as `natter serve` reads them
+    #[command(flatten)]
+    options: Options,
 }
 
 #[derive(Subcommand)]
@@ -89,6 +124,27 @@ fn main() -> std::process::ExitCode {
             print!("{}", natter::config::example::example_toml());
             Ok(())
         }
+        Command::Export(args) => {
+            let ExportArgs {
+                file,
+                apps,
+                options,
+            } = *args;
+            transfer(sub, options, |config| async move {
+                natter::transfer::export_command(&config, file, &apps).await
+            })
+        }
+        Command::Import(args) => {
+            let ImportArgs {
+                file,
+                apps,
+                replace,
+                options,
+            } = *args;
+            transfer(sub, options, |config| async move {
+                natter::transfer::import_command(&config, file, &apps, replace).await
+            })
+        }
         Command::Config(ConfigCommand::Check { file, options }) => {
             let (_, check) = sub.subcommand().expect("config has a subcommand");
             check_config(file, options.without_defaults(check))
@@ -119,6 +175,26 @@ fn usersig(args: UsersigArgs, matches: &ArgMatches) -> anyhow::Result<()> {
         )
     );
     Ok(())
+}
+
+/// Runs an export or import with the configuration `serve` would have.
+fn transfer<F: std::future::Future<Output = anyhow::Result<()>>>(
+    matches: &ArgMatches,
+    options: Options,
+    work: impl FnOnce(ServerConfig) -> F,
+) -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("NATTER_LOG")
+                .unwrap_or_else(|_| "warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let config = ServerConfig::resolve(options.without_defaults(matches))?;
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?
+        .block_on(work(config))
 }
 
 fn check_config(file: std::path::PathBuf, options: Options) -> anyhow::Result<()> {

@@ -49,6 +49,8 @@ pub struct Running {
     delivery: JoinHandle<()>,
     /// Writes the operations counters every second, and once more when stopped.
     counters: JoinHandle<()>,
+    /// `--export-on-exit`: the file and the apps.
+    export_on_exit: Option<(std::path::PathBuf, Vec<natter_core::AppId>)>,
 }
 
 impl Running {
@@ -71,8 +73,18 @@ impl Running {
         self.services.pushes.tasks().shutdown().await;
         let _ = self.delivery.await;
         let _ = self.counters.await;
+        // Last, when nothing writes any more: the export holds the final state.
+        let exported = match self.export_on_exit {
+            None => Ok(()),
+            Some((path, apps)) => {
+                let store = self.services.store.clone();
+                crate::transfer::export_to(store, apps.clone(), &path, None)
+                    .await
+                    .map(|rows| tracing::info!(rows, ?apps, file = %path.display(), "exported on exit"))
+            }
+        };
         self.services.store.close().await;
-        served
+        served.and(exported)
     }
 
     /// Asks the server to stop; [`wait`](Self::wait) returns once it has.
@@ -148,6 +160,15 @@ pub async fn start(config: &ServerConfig, clock: Arc<Clock>) -> anyhow::Result<R
                 .map_err(|e| anyhow::anyhow!(e))?
         }
     };
+    if let Some(path) = &config.import {
+        // In emulator mode the file is the seed of every start; elsewhere it never overwrites.
+        let done =
+            crate::transfer::import_from(store.clone(), config, path, &[], config.emulator, None)
+                .await?;
+        for (app, rows) in done {
+            tracing::info!(app, rows, file = %path.display(), "imported at start");
+        }
+    }
     let (presence, reaped) = match &fanout.bus() {
         None => (Presence::local(hub.clone(), fanout.node()), None),
         Some(bus) => {
@@ -247,5 +268,9 @@ pub async fn start(config: &ServerConfig, clock: Arc<Clock>) -> anyhow::Result<R
         task,
         delivery,
         counters,
+        export_on_exit: config.export_on_exit.clone().map(|path| {
+            let apps = config.apps.iter().map(|a| a.settings.sdkappid).collect();
+            (path, apps)
+        }),
     })
 }

@@ -18,7 +18,9 @@ pub mod push;
 pub mod relations;
 pub mod robots;
 pub mod sessions;
+pub mod snapshots;
 pub mod statuses;
+pub mod transfer;
 
 use std::sync::Arc;
 

@@ -12,6 +12,7 @@ use crate::{AccountImport, ProfileValue, Store};
 
 mod accounts;
 mod conversations;
+mod dump;
 mod groups;
 mod messages;
 mod moderation;
@@ -111,6 +112,10 @@ pub fn checks() -> Vec<Check> {
         check!(ref pins::friend_request_read_marks_only_move_forward),
         check!(ref kicks_are_kept_per_user_and_app),
         check!(ref ping_answers),
+        check!(ref dump::export_then_import_keeps_every_row),
+        check!(ref dump::imports_refuse_a_full_app_and_cut_streams),
+        check!(ref dump::snapshots_are_kept_per_app_and_name),
+        check!(ref dump::every_app_table_is_reset_and_exported),
         check!(ref moderation::global_mutes_need_an_account_and_keep_each_kind),
         check!(ref moderation::robots_are_capped_listed_and_keep_their_account),
         check!(arc moderation::concurrent_robot_creations_respect_the_cap),

@@ -72,6 +72,8 @@ pub fn check(command_line: Options) -> anyhow::Result<String> {
         } else {
             super::EmulatorMode::Off
         }),
+        import: config.import.clone(),
+        export_on_exit: config.export_on_exit.clone(),
         apps,
     };
     let mut out = match &file {

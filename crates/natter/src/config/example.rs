@@ -16,6 +16,8 @@ fn example_value(key: &str) -> Option<&'static str> {
         "tls_cert" => r#""/etc/natter/cert.pem""#,
         "tls_key" => r#""/etc/natter/key.pem""#,
         "nats_url" => r#""nats://127.0.0.1:4222""#,
+        "import" => r#""seed.ndjson.gz""#,
+        "export_on_exit" => r#""state.ndjson.gz""#,
         _ => return None,
     })
 }

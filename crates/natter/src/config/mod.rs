@@ -55,6 +55,10 @@ pub struct ServerConfig {
     pub node_timeout: Duration,
     /// Emulator mode, resolved: the clock may be moved and local callers get UserSigs made.
     pub emulator: bool,
+    /// An export to seed the apps it holds at start (see `Options::import`).
+    pub import: Option<PathBuf>,
+    /// Where every app's data goes when the server stops cleanly.
+    pub export_on_exit: Option<PathBuf>,
     pub apps: Vec<AppConfig>,
 }
 
@@ -130,6 +134,8 @@ impl ServerConfig {
                     .map(|n| n as u64),
             )? as usize,
             nats_url: given.nats_url,
+            import: given.import,
+            export_on_exit: given.export_on_exit,
             cluster_name: given
                 .cluster_name
                 .or(defaults.cluster_name)

@@ -210,6 +210,15 @@ pub struct Options {
         default_value = "auto"
     )]
     pub emulator: Option<EmulatorMode>,
+    /// An export (`natter export`'s file) to seed the apps it holds at start: in emulator mode
+    /// each one's data is replaced by the file's at every start; otherwise an app that holds
+    /// data is refused (import it once with `natter import --replace`)
+    #[arg(long, env = "NATTER_IMPORT", value_name = "FILE")]
+    pub import: Option<PathBuf>,
+    /// Export every app's data to this file when the server stops cleanly (with `--import`
+    /// of the same file, an emulator keeps its state between runs)
+    #[arg(long, env = "NATTER_EXPORT_ON_EXIT", value_name = "FILE")]
+    pub export_on_exit: Option<PathBuf>,
     /// The `[[app]]` tables: only in the file.
     #[arg(skip)]
     #[serde(default, rename = "app", skip_serializing_if = "Vec::is_empty")]

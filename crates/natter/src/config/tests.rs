@@ -95,7 +95,7 @@ fn a_zero_connection_limit_is_refused() {
 #[test]
 fn every_option_is_a_flag_a_variable_and_a_key_of_one_name() {
     let docs = option_docs();
-    assert_eq!(docs.len(), 22);
+    assert_eq!(docs.len(), 24);
     for option in docs {
         let name = option.toml_key.clone().unwrap_or_else(|| "config".into());
         assert_eq!(option.flag, format!("--{}", name.replace('_', "-")));
@@ -282,6 +282,8 @@ fn every_key_set() -> Options {
         cluster_name: Some("c".into()),
         node_timeout: Some(1),
         emulator: Some(super::EmulatorMode::Off),
+        import: Some("seed.ndjson.gz".into()),
+        export_on_exit: Some("state.ndjson.gz".into()),
         apps: vec![AppTable {
             sdkappid: 1,
             secret_key: Some("k".into()),

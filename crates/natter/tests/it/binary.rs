@@ -84,7 +84,7 @@ pub(crate) async fn call(
         .unwrap()
 }
 
-async fn terminate(mut child: Child) -> std::process::ExitStatus {
+pub(crate) async fn terminate(mut child: Child) -> std::process::ExitStatus {
     let pid = child.id().unwrap() as i32;
     // SIGTERM, as a service manager sends it.
     std::process::Command::new("kill")

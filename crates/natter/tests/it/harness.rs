@@ -104,6 +104,8 @@ pub fn test_config(data_dir: PathBuf, database_url: Option<String>) -> ServerCon
         cluster_name: "natter".into(),
         node_timeout: std::time::Duration::from_secs(15),
         emulator: true,
+        import: None,
+        export_on_exit: None,
         apps: [APP, OTHER_APP]
             .into_iter()
             .map(|id| AppConfig {

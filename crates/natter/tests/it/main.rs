@@ -32,6 +32,7 @@ mod crash_drill;
 mod cursors;
 mod custom_fields;
 mod edges;
+mod export;
 mod friends;
 mod groups;
 mod live;

@@ -288,6 +288,18 @@ const MIGRATIONS: &[(i64, &str)] = &[
     ),
     // The Web SDK's attribute and counter sequences of each group.
     (24, crate::groups::SEQUENCES_SCHEMA),
+    (
+        25,
+        // Named snapshots of an app (`/_natter/snapshots`): each an export (crate::dump).
+        // Not in APP_TABLES: a reset keeps them, so a test suite can reset to a seed.
+        "CREATE TABLE app_snapshots (
+            app_id     BIGINT NOT NULL,
+            name       TEXT   NOT NULL,
+            created_ms BIGINT NOT NULL,
+            data       BYTEA  NOT NULL,
+            PRIMARY KEY (app_id, name)
+        );",
+    ),
 ];
 
 /// An arbitrary constant naming Natter's migration lock.

@@ -247,6 +247,18 @@ pub(crate) const MIGRATIONS: &[(i64, &str)] = &[
     ),
     // The Web SDK's attribute and counter sequences of each group.
     (24, crate::groups::SEQUENCES_SCHEMA),
+    (
+        25,
+        // Named snapshots of an app (`/_natter/snapshots`): each an export (crate::dump).
+        // Not in APP_TABLES: a reset keeps them, so a test suite can reset to a seed.
+        "CREATE TABLE app_snapshots (
+            app_id     INTEGER NOT NULL,
+            name       TEXT    NOT NULL,
+            created_ms INTEGER NOT NULL,
+            data       BLOB    NOT NULL,
+            PRIMARY KEY (app_id, name)
+        );",
+    ),
 ];
 
 /// Every table that holds an app's data (all keyed by `app_id`), for the reset of one app.

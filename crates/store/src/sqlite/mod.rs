@@ -7,6 +7,7 @@ mod applications;
 mod c2c;
 mod contacts;
 mod conversations;
+mod dump;
 mod extensions;
 mod files;
 mod groups;
@@ -832,6 +833,49 @@ impl Store for SqliteStore {
         })
         .await?;
         self.remove_app_files(app)
+    }
+
+    async fn export_app(
+        &self,
+        app: AppId,
+        out: tokio::sync::mpsc::Sender<crate::dump::DumpItem>,
+    ) -> StoreResult<()> {
+        self.export_app_impl(app, out).await
+    }
+
+    async fn import_app(
+        &self,
+        app: AppId,
+        options: crate::dump::ImportOptions,
+        input: tokio::sync::mpsc::Receiver<crate::dump::DumpItem>,
+    ) -> StoreResult<crate::dump::ImportOutcome> {
+        self.import_app_impl(app, options, input).await
+    }
+
+    async fn put_snapshot(
+        &self,
+        app: AppId,
+        name: String,
+        data: Vec<u8>,
+        created_ms: i64,
+    ) -> StoreResult<()> {
+        self.put_snapshot_impl(app, name, data, created_ms).await
+    }
+
+    async fn get_snapshot(&self, app: AppId, name: String) -> StoreResult<Option<Vec<u8>>> {
+        self.get_snapshot_impl(app, name).await
+    }
+
+    async fn list_snapshots(&self, app: AppId) -> StoreResult<Vec<crate::dump::SnapshotInfo>> {
+        self.list_snapshots_impl(app).await
+    }
+
+    async fn delete_snapshot(&self, app: AppId, name: String) -> StoreResult<bool> {
+        self.delete_snapshot_impl(app, name).await
+    }
+
+    async fn app_table_lists(&self) -> StoreResult<(Vec<String>, Vec<String>)> {
+        self.app_table_lists_impl().await
     }
 
     async fn push_attr_names(&self, app: AppId) -> StoreResult<Vec<(u32, String)>> {
