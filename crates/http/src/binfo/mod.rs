@@ -11,6 +11,7 @@ mod frame;
 mod group_msgs;
 mod groups;
 mod login;
+mod pins;
 pub(crate) mod pushes;
 mod sns;
 mod sync;

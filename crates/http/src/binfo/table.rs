@@ -6,6 +6,7 @@ use super::commands::{Command, Serving};
 use super::files;
 use super::group_msgs;
 use super::groups;
+use super::pins;
 use super::sync;
 use crate::rest::{group_open_http_svc, profile, recentcontact, sns};
 
@@ -137,9 +138,9 @@ pub static COMMANDS: &[Command] = &[
     Command { name: "group_open_http_svc.batch_get_group_notify", serving: Serving::NotYet },
     Command { name: "group_open_http_svc.update_group_counter", serving: Serving::NotYet },
     Command { name: "group_open_http_svc.get_group_counter", serving: Serving::NotYet },
-    Command { name: "group_open_http_svc.pin_message", serving: Serving::NotYet },
-    Command { name: "group_open_http_svc.unpin_message", serving: Serving::NotYet },
-    Command { name: "group_open_http_svc.get_pinned_messages", serving: Serving::NotYet },
+    Command { name: "group_open_http_svc.pin_message", serving: served!(pins::pin_message) },
+    Command { name: "group_open_http_svc.unpin_message", serving: served!(pins::unpin_message) },
+    Command { name: "group_open_http_svc.get_pinned_messages", serving: served!(pins::get_pinned_messages) },
     Command { name: "group_open_http_svc.get_huge_group_msg", serving: Serving::NotYet },
     Command { name: "million_group_open_http_svc.create_topic", serving: Serving::NotYet },
     Command { name: "million_group_open_http_svc.destroy_topic", serving: Serving::NotYet },

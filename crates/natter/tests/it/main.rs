@@ -13,6 +13,7 @@ mod binfo;
 mod binfo_files;
 mod binfo_group_msgs;
 mod binfo_groups;
+mod binfo_pins;
 mod binfo_push;
 mod binfo_sns;
 mod binfo_sync;

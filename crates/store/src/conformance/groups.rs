@@ -10,7 +10,7 @@ use crate::{
     MemberCursor, Store, TopicRecord,
 };
 
-fn record(id: &str, group_type: &str) -> GroupRecord {
+pub(super) fn record(id: &str, group_type: &str) -> GroupRecord {
     GroupRecord {
         group_id: id.into(),
         group_type: group_type.into(),
@@ -28,7 +28,7 @@ fn record(id: &str, group_type: &str) -> GroupRecord {
     }
 }
 
-fn member(id: &str, role: &str, join_time: i64) -> GroupMember {
+pub(super) fn member(id: &str, role: &str, join_time: i64) -> GroupMember {
     GroupMember {
         member: id.into(),
         role: role.into(),
@@ -39,7 +39,7 @@ fn member(id: &str, role: &str, join_time: i64) -> GroupMember {
     }
 }
 
-async fn apply(store: &dyn Store, app: u64, group: &str, changes: Vec<GroupChange>) {
+pub(super) async fn apply(store: &dyn Store, app: u64, group: &str, changes: Vec<GroupChange>) {
     let outcome = store
         .edit_group(app, group.into(), GroupQuery::default(), 1, move |_| {
             GroupPlan::<()> {

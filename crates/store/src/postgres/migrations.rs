@@ -43,6 +43,7 @@ pub(crate) const APP_TABLES: &[&str] = &[
     "group_applications",
     "ops_counters",
     "ops_members",
+    "group_pins",
 ];
 
 const MIGRATIONS: &[(i64, &str)] = &[
@@ -274,6 +275,8 @@ const MIGRATIONS: &[(i64, &str)] = &[
     ),
     // Operations data (getappinfo) and the group-message time index (get_history).
     (22, crate::ops::POSTGRES_SCHEMA),
+    // Pinned group messages (pin_message).
+    (23, crate::pins::SCHEMA),
 ];
 
 /// An arbitrary constant naming Natter's migration lock.

@@ -234,6 +234,8 @@ pub(crate) const MIGRATIONS: &[(i64, &str)] = &[
     ),
     // Operations data (getappinfo) and the group-message time index (get_history).
     (22, crate::ops::SQLITE_SCHEMA),
+    // Pinned group messages (pin_message).
+    (23, crate::pins::SCHEMA),
 ];
 
 /// Every table that holds an app's data (all keyed by `app_id`), for the reset of one app.
@@ -274,6 +276,7 @@ pub(crate) const APP_TABLES: &[&str] = &[
     "group_applications",
     "ops_counters",
     "ops_members",
+    "group_pins",
 ];
 
 /// Applies the migrations up to `limit` (all when `None`) that the database has not seen yet.
