@@ -47,7 +47,7 @@ pub use imports::{ImportedMember, ImportedMessage};
 pub use members::{AddedMember, JoinOutcome, MemberAdd, MemberChange, MemberList, MemberPage};
 pub use messages::{priority_number, GroupSend, GroupSent, SendLimiter, GROUP_BODY_CODES};
 pub use natter_store::{GroupMember, GroupRecord, TopicRecord};
-pub use pins::PinnedGroupMessage;
+pub use pins::{MessagePin, PinnedGroupMessage};
 pub use recalls::{MessageEdit, ModifiedMessage, MAX_RECALL};
 pub use receipts::{Receipt, ReceiptDetail};
 pub use rooms::{MemberMarks, OnlineMember, RoomCause};

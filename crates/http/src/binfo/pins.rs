@@ -3,6 +3,7 @@
 //! REST API does not have. The rules (who may pin, how many) are the group service's.
 
 use natter_core::{codes, ApiError, ApiResult};
+use natter_services::groups::MessagePin;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -40,9 +41,11 @@ async fn set_pinned(ctx: Ctx, body: Value, pinned: bool) -> ApiResult<Value> {
             &ctx.app,
             &ctx.identifier,
             &req.group_id,
-            topic(req.topic_id),
-            req.msg_seq,
-            pinned,
+            MessagePin {
+                topic_id: topic(req.topic_id),
+                seq: req.msg_seq,
+                pinned,
+            },
             &ctx.origin,
         )
         .await?;

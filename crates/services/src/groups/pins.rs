@@ -22,6 +22,15 @@ pub struct PinnedGroupMessage {
     pub message: GroupMessage,
 }
 
+/// A pin or unpin of one message of a group (`topic_id` `None`) or of one of its topics.
+#[derive(Debug, Clone)]
+pub struct MessagePin {
+    pub topic_id: Option<String>,
+    pub seq: u64,
+    /// True to pin, false to unpin.
+    pub pinned: bool,
+}
+
 /// A stored message in the shape group events carry it (`GroupMsg`'s fields).
 fn message_event(message: &GroupMessage) -> Value {
     let body: Value = serde_json::from_str(&message.body).unwrap_or_else(|_| json!([]));
@@ -46,11 +55,14 @@ impl GroupService {
         app: &AppSettings,
         operator: &str,
         group_id: &str,
-        topic_id: Option<String>,
-        seq: u64,
-        pinned: bool,
+        change: MessagePin,
         origin: &Origin,
     ) -> ApiResult<()> {
+        let MessagePin {
+            topic_id,
+            seq,
+            pinned,
+        } = change;
         let (group, _) = self
             .authorize(app, group_id, operator, ClientAction::Pin)
             .await?;
