@@ -137,6 +137,10 @@ pub const GROUP_ATTR_NOT_FOUND: u32 = 10050;
 pub const GROUP_ATTR_SEQ_CONFLICT: u32 = 10056;
 /// A read-receipt query about a message that has no receipts.
 pub const GROUP_NO_RECEIPT: u32 = 10062;
+/// The group has its limit of pinned messages (ERR_SVR_GROUP_PINNED_MESSAGE_COUNT_LIMIT).
+pub const GROUP_PINNED_LIMIT: u32 = 10070;
+/// The message is pinned already (ERR_SVR_GROUP_MESSAGE_ALREADY_PINNED).
+pub const GROUP_MSG_ALREADY_PINNED: u32 = 10071;
 
 // Community topics (`million_group_open_http_svc`): the destroy_topic page's table.
 /// The group is not a community with topics enabled.

@@ -81,6 +81,15 @@ pub struct SendC2c {
 /// server's whole seconds runs up to a second or two behind; a send may wait for a callback).
 pub const CLIENT_TIME_TOLERANCE_SECS: i64 = 60;
 
+/// A sent message's time: the sender's client time when it is within
+/// [`CLIENT_TIME_TOLERANCE_SECS`] before `now` (so every SDK builds the id the sender's SDK
+/// built, `<TinyId>-<MsgClientTime>-<Random>`), else `now`.
+pub fn message_time(client_time: Option<i64>, now: i64) -> i64 {
+    client_time
+        .filter(|t| (now - CLIENT_TIME_TOLERANCE_SECS..=now).contains(t))
+        .unwrap_or(now)
+}
+
 /// What `sendmsg` answers.
 #[derive(Debug, Clone, PartialEq)]
 pub struct C2cSent {
@@ -239,11 +248,7 @@ impl MessageService {
             c2c_send_check(app, &sender, &req.to)?
         };
         let now = self.clock.now_secs();
-        let msg_time = at.unwrap_or_else(|| {
-            req.client_time
-                .filter(|t| (now - CLIENT_TIME_TOLERANCE_SECS..=now).contains(t))
-                .unwrap_or(now)
-        });
+        let msg_time = at.unwrap_or_else(|| message_time(req.client_time, now));
         let msg_seq = req.msg_seq.unwrap_or_else(rand::random);
         let msg_key = msg_key(msg_seq, req.msg_random, msg_time);
         let msg_id = msg_id(&req.from, msg_time, req.msg_random);

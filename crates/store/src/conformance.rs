@@ -13,6 +13,7 @@ use crate::{AccountImport, ProfileValue, Store};
 mod accounts;
 mod conversations;
 mod dump;
+mod group_pins;
 mod groups;
 mod messages;
 mod moderation;
@@ -131,6 +132,8 @@ pub fn checks() -> Vec<Check> {
         check!(ref groups::bans_list_only_running_ones_and_go_with_their_group),
         check!(ref groups::silent_and_directed_messages_keep_their_marks),
         check!(ref groups::join_applications_wait_until_handled),
+        check!(ref group_pins::pins_are_capped_per_group_and_topic_and_go_with_their_group),
+        check!(arc group_pins::concurrent_pins_respect_the_cap),
         check!(arc groups::concurrent_sends_take_every_sequence_once),
         check!(ref ops::ops_counters_add_peak_and_count_distinct),
         check!(ref ops::archive_pages_walk_an_hours_messages),

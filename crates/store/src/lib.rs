@@ -11,6 +11,7 @@ pub mod dump;
 mod groups;
 mod moderation;
 mod ops;
+mod pins;
 pub mod postgres;
 mod push;
 mod relations;
@@ -34,6 +35,7 @@ pub use groups::{
 };
 pub use moderation::{GlobalMute, RobotCreate, MUTED_FOREVER};
 pub use ops::{ArchiveCursor, ArchiveKind, ArchivedMessage, OpsDays};
+pub use pins::{PinOutcome, PinnedMessage};
 pub use push::{PushLabelChange, PushLabels, PushProgress, PushTarget, PushTaskRecord};
 pub use relations::{
     BlockedAccount, Friend, FriendRequest, ItemResult, PeerRelations, RelationChange, RelationEdit,
@@ -181,6 +183,31 @@ pub trait Store: Send + Sync + 'static {
 
     /// Whether `user` is one of the app's chatbots.
     async fn is_robot(&self, app: AppId, user: String) -> StoreResult<bool>;
+
+    /// Pins message `pin.msg_seq` of a group, `key` being (group, topic or ""), unless it is
+    /// pinned already or `max` messages are; the count and the insert are one write.
+    async fn pin_group_message(
+        &self,
+        app: AppId,
+        key: (String, String),
+        pin: PinnedMessage,
+        max: usize,
+    ) -> StoreResult<PinOutcome>;
+
+    /// Unpins a message; false when it was not pinned.
+    async fn unpin_group_message(
+        &self,
+        app: AppId,
+        key: (String, String),
+        msg_seq: u64,
+    ) -> StoreResult<bool>;
+
+    /// A group's (or topic's) pinned messages, by sequence.
+    async fn pinned_group_messages(
+        &self,
+        app: AppId,
+        key: (String, String),
+    ) -> StoreResult<Vec<PinnedMessage>>;
 
     /// Writes profile items of an existing account and the `outbox` events in one transaction.
     /// Returns false (and writes nothing) when the account does not exist.

@@ -339,8 +339,11 @@ pub(super) async fn sendmsg(ctx: Ctx, body: Value) -> ApiResult<Value> {
 /// `group_open_http_svc.send_group_msg` (also `/ws`'s `send_group_msg`): the REST body, sent
 /// as the user into a group they are in.
 pub(crate) async fn send_group_msg(ctx: Ctx, body: Value) -> ApiResult<Value> {
+    // The SDK's clock, from which it made the message's id (see `GroupSend::client_time`).
+    let client_time = body.get("MsgClientTime").and_then(Value::as_i64);
     let req: SendGroupMsg = ctx.parse(body)?;
     let (group_id, mut send) = req.into_group_send()?;
+    send.client_time = client_time;
     // A client sends as itself, and only into groups it is in.
     send.from = None;
     send.forbid_before_callback = false;

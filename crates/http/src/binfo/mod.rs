@@ -15,6 +15,7 @@ mod group_attributes;
 mod group_msgs;
 mod groups;
 mod login;
+mod pins;
 pub(crate) mod pushes;
 mod rooms;
 mod sns;

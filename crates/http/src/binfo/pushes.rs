@@ -32,6 +32,7 @@ pub fn to_sdk(frame: &str, me: &str) -> Option<Value> {
         "GroupMsgRecall" => group_recall(&event),
         "GroupMsgModify" => Some(group_modify(&event)),
         "GroupMsgReceipt" => group_receipt(&event),
+        "GroupMsgPin" => group_pin(&event),
         "GroupRemoved" => group_removed(&event),
         "GroupAttrChanged" => Some(group_attr_changed(&event)),
         "GroupCounterChanged" => Some(group_counter_changed(&event)),
@@ -397,6 +398,51 @@ fn group_modify(event: &Map<String, Value>) -> Value {
 /// New read counts of the user's group messages: a group system notice whose body lists them
 /// (`GroupMsgReceiptList`); the SDK updates its copies' `readReceiptInfo` and says
 /// MESSAGE_READ_RECEIPT_RECEIVED.
+/// `OpType` of the group tip that says a message was pinned (with `PinnedMsg`) or unpinned
+/// (with `SdkGroupMessageId`); the SDK says PINNED_GROUP_MESSAGE_UPDATED and does not add the
+/// tip to the conversation.
+const PINNED_OP_TYPE: u32 = 16;
+const UNPINNED_OP_TYPE: u32 = 17;
+
+/// A pinned or unpinned group message (`GroupMsgPin`): a group tip the SDK turns into
+/// PINNED_GROUP_MESSAGE_UPDATED, with the whole message when pinned (the SDK shows it) and the
+/// parts of its ID when unpinned (`<TinyId>-<MsgClientTime>-<Random>`, by which it finds it).
+fn group_pin(event: &Map<String, Value>) -> Option<Value> {
+    let pinned = field(event, "Pinned").as_bool()?;
+    let Value::Object(message) = field(event, "Message") else {
+        return None;
+    };
+    let operator = field(event, "Operator_Account");
+    let mut body = json!({
+        "OpType": if pinned { PINNED_OP_TYPE } else { UNPINNED_OP_TYPE },
+        "Operator_Account": operator,
+        // The SDK reads the operator from here (its `operatorInfo`), whatever else is known.
+        "MsgOperatorMemberExtraInfo": {"UserId": operator, "Nick": "", "Avatar": ""},
+    });
+    let mut sent = message.clone();
+    sent.insert("GroupId".into(), field(event, "GroupId").clone());
+    if let Some(topic) = event.get("TopicId") {
+        sent.insert("TopicId".into(), topic.clone());
+    }
+    if pinned {
+        body["PinnedMsg"] = group_item(&sent);
+    } else {
+        let from = message
+            .get("From_Account")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        body["SdkGroupMessageId"] = json!({
+            "SenderTinyId": user_number(from).to_string(),
+            "MsgClientTime": message.get("MsgTime"),
+            "ServerTime": message.get("MsgTime"),
+            "MsgRandom": message.get("Random"),
+            "MsgSeq": message.get("MsgSeq"),
+        });
+    }
+    // The tip's own sequence is 0: it is no message of the group's.
+    Some(group_tips_push(event, GROUP_TIP_EVENT, &json!(0), body))
+}
+
 fn group_receipt(event: &Map<String, Value>) -> Option<Value> {
     let (list, notice) = message_list(event)?;
     let items: Vec<Value> = list
@@ -551,5 +597,42 @@ mod tests {
         // Nothing recalled, nothing to say.
         let empty = json!({"Event": "GroupMsgRecall", "GroupId": "g", "MsgList": []});
         assert!(to_sdk(&empty.to_string(), "bob").is_none());
+    }
+
+    #[test]
+    fn a_pin_becomes_a_group_tip_with_the_message_or_its_id() {
+        let message = json!({"MsgSeq": 4, "Random": 9, "From_Account": "alice", "MsgTime": 100,
+            "MsgPriority": 2, "MsgBody": [{"MsgType": "TIMTextElem", "MsgContent": {"Text": "hi"}}],
+            "CloudCustomData": ""});
+        let frame = |pinned: bool| {
+            json!({"Event": "GroupMsgPin", "GroupId": "g", "GroupType": "Public",
+                "Operator_Account": "carol", "Pinned": pinned, "Message": message})
+            .to_string()
+        };
+        let push = to_sdk(&frame(true), "bob").unwrap();
+        let tip = &push["EventArray"][0]["GroupTips"][0];
+        assert_eq!(tip["Event"], GROUP_TIP_EVENT);
+        assert_eq!(tip["ToGroupId"], "g");
+        let body = &tip["MsgBody"];
+        assert_eq!(body["OpType"], 16);
+        assert_eq!(body["MsgOperatorMemberExtraInfo"]["UserId"], "carol");
+        assert_eq!(body["PinnedMsg"]["MsgSeq"], 4);
+        assert_eq!(body["PinnedMsg"]["MsgClientTime"], 100);
+        assert_eq!(body["PinnedMsg"]["MsgRandom"], 9);
+        assert_eq!(
+            body["PinnedMsg"]["TinyId"],
+            user_number("alice").to_string()
+        );
+        assert_eq!(body["PinnedMsg"]["MsgBody"][0]["MsgContent"]["Text"], "hi");
+
+        let push = to_sdk(&frame(false), "bob").unwrap();
+        let body = &push["EventArray"][0]["GroupTips"][0]["MsgBody"];
+        assert_eq!(body["OpType"], 17);
+        let id = &body["SdkGroupMessageId"];
+        assert_eq!(id["SenderTinyId"], user_number("alice").to_string());
+        assert_eq!(id["MsgClientTime"], 100);
+        assert_eq!(id["MsgRandom"], 9);
+        assert_eq!(id["MsgSeq"], 4);
+        assert!(body.get("PinnedMsg").is_none());
     }
 }

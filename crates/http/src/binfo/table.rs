@@ -9,6 +9,7 @@ use super::files;
 use super::group_attributes as attrs;
 use super::group_msgs;
 use super::groups;
+use super::pins;
 use super::rooms;
 use super::status;
 use super::sync;
@@ -143,9 +144,9 @@ pub static COMMANDS: &[Command] = &[
     Command { name: "group_open_http_svc.batch_get_group_notify", serving: Serving::NotYet },
     Command { name: "group_open_http_svc.update_group_counter", serving: served!(attrs::update_group_counter) },
     Command { name: "group_open_http_svc.get_group_counter", serving: served!(attrs::get_group_counter) },
-    Command { name: "group_open_http_svc.pin_message", serving: Serving::NotYet },
-    Command { name: "group_open_http_svc.unpin_message", serving: Serving::NotYet },
-    Command { name: "group_open_http_svc.get_pinned_messages", serving: Serving::NotYet },
+    Command { name: "group_open_http_svc.pin_message", serving: served!(pins::pin_message) },
+    Command { name: "group_open_http_svc.unpin_message", serving: served!(pins::unpin_message) },
+    Command { name: "group_open_http_svc.get_pinned_messages", serving: served!(pins::get_pinned_messages) },
     Command { name: "group_open_http_svc.get_huge_group_msg", serving: Serving::NotYet },
     Command { name: "million_group_open_http_svc.create_topic", serving: served!(topics::create_topic) },
     Command { name: "million_group_open_http_svc.destroy_topic", serving: served!(topics::destroy_topic) },

@@ -16,6 +16,7 @@ mod binfo_group_data;
 mod binfo_group_msgs;
 mod binfo_groups;
 mod binfo_pendency;
+mod binfo_pins;
 mod binfo_push;
 mod binfo_rooms;
 mod binfo_sns;

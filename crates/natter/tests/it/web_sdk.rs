@@ -122,6 +122,14 @@ async fn two_users_talk_through_the_web_sdk(server: TestServer) {
     assert_eq!(tip["userIDList"], json!([BOB]), "{tip}");
     let kicked = step(&report, "A removes B: the group leaves B's list");
     assert_eq!(kicked["operationType"], 4, "{kicked}");
+    // One group message has one ID on the sender's SDK and on the receiver's (the SDK builds
+    // it from the sender's clock, which Natter keeps as the message's time).
+    let talk = step(&report, "A and B talk in the group");
+    for who in ["a", "b"] {
+        let sent = &talk[who]["sent"];
+        assert!(sent.as_str().is_some_and(|id| !id.is_empty()), "{talk}");
+        assert_eq!(sent, &talk[who]["received"], "{talk}");
+    }
     // Group recall and edit: B edits and recalls its own group message and A's SDK sees both
     // (MESSAGE_MODIFIED, MESSAGE_REVOKED, and the recall in a fresh SDK's history); B may not
     // recall A's message.

@@ -390,16 +390,21 @@ async function main() {
   let groupAatB; // B's copy of A's message
   let groupB;
   let groupBatA; // A's copy of B's message
-  // Group messages are matched by sequence: a group message's ID is made from the server's time,
-  // not the sender's clock as for one-to-one messages, so the sender's copy may differ.
-  const inGroup = (sent) => (m) => m.conversationID === `GROUP${groupID}` && m.sequence === sent.sequence;
+  // A group message has one ID on every SDK (`<TinyId>-<MsgClientTime>-<Random>`, the sender's
+  // clock, which Natter keeps as the message's time): the receiver's copy is found by the ID
+  // the sender's SDK gave it.
+  const inGroup = (sent) => (m) => m.conversationID === `GROUP${groupID}` && m.ID === sent.ID;
   await step('A and B talk in the group', async () => {
     groupA = await sendToGroup(a, `group text from ${A} (${stamp})`);
     groupAatB = await b.inbox.next(inGroup(groupA), `${B}: MESSAGE_RECEIVED with ${A}'s group text`);
     groupB = await sendToGroup(b, `group text from ${B} (${stamp})`);
     groupBatA = await a.inbox.next(inGroup(groupB), `${A}: MESSAGE_RECEIVED with ${B}'s group text`);
     check(groupBatA.payload.text === groupB.payload.text, `${A}: it has ${B}'s text`, summary(groupBatA));
-    return { a: groupA.sequence, b: groupB.sequence };
+    check(groupAatB.sequence === groupA.sequence, `${B}: same sequence as ${A}'s copy`, summary(groupAatB));
+    return {
+      a: { sent: groupA.ID, received: groupAatB.ID, sequence: groupA.sequence },
+      b: { sent: groupB.ID, received: groupBatA.ID, sequence: groupB.sequence },
+    };
   });
 
   const edited = `group text from ${B}, edited (${stamp})`;
@@ -432,9 +437,10 @@ async function main() {
     // A fresh SDK of A (no cache) pulls the group's history: the message comes back recalled.
     const fresh = await login(A, SIG_A);
     const res = await withTimeout(fresh.chat.getMessageList({ conversationID: `GROUP${groupID}` }), `${A}: getMessageList(group)`);
-    const pulled = res.data.messageList.find((x) => x.sequence === groupB.sequence);
+    // History gives each message the ID its sender's SDK gave it.
+    const pulled = res.data.messageList.find((x) => x.ID === groupB.ID);
     check(pulled && pulled.isRevoked === true, `${A}: history has ${B}'s message recalled`, res.data.messageList.map(summary));
-    const kept = res.data.messageList.find((x) => x.sequence === groupA.sequence);
+    const kept = res.data.messageList.find((x) => x.ID === groupA.ID);
     check(kept && !kept.isRevoked, `${A}: history keeps ${A}'s message`, res.data.messageList.map(summary));
     await withTimeout(fresh.chat.destroy(), `${A}: destroy the fresh SDK`);
     return { ID: m.ID, revoker: m.revoker };

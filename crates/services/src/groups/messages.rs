@@ -71,6 +71,9 @@ pub struct GroupSend {
     pub no_last_msg: bool,
     /// `To_Account`: a directed message, for these members only (and not unread for anyone).
     pub to_accounts: Vec<String>,
+    /// The sender's client time (`MsgClientTime`, from the Web SDK): the message's time when
+    /// recent, as for one-to-one sends (see `messages::message_time`). `None` for REST.
+    pub client_time: Option<i64>,
 }
 
 /// Most members one directed group message may name.
@@ -268,7 +271,10 @@ impl GroupService {
         }
         check_directed(group_type, &req)?;
         let online_only = req.online_only && group_type != GroupType::AvChatRoom;
-        let msg_id = format!("{from}-{now}-{}", req.random);
+        // The message's own time (stored, pushed, reported); `now` stays the time of the
+        // group's changes (last send, last message), which must not move back.
+        let msg_time = crate::messages::message_time(req.client_time, now);
+        let msg_id = format!("{from}-{msg_time}-{}", req.random);
         if !req.forbid_before_callback {
             let before = GroupBeforeSendMsg {
                 group_id: group_id.to_owned(),
@@ -298,7 +304,7 @@ impl GroupService {
                 BeforeOutcome::Discard => {
                     return Ok(GroupSent {
                         msg_seq: 0,
-                        msg_time: now,
+                        msg_time,
                     })
                 }
                 other => {
@@ -312,7 +318,7 @@ impl GroupService {
         let delivered = self.fanout.may_reach(app.sdkappid).then(|| Delivered {
             topic_id: topic.clone(),
             seq: 0,
-            time: now,
+            time: msg_time,
             random: req.random,
             from: from.clone(),
             priority: req.priority,
@@ -383,7 +389,7 @@ impl GroupService {
                             seq,
                             random: req.random,
                             from: sender.clone(),
-                            time: now,
+                            time: msg_time,
                             body: Value::from(req.body.clone()).to_string(),
                             cloud_custom_data: req.cloud_custom_data.clone(),
                             priority: req.priority,
@@ -418,7 +424,7 @@ impl GroupService {
                         random: req.random,
                         msg_id,
                         msg_seq: seq,
-                        msg_time: now as u64,
+                        msg_time: msg_time as u64,
                         online_only_flag: u32::from(online_only),
                         msg_body: elements(&req.body),
                         cloud_custom_data: req.cloud_custom_data.clone(),
@@ -448,7 +454,7 @@ impl GroupService {
                         plan.changes.push(GroupChange::PutGroup(Box::new(group)));
                     }
                 }
-                plan.reply = (seq, now, true);
+                plan.reply = (seq, msg_time, true);
                 plan
             })
             .await?;

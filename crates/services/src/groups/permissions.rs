@@ -291,6 +291,30 @@ pub fn mark_members(_group_type: GroupType, actor: Role) -> ApiResult<()> {
     }
 }
 
+/// Most messages pinned in one group at a time ("Pin Messages", trtc.io/document/60171: "a group
+/// chat supports up to 10 pinned messages").
+pub const MAX_PINNED_MESSAGES: usize = 10;
+
+/// Pinning or unpinning a group message (`pin_message`, `unpin_message`): the owner and admins,
+/// in the ordinary group types only ("Pin Messages", trtc.io/document/60171: "only supported
+/// for ordinary groups", so not in communities or AVChatRooms). The page does not say which
+/// roles may pin; Natter lets those who manage the group, as for recalling others' messages.
+pub fn pin(group_type: GroupType, actor: Role) -> ApiResult<()> {
+    if matches!(group_type, GroupType::Community | GroupType::AvChatRoom) {
+        return Err(no_permission(&format!(
+            "{} groups have no pinned messages",
+            group_type.name()
+        )));
+    }
+    if actor.manages() {
+        Ok(())
+    } else {
+        Err(no_permission(
+            "only the owner or an admin may pin or unpin messages",
+        ))
+    }
+}
+
 /// What a client asks to do in a group, for [`GroupService::authorize`].
 #[derive(Debug, Clone)]
 pub enum ClientAction<'a> {
@@ -326,6 +350,8 @@ pub enum ClientAction<'a> {
     Ban(&'a [String]),
     /// Set or delete the marks of members of an AVChatRoom.
     MarkMembers,
+    /// Pin or unpin a message.
+    Pin,
 }
 
 impl GroupService {
@@ -432,6 +458,7 @@ impl GroupService {
                 }
             }
             ClientAction::MarkMembers => mark_members(group_type, role)?,
+            ClientAction::Pin => pin(group_type, role)?,
         }
         Ok((group, me))
     }
@@ -596,5 +623,17 @@ mod tests {
     fn join_requests_are_handled_by_owner_and_admins() {
         assert_eq!(code(handle_application(Public, Admin)), 0);
         assert_eq!(code(handle_application(Public, Member)), NO);
+    }
+
+    #[test]
+    fn owner_and_admins_pin_in_ordinary_groups_only() {
+        for t in [Private, Public, ChatRoom] {
+            assert_eq!(code(pin(t, Member)), NO);
+            assert_eq!(code(pin(t, Admin)), 0);
+            assert_eq!(code(pin(t, Owner)), 0);
+        }
+        for t in [Community, AvChatRoom] {
+            assert_eq!(code(pin(t, Owner)), NO);
+        }
     }
 }

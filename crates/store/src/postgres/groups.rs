@@ -287,6 +287,7 @@ pub(crate) async fn write(
                     "group_messages",
                     "group_bans",
                     "group_applications",
+                    "group_pins",
                 ] {
                     sqlx::query(&format!(
                         "DELETE FROM {table} WHERE app_id = $1 AND group_id = $2"

@@ -44,6 +44,7 @@ pub(crate) const APP_TABLES: &[&str] = &[
     "ops_counters",
     "ops_members",
     "friend_request_reads",
+    "group_pins",
 ];
 
 const MIGRATIONS: &[(i64, &str)] = &[
@@ -300,6 +301,8 @@ const MIGRATIONS: &[(i64, &str)] = &[
             PRIMARY KEY (app_id, name)
         );",
     ),
+    // Pinned group messages (pin_message).
+    (26, crate::pins::SCHEMA),
 ];
 
 /// An arbitrary constant naming Natter's migration lock.

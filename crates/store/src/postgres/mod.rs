@@ -14,6 +14,7 @@ mod migrations;
 mod moderation;
 mod ops;
 mod outbox;
+mod pins;
 mod push;
 mod relations;
 mod topics;
@@ -172,6 +173,40 @@ impl Store for PostgresStore {
 
     async fn is_robot(&self, app: AppId, user: String) -> StoreResult<bool> {
         self.detached(move |db| async move { moderation::is_robot(&db, app, user).await })
+            .await
+    }
+
+    async fn pin_group_message(
+        &self,
+        app: AppId,
+        key: (String, String),
+        pin: crate::PinnedMessage,
+        max: usize,
+    ) -> StoreResult<crate::PinOutcome> {
+        self.detached(
+            move |db| async move { pins::pin_group_message(&db, app, key, pin, max).await },
+        )
+        .await
+    }
+
+    async fn unpin_group_message(
+        &self,
+        app: AppId,
+        key: (String, String),
+        msg_seq: u64,
+    ) -> StoreResult<bool> {
+        self.detached(
+            move |db| async move { pins::unpin_group_message(&db, app, key, msg_seq).await },
+        )
+        .await
+    }
+
+    async fn pinned_group_messages(
+        &self,
+        app: AppId,
+        key: (String, String),
+    ) -> StoreResult<Vec<crate::PinnedMessage>> {
+        self.detached(move |db| async move { pins::pinned_group_messages(&db, app, key).await })
             .await
     }
 

@@ -248,6 +248,7 @@ pub(crate) fn write(
                     "group_messages",
                     "group_bans",
                     "group_applications",
+                    "group_pins",
                 ] {
                     conn.prepare_cached(&format!(
                         "DELETE FROM {table} WHERE app_id = ?1 AND group_id = ?2"

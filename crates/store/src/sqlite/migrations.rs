@@ -259,6 +259,8 @@ pub(crate) const MIGRATIONS: &[(i64, &str)] = &[
             PRIMARY KEY (app_id, name)
         );",
     ),
+    // Pinned group messages (pin_message).
+    (26, crate::pins::SCHEMA),
 ];
 
 /// Every table that holds an app's data (all keyed by `app_id`), for the reset of one app.
@@ -300,6 +302,7 @@ pub(crate) const APP_TABLES: &[&str] = &[
     "ops_counters",
     "ops_members",
     "friend_request_reads",
+    "group_pins",
 ];
 
 /// Applies the migrations up to `limit` (all when `None`) that the database has not seen yet.

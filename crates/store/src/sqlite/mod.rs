@@ -15,6 +15,7 @@ mod migrations;
 mod moderation;
 mod ops;
 mod outbox;
+mod pins;
 mod push;
 mod readers;
 mod relations;
@@ -234,6 +235,33 @@ impl Store for SqliteStore {
 
     async fn is_robot(&self, app: AppId, user: String) -> StoreResult<bool> {
         self.is_robot_impl(app, user).await
+    }
+
+    async fn pin_group_message(
+        &self,
+        app: AppId,
+        key: (String, String),
+        pin: crate::PinnedMessage,
+        max: usize,
+    ) -> StoreResult<crate::PinOutcome> {
+        self.pin_group_message_impl(app, key, pin, max).await
+    }
+
+    async fn unpin_group_message(
+        &self,
+        app: AppId,
+        key: (String, String),
+        msg_seq: u64,
+    ) -> StoreResult<bool> {
+        self.unpin_group_message_impl(app, key, msg_seq).await
+    }
+
+    async fn pinned_group_messages(
+        &self,
+        app: AppId,
+        key: (String, String),
+    ) -> StoreResult<Vec<crate::PinnedMessage>> {
+        self.pinned_group_messages_impl(app, key).await
     }
 
     async fn get_file(&self, app: AppId, id: String) -> StoreResult<Option<StoredFile>> {

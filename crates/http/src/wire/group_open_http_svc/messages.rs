@@ -95,6 +95,7 @@ impl SendGroupMsg {
             no_unread: controls("NoUnread"),
             no_last_msg: controls("NoLastMsg"),
             to_accounts: self.to_account.clone(),
+            client_time: None,
         };
         Ok((self.group_id, send))
     }
