@@ -24,6 +24,16 @@ async fn contract(server: &TestServer) -> Value {
 /// Calls `api` and checks the reply against the document's reply schema of its path.
 async fn call_checked(server: &TestServer, document: &Value, api: &str, body: Value) -> Value {
     let reply = server.call(api, body).await;
+    let problems = contract_problems(document, api, &reply);
+    assert!(
+        problems.is_empty(),
+        "{api}: the reply breaks the contract: {problems:?}\n{reply}"
+    );
+    reply
+}
+
+/// What in `reply` breaks the document's reply schema of `api`.
+fn contract_problems(document: &Value, api: &str, reply: &Value) -> Vec<String> {
     // The whole document is the root, so the `$ref`s into `components` resolve.
     let mut root = document.clone();
     root["$schema"] = json!("https://json-schema.org/draft/2020-12/schema");
@@ -33,15 +43,10 @@ async fn call_checked(server: &TestServer, document: &Value, api: &str, body: Va
     ));
     let validator = jsonschema::validator_for(&root)
         .unwrap_or_else(|e| panic!("{api}: the document's schema does not compile: {e}"));
-    let problems: Vec<String> = validator
-        .iter_errors(&reply)
+    validator
+        .iter_errors(reply)
         .map(|e| format!("{} at {}", e, e.instance_path))
-        .collect();
-    assert!(
-        problems.is_empty(),
-        "{api}: the reply breaks the contract: {problems:?}\n{reply}"
-    );
-    reply
+        .collect()
 }
 
 on_both_engines!(
@@ -207,5 +212,22 @@ on_both_engines!(
             )
             .await;
         failed(&reply);
+        assert_eq!(
+            contract_problems(&doc, "openim/sendmsg", &reply),
+            Vec::<String>::new()
+        );
+
+        // The schemas do refuse what the server must not answer.
+        for wrong in [
+            json!({"ActionStatus": "OK", "ErrorCode": 0}),
+            json!({"ActionStatus": "FAIL", "ErrorCode": 0, "ErrorInfo": ""}),
+            json!({"ActionStatus": "FAIL", "ErrorCode": 90001, "ErrorInfo": "x", "MsgKey": "k"}),
+            json!({"ActionStatus": "OK", "ErrorCode": 0, "ErrorInfo": "", "MsgTime": "soon"}),
+        ] {
+            assert!(
+                !contract_problems(&doc, "openim/sendmsg", &wrong).is_empty(),
+                "{wrong}"
+            );
+        }
     }
 );
