@@ -15,6 +15,8 @@ use serde_json::Value;
 #[serde(rename_all = "PascalCase")]
 pub struct TagValue {
     pub tag: String,
+    /// The tag's value: a string for `Tag_Profile_*`/`Tag_SNS_*` text tags, an integer for numeric
+    /// ones, as Tencent's page for the tag says.
     pub value: Value,
 }
 
