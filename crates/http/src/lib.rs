@@ -8,6 +8,7 @@
 //!   ([`binfo`]).
 //! - `/_natter/files/…`: the files of image, file, sound and video messages ([`files`]).
 //! - `/_natter/history/…`: the hourly message files of `get_history` ([`history`]).
+//! - `/_natter/openapi.json`: the published contract of the REST API ([`openapi`]).
 //! - `/_natter/…`: Natter's own control plane ([`control`], [`webhooks`], [`pushes`]);
 //!   `/metrics` for Prometheus.
 //! - `/console`: the browser console, static files embedded in the binary ([`console`]);
@@ -28,6 +29,7 @@ pub mod handler;
 pub mod history;
 pub mod limits;
 pub mod metrics;
+pub mod openapi;
 pub mod panics;
 pub mod pushes;
 pub mod rate_limit;
@@ -122,6 +124,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/_natter/health", get(control::health))
         .route("/_natter/live", get(control::live))
+        .route("/_natter/openapi.json", get(openapi::serve))
         .route("/_natter/reset", any(control::reset))
         .route("/_natter/clock", get(clock::clock).post(clock::clock))
         .route("/_natter/webhooks", get(webhooks::deliveries))

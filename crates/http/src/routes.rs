@@ -6,6 +6,7 @@ use natter_core::codes;
 
 use crate::envelope::ServiceRules;
 use crate::handler::{typed, Handler};
+use crate::openapi::{describe, Described, Generators};
 use crate::rest::{
     all_member_push, config_svc, group_open_attr_http_svc, group_open_avchatroom_http_svc,
     group_open_http_svc, im_open_login_svc, million_group_open_http_svc, open_msg_svc,
@@ -22,6 +23,8 @@ pub struct Api {
     /// Tencent's default frequency limit, calls per second per app.
     pub default_limit: u32,
     pub handler: Option<Handler>,
+    /// The JSON Schemas of the handler's request and reply, for `docs/openapi.json`.
+    pub describe: Option<fn(&mut Generators) -> Described>,
     /// The code of a call over the frequency limit (most APIs share one; a few have their own).
     pub over_limit_code: u32,
 }
@@ -41,8 +44,9 @@ impl Api {
         self
     }
 
-    const fn with(mut self, handler: Handler) -> Self {
+    const fn with(mut self, handler: Handler, describe: fn(&mut Generators) -> Described) -> Self {
         self.handler = Some(handler);
+        self.describe = Some(describe);
         self
     }
 }
@@ -61,12 +65,14 @@ const fn api(
         doc: if doc == 0 { None } else { Some(doc) },
         default_limit,
         handler: None,
+        describe: None,
         over_limit_code: codes::REST_FREQUENCY_LIMIT,
     }
 }
 
 /// `route!(service::command, title, doc page, default limit)`: an implemented API. Its handler is
-/// the function named after the command in `rest::<service>`, so the URL tells where the code is.
+/// the function named after the command in `rest::<service>`, so the URL tells where the code is;
+/// its request and reply types, read off the same function, go into `docs/openapi.json`.
 macro_rules! route {
     ($service:ident :: $command:ident, $title:literal, $doc:literal, $limit:literal) => {
         api(
@@ -76,7 +82,10 @@ macro_rules! route {
             $doc,
             $limit,
         )
-        .with(|ctx, body| typed(ctx, body, $service::$command))
+        .with(
+            |ctx, body| typed(ctx, body, $service::$command),
+            |generators| describe(generators, $service::$command),
+        )
     };
 }
 
@@ -182,7 +191,10 @@ pub static ROUTES: &[Api] = &[
     route!(open_msg_svc::get_history, "Download recent messages", 34885, 200),
     // Tencent's capitals are not a Rust module's name: the handler is named here.
     api("ConfigSvc", "GetIPList", "Server IP list", 36742, 200)
-        .with(|ctx, body| typed(ctx, body, config_svc::get_ip_list)),
+        .with(
+            |ctx, body| typed(ctx, body, config_svc::get_ip_list),
+            |generators| describe(generators, config_svc::get_ip_list),
+        ),
     route!(openim_robot_http_svc::create_robot, "Create chatbot", 55281, 200),
     route!(openim_robot_http_svc::delete_robot, "Delete chatbot", 55282, 200),
     route!(openim_robot_http_svc::get_all_robots, "List chatbots", 55280, 200),

@@ -12,7 +12,7 @@ use serde_json::{Map, Value};
 use crate::wire::Field;
 
 /// `im_push` (page 37166).
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct ImPush {
     /// Defaults to the calling admin.
@@ -28,7 +28,7 @@ pub struct ImPush {
 }
 
 /// `Condition`: tags or attributes (each `…And` and/or `…Or`); absent or empty = everyone.
-#[derive(Debug, Deserialize, Default)]
+#[derive(Debug, Deserialize, Default, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct Condition {
     pub tags_and: Option<Vec<String>>,
@@ -38,7 +38,7 @@ pub struct Condition {
     pub attrs_or: Option<Map<String, Value>>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct ImPushReply {
     pub task_id: String,
@@ -114,7 +114,7 @@ impl ImPush {
 }
 
 /// `im_set_attr_name` (page 37167): `{"0": "sex", "1": "city"}`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct ImSetAttrName {
     pub attr_names: Map<String, Value>,
@@ -136,10 +136,10 @@ impl ImSetAttrName {
 }
 
 /// `im_get_attr_name` (page 37168): an empty body.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 pub struct ImGetAttrName {}
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct ImGetAttrNameReply {
     /// Number ("0"–"9") → name; only the numbers that have one.
@@ -147,7 +147,7 @@ pub struct ImGetAttrNameReply {
 }
 
 /// `im_get_attr` (page 37169), `im_get_tag` (37172), `im_remove_all_tags` (37175).
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 pub struct Accounts {
     #[serde(rename = "To_Account")]
     pub to_account: Vec<String>,
@@ -158,7 +158,7 @@ pub type ImGetTag = Accounts;
 pub type ImRemoveAllTags = Accounts;
 
 /// One user's attributes: `im_set_attr` (page 37170) and `im_get_attr`'s reply.
-#[derive(Debug, Deserialize, Serialize)]
+#[derive(Debug, Deserialize, Serialize, schemars::JsonSchema)]
 pub struct UserAttrs {
     #[serde(rename = "To_Account")]
     pub to_account: String,
@@ -167,7 +167,7 @@ pub struct UserAttrs {
     pub attrs: Map<String, Value>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct ImSetAttr {
     pub user_attrs: Vec<UserAttrs>,
@@ -182,14 +182,14 @@ impl ImSetAttr {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct ImGetAttrReply {
     pub user_attrs: Vec<UserAttrs>,
 }
 
 /// `im_remove_attr` (page 37171): attribute names per user.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 pub struct UserAttrNames {
     #[serde(rename = "To_Account")]
     pub to_account: String,
@@ -197,14 +197,14 @@ pub struct UserAttrNames {
     pub attrs: Vec<String>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct ImRemoveAttr {
     pub user_attrs: Vec<UserAttrNames>,
 }
 
 /// One user's tags: `im_add_tag` (page 37173), `im_remove_tag` (37174), `im_get_tag`'s reply.
-#[derive(Debug, Deserialize, Serialize)]
+#[derive(Debug, Deserialize, Serialize, schemars::JsonSchema)]
 pub struct UserTags {
     #[serde(rename = "To_Account")]
     pub to_account: String,
@@ -212,7 +212,7 @@ pub struct UserTags {
     pub tags: Vec<String>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct ImAddTag {
     pub user_tags: Vec<UserTags>,
@@ -229,7 +229,7 @@ impl ImAddTag {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct ImGetTagReply {
     pub user_tags: Vec<UserTags>,

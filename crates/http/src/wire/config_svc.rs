@@ -3,10 +3,10 @@
 use serde::{Deserialize, Serialize};
 
 /// `GetIPList` takes an empty object (and a `nettype` URL parameter; see the handler).
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 pub struct GetIpList {}
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct GetIpListReply {
     /// Addresses or CIDR ranges.
     #[serde(rename = "IPList")]

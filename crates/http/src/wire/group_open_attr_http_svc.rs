@@ -7,7 +7,7 @@ pub use super::group_open_http_svc::GroupAttr;
 
 pub type GetGroupAttr = super::group_open_http_svc::GroupRef;
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct GetGroupAttrReply {
     pub group_attr_ary: Vec<GroupAttr>,

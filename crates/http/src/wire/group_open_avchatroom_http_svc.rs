@@ -4,7 +4,7 @@
 use natter_services::groups::{MemberMarks, OnlineMember};
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct GetMembers {
     pub group_id: String,
@@ -15,14 +15,14 @@ pub struct GetMembers {
     pub mark: Option<u64>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct GetMembersReply {
     pub member_list: Vec<OnlineMemberItem>,
     pub next_timestamp: i64,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct OnlineMemberItem {
     pub join_time: i64,
@@ -44,7 +44,7 @@ impl From<OnlineMember> for OnlineMemberItem {
 }
 
 /// One member's marks, asked and answered.
-#[derive(Debug, Deserialize, Serialize)]
+#[derive(Debug, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct MarkItem {
     #[serde(rename = "Member_Account")]
@@ -70,7 +70,7 @@ impl From<MemberMarks> for MarkItem {
     }
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct ModifyUserInfo {
     pub group_id: String,
@@ -79,7 +79,7 @@ pub struct ModifyUserInfo {
     pub member_list: Vec<MarkItem>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct ModifyUserInfoReply {
     pub command_type: u32,

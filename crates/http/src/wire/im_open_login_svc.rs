@@ -5,7 +5,7 @@ use natter_services::accounts::NewAccount;
 use serde::{Deserialize, Serialize};
 
 /// `account_import`, and one entry of `multiaccount_import`'s `AccountList`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct AccountImport {
     #[serde(rename = "UserID")]
@@ -30,7 +30,7 @@ impl AccountImport {
     }
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct MultiaccountImport {
     /// Old form: UserIDs only.
@@ -39,25 +39,25 @@ pub struct MultiaccountImport {
     pub account_list: Option<Vec<AccountImport>>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct MultiaccountImportReply {
     pub fail_accounts: Vec<String>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 pub struct UserIdItem {
     #[serde(rename = "UserID")]
     pub user_id: String,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct AccountDelete {
     pub delete_item: Vec<UserIdItem>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct DeleteResult {
     pub result_code: u32,
@@ -67,19 +67,19 @@ pub struct DeleteResult {
 }
 
 /// The reply of `account_delete` and `account_check`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct ResultItems<T> {
     pub result_item: Vec<T>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct AccountCheck {
     pub check_item: Vec<UserIdItem>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct CheckResult {
     #[serde(rename = "UserID")]
@@ -90,7 +90,7 @@ pub struct CheckResult {
 }
 
 /// `kick` (page 34957): invalidates the login state of one account.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 pub struct Kick {
     #[serde(rename = "UserID")]
     pub user_id: String,

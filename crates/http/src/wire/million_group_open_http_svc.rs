@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use super::group_open_http_svc::{mute_all_flag, non_empty};
 
 /// The profile fields `create_topic` and `import_topic` share.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct TopicProfile {
     pub group_id: String,
@@ -50,26 +50,26 @@ impl TopicProfile {
 }
 
 /// The reply of `create_topic` and `import_topic`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct CreateTopicReply {
     pub topic_id: String,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct DestroyTopic {
     pub group_id: String,
     pub topic_id_list: Vec<String>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct DestroyTopicReply {
     pub destroy_result_item: Vec<DestroyResult>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct DestroyResult {
     pub error_code: u32,
@@ -77,7 +77,7 @@ pub struct DestroyResult {
     pub topic_id: String,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct GetTopic {
     pub group_id: String,
@@ -87,13 +87,13 @@ pub struct GetTopic {
     pub response_filter: Option<Vec<String>>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct GetTopicReply {
     pub topic_and_self_info: Vec<TopicAndSelfInfo>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct TopicAndSelfInfo {
     pub error_code: u32,
@@ -105,7 +105,7 @@ pub struct TopicAndSelfInfo {
 }
 
 /// `TopicInfo` of `get_topic`: `TopicId` always, the rest as `ResponseFilter` asks.
-#[derive(Debug, Default, Serialize)]
+#[derive(Debug, Default, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct TopicInfo {
     pub topic_id: String,
@@ -153,7 +153,7 @@ impl TopicInfo {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct TopicSelfInfo {
     pub msg_flag: String,
@@ -172,7 +172,7 @@ impl From<TopicSelf> for TopicSelfInfo {
 }
 
 /// `modify_topic`, from REST or a client.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct ModifyTopic {
     pub group_id: String,
@@ -205,7 +205,7 @@ impl ModifyTopic {
 
 /// The client's `read_topic`: the member has read the topic up to `MsgSeq` (Natter's client
 /// protocol; no REST counterpart).
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct ReadTopic {
     pub group_id: String,

@@ -46,6 +46,26 @@ impl<'de, T: DeserializeOwned> Deserialize<'de> for Field<T> {
     }
 }
 
+/// The contract says what a valid value is: a value of another type is refused too, only later
+/// and with the field's own code.
+impl<T: schemars::JsonSchema> schemars::JsonSchema for Field<T> {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        T::schema_name()
+    }
+
+    fn schema_id() -> std::borrow::Cow<'static, str> {
+        T::schema_id()
+    }
+
+    fn inline_schema() -> bool {
+        T::inline_schema()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        T::json_schema(generator)
+    }
+}
+
 impl<T: DeserializeOwned> Field<T> {
     /// The value, or the error reading it as `T` gives (`invalid_param`, the path from the
     /// field down): for the fields a service checks only after others.

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 /// `get_history`: where to download one Beijing hour's one-to-one or group messages.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct GetHistory {
     /// `C2C` or `Group`.
@@ -12,13 +12,13 @@ pub struct GetHistory {
     pub msg_time: String,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct GetHistoryReply {
     pub file: Vec<HistoryFileItem>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct HistoryFileItem {
     #[serde(rename = "URL")]
     pub url: String,

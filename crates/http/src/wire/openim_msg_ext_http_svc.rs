@@ -22,7 +22,7 @@ pub fn start_seq(field: Option<Field<u64>>) -> ApiResult<u64> {
 }
 
 /// `get_key_values` (page 51194).
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct GetKeyValues {
     /// `From_Account` defaults to the URL's admin.
@@ -32,7 +32,7 @@ pub struct GetKeyValues {
 }
 
 /// `group_get_key_values` (page 52169).
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct GroupGetKeyValues {
     pub group_id: String,
@@ -41,7 +41,7 @@ pub struct GroupGetKeyValues {
 }
 
 /// One extension as the caller sends it.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct ExtensionEntry {
     pub key: String,
@@ -53,7 +53,7 @@ pub struct ExtensionEntry {
 }
 
 /// `OperateType` and `ExtensionList`: what a set request changes.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct ChangeFields {
     /// 1 set, 2 delete, 3 clear.
@@ -92,7 +92,7 @@ fn change_of(
 }
 
 /// `set_key_values` (page 51195).
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct SetKeyValues {
     /// `From_Account` defaults to the URL's admin.
@@ -103,7 +103,7 @@ pub struct SetKeyValues {
 }
 
 /// `group_set_key_values` (page 52170).
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct GroupSetKeyValues {
     pub group_id: String,
@@ -112,7 +112,7 @@ pub struct GroupSetKeyValues {
     pub change: ChangeFields,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct Extension {
     pub key: String,
@@ -131,7 +131,7 @@ impl From<ExtensionItem> for Extension {
 }
 
 /// The reply of `get_key_values` and `group_get_key_values`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct GetKeyValuesReply {
     pub complete_flag: u32,
@@ -151,7 +151,7 @@ impl From<ExtensionPage> for GetKeyValuesReply {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct ExtensionResult {
     pub error_code: u32,
@@ -159,7 +159,7 @@ pub struct ExtensionResult {
 }
 
 /// The reply of `set_key_values` and `group_set_key_values`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct SetKeyValuesReply {
     pub extension_list: Vec<ExtensionResult>,

@@ -4,7 +4,7 @@ use natter_services::robots::NewRobot;
 use serde::{Deserialize, Serialize};
 
 /// `create_robot`: a chatbot account (`@RBT#…`) with its nick, face and status.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 pub struct CreateRobot {
     #[serde(rename = "UserID")]
     pub user_id: String,
@@ -28,18 +28,18 @@ impl CreateRobot {
 }
 
 /// `delete_robot`: one chatbot.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 pub struct DeleteRobot {
     #[serde(rename = "Robot_Account")]
     pub robot_account: String,
 }
 
 /// `get_all_robots` takes an empty object.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 pub struct GetAllRobots {}
 
 /// The app's chatbots.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct GetAllRobotsReply {
     #[serde(rename = "Robot_Account")]
     pub robot_account: Vec<String>,

@@ -4,14 +4,16 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 /// One profile field. `Value` is open: a string, a number or bytes, by tag.
-#[derive(Debug, Deserialize, Serialize)]
+#[derive(Debug, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct TagValue {
     pub tag: String,
+    /// The tag's value: a string for `Tag_Profile_*`/`Tag_SNS_*` text tags, an integer for numeric
+    /// ones, as Tencent's page for the tag says.
     pub value: Value,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct PortraitSet {
     #[serde(rename = "From_Account")]
@@ -19,7 +21,7 @@ pub struct PortraitSet {
     pub profile_item: Vec<TagValue>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct PortraitGet {
     /// Optional in the parse so that its absence gets the page's own code (40002).
@@ -28,7 +30,7 @@ pub struct PortraitGet {
     pub tag_list: Vec<String>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct UserProfileItem {
     #[serde(rename = "To_Account")]
@@ -39,7 +41,7 @@ pub struct UserProfileItem {
     pub result_info: String,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct PortraitGetReply {
     pub user_profile_item: Vec<UserProfileItem>,

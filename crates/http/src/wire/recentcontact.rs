@@ -13,7 +13,7 @@ pub(crate) fn bad(info: &str) -> ApiError {
 }
 
 /// `get_list` (page 43087).
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct GetList {
     #[serde(rename = "From_Account")]
@@ -31,7 +31,7 @@ pub struct GetList {
 }
 
 /// One conversation of a `get_list` page.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct SessionItem {
     #[serde(rename = "Type")]
@@ -46,7 +46,7 @@ pub struct SessionItem {
     pub marks: Option<MarksView>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct GetListReply {
     pub session_item: Vec<SessionItem>,
@@ -58,7 +58,7 @@ pub struct GetListReply {
 }
 
 /// `delete` (page 43088).
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct Delete {
     #[serde(rename = "From_Account")]
@@ -98,7 +98,7 @@ impl Delete {
 
 /// `ContactItem.Type`: 1 one-to-one, 2 group. Some of Tencent's pages type it as a string; it
 /// is echoed back as sent, and anything else is kept to be refused with 50002.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(untagged)]
 pub enum ContactType {
     Code(i64),
@@ -107,7 +107,7 @@ pub enum ContactType {
 }
 
 /// `ContactItem`: a conversation as the group and mark APIs name it.
-#[derive(Debug, Deserialize, Serialize, Clone)]
+#[derive(Debug, Deserialize, Serialize, Clone, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct ContactItem {
     #[serde(rename = "Type")]
@@ -160,7 +160,7 @@ pub fn ids(items: &[ContactItem]) -> ApiResult<Vec<ConversationId>> {
 }
 
 /// A conversation group.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct GroupItem {
     pub group_name: String,
@@ -177,7 +177,7 @@ impl From<ContactGroup> for GroupItem {
 }
 
 /// The outcome for one `ContactItem`, echoed back.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct ItemResult {
     pub contact_item: ContactItem,
@@ -201,7 +201,7 @@ fn standard_mark(bits: u64) -> Option<String> {
 }
 
 /// A conversation's marks and groups, each field only when set.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct MarksView {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -223,7 +223,7 @@ impl MarksView {
 }
 
 /// A conversation with its marks and groups.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct ContactDataItem {
     #[serde(flatten)]
     pub item: ContactItem,
@@ -244,7 +244,7 @@ impl From<ContactData> for ContactDataItem {
 }
 
 /// A group to create, with its first conversations.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct NewGroup {
     pub group_name: String,
@@ -253,7 +253,7 @@ pub struct NewGroup {
 }
 
 /// `create_contact_group` (page 53437).
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct CreateContactGroup {
     #[serde(rename = "From_Account")]
@@ -261,28 +261,28 @@ pub struct CreateContactGroup {
     pub group_contact_item: Vec<NewGroup>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct GroupResult {
     pub group_item: GroupItem,
     pub result_item: Vec<ItemResult>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct CreateContactGroupReply {
     pub group_result_item: Vec<GroupResult>,
 }
 
 /// One conversation to add to (1) or remove from (2) a group.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct ContactUpdate {
     pub contact_opt_type: u32,
     pub contact_item: ContactItem,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct GroupUpdate {
     /// 1 rename, 2 change conversations.
@@ -295,7 +295,7 @@ pub struct GroupUpdate {
 }
 
 /// `update_contact_group` (page 53439).
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct UpdateContactGroup {
     #[serde(rename = "From_Account")]
@@ -340,7 +340,7 @@ impl UpdateContactGroup {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct ContactUpdateResult {
     pub contact_opt_type: u32,
@@ -348,7 +348,7 @@ pub struct ContactUpdateResult {
     pub result: ItemResult,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct UpdateGroupResult {
     pub update_group_type: u32,
@@ -358,7 +358,7 @@ pub struct UpdateGroupResult {
     pub contact_result_item: Vec<ContactUpdateResult>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct UpdateContactGroupReply {
     pub update_type: u32,
@@ -366,7 +366,7 @@ pub struct UpdateContactGroupReply {
 }
 
 /// `del_contact_group` (page 53441).
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct DelContactGroup {
     #[serde(rename = "From_Account")]
@@ -374,14 +374,14 @@ pub struct DelContactGroup {
     pub group_name: Vec<String>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct DelContactGroupReply {
     pub group_item: Vec<GroupItem>,
 }
 
 /// One entry of `mark_contact`'s `MarkItem`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct MarkItem {
     /// 1 standard marks, 2 custom mark, 3 both.
@@ -396,7 +396,7 @@ pub struct MarkItem {
 }
 
 /// `mark_contact` (page 53438).
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct MarkContact {
     #[serde(rename = "From_Account")]
@@ -452,7 +452,7 @@ impl MarkContact {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct MarkResult {
     pub opt_type: u32,
@@ -460,14 +460,14 @@ pub struct MarkResult {
     pub result: ItemResult,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct MarkContactReply {
     pub result_item: Vec<MarkResult>,
 }
 
 /// `search_contact_group` (page 53442).
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct SearchContactGroup {
     #[serde(rename = "From_Account")]
@@ -475,7 +475,7 @@ pub struct SearchContactGroup {
     pub contact_item: Vec<ContactItem>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct SearchContactGroupReply {
     pub contact_result_item: Vec<ContactDataItem>,
@@ -483,7 +483,7 @@ pub struct SearchContactGroupReply {
 }
 
 /// `get_contact_group` (page 53440).
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct GetContactGroup {
     #[serde(rename = "From_Account")]
@@ -492,7 +492,7 @@ pub struct GetContactGroup {
     pub start_index: usize,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct GetContactGroupReply {
     pub contact_item: Vec<ContactDataItem>,

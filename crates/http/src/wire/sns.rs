@@ -11,10 +11,12 @@ use serde_json::Value;
 
 /// A friend field (`SnsItem`, `CustomItem`, `ValueItem`). `Value` is open: its type depends on
 /// the tag.
-#[derive(Debug, Deserialize, Serialize)]
+#[derive(Debug, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct TagValue {
     pub tag: String,
+    /// The tag's value: a string for `Tag_Profile_*`/`Tag_SNS_*` text tags, an integer for numeric
+    /// ones, as Tencent's page for the tag says.
     pub value: Value,
 }
 
@@ -31,7 +33,7 @@ impl From<TagValue> for (String, Value) {
 }
 
 /// The outcome for one account of a batch.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct ResultItem {
     #[serde(rename = "To_Account")]
@@ -52,7 +54,7 @@ impl From<ItemResult> for ResultItem {
 
 /// The reply of a batch of friend or blocklist changes, REST or client: `ResultItem` and
 /// `Fail_Account` (only when something failed).
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct BatchReply {
     pub result_item: Vec<ResultItem>,
@@ -70,7 +72,7 @@ impl From<BatchOutcome> for BatchReply {
 }
 
 /// One entry of `AddFriendItem`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct FriendAddItem {
     #[serde(rename = "To_Account")]
@@ -99,7 +101,7 @@ fn add_items(items: Vec<FriendAddItem>) -> Vec<AddFriendItem> {
 }
 
 /// `friend_add` (page 34902).
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct FriendAdd {
     #[serde(rename = "From_Account")]
@@ -124,7 +126,7 @@ impl FriendAdd {
 }
 
 /// A client's `friend_add`: the sender is the client.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct ClientFriendAdd {
     pub add_friend_item: Vec<FriendAddItem>,
@@ -139,7 +141,7 @@ impl ClientFriendAdd {
 }
 
 /// One answer of a client's `friend_response`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct ResponseFriendItem {
     #[serde(rename = "To_Account")]
@@ -152,7 +154,7 @@ pub struct ResponseFriendItem {
 }
 
 /// A client's `friend_response`: its answers to the requests waiting for it.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct ClientFriendResponse {
     pub response_friend_item: Vec<ResponseFriendItem>,
@@ -181,7 +183,7 @@ impl ClientFriendResponse {
 }
 
 /// One entry of `friend_import`'s `AddFriendItem`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct FriendImportItem {
     #[serde(rename = "To_Account")]
@@ -217,7 +219,7 @@ impl From<FriendImportItem> for ImportFriendItem {
 }
 
 /// `friend_import` (page 34903).
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct FriendImport {
     #[serde(rename = "From_Account")]
@@ -226,7 +228,7 @@ pub struct FriendImport {
 }
 
 /// One entry of `friend_update`'s `UpdateItem`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct FriendUpdateItem {
     #[serde(rename = "To_Account")]
@@ -244,7 +246,7 @@ impl From<FriendUpdateItem> for UpdateFriendItem {
 }
 
 /// `friend_update` (page 34904).
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct FriendUpdate {
     #[serde(rename = "From_Account")]
@@ -253,7 +255,7 @@ pub struct FriendUpdate {
 }
 
 /// `friend_delete` (page 34905).
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct FriendDelete {
     #[serde(rename = "From_Account")]
@@ -264,7 +266,7 @@ pub struct FriendDelete {
 }
 
 /// `friend_delete_all` (page 34906).
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct FriendDeleteAll {
     #[serde(rename = "From_Account")]
@@ -273,7 +275,7 @@ pub struct FriendDeleteAll {
 }
 
 /// `friend_check` (page 34907) and `black_list_check` (page 34913): the same request.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct FriendCheck {
     #[serde(rename = "From_Account")]
@@ -301,7 +303,7 @@ impl FriendCheck {
 }
 
 /// The relation with one account.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct RelationItem {
     #[serde(rename = "To_Account")]
@@ -322,20 +324,20 @@ impl From<FriendRelation> for RelationItem {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct FriendCheckReply {
     pub info_item: Vec<RelationItem>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct BlackListCheckReply {
     pub black_list_check_item: Vec<RelationItem>,
 }
 
 /// `friend_get` (page 34908).
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct FriendGet {
     #[serde(rename = "From_Account")]
@@ -348,7 +350,7 @@ pub struct FriendGet {
 }
 
 /// One friend of a `friend_get` page.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct UserDataItem {
     #[serde(rename = "To_Account")]
@@ -356,7 +358,7 @@ pub struct UserDataItem {
     pub value_item: Vec<TagValue>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct FriendGetReply {
     pub user_data_item: Vec<UserDataItem>,
@@ -368,7 +370,7 @@ pub struct FriendGetReply {
 }
 
 /// `friend_get_list` (page 34910).
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct FriendGetList {
     #[serde(rename = "From_Account")]
@@ -379,7 +381,7 @@ pub struct FriendGetList {
 }
 
 /// One account of `friend_get_list`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct SnsProfileInfo {
     #[serde(rename = "To_Account")]
@@ -390,7 +392,7 @@ pub struct SnsProfileInfo {
     pub result_info: String,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct FriendGetListReply {
     pub info_item: Vec<SnsProfileInfo>,
@@ -399,7 +401,7 @@ pub struct FriendGetListReply {
 }
 
 /// `group_add` (page 34950): new friend lists, optionally with friends in them.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct GroupAdd {
     #[serde(rename = "From_Account")]
@@ -409,7 +411,7 @@ pub struct GroupAdd {
     pub to_account: Option<Vec<String>>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct GroupAddReply {
     /// Only when the request named accounts.
@@ -421,7 +423,7 @@ pub struct GroupAddReply {
 }
 
 /// `group_delete` (page 34926).
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct GroupDelete {
     #[serde(rename = "From_Account")]
@@ -429,14 +431,14 @@ pub struct GroupDelete {
     pub group_name: Vec<String>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct GroupDeleteReply {
     pub current_sequence: u64,
 }
 
 /// `group_get` (page 40123).
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct GroupGet {
     #[serde(rename = "From_Account")]
@@ -464,7 +466,7 @@ impl GroupGet {
 }
 
 /// One friend list.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct ListItem {
     pub group_name: String,
@@ -473,7 +475,7 @@ pub struct ListItem {
     pub to_account: Option<Vec<String>>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct GroupGetReply {
     pub result_item: Vec<ListItem>,
@@ -481,7 +483,7 @@ pub struct GroupGetReply {
 }
 
 /// `black_list_add` (page 34911) and `black_list_delete` (page 34912).
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 pub struct BlackListAdd {
     #[serde(rename = "From_Account")]
     pub from_account: String,
@@ -492,7 +494,7 @@ pub struct BlackListAdd {
 pub type BlackListDelete = BlackListAdd;
 
 /// `black_list_get` (page 34914).
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct BlackListGet {
     #[serde(rename = "From_Account")]
@@ -504,7 +506,7 @@ pub struct BlackListGet {
     pub _last_sequence: u64,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct BlackListItem {
     #[serde(rename = "To_Account")]
@@ -512,7 +514,7 @@ pub struct BlackListItem {
     pub add_black_time_stamp: i64,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct BlackListGetReply {
     pub black_list_item: Vec<BlackListItem>,

@@ -43,6 +43,7 @@ mod message_edits;
 mod messages;
 mod moderation;
 mod nul_text;
+mod openapi;
 mod operations;
 mod panics;
 mod profiles;

@@ -5,7 +5,7 @@ use natter_core::{codes, ApiError, ApiResult};
 use natter_services::groups::{Answer, Decision};
 use serde::Deserialize;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct HandleGroupApplication {
     pub group_id: String,

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 /// One custom attribute, asked and answered. Tencent spells these two in lower case.
-#[derive(Debug, Deserialize, Serialize)]
+#[derive(Debug, Deserialize, Serialize, schemars::JsonSchema)]
 pub struct GroupAttr {
     pub key: String,
     #[serde(default)]
@@ -11,7 +11,7 @@ pub struct GroupAttr {
 }
 
 /// `modify_group_attr`, `set_group_attr`, `clear_group_attr` and `delete_group_attr`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct GroupAttrChange {
     pub group_id: String,

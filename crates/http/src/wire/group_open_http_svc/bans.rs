@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 /// `ban_group_member`; also the body of `unban_group_member`, which ignores the last two.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct BanGroupMember {
     pub group_id: String,
@@ -18,7 +18,7 @@ pub struct BanGroupMember {
 
 pub type UnbanGroupMember = BanGroupMember;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct GetGroupBanMember {
     pub group_id: String,
@@ -27,14 +27,14 @@ pub struct GetGroupBanMember {
     pub limit: Option<usize>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct GetGroupBanMemberReply {
     pub banned_account_list: Vec<BannedAccount>,
     pub next_offset: u64,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct BannedAccount {
     #[serde(rename = "Member_Account")]

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 /// `get_group_counter` and `delete_group_counter`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct GroupCounterKeys {
     pub group_id: String,
@@ -14,7 +14,7 @@ pub type GetGroupCounter = GroupCounterKeys;
 pub type DeleteGroupCounter = GroupCounterKeys;
 
 /// One counter, asked and answered.
-#[derive(Debug, Deserialize, Serialize)]
+#[derive(Debug, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct GroupCounter {
     pub key: String,
@@ -31,7 +31,7 @@ impl GroupCounter {
 }
 
 /// The reply of `get_group_counter` and `update_group_counter`: the counters after the call.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct GroupCounterReply {
     pub group_counter: Vec<GroupCounter>,
@@ -40,7 +40,7 @@ pub struct GroupCounterReply {
 pub type GetGroupCounterReply = GroupCounterReply;
 pub type UpdateGroupCounterReply = GroupCounterReply;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct UpdateGroupCounter {
     pub group_id: String,

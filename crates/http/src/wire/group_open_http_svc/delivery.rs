@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct SendGroupSystemNotification {
     pub group_id: String,
@@ -13,7 +13,7 @@ pub struct SendGroupSystemNotification {
     pub topic_id: Option<String>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct SendBroadcastMsg {
     #[serde(rename = "From_Account")]
@@ -25,7 +25,7 @@ pub struct SendBroadcastMsg {
     pub cloud_custom_data: String,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct SendBroadcastMsgReply {
     pub msg_seq: u64,

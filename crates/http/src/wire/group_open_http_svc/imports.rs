@@ -13,20 +13,20 @@ use super::members::AddGroupMemberReply;
 /// `import_group` takes `create_group`'s fields and `CreateTime`; members come separately.
 pub type ImportGroup = CreateGroup;
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct ImportGroupReply {
     pub group_id: String,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct ImportGroupMember {
     pub group_id: String,
     pub member_list: Vec<ImportMemberItem>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct ImportMemberItem {
     #[serde(rename = "Member_Account")]
@@ -50,7 +50,7 @@ impl From<ImportMemberItem> for ImportedMember {
 
 pub type ImportGroupMemberReply = AddGroupMemberReply;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct ImportGroupMsg {
     pub group_id: String,
@@ -58,7 +58,7 @@ pub struct ImportGroupMsg {
     pub topic_id: Option<String>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct ImportMsgItem {
     #[serde(rename = "From_Account")]
@@ -83,13 +83,13 @@ impl ImportMsgItem {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct ImportGroupMsgReply {
     pub import_msg_result: Vec<ImportMsgResult>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct ImportMsgResult {
     pub msg_seq: u64,
@@ -97,7 +97,7 @@ pub struct ImportMsgResult {
     pub result: u32,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct SetUnreadMsgNum {
     pub group_id: String,
@@ -106,7 +106,7 @@ pub struct SetUnreadMsgNum {
     pub unread_msg_num: u64,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct DeleteGroupMsgBySender {
     pub group_id: String,

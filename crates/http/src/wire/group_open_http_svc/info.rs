@@ -9,7 +9,7 @@ use super::members::MemberInfo;
 use super::{non_empty, on_off, GroupRef, KeyValue};
 
 /// One `MemberList` item of `create_group`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct InitialMember {
     #[serde(rename = "Member_Account")]
@@ -18,7 +18,7 @@ pub struct InitialMember {
 }
 
 /// `create_group`; also the body of `import_group` ([`super::ImportGroup`]).
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct CreateGroup {
     #[serde(rename = "Type")]
@@ -71,7 +71,7 @@ impl CreateGroup {
 }
 
 /// `Type` and `HugeGroupFlag` only for a community, as in Tencent's samples.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct CreateGroupReply {
     pub group_id: String,
@@ -83,7 +83,7 @@ pub struct CreateGroupReply {
 
 pub type DestroyGroup = GroupRef;
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct GroupInfoFilter {
     pub group_base_info_filter: Option<Vec<String>>,
@@ -94,21 +94,21 @@ pub struct GroupInfoFilter {
     pub app_defined_data_filter_group_member: Option<Vec<String>>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct GetGroupInfo {
     pub group_id_list: Vec<String>,
     pub response_filter: Option<GroupInfoFilter>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct GetGroupInfoReply {
     pub group_info: Vec<GroupInfoItem>,
 }
 
 /// One `GroupInfo` item: the group's fields as the filter asks, or only the error.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct GroupInfoItem {
     pub group_id: String,
@@ -137,7 +137,7 @@ impl GroupInfoItem {
 
 /// The base fields of a group, as `get_group_info` and `get_joined_group_list` name them; a
 /// filter keeps some of them.
-#[derive(Debug, Default, Serialize)]
+#[derive(Debug, Default, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct GroupBaseInfo {
     #[serde(rename = "Type", skip_serializing_if = "Option::is_none")]
@@ -203,7 +203,7 @@ impl GroupBaseInfo {
     }
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct ModifyGroupBaseInfo {
     pub group_id: String,
@@ -220,7 +220,7 @@ pub struct ModifyGroupBaseInfo {
     pub app_defined_data: Vec<KeyValue>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct JoinedGroupFilter {
     #[serde(default)]
@@ -229,7 +229,7 @@ pub struct JoinedGroupFilter {
     pub self_info_filter: Vec<String>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct GetJoinedGroupList {
     #[serde(rename = "Member_Account")]
@@ -243,7 +243,7 @@ pub struct GetJoinedGroupList {
     pub response_filter: Option<JoinedGroupFilter>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct GetJoinedGroupListReply {
     pub total_count: u64,
@@ -251,7 +251,7 @@ pub struct GetJoinedGroupListReply {
 }
 
 /// One joined group: its id, and with a `ResponseFilter` the fields it names.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct JoinedGroup {
     pub group_id: String,
@@ -261,7 +261,7 @@ pub struct JoinedGroup {
     pub self_info: Option<MemberInfo>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct GetAppidGroupList {
     pub limit: Option<usize>,
@@ -270,7 +270,7 @@ pub struct GetAppidGroupList {
     pub group_type: Option<String>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct GetAppidGroupListReply {
     pub total_count: u64,
@@ -278,7 +278,7 @@ pub struct GetAppidGroupListReply {
     pub next: u64,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct GroupIdItem {
     pub group_id: String,

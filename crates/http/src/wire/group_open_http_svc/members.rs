@@ -7,14 +7,14 @@ use serde::{Deserialize, Serialize};
 
 use super::{GroupRef, KeyValue};
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct MemberAccountItem {
     #[serde(rename = "Member_Account")]
     pub member_account: String,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct AddGroupMember {
     pub group_id: String,
@@ -25,7 +25,7 @@ pub struct AddGroupMember {
 }
 
 /// The reply of `add_group_member` and `import_group_member`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct AddGroupMemberReply {
     pub member_list: Vec<MemberResult>,
@@ -46,7 +46,7 @@ impl AddGroupMemberReply {
 }
 
 /// One account's `Result`: 0 failed, 1 added, 2 already a member.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct MemberResult {
     #[serde(rename = "Member_Account")]
@@ -54,7 +54,7 @@ pub struct MemberResult {
     pub result: u8,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct DeleteGroupMember {
     pub group_id: String,
@@ -67,7 +67,7 @@ pub struct DeleteGroupMember {
     pub reason: String,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct GetGroupMemberInfo {
     pub group_id: String,
@@ -84,7 +84,7 @@ pub struct GetGroupMemberInfo {
     pub next: String,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct GetGroupMemberInfoReply {
     pub member_num: u64,
@@ -96,7 +96,7 @@ pub struct GetGroupMemberInfoReply {
 
 /// A member's fields, as the member APIs name them; each API keeps some of them. Also the
 /// `SelfInfo` of `get_joined_group_list`, which may add `UnreadMsgNum`.
-#[derive(Debug, Default, Serialize)]
+#[derive(Debug, Default, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct MemberInfo {
     #[serde(rename = "Member_Account", skip_serializing_if = "Option::is_none")]
@@ -142,7 +142,7 @@ impl MemberInfo {
     }
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct GetRoleInGroup {
     pub group_id: String,
@@ -150,13 +150,13 @@ pub struct GetRoleInGroup {
     pub user_account: Vec<String>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct GetRoleInGroupReply {
     pub user_id_list: Vec<MemberRole>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct MemberRole {
     #[serde(rename = "Member_Account")]
@@ -164,7 +164,7 @@ pub struct MemberRole {
     pub role: String,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct ChangeGroupOwner {
     pub group_id: String,
@@ -172,7 +172,7 @@ pub struct ChangeGroupOwner {
     pub new_owner_account: String,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct ModifyGroupMemberInfo {
     pub group_id: String,
@@ -201,7 +201,7 @@ impl ModifyGroupMemberInfo {
     }
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct ForbidSendMsg {
     pub group_id: String,
@@ -215,14 +215,14 @@ pub type GetGroupMutedAccount = GroupRef;
 /// The old name of `get_group_muted_account`, with the old field names in its reply.
 pub type GetGroupShuttedUin = GroupRef;
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct GetGroupMutedAccountReply {
     pub group_id: String,
     pub muted_account_list: Vec<MutedAccount>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct MutedAccount {
     #[serde(rename = "Member_Account")]
@@ -230,14 +230,14 @@ pub struct MutedAccount {
     pub muted_until: i64,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct GetGroupShuttedUinReply {
     pub group_id: String,
     pub shutted_uin_list: Vec<ShuttedUin>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct ShuttedUin {
     #[serde(rename = "Member_Account")]
@@ -246,7 +246,7 @@ pub struct ShuttedUin {
 }
 
 /// The client's `join_group` (Natter's client protocol; no REST counterpart).
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct JoinGroup {
     pub group_id: String,
@@ -256,7 +256,7 @@ pub struct JoinGroup {
 }
 
 /// The reply of the client's `join_group`: 1 while the request waits for an admin.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct JoinGroupReply {
     pub pending: u32,

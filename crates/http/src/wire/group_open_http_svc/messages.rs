@@ -9,7 +9,7 @@ use serde_json::Value;
 use super::{non_empty, MsgSeqItem};
 
 /// `send_group_msg`, from REST or a client.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct SendGroupMsg {
     pub group_id: String,
@@ -39,7 +39,7 @@ pub struct SendGroupMsg {
 }
 
 /// One `GroupAtInfo` item: `GroupAtAllFlag` 1 mentions everyone, 0 the `GroupAt_Account`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct GroupAtItem {
     #[serde(default)]
@@ -101,14 +101,14 @@ impl SendGroupMsg {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct SendGroupMsgReply {
     pub msg_time: i64,
     pub msg_seq: u64,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct GroupMsgGetSimple {
     pub group_id: String,
@@ -119,7 +119,7 @@ pub struct GroupMsgGetSimple {
     pub topic_id: Option<String>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct GroupMsgGetSimpleReply {
     pub group_id: String,
@@ -131,7 +131,7 @@ pub struct GroupMsgGetSimpleReply {
 }
 
 /// One message of `RspMsgList`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct HistoryMsg {
     #[serde(rename = "From_Account")]
@@ -147,7 +147,7 @@ pub struct HistoryMsg {
     pub cloud_custom_data: String,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct GroupMsgRecall {
     pub group_id: String,
@@ -155,13 +155,13 @@ pub struct GroupMsgRecall {
     pub topic_id: Option<String>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct GroupMsgRecallReply {
     pub recall_ret_list: Vec<RecallResult>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct RecallResult {
     pub msg_seq: u64,

@@ -30,7 +30,7 @@ use natter_core::{codes, ApiError, ApiResult};
 use serde::{Deserialize, Serialize};
 
 /// One `AppDefinedData` / `AppMemberDefinedData` entry, asked and answered.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct KeyValue {
     pub key: String,
@@ -58,14 +58,14 @@ impl KeyValue {
 
 /// A request naming only a group: `destroy_group`, `get_group_muted_account`,
 /// `get_online_member_num`, `get_group_attr`, and the client's `quit_group`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct GroupRef {
     pub group_id: String,
 }
 
 /// One `MsgSeqList` item.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct MsgSeqItem {
     pub msg_seq: u64,

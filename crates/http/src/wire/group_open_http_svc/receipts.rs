@@ -6,20 +6,20 @@ use serde::{Deserialize, Serialize};
 
 use super::MsgSeqItem;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct GetGroupMsgReceipt {
     pub group_id: String,
     pub msg_seq_list: Vec<MsgSeqItem>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct GetGroupMsgReceiptReply {
     pub group_msg_receipt_list: Vec<ReceiptItem>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct ReceiptItem {
     pub code: u32,
@@ -39,7 +39,7 @@ impl From<Receipt> for ReceiptItem {
     }
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct GetGroupMsgReceiptDetail {
     pub group_id: String,
@@ -58,7 +58,7 @@ fn default_receipt_count() -> usize {
 }
 
 /// `ReadList` or `UnreadList`, as the request's `Filter` asked.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct GetGroupMsgReceiptDetailReply {
     pub msg_seq: u64,
@@ -70,20 +70,20 @@ pub struct GetGroupMsgReceiptDetailReply {
     pub unread_list: Option<Vec<UnreadAccount>>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct ReadAccount {
     #[serde(rename = "Read_Account")]
     pub read_account: String,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct UnreadAccount {
     #[serde(rename = "Unread_Account")]
     pub unread_account: String,
 }
 
 /// The client's `send_group_msg_read_receipt` (Natter's client protocol; no REST counterpart).
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct SendGroupMsgReadReceipt {
     pub group_id: String,

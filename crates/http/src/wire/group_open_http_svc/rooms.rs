@@ -6,7 +6,7 @@ use super::GroupRef;
 
 pub type GetOnlineMemberNum = GroupRef;
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct GetOnlineMemberNumReply {
     pub online_member_num: u64,

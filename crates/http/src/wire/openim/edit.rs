@@ -12,7 +12,7 @@ use super::{opt_str, opt_u32, req_str};
 use crate::wire::Field;
 
 /// `importmsg` (page 35014).
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct Importmsg {
     /// 2 (history) or 5 (real time).
@@ -80,7 +80,7 @@ impl Importmsg {
 
 /// `From_Account`, `To_Account` and `MsgKey`: one stored message, the way the APIs about it
 /// name it (`modify_c2c_msg` here, the extension APIs of `openim_msg_ext_http_svc`).
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 pub struct MsgTarget {
     #[serde(rename = "From_Account")]
     pub from_account: Option<Field<String>>,
@@ -112,7 +112,7 @@ impl MsgTarget {
 }
 
 /// `modify_c2c_msg` (page 47722).
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct ModifyC2cMsg {
     #[serde(flatten)]
@@ -123,7 +123,7 @@ pub struct ModifyC2cMsg {
 }
 
 /// `modify_group_msg`: a group message's body and/or CloudCustomData (page 47948).
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct ModifyGroupMsg {
     pub group_id: String,

@@ -8,7 +8,7 @@ use serde_json::Value;
 use crate::wire::Field;
 
 /// `admin_getroammsg` (page 35478).
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct AdminGetroammsg {
     #[serde(rename = "Operator_Account")]
@@ -29,7 +29,7 @@ pub struct AdminGetroammsg {
 }
 
 /// One message of a history page.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct RoamMsg {
     #[serde(rename = "From_Account")]
@@ -47,7 +47,7 @@ pub struct RoamMsg {
     pub cloud_custom_data: String,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct AdminGetroammsgReply {
     pub complete: u32,
@@ -58,7 +58,7 @@ pub struct AdminGetroammsgReply {
 }
 
 /// `get_c2c_unread_msg_num` (page 41046).
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 pub struct GetC2cUnreadMsgNum {
     #[serde(rename = "To_Account")]
     pub to_account: Option<String>,
@@ -66,7 +66,7 @@ pub struct GetC2cUnreadMsgNum {
     pub peer_account: Vec<String>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct PeerUnread {
     #[serde(rename = "Peer_Account")]
     pub peer_account: String,
@@ -74,7 +74,7 @@ pub struct PeerUnread {
     pub c2c_unread_msg_num: u64,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct PeerError {
     #[serde(rename = "Peer_Account")]
     pub peer_account: String,
@@ -82,7 +82,7 @@ pub struct PeerError {
     pub error_code: u32,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct GetC2cUnreadMsgNumReply {
     #[serde(rename = "AllC2CUnreadMsgNum")]
     pub all_c2c_unread_msg_num: u64,
@@ -93,7 +93,7 @@ pub struct GetC2cUnreadMsgNumReply {
 }
 
 /// `admin_set_msg_read` (page 38996).
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 pub struct AdminSetMsgRead {
     #[serde(rename = "Report_Account")]
     pub report_account: Option<String>,
@@ -126,7 +126,7 @@ impl AdminSetMsgRead {
 }
 
 /// `admin_msgwithdraw` (page 35015).
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 pub struct AdminMsgwithdraw {
     #[serde(rename = "From_Account")]
     pub from_account: Option<String>,

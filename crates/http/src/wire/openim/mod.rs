@@ -74,7 +74,7 @@ fn str_list(field: Option<Field<Vec<String>>>, name: &str) -> ApiResult<Vec<Stri
 }
 
 /// An account a call failed for, and why.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct AccountError {
     #[serde(rename = "To_Account")]

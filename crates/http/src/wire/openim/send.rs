@@ -12,7 +12,7 @@ use crate::wire::Field;
 
 /// `sendmsg` (`To` = a UserID) and `batchsendmsg` (`To` = a list of UserIDs): everything but
 /// `To_Account` is shared.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase", bound(deserialize = "To: DeserializeOwned"))]
 pub struct C2cMessage<To> {
     #[serde(rename = "To_Account")]
@@ -155,7 +155,7 @@ impl Batchsendmsg {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct SendmsgReply {
     pub msg_time: i64,
@@ -163,7 +163,7 @@ pub struct SendmsgReply {
     pub msg_id: String,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct BatchsendmsgReply {
     pub msg_key: String,

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use super::AccountError;
 
 /// `query_online_status` and its old name `querystate` (page 35477).
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct QueryOnlineStatus {
     #[serde(rename = "To_Account")]
@@ -15,7 +15,7 @@ pub struct QueryOnlineStatus {
 }
 
 /// One connected platform of a user.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct PlatformStatus {
     pub platform: String,
@@ -23,7 +23,7 @@ pub struct PlatformStatus {
 }
 
 /// A user's state: sent as `State` and, for clients of the old page, also as `Status`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct UserStatus {
     #[serde(rename = "To_Account")]
@@ -35,7 +35,7 @@ pub struct UserStatus {
     pub detail: Option<Vec<PlatformStatus>>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct QueryOnlineStatusReply {
     pub query_result: Vec<UserStatus>,
