@@ -188,6 +188,13 @@ recalled when it pulls history), `get_group_msg_receipts_by_users` (the SDK's ex
 `getGroupReceiptsByUsers`, whose reply shape is undocumented), one-to-one read receipts \
 (`c2c_msg_read_receipt`), pinned messages and deleting group messages for oneself \
 (`delete_group_ramble_msg_by_seq`, which the REST API has no counterpart for).\n\
+- Message extensions (`setMessageExtensions`, `getMessageExtensions`, \
+`deleteMessageExtensions`) on one-to-one and group messages sent with `isSupportExtension`: \
+the REST API's `openim_msg_ext_http_svc` commands with its limits and codes, on the user's own \
+conversations and as a group member (topic messages: not yet). Every change, from the SDK or \
+the REST API, reaches the other side and the user's other devices (MESSAGE_EXTENSIONS_UPDATED, \
+MESSAGE_EXTENSIONS_DELETED). As in the REST API the last write wins: the `Seq` the SDK sends \
+with each key is not compared.\n\
 - Kicks: REST `im_open_login_svc/kick` logs the user's SDKs out with KICKED_OUT \
 (`REST_API_Kick`), and their old UserSig and A2Key no longer log in.\n\
 - Image, file, sound and video messages: register Tencent's upload plugin as the SDK's docs \
@@ -230,10 +237,10 @@ subscriptions end with the subscriber's last connection. The app's \
 foreground and background reports are accepted (they only matter for offline push, which \
 Natter does not send; setting a vendor push token, `ws_stat_settoken`, is not served).\n\
 - Purchase bits: AVChatRoom member lists (bit 6), user status (bit 7), conversation marks \
-(bit 9), conversation groups (bit 10), AVChatRoom bans (bit 11) and group counters (bit 15) are \
+(bit 9), conversation groups (bit 10), AVChatRoom bans (bit 11), message extensions (bit 13) and group counters (bit 15) are \
 on; every other optional feature is off, so the SDK refuses it (3122) without asking.\n\
 - Not yet: group invitations that need approval (an invitation adds the member at once, \
-whatever `InviteJoinOption` says), pinned group messages, message extensions and reactions, per-peer and global notification settings, deleting single \
+whatever `InviteJoinOption` says), pinned group messages, message reactions, per-peer and global notification settings, deleting single \
 one-to-one messages, video snapshots, and the other commands marked \"not yet\" below.\n\n",
     );
     let _ = writeln!(

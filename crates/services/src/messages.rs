@@ -391,7 +391,7 @@ impl MessageService {
         online_only: bool,
     ) -> Option<Push> {
         self.fanout.may_reach(app.sdkappid).then(|| {
-            let frame = json!({
+            let mut frame = json!({
                 "Event": "C2cMsg",
                 "From_Account": req.from,
                 "To_Account": req.to,
@@ -403,6 +403,9 @@ impl MessageService {
                 "MsgBody": req.body,
                 "CloudCustomData": req.cloud_custom_data,
             });
+            if req.supports_extension {
+                frame["SupportMessageExtension"] = json!(1);
+            }
             Push::new(Priority::High, &frame)
         })
     }

@@ -27,8 +27,9 @@ use crate::AppState;
 /// commands Natter serves are on: 6, AVChatRoom member lists (`group_open_avchatroom_http_svc`);
 /// 7, user status (`getUserStatus`, `subscribeUserStatus`); 9, conversation marks
 /// (`markConversation`); 10, conversation groups (`createConversationGroup` and the rest); 11,
-/// AVChatRoom bans (`ban_group_member`); 15, group counters (`*_group_counter`).
-const PURCHASE_BITS: &str = "1000111011000000";
+/// AVChatRoom bans (`ban_group_member`); 13, message extensions (`openim_msg_ext_http_svc`);
+/// 15, group counters (`*_group_counter`).
+const PURCHASE_BITS: &str = "1010111011000000";
 /// How long the SDK keeps the configuration and purchase bits before asking again, seconds.
 const CONFIG_LIFETIME_SECS: u64 = 3600;
 
@@ -307,6 +308,7 @@ pub(super) fn stored_event(message: &C2cMessage) -> Map<String, Value> {
         "MsgKey": msg_key(message.msg_seq, message.msg_random, message.msg_time),
         "MsgBody": body,
         "CloudCustomData": message.cloud_custom_data,
+        "SupportMessageExtension": u32::from(message.supports_extension),
     });
     match event {
         Value::Object(map) => map,

@@ -9,6 +9,7 @@ mod applications;
 pub mod commands;
 mod conversation_pushes;
 mod conversations;
+mod extensions;
 mod files;
 mod frame;
 mod group_attributes;

@@ -3,6 +3,7 @@
 //! push body, `{"EventArray": [{"Event": n, "<Kind>Array": [item]}]}`, sent as
 //! `im_open_push.msg_push`. Events the SDK has no shape for yet are not sent.
 
+use super::extensions::extension_push;
 use natter_services::messages::user_number;
 use serde_json::{json, Map, Value};
 
@@ -41,6 +42,8 @@ pub fn to_sdk(frame: &str, me: &str) -> Option<Value> {
         "C2cRead" => Some(c2c_read(&event, me)),
         "ConversationChanged" => super::conversation_pushes::conversation_changed(&event),
         "UserStatus" => super::status::user_status_push(&event),
+        "C2cMsgExtension" => Some(c2c_extension(&event)),
+        "GroupMsgExtension" => Some(group_extension(&event)),
         _ => None,
     }
 }
@@ -74,7 +77,16 @@ pub fn c2c_item(event: &Map<String, Value>, me: &str) -> Value {
         "TinyId": sender_tiny_id(event),
         // A copy of the user's own message, sent from another of their devices.
         "IsSyncMsg": u32::from(from.as_str() == Some(me)),
+        "SupportMessageExtension": support_extension(event),
     })
+}
+
+/// `SupportMessageExtension` of a message event: 1 when it takes extensions.
+fn support_extension(event: &Map<String, Value>) -> u64 {
+    event
+        .get("SupportMessageExtension")
+        .and_then(Value::as_u64)
+        .unwrap_or(0)
 }
 
 fn group_item(event: &Map<String, Value>) -> Value {
@@ -97,6 +109,7 @@ fn group_item(event: &Map<String, Value>) -> Value {
         "MsgBody": field(event, "MsgBody"),
         "CloudCustomData": event.get("CloudCustomData").cloned().unwrap_or_else(|| json!("")),
         "TinyId": sender_tiny_id(event),
+        "SupportMessageExtension": support_extension(event),
     })
 }
 
@@ -161,6 +174,37 @@ fn c2c_modify(event: &Map<String, Value>) -> Value {
             "TinyId": sender_tiny_id(event),
         }],
     }]})
+}
+
+/// A one-to-one message's extensions changed: the SDK finds its copy by the sender's `TinyId`
+/// and the message's `MsgClientTime` and `MsgRandom`.
+fn c2c_extension(event: &Map<String, Value>) -> Value {
+    let info = json!({
+        "From_Account": field(event, "From_Account"),
+        "To_Account": field(event, "To_Account"),
+        "MsgSeq": field(event, "MsgSeq"),
+        "MsgRandom": field(event, "MsgRandom"),
+        "MsgClientTime": field(event, "MsgTime"),
+        "MsgKey": field(event, "MsgKey"),
+    });
+    let notify = extension_push(event, ("ExtensionC2cMsgInfo", info), sender_tiny_id(event));
+    json!({"EventArray": [{"Event": C2C_EVENT, "MsgExtensionNotify": notify}]})
+}
+
+/// A group message's extensions changed (see [`c2c_extension`]).
+fn group_extension(event: &Map<String, Value>) -> Value {
+    let info = json!({
+        "GroupId": field(event, "GroupId"),
+        "MsgSeq": field(event, "MsgSeq"),
+        "MsgRandom": field(event, "Random"),
+        "MsgClientTime": field(event, "MsgTime"),
+    });
+    let notify = extension_push(
+        event,
+        ("ExtensionGroupMsgInfo", info),
+        sender_tiny_id(event),
+    );
+    json!({"EventArray": [{"Event": GROUP_EVENT, "MsgExtensionNotify": notify}]})
 }
 
 /// `Event` of a `GroupTips` item that is a tip shown in the group's conversation (the SDK's

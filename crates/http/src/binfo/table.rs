@@ -5,6 +5,7 @@ use super::applications;
 use super::commands::*;
 use super::commands::{Command, Serving};
 use super::conversations;
+use super::extensions;
 use super::files;
 use super::group_attributes as attrs;
 use super::group_msgs;
@@ -71,10 +72,10 @@ pub static COMMANDS: &[Command] = &[
     Command { name: "group_open_http_svc.group_msg_receipt", serving: served!(group_msgs::group_msg_receipt) },
     Command { name: "group_open_http_svc.get_group_msg_receipt_detail", serving: served!(group_msgs::get_group_msg_receipt_detail) },
     Command { name: "group_open_http_svc.get_group_msg_receipts_by_users", serving: Serving::NotYet },
-    Command { name: "openim_msg_ext_http_svc.set_key_values", serving: Serving::NotYet },
-    Command { name: "openim_msg_ext_http_svc.get_key_values", serving: Serving::NotYet },
-    Command { name: "openim_msg_ext_http_svc.group_set_key_values", serving: Serving::NotYet },
-    Command { name: "openim_msg_ext_http_svc.group_get_key_values", serving: Serving::NotYet },
+    Command { name: "openim_msg_ext_http_svc.set_key_values", serving: served!(extensions::set_key_values) },
+    Command { name: "openim_msg_ext_http_svc.get_key_values", serving: served!(extensions::get_key_values) },
+    Command { name: "openim_msg_ext_http_svc.group_set_key_values", serving: served!(extensions::group_set_key_values) },
+    Command { name: "openim_msg_ext_http_svc.group_get_key_values", serving: served!(extensions::group_get_key_values) },
     Command { name: "openim_msg_ext_http_svc.reaction_add", serving: Serving::NotYet },
     Command { name: "openim_msg_ext_http_svc.reaction_del", serving: Serving::NotYet },
     Command { name: "openim_msg_ext_http_svc.reaction_multi_stat", serving: Serving::NotYet },

@@ -26,7 +26,7 @@ pub async fn set_key_values(ctx: Ctx, req: SetKeyValues) -> ApiResult<SetKeyValu
     let changed = ctx
         .services
         .messages
-        .change_extensions(&ctx.app, target, change)
+        .change_extensions(&ctx.app, target, change, &ctx.origin)
         .await?;
     Ok(changed.into())
 }
@@ -52,7 +52,7 @@ pub async fn group_set_key_values(
     let changed = ctx
         .services
         .groups
-        .change_message_extensions(&ctx.app, &req.group_id, req.msg_seq, change)
+        .change_message_extensions(&ctx.app, &req.group_id, req.msg_seq, change, &ctx.origin)
         .await?;
     Ok(changed.into())
 }

@@ -29,6 +29,8 @@ pub(crate) struct Delivered {
     pub cloud_custom_data: String,
     /// `To_Account` of a directed message; empty: every member.
     pub recipients: Vec<String>,
+    /// Sent with `SupportMessageExtension` 1: it takes key-value extensions.
+    pub supports_extension: bool,
 }
 
 impl Delivered {
@@ -53,6 +55,9 @@ impl Delivered {
         }
         if !self.recipients.is_empty() {
             frame["To_Account"] = json!(self.recipients);
+        }
+        if self.supports_extension {
+            frame["SupportMessageExtension"] = json!(1);
         }
         Push::new(Priority::from_number(self.priority), &frame)
     }
@@ -201,6 +206,7 @@ impl GroupService {
             body,
             cloud_custom_data,
             recipients: Vec::new(),
+            supports_extension: false,
         };
         // Every node sets each of its rooms' `GroupId` in the frame.
         self.fanout
@@ -235,6 +241,7 @@ mod tests {
             body: vec![],
             cloud_custom_data: String::new(),
             recipients: Vec::new(),
+            supports_extension: false,
         };
         let push = msg.frame("g", false);
         assert_eq!(push.priority, Priority::Lowest);

@@ -24,8 +24,8 @@ use super::{invalid, refusal, refused_by_callback, type_of, GroupService};
 use crate::internal;
 use crate::messages::apply_send_rewrite;
 use crate::messages::extensions::{
-    apply_change, check_change, not_enabled, page_from, ExtensionChange, ExtensionItem,
-    ExtensionPage, Extensions,
+    apply_change, check_change, extension_frame, not_enabled, operate_type, page_from,
+    ExtensionChange, ExtensionItem, ExtensionPage, Extensions,
 };
 
 /// Messages per second one group takes by default (Tencent's frequency control).
@@ -326,6 +326,7 @@ impl GroupService {
             body: req.body.clone(),
             cloud_custom_data: req.cloud_custom_data.clone(),
             recipients: req.to_accounts.clone(),
+            supports_extension: req.supports_extension,
         });
         let connection = origin.connection;
         // For the operations data once stored: where it went and how many it is for.
@@ -582,14 +583,18 @@ impl GroupService {
     /// `openim_msg_ext_http_svc/group_set_key_values`: a set, delete or clear as one new
     /// version of the message's extensions. The REST caller is an administrator, so the `Seq`
     /// a client would send to detect concurrent writes is not checked (Tencent's rule).
+    ///
+    /// The members online (but `origin`'s connection) hear of it (`GroupMsgExtension`).
     pub async fn change_message_extensions(
         &self,
         app: &AppSettings,
         group_id: &str,
         seq: u64,
         change: ExtensionChange,
+        origin: &Origin,
     ) -> ApiResult<Vec<ExtensionItem>> {
         check_change(&change)?;
+        let operate_type = operate_type(&change);
         let query = GroupQuery {
             messages: vec![seq],
             ..GroupQuery::default()
@@ -608,7 +613,7 @@ impl GroupService {
                 };
                 match apply_change(extensions, change) {
                     Ok(changed) => GroupPlan {
-                        reply: changed,
+                        reply: Some((changed, message.clone())),
                         changes: vec![GroupChange::EditMessage(message)],
                         ..GroupPlan::default()
                     },
@@ -616,7 +621,26 @@ impl GroupService {
                 }
             })
             .await?;
-        Ok(outcome.reply)
+        let (changed, message) = outcome.reply.ok_or_else(|| {
+            ApiError::new(codes::GROUP_INTERNAL, "the changed message went missing")
+        })?;
+        if let Some(now) = &message.extensions {
+            let mut frame = extension_frame(operate_type, &changed, now);
+            frame["Event"] = "GroupMsgExtension".into();
+            frame["GroupId"] = group_id.into();
+            frame["MsgSeq"] = message.seq.into();
+            frame["Random"] = message.random.into();
+            frame["From_Account"] = message.from.clone().into();
+            frame["MsgTime"] = message.time.into();
+            self.push_message_change(
+                app,
+                group_id,
+                std::slice::from_ref(&message),
+                &frame,
+                origin,
+            );
+        }
+        Ok(changed)
     }
 }
 

@@ -59,7 +59,7 @@ fn audience(messages: &[GroupMessage]) -> Vec<String> {
 impl GroupService {
     /// Pushes `frame` to the members a change to `messages` concerns, but the connection that
     /// made it (which has its reply).
-    fn push_message_change(
+    pub(super) fn push_message_change(
         &self,
         app: &AppSettings,
         group_id: &str,

@@ -1,14 +1,18 @@
 //! One-to-one message extensions (`openim_msg_ext_http_svc/get_key_values`, `set_key_values`):
 //! key-value pairs attached to a message sent with `SupportMessageExtension` 1. Every change is
 //! one new version (`Seq`) of the message's extensions; the REST API acts as an administrator,
-//! so the `Seq` a client would use to detect concurrent writes is not checked.
+//! so the `Seq` a client would use to detect concurrent writes is not checked. Every change is
+//! pushed to both sides' connections (`C2cMsgExtension`, docs/client-protocol.md).
 
 use natter_core::{codes, ApiError, ApiResult, AppSettings};
+use natter_events::{Priority, Push};
+use natter_store::{C2cMessageRef, ExtensionOutcome, ExtensionRead};
 pub use natter_store::{ExtensionChange, ExtensionItem, Extensions};
-use natter_store::{ExtensionOutcome, ExtensionRead};
+use natter_webhook::Origin;
+use serde_json::{json, Value};
 
 use super::edit::{no_such_message, MessageTarget};
-use super::MessageService;
+use super::{msg_key, MessageService};
 use crate::internal;
 
 /// Most keys one message holds.
@@ -187,25 +191,93 @@ impl MessageService {
     }
 
     /// Applies a set (1), delete (2) or clear (3); returns the keys written or removed with the
-    /// new version.
+    /// new version. Both sides' connections (but `origin`'s) hear of it.
     pub async fn change_extensions(
         &self,
         app: &AppSettings,
         target: MessageTarget,
         change: ExtensionChange,
+        origin: &Origin,
     ) -> ApiResult<Vec<ExtensionItem>> {
         check_change(&change)?;
+        let operate_type = operate_type(&change);
         let target = self.resolve(app, target).await?;
         let outcome = self
             .store
-            .change_c2c_extensions(app.sdkappid, target, change, MAX_KEYS_PER_MESSAGE)
+            .change_c2c_extensions(app.sdkappid, target.clone(), change, MAX_KEYS_PER_MESSAGE)
             .await
             .map_err(internal(codes::C2C_INTERNAL))?;
-        match outcome {
-            ExtensionOutcome::Changed(items) => Ok(items),
-            ExtensionOutcome::NoMessage => Err(no_such_message()),
-            ExtensionOutcome::NotEnabled => Err(not_enabled()),
-            ExtensionOutcome::TooManyKeys => Err(too_many_keys()),
-        }
+        let items = match outcome {
+            ExtensionOutcome::Changed(items) => items,
+            ExtensionOutcome::NoMessage => return Err(no_such_message()),
+            ExtensionOutcome::NotEnabled => return Err(not_enabled()),
+            ExtensionOutcome::TooManyKeys => return Err(too_many_keys()),
+        };
+        self.push_extension_change(app, target, operate_type, &items, origin)
+            .await;
+        Ok(items)
     }
+
+    /// `C2cMsgExtension` to both sides: the keys changed and the message's versions after it.
+    async fn push_extension_change(
+        &self,
+        app: &AppSettings,
+        target: C2cMessageRef,
+        operate_type: u32,
+        items: &[ExtensionItem],
+        origin: &Origin,
+    ) {
+        if !self.fanout.may_reach(app.sdkappid) {
+            return;
+        }
+        // The versions as they are now (a clear names no key to read them from).
+        let Ok(ExtensionRead::Found(now)) = self
+            .store
+            .c2c_extensions(app.sdkappid, target.clone(), u64::MAX, 0)
+            .await
+        else {
+            return;
+        };
+        let (time, seq, random) = target.position;
+        let mut frame = extension_frame(operate_type, items, &now);
+        frame["Event"] = "C2cMsgExtension".into();
+        frame["From_Account"] = target.from.clone().into();
+        frame["To_Account"] = target.to.clone().into();
+        frame["MsgKey"] = msg_key(seq, random, time).into();
+        frame["MsgSeq"] = seq.into();
+        frame["MsgRandom"] = random.into();
+        frame["MsgTime"] = time.into();
+        self.push_c2c(
+            app,
+            &target.from,
+            &target.to,
+            1,
+            Some(Push::new(Priority::High, &frame)),
+            origin.connection,
+        );
+    }
+}
+
+/// `OperateType` of a change: 1 set, 2 delete, 3 clear.
+pub fn operate_type(change: &ExtensionChange) -> u32 {
+    match change {
+        ExtensionChange::Set(_) => 1,
+        ExtensionChange::Delete(_) => 2,
+        ExtensionChange::Clear => 3,
+    }
+}
+
+/// The part of a `C2cMsgExtension` or `GroupMsgExtension` frame that says what changed: the
+/// keys set or deleted (a deleted key has an empty value) and the message's versions after it.
+pub fn extension_frame(operate_type: u32, items: &[ExtensionItem], now: &Extensions) -> Value {
+    let list: Vec<Value> = items
+        .iter()
+        .map(|i| json!({"Key": i.key, "Value": i.value, "Seq": i.seq}))
+        .collect();
+    json!({
+        "OperateType": operate_type,
+        "ExtensionList": list,
+        "LatestSeq": now.latest_seq,
+        "ClearSeq": now.clear_seq,
+    })
 }

@@ -1,0 +1,122 @@
+// Message extensions through Tencent's Web SDK against Natter: one-to-one and group messages
+// sent with `isSupportExtension`, whose extensions one user sets and deletes and the other sees
+// through the SDK's events and reads back. Run by tests/it/web_sdk_extensions.rs; arguments,
+// env and the one-line JSON report on stdout as in two-users.mjs:
+//
+//   node extensions.mjs <proxy ws://127.0.0.1:PORT> <SDKAppID> <userA> <sigA> <userB> <sigB>
+import {
+  A,
+  B,
+  PROXY,
+  SDKAppID,
+  SDK_LOG,
+  SIG_A,
+  SIG_B,
+  check,
+  eventually,
+  freshSDK,
+  report,
+  step,
+  withTimeout,
+} from './harness.mjs';
+
+const KINDS = ['MESSAGE_EXTENSIONS_UPDATED', 'MESSAGE_EXTENSIONS_DELETED', 'GROUP_LIST_UPDATED'];
+
+/// Logs a user in; keeps every event of the kinds the script waits for, and received messages.
+async function login(userID, userSig) {
+  const TencentCloudChat = freshSDK();
+  const chat = TencentCloudChat.create({ SDKAppID, proxyServer: PROXY });
+  chat.setLogLevel(SDK_LOG);
+  const E = TencentCloudChat.EVENT;
+  const ready = new Promise((resolve) => chat.on(E.SDK_READY, resolve));
+  const user = { userID, chat, E, TYPES: TencentCloudChat.TYPES, events: {}, messages: [] };
+  for (const name of KINDS) {
+    user.events[name] = [];
+    chat.on(E[name], (ev) => user.events[name].push(ev.data));
+  }
+  chat.on(E.MESSAGE_RECEIVED, (ev) => user.messages.push(...ev.data));
+  chat.on(E.ERROR, (ev) => console.error(`[${userID}] ERROR event`, ev.data));
+  const res = await withTimeout(chat.login({ userID, userSig }), `${userID}: login()`);
+  check(res.code === 0, `${userID}: login() resolves with code 0`, res.code);
+  await withTimeout(ready, `${userID}: SDK_READY`);
+  return user;
+}
+
+function event(user, name, match, what) {
+  return eventually(`${user.userID}: ${what}`, () => {
+    const found = user.events[name].find(match);
+    return { ok: found !== undefined, value: found, seen: user.events[name] };
+  });
+}
+
+function received(user, text) {
+  return eventually(`${user.userID}: the message "${text}"`, () => {
+    const got = user.messages.find((m) => m.payload && m.payload.text === text);
+    return { ok: got !== undefined, value: got, seen: user.messages.length };
+  });
+}
+
+/// As a map, the `extensions` the SDK answers or reports.
+const asMap = (list) => Object.fromEntries(list.map((e) => [e.key, e.value]));
+
+/// A sends `text` to `to`; B receives it; each side sets and deletes extensions the other sees.
+async function exchange(a, b, to, conversationType, text) {
+  const message = a.chat.createTextMessage({ to, conversationType, payload: { text }, isSupportExtension: true });
+  const sent = await a.chat.sendMessage(message);
+  const mine = sent.data.message;
+  const theirs = await received(b, text);
+  check(theirs.isSupportExtension === true, 'the received message takes extensions', theirs);
+  check(theirs.ID === mine.ID, 'both ends know the message by one ID', { mine: mine.ID, theirs: theirs.ID });
+
+  // Extensions are a purchased feature: the SDK refuses them (3122) until it has Natter's
+  // purchase bits, which it asks for after the login.
+  for (const [u, m] of [[a, mine], [b, theirs]]) {
+    await eventually(`${u.userID}: the SDK may use message extensions`, async () => {
+      const res = await u.chat.getMessageExtensions(m).catch((e) => e);
+      return { ok: res.code === 0, value: res, seen: res };
+    });
+  }
+  const set = await a.chat.setMessageExtensions(mine, [{ key: 'votes', value: '1' }, { key: 'mood', value: 'happy' }]);
+  check(set.data.extensions.every((e) => e.code === 0), 'A sets two keys', set.data);
+  const seen = await event(b, 'MESSAGE_EXTENSIONS_UPDATED', (d) => d.messageID === theirs.ID, 'MESSAGE_EXTENSIONS_UPDATED');
+  check(asMap(seen.extensions).votes === '1' && asMap(seen.extensions).mood === 'happy', 'B sees both keys', seen);
+
+  const read = await b.chat.getMessageExtensions(theirs);
+  check(asMap(read.data.extensions).votes === '1', 'B reads them back', read.data);
+
+  const changed = await b.chat.setMessageExtensions(theirs, [{ key: 'votes', value: '2' }]);
+  check(changed.data.extensions[0].code === 0, 'B changes one', changed.data);
+  await event(a, 'MESSAGE_EXTENSIONS_UPDATED', (d) => d.messageID === mine.ID && asMap(d.extensions).votes === '2', 'A sees votes 2');
+
+  await b.chat.deleteMessageExtensions(theirs, ['mood']);
+  const gone = await event(a, 'MESSAGE_EXTENSIONS_DELETED', (d) => d.messageID === mine.ID, 'MESSAGE_EXTENSIONS_DELETED');
+  check(gone.keyList.includes('mood'), 'A hears mood deleted', gone);
+  const after = await a.chat.getMessageExtensions(mine);
+  check(JSON.stringify(asMap(after.data.extensions)) === JSON.stringify({ votes: '2' }), 'A reads votes 2 alone', after.data);
+  return { messageID: mine.ID, sequence: mine.sequence, extensions: asMap(after.data.extensions) };
+}
+
+async function main() {
+  const a = await login(A, SIG_A);
+  const b = await login(B, SIG_B);
+
+  await step('one-to-one: extensions set, changed and deleted on both ends', () =>
+    exchange(a, b, B, a.TYPES.CONV_C2C, 'extend me'));
+
+  let groupID;
+  await step('A creates a Public group with B in it', async () => {
+    const res = await a.chat.createGroup({ type: a.TYPES.GRP_PUBLIC, name: 'ext', memberList: [{ userID: B }] });
+    groupID = res.data.group.groupID;
+    await event(b, 'GROUP_LIST_UPDATED', (list) => list.some((g) => g.groupID === groupID), 'the group in its list');
+    return { groupID };
+  });
+
+  await step('group: extensions set, changed and deleted on both ends', async () => {
+    const done = await exchange(a, b, groupID, a.TYPES.CONV_GROUP, 'extend the group');
+    return { ...done, groupID };
+  });
+
+  report(true);
+}
+
+main().catch((e) => report(false, e));
