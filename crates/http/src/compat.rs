@@ -186,8 +186,12 @@ not compare the edit's `MsgVersion` (no MSG_MODIFY_CONFLICT). Not yet: the recal
 missed while offline are not listed by `batch_get_group_notify` (its open messages show them \
 recalled when it pulls history), `get_group_msg_receipts_by_users` (the SDK's experimental \
 `getGroupReceiptsByUsers`, whose reply shape is undocumented), one-to-one read receipts \
-(`c2c_msg_read_receipt`), pinned messages and deleting group messages for oneself \
+(`c2c_msg_read_receipt`) and deleting group messages for oneself \
 (`delete_group_ramble_msg_by_seq`, which the REST API has no counterpart for).\n\
+- Pinned group messages (`pinGroupMessage`, `getPinnedGroupMessageList`): the owner and admins \
+pin up to 10 messages of a group or topic (10070 past that, 10071 when pinned already) and unpin \
+them; anyone else is refused with 10007; the members online hear of it \
+(PINNED_GROUP_MESSAGE_UPDATED, with who did it).\n\
 - Message extensions (`setMessageExtensions`, `getMessageExtensions`, \
 `deleteMessageExtensions`) on one-to-one and group messages sent with `isSupportExtension`: \
 the REST API's `openim_msg_ext_http_svc` commands with its limits and codes, on the user's own \
@@ -240,7 +244,7 @@ Natter does not send; setting a vendor push token, `ws_stat_settoken`, is not se
 (bit 9), conversation groups (bit 10), AVChatRoom bans (bit 11), message extensions (bit 13) and group counters (bit 15) are \
 on; every other optional feature is off, so the SDK refuses it (3122) without asking.\n\
 - Not yet: group invitations that need approval (an invitation adds the member at once, \
-whatever `InviteJoinOption` says), pinned group messages, message reactions, per-peer and global notification settings, deleting single \
+whatever `InviteJoinOption` says), message reactions, per-peer and global notification settings, deleting single \
 one-to-one messages, video snapshots, and the other commands marked \"not yet\" below.\n\n",
     );
     let _ = writeln!(

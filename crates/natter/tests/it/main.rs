@@ -52,6 +52,6 @@ mod rest_framework;
 mod topics;
 mod web_sdk;
 mod web_sdk_conversations;
-mod web_sdk_extensions;
 mod web_sdk_group_data;
+mod web_sdk_message_extras;
 mod webhooks;

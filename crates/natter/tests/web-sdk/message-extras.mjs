@@ -1,9 +1,10 @@
-// Message extensions through Tencent's Web SDK against Natter: one-to-one and group messages
-// sent with `isSupportExtension`, whose extensions one user sets and deletes and the other sees
-// through the SDK's events and reads back. Run by tests/it/web_sdk_extensions.rs; arguments,
-// env and the one-line JSON report on stdout as in two-users.mjs:
+// Message extensions and pinned group messages through Tencent's Web SDK against Natter:
+// one-to-one and group messages sent with `isSupportExtension`, whose extensions one user sets
+// and deletes and the other sees through the SDK's events and reads back; the group message
+// pinned and unpinned by the owner, seen by the member. Run by tests/it/web_sdk_message_extras.rs;
+// arguments, env and the one-line JSON report on stdout as in two-users.mjs:
 //
-//   node extensions.mjs <proxy ws://127.0.0.1:PORT> <SDKAppID> <userA> <sigA> <userB> <sigB>
+//   node message-extras.mjs <proxy ws://127.0.0.1:PORT> <SDKAppID> <userA> <sigA> <userB> <sigB>
 import {
   A,
   B,
@@ -20,7 +21,7 @@ import {
   withTimeout,
 } from './harness.mjs';
 
-const KINDS = ['MESSAGE_EXTENSIONS_UPDATED', 'MESSAGE_EXTENSIONS_DELETED', 'GROUP_LIST_UPDATED'];
+const KINDS = ['MESSAGE_EXTENSIONS_UPDATED', 'MESSAGE_EXTENSIONS_DELETED', 'GROUP_LIST_UPDATED', 'PINNED_GROUP_MESSAGE_UPDATED'];
 
 /// Logs a user in; keeps every event of the kinds the script waits for, and received messages.
 async function login(userID, userSig) {
@@ -93,15 +94,17 @@ async function exchange(a, b, to, conversationType, text) {
   check(gone.keyList.includes('mood'), 'A hears mood deleted', gone);
   const after = await a.chat.getMessageExtensions(mine);
   check(JSON.stringify(asMap(after.data.extensions)) === JSON.stringify({ votes: '2' }), 'A reads votes 2 alone', after.data);
-  return { messageID: mine.ID, sequence: mine.sequence, extensions: asMap(after.data.extensions) };
+  return { mine, theirs, extensions: asMap(after.data.extensions) };
 }
 
 async function main() {
   const a = await login(A, SIG_A);
   const b = await login(B, SIG_B);
 
-  await step('one-to-one: extensions set, changed and deleted on both ends', () =>
-    exchange(a, b, B, a.TYPES.CONV_C2C, 'extend me'));
+  await step('one-to-one: extensions set, changed and deleted on both ends', async () => {
+    const { mine, extensions } = await exchange(a, b, B, a.TYPES.CONV_C2C, 'extend me');
+    return { messageID: mine.ID, extensions };
+  });
 
   let groupID;
   await step('A creates a Public group with B in it', async () => {
@@ -111,9 +114,27 @@ async function main() {
     return { groupID };
   });
 
+  let sent;
   await step('group: extensions set, changed and deleted on both ends', async () => {
-    const done = await exchange(a, b, groupID, a.TYPES.CONV_GROUP, 'extend the group');
-    return { ...done, groupID };
+    sent = await exchange(a, b, groupID, a.TYPES.CONV_GROUP, 'extend the group');
+    return { groupID, messageID: sent.mine.ID, sequence: sent.mine.sequence, extensions: sent.extensions };
+  });
+
+  await step('group: the owner pins the message and unpins it; the member follows', async () => {
+    const { mine, theirs } = sent;
+    await a.chat.pinGroupMessage({ groupID, message: mine, isPinned: true });
+    const pinned = await event(b, 'PINNED_GROUP_MESSAGE_UPDATED', (d) => d.isPinned === true, 'PINNED_GROUP_MESSAGE_UPDATED pinned');
+    check(pinned.groupID === groupID && pinned.message.ID === theirs.ID, 'the event names the group and the message', { groupID: pinned.groupID, ID: pinned.message && pinned.message.ID });
+    check(pinned.operatorInfo.userID === A, 'A pinned it', pinned.operatorInfo);
+    const list = await b.chat.getPinnedGroupMessageList(groupID);
+    check(list.data.messageList.length === 1 && list.data.messageList[0].ID === theirs.ID, 'B lists the pinned message', list.data.messageList.map((m) => m.ID));
+    const refused = await b.chat.pinGroupMessage({ groupID, message: theirs, isPinned: false }).catch((e) => e);
+    check(refused.code !== 0 && refused.code !== undefined, 'a member may not unpin', refused);
+    await a.chat.pinGroupMessage({ groupID, message: mine, isPinned: false });
+    await event(b, 'PINNED_GROUP_MESSAGE_UPDATED', (d) => d.isPinned === false, 'PINNED_GROUP_MESSAGE_UPDATED unpinned');
+    const none = await b.chat.getPinnedGroupMessageList(groupID);
+    check(none.data.messageList.length === 0, 'nothing is pinned', none.data.messageList.length);
+    return { refusedWith: refused.code };
   });
 
   report(true);

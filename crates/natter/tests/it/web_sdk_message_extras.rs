@@ -1,14 +1,15 @@
-//! Message extensions through Tencent's Web SDK (`tests/web-sdk/extensions.mjs`): a one-to-one
-//! and a group message sent with `isSupportExtension`, whose extensions each user changes and
-//! the other sees through the SDK's events; the REST API reads what they left.
+//! Message extensions and pins through Tencent's Web SDK (`tests/web-sdk/message-extras.mjs`): a
+//! one-to-one and a group message sent with `isSupportExtension`, whose extensions each user
+//! changes and the other sees through the SDK's events (the REST API reads what they left); the
+//! group message pinned and unpinned by the owner, which the member sees and may not do.
 
 use crate::harness::*;
 use crate::messages::import;
 use crate::web_sdk::{run_script, step, ALICE, BOB};
 
-async fn extensions_through_the_web_sdk(server: TestServer) {
+async fn extensions_and_pins_through_the_web_sdk(server: TestServer) {
     import(&server, &[ALICE, BOB]).await;
-    let report = run_script(&server, "extensions.mjs", &[]).await;
+    let report = run_script(&server, "message-extras.mjs", &[]).await;
     let expected = serde_json::json!({"votes": "2"});
 
     // What the SDKs left is what the REST API reads.
@@ -53,9 +54,16 @@ async fn extensions_through_the_web_sdk(server: TestServer) {
     assert_eq!(rest["ExtensionList"][0]["Key"], "votes", "{rest}");
     assert_eq!(rest["ExtensionList"][0]["Value"], "2", "{rest}");
     assert_eq!(rest["ExtensionList"].as_array().unwrap().len(), 1, "{rest}");
+
+    // A member's unpin is refused with the group's permission code.
+    let pins = step(
+        &report,
+        "group: the owner pins the message and unpins it; the member follows",
+    );
+    assert_eq!(pins["refusedWith"], 10007, "{pins}");
 }
 
-mod extensions {
+mod extensions_and_pins {
     use super::*;
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -64,7 +72,7 @@ mod extensions {
         ignore = "set NATTER_TEST_WEB_SDK=<crates/natter/tests/web-sdk, after npm ci there> to run"
     )]
     async fn sqlite() {
-        extensions_through_the_web_sdk(TestServer::start(Engine::Sqlite).await).await;
+        extensions_and_pins_through_the_web_sdk(TestServer::start(Engine::Sqlite).await).await;
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -73,6 +81,6 @@ mod extensions {
         ignore = "set NATTER_TEST_WEB_SDK=<crates/natter/tests/web-sdk, after npm ci there> and NATTER_TEST_POSTGRES=postgres://… to run"
     )]
     async fn postgres() {
-        extensions_through_the_web_sdk(TestServer::start(Engine::Postgres).await).await;
+        extensions_and_pins_through_the_web_sdk(TestServer::start(Engine::Postgres).await).await;
     }
 }
