@@ -527,6 +527,24 @@ pub trait Store: Send + Sync + 'static {
         group_ids: Vec<String>,
     ) -> StoreResult<Vec<JoinApplication>>;
 
+    /// `member` cleared the history of `group_id` for themselves up to `up_to` (a `MsgSeq`): their
+    /// history reads start after it. A clear never moves back.
+    async fn clear_group_history(
+        &self,
+        app: AppId,
+        group_id: String,
+        member: String,
+        up_to: u64,
+    ) -> StoreResult<()>;
+
+    /// Up to which `MsgSeq` `member` cleared the history of `group_id` (0: never).
+    async fn group_history_cleared(
+        &self,
+        app: AppId,
+        group_id: String,
+        member: String,
+    ) -> StoreResult<u64>;
+
     /// For each `(group, read_seq)`: how many of the group's messages after `read_seq` do not
     /// count as unread (a member's unread count is the distance to the last `MsgSeq`, less these).
     async fn silent_after(&self, app: AppId, reads: Vec<(String, u64)>) -> StoreResult<Vec<u64>>;

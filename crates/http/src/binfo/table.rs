@@ -9,6 +9,7 @@ use super::files;
 use super::group_attributes as attrs;
 use super::group_msgs;
 use super::groups;
+use super::invitations;
 use super::pins;
 use super::rooms;
 use super::status;
@@ -130,7 +131,7 @@ pub static COMMANDS: &[Command] = &[
     Command { name: "group_open_http_svc.get_group_public_info", serving: served!(groups::get_group_public_info) },
     Command { name: "group_open_http_svc.change_group_owner", serving: served!(groups::change_group_owner) },
     Command { name: "group_open_http_svc.handle_apply_join_group", serving: served!(groups::handle_apply_join_group) },
-    Command { name: "group_open_http_svc.handle_invite_join_permission_group", serving: Serving::NotYet },
+    Command { name: "group_open_http_svc.handle_invite_join_permission_group", serving: served!(invitations::handle_invite_join_permission_group) },
     Command { name: "group_open_http_svc.handle_invite_join_group", serving: Serving::NotYet },
     Command { name: "group_open_http_svc.get_pendency", serving: served!(applications::get_pendency) },
     Command { name: "group_open_long_polling_http_svc.get_msg", serving: Serving::NotYet },
@@ -155,7 +156,7 @@ pub static COMMANDS: &[Command] = &[
     Command { name: "group_open_http_svc.get_group_member_info", serving: served!(groups::get_group_member_info) },
     Command { name: "group_open_avchatroom_http_svc.get_members", serving: served!(rooms::get_members) },
     Command { name: "group_open_http_svc.get_specified_group_member_info", serving: served!(rooms::get_specified_group_member_info) },
-    Command { name: "group_open_http_svc.add_group_member", serving: served!(groups::add_group_member) },
+    Command { name: "group_open_http_svc.add_group_member", serving: served!(invitations::add_group_member) },
     Command { name: "group_open_http_svc.delete_group_member", serving: served!(groups::delete_group_member) },
     Command { name: "group_open_http_svc.ban_group_member", serving: served!(rooms::ban_group_member) },
     Command { name: "group_open_http_svc.modify_group_member_info", serving: served!(groups::modify_group_member_info) },

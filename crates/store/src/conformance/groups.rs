@@ -580,6 +580,7 @@ pub async fn join_applications_wait_until_handled(store: &dyn Store) {
         applicant: who.into(),
         message: format!("{who} wants in"),
         time_ms,
+        inviter: String::new(),
     };
     apply(
         store,

@@ -287,6 +287,7 @@ pub(crate) async fn write(
                     "group_messages",
                     "group_bans",
                     "group_applications",
+                    "group_history_clears",
                     "group_pins",
                 ] {
                     sqlx::query(&format!(

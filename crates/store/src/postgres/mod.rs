@@ -751,6 +751,33 @@ impl Store for PostgresStore {
         .await
     }
 
+    async fn clear_group_history(
+        &self,
+        app: AppId,
+        group_id: String,
+        member: String,
+        up_to: u64,
+    ) -> StoreResult<()> {
+        self.detached(move |db| async move {
+            let mut conn = db.pool.acquire().await?;
+            applications::clear_history(&mut conn, app, &group_id, &member, up_to).await
+        })
+        .await
+    }
+
+    async fn group_history_cleared(
+        &self,
+        app: AppId,
+        group_id: String,
+        member: String,
+    ) -> StoreResult<u64> {
+        self.detached(move |db| async move {
+            let mut conn = db.pool.acquire().await?;
+            applications::history_cleared(&mut conn, app, &group_id, &member).await
+        })
+        .await
+    }
+
     async fn silent_after(&self, app: AppId, reads: Vec<(String, u64)>) -> StoreResult<Vec<u64>> {
         self.detached(move |db| async move {
             let mut conn = db.pool.acquire().await?;

@@ -1,6 +1,6 @@
 //! Join requests on SQLite (described in `crate::applications`).
 
-use rusqlite::{params, Connection};
+use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::{GroupChange, GroupQuery, GroupSnapshot, JoinApplication, StoreResult};
 
@@ -10,6 +10,7 @@ fn application(row: &rusqlite::Row) -> rusqlite::Result<JoinApplication> {
         applicant: row.get(1)?,
         message: row.get(2)?,
         time_ms: row.get(3)?,
+        inviter: row.get(4)?,
     })
 }
 
@@ -26,7 +27,7 @@ pub(crate) fn load(
     }
     let accounts = serde_json::Value::from(query.accounts.clone()).to_string();
     let mut stmt = conn.prepare_cached(
-        "SELECT group_id, applicant, message, time_ms FROM group_applications
+        "SELECT group_id, applicant, message, time_ms, inviter FROM group_applications
          WHERE app_id = ?1 AND group_id = ?2 AND applicant IN (SELECT value FROM json_each(?3))",
     )?;
     for row in stmt.query_map(params![app as i64, group_id, accounts], application)? {
@@ -45,17 +46,20 @@ pub(crate) fn write(
     match change {
         GroupChange::PutApplication(a) => {
             conn.prepare_cached(
-                "INSERT INTO group_applications (app_id, group_id, applicant, message, time_ms)
-                 VALUES (?1, ?2, ?3, ?4, ?5)
+                "INSERT INTO group_applications
+                     (app_id, group_id, applicant, message, time_ms, inviter)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)
                  ON CONFLICT (app_id, group_id, applicant)
-                 DO UPDATE SET message = excluded.message, time_ms = excluded.time_ms",
+                 DO UPDATE SET message = excluded.message, time_ms = excluded.time_ms,
+                     inviter = excluded.inviter",
             )?
             .execute(params![
                 app as i64,
                 group_id,
                 a.applicant,
                 a.message,
-                a.time_ms
+                a.time_ms,
+                a.inviter
             ])?;
         }
         GroupChange::DeleteApplication(applicant) => {
@@ -78,10 +82,45 @@ pub(crate) fn list(
 ) -> StoreResult<Vec<JoinApplication>> {
     let ids = serde_json::Value::from(group_ids.to_vec()).to_string();
     let mut stmt = conn.prepare_cached(
-        "SELECT group_id, applicant, message, time_ms FROM group_applications
+        "SELECT group_id, applicant, message, time_ms, inviter FROM group_applications
          WHERE app_id = ?1 AND group_id IN (SELECT value FROM json_each(?2))
          ORDER BY group_id, time_ms, applicant",
     )?;
     let rows = stmt.query_map(params![app as i64, ids], application)?;
     Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Records `member`'s clear of `group_id`'s history up to `up_to`, never moving it back.
+pub(crate) fn clear_history(
+    conn: &Connection,
+    app: u64,
+    group_id: &str,
+    member: &str,
+    up_to: u64,
+) -> StoreResult<()> {
+    conn.prepare_cached(
+        "INSERT INTO group_history_clears (app_id, group_id, member, cleared_up_to)
+         VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (app_id, group_id, member)
+         DO UPDATE SET cleared_up_to = MAX(cleared_up_to, excluded.cleared_up_to)",
+    )?
+    .execute(params![app as i64, group_id, member, up_to as i64])?;
+    Ok(())
+}
+
+/// Up to which `MsgSeq` `member` cleared `group_id`'s history (0: never).
+pub(crate) fn history_cleared(
+    conn: &Connection,
+    app: u64,
+    group_id: &str,
+    member: &str,
+) -> StoreResult<u64> {
+    let up_to: Option<i64> = conn
+        .prepare_cached(
+            "SELECT cleared_up_to FROM group_history_clears
+             WHERE app_id = ?1 AND group_id = ?2 AND member = ?3",
+        )?
+        .query_row(params![app as i64, group_id, member], |row| row.get(0))
+        .optional()?;
+    Ok(up_to.unwrap_or(0) as u64)
 }

@@ -248,6 +248,7 @@ pub(crate) fn write(
                     "group_messages",
                     "group_bans",
                     "group_applications",
+                    "group_history_clears",
                     "group_pins",
                 ] {
                     conn.prepare_cached(&format!(

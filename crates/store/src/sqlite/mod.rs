@@ -747,6 +747,28 @@ impl Store for SqliteStore {
             .await
     }
 
+    async fn clear_group_history(
+        &self,
+        app: AppId,
+        group_id: String,
+        member: String,
+        up_to: u64,
+    ) -> StoreResult<()> {
+        self.write(move |conn| applications::clear_history(conn, app, &group_id, &member, up_to))
+            .await
+    }
+
+    async fn group_history_cleared(
+        &self,
+        app: AppId,
+        group_id: String,
+        member: String,
+    ) -> StoreResult<u64> {
+        self.readers
+            .read(move |conn| applications::history_cleared(conn, app, &group_id, &member))
+            .await
+    }
+
     async fn silent_after(&self, app: AppId, reads: Vec<(String, u64)>) -> StoreResult<Vec<u64>> {
         self.readers
             .read(move |conn| groups::silent_after(conn, app, &reads))
