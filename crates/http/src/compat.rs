@@ -201,10 +201,15 @@ notice with `GroupMsgReceiptList`); history shows a recalled message as recalled
 stands in, as the SDK drops a message without elements). The recall fires `Group.CallbackAfterRecallMsg` and a receipt \
 `Group.CallbackAfterReadReceipt`, with `OptPlatform` Web; an edit fires none (Tencent has none). \
 Recalls from the REST API reach the SDKs the same way. Natter sets no recall time limit and does \
-not compare the edit's `MsgVersion` (no MSG_MODIFY_CONFLICT). Not yet: the recalls an SDK \
-missed while offline are not listed by `batch_get_group_notify` (its open messages show them \
-recalled when it pulls history), `get_group_msg_receipts_by_users` (the SDK's experimental \
-`getGroupReceiptsByUsers`, whose reply shape is undocumented), one-to-one read receipts \
+not compare the edit's `MsgVersion` (no MSG_MODIFY_CONFLICT). After a reconnect the SDK asks \
+for the recalls it missed in the groups whose history it does not pull again \
+(`batch_get_group_notify`): Natter lists the group's messages recalled in the time asked for, \
+with the recaller, so the SDK marks its copies recalled (MESSAGE_REVOKED); recalls made before \
+Natter kept their time (migration 29) are not listed. Not yet: \
+`get_group_msg_receipts_by_users` (the SDK's experimental `getGroupReceiptsByUsers`: its \
+request is known, `MemberReadMsgList` of `MsgSeq` and `MemberList_Account`, but the SDK hands \
+the reply's `MsgReadList` to the app as it comes, so nothing fixes its items' shape beyond \
+`Read_Account` and `Read_Time`), one-to-one read receipts \
 (`c2c_msg_read_receipt`), pinned messages and deleting group messages for oneself \
 (`delete_group_ramble_msg_by_seq`, which the REST API has no counterpart for).\n\
 - Kicks: REST `im_open_login_svc/kick` logs the user's SDKs out with KICKED_OUT \

@@ -14,6 +14,7 @@ mod frame;
 mod group_attributes;
 mod group_msgs;
 mod group_notices;
+mod group_notify;
 mod groups;
 mod invitations;
 mod login;

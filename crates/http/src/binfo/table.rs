@@ -8,6 +8,7 @@ use super::conversations;
 use super::files;
 use super::group_attributes as attrs;
 use super::group_msgs;
+use super::group_notify;
 use super::groups;
 use super::invitations;
 use super::pins;
@@ -142,7 +143,7 @@ pub static COMMANDS: &[Command] = &[
     Command { name: "group_open_http_svc.delete_group_attr", serving: served!(attrs::delete_group_attr) },
     Command { name: "group_open_http_svc.clear_group_attr", serving: served!(attrs::clear_group_attr) },
     Command { name: "group_open_attr_http_svc.get_group_attr", serving: served!(attrs::get_group_attr) },
-    Command { name: "group_open_http_svc.batch_get_group_notify", serving: Serving::NotYet },
+    Command { name: "group_open_http_svc.batch_get_group_notify", serving: served!(group_notify::batch_get_group_notify) },
     Command { name: "group_open_http_svc.update_group_counter", serving: served!(attrs::update_group_counter) },
     Command { name: "group_open_http_svc.get_group_counter", serving: served!(attrs::get_group_counter) },
     Command { name: "group_open_http_svc.pin_message", serving: served!(pins::pin_message) },

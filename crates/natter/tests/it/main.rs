@@ -14,6 +14,7 @@ mod binfo_conversations;
 mod binfo_files;
 mod binfo_group_data;
 mod binfo_group_msgs;
+mod binfo_group_notify;
 mod binfo_groups;
 mod binfo_invitations;
 mod binfo_pendency;

@@ -1,8 +1,10 @@
-//! A member clears a group's history for themselves (the SDK's `clearHistoryMessage` on a group
-//! conversation): their history reads start after the group's last message at that moment. The
-//! messages stay, for the other members and for the REST API.
+//! What a member's history reads need besides the messages: a group's history cleared for
+//! themselves (the SDK's `clearHistoryMessage` on a group conversation: their reads start after
+//! the group's last message at that moment; the messages stay, for the other members and the
+//! REST API), and the recalls they may have missed (`batch_get_group_notify`).
 
 use natter_core::{codes, ApiError, ApiResult, AppSettings};
+use natter_store::GroupRecall;
 
 use super::{type_of, GroupService};
 use crate::internal;
@@ -41,6 +43,23 @@ impl GroupService {
     ) -> ApiResult<u64> {
         self.store
             .group_history_cleared(app.sdkappid, group_id.to_owned(), member.to_owned())
+            .await
+            .map_err(internal(codes::GROUP_INTERNAL))
+    }
+
+    /// The messages of `group_id` (not its topics) recalled from `since_ms` to `until_ms`, in
+    /// the order they were recalled, at most `limit`; for its members (10007 otherwise).
+    pub async fn recalls_between(
+        &self,
+        app: &AppSettings,
+        group_id: &str,
+        member: &str,
+        (since_ms, until_ms): (i64, i64),
+        limit: usize,
+    ) -> ApiResult<Vec<GroupRecall>> {
+        self.require_member(app, group_id, member).await?;
+        self.store
+            .group_recalls(app.sdkappid, group_id.to_owned(), since_ms, until_ms, limit)
             .await
             .map_err(internal(codes::GROUP_INTERNAL))
     }

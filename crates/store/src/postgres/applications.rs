@@ -3,7 +3,7 @@
 use sqlx::postgres::PgRow;
 use sqlx::{PgConnection, Row};
 
-use crate::{GroupChange, GroupQuery, GroupSnapshot, JoinApplication, StoreResult};
+use crate::{GroupChange, GroupQuery, GroupRecall, GroupSnapshot, JoinApplication, StoreResult};
 
 fn application(row: &PgRow) -> JoinApplication {
     JoinApplication {
@@ -142,4 +142,39 @@ pub(crate) async fn history_cleared(
     .fetch_optional(&mut *conn)
     .await?;
     Ok(up_to.unwrap_or(0) as u64)
+}
+
+/// The messages of `group_id` itself recalled from `since_ms` to `until_ms`, oldest recall first.
+pub(crate) async fn recalls(
+    conn: &mut PgConnection,
+    app: u64,
+    group_id: &str,
+    (since_ms, until_ms): (i64, i64),
+    limit: usize,
+) -> StoreResult<Vec<GroupRecall>> {
+    let rows = sqlx::query(
+        "SELECT msg_seq, msg_random, from_account, msg_time, recalled_ms, revoker
+         FROM group_messages
+         WHERE app_id = $1 AND group_id = $2 AND recalled = 1
+           AND recalled_ms >= $3 AND recalled_ms <= $4
+         ORDER BY recalled_ms, msg_seq LIMIT $5",
+    )
+    .bind(app as i64)
+    .bind(group_id)
+    .bind(since_ms)
+    .bind(until_ms)
+    .bind(limit as i64)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(rows
+        .iter()
+        .map(|row| GroupRecall {
+            msg_seq: row.get::<i64, _>(0) as u64,
+            random: row.get::<i64, _>(1) as u32,
+            from: row.get(2),
+            msg_time: row.get(3),
+            recalled_ms: row.get(4),
+            revoker: row.get(5),
+        })
+        .collect())
 }

@@ -35,8 +35,8 @@ use crate::{
     ListCursor, OutboxEntry, OutboxEvent, ProfileValue, Store, StoreResult, StoredC2c, StoredFile,
 };
 use crate::{
-    AnyReply, GroupEdit, GroupMember, GroupMessage, GroupOutcome, GroupQuery, GroupRecord,
-    GroupSnapshot, JoinApplication, MemberCursor, TopicRecord,
+    AnyReply, GroupEdit, GroupMember, GroupMessage, GroupOutcome, GroupQuery, GroupRecall,
+    GroupRecord, GroupSnapshot, JoinApplication, MemberCursor, TopicRecord,
 };
 use crate::{
     BlockedAccount, Friend, FriendRequest, RelationEdit, RelationOutcome, RelationPage,
@@ -761,6 +761,21 @@ impl Store for PostgresStore {
         self.detached(move |db| async move {
             let mut conn = db.pool.acquire().await?;
             applications::clear_history(&mut conn, app, &group_id, &member, up_to).await
+        })
+        .await
+    }
+
+    async fn group_recalls(
+        &self,
+        app: AppId,
+        group_id: String,
+        since_ms: i64,
+        until_ms: i64,
+        limit: usize,
+    ) -> StoreResult<Vec<GroupRecall>> {
+        self.detached(move |db| async move {
+            let mut conn = db.pool.acquire().await?;
+            applications::recalls(&mut conn, app, &group_id, (since_ms, until_ms), limit).await
         })
         .await
     }

@@ -2,7 +2,7 @@
 
 use rusqlite::{params, Connection, OptionalExtension};
 
-use crate::{GroupChange, GroupQuery, GroupSnapshot, JoinApplication, StoreResult};
+use crate::{GroupChange, GroupQuery, GroupRecall, GroupSnapshot, JoinApplication, StoreResult};
 
 fn application(row: &rusqlite::Row) -> rusqlite::Result<JoinApplication> {
     Ok(JoinApplication {
@@ -123,4 +123,35 @@ pub(crate) fn history_cleared(
         .query_row(params![app as i64, group_id, member], |row| row.get(0))
         .optional()?;
     Ok(up_to.unwrap_or(0) as u64)
+}
+
+/// The messages of `group_id` itself recalled from `since_ms` to `until_ms`, oldest recall first.
+pub(crate) fn recalls(
+    conn: &Connection,
+    app: u64,
+    group_id: &str,
+    (since_ms, until_ms): (i64, i64),
+    limit: usize,
+) -> StoreResult<Vec<GroupRecall>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT msg_seq, msg_random, from_account, msg_time, recalled_ms, revoker
+         FROM group_messages
+         WHERE app_id = ?1 AND group_id = ?2 AND recalled = 1
+           AND recalled_ms >= ?3 AND recalled_ms <= ?4
+         ORDER BY recalled_ms, msg_seq LIMIT ?5",
+    )?;
+    let rows = stmt.query_map(
+        params![app as i64, group_id, since_ms, until_ms, limit as i64],
+        |row| {
+            Ok(GroupRecall {
+                msg_seq: row.get::<_, i64>(0)? as u64,
+                random: row.get::<_, i64>(1)? as u32,
+                from: row.get(2)?,
+                msg_time: row.get(3)?,
+                recalled_ms: row.get(4)?,
+                revoker: row.get(5)?,
+            })
+        },
+    )?;
+    Ok(rows.collect::<Result<_, _>>()?)
 }

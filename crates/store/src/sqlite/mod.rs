@@ -39,8 +39,8 @@ use crate::{
     StoredFile,
 };
 use crate::{
-    AnyReply, GroupEdit, GroupMember, GroupMessage, GroupOutcome, GroupQuery, GroupRecord,
-    GroupSnapshot, JoinApplication, MemberCursor, TopicRecord,
+    AnyReply, GroupEdit, GroupMember, GroupMessage, GroupOutcome, GroupQuery, GroupRecall,
+    GroupRecord, GroupSnapshot, JoinApplication, MemberCursor, TopicRecord,
 };
 use crate::{
     BlockedAccount, Friend, FriendRequest, RelationEdit, RelationOutcome, RelationPage,
@@ -755,6 +755,21 @@ impl Store for SqliteStore {
         up_to: u64,
     ) -> StoreResult<()> {
         self.write(move |conn| applications::clear_history(conn, app, &group_id, &member, up_to))
+            .await
+    }
+
+    async fn group_recalls(
+        &self,
+        app: AppId,
+        group_id: String,
+        since_ms: i64,
+        until_ms: i64,
+        limit: usize,
+    ) -> StoreResult<Vec<GroupRecall>> {
+        self.readers
+            .read(move |conn| {
+                applications::recalls(conn, app, &group_id, (since_ms, until_ms), limit)
+            })
             .await
     }
 
