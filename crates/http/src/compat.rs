@@ -204,8 +204,9 @@ Recalls from the REST API reach the SDKs the same way. Natter sets no recall tim
 not compare the edit's `MsgVersion` (no MSG_MODIFY_CONFLICT). After a reconnect the SDK asks \
 for the recalls it missed in the groups whose history it does not pull again \
 (`batch_get_group_notify`): Natter lists the group's messages recalled in the time asked for, \
-with the recaller, so the SDK marks its copies recalled (MESSAGE_REVOKED); recalls made before \
-Natter kept their time (migration 29) are not listed. Not yet: \
+with the recaller, so the SDK marks its copies recalled (MESSAGE_REVOKED; tested by cutting an \
+SDK's socket while a message is recalled); recalls made before Natter kept their time \
+(migration 29) are not listed. Not yet: \
 `get_group_msg_receipts_by_users` (the SDK's experimental `getGroupReceiptsByUsers`: its \
 request is known, `MemberReadMsgList` of `MsgSeq` and `MemberList_Account`, but the SDK hands \
 the reply's `MsgReadList` to the app as it comes, so nothing fixes its items' shape beyond \

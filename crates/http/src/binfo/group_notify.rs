@@ -1,8 +1,8 @@
 //! `group_open_http_svc.batch_get_group_notify`: the recalls of group messages an SDK may have
 //! missed. After a reconnect, for each group whose history it does not pull again, the SDK asks
-//! for the recalls from the last time it asked (`BeginTime`, 0 at first) to now (`EndTime`,
-//! milliseconds), marks its copies recalled (MESSAGE_REVOKED), and asks again from `NextMsgTime`
-//! until that is 0. Only recalls are listed (`NotifyType` 1, the only kind the SDK asks for);
+//! for the recalls since the last time it asked (`BeginTime`, in microseconds as the SDK counts
+//! them here; 0 at first), marks its copies recalled (MESSAGE_REVOKED), and asks again from
+//! `NextMsgTime` until that is 0. Only recalls are listed (`NotifyType` 1, the only kind the SDK asks for);
 //! a group the user cannot read answers an empty list.
 
 use natter_core::ApiResult;
@@ -32,8 +32,6 @@ struct NotifyReq {
     limit: Option<usize>,
     #[serde(default)]
     begin_time: Option<i64>,
-    #[serde(default)]
-    end_time: Option<i64>,
 }
 
 pub(super) async fn batch_get_group_notify(ctx: Ctx, body: Value) -> ApiResult<Value> {
@@ -41,8 +39,11 @@ pub(super) async fn batch_get_group_notify(ctx: Ctx, body: Value) -> ApiResult<V
     let mut replies = Vec::new();
     for item in req.notify_req_list.into_iter().take(MAX_GROUPS) {
         let limit = item.limit.unwrap_or(DEFAULT_LIMIT).clamp(1, MAX_LIMIT);
-        let since = item.begin_time.unwrap_or(0).max(0);
-        let until = item.end_time.filter(|t| *t > 0).unwrap_or(i64::MAX);
+        // Recall times are kept in milliseconds. `EndTime` bounds nothing: the SDK's clock is the
+        // login's `TimeStamp` (whole seconds) plus its own, so it may lag a recall it must see;
+        // listing the ones after it too is harmless (they are recalled).
+        let since = item.begin_time.unwrap_or(0).max(0) / 1000;
+        let until = i64::MAX;
         // One more than asked for says whether another page follows.
         let found = ctx
             .services
@@ -58,12 +59,13 @@ pub(super) async fn batch_get_group_notify(ctx: Ctx, body: Value) -> ApiResult<V
             .unwrap_or_default();
         let more = found.len() > limit;
         let page = &found[..found.len().min(limit)];
-        let next = match (more, page.last()) {
+        let next_ms = match (more, page.last()) {
             (true, Some(last)) if last.recalled_ms > since => last.recalled_ms,
             // A full page recalled within one millisecond: go past it.
             (true, Some(last)) => last.recalled_ms + 1,
             _ => 0,
         };
+        let next = next_ms.saturating_mul(1000);
         let list: Vec<Value> = page
             .iter()
             .map(|r| {

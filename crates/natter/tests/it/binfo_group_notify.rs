@@ -39,10 +39,10 @@ on_both_engines!(
                 .await;
             assert_eq!(recalled["ErrorCode"], 0, "{recalled}");
         }
-        // The SDK's body: one item per group, NotifyType 1, times in milliseconds.
+        // The SDK's body: one item per group, NotifyType 1, times in microseconds.
         let ask = |begin: i64, limit: u32| {
             json!({"NotifyReqList": [{"NotifyType": 1, "Limit": limit, "GroupId": group,
-                "BeginTime": begin, "EndTime": 4_000_000_000_000i64}]})
+                "BeginTime": begin, "EndTime": 4_000_000_000_000_000i64}]})
         };
         let cmd = "group_open_http_svc.batch_get_group_notify";
         let all = member.call(cmd, ask(0, 20)).await;
@@ -74,8 +74,8 @@ on_both_engines!(
         assert!(listed.contains(&1), "{rest}");
         assert_eq!(rest["NotifyRspList"][0]["NextMsgTime"], 0, "{rest}");
 
-        // Nothing recalled after now; a stranger gets nothing.
-        let later = member.call(cmd, ask(4_000_000_000_000, 20)).await;
+        // Nothing recalled after a time to come; a stranger gets nothing.
+        let later = member.call(cmd, ask(4_000_000_000_000_000, 20)).await;
         assert_eq!(
             later["NotifyRspList"][0]["NotifyMsgList"],
             json!([]),

@@ -2,7 +2,8 @@
 // Tencent's Web SDK against Natter. A owns a Work group whose InviteJoinOption is NeedPermission
 // and B is in it; B invites C, the invitation waits, A sees the system notice and the
 // application (type 2), agrees, and C's SDK takes the group in. Then C clears the group's history
-// for itself. Run by tests/it/web_sdk_group_invites.rs; arguments, env and the one-line JSON
+// for itself, and, while C's socket is cut, A recalls a message: C's SDK learns of it when it
+// reconnects (batch_get_group_notify). Run by tests/it/web_sdk_group_invites.rs; arguments, env and the one-line JSON
 // report on stdout as in two-users.mjs, with the third user in USER_C and SIG_C:
 //
 //   USER_C=… SIG_C=… node group-invites.mjs <proxy> <SDKAppID> <userA> <sigA> <userB> <sigB>
@@ -18,13 +19,44 @@ import {
   eventually,
   freshSDK,
   report,
+  requests,
   show,
+  started,
   step,
   withTimeout,
 } from './harness.mjs';
 
 const C = process.env.USER_C;
 const SIG_C = process.env.SIG_C;
+
+// Every socket the SDKs open. While `away` is set, a new socket holds what the SDK sends (its
+// login first) until `comeBack()`, so that a user whose socket was cut stays logged out while the
+// others act.
+const sockets = [];
+let away = false;
+const Traced = globalThis.WebSocket;
+globalThis.WebSocket = class extends Traced {
+  constructor(url, ...rest) {
+    super(url, ...rest);
+    this.held = away ? [] : null;
+    sockets.push(this);
+  }
+  send(data, ...rest) {
+    if (this.held) {
+      this.held.push(data);
+      return undefined;
+    }
+    return super.send(data, ...rest);
+  }
+};
+function comeBack() {
+  away = false;
+  for (const s of sockets.filter((x) => x.held)) {
+    const held = s.held;
+    s.held = null;
+    for (const data of held) s.send(data);
+  }
+}
 
 /// Logs a user in; keeps its GROUP_LIST_UPDATED events and received messages.
 async function login(userID, userSig) {
@@ -33,8 +65,9 @@ async function login(userID, userSig) {
   chat.setLogLevel(SDK_LOG);
   const E = TencentCloudChat.EVENT;
   const ready = new Promise((resolve) => chat.on(E.SDK_READY, resolve));
-  const user = { userID, chat, E, TYPES: TencentCloudChat.TYPES, groupLists: [], messages: [] };
+  const user = { userID, chat, E, TYPES: TencentCloudChat.TYPES, groupLists: [], messages: [], revoked: [] };
   chat.on(E.GROUP_LIST_UPDATED, (ev) => user.groupLists.push(ev.data));
+  chat.on(E.MESSAGE_REVOKED, (ev) => user.revoked.push(...ev.data));
   chat.on(E.MESSAGE_RECEIVED, (ev) => user.messages.push(...ev.data));
   chat.on(E.ERROR, (ev) => console.error(`[${userID}] ERROR event`, ev.data));
   const res = await withTimeout(chat.login({ userID, userSig }), `${userID}: login()`);
@@ -127,6 +160,36 @@ async function main() {
       return { ok: got !== undefined, value: got, seen: texts(c.messages) };
     });
     return {};
+  });
+
+  await step('A recalls a message while C is away: C learns of it on reconnecting', async () => {
+    const message = a.chat.createTextMessage({ to: groupID, conversationType: a.TYPES.CONV_GROUP, payload: { text: 'to be recalled' } });
+    const sent = (await a.chat.sendMessage(message)).data.message;
+    await eventually('C: the message', () => {
+      const got = c.messages.find((m) => m.payload && m.payload.text === 'to be recalled');
+      return { ok: got !== undefined, value: got, seen: texts(c.messages) };
+    });
+    const since = Date.now() - started;
+    away = true;
+    const open = sockets.filter((s) => s._trace.user === C && s.readyState === 1);
+    check(open.length === 1, "C's one open socket", open.length);
+    open[0].terminate();
+    await eventually("C's SDK tries to log in again", () => {
+      const trying = sockets.filter((x) => x.held && x.held.length > 0);
+      return { ok: trying.length > 0, value: true, seen: sockets.length };
+    }, 30000);
+    await a.chat.revokeMessage(sent);
+    comeBack();
+    const revoked = await eventually("C: MESSAGE_REVOKED for A's message", () => {
+      const got = c.revoked.find((m) => m.sequence === sent.sequence);
+      return { ok: got !== undefined, value: got, seen: c.revoked.map((m) => m.sequence) };
+    }, 45000);
+    check(revoked.isRevoked, 'the message is recalled in C', { isRevoked: revoked.isRevoked });
+    // A socket that logged in again with its A2 key has no user name in the trace.
+    const cmd = 'group_open_http_svc.batch_get_group_notify';
+    const asked = [...requests(C, cmd, since), ...requests(undefined, cmd, since)];
+    check(asked.length > 0, 'C asked for the recalls it missed', asked.length);
+    return { sequence: sent.sequence, asked: asked.length };
   });
 
   await step('C reloads: its history starts after the clear', async () => {
