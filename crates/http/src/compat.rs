@@ -120,7 +120,22 @@ TIMGroupTipElem message in the group's conversation, MESSAGE_RECEIVED, and the S
 group updated); a member who is kicked, quits on another device, or whose group is disbanded \
 gets the SDK's group system notice, on which it drops the group and its conversation \
 (GROUP_LIST_UPDATED). AVChatRooms get no tips. The join requests the user may answer \
-(`getGroupApplicationList`, `get_pendency`), with the group's name and the applicant's nickname.\n\
+(`getGroupApplicationList`, `get_pendency`), with the group's name and the applicant's nickname; \
+a new one reaches the owner and admins as a group system notice (`operationType` 1), and the \
+answer reaches the applicant (2 agreed, the SDK loads the group; 3 refused).\n\
+- Invitations (`addGroupMember`) follow the group's `InviteJoinOption`: `FreeAccess` (the \
+default) adds at once; `NeedPermission` adds at once when the owner or an admin invites, and \
+otherwise the invitation waits (`Result` 3, in none of the SDK's lists) for the owner or an \
+admin: it is in their `getGroupApplicationList` (`applicationType` 2, `applicant` the inviter, \
+`userID` the invitee) and reaches them as a system notice (`operationType` 1 naming the \
+invitee, so `handleGroupApplication` answers it from the notice or from the list, through \
+`handle_invite_join_permission_group` or `handle_apply_join_group`); agreed, the invitee joins \
+(`Group.CallbackAfterNewMemberJoin` with `Invited`) and their SDK gets the invited notice \
+(`operationType` 7) and loads the group. `DisableInvite` refuses client invitations (10007). \
+The REST API's `add_group_member` adds at once whatever the option says. Natter keeps no \
+invitation waiting for the invitee's own consent (`applicationType` 1, which the SDK answers \
+with `handle_invite_join_group` through `callExperimentalAPI('handleGroupInvitation')`): \
+`InviteJoinOption` names the owner and admins as approvers, so that command is not served.\n\
 - Custom group attributes (`initGroupAttributes`, `setGroupAttributes`, `deleteGroupAttributes`, \
 `getGroupAttributes`) and group counters (`setGroupCounters`, `increaseGroupCounter`, \
 `decreaseGroupCounter`, `getGroupCounters`): any member writes and reads them, with the REST \
@@ -139,7 +154,11 @@ topic messages are sent, pushed, filed under their topic and read back like grou
 (`markGroupMemberList`) and bans (`deleteGroupMember` with a duration) by the owner and admins. \
 The SDK polls an AVChatRoom's messages (`group_open_long_polling_http_svc.get_msg`) only when \
 the join's reply carries a `LongPollingKey`; Natter gives none and pushes the messages, so \
-polling and joining without login (`noauth`) are not served. Member profiles \
+polling and joining without login (`noauth`) are not served: the SDK's `joinWithoutAuth` \
+fails (CANNOT_JOIN_NON_AV_WITHOUT_LOGIN) unless the noauth join answers a `LongPollingKey`, \
+after which it would poll without a login, and `/binfo` serves logged-in connections only. \
+The SDK asks for an AVChatRoom's recent messages (`get_huge_group_msg`) only when it starts \
+polling, so that is not served either. Member profiles \
 (`getGroupMemberProfile`) in every group type.\n\
 - Profile changes (`updateMyProfile`).\n\
 - Friends: requests (`addFriend`: the target's `AllowType` decides whether it adds at once, waits \
@@ -182,10 +201,16 @@ notice with `GroupMsgReceiptList`); history shows a recalled message as recalled
 stands in, as the SDK drops a message without elements). The recall fires `Group.CallbackAfterRecallMsg` and a receipt \
 `Group.CallbackAfterReadReceipt`, with `OptPlatform` Web; an edit fires none (Tencent has none). \
 Recalls from the REST API reach the SDKs the same way. Natter sets no recall time limit and does \
-not compare the edit's `MsgVersion` (no MSG_MODIFY_CONFLICT). Not yet: the recalls an SDK \
-missed while offline are not listed by `batch_get_group_notify` (its open messages show them \
-recalled when it pulls history), `get_group_msg_receipts_by_users` (the SDK's experimental \
-`getGroupReceiptsByUsers`, whose reply shape is undocumented), one-to-one read receipts \
+not compare the edit's `MsgVersion` (no MSG_MODIFY_CONFLICT). After a reconnect the SDK asks \
+for the recalls it missed in the groups whose history it does not pull again \
+(`batch_get_group_notify`): Natter lists the group's messages recalled in the time asked for, \
+with the recaller, so the SDK marks its copies recalled (MESSAGE_REVOKED; tested by cutting an \
+SDK's socket while a message is recalled); recalls made before Natter kept their time \
+(migration 29) are not listed. Not yet: \
+`get_group_msg_receipts_by_users` (the SDK's experimental `getGroupReceiptsByUsers`: its \
+request is known, `MemberReadMsgList` of `MsgSeq` and `MemberList_Account`, but the SDK hands \
+the reply's `MsgReadList` to the app as it comes, so nothing fixes its items' shape beyond \
+`Read_Account` and `Read_Time`), one-to-one read receipts \
 (`c2c_msg_read_receipt`) and deleting group messages for oneself \
 (`delete_group_ramble_msg_by_seq`, which the REST API has no counterpart for).\n\
 - Pinned group messages (`pinGroupMessage`, `getPinnedGroupMessageList`): the owner and admins \
@@ -231,7 +256,11 @@ conversation groups (create, delete, rename, add and remove conversations). The 
 REST API's (`recentcontact/*`, the same limits and codes); each change reaches the user's other \
 devices as the SDK's conversation push (CONVERSATION_LIST_UPDATED, \
 CONVERSATION_GROUP_LIST_UPDATED, CONVERSATION_IN_GROUP_UPDATED), and so do changes made through \
-the REST API. Not yet: clearing a group conversation's history (60009).\n\
+the REST API. Clearing a group conversation's history (`clearHistoryMessage`, \
+`recentcontact.clear_msg` with `Type` 2) is for the user alone: their history \
+(`getMessageList`, `group_msg_get`) then starts after the group's last message at that \
+moment; the other members and the REST API keep every message (10007 for a non-member or an \
+AVChatRoom, 10010 for no such group).\n\
 - User status (`setSelfStatus`, `getUserStatus`, `subscribeUserStatus`, \
 `unsubscribeUserStatus`): a user is online (1) while connected, else not logged in (3); a \
 custom status (at most 100 bytes) lasts until cleared or until the user's last connection \
@@ -243,8 +272,7 @@ Natter does not send; setting a vendor push token, `ws_stat_settoken`, is not se
 - Purchase bits: AVChatRoom member lists (bit 6), user status (bit 7), conversation marks \
 (bit 9), conversation groups (bit 10), AVChatRoom bans (bit 11), message extensions (bit 13) and group counters (bit 15) are \
 on; every other optional feature is off, so the SDK refuses it (3122) without asking.\n\
-- Not yet: group invitations that need approval (an invitation adds the member at once, \
-whatever `InviteJoinOption` says), message reactions, per-peer and global notification settings, deleting single \
+- Not yet: message reactions, per-peer and global notification settings, deleting single \
 one-to-one messages, video snapshots, and the other commands marked \"not yet\" below.\n\n",
     );
     let _ = writeln!(

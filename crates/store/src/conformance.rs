@@ -13,6 +13,7 @@ use crate::{AccountImport, ProfileValue, Store};
 mod accounts;
 mod conversations;
 mod dump;
+mod group_invitations;
 mod group_pins;
 mod groups;
 mod messages;
@@ -132,6 +133,9 @@ pub fn checks() -> Vec<Check> {
         check!(ref groups::bans_list_only_running_ones_and_go_with_their_group),
         check!(ref groups::silent_and_directed_messages_keep_their_marks),
         check!(ref groups::join_applications_wait_until_handled),
+        check!(ref group_invitations::invitations_wait_beside_requests_and_keep_their_inviter),
+        check!(ref group_invitations::history_clears_only_move_forward_and_go_with_their_group),
+        check!(ref group_invitations::recalls_are_listed_by_when_they_happened),
         check!(ref group_pins::pins_are_capped_per_group_and_topic_and_go_with_their_group),
         check!(arc group_pins::concurrent_pins_respect_the_cap),
         check!(arc groups::concurrent_sends_take_every_sequence_once),

@@ -173,10 +173,13 @@ pub enum GroupChange {
     /// Replaces the body, `CloudCustomData` and extensions of a stored message (found by its
     /// `topic_id` and `seq`).
     EditMessage(GroupMessage),
-    /// Flags a message of the group (empty `topic_id`) or of a topic as recalled.
+    /// Flags a message of the group (empty `topic_id`) or of a topic as recalled, when and by
+    /// whom (for [`crate::Store::group_recalls`]).
     RecallMessage {
         topic_id: String,
         seq: u64,
+        recalled_ms: i64,
+        revoker: String,
     },
     /// Deletes every message of one sender, in the group and its topics (they stay as
     /// placeholders).

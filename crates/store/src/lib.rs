@@ -28,7 +28,7 @@ use async_trait::async_trait;
 use natter_core::ops::OpsBatch;
 use natter_core::AppId;
 
-pub use applications::JoinApplication;
+pub use applications::{GroupRecall, JoinApplication};
 pub use groups::{
     AnyReply, GroupChange, GroupEdit, GroupMember, GroupMessage, GroupOutcome, GroupPlan,
     GroupQuery, GroupRecord, GroupSnapshot,
@@ -526,6 +526,35 @@ pub trait Store: Send + Sync + 'static {
         app: AppId,
         group_ids: Vec<String>,
     ) -> StoreResult<Vec<JoinApplication>>;
+
+    /// `member` cleared the history of `group_id` for themselves up to `up_to` (a `MsgSeq`): their
+    /// history reads start after it. A clear never moves back.
+    async fn clear_group_history(
+        &self,
+        app: AppId,
+        group_id: String,
+        member: String,
+        up_to: u64,
+    ) -> StoreResult<()>;
+
+    /// The messages of `group_id` itself (not its topics) recalled from `since_ms` to `until_ms`
+    /// (inclusive), in the order they were recalled, at most `limit`.
+    async fn group_recalls(
+        &self,
+        app: AppId,
+        group_id: String,
+        since_ms: i64,
+        until_ms: i64,
+        limit: usize,
+    ) -> StoreResult<Vec<GroupRecall>>;
+
+    /// Up to which `MsgSeq` `member` cleared the history of `group_id` (0: never).
+    async fn group_history_cleared(
+        &self,
+        app: AppId,
+        group_id: String,
+        member: String,
+    ) -> StoreResult<u64>;
 
     /// For each `(group, read_seq)`: how many of the group's messages after `read_seq` do not
     /// count as unread (a member's unread count is the distance to the last `MsgSeq`, less these).

@@ -1,8 +1,9 @@
-//! `group_open_http_svc.get_pendency` (the SDK's `getGroupApplicationList`): the join
-//! requests waiting in the groups the user owns or administers, which they answer with
-//! `handle_apply_join_group`. Invitations that wait for approval (`PendencyType` 2) are not
-//! kept by Natter: an invitation adds the member at once, whatever the group's
-//! `InviteJoinOption` (see docs/client-sdk.md).
+//! `group_open_http_svc.get_pendency` (the SDK's `getGroupApplicationList`): what waits in the
+//! groups the user owns or administers: join requests (`PendencyType` 0, answered with
+//! `handle_apply_join_group`) and members' invitations (`PendencyType` 2, `From_Account` the
+//! inviter and `To_Account` the invitee, answered with `handle_invite_join_permission_group`).
+//! Natter keeps no invitation waiting for its invitee (`PendencyType` 1; see
+//! docs/client-sdk.md).
 
 use std::collections::HashMap;
 
@@ -16,6 +17,8 @@ const NICK: &str = "Tag_Profile_IM_Nick";
 
 /// `PendencyType` of a join request.
 const JOIN_REQUEST: u32 = 0;
+/// `PendencyType` of an invitation waiting for the owner or an admin.
+const INVITATION: u32 = 2;
 
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
@@ -42,7 +45,15 @@ pub(super) async fn get_pendency(ctx: Ctx, body: Value) -> ApiResult<Value> {
             names.insert(r.group_id.clone(), name);
         }
     }
-    let mut applicants: Vec<String> = requests.iter().map(|r| r.applicant.clone()).collect();
+    // Whose nickname each item shows: the applicant's, or the inviter's.
+    let from = |r: &natter_services::groups::JoinApplication| {
+        if r.inviter.is_empty() {
+            r.applicant.clone()
+        } else {
+            r.inviter.clone()
+        }
+    };
+    let mut applicants: Vec<String> = requests.iter().map(from).collect();
     applicants.sort();
     applicants.dedup();
     let mut nicks: HashMap<String, Value> = HashMap::new();
@@ -65,13 +76,19 @@ pub(super) async fn get_pendency(ctx: Ctx, body: Value) -> ApiResult<Value> {
     let list: Vec<Value> = requests
         .iter()
         .map(|r| {
+            let (kind, to) = if r.inviter.is_empty() {
+                (JOIN_REQUEST, "")
+            } else {
+                (INVITATION, r.applicant.as_str())
+            };
+            let from = from(r);
             json!({
                 "GroupId": r.group_id,
                 "GroupName": names.get(&r.group_id).cloned().unwrap_or_default(),
-                "From_Account": r.applicant,
-                "FromUserNickName": nicks.get(&r.applicant).cloned().unwrap_or_else(|| json!("")),
-                "To_Account": "",
-                "PendencyType": JOIN_REQUEST,
+                "From_Account": from,
+                "FromUserNickName": nicks.get(&from).cloned().unwrap_or_else(|| json!("")),
+                "To_Account": to,
+                "PendencyType": kind,
                 "Handled": 0,
                 "AddTime": r.time_ms / 1000,
                 "ApplyInviteMsg": r.message,

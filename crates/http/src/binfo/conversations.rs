@@ -121,7 +121,8 @@ struct ClearMsg {
 }
 
 /// `recentcontact.clear_msg` (`clearHistoryMessage`): the user's history of a one-to-one
-/// conversation goes (the peer keeps theirs); the conversation stays.
+/// conversation goes (the peer keeps theirs), or of a group for them alone (their
+/// `group_msg_get` starts after the group's last message); the conversation stays.
 pub(super) async fn clear_msg(ctx: Ctx, body: Value) -> ApiResult<Value> {
     as_user(
         ctx,
@@ -129,6 +130,13 @@ pub(super) async fn clear_msg(ctx: Ctx, body: Value) -> ApiResult<Value> {
         "From_Account",
         |ctx: Ctx, req: ClearMsg| async move {
             let id = req.conversation.id()?;
+            if id.kind == ConversationKind::Group {
+                ctx.services
+                    .groups
+                    .clear_history_for(&ctx.app, &id.peer, &ctx.identifier)
+                    .await?;
+                return Ok(Value::Null);
+            }
             ctx.services
                 .conversations
                 .clear_history(&ctx.app, ctx.identifier.clone(), id)

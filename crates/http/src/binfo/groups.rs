@@ -28,7 +28,11 @@ fn group_ref(ctx: &Ctx, body: &Value) -> ApiResult<String> {
 }
 
 /// The body's group, once the user's role there allows `action` (10007 otherwise).
-async fn authorized(ctx: &Ctx, body: &Value, action: ClientAction<'_>) -> ApiResult<String> {
+pub(super) async fn authorized(
+    ctx: &Ctx,
+    body: &Value,
+    action: ClientAction<'_>,
+) -> ApiResult<String> {
     let group_id = group_ref(ctx, body)?;
     ctx.services
         .groups
@@ -193,12 +197,6 @@ pub(super) async fn get_group_member_info(ctx: Ctx, mut body: Value) -> ApiResul
     typed(ctx, body, rest::get_group_member_info).await
 }
 
-/// `add_group_member`: an invitation, where the type lets members invite.
-pub(super) async fn add_group_member(ctx: Ctx, body: Value) -> ApiResult<Value> {
-    authorized(&ctx, &body, ClientAction::Invite).await?;
-    typed(ctx, body, rest::add_group_member).await
-}
-
 /// `delete_group_member`: removing members, by type and rank.
 pub(super) async fn delete_group_member(ctx: Ctx, body: Value) -> ApiResult<Value> {
     let req: DeleteGroupMember = ctx.parse(body.clone())?;
@@ -273,7 +271,16 @@ pub(super) async fn group_msg_get(ctx: Ctx, body: Value) -> ApiResult<Value> {
         .authorize(&ctx.app, &req.group_id, &ctx.identifier, ClientAction::Read)
         .await?;
     let topic = req.topic_id.filter(|t| !t.is_empty());
-    let messages = groups
+    // Where the user cleared the group's history for themselves (`clear_msg`).
+    let cleared = match topic {
+        Some(_) => 0,
+        None => {
+            groups
+                .history_cleared(&ctx.app, &req.group_id, &ctx.identifier)
+                .await?
+        }
+    };
+    let mut messages = groups
         .history(
             &ctx.app,
             &req.group_id,
@@ -283,6 +290,7 @@ pub(super) async fn group_msg_get(ctx: Ctx, body: Value) -> ApiResult<Value> {
             req.with_recalled_msg == 1,
         )
         .await?;
+    messages.retain(|m| m.seq > cleared);
     let oldest = messages.iter().map(|m| m.seq).min().unwrap_or(0);
     let next = oldest.saturating_sub(1);
     let list: Vec<Value> = messages
@@ -314,7 +322,7 @@ pub(super) async fn group_msg_get(ctx: Ctx, body: Value) -> ApiResult<Value> {
             })
         })
         .collect();
-    let finished = messages.is_empty() || next == 0;
+    let finished = messages.is_empty() || next <= cleared;
     let mut reply = json!({
         "GroupId": req.group_id,
         "IsFinished": if finished { 2 } else { 0 },
@@ -403,6 +411,7 @@ pub(super) async fn handle_apply_join_group(ctx: Ctx, body: Value) -> ApiResult<
                 applicant: req.applicant,
                 decision,
                 message: req.approval_msg,
+                inviter: None,
             },
             &ctx.origin,
         )

@@ -44,6 +44,8 @@ pub fn to_sdk(frame: &str, me: &str) -> Option<Value> {
         "UserStatus" => super::status::user_status_push(&event),
         "C2cMsgExtension" => Some(c2c_extension(&event)),
         "GroupMsgExtension" => Some(group_extension(&event)),
+        "GroupApplication" => super::group_notices::application(&event),
+        "GroupApplicationHandled" => super::group_notices::application_handled(&event, me),
         _ => None,
     }
 }
@@ -211,7 +213,7 @@ fn group_extension(event: &Map<String, Value>) -> Value {
 /// group tip message).
 const GROUP_TIP_EVENT: u32 = 4;
 /// `Event` of a `GroupTips` item that is a group system notice (the SDK's system conversation).
-const GROUP_NOTICE_EVENT: u32 = 5;
+pub(super) const GROUP_NOTICE_EVENT: u32 = 5;
 /// The sender of group tips and system notices, as the SDK knows it.
 const SYSTEM_ACCOUNT: &str = "@TIM#SYSTEM";
 
@@ -354,7 +356,12 @@ fn topic_change(event: &Map<String, Value>) -> Option<Value> {
     Some(push)
 }
 
-fn group_tips_push(event: &Map<String, Value>, kind: u32, seq: &Value, body: Value) -> Value {
+pub(super) fn group_tips_push(
+    event: &Map<String, Value>,
+    kind: u32,
+    seq: &Value,
+    body: Value,
+) -> Value {
     json!({"EventArray": [{
         "Event": kind,
         "GroupTips": [{
@@ -619,7 +626,7 @@ mod tests {
         assert_eq!(item["MsgBody"][0]["MsgContent"]["Text"], "hi");
         let own = to_sdk(&frame, "alice").unwrap();
         assert_eq!(own["EventArray"][0]["C2cMsgArray"][0]["IsSyncMsg"], 1);
-        assert!(to_sdk(r#"{"Event":"GroupApplication"}"#, "bob").is_none());
+        assert!(to_sdk(r#"{"Event":"NoSuchEvent"}"#, "bob").is_none());
     }
 
     #[test]

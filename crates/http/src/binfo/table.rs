@@ -9,7 +9,9 @@ use super::extensions;
 use super::files;
 use super::group_attributes as attrs;
 use super::group_msgs;
+use super::group_notify;
 use super::groups;
+use super::invitations;
 use super::pins;
 use super::rooms;
 use super::status;
@@ -131,7 +133,7 @@ pub static COMMANDS: &[Command] = &[
     Command { name: "group_open_http_svc.get_group_public_info", serving: served!(groups::get_group_public_info) },
     Command { name: "group_open_http_svc.change_group_owner", serving: served!(groups::change_group_owner) },
     Command { name: "group_open_http_svc.handle_apply_join_group", serving: served!(groups::handle_apply_join_group) },
-    Command { name: "group_open_http_svc.handle_invite_join_permission_group", serving: Serving::NotYet },
+    Command { name: "group_open_http_svc.handle_invite_join_permission_group", serving: served!(invitations::handle_invite_join_permission_group) },
     Command { name: "group_open_http_svc.handle_invite_join_group", serving: Serving::NotYet },
     Command { name: "group_open_http_svc.get_pendency", serving: served!(applications::get_pendency) },
     Command { name: "group_open_long_polling_http_svc.get_msg", serving: Serving::NotYet },
@@ -142,7 +144,7 @@ pub static COMMANDS: &[Command] = &[
     Command { name: "group_open_http_svc.delete_group_attr", serving: served!(attrs::delete_group_attr) },
     Command { name: "group_open_http_svc.clear_group_attr", serving: served!(attrs::clear_group_attr) },
     Command { name: "group_open_attr_http_svc.get_group_attr", serving: served!(attrs::get_group_attr) },
-    Command { name: "group_open_http_svc.batch_get_group_notify", serving: Serving::NotYet },
+    Command { name: "group_open_http_svc.batch_get_group_notify", serving: served!(group_notify::batch_get_group_notify) },
     Command { name: "group_open_http_svc.update_group_counter", serving: served!(attrs::update_group_counter) },
     Command { name: "group_open_http_svc.get_group_counter", serving: served!(attrs::get_group_counter) },
     Command { name: "group_open_http_svc.pin_message", serving: served!(pins::pin_message) },
@@ -156,7 +158,7 @@ pub static COMMANDS: &[Command] = &[
     Command { name: "group_open_http_svc.get_group_member_info", serving: served!(groups::get_group_member_info) },
     Command { name: "group_open_avchatroom_http_svc.get_members", serving: served!(rooms::get_members) },
     Command { name: "group_open_http_svc.get_specified_group_member_info", serving: served!(rooms::get_specified_group_member_info) },
-    Command { name: "group_open_http_svc.add_group_member", serving: served!(groups::add_group_member) },
+    Command { name: "group_open_http_svc.add_group_member", serving: served!(invitations::add_group_member) },
     Command { name: "group_open_http_svc.delete_group_member", serving: served!(groups::delete_group_member) },
     Command { name: "group_open_http_svc.ban_group_member", serving: served!(rooms::ban_group_member) },
     Command { name: "group_open_http_svc.modify_group_member_info", serving: served!(groups::modify_group_member_info) },

@@ -315,7 +315,8 @@ on_both_engines!(
             50002,
         )
         .await;
-        // Clearing: an unknown peer; a group's history is not the user's to clear (yet).
+        // Clearing: an unknown peer, an unknown group (a group's own rules are in
+        // binfo_invitations.rs).
         fails(
             &mut me,
             "recentcontact.clear_msg",
@@ -327,7 +328,7 @@ on_both_engines!(
             &mut me,
             "recentcontact.clear_msg",
             json!({"Type": 2, "ToGroupid": "@TGS#1"}),
-            60009,
+            10010,
         )
         .await;
         // Conversation groups: a name too long, an unknown group.

@@ -27,6 +27,9 @@ pub struct Answer {
     pub applicant: String,
     pub decision: Decision,
     pub message: String,
+    /// `Some`: the answer is to `applicant`'s invitation by this member, and only that may be
+    /// answered; `None`: to whatever waits for `applicant` (their request or an invitation).
+    pub inviter: Option<String>,
 }
 
 fn may_approve(role: &str) -> bool {
@@ -107,6 +110,7 @@ impl GroupService {
             applicant,
             decision,
             message: reply,
+            inviter: expected_inviter,
         } = answer;
         let applicant = applicant.as_str();
         let query = GroupQuery {
@@ -130,13 +134,23 @@ impl GroupService {
                         format!("only the owner and admins of {id} answer its join requests"),
                     ));
                 }
-                if !snap.applications.contains_key(&applicant_id) {
+                let waiting = snap.applications.get(&applicant_id).filter(|a| {
+                    expected_inviter
+                        .as_ref()
+                        .is_none_or(|inviter| *inviter == a.inviter)
+                });
+                let Some(waiting) = waiting else {
+                    let what = match &expected_inviter {
+                        Some(inviter) => format!("no invitation of {applicant_id} by {inviter}"),
+                        None => format!("no join request from {applicant_id}"),
+                    };
                     return refusal(ApiError::new(
                         codes::GROUP_INVALID_PARAM,
-                        format!("no join request from {applicant_id} waits in {id}"),
+                        format!("{what} waits in {id}"),
                     ));
-                }
-                let mut plan: GroupPlan<(bool, Option<GroupTip>)> = GroupPlan::default();
+                };
+                let mut plan: GroupPlan<Handled> = GroupPlan::default();
+                plan.reply.inviter = waiting.inviter.clone();
                 plan.changes
                     .push(GroupChange::DeleteApplication(applicant_id.clone()));
                 if decision == Decision::Refuse {
@@ -145,7 +159,7 @@ impl GroupService {
                 if snap.members.contains_key(&applicant_id) {
                     // Moot: they got in another way. The request goes; the answer says why (the
                     // reply: whether the applicant was a member already).
-                    plan.reply.0 = true;
+                    plan.reply.member_already = true;
                     return plan;
                 }
                 if group.member_count >= group.max_members {
@@ -155,22 +169,27 @@ impl GroupService {
                     ));
                 }
                 let mut group = group.clone();
+                let join_type = if plan.reply.inviter.is_empty() {
+                    "Apply"
+                } else {
+                    "Invited"
+                };
                 this.admit(
                     &app_settings,
                     &from,
                     &mut group,
-                    &applicant_id,
+                    (&applicant_id, join_type),
                     &handler_id,
                     &mut plan,
                 );
                 let tip = GroupTip::new(&group, TipKind::Join, &handler_id, vec![applicant_id]);
-                plan.reply.1 = Some(tip);
+                plan.reply.tip = Some(tip);
                 plan.changes.push(GroupChange::PutGroup(Box::new(group)));
                 plan
             })
             .await
             .and_then(|outcome| {
-                if outcome.reply.0 {
+                if outcome.reply.member_already {
                     Err(ApiError::new(
                         codes::GROUP_ALREADY_MEMBER,
                         format!("{applicant} is already a member of {group_id}"),
@@ -179,34 +198,57 @@ impl GroupService {
                     Ok(outcome)
                 }
             })?;
-        let frame = json!({
+        let inviter = outcome.reply.inviter;
+        let mut frame = json!({
             "Event": "GroupApplicationHandled",
             "GroupId": group_id,
+            "Applicant_Account": applicant,
             "Operator_Account": handler,
             "HandleResult": u32::from(decision == Decision::Agree),
             "HandleMsg": reply,
+            "HandleTime": self.clock.now_secs(),
         });
+        let mut told = vec![applicant.to_owned()];
+        if !inviter.is_empty() {
+            frame["Inviter_Account"] = inviter.clone().into();
+            told.push(inviter);
+        }
         self.fanout.send(
             app.sdkappid,
-            Target::Users(vec![applicant.to_owned()]),
+            Target::Users(told),
             &Push::new(Priority::High, &frame),
             None,
         );
         // The applicant hears the answer first, then the members the join.
-        if let Some(tip) = outcome.reply.1 {
+        if let Some(tip) = outcome.reply.tip {
             self.send_tip(app, tip, origin.connection);
         }
         Ok(())
     }
 }
 
-/// A waiting request as clients receive it (event and list item alike).
+/// What answering a request did, for the pushes after it.
+#[derive(Default)]
+struct Handled {
+    /// The applicant was a member already (the request went, the answer is 10013).
+    member_already: bool,
+    tip: Option<GroupTip>,
+    /// Who invited the applicant; empty for their own request.
+    inviter: String,
+}
+
+/// A waiting request as clients receive it (event and list item alike); an invitation names
+/// its inviter (`Inviter_Account`).
 pub fn application_frame(request: &JoinApplication) -> serde_json::Value {
-    json!({
+    let mut frame = json!({
         "Event": "GroupApplication",
         "GroupId": request.group_id,
         "From_Account": request.applicant,
         "RequestMsg": request.message,
         "AddTime": request.time_ms,
-    })
+    });
+    if !request.inviter.is_empty() {
+        frame["Inviter_Account"] = request.inviter.clone().into();
+    }
+    frame
 }

@@ -73,6 +73,9 @@ pub enum MemberAdd {
     Failed = 0,
     Added = 1,
     AlreadyMember = 2,
+    /// A client's invitation waiting for the owner or an admin (`InviteJoinOption`
+    /// `NeedPermission`, see [`GroupService::invite`]).
+    Pending = 3,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -87,7 +90,7 @@ enum Entry {
     Joined(i64, Box<GroupTip>),
 }
 
-fn check_batch(accounts: &[String], max: usize) -> ApiResult<()> {
+pub(super) fn check_batch(accounts: &[String], max: usize) -> ApiResult<()> {
     if accounts.is_empty() {
         return Err(invalid("no accounts given"));
     }
@@ -125,24 +128,9 @@ impl GroupService {
             ));
         }
         let now_ms = self.clock.now_ms();
-        let invite = BeforeInviteJoinGroup {
-            group_id: group_id.to_owned(),
-            group_type: group_type.name().to_owned(),
-            operator_account: operator.to_owned(),
-            destination_members: accounts.iter().map(MemberAccount::new).collect(),
-            event_time: now_ms as u64,
-        };
-        let refused: Vec<String> = match self.webhooks.before(app.sdkappid, &invite, origin).await {
-            BeforeOutcome::Allow(Some(reply)) => {
-                serde_json::from_value::<InviteJoinGroupResponse>(reply)
-                    .map(|r| r.refused_members_account)
-                    .unwrap_or_default()
-            }
-            other => match refused_by_callback(other) {
-                Some(refusal) => return Err(refusal),
-                None => Vec::new(),
-            },
-        };
+        let refused = self
+            .refused_invitees(app, group_id, group_type, operator, &accounts, origin)
+            .await?;
         let now = self.clock.now_secs();
         let this = self.clone();
         let app_settings = app.clone();
@@ -242,6 +230,37 @@ impl GroupService {
             self.send_tip(app, tip, connection);
         }
         Ok(results)
+    }
+
+    /// `Group.CallbackBeforeInviteJoinGroup` on `operator` adding `accounts`: the accounts the
+    /// app refuses (or its refusal of them all).
+    pub(super) async fn refused_invitees(
+        &self,
+        app: &AppSettings,
+        group_id: &str,
+        group_type: GroupType,
+        operator: &str,
+        accounts: &[String],
+        origin: &Origin,
+    ) -> ApiResult<Vec<String>> {
+        let invite = BeforeInviteJoinGroup {
+            group_id: group_id.to_owned(),
+            group_type: group_type.name().to_owned(),
+            operator_account: operator.to_owned(),
+            destination_members: accounts.iter().map(MemberAccount::new).collect(),
+            event_time: self.clock.now_ms() as u64,
+        };
+        match self.webhooks.before(app.sdkappid, &invite, origin).await {
+            BeforeOutcome::Allow(Some(reply)) => {
+                Ok(serde_json::from_value::<InviteJoinGroupResponse>(reply)
+                    .map(|r| r.refused_members_account)
+                    .unwrap_or_default())
+            }
+            other => match refused_by_callback(other) {
+                Some(refusal) => Err(refusal),
+                None => Ok(Vec::new()),
+            },
+        }
     }
 
     /// `delete_group_member`: removes members (accounts that are not members are ignored; the

@@ -135,6 +135,8 @@ impl GroupService {
                             plan.changes.push(GroupChange::RecallMessage {
                                 topic_id: topic_id.clone().unwrap_or_default(),
                                 seq: *seq,
+                                recalled_ms: now_ms,
+                                revoker: operator_account.clone(),
                             });
                             0
                         }

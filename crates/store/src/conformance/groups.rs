@@ -179,6 +179,8 @@ pub async fn groups_round_trip_and_disappear_whole(store: &dyn Store) {
         vec![GroupChange::RecallMessage {
             topic_id: String::new(),
             seq: 1,
+            recalled_ms: 1_000,
+            revoker: "o".into(),
         }],
     )
     .await;
@@ -406,6 +408,8 @@ pub async fn topics_keep_their_own_messages_and_go_with_their_group(store: &dyn 
         vec![GroupChange::RecallMessage {
             topic_id: t1.topic_id.clone(),
             seq: 1,
+            recalled_ms: 1_000,
+            revoker: "o".into(),
         }],
     )
     .await;
@@ -580,6 +584,7 @@ pub async fn join_applications_wait_until_handled(store: &dyn Store) {
         applicant: who.into(),
         message: format!("{who} wants in"),
         time_ms,
+        inviter: String::new(),
     };
     apply(
         store,

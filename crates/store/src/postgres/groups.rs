@@ -287,6 +287,7 @@ pub(crate) async fn write(
                     "group_messages",
                     "group_bans",
                     "group_applications",
+                    "group_history_clears",
                     "group_pins",
                 ] {
                     sqlx::query(&format!(
@@ -331,14 +332,21 @@ pub(crate) async fn write(
                     .await?;
                 }
             }
-            GroupChange::RecallMessage { topic_id, seq } => {
+            GroupChange::RecallMessage {
+                topic_id,
+                seq,
+                recalled_ms,
+                revoker,
+            } => {
                 sqlx::query(
-                    "UPDATE group_messages SET recalled = 1
+                    "UPDATE group_messages SET recalled = 1, recalled_ms = $4, revoker = $5
                      WHERE app_id = $1 AND group_id = $2 AND msg_seq = $3",
                 )
                 .bind(app_id)
                 .bind(stream(group_id, topic_id))
                 .bind(*seq as i64)
+                .bind(recalled_ms)
+                .bind(revoker)
                 .execute(&mut *conn)
                 .await?;
             }

@@ -41,6 +41,7 @@ pub(crate) const APP_TABLES: &[&str] = &[
     "topic_reads",
     "group_bans",
     "group_applications",
+    "group_history_clears",
     "ops_counters",
     "ops_members",
     "friend_request_reads",
@@ -303,6 +304,8 @@ const MIGRATIONS: &[(i64, &str)] = &[
     ),
     // Pinned group messages (pin_message).
     (26, crate::pins::SCHEMA),
+    // Invitations waiting for approval; members' cleared group histories.
+    (29, crate::applications::INVITATIONS_SCHEMA),
 ];
 
 /// An arbitrary constant naming Natter's migration lock.

@@ -35,8 +35,8 @@ use crate::{
     ListCursor, OutboxEntry, OutboxEvent, ProfileValue, Store, StoreResult, StoredC2c, StoredFile,
 };
 use crate::{
-    AnyReply, GroupEdit, GroupMember, GroupMessage, GroupOutcome, GroupQuery, GroupRecord,
-    GroupSnapshot, JoinApplication, MemberCursor, TopicRecord,
+    AnyReply, GroupEdit, GroupMember, GroupMessage, GroupOutcome, GroupQuery, GroupRecall,
+    GroupRecord, GroupSnapshot, JoinApplication, MemberCursor, TopicRecord,
 };
 use crate::{
     BlockedAccount, Friend, FriendRequest, RelationEdit, RelationOutcome, RelationPage,
@@ -747,6 +747,48 @@ impl Store for PostgresStore {
         self.detached(move |db| async move {
             let mut conn = db.pool.acquire().await?;
             applications::list(&mut conn, app, &group_ids).await
+        })
+        .await
+    }
+
+    async fn clear_group_history(
+        &self,
+        app: AppId,
+        group_id: String,
+        member: String,
+        up_to: u64,
+    ) -> StoreResult<()> {
+        self.detached(move |db| async move {
+            let mut conn = db.pool.acquire().await?;
+            applications::clear_history(&mut conn, app, &group_id, &member, up_to).await
+        })
+        .await
+    }
+
+    async fn group_recalls(
+        &self,
+        app: AppId,
+        group_id: String,
+        since_ms: i64,
+        until_ms: i64,
+        limit: usize,
+    ) -> StoreResult<Vec<GroupRecall>> {
+        self.detached(move |db| async move {
+            let mut conn = db.pool.acquire().await?;
+            applications::recalls(&mut conn, app, &group_id, (since_ms, until_ms), limit).await
+        })
+        .await
+    }
+
+    async fn group_history_cleared(
+        &self,
+        app: AppId,
+        group_id: String,
+        member: String,
+    ) -> StoreResult<u64> {
+        self.detached(move |db| async move {
+            let mut conn = db.pool.acquire().await?;
+            applications::history_cleared(&mut conn, app, &group_id, &member).await
         })
         .await
     }

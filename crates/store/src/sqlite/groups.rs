@@ -248,6 +248,7 @@ pub(crate) fn write(
                     "group_messages",
                     "group_bans",
                     "group_applications",
+                    "group_history_clears",
                     "group_pins",
                 ] {
                     conn.prepare_cached(&format!(
@@ -285,15 +286,22 @@ pub(crate) fn write(
                     .execute(params![app_id, group_id, member])?;
                 }
             }
-            GroupChange::RecallMessage { topic_id, seq } => {
+            GroupChange::RecallMessage {
+                topic_id,
+                seq,
+                recalled_ms,
+                revoker,
+            } => {
                 conn.prepare_cached(
-                    "UPDATE group_messages SET recalled = 1
+                    "UPDATE group_messages SET recalled = 1, recalled_ms = ?4, revoker = ?5
                      WHERE app_id = ?1 AND group_id = ?2 AND msg_seq = ?3",
                 )?
                 .execute(params![
                     app_id,
                     stream(group_id, topic_id),
-                    *seq as i64
+                    *seq as i64,
+                    recalled_ms,
+                    revoker
                 ])?;
             }
             GroupChange::EditMessage(m) => {

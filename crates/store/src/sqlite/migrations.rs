@@ -261,6 +261,8 @@ pub(crate) const MIGRATIONS: &[(i64, &str)] = &[
     ),
     // Pinned group messages (pin_message).
     (26, crate::pins::SCHEMA),
+    // Invitations waiting for approval; members' cleared group histories.
+    (29, crate::applications::INVITATIONS_SCHEMA),
 ];
 
 /// Every table that holds an app's data (all keyed by `app_id`), for the reset of one app.
@@ -299,6 +301,7 @@ pub(crate) const APP_TABLES: &[&str] = &[
     "topic_reads",
     "group_bans",
     "group_applications",
+    "group_history_clears",
     "ops_counters",
     "ops_members",
     "friend_request_reads",

@@ -39,8 +39,8 @@ use crate::{
     StoredFile,
 };
 use crate::{
-    AnyReply, GroupEdit, GroupMember, GroupMessage, GroupOutcome, GroupQuery, GroupRecord,
-    GroupSnapshot, JoinApplication, MemberCursor, TopicRecord,
+    AnyReply, GroupEdit, GroupMember, GroupMessage, GroupOutcome, GroupQuery, GroupRecall,
+    GroupRecord, GroupSnapshot, JoinApplication, MemberCursor, TopicRecord,
 };
 use crate::{
     BlockedAccount, Friend, FriendRequest, RelationEdit, RelationOutcome, RelationPage,
@@ -744,6 +744,43 @@ impl Store for SqliteStore {
     ) -> StoreResult<Vec<JoinApplication>> {
         self.readers
             .read(move |conn| applications::list(conn, app, &group_ids))
+            .await
+    }
+
+    async fn clear_group_history(
+        &self,
+        app: AppId,
+        group_id: String,
+        member: String,
+        up_to: u64,
+    ) -> StoreResult<()> {
+        self.write(move |conn| applications::clear_history(conn, app, &group_id, &member, up_to))
+            .await
+    }
+
+    async fn group_recalls(
+        &self,
+        app: AppId,
+        group_id: String,
+        since_ms: i64,
+        until_ms: i64,
+        limit: usize,
+    ) -> StoreResult<Vec<GroupRecall>> {
+        self.readers
+            .read(move |conn| {
+                applications::recalls(conn, app, &group_id, (since_ms, until_ms), limit)
+            })
+            .await
+    }
+
+    async fn group_history_cleared(
+        &self,
+        app: AppId,
+        group_id: String,
+        member: String,
+    ) -> StoreResult<u64> {
+        self.readers
+            .read(move |conn| applications::history_cleared(conn, app, &group_id, &member))
             .await
     }
 

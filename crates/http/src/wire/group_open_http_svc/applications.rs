@@ -35,6 +35,7 @@ impl HandleGroupApplication {
             applicant: self.from_account,
             decision,
             message: self.handle_msg,
+            inviter: None,
         };
         Ok((self.group_id, answer))
     }

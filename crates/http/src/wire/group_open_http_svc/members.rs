@@ -45,7 +45,8 @@ impl AddGroupMemberReply {
     }
 }
 
-/// One account's `Result`: 0 failed, 1 added, 2 already a member.
+/// One account's `Result`: 0 failed, 1 added, 2 already a member, 3 waiting for approval (a
+/// client's invitation into a group whose `InviteJoinOption` is `NeedPermission`).
 #[derive(Debug, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct MemberResult {

@@ -76,6 +76,7 @@ impl GroupService {
                         applicant: member,
                         message,
                         time_ms: now_ms,
+                        inviter: String::new(),
                     };
                     plan.reply = Some(Entry::Pending(request.clone()));
                     plan.changes.push(GroupChange::PutApplication(request));
@@ -86,7 +87,7 @@ impl GroupService {
                     &app_settings,
                     &origin,
                     &mut group,
-                    &member,
+                    (&member, "Apply"),
                     &member,
                     &mut plan,
                 );
@@ -115,14 +116,14 @@ impl GroupService {
 
     /// Adds to `plan` a new member `member` of `group` (counted in it), let in by `operator`:
     /// the member row (any join request of theirs goes), `Group.CallbackAfterNewMemberJoin`
-    /// (`Apply`), and `Group.CallbackAfterGroupFull` when it fills the group. Returns the join
-    /// time written.
+    /// (`JoinType` `Apply`, or `Invited` for an invitation approved), and
+    /// `Group.CallbackAfterGroupFull` when it fills the group. Returns the join time written.
     pub(in crate::groups) fn admit<R>(
         &self,
         app: &AppSettings,
         origin: &Origin,
         group: &mut GroupRecord,
-        member: &str,
+        (member, join_type): (&str, &str),
         operator: &str,
         plan: &mut GroupPlan<R>,
     ) -> i64 {
@@ -142,7 +143,7 @@ impl GroupService {
         let report = AfterNewMemberJoin {
             group_id: id.clone(),
             group_type: group.group_type.clone(),
-            join_type: "Apply".into(),
+            join_type: join_type.into(),
             operator_account: operator.to_owned(),
             new_member_list: vec![MemberAccount::new(member)],
             event_time: now_ms as u64,

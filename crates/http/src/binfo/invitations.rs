@@ -1,0 +1,94 @@
+//! Client invitations: `add_group_member` (the SDK's `addGroupMember`), which adds the invitees
+//! or, under `InviteJoinOption` `NeedPermission`, keeps an ordinary member's invitations waiting
+//! for the owner or an admin (`Result` 3), and `handle_invite_join_permission_group`, by which
+//! they answer one (the SDK's `handleGroupApplication` on an application of type 2). See
+//! `natter_services::groups::invitations` for the rules.
+
+use natter_core::{codes, ApiError, ApiResult};
+use natter_services::groups::permissions::ClientAction;
+use natter_services::groups::{Answer, Decision};
+use serde::Deserialize;
+use serde_json::Value;
+
+use super::groups::authorized;
+use crate::handler::fields;
+use crate::handler::Ctx;
+use crate::wire::group_open_http_svc::{AddGroupMember, AddGroupMemberReply};
+
+/// `add_group_member`: an invitation, where the type lets members invite.
+pub(super) async fn add_group_member(ctx: Ctx, body: Value) -> ApiResult<Value> {
+    authorized(&ctx, &body, ClientAction::Invite).await?;
+    let req: AddGroupMember = ctx.parse(body)?;
+    let invitees = req
+        .member_list
+        .into_iter()
+        .map(|m| m.member_account)
+        .collect();
+    let results = ctx
+        .services
+        .groups
+        .invite(
+            &ctx.app,
+            &ctx.identifier,
+            &req.group_id,
+            invitees,
+            &ctx.origin,
+        )
+        .await?;
+    fields(AddGroupMemberReply::of(results))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct HandleInviteJoinPermissionGroup {
+    group_id: String,
+    /// The member who invited (the application's `From_Account`).
+    #[serde(rename = "Applicant_Account")]
+    inviter: String,
+    #[serde(rename = "Invited_Account")]
+    invitee: String,
+    /// `Agree` or `Reject`.
+    handle_msg: String,
+    #[serde(default)]
+    approval_msg: String,
+}
+
+/// `handle_invite_join_permission_group`: the owner or an admin answers a member's invitation;
+/// agreeing lets the invitee in (`Group.CallbackAfterNewMemberJoin` with `Invited`).
+pub(super) async fn handle_invite_join_permission_group(ctx: Ctx, body: Value) -> ApiResult<Value> {
+    let req: HandleInviteJoinPermissionGroup = ctx.parse(body)?;
+    let decision = match req.handle_msg.as_str() {
+        "Agree" => Decision::Agree,
+        "Reject" => Decision::Refuse,
+        other => {
+            return Err(ApiError::new(
+                codes::GROUP_INVALID_PARAM,
+                format!("HandleMsg {other:?} is not Agree or Reject"),
+            ))
+        }
+    };
+    let groups = &ctx.services.groups;
+    groups
+        .authorize(
+            &ctx.app,
+            &req.group_id,
+            &ctx.identifier,
+            ClientAction::HandleApplication,
+        )
+        .await?;
+    groups
+        .handle_application(
+            &ctx.app,
+            &req.group_id,
+            &ctx.identifier,
+            Answer {
+                applicant: req.invitee,
+                decision,
+                message: req.approval_msg,
+                inviter: Some(req.inviter),
+            },
+            &ctx.origin,
+        )
+        .await?;
+    Ok(Value::Null)
+}
