@@ -170,7 +170,21 @@ received). Tested by cutting the SDKs' sockets \
 at random moments during a conversation (`web_sdk::talk_through_cut_sockets`).\n\
 - Recall and edit of one's own one-to-one messages (`revokeMessage`, `modifyMessage`): the peer \
 and the user's other devices get MESSAGE_REVOKED and MESSAGE_MODIFIED; the recall fires \
-`C2C.CallbackAfterMsgWithDraw` with `OptPlatform` Web.\n\
+`C2C.CallbackAfterMsgWithDraw` with `OptPlatform` Web. A recall comes within the app's recall \
+time limit (`recall_window_secs`, Tencent's 2 minutes by default; later: 20016); the REST API's \
+`admin_msgwithdraw` has none.\n\
+- One's own side of one-to-one conversations (`web_sdk_c2c::own_side`): read receipts \
+(`sendMessageReadReceipt` on a message sent with `needReadReceipt`: the sender's SDK marks it \
+read by the peer and says MESSAGE_READ_RECEIPT_RECEIVED; no purchase bit gates it in 3.6.6; \
+`needReadReceipt` reaches the receiver in the push, not from history, so a receipt is sent for \
+messages received live); deleting messages for oneself (`deleteMessage`: they leave the user's \
+history, catch-up and unread count on every device at its next sync, and \
+`admin_getroammsg` with the user as operator; the peer keeps them; the SDK has no push for it); \
+the notification setting per peer (`setMessageRemindType` with `userIDList`: kept per user, \
+shown as the conversation's `messageRemindType` at start-up, and followed at once by the user's \
+other devices). Natter sends no offline pushes, so the setting changes no delivery: messages of \
+a peer set to \"do not receive\" are still pushed online, and `sendmsg`'s \
+`SendMsgControl: WithMuteNotifications` changes nothing either.\n\
 - Group messages after they are sent: recall (`revokeMessage`: one's own, and as owner or \
 admin anyone's; others 10007), edit (`modifyMessage`: one's own), read receipts \
 (`sendMessageReadReceipt`, `getMessageReadReceiptList`, `getGroupMessageReadMemberList`). The \
@@ -181,12 +195,11 @@ notice with `GroupMsgReceiptList`); history shows a recalled message as recalled
 (`IsPlaceMsg` 2; its body is not served again: an empty text \
 stands in, as the SDK drops a message without elements). The recall fires `Group.CallbackAfterRecallMsg` and a receipt \
 `Group.CallbackAfterReadReceipt`, with `OptPlatform` Web; an edit fires none (Tencent has none). \
-Recalls from the REST API reach the SDKs the same way. Natter sets no recall time limit and does \
-not compare the edit's `MsgVersion` (no MSG_MODIFY_CONFLICT). Not yet: the recalls an SDK \
+Recalls from the REST API reach the SDKs the same way. A recall past the app's recall time \
+limit fails with 10031 (the REST API's `group_msg_recall` has none). Natter does not compare the edit's `MsgVersion` (no MSG_MODIFY_CONFLICT). Not yet: the recalls an SDK \
 missed while offline are not listed by `batch_get_group_notify` (its open messages show them \
 recalled when it pulls history), `get_group_msg_receipts_by_users` (the SDK's experimental \
-`getGroupReceiptsByUsers`, whose reply shape is undocumented), one-to-one read receipts \
-(`c2c_msg_read_receipt`), pinned messages and deleting group messages for oneself \
+`getGroupReceiptsByUsers`, whose reply shape is undocumented), pinned messages and deleting group messages for oneself \
 (`delete_group_ramble_msg_by_seq`, which the REST API has no counterpart for).\n\
 - Kicks: REST `im_open_login_svc/kick` logs the user's SDKs out with KICKED_OUT \
 (`REST_API_Kick`), and their old UserSig and A2Key no longer log in.\n\
@@ -233,8 +246,8 @@ Natter does not send; setting a vendor push token, `ws_stat_settoken`, is not se
 (bit 9), conversation groups (bit 10), AVChatRoom bans (bit 11) and group counters (bit 15) are \
 on; every other optional feature is off, so the SDK refuses it (3122) without asking.\n\
 - Not yet: group invitations that need approval (an invitation adds the member at once, \
-whatever `InviteJoinOption` says), pinned group messages, message extensions and reactions, per-peer and global notification settings, deleting single \
-one-to-one messages, video snapshots, and the other commands marked \"not yet\" below.\n\n",
+whatever `InviteJoinOption` says), pinned group messages, message extensions and reactions, the global notification setting \
+(`setAllReceiveMessageOpt`), video snapshots, and the other commands marked \"not yet\" below.\n\n",
     );
     let _ = writeln!(
         out,

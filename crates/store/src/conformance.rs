@@ -11,6 +11,7 @@ use std::sync::Arc;
 use crate::{AccountImport, ProfileValue, Store};
 
 mod accounts;
+mod c2c_own;
 mod conversations;
 mod dump;
 mod group_pins;
@@ -133,6 +134,8 @@ pub fn checks() -> Vec<Check> {
         check!(ref groups::silent_and_directed_messages_keep_their_marks),
         check!(ref groups::join_applications_wait_until_handled),
         check!(ref group_pins::pins_are_capped_per_group_and_topic_and_go_with_their_group),
+        check!(ref c2c_own::deleted_messages_leave_the_owners_history_only),
+        check!(ref c2c_own::peer_mutes_are_kept_per_owner_and_peer),
         check!(arc group_pins::concurrent_pins_respect_the_cap),
         check!(arc groups::concurrent_sends_take_every_sequence_once),
         check!(ref ops::ops_counters_add_peak_and_count_distinct),

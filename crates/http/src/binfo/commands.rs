@@ -317,9 +317,14 @@ pub(super) fn stored_event(message: &C2cMessage) -> Map<String, Value> {
 /// `openim.sendmsg`: the REST body (plus SDK-only fields, ignored), sent as the user.
 pub(super) async fn sendmsg(ctx: Ctx, body: Value) -> ApiResult<Value> {
     let client_time = body.get("MsgClientTime").and_then(Value::as_i64);
+    // The SDK's `needReadReceipt` (it sends `IsNeedReadReceipt`).
+    let need_read_receipt = ["IsNeedReadReceipt", "NeedReadReceipt"]
+        .iter()
+        .any(|field| body.get(*field).and_then(Value::as_u64) == Some(1));
     let req: Sendmsg = ctx.parse(body)?;
     let mut send = req.into_send(&ctx.identifier)?;
     send.client_time = client_time;
+    send.need_read_receipt = need_read_receipt;
     if send.from != ctx.identifier {
         return Err(ApiError::new(
             codes::C2C_FROM_ACCOUNT_INVALID,

@@ -41,6 +41,8 @@ pub fn to_sdk(frame: &str, me: &str) -> Option<Value> {
         "C2cRead" => Some(c2c_read(&event, me)),
         "ConversationChanged" => super::conversation_pushes::conversation_changed(&event),
         "UserStatus" => super::status::user_status_push(&event),
+        "C2cMsgReceipt" => super::c2c_pushes::c2c_receipt(&event),
+        "C2cPeerMute" => Some(super::c2c_pushes::c2c_peer_mute(&event)),
         _ => None,
     }
 }
@@ -72,6 +74,8 @@ pub fn c2c_item(event: &Map<String, Value>, me: &str) -> Value {
         "MsgBody": field(event, "MsgBody"),
         "CloudCustomData": event.get("CloudCustomData").cloned().unwrap_or_else(|| json!("")),
         "TinyId": sender_tiny_id(event),
+        // Pushes only (history does not keep it): the recipient may send a read receipt.
+        "NeedReadReceipt": event.get("NeedReadReceipt").cloned().unwrap_or_else(|| json!(0)),
         // A copy of the user's own message, sent from another of their devices.
         "IsSyncMsg": u32::from(from.as_str() == Some(me)),
     })

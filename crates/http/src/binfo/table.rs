@@ -2,6 +2,7 @@
 //! takes, in the order of the SDK's own table. `docs/client-sdk.md` is generated from it.
 
 use super::applications;
+use super::c2c_own;
 use super::commands::*;
 use super::commands::{Command, Serving};
 use super::conversations;
@@ -57,17 +58,17 @@ pub static COMMANDS: &[Command] = &[
     Command { name: "openim.modify_c2c_msg", serving: served!(sync::modify_c2c_msg) },
     Command { name: "group_open_http_svc.group_msg_get", serving: served!(groups::group_msg_get) },
     Command { name: "openim.msgreaded", serving: served!(msgreaded) },
-    Command { name: "openim.set_c2c_peer_mute_notifications", serving: Serving::NotYet },
-    Command { name: "openim.get_c2c_peer_mute_notifications", serving: Serving::NotYet },
+    Command { name: "openim.set_c2c_peer_mute_notifications", serving: served!(c2c_own::set_c2c_peer_mute_notifications) },
+    Command { name: "openim.get_c2c_peer_mute_notifications", serving: served!(c2c_own::get_c2c_peer_mute_notifications) },
     Command { name: "group_open_http_svc.msg_read_report", serving: served!(groups::msg_read_report) },
     Command { name: "openim.read_all_unread_msg", serving: served!(conversations::read_all_unread_msg) },
-    Command { name: "openim.delete_c2c_msg_ramble", serving: Serving::NotYet },
+    Command { name: "openim.delete_c2c_msg_ramble", serving: served!(c2c_own::delete_c2c_msg_ramble) },
     Command { name: "group_open_http_svc.delete_group_ramble_msg_by_seq", serving: Serving::NotYet },
     Command { name: "im_open_translate.ws_batch_trans_text", serving: Serving::NotYet },
     Command { name: "im_open_speech.ws_sentence_recognition", serving: Serving::NotYet },
     Command { name: "openim.modify_group_msg", serving: served!(group_msgs::modify_group_msg) },
     Command { name: "group_open_http_svc.get_group_msg_receipt", serving: served!(group_msgs::get_group_msg_receipt) },
-    Command { name: "openim.c2c_msg_read_receipt", serving: Serving::NotYet },
+    Command { name: "openim.c2c_msg_read_receipt", serving: served!(c2c_own::c2c_msg_read_receipt) },
     Command { name: "group_open_http_svc.group_msg_receipt", serving: served!(group_msgs::group_msg_receipt) },
     Command { name: "group_open_http_svc.get_group_msg_receipt_detail", serving: served!(group_msgs::get_group_msg_receipt_detail) },
     Command { name: "group_open_http_svc.get_group_msg_receipts_by_users", serving: Serving::NotYet },

@@ -51,6 +51,7 @@ mod readiness;
 mod rest_framework;
 mod topics;
 mod web_sdk;
+mod web_sdk_c2c;
 mod web_sdk_conversations;
 mod web_sdk_group_data;
 mod webhooks;

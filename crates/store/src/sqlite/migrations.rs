@@ -261,6 +261,8 @@ pub(crate) const MIGRATIONS: &[(i64, &str)] = &[
     ),
     // Pinned group messages (pin_message).
     (26, crate::pins::SCHEMA),
+    // Deleting one-to-one messages for oneself, and notification settings per peer.
+    (28, crate::c2c_own::SCHEMA),
 ];
 
 /// Every table that holds an app's data (all keyed by `app_id`), for the reset of one app.
@@ -275,6 +277,7 @@ pub(crate) const APP_TABLES: &[&str] = &[
     "c2c_extensions",
     "conversations",
     "c2c_cleared",
+    "c2c_peer_mutes",
     "user_kicks",
     "files",
     "global_mutes",
