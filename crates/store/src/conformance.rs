@@ -136,6 +136,7 @@ pub fn checks() -> Vec<Check> {
         check!(ref group_pins::pins_are_capped_per_group_and_topic_and_go_with_their_group),
         check!(ref c2c_own::deleted_messages_leave_the_owners_history_only),
         check!(ref c2c_own::peer_mutes_are_kept_per_owner_and_peer),
+        check!(ref c2c_own::do_not_disturb_is_kept_per_user),
         check!(arc group_pins::concurrent_pins_respect_the_cap),
         check!(arc groups::concurrent_sends_take_every_sequence_once),
         check!(ref ops::ops_counters_add_peak_and_count_distinct),

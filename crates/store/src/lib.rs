@@ -30,7 +30,7 @@ use natter_core::ops::OpsBatch;
 use natter_core::AppId;
 
 pub use applications::JoinApplication;
-pub use c2c_own::MUTE_FLAGS;
+pub use c2c_own::{DoNotDisturb, MUTE_FLAGS};
 pub use groups::{
     AnyReply, GroupChange, GroupEdit, GroupMember, GroupMessage, GroupOutcome, GroupPlan,
     GroupQuery, GroupRecord, GroupSnapshot,
@@ -393,6 +393,17 @@ pub trait Store: Send + Sync + 'static {
         owner: String,
         peers: Vec<String>,
     ) -> StoreResult<Vec<u32>>;
+
+    /// Sets `owner`'s setting for all messages (do not disturb).
+    async fn set_do_not_disturb(
+        &self,
+        app: AppId,
+        owner: String,
+        setting: DoNotDisturb,
+    ) -> StoreResult<()>;
+
+    /// `owner`'s setting for all messages (the default when never set).
+    async fn do_not_disturb(&self, app: AppId, owner: String) -> StoreResult<DoNotDisturb>;
 
     /// `owner`'s conversation groups, by id.
     async fn contact_groups(&self, app: AppId, owner: String) -> StoreResult<Vec<ContactGroup>>;

@@ -3,9 +3,12 @@
 //! read receipts (`sendMessageReadReceipt`: `openim.c2c_msg_read_receipt`) and the notification
 //! setting per peer (`setMessageRemindType`: `openim.set_c2c_peer_mute_notifications`, and
 //! `get_c2c_peer_mute_notifications`, with which the SDK fills each conversation's
-//! `messageRemindType`). The rules are the message service's (`messages::own`, `receipts`).
+//! `messageRemindType`), and for all messages (`setAllReceiveMessageOpt`:
+//! `im_msg_db_logic.ws_set_do_not_disturb`, `ws_get_do_not_disturb`). The rules are the message
+//! service's (`messages::own`, `receipts`).
 
 use natter_core::{codes, ApiError, ApiResult};
+use natter_services::messages::own::DoNotDisturb;
 use natter_services::messages::receipts::ReceiptFor;
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -136,4 +139,62 @@ pub(super) async fn get_c2c_peer_mute_notifications(ctx: Ctx, body: Value) -> Ap
         .map(|(peer, flag)| json!({"Peer_Account": peer, "MuteNotifications": flag}))
         .collect();
     Ok(json!({"MuteNotificationsList": list}))
+}
+
+#[derive(Deserialize)]
+struct SetDoNotDisturb {
+    #[serde(rename = "Level", default)]
+    level: u32,
+    #[serde(rename = "StartTime", default)]
+    start_time: i64,
+    #[serde(rename = "EndTime", default)]
+    end_time: i64,
+    #[serde(rename = "IsRepeated", default)]
+    repeated: u32,
+}
+
+/// `im_msg_db_logic.ws_set_do_not_disturb`: how the user is told of all messages (`Level` as
+/// for a peer) between `StartTime` and `EndTime` (Unix seconds), every day with `IsRepeated`
+/// 1; the user's other devices say ALL_RECEIVE_MESSAGE_OPT_UPDATED.
+pub(super) async fn ws_set_do_not_disturb(ctx: Ctx, body: Value) -> ApiResult<Value> {
+    let req: SetDoNotDisturb = ctx.parse(body)?;
+    let setting = DoNotDisturb {
+        level: req.level,
+        start_time: req.start_time,
+        end_time: req.end_time,
+        repeated: req.repeated == 1,
+    };
+    ctx.services
+        .messages
+        .set_do_not_disturb(&ctx.app, &ctx.origin, &ctx.identifier, setting)
+        .await?;
+    Ok(Value::Null)
+}
+
+#[derive(Deserialize)]
+struct GetDoNotDisturb {
+    #[serde(rename = "To_Account", default)]
+    owner: Option<String>,
+}
+
+/// `im_msg_db_logic.ws_get_do_not_disturb`: the user's setting for all messages.
+pub(super) async fn ws_get_do_not_disturb(ctx: Ctx, body: Value) -> ApiResult<Value> {
+    let req: GetDoNotDisturb = ctx.parse(body)?;
+    require_self(&ctx, "To_Account", req.owner.as_deref())?;
+    let setting = ctx
+        .services
+        .messages
+        .do_not_disturb(&ctx.app, &ctx.identifier)
+        .await?;
+    Ok(do_not_disturb_fields(&setting))
+}
+
+/// The setting in the SDK's names (`Level` is its `messageRemindType`).
+pub(super) fn do_not_disturb_fields(setting: &DoNotDisturb) -> Value {
+    json!({
+        "Level": setting.level,
+        "StartTime": setting.start_time,
+        "EndTime": setting.end_time,
+        "IsRepeated": u32::from(setting.repeated),
+    })
 }

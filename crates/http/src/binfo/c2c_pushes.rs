@@ -49,3 +49,17 @@ pub fn c2c_peer_mute(event: &Map<String, Value>) -> Value {
         }}],
     }]})
 }
+
+/// `Event` of the setting for all messages: the SDK reads the item itself.
+const DO_NOT_DISTURB_EVENT: u32 = 24;
+
+/// `DoNotDisturb`, to the user's other devices: the SDK says ALL_RECEIVE_MESSAGE_OPT_UPDATED.
+pub fn do_not_disturb(event: &Map<String, Value>) -> Value {
+    json!({"EventArray": [{
+        "Event": DO_NOT_DISTURB_EVENT,
+        "Level": field(event, "Level"),
+        "StartTime": field(event, "StartTime"),
+        "EndTime": field(event, "EndTime"),
+        "IsRepeated": field(event, "IsRepeated"),
+    }]})
+}

@@ -220,7 +220,8 @@ pub(super) async fn portrait_get_all(ctx: Ctx, body: Value) -> ApiResult<Value> 
 }
 
 /// `recentcontact.page_get`: the REST conversation list, with what the SDK shows of each C2C
-/// conversation (its last message and unread count) and the group id where it looks for it.
+/// conversation (its last message, unread count and the user's notification setting,
+/// `MsgRecvOption`) and the group id where it looks for it.
 pub(super) async fn page_get(ctx: Ctx, mut body: Value) -> ApiResult<Value> {
     let me = ctx.identifier.clone();
     let services = ctx.services.clone();
@@ -244,8 +245,21 @@ pub(super) async fn page_get(ctx: Ctx, mut body: Value) -> ApiResult<Value> {
     let unread = if peers.is_empty() {
         Vec::new()
     } else {
-        services.messages.unread(&app, me.clone(), peers).await?.1
+        services
+            .messages
+            .unread(&app, me.clone(), peers.clone())
+            .await?
+            .1
     };
+    // The user's notification setting per peer, the SDK's `messageRemindType`.
+    let mut remind = Vec::with_capacity(peers.len());
+    for chunk in peers.chunks(natter_services::messages::own::MAX_MUTE_PEERS) {
+        let flags = services
+            .messages
+            .peer_mutes(&app, &me, chunk.to_vec())
+            .await?;
+        remind.extend(chunk.iter().cloned().zip(flags));
+    }
     let mut out = Vec::with_capacity(items.len());
     for mut item in items {
         if let Some(peer) = item
@@ -259,6 +273,11 @@ pub(super) async fn page_get(ctx: Ctx, mut body: Value) -> ApiResult<Value> {
                 .and_then(|(_, n)| *n)
                 .unwrap_or(0);
             item["UnreadMsgCount"] = count.into();
+            let flag = remind
+                .iter()
+                .find(|(p, _)| *p == peer)
+                .map_or(0, |(_, f)| *f);
+            item["MsgRecvOption"] = flag.into();
             let last = services
                 .messages
                 .history(

@@ -182,6 +182,6 @@ pub static COMMANDS: &[Command] = &[
     Command { name: "im_open_status.ws_stat_foreground", serving: served!(ok) },
     Command { name: "im_open_status.ws_stat_background", serving: served!(ok) },
     Command { name: "offline_push_report.uniapp_sdk_report", serving: Serving::NotYet },
-    Command { name: "im_msg_db_logic.ws_set_do_not_disturb", serving: Serving::NotYet },
-    Command { name: "im_msg_db_logic.ws_get_do_not_disturb", serving: Serving::NotYet },
+    Command { name: "im_msg_db_logic.ws_set_do_not_disturb", serving: served!(c2c_own::ws_set_do_not_disturb) },
+    Command { name: "im_msg_db_logic.ws_get_do_not_disturb", serving: served!(c2c_own::ws_get_do_not_disturb) },
 ];

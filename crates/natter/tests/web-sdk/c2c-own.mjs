@@ -1,6 +1,7 @@
 // One's own side of one-to-one conversations through Tencent's Web SDK against Natter: a read
 // receipt the sender asked for (MESSAGE_READ_RECEIPT_RECEIVED), the notification setting per
-// peer (setMessageRemindType, followed by the user's other device and seen by a new login),
+// peer (setMessageRemindType) and for all messages (setAllReceiveMessageOpt), each followed by
+// the user's other device and seen by a new login,
 // deleting messages for oneself (deleteMessage: gone from the user's history, kept by the peer),
 // and the recall time limit (revokeMessage after it: 20016 one-to-one, 10031 in a group). Run
 // by tests/it/web_sdk_c2c.rs; arguments and the one-line JSON report on stdout as in
@@ -18,7 +19,8 @@ async function login(userID, userSig) {
   chat.setLogLevel(SDK_LOG);
   const E = TencentCloudChat.EVENT;
   const ready = new Promise((resolve) => chat.on(E.SDK_READY, resolve));
-  const user = { userID, chat, E, TYPES: TencentCloudChat.TYPES, receipts: [] };
+  const user = { userID, chat, E, TYPES: TencentCloudChat.TYPES, receipts: [], allOpts: [] };
+  chat.on(E.ALL_RECEIVE_MESSAGE_OPT_UPDATED, (ev) => user.allOpts.push(ev.data));
   chat.on(E.MESSAGE_READ_RECEIPT_RECEIVED, (ev) => user.receipts.push(...ev.data));
   chat.on(E.ERROR, (ev) => console.error(`[${userID}] ERROR event`, ev.data));
   user.inbox = inbox(user);
@@ -93,6 +95,23 @@ async function main() {
     const a3 = await login(A, SIG_A);
     await remindTypeShows(a3, B, quiet);
     return { remindType: quiet };
+  });
+
+  await step("A sets do not disturb for all messages; A's other device and a new login see it", async () => {
+    const quiet = a.TYPES.MSG_REMIND_ACPT_NOT_NOTE;
+    await withTimeout(
+      a.chat.setAllReceiveMessageOpt({ messageRemindType: quiet, startHour: 22, startMinute: 0, startSecond: 0, duration: 8 * 3600 }),
+      'setAllReceiveMessageOpt',
+    );
+    const pushed = await eventually(`${A}: ALL_RECEIVE_MESSAGE_OPT_UPDATED`, async () => {
+      const got = a2.allOpts.find((o) => o.messageRemindType === quiet);
+      return { ok: got !== undefined, value: got, seen: a2.allOpts };
+    });
+    check(pushed.endTime - pushed.startTime === 8 * 3600 && pushed.isRepeated === true, 'the other device has the span', pushed);
+    const fresh = await login(A, SIG_A);
+    const res = await withTimeout(fresh.chat.getAllReceiveMessageOpt(), 'getAllReceiveMessageOpt');
+    check(res.data.messageRemindType === quiet && res.data.startTime === pushed.startTime, 'a new login reads it', res.data);
+    return { setting: res.data };
   });
 
   await step('A deletes two messages of the conversation for itself; B keeps them', async () => {

@@ -1,10 +1,12 @@
 //! What a user does to their own side of a one-to-one conversation, which the peer never sees:
 //! deleting messages from their own history (the Web SDK's `deleteMessage`), and how they want
-//! to be told of a peer's messages (`setMessageRemindType`). Neither has a REST API or a
-//! callback at Tencent.
+//! to be told of a peer's messages (`setMessageRemindType`) or of all messages
+//! (`setAllReceiveMessageOpt`). None has a REST API or a callback at Tencent.
 
 use natter_core::{codes, ApiError, ApiResult, AppSettings};
 use natter_events::{Priority, Push, Target};
+/// The setting for all messages, as the store keeps it.
+pub use natter_store::DoNotDisturb;
 use natter_store::MUTE_FLAGS;
 use natter_webhook::Origin;
 use serde_json::json;
@@ -106,6 +108,63 @@ impl MessageService {
         check_peer_count(&peers)?;
         self.store
             .c2c_peer_mutes(app.sdkappid, owner.to_owned(), peers)
+            .await
+            .map_err(internal(codes::C2C_INTERNAL))
+    }
+}
+
+impl MessageService {
+    /// Sets how `owner` is told of all messages (do not disturb: `level` 0 receive and notify, 1
+    /// do not receive, 2 receive without notification, between the times given). `owner`'s
+    /// other devices get the `DoNotDisturb` event.
+    pub async fn set_do_not_disturb(
+        &self,
+        app: &AppSettings,
+        origin: &Origin,
+        owner: &str,
+        setting: DoNotDisturb,
+    ) -> ApiResult<()> {
+        if !MUTE_FLAGS.contains(&setting.level) {
+            return Err(ApiError::new(
+                codes::C2C_BAD_PARAM,
+                format!("Level {} is not 0, 1 or 2", setting.level),
+            ));
+        }
+        if setting.start_time < 0 || setting.end_time < setting.start_time {
+            return Err(ApiError::new(
+                codes::C2C_BAD_PARAM,
+                format!(
+                    "StartTime {} and EndTime {} are not a span of time",
+                    setting.start_time, setting.end_time
+                ),
+            ));
+        }
+        self.store
+            .set_do_not_disturb(app.sdkappid, owner.to_owned(), setting)
+            .await
+            .map_err(internal(codes::C2C_INTERNAL))?;
+        if self.fanout.may_reach(app.sdkappid) {
+            let frame = json!({
+                "Event": "DoNotDisturb",
+                "Level": setting.level,
+                "StartTime": setting.start_time,
+                "EndTime": setting.end_time,
+                "IsRepeated": u32::from(setting.repeated),
+            });
+            self.fanout.send(
+                app.sdkappid,
+                Target::Users(vec![owner.to_owned()]),
+                &Push::new(Priority::High, &frame),
+                origin.connection,
+            );
+        }
+        Ok(())
+    }
+
+    /// How `owner` is told of all messages (the default, receive and notify, when never set).
+    pub async fn do_not_disturb(&self, app: &AppSettings, owner: &str) -> ApiResult<DoNotDisturb> {
+        self.store
+            .do_not_disturb(app.sdkappid, owner.to_owned())
             .await
             .map_err(internal(codes::C2C_INTERNAL))
     }

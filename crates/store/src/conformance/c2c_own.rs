@@ -2,7 +2,7 @@
 //! for oneself, and notification settings per peer.
 
 use super::messages::{c2c, no_outbox};
-use crate::{C2cHistoryQuery, Store};
+use crate::{C2cHistoryQuery, DoNotDisturb, Store};
 
 /// The `MsgSeq`s of `operator`'s history with `peer`, newest first.
 async fn seqs(store: &dyn Store, app: u64, operator: &str, peer: &str) -> Vec<u32> {
@@ -133,4 +133,38 @@ pub async fn peer_mutes_are_kept_per_owner_and_peer(store: &dyn Store) {
         .await
         .unwrap();
     assert_eq!(get("a", &["b", "c"]).await, vec![0, 1]);
+}
+
+pub async fn do_not_disturb_is_kept_per_user(store: &dyn Store) {
+    let app = 1_400_000_382;
+    let get = |owner: &str| {
+        let owner = owner.to_owned();
+        async move { store.do_not_disturb(app, owner).await.unwrap() }
+    };
+    assert_eq!(get("a").await, DoNotDisturb::default(), "never set");
+    let night = DoNotDisturb {
+        level: 2,
+        start_time: 1_700_000_000,
+        end_time: 1_700_028_800,
+        repeated: true,
+    };
+    store
+        .set_do_not_disturb(app, "a".into(), night)
+        .await
+        .unwrap();
+    assert_eq!(get("a").await, night);
+    assert_eq!(
+        get("b").await,
+        DoNotDisturb::default(),
+        "another user's is their own"
+    );
+    let off = DoNotDisturb {
+        repeated: false,
+        ..DoNotDisturb::default()
+    };
+    store
+        .set_do_not_disturb(app, "a".into(), off)
+        .await
+        .unwrap();
+    assert_eq!(get("a").await, off, "a new setting replaces the old one");
 }

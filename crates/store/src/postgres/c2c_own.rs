@@ -4,7 +4,7 @@ use natter_core::AppId;
 
 use super::unread::{pair, recount};
 use super::PostgresStore;
-use crate::StoreResult;
+use crate::{DoNotDisturb, StoreResult};
 
 pub(super) async fn hide_c2c_messages(
     db: &PostgresStore,
@@ -103,4 +103,51 @@ pub(super) async fn c2c_peer_mutes(
                 .map_or(0, |(_, flag)| *flag as u32)
         })
         .collect())
+}
+
+pub(super) async fn set_do_not_disturb(
+    db: &PostgresStore,
+    app: AppId,
+    owner: &str,
+    setting: DoNotDisturb,
+) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO do_not_disturb (app_id, owner, level, start_time, end_time, repeated)
+         VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT (app_id, owner) DO UPDATE SET level = EXCLUDED.level,
+             start_time = EXCLUDED.start_time, end_time = EXCLUDED.end_time,
+             repeated = EXCLUDED.repeated",
+    )
+    .bind(app as i64)
+    .bind(owner)
+    .bind(setting.level as i32)
+    .bind(setting.start_time)
+    .bind(setting.end_time)
+    .bind(i32::from(setting.repeated))
+    .execute(&db.pool)
+    .await?;
+    Ok(())
+}
+
+pub(super) async fn do_not_disturb(
+    db: &PostgresStore,
+    app: AppId,
+    owner: &str,
+) -> StoreResult<DoNotDisturb> {
+    let row: Option<(i32, i64, i64, i32)> = sqlx::query_as(
+        "SELECT level, start_time, end_time, repeated FROM do_not_disturb
+         WHERE app_id = $1 AND owner = $2",
+    )
+    .bind(app as i64)
+    .bind(owner)
+    .fetch_optional(&db.pool)
+    .await?;
+    Ok(row
+        .map(|(level, start_time, end_time, repeated)| DoNotDisturb {
+            level: level as u32,
+            start_time,
+            end_time,
+            repeated: repeated != 0,
+        })
+        .unwrap_or_default())
 }

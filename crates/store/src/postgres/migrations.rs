@@ -18,6 +18,7 @@ pub(crate) const APP_TABLES: &[&str] = &[
     "conversations",
     "c2c_cleared",
     "c2c_peer_mutes",
+    "do_not_disturb",
     "user_kicks",
     "files",
     "global_mutes",

@@ -521,6 +521,23 @@ impl Store for PostgresStore {
         .await
     }
 
+    async fn set_do_not_disturb(
+        &self,
+        app: AppId,
+        owner: String,
+        setting: crate::DoNotDisturb,
+    ) -> StoreResult<()> {
+        self.detached(move |db| async move {
+            c2c_own::set_do_not_disturb(&db, app, &owner, setting).await
+        })
+        .await
+    }
+
+    async fn do_not_disturb(&self, app: AppId, owner: String) -> StoreResult<crate::DoNotDisturb> {
+        self.detached(move |db| async move { c2c_own::do_not_disturb(&db, app, &owner).await })
+            .await
+    }
+
     async fn contact_groups(&self, app: AppId, owner: String) -> StoreResult<Vec<ContactGroup>> {
         self.detached(move |db| async move {
             let mut tx = db.begin().await?;

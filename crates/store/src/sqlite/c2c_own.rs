@@ -5,7 +5,7 @@ use rusqlite::{params, OptionalExtension};
 
 use super::unread::{pair, recount};
 use super::SqliteStore;
-use crate::StoreResult;
+use crate::{DoNotDisturb, StoreResult};
 
 impl SqliteStore {
     pub(super) async fn hide_c2c_messages_impl(
@@ -87,6 +87,59 @@ impl SqliteStore {
                     flags.push(flag.unwrap_or(0));
                 }
                 Ok(flags)
+            })
+            .await
+    }
+
+    pub(super) async fn set_do_not_disturb_impl(
+        &self,
+        app: AppId,
+        owner: String,
+        setting: DoNotDisturb,
+    ) -> StoreResult<()> {
+        self.write(move |conn| {
+            conn.prepare_cached(
+                "INSERT INTO do_not_disturb (app_id, owner, level, start_time, end_time, repeated)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                 ON CONFLICT (app_id, owner) DO UPDATE SET level = excluded.level,
+                     start_time = excluded.start_time, end_time = excluded.end_time,
+                     repeated = excluded.repeated",
+            )?
+            .execute(params![
+                app as i64,
+                owner,
+                setting.level,
+                setting.start_time,
+                setting.end_time,
+                setting.repeated
+            ])?;
+            Ok(())
+        })
+        .await
+    }
+
+    pub(super) async fn do_not_disturb_impl(
+        &self,
+        app: AppId,
+        owner: String,
+    ) -> StoreResult<DoNotDisturb> {
+        self.readers
+            .read(move |conn| {
+                Ok(conn
+                    .prepare_cached(
+                        "SELECT level, start_time, end_time, repeated FROM do_not_disturb
+                         WHERE app_id = ?1 AND owner = ?2",
+                    )?
+                    .query_row(params![app as i64, owner], |r| {
+                        Ok(DoNotDisturb {
+                            level: r.get(0)?,
+                            start_time: r.get(1)?,
+                            end_time: r.get(2)?,
+                            repeated: r.get(3)?,
+                        })
+                    })
+                    .optional()?
+                    .unwrap_or_default())
             })
             .await
     }

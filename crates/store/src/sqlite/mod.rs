@@ -523,6 +523,19 @@ impl Store for SqliteStore {
         self.c2c_peer_mutes_impl(app, owner, peers).await
     }
 
+    async fn set_do_not_disturb(
+        &self,
+        app: AppId,
+        owner: String,
+        setting: crate::DoNotDisturb,
+    ) -> StoreResult<()> {
+        self.set_do_not_disturb_impl(app, owner, setting).await
+    }
+
+    async fn do_not_disturb(&self, app: AppId, owner: String) -> StoreResult<crate::DoNotDisturb> {
+        self.do_not_disturb_impl(app, owner).await
+    }
+
     async fn contact_groups(&self, app: AppId, owner: String) -> StoreResult<Vec<ContactGroup>> {
         self.readers
             .read(move |conn| Ok(crate::contacts::groups(&contacts::load(conn, app, &owner)?)))
