@@ -181,10 +181,16 @@ messages received live); deleting messages for oneself (`deleteMessage`: they le
 history, catch-up and unread count on every device at its next sync, and \
 `admin_getroammsg` with the user as operator; the peer keeps them; the SDK has no push for it); \
 the notification setting per peer (`setMessageRemindType` with `userIDList`: kept per user, \
-shown as the conversation's `messageRemindType` at start-up, and followed at once by the user's \
-other devices). Natter sends no offline pushes, so the setting changes no delivery: messages of \
-a peer set to \"do not receive\" are still pushed online, and `sendmsg`'s \
-`SendMsgControl: WithMuteNotifications` changes nothing either.\n\
+shown as the conversation's `messageRemindType` in the conversation list, and followed at once \
+by the user's other devices) and for all messages (`setAllReceiveMessageOpt`, \
+`getAllReceiveMessageOpt`: kept per user; the other devices say \
+ALL_RECEIVE_MESSAGE_OPT_UPDATED). Natter sends no offline pushes, so these settings change no \
+delivery: messages of a peer set to \"do not receive\" are still pushed online, and \
+`sendmsg`'s `SendMsgControl: WithMuteNotifications` changes nothing either.\n\
+- Merged messages (`createMergerMessage`, `downloadMergerMessage`): one past the SDK's 11 KB is \
+saved first (`im_long_msg.save_relay_json_msg`, at most 300 messages, kept as a file of the app \
+under a random key) and sent with its key; the receiver's SDK downloads the messages by it \
+(`get_relay_json_msg`). Smaller ones travel whole in the message.\n\
 - Group messages after they are sent: recall (`revokeMessage`: one's own, and as owner or \
 admin anyone's; others 10007), edit (`modifyMessage`: one's own), read receipts \
 (`sendMessageReadReceipt`, `getMessageReadReceiptList`, `getGroupMessageReadMemberList`). The \
@@ -246,8 +252,7 @@ Natter does not send; setting a vendor push token, `ws_stat_settoken`, is not se
 (bit 9), conversation groups (bit 10), AVChatRoom bans (bit 11) and group counters (bit 15) are \
 on; every other optional feature is off, so the SDK refuses it (3122) without asking.\n\
 - Not yet: group invitations that need approval (an invitation adds the member at once, \
-whatever `InviteJoinOption` says), pinned group messages, message extensions and reactions, the global notification setting \
-(`setAllReceiveMessageOpt`), video snapshots, and the other commands marked \"not yet\" below.\n\n",
+whatever `InviteJoinOption` says), pinned group messages, message extensions and reactions, video snapshots, and the other commands marked \"not yet\" below.\n\n",
     );
     let _ = writeln!(
         out,

@@ -19,6 +19,7 @@ mod groups;
 mod login;
 mod pins;
 pub(crate) mod pushes;
+mod relay;
 mod rooms;
 mod sns;
 mod status;

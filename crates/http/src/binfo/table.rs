@@ -11,6 +11,7 @@ use super::group_attributes as attrs;
 use super::group_msgs;
 use super::groups;
 use super::pins;
+use super::relay;
 use super::rooms;
 use super::status;
 use super::sync;
@@ -171,8 +172,8 @@ pub static COMMANDS: &[Command] = &[
     Command { name: "im_open_push.multi_msg_push_ws", serving: Serving::Push },
     Command { name: "openim.ws_msg_push_ack", serving: served!(ok) },
     Command { name: "im_open_status.stat_forceoffline", serving: Serving::Push },
-    Command { name: "im_long_msg.get_relay_json_msg", serving: Serving::NotYet },
-    Command { name: "im_long_msg.save_relay_json_msg", serving: Serving::NotYet },
+    Command { name: "im_long_msg.get_relay_json_msg", serving: served!(relay::get_relay_json_msg) },
+    Command { name: "im_long_msg.save_relay_json_msg", serving: served!(relay::save_relay_json_msg) },
     Command { name: "follow.follow_add", serving: Serving::NotYet },
     Command { name: "follow.follow_delete", serving: Serving::NotYet },
     Command { name: "follow.follow_get_info", serving: Serving::NotYet },

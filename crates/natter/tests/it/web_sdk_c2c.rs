@@ -1,5 +1,6 @@
 //! The real Web SDK in Node (`tests/web-sdk/c2c-own.mjs`): one-to-one read receipts, the
-//! notification setting per peer, deleting messages for oneself and the recall time limit. The
+//! notification settings (per peer and for all messages), deleting messages for oneself, a
+//! merged message too large to send whole, and the recall time limit. The
 //! server's REST history then agrees: the deleted messages are gone from the deleter's history
 //! (`admin_getroammsg` is the operator's view) and kept in the peer's, and the message recalled
 //! too late is not recalled.
@@ -10,27 +11,31 @@ use crate::harness::*;
 use crate::messages::import;
 use crate::web_sdk::{run_script, ALICE, BOB};
 
-/// The texts of `operator`'s history with `peer`, with their `MsgFlagBits`.
+/// The texts of `operator`'s whole history with `peer`, with their `MsgFlagBits` (pages stop
+/// near 13 KB, so it reads page after page).
 async fn history(server: &TestServer, operator: &str, peer: &str) -> Vec<(String, u64)> {
-    let page = server
-        .ok(
-            "openim/admin_getroammsg",
-            json!({"Operator_Account": operator, "Peer_Account": peer, "MaxCnt": 100,
-                   "MinTime": 0, "MaxTime": 4_000_000_000u64}),
-        )
-        .await;
-    page["MsgList"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|m| {
+    let mut texts = Vec::new();
+    let mut last_key = String::new();
+    loop {
+        let page = server
+            .ok(
+                "openim/admin_getroammsg",
+                json!({"Operator_Account": operator, "Peer_Account": peer, "MaxCnt": 100,
+                       "MinTime": 0, "MaxTime": 4_000_000_000u64, "LastMsgKey": last_key}),
+            )
+            .await;
+        for m in page["MsgList"].as_array().unwrap() {
             let text = m["MsgBody"][0]["MsgContent"]["Text"]
                 .as_str()
                 .unwrap_or_default()
                 .to_owned();
-            (text, m["MsgFlagBits"].as_u64().unwrap_or(0))
-        })
-        .collect()
+            texts.push((text, m["MsgFlagBits"].as_u64().unwrap_or(0)));
+        }
+        if page["Complete"] == 1 {
+            return texts;
+        }
+        last_key = page["LastMsgKey"].as_str().unwrap().to_owned();
+    }
 }
 
 fn has(list: &[(String, u64)], text: &Value) -> bool {

@@ -3,6 +3,7 @@
 // peer (setMessageRemindType) and for all messages (setAllReceiveMessageOpt), each followed by
 // the user's other device and seen by a new login,
 // deleting messages for oneself (deleteMessage: gone from the user's history, kept by the peer),
+// a merged message too large to send whole (createMergerMessage, downloadMergerMessage),
 // and the recall time limit (revokeMessage after it: 20016 one-to-one, 10031 in a group). Run
 // by tests/it/web_sdk_c2c.rs; arguments and the one-line JSON report on stdout as in
 // two-users.mjs, and CLOCK_URL (the server's /_natter/clock with an admin's UserSig), which
@@ -130,6 +131,26 @@ async function main() {
     extra.deleted = [mine.payload.text, theirs.payload.text];
     extra.kept = keep.payload.text;
     return { texts, peerTexts };
+  });
+
+  await step('A merges 12 long messages into one; B downloads them', async () => {
+    const texts = Array.from({ length: 12 }, (_, i) => `${i} ${stamp} ${'x'.repeat(1000)}`);
+    const sent = [];
+    for (const text of texts) sent.push(await send(a, B, text));
+    const merger = a.chat.createMergerMessage({
+      to: B,
+      conversationType: a.TYPES.CONV_C2C,
+      payload: { messageList: sent, title: 'Chat history', abstractList: ['A: 0', 'A: 1'], compatibleText: 'merged' },
+    });
+    await withTimeout(a.chat.sendMessage(merger), `${A}: sendMessage(merger)`);
+    const got = await b.inbox.next((m) => m.type === b.TYPES.MSG_MERGER && m.payload.title === 'Chat history', `${B}: the merged message`);
+    check(got.payload.downloadKey, `${B}: the merged message is to be downloaded`, got.payload);
+    const res = await withTimeout(b.chat.downloadMergerMessage(got), `${B}: downloadMergerMessage`);
+    const list = res.payload.messageList;
+    // The SDK gives each merged message its body as `messageBody` ([{type, payload}]).
+    const downloaded = list.map((m) => (m.messageBody && m.messageBody[0] && m.messageBody[0].payload.text) || (m.payload && m.payload.text));
+    check(JSON.stringify(downloaded) === JSON.stringify(texts), `${B}: the 12 texts, in order`, { first: list[0], texts: downloaded.map((t) => t && t.slice(0, 12)) });
+    return { count: downloaded.length };
   });
 
   await step('past the recall time limit a recall fails: 20016 one-to-one, 10031 in a group', async () => {
