@@ -10,6 +10,7 @@ mod accounts;
 mod all_member_push;
 mod binary;
 mod binfo;
+mod binfo_c2c_own;
 mod binfo_conversations;
 mod binfo_files;
 mod binfo_group_data;
