@@ -94,7 +94,14 @@ pub struct AppSettings {
     pub login_policy: LoginPolicy,
     /// Web instances allowed at once under [`LoginPolicy::PerPlatform`] (Tencent: 1 to 10).
     pub web_instances: u32,
+    /// Tencent's console "Message Recall" time limit: how long after sending a client may
+    /// recall its message (the Web SDK's `revokeMessage`), in seconds; Tencent's default is 2
+    /// minutes. 0 lifts the limit. The REST API's recalls have none (Tencent's pages).
+    pub recall_window_secs: u32,
 }
+
+/// Tencent's default recall time limit for clients: 2 minutes.
+pub const DEFAULT_RECALL_WINDOW_SECS: u32 = 120;
 
 impl AppSettings {
     pub fn is_admin(&self, identifier: &str) -> bool {

@@ -57,6 +57,8 @@ pub const CONTACT_GROUP_NAME_INVALID: u32 = 51011;
 
 // One-to-one message codes.
 pub const C2C_CALLBACK_DENIED: u32 = 20006;
+/// A client's recall past the app's recall time limit (`recall_window_secs`).
+pub const C2C_RECALL_TOO_LATE: u32 = 20016;
 pub const C2C_MSG_NOT_FOUND: u32 = 20022;
 pub const C2C_ALREADY_RECALLED: u32 = 20023;
 pub const C2C_BAD_PARAM: u32 = 90001;
@@ -127,6 +129,8 @@ pub const GROUP_ACCOUNT_NOT_FOUND: u32 = 10019;
 pub const GROUP_ID_TAKEN: u32 = 10021;
 pub const GROUP_SEND_TOO_FAST: u32 = 10023;
 pub const GROUP_MSG_NOT_FOUND: u32 = 10030;
+/// A client's recall of a group message past the app's recall time limit.
+pub const GROUP_RECALL_TOO_LATE: u32 = 10031;
 pub const GROUP_MSG_NOT_RECALLABLE: u32 = 10032;
 pub const GROUP_CANNOT_DELETE_MESSAGES: u32 = 10035;
 pub const GROUP_ATTR_KEY_TOO_LONG: u32 = 10045;

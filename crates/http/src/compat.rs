@@ -189,7 +189,27 @@ received). Tested by cutting the SDKs' sockets \
 at random moments during a conversation (`web_sdk::talk_through_cut_sockets`).\n\
 - Recall and edit of one's own one-to-one messages (`revokeMessage`, `modifyMessage`): the peer \
 and the user's other devices get MESSAGE_REVOKED and MESSAGE_MODIFIED; the recall fires \
-`C2C.CallbackAfterMsgWithDraw` with `OptPlatform` Web.\n\
+`C2C.CallbackAfterMsgWithDraw` with `OptPlatform` Web. A recall comes within the app's recall \
+time limit (`recall_window_secs`, Tencent's 2 minutes by default; later: 20016); the REST API's \
+`admin_msgwithdraw` has none.\n\
+- One's own side of one-to-one conversations (`web_sdk_c2c::own_side`): read receipts \
+(`sendMessageReadReceipt` on a message sent with `needReadReceipt`: the sender's SDK marks it \
+read by the peer and says MESSAGE_READ_RECEIPT_RECEIVED; no purchase bit gates it in 3.6.6; \
+`needReadReceipt` reaches the receiver in the push, not from history, so a receipt is sent for \
+messages received live); deleting messages for oneself (`deleteMessage`: they leave the user's \
+history, catch-up and unread count on every device at its next sync, and \
+`admin_getroammsg` with the user as operator; the peer keeps them; the SDK has no push for it); \
+the notification setting per peer (`setMessageRemindType` with `userIDList`: kept per user, \
+shown as the conversation's `messageRemindType` in the conversation list, and followed at once \
+by the user's other devices) and for all messages (`setAllReceiveMessageOpt`, \
+`getAllReceiveMessageOpt`: kept per user; the other devices say \
+ALL_RECEIVE_MESSAGE_OPT_UPDATED). Natter sends no offline pushes, so these settings change no \
+delivery: messages of a peer set to \"do not receive\" are still pushed online, and \
+`sendmsg`'s `SendMsgControl: WithMuteNotifications` changes nothing either.\n\
+- Merged messages (`createMergerMessage`, `downloadMergerMessage`): one past the SDK's 11 KB is \
+saved first (`im_long_msg.save_relay_json_msg`, at most 300 messages, kept as a file of the app \
+under a random key) and sent with its key; the receiver's SDK downloads the messages by it \
+(`get_relay_json_msg`). Smaller ones travel whole in the message.\n\
 - Group messages after they are sent: recall (`revokeMessage`: one's own, and as owner or \
 admin anyone's; others 10007), edit (`modifyMessage`: one's own), read receipts \
 (`sendMessageReadReceipt`, `getMessageReadReceiptList`, `getGroupMessageReadMemberList`). The \
@@ -200,8 +220,9 @@ notice with `GroupMsgReceiptList`); history shows a recalled message as recalled
 (`IsPlaceMsg` 2; its body is not served again: an empty text \
 stands in, as the SDK drops a message without elements). The recall fires `Group.CallbackAfterRecallMsg` and a receipt \
 `Group.CallbackAfterReadReceipt`, with `OptPlatform` Web; an edit fires none (Tencent has none). \
-Recalls from the REST API reach the SDKs the same way. Natter sets no recall time limit and does \
-not compare the edit's `MsgVersion` (no MSG_MODIFY_CONFLICT). After a reconnect the SDK asks \
+Recalls from the REST API reach the SDKs the same way. A recall past the app's recall time \
+limit fails with 10031 (the REST API's `group_msg_recall` has none). Natter does not compare \
+the edit's `MsgVersion` (no MSG_MODIFY_CONFLICT). After a reconnect the SDK asks \
 for the recalls it missed in the groups whose history it does not pull again \
 (`batch_get_group_notify`): Natter lists the group's messages recalled in the time asked for, \
 with the recaller, so the SDK marks its copies recalled (MESSAGE_REVOKED; tested by cutting an \
@@ -210,8 +231,7 @@ SDK's socket while a message is recalled); recalls made before Natter kept their
 `get_group_msg_receipts_by_users` (the SDK's experimental `getGroupReceiptsByUsers`: its \
 request is known, `MemberReadMsgList` of `MsgSeq` and `MemberList_Account`, but the SDK hands \
 the reply's `MsgReadList` to the app as it comes, so nothing fixes its items' shape beyond \
-`Read_Account` and `Read_Time`), one-to-one read receipts \
-(`c2c_msg_read_receipt`) and deleting group messages for oneself \
+`Read_Account` and `Read_Time`) and deleting group messages for oneself \
 (`delete_group_ramble_msg_by_seq`, which the REST API has no counterpart for).\n\
 - Pinned group messages (`pinGroupMessage`, `getPinnedGroupMessageList`): the owner and admins \
 pin up to 10 messages of a group or topic (10070 past that, 10071 when pinned already) and unpin \
@@ -272,8 +292,7 @@ Natter does not send; setting a vendor push token, `ws_stat_settoken`, is not se
 - Purchase bits: AVChatRoom member lists (bit 6), user status (bit 7), conversation marks \
 (bit 9), conversation groups (bit 10), AVChatRoom bans (bit 11), message extensions (bit 13) and group counters (bit 15) are \
 on; every other optional feature is off, so the SDK refuses it (3122) without asking.\n\
-- Not yet: message reactions, per-peer and global notification settings, deleting single \
-one-to-one messages, video snapshots, and the other commands marked \"not yet\" below.\n\n",
+- Not yet: message reactions, video snapshots, and the other commands marked \"not yet\" below.\n\n",
     );
     let _ = writeln!(
         out,

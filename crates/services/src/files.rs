@@ -4,6 +4,8 @@
 //! that kind of file and a quarter of an hour, so the URL made from it takes one upload of one
 //! user and nothing else. Whoever has a file's id may download it, as with Tencent's COS URLs.
 
+pub mod relay;
+
 use std::sync::Arc;
 
 use hmac::{Hmac, Mac};

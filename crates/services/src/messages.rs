@@ -5,8 +5,12 @@ mod batch;
 pub mod chatbot;
 pub mod edit;
 pub mod extensions;
+pub mod own;
 mod reads;
 mod recall;
+pub mod receipts;
+
+pub use recall::recall_too_late;
 
 use std::sync::Arc;
 
@@ -75,6 +79,9 @@ pub struct SendC2c {
     /// becomes the message's time, so both ends' SDKs build the same id; otherwise the server's
     /// time is used. `None` for REST.
     pub client_time: Option<i64>,
+    /// The Web SDK's `needReadReceipt`: the recipient's SDK may send a read receipt for it
+    /// (`openim.c2c_msg_read_receipt`). Carried in the push only; history does not keep it.
+    pub need_read_receipt: bool,
 }
 
 /// How far in the past a client's time for its message is taken (a clock the SDK set from the
@@ -400,6 +407,7 @@ impl MessageService {
                 "MsgTime": msg_time,
                 "MsgKey": msg_key,
                 "OnlineOnlyFlag": u32::from(online_only),
+                "NeedReadReceipt": u32::from(req.need_read_receipt),
                 "MsgBody": req.body,
                 "CloudCustomData": req.cloud_custom_data,
             });

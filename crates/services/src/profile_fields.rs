@@ -156,6 +156,7 @@ mod tests {
             custom_member_fields: vec![],
             login_policy: Default::default(),
             web_instances: 1,
+            recall_window_secs: 120,
             custom_profile_fields: vec![
                 natter_core::CustomProfileField {
                     name: "Hobby".into(),

@@ -11,6 +11,7 @@ use std::sync::Arc;
 use crate::{AccountImport, ProfileValue, Store};
 
 mod accounts;
+mod c2c_own;
 mod conversations;
 mod dump;
 mod group_invitations;
@@ -137,6 +138,9 @@ pub fn checks() -> Vec<Check> {
         check!(ref group_invitations::history_clears_only_move_forward_and_go_with_their_group),
         check!(ref group_invitations::recalls_are_listed_by_when_they_happened),
         check!(ref group_pins::pins_are_capped_per_group_and_topic_and_go_with_their_group),
+        check!(ref c2c_own::deleted_messages_leave_the_owners_history_only),
+        check!(ref c2c_own::peer_mutes_are_kept_per_owner_and_peer),
+        check!(ref c2c_own::do_not_disturb_is_kept_per_user),
         check!(arc group_pins::concurrent_pins_respect_the_cap),
         check!(arc groups::concurrent_sends_take_every_sequence_once),
         check!(ref ops::ops_counters_add_peak_and_count_distinct),

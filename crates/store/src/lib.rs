@@ -6,6 +6,7 @@
 //! its own SQL, transactions and indexes.
 
 mod applications;
+mod c2c_own;
 mod contacts;
 pub mod dump;
 mod groups;
@@ -29,6 +30,7 @@ use natter_core::ops::OpsBatch;
 use natter_core::AppId;
 
 pub use applications::{GroupRecall, JoinApplication};
+pub use c2c_own::{DoNotDisturb, MUTE_FLAGS};
 pub use groups::{
     AnyReply, GroupChange, GroupEdit, GroupMember, GroupMessage, GroupOutcome, GroupPlan,
     GroupQuery, GroupRecord, GroupSnapshot,
@@ -362,6 +364,46 @@ pub trait Store: Send + Sync + 'static {
     /// keeps them); the conversation stays in the list. Returns whether there were any.
     async fn clear_c2c_history(&self, app: AppId, owner: String, peer: String)
         -> StoreResult<bool>;
+
+    /// Deletes one-to-one messages from `owner`'s own history (the Web SDK's `deleteMessage`):
+    /// each message of the conversation with `peer` at one of `positions` (MsgTime, MsgSeq,
+    /// MsgRandom), whoever sent it, leaves `owner`'s history, catch-up and unread count; the
+    /// peer keeps it. Returns how many messages left `owner`'s history (0 for those gone already).
+    async fn hide_c2c_messages(
+        &self,
+        app: AppId,
+        owner: String,
+        peer: String,
+        positions: Vec<(i64, u32, u32)>,
+    ) -> StoreResult<u64>;
+
+    /// Sets how `owner` is told of each of `peers`' messages (a flag of [`MUTE_FLAGS`]).
+    async fn set_c2c_peer_mutes(
+        &self,
+        app: AppId,
+        owner: String,
+        peers: Vec<String>,
+        flag: u32,
+    ) -> StoreResult<()>;
+
+    /// How `owner` is told of each of `peers`' messages, in their order (0 when never set).
+    async fn c2c_peer_mutes(
+        &self,
+        app: AppId,
+        owner: String,
+        peers: Vec<String>,
+    ) -> StoreResult<Vec<u32>>;
+
+    /// Sets `owner`'s setting for all messages (do not disturb).
+    async fn set_do_not_disturb(
+        &self,
+        app: AppId,
+        owner: String,
+        setting: DoNotDisturb,
+    ) -> StoreResult<()>;
+
+    /// `owner`'s setting for all messages (the default when never set).
+    async fn do_not_disturb(&self, app: AppId, owner: String) -> StoreResult<DoNotDisturb>;
 
     /// `owner`'s conversation groups, by id.
     async fn contact_groups(&self, app: AppId, owner: String) -> StoreResult<Vec<ContactGroup>>;

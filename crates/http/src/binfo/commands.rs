@@ -221,7 +221,8 @@ pub(super) async fn portrait_get_all(ctx: Ctx, body: Value) -> ApiResult<Value> 
 }
 
 /// `recentcontact.page_get`: the REST conversation list, with what the SDK shows of each C2C
-/// conversation (its last message and unread count) and the group id where it looks for it.
+/// conversation (its last message, unread count and the user's notification setting,
+/// `MsgRecvOption`) and the group id where it looks for it.
 pub(super) async fn page_get(ctx: Ctx, mut body: Value) -> ApiResult<Value> {
     let me = ctx.identifier.clone();
     let services = ctx.services.clone();
@@ -245,8 +246,21 @@ pub(super) async fn page_get(ctx: Ctx, mut body: Value) -> ApiResult<Value> {
     let unread = if peers.is_empty() {
         Vec::new()
     } else {
-        services.messages.unread(&app, me.clone(), peers).await?.1
+        services
+            .messages
+            .unread(&app, me.clone(), peers.clone())
+            .await?
+            .1
     };
+    // The user's notification setting per peer, the SDK's `messageRemindType`.
+    let mut remind = Vec::with_capacity(peers.len());
+    for chunk in peers.chunks(natter_services::messages::own::MAX_MUTE_PEERS) {
+        let flags = services
+            .messages
+            .peer_mutes(&app, &me, chunk.to_vec())
+            .await?;
+        remind.extend(chunk.iter().cloned().zip(flags));
+    }
     let mut out = Vec::with_capacity(items.len());
     for mut item in items {
         if let Some(peer) = item
@@ -260,6 +274,11 @@ pub(super) async fn page_get(ctx: Ctx, mut body: Value) -> ApiResult<Value> {
                 .and_then(|(_, n)| *n)
                 .unwrap_or(0);
             item["UnreadMsgCount"] = count.into();
+            let flag = remind
+                .iter()
+                .find(|(p, _)| *p == peer)
+                .map_or(0, |(_, f)| *f);
+            item["MsgRecvOption"] = flag.into();
             let last = services
                 .messages
                 .history(
@@ -319,9 +338,14 @@ pub(super) fn stored_event(message: &C2cMessage) -> Map<String, Value> {
 /// `openim.sendmsg`: the REST body (plus SDK-only fields, ignored), sent as the user.
 pub(super) async fn sendmsg(ctx: Ctx, body: Value) -> ApiResult<Value> {
     let client_time = body.get("MsgClientTime").and_then(Value::as_i64);
+    // The SDK's `needReadReceipt` (it sends `IsNeedReadReceipt`).
+    let need_read_receipt = ["IsNeedReadReceipt", "NeedReadReceipt"]
+        .iter()
+        .any(|field| body.get(*field).and_then(Value::as_u64) == Some(1));
     let req: Sendmsg = ctx.parse(body)?;
     let mut send = req.into_send(&ctx.identifier)?;
     send.client_time = client_time;
+    send.need_read_receipt = need_read_receipt;
     if send.from != ctx.identifier {
         return Err(ApiError::new(
             codes::C2C_FROM_ACCOUNT_INVALID,

@@ -6,6 +6,8 @@
 
 mod acks;
 mod applications;
+mod c2c_own;
+mod c2c_pushes;
 pub mod commands;
 mod conversation_pushes;
 mod conversations;
@@ -21,6 +23,7 @@ mod invitations;
 mod login;
 mod pins;
 pub(crate) mod pushes;
+mod relay;
 mod rooms;
 mod sns;
 mod status;

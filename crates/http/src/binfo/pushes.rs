@@ -46,6 +46,9 @@ pub fn to_sdk(frame: &str, me: &str) -> Option<Value> {
         "GroupMsgExtension" => Some(group_extension(&event)),
         "GroupApplication" => super::group_notices::application(&event),
         "GroupApplicationHandled" => super::group_notices::application_handled(&event, me),
+        "C2cMsgReceipt" => super::c2c_pushes::c2c_receipt(&event),
+        "C2cPeerMute" => Some(super::c2c_pushes::c2c_peer_mute(&event)),
+        "DoNotDisturb" => Some(super::c2c_pushes::do_not_disturb(&event)),
         _ => None,
     }
 }
@@ -77,6 +80,8 @@ pub fn c2c_item(event: &Map<String, Value>, me: &str) -> Value {
         "MsgBody": field(event, "MsgBody"),
         "CloudCustomData": event.get("CloudCustomData").cloned().unwrap_or_else(|| json!("")),
         "TinyId": sender_tiny_id(event),
+        // Pushes only (history does not keep it): the recipient may send a read receipt.
+        "NeedReadReceipt": event.get("NeedReadReceipt").cloned().unwrap_or_else(|| json!(0)),
         // A copy of the user's own message, sent from another of their devices.
         "IsSyncMsg": u32::from(from.as_str() == Some(me)),
         "SupportMessageExtension": support_extension(event),

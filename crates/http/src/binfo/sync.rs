@@ -161,13 +161,14 @@ struct Msgwithdraw {
 }
 
 /// `openim.msgwithdraw`: the user recalls their own message (as `admin_msgwithdraw`, with its
-/// callback); the peer and the user's other devices get the recall.
+/// callback) within the app's recall time limit (20016 after); the peer and the user's other
+/// devices get the recall.
 pub(super) async fn msgwithdraw(ctx: Ctx, body: Value) -> ApiResult<Value> {
     let req: Msgwithdraw = ctx.parse(body)?;
     let target = req.msg_info.own(&ctx)?;
     ctx.services
         .messages
-        .recall(
+        .client_recall(
             &ctx.app,
             &ctx.origin,
             target.from,

@@ -2,6 +2,7 @@
 //! takes, in the order of the SDK's own table. `docs/client-sdk.md` is generated from it.
 
 use super::applications;
+use super::c2c_own;
 use super::commands::*;
 use super::commands::{Command, Serving};
 use super::conversations;
@@ -13,6 +14,7 @@ use super::group_notify;
 use super::groups;
 use super::invitations;
 use super::pins;
+use super::relay;
 use super::rooms;
 use super::status;
 use super::sync;
@@ -60,17 +62,17 @@ pub static COMMANDS: &[Command] = &[
     Command { name: "openim.modify_c2c_msg", serving: served!(sync::modify_c2c_msg) },
     Command { name: "group_open_http_svc.group_msg_get", serving: served!(groups::group_msg_get) },
     Command { name: "openim.msgreaded", serving: served!(msgreaded) },
-    Command { name: "openim.set_c2c_peer_mute_notifications", serving: Serving::NotYet },
-    Command { name: "openim.get_c2c_peer_mute_notifications", serving: Serving::NotYet },
+    Command { name: "openim.set_c2c_peer_mute_notifications", serving: served!(c2c_own::set_c2c_peer_mute_notifications) },
+    Command { name: "openim.get_c2c_peer_mute_notifications", serving: served!(c2c_own::get_c2c_peer_mute_notifications) },
     Command { name: "group_open_http_svc.msg_read_report", serving: served!(groups::msg_read_report) },
     Command { name: "openim.read_all_unread_msg", serving: served!(conversations::read_all_unread_msg) },
-    Command { name: "openim.delete_c2c_msg_ramble", serving: Serving::NotYet },
+    Command { name: "openim.delete_c2c_msg_ramble", serving: served!(c2c_own::delete_c2c_msg_ramble) },
     Command { name: "group_open_http_svc.delete_group_ramble_msg_by_seq", serving: Serving::NotYet },
     Command { name: "im_open_translate.ws_batch_trans_text", serving: Serving::NotYet },
     Command { name: "im_open_speech.ws_sentence_recognition", serving: Serving::NotYet },
     Command { name: "openim.modify_group_msg", serving: served!(group_msgs::modify_group_msg) },
     Command { name: "group_open_http_svc.get_group_msg_receipt", serving: served!(group_msgs::get_group_msg_receipt) },
-    Command { name: "openim.c2c_msg_read_receipt", serving: Serving::NotYet },
+    Command { name: "openim.c2c_msg_read_receipt", serving: served!(c2c_own::c2c_msg_read_receipt) },
     Command { name: "group_open_http_svc.group_msg_receipt", serving: served!(group_msgs::group_msg_receipt) },
     Command { name: "group_open_http_svc.get_group_msg_receipt_detail", serving: served!(group_msgs::get_group_msg_receipt_detail) },
     Command { name: "group_open_http_svc.get_group_msg_receipts_by_users", serving: Serving::NotYet },
@@ -173,8 +175,8 @@ pub static COMMANDS: &[Command] = &[
     Command { name: "im_open_push.multi_msg_push_ws", serving: Serving::Push },
     Command { name: "openim.ws_msg_push_ack", serving: served!(ok) },
     Command { name: "im_open_status.stat_forceoffline", serving: Serving::Push },
-    Command { name: "im_long_msg.get_relay_json_msg", serving: Serving::NotYet },
-    Command { name: "im_long_msg.save_relay_json_msg", serving: Serving::NotYet },
+    Command { name: "im_long_msg.get_relay_json_msg", serving: served!(relay::get_relay_json_msg) },
+    Command { name: "im_long_msg.save_relay_json_msg", serving: served!(relay::save_relay_json_msg) },
     Command { name: "follow.follow_add", serving: Serving::NotYet },
     Command { name: "follow.follow_delete", serving: Serving::NotYet },
     Command { name: "follow.follow_get_info", serving: Serving::NotYet },
@@ -184,6 +186,6 @@ pub static COMMANDS: &[Command] = &[
     Command { name: "im_open_status.ws_stat_foreground", serving: served!(ok) },
     Command { name: "im_open_status.ws_stat_background", serving: served!(ok) },
     Command { name: "offline_push_report.uniapp_sdk_report", serving: Serving::NotYet },
-    Command { name: "im_msg_db_logic.ws_set_do_not_disturb", serving: Serving::NotYet },
-    Command { name: "im_msg_db_logic.ws_get_do_not_disturb", serving: Serving::NotYet },
+    Command { name: "im_msg_db_logic.ws_set_do_not_disturb", serving: served!(c2c_own::ws_set_do_not_disturb) },
+    Command { name: "im_msg_db_logic.ws_get_do_not_disturb", serving: served!(c2c_own::ws_get_do_not_disturb) },
 ];

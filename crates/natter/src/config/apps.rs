@@ -36,6 +36,8 @@ pub struct AppTable {
     pub login_policy: LoginPolicy,
     #[serde(default = "default_web_instances")]
     pub web_instances: u32,
+    #[serde(default = "default_recall_window_secs")]
+    pub recall_window_secs: u32,
     #[serde(default)]
     pub custom_profile_fields: Vec<CustomProfileField>,
     #[serde(default)]
@@ -53,6 +55,11 @@ pub struct AppTable {
 /// Web instances a user may keep under the `per_platform` login policy unless told.
 fn default_web_instances() -> u32 {
     1
+}
+
+/// Tencent's default time limit on a client's recall.
+fn default_recall_window_secs() -> u32 {
+    natter_core::DEFAULT_RECALL_WINDOW_SECS
 }
 
 /// What to do about an app with no secret key and none kept in the data dir yet.
@@ -169,6 +176,7 @@ pub fn resolve_apps(
                 login_policy: table.login_policy,
                 // 0 (a default app made from flags) is the default, 1.
                 web_instances: table.web_instances.max(1),
+                recall_window_secs: table.recall_window_secs,
             },
             webhook,
             key_generated,
@@ -192,6 +200,7 @@ pub fn table_of(app: &AppConfig) -> AppTable {
         blocked_send_fails: s.blocked_send_fails,
         login_policy: s.login_policy,
         web_instances: s.web_instances,
+        recall_window_secs: s.recall_window_secs,
         custom_profile_fields: s.custom_profile_fields,
         custom_friend_fields: s.custom_friend_fields,
         custom_group_fields: s.custom_group_fields,

@@ -295,6 +295,7 @@ fn every_key_set() -> Options {
             blocked_send_fails: false,
             login_policy: natter_core::LoginPolicy::PerPlatform,
             web_instances: 3,
+            recall_window_secs: 300,
             custom_profile_fields: vec![field.clone()],
             custom_friend_fields: vec![field],
             custom_group_fields: vec![data_field.clone()],

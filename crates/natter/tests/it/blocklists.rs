@@ -435,6 +435,7 @@ fn client_send(from: &str, to: &str, random: u32, text: &str) -> SendC2c {
         forbid_before_callback: false,
         forbid_after_callback: false,
         client_time: None,
+        need_read_receipt: false,
     }
 }
 

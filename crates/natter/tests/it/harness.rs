@@ -87,6 +87,7 @@ pub fn app_settings(sdkappid: u64) -> AppSettings {
         custom_member_fields: declared(sdkappid, &["Seat"]),
         login_policy: natter_core::LoginPolicy::Unlimited,
         web_instances: 1,
+        recall_window_secs: natter_core::DEFAULT_RECALL_WINDOW_SECS,
     }
 }
 

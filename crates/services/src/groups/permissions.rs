@@ -438,8 +438,18 @@ impl GroupService {
             ClientAction::HandleApplication => handle_application(group_type, role)?,
             // A message that does not exist is the service's to answer (10030), per message.
             ClientAction::Recall { .. } => {
+                let now = self.clock.now_secs();
                 for message in snap.messages.values() {
                     recall(role, message.from == actor)?;
+                    if crate::messages::recall_too_late(app, now, message.time) {
+                        return Err(ApiError::new(
+                            codes::GROUP_RECALL_TOO_LATE,
+                            format!(
+                                "message {} was sent more than {} s ago: past the app's recall time limit",
+                                message.seq, app.recall_window_secs
+                            ),
+                        ));
+                    }
                 }
             }
             ClientAction::ModifyMessage { .. } => {

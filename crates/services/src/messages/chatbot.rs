@@ -108,6 +108,7 @@ impl MessageService {
             forbid_before_callback: true,
             forbid_after_callback: true,
             client_time: None,
+            need_read_receipt: false,
         };
         // Sent as the app's (a REST send): no relationship checks, no mute of the chatbot.
         let as_app = Origin::rest(origin.client_ip.clone());

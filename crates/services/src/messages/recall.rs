@@ -10,7 +10,37 @@ use serde_json::json;
 use super::{conversation_key, msg_key, parse_msg_key, MessageService};
 use crate::internal;
 
+/// Whether a client's recall of a message sent at `sent` (Unix seconds) comes past the app's
+/// recall time limit (`recall_window_secs`; 0: none).
+pub fn recall_too_late(app: &AppSettings, now_secs: i64, sent: i64) -> bool {
+    app.recall_window_secs > 0 && now_secs - sent > i64::from(app.recall_window_secs)
+}
+
 impl MessageService {
+    /// A client's recall of its own message: [`recall`](Self::recall), refused with 20016 once
+    /// the app's recall time limit has passed since it was sent.
+    pub async fn client_recall(
+        &self,
+        app: &AppSettings,
+        origin: &Origin,
+        from: String,
+        to: String,
+        key: String,
+    ) -> ApiResult<()> {
+        if let Some((sent, _, _)) = parse_msg_key(&key) {
+            if recall_too_late(app, self.clock.now_secs(), sent) {
+                return Err(ApiError::new(
+                    codes::C2C_RECALL_TOO_LATE,
+                    format!(
+                        "the message was sent more than {} s ago: past the app's recall time limit",
+                        app.recall_window_secs
+                    ),
+                ));
+            }
+        }
+        self.recall(app, origin, from, to, key).await
+    }
+
     /// `admin_msgwithdraw`: recalls a message by its `MsgKey`, with `C2C.CallbackAfterMsgWithDraw`.
     /// The message stays in history, flagged recalled (`MsgFlagBits` 8). Both sides' connections
     /// (but the caller's) get the `C2cMsgWithdraw` event.

@@ -494,6 +494,7 @@ impl Runner {
             forbid_before_callback: true,
             forbid_after_callback: false,
             client_time: None,
+            need_read_receipt: false,
         };
         let to = req.to.clone();
         match self

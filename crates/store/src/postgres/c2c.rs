@@ -241,6 +241,7 @@ pub(crate) async fn history(
            AND msg_time >= $4
            AND (msg_time, msg_seq, msg_random) < ($5, $6, $7)
            AND (from_account <> $8 OR in_sender_history = 1)
+           AND (to_account <> $8 OR in_recipient_history = 1)
            AND id > COALESCE((SELECT cleared_id FROM c2c_cleared
                               WHERE app_id = $1 AND owner = $8 AND peer = $10), 0)
          ORDER BY msg_time DESC, msg_seq DESC, msg_random DESC
@@ -290,7 +291,11 @@ pub(crate) async fn since(
     limit: usize,
 ) -> StoreResult<Vec<StoredC2c>> {
     let rows = sqlx::query(concat!(
-        since_side!("to_account", "m.from_account", ""),
+        since_side!(
+            "to_account",
+            "m.from_account",
+            "AND in_recipient_history = 1"
+        ),
         " UNION ALL ",
         since_side!(
             "from_account",

@@ -4,6 +4,7 @@
 mod accounts;
 mod applications;
 mod c2c;
+mod c2c_own;
 mod contacts;
 mod conversations;
 mod dump;
@@ -480,6 +481,61 @@ impl Store for PostgresStore {
             Ok(cleared)
         })
         .await
+    }
+
+    async fn hide_c2c_messages(
+        &self,
+        app: AppId,
+        owner: String,
+        peer: String,
+        positions: Vec<(i64, u32, u32)>,
+    ) -> StoreResult<u64> {
+        self.detached(move |db| async move {
+            c2c_own::hide_c2c_messages(&db, app, &owner, &peer, &positions).await
+        })
+        .await
+    }
+
+    async fn set_c2c_peer_mutes(
+        &self,
+        app: AppId,
+        owner: String,
+        peers: Vec<String>,
+        flag: u32,
+    ) -> StoreResult<()> {
+        self.detached(move |db| async move {
+            c2c_own::set_c2c_peer_mutes(&db, app, &owner, &peers, flag).await
+        })
+        .await
+    }
+
+    async fn c2c_peer_mutes(
+        &self,
+        app: AppId,
+        owner: String,
+        peers: Vec<String>,
+    ) -> StoreResult<Vec<u32>> {
+        self.detached(
+            move |db| async move { c2c_own::c2c_peer_mutes(&db, app, &owner, &peers).await },
+        )
+        .await
+    }
+
+    async fn set_do_not_disturb(
+        &self,
+        app: AppId,
+        owner: String,
+        setting: crate::DoNotDisturb,
+    ) -> StoreResult<()> {
+        self.detached(move |db| async move {
+            c2c_own::set_do_not_disturb(&db, app, &owner, setting).await
+        })
+        .await
+    }
+
+    async fn do_not_disturb(&self, app: AppId, owner: String) -> StoreResult<crate::DoNotDisturb> {
+        self.detached(move |db| async move { c2c_own::do_not_disturb(&db, app, &owner).await })
+            .await
     }
 
     async fn contact_groups(&self, app: AppId, owner: String) -> StoreResult<Vec<ContactGroup>> {

@@ -80,7 +80,8 @@ pub(crate) async fn recount(
     let unread: i64 = sqlx::query_scalar(
         "SELECT COUNT(*) FROM c2c_messages
          WHERE app_id = $1 AND pair_low = $2 AND pair_high = $3 AND from_account = $4 AND to_account = $5
-           AND counts_unread = 1 AND (flag_bits & 8) = 0 AND msg_time > $6",
+           AND counts_unread = 1 AND (flag_bits & 8) = 0 AND in_recipient_history = 1
+           AND msg_time > $6",
     )
     .bind(app as i64)
     .bind(low)

@@ -199,6 +199,7 @@ pub(crate) fn history(
            AND msg_time >= ?4
            AND (msg_time, msg_seq, msg_random) < (?5, ?6, ?7)
            AND (from_account <> ?8 OR in_sender_history = 1)
+           AND (to_account <> ?8 OR in_recipient_history = 1)
            AND id > COALESCE((SELECT cleared_id FROM c2c_cleared
                               WHERE app_id = ?1 AND owner = ?8 AND peer = ?10), 0)
          ORDER BY msg_time DESC, msg_seq DESC, msg_random DESC
@@ -254,7 +255,11 @@ pub(crate) fn since(
 ) -> StoreResult<Vec<StoredC2c>> {
     let mut select = conn.prepare_cached(concat!(
         "SELECT * FROM (",
-        since_side!("to_account", "c2c_messages.from_account", ""),
+        since_side!(
+            "to_account",
+            "c2c_messages.from_account",
+            "AND in_recipient_history = 1"
+        ),
         ") UNION ALL SELECT * FROM (",
         since_side!(
             "from_account",

@@ -261,6 +261,8 @@ pub(crate) const MIGRATIONS: &[(i64, &str)] = &[
     ),
     // Pinned group messages (pin_message).
     (26, crate::pins::SCHEMA),
+    // Deleting one-to-one messages for oneself, and notification settings per peer.
+    (28, crate::c2c_own::SCHEMA),
     // Invitations waiting for approval; members' cleared group histories.
     (29, crate::applications::INVITATIONS_SCHEMA),
 ];
@@ -277,6 +279,8 @@ pub(crate) const APP_TABLES: &[&str] = &[
     "c2c_extensions",
     "conversations",
     "c2c_cleared",
+    "c2c_peer_mutes",
+    "do_not_disturb",
     "user_kicks",
     "files",
     "global_mutes",

@@ -5,6 +5,7 @@
 mod accounts;
 mod applications;
 mod c2c;
+mod c2c_own;
 mod contacts;
 mod conversations;
 mod dump;
@@ -490,6 +491,49 @@ impl Store for SqliteStore {
     ) -> StoreResult<bool> {
         self.write(move |conn| conversations::clear_c2c_history(conn, app, &owner, &peer))
             .await
+    }
+
+    async fn hide_c2c_messages(
+        &self,
+        app: AppId,
+        owner: String,
+        peer: String,
+        positions: Vec<(i64, u32, u32)>,
+    ) -> StoreResult<u64> {
+        self.hide_c2c_messages_impl(app, owner, peer, positions)
+            .await
+    }
+
+    async fn set_c2c_peer_mutes(
+        &self,
+        app: AppId,
+        owner: String,
+        peers: Vec<String>,
+        flag: u32,
+    ) -> StoreResult<()> {
+        self.set_c2c_peer_mutes_impl(app, owner, peers, flag).await
+    }
+
+    async fn c2c_peer_mutes(
+        &self,
+        app: AppId,
+        owner: String,
+        peers: Vec<String>,
+    ) -> StoreResult<Vec<u32>> {
+        self.c2c_peer_mutes_impl(app, owner, peers).await
+    }
+
+    async fn set_do_not_disturb(
+        &self,
+        app: AppId,
+        owner: String,
+        setting: crate::DoNotDisturb,
+    ) -> StoreResult<()> {
+        self.set_do_not_disturb_impl(app, owner, setting).await
+    }
+
+    async fn do_not_disturb(&self, app: AppId, owner: String) -> StoreResult<crate::DoNotDisturb> {
+        self.do_not_disturb_impl(app, owner).await
     }
 
     async fn contact_groups(&self, app: AppId, owner: String) -> StoreResult<Vec<ContactGroup>> {

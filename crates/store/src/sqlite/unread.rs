@@ -56,7 +56,8 @@ pub(crate) fn recount(conn: &Connection, app: u64, owner: &str, peer: &str) -> S
         .prepare_cached(
             "SELECT COUNT(*) FROM c2c_messages
              WHERE app_id = ?1 AND pair_low = ?2 AND pair_high = ?3 AND from_account = ?4 AND to_account = ?5
-               AND counts_unread = 1 AND (flag_bits & 8) = 0 AND msg_time > ?6",
+               AND counts_unread = 1 AND (flag_bits & 8) = 0 AND in_recipient_history = 1
+           AND msg_time > ?6",
         )?
         .query_row(params![app as i64, low, high, peer, owner, read], |r| r.get(0))?;
     let before: i64 = conn

@@ -116,6 +116,7 @@ impl<To> C2cMessage<To> {
             forbid_before_callback: has(&forbid, "ForbidBeforeSendMsgCallback"),
             forbid_after_callback: has(&forbid, "ForbidAfterSendMsgCallback"),
             client_time: None,
+            need_read_receipt: false,
         })
     }
 }
