@@ -6,6 +6,7 @@ mod applications;
 mod c2c;
 mod contacts;
 mod conversations;
+mod copy;
 mod dump;
 mod extensions;
 mod files;
