@@ -117,6 +117,7 @@ pub fn checks() -> Vec<Check> {
         check!(ref ping_answers),
         check!(ref dump::export_then_import_keeps_every_row),
         check!(ref dump::imports_refuse_a_full_app_and_cut_streams),
+        check!(ref dump::a_replace_over_a_changed_app_leaves_the_exported_rows),
         check!(ref dump::snapshots_are_kept_per_app_and_name),
         check!(ref dump::every_app_table_is_reset_and_exported),
         check!(ref moderation::global_mutes_need_an_account_and_keep_each_kind),

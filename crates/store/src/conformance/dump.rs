@@ -375,3 +375,70 @@ pub async fn every_app_table_is_reset_and_exported(store: &dyn Store) {
     let want: Vec<&String> = schema.iter().filter(|t| crate::dump::exported(t)).collect();
     assert_eq!(exported, want);
 }
+
+/// A replace over an app that changed since its export (a test suite restoring its seed) leaves
+/// exactly the exported rows: rows added since are gone, rows changed are back as they were,
+/// rows deleted are back; unchanged rows are kept; another app is untouched.
+pub async fn a_replace_over_a_changed_app_leaves_the_exported_rows(store: &dyn Store) {
+    let (app, other) = (1_400_000_631, 1_400_000_632);
+    fill(store, app).await;
+    fill(store, other).await;
+    let seed = export_items(store, app).await;
+    let other_before = export_items(store, other).await;
+    let nick = |value: &str| ProfileValue {
+        tag: NICK.into(),
+        value: serde_json::json!(value),
+    };
+    // Changed (a's nick), added (an account, a message, a group message), deleted (b and what
+    // belongs to b).
+    store
+        .import_accounts(
+            app,
+            vec![import("a", vec![nick("changed")]), import("new", vec![])],
+            6,
+        )
+        .await
+        .unwrap();
+    store
+        .send_c2c(app, c2c("a", "new", 3, 13, 103), no_outbox())
+        .await
+        .unwrap();
+    apply(
+        store,
+        app,
+        "g1",
+        vec![GroupChange::AddMessage(GroupMessage {
+            seq: 2,
+            random: 8,
+            from: "a".into(),
+            time: 104,
+            body: "[]".into(),
+            ..GroupMessage::default()
+        })],
+    )
+    .await;
+    store.delete_accounts(app, vec!["b".into()]).await.unwrap();
+    assert_ne!(export_items(store, app).await, seed);
+    let replace = ImportOptions {
+        replace: true,
+        ignored_accounts: Vec::new(),
+    };
+    import_items(store, app, replace.clone(), seed.clone())
+        .await
+        .unwrap();
+    assert!(export_items(store, app).await == seed, "back to the export");
+    // Again over an unchanged app (nothing to write), and over an emptied one.
+    import_items(store, app, replace.clone(), seed.clone())
+        .await
+        .unwrap();
+    assert!(export_items(store, app).await == seed, "unchanged");
+    store.reset_app(app).await.unwrap();
+    import_items(store, app, replace, seed.clone())
+        .await
+        .unwrap();
+    assert!(export_items(store, app).await == seed, "from empty");
+    assert!(
+        export_items(store, other).await == other_before,
+        "other app untouched"
+    );
+}

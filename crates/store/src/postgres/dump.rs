@@ -2,80 +2,86 @@
 //!
 //! An export reads in one `REPEATABLE READ` read-only transaction (a consistent view while
 //! other nodes write). An import is one transaction: other nodes see the old state until it
-//! commits, and nothing if it fails. Rows go in pages of [`PAGE`], each one statement that
-//! turns a JSON array into rows of the table (`json_populate_recordset`), so the engine does
-//! the typing and a page costs one round trip.
+//! commits, and nothing if it fails. It empties the app's tables in one round trip, then
+//! streams each table's rows with `COPY … FROM STDIN` (see [`super::copy`]) in chunks of
+//! [`COPY_CHUNK`] bytes, so the engine types the values and a chunk costs one statement.
+//! Both read the tables' shapes in one catalog query (`information_schema` would cost more
+//! than a small app's rows).
 
 use base64::Engine as _;
 use futures::TryStreamExt;
 use natter_core::AppId;
-use serde_json::{Map, Value};
+use serde_json::Value;
 use sqlx::postgres::PgRow;
 use sqlx::{PgConnection, Row};
 use tokio::sync::mpsc;
 
+use super::copy;
 use super::PostgresStore;
-use crate::dump::{self, bad, DumpItem, ImportOptions, ImportOutcome, SnapshotInfo, FILE_BYTES};
+use crate::dump::{self, bad, DumpItem, ImportOptions, ImportOutcome, SnapshotInfo};
 use crate::{StoreError, StoreResult};
 
-/// Rows per insert statement.
-const PAGE: usize = 500;
+/// Bytes of `COPY` text sent per statement: a small app's table is one statement, a large
+/// one's rows stay bounded in memory.
+const COPY_CHUNK: usize = 1 << 20;
 
-/// The tables of the schema that have an `app_id` column, by name (bytewise).
-async fn app_tables(conn: &mut PgConnection) -> StoreResult<Vec<String>> {
-    Ok(sqlx::query_scalar(
-        "SELECT table_name::text FROM information_schema.columns
-         WHERE table_schema = current_schema() AND column_name = 'app_id'
-         ORDER BY table_name COLLATE \"C\"",
-    )
-    .fetch_all(conn)
-    .await?)
+/// A table of the schema with an `app_id` column, as the catalog describes it.
+struct Shape {
+    name: String,
+    /// Its columns in order with their types (`bigint`, `text`, …), but `app_id`.
+    columns: Vec<(String, String)>,
+    /// The primary key's columns, in key order.
+    key: Vec<String>,
 }
 
-/// A table's columns in order with their types, but `app_id`.
-async fn columns(conn: &mut PgConnection, table: &str) -> StoreResult<Vec<(String, String)>> {
-    Ok(sqlx::query_as(
-        "SELECT column_name::text, data_type::text FROM information_schema.columns
-         WHERE table_schema = current_schema() AND table_name = $1 AND column_name <> 'app_id'
-         ORDER BY ordinal_position",
-    )
-    .bind(table)
-    .fetch_all(conn)
-    .await?)
-}
-
-/// Every app table's columns (but `app_id`) in order, in one catalog query: a restore would
-/// otherwise ask `information_schema` once a table, which cost more than its rows.
-async fn all_columns(
-    conn: &mut PgConnection,
-) -> StoreResult<std::collections::HashMap<String, Vec<String>>> {
-    let rows: Vec<(String, String)> = sqlx::query_as(
-        "SELECT c.relname::text, a.attname::text FROM pg_attribute a
-         JOIN pg_class c ON c.oid = a.attrelid
+/// The tables that have an `app_id` column, by name (bytewise), in one catalog query.
+async fn app_shapes(conn: &mut PgConnection) -> StoreResult<Vec<Shape>> {
+    let rows: Vec<(String, String, String, Option<i32>)> = sqlx::query_as(
+        "SELECT c.relname::text, a.attname::text, a.atttypid::regtype::text,
+                array_position(i.indkey::int2[], a.attnum)
+         FROM pg_class c
+         JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+         LEFT JOIN pg_index i ON i.indrelid = c.oid AND i.indisprimary
          WHERE c.relnamespace = current_schema()::regnamespace AND c.relkind = 'r'
-           AND a.attnum > 0 AND NOT a.attisdropped AND a.attname <> 'app_id'
-         ORDER BY c.relname, a.attnum",
+           AND EXISTS (SELECT 1 FROM pg_attribute k WHERE k.attrelid = c.oid
+                         AND k.attname = 'app_id' AND NOT k.attisdropped)
+         ORDER BY c.relname::text COLLATE \"C\", a.attnum",
     )
     .fetch_all(conn)
     .await?;
-    let mut out: std::collections::HashMap<String, Vec<String>> = Default::default();
-    for (table, column) in rows {
-        out.entry(table).or_default().push(column);
+    let mut shapes: Vec<Shape> = Vec::new();
+    let mut keys: Vec<Vec<(i32, String)>> = Vec::new();
+    for (table, column, kind, key_at) in rows {
+        if shapes.last().is_none_or(|s| s.name != table) {
+            shapes.push(Shape {
+                name: table,
+                columns: Vec::new(),
+                key: Vec::new(),
+            });
+            keys.push(Vec::new());
+        }
+        let (shape, key) = (shapes.last_mut().unwrap(), keys.last_mut().unwrap());
+        if let Some(at) = key_at {
+            key.push((at, column.clone()));
+        }
+        if column != "app_id" {
+            shape.columns.push((column, kind));
+        }
     }
-    Ok(out)
+    for (shape, mut key) in shapes.iter_mut().zip(keys) {
+        key.sort();
+        shape.key = key.into_iter().map(|(_, column)| column).collect();
+    }
+    Ok(shapes)
 }
 
-/// The primary key's columns, in key order.
-async fn key(conn: &mut PgConnection, table: &str) -> StoreResult<Vec<String>> {
-    Ok(sqlx::query_scalar(
-        "SELECT a.attname::text FROM pg_index i
-         JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey)
-         WHERE i.indrelid = $1::regclass AND i.indisprimary
-         ORDER BY array_position(i.indkey::int2[], a.attnum)",
-    )
-    .bind(table)
-    .fetch_all(conn)
-    .await?)
+/// The names of the tables that have an `app_id` column (bytewise).
+async fn app_tables(conn: &mut PgConnection) -> StoreResult<Vec<String>> {
+    Ok(app_shapes(conn)
+        .await?
+        .into_iter()
+        .map(|shape| shape.name)
+        .collect())
 }
 
 fn to_json(row: &PgRow, i: usize, kind: &str) -> StoreResult<Value> {
@@ -114,13 +120,13 @@ async fn export(db: &PostgresStore, app: AppId, out: &mpsc::Sender<DumpItem>) ->
         message_ids: low.zip(high),
     })
     .await?;
-    for table in app_tables(&mut tx).await? {
-        if !dump::exported(&table) {
+    for shape in app_shapes(&mut tx).await? {
+        if !dump::exported(&shape.name) {
             continue;
         }
-        let cols = columns(&mut tx, &table).await?;
+        let (table, cols) = (shape.name, shape.columns);
         let mut order = Vec::new();
-        for name in key(&mut tx, &table).await? {
+        for name in shape.key {
             let text = cols.iter().any(|(c, t)| *c == name && t == "text");
             order.push(if text {
                 format!("{name} COLLATE \"C\"")
@@ -184,24 +190,98 @@ async fn reserve_message_ids(
     Ok(offset)
 }
 
-/// The insert of one table's rows as the stream names its columns.
-struct Insert {
-    table: String,
-    columns: Vec<String>,
-    sql: String,
-    page: Vec<Value>,
+/// The tables (of `shapes`) in which the app holds rows, in one round trip.
+async fn held_tables(
+    conn: &mut PgConnection,
+    app_id: i64,
+    shapes: &[Shape],
+) -> StoreResult<Vec<String>> {
+    let probes: Vec<String> = shapes
+        .iter()
+        .map(|shape| {
+            let table = &shape.name;
+            format!("SELECT '{table}'::text WHERE EXISTS (SELECT 1 FROM {table} WHERE app_id = $1)")
+        })
+        .collect();
+    if probes.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(sqlx::query_scalar(&probes.join(" UNION ALL "))
+        .bind(app_id)
+        .fetch_all(conn)
+        .await?)
 }
 
-async fn flush(conn: &mut PgConnection, app: AppId, insert: &mut Insert) -> StoreResult<()> {
-    if insert.page.is_empty() {
-        return Ok(());
+/// One table's rows arriving: straight into the table when the app holds none of its rows,
+/// else into a temporary copy that [`merge`] then makes the table's rows.
+struct Incoming {
+    rows: copy::Rows,
+    shape_at: usize,
+    /// The temporary copy, when the app holds rows of the table.
+    staged: Option<String>,
+}
+
+impl Incoming {
+    async fn send(&mut self, conn: &mut PgConnection) -> StoreResult<()> {
+        let into = self
+            .staged
+            .clone()
+            .unwrap_or_else(|| self.rows.table.clone());
+        self.rows.send(conn, &into).await
     }
-    let page = Value::Array(std::mem::take(&mut insert.page)).to_string();
-    sqlx::query(&insert.sql)
-        .bind(app as i64)
-        .bind(page)
-        .execute(conn)
+
+    /// Sends what is left and, if staged, merges the copy into the table.
+    async fn finish(
+        mut self,
+        conn: &mut PgConnection,
+        app_id: i64,
+        shape: &Shape,
+    ) -> StoreResult<()> {
+        self.send(conn).await?;
+        match &self.staged {
+            Some(staged) => merge(conn, app_id, shape, staged).await,
+            None => Ok(()),
+        }
+    }
+}
+
+/// Makes the app's rows of `shape`'s table those of `staged`, writing only what differs: the
+/// rows no longer there (or changed) are deleted, the missing (or changed) ones inserted. A
+/// test suite restores a seed that its last test changed in a few rows, so a restore costs
+/// reading the app's rows, not rewriting them with their indexes (which, with autovacuum
+/// behind, also leaves a dead copy of every row at every restore). Both differences are read
+/// from the table's state before the delete (`EXCEPT ALL`: rows equal in every column, nulls
+/// included, are the same row).
+async fn merge(
+    conn: &mut PgConnection,
+    app_id: i64,
+    shape: &Shape,
+    staged: &str,
+) -> StoreResult<()> {
+    let table = &shape.name;
+    if shape.key.is_empty() {
+        sqlx::query(&format!("DELETE FROM {table} WHERE app_id = $1"))
+            .bind(app_id)
+            .execute(&mut *conn)
+            .await?;
+    } else {
+        let key = shape.key.join(", ");
+        sqlx::query(&format!(
+            "DELETE FROM {table} WHERE app_id = $1 AND ({key}) IN (
+               SELECT {key} FROM (SELECT * FROM {table} WHERE app_id = $1
+                                  EXCEPT ALL SELECT * FROM {staged}) AS stale)"
+        ))
+        .bind(app_id)
+        .execute(&mut *conn)
         .await?;
+    }
+    sqlx::query(&format!(
+        "INSERT INTO {table} SELECT * FROM (SELECT * FROM {staged}
+           EXCEPT ALL SELECT * FROM {table} WHERE app_id = $1) AS fresh"
+    ))
+    .bind(app_id)
+    .execute(&mut *conn)
+    .await?;
     Ok(())
 }
 
@@ -216,14 +296,14 @@ async fn import(
     };
     let app_id = app as i64;
     let mut tx = db.begin().await?;
-    let tables: Vec<String> = app_tables(&mut tx)
+    let shapes: Vec<Shape> = app_shapes(&mut tx)
         .await?
         .into_iter()
-        .filter(|t| dump::exported(t))
+        .filter(|shape| dump::exported(&shape.name))
         .collect();
-    let known_columns = all_columns(&mut tx).await?;
     if !options.replace {
-        for table in &tables {
+        for shape in &shapes {
+            let table = &shape.name;
             let sql = if table == "accounts" {
                 "SELECT 1 FROM accounts WHERE app_id = $1 AND NOT (user_id = ANY ($2)) LIMIT 1"
                     .to_owned()
@@ -246,14 +326,9 @@ async fn import(
         Some(range) => reserve_message_ids(db, app, range).await?,
         None => 0,
     };
-    for table in &tables {
-        sqlx::query(&format!("DELETE FROM {table} WHERE app_id = $1"))
-            .bind(app_id)
-            .execute(&mut *tx)
-            .await?;
-    }
+    let mut held = held_tables(&mut tx, app_id, &shapes).await?;
     let mut rows = 0u64;
-    let mut insert: Option<Insert> = None;
+    let mut incoming: Option<Incoming> = None;
     loop {
         match input.recv().await {
             None => return Err(bad("the stream ended before its end mark")),
@@ -263,65 +338,63 @@ async fn import(
                 name,
                 columns: names,
             }) => {
-                if let Some(done) = insert.as_mut() {
-                    flush(&mut tx, app, done).await?;
+                if let Some(done) = incoming.take() {
+                    let shape = &shapes[done.shape_at];
+                    done.finish(&mut tx, app_id, shape).await?;
                 }
-                if !tables.contains(&name) {
+                let Some(shape_at) = shapes.iter().position(|shape| shape.name == name) else {
                     return Err(bad(format!(
                         "no table {name} here (an export of a newer Natter?)"
                     )));
-                }
-                let known = known_columns.get(&name).cloned().unwrap_or_default();
+                };
+                let known: Vec<String> = shapes[shape_at]
+                    .columns
+                    .iter()
+                    .map(|(c, _)| c.clone())
+                    .collect();
                 dump::check_columns(&name, &names, &known)?;
-                let list = names.join(", ");
-                insert = Some(Insert {
-                    sql: format!(
-                        "INSERT INTO {name} (app_id, {list})
-                         SELECT $1, {list} FROM json_populate_recordset(NULL::{name}, $2::json)"
-                    ),
-                    table: name,
-                    columns: names,
-                    page: Vec::with_capacity(PAGE),
+                let staged = match held.iter().position(|t| *t == name) {
+                    Some(at) => {
+                        held.swap_remove(at);
+                        let staged = format!("natter_restore_{name}");
+                        sqlx::query(&format!(
+                            "CREATE TEMPORARY TABLE {staged} (LIKE {name} INCLUDING DEFAULTS)
+                             ON COMMIT DROP"
+                        ))
+                        .execute(&mut *tx)
+                        .await?;
+                        Some(staged)
+                    }
+                    None => None,
+                };
+                incoming = Some(Incoming {
+                    rows: copy::Rows::new(name, names, COPY_CHUNK + (COPY_CHUNK >> 3)),
+                    shape_at,
+                    staged,
                 });
             }
             Some(DumpItem::Row(values)) => {
-                let Some(ins) = insert.as_mut() else {
+                let Some(table) = incoming.as_mut() else {
                     return Err(bad("a row before its table"));
                 };
-                if values.len() != ins.columns.len() {
-                    return Err(bad(format!(
-                        "a row of {} with {} values",
-                        ins.table,
-                        values.len()
-                    )));
-                }
-                let mut object = Map::with_capacity(values.len());
-                for (column, value) in ins.columns.iter().zip(values) {
-                    let value = if dump::is_message_id(&ins.table, column) {
-                        dump::shift_id(&value, offset)
-                    } else if ins.table == "files" && column == FILE_BYTES {
-                        let bytes = base64::engine::general_purpose::STANDARD
-                            .decode(value.as_str().unwrap_or_default())
-                            .map_err(|e| bad(format!("files.bytes: {e}")))?;
-                        // bytea's text form, which json_populate_recordset reads.
-                        Value::from(format!("\\x{}", hex::encode(bytes)))
-                    } else if let Value::Array(_) | Value::Object(_) = value {
-                        return Err(bad(format!("{}.{column}: not a column value", ins.table)));
-                    } else {
-                        value
-                    };
-                    object.insert(column.clone(), value);
-                }
-                ins.page.push(Value::Object(object));
+                table.rows.push(app_id, &values, offset)?;
                 rows += 1;
-                if ins.page.len() >= PAGE {
-                    flush(&mut tx, app, ins).await?;
+                if table.rows.text.len() >= COPY_CHUNK {
+                    table.send(&mut tx).await?;
                 }
             }
         }
     }
-    if let Some(last) = insert.as_mut() {
-        flush(&mut tx, app, last).await?;
+    if let Some(last) = incoming.take() {
+        let shape = &shapes[last.shape_at];
+        last.finish(&mut tx, app_id, shape).await?;
+    }
+    // Tables the stream did not name (an export of an older Natter) hold nothing after it.
+    for table in held {
+        sqlx::query(&format!("DELETE FROM {table} WHERE app_id = $1"))
+            .bind(app_id)
+            .execute(&mut *tx)
+            .await?;
     }
     tx.commit().await?;
     Ok(ImportOutcome::Imported { rows })

@@ -7,6 +7,7 @@ mod c2c;
 mod c2c_own;
 mod contacts;
 mod conversations;
+mod copy;
 mod dump;
 mod extensions;
 mod files;
