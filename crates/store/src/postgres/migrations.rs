@@ -303,6 +303,8 @@ const MIGRATIONS: &[(i64, &str)] = &[
     ),
     // Pinned group messages (pin_message).
     (26, crate::pins::SCHEMA),
+    // Sends in one round trip: the server-side send functions.
+    (27, super::sends::FUNCTIONS),
 ];
 
 /// An arbitrary constant naming Natter's migration lock.

@@ -261,6 +261,9 @@ pub(crate) const MIGRATIONS: &[(i64, &str)] = &[
     ),
     // Pinned group messages (pin_message).
     (26, crate::pins::SCHEMA),
+    // PostgreSQL's send functions (one round trip per send); SQLite sends in process and
+    // needs nothing. Kept so both engines number the same schema versions.
+    (27, "-- nothing on SQLite"),
 ];
 
 /// Every table that holds an app's data (all keyed by `app_id`), for the reset of one app.
