@@ -61,8 +61,13 @@ impl PostgresStore {
     #[doc(hidden)]
     pub async fn connect_with_schema_limit(url: &str, limit: Option<i64>) -> StoreResult<Self> {
         let options: PgConnectOptions = url.parse()?;
+        // sqlx pings a connection when it goes back to the pool (a broken one is dropped there)
+        // and, by default, again before handing it out: a round trip of its own on every call.
+        // The second ping is left out; a connection the server closed while it sat idle fails
+        // its next call once (an internal error) and is dropped.
         let pool = PgPoolOptions::new()
             .max_connections(32)
+            .test_before_acquire(false)
             .connect_with(options)
             .await?;
         migrations::migrate(&pool, limit).await?;
