@@ -14,6 +14,7 @@ use serde_json::{json, Value};
 use tokio::io::{AsyncBufReadExt, BufReader};
 
 mod all_member_push;
+mod cluster;
 mod export;
 mod history;
 mod push;
@@ -44,6 +45,10 @@ struct Args {
     /// PostgreSQL URL: benchmark the PostgreSQL backend instead of SQLite
     #[arg(long)]
     database_url: Option<String>,
+    /// NATS URL: the server is a cluster node (a cluster of its own name, so other users of
+    /// the NATS server are not mixed in); the `cluster` suite needs it
+    #[arg(long)]
+    nats_url: Option<String>,
     /// Which suites to run: `rest` (portrait_get, account_check), `messages` (sendmsg,
     /// admin_getroammsg on a long conversation), `webhooks` (after-callback delivery from a
     /// backlog, before-callback latency), `friends` (friend_check of 1,000 accounts and
@@ -56,7 +61,9 @@ struct Args {
     /// `allpush` (`im_push` to `--push-accounts` accounts: accounts/s, and `sendmsg` p50/p99
     /// from 16 clients during the push against the same load alone),
     /// `export` (snapshot save/restore of 1,000 accounts, 100 groups and 10,000 messages;
-    /// `natter import`/`export` of an app with `--messages` messages: rows/s, peak memory)
+    /// `natter import`/`export` of an app with `--messages` messages: rows/s, peak memory),
+    /// `cluster` (with `--database-url` and `--nats-url`: sendmsg and send_group_msg on 1, 2
+    /// and 3 nodes, and the presence bucket's writes for 1,000 clients)
     #[arg(
         long,
         value_delimiter = ',',
@@ -143,6 +150,10 @@ async fn main() -> anyhow::Result<()> {
         .kill_on_drop(true);
     if let Some(url) = &args.database_url {
         command.args(["--database-url", url]);
+    }
+    let cluster_name = format!("bench{}", std::process::id());
+    if let Some(url) = &args.nats_url {
+        command.args(["--nats-url", url, "--cluster-name", &cluster_name]);
     }
     let mut server = command
         .spawn()
@@ -291,6 +302,25 @@ async fn main() -> anyhow::Result<()> {
             work: dir.path(),
         };
         bench.run(args.messages, args.runs).await?;
+    }
+    if args.suites.iter().any(|s| s == "cluster") {
+        let (Some(database_url), Some(nats_url)) = (&args.database_url, &args.nats_url) else {
+            bail!("the cluster suite needs --database-url and --nats-url");
+        };
+        let bench = cluster::Bench {
+            client: &client,
+            query: &query,
+            natter: &args.natter,
+            config: &config,
+            work: dir.path(),
+            database_url,
+            nats_url,
+            cluster: &cluster_name,
+            accounts: args.accounts,
+        };
+        bench
+            .run(&base, &args.connections, args.runs, args.seconds)
+            .await?;
     }
     server.start_kill()?;
     Ok(())

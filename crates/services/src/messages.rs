@@ -6,6 +6,7 @@ pub mod chatbot;
 pub mod edit;
 pub mod extensions;
 pub mod own;
+pub(crate) mod prepared;
 mod reads;
 mod recall;
 pub mod receipts;
@@ -22,7 +23,7 @@ use natter_store::{C2cHistoryQuery, C2cSend, RelationScope, Store};
 pub use natter_store::{C2cMessage, StoredC2c};
 use natter_webhook::payloads::c2c::{C2cAfterSendMsg, C2cBeforeSendMsg};
 use natter_webhook::payloads::responses::SendMsgResponse;
-use natter_webhook::payloads::MsgBodyElement;
+use natter_webhook::payloads::{MsgBodyElement, Payload};
 use natter_webhook::{BeforeOutcome, Origin, Webhooks};
 use serde_json::{json, Value};
 
@@ -30,6 +31,7 @@ use crate::fanout::Fanout;
 use crate::internal;
 use crate::mutes::{check_send, SendKind};
 use crate::relations::{c2c_send_check, SendCheck};
+use prepared::Prepared;
 
 /// The body codes of the one-to-one APIs.
 pub const C2C_BODY_CODES: BodyCodes = BodyCodes {
@@ -227,8 +229,18 @@ impl MessageService {
         mut req: SendC2c,
         at: Option<i64>,
     ) -> ApiResult<(C2cSent, bool)> {
-        self.sender_and_recipient_exist(app.sdkappid, &req.from, &req.to)
-            .await?;
+        // The admin's REST send with no before-callback to ask (the common server-side path):
+        // nothing the app can see happens before the store, so the store checks the accounts
+        // in the send's own round trip. Otherwise they are checked first, as every check
+        // after this one (mutes, relations, the before-callback) expects.
+        let store_checks_accounts = origin.platform == natter_webhook::REST_PLATFORM
+            && req.msg_life_time != 0
+            && (req.forbid_before_callback
+                || !self.webhooks.is_on(app.sdkappid, C2cBeforeSendMsg::COMMAND));
+        if !store_checks_accounts {
+            self.sender_and_recipient_exist(app.sdkappid, &req.from, &req.to)
+                .await?;
+        }
         // A user under a global mute does not send (checked before any callback fires).
         check_send(
             &*self.store,
@@ -345,18 +357,17 @@ impl MessageService {
         }
         let connection = origin.connection;
         let order_key = conversation_key(&req.from, &req.to);
-        let webhooks = self.webhooks.clone();
-        let (sdkappid, origin) = (app.sdkappid, origin.clone());
-        let outbox: natter_store::C2cOutbox = Box::new(move |unread| {
-            let Some(mut after) = after else {
-                return Vec::new();
-            };
-            after.unread_msg_num = unread as i64;
-            webhooks
-                .after(sdkappid, &after, &order_key, &origin)
-                .into_iter()
-                .collect()
-        });
+        let prepared = match &after {
+            None => Prepared::Rows(Vec::new()),
+            Some(after) => prepared::prepare(
+                &self.webhooks,
+                app.sdkappid,
+                after,
+                |a, unread| a.unread_msg_num = unread as i64,
+                &order_key,
+                origin,
+            ),
+        };
         let (from, to, sync) = (req.from.clone(), req.to.clone(), req.sync_other_machine);
         let message = C2cMessage {
             from: req.from,
@@ -372,11 +383,38 @@ impl MessageService {
             offline_push_info: req.offline_push_info,
             supports_extension: req.supports_extension,
         };
-        let stored = self
-            .store
-            .send_c2c(app.sdkappid, message, outbox)
-            .await
-            .map_err(internal(codes::C2C_INTERNAL))?;
+        let stored = match prepared {
+            Prepared::Rows(outbox) => {
+                self.store
+                    .send_c2c_prepared(app.sdkappid, message, outbox, store_checks_accounts)
+                    .await
+            }
+            Prepared::Unsplittable => {
+                if store_checks_accounts {
+                    self.sender_and_recipient_exist(app.sdkappid, &from, &to)
+                        .await?;
+                }
+                let webhooks = self.webhooks.clone();
+                let (sdkappid, origin) = (app.sdkappid, origin.clone());
+                let outbox: natter_store::C2cOutbox = Box::new(move |unread| {
+                    let Some(mut after) = after else {
+                        return Vec::new();
+                    };
+                    after.unread_msg_num = unread as i64;
+                    webhooks
+                        .after(sdkappid, &after, &order_key, &origin)
+                        .into_iter()
+                        .collect()
+                });
+                self.store.send_c2c(app.sdkappid, message, outbox).await
+            }
+        }
+        .map_err(internal(codes::C2C_INTERNAL))?;
+        match stored {
+            C2cSend::NoSender => return Err(not_imported(codes::C2C_FROM_ACCOUNT_INVALID, &from)),
+            C2cSend::NoRecipient => return Err(not_imported(codes::C2C_TO_NOT_REGISTERED, &to)),
+            C2cSend::Stored { .. } | C2cSend::Duplicate => {}
+        }
         let delivered = matches!(stored, C2cSend::Stored { .. });
         if delivered {
             self.webhooks.ops().c2c_message(app.sdkappid, &from, 1);
@@ -590,19 +628,17 @@ impl MessageService {
             .await
             .map_err(internal(codes::C2C_INTERNAL))?;
         if !exist[0] {
-            return Err(ApiError::new(
-                codes::C2C_FROM_ACCOUNT_INVALID,
-                format!("account {from} is not imported"),
-            ));
+            return Err(not_imported(codes::C2C_FROM_ACCOUNT_INVALID, from));
         }
         if !exist[1] {
-            return Err(ApiError::new(
-                to_code,
-                format!("account {to} is not imported"),
-            ));
+            return Err(not_imported(to_code, to));
         }
         Ok(())
     }
+}
+
+fn not_imported(code: u32, account: &str) -> ApiError {
+    ApiError::new(code, format!("account {account} is not imported"))
 }
 
 /// The outbox order key of a conversation: both UserIDs in byte order.

@@ -16,6 +16,7 @@ mod conversations;
 mod dump;
 mod group_invitations;
 mod group_pins;
+mod group_sends;
 mod groups;
 mod messages;
 mod moderation;
@@ -24,6 +25,7 @@ mod outbox;
 mod pins;
 mod push;
 mod relations;
+mod sends;
 
 pub use accounts::{
     account_lists_page_by_user_id_and_prefix, apps_never_see_each_other,
@@ -102,6 +104,7 @@ pub fn checks() -> Vec<Check> {
         check!(ref c2c_messages_count_unread_and_deduplicate),
         check!(ref c2c_history_pages_newest_first_from_the_operators_side),
         check!(ref c2c_read_marks_and_recalls_recount_unread),
+        check!(ref sends::prepared_c2c_sends_check_accounts_and_fill_the_outbox),
         check!(ref conversations::imports_deduplicate_in_both_directions),
         check!(ref conversations::modify_replaces_body_and_data_but_not_recalled),
         check!(ref conversations::extensions_version_every_change),
@@ -144,6 +147,8 @@ pub fn checks() -> Vec<Check> {
         check!(ref c2c_own::do_not_disturb_is_kept_per_user),
         check!(arc group_pins::concurrent_pins_respect_the_cap),
         check!(arc groups::concurrent_sends_take_every_sequence_once),
+        check!(ref group_sends::group_sends_refuse_in_order_and_take_sequences),
+        check!(arc group_sends::concurrent_group_sends_take_every_sequence_once),
         check!(ref ops::ops_counters_add_peak_and_count_distinct),
         check!(ref ops::archive_pages_walk_an_hours_messages),
         check!(ref push::labels_change_all_or_nothing_and_go_with_the_account),

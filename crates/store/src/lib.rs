@@ -16,6 +16,7 @@ mod pins;
 pub mod postgres;
 mod push;
 mod relations;
+mod sends;
 pub mod sqlite;
 mod topics;
 mod types;
@@ -44,6 +45,7 @@ pub use relations::{
     RelationOutcome, RelationPage, RelationPlan, RelationScope, RelationSequences, Relations,
     SequenceKind,
 };
+pub use sends::{GroupSendOutcome, GroupSendRecord, OutboxTemplate};
 pub use topics::{MemberCursor, TopicRecord};
 pub use types::{
     AccountImport, C2cHistoryQuery, C2cImport, C2cMessage, C2cMessageRef, C2cModify, C2cOutbox,
@@ -240,6 +242,33 @@ pub trait Store: Send + Sync + 'static {
         message: C2cMessage,
         outbox: C2cOutbox,
     ) -> StoreResult<C2cSend>;
+
+    /// [`send_c2c`](Store::send_c2c) with the outbox rows as templates the store completes with
+    /// the recipient's new unread total, and, with `check_accounts`, the sender's and the
+    /// recipient's existence checked first (`NoSender`, `NoRecipient`: nothing written). On
+    /// PostgreSQL it is one round trip: one call of the function migration 27 creates.
+    async fn send_c2c_prepared(
+        &self,
+        app: AppId,
+        message: C2cMessage,
+        outbox: Vec<OutboxTemplate>,
+        check_accounts: bool,
+    ) -> StoreResult<C2cSend> {
+        if check_accounts {
+            let exist = self
+                .accounts_exist(app, vec![message.from.clone(), message.to.clone()])
+                .await?;
+            if !exist[0] {
+                return Ok(C2cSend::NoSender);
+            }
+            if !exist[1] {
+                return Ok(C2cSend::NoRecipient);
+            }
+        }
+        let outbox: C2cOutbox =
+            Box::new(move |unread| outbox.into_iter().map(|t| t.fill(unread)).collect());
+        self.send_c2c(app, message, outbox).await
+    }
 
     /// One page of the one-to-one history between `operator` and `peer`, seen by `operator`,
     /// newest first (by MsgTime, then MsgSeq, then MsgRandom).
@@ -500,6 +529,20 @@ pub trait Store: Send + Sync + 'static {
         now_ms: i64,
         edit: GroupEdit,
     ) -> StoreResult<GroupOutcome<AnyReply>>;
+
+    /// Stores a group (or topic) message with the group's (or topic's) next `MsgSeq`, unless the
+    /// group or topic is missing, the sender sent it already, does not exist or is muted in the
+    /// group (see [`GroupSendOutcome`]); moves the sender's read position and last send, the
+    /// group's last-message time, and writes the after-callback rows filled with the `MsgSeq`,
+    /// all in one transaction under the group's lock. On PostgreSQL it is one round trip: one
+    /// call of the function migration 27 creates.
+    async fn send_group_message(
+        &self,
+        app: AppId,
+        send: GroupSendRecord,
+    ) -> StoreResult<GroupSendOutcome> {
+        sends::send_group_by_edit(self, app, send).await
+    }
 
     /// The same snapshot an edit would get, read without a lock or a write transaction (for
     /// reads such as roles and a member's standing).

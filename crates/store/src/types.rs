@@ -103,6 +103,10 @@ pub enum C2cSend {
     /// The same message (sender, recipient, MsgSeq, MsgRandom, MsgTime) was already stored;
     /// nothing was written.
     Duplicate,
+    /// (`send_c2c_prepared` checking accounts) The sender does not exist; nothing was written.
+    NoSender,
+    /// (`send_c2c_prepared` checking accounts) The recipient does not exist; nothing was written.
+    NoRecipient,
 }
 
 /// Which messages a history page covers.

@@ -10,7 +10,10 @@ use std::sync::Arc;
 use natter_core::message::BodyCodes;
 use natter_core::{codes, ApiError, ApiResult, AppId, AppSettings, GroupType};
 use natter_events::Budgets;
-use natter_store::{GroupChange, GroupMessage, GroupPlan, GroupQuery, GroupRecord};
+use natter_store::{
+    GroupChange, GroupMessage, GroupPlan, GroupQuery, GroupRecord, GroupSendOutcome,
+    GroupSendRecord,
+};
 use natter_webhook::payloads::group::{
     GroupAfterSendMsg, GroupAtInfo, GroupBeforeSendMsg, SendMsgException,
 };
@@ -27,6 +30,7 @@ use crate::messages::extensions::{
     apply_change, check_change, extension_frame, not_enabled, operate_type, page_from,
     ExtensionChange, ExtensionItem, ExtensionPage, Extensions,
 };
+use crate::messages::prepared::{prepare, Prepared};
 
 /// Messages per second one group takes by default (Tencent's frequency control).
 pub const DEFAULT_MESSAGES_PER_GROUP: u32 = 40;
@@ -333,134 +337,108 @@ impl GroupService {
         let counted_in = topic.clone().unwrap_or_else(|| group_id.to_owned());
         let directed_to = req.to_accounts.len() as u64;
         let now_ms = self.clock.now_ms();
-        let this = self.clone();
-        let app_settings = app.clone();
-        let origin = origin.clone();
-        let operator = operator.to_owned();
-        let id = group_id.to_owned();
-        let sender = from.clone();
-        let query = GroupQuery {
-            accounts: vec![from.clone()],
-            duplicate_of: Some((from.clone(), req.random, now - DEDUP_SECONDS)),
-            topic: topic.clone(),
-            ..GroupQuery::default()
+        let report = (!req.forbid_after_callback).then(|| GroupAfterSendMsg {
+            group_id: group_id.to_owned(),
+            group_type: group.group_type.clone(),
+            from_account: from.clone(),
+            operator_account: operator.to_owned(),
+            random: req.random,
+            msg_id,
+            msg_seq: 0,
+            msg_time: msg_time as u64,
+            online_only_flag: u32::from(online_only),
+            msg_body: elements(&req.body),
+            cloud_custom_data: req.cloud_custom_data.clone(),
+            topic_id: topic.clone(),
+            event_time: now_ms as u64,
+            group_at_info: (!req.mentions.is_empty()).then(|| {
+                req.mentions
+                    .iter()
+                    .map(|m| match m {
+                        None => GroupAtInfo::all(),
+                        Some(account) => GroupAtInfo::member(account),
+                    })
+                    .collect()
+            }),
+        });
+        // The store fills in the MsgSeq it takes (see `messages::prepared`).
+        let outbox = match &report {
+            None => Vec::new(),
+            Some(report) => {
+                let order_key = format!("group:{group_id}");
+                let set_seq = |r: &mut GroupAfterSendMsg, seq| r.msg_seq = seq;
+                match prepare(
+                    &self.webhooks,
+                    app.sdkappid,
+                    report,
+                    set_seq,
+                    &order_key,
+                    origin,
+                ) {
+                    Prepared::Rows(rows) => rows,
+                    Prepared::Unsplittable => {
+                        return Err(ApiError::new(
+                            codes::GROUP_INTERNAL,
+                            "the after-send callback's body has no single MsgSeq to fill in",
+                        ))
+                    }
+                }
+            }
+        };
+        let wrote_outbox = !outbox.is_empty();
+        let record = GroupSendRecord {
+            group_id: group_id.to_owned(),
+            message: GroupMessage {
+                random: req.random,
+                from: from.clone(),
+                time: msg_time,
+                body: Value::from(req.body.clone()).to_string(),
+                cloud_custom_data: req.cloud_custom_data.clone(),
+                priority: req.priority,
+                topic_id: topic.clone().unwrap_or_default(),
+                extensions: req.supports_extension.then(no_extensions),
+                need_receipt: req.need_receipt,
+                silent: req.no_unread || !req.to_accounts.is_empty(),
+                recipients: req.to_accounts.clone(),
+                ..GroupMessage::default()
+            },
+            online_only,
+            keeps_history: group_type.keeps_history(),
+            now,
+            duplicate_since: now - DEDUP_SECONDS,
+            moves_last_message: !req.no_last_msg,
+            outbox,
+            now_ms,
         };
         let outcome = self
-            .edit_existing(app, group_id, query, move |group, snap| {
-                let mut plan = GroupPlan::default();
-                // The topic first: a duplicate is only looked for in a topic of this group.
-                let mut topic_row = match &topic {
-                    Some(tid) => match snap.topics.get(tid) {
-                        Some(t) => Some(t.clone()),
-                        None => return refusal(topic_not_found(tid)),
-                    },
-                    None => None,
-                };
-                if let Some(first) = &snap.duplicate {
-                    // Already delivered when it was first sent.
-                    plan.reply = (first.seq, first.time, false);
-                    return plan;
-                }
-                if !snap.existing.contains(&sender) {
-                    plan.refusal = Some((
-                        codes::GROUP_ACCOUNT_NOT_FOUND,
-                        format!("sender {sender} does not exist"),
-                    ));
-                    return plan;
-                }
-                let member = snap.members.get(&sender).cloned();
-                if member.as_ref().is_some_and(|m| m.muted_until > now) {
-                    plan.refusal = Some((
-                        codes::GROUP_SENDER_MUTED,
-                        format!("{sender} is muted in this group"),
-                    ));
-                    return plan;
-                }
-                // The sequence comes from the topic row for a topic, else the group row.
-                let mut group = group.clone();
-                let next_seq = match &mut topic_row {
-                    Some(t) => &mut t.next_msg_seq,
-                    None => &mut group.next_msg_seq,
-                };
-                let seq = if online_only { 0 } else { *next_seq };
-                if !online_only {
-                    *next_seq += 1;
-                    if type_of(&group).keeps_history() {
-                        plan.changes.push(GroupChange::AddMessage(GroupMessage {
-                            seq,
-                            random: req.random,
-                            from: sender.clone(),
-                            time: msg_time,
-                            body: Value::from(req.body.clone()).to_string(),
-                            cloud_custom_data: req.cloud_custom_data.clone(),
-                            priority: req.priority,
-                            topic_id: topic.clone().unwrap_or_default(),
-                            extensions: req.supports_extension.then(no_extensions),
-                            need_receipt: req.need_receipt,
-                            silent: req.no_unread || !req.to_accounts.is_empty(),
-                            recipients: req.to_accounts.clone(),
-                            ..GroupMessage::default()
-                        }));
-                    }
-                }
-                if let Some(mut member) = member {
-                    // Sending means having read up to one's own message.
-                    match &topic {
-                        Some(tid) => plan.changes.push(GroupChange::ReadTopicUpTo {
-                            topic_id: tid.clone(),
-                            member: sender.clone(),
-                            seq,
-                        }),
-                        None => member.read_seq = member.read_seq.max(seq),
-                    }
-                    member.last_send_time = now;
-                    plan.changes.push(GroupChange::PutMember(member));
-                }
-                if !req.forbid_after_callback {
-                    let report = GroupAfterSendMsg {
-                        group_id: id.clone(),
-                        group_type: group.group_type.clone(),
-                        from_account: sender.clone(),
-                        operator_account: operator,
-                        random: req.random,
-                        msg_id,
-                        msg_seq: seq,
-                        msg_time: msg_time as u64,
-                        online_only_flag: u32::from(online_only),
-                        msg_body: elements(&req.body),
-                        cloud_custom_data: req.cloud_custom_data.clone(),
-                        topic_id: topic.clone(),
-                        event_time: now_ms as u64,
-                        group_at_info: (!req.mentions.is_empty()).then(|| {
-                            req.mentions
-                                .iter()
-                                .map(|m| match m {
-                                    None => GroupAtInfo::all(),
-                                    Some(account) => GroupAtInfo::member(account),
-                                })
-                                .collect()
-                        }),
-                    };
-                    plan.outbox
-                        .extend(this.after(&app_settings, &report, &id, &origin));
-                }
-                let last_msg_time = if req.no_last_msg { None } else { Some(now) };
-                match topic_row {
-                    Some(mut t) => {
-                        t.last_msg_time = last_msg_time.unwrap_or(t.last_msg_time);
-                        plan.changes.push(GroupChange::PutTopic(Box::new(t)));
-                    }
-                    None => {
-                        group.last_msg_time = last_msg_time.unwrap_or(group.last_msg_time);
-                        plan.changes.push(GroupChange::PutGroup(Box::new(group)));
-                    }
-                }
-                plan.reply = (seq, msg_time, true);
-                plan
-            })
-            .await?;
+            .store
+            .send_group_message(app.sdkappid, record)
+            .await
+            .map_err(internal(codes::GROUP_INTERNAL))?;
         // (MsgSeq, MsgTime, whether this call stored it: a duplicate was delivered before).
-        let (msg_seq, msg_time, stored) = outcome.reply;
+        let (msg_seq, msg_time, stored) = match outcome {
+            GroupSendOutcome::Stored { seq } => (seq, msg_time, true),
+            GroupSendOutcome::Duplicate { seq, time } => (seq, time, false),
+            GroupSendOutcome::NoGroup => return Err(super::not_found(group_id)),
+            GroupSendOutcome::NoTopic => {
+                return Err(topic_not_found(topic.as_deref().unwrap_or_default()))
+            }
+            GroupSendOutcome::NoSender => {
+                return Err(ApiError::new(
+                    codes::GROUP_ACCOUNT_NOT_FOUND,
+                    format!("sender {from} does not exist"),
+                ))
+            }
+            GroupSendOutcome::Muted => {
+                return Err(ApiError::new(
+                    codes::GROUP_SENDER_MUTED,
+                    format!("{from} is muted in this group"),
+                ))
+            }
+        };
+        if stored && wrote_outbox {
+            self.webhooks.wake();
+        }
         let sent = GroupSent { msg_seq, msg_time };
         if stored {
             // Down: every member but the sender, or the named members of a directed message.

@@ -85,7 +85,7 @@ impl MessageService {
             // Submitted together, so the embedded store commits them in a few grouped writes.
             sends.push(
                 self.store
-                    .send_c2c(app.sdkappid, message, Box::new(|_| Vec::new())),
+                    .send_c2c_prepared(app.sdkappid, message, Vec::new(), false),
             );
         }
         let results = futures::future::join_all(sends).await;

@@ -256,7 +256,7 @@ pub async fn concurrent_sends_take_every_sequence_once(store: Arc<dyn Store>) {
     assert_eq!(seqs, (1..=30).rev().collect::<Vec<u64>>());
 }
 
-fn topic(group_id: &str, own: &str, created: i64) -> TopicRecord {
+pub(super) fn topic(group_id: &str, own: &str, created: i64) -> TopicRecord {
     TopicRecord {
         group_id: group_id.into(),
         topic_id: format!("{group_id}@TOPIC#_{own}"),

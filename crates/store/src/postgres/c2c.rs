@@ -7,7 +7,7 @@ use super::conversations::touch;
 use super::unread::{pair, recount, total_unread};
 use crate::{
     C2cHistoryQuery, C2cImport, C2cMessage, C2cMessageRef, C2cModify, C2cOutbox, C2cRecall,
-    C2cSend, StoreResult, StoredC2c,
+    StoreResult, StoredC2c,
 };
 
 /// Inserts the message unless the same one is stored; then raises the recipient's unread count
@@ -78,22 +78,6 @@ async fn insert(
         touch(tx, app, owners, m.msg_time).await?;
     }
     Ok(true)
-}
-
-pub(crate) async fn send(
-    tx: &mut Transaction<'static, Postgres>,
-    app: u64,
-    m: &C2cMessage,
-    outbox: C2cOutbox,
-) -> StoreResult<(C2cSend, Vec<crate::OutboxEvent>)> {
-    if !insert(tx, app, m).await? {
-        return Ok((C2cSend::Duplicate, Vec::new()));
-    }
-    let recipient_unread = total_unread(tx, app, &m.to).await?;
-    Ok((
-        C2cSend::Stored { recipient_unread },
-        outbox(recipient_unread),
-    ))
 }
 
 /// `importmsg`: first import wins, whichever direction the duplicate had.

@@ -306,6 +306,8 @@ const MIGRATIONS: &[(i64, &str)] = &[
     ),
     // Pinned group messages (pin_message).
     (26, crate::pins::SCHEMA),
+    // Sends in one round trip: the server-side send functions.
+    (27, super::sends::FUNCTIONS),
     // Deleting one-to-one messages for oneself, and notification settings per peer.
     (28, crate::c2c_own::SCHEMA),
     // Invitations waiting for approval; members' cleared group histories.

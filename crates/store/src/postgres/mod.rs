@@ -19,6 +19,7 @@ mod outbox;
 mod pins;
 mod push;
 mod relations;
+mod sends;
 mod topics;
 mod unread;
 
@@ -34,11 +35,13 @@ use crate::{
     AccountImport, C2cHistoryQuery, C2cImport, C2cMessage, C2cMessageRef, C2cModify, C2cOutbox,
     C2cRecall, C2cSend, ContactChange, ContactData, ContactGroup, ContactLimits, ContactOutcome,
     Conversation, ConversationId, DeadLetter, ExtensionChange, ExtensionOutcome, ExtensionRead,
-    ListCursor, OutboxEntry, OutboxEvent, ProfileValue, Store, StoreResult, StoredC2c, StoredFile,
+    ListCursor, OutboxEntry, OutboxEvent, OutboxTemplate, ProfileValue, Store, StoreResult,
+    StoredC2c, StoredFile,
 };
 use crate::{
     AnyReply, GroupEdit, GroupMember, GroupMessage, GroupOutcome, GroupQuery, GroupRecall,
-    GroupRecord, GroupSnapshot, JoinApplication, MemberCursor, TopicRecord,
+    GroupRecord, GroupSendOutcome, GroupSendRecord, GroupSnapshot, JoinApplication, MemberCursor,
+    TopicRecord,
 };
 use crate::{
     BlockedAccount, Friend, FriendRequest, RelationEdit, RelationOutcome, RelationPage,
@@ -61,8 +64,13 @@ impl PostgresStore {
     #[doc(hidden)]
     pub async fn connect_with_schema_limit(url: &str, limit: Option<i64>) -> StoreResult<Self> {
         let options: PgConnectOptions = url.parse()?;
+        // sqlx pings a connection when it goes back to the pool (a broken one is dropped there)
+        // and, by default, again before handing it out: a round trip of its own on every call.
+        // The second ping is left out; a connection the server closed while it sat idle fails
+        // its next call once (an internal error) and is dropped.
         let pool = PgPoolOptions::new()
             .max_connections(32)
+            .test_before_acquire(false)
             .connect_with(options)
             .await?;
         migrations::migrate(&pool, limit).await?;
@@ -278,12 +286,43 @@ impl Store for PostgresStore {
         message: C2cMessage,
         outbox: C2cOutbox,
     ) -> StoreResult<C2cSend> {
+        // The closure needs the unread total before the outbox rows can be written, so this
+        // form takes a transaction around the send function; `send_c2c_prepared` is one call.
         self.detached(move |db| async move {
             let mut tx = db.begin().await?;
-            let (sent, events) = c2c::send(&mut tx, app, &message, outbox).await?;
-            outbox::insert(&mut tx, app, &events, message.msg_time * 1000).await?;
+            let sent = sends::send_c2c(&mut tx, app, &message, Vec::new(), false).await?;
+            if let C2cSend::Stored { recipient_unread } = sent {
+                let events = outbox(recipient_unread);
+                outbox::insert(&mut tx, app, &events, message.msg_time * 1000).await?;
+            }
             tx.commit().await?;
             Ok(sent)
+        })
+        .await
+    }
+
+    async fn send_group_message(
+        &self,
+        app: AppId,
+        send: GroupSendRecord,
+    ) -> StoreResult<GroupSendOutcome> {
+        self.detached(move |db| async move {
+            let mut conn = db.pool.acquire().await?;
+            sends::send_group(&mut conn, app, send).await
+        })
+        .await
+    }
+
+    async fn send_c2c_prepared(
+        &self,
+        app: AppId,
+        message: C2cMessage,
+        outbox: Vec<OutboxTemplate>,
+        check_accounts: bool,
+    ) -> StoreResult<C2cSend> {
+        self.detached(move |db| async move {
+            let mut conn = db.pool.acquire().await?;
+            sends::send_c2c(&mut conn, app, &message, outbox, check_accounts).await
         })
         .await
     }

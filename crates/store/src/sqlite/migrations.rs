@@ -261,6 +261,9 @@ pub(crate) const MIGRATIONS: &[(i64, &str)] = &[
     ),
     // Pinned group messages (pin_message).
     (26, crate::pins::SCHEMA),
+    // PostgreSQL's send functions (one round trip per send); SQLite sends in process and
+    // needs nothing. Kept so both engines number the same schema versions.
+    (27, "-- nothing on SQLite"),
     // Deleting one-to-one messages for oneself, and notification settings per peer.
     (28, crate::c2c_own::SCHEMA),
     // Invitations waiting for approval; members' cleared group histories.

@@ -1,0 +1,327 @@
+//! Sends in one round trip: a one-to-one send is one call of `natter_send_c2c`, a server-side
+//! function (migration 27) that does what the statements of a send used to do one round trip
+//! each: the duplicate check, the message, the unread counts, both conversations and the
+//! outbox rows. Called on its own it is its own transaction; PostgreSQL's group commit still
+//! flushes many of them at once.
+//!
+//! The function's statements must follow the tables: a migration that changes a column they
+//! write replaces the function too (`CREATE OR REPLACE FUNCTION`).
+
+use sqlx::{PgConnection, Postgres};
+
+use super::unread::pair;
+use crate::groups::{encode_extensions, encode_recipients};
+use crate::{C2cMessage, C2cSend, GroupSendOutcome, GroupSendRecord, OutboxTemplate, StoreResult};
+
+/// Migration 27: the send functions.
+///
+/// `natter_send_c2c` returns the recipient's unread total once stored, or -1 for a duplicate
+/// (nothing written), -2 for a missing sender and -3 for a missing recipient (checked only when
+/// asked). Outbox rows come as parallel arrays; a row whose tail is not NULL gets the unread
+/// total between its head and its tail.
+pub(crate) const FUNCTIONS: &str = r#"
+CREATE FUNCTION natter_send_c2c(
+    p_app BIGINT, p_low TEXT, p_high TEXT, p_from TEXT, p_to TEXT,
+    p_seq BIGINT, p_random BIGINT, p_time BIGINT, p_body TEXT, p_cloud TEXT,
+    p_in_sender_history INTEGER, p_counts_unread INTEGER, p_offline_push TEXT,
+    p_supports_extension INTEGER, p_updates_conversation BOOLEAN, p_check_accounts BOOLEAN,
+    p_commands TEXT[], p_keys TEXT[], p_heads TEXT[], p_tails TEXT[], p_ips TEXT[],
+    p_platforms TEXT[], p_created_ms BIGINT
+) RETURNS BIGINT LANGUAGE plpgsql AS $fn$
+DECLARE
+    v_total BIGINT;
+BEGIN
+    IF p_check_accounts THEN
+        PERFORM 1 FROM accounts WHERE app_id = p_app AND user_id = p_from;
+        IF NOT FOUND THEN
+            RETURN -2;
+        END IF;
+        PERFORM 1 FROM accounts WHERE app_id = p_app AND user_id = p_to;
+        IF NOT FOUND THEN
+            RETURN -3;
+        END IF;
+    END IF;
+    INSERT INTO c2c_messages (app_id, pair_low, pair_high, from_account, to_account, msg_seq,
+                              msg_random, msg_time, body, cloud_custom_data, in_sender_history,
+                              counts_unread, offline_push_info, supports_extension)
+    VALUES (p_app, p_low, p_high, p_from, p_to, p_seq, p_random, p_time, p_body, p_cloud,
+            p_in_sender_history, p_counts_unread, p_offline_push, p_supports_extension)
+    ON CONFLICT DO NOTHING;
+    IF NOT FOUND THEN
+        RETURN -1;
+    END IF;
+    -- Unread unless the recipient has read past it; the total is kept in its own row.
+    IF p_counts_unread <> 0 AND p_time > COALESCE(
+        (SELECT read_time FROM c2c_read WHERE app_id = p_app AND reader = p_to AND peer = p_from),
+        -1)
+    THEN
+        INSERT INTO c2c_unread (app_id, owner, peer, unread) VALUES (p_app, p_to, p_from, 1)
+        ON CONFLICT (app_id, owner, peer) DO UPDATE SET unread = c2c_unread.unread + 1;
+        INSERT INTO c2c_unread_totals (app_id, owner, total) VALUES (p_app, p_to, 1)
+        ON CONFLICT (app_id, owner) DO UPDATE SET total = c2c_unread_totals.total + 1
+        RETURNING total INTO v_total;
+    ELSE
+        SELECT total INTO v_total FROM c2c_unread_totals WHERE app_id = p_app AND owner = p_to;
+    END IF;
+    v_total := GREATEST(COALESCE(v_total, 0), 0);
+    IF p_updates_conversation THEN
+        -- Owners in order, as every writer of conversations takes them.
+        INSERT INTO conversations (app_id, owner, kind, peer, msg_time)
+        SELECT DISTINCT p_app, v.owner, 1, v.peer, p_time
+        FROM (VALUES (p_to, p_from, TRUE), (p_from, p_to, p_in_sender_history <> 0))
+             AS v (owner, peer, kept)
+        WHERE v.kept
+        ORDER BY v.owner
+        ON CONFLICT (app_id, owner, kind, peer)
+        DO UPDATE SET msg_time = GREATEST(conversations.msg_time, EXCLUDED.msg_time);
+    END IF;
+    INSERT INTO webhook_outbox (app_id, command, order_key, body, client_ip, opt_platform,
+                                created_ms, next_attempt_ms)
+    SELECT p_app, e.command, e.order_key,
+           CASE WHEN e.tail IS NULL THEN e.head ELSE e.head || v_total::TEXT || e.tail END,
+           e.ip, e.platform, p_created_ms, p_created_ms
+    FROM unnest(p_commands, p_keys, p_heads, p_tails, p_ips, p_platforms) WITH ORDINALITY
+         AS e (command, order_key, head, tail, ip, platform, n)
+    ORDER BY e.n;
+    RETURN v_total;
+END
+$fn$;
+
+CREATE FUNCTION natter_send_group_msg(
+    p_app BIGINT, p_group TEXT, p_topic TEXT, p_from TEXT, p_random BIGINT, p_time BIGINT,
+    p_body TEXT, p_cloud TEXT, p_priority BIGINT, p_extensions TEXT, p_need_receipt BIGINT,
+    p_silent BIGINT, p_recipients TEXT, p_online_only BOOLEAN, p_keeps_history BOOLEAN,
+    p_now BIGINT, p_duplicate_since BIGINT, p_moves_last BOOLEAN,
+    p_commands TEXT[], p_keys TEXT[], p_heads TEXT[], p_tails TEXT[], p_ips TEXT[],
+    p_platforms TEXT[], p_created_ms BIGINT,
+    OUT outcome INTEGER, OUT seq BIGINT, OUT msg_time BIGINT
+) LANGUAGE plpgsql AS $fn$
+DECLARE
+    v_stream TEXT := COALESCE(p_topic, p_group);
+    v_next BIGINT;
+    v_muted_until BIGINT;
+    v_member BOOLEAN;
+BEGIN
+    seq := 0;
+    msg_time := 0;
+    -- The lock every edit of this group takes (postgres/groups.rs, `lock`).
+    PERFORM pg_advisory_xact_lock(hashtextextended('group:' || p_group, p_app));
+    SELECT g.next_msg_seq INTO v_next FROM groups g WHERE g.app_id = p_app AND g.group_id = p_group;
+    IF NOT FOUND THEN
+        outcome := 1;
+        RETURN;
+    END IF;
+    IF p_topic IS NOT NULL THEN
+        SELECT t.next_msg_seq INTO v_next FROM group_topics t
+        WHERE t.app_id = p_app AND t.topic_id = p_topic AND t.group_id = p_group;
+        IF NOT FOUND THEN
+            outcome := 2;
+            RETURN;
+        END IF;
+    END IF;
+    SELECT m.msg_seq, m.msg_time INTO seq, msg_time FROM group_messages m
+    WHERE m.app_id = p_app AND m.group_id = v_stream AND m.msg_random = p_random
+      AND m.from_account = p_from AND m.msg_time >= p_duplicate_since
+    LIMIT 1;
+    IF FOUND THEN
+        outcome := 3;
+        RETURN;
+    END IF;
+    seq := 0;
+    msg_time := 0;
+    PERFORM 1 FROM accounts a WHERE a.app_id = p_app AND a.user_id = p_from;
+    IF NOT FOUND THEN
+        outcome := 4;
+        RETURN;
+    END IF;
+    SELECT gm.muted_until INTO v_muted_until FROM group_members gm
+    WHERE gm.app_id = p_app AND gm.group_id = p_group AND gm.member = p_from;
+    v_member := FOUND;
+    IF v_member AND v_muted_until > p_now THEN
+        outcome := 5;
+        RETURN;
+    END IF;
+    IF NOT p_online_only THEN
+        seq := v_next;
+        v_next := v_next + 1;
+        IF p_keeps_history THEN
+            INSERT INTO group_messages (app_id, group_id, msg_seq, msg_random, from_account,
+                                        msg_time, body, cloud_custom_data, priority, recalled,
+                                        extensions, need_receipt, silent, recipients)
+            VALUES (p_app, v_stream, seq, p_random, p_from, p_time, p_body, p_cloud, p_priority,
+                    0, p_extensions, p_need_receipt, p_silent, p_recipients);
+        END IF;
+    END IF;
+    msg_time := p_time;
+    IF v_member THEN
+        -- Sending means having read up to one's own message.
+        IF p_topic IS NOT NULL THEN
+            INSERT INTO topic_reads (app_id, group_id, topic_id, member, read_seq)
+            VALUES (p_app, p_group, p_topic, p_from, seq)
+            ON CONFLICT (app_id, topic_id, member)
+            DO UPDATE SET read_seq = GREATEST(topic_reads.read_seq, EXCLUDED.read_seq);
+            UPDATE group_members SET last_send_time = p_now
+            WHERE app_id = p_app AND group_id = p_group AND member = p_from;
+        ELSE
+            UPDATE group_members SET last_send_time = p_now, read_seq = GREATEST(read_seq, seq)
+            WHERE app_id = p_app AND group_id = p_group AND member = p_from;
+        END IF;
+    END IF;
+    INSERT INTO webhook_outbox (app_id, command, order_key, body, client_ip, opt_platform,
+                                created_ms, next_attempt_ms)
+    SELECT p_app, e.command, e.order_key,
+           CASE WHEN e.tail IS NULL THEN e.head ELSE e.head || seq::TEXT || e.tail END,
+           e.ip, e.platform, p_created_ms, p_created_ms
+    FROM unnest(p_commands, p_keys, p_heads, p_tails, p_ips, p_platforms) WITH ORDINALITY
+         AS e (command, order_key, head, tail, ip, platform, n)
+    ORDER BY e.n;
+    IF p_topic IS NOT NULL THEN
+        UPDATE group_topics SET next_msg_seq = v_next,
+               last_msg_time = CASE WHEN p_moves_last THEN p_now ELSE last_msg_time END
+        WHERE app_id = p_app AND topic_id = p_topic;
+    ELSE
+        UPDATE groups SET next_msg_seq = v_next,
+               last_msg_time = CASE WHEN p_moves_last THEN p_now ELSE last_msg_time END
+        WHERE app_id = p_app AND group_id = p_group;
+    END IF;
+    outcome := 0;
+END
+$fn$;
+"#;
+
+/// The outbox templates as the function's parallel arrays.
+struct OutboxArrays {
+    commands: Vec<String>,
+    keys: Vec<String>,
+    heads: Vec<String>,
+    tails: Vec<Option<String>>,
+    ips: Vec<String>,
+    platforms: Vec<String>,
+}
+
+impl OutboxArrays {
+    fn new(templates: Vec<OutboxTemplate>) -> Self {
+        let mut arrays = Self {
+            commands: Vec::with_capacity(templates.len()),
+            keys: Vec::with_capacity(templates.len()),
+            heads: Vec::with_capacity(templates.len()),
+            tails: Vec::with_capacity(templates.len()),
+            ips: Vec::with_capacity(templates.len()),
+            platforms: Vec::with_capacity(templates.len()),
+        };
+        for t in templates {
+            arrays.commands.push(t.event.command);
+            arrays.keys.push(t.event.order_key);
+            arrays.heads.push(t.event.body);
+            arrays.tails.push(t.rest);
+            arrays.ips.push(t.event.client_ip);
+            arrays.platforms.push(t.event.opt_platform);
+        }
+        arrays
+    }
+}
+
+/// One call of `natter_send_c2c` on `conn` (a pooled connection: its own transaction; or inside
+/// a transaction). The outbox rows are created at the message's time, as before.
+pub(crate) async fn send_c2c(
+    conn: &mut PgConnection,
+    app: u64,
+    m: &C2cMessage,
+    outbox: Vec<OutboxTemplate>,
+    check_accounts: bool,
+) -> StoreResult<C2cSend> {
+    let (low, high) = pair(&m.from, &m.to);
+    let o = OutboxArrays::new(outbox);
+    let outcome: i64 = sqlx::query_scalar::<Postgres, i64>(
+        "SELECT natter_send_c2c($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15,
+                                $16, $17, $18, $19, $20, $21, $22, $23)",
+    )
+    .bind(app as i64)
+    .bind(low)
+    .bind(high)
+    .bind(&m.from)
+    .bind(&m.to)
+    .bind(i64::from(m.msg_seq))
+    .bind(i64::from(m.msg_random))
+    .bind(m.msg_time)
+    .bind(&m.body)
+    .bind(&m.cloud_custom_data)
+    .bind(i32::from(m.in_sender_history))
+    .bind(i32::from(m.counts_as_unread))
+    .bind(&m.offline_push_info)
+    .bind(i32::from(m.supports_extension))
+    .bind(m.updates_conversation)
+    .bind(check_accounts)
+    .bind(&o.commands)
+    .bind(&o.keys)
+    .bind(&o.heads)
+    .bind(&o.tails)
+    .bind(&o.ips)
+    .bind(&o.platforms)
+    .bind(m.msg_time * 1000)
+    .fetch_one(conn)
+    .await?;
+    Ok(match outcome {
+        -1 => C2cSend::Duplicate,
+        -2 => C2cSend::NoSender,
+        -3 => C2cSend::NoRecipient,
+        total => C2cSend::Stored {
+            recipient_unread: total as u64,
+        },
+    })
+}
+
+/// One call of `natter_send_group_msg`: its own transaction, which takes the group's lock.
+pub(crate) async fn send_group(
+    conn: &mut PgConnection,
+    app: u64,
+    send: GroupSendRecord,
+) -> StoreResult<GroupSendOutcome> {
+    let m = &send.message;
+    let topic = Some(m.topic_id.as_str()).filter(|t| !t.is_empty());
+    let extensions = encode_extensions(&m.extensions);
+    let recipients = encode_recipients(&m.recipients);
+    let o = OutboxArrays::new(send.outbox.clone());
+    let (outcome, seq, time): (i32, i64, i64) = sqlx::query_as(
+        "SELECT outcome, seq, msg_time FROM natter_send_group_msg($1, $2, $3, $4, $5, $6, $7, $8,
+             $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25)",
+    )
+    .bind(app as i64)
+    .bind(&send.group_id)
+    .bind(topic)
+    .bind(&m.from)
+    .bind(i64::from(m.random))
+    .bind(m.time)
+    .bind(&m.body)
+    .bind(&m.cloud_custom_data)
+    .bind(i64::from(m.priority))
+    .bind(extensions)
+    .bind(i64::from(m.need_receipt))
+    .bind(i64::from(m.silent))
+    .bind(recipients)
+    .bind(send.online_only)
+    .bind(send.keeps_history)
+    .bind(send.now)
+    .bind(send.duplicate_since)
+    .bind(send.moves_last_message)
+    .bind(&o.commands)
+    .bind(&o.keys)
+    .bind(&o.heads)
+    .bind(&o.tails)
+    .bind(&o.ips)
+    .bind(&o.platforms)
+    .bind(send.now_ms)
+    .fetch_one(conn)
+    .await?;
+    Ok(match outcome {
+        0 => GroupSendOutcome::Stored { seq: seq as u64 },
+        1 => GroupSendOutcome::NoGroup,
+        2 => GroupSendOutcome::NoTopic,
+        3 => GroupSendOutcome::Duplicate {
+            seq: seq as u64,
+            time,
+        },
+        4 => GroupSendOutcome::NoSender,
+        _ => GroupSendOutcome::Muted,
+    })
+}
