@@ -149,8 +149,11 @@ async fn main() -> anyhow::Result<()> {
         .arg("--data-dir")
         .arg(dir.path().join("data"))
         // Every simulated client comes from 127.0.0.1 and the sdk suite opens 2,000 sockets at
-        // once: the per-address and waiting-login caps would refuse most of them.
+        // once (the mem suite 10,000): the caps in all, per address and on waiting logins would
+        // refuse most of them.
         .args([
+            "--max-connections",
+            "15000",
             "--max-connections-per-ip",
             "50000",
             "--max-pending-logins",
