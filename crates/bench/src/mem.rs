@@ -31,15 +31,26 @@ const CONNECTING_AT_ONCE: usize = 32;
 
 /// The server's resident memory, from /proc (Linux).
 pub(crate) fn rss_kib(pid: u32) -> anyhow::Result<u64> {
+    status_kib(pid, "VmRSS:")
+}
+
+/// The part of the resident memory that is the process's own (heap, stacks), without the
+/// pages of files it maps: SQLite maps its database (`mmap_size`), and those pages count in the
+/// RSS as the database grows.
+pub(crate) fn anon_rss_kib(pid: u32) -> anyhow::Result<u64> {
+    status_kib(pid, "RssAnon:")
+}
+
+fn status_kib(pid: u32, field: &str) -> anyhow::Result<u64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
     let line = status
         .lines()
-        .find(|l| l.starts_with("VmRSS:"))
-        .context("no VmRSS")?;
+        .find(|l| l.starts_with(field))
+        .with_context(|| format!("no {field}"))?;
     Ok(line
         .split_whitespace()
         .nth(1)
-        .context("VmRSS value")?
+        .with_context(|| format!("{field} value"))?
         .parse()?)
 }
 

@@ -1,7 +1,8 @@
 //! The `soak` suite (issue 16): `--soak-clients` WebSocket clients (1,000) stay connected over
 //! `/ws` while REST `openim/sendmsg` runs between them at half of the peak rate for `--minutes`,
 //! and a tenth of the clients reconnect each minute (one every 600 ms at 1,000, spread over the
-//! minute). Every minute it prints the server's RSS, the sends' p50/p99 and what the clients got,
+//! minute). Every minute it prints the server's RSS (and its anonymous part, without SQLite's mapped
+//! database), the sends' p50/p99 and what the clients got,
 //! so that the first and the last minutes can be compared: they should match.
 //!
 //! The peak is measured first: 16 closed-loop senders (one request in flight each) for
@@ -17,7 +18,7 @@ use serde_json::json;
 use tokio::sync::Semaphore;
 
 use crate::import_accounts;
-use crate::mem::{connect, rss_kib, Protocol, Socket};
+use crate::mem::{anon_rss_kib, connect, rss_kib, Protocol, Socket};
 
 /// Closed-loop senders for the peak measurement.
 const PEAK_SENDERS: usize = 16;
@@ -135,8 +136,8 @@ pub async fn run(
         clients / 10
     );
     println!();
-    println!("| minute | sends/s | failed | p50 ms | p99 ms | pushes received | reconnects | server RSS MiB |");
-    println!("|---|---|---|---|---|---|---|---|");
+    println!("| minute | sends/s | failed | p50 ms | p99 ms | pushes received | reconnects | server RSS MiB | of it anonymous MiB |");
+    println!("|---|---|---|---|---|---|---|---|---|");
 
     // Reconnects: a tenth of the clients a minute, one at a time, spread over the minute.
     let reconnect_every = Duration::from_secs_f64(60.0 / (clients / 10).max(1) as f64);
@@ -197,7 +198,7 @@ pub async fn run(
                 std::mem::replace(&mut *current.lock().unwrap(), Arc::new(Minute::default()));
             let seconds = minute_started.elapsed().as_secs_f64();
             minute_started = Instant::now();
-            let rss = rss_kib(server_pid)?;
+            let rss = (rss_kib(server_pid)?, anon_rss_kib(server_pid)?);
             let number = minute_number;
             minute_number += 1;
             // Sends still in flight land in the finished minute's list; a short wait lets them.
@@ -225,17 +226,18 @@ pub async fn run(
     Ok(())
 }
 
-fn report(number: u64, minute: &Minute, seconds: f64, rss: u64) -> String {
+fn report(number: u64, minute: &Minute, seconds: f64, (rss, anon): (u64, u64)) -> String {
     let mut latencies = std::mem::take(&mut *minute.latencies_ms.lock().unwrap());
     latencies.sort_by(f64::total_cmp);
     format!(
-        "| {number} | {:.0} | {} | {:.2} | {:.2} | {} | {} | {:.1} |",
+        "| {number} | {:.0} | {} | {:.2} | {:.2} | {} | {} | {:.1} | {:.1} |",
         latencies.len() as f64 / seconds,
         minute.failed.load(Ordering::Relaxed),
         percentile(&latencies, 0.5),
         percentile(&latencies, 0.99),
         minute.pushes.load(Ordering::Relaxed),
         minute.reconnects.load(Ordering::Relaxed),
-        rss as f64 / 1024.0
+        rss as f64 / 1024.0,
+        anon as f64 / 1024.0
     )
 }
