@@ -17,8 +17,10 @@ mod all_member_push;
 mod cluster;
 mod export;
 mod history;
+mod mem;
 mod push;
 mod sdk;
+mod soak;
 mod webhooks;
 
 const APP: u64 = 1_400_000_000;
@@ -63,7 +65,11 @@ struct Args {
     /// `export` (snapshot save/restore of 1,000 accounts, 100 groups and 10,000 messages;
     /// `natter import`/`export` of an app with `--messages` messages: rows/s, peak memory),
     /// `cluster` (with `--database-url` and `--nats-url`: sendmsg and send_group_msg on 1, 2
-    /// and 3 nodes, and the presence bucket's writes for 1,000 clients)
+    /// and 3 nodes, and the presence bucket's writes for 1,000 clients),
+    /// `mem` (`--clients` idle logged-in clients over `--protocol`: the server's RSS with none,
+    /// all logged in and after all left), `soak` (`--soak-clients` clients over /ws, `sendmsg`
+    /// at half its peak rate for `--minutes`, a tenth of the clients reconnecting each minute:
+    /// RSS and p50/p99 every minute)
     #[arg(
         long,
         value_delimiter = ',',
@@ -85,6 +91,18 @@ struct Args {
     /// After-callbacks queued before delivery is let through (webhooks suite)
     #[arg(long, default_value_t = 20_000)]
     backlog: usize,
+    /// Idle logged-in clients (mem suite)
+    #[arg(long, default_value_t = 2_000)]
+    clients: usize,
+    /// The protocol of the mem suite's clients
+    #[arg(long, value_enum, default_value = "binfo")]
+    protocol: mem::Protocol,
+    /// Connected clients (soak suite)
+    #[arg(long, default_value_t = 1_000)]
+    soak_clients: usize,
+    /// How long the soak lasts (soak suite); the peak is measured for `--seconds` before it
+    #[arg(long, default_value_t = 30)]
+    minutes: u64,
 }
 
 /// One measured load: an API and the Lua expression that builds each request body (it may use
@@ -138,8 +156,11 @@ async fn main() -> anyhow::Result<()> {
         .arg("--data-dir")
         .arg(dir.path().join("data"))
         // Every simulated client comes from 127.0.0.1 and the sdk suite opens 2,000 sockets at
-        // once: the per-address and waiting-login caps would refuse most of them.
+        // once (the mem suite 10,000): the caps in all, per address and on waiting logins would
+        // refuse most of them.
         .args([
+            "--max-connections",
+            "15000",
             "--max-connections-per-ip",
             "50000",
             "--max-pending-logins",
@@ -266,6 +287,23 @@ async fn main() -> anyhow::Result<()> {
     if args.suites.iter().any(|s| s == "sdk") {
         let pid = server.id().context("the server has a pid")?;
         sdk::run(&client, &base, &query, pid).await?;
+    }
+    if args.suites.iter().any(|s| s == "mem") {
+        let pid = server.id().context("the server has a pid")?;
+        mem::run(&client, &base, &query, pid, args.clients, args.protocol).await?;
+    }
+    if args.suites.iter().any(|s| s == "soak") {
+        let pid = server.id().context("the server has a pid")?;
+        soak::run(
+            &client,
+            &base,
+            &query,
+            pid,
+            args.soak_clients,
+            args.minutes,
+            args.seconds,
+        )
+        .await?;
     }
     if args.suites.iter().any(|s| s == "history") {
         history::run(&client, &base, &query, args.archive, args.runs).await?;

@@ -16,6 +16,7 @@ use serde_json::{json, Value};
 use tokio::sync::mpsc;
 use tokio_tungstenite::tungstenite::Message;
 
+use crate::mem::rss_kib;
 use crate::{import_accounts, post, public_group, APP, KEY};
 
 type Socket =
@@ -115,20 +116,6 @@ async fn read_frames(
             return;
         }
     }
-}
-
-/// The server's resident memory, from /proc (Linux).
-fn rss_kib(pid: u32) -> anyhow::Result<u64> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
-    let line = status
-        .lines()
-        .find(|l| l.starts_with("VmRSS:"))
-        .context("no VmRSS")?;
-    Ok(line
-        .split_whitespace()
-        .nth(1)
-        .context("VmRSS value")?
-        .parse()?)
 }
 
 fn percentile(sorted: &[f64], q: f64) -> f64 {

@@ -7,6 +7,7 @@
 //! its fields). The first request must be `login`.
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
@@ -35,10 +36,11 @@ use crate::AppState;
 
 /// Largest frame a client may send (a 12 KB message body fits many times over).
 const MAX_FRAME_BYTES: usize = 64 * 1024;
-/// Each connection's read buffer. Tungstenite's default (128 KiB) was most of a connected
-/// client's memory (BENCHMARKS.md, the sdk suite); client frames are small, and a larger one
-/// still arrives whole, read in more steps.
-pub(crate) const READ_BUFFER_BYTES: usize = 8 * 1024;
+/// Each connection's read buffer, which it keeps (zeroed, so resident) while idle. Tungstenite's
+/// default (128 KiB) was most of a connected client's memory, 8 KiB still a third of it
+/// (BENCHMARKS.md, memory per WebSocket); client frames are mostly a few hundred bytes, and a
+/// larger one still arrives whole, read in more steps (the buffer grows to hold it).
+pub(crate) const READ_BUFFER_BYTES: usize = 2 * 1024;
 /// How long a new connection has to log in.
 const LOGIN_WAIT: Duration = Duration::from_secs(10);
 /// How often the server pings (more often when the silence limit, `HttpConfig::client_timeout`,
@@ -58,7 +60,7 @@ pub async fn upgrade(
     ws.max_message_size(MAX_FRAME_BYTES)
         .max_frame_size(MAX_FRAME_BYTES)
         .read_buffer_size(READ_BUFFER_BYTES)
-        .on_upgrade(move |socket| serve(state, peer, socket, slot))
+        .on_upgrade(move |socket| serve(Arc::new(state), peer, socket, slot))
 }
 
 #[derive(Deserialize)]
@@ -137,31 +139,36 @@ pub(crate) async fn close(socket: &mut WebSocket, code: u16, reason: &'static st
         .await;
 }
 
+/// `state` is shared (`Arc`): the connection's task holds it for as long as the client stays,
+/// and an `AppState` is a few KiB by value.
 async fn serve(
-    state: AppState,
+    state: Arc<AppState>,
     peer: SocketAddr,
     mut socket: WebSocket,
     login_slot: tokio::sync::OwnedSemaphorePermit,
 ) {
-    let Some((session, frames)) = login(&state, peer, &mut socket).await else {
+    // The login, each request and the session's end run in boxed futures of their own: this
+    // task's future lives as long as the connection, and an idle client should not hold the
+    // state of the largest of them (BENCHMARKS.md, memory per WebSocket).
+    let Some((session, frames)) = Box::pin(login(&state, peer, &mut socket)).await else {
         return;
     };
     drop(login_slot);
     let mut guard = SessionGuard::new(state.clone(), session.clone());
     let end = run(&state, &session, frames, &mut socket).await;
     guard.disarm();
-    state.services.sessions.end(&session, end).await;
+    Box::pin(state.services.sessions.end(&session, end)).await;
 }
 
 /// Ends a session whose connection task stopped without ending it (a panic while serving a
 /// request), so the user does not stay online for ever. Both client protocols use it.
 pub(crate) struct SessionGuard {
-    state: AppState,
+    state: Arc<AppState>,
     session: Option<Session>,
 }
 
 impl SessionGuard {
-    pub(crate) fn new(state: AppState, session: Session) -> Self {
+    pub(crate) fn new(state: Arc<AppState>, session: Session) -> Self {
         Self {
             state,
             session: Some(session),
@@ -341,7 +348,7 @@ async fn run(
                         let (answer, logout, panicked) = match read_request(&text) {
                             Ok((req_id, op, body)) => {
                                 let logout = op == "logout";
-                                match guarded_handle(state, session, &op, body).await {
+                                match Box::pin(guarded_handle(state, session, &op, body)).await {
                                     Guarded::Done(result) => (reply(&req_id, result), logout, false),
                                     Guarded::Panicked(error) => (reply(&req_id, Err(error)), false, true),
                                 }
@@ -557,5 +564,25 @@ async fn handle(state: &AppState, session: &Session, op: &str, body: Value) -> A
                 ),
             )),
         },
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    /// The size of the future an async fn of four owned arguments returns, without calling it.
+    pub(crate) fn future_size<F, A, B, C, D, Fut>(_: &F) -> usize
+    where
+        F: Fn(A, B, C, D) -> Fut,
+    {
+        std::mem::size_of::<Fut>()
+    }
+
+    /// Every connected client holds its task's future for as long as it stays: requests are
+    /// served in futures of their own (boxed), so that an idle connection does not carry the
+    /// largest request's state (BENCHMARKS.md, memory per WebSocket).
+    #[test]
+    fn an_idle_connection_holds_a_small_future() {
+        let size = future_size(&super::serve);
+        assert!(size <= 4096, "the /ws connection future is {size} bytes");
     }
 }

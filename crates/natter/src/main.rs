@@ -13,6 +13,32 @@ use natter_core::Clock;
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// Called when a runtime worker has nothing to do: at most once a second per worker, mimalloc
+/// collects that thread's heap. A connection's memory is often freed by another worker than the
+/// one that allocated it, and mimalloc only reclaims such blocks (and gives emptied pages back
+/// to the OS) when the owning thread allocates again or collects; without this, the memory of
+/// ten thousand clients that left stayed resident while the server idled (BENCHMARKS.md, memory
+/// per WebSocket).
+fn collect_when_idle() {
+    use std::cell::Cell;
+    use std::time::{Duration, Instant};
+    const EVERY: Duration = Duration::from_secs(1);
+    thread_local! {
+        static LAST: Cell<Option<Instant>> = const { Cell::new(None) };
+    }
+    let now = Instant::now();
+    if LAST
+        .get()
+        .is_some_and(|last| now.duration_since(last) < EVERY)
+    {
+        return;
+    }
+    LAST.set(Some(now));
+    // SAFETY: mi_collect takes no pointers; it only works on this thread's own heap (and
+    // memory already free), so calling it at any point on any thread is sound.
+    unsafe { libmimalloc_sys::mi_collect(false) };
+}
+
 #[derive(Parser)]
 #[command(
     name = "natter",
@@ -217,6 +243,7 @@ fn serve(args: Options) -> anyhow::Result<()> {
     let config = ServerConfig::resolve(args)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
+        .on_thread_park(collect_when_idle)
         .build()?;
     runtime.block_on(async {
         let clock = Arc::new(Clock::system());

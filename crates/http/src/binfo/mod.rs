@@ -33,6 +33,7 @@ mod topics;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
@@ -91,23 +92,27 @@ pub async fn upgrade(
     ws.max_message_size(MAX_FRAME_BYTES)
         .max_frame_size(MAX_FRAME_BYTES)
         .read_buffer_size(crate::gateway::READ_BUFFER_BYTES)
-        .on_upgrade(move |socket| serve(state, connection, socket, slot))
+        .on_upgrade(move |socket| serve(Arc::new(state), connection, socket, slot))
 }
 
+/// `state` is shared, as on `/ws` (gateway.rs).
 async fn serve(
-    state: AppState,
+    state: Arc<AppState>,
     connection: Connection,
     mut socket: WebSocket,
     login_slot: tokio::sync::OwnedSemaphorePermit,
 ) {
-    let Some((session, frames, held)) = log_in(&state, &connection, &mut socket).await else {
+    // The login, each command and the session's end run in boxed futures of their own, as on
+    // `/ws` (gateway.rs): an idle connection holds only what waiting needs.
+    let Some((session, frames, held)) = Box::pin(log_in(&state, &connection, &mut socket)).await
+    else {
         return;
     };
     drop(login_slot);
     let mut guard = SessionGuard::new(state.clone(), session.clone());
     let end = run(&state, &connection, &session, frames, held, &mut socket).await;
     guard.disarm();
-    state.services.sessions.end(&session, end).await;
+    Box::pin(state.services.sessions.end(&session, end)).await;
 }
 
 /// Answers one request: the envelope and the command's fields, under the request's `servcmd`
@@ -310,13 +315,13 @@ async fn run(
     for request in held {
         let (servcmd, seq) = (request.head.servcmd.clone(), request.head.seq.clone());
         delivery.on_request(&servcmd, &request.body);
-        let run = commands::run(
+        let run = Box::pin(commands::run(
             state,
             session,
             &connection.public_url,
             &servcmd,
             request.body,
-        );
+        ));
         let (result, panicked) = match run.await {
             Guarded::Done(result) => (result, false),
             Guarded::Panicked(error) => (Err(error), true),
@@ -376,7 +381,7 @@ async fn run(
                             Ok(Value::Null)
                         } else {
                             let servcmd = &request.head.servcmd;
-                            match commands::run(state, session, &connection.public_url, servcmd, request.body).await {
+                            match Box::pin(commands::run(state, session, &connection.public_url, servcmd, request.body)).await {
                                 Guarded::Done(result) => result,
                                 Guarded::Panicked(error) => {
                                     panicked = true;
@@ -469,4 +474,15 @@ async fn send_push(
         return false;
     }
     socket.send(Message::Binary(bytes.into())).await.is_ok()
+}
+
+#[cfg(test)]
+mod tests {
+    /// As for `/ws` (gateway.rs): an idle SDK connection does not carry the largest command's
+    /// state.
+    #[test]
+    fn an_idle_connection_holds_a_small_future() {
+        let size = crate::gateway::tests::future_size(&super::serve);
+        assert!(size <= 4096, "the /binfo connection future is {size} bytes");
+    }
 }
