@@ -383,7 +383,30 @@ struct HandleApplyJoinGroup {
 /// `handle_apply_join_group`: the owner or an admin answers a join request.
 pub(super) async fn handle_apply_join_group(ctx: Ctx, body: Value) -> ApiResult<Value> {
     let req: HandleApplyJoinGroup = ctx.parse(body)?;
-    let decision = match req.handle_msg.as_str() {
+    let answer = Answered {
+        group_id: req.group_id,
+        applicant: req.applicant,
+        handle_msg: req.handle_msg,
+        approval_msg: req.approval_msg,
+        inviter: None,
+    };
+    answer_application(&ctx, answer).await
+}
+
+/// An answer the owner or an admin gives to a join request, or to a member's invitation
+/// (`inviter`).
+pub(super) struct Answered {
+    pub group_id: String,
+    pub applicant: String,
+    /// `Agree` or `Reject`.
+    pub handle_msg: String,
+    pub approval_msg: String,
+    pub inviter: Option<String>,
+}
+
+/// Checks that the user may answer the group's applications, then answers.
+pub(super) async fn answer_application(ctx: &Ctx, answer: Answered) -> ApiResult<Value> {
+    let decision = match answer.handle_msg.as_str() {
         "Agree" => Decision::Agree,
         "Reject" => Decision::Refuse,
         other => {
@@ -397,7 +420,7 @@ pub(super) async fn handle_apply_join_group(ctx: Ctx, body: Value) -> ApiResult<
     groups
         .authorize(
             &ctx.app,
-            &req.group_id,
+            &answer.group_id,
             &ctx.identifier,
             ClientAction::HandleApplication,
         )
@@ -405,13 +428,13 @@ pub(super) async fn handle_apply_join_group(ctx: Ctx, body: Value) -> ApiResult<
     groups
         .handle_application(
             &ctx.app,
-            &req.group_id,
+            &answer.group_id,
             &ctx.identifier,
             Answer {
-                applicant: req.applicant,
+                applicant: answer.applicant,
                 decision,
-                message: req.approval_msg,
-                inviter: None,
+                message: answer.approval_msg,
+                inviter: answer.inviter,
             },
             &ctx.origin,
         )

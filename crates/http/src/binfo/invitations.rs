@@ -4,13 +4,12 @@
 //! they answer one (the SDK's `handleGroupApplication` on an application of type 2). See
 //! `natter_services::groups::invitations` for the rules.
 
-use natter_core::{codes, ApiError, ApiResult};
+use natter_core::ApiResult;
 use natter_services::groups::permissions::ClientAction;
-use natter_services::groups::{Answer, Decision};
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::groups::authorized;
+use super::groups::{answer_application, authorized, Answered};
 use crate::handler::fields;
 use crate::handler::Ctx;
 use crate::wire::group_open_http_svc::{AddGroupMember, AddGroupMemberReply};
@@ -57,38 +56,12 @@ struct HandleInviteJoinPermissionGroup {
 /// agreeing lets the invitee in (`Group.CallbackAfterNewMemberJoin` with `Invited`).
 pub(super) async fn handle_invite_join_permission_group(ctx: Ctx, body: Value) -> ApiResult<Value> {
     let req: HandleInviteJoinPermissionGroup = ctx.parse(body)?;
-    let decision = match req.handle_msg.as_str() {
-        "Agree" => Decision::Agree,
-        "Reject" => Decision::Refuse,
-        other => {
-            return Err(ApiError::new(
-                codes::GROUP_INVALID_PARAM,
-                format!("HandleMsg {other:?} is not Agree or Reject"),
-            ))
-        }
+    let answer = Answered {
+        group_id: req.group_id,
+        applicant: req.invitee,
+        handle_msg: req.handle_msg,
+        approval_msg: req.approval_msg,
+        inviter: Some(req.inviter),
     };
-    let groups = &ctx.services.groups;
-    groups
-        .authorize(
-            &ctx.app,
-            &req.group_id,
-            &ctx.identifier,
-            ClientAction::HandleApplication,
-        )
-        .await?;
-    groups
-        .handle_application(
-            &ctx.app,
-            &req.group_id,
-            &ctx.identifier,
-            Answer {
-                applicant: req.invitee,
-                decision,
-                message: req.approval_msg,
-                inviter: Some(req.inviter),
-            },
-            &ctx.origin,
-        )
-        .await?;
-    Ok(Value::Null)
+    answer_application(&ctx, answer).await
 }
