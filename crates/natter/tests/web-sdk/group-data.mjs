@@ -7,48 +7,20 @@
 import {
   A,
   B,
-  PROXY,
-  SDKAppID,
-  SDK_LOG,
   SIG_A,
   SIG_B,
   check,
   eventually,
-  freshSDK,
+  loginWatching,
   report,
   show,
   step,
-  withTimeout,
+  watchedEvent,
 } from './harness.mjs';
 
-/// Logs a user in; keeps every event of the kinds the script waits for.
-async function login(userID, userSig) {
-  const TencentCloudChat = freshSDK();
-  const chat = TencentCloudChat.create({ SDKAppID, proxyServer: PROXY });
-  chat.setLogLevel(SDK_LOG);
-  const E = TencentCloudChat.EVENT;
-  const ready = new Promise((resolve) => chat.on(E.SDK_READY, resolve));
-  const user = { userID, chat, E, TYPES: TencentCloudChat.TYPES, events: {} };
-  for (const name of ['GROUP_ATTRIBUTES_UPDATED', 'GROUP_COUNTER_UPDATED', 'GROUP_LIST_UPDATED', 'TOPIC_CREATED', 'TOPIC_UPDATED', 'TOPIC_DELETED']) {
-    user.events[name] = [];
-    chat.on(E[name], (ev) => user.events[name].push(ev.data));
-  }
-  user.messages = [];
-  chat.on(E.MESSAGE_RECEIVED, (ev) => user.messages.push(...ev.data));
-  chat.on(E.ERROR, (ev) => console.error(`[${userID}] ERROR event`, ev.data));
-  const res = await withTimeout(chat.login({ userID, userSig }), `${userID}: login()`);
-  check(res.code === 0, `${userID}: login() resolves with code 0`, res.code);
-  await withTimeout(ready, `${userID}: SDK_READY`);
-  return user;
-}
-
-/// Waits until `user` has had an event `name` whose data passes `match`; returns its data.
-function event(user, name, match, what) {
-  return eventually(`${user.userID}: ${what}`, () => {
-    const found = user.events[name].find(match);
-    return { ok: found !== undefined, value: found, seen: user.events[name] };
-  });
-}
+const KINDS = ['GROUP_ATTRIBUTES_UPDATED', 'GROUP_COUNTER_UPDATED', 'GROUP_LIST_UPDATED', 'TOPIC_CREATED', 'TOPIC_UPDATED', 'TOPIC_DELETED'];
+const login = (userID, userSig) => loginWatching(userID, userSig, KINDS);
+const event = watchedEvent;
 
 async function main() {
   const a = await login(A, SIG_A);

@@ -246,6 +246,36 @@ function summary(m) {
   };
 }
 
+/// Logs `userID` in with a fresh SDK instance and keeps, in `user.events[name]`, the data of every
+/// event named in `kinds`, and in `user.messages` every message received; resolves at SDK_READY.
+async function loginWatching(userID, userSig, kinds) {
+  const TencentCloudChat = freshSDK();
+  const chat = TencentCloudChat.create({ SDKAppID, proxyServer: PROXY });
+  chat.setLogLevel(SDK_LOG);
+  const E = TencentCloudChat.EVENT;
+  const ready = new Promise((resolve) => chat.on(E.SDK_READY, resolve));
+  const user = { userID, chat, E, TYPES: TencentCloudChat.TYPES, events: {}, messages: [] };
+  for (const name of kinds) {
+    user.events[name] = [];
+    chat.on(E[name], (ev) => user.events[name].push(ev.data));
+  }
+  chat.on(E.MESSAGE_RECEIVED, (ev) => user.messages.push(...ev.data));
+  chat.on(E.ERROR, (ev) => console.error(`[${userID}] ERROR event`, ev.data));
+  const res = await withTimeout(chat.login({ userID, userSig }), `${userID}: login()`);
+  check(res.code === 0, `${userID}: login() resolves with code 0`, res.code);
+  await withTimeout(ready, `${userID}: SDK_READY`);
+  return user;
+}
+
+/// Waits until `user` (from `loginWatching`) has had an event `name` whose data passes `match`;
+/// returns its data.
+function watchedEvent(user, name, match, what) {
+  return eventually(`${user.userID}: ${what}`, () => {
+    const found = user.events[name].find(match);
+    return { ok: found !== undefined, value: found, seen: user.events[name] };
+  });
+}
+
 export {
   A,
   B,
@@ -261,6 +291,7 @@ export {
   extra,
   freshSDK,
   inbox,
+  loginWatching,
   report,
   requests,
   show,
@@ -269,5 +300,6 @@ export {
   summary,
   unhandled,
   uplink,
+  watchedEvent,
   withTimeout,
 };

@@ -8,47 +8,20 @@
 import {
   A,
   B,
-  PROXY,
-  SDKAppID,
-  SDK_LOG,
   SIG_A,
   SIG_B,
   check,
   eventually,
-  freshSDK,
+  loginWatching,
   report,
   step,
-  withTimeout,
+  watchedEvent,
 } from './harness.mjs';
 
 const KINDS = ['MESSAGE_EXTENSIONS_UPDATED', 'MESSAGE_EXTENSIONS_DELETED', 'GROUP_LIST_UPDATED', 'PINNED_GROUP_MESSAGE_UPDATED'];
 
-/// Logs a user in; keeps every event of the kinds the script waits for, and received messages.
-async function login(userID, userSig) {
-  const TencentCloudChat = freshSDK();
-  const chat = TencentCloudChat.create({ SDKAppID, proxyServer: PROXY });
-  chat.setLogLevel(SDK_LOG);
-  const E = TencentCloudChat.EVENT;
-  const ready = new Promise((resolve) => chat.on(E.SDK_READY, resolve));
-  const user = { userID, chat, E, TYPES: TencentCloudChat.TYPES, events: {}, messages: [] };
-  for (const name of KINDS) {
-    user.events[name] = [];
-    chat.on(E[name], (ev) => user.events[name].push(ev.data));
-  }
-  chat.on(E.MESSAGE_RECEIVED, (ev) => user.messages.push(...ev.data));
-  chat.on(E.ERROR, (ev) => console.error(`[${userID}] ERROR event`, ev.data));
-  const res = await withTimeout(chat.login({ userID, userSig }), `${userID}: login()`);
-  check(res.code === 0, `${userID}: login() resolves with code 0`, res.code);
-  await withTimeout(ready, `${userID}: SDK_READY`);
-  return user;
-}
-
-function event(user, name, match, what) {
-  return eventually(`${user.userID}: ${what}`, () => {
-    const found = user.events[name].find(match);
-    return { ok: found !== undefined, value: found, seen: user.events[name] };
-  });
-}
+const login = (userID, userSig) => loginWatching(userID, userSig, KINDS);
+const event = watchedEvent;
 
 function received(user, text) {
   return eventually(`${user.userID}: the message "${text}"`, () => {
