@@ -10,6 +10,9 @@ use natter_core::Clock;
 
 /// mimalloc instead of the system allocator: request handling allocates many small short-lived
 /// buffers (JSON, headers), and glibc's malloc took about 15 % of the server's CPU under load.
+/// The `system-allocator` feature keeps the system's, for heap profilers that hook malloc
+/// (heaptrack, valgrind): BENCHMARKS.md, memory per WebSocket.
+#[cfg(not(feature = "system-allocator"))]
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

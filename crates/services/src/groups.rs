@@ -13,6 +13,7 @@ mod delivery;
 mod history_clears;
 mod imports;
 mod invitations;
+mod kinds;
 mod lists;
 mod members;
 mod messages;
@@ -113,6 +114,8 @@ pub struct GroupService {
     presence: Arc<Presence>,
     fanout: Fanout,
     broadcast_seq: Arc<delivery::BroadcastSeq>,
+    /// Each group's unchanging type, so a send reads the group only once per node.
+    kinds: Arc<kinds::GroupKinds>,
 }
 
 pub(crate) fn invalid(info: impl Into<String>) -> ApiError {
@@ -269,6 +272,7 @@ impl GroupService {
             presence,
             fanout,
             broadcast_seq: Arc::default(),
+            kinds: Arc::default(),
         }
     }
 
@@ -658,6 +662,7 @@ impl GroupService {
             plan
         })
         .await?;
+        self.kinds.forget(app.sdkappid, group_id);
         self.send_removed(
             app,
             group_id,

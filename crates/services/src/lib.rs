@@ -144,6 +144,7 @@ impl Services {
             .reset_app(app.sdkappid)
             .await
             .map_err(internal(natter_core::codes::ACCOUNT_INTERNAL))?;
+        self.groups.forget_group_kinds(app.sdkappid);
         self.webhooks.clear_log(app.sdkappid);
         self.accounts.ensure_admins(app.sdkappid, &app.admins).await
     }

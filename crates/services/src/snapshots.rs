@@ -107,6 +107,7 @@ impl Services {
             .import(self.store.clone(), vec![(app.sdkappid, options)], None)
             .await
             .map_err(failed)?;
+        self.groups.forget_group_kinds(app.sdkappid);
         self.webhooks.clear_log(app.sdkappid);
         self.accounts
             .ensure_admins(app.sdkappid, &app.admins)

@@ -76,6 +76,9 @@ impl OutboxTemplate {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GroupSendRecord {
     pub group_id: String,
+    /// The group's type as the caller decided the send on (it may have remembered it from an
+    /// earlier read): a group of another type answers `OtherType` and nothing is written.
+    pub group_type: String,
     /// The message; its `seq` is the store's to choose, its `topic_id` names the topic (empty:
     /// the group itself).
     pub message: GroupMessage,
@@ -100,6 +103,8 @@ pub struct GroupSendRecord {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum GroupSendOutcome {
     NoGroup,
+    /// The group exists with another type than the send named (destroyed and created again).
+    OtherType,
     /// The topic is not one of this group's.
     NoTopic,
     /// The sender sent this message before (same `Random` within the window): its first
@@ -114,11 +119,13 @@ pub enum GroupSendOutcome {
     Muted,
     Stored {
         seq: u64,
+        /// The group's members as the send found them (for the operations data).
+        member_count: u64,
     },
 }
 
 /// `send_group_message` as one group edit, for engines without a faster form: the same
-/// decisions the PostgreSQL function makes, in the same order (group, topic, duplicate,
+/// decisions the PostgreSQL function makes, in the same order (group, type, topic, duplicate,
 /// sender, mute), then the message, the sender's read position and last send, the
 /// after-callbacks and the group's (or topic's) next `MsgSeq` and last-message time.
 pub(crate) async fn send_group_by_edit<S: Store + ?Sized>(
@@ -142,6 +149,10 @@ pub(crate) async fn send_group_by_edit<S: Store + ?Sized>(
         let Some(group) = &snap.group else {
             return answer(GroupSendOutcome::NoGroup);
         };
+        if group.group_type != send.group_type {
+            return answer(GroupSendOutcome::OtherType);
+        }
+        let member_count = group.member_count;
         let mut topic_row = match &topic {
             Some(tid) => match snap.topics.get(tid) {
                 Some(t) => Some(t.clone()),
@@ -206,7 +217,7 @@ pub(crate) async fn send_group_by_edit<S: Store + ?Sized>(
                 plan.changes.push(GroupChange::PutGroup(Box::new(group)));
             }
         }
-        plan.map_reply(move |()| Box::new(GroupSendOutcome::Stored { seq }) as AnyReply)
+        plan.map_reply(move |()| Box::new(GroupSendOutcome::Stored { seq, member_count }) as AnyReply)
     });
     let outcome = store
         .edit_group_any(app, group_id, query, now_ms, edit)

@@ -436,3 +436,50 @@ async fn frequency_limits_hold_for_the_whole_cluster() {
     assert_eq!(admitted(&cluster, CHECK, 3, check).await, 3);
     assert_eq!(admitted(&cluster, SEND, 3, |i| message(100 + i)).await, 3);
 }
+
+/// A node remembers each group's type after its first send there, so that a send is one round
+/// trip on PostgreSQL. The store checks the remembered type: a group destroyed through another
+/// node answers 10010, and one created again with another type is sent to as what it is now.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(
+    not(all(natter_test_postgres, natter_test_nats)),
+    ignore = "set NATTER_TEST_POSTGRES=postgres://… and NATTER_TEST_NATS=nats://… to run"
+)]
+async fn sends_follow_a_group_destroyed_or_created_again_on_another_node() {
+    const DESTROY: &str = "group_open_http_svc/destroy_group";
+    const HISTORY: &str = "group_open_http_svc/group_msg_get_simple";
+    const AFTER_SEND: &str = "Group.CallbackAfterSendMsg";
+    let receiver = crate::receiver::Receiver::start().await;
+    let url = receiver.url.clone();
+    let cluster = nodes_with(2, move |config| {
+        config.apps[0].webhook.url = Some(url);
+    })
+    .await;
+    let (a, b) = (&cluster[0], &cluster[1]);
+    let create = |group_type: &str| {
+        json!({"Type": group_type, "Name": "g", "GroupId": "g", "Owner_Account": ADMIN})
+    };
+    let message = |i: u32| {
+        json!({"GroupId": "g", "From_Account": ADMIN, "Random": i,
+            "MsgBody": [{"MsgType": "TIMTextElem", "MsgContent": {"Text": format!("m{i}")}}]})
+    };
+    b.ok(CREATE, create("Public")).await;
+    assert_eq!(a.ok(SEND, message(1)).await["MsgSeq"], 1);
+
+    // Destroyed and created again as a live room through B: A's next send is a live room's.
+    b.ok(DESTROY, json!({"GroupId": "g"})).await;
+    b.ok(CREATE, create("AVChatRoom")).await;
+    a.ok(SEND, message(2)).await;
+    let reports = receiver.wait_for(AFTER_SEND, 2).await;
+    let types: Vec<&Value> = reports.iter().map(|r| &r.body["GroupType"]).collect();
+    assert_eq!(types, [&json!("Public"), &json!("AVChatRoom")]);
+    let history = a
+        .call(HISTORY, json!({"GroupId": "g", "ReqMsgNumber": 10}))
+        .await;
+    assert_ne!(history["ErrorCode"], 0, "a live room keeps no history: {history}");
+
+    // Destroyed through B: A, which remembers it, answers as if it had read it now.
+    b.ok(DESTROY, json!({"GroupId": "g"})).await;
+    let refused = a.call(SEND, message(3)).await;
+    assert_eq!(refused["ErrorCode"], 10010, "{refused}");
+}

@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use natter_core::{codes, ApiError, ApiResult, AppSettings, GroupType};
 use natter_events::{Priority, Push, Target};
-use natter_store::{GroupQuery, GroupRecord};
+use natter_store::GroupQuery;
 use serde_json::{json, Value};
 
 use super::topics::{check_topic_group, topic_not_found};
@@ -93,20 +93,21 @@ impl GroupService {
     pub(crate) fn deliver(
         &self,
         app: &AppSettings,
-        group: &GroupRecord,
+        group_id: &str,
+        group_type: GroupType,
         msg: Delivered,
         except: Option<u64>,
     ) {
-        let push = msg.frame(&group.group_id, false);
-        let target = if type_of(group) == GroupType::AvChatRoom {
-            Target::Room(group.group_id.clone())
+        let push = msg.frame(group_id, false);
+        let target = if group_type == GroupType::AvChatRoom {
+            Target::Room(group_id.to_owned())
         } else {
             let mut only = msg.recipients;
             if !only.is_empty() {
                 only.push(msg.from);
             }
             Target::GroupMembers {
-                group_id: group.group_id.clone(),
+                group_id: group_id.to_owned(),
                 only,
             }
         };

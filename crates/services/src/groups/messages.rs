@@ -22,7 +22,8 @@ use natter_webhook::{BeforeOutcome, Origin};
 use serde_json::Value;
 
 use super::delivery::Delivered;
-use super::topics::{check_topic_group, topic_not_found};
+use super::kinds::GroupKind;
+use super::topics::{check_topic_kind, topic_not_found};
 use super::{invalid, refusal, refused_by_callback, type_of, GroupService};
 use crate::internal;
 use crate::messages::apply_send_rewrite;
@@ -201,58 +202,83 @@ impl GroupService {
         req: GroupSend,
         origin: &Origin,
     ) -> ApiResult<GroupSent> {
-        let group = self.group(app, group_id).await?;
+        let mut kind = self.kind(app, group_id).await?;
         // Shared with the send, so the exception report needs no copy of the message; the
         // send copies it only if the app's before-callback rewrites it.
         let req = Arc::new(req);
-        let exception = |e: &ApiError| SendMsgException {
-            group_id: group_id.to_owned(),
-            group_type: group.group_type.clone(),
-            from_account: req.from.clone().unwrap_or_else(|| operator.to_owned()),
-            operator_account: operator.to_owned(),
-            random: req.random,
-            online_only_flag: u32::from(req.online_only && type_of(&group).keeps_history()),
-            msg_body: elements(&req.body),
-            cloud_custom_data: req.cloud_custom_data.clone(),
-            topic_id: req.topic_id.clone(),
-            error_code: i64::from(e.code),
-            error_info: e.info.clone(),
-            event_time: self.clock.now_ms() as u64,
-        };
-        let result = self
-            .send_into(app, operator, &group, Arc::clone(&req), origin)
+        let mut result = self
+            .send_into(app, operator, group_id, &kind, Arc::clone(&req), origin)
             .await;
+        if matches!(result, Ok(None)) {
+            // The group was created again with another type since this node remembered it.
+            self.kinds.forget(app.sdkappid, group_id);
+            kind = self.kind(app, group_id).await?;
+            result = self
+                .send_into(app, operator, group_id, &kind, Arc::clone(&req), origin)
+                .await;
+        }
+        let result = result.and_then(|sent| {
+            sent.ok_or_else(|| {
+                ApiError::new(
+                    codes::GROUP_INTERNAL,
+                    format!("group {group_id} changed its type during the send; send again"),
+                )
+            })
+        });
         if let Err(e) = &result {
+            if e.code == codes::GROUP_NOT_FOUND {
+                // Destroyed since this node remembered it: as if it had been read now.
+                self.kinds.forget(app.sdkappid, group_id);
+                return result;
+            }
             let refused_by_app = e.code == codes::GROUP_CALLBACK_DENIED
                 || super::CUSTOM_CODES.contains(&i64::from(e.code));
             if !refused_by_app {
+                let exception = SendMsgException {
+                    group_id: group_id.to_owned(),
+                    group_type: kind.stored_type.clone(),
+                    from_account: req.from.clone().unwrap_or_else(|| operator.to_owned()),
+                    operator_account: operator.to_owned(),
+                    random: req.random,
+                    online_only_flag: u32::from(
+                        req.online_only && kind.group_type.keeps_history(),
+                    ),
+                    msg_body: elements(&req.body),
+                    cloud_custom_data: req.cloud_custom_data.clone(),
+                    topic_id: req.topic_id.clone(),
+                    error_code: i64::from(e.code),
+                    error_info: e.info.clone(),
+                    event_time: self.clock.now_ms() as u64,
+                };
                 // Sent at once and not kept: a flood of refused sends must not become a flood
                 // of writes.
                 self.webhooks
-                    .notify_now(app.sdkappid, exception(e), origin.clone());
+                    .notify_now(app.sdkappid, exception, origin.clone());
             }
         }
         result
     }
 
+    /// One attempt of a send decided on `kind`; `None` when the store found the group to be of
+    /// another type (nothing was written).
     async fn send_into(
         &self,
         app: &AppSettings,
         operator: &str,
-        group: &GroupRecord,
+        group_id: &str,
+        kind: &GroupKind,
         mut req: Arc<GroupSend>,
         origin: &Origin,
-    ) -> ApiResult<GroupSent> {
-        let group_id = group.group_id.as_str();
-        let group_type = type_of(group);
+    ) -> ApiResult<Option<GroupSent>> {
+        let group_type = kind.group_type;
         let topic = req.topic_id.clone();
         if topic.is_some() {
-            check_topic_group(group)?;
+            check_topic_kind(group_id, kind)?;
         }
         let from = req.from.clone().unwrap_or_else(|| operator.to_owned());
         // A user under a global mute does not send (checked before any callback fires).
-        let kind = crate::mutes::SendKind::Group;
-        crate::mutes::check_send(&*self.store, &self.clock, app.sdkappid, origin, &from, kind)
+        let send_kind = crate::mutes::SendKind::Group;
+        crate::mutes::check_send(&*self.store, &self.clock, app.sdkappid, origin, &from, send_kind)
             .await?;
         let now = self.clock.now_secs();
         let limit = app
@@ -306,10 +332,10 @@ impl GroupService {
                 }
                 // Dropped silently: the sender is told it went out; nothing is stored.
                 BeforeOutcome::Discard => {
-                    return Ok(GroupSent {
+                    return Ok(Some(GroupSent {
                         msg_seq: 0,
                         msg_time,
-                    })
+                    }))
                 }
                 other => {
                     if let Some(refusal) = refused_by_callback(other) {
@@ -339,7 +365,7 @@ impl GroupService {
         let now_ms = self.clock.now_ms();
         let report = (!req.forbid_after_callback).then(|| GroupAfterSendMsg {
             group_id: group_id.to_owned(),
-            group_type: group.group_type.clone(),
+            group_type: kind.stored_type.clone(),
             from_account: from.clone(),
             operator_account: operator.to_owned(),
             random: req.random,
@@ -388,6 +414,7 @@ impl GroupService {
         let wrote_outbox = !outbox.is_empty();
         let record = GroupSendRecord {
             group_id: group_id.to_owned(),
+            group_type: kind.stored_type.clone(),
             message: GroupMessage {
                 random: req.random,
                 from: from.clone(),
@@ -415,11 +442,13 @@ impl GroupService {
             .send_group_message(app.sdkappid, record)
             .await
             .map_err(internal(codes::GROUP_INTERNAL))?;
-        // (MsgSeq, MsgTime, whether this call stored it: a duplicate was delivered before).
+        // (MsgSeq, MsgTime, the members if this call stored it: a duplicate was delivered
+        // before).
         let (msg_seq, msg_time, stored) = match outcome {
-            GroupSendOutcome::Stored { seq } => (seq, msg_time, true),
-            GroupSendOutcome::Duplicate { seq, time } => (seq, time, false),
+            GroupSendOutcome::Stored { seq, member_count } => (seq, msg_time, Some(member_count)),
+            GroupSendOutcome::Duplicate { seq, time } => (seq, time, None),
             GroupSendOutcome::NoGroup => return Err(super::not_found(group_id)),
+            GroupSendOutcome::OtherType => return Ok(None),
             GroupSendOutcome::NoTopic => {
                 return Err(topic_not_found(topic.as_deref().unwrap_or_default()))
             }
@@ -436,14 +465,14 @@ impl GroupService {
                 ))
             }
         };
-        if stored && wrote_outbox {
+        if stored.is_some() && wrote_outbox {
             self.webhooks.wake();
         }
         let sent = GroupSent { msg_seq, msg_time };
-        if stored {
+        if let Some(member_count) = stored {
             // Down: every member but the sender, or the named members of a directed message.
             let recipients = if directed_to == 0 {
-                group.member_count.saturating_sub(1)
+                member_count.saturating_sub(1)
             } else {
                 directed_to
             };
@@ -451,11 +480,11 @@ impl GroupService {
                 .ops()
                 .group_message(app.sdkappid, &from, &counted_in, recipients);
         }
-        if let Some(mut delivered) = delivered.filter(|_| stored) {
+        if let Some(mut delivered) = delivered.filter(|_| stored.is_some()) {
             delivered.seq = sent.msg_seq;
-            self.deliver(app, group, delivered, connection);
+            self.deliver(app, group_id, group_type, delivered, connection);
         }
-        Ok(sent)
+        Ok(Some(sent))
     }
 
     /// `group_msg_get_simple`: up to 20 messages of the group or one of its topics with

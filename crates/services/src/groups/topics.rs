@@ -18,8 +18,9 @@ use natter_webhook::Origin;
 use rand::Rng;
 use serde_json::{json, Map, Value};
 
+use super::kinds::GroupKind;
 use super::{
-    check_len, invalid, refusal, refused_by_callback, type_of, GroupService, ProfileDelta,
+    check_len, invalid, refusal, refused_by_callback, GroupService, ProfileDelta,
 };
 use crate::internal;
 
@@ -78,15 +79,17 @@ pub type TopicItem = (String, ApiResult<(TopicRecord, Option<TopicSelf>)>);
 
 /// Topics exist only in a community with topics enabled (11000 otherwise).
 pub(crate) fn check_topic_group(group: &GroupRecord) -> ApiResult<()> {
-    if type_of(group) == GroupType::Community && group.support_topic {
+    check_topic_kind(&group.group_id, &GroupKind::of(group))
+}
+
+/// `check_topic_group` on what a node remembers of the group.
+pub(crate) fn check_topic_kind(group_id: &str, kind: &GroupKind) -> ApiResult<()> {
+    if kind.group_type == GroupType::Community && kind.support_topic {
         Ok(())
     } else {
         Err(ApiError::new(
             codes::TOPIC_NOT_SUPPORTED,
-            format!(
-                "group {} is not a Community with topics enabled (SupportTopic 1)",
-                group.group_id
-            ),
+            format!("group {group_id} is not a Community with topics enabled (SupportTopic 1)"),
         ))
     }
 }

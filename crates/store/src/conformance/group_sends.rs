@@ -13,6 +13,7 @@ use crate::{
 fn send(group: &str, from: &str, random: u32, now: i64) -> GroupSendRecord {
     GroupSendRecord {
         group_id: group.into(),
+        group_type: "Public".into(),
         message: GroupMessage {
             random,
             from: from.into(),
@@ -53,12 +54,14 @@ pub async fn group_sends_refuse_in_order_and_take_sequences(store: &dyn Store) {
     muted.muted_until = 1_000;
     let in_topic = topic("g", "t", 3);
     let topic_id = in_topic.topic_id.clone();
+    let mut group = record("g", "Public");
+    group.member_count = 2;
     apply(
         store,
         app,
         "g",
         vec![
-            GroupChange::PutGroup(Box::new(record("g", "Public"))),
+            GroupChange::PutGroup(Box::new(group)),
             GroupChange::PutMember(member("o", "Owner", 1)),
             GroupChange::PutMember(muted),
             GroupChange::PutTopic(Box::new(in_topic)),
@@ -66,10 +69,18 @@ pub async fn group_sends_refuse_in_order_and_take_sequences(store: &dyn Store) {
     )
     .await;
 
-    // Refusals, in this order: group, topic, duplicate (below), sender, mute.
+    // Refusals, in this order: group, type, topic, duplicate (below), sender, mute.
     assert_eq!(
         sent(store, app, send("nope", "ghost", 1, 500)).await,
         GroupSendOutcome::NoGroup
+    );
+    let mut other_type = send("g", "ghost", 1, 500);
+    other_type.group_type = "Work".into();
+    other_type.message.topic_id = "g@TOPIC#_none".into();
+    assert_eq!(
+        sent(store, app, other_type).await,
+        GroupSendOutcome::OtherType,
+        "a send decided on another type of group than the stored one"
     );
     let mut elsewhere = send("g", "ghost", 1, 500);
     elsewhere.message.topic_id = "g@TOPIC#_none".into();
@@ -92,7 +103,10 @@ pub async fn group_sends_refuse_in_order_and_take_sequences(store: &dyn Store) {
     first.outbox = vec![seq_template("k1")];
     assert_eq!(
         sent(store, app, first).await,
-        GroupSendOutcome::Stored { seq: 1 }
+        GroupSendOutcome::Stored {
+            seq: 1,
+            member_count: 2
+        }
     );
     assert_eq!(
         claim_all(store, 1_000_000).await,
@@ -113,21 +127,30 @@ pub async fn group_sends_refuse_in_order_and_take_sequences(store: &dyn Store) {
     // A sender who is not a member sends (the caller decides who may) and gets no member row.
     assert_eq!(
         sent(store, app, send("g", "x", 8, 600)).await,
-        GroupSendOutcome::Stored { seq: 2 }
+        GroupSendOutcome::Stored {
+            seq: 2,
+            member_count: 2
+        }
     );
     // Online only: no MsgSeq, nothing stored, the group's next MsgSeq unchanged.
     let mut online = send("g", "o", 9, 700);
     online.online_only = true;
     assert_eq!(
         sent(store, app, online).await,
-        GroupSendOutcome::Stored { seq: 0 }
+        GroupSendOutcome::Stored {
+            seq: 0,
+            member_count: 2
+        }
     );
     // NoLastMsg: the group's last-message time stays.
     let mut quiet = send("g", "o", 10, 800);
     quiet.moves_last_message = false;
     assert_eq!(
         sent(store, app, quiet).await,
-        GroupSendOutcome::Stored { seq: 3 }
+        GroupSendOutcome::Stored {
+            seq: 3,
+            member_count: 2
+        }
     );
     let history = store
         .group_history(app, "g".into(), u64::MAX, 10)
@@ -157,7 +180,10 @@ pub async fn group_sends_refuse_in_order_and_take_sequences(store: &dyn Store) {
     in_topic.message.topic_id = topic_id.clone();
     assert_eq!(
         sent(store, app, in_topic).await,
-        GroupSendOutcome::Stored { seq: 1 }
+        GroupSendOutcome::Stored {
+            seq: 1,
+            member_count: 2
+        }
     );
     let query = GroupQuery {
         accounts: vec!["o".into()],
@@ -191,10 +217,14 @@ pub async fn group_sends_refuse_in_order_and_take_sequences(store: &dyn Store) {
     )
     .await;
     let mut live = send("live", "o", 12, 900);
+    live.group_type = "AVChatRoom".into();
     live.keeps_history = false;
     assert_eq!(
         sent(store, app, live).await,
-        GroupSendOutcome::Stored { seq: 1 }
+        GroupSendOutcome::Stored {
+            seq: 1,
+            member_count: 1
+        }
     );
     assert!(store
         .group_history(app, "live".into(), u64::MAX, 10)
@@ -229,7 +259,7 @@ pub async fn concurrent_group_sends_take_every_sequence_once(store: Arc<dyn Stor
     let mut seqs = Vec::new();
     for t in tasks {
         match t.await.unwrap().unwrap() {
-            GroupSendOutcome::Stored { seq } => seqs.push(seq),
+            GroupSendOutcome::Stored { seq, .. } => seqs.push(seq),
             other => panic!("not stored: {other:?}"),
         }
     }

@@ -312,6 +312,8 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (28, crate::c2c_own::SCHEMA),
     // Invitations waiting for approval; members' cleared group histories.
     (29, crate::applications::INVITATIONS_SCHEMA),
+    // The group send function checks the type the caller names and answers the member count.
+    (30, super::group_sends::FUNCTION),
 ];
 
 /// An arbitrary constant naming Natter's migration lock.

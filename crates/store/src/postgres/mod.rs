@@ -11,6 +11,7 @@ mod copy;
 mod dump;
 mod extensions;
 mod files;
+mod group_sends;
 mod groups;
 mod migrations;
 mod moderation;
@@ -308,7 +309,7 @@ impl Store for PostgresStore {
     ) -> StoreResult<GroupSendOutcome> {
         self.detached(move |db| async move {
             let mut conn = db.pool.acquire().await?;
-            sends::send_group(&mut conn, app, send).await
+            group_sends::send_group(&mut conn, app, send).await
         })
         .await
     }

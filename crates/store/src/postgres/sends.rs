@@ -4,14 +4,16 @@
 //! outbox rows. Called on its own it is its own transaction; PostgreSQL's group commit still
 //! flushes many of them at once.
 //!
+//! Migration 27 also created the first `natter_send_group_msg`; migration 30 replaced it
+//! (group_sends.rs).
+//!
 //! The function's statements must follow the tables: a migration that changes a column they
 //! write replaces the function too (`CREATE OR REPLACE FUNCTION`).
 
 use sqlx::{PgConnection, Postgres};
 
 use super::unread::pair;
-use crate::groups::{encode_extensions, encode_recipients};
-use crate::{C2cMessage, C2cSend, GroupSendOutcome, GroupSendRecord, OutboxTemplate, StoreResult};
+use crate::{C2cMessage, C2cSend, OutboxTemplate, StoreResult};
 
 /// Migration 27: the send functions.
 ///
@@ -190,17 +192,17 @@ $fn$;
 "#;
 
 /// The outbox templates as the function's parallel arrays.
-struct OutboxArrays {
-    commands: Vec<String>,
-    keys: Vec<String>,
-    heads: Vec<String>,
-    tails: Vec<Option<String>>,
-    ips: Vec<String>,
-    platforms: Vec<String>,
+pub(super) struct OutboxArrays {
+    pub commands: Vec<String>,
+    pub keys: Vec<String>,
+    pub heads: Vec<String>,
+    pub tails: Vec<Option<String>>,
+    pub ips: Vec<String>,
+    pub platforms: Vec<String>,
 }
 
 impl OutboxArrays {
-    fn new(templates: Vec<OutboxTemplate>) -> Self {
+    pub(super) fn new(templates: Vec<OutboxTemplate>) -> Self {
         let mut arrays = Self {
             commands: Vec::with_capacity(templates.len()),
             keys: Vec::with_capacity(templates.len()),
@@ -268,60 +270,5 @@ pub(crate) async fn send_c2c(
         total => C2cSend::Stored {
             recipient_unread: total as u64,
         },
-    })
-}
-
-/// One call of `natter_send_group_msg`: its own transaction, which takes the group's lock.
-pub(crate) async fn send_group(
-    conn: &mut PgConnection,
-    app: u64,
-    send: GroupSendRecord,
-) -> StoreResult<GroupSendOutcome> {
-    let m = &send.message;
-    let topic = Some(m.topic_id.as_str()).filter(|t| !t.is_empty());
-    let extensions = encode_extensions(&m.extensions);
-    let recipients = encode_recipients(&m.recipients);
-    let o = OutboxArrays::new(send.outbox.clone());
-    let (outcome, seq, time): (i32, i64, i64) = sqlx::query_as(
-        "SELECT outcome, seq, msg_time FROM natter_send_group_msg($1, $2, $3, $4, $5, $6, $7, $8,
-             $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25)",
-    )
-    .bind(app as i64)
-    .bind(&send.group_id)
-    .bind(topic)
-    .bind(&m.from)
-    .bind(i64::from(m.random))
-    .bind(m.time)
-    .bind(&m.body)
-    .bind(&m.cloud_custom_data)
-    .bind(i64::from(m.priority))
-    .bind(extensions)
-    .bind(i64::from(m.need_receipt))
-    .bind(i64::from(m.silent))
-    .bind(recipients)
-    .bind(send.online_only)
-    .bind(send.keeps_history)
-    .bind(send.now)
-    .bind(send.duplicate_since)
-    .bind(send.moves_last_message)
-    .bind(&o.commands)
-    .bind(&o.keys)
-    .bind(&o.heads)
-    .bind(&o.tails)
-    .bind(&o.ips)
-    .bind(&o.platforms)
-    .bind(send.now_ms)
-    .fetch_one(conn)
-    .await?;
-    Ok(match outcome {
-        0 => GroupSendOutcome::Stored { seq: seq as u64 },
-        1 => GroupSendOutcome::NoGroup,
-        2 => GroupSendOutcome::NoTopic,
-        3 => GroupSendOutcome::Duplicate {
-            seq: seq as u64,
-            time,
-        },
-        4 => GroupSendOutcome::NoSender,
-        _ => GroupSendOutcome::Muted,
     })
 }
