@@ -471,7 +471,7 @@ async fn sends_follow_a_group_destroyed_or_created_again_on_another_node() {
     b.ok(CREATE, create("AVChatRoom")).await;
     a.ok(SEND, message(2)).await;
     let reports = receiver.wait_for(AFTER_SEND, 2).await;
-    let types: Vec<&Value> = reports.iter().map(|r| &r.body["GroupType"]).collect();
+    let types: Vec<&Value> = reports.iter().map(|r| &r.body["Type"]).collect();
     assert_eq!(types, [&json!("Public"), &json!("AVChatRoom")]);
     let history = a
         .call(HISTORY, json!({"GroupId": "g", "ReqMsgNumber": 10}))
