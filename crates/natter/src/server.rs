@@ -22,7 +22,7 @@ use crate::config::ServerConfig;
 pub async fn open_store(config: &ServerConfig) -> anyhow::Result<Arc<dyn Store>> {
     match &config.database_url {
         Some(url) => {
-            let store = PostgresStore::connect(url)
+            let store = PostgresStore::connect_pooled(url, config.database_pool)
                 .await
                 .context("connecting to PostgreSQL")?;
             Ok(Arc::new(store))

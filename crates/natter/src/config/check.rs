@@ -49,6 +49,7 @@ pub fn check(command_line: Options) -> anyhow::Result<String> {
         listen: Some(config.listen),
         data_dir: Some(config.data_dir.clone()),
         database_url: config.database_url.as_deref().map(mask_url_password),
+        database_pool: Some(config.database_pool.into()),
         sdkappid: None,
         secret_key: None,
         admin: None,

@@ -40,6 +40,8 @@ pub struct ServerConfig {
     pub listen: SocketAddr,
     pub data_dir: PathBuf,
     pub database_url: Option<String>,
+    /// PostgreSQL connections this node keeps at most.
+    pub database_pool: u32,
     pub tls: Option<(PathBuf, PathBuf)>,
     pub max_body_bytes: usize,
     /// Caps and timeouts of client connections.
@@ -116,6 +118,12 @@ impl ServerConfig {
             emulator,
             data_dir,
             database_url: given.database_url,
+            database_pool: at_least_one(
+                "database_pool",
+                given.database_pool.or(defaults.database_pool),
+            )?
+            .try_into()
+            .map_err(|_| anyhow::anyhow!("database_pool is too large"))?,
             tls,
             max_body_bytes: given
                 .max_body_bytes

@@ -61,6 +61,16 @@ pub struct Options {
         hide_env_values = true
     )]
     pub database_url: Option<String>,
+    /// PostgreSQL connections this node keeps at most (with `--database-url`). Sends into one
+    /// group wait for each other inside PostgreSQL, each holding a connection meanwhile; mind
+    /// PostgreSQL's `max_connections` across all nodes
+    #[arg(
+        long,
+        env = "NATTER_DATABASE_POOL",
+        value_name = "N",
+        default_value = "32"
+    )]
+    pub database_pool: Option<u64>,
     /// SDKAppID of the default app (with `[[app]]` tables and no SDKAppID given, the default
     /// app is the first table)
     #[arg(

@@ -82,6 +82,7 @@ fn a_zero_connection_limit_is_refused() {
         "--client-timeout",
         "--max-pending-logins",
         "--node-timeout",
+        "--database-pool",
     ] {
         let mut options = command_line(&[flag, "0"]);
         options.data_dir = Some(dir.path().join("data"));
@@ -95,7 +96,7 @@ fn a_zero_connection_limit_is_refused() {
 #[test]
 fn every_option_is_a_flag_a_variable_and_a_key_of_one_name() {
     let docs = option_docs();
-    assert_eq!(docs.len(), 24);
+    assert_eq!(docs.len(), 25);
     for option in docs {
         let name = option.toml_key.clone().unwrap_or_else(|| "config".into());
         assert_eq!(option.flag, format!("--{}", name.replace('_', "-")));
@@ -264,6 +265,7 @@ fn every_key_set() -> Options {
         listen: Some("127.0.0.1:8080".parse().unwrap()),
         data_dir: Some("d".into()),
         database_url: Some("u".into()),
+        database_pool: Some(1),
         sdkappid: Some(1),
         secret_key: Some("k".into()),
         admin: Some("a".into()),

@@ -56,21 +56,34 @@ pub struct PostgresStore {
     pool: PgPool,
 }
 
+/// Connections a node keeps to PostgreSQL unless told otherwise (`--database-pool`).
+pub const DEFAULT_POOL: u32 = 32;
+
 impl PostgresStore {
-    /// Connects to `url` (`postgres://…`) and brings the schema up to date.
+    /// Connects to `url` (`postgres://…`) with a pool of `DEFAULT_POOL` connections and brings
+    /// the schema up to date.
     pub async fn connect(url: &str) -> StoreResult<Self> {
-        Self::connect_with_schema_limit(url, None).await
+        Self::connect_pooled(url, DEFAULT_POOL).await
+    }
+
+    /// [`Self::connect`] with at most `pool` connections.
+    pub async fn connect_pooled(url: &str, pool: u32) -> StoreResult<Self> {
+        Self::open(url, pool, None).await
     }
 
     #[doc(hidden)]
     pub async fn connect_with_schema_limit(url: &str, limit: Option<i64>) -> StoreResult<Self> {
+        Self::open(url, DEFAULT_POOL, limit).await
+    }
+
+    async fn open(url: &str, pool: u32, limit: Option<i64>) -> StoreResult<Self> {
         let options: PgConnectOptions = url.parse()?;
         // sqlx pings a connection when it goes back to the pool (a broken one is dropped there)
         // and, by default, again before handing it out: a round trip of its own on every call.
         // The second ping is left out; a connection the server closed while it sat idle fails
         // its next call once (an internal error) and is dropped.
         let pool = PgPoolOptions::new()
-            .max_connections(32)
+            .max_connections(pool)
             .test_before_acquire(false)
             .connect_with(options)
             .await?;
