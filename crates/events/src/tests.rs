@@ -133,7 +133,7 @@ fn rooms_list_members_in_join_order_with_their_marks() {
 async fn presence_alone_keeps_custom_statuses_until_the_last_connection_and_tells_of_changes() {
     let hub = std::sync::Arc::new(Hub::new());
     let presence = Presence::local(hub, "node".into());
-    let heard = std::sync::Arc::new(Mutex::new(Vec::new()));
+    let heard = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
     let listener = heard.clone();
     presence.on_status_change(move |change| listener.lock().unwrap().push(change));
     let change = |online, custom_status: &str, custom_set| StatusChange {
