@@ -146,7 +146,10 @@ async fn presence_alone_keeps_custom_statuses_until_the_last_connection_and_tell
 
     let web = presence.connect(1, "alice", "Web", "").await.registration;
     let phone = presence.connect(1, "alice", "iOS", "").await.registration;
-    presence.set_custom_status(1, "alice", "away").await.unwrap();
+    presence
+        .set_custom_status(1, "alice", "away")
+        .await
+        .unwrap();
     assert_eq!(presence.custom_status(1, "alice"), "away");
     presence.disconnect(1, "alice", web.id).await.unwrap();
     assert_eq!(presence.custom_status(1, "alice"), "away");

@@ -109,7 +109,11 @@ async fn statuses(node: &TestServer, accounts: &[&str]) -> Vec<(String, Vec<Stri
 
 /// Asks `node` until `accounts` have the `expected` statuses (another node's change reaches this
 /// one's replica a moment after the change was answered); at most 30 s.
-pub(crate) async fn until_statuses(node: &TestServer, accounts: &[&str], expected: &[(&str, &[&str])]) {
+pub(crate) async fn until_statuses(
+    node: &TestServer,
+    accounts: &[&str],
+    expected: &[(&str, &[&str])],
+) {
     let expected: Vec<(String, Vec<String>)> = expected
         .iter()
         .map(|(s, p)| (s.to_string(), p.iter().map(|p| p.to_string()).collect()))
