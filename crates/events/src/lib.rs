@@ -17,7 +17,7 @@ use std::sync::{Mutex, MutexGuard};
 
 pub use budget::Budgets;
 pub use bus::{Bus, Delivery, Target};
-pub use presence::{Link, Presence, Reaped};
+pub use presence::{Link, Presence, Reaped, StatusChange, StatusNotSet};
 pub use queue::{Priority, Push, QUEUE_CAPACITY};
 pub use rooms::{MarkChange, RoomMember};
 use tokio::sync::mpsc;
@@ -36,6 +36,9 @@ struct State {
     /// Connections by app, then user (looked up by `&str`, without building a key).
     users: HashMap<u64, AppUsers>,
     rooms: rooms::Rooms,
+    /// (app, user) → the custom status of a connected user who set one (on one node; a
+    /// cluster keeps them in its presence replica).
+    custom: HashMap<(u64, String), String>,
 }
 
 /// Connections of one app, by user.
@@ -150,10 +153,38 @@ impl Hub {
         if users.is_empty() {
             state.users.remove(&app);
         }
+        if !state.custom.is_empty() {
+            state.custom.remove(&(app, user.to_owned()));
+        }
         if self.mirrors_rooms {
             return Some(Vec::new());
         }
         Some(state.rooms.leave_all(app, user))
+    }
+
+    /// Sets `user`'s custom status ("" clears it); it ends with their last connection here.
+    /// `false` when they have no connection here.
+    pub fn set_custom_status(&self, app: u64, user: &str, text: &str) -> bool {
+        let mut state = self.state();
+        if state.connections(app, user).is_none() {
+            return false;
+        }
+        let key = (app, user.to_owned());
+        if text.is_empty() {
+            state.custom.remove(&key);
+        } else {
+            state.custom.insert(key, text.to_owned());
+        }
+        true
+    }
+
+    /// `user`'s custom status ("" when none).
+    pub fn custom_status(&self, app: u64, user: &str) -> String {
+        self.state()
+            .custom
+            .get(&(app, user.to_owned()))
+            .cloned()
+            .unwrap_or_default()
     }
 
     /// The platforms `user` is connected on, one entry per connection.

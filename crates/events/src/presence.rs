@@ -5,10 +5,17 @@
 //!
 //! The hub stays the registry of this node's connections (their queues); presence only answers
 //! "who is where".
+//!
+//! Presence also keeps each connected user's custom status (the Web SDK's `setSelfStatus`),
+//! which ends with the user's last connection, and tells one listener (the status service) of
+//! every change to a user's status: online, offline, or a custom status set. In a cluster the
+//! status is part of the user's entry in the replica, so every node learns of every change
+//! from the replica it already keeps (no message of its own), and a dead node's users lose
+//! theirs in the same write that takes their connections out.
 
 mod replica;
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
@@ -42,11 +49,49 @@ pub struct Link {
     pub client_ip: String,
 }
 
+/// A user's status changed: they came online or went offline (anywhere in the cluster), or
+/// set a custom status. It says the status the user has after the change.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatusChange {
+    pub app: u64,
+    pub user: String,
+    pub online: bool,
+    /// "" when none.
+    pub custom_status: String,
+    /// The user set their custom status (to new text or the same): their own devices are told
+    /// too, not only those who watch them.
+    pub custom_set: bool,
+}
+
+/// Why a custom status was not set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StatusNotSet {
+    /// The user has no connection (their last one ended meanwhile).
+    NotConnected,
+    /// A cluster node could not reach NATS.
+    Unreachable,
+}
+
+type Listener = Box<dyn Fn(StatusChange) + Send + Sync>;
+
+/// The one listener to status changes, once it is set (shared with the replica's watch).
+#[derive(Clone, Default)]
+pub(crate) struct StatusListener(Arc<OnceLock<Listener>>);
+
+impl StatusListener {
+    pub(crate) fn emit(&self, change: StatusChange) {
+        if let Some(listener) = self.0.get() {
+            listener(change);
+        }
+    }
+}
+
 /// The cluster-wide view of connections (or this node's, on its own).
 pub struct Presence {
     hub: Arc<Hub>,
     node: Arc<str>,
     replica: Option<replica::Replica>,
+    statuses: StatusListener,
 }
 
 impl Presence {
@@ -56,6 +101,7 @@ impl Presence {
             hub,
             node,
             replica: None,
+            statuses: StatusListener::default(),
         }
     }
 
@@ -71,13 +117,20 @@ impl Presence {
         cluster: &str,
         node_timeout: Duration,
     ) -> Result<(Self, mpsc::Receiver<Reaped>), String> {
-        let (replica, reaped) =
-            replica::Replica::join(client, hub.clone(), cluster, node.clone(), node_timeout)
-                .await?;
+        let statuses = StatusListener::default();
+        let (replica, reaped) = replica::Replica::join(
+            client,
+            (hub.clone(), statuses.clone()),
+            cluster,
+            node.clone(),
+            node_timeout,
+        )
+        .await?;
         let presence = Self {
             hub,
             node,
             replica: Some(replica),
+            statuses,
         };
         Ok((presence, reaped))
     }
@@ -85,6 +138,52 @@ impl Presence {
     /// This node's name in the cluster.
     pub fn node(&self) -> &Arc<str> {
         &self.node
+    }
+
+    /// Calls `listener` on every change to a user's status, from now on (one listener; a
+    /// second is ignored). In a cluster every node's listener hears every change, once this
+    /// node's replica has it; it must be quick (it runs on the replica's task).
+    pub fn on_status_change(&self, listener: impl Fn(StatusChange) + Send + Sync + 'static) {
+        if self.statuses.0.set(Box::new(listener)).is_err() {
+            tracing::error!("a second status listener was ignored");
+        }
+    }
+
+    /// Tells the listener the status `user` has now on this node alone.
+    fn status_changed_here(&self, app: u64, user: &str, custom_set: bool) {
+        self.statuses.emit(StatusChange {
+            app,
+            user: user.to_owned(),
+            online: self.hub.is_online(app, user),
+            custom_status: self.hub.custom_status(app, user),
+            custom_set,
+        });
+    }
+
+    /// Sets (with "", clears) the custom status of `user`, who must be connected; it ends with
+    /// their last connection anywhere.
+    pub async fn set_custom_status(
+        &self,
+        app: u64,
+        user: &str,
+        text: &str,
+    ) -> Result<(), StatusNotSet> {
+        match &self.replica {
+            Some(replica) => replica.set_custom_status(app, user, text).await,
+            None if self.hub.set_custom_status(app, user, text) => {
+                self.status_changed_here(app, user, true);
+                Ok(())
+            }
+            None => Err(StatusNotSet::NotConnected),
+        }
+    }
+
+    /// `user`'s custom status ("" when none).
+    pub fn custom_status(&self, app: u64, user: &str) -> String {
+        match &self.replica {
+            Some(replica) => replica.custom_status(app, user),
+            None => self.hub.custom_status(app, user),
+        }
     }
 
     /// Registers a logged-in connection of `user` on this node (with the hub, and in a cluster
@@ -113,15 +212,20 @@ impl Presence {
                     first,
                 }
             }
-            None => Connected {
-                first: registration.first,
-                others: self
-                    .links_here(app, user)
-                    .into_iter()
-                    .filter(|l| l.id != link.id)
-                    .collect(),
-                registration,
-            },
+            None => {
+                if registration.first {
+                    self.status_changed_here(app, user, false);
+                }
+                Connected {
+                    first: registration.first,
+                    others: self
+                        .links_here(app, user)
+                        .into_iter()
+                        .filter(|l| l.id != link.id)
+                        .collect(),
+                    registration,
+                }
+            }
         }
     }
 
@@ -132,7 +236,12 @@ impl Presence {
         let rooms = self.hub.disconnect(app, user, id)?;
         match &self.replica {
             Some(replica) => Some(replica.disconnected(app, user, id).await),
-            None => Some(rooms),
+            None => {
+                if !self.hub.is_online(app, user) {
+                    self.status_changed_here(app, user, false);
+                }
+                Some(rooms)
+            }
         }
     }
 

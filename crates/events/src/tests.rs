@@ -128,3 +128,43 @@ fn rooms_list_members_in_join_order_with_their_marks() {
     );
     assert_eq!(hub.room_count(1, "room"), 2);
 }
+
+#[tokio::test]
+async fn presence_alone_keeps_custom_statuses_until_the_last_connection_and_tells_of_changes() {
+    let hub = std::sync::Arc::new(Hub::new());
+    let presence = Presence::local(hub, "node".into());
+    let heard = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let listener = heard.clone();
+    presence.on_status_change(move |change| listener.lock().unwrap().push(change));
+    let change = |online, custom_status: &str, custom_set| StatusChange {
+        app: 1,
+        user: "alice".into(),
+        online,
+        custom_status: custom_status.into(),
+        custom_set,
+    };
+
+    let web = presence.connect(1, "alice", "Web", "").await.registration;
+    let phone = presence.connect(1, "alice", "iOS", "").await.registration;
+    presence
+        .set_custom_status(1, "alice", "away")
+        .await
+        .unwrap();
+    assert_eq!(presence.custom_status(1, "alice"), "away");
+    presence.disconnect(1, "alice", web.id).await.unwrap();
+    assert_eq!(presence.custom_status(1, "alice"), "away");
+    presence.disconnect(1, "alice", phone.id).await.unwrap();
+    assert_eq!(presence.custom_status(1, "alice"), "");
+    assert_eq!(
+        presence.set_custom_status(1, "alice", "back").await,
+        Err(StatusNotSet::NotConnected)
+    );
+    assert_eq!(
+        *heard.lock().unwrap(),
+        [
+            change(true, "", false),
+            change(true, "away", true),
+            change(false, "", false),
+        ]
+    );
+}

@@ -284,9 +284,13 @@ AVChatRoom, 10010 for no such group).\n\
 - User status (`setSelfStatus`, `getUserStatus`, `subscribeUserStatus`, \
 `unsubscribeUserStatus`): a user is online (1) while connected, else not logged in (3); a \
 custom status (at most 100 bytes) lasts until cleared or until the user's last connection \
-ends; subscribers and the user's own devices get USER_STATUS_UPDATED on every change. Whether \
-a user is online is the cluster's; custom statuses and subscriptions are per node, and \
-subscriptions end with the subscriber's last connection. The app's \
+ends; subscribers and the user's own devices get USER_STATUS_UPDATED on every change. In a \
+cluster both are the whole cluster's: a custom status set on one node is read on every node and \
+ends with the user's last connection on any node (a dead node's users lose theirs when it is \
+declared dead), and every node pushes each change to the subscribers and devices it holds. A \
+subscription is kept by the node of the connection that made it and ends with the \
+subscriber's last connection there (a client subscribes again when it reconnects, to whichever \
+node). The app's \
 foreground and background reports are accepted (they only matter for offline push, which \
 Natter does not send; setting a vendor push token, `ws_stat_settoken`, is not served).\n\
 - Purchase bits: AVChatRoom member lists (bit 6), user status (bit 7), conversation marks \

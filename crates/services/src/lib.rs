@@ -96,7 +96,7 @@ impl Services {
             (presence.clone(), budgets.clone()),
             fanout.clone(),
         );
-        let statuses = StatusService::new(store.clone(), presence.clone(), fanout.clone());
+        let statuses = StatusService::new(store.clone(), presence.clone(), hub.clone());
         Self {
             sessions: SessionService::new(
                 clock.clone(),

@@ -190,7 +190,6 @@ impl SessionService {
             self.groups
                 .come_online(&session.app, user, &session.origin)
                 .await;
-            self.statuses.came_online(session.app.sdkappid, user);
         }
         Ok((session, registration))
     }
@@ -214,7 +213,7 @@ impl SessionService {
         };
         self.report_state(session, action, reason).await;
         if !self.hub.is_online(session.app.sdkappid, &session.user) {
-            self.statuses.went_offline(&session.app, &session.user);
+            self.statuses.left_node(&session.app, &session.user);
         }
         // Logging out is not quitting: the user stays a member and comes back online in the
         // room at the next login, as after a lost connection.

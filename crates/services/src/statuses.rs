@@ -2,20 +2,23 @@
 //! `subscribeUserStatus`): whether a user is connected, a custom status the user sets, and
 //! subscriptions to other users' changes.
 //!
-//! Whether a user is connected is the cluster's (`natter_events::Presence`); custom statuses
-//! and subscriptions are the state of one node: a custom status set on another node of a
-//! cluster is not seen here, and a subscription lives on the node that took it. Nothing needs
-//! to survive a restart: a client subscribes again when it logs in again.
+//! Whether a user is connected and their custom status are the cluster's: both are kept by
+//! `natter_events::Presence` (in a cluster, in the user's entry of the presence replica, so a
+//! custom status ends with the user's last connection on any node, a dead node's included).
+//! Presence tells this service of every status change, on every node; subscriptions are kept
+//! on the node that took them, which pushes each change to its own subscribers (and, for a
+//! custom status set, to the user's own connections there). Nothing needs to survive a
+//! restart: a client subscribes again when it logs in again.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use natter_core::{codes, ApiError, ApiResult, AppSettings};
-use natter_events::{Presence, Priority, Push, Target};
+use natter_events::{Hub, Presence, Priority, Push, StatusChange, StatusNotSet};
 use natter_store::Store;
 use serde_json::json;
 
-use crate::{internal, Fanout};
+use crate::internal;
 
 /// Longest custom status, in bytes (Tencent's limit).
 pub const MAX_CUSTOM_STATUS_BYTES: usize = 100;
@@ -50,48 +53,75 @@ pub struct StatusFailure {
 
 #[derive(Default)]
 struct State {
-    /// (app, user) → custom status, while the user has one.
-    custom: HashMap<(u64, String), String>,
-    /// (app, watched user) → who is subscribed to them.
-    subscribers: HashMap<(u64, String), HashSet<String>>,
+    /// App → watched user → who is subscribed to them here (looked up by `&str` on every
+    /// status change in the cluster).
+    subscribers: HashMap<u64, HashMap<String, HashSet<String>>>,
     /// (app, subscriber) → whom they are subscribed to.
     subscriptions: HashMap<(u64, String), HashSet<String>>,
+}
+
+type Shared = Arc<Mutex<State>>;
+
+fn lock(state: &Mutex<State>) -> MutexGuard<'_, State> {
+    // A panic while holding the lock leaves plain maps behind; they stay usable.
+    state.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 #[derive(Clone)]
 pub struct StatusService {
     store: Arc<dyn Store>,
     presence: Arc<Presence>,
-    fanout: Fanout,
-    state: Arc<Mutex<State>>,
+    state: Shared,
 }
 
 fn bad(info: impl Into<String>) -> ApiError {
     ApiError::new(codes::ACCOUNT_INVALID_PARAM, info)
 }
 
+/// Pushes a status change to those it concerns on this node: the user's subscribers here and,
+/// when the user set their custom status, the user's own connections here.
+fn announce(state: &Mutex<State>, hub: &Hub, change: StatusChange) {
+    let mut targets: Vec<String> = lock(state)
+        .subscribers
+        .get(&change.app)
+        .and_then(|watched| watched.get(&change.user))
+        .map(|s| s.iter().cloned().collect())
+        .unwrap_or_default();
+    if change.custom_set && !targets.contains(&change.user) {
+        targets.push(change.user.clone());
+    }
+    if targets.is_empty() {
+        return;
+    }
+    let frame = json!({
+        "Event": "UserStatus",
+        "To_Account": change.user,
+        "Status": if change.online { ONLINE } else { NOT_LOGGED_IN },
+        "CustomStatus": change.custom_status,
+    });
+    let push = Push::new(Priority::Normal, &frame);
+    hub.send_except(change.app, targets.iter().map(String::as_str), &push, None);
+}
+
 impl StatusService {
-    pub fn new(store: Arc<dyn Store>, presence: Arc<Presence>, fanout: Fanout) -> Self {
+    /// The service, listening to `presence` for status changes to push to this node's
+    /// connections (`hub`).
+    pub fn new(store: Arc<dyn Store>, presence: Arc<Presence>, hub: Arc<Hub>) -> Self {
+        let state = Shared::default();
+        let listening = state.clone();
+        presence.on_status_change(move |change| announce(&listening, &hub, change));
         Self {
             store,
             presence,
-            fanout,
-            state: Arc::default(),
+            state,
         }
     }
 
     fn state(&self) -> MutexGuard<'_, State> {
-        // A panic while holding the lock leaves plain maps behind; they stay usable.
-        self.state.lock().unwrap_or_else(|e| e.into_inner())
+        lock(&self.state)
     }
 
     fn status_of(&self, app: u64, user: &str) -> UserStatus {
-        let custom_status = self
-            .state()
-            .custom
-            .get(&(app, user.to_owned()))
-            .cloned()
-            .unwrap_or_default();
         UserStatus {
             user: user.to_owned(),
             status: if self.presence.is_online(app, user) {
@@ -99,63 +129,34 @@ impl StatusService {
             } else {
                 NOT_LOGGED_IN
             },
-            custom_status,
+            custom_status: self.presence.custom_status(app, user),
         }
-    }
-
-    /// Tells `user`'s subscribers (and, with `to_self`, `user`'s own connections) the status
-    /// `user` has now.
-    fn announce(&self, app: u64, user: &str, to_self: bool) {
-        if !self.fanout.may_reach(app) {
-            return;
-        }
-        let mut targets: Vec<String> = self
-            .state()
-            .subscribers
-            .get(&(app, user.to_owned()))
-            .map(|s| s.iter().cloned().collect())
-            .unwrap_or_default();
-        if to_self && !targets.iter().any(|t| t == user) {
-            targets.push(user.to_owned());
-        }
-        if targets.is_empty() {
-            return;
-        }
-        let now = self.status_of(app, user);
-        let frame = json!({
-            "Event": "UserStatus",
-            "To_Account": now.user,
-            "Status": now.status,
-            "CustomStatus": now.custom_status,
-        });
-        self.fanout.send(
-            app,
-            Target::Users(targets),
-            &Push::new(Priority::Normal, &frame),
-            None,
-        );
     }
 
     /// Sets (or, with "", clears) `user`'s custom status; their subscribers and their own
-    /// devices are told.
-    pub fn set_custom(&self, app: &AppSettings, user: &str, custom: String) -> ApiResult<()> {
+    /// devices are told, on every node.
+    pub async fn set_custom(&self, app: &AppSettings, user: &str, custom: String) -> ApiResult<()> {
         if custom.len() > MAX_CUSTOM_STATUS_BYTES {
             return Err(bad(format!(
                 "CustomStatus is {} bytes; at most {MAX_CUSTOM_STATUS_BYTES} are allowed",
                 custom.len()
             )));
         }
+        match self
+            .presence
+            .set_custom_status(app.sdkappid, user, &custom)
+            .await
         {
-            let mut state = self.state();
-            let key = (app.sdkappid, user.to_owned());
-            if custom.is_empty() {
-                state.custom.remove(&key);
-            } else {
-                state.custom.insert(key, custom);
-            }
+            Ok(()) => Ok(()),
+            Err(StatusNotSet::NotConnected) => Err(bad(format!(
+                "{user} has no connection: a custom status lasts only while its user is connected"
+            ))),
+            Err(StatusNotSet::Unreachable) => Err(ApiError::new(
+                codes::ACCOUNT_INTERNAL,
+                "the custom status was not recorded (the cluster's NATS is unreachable); try \
+                 again later",
+            )),
         }
-        self.announce(app.sdkappid, user, true);
-        Ok(())
     }
 
     /// Splits `users` into those that exist and failures for those that do not.
@@ -229,7 +230,9 @@ impl StatusService {
             mine.insert(user.clone());
             state
                 .subscribers
-                .entry((app.sdkappid, user))
+                .entry(app.sdkappid)
+                .or_default()
+                .entry(user)
                 .or_default()
                 .insert(subscriber.to_owned());
         }
@@ -263,30 +266,27 @@ impl StatusService {
         if mine.is_empty() {
             state.subscriptions.remove(&key);
         }
+        let Some(watched) = state.subscribers.get_mut(&app.sdkappid) else {
+            return Ok(());
+        };
         for user in gone {
-            let watched = (app.sdkappid, user);
-            if let Some(subscribers) = state.subscribers.get_mut(&watched) {
+            if let Some(subscribers) = watched.get_mut(&user) {
                 subscribers.remove(subscriber);
                 if subscribers.is_empty() {
-                    state.subscribers.remove(&watched);
+                    watched.remove(&user);
                 }
             }
+        }
+        if watched.is_empty() {
+            state.subscribers.remove(&app.sdkappid);
         }
         Ok(())
     }
 
-    /// `user`'s first connection here: subscribers see them online (the user's own devices
-    /// know).
-    pub(crate) fn came_online(&self, app: u64, user: &str) {
-        self.announce(app, user, false);
-    }
-
-    /// `user`'s last connection here ended: the custom status goes (as Tencent clears a
-    /// logged-out web user's), subscribers see them logged out, and their own subscriptions
-    /// end (a client subscribes again when it logs in), so they never outlive a connection.
-    pub(crate) fn went_offline(&self, app: &AppSettings, user: &str) {
-        self.state().custom.remove(&(app.sdkappid, user.to_owned()));
+    /// `user`'s last connection on this node ended: their subscriptions here end (a client
+    /// subscribes again when it logs in), so they never outlive a connection. That they went
+    /// offline, and lost their custom status, presence tells when it was their last anywhere.
+    pub(crate) fn left_node(&self, app: &AppSettings, user: &str) {
         let _ = self.unsubscribe(app, user, None);
-        self.announce(app.sdkappid, user, false);
     }
 }

@@ -9,6 +9,10 @@
 //! applies each change to its replica in the bucket's order; a node waits until its replica has
 //! applied its own write before answering, so it reads what it wrote.
 //!
+//! The same key holds the user's custom status (with how many times it was set since they came
+//! online), so it goes with their last connection in the same write; each node, applying a
+//! change to a user's connections or status, tells its status listener.
+//!
 //! Each node also writes `n.<node>` every third of the node timeout. A node not heard from for
 //! the whole timeout is dead: the others take its connections out (each reports the ones its
 //! own write removed) and delete its key. A node that was only cut off puts its live
@@ -24,7 +28,7 @@ use tokio::sync::{mpsc, watch};
 
 use serde::{Deserialize, Serialize};
 
-use super::Link;
+use super::{Link, StatusChange, StatusListener, StatusNotSet};
 use crate::{Hub, MarkChange};
 
 /// A connection taken out of the cluster because its node died, reported by the node that took
@@ -47,6 +51,17 @@ struct UserEntry {
     /// The live rooms they are online in.
     #[serde(rename = "r", default, skip_serializing_if = "BTreeMap::is_empty")]
     rooms: BTreeMap<String, Seat>,
+    /// Their custom status (the Web SDK's `setSelfStatus`).
+    #[serde(rename = "s", default, skip_serializing_if = "String::is_empty")]
+    custom_status: String,
+    /// How many times they set it since they came online: a set to the same text is a change
+    /// too (their devices and watchers are told of each).
+    #[serde(rename = "v", default, skip_serializing_if = "is_zero")]
+    custom_sets: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 /// Being online in one live room.
@@ -60,10 +75,13 @@ struct Seat {
 }
 
 impl UserEntry {
-    /// Takes the connections `gone` picks out; when none remain, the rooms go too (returned).
+    /// Takes the connections `gone` picks out; when none remain, the custom status and the
+    /// rooms go too (the rooms returned).
     fn drop_links(&mut self, gone: impl Fn(&Link) -> bool) -> Vec<String> {
         self.links.retain(|l| !gone(l));
         if self.links.is_empty() {
+            self.custom_status.clear();
+            self.custom_sets = 0;
             std::mem::take(&mut self.rooms).into_keys().collect()
         } else {
             Vec::new()
@@ -82,6 +100,8 @@ struct View {
     users: HashMap<u64, HashMap<String, Vec<Link>>>,
     /// Every node known (by heartbeat or by a connection it holds), and when it was last heard.
     heard: HashMap<String, Instant>,
+    /// (app, user) → custom status and how many times it was set, for users who set one.
+    custom: HashMap<(u64, String), (String, u64)>,
 }
 
 #[derive(Clone)]
@@ -89,6 +109,7 @@ pub(super) struct Replica {
     kv: kv::Store,
     node: Arc<str>,
     hub: Arc<Hub>,
+    statuses: StatusListener,
     view: Arc<Mutex<View>>,
     /// The bucket revision the view has applied up to.
     applied: watch::Receiver<u64>,
@@ -107,7 +128,7 @@ struct Change {
 impl Replica {
     pub(super) async fn join(
         client: async_nats::Client,
-        hub: Arc<Hub>,
+        (hub, statuses): (Arc<Hub>, StatusListener),
         cluster: &str,
         node: Arc<str>,
         node_timeout: Duration,
@@ -119,6 +140,7 @@ impl Replica {
             kv,
             node,
             hub,
+            statuses,
             view: Arc::default(),
             applied,
             stop: Arc::new(stop_tx),
@@ -242,6 +264,38 @@ impl Replica {
             .await;
         // Online in the room whether or not the marks changed.
         result.is_some_and(|change| change.before.rooms.contains_key(group))
+    }
+
+    /// Sets `user`'s custom status, if they are connected somewhere.
+    pub(super) async fn set_custom_status(
+        &self,
+        app: u64,
+        user: &str,
+        text: &str,
+    ) -> Result<(), StatusNotSet> {
+        let change = self
+            .change(app, user, |entry| {
+                if entry.links.is_empty() {
+                    return false;
+                }
+                entry.custom_status = text.to_owned();
+                entry.custom_sets += 1;
+                true
+            })
+            .await;
+        match change {
+            Some(Change { wrote: true, .. }) => Ok(()),
+            Some(_) => Err(StatusNotSet::NotConnected),
+            None => Err(StatusNotSet::Unreachable),
+        }
+    }
+
+    pub(super) fn custom_status(&self, app: u64, user: &str) -> String {
+        self.view()
+            .custom
+            .get(&(app, user.to_owned()))
+            .map(|(text, _)| text.clone())
+            .unwrap_or_default()
     }
 
     pub(super) fn links(&self, app: u64, user: &str) -> Vec<Link> {
@@ -415,14 +469,34 @@ impl Replica {
             .map(|(group, seat)| (group, seat.join_time, seat.marks))
             .collect();
         self.hub.set_seats(app, &user, &seats);
+        let was_online = view.users.get(&app).is_some_and(|u| u.contains_key(&user));
+        let online = !entry.links.is_empty();
         let users = view.users.entry(app).or_default();
-        if entry.links.is_empty() {
+        if online {
+            users.insert(user.clone(), entry.links);
+        } else {
             users.remove(&user);
             if users.is_empty() {
                 view.users.remove(&app);
             }
+        }
+        let key = (app, user);
+        let custom = (entry.custom_status, entry.custom_sets);
+        let had = if custom.1 == 0 {
+            view.custom.remove(&key)
         } else {
-            users.insert(user, entry.links);
+            view.custom.insert(key.clone(), custom.clone())
+        }
+        .unwrap_or_default();
+        drop(view);
+        if was_online != online || had != custom {
+            self.statuses.emit(StatusChange {
+                app,
+                user: key.1,
+                online,
+                custom_set: custom.1 != 0 && custom.1 != had.1,
+                custom_status: custom.0,
+            });
         }
     }
 

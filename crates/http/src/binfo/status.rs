@@ -1,6 +1,6 @@
 //! User status over `/binfo` (`im_open_status.ws_*`): the user's custom status, other users'
-//! statuses, and subscriptions to their changes (the rules, and why they are per node, are in
-//! `natter_services::statuses`); and the app's foreground and background reports.
+//! statuses, and subscriptions to their changes (the rules, and how a cluster shares them, are
+//! in `natter_services::statuses`); and the app's foreground and background reports.
 
 use base64::Engine;
 use natter_core::ApiResult;
@@ -43,7 +43,8 @@ pub(super) async fn ws_set_custom_status(ctx: Ctx, body: Value) -> ApiResult<Val
     let req: SetCustomStatus = ctx.parse(body)?;
     ctx.services
         .statuses
-        .set_custom(&ctx.app, &ctx.identifier, req.custom_status)?;
+        .set_custom(&ctx.app, &ctx.identifier, req.custom_status)
+        .await?;
     Ok(Value::Null)
 }
 

@@ -10,18 +10,18 @@ use crate::messages::import;
 use crate::on_both_engines;
 use crate::sdk_client::SdkClient;
 
-fn b64(text: &str) -> String {
+pub(crate) fn b64(text: &str) -> String {
     base64::engine::general_purpose::STANDARD.encode(text)
 }
 
-async fn ok(sdk: &mut SdkClient, servcmd: &str, body: Value) -> Value {
+pub(crate) async fn ok(sdk: &mut SdkClient, servcmd: &str, body: Value) -> Value {
     let reply = sdk.call(servcmd, body).await;
     assert_eq!(reply["ErrorCode"], 0, "{servcmd}: {reply}");
     reply
 }
 
 /// The one status item of the next status push to `sdk`.
-async fn next_status(sdk: &mut SdkClient) -> Value {
+pub(crate) async fn next_status(sdk: &mut SdkClient) -> Value {
     let push = sdk.next_push_of("UserStatusList").await;
     push["EventArray"][0]["UserStatusList"][0].clone()
 }

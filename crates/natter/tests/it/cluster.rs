@@ -1,18 +1,20 @@
 //! Several nodes on one PostgreSQL database and one NATS answer as one node: who is online (and
 //! on which platforms) is the same from every node, a login policy pushes out an older device
 //! on another node, and the connections of a node killed without a goodbye go offline within
-//! the node timeout, reported once. Ignored unless `NATTER_TEST_POSTGRES` and
-//! `NATTER_TEST_NATS` are set.
+//! the node timeout, reported once, their users' Web SDK custom statuses gone (subscribers on
+//! other nodes told). Ignored unless `NATTER_TEST_POSTGRES` and `NATTER_TEST_NATS` are set.
 
 use std::time::Duration;
 
 use natter_core::LoginPolicy;
 use serde_json::{json, Value};
 
+use crate::binfo_status::{b64, next_status, ok};
 use crate::client::Client;
 use crate::harness::*;
 use crate::live::{member_states, COUNT, CREATE, MARKS, MEMBER_STATE, ONLINE, STATUS};
 use crate::messages::{import, text};
+use crate::sdk_client::SdkClient;
 use natter::config::ServerConfig;
 
 const CHECK: &str = "im_open_login_svc/account_check";
@@ -27,7 +29,7 @@ fn nats_url() -> String {
 
 /// `count` nodes of a new cluster, the first on a fresh PostgreSQL database and the others on
 /// the same one.
-async fn nodes(count: usize, policy: LoginPolicy) -> Vec<TestServer> {
+pub(crate) async fn nodes(count: usize, policy: LoginPolicy) -> Vec<TestServer> {
     nodes_with(count, move |config| {
         config.apps[0].settings.login_policy = policy;
     })
@@ -107,7 +109,11 @@ async fn statuses(node: &TestServer, accounts: &[&str]) -> Vec<(String, Vec<Stri
 
 /// Asks `node` until `accounts` have the `expected` statuses (another node's change reaches this
 /// one's replica a moment after the change was answered); at most 30 s.
-async fn until_statuses(node: &TestServer, accounts: &[&str], expected: &[(&str, &[&str])]) {
+pub(crate) async fn until_statuses(
+    node: &TestServer,
+    accounts: &[&str],
+    expected: &[(&str, &[&str])],
+) {
     let expected: Vec<(String, Vec<String>)> = expected
         .iter()
         .map(|(s, p)| (s.to_string(), p.iter().map(|p| p.to_string()).collect()))
@@ -270,7 +276,7 @@ async fn a_killed_nodes_connections_go_offline_and_are_reported_once() {
         Some(json!({"url": receiver.url})),
     )
     .await;
-    import(a, &["carol", "dave"]).await;
+    import(a, &["carol", "dave", "erin", "frank"]).await;
 
     // A third node as its own process, to be killed with SIGKILL: no goodbye.
     let data = tempfile::tempdir().unwrap();
@@ -309,6 +315,18 @@ async fn a_killed_nodes_connections_go_offline_and_are_reported_once() {
         .await;
     assert_eq!(reply["ErrorCode"], 0, "{reply}");
     let _dave = Client::login(b, "dave", "Web").await;
+    // Erin, on the doomed node, sets a custom status that frank, on B, is subscribed to.
+    let mut erin = SdkClient::open_at(&banner.base).await;
+    erin.login(a, "erin").await;
+    let mut frank = SdkClient::connect(b, "frank").await;
+    let subscribe = json!({"To_Account": ["erin"]});
+    ok(&mut frank, "im_open_status.ws_status_subscribe", subscribe).await;
+    let custom = json!({"CustomStatus": "here for now"});
+    ok(&mut erin, "im_open_status.ws_set_custom_status", custom).await;
+    assert_eq!(
+        next_status(&mut frank).await,
+        json!({"To_Account": "erin", "Status": 1, "CustomStatus": b64("here for now")})
+    );
     until_statuses(
         a,
         &["carol", "dave"],
@@ -331,6 +349,11 @@ async fn a_killed_nodes_connections_go_offline_and_are_reported_once() {
 
     dead.start_kill().unwrap();
     dead.wait().await.unwrap();
+    // Erin's connection is taken out with her status, and frank is told.
+    assert_eq!(
+        next_status(&mut frank).await,
+        json!({"To_Account": "erin", "Status": 3, "CustomStatus": ""})
+    );
     // Within the timeout (and a tick) carol is offline on both survivors; dave stays online.
     for node in [a, b] {
         until_statuses(

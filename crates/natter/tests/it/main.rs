@@ -28,6 +28,7 @@ mod binfo_sync;
 mod binfo_topics;
 mod blocklists;
 mod cluster;
+mod cluster_status;
 mod config_cli;
 mod console;
 mod console_browser;

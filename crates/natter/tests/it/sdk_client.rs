@@ -39,9 +39,15 @@ pub struct SdkClient {
 impl SdkClient {
     /// Opens a connection without logging in.
     pub async fn open(server: &TestServer) -> Self {
+        Self::open_at(&server.base).await
+    }
+
+    /// Opens a connection to the server at `base` (`http://…`; one not run by the harness)
+    /// without logging in.
+    pub async fn open_at(base: &str) -> Self {
         let url = format!(
             "{}/binfo?sdkappid={APP}&instanceid=abc&platform=7&sdkversion=3.6.6&compress=gzip",
-            server.base.replacen("http", "ws", 1)
+            base.replacen("http", "ws", 1)
         );
         let (socket, _) = tokio_tungstenite::connect_async(url).await.unwrap();
         Self {
