@@ -18,6 +18,7 @@ mod members;
 mod messages;
 pub mod permissions;
 mod pins;
+pub mod reactions;
 mod recalls;
 mod receipts;
 mod rooms;

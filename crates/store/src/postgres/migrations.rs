@@ -48,6 +48,8 @@ pub(crate) const APP_TABLES: &[&str] = &[
     "ops_members",
     "friend_request_reads",
     "group_pins",
+    "c2c_reactions",
+    "group_reactions",
 ];
 
 const MIGRATIONS: &[(i64, &str)] = &[
@@ -312,6 +314,8 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (28, crate::c2c_own::SCHEMA),
     // Invitations waiting for approval; members' cleared group histories.
     (29, crate::applications::INVITATIONS_SCHEMA),
+    // Message reactions, one-to-one and group (the Web SDK's addMessageReaction).
+    (31, crate::reactions::SCHEMA),
 ];
 
 /// An arbitrary constant naming Natter's migration lock.

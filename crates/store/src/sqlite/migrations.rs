@@ -268,6 +268,8 @@ pub(crate) const MIGRATIONS: &[(i64, &str)] = &[
     (28, crate::c2c_own::SCHEMA),
     // Invitations waiting for approval; members' cleared group histories.
     (29, crate::applications::INVITATIONS_SCHEMA),
+    // Message reactions, one-to-one and group (the Web SDK's addMessageReaction).
+    (31, crate::reactions::SCHEMA),
 ];
 
 /// Every table that holds an app's data (all keyed by `app_id`), for the reset of one app.
@@ -313,6 +315,8 @@ pub(crate) const APP_TABLES: &[&str] = &[
     "ops_members",
     "friend_request_reads",
     "group_pins",
+    "c2c_reactions",
+    "group_reactions",
 ];
 
 /// Applies the migrations up to `limit` (all when `None`) that the database has not seen yet.
