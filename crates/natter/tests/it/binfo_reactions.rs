@@ -77,6 +77,7 @@ on_both_engines!(
         assert_eq!(code(&sent), 0, "{sent}");
         let key = sent["MsgKey"].as_str().unwrap().to_owned();
         let time = sent["MsgTime"].as_i64().unwrap();
+        let seq: u64 = key.split('_').next().unwrap().parse().unwrap();
         let message = |reaction: &str| {
             json!({"From_Account": "rx_ann", "To_Account": "rx_bob", "MsgKey": key,
                    "Reaction": reaction})
@@ -230,7 +231,7 @@ on_both_engines!(
             .call(
                 "openim.msgwithdraw",
                 json!({"MsgInfo": {"From_Account": "rx_ann", "To_Account": "rx_bob",
-                       "MsgSeq": 7, "MsgRandom": 77, "MsgTimeStamp": time}}),
+                       "MsgSeq": seq, "MsgRandom": 77, "MsgTimeStamp": time}}),
             )
             .await;
         assert_eq!(code(&recalled), 0, "{recalled}");

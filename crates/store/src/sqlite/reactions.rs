@@ -243,7 +243,14 @@ impl SqliteStore {
         // One writer thread: the counts and the insert cannot interleave with another change.
         self.write(move |conn| {
             let (reaction, user, add) = &change;
-            react(conn, app, &message, (reaction, user, *add), &limits, now_ms)
+            react(
+                conn,
+                app,
+                &message,
+                (reaction.as_str(), user.as_str(), *add),
+                &limits,
+                now_ms,
+            )
         })
         .await
     }
