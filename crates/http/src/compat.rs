@@ -252,7 +252,9 @@ reacting twice (23007), removing a reaction one does not have (23008); a reactio
 bytes. `getMessageReactions` reads up to 20 messages, each reaction with its first 0 to 10 users \
 (more is read as 10) and whether the user has it; a message that does not exist comes back \
 with no reactions. `getAllUserListOfMessageReaction` pages a reaction's users in the order they \
-reacted, up to 100 a page. Every change reaches the other side or the members, and the user's \
+reacted, up to 100 a page (the pinned SDK sends the page's start, `nextSeq`, for group messages \
+only: its one-to-one calls read from the first user, which with the default `count` of 100 is \
+every user). Every change reaches the other side or the members, and the user's \
 other devices (MESSAGE_REACTIONS_UPDATED, with the reaction's count and first 10 users). A \
 recalled message takes no change.\n\
 - Kicks: REST `im_open_login_svc/kick` logs the user's SDKs out with KICKED_OUT \

@@ -84,11 +84,17 @@ async function exchange(a, b, to, conversationType, text) {
   const smile = reactionOf(entry, 'smile');
   check(smile.count === 2 && smile.mine === true && smile.users.join() === `${B},${A}`, 'A lists smile: 2 users, its own', smile);
 
-  // Pages of one user each: B, then A, then the end.
-  const pageOne = await b.chat.getAllUserListOfMessageReaction({ message: theirs, reactionID: 'smile', nextSeq: 0, count: 1 });
-  check(pageOne.data.userList.map((u) => u.userID).join() === B && pageOne.data.isCompleted === false, 'page 1: B', pageOne.data);
-  const pageTwo = await b.chat.getAllUserListOfMessageReaction({ message: theirs, reactionID: 'smile', nextSeq: pageOne.data.nextSeq, count: 1 });
-  check(pageTwo.data.userList.map((u) => u.userID).join() === A && pageTwo.data.isCompleted === true, 'page 2: A, the last', pageTwo.data);
+  // A reaction's users in the order they reacted. The SDK sends the page's start (nextSeq) for
+  // group messages only, so one-to-one messages are read whole (at most 100 users, one page).
+  if (conversationType === a.TYPES.CONV_GROUP) {
+    const pageOne = await b.chat.getAllUserListOfMessageReaction({ message: theirs, reactionID: 'smile', nextSeq: 0, count: 1 });
+    check(pageOne.data.userList.map((u) => u.userID).join() === B && pageOne.data.isCompleted === false, 'page 1: B', pageOne.data);
+    const pageTwo = await b.chat.getAllUserListOfMessageReaction({ message: theirs, reactionID: 'smile', nextSeq: pageOne.data.nextSeq, count: 1 });
+    check(pageTwo.data.userList.map((u) => u.userID).join() === A && pageTwo.data.isCompleted === true, 'page 2: A, the last', pageTwo.data);
+  } else {
+    const all = await b.chat.getAllUserListOfMessageReaction({ message: theirs, reactionID: 'smile', nextSeq: 0, count: 100 });
+    check(all.data.userList.map((u) => u.userID).join() === `${B},${A}` && all.data.isCompleted === true, 'B, then A, the last', all.data);
+  }
 
   // B takes its reaction back; A hears of it; a second time is refused.
   await b.chat.removeMessageReaction(theirs, 'smile');
