@@ -40,10 +40,10 @@ pub use groups::{
 pub use moderation::{GlobalMute, RobotCreate, MUTED_FOREVER};
 pub use ops::{ArchiveCursor, ArchiveKind, ArchivedMessage, OpsDays};
 pub use pins::{PinOutcome, PinnedMessage};
+pub use push::{PushLabelChange, PushLabels, PushProgress, PushTarget, PushTaskRecord};
 pub use reactions::{
     ReactOutcome, ReactionLimits, ReactionMessage, ReactionSummary, ReactionUsers,
 };
-pub use push::{PushLabelChange, PushLabels, PushProgress, PushTarget, PushTaskRecord};
 pub use relations::{
     BlockedAccount, Friend, FriendRequest, ItemResult, PeerRelations, RelationChange, RelationEdit,
     RelationOutcome, RelationPage, RelationPlan, RelationScope, RelationSequences, Relations,

@@ -270,9 +270,7 @@ on_both_engines!(
             .await;
         assert_eq!(code(&sent), 0, "{sent}");
         let seq = sent["MsgSeq"].as_u64().unwrap();
-        let on = |seq: u64, reaction: &str| {
-            json!({"GroupId": group_id, "MsgSeq": seq, "Reaction": reaction})
-        };
+        let on = |seq: u64, reaction: &str| json!({"GroupId": group_id, "MsgSeq": seq, "Reaction": reaction});
 
         // Members only; a message that exists; not in a topic; a group that exists.
         let refused = ext(&mut outsider, "group_reaction_add", on(seq, "ok")).await;

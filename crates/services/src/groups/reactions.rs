@@ -64,7 +64,9 @@ impl GroupService {
         group_id: &str,
         seq: u64,
     ) -> ApiResult<GroupMessage> {
-        let snap = self.reaction_snapshot(app, user, group_id, vec![seq]).await?;
+        let snap = self
+            .reaction_snapshot(app, user, group_id, vec![seq])
+            .await?;
         snap.messages
             .get(&seq)
             .filter(|m| sees(m, user))

@@ -167,7 +167,13 @@ impl MessageService {
         let target = self.resolve(app, target).await?;
         let (from, limit) = page;
         self.store
-            .reaction_users(app.sdkappid, ReactionMessage::C2c(target), reaction, from, limit)
+            .reaction_users(
+                app.sdkappid,
+                ReactionMessage::C2c(target),
+                reaction,
+                from,
+                limit,
+            )
             .await
             .map_err(internal(codes::C2C_INTERNAL))?
             .ok_or_else(no_such_message)

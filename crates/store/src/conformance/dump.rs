@@ -245,7 +245,10 @@ pub async fn export_then_import_keeps_every_row(store: &dyn Store) {
         .await
         .unwrap();
     let smile = &reactions[0].as_ref().expect("the message")[0];
-    assert_eq!((smile.reaction.as_str(), smile.count, smile.by_me), ("smile", 1, true));
+    assert_eq!(
+        (smile.reaction.as_str(), smile.count, smile.by_me),
+        ("smile", 1, true)
+    );
     // The cleared history stays cleared for b, and a still sees both messages.
     let unread = store
         .c2c_unread(to, "a".into(), vec!["b".into()])

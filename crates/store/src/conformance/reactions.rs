@@ -156,7 +156,10 @@ pub async fn c2c_reactions_keep_limits_order_and_pages(store: &dyn Store) {
     done(react(store, app, &message, "fourth", "a", true).await);
     done(react(store, app, &message, "smile", "b", false).await);
     let back = done(react(store, app, &message, "smile", "b", true).await);
-    assert_eq!((back.count, back.users.clone()), (4, vec!["a".into(), "c".into()]));
+    assert_eq!(
+        (back.count, back.users.clone()),
+        (4, vec!["a".into(), "c".into()])
+    );
     let all = store
         .reaction_users(app, message.clone(), "smile".into(), 0, 10)
         .await
@@ -238,7 +241,12 @@ pub async fn group_reactions_go_with_their_group(store: &dyn Store) {
     done(react(store, app, &first, "y", "m", true).await);
     done(react(store, app, &second, "x", "m", true).await);
     let read = store
-        .message_reactions(app, vec![first.clone(), none.clone(), second.clone()], "m".into(), 5)
+        .message_reactions(
+            app,
+            vec![first.clone(), none.clone(), second.clone()],
+            "m".into(),
+            5,
+        )
         .await
         .unwrap();
     let names = |list: &Option<Vec<ReactionSummary>>| -> Vec<(String, bool)> {

@@ -21,7 +21,10 @@ enum Arg {
     Text(String),
 }
 
-fn bind(mut query: Query<'_, Postgres, PgArguments>, args: Vec<Arg>) -> Query<'_, Postgres, PgArguments> {
+fn bind(
+    mut query: Query<'_, Postgres, PgArguments>,
+    args: Vec<Arg>,
+) -> Query<'_, Postgres, PgArguments> {
     for arg in args {
         query = match arg {
             Arg::Int(i) => query.bind(i),
@@ -120,7 +123,11 @@ async fn locate(
 }
 
 /// The users of one reaction, in `seq` order.
-async fn users_of(conn: &mut PgConnection, place: &Place, reaction: &str) -> StoreResult<Vec<String>> {
+async fn users_of(
+    conn: &mut PgConnection,
+    place: &Place,
+    reaction: &str,
+) -> StoreResult<Vec<String>> {
     let sql = format!(
         "SELECT user_id FROM {} WHERE {} AND reaction = ${} ORDER BY seq",
         place.table,
@@ -183,8 +190,10 @@ pub(super) async fn react(
         args.push(Arg::Int(now_ms));
         bind(sqlx::query(&insert), args).execute(&mut *tx).await?;
     } else {
-        let delete =
-            format!("DELETE FROM {table} WHERE {filter} AND reaction = ${n} AND user_id = ${}", n + 1);
+        let delete = format!(
+            "DELETE FROM {table} WHERE {filter} AND reaction = ${n} AND user_id = ${}",
+            n + 1
+        );
         bind(sqlx::query(&delete), place.args(mine))
             .execute(&mut *tx)
             .await?;

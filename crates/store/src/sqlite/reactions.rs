@@ -138,7 +138,12 @@ fn react(
     if let Some(refused) = refusal(&state, add, limits) {
         return Ok(refused);
     }
-    let reaction_args = || vec![Value::Text(reaction.to_owned()), Value::Text(user.to_owned())];
+    let reaction_args = || {
+        vec![
+            Value::Text(reaction.to_owned()),
+            Value::Text(user.to_owned()),
+        ]
+    };
     if add {
         let seq: i64 = conn
             .prepare_cached(&format!(
@@ -152,12 +157,14 @@ fn react(
              VALUES ({})",
             values.join(", ")
         ))?
-        .execute(params_from_iter(place.args(
-            reaction_args()
-                .into_iter()
-                .chain([Value::Integer(seq), Value::Integer(now_ms)])
-                .collect(),
-        )))?;
+        .execute(params_from_iter(
+            place.args(
+                reaction_args()
+                    .into_iter()
+                    .chain([Value::Integer(seq), Value::Integer(now_ms)])
+                    .collect(),
+            ),
+        ))?;
     } else {
         conn.prepare_cached(&format!(
             "DELETE FROM {table} WHERE {filter} AND reaction = ?{n} AND user_id = ?{}",
