@@ -167,7 +167,7 @@ pub(super) async fn react(
         .await?
         .get(0);
     let state = ReactState {
-        mine: users.iter().any(|u| *u == user),
+        mine: users.contains(&user),
         reactions: reactions as usize,
         present: !users.is_empty(),
         users: users.len(),
