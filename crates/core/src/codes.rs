@@ -61,6 +61,15 @@ pub const C2C_CALLBACK_DENIED: u32 = 20006;
 pub const C2C_RECALL_TOO_LATE: u32 = 20016;
 pub const C2C_MSG_NOT_FOUND: u32 = 20022;
 pub const C2C_ALREADY_RECALLED: u32 = 20023;
+// Message reactions (one-to-one and group messages alike).
+/// The message has the most different reactions it may have (10).
+pub const REACTION_COUNT_LIMIT: u32 = 23005;
+/// The reaction has the most users it may have (100).
+pub const REACTION_USER_COUNT_LIMIT: u32 = 23006;
+/// The user has this reaction on the message already.
+pub const REACTION_ALREADY_CONTAINS_USER: u32 = 23007;
+/// The user has no such reaction on the message.
+pub const REACTION_NOT_EXISTS: u32 = 23008;
 pub const C2C_BAD_PARAM: u32 = 90001;
 pub const C2C_BAD_MESSAGE: u32 = 90002;
 pub const C2C_TO_ACCOUNT_INVALID: u32 = 90003;

@@ -244,6 +244,19 @@ conversations and as a group member (topic messages: not yet). Every change, fro
 the REST API, reaches the other side and the user's other devices (MESSAGE_EXTENSIONS_UPDATED, \
 MESSAGE_EXTENSIONS_DELETED). As in the REST API the last write wins: the `Seq` the SDK sends \
 with each key is not compared.\n\
+- Message reactions (`addMessageReaction`, `removeMessageReaction`, `getMessageReactions`, \
+`getAllUserListOfMessageReaction`) on one-to-one messages of the user's own conversations and on \
+the group messages a member sees (not AVChatRooms; topic messages: not yet, 10004), with \
+Tencent's limits and codes: 10 reactions per message (23005), 100 users per reaction (23006), \
+reacting twice (23007), removing a reaction one does not have (23008); a reaction ID is 1 to 100 \
+bytes. `getMessageReactions` reads up to 20 messages, each reaction with its first 0 to 10 users \
+(more is read as 10) and whether the user has it; a message that does not exist comes back \
+with no reactions. `getAllUserListOfMessageReaction` pages a reaction's users in the order they \
+reacted, up to 100 a page (the pinned SDK sends the page's start, `nextSeq`, for group messages \
+only: its one-to-one calls read from the first user, which with the default `count` of 100 is \
+every user). Every change reaches the other side or the members, and the user's \
+other devices (MESSAGE_REACTIONS_UPDATED, with the reaction's count and first 10 users). A \
+recalled message takes no change.\n\
 - Kicks: REST `im_open_login_svc/kick` logs the user's SDKs out with KICKED_OUT \
 (`REST_API_Kick`), and their old UserSig and A2Key no longer log in.\n\
 - Image, file, sound and video messages: register Tencent's upload plugin as the SDK's docs \
@@ -294,9 +307,9 @@ node). The app's \
 foreground and background reports are accepted (they only matter for offline push, which \
 Natter does not send; setting a vendor push token, `ws_stat_settoken`, is not served).\n\
 - Purchase bits: AVChatRoom member lists (bit 6), user status (bit 7), conversation marks \
-(bit 9), conversation groups (bit 10), AVChatRoom bans (bit 11), message extensions (bit 13) and group counters (bit 15) are \
-on; every other optional feature is off, so the SDK refuses it (3122) without asking.\n\
-- Not yet: message reactions, video snapshots, and the other commands marked \"not yet\" below.\n\n",
+(bit 9), conversation groups (bit 10), AVChatRoom bans (bit 11), message extensions (bit 13), group counters (bit 15) and message \
+reactions (bit 48) are on; every other optional feature is off, so the SDK refuses it (3122) without asking.\n\
+- Not yet: video snapshots, and the other commands marked \"not yet\" below.\n\n",
     );
     let _ = writeln!(
         out,

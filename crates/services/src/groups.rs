@@ -19,6 +19,7 @@ mod members;
 mod messages;
 pub mod permissions;
 mod pins;
+pub mod reactions;
 mod recalls;
 mod receipts;
 mod rooms;

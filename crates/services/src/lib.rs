@@ -15,6 +15,7 @@ pub mod ops;
 pub mod profile_fields;
 pub mod profiles;
 pub mod push;
+pub mod reactions;
 pub mod relations;
 pub mod robots;
 pub mod sessions;

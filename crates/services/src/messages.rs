@@ -7,6 +7,7 @@ pub mod edit;
 pub mod extensions;
 pub mod own;
 pub(crate) mod prepared;
+pub mod reactions;
 mod reads;
 mod recall;
 pub mod receipts;

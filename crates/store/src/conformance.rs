@@ -24,6 +24,7 @@ mod ops;
 mod outbox;
 mod pins;
 mod push;
+mod reactions;
 mod relations;
 mod sends;
 
@@ -116,6 +117,9 @@ pub fn checks() -> Vec<Check> {
         check!(ref pins::pins_mark_conversations_and_add_missing_ones),
         check!(ref pins::clearing_a_history_hides_it_from_the_owner_only),
         check!(ref pins::friend_request_read_marks_only_move_forward),
+        check!(ref reactions::c2c_reactions_keep_limits_order_and_pages),
+        check!(ref reactions::group_reactions_go_with_their_group),
+        check!(arc reactions::concurrent_reactions_keep_the_limit),
         check!(ref kicks_are_kept_per_user_and_app),
         check!(ref ping_answers),
         check!(ref dump::export_then_import_keeps_every_row),

@@ -36,6 +36,7 @@ pub const FILE_BYTES: &str = "bytes";
 pub(crate) const MESSAGE_ID_COLUMNS: &[(&str, &str)] = &[
     ("c2c_messages", "id"),
     ("c2c_extensions", "message_id"),
+    ("c2c_reactions", "message_id"),
     ("c2c_cleared", "cleared_id"),
 ];
 

@@ -15,6 +15,7 @@ mod ops;
 mod pins;
 pub mod postgres;
 mod push;
+mod reactions;
 mod relations;
 mod sends;
 pub mod sqlite;
@@ -40,6 +41,9 @@ pub use moderation::{GlobalMute, RobotCreate, MUTED_FOREVER};
 pub use ops::{ArchiveCursor, ArchiveKind, ArchivedMessage, OpsDays};
 pub use pins::{PinOutcome, PinnedMessage};
 pub use push::{PushLabelChange, PushLabels, PushProgress, PushTarget, PushTaskRecord};
+pub use reactions::{
+    ReactOutcome, ReactionLimits, ReactionMessage, ReactionSummary, ReactionUsers,
+};
 pub use relations::{
     BlockedAccount, Friend, FriendRequest, ItemResult, PeerRelations, RelationChange, RelationEdit,
     RelationOutcome, RelationPage, RelationPlan, RelationScope, RelationSequences, Relations,
@@ -212,6 +216,39 @@ pub trait Store: Send + Sync + 'static {
         app: AppId,
         key: (String, String),
     ) -> StoreResult<Vec<PinnedMessage>>;
+
+    /// Adds (`change.2` true) or removes `change.1`'s reaction `change.0` on a message that
+    /// exists and is not recalled, within `limits` (checked in the same write); returns the
+    /// reaction as it is after the change, with its first `limits.listed_users` users.
+    async fn react(
+        &self,
+        app: AppId,
+        message: ReactionMessage,
+        change: (String, String, bool),
+        limits: ReactionLimits,
+        now_ms: i64,
+    ) -> StoreResult<ReactOutcome>;
+
+    /// Per message in order, its reactions (in the order of their first user, each with its
+    /// first `listed` users and whether `me` is among its users); `None`: no such message.
+    async fn message_reactions(
+        &self,
+        app: AppId,
+        messages: Vec<ReactionMessage>,
+        me: String,
+        listed: usize,
+    ) -> StoreResult<Vec<Option<Vec<ReactionSummary>>>>;
+
+    /// Up to `limit` users of a message's reaction, in the order they reacted, from position
+    /// `from` (0: the start; else a page's `next`); `None`: no such message.
+    async fn reaction_users(
+        &self,
+        app: AppId,
+        message: ReactionMessage,
+        reaction: String,
+        from: u64,
+        limit: usize,
+    ) -> StoreResult<Option<ReactionUsers>>;
 
     /// Writes profile items of an existing account and the `outbox` events in one transaction.
     /// Returns false (and writes nothing) when the account does not exist.

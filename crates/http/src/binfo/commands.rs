@@ -28,8 +28,9 @@ use crate::AppState;
 /// 7, user status (`getUserStatus`, `subscribeUserStatus`); 9, conversation marks
 /// (`markConversation`); 10, conversation groups (`createConversationGroup` and the rest); 11,
 /// AVChatRoom bans (`ban_group_member`); 13, message extensions (`openim_msg_ext_http_svc`);
-/// 15, group counters (`*_group_counter`).
-const PURCHASE_BITS: &str = "1010111011000000";
+/// 15, group counters (`*_group_counter`); 48, message reactions (`*reaction_*`; the SDK's
+/// `MSG_REACTION` is bit 16 of the upper 32-bit word).
+const PURCHASE_BITS: &str = "1000000000000000000000000000000001010111011000000";
 /// How long the SDK keeps the configuration and purchase bits before asking again, seconds.
 const CONFIG_LIFETIME_SECS: u64 = 3600;
 

@@ -23,6 +23,7 @@ mod invitations;
 mod login;
 mod pins;
 pub(crate) mod pushes;
+mod reactions;
 mod relay;
 mod rooms;
 mod sns;

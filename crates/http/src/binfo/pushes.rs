@@ -11,8 +11,8 @@ use serde_json::{json, Map, Value};
 pub const PUSH_COMMAND: &str = "im_open_push.msg_push";
 
 /// `Event` numbers the SDK was seen to accept; it dispatches on the array's key, not on these.
-const C2C_EVENT: u32 = 9;
-const GROUP_EVENT: u32 = 3;
+pub(super) const C2C_EVENT: u32 = 9;
+pub(super) const GROUP_EVENT: u32 = 3;
 
 /// The SDK push body for a `/ws` event frame, for the connection of `me`; `None` for an event the
 /// SDK gets no push for (yet).
@@ -44,6 +44,8 @@ pub fn to_sdk(frame: &str, me: &str) -> Option<Value> {
         "UserStatus" => super::status::user_status_push(&event),
         "C2cMsgExtension" => Some(c2c_extension(&event)),
         "GroupMsgExtension" => Some(group_extension(&event)),
+        "C2cMsgReaction" => Some(super::reactions::reaction_push(&event, me, false)),
+        "GroupMsgReaction" => Some(super::reactions::reaction_push(&event, me, true)),
         "GroupApplication" => super::group_notices::application(&event),
         "GroupApplicationHandled" => super::group_notices::application_handled(&event, me),
         "C2cMsgReceipt" => super::c2c_pushes::c2c_receipt(&event),

@@ -14,6 +14,7 @@ use super::group_notify;
 use super::groups;
 use super::invitations;
 use super::pins;
+use super::reactions;
 use super::relay;
 use super::rooms;
 use super::status;
@@ -80,14 +81,14 @@ pub static COMMANDS: &[Command] = &[
     Command { name: "openim_msg_ext_http_svc.get_key_values", serving: served!(extensions::get_key_values) },
     Command { name: "openim_msg_ext_http_svc.group_set_key_values", serving: served!(extensions::group_set_key_values) },
     Command { name: "openim_msg_ext_http_svc.group_get_key_values", serving: served!(extensions::group_get_key_values) },
-    Command { name: "openim_msg_ext_http_svc.reaction_add", serving: Serving::NotYet },
-    Command { name: "openim_msg_ext_http_svc.reaction_del", serving: Serving::NotYet },
-    Command { name: "openim_msg_ext_http_svc.reaction_multi_stat", serving: Serving::NotYet },
-    Command { name: "openim_msg_ext_http_svc.reaction_iterate", serving: Serving::NotYet },
-    Command { name: "openim_msg_ext_http_svc.group_reaction_add", serving: Serving::NotYet },
-    Command { name: "openim_msg_ext_http_svc.group_reaction_del", serving: Serving::NotYet },
-    Command { name: "openim_msg_ext_http_svc.group_reaction_multi_stat", serving: Serving::NotYet },
-    Command { name: "openim_msg_ext_http_svc.group_reaction_iterate", serving: Serving::NotYet },
+    Command { name: "openim_msg_ext_http_svc.reaction_add", serving: served!(reactions::reaction_add) },
+    Command { name: "openim_msg_ext_http_svc.reaction_del", serving: served!(reactions::reaction_del) },
+    Command { name: "openim_msg_ext_http_svc.reaction_multi_stat", serving: served!(reactions::reaction_multi_stat) },
+    Command { name: "openim_msg_ext_http_svc.reaction_iterate", serving: served!(reactions::reaction_iterate) },
+    Command { name: "openim_msg_ext_http_svc.group_reaction_add", serving: served!(reactions::group_reaction_add) },
+    Command { name: "openim_msg_ext_http_svc.group_reaction_del", serving: served!(reactions::group_reaction_del) },
+    Command { name: "openim_msg_ext_http_svc.group_reaction_multi_stat", serving: served!(reactions::group_reaction_multi_stat) },
+    Command { name: "openim_msg_ext_http_svc.group_reaction_iterate", serving: served!(reactions::group_reaction_iterate) },
     Command { name: "openim.get_peer_read_time", serving: served!(get_peer_read_time) },
     Command { name: "recentcontact.page_get", serving: served!(page_get) },
     Command { name: "recentcontact.batch_delete", serving: served!(conversations::batch_delete) },

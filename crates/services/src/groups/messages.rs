@@ -555,7 +555,7 @@ fn check_extension_group(group: &GroupRecord) -> ApiResult<()> {
     }
 }
 
-fn no_such_message(seq: u64) -> ApiError {
+pub(super) fn no_such_message(seq: u64) -> ApiError {
     ApiError::new(
         codes::GROUP_MSG_NOT_FOUND,
         format!("there is no message with MsgSeq {seq}"),

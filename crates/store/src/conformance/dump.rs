@@ -8,7 +8,7 @@ use super::{import, NICK};
 use crate::dump::{DumpItem, ImportOptions, ImportOutcome, SnapshotInfo};
 use crate::{
     C2cMessageRef, ConversationId, ConversationKind, ExtensionChange, GroupChange, GroupMessage,
-    ProfileValue, Store, StoreError, StoredFile,
+    ProfileValue, ReactOutcome, ReactionLimits, ReactionMessage, Store, StoreError, StoredFile,
 };
 
 /// The app's whole stream, collected.
@@ -114,6 +114,26 @@ async fn fill(store: &dyn Store, app: u64) {
         ],
     )
     .await;
+    for message in [
+        ReactionMessage::C2c(C2cMessageRef {
+            from: "a".into(),
+            to: "b".into(),
+            position: (100, 1, 11),
+        }),
+        ReactionMessage::Group {
+            group_id: "g1".into(),
+            seq: 1,
+        },
+    ] {
+        let limits = ReactionLimits {
+            max_reactions: 10,
+            max_users: 100,
+            listed_users: 10,
+        };
+        let change = ("smile".to_owned(), "a".to_owned(), true);
+        let outcome = store.react(app, message, change, limits, 7).await.unwrap();
+        assert!(matches!(outcome, ReactOutcome::Done(_)), "{outcome:?}");
+    }
     store
         .put_file(
             app,
@@ -133,7 +153,7 @@ async fn fill(store: &dyn Store, app: u64) {
         .unwrap();
 }
 
-fn rows_of<'a>(items: &'a [DumpItem], table: &str) -> Vec<&'a DumpItem> {
+pub(super) fn rows_of<'a>(items: &'a [DumpItem], table: &str) -> Vec<&'a DumpItem> {
     let mut current = String::new();
     let mut rows = Vec::new();
     for item in items {
@@ -163,6 +183,7 @@ pub async fn export_then_import_keeps_every_row(store: &dyn Store) {
         "c2c_messages",
         "c2c_extensions",
         "c2c_cleared",
+        "c2c_reactions",
     ] {
         assert!(!rows_of(&items, table).is_empty(), "{table} is exported");
     }
@@ -172,6 +193,7 @@ pub async fn export_then_import_keeps_every_row(store: &dyn Store) {
         "group_messages",
         "files",
         "global_mutes",
+        "group_reactions",
     ] {
         assert!(!rows_of(&items, table).is_empty(), "{table} is exported");
     }
@@ -208,6 +230,25 @@ pub async fn export_then_import_keeps_every_row(store: &dyn Store) {
         .await
         .unwrap();
     assert!(format!("{ext:?}").contains("\"v\"") || format!("{ext:?}").contains("value: \"v\""));
+    // The reaction follows its message's moved id.
+    let reactions = store
+        .message_reactions(
+            to,
+            vec![ReactionMessage::C2c(C2cMessageRef {
+                from: "a".into(),
+                to: "b".into(),
+                position: (100, 1, 11),
+            })],
+            "a".into(),
+            10,
+        )
+        .await
+        .unwrap();
+    let smile = &reactions[0].as_ref().expect("the message")[0];
+    assert_eq!(
+        (smile.reaction.as_str(), smile.count, smile.by_me),
+        ("smile", 1, true)
+    );
     // The cleared history stays cleared for b, and a still sees both messages.
     let unread = store
         .c2c_unread(to, "a".into(), vec!["b".into()])

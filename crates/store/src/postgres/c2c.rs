@@ -179,10 +179,12 @@ pub(crate) async fn purge(
     .bind(limit as i64)
     .fetch_all(&mut **tx)
     .await?;
-    sqlx::query("DELETE FROM c2c_extensions WHERE message_id = ANY($1)")
-        .bind(&ids)
-        .execute(&mut **tx)
-        .await?;
+    for table in ["c2c_extensions", "c2c_reactions"] {
+        sqlx::query(&format!("DELETE FROM {table} WHERE message_id = ANY($1)"))
+            .bind(&ids)
+            .execute(&mut **tx)
+            .await?;
+    }
     sqlx::query("DELETE FROM c2c_messages WHERE id = ANY($1)")
         .bind(&ids)
         .execute(&mut **tx)

@@ -289,6 +289,7 @@ pub(crate) async fn write(
                     "group_applications",
                     "group_history_clears",
                     "group_pins",
+                    "group_reactions",
                 ] {
                     sqlx::query(&format!(
                         "DELETE FROM {table} WHERE app_id = $1 AND group_id = $2"

@@ -48,6 +48,8 @@ pub(crate) const APP_TABLES: &[&str] = &[
     "ops_members",
     "friend_request_reads",
     "group_pins",
+    "c2c_reactions",
+    "group_reactions",
 ];
 
 const MIGRATIONS: &[(i64, &str)] = &[
@@ -314,6 +316,8 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (29, crate::applications::INVITATIONS_SCHEMA),
     // The group send function checks the type the caller names and answers the member count.
     (30, super::group_sends::FUNCTION),
+    // Message reactions, one-to-one and group (the Web SDK's addMessageReaction).
+    (31, crate::reactions::SCHEMA),
 ];
 
 /// An arbitrary constant naming Natter's migration lock.

@@ -19,6 +19,7 @@ mod ops;
 mod outbox;
 mod pins;
 mod push;
+mod reactions;
 mod relations;
 mod sends;
 mod topics;
@@ -222,6 +223,47 @@ impl Store for PostgresStore {
         self.detached(
             move |db| async move { pins::unpin_group_message(&db, app, key, msg_seq).await },
         )
+        .await
+    }
+
+    async fn react(
+        &self,
+        app: AppId,
+        message: crate::ReactionMessage,
+        change: (String, String, bool),
+        limits: crate::ReactionLimits,
+        now_ms: i64,
+    ) -> StoreResult<crate::ReactOutcome> {
+        self.detached(move |db| async move {
+            reactions::react(&db, app, message, change, limits, now_ms).await
+        })
+        .await
+    }
+
+    async fn message_reactions(
+        &self,
+        app: AppId,
+        messages: Vec<crate::ReactionMessage>,
+        me: String,
+        listed: usize,
+    ) -> StoreResult<Vec<Option<Vec<crate::ReactionSummary>>>> {
+        self.detached(move |db| async move {
+            reactions::message_reactions(&db, app, messages, me, listed).await
+        })
+        .await
+    }
+
+    async fn reaction_users(
+        &self,
+        app: AppId,
+        message: crate::ReactionMessage,
+        reaction: String,
+        from: u64,
+        limit: usize,
+    ) -> StoreResult<Option<crate::ReactionUsers>> {
+        self.detached(move |db| async move {
+            reactions::reaction_users(&db, app, message, reaction, from, limit).await
+        })
         .await
     }
 

@@ -154,9 +154,12 @@ pub(crate) fn purge(conn: &Connection, app: u64, before: i64, limit: usize) -> S
         .query_map(params![app as i64, before, limit as i64], |r| r.get(0))?
         .collect::<Result<_, _>>()?;
     let mut drop_ext = conn.prepare_cached("DELETE FROM c2c_extensions WHERE message_id = ?1")?;
+    let mut drop_reactions =
+        conn.prepare_cached("DELETE FROM c2c_reactions WHERE message_id = ?1")?;
     let mut drop_msg = conn.prepare_cached("DELETE FROM c2c_messages WHERE id = ?1")?;
     for id in &ids {
         drop_ext.execute([id])?;
+        drop_reactions.execute([id])?;
         drop_msg.execute([id])?;
     }
     Ok(ids.len() as u64)

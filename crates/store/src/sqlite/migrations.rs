@@ -270,6 +270,8 @@ pub(crate) const MIGRATIONS: &[(i64, &str)] = &[
     (29, crate::applications::INVITATIONS_SCHEMA),
     // PostgreSQL's group send function replaced; nothing on SQLite (see 27).
     (30, "-- nothing on SQLite"),
+    // Message reactions, one-to-one and group (the Web SDK's addMessageReaction).
+    (31, crate::reactions::SCHEMA),
 ];
 
 /// Every table that holds an app's data (all keyed by `app_id`), for the reset of one app.
@@ -315,6 +317,8 @@ pub(crate) const APP_TABLES: &[&str] = &[
     "ops_members",
     "friend_request_reads",
     "group_pins",
+    "c2c_reactions",
+    "group_reactions",
 ];
 
 /// Applies the migrations up to `limit` (all when `None`) that the database has not seen yet.

@@ -18,6 +18,7 @@ mod ops;
 mod outbox;
 mod pins;
 mod push;
+mod reactions;
 mod readers;
 mod relations;
 mod topics;
@@ -255,6 +256,39 @@ impl Store for SqliteStore {
         msg_seq: u64,
     ) -> StoreResult<bool> {
         self.unpin_group_message_impl(app, key, msg_seq).await
+    }
+
+    async fn react(
+        &self,
+        app: AppId,
+        message: crate::ReactionMessage,
+        change: (String, String, bool),
+        limits: crate::ReactionLimits,
+        now_ms: i64,
+    ) -> StoreResult<crate::ReactOutcome> {
+        self.react_impl(app, message, change, limits, now_ms).await
+    }
+
+    async fn message_reactions(
+        &self,
+        app: AppId,
+        messages: Vec<crate::ReactionMessage>,
+        me: String,
+        listed: usize,
+    ) -> StoreResult<Vec<Option<Vec<crate::ReactionSummary>>>> {
+        self.message_reactions_impl(app, messages, me, listed).await
+    }
+
+    async fn reaction_users(
+        &self,
+        app: AppId,
+        message: crate::ReactionMessage,
+        reaction: String,
+        from: u64,
+        limit: usize,
+    ) -> StoreResult<Option<crate::ReactionUsers>> {
+        self.reaction_users_impl(app, message, reaction, from, limit)
+            .await
     }
 
     async fn pinned_group_messages(
