@@ -268,6 +268,8 @@ pub(crate) const MIGRATIONS: &[(i64, &str)] = &[
     (28, crate::c2c_own::SCHEMA),
     // Invitations waiting for approval; members' cleared group histories.
     (29, crate::applications::INVITATIONS_SCHEMA),
+    // Who follows whom (the Web SDK's followUser).
+    (32, crate::follows::SCHEMA),
 ];
 
 /// Every table that holds an app's data (all keyed by `app_id`), for the reset of one app.
@@ -313,6 +315,7 @@ pub(crate) const APP_TABLES: &[&str] = &[
     "ops_members",
     "friend_request_reads",
     "group_pins",
+    "follows",
 ];
 
 /// Applies the migrations up to `limit` (all when `None`) that the database has not seen yet.
