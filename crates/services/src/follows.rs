@@ -237,7 +237,11 @@ impl FollowService {
     }
 
     /// The follow counts of each of `users`, in order; an account that does not exist gets 30003.
-    pub async fn counts(&self, app: &AppSettings, users: Vec<String>) -> ApiResult<Vec<UserCounts>> {
+    pub async fn counts(
+        &self,
+        app: &AppSettings,
+        users: Vec<String>,
+    ) -> ApiResult<Vec<UserCounts>> {
         check_batch(&users, MAX_BATCH)?;
         let exist = self
             .store
@@ -330,7 +334,10 @@ fn check_batch(users: &[String], max: usize) -> ApiResult<()> {
     if users.len() > max {
         return Err(ApiError::new(
             codes::SNS_INVALID_PARAM,
-            format!("{} users in one request; at most {max} are allowed", users.len()),
+            format!(
+                "{} users in one request; at most {max} are allowed",
+                users.len()
+            ),
         ));
     }
     Ok(())
@@ -368,7 +375,10 @@ mod tests {
         assert_eq!(cursor.time, 1_700_000_000);
         assert_eq!(cursor.user_id, "a:b");
         for bad in ["x", "x:y", ":a"] {
-            assert_eq!(parse_cursor(bad).unwrap_err().code, codes::SNS_INVALID_PARAM);
+            assert_eq!(
+                parse_cursor(bad).unwrap_err().code,
+                codes::SNS_INVALID_PARAM
+            );
         }
     }
 }

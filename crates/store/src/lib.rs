@@ -544,8 +544,12 @@ pub trait Store: Send + Sync + 'static {
         -> StoreResult<Vec<FollowCounts>>;
 
     /// How `user` and each of `peers` stand ([`follow_type`]), in order.
-    async fn follow_types(&self, app: AppId, user: String, peers: Vec<String>)
-        -> StoreResult<Vec<u32>>;
+    async fn follow_types(
+        &self,
+        app: AppId,
+        user: String,
+        peers: Vec<String>,
+    ) -> StoreResult<Vec<u32>>;
 
     /// The friend requests still waiting that `user` sent or was sent, newest first (then by
     /// requester and target): what a client's list of requests in and out shows.

@@ -29,7 +29,11 @@ use crate::AppState;
 /// (`markConversation`); 10, conversation groups (`createConversationGroup` and the rest); 11,
 /// AVChatRoom bans (`ban_group_member`); 13, message extensions (`openim_msg_ext_http_svc`);
 /// 15, group counters (`*_group_counter`); 52 (bit 20 of the high word), follows (`follow.*`).
-const PURCHASE_BITS: &str = concat!("1", "000000000000000000000000000000000000", "1010111011000000");
+const PURCHASE_BITS: &str = concat!(
+    "1",
+    "000000000000000000000000000000000000",
+    "1010111011000000"
+);
 /// How long the SDK keeps the configuration and purchase bits before asking again, seconds.
 const CONFIG_LIFETIME_SECS: u64 = 3600;
 

@@ -16,64 +16,99 @@ use crate::wire::follow::{
 
 /// `follow.follow_add` (`followUser`).
 pub(super) async fn follow_add(ctx: Ctx, body: Value) -> ApiResult<Value> {
-    as_user(ctx, body, "From_Account", |ctx: Ctx, req: FollowAdd| async move {
-        let results = ctx
-            .services
-            .follows
-            .follow(&ctx.app, &ctx.origin, &ctx.identifier, req.targets())
-            .await?;
-        Ok(FollowBatchReply::from(results))
-    })
+    as_user(
+        ctx,
+        body,
+        "From_Account",
+        |ctx: Ctx, req: FollowAdd| async move {
+            let results = ctx
+                .services
+                .follows
+                .follow(&ctx.app, &ctx.origin, &ctx.identifier, req.targets())
+                .await?;
+            Ok(FollowBatchReply::from(results))
+        },
+    )
     .await
 }
 
 /// `follow.follow_delete` (`unfollowUser`).
 pub(super) async fn follow_delete(ctx: Ctx, body: Value) -> ApiResult<Value> {
-    as_user(ctx, body, "From_Account", |ctx: Ctx, req: FollowAccounts| async move {
-        let results = ctx
-            .services
-            .follows
-            .unfollow(&ctx.app, &ctx.origin, &ctx.identifier, req.to_account)
-            .await?;
-        Ok(FollowBatchReply::from(results))
-    })
+    as_user(
+        ctx,
+        body,
+        "From_Account",
+        |ctx: Ctx, req: FollowAccounts| async move {
+            let results = ctx
+                .services
+                .follows
+                .unfollow(&ctx.app, &ctx.origin, &ctx.identifier, req.to_account)
+                .await?;
+            Ok(FollowBatchReply::from(results))
+        },
+    )
     .await
 }
 
 /// `follow.follow_get` (`getMyFollowersList`, `getMyFollowingList`, `getMutualFollowersList`).
 pub(super) async fn follow_get(ctx: Ctx, body: Value) -> ApiResult<Value> {
-    as_user(ctx, body, "From_Account", |ctx: Ctx, req: FollowGet| async move {
-        let list = req.list()?;
-        let page = ctx
-            .services
-            .follows
-            .list(&ctx.app, &ctx.identifier, list, &req.start_cursor, req.want_num)
-            .await?;
-        Ok(FollowGetReply::from(page))
-    })
+    as_user(
+        ctx,
+        body,
+        "From_Account",
+        |ctx: Ctx, req: FollowGet| async move {
+            let list = req.list()?;
+            let page = ctx
+                .services
+                .follows
+                .list(
+                    &ctx.app,
+                    &ctx.identifier,
+                    list,
+                    &req.start_cursor,
+                    req.want_num,
+                )
+                .await?;
+            Ok(FollowGetReply::from(page))
+        },
+    )
     .await
 }
 
 /// `follow.follow_get_info` (`getUserFollowInfo`: the SDK names the user when the app names
 /// no one).
 pub(super) async fn follow_get_info(ctx: Ctx, body: Value) -> ApiResult<Value> {
-    as_user(ctx, body, "From_Account", |ctx: Ctx, req: FollowAccounts| async move {
-        let counts = ctx.services.follows.counts(&ctx.app, req.to_account).await?;
-        Ok(FollowGetInfoReply::from(counts))
-    })
+    as_user(
+        ctx,
+        body,
+        "From_Account",
+        |ctx: Ctx, req: FollowAccounts| async move {
+            let counts = ctx
+                .services
+                .follows
+                .counts(&ctx.app, req.to_account)
+                .await?;
+            Ok(FollowGetInfoReply::from(counts))
+        },
+    )
     .await
 }
 
 /// `follow.follow_check` (`checkFollowType`).
 pub(super) async fn follow_check(ctx: Ctx, body: Value) -> ApiResult<Value> {
-    as_user(ctx, body, "From_Account", |ctx: Ctx, req: FollowAccounts| async move {
-        let types = ctx
-            .services
-            .follows
-            .check(&ctx.app, &ctx.identifier, req.to_account)
-            .await?;
-        Ok(FollowCheckReply::from(types))
-    })
+    as_user(
+        ctx,
+        body,
+        "From_Account",
+        |ctx: Ctx, req: FollowAccounts| async move {
+            let types = ctx
+                .services
+                .follows
+                .check(&ctx.app, &ctx.identifier, req.to_account)
+                .await?;
+            Ok(FollowCheckReply::from(types))
+        },
+    )
     .await
 }
 
@@ -132,7 +167,10 @@ mod tests {
         let fan = follow_push(&event(1, 0), "bob").unwrap();
         let item = &fan["EventArray"][0]["FollowChangeList"][0];
         assert_eq!(item["From_Account"], "alice");
-        assert_eq!(item["FollowDiffList"], json!([{"IsAdd": 1, "FollowType": FANS}]));
+        assert_eq!(
+            item["FollowDiffList"],
+            json!([{"IsAdd": 1, "FollowType": FANS}])
+        );
         let mine = follow_push(&event(0, 1), "alice").unwrap();
         let item = &mine["EventArray"][0]["FollowChangeList"][0];
         assert_eq!(item["From_Account"], "bob");

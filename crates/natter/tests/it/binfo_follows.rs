@@ -91,7 +91,12 @@ on_both_engines!(
         let event = follow_event(&mut b).await;
         assert_eq!(event["Event"], "FollowChange", "{event}");
         assert_eq!(
-            (&event["From_Account"], &event["To_Account"], &event["Followed"], &event["Mutual"]),
+            (
+                &event["From_Account"],
+                &event["To_Account"],
+                &event["Followed"],
+                &event["Mutual"]
+            ),
             (&json!("fol_a"), &json!("fol_b"), &json!(1), &json!(0))
         );
         // The follower's other device hears of it too.
@@ -100,7 +105,10 @@ on_both_engines!(
         // b follows back over /ws: mutual. b's own connection gets no echo; a's SDK gets the
         // push the SDK turns into MY_FOLLOWERS_LIST_UPDATED and MUTUAL_FOLLOWERS_LIST_UPDATED.
         let reply = b
-            .ok("follow.follow_add", json!({"FollowItem": [{"To_Account": "fol_a"}]}))
+            .ok(
+                "follow.follow_add",
+                json!({"FollowItem": [{"To_Account": "fol_a"}]}),
+            )
             .await;
         assert_eq!(codes(&reply, "ResultItem"), [0]);
         b.no_event().await;
@@ -112,8 +120,11 @@ on_both_engines!(
             json!([{"IsAdd": 1, "FollowType": 1}, {"IsAdd": 1, "FollowType": 3}])
         );
         assert!(item["FollowTime"].as_i64().unwrap() > 0);
-        c.ok("follow.follow_add", json!({"FollowItem": [{"To_Account": "fol_a"}]}))
-            .await;
+        c.ok(
+            "follow.follow_add",
+            json!({"FollowItem": [{"To_Account": "fol_a"}]}),
+        )
+        .await;
 
         let reply = ok(
             &mut a,
@@ -137,7 +148,11 @@ on_both_engines!(
         .await;
         let info = &reply["FollowInfo"];
         assert_eq!(
-            (&info[0]["FollowerCount"], &info[0]["FollowingCount"], &info[0]["MutualFollowingCount"]),
+            (
+                &info[0]["FollowerCount"],
+                &info[0]["FollowingCount"],
+                &info[0]["MutualFollowingCount"]
+            ),
             (&json!(2), &json!(1), &json!(1)),
             "{reply}"
         );
@@ -181,7 +196,11 @@ on_both_engines!(
                 json!({"FollowType": 1, "StartCursor": "junk"}),
                 30001,
             ),
-            ("follow.follow_get", json!({"FollowType": 1, "WantNum": 1001}), 30001),
+            (
+                "follow.follow_get",
+                json!({"FollowType": 1, "WantNum": 1001}),
+                30001,
+            ),
             (
                 "follow.follow_delete",
                 json!({"From_Account": "fol_b", "To_Account": ["fol_c"]}),
@@ -217,7 +236,12 @@ on_both_engines!(
                 json!({"DeleteItem": [{"UserID": "fol_c"}]}),
             )
             .await;
-        let reply = ok(&mut a, "follow.follow_get_info", json!({"To_Account": ["fol_a"]})).await;
+        let reply = ok(
+            &mut a,
+            "follow.follow_get_info",
+            json!({"To_Account": ["fol_a"]}),
+        )
+        .await;
         assert_eq!(reply["FollowInfo"][0]["FollowerCount"], 1, "{reply}");
         assert_eq!(accounts(&page(&mut a, 1, "", 0).await), ["fol_b"]);
     }

@@ -160,7 +160,10 @@ pub async fn follows_are_one_sided_counted_and_paged(store: &dyn Store) {
         ]
     );
     assert_eq!(
-        store.follow_types(app, "b".into(), ids(&["a"])).await.unwrap(),
+        store
+            .follow_types(app, "b".into(), ids(&["a"]))
+            .await
+            .unwrap(),
         vec![2]
     );
     // Another app sees none of it.
@@ -184,10 +187,7 @@ pub async fn the_limit_counts_a_users_follows(store: &dyn Store) {
         vec![followed, followed, FollowOutcome::LimitReached]
     );
     // Unfollowing one makes room again; a follow already there is not refused.
-    store
-        .unfollow(app, "a".into(), ids(&["b"]))
-        .await
-        .unwrap();
+    store.unfollow(app, "a".into(), ids(&["b"])).await.unwrap();
     let again = store
         .follow(app, "a".into(), ids(&["c", "d"]), 6, 2)
         .await
@@ -203,7 +203,10 @@ pub async fn deleting_an_account_removes_its_follows(store: &dyn Store) {
     follow(store, app, "b", &["a", "c"], 2).await;
     store.delete_accounts(app, ids(&["a"])).await.unwrap();
     assert_eq!(
-        store.follow_counts(app, ids(&["a", "b", "c"])).await.unwrap(),
+        store
+            .follow_counts(app, ids(&["a", "b", "c"]))
+            .await
+            .unwrap(),
         vec![
             FollowCounts::default(),
             FollowCounts {
@@ -220,12 +223,17 @@ pub async fn deleting_an_account_removes_its_follows(store: &dyn Store) {
     );
     // Imported again, the account starts without follows.
     accounts(store, app, &["a"]).await;
-    assert!(
-        page(store, app, "b", FollowList::Following, FollowCursor::start(), 10)
-            .await
-            .iter()
-            .all(|(u, _)| u != "a")
-    );
+    assert!(page(
+        store,
+        app,
+        "b",
+        FollowList::Following,
+        FollowCursor::start(),
+        10
+    )
+    .await
+    .iter()
+    .all(|(u, _)| u != "a"));
 }
 
 /// Two users following each other at the same moment: exactly one of the two follows finds the

@@ -10,8 +10,8 @@ use sqlx::{PgConnection, Row};
 
 use super::PostgresStore;
 use crate::{
-    follow_type, FollowCounts, FollowCursor, FollowEntry, FollowList, FollowOutcome,
-    StoreResult, UnfollowOutcome,
+    follow_type, FollowCounts, FollowCursor, FollowEntry, FollowList, FollowOutcome, StoreResult,
+    UnfollowOutcome,
 };
 
 /// Locks the accounts of `users` that exist and returns them.
@@ -39,15 +39,15 @@ async fn follows(
     follower: &str,
     followee: &str,
 ) -> StoreResult<bool> {
-    Ok(sqlx::query(
-        "SELECT 1 FROM follows WHERE app_id = $1 AND follower = $2 AND followee = $3",
+    Ok(
+        sqlx::query("SELECT 1 FROM follows WHERE app_id = $1 AND follower = $2 AND followee = $3")
+            .bind(app)
+            .bind(follower)
+            .bind(followee)
+            .fetch_optional(conn)
+            .await?
+            .is_some(),
     )
-    .bind(app)
-    .bind(follower)
-    .bind(followee)
-    .fetch_optional(conn)
-    .await?
-    .is_some())
 }
 
 pub(super) async fn follow(
@@ -232,7 +232,11 @@ pub(super) async fn types(
                 .bind(&peers)
                 .fetch_all(&pool)
                 .await?;
-            StoreResult::Ok(rows.iter().map(|r| r.get::<String, _>(0)).collect::<HashSet<_>>())
+            StoreResult::Ok(
+                rows.iter()
+                    .map(|r| r.get::<String, _>(0))
+                    .collect::<HashSet<_>>(),
+            )
         }
     };
     let fans = column(

@@ -6,8 +6,8 @@ use rusqlite::{params, Connection, OptionalExtension};
 
 use super::SqliteStore;
 use crate::{
-    follow_type, FollowCounts, FollowCursor, FollowEntry, FollowList, FollowOutcome,
-    StoreResult, UnfollowOutcome,
+    follow_type, FollowCounts, FollowCursor, FollowEntry, FollowList, FollowOutcome, StoreResult,
+    UnfollowOutcome,
 };
 
 fn follows(conn: &Connection, app: i64, follower: &str, followee: &str) -> StoreResult<bool> {
