@@ -79,6 +79,13 @@ on_both_engines!(
         let mut b = Client::login(&server, "fol_b", "Android").await;
         let mut c = Client::login(&server, "fol_c", "Android").await;
 
+        // The SDK may use follows: purchase bit 52 (bit 20 of the high word) is on.
+        let bits = a
+            .call("im_sdk_config_mgr.fetch_imsdk_purchase_bitsv2", json!({}))
+            .await;
+        let bits = bits["str_purchase_bits"].as_str().unwrap().to_owned();
+        assert_eq!(bits.chars().rev().nth(52), Some('1'), "{bits}");
+
         // Following oneself and an unknown account fail for those users only.
         let reply = ok(
             &mut a,
