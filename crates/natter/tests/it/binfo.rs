@@ -87,7 +87,9 @@ on_both_engines!(
         assert!(body["ErrorInfo"].as_str().unwrap().contains("checksum"));
 
         // A command the SDK has that Natter does not serve yet fails at once with 60009.
-        let (_, body) = sdk.request("message_search.query", json!({}), json!({})).await;
+        let (_, body) = sdk
+            .request("message_search.query", json!({}), json!({}))
+            .await;
         assert_eq!(body["ErrorCode"], 60009, "{body}");
         // The SDK's purchase bits never fail (it would ask every second otherwise).
         let (_, body) = sdk
