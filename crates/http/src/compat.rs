@@ -259,6 +259,18 @@ other devices (MESSAGE_REACTIONS_UPDATED, with the reaction's count and first 10
 recalled message takes no change.\n\
 - Kicks: REST `im_open_login_svc/kick` logs the user's SDKs out with KICKED_OUT \
 (`REST_API_Kick`), and their old UserSig and A2Key no longer log in.\n\
+- Follows (`web_sdk_follows::follows`): `followUser`, `unfollowUser`, `getMyFollowersList`, \
+`getMyFollowingList`, `getMutualFollowersList`, `getUserFollowInfo` and `checkFollowType` (the \
+purchase bits switch the feature on). A follow is one-sided and needs no answer; two users who \
+follow each other are mutual. Tencent's limits: 20 users per follow, unfollow or count request \
+and 100 per check (30001 past them), at most 5,000 follows per user (30010 for each one past \
+it; fans are unlimited); following oneself (30001) or an unknown account (30003) fails for \
+that user only. The lists run newest first, a page of `WantNum` users (the SDK asks for 500; at \
+most 1,000) with each one's profile fields and follow time, and `nextCursor` for the next page. \
+A change reaches the user followed (MY_FOLLOWERS_LIST_UPDATED, and \
+MUTUAL_FOLLOWERS_LIST_UPDATED when the two follow each other, or did until then) and the \
+follower's other devices (MY_FOLLOWING_LIST_UPDATED), naming the other user. Deleting an \
+account removes its follows. Not yet: the REST API's `v4/follow/*` and the `Follow.*` callbacks.\n\
 - Image, file, sound and video messages: register Tencent's upload plugin as the SDK's docs \
 say (`chat.registerPlugin({ 'tim-upload-plugin': TIMUploadPlugin })`, npm `tim-upload-plugin`). \
 The SDK asks Natter for a pre-signed upload URL (`im_cos_msg.pre_sig`, or `simple_sig` when \
@@ -307,8 +319,8 @@ node). The app's \
 foreground and background reports are accepted (they only matter for offline push, which \
 Natter does not send; setting a vendor push token, `ws_stat_settoken`, is not served).\n\
 - Purchase bits: AVChatRoom member lists (bit 6), user status (bit 7), conversation marks \
-(bit 9), conversation groups (bit 10), AVChatRoom bans (bit 11), message extensions (bit 13), group counters (bit 15) and message \
-reactions (bit 48) are on; every other optional feature is off, so the SDK refuses it (3122) without asking.\n\
+(bit 9), conversation groups (bit 10), AVChatRoom bans (bit 11), message extensions (bit 13), group counters (bit 15), message \
+reactions (bit 48) and follows (bit 52) are on; every other optional feature is off, so the SDK refuses it (3122) without asking.\n\
 - Not yet: video snapshots, and the other commands marked \"not yet\" below.\n\n",
     );
     let _ = writeln!(

@@ -24,7 +24,7 @@ impl ServiceRules {
         let (invalid_param, error_display, internal) = match service {
             "im_open_login_svc" => (codes::ACCOUNT_INVALID_PARAM, false, codes::ACCOUNT_INTERNAL),
             "profile" => (codes::PROFILE_INVALID_PARAM, true, codes::PROFILE_INTERNAL),
-            "sns" => (30001, true, codes::SNS_INTERNAL),
+            "sns" | "follow" => (30001, true, codes::SNS_INTERNAL),
             "recentcontact" => (50002, true, codes::CONVERSATION_INTERNAL),
             "openim" | "openim_msg_ext_http_svc" | "all_member_push" => {
                 (90001, false, codes::C2C_INTERNAL)

@@ -8,6 +8,7 @@ pub mod conversation_sync;
 pub mod conversations;
 pub mod fanout;
 pub mod files;
+pub mod follows;
 pub mod groups;
 pub mod messages;
 pub mod mutes;
@@ -35,6 +36,7 @@ pub use apps::Apps;
 pub use conversations::ConversationService;
 pub use fanout::Fanout;
 pub use files::FileService;
+pub use follows::FollowService;
 pub use groups::GroupService;
 pub use messages::MessageService;
 pub use mutes::MuteService;
@@ -59,6 +61,7 @@ pub struct Services {
     pub conversations: ConversationService,
     pub files: FileService,
     pub relations: RelationService,
+    pub follows: FollowService,
     pub groups: GroupService,
     pub pushes: PushService,
     pub sessions: SessionService,
@@ -119,6 +122,7 @@ impl Services {
                 fanout.clone(),
             ),
             conversations: ConversationService::new(store.clone(), clock.clone(), fanout.clone()),
+            follows: FollowService::new(store.clone(), clock.clone(), fanout.clone()),
             fanout,
             ops: OpsService::new(store.clone(), clock.clone(), webhooks.ops()),
             mutes: MuteService::new(store.clone(), clock.clone()),

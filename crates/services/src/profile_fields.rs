@@ -54,6 +54,17 @@ const STANDARD: &[(&str, Rule)] = &[
 pub const NICK: &str = "Tag_Profile_IM_Nick";
 pub const IMAGE: &str = "Tag_Profile_IM_Image";
 
+/// Every field this app's profiles can hold by name: the standard ones, then the app's declared
+/// custom ones (an app that declares none has no custom field to list).
+pub fn all_tags(app: &AppSettings) -> Vec<String> {
+    let standard = STANDARD.iter().map(|(tag, _)| (*tag).to_owned());
+    let custom = app
+        .custom_profile_fields
+        .iter()
+        .map(|f| format!("{CUSTOM_PREFIX}{}", f.name));
+    standard.chain(custom).collect()
+}
+
 /// Whether `tag` names a field this app has (standard or declared custom).
 pub fn is_known(app: &AppSettings, tag: &str) -> bool {
     STANDARD.iter().any(|(t, _)| *t == tag) || custom_field(app, tag).is_some()

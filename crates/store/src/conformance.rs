@@ -14,6 +14,7 @@ mod accounts;
 mod c2c_own;
 mod conversations;
 mod dump;
+mod follows;
 mod group_invitations;
 mod group_pins;
 mod group_sends;
@@ -149,6 +150,10 @@ pub fn checks() -> Vec<Check> {
         check!(ref c2c_own::deleted_messages_leave_the_owners_history_only),
         check!(ref c2c_own::peer_mutes_are_kept_per_owner_and_peer),
         check!(ref c2c_own::do_not_disturb_is_kept_per_user),
+        check!(ref follows::follows_are_one_sided_counted_and_paged),
+        check!(ref follows::the_limit_counts_a_users_follows),
+        check!(ref follows::deleting_an_account_removes_its_follows),
+        check!(arc follows::concurrent_follows_see_each_other),
         check!(arc group_pins::concurrent_pins_respect_the_cap),
         check!(arc groups::concurrent_sends_take_every_sequence_once),
         check!(ref group_sends::group_sends_refuse_in_order_and_take_sequences),

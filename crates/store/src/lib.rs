@@ -9,6 +9,7 @@ mod applications;
 mod c2c_own;
 mod contacts;
 pub mod dump;
+mod follows;
 mod groups;
 mod moderation;
 mod ops;
@@ -33,6 +34,10 @@ use natter_core::AppId;
 
 pub use applications::{GroupRecall, JoinApplication};
 pub use c2c_own::{DoNotDisturb, MUTE_FLAGS};
+pub use follows::{
+    follow_type, FollowCounts, FollowCursor, FollowEntry, FollowList, FollowOutcome,
+    UnfollowOutcome,
+};
 pub use groups::{
     AnyReply, GroupChange, GroupEdit, GroupMember, GroupMessage, GroupOutcome, GroupPlan,
     GroupQuery, GroupRecord, GroupSnapshot,
@@ -537,6 +542,51 @@ pub trait Store: Send + Sync + 'static {
         start: u64,
         limit: usize,
     ) -> StoreResult<RelationPage<BlockedAccount>>;
+
+    /// `follower` follows each of `followees`, in order, from `now` (Unix seconds), unless they
+    /// follow `max` users already; a followee named twice is followed once. One write, under a
+    /// lock on the follower and the followees (so concurrent follows neither pass `max` nor miss
+    /// a mutual follow). `None` (nothing written) when the follower has no account.
+    async fn follow(
+        &self,
+        app: AppId,
+        follower: String,
+        followees: Vec<String>,
+        now: i64,
+        max: u64,
+    ) -> StoreResult<Option<Vec<FollowOutcome>>>;
+
+    /// `follower` stops following each of `followees`, in order; one write, locked as
+    /// [`follow`](Self::follow).
+    async fn unfollow(
+        &self,
+        app: AppId,
+        follower: String,
+        followees: Vec<String>,
+    ) -> StoreResult<Vec<UnfollowOutcome>>;
+
+    /// Up to `limit` entries of one of `user`'s follow lists after `after`, newest first (then
+    /// by UserID, bytewise).
+    async fn follow_page(
+        &self,
+        app: AppId,
+        user: String,
+        list: FollowList,
+        after: FollowCursor,
+        limit: usize,
+    ) -> StoreResult<Vec<FollowEntry>>;
+
+    /// The follow counts of each of `users`, in order (all 0 for a user without follows).
+    async fn follow_counts(&self, app: AppId, users: Vec<String>)
+        -> StoreResult<Vec<FollowCounts>>;
+
+    /// How `user` and each of `peers` stand ([`follow_type`]), in order.
+    async fn follow_types(
+        &self,
+        app: AppId,
+        user: String,
+        peers: Vec<String>,
+    ) -> StoreResult<Vec<u32>>;
 
     /// The friend requests still waiting that `user` sent or was sent, newest first (then by
     /// requester and target): what a client's list of requests in and out shows.

@@ -29,8 +29,15 @@ use crate::AppState;
 /// (`markConversation`); 10, conversation groups (`createConversationGroup` and the rest); 11,
 /// AVChatRoom bans (`ban_group_member`); 13, message extensions (`openim_msg_ext_http_svc`);
 /// 15, group counters (`*_group_counter`); 48, message reactions (`*reaction_*`; the SDK's
-/// `MSG_REACTION` is bit 16 of the upper 32-bit word).
-const PURCHASE_BITS: &str = "1000000000000000000000000000000001010111011000000";
+/// `MSG_REACTION` is bit 16 of the upper 32-bit word); 52 (bit 20 of the upper word), follows
+/// (`follow.*`).
+const PURCHASE_BITS: &str = concat!(
+    "1",
+    "000",
+    "1",
+    "00000000000000000000000000000000",
+    "1010111011000000"
+);
 /// How long the SDK keeps the configuration and purchase bits before asking again, seconds.
 const CONFIG_LIFETIME_SECS: u64 = 3600;
 
@@ -189,33 +196,11 @@ struct PortraitGetAll {
     user_item: Vec<UserItem>,
 }
 
-/// Every profile field Natter keeps, for `profile.portrait_get_all`.
-const STANDARD_TAGS: &[&str] = &[
-    "Tag_Profile_IM_Nick",
-    "Tag_Profile_IM_Gender",
-    "Tag_Profile_IM_BirthDay",
-    "Tag_Profile_IM_Location",
-    "Tag_Profile_IM_SelfSignature",
-    "Tag_Profile_IM_AllowType",
-    "Tag_Profile_IM_Language",
-    "Tag_Profile_IM_Image",
-    "Tag_Profile_IM_MsgSettings",
-    "Tag_Profile_IM_AdminForbidType",
-    "Tag_Profile_IM_Level",
-    "Tag_Profile_IM_Role",
-];
-
 /// `profile.portrait_get_all`: every field of the named users' profiles (the SDK's start-up asks
 /// for the user's own).
 pub(super) async fn portrait_get_all(ctx: Ctx, body: Value) -> ApiResult<Value> {
     let req: PortraitGetAll = ctx.parse(body)?;
-    let mut tags: Vec<String> = STANDARD_TAGS.iter().map(|t| (*t).to_owned()).collect();
-    tags.extend(
-        ctx.app
-            .custom_profile_fields
-            .iter()
-            .map(|f| format!("Tag_Profile_Custom_{}", f.name)),
-    );
+    let tags = natter_services::profile_fields::all_tags(&ctx.app);
     let accounts: Vec<String> = req.user_item.into_iter().map(|u| u.to_account).collect();
     let request = json!({"To_Account": accounts, "TagList": tags});
     typed(ctx, request, crate::rest::profile::portrait_get).await

@@ -13,6 +13,7 @@ mod conversation_pushes;
 mod conversations;
 mod extensions;
 mod files;
+mod follows;
 mod frame;
 mod group_attributes;
 mod group_msgs;

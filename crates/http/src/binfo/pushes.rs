@@ -51,6 +51,7 @@ pub fn to_sdk(frame: &str, me: &str) -> Option<Value> {
         "C2cMsgReceipt" => super::c2c_pushes::c2c_receipt(&event),
         "C2cPeerMute" => Some(super::c2c_pushes::c2c_peer_mute(&event)),
         "DoNotDisturb" => Some(super::c2c_pushes::do_not_disturb(&event)),
+        "FollowChange" => super::follows::follow_push(&event, me),
         _ => None,
     }
 }

@@ -8,6 +8,7 @@ use super::commands::{Command, Serving};
 use super::conversations;
 use super::extensions;
 use super::files;
+use super::follows;
 use super::group_attributes as attrs;
 use super::group_msgs;
 use super::group_notify;
@@ -178,11 +179,11 @@ pub static COMMANDS: &[Command] = &[
     Command { name: "im_open_status.stat_forceoffline", serving: Serving::Push },
     Command { name: "im_long_msg.get_relay_json_msg", serving: served!(relay::get_relay_json_msg) },
     Command { name: "im_long_msg.save_relay_json_msg", serving: served!(relay::save_relay_json_msg) },
-    Command { name: "follow.follow_add", serving: Serving::NotYet },
-    Command { name: "follow.follow_delete", serving: Serving::NotYet },
-    Command { name: "follow.follow_get_info", serving: Serving::NotYet },
-    Command { name: "follow.follow_get", serving: Serving::NotYet },
-    Command { name: "follow.follow_check", serving: Serving::NotYet },
+    Command { name: "follow.follow_add", serving: served!(follows::follow_add) },
+    Command { name: "follow.follow_delete", serving: served!(follows::follow_delete) },
+    Command { name: "follow.follow_get_info", serving: served!(follows::follow_get_info) },
+    Command { name: "follow.follow_get", serving: served!(follows::follow_get) },
+    Command { name: "follow.follow_check", serving: served!(follows::follow_check) },
     Command { name: "im_open_status.ws_stat_settoken", serving: Serving::NotYet },
     Command { name: "im_open_status.ws_stat_foreground", serving: served!(ok) },
     Command { name: "im_open_status.ws_stat_background", serving: served!(ok) },

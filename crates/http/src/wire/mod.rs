@@ -9,6 +9,7 @@
 
 pub mod all_member_push;
 pub mod config_svc;
+pub mod follow;
 pub mod group_open_attr_http_svc;
 pub mod group_open_avchatroom_http_svc;
 pub mod group_open_http_svc;

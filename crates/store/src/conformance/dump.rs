@@ -44,7 +44,8 @@ async fn import_items(
 }
 
 /// An app with a row in most tables: accounts and a profile, one-to-one messages with an
-/// extension and a cleared history, a group with members and a message, a file, a mute.
+/// extension and a cleared history, a group with members and a message, a file, a mute, a
+/// follow.
 async fn fill(store: &dyn Store, app: u64) {
     let nick = ProfileValue {
         tag: NICK.into(),
@@ -151,6 +152,10 @@ async fn fill(store: &dyn Store, app: u64) {
         .set_global_mute(app, "b".into(), Some(1_000), None)
         .await
         .unwrap();
+    store
+        .follow(app, "a".into(), vec!["b".into()], 9, 10)
+        .await
+        .unwrap();
 }
 
 pub(super) fn rows_of<'a>(items: &'a [DumpItem], table: &str) -> Vec<&'a DumpItem> {
@@ -194,6 +199,7 @@ pub async fn export_then_import_keeps_every_row(store: &dyn Store) {
         "files",
         "global_mutes",
         "group_reactions",
+        "follows",
     ] {
         assert!(!rows_of(&items, table).is_empty(), "{table} is exported");
     }

@@ -51,6 +51,7 @@ pub(super) async fn delete(
             .execute(&mut *tx)
             .await?;
         relations::delete_account(&mut tx, app, user_id).await?;
+        super::follows::delete_account(&mut tx, app, user_id).await?;
         super::moderation::delete_account(&mut tx, app, user_id).await?;
         super::push::delete_account(&mut tx, app, user_id).await?;
         existed.push(gone > 0);

@@ -50,6 +50,7 @@ pub(crate) const APP_TABLES: &[&str] = &[
     "group_pins",
     "c2c_reactions",
     "group_reactions",
+    "follows",
 ];
 
 const MIGRATIONS: &[(i64, &str)] = &[
@@ -318,6 +319,8 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (30, super::group_sends::FUNCTION),
     // Message reactions, one-to-one and group (the Web SDK's addMessageReaction).
     (31, crate::reactions::SCHEMA),
+    // Who follows whom (the Web SDK's followUser).
+    (32, crate::follows::SCHEMA),
 ];
 
 /// An arbitrary constant naming Natter's migration lock.

@@ -12,6 +12,7 @@ mod dump;
 mod extensions;
 mod files;
 mod group_sends;
+mod follows;
 mod groups;
 mod migrations;
 mod moderation;
@@ -767,6 +768,65 @@ impl Store for PostgresStore {
             relations::requests_read_up_to(&mut conn, app, &owner).await
         })
         .await
+    }
+
+    async fn follow(
+        &self,
+        app: AppId,
+        follower: String,
+        followees: Vec<String>,
+        now: i64,
+        max: u64,
+    ) -> StoreResult<Option<Vec<crate::FollowOutcome>>> {
+        self.detached(move |db| async move {
+            follows::follow(&db, app, &follower, &followees, now, max).await
+        })
+        .await
+    }
+
+    async fn unfollow(
+        &self,
+        app: AppId,
+        follower: String,
+        followees: Vec<String>,
+    ) -> StoreResult<Vec<crate::UnfollowOutcome>> {
+        self.detached(
+            move |db| async move { follows::unfollow(&db, app, &follower, &followees).await },
+        )
+        .await
+    }
+
+    async fn follow_page(
+        &self,
+        app: AppId,
+        user: String,
+        list: crate::FollowList,
+        after: crate::FollowCursor,
+        limit: usize,
+    ) -> StoreResult<Vec<crate::FollowEntry>> {
+        self.detached(
+            move |db| async move { follows::page(&db, app, &user, list, &after, limit).await },
+        )
+        .await
+    }
+
+    async fn follow_counts(
+        &self,
+        app: AppId,
+        users: Vec<String>,
+    ) -> StoreResult<Vec<crate::FollowCounts>> {
+        self.detached(move |db| async move { follows::counts(&db, app, &users).await })
+            .await
+    }
+
+    async fn follow_types(
+        &self,
+        app: AppId,
+        user: String,
+        peers: Vec<String>,
+    ) -> StoreResult<Vec<u32>> {
+        self.detached(move |db| async move { follows::types(&db, app, &user, &peers).await })
+            .await
     }
 
     async fn edit_group_any(

@@ -44,6 +44,7 @@ impl SqliteStore {
                 )?
                 .execute(params![app as i64, user_id])?;
                 relations::delete_account(conn, app, user_id)?;
+                super::follows::delete_account(conn, app, user_id)?;
                 moderation::delete_account(conn, app, user_id)?;
                 push::delete_account(conn, app, user_id)?;
                 existed.push(gone > 0);

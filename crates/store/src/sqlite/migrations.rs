@@ -272,6 +272,8 @@ pub(crate) const MIGRATIONS: &[(i64, &str)] = &[
     (30, "-- nothing on SQLite"),
     // Message reactions, one-to-one and group (the Web SDK's addMessageReaction).
     (31, crate::reactions::SCHEMA),
+    // Who follows whom (the Web SDK's followUser).
+    (32, crate::follows::SCHEMA),
 ];
 
 /// Every table that holds an app's data (all keyed by `app_id`), for the reset of one app.
@@ -319,6 +321,7 @@ pub(crate) const APP_TABLES: &[&str] = &[
     "group_pins",
     "c2c_reactions",
     "group_reactions",
+    "follows",
 ];
 
 /// Applies the migrations up to `limit` (all when `None`) that the database has not seen yet.

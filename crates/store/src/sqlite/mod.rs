@@ -11,6 +11,7 @@ mod conversations;
 mod dump;
 mod extensions;
 mod files;
+mod follows;
 mod groups;
 mod migrations;
 mod moderation;
@@ -699,6 +700,54 @@ impl Store for SqliteStore {
         self.readers
             .read(move |conn| relations::requests_read_up_to(conn, app, &owner))
             .await
+    }
+
+    async fn follow(
+        &self,
+        app: AppId,
+        follower: String,
+        followees: Vec<String>,
+        now: i64,
+        max: u64,
+    ) -> StoreResult<Option<Vec<crate::FollowOutcome>>> {
+        self.follow_impl(app, follower, followees, now, max).await
+    }
+
+    async fn unfollow(
+        &self,
+        app: AppId,
+        follower: String,
+        followees: Vec<String>,
+    ) -> StoreResult<Vec<crate::UnfollowOutcome>> {
+        self.unfollow_impl(app, follower, followees).await
+    }
+
+    async fn follow_page(
+        &self,
+        app: AppId,
+        user: String,
+        list: crate::FollowList,
+        after: crate::FollowCursor,
+        limit: usize,
+    ) -> StoreResult<Vec<crate::FollowEntry>> {
+        self.follow_page_impl(app, user, list, after, limit).await
+    }
+
+    async fn follow_counts(
+        &self,
+        app: AppId,
+        users: Vec<String>,
+    ) -> StoreResult<Vec<crate::FollowCounts>> {
+        self.follow_counts_impl(app, users).await
+    }
+
+    async fn follow_types(
+        &self,
+        app: AppId,
+        user: String,
+        peers: Vec<String>,
+    ) -> StoreResult<Vec<u32>> {
+        self.follow_types_impl(app, user, peers).await
     }
 
     async fn edit_group_any(
