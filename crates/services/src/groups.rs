@@ -45,6 +45,7 @@ pub use applications::{application_frame, Answer, Decision};
 pub use attributes::{AttrChange, Attributes, CounterMode, Counters};
 pub use bans::Ban;
 pub use delivery::MAX_NOTIFICATION_RECIPIENTS;
+pub use history_clears::{MemberHistory, MAX_DELETE_FOR_SELF};
 pub use imports::{ImportedMember, ImportedMessage};
 pub use members::{AddedMember, JoinOutcome, MemberAdd, MemberChange, MemberList, MemberPage};
 pub use messages::{priority_number, GroupSend, GroupSent, SendLimiter, GROUP_BODY_CODES};

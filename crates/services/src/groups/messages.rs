@@ -12,7 +12,7 @@ use natter_core::{codes, ApiError, ApiResult, AppId, AppSettings, GroupType};
 use natter_events::Budgets;
 use natter_store::{
     GroupChange, GroupMessage, GroupPlan, GroupQuery, GroupRecord, GroupSendOutcome,
-    GroupSendRecord,
+    GroupSendRecord, GroupSnapshot,
 };
 use natter_webhook::payloads::group::{
     GroupAfterSendMsg, GroupAtInfo, GroupBeforeSendMsg, SendMsgException,
@@ -526,6 +526,26 @@ fn check_extension_group(group: &GroupRecord) -> ApiResult<()> {
     }
 }
 
+/// Extensions of a topic's messages: the community must have topics (10076 otherwise), and the
+/// topic must exist (it is in `snap.topics` when the query named it).
+fn check_extension_stream(
+    group: &GroupRecord,
+    topic_id: Option<&str>,
+    snap: &GroupSnapshot,
+) -> ApiResult<()> {
+    match topic_id {
+        None => check_extension_group(group),
+        Some(tid) => {
+            check_topic_group(group)?;
+            if snap.topics.contains_key(tid) {
+                Ok(())
+            } else {
+                Err(topic_not_found(tid))
+            }
+        }
+    }
+}
+
 fn no_such_message(seq: u64) -> ApiError {
     ApiError::new(
         codes::GROUP_MSG_NOT_FOUND,
@@ -535,21 +555,26 @@ fn no_such_message(seq: u64) -> ApiError {
 
 impl GroupService {
     /// `openim_msg_ext_http_svc/group_get_key_values`: a message's extensions from version
-    /// `start_seq` on.
+    /// `start_seq` on. `topic_id` names a community topic whose message it is (the Web SDK's;
+    /// the REST API has none).
     pub async fn message_extensions(
         &self,
         app: &AppSettings,
-        group_id: &str,
+        (group_id, topic_id): (&str, Option<&str>),
         seq: u64,
         start_seq: u64,
     ) -> ApiResult<ExtensionPage> {
-        let group = self.group(app, group_id).await?;
-        check_extension_group(&group)?;
         let query = GroupQuery {
             messages: vec![seq],
+            topic: topic_id.map(str::to_owned),
             ..GroupQuery::default()
         };
         let snap = self.snapshot(app, group_id, query).await?;
+        let group = snap
+            .group
+            .as_ref()
+            .ok_or_else(|| super::not_found(group_id))?;
+        check_extension_stream(group, topic_id, &snap)?;
         let message = snap
             .messages
             .get(&seq)
@@ -563,23 +588,27 @@ impl GroupService {
     /// a client would send to detect concurrent writes is not checked (Tencent's rule).
     ///
     /// The members online (but `origin`'s connection) hear of it (`GroupMsgExtension`).
+    /// `topic_id` names a community topic whose message it is (the Web SDK's; the REST API has
+    /// none).
     pub async fn change_message_extensions(
         &self,
         app: &AppSettings,
-        group_id: &str,
+        (group_id, topic_id): (&str, Option<&str>),
         seq: u64,
         change: ExtensionChange,
         origin: &Origin,
     ) -> ApiResult<Vec<ExtensionItem>> {
         check_change(&change)?;
         let operate_type = operate_type(&change);
+        let topic = topic_id.map(str::to_owned);
         let query = GroupQuery {
             messages: vec![seq],
+            topic: topic.clone(),
             ..GroupQuery::default()
         };
         let outcome = self
             .edit_existing(app, group_id, query, move |group, snap| {
-                if let Err(e) = check_extension_group(group) {
+                if let Err(e) = check_extension_stream(group, topic.as_deref(), snap) {
                     return refusal(e);
                 }
                 let Some(stored) = snap.messages.get(&seq) else {
@@ -610,6 +639,9 @@ impl GroupService {
             frame["Random"] = message.random.into();
             frame["From_Account"] = message.from.clone().into();
             frame["MsgTime"] = message.time.into();
+            if let Some(tid) = topic_id {
+                frame["TopicId"] = tid.into();
+            }
             self.push_message_change(
                 app,
                 group_id,

@@ -289,6 +289,7 @@ pub(crate) async fn write(
                     "group_applications",
                     "group_history_clears",
                     "group_pins",
+                    "group_hidden_msgs",
                 ] {
                     sqlx::query(&format!(
                         "DELETE FROM {table} WHERE app_id = $1 AND group_id = $2"

@@ -48,6 +48,7 @@ pub(crate) const APP_TABLES: &[&str] = &[
     "ops_members",
     "friend_request_reads",
     "group_pins",
+    "group_hidden_msgs",
 ];
 
 const MIGRATIONS: &[(i64, &str)] = &[
@@ -312,6 +313,8 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (28, crate::c2c_own::SCHEMA),
     // Invitations waiting for approval; members' cleared group histories.
     (29, crate::applications::INVITATIONS_SCHEMA),
+    // Group messages a member deleted for themselves (delete_group_ramble_msg_by_seq).
+    (33, crate::group_own::SCHEMA),
 ];
 
 /// An arbitrary constant naming Natter's migration lock.

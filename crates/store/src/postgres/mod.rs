@@ -11,6 +11,7 @@ mod copy;
 mod dump;
 mod extensions;
 mod files;
+mod group_own;
 mod groups;
 mod migrations;
 mod moderation;
@@ -47,6 +48,7 @@ use crate::{
     BlockedAccount, Friend, FriendRequest, RelationEdit, RelationOutcome, RelationPage,
     RelationScope, Relations,
 };
+use crate::MemberStream;
 use crate::{PushLabelChange, PushLabels, PushProgress, PushTarget, PushTaskRecord};
 
 /// A handle on the pool; clones share it.
@@ -885,6 +887,31 @@ impl Store for PostgresStore {
         self.detached(move |db| async move {
             let mut conn = db.pool.acquire().await?;
             applications::history_cleared(&mut conn, app, &group_id, &member).await
+        })
+        .await
+    }
+
+    async fn hide_group_messages(
+        &self,
+        app: AppId,
+        stream: MemberStream,
+        seqs: Vec<u64>,
+    ) -> StoreResult<u64> {
+        self.detached(move |db| async move {
+            group_own::hide_group_messages(&db, app, &stream, &seqs).await
+        })
+        .await
+    }
+
+    async fn hidden_group_messages(
+        &self,
+        app: AppId,
+        stream: MemberStream,
+        low: u64,
+        high: u64,
+    ) -> StoreResult<Vec<u64>> {
+        self.detached(move |db| async move {
+            group_own::hidden_group_messages(&db, app, &stream, low, high).await
         })
         .await
     }

@@ -250,6 +250,7 @@ pub(crate) fn write(
                     "group_applications",
                     "group_history_clears",
                     "group_pins",
+                    "group_hidden_msgs",
                 ] {
                     conn.prepare_cached(&format!(
                         "DELETE FROM {table} WHERE app_id = ?1 AND group_id = ?2"

@@ -268,6 +268,8 @@ pub(crate) const MIGRATIONS: &[(i64, &str)] = &[
     (28, crate::c2c_own::SCHEMA),
     // Invitations waiting for approval; members' cleared group histories.
     (29, crate::applications::INVITATIONS_SCHEMA),
+    // Group messages a member deleted for themselves (delete_group_ramble_msg_by_seq).
+    (33, crate::group_own::SCHEMA),
 ];
 
 /// Every table that holds an app's data (all keyed by `app_id`), for the reset of one app.
@@ -313,6 +315,7 @@ pub(crate) const APP_TABLES: &[&str] = &[
     "ops_members",
     "friend_request_reads",
     "group_pins",
+    "group_hidden_msgs",
 ];
 
 /// Applies the migrations up to `limit` (all when `None`) that the database has not seen yet.

@@ -11,6 +11,7 @@ mod conversations;
 mod dump;
 mod extensions;
 mod files;
+mod group_own;
 mod groups;
 mod migrations;
 mod moderation;
@@ -47,6 +48,7 @@ use crate::{
     BlockedAccount, Friend, FriendRequest, RelationEdit, RelationOutcome, RelationPage,
     RelationScope, Relations,
 };
+use crate::MemberStream;
 use crate::{PushLabelChange, PushLabels, PushProgress, PushTarget, PushTaskRecord};
 use readers::Readers;
 use writer::Writer;
@@ -825,6 +827,26 @@ impl Store for SqliteStore {
     ) -> StoreResult<u64> {
         self.readers
             .read(move |conn| applications::history_cleared(conn, app, &group_id, &member))
+            .await
+    }
+
+    async fn hide_group_messages(
+        &self,
+        app: AppId,
+        stream: MemberStream,
+        seqs: Vec<u64>,
+    ) -> StoreResult<u64> {
+        self.hide_group_messages_impl(app, stream, seqs).await
+    }
+
+    async fn hidden_group_messages(
+        &self,
+        app: AppId,
+        stream: MemberStream,
+        low: u64,
+        high: u64,
+    ) -> StoreResult<Vec<u64>> {
+        self.hidden_group_messages_impl(app, stream, low, high)
             .await
     }
 
