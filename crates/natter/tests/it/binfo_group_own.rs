@@ -29,28 +29,20 @@ async fn ok(sdk: &mut SdkClient, servcmd: &str, body: Value) -> Value {
     reply
 }
 
-/// A group of `group_type` created by `owner`, with `others` joined.
+/// A group of `group_type` created by `owner` with `others` in it (the SDK's `memberList`).
 async fn group_of(owner: &mut SdkClient, group_type: &str, others: &[&str]) -> String {
+    let members: Vec<Value> = others
+        .iter()
+        .map(|m| json!({"Member_Account": m}))
+        .collect();
     let created = ok(
         owner,
         "group_open_http_svc.create_group",
-        json!({"Type": group_type, "Name": "Own", "ApplyJoinOption": "FreeAccess"}),
+        json!({"Type": group_type, "Name": "Own", "ApplyJoinOption": "FreeAccess",
+               "MemberList": members}),
     )
     .await;
-    let group_id = created["GroupId"].as_str().unwrap().to_owned();
-    if !others.is_empty() {
-        let list: Vec<Value> = others
-            .iter()
-            .map(|m| json!({"Member_Account": m}))
-            .collect();
-        ok(
-            owner,
-            "group_open_http_svc.add_group_member",
-            json!({"GroupId": group_id, "MemberList": list}),
-        )
-        .await;
-    }
-    group_id
+    created["GroupId"].as_str().unwrap().to_owned()
 }
 
 /// Sends `n` texts into the group (or topic) as `sdk`; their `MsgSeq`s.
@@ -118,19 +110,29 @@ on_both_engines!(
         let body = |seqs: Value| json!({"GroupId": group_id, "Deleter_Account": "go_member", "Seqs": seqs});
         assert_eq!(code(&member.call(DELETE, body(json!(many))).await), INVALID);
         assert_eq!(code(&member.call(DELETE, body(json!([]))).await), INVALID);
-        assert_eq!(code(&member.call(DELETE, body(json!(["x"]))).await), INVALID);
+        assert_eq!(
+            code(&member.call(DELETE, body(json!(["x"]))).await),
+            INVALID
+        );
         let as_owner = json!({"GroupId": group_id, "Deleter_Account": "go_owner", "Seqs": ["3"]});
         assert_eq!(code(&member.call(DELETE, as_owner).await), NO_PERMISSION);
-        let outsider = json!({"GroupId": group_id, "Deleter_Account": "go_stranger", "Seqs": ["3"]});
+        let outsider =
+            json!({"GroupId": group_id, "Deleter_Account": "go_stranger", "Seqs": ["3"]});
         assert_eq!(code(&stranger.call(DELETE, outsider).await), NO_PERMISSION);
-        let nowhere = json!({"GroupId": "@TGS#nowhere", "Deleter_Account": "go_member", "Seqs": ["3"]});
+        let nowhere =
+            json!({"GroupId": "@TGS#nowhere", "Deleter_Account": "go_member", "Seqs": ["3"]});
         assert_eq!(code(&member.call(DELETE, nowhere).await), NO_GROUP);
         let room = group_of(&mut owner, "AVChatRoom", &[]).await;
         let in_room = json!({"GroupId": room, "Deleter_Account": "go_owner", "Seqs": ["1"]});
         assert_eq!(code(&owner.call(DELETE, in_room).await), CANNOT_DELETE);
 
         // The SDK's form (strings of digits); a number, and a MsgSeq past the last, pass too.
-        ok(&mut member, DELETE, body(json!(["11", "10", "9", "8", "7", 3, "99"]))).await;
+        ok(
+            &mut member,
+            DELETE,
+            body(json!(["11", "10", "9", "8", "7", 3, "99"])),
+        )
+        .await;
         ok(&mut member, DELETE, body(json!(["10"]))).await;
 
         // The member's pages pass over them (listing them) and fill up with older messages.
@@ -208,13 +210,11 @@ on_both_engines!(
         let unknown = json!({"GroupId": community, "TopicId": format!("{community}@TOPIC#_none"),
                              "Deleter_Account": "gt_member", "Seqs": ["2"]});
         assert_eq!(code(&member.call(DELETE, unknown).await), TOPIC_NOT_FOUND);
-        let history = |sdk: &mut SdkClient| {
-            let body = json!({"GroupId": community, "TopicId": topic, "ReqMsgNumber": 20});
-            sdk.call("million_group_open_http_svc.group_msg_get", body)
-        };
-        let (shown, invisible, _) = page_of(&history(&mut member).await);
+        let body = json!({"GroupId": community, "TopicId": topic, "ReqMsgNumber": 20});
+        let history = "million_group_open_http_svc.group_msg_get";
+        let (shown, invisible, _) = page_of(&member.call(history, body.clone()).await);
         assert_eq!((shown, invisible), (vec![3, 1], json!([2])));
-        let (shown, _, _) = page_of(&history(&mut owner).await);
+        let (shown, _, _) = page_of(&owner.call(history, body).await);
         assert_eq!(shown, vec![3, 2, 1]);
     }
 );
@@ -315,7 +315,10 @@ on_both_engines!(
             json!({"GroupId": community, "TopicId": topic, "MsgSeq": seq, "startSeq": 0}),
         )
         .await;
-        assert_eq!(got["ExtensionList"], json!([{"Key": "ge_member", "Value": "yes", "Seq": 1}]));
+        assert_eq!(
+            got["ExtensionList"],
+            json!([{"Key": "ge_member", "Value": "yes", "Seq": 1}])
+        );
         // The same MsgSeq in the community itself is another message (none there).
         let own = json!({"GroupId": community, "MsgSeq": seq, "startSeq": 0});
         assert_eq!(code(&owner.call(GET, own).await), NO_PERMISSION);
@@ -330,12 +333,20 @@ on_both_engines!(
     group_system_notices_are_deleted_and_kick_other_is_no_request,
     |server: TestServer| async move {
         let mut sdk = SdkClient::connect(&server, "gn_user").await;
-        let notice = json!({"DelMsgList": [{"From_Account": "@TIM#SYSTEM", "MsgSeq": 0, "MsgRandom": 77}]});
+        let notice =
+            json!({"DelMsgList": [{"From_Account": "@TIM#SYSTEM", "MsgSeq": 0, "MsgRandom": 77}]});
         ok(&mut sdk, "openim.deletemsg", notice).await;
-        let other = json!({"DelMsgList": [{"From_Account": "gn_peer", "MsgSeq": 1, "MsgRandom": 2}]});
+        let other =
+            json!({"DelMsgList": [{"From_Account": "gn_peer", "MsgSeq": 1, "MsgRandom": 2}]});
         assert_eq!(code(&sdk.call("openim.deletemsg", other).await), BAD_PARAM);
-        assert_eq!(code(&sdk.call("openim.deletemsg", json!({})).await), BAD_PARAM);
+        assert_eq!(
+            code(&sdk.call("openim.deletemsg", json!({})).await),
+            BAD_PARAM
+        );
         // A push the SDK takes, never a request it sends.
-        assert_eq!(code(&sdk.call("StatSvc.KickOther", json!({})).await), NOT_SERVED);
+        assert_eq!(
+            code(&sdk.call("StatSvc.KickOther", json!({})).await),
+            NOT_SERVED
+        );
     }
 );

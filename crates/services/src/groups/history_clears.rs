@@ -138,7 +138,10 @@ impl GroupService {
             }
             None => group.next_msg_seq,
         };
-        let seqs: Vec<u64> = seqs.into_iter().filter(|s| (1..next_seq).contains(s)).collect();
+        let seqs: Vec<u64> = seqs
+            .into_iter()
+            .filter(|s| (1..next_seq).contains(s))
+            .collect();
         if seqs.is_empty() {
             return Ok(0);
         }

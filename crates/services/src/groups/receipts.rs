@@ -215,9 +215,9 @@ impl GroupService {
                 continue;
             };
             for account in accounts {
-                let read = members.iter().any(|m| {
-                    m.member == account && m.member != message.from && m.read_seq >= seq
-                });
+                let read = members
+                    .iter()
+                    .any(|m| m.member == account && m.member != message.from && m.read_seq >= seq);
                 if read {
                     readers.push((seq, account));
                 }

@@ -8,9 +8,7 @@ fn stream(group: &str, topic: &str, member: &str) -> MemberStream {
     (group.into(), topic.into(), member.into())
 }
 
-pub async fn hidden_messages_are_per_member_and_stream_and_go_with_their_group(
-    store: &dyn Store,
-) {
+pub async fn hidden_messages_are_per_member_and_stream_and_go_with_their_group(store: &dyn Store) {
     let app = 1_400_000_531;
     let gid = "@TGS#_h1";
     store
@@ -60,7 +58,11 @@ pub async fn hidden_messages_are_per_member_and_stream_and_go_with_their_group(
             .unwrap()
     };
     assert_eq!(hidden(own(), 0, u64::MAX).await, vec![3, 4, 7, 9]);
-    assert_eq!(hidden(own(), 4, 8).await, vec![4, 7], "bounds are inclusive");
+    assert_eq!(
+        hidden(own(), 4, 8).await,
+        vec![4, 7],
+        "bounds are inclusive"
+    );
     // The other member, and the topic, are apart.
     assert!(hidden(stream(gid, "", "o"), 0, u64::MAX).await.is_empty());
     assert_eq!(

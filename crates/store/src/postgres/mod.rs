@@ -32,6 +32,7 @@ use natter_core::AppId;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{PgPool, Postgres, Transaction};
 
+use crate::MemberStream;
 use crate::{
     AccountImport, C2cHistoryQuery, C2cImport, C2cMessage, C2cMessageRef, C2cModify, C2cOutbox,
     C2cRecall, C2cSend, ContactChange, ContactData, ContactGroup, ContactLimits, ContactOutcome,
@@ -48,7 +49,6 @@ use crate::{
     BlockedAccount, Friend, FriendRequest, RelationEdit, RelationOutcome, RelationPage,
     RelationScope, Relations,
 };
-use crate::MemberStream;
 use crate::{PushLabelChange, PushLabels, PushProgress, PushTarget, PushTaskRecord};
 
 /// A handle on the pool; clones share it.

@@ -33,6 +33,7 @@ use async_trait::async_trait;
 use natter_core::AppId;
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
 
+use crate::MemberStream;
 use crate::{
     AccountImport, C2cHistoryQuery, C2cImport, C2cMessage, C2cMessageRef, C2cModify, C2cOutbox,
     C2cRecall, C2cSend, ContactChange, ContactData, ContactGroup, ContactLimits, ContactOutcome,
@@ -48,7 +49,6 @@ use crate::{
     BlockedAccount, Friend, FriendRequest, RelationEdit, RelationOutcome, RelationPage,
     RelationScope, Relations,
 };
-use crate::MemberStream;
 use crate::{PushLabelChange, PushLabels, PushProgress, PushTarget, PushTaskRecord};
 use readers::Readers;
 use writer::Writer;
