@@ -244,7 +244,9 @@ messages for oneself (`deleteMessage`, `delete_group_ramble_msg_by_seq`, up to 3
 `InvisibleMsgSeq` and fills its page with older messages) on every device at its next pull; \
 the other members and the REST API keep them, and, as Tencent says, the deletion is not \
 pushed to the user's other devices (the SDK has no push for it). Kept per member (migration \
-33); they go with their group or topic.\n\
+33); they go with their group or topic. Tested with the real SDK \
+(`web_sdk_group_own`: a deletion, `getGroupReceiptsByUsers`, a topic message's extension and a \
+notice deleted after `handleGroupApplication`).\n\
 - Pinned group messages (`pinGroupMessage`, `getPinnedGroupMessageList`): the owner and admins \
 pin up to 10 messages of a group or topic (10070 past that, 10071 when pinned already) and unpin \
 them; anyone else is refused with 10007; the members online hear of it \
