@@ -15,6 +15,7 @@ mod imports;
 mod invitations;
 mod lists;
 mod members;
+mod message_extensions;
 mod messages;
 pub mod permissions;
 mod pins;
