@@ -81,6 +81,10 @@ pub fn client_sdk_markdown() -> String {
         .iter()
         .filter(|c| matches!(c.serving, Serving::Push))
         .count();
+    let unsent = COMMANDS
+        .iter()
+        .filter(|c| matches!(c.serving, Serving::UnsentPush))
+        .count();
     let mut out = String::new();
     out.push_str(
         "# Tencent's Web SDK against Natter\n\n\
@@ -227,12 +231,22 @@ for the recalls it missed in the groups whose history it does not pull again \
 (`batch_get_group_notify`): Natter lists the group's messages recalled in the time asked for, \
 with the recaller, so the SDK marks its copies recalled (MESSAGE_REVOKED; tested by cutting an \
 SDK's socket while a message is recalled); recalls made before Natter kept their time \
-(migration 29) are not listed. Not yet: \
-`get_group_msg_receipts_by_users` (the SDK's experimental `getGroupReceiptsByUsers`: its \
-request is known, `MemberReadMsgList` of `MsgSeq` and `MemberList_Account`, but the SDK hands \
-the reply's `MsgReadList` to the app as it comes, so nothing fixes its items' shape beyond \
-`Read_Account` and `Read_Time`) and deleting group messages for oneself \
-(`delete_group_ramble_msg_by_seq`, which the REST API has no counterpart for).\n\
+(migration 29) are not listed. The SDK's experimental `getGroupReceiptsByUsers` \
+(`callExperimentalAPI`, `get_group_msg_receipts_by_users`): for members, which of the named \
+members read each named message that asked for receipts; the SDK hands the reply's \
+`MsgReadList` to the app as it comes, and nothing in it fixes the items' shape beyond the names \
+it maps (`Read_Account`, `Read_Time`), so Natter answers one item per message and member who \
+read it, `{MsgSeq, Read_Account}` (the app gets `{sequence, userID}`), and no `Read_Time`: \
+Natter keeps each member's read position, not when it was reached. Deleting group and topic \
+messages for oneself (`deleteMessage`, `delete_group_ramble_msg_by_seq`, up to 30 at a time; \
+10035 in an AVChatRoom, 10007 for a non-member): they leave the user's history \
+(`getMessageList`, `group_msg_get` over `/binfo` and `/ws`, which lists them in \
+`InvisibleMsgSeq` and fills its page with older messages) on every device at its next pull; \
+the other members and the REST API keep them, and, as Tencent says, the deletion is not \
+pushed to the user's other devices (the SDK has no push for it). Kept per member (migration \
+33); they go with their group or topic. Tested with the real SDK \
+(`web_sdk_group_own`: a deletion, `getGroupReceiptsByUsers`, a topic message's extension and a \
+notice deleted after `handleGroupApplication`).\n\
 - Pinned group messages (`pinGroupMessage`, `getPinnedGroupMessageList`): the owner and admins \
 pin up to 10 messages of a group or topic (10070 past that, 10071 when pinned already) and unpin \
 them; anyone else is refused with 10007; the members online hear of it \
@@ -240,7 +254,8 @@ them; anyone else is refused with 10007; the members online hear of it \
 - Message extensions (`setMessageExtensions`, `getMessageExtensions`, \
 `deleteMessageExtensions`) on one-to-one and group messages sent with `isSupportExtension`: \
 the REST API's `openim_msg_ext_http_svc` commands with its limits and codes, on the user's own \
-conversations and as a group member (topic messages: not yet). Every change, from the SDK or \
+conversations and as a group member, on a community topic's messages too (the REST API, \
+which names no topic, keeps to work, public and meeting groups). Every change, from the SDK or \
 the REST API, reaches the other side and the user's other devices (MESSAGE_EXTENSIONS_UPDATED, \
 MESSAGE_EXTENSIONS_DELETED). As in the REST API the last write wins: the `Seq` the SDK sends \
 with each key is not compared.\n\
@@ -258,7 +273,19 @@ every user). Every change reaches the other side or the members, and the user's 
 other devices (MESSAGE_REACTIONS_UPDATED, with the reaction's count and first 10 users). A \
 recalled message takes no change.\n\
 - Kicks: REST `im_open_login_svc/kick` logs the user's SDKs out with KICKED_OUT \
-(`REST_API_Kick`), and their old UserSig and A2Key no longer log in.\n\
+(`REST_API_Kick`), and their old UserSig and A2Key no longer log in. `StatSvc.KickOther` is \
+not a kick of one's other devices, and no SDK call sends it: it is a push, on which the SDK \
+logs in again on its open socket (`wslogin`) and syncs its conversation list, group \
+sequences and topics again, for a server that lost the login of a socket still open. Natter \
+keeps a connection's login for as long as its socket is open (a cluster node cut off from the \
+others puts its connections back itself), so it never sends it; one's other devices are \
+logged out by the login settings below or by the REST kick.\n\
+- Group system notices: the SDK deletes them from its system conversation \
+(`openim.deletemsg`: `deleteConversation('@TIM#SYSTEM')`, a join request answered with \
+`handleGroupApplication({message})`, requests handled elsewhere); Natter pushes notices and \
+keeps none (a new login finds waiting requests with `get_pendency`), so the deletion holds \
+at once and the SDK drops its copies. A message that is not a group system notice is \
+refused (90001).\n\
 - Follows (`web_sdk_follows::follows`): `followUser`, `unfollowUser`, `getMyFollowersList`, \
 `getMyFollowingList`, `getMutualFollowersList`, `getUserFollowInfo` and `checkFollowType` (the \
 purchase bits switch the feature on). A follow is one-sided and needs no answer; two users who \
@@ -326,9 +353,9 @@ reactions (bit 48) and follows (bit 52) are on; every other optional feature is 
     let _ = writeln!(
         out,
         "Commands served: **{served} of {}** the SDK can send; {pushes} more are pushes Natter \
-sends. A command marked \"not yet\" is answered at once with `ErrorCode` 60009, so the SDK call \
-that needed it fails once (no retry, no wait).\n",
-        COMMANDS.len() - pushes
+sends, and {unsent} a push Natter has no use for. A command marked \"not yet\" is answered at \
+once with `ErrorCode` 60009, so the SDK call that needed it fails once (no retry, no wait).\n",
+        COMMANDS.len() - pushes - unsent
     );
     out.push_str("| Command (`head.servcmd`) | Natter |\n|---|---|\n");
     for command in COMMANDS {
@@ -336,6 +363,7 @@ that needed it fails once (no retry, no wait).\n",
             Serving::Served(_) => "served",
             Serving::NotYet => "not yet",
             Serving::Push => "push (Natter → SDK)",
+            Serving::UnsentPush => "push Natter does not send (see above)",
         };
         let _ = writeln!(out, "| `{}` | {status} |", command.name);
     }

@@ -16,6 +16,7 @@ mod conversations;
 mod dump;
 mod follows;
 mod group_invitations;
+mod group_own;
 mod group_pins;
 mod group_sends;
 mod groups;
@@ -147,6 +148,7 @@ pub fn checks() -> Vec<Check> {
         check!(ref group_invitations::history_clears_only_move_forward_and_go_with_their_group),
         check!(ref group_invitations::recalls_are_listed_by_when_they_happened),
         check!(ref group_pins::pins_are_capped_per_group_and_topic_and_go_with_their_group),
+        check!(ref group_own::hidden_messages_are_per_member_and_stream_and_go_with_their_group),
         check!(ref c2c_own::deleted_messages_leave_the_owners_history_only),
         check!(ref c2c_own::peer_mutes_are_kept_per_owner_and_peer),
         check!(ref c2c_own::do_not_disturb_is_kept_per_user),

@@ -10,6 +10,7 @@ mod c2c_own;
 mod contacts;
 pub mod dump;
 mod follows;
+mod group_own;
 mod groups;
 mod moderation;
 mod ops;
@@ -38,6 +39,7 @@ pub use follows::{
     follow_type, FollowCounts, FollowCursor, FollowEntry, FollowList, FollowOutcome,
     UnfollowOutcome,
 };
+pub use group_own::MemberStream;
 pub use groups::{
     AnyReply, GroupChange, GroupEdit, GroupMember, GroupMessage, GroupOutcome, GroupPlan,
     GroupQuery, GroupRecord, GroupSnapshot,
@@ -727,6 +729,25 @@ pub trait Store: Send + Sync + 'static {
         group_id: String,
         member: String,
     ) -> StoreResult<u64>;
+
+    /// The member of `stream` deleted these messages (`MsgSeq`s) of it from their own history;
+    /// returns how many were not deleted already. The other members keep them.
+    async fn hide_group_messages(
+        &self,
+        app: AppId,
+        stream: MemberStream,
+        seqs: Vec<u64>,
+    ) -> StoreResult<u64>;
+
+    /// The messages of `stream` its member deleted for themselves, with `MsgSeq` from `low` to
+    /// `high` (inclusive), in ascending order.
+    async fn hidden_group_messages(
+        &self,
+        app: AppId,
+        stream: MemberStream,
+        low: u64,
+        high: u64,
+    ) -> StoreResult<Vec<u64>>;
 
     /// For each `(group, read_seq)`: how many of the group's messages after `read_seq` do not
     /// count as unread (a member's unread count is the distance to the last `MsgSeq`, less these).

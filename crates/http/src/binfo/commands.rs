@@ -58,6 +58,9 @@ pub enum Serving {
     NotYet,
     /// A push Natter sends; the SDK never sends it.
     Push,
+    /// A push the SDK takes that Natter never sends (why: docs/client-sdk.md); the SDK never
+    /// sends it either.
+    UnsentPush,
 }
 
 /// The service the SDK sends every group command of a community to (`@TGS#_` IDs), whatever

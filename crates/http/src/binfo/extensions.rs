@@ -1,7 +1,8 @@
 //! The SDK's message extensions (`setMessageExtensions`, `getMessageExtensions`,
 //! `deleteMessageExtensions`): `openim_msg_ext_http_svc.set_key_values`, `get_key_values` and
 //! their `group_` twins. The REST API's commands, with the user as the actor: one-to-one
-//! extensions only on the user's own conversations, group ones only as a member. The other
+//! extensions only on the user's own conversations, group ones (of the group or one of a
+//! community's topics) only as a member. The other
 //! side and the user's other devices hear of every change (`C2cMsgExtension`,
 //! `GroupMsgExtension`; the SDK's MESSAGE_EXTENSIONS_UPDATED and …_DELETED).
 //!
@@ -104,14 +105,19 @@ struct GroupMessage {
     change: ChangeFields,
 }
 
-/// Members only; a topic's messages keep no extensions here yet.
-async fn as_member(ctx: &Ctx, req: &GroupMessage) -> ApiResult<()> {
-    if req.topic_id.as_deref().is_some_and(|t| !t.is_empty()) {
-        return Err(ApiError::new(
-            codes::GROUP_INVALID_PARAM,
-            "extensions of topic messages are not served by Natter yet",
-        ));
+impl GroupMessage {
+    /// The group and, for a topic's message, the topic (the SDK sends `""` or nothing for the
+    /// group itself).
+    fn stream(&self) -> (&str, Option<&str>) {
+        (
+            &self.group_id,
+            self.topic_id.as_deref().filter(|t| !t.is_empty()),
+        )
     }
+}
+
+/// Members only (of the community, for a topic's message).
+async fn as_member(ctx: &Ctx, req: &GroupMessage) -> ApiResult<()> {
     ctx.services
         .groups
         .authorize(&ctx.app, &req.group_id, &ctx.identifier, ClientAction::Read)
@@ -121,13 +127,13 @@ async fn as_member(ctx: &Ctx, req: &GroupMessage) -> ApiResult<()> {
 
 /// `group_set_key_values`: a member sets, deletes or clears a group message's extensions.
 pub(super) async fn group_set_key_values(ctx: Ctx, body: Value) -> ApiResult<Value> {
-    let req: GroupMessage = ctx.parse(body)?;
+    let mut req: GroupMessage = ctx.parse(body)?;
     as_member(&ctx, &req).await?;
-    let change = req.change.into_change()?;
+    let change = std::mem::take(&mut req.change).into_change()?;
     let changed = ctx
         .services
         .groups
-        .change_message_extensions(&ctx.app, &req.group_id, req.msg_seq, change, &ctx.origin)
+        .change_message_extensions(&ctx.app, req.stream(), req.msg_seq, change, &ctx.origin)
         .await?;
     set_reply(changed.into())
 }
@@ -140,7 +146,7 @@ pub(super) async fn group_get_key_values(ctx: Ctx, body: Value) -> ApiResult<Val
     let page = ctx
         .services
         .groups
-        .message_extensions(&ctx.app, &req.group_id, req.msg_seq, start)
+        .message_extensions(&ctx.app, req.stream(), req.msg_seq, start)
         .await?;
     to_value(page.into())
 }

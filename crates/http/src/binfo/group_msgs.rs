@@ -1,10 +1,11 @@
 //! The SDK's commands on group messages already sent: recall (`revokeMessage`), edit
-//! (`modifyMessage`) and read receipts (`sendMessageReadReceipt`, `getMessageReadReceiptList`,
-//! `getGroupMessageReadMemberList`). Each checks the user's right in the group
+//! (`modifyMessage`), read receipts (`sendMessageReadReceipt`, `getMessageReadReceiptList`,
+//! `getGroupMessageReadMemberList`, the experimental `getGroupReceiptsByUsers`) and deleting
+//! messages for oneself (`deleteMessage`). Each checks the user's right in the group
 //! ([`natter_services::groups::permissions`]) and runs the REST API's service with the user as
 //! the actor, so the same callbacks fire and the members online get the same events.
 
-use natter_core::ApiResult;
+use natter_core::{codes, ApiError, ApiResult};
 use natter_services::groups::permissions::ClientAction;
 use natter_services::groups::MessageEdit;
 use serde::Deserialize;
@@ -160,4 +161,109 @@ pub(super) async fn get_group_msg_receipt_detail(ctx: Ctx, body: Value) -> ApiRe
     reply["IsFinish"] = reply["IsFinished"].clone();
     // The SDK maps the list it asked for; the other one is absent, which it leaves alone.
     Ok(reply)
+}
+
+/// A `MsgSeq` as the SDK writes it in `Seqs`: a string of digits (`"12"`), or a number.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum SeqText {
+    Number(u64),
+    Text(String),
+}
+
+impl SeqText {
+    fn seq(&self) -> ApiResult<u64> {
+        match self {
+            Self::Number(n) => Ok(*n),
+            Self::Text(t) => t.parse().map_err(|_| {
+                ApiError::new(
+                    codes::GROUP_INVALID_PARAM,
+                    format!("Seqs: {t:?} is not a MsgSeq"),
+                )
+            }),
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct DeleteGroupRambleMsgBySeq {
+    #[serde(rename = "GroupId")]
+    group_id: String,
+    #[serde(rename = "Deleter_Account", default)]
+    deleter: Option<String>,
+    #[serde(rename = "Seqs")]
+    seqs: Vec<SeqText>,
+    #[serde(rename = "TopicId", default)]
+    topic_id: Option<String>,
+}
+
+/// `group_open_http_svc.delete_group_ramble_msg_by_seq`: the user deletes up to 30 messages of
+/// a group or topic (by `MsgSeq`) from their own history; the other members keep them. The SDK
+/// tells no other device (Tencent: deleted messages are not synced); the user's devices stop
+/// seeing them at their next history pull.
+pub(super) async fn delete_group_ramble_msg_by_seq(ctx: Ctx, body: Value) -> ApiResult<Value> {
+    let req: DeleteGroupRambleMsgBySeq = ctx.parse(body)?;
+    if let Some(deleter) = req.deleter.as_deref().filter(|d| *d != ctx.identifier) {
+        return Err(ApiError::new(
+            codes::GROUP_NO_PERMISSION,
+            format!("Deleter_Account {deleter} is not the logged-in user; a user deletes only for themselves"),
+        ));
+    }
+    let seqs = req
+        .seqs
+        .iter()
+        .map(SeqText::seq)
+        .collect::<ApiResult<Vec<_>>>()?;
+    ctx.services
+        .groups
+        .delete_for_self(
+            &ctx.app,
+            &req.group_id,
+            topic(&req.topic_id),
+            &ctx.identifier,
+            seqs,
+        )
+        .await?;
+    Ok(Value::Null)
+}
+
+#[derive(Deserialize)]
+struct MemberReadMsg {
+    #[serde(rename = "MsgSeq")]
+    seq: u64,
+    #[serde(rename = "MemberList_Account", default)]
+    accounts: Vec<String>,
+}
+
+#[derive(Deserialize)]
+struct ReceiptsByUsers {
+    #[serde(rename = "GroupId")]
+    group_id: String,
+    #[serde(rename = "MemberReadMsgList", default)]
+    asked: Vec<MemberReadMsg>,
+}
+
+/// `group_open_http_svc.get_group_msg_receipts_by_users` (the SDK's experimental
+/// `getGroupReceiptsByUsers`): which of the named members read each named message, for
+/// members. `MsgReadList` has one item per message and member who read it (`MsgSeq`,
+/// `Read_Account`), which the SDK hands the app as `{sequence, userID}`; a member who has not
+/// read it has none. Natter keeps read positions, not when each was reached, so no
+/// `Read_Time` is given.
+pub(super) async fn get_group_msg_receipts_by_users(ctx: Ctx, body: Value) -> ApiResult<Value> {
+    let req: ReceiptsByUsers = ctx.parse(body)?;
+    ctx.services
+        .groups
+        .authorize(&ctx.app, &req.group_id, &ctx.identifier, ClientAction::Read)
+        .await?;
+    let asked = req.asked.into_iter().map(|m| (m.seq, m.accounts)).collect();
+    let readers = ctx
+        .services
+        .groups
+        .readers_among(&ctx.app, &req.group_id, asked)
+        .await?;
+    let list: Vec<Value> = readers
+        .into_iter()
+        .map(|(seq, account)| json!({"MsgSeq": seq, "Read_Account": account}))
+        .collect();
+    Ok(json!({"MsgReadList": list}))
 }

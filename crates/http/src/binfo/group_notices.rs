@@ -135,3 +135,43 @@ mod tests {
         assert!(application_handled(&handled(Some("bob"), 1), "bob").is_none());
     }
 }
+
+/// The sender of group system notices, as the SDK names it when deleting them.
+const NOTICE_SENDER: &str = "@TIM#SYSTEM";
+
+#[derive(serde::Deserialize)]
+struct DeletedNotice {
+    #[serde(rename = "From_Account", alias = "From", default)]
+    from: Option<String>,
+}
+
+#[derive(serde::Deserialize)]
+struct Deletemsg {
+    #[serde(rename = "DelMsgList")]
+    notices: Vec<DeletedNotice>,
+}
+
+/// `openim.deletemsg`: the SDK deletes group system notices from its system conversation
+/// (`deleteConversation('@TIM#SYSTEM')`, a request notice it answered with
+/// `handleGroupApplication({message})`, notices of requests handled elsewhere). Natter pushes
+/// notices and keeps none (a new login learns of waiting requests from `get_pendency`), so there
+/// is nothing to remove and the deletion holds at once; on success the SDK drops its copies.
+/// Anything but a group system notice is refused (90001).
+pub(super) async fn deletemsg(
+    ctx: crate::handler::Ctx,
+    body: Value,
+) -> natter_core::ApiResult<Value> {
+    let req: Deletemsg = ctx.parse(body)?;
+    if let Some(other) = req
+        .notices
+        .iter()
+        .filter_map(|n| n.from.as_deref())
+        .find(|from| *from != NOTICE_SENDER)
+    {
+        return Err(natter_core::ApiError::new(
+            natter_core::codes::C2C_BAD_PARAM,
+            format!("DelMsgList names a message from {other}; only group system notices ({NOTICE_SENDER}) are deleted this way"),
+        ));
+    }
+    Ok(Value::Null)
+}

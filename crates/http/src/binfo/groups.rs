@@ -262,8 +262,9 @@ fn default_history_count() -> usize {
 const HISTORY_PAGE: usize = 20;
 
 /// `group_msg_get`: a page of the group's history for a member, newest first, older than or at
-/// `ReqMsgSeq`. `NextReqMsgSeq` is where the next page starts; `IsFinished` 2 (what the SDK
-/// reads as "no more") once the oldest message is in.
+/// `ReqMsgSeq`, without what they cleared or deleted for themselves (the deleted ones within
+/// the page's span are listed in `InvisibleMsgSeq`). `NextReqMsgSeq` is where the next page
+/// starts; `IsFinished` 2 (what the SDK reads as "no more") once the oldest message is in.
 pub(super) async fn group_msg_get(ctx: Ctx, body: Value) -> ApiResult<Value> {
     let req: GroupMsgGet = ctx.parse(body)?;
     let groups = &ctx.services.groups;
@@ -271,28 +272,19 @@ pub(super) async fn group_msg_get(ctx: Ctx, body: Value) -> ApiResult<Value> {
         .authorize(&ctx.app, &req.group_id, &ctx.identifier, ClientAction::Read)
         .await?;
     let topic = req.topic_id.filter(|t| !t.is_empty());
-    // Where the user cleared the group's history for themselves (`clear_msg`).
-    let cleared = match topic {
-        Some(_) => 0,
-        None => {
-            groups
-                .history_cleared(&ctx.app, &req.group_id, &ctx.identifier)
-                .await?
-        }
-    };
-    let mut messages = groups
-        .history(
+    let page = groups
+        .member_history(
             &ctx.app,
-            &req.group_id,
-            topic.as_deref(),
-            (req.req_msg_seq > 0).then_some(req.req_msg_seq),
-            req.req_msg_number.clamp(1, HISTORY_PAGE),
+            (&req.group_id, topic.as_deref()),
+            &ctx.identifier,
+            (
+                (req.req_msg_seq > 0).then_some(req.req_msg_seq),
+                req.req_msg_number.clamp(1, HISTORY_PAGE),
+            ),
             req.with_recalled_msg == 1,
         )
         .await?;
-    messages.retain(|m| m.seq > cleared);
-    let oldest = messages.iter().map(|m| m.seq).min().unwrap_or(0);
-    let next = oldest.saturating_sub(1);
+    let messages = &page.messages;
     let list: Vec<Value> = messages
         .iter()
         .map(|m| {
@@ -322,13 +314,16 @@ pub(super) async fn group_msg_get(ctx: Ctx, body: Value) -> ApiResult<Value> {
             })
         })
         .collect();
-    let finished = messages.is_empty() || next <= cleared;
     let mut reply = json!({
         "GroupId": req.group_id,
-        "IsFinished": if finished { 2 } else { 0 },
-        "NextReqMsgSeq": if finished { 0 } else { next },
+        "IsFinished": if page.finished { 2 } else { 0 },
+        "NextReqMsgSeq": page.next,
         "RspMsgList": list,
     });
+    // Messages the user deleted for themselves (`delete_group_ramble_msg_by_seq`).
+    if !page.invisible.is_empty() {
+        reply["InvisibleMsgSeq"] = page.invisible.into();
+    }
     if let Some(topic) = topic {
         reply["TopicId"] = topic.into();
     }

@@ -11,6 +11,7 @@ use super::files;
 use super::follows;
 use super::group_attributes as attrs;
 use super::group_msgs;
+use super::group_notices;
 use super::group_notify;
 use super::groups;
 use super::invitations;
@@ -42,7 +43,7 @@ pub static COMMANDS: &[Command] = &[
     Command { name: "im_open_status.wslogin", serving: served!(ok) },
     Command { name: "im_open_status.wslogout", serving: served!(ok) },
     Command { name: "im_open_status.wshello", serving: served!(ok) },
-    Command { name: "StatSvc.KickOther", serving: Serving::NotYet },
+    Command { name: "StatSvc.KickOther", serving: Serving::UnsentPush },
     Command { name: "im_cos_sign_svr.cos", serving: Serving::NotYet },
     Command { name: "im_cos_msg.pre_sig", serving: served!(files::pre_sig) },
     Command { name: "im_cos_msg.simple_sig", serving: served!(files::simple_sig) },
@@ -69,7 +70,7 @@ pub static COMMANDS: &[Command] = &[
     Command { name: "group_open_http_svc.msg_read_report", serving: served!(groups::msg_read_report) },
     Command { name: "openim.read_all_unread_msg", serving: served!(conversations::read_all_unread_msg) },
     Command { name: "openim.delete_c2c_msg_ramble", serving: served!(c2c_own::delete_c2c_msg_ramble) },
-    Command { name: "group_open_http_svc.delete_group_ramble_msg_by_seq", serving: Serving::NotYet },
+    Command { name: "group_open_http_svc.delete_group_ramble_msg_by_seq", serving: served!(group_msgs::delete_group_ramble_msg_by_seq) },
     Command { name: "im_open_translate.ws_batch_trans_text", serving: Serving::NotYet },
     Command { name: "im_open_speech.ws_sentence_recognition", serving: Serving::NotYet },
     Command { name: "openim.modify_group_msg", serving: served!(group_msgs::modify_group_msg) },
@@ -77,7 +78,7 @@ pub static COMMANDS: &[Command] = &[
     Command { name: "openim.c2c_msg_read_receipt", serving: served!(c2c_own::c2c_msg_read_receipt) },
     Command { name: "group_open_http_svc.group_msg_receipt", serving: served!(group_msgs::group_msg_receipt) },
     Command { name: "group_open_http_svc.get_group_msg_receipt_detail", serving: served!(group_msgs::get_group_msg_receipt_detail) },
-    Command { name: "group_open_http_svc.get_group_msg_receipts_by_users", serving: Serving::NotYet },
+    Command { name: "group_open_http_svc.get_group_msg_receipts_by_users", serving: served!(group_msgs::get_group_msg_receipts_by_users) },
     Command { name: "openim_msg_ext_http_svc.set_key_values", serving: served!(extensions::set_key_values) },
     Command { name: "openim_msg_ext_http_svc.get_key_values", serving: served!(extensions::get_key_values) },
     Command { name: "openim_msg_ext_http_svc.group_set_key_values", serving: served!(extensions::group_set_key_values) },
@@ -95,7 +96,7 @@ pub static COMMANDS: &[Command] = &[
     Command { name: "recentcontact.batch_delete", serving: served!(conversations::batch_delete) },
     Command { name: "recentcontact.clear_msg", serving: served!(conversations::clear_msg) },
     Command { name: "recentcontact.top", serving: served!(conversations::top) },
-    Command { name: "openim.deletemsg", serving: Serving::NotYet },
+    Command { name: "openim.deletemsg", serving: served!(group_notices::deletemsg) },
     Command { name: "recentcontact.mark_contact", serving: as_user!("From_Account", recentcontact::mark_contact) },
     Command { name: "recentcontact.create_contact_group", serving: as_user!("From_Account", recentcontact::create_contact_group) },
     Command { name: "recentcontact.del_contact_group", serving: as_user!("From_Account", recentcontact::del_contact_group) },

@@ -39,7 +39,7 @@ pub async fn group_get_key_values(
     let page = ctx
         .services
         .groups
-        .message_extensions(&ctx.app, &req.group_id, req.msg_seq, start_seq)
+        .message_extensions(&ctx.app, (&req.group_id, None), req.msg_seq, start_seq)
         .await?;
     Ok(page.into())
 }
@@ -52,7 +52,13 @@ pub async fn group_set_key_values(
     let changed = ctx
         .services
         .groups
-        .change_message_extensions(&ctx.app, &req.group_id, req.msg_seq, change, &ctx.origin)
+        .change_message_extensions(
+            &ctx.app,
+            (&req.group_id, None),
+            req.msg_seq,
+            change,
+            &ctx.origin,
+        )
         .await?;
     Ok(changed.into())
 }

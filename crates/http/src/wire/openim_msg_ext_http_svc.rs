@@ -53,7 +53,7 @@ pub struct ExtensionEntry {
 }
 
 /// `OperateType` and `ExtensionList`: what a set request changes.
-#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct ChangeFields {
     /// 1 set, 2 delete, 3 clear.

@@ -10,10 +10,7 @@ use std::sync::Arc;
 use natter_core::message::BodyCodes;
 use natter_core::{codes, ApiError, ApiResult, AppId, AppSettings, GroupType};
 use natter_events::Budgets;
-use natter_store::{
-    GroupChange, GroupMessage, GroupPlan, GroupQuery, GroupRecord, GroupSendOutcome,
-    GroupSendRecord,
-};
+use natter_store::{GroupMessage, GroupRecord, GroupSendOutcome, GroupSendRecord};
 use natter_webhook::payloads::group::{
     GroupAfterSendMsg, GroupAtInfo, GroupBeforeSendMsg, SendMsgException,
 };
@@ -24,13 +21,10 @@ use serde_json::Value;
 use super::delivery::Delivered;
 use super::kinds::GroupKind;
 use super::topics::{check_topic_kind, topic_not_found};
-use super::{invalid, refusal, refused_by_callback, type_of, GroupService};
+use super::{invalid, refused_by_callback, type_of, GroupService};
 use crate::internal;
 use crate::messages::apply_send_rewrite;
-use crate::messages::extensions::{
-    apply_change, check_change, extension_frame, not_enabled, operate_type, page_from,
-    ExtensionChange, ExtensionItem, ExtensionPage, Extensions,
-};
+use crate::messages::extensions::Extensions;
 use crate::messages::prepared::{prepare, Prepared};
 
 /// Messages per second one group takes by default (Tencent's frequency control).
@@ -541,113 +535,6 @@ fn no_extensions() -> Extensions {
         latest_seq: 0,
         clear_seq: 0,
         items: Vec::new(),
-    }
-}
-
-/// Message extensions exist in work, public and meeting groups (Tencent's pages list those).
-fn check_extension_group(group: &GroupRecord) -> ApiResult<()> {
-    match type_of(group) {
-        GroupType::Private | GroupType::Public | GroupType::ChatRoom => Ok(()),
-        other => Err(ApiError::new(
-            codes::GROUP_NO_PERMISSION,
-            format!("{} groups have no message extensions", other.name()),
-        )),
-    }
-}
-
-pub(super) fn no_such_message(seq: u64) -> ApiError {
-    ApiError::new(
-        codes::GROUP_MSG_NOT_FOUND,
-        format!("there is no message with MsgSeq {seq}"),
-    )
-}
-
-impl GroupService {
-    /// `openim_msg_ext_http_svc/group_get_key_values`: a message's extensions from version
-    /// `start_seq` on.
-    pub async fn message_extensions(
-        &self,
-        app: &AppSettings,
-        group_id: &str,
-        seq: u64,
-        start_seq: u64,
-    ) -> ApiResult<ExtensionPage> {
-        let group = self.group(app, group_id).await?;
-        check_extension_group(&group)?;
-        let query = GroupQuery {
-            messages: vec![seq],
-            ..GroupQuery::default()
-        };
-        let snap = self.snapshot(app, group_id, query).await?;
-        let message = snap
-            .messages
-            .get(&seq)
-            .ok_or_else(|| no_such_message(seq))?;
-        let extensions = message.extensions.as_ref().ok_or_else(not_enabled)?;
-        Ok(page_from(extensions, start_seq))
-    }
-
-    /// `openim_msg_ext_http_svc/group_set_key_values`: a set, delete or clear as one new
-    /// version of the message's extensions. The REST caller is an administrator, so the `Seq`
-    /// a client would send to detect concurrent writes is not checked (Tencent's rule).
-    ///
-    /// The members online (but `origin`'s connection) hear of it (`GroupMsgExtension`).
-    pub async fn change_message_extensions(
-        &self,
-        app: &AppSettings,
-        group_id: &str,
-        seq: u64,
-        change: ExtensionChange,
-        origin: &Origin,
-    ) -> ApiResult<Vec<ExtensionItem>> {
-        check_change(&change)?;
-        let operate_type = operate_type(&change);
-        let query = GroupQuery {
-            messages: vec![seq],
-            ..GroupQuery::default()
-        };
-        let outcome = self
-            .edit_existing(app, group_id, query, move |group, snap| {
-                if let Err(e) = check_extension_group(group) {
-                    return refusal(e);
-                }
-                let Some(stored) = snap.messages.get(&seq) else {
-                    return refusal(no_such_message(seq));
-                };
-                let mut message = stored.clone();
-                let Some(extensions) = message.extensions.as_mut() else {
-                    return refusal(not_enabled());
-                };
-                match apply_change(extensions, change) {
-                    Ok(changed) => GroupPlan {
-                        reply: Some((changed, message.clone())),
-                        changes: vec![GroupChange::EditMessage(message)],
-                        ..GroupPlan::default()
-                    },
-                    Err(e) => refusal(e),
-                }
-            })
-            .await?;
-        let (changed, message) = outcome.reply.ok_or_else(|| {
-            ApiError::new(codes::GROUP_INTERNAL, "the changed message went missing")
-        })?;
-        if let Some(now) = &message.extensions {
-            let mut frame = extension_frame(operate_type, &changed, now);
-            frame["Event"] = "GroupMsgExtension".into();
-            frame["GroupId"] = group_id.into();
-            frame["MsgSeq"] = message.seq.into();
-            frame["Random"] = message.random.into();
-            frame["From_Account"] = message.from.clone().into();
-            frame["MsgTime"] = message.time.into();
-            self.push_message_change(
-                app,
-                group_id,
-                std::slice::from_ref(&message),
-                &frame,
-                origin,
-            );
-        }
-        Ok(changed)
     }
 }
 

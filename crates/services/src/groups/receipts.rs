@@ -1,5 +1,6 @@
 //! Group read receipts (`get_group_msg_receipt`, `get_group_msg_receipt_detail`; Tencent pages
-//! 1047/49439, 1047/49438) and the client's read receipts that report
+//! 1047/49439, 1047/49438), the Web SDK's question which of some members read some messages
+//! (`get_group_msg_receipts_by_users`), and the client's read receipts that report
 //! `Group.CallbackAfterReadReceipt`.
 //!
 //! Who has read a message comes from members' read positions (one number per member), never
@@ -178,6 +179,51 @@ impl GroupService {
             accounts: wanted.into_iter().map(|m| m.member.clone()).collect(),
             finished,
         })
+    }
+
+    /// `getGroupReceiptsByUsers`: for each `(MsgSeq, accounts)`, the named accounts that have
+    /// read that message, as `(MsgSeq, account)` in the order asked. Only messages that asked
+    /// for receipts have readers; the sender, and an account that is not a member, never count
+    /// as one. At most [`MAX_RECEIPT_MESSAGES`] messages, each naming 1 to
+    /// [`MAX_RECEIPT_PAGE`] accounts.
+    pub async fn readers_among(
+        &self,
+        app: &AppSettings,
+        group_id: &str,
+        asked: Vec<(u64, Vec<String>)>,
+    ) -> ApiResult<Vec<(u64, String)>> {
+        if asked.is_empty() || asked.len() > MAX_RECEIPT_MESSAGES {
+            return Err(invalid(format!(
+                "MemberReadMsgList must name 1 to {MAX_RECEIPT_MESSAGES} messages, got {}",
+                asked.len()
+            )));
+        }
+        if let Some((seq, accounts)) = asked
+            .iter()
+            .find(|(_, a)| a.is_empty() || a.len() > MAX_RECEIPT_PAGE)
+        {
+            return Err(invalid(format!(
+                "message {seq} names {} accounts; 1 to {MAX_RECEIPT_PAGE} are allowed",
+                accounts.len()
+            )));
+        }
+        let seqs = asked.iter().map(|(seq, _)| *seq).collect();
+        let (members, messages) = self.receipt_state(app, group_id, seqs).await?;
+        let mut readers = Vec::new();
+        for (seq, accounts) in asked {
+            let Some(message) = messages.iter().find(|m| m.seq == seq) else {
+                continue;
+            };
+            for account in accounts {
+                let read = members
+                    .iter()
+                    .any(|m| m.member == account && m.member != message.from && m.read_seq >= seq);
+                if read {
+                    readers.push((seq, account));
+                }
+            }
+        }
+        Ok(readers)
     }
 
     /// A member sends read receipts for messages from their client: their read position moves

@@ -44,8 +44,8 @@ async fn import_items(
 }
 
 /// An app with a row in most tables: accounts and a profile, one-to-one messages with an
-/// extension and a cleared history, a group with members and a message, a file, a mute, a
-/// follow.
+/// extension and a cleared history, a group with members and a message (deleted by one member
+/// for themselves), a file, a mute, a follow.
 async fn fill(store: &dyn Store, app: u64) {
     let nick = ProfileValue {
         tag: NICK.into(),
@@ -136,6 +136,10 @@ async fn fill(store: &dyn Store, app: u64) {
         assert!(matches!(outcome, ReactOutcome::Done(_)), "{outcome:?}");
     }
     store
+        .hide_group_messages(app, ("g1".into(), String::new(), "a".into()), vec![1])
+        .await
+        .unwrap();
+    store
         .put_file(
             app,
             "file-1".into(),
@@ -196,6 +200,7 @@ pub async fn export_then_import_keeps_every_row(store: &dyn Store) {
         "groups",
         "group_members",
         "group_messages",
+        "group_hidden_msgs",
         "files",
         "global_mutes",
         "group_reactions",
@@ -220,6 +225,12 @@ pub async fn export_then_import_keeps_every_row(store: &dyn Store) {
         rows_of(&items, "group_messages")
     );
     assert_eq!(rows_of(&copy, "files"), rows_of(&items, "files"));
+    // a's deleted group message stays deleted for a alone.
+    let hidden = store
+        .hidden_group_messages(to, ("g1".into(), String::new(), "a".into()), 0, u64::MAX)
+        .await
+        .unwrap();
+    assert_eq!(hidden, vec![1]);
     let file = store.get_file(to, "file-1".into()).await.unwrap().unwrap();
     assert_eq!(file.bytes, vec![0, 1, 2, 255]);
     let ext = store

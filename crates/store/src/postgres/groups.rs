@@ -290,6 +290,7 @@ pub(crate) async fn write(
                     "group_history_clears",
                     "group_pins",
                     "group_reactions",
+                    "group_hidden_msgs",
                 ] {
                     sqlx::query(&format!(
                         "DELETE FROM {table} WHERE app_id = $1 AND group_id = $2"

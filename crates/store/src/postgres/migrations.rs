@@ -51,6 +51,7 @@ pub(crate) const APP_TABLES: &[&str] = &[
     "c2c_reactions",
     "group_reactions",
     "follows",
+    "group_hidden_msgs",
 ];
 
 const MIGRATIONS: &[(i64, &str)] = &[
@@ -321,6 +322,8 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (31, crate::reactions::SCHEMA),
     // Who follows whom (the Web SDK's followUser).
     (32, crate::follows::SCHEMA),
+    // Group messages a member deleted for themselves (delete_group_ramble_msg_by_seq).
+    (33, crate::group_own::SCHEMA),
 ];
 
 /// An arbitrary constant naming Natter's migration lock.

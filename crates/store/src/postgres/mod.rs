@@ -13,6 +13,7 @@ mod extensions;
 mod files;
 mod group_sends;
 mod follows;
+mod group_own;
 mod groups;
 mod migrations;
 mod moderation;
@@ -34,6 +35,7 @@ use natter_core::AppId;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{PgPool, Postgres, Transaction};
 
+use crate::MemberStream;
 use crate::{
     AccountImport, C2cHistoryQuery, C2cImport, C2cMessage, C2cMessageRef, C2cModify, C2cOutbox,
     C2cRecall, C2cSend, ContactChange, ContactData, ContactGroup, ContactLimits, ContactOutcome,
@@ -1001,6 +1003,31 @@ impl Store for PostgresStore {
         self.detached(move |db| async move {
             let mut conn = db.pool.acquire().await?;
             applications::history_cleared(&mut conn, app, &group_id, &member).await
+        })
+        .await
+    }
+
+    async fn hide_group_messages(
+        &self,
+        app: AppId,
+        stream: MemberStream,
+        seqs: Vec<u64>,
+    ) -> StoreResult<u64> {
+        self.detached(move |db| async move {
+            group_own::hide_group_messages(&db, app, &stream, &seqs).await
+        })
+        .await
+    }
+
+    async fn hidden_group_messages(
+        &self,
+        app: AppId,
+        stream: MemberStream,
+        low: u64,
+        high: u64,
+    ) -> StoreResult<Vec<u64>> {
+        self.detached(move |db| async move {
+            group_own::hidden_group_messages(&db, app, &stream, low, high).await
         })
         .await
     }

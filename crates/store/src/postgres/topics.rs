@@ -113,7 +113,7 @@ pub(super) async fn write(
             .await?;
         }
         GroupChange::DeleteTopic(topic_id) => {
-            for table in ["group_topics", "topic_reads"] {
+            for table in ["group_topics", "topic_reads", "group_hidden_msgs"] {
                 sqlx::query(&format!(
                     "DELETE FROM {table} WHERE app_id = $1 AND group_id = $2 AND topic_id = $3"
                 ))

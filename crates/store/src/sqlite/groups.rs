@@ -251,6 +251,7 @@ pub(crate) fn write(
                     "group_history_clears",
                     "group_pins",
                     "group_reactions",
+                    "group_hidden_msgs",
                 ] {
                     conn.prepare_cached(&format!(
                         "DELETE FROM {table} WHERE app_id = ?1 AND group_id = ?2"

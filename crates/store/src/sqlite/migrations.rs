@@ -274,6 +274,8 @@ pub(crate) const MIGRATIONS: &[(i64, &str)] = &[
     (31, crate::reactions::SCHEMA),
     // Who follows whom (the Web SDK's followUser).
     (32, crate::follows::SCHEMA),
+    // Group messages a member deleted for themselves (delete_group_ramble_msg_by_seq).
+    (33, crate::group_own::SCHEMA),
 ];
 
 /// Every table that holds an app's data (all keyed by `app_id`), for the reset of one app.
@@ -322,6 +324,7 @@ pub(crate) const APP_TABLES: &[&str] = &[
     "c2c_reactions",
     "group_reactions",
     "follows",
+    "group_hidden_msgs",
 ];
 
 /// Applies the migrations up to `limit` (all when `None`) that the database has not seen yet.

@@ -12,6 +12,7 @@ mod dump;
 mod extensions;
 mod files;
 mod follows;
+mod group_own;
 mod groups;
 mod migrations;
 mod moderation;
@@ -34,6 +35,7 @@ use async_trait::async_trait;
 use natter_core::AppId;
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
 
+use crate::MemberStream;
 use crate::{
     AccountImport, C2cHistoryQuery, C2cImport, C2cMessage, C2cMessageRef, C2cModify, C2cOutbox,
     C2cRecall, C2cSend, ContactChange, ContactData, ContactGroup, ContactLimits, ContactOutcome,
@@ -908,6 +910,26 @@ impl Store for SqliteStore {
     ) -> StoreResult<u64> {
         self.readers
             .read(move |conn| applications::history_cleared(conn, app, &group_id, &member))
+            .await
+    }
+
+    async fn hide_group_messages(
+        &self,
+        app: AppId,
+        stream: MemberStream,
+        seqs: Vec<u64>,
+    ) -> StoreResult<u64> {
+        self.hide_group_messages_impl(app, stream, seqs).await
+    }
+
+    async fn hidden_group_messages(
+        &self,
+        app: AppId,
+        stream: MemberStream,
+        low: u64,
+        high: u64,
+    ) -> StoreResult<Vec<u64>> {
+        self.hidden_group_messages_impl(app, stream, low, high)
             .await
     }
 

@@ -99,7 +99,7 @@ pub(super) fn write(
             ])?;
         }
         GroupChange::DeleteTopic(topic_id) => {
-            for table in ["group_topics", "topic_reads"] {
+            for table in ["group_topics", "topic_reads", "group_hidden_msgs"] {
                 conn.prepare_cached(&format!(
                     "DELETE FROM {table} WHERE app_id = ?1 AND group_id = ?2 AND topic_id = ?3"
                 ))?
