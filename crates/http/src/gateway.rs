@@ -57,10 +57,17 @@ pub async fn upgrade(
         Err(refused) => return refused,
     };
     // The frame limit too, so that an over-long frame is refused from its header, unread.
+    let state = Arc::new(state);
     ws.max_message_size(MAX_FRAME_BYTES)
         .max_frame_size(MAX_FRAME_BYTES)
         .read_buffer_size(READ_BUFFER_BYTES)
-        .on_upgrade(move |socket| serve(Arc::new(state), peer, socket, slot))
+        // `serve` runs in a task of its own, and axum's upgrade task ends at once: that task
+        // keeps its callback's future inline beside its own upgrade state, which made an idle
+        // connection's task about 6.8 KB instead of the connection's own future (heaptrack,
+        // BENCHMARKS.md "Memory per idle WebSocket").
+        .on_upgrade(move |socket| async move {
+            tokio::spawn(serve(state, peer, socket, slot));
+        })
 }
 
 #[derive(Deserialize)]

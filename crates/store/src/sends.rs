@@ -217,7 +217,9 @@ pub(crate) async fn send_group_by_edit<S: Store + ?Sized>(
                 plan.changes.push(GroupChange::PutGroup(Box::new(group)));
             }
         }
-        plan.map_reply(move |()| Box::new(GroupSendOutcome::Stored { seq, member_count }) as AnyReply)
+        plan.map_reply(move |()| {
+            Box::new(GroupSendOutcome::Stored { seq, member_count }) as AnyReply
+        })
     });
     let outcome = store
         .edit_group_any(app, group_id, query, now_ms, edit)

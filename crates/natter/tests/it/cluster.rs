@@ -479,9 +479,7 @@ async fn sends_follow_a_group_destroyed_or_created_again_on_another_node() {
     })
     .await;
     let (a, b) = (&cluster[0], &cluster[1]);
-    let create = |group_type: &str| {
-        json!({"Type": group_type, "Name": "g", "GroupId": "g", "Owner_Account": ADMIN})
-    };
+    let create = |group_type: &str| json!({"Type": group_type, "Name": "g", "GroupId": "g", "Owner_Account": ADMIN});
     let message = |i: u32| {
         json!({"GroupId": "g", "From_Account": ADMIN, "Random": i,
             "MsgBody": [{"MsgType": "TIMTextElem", "MsgContent": {"Text": format!("m{i}")}}]})
@@ -499,7 +497,10 @@ async fn sends_follow_a_group_destroyed_or_created_again_on_another_node() {
     let history = a
         .call(HISTORY, json!({"GroupId": "g", "ReqMsgNumber": 10}))
         .await;
-    assert_ne!(history["ErrorCode"], 0, "a live room keeps no history: {history}");
+    assert_ne!(
+        history["ErrorCode"], 0,
+        "a live room keeps no history: {history}"
+    );
 
     // Destroyed through B: A, which remembers it, answers as if it had read it now.
     b.ok(DESTROY, json!({"GroupId": "g"})).await;

@@ -96,6 +96,7 @@ pub fn test_config(data_dir: PathBuf, database_url: Option<String>) -> ServerCon
         listen: "127.0.0.1:0".parse().unwrap(),
         data_dir,
         database_url,
+        database_pool: natter_store::postgres::DEFAULT_POOL,
         tls: None,
         max_body_bytes: 64 * 1024,
         limits: natter::ConnectionLimits::default(),

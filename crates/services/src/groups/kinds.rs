@@ -19,7 +19,8 @@ use quick_cache::sync::Cache;
 
 use super::{type_of, GroupService};
 
-/// Groups one node remembers the kind of; a kind is about 100 bytes, so at most a few MB.
+/// Groups one node remembers the kind of (a kind is about 100 bytes, so at most a few MB); a
+/// send to a group this node forgot reads it once more.
 const REMEMBERED_GROUPS: usize = 65_536;
 
 /// The unchanging facts of one group.

@@ -44,7 +44,7 @@ fn check_extension_stream(
     }
 }
 
-fn no_such_message(seq: u64) -> ApiError {
+pub(super) fn no_such_message(seq: u64) -> ApiError {
     ApiError::new(
         codes::GROUP_MSG_NOT_FOUND,
         format!("there is no message with MsgSeq {seq}"),

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use natter_core::message::BodyCodes;
 use natter_core::{codes, ApiError, ApiResult, AppId, AppSettings, GroupType};
 use natter_events::Budgets;
-use natter_store::{GroupMessage, GroupRecord, GroupSendOutcome, GroupSendRecord};
+use natter_store::{GroupMessage, GroupSendOutcome, GroupSendRecord};
 use natter_webhook::payloads::group::{
     GroupAfterSendMsg, GroupAtInfo, GroupBeforeSendMsg, SendMsgException,
 };
@@ -234,9 +234,7 @@ impl GroupService {
                     from_account: req.from.clone().unwrap_or_else(|| operator.to_owned()),
                     operator_account: operator.to_owned(),
                     random: req.random,
-                    online_only_flag: u32::from(
-                        req.online_only && kind.group_type.keeps_history(),
-                    ),
+                    online_only_flag: u32::from(req.online_only && kind.group_type.keeps_history()),
                     msg_body: elements(&req.body),
                     cloud_custom_data: req.cloud_custom_data.clone(),
                     topic_id: req.topic_id.clone(),
@@ -272,8 +270,15 @@ impl GroupService {
         let from = req.from.clone().unwrap_or_else(|| operator.to_owned());
         // A user under a global mute does not send (checked before any callback fires).
         let send_kind = crate::mutes::SendKind::Group;
-        crate::mutes::check_send(&*self.store, &self.clock, app.sdkappid, origin, &from, send_kind)
-            .await?;
+        crate::mutes::check_send(
+            &*self.store,
+            &self.clock,
+            app.sdkappid,
+            origin,
+            &from,
+            send_kind,
+        )
+        .await?;
         let now = self.clock.now_secs();
         let limit = app
             .rate_limits

@@ -10,7 +10,7 @@ use natter_core::{codes, ApiError, ApiResult, AppSettings, GroupType};
 use natter_store::{GroupMessage, GroupQuery, GroupSnapshot, ReactionMessage};
 use natter_webhook::Origin;
 
-use super::messages::no_such_message;
+use super::message_extensions::no_such_message;
 use super::{not_found, type_of, GroupService};
 use crate::internal;
 use crate::reactions::{

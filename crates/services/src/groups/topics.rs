@@ -19,9 +19,7 @@ use rand::Rng;
 use serde_json::{json, Map, Value};
 
 use super::kinds::GroupKind;
-use super::{
-    check_len, invalid, refusal, refused_by_callback, GroupService, ProfileDelta,
-};
+use super::{check_len, invalid, refusal, refused_by_callback, GroupService, ProfileDelta};
 use crate::internal;
 
 pub const MAX_TOPIC_NAME_BYTES: usize = 30;
