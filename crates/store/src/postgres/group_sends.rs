@@ -16,7 +16,8 @@ use crate::{GroupSendOutcome, GroupSendRecord, StoreResult};
 /// and `msg_time` of the first), 4 no sender account, 5 the sender is muted in the group, 6 the
 /// group has another type than `p_group_type`. Only 0 writes.
 pub(crate) const FUNCTION: &str = r#"
-DROP FUNCTION natter_send_group_msg(
+-- Migration 27's earlier form, on databases made before it was taken out of 27.
+DROP FUNCTION IF EXISTS natter_send_group_msg(
     BIGINT, TEXT, TEXT, TEXT, BIGINT, BIGINT, TEXT, TEXT, BIGINT, TEXT, BIGINT, BIGINT, TEXT,
     BOOLEAN, BOOLEAN, BIGINT, BIGINT, BOOLEAN, TEXT[], TEXT[], TEXT[], TEXT[], TEXT[], TEXT[],
     BIGINT);

@@ -4,8 +4,9 @@
 //! outbox rows. Called on its own it is its own transaction; PostgreSQL's group commit still
 //! flushes many of them at once.
 //!
-//! Migration 27 also created the first `natter_send_group_msg`; migration 30 replaced it
-//! (group_sends.rs).
+//! The group send's function is created by migration 30 (group_sends.rs). Migration 27 created
+//! an earlier form of it too; databases made since are given only the later one, and migration
+//! 30 drops the earlier one where it exists.
 //!
 //! The function's statements must follow the tables: a migration that changes a column they
 //! write replaces the function too (`CREATE OR REPLACE FUNCTION`).
@@ -15,7 +16,7 @@ use sqlx::{PgConnection, Postgres};
 use super::unread::pair;
 use crate::{C2cMessage, C2cSend, OutboxTemplate, StoreResult};
 
-/// Migration 27: the send functions.
+/// Migration 27: the one-to-one send function.
 ///
 /// `natter_send_c2c` returns the recipient's unread total once stored, or -1 for a duplicate
 /// (nothing written), -2 for a missing sender and -3 for a missing recipient (checked only when
@@ -89,106 +90,6 @@ BEGIN
 END
 $fn$;
 
-CREATE FUNCTION natter_send_group_msg(
-    p_app BIGINT, p_group TEXT, p_topic TEXT, p_from TEXT, p_random BIGINT, p_time BIGINT,
-    p_body TEXT, p_cloud TEXT, p_priority BIGINT, p_extensions TEXT, p_need_receipt BIGINT,
-    p_silent BIGINT, p_recipients TEXT, p_online_only BOOLEAN, p_keeps_history BOOLEAN,
-    p_now BIGINT, p_duplicate_since BIGINT, p_moves_last BOOLEAN,
-    p_commands TEXT[], p_keys TEXT[], p_heads TEXT[], p_tails TEXT[], p_ips TEXT[],
-    p_platforms TEXT[], p_created_ms BIGINT,
-    OUT outcome INTEGER, OUT seq BIGINT, OUT msg_time BIGINT
-) LANGUAGE plpgsql AS $fn$
-DECLARE
-    v_stream TEXT := COALESCE(p_topic, p_group);
-    v_next BIGINT;
-    v_muted_until BIGINT;
-    v_member BOOLEAN;
-BEGIN
-    seq := 0;
-    msg_time := 0;
-    -- The lock every edit of this group takes (postgres/groups.rs, `lock`).
-    PERFORM pg_advisory_xact_lock(hashtextextended('group:' || p_group, p_app));
-    SELECT g.next_msg_seq INTO v_next FROM groups g WHERE g.app_id = p_app AND g.group_id = p_group;
-    IF NOT FOUND THEN
-        outcome := 1;
-        RETURN;
-    END IF;
-    IF p_topic IS NOT NULL THEN
-        SELECT t.next_msg_seq INTO v_next FROM group_topics t
-        WHERE t.app_id = p_app AND t.topic_id = p_topic AND t.group_id = p_group;
-        IF NOT FOUND THEN
-            outcome := 2;
-            RETURN;
-        END IF;
-    END IF;
-    SELECT m.msg_seq, m.msg_time INTO seq, msg_time FROM group_messages m
-    WHERE m.app_id = p_app AND m.group_id = v_stream AND m.msg_random = p_random
-      AND m.from_account = p_from AND m.msg_time >= p_duplicate_since
-    LIMIT 1;
-    IF FOUND THEN
-        outcome := 3;
-        RETURN;
-    END IF;
-    seq := 0;
-    msg_time := 0;
-    PERFORM 1 FROM accounts a WHERE a.app_id = p_app AND a.user_id = p_from;
-    IF NOT FOUND THEN
-        outcome := 4;
-        RETURN;
-    END IF;
-    SELECT gm.muted_until INTO v_muted_until FROM group_members gm
-    WHERE gm.app_id = p_app AND gm.group_id = p_group AND gm.member = p_from;
-    v_member := FOUND;
-    IF v_member AND v_muted_until > p_now THEN
-        outcome := 5;
-        RETURN;
-    END IF;
-    IF NOT p_online_only THEN
-        seq := v_next;
-        v_next := v_next + 1;
-        IF p_keeps_history THEN
-            INSERT INTO group_messages (app_id, group_id, msg_seq, msg_random, from_account,
-                                        msg_time, body, cloud_custom_data, priority, recalled,
-                                        extensions, need_receipt, silent, recipients)
-            VALUES (p_app, v_stream, seq, p_random, p_from, p_time, p_body, p_cloud, p_priority,
-                    0, p_extensions, p_need_receipt, p_silent, p_recipients);
-        END IF;
-    END IF;
-    msg_time := p_time;
-    IF v_member THEN
-        -- Sending means having read up to one's own message.
-        IF p_topic IS NOT NULL THEN
-            INSERT INTO topic_reads (app_id, group_id, topic_id, member, read_seq)
-            VALUES (p_app, p_group, p_topic, p_from, seq)
-            ON CONFLICT (app_id, topic_id, member)
-            DO UPDATE SET read_seq = GREATEST(topic_reads.read_seq, EXCLUDED.read_seq);
-            UPDATE group_members SET last_send_time = p_now
-            WHERE app_id = p_app AND group_id = p_group AND member = p_from;
-        ELSE
-            UPDATE group_members SET last_send_time = p_now, read_seq = GREATEST(read_seq, seq)
-            WHERE app_id = p_app AND group_id = p_group AND member = p_from;
-        END IF;
-    END IF;
-    INSERT INTO webhook_outbox (app_id, command, order_key, body, client_ip, opt_platform,
-                                created_ms, next_attempt_ms)
-    SELECT p_app, e.command, e.order_key,
-           CASE WHEN e.tail IS NULL THEN e.head ELSE e.head || seq::TEXT || e.tail END,
-           e.ip, e.platform, p_created_ms, p_created_ms
-    FROM unnest(p_commands, p_keys, p_heads, p_tails, p_ips, p_platforms) WITH ORDINALITY
-         AS e (command, order_key, head, tail, ip, platform, n)
-    ORDER BY e.n;
-    IF p_topic IS NOT NULL THEN
-        UPDATE group_topics SET next_msg_seq = v_next,
-               last_msg_time = CASE WHEN p_moves_last THEN p_now ELSE last_msg_time END
-        WHERE app_id = p_app AND topic_id = p_topic;
-    ELSE
-        UPDATE groups SET next_msg_seq = v_next,
-               last_msg_time = CASE WHEN p_moves_last THEN p_now ELSE last_msg_time END
-        WHERE app_id = p_app AND group_id = p_group;
-    END IF;
-    outcome := 0;
-END
-$fn$;
 "#;
 
 /// The outbox templates as the function's parallel arrays.
