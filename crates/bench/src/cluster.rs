@@ -1,4 +1,5 @@
 //! The `cluster` suite (needs `--database-url` and `--nats-url`): `sendmsg` and `send_group_msg`
+//! (spread over each of `--groups` group counts)
 //! with 1, 2 and 3 nodes sharing one PostgreSQL and one NATS, the load split evenly over the
 //! nodes (one wrk per node, its share of the connections, all at once), and the cost of
 //! presence: the writes to the cluster's presence bucket (read off its JetStream stream's
@@ -16,8 +17,9 @@ use tokio_tungstenite::tungstenite::Message;
 
 use crate::{load, median, public_group, Run, Scenario, APP, KEY};
 
-/// Groups the group sends pick from at random (sends into one group wait for each other).
-const GROUPS: usize = 10;
+/// How long each scenario runs on the first node before anything is measured, to fill the
+/// tables PostgreSQL then gathers statistics of (`Bench::analyze`).
+const WARM_UP_SECONDS: u64 = 3;
 /// Clients of the presence measurement.
 const CLIENTS: usize = 1000;
 /// How long each quiet window of the presence measurement lasts.
@@ -33,9 +35,27 @@ pub struct Bench<'a> {
     pub nats_url: &'a str,
     pub cluster: &'a str,
     pub accounts: usize,
+    /// Group counts the group sends are spread over (`--groups`), a scenario each.
+    pub groups: &'a [usize],
 }
 
 impl Bench<'_> {
+    /// Has PostgreSQL gather its statistics of the tables the warm-up filled. Until its first
+    /// ANALYZE of a table (autovacuum's, up to a minute after the table changed enough), the
+    /// planner sees it as empty, where every index costs the same; the plans a session caches
+    /// then can pick an index that reads every recent message of the app on each group send
+    /// (found with pg_stat_user_indexes: 10,594 index entries read per send). ANALYZE replaces
+    /// those cached plans, as autovacuum's would a minute later on a server of its own.
+    async fn analyze(&self) -> anyhow::Result<()> {
+        use sqlx::Connection;
+        let mut db = sqlx::PgConnection::connect(self.database_url)
+            .await
+            .context("connecting to PostgreSQL to ANALYZE")?;
+        sqlx::query("ANALYZE").execute(&mut db).await?;
+        db.close().await?;
+        Ok(())
+    }
+
     /// Starts one more node of the cluster and returns its base URL.
     async fn start_node(&self, index: usize) -> anyhow::Result<(Child, String)> {
         let mut node = tokio::process::Command::new(self.natter)
@@ -97,7 +117,8 @@ impl Bench<'_> {
         seconds: u64,
     ) -> anyhow::Result<()> {
         let members: Vec<String> = (1..10).map(|i| format!("user{i}")).collect();
-        for g in 0..GROUPS {
+        let most_groups = self.groups.iter().copied().max().unwrap_or(0);
+        for g in 0..most_groups {
             public_group(
                 self.client,
                 first,
@@ -108,16 +129,20 @@ impl Bench<'_> {
             )
             .await?;
         }
-        let scenarios = [
-            Scenario::sendmsg(),
-            Scenario {
-                label: format!("`send_group_msg` into one of {GROUPS} groups"),
-                api: "group_open_http_svc/send_group_msg",
-                body: format!(
-                    r#"'{{"GroupId":"cg' .. (n % {GROUPS}) .. '","From_Account":"user0","Random":' .. n .. ',"MsgBody":[{{"MsgType":"TIMTextElem","MsgContent":{{"Text":"hello ' .. n .. '"}}}}]}}'"#
-                ),
-            },
-        ];
+        let mut scenarios = vec![Scenario::sendmsg()];
+        scenarios.extend(self.groups.iter().map(|&groups| Scenario {
+            label: format!("`send_group_msg` into one of {groups} groups"),
+            api: "group_open_http_svc/send_group_msg",
+            body: format!(
+                r#"'{{"GroupId":"cg' .. (n % {groups}) .. '","From_Account":"user0","Random":' .. n .. ',"MsgBody":[{{"MsgType":"TIMTextElem","MsgContent":{{"Text":"hello ' .. n .. '"}}}}]}}'"#
+            ),
+        }));
+        let nodes_first = [first.to_owned()];
+        for scenario in &scenarios {
+            self.spread(&nodes_first, scenario, 16, WARM_UP_SECONDS)
+                .await?;
+        }
+        self.analyze().await?;
         let mut nodes = vec![first.to_owned()];
         let mut children = Vec::new();
         println!("| scenario | nodes | connections | requests/s (median of {runs}) | vs 1 node | worst p50 ms | worst p99 ms |");

@@ -103,6 +103,13 @@ struct Args {
     /// How long the soak lasts (soak suite); the peak is measured for `--seconds` before it
     #[arg(long, default_value_t = 30)]
     minutes: u64,
+    /// Group counts the cluster suite's group sends are spread over, one scenario each. Sends
+    /// into one group wait for each other (its sequence), so few groups measure how fast one
+    /// group's sends follow each other (each waits for the previous one's commit), many groups
+    /// what a node can do; at Tencent's default of 40 messages a second per group, 3,000 sends a
+    /// second need at least 75 groups
+    #[arg(long, value_delimiter = ',', default_value = "10,100")]
+    groups: Vec<usize>,
 }
 
 /// One measured load: an API and the Lua expression that builds each request body (it may use
@@ -355,6 +362,7 @@ async fn main() -> anyhow::Result<()> {
             nats_url,
             cluster: &cluster_name,
             accounts: args.accounts,
+            groups: &args.groups,
         };
         bench
             .run(&base, &args.connections, args.runs, args.seconds)

@@ -158,18 +158,22 @@ async fn online(client: &reqwest::Client, base: &str, query: &str) -> anyhow::Re
     Ok(listing["users"].as_array().map_or(0, Vec::len))
 }
 
-/// The RSS once it has stopped falling: sampled every half second until two samples a
-/// second apart differ by under 1 %, or 20 s passed.
+/// The RSS once it has stopped falling: sampled every second until three samples in a row (two
+/// seconds) differ by under 1 %, or 30 s passed. Two seconds, because the allocator gives freed
+/// memory back to the OS a second after it was freed (`natter/src/main.rs`): a single second
+/// could fall between the free and the purge and read a level that is about to drop.
 async fn settled_rss(pid: u32) -> anyhow::Result<u64> {
     let started = Instant::now();
-    let mut last = rss_kib(pid)?;
+    let mut samples = vec![rss_kib(pid)?];
     loop {
         tokio::time::sleep(Duration::from_secs(1)).await;
         let now = rss_kib(pid)?;
-        if now.abs_diff(last) * 100 < last || started.elapsed() > Duration::from_secs(20) {
+        samples.push(now);
+        let last_three = &samples[samples.len().saturating_sub(3)..];
+        let steady = last_three.len() == 3 && last_three.iter().all(|&s| now.abs_diff(s) * 100 < s);
+        if steady || started.elapsed() > Duration::from_secs(30) {
             return Ok(now);
         }
-        last = now;
     }
 }
 
