@@ -3,7 +3,9 @@
 //! conformance suite (`conformance` feature), which every new operation joins.
 //!
 //! The trait speaks the domain (accounts, profiles), not keys and values, so each backend can use
-//! its own SQL, transactions and indexes.
+//! its own SQL, transactions and indexes. Its operations are grouped in one trait per area
+//! ([`traits`]: [`AccountStore`], [`GroupStore`], …) that `Store` requires, so `Arc<dyn Store>`
+//! answers all of them.
 
 mod applications;
 mod c2c_own;
@@ -22,14 +24,18 @@ mod relations;
 mod sends;
 pub mod sqlite;
 mod topics;
-mod traits;
+pub mod traits;
 mod types;
 
 #[cfg(feature = "conformance")]
 pub mod conformance;
 
-/// What a caller of the store imports (`use natter_store::prelude::*`): [`Store`] and the area
-/// traits it is made of, whose methods `dyn Store` answers once they are in scope.
+/// [`Store`] and the area traits it is made of, for `use natter_store::prelude::*`. `dyn Store`
+/// answers every area's operations without it; code holding a concrete store ([`SqliteStore`],
+/// [`PostgresStore`]) or a generic `S: Store` needs the traits in scope.
+///
+/// [`SqliteStore`]: crate::sqlite::SqliteStore
+/// [`PostgresStore`]: crate::postgres::PostgresStore
 pub mod prelude {
     pub use crate::traits::{
         AccountStore, C2cStore, ConversationStore, GroupStore, OpsStore, OutboxStore,

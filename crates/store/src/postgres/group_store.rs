@@ -1,4 +1,5 @@
-//! The GroupStore of this backend: each method runs its area's functions on the engine.
+//! `GroupStore` on PostgreSQL: each operation runs, on a task of its own (`detached`), the SQL of
+//! `groups.rs`, `group_sends.rs`, `topics.rs`, `applications.rs` and `group_own.rs`.
 
 use super::{applications, group_own, group_sends, groups, topics, PostgresStore};
 use crate::{

@@ -1,4 +1,5 @@
-//! The RelationStore of this backend: each method runs its area's functions on the engine.
+//! `RelationStore` on PostgreSQL: each operation runs, on a task of its own (`detached`), the SQL
+//! of `relations.rs` and `follows.rs`.
 
 use super::{follows, relations, PostgresStore};
 use crate::{

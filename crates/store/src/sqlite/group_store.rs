@@ -1,4 +1,5 @@
-//! The GroupStore of this backend: each method runs its area's functions on the engine.
+//! `GroupStore` on SQLite: each operation runs the SQL of `groups.rs`, `topics.rs`,
+//! `applications.rs` and `group_own.rs`, writes on the writer thread, reads on a reader.
 
 use super::{applications, groups, outbox, topics, SqliteStore};
 use crate::{

@@ -6,6 +6,7 @@ mod accounts;
 mod applications;
 mod c2c;
 mod c2c_own;
+mod c2c_store;
 mod contacts;
 mod conversations;
 mod dump;

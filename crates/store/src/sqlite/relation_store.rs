@@ -1,4 +1,5 @@
-//! The RelationStore of this backend: each method runs its area's functions on the engine.
+//! `RelationStore` on SQLite: each operation runs the SQL of `relations.rs` and `follows.rs`,
+//! writes on the writer thread, reads on a reader.
 
 use super::{outbox, relations, SqliteStore};
 use crate::{

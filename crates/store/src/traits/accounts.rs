@@ -1,11 +1,17 @@
-//! Accounts and what hangs off one account alone: profiles, kicks, uploaded files, global mutes and chatbots.
+//! Accounts and what hangs off one account alone: profiles, kicks, uploaded files, global mutes
+//! and chatbots.
+
+use std::collections::HashMap;
+
+use async_trait::async_trait;
+use natter_core::AppId;
 
 use crate::{
     AccountImport, GlobalMute, OutboxEvent, ProfileValue, RobotCreate, StoreResult, StoredFile,
 };
-use async_trait::async_trait;
-use natter_core::AppId;
-use std::collections::HashMap;
+
+#[cfg(doc)] // for the doc links only
+use crate::is_file_id;
 
 #[async_trait]
 pub trait AccountStore: Send + Sync {
@@ -44,7 +50,7 @@ pub trait AccountStore: Send + Sync {
     async fn kicked_at(&self, app: AppId, user: String) -> StoreResult<Option<i64>>;
 
     /// Keeps an uploaded file (a message's image, file, sound or video) under `id`, which is
-    /// one of [`is_file_id`](crate::is_file_id)'s. False (and nothing written) when `id` holds a file already:
+    /// one of [`is_file_id`]'s. False (and nothing written) when `id` holds a file already:
     /// an upload URL is good for one upload.
     async fn put_file(&self, app: AppId, id: String, file: StoredFile) -> StoreResult<bool>;
 

@@ -1,13 +1,18 @@
-//! One-to-one messages: sending, history and catch-up, read marks, recalls, edits, extensions, and what an
-//! owner sets on their side of a conversation (cleared or deleted messages, mutes, do not disturb).
+//! One-to-one messages: sending, history and catch-up, read marks, recalls, edits, extensions,
+//! and what an owner sets on their side of a conversation (cleared or deleted messages, mutes, do
+//! not disturb).
+
+use async_trait::async_trait;
+use natter_core::AppId;
 
 use crate::{
     AccountStore, C2cHistoryQuery, C2cImport, C2cMessage, C2cMessageRef, C2cModify, C2cOutbox,
     C2cRecall, C2cSend, DoNotDisturb, ExtensionChange, ExtensionOutcome, ExtensionRead,
     OutboxTemplate, StoreResult, StoredC2c,
 };
-use async_trait::async_trait;
-use natter_core::AppId;
+
+#[cfg(doc)] // for the doc links only
+use crate::MUTE_FLAGS;
 
 #[async_trait]
 pub trait C2cStore: AccountStore + Send + Sync {
@@ -150,7 +155,7 @@ pub trait C2cStore: AccountStore + Send + Sync {
         positions: Vec<(i64, u32, u32)>,
     ) -> StoreResult<u64>;
 
-    /// Sets how `owner` is told of each of `peers`' messages (a flag of [`MUTE_FLAGS`](crate::MUTE_FLAGS)).
+    /// Sets how `owner` is told of each of `peers`' messages (a flag of [`MUTE_FLAGS`]).
     async fn set_c2c_peer_mutes(
         &self,
         app: AppId,

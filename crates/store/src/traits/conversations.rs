@@ -1,11 +1,12 @@
 //! An owner's conversation list (paging, deleting, pinning) and its contact groups and marks.
 
+use async_trait::async_trait;
+use natter_core::AppId;
+
 use crate::{
     ContactChange, ContactData, ContactGroup, ContactLimits, ContactOutcome, Conversation,
     ConversationId, ListCursor, StoreResult,
 };
-use async_trait::async_trait;
-use natter_core::AppId;
 
 #[async_trait]
 pub trait ConversationStore: Send + Sync {

@@ -1,14 +1,15 @@
 //! Groups, their members, topics and join requests; group (and topic) messages: sending, history,
 //! recalls, and what a member clears or deletes for themselves.
 
+use async_trait::async_trait;
+use natter_core::AppId;
+
 use crate::sends;
 use crate::{
     AnyReply, GroupEdit, GroupMember, GroupMessage, GroupOutcome, GroupQuery, GroupRecall,
     GroupRecord, GroupSendOutcome, GroupSendRecord, GroupSnapshot, JoinApplication, MemberCursor,
     MemberStream, StoreResult, TopicRecord,
 };
-use async_trait::async_trait;
-use natter_core::AppId;
 
 #[async_trait]
 pub trait GroupStore: Send + Sync {

@@ -1,9 +1,12 @@
 //! The store's operations, one trait per area of the domain. [`Store`](crate::Store) requires
-//! them all, so `Arc<dyn Store>` reaches every operation; a caller brings the traits it calls
-//! into scope with `use natter_store::prelude::*`.
+//! them all, so `Arc<dyn Store>` answers every operation (a trait object's methods include its
+//! supertraits' with no import); a concrete store or a generic `S: Store` needs the trait in
+//! scope (`use natter_store::prelude::*`).
 //!
 //! A new operation goes into the trait of its area here, into that trait's `impl` in each backend
-//! (`postgres/<area>.rs`, `sqlite/<area>.rs`) and into the conformance suite.
+//! (in the backend's file of the area: `accounts.rs`, `ops.rs`, …, or `c2c_store.rs`,
+//! `group_store.rs`, `relation_store.rs` where the area's SQL files are long) and into the
+//! conformance suite.
 
 mod accounts;
 mod c2c;

@@ -1,10 +1,15 @@
-//! Whole-app operations: usage counters, the message archive, the reset, export and import, snapshots.
+//! Whole-app operations: usage counters, the message archive, the reset, export and import,
+//! snapshots.
 
-use crate::dump;
-use crate::{ArchiveCursor, ArchiveKind, ArchivedMessage, OpsDays, StoreResult};
 use async_trait::async_trait;
 use natter_core::ops::OpsBatch;
 use natter_core::AppId;
+
+use crate::dump;
+use crate::{ArchiveCursor, ArchiveKind, ArchivedMessage, OpsDays, StoreResult};
+
+#[cfg(doc)] // for the doc links only
+use crate::StoreError;
 
 #[async_trait]
 pub trait OpsStore: Send + Sync {
@@ -39,7 +44,7 @@ pub trait OpsStore: Send + Sync {
 
     /// Streams every row of one app's exported tables ([`dump`]) into `out`, from one
     /// consistent read: [`dump::DumpItem::Begin`], then each table and its rows (tables by
-    /// name, rows by primary key, bytewise), then `End`. Fails with [`StoreError::Closed`](crate::StoreError::Closed)
+    /// name, rows by primary key, bytewise), then `End`. Fails with [`StoreError::Closed`]
     /// when `out` is dropped.
     async fn export_app(
         &self,
@@ -51,7 +56,7 @@ pub trait OpsStore: Send + Sync {
     /// engine) in one transaction: refused (nothing written) when the app holds anything and
     /// `replace` is not asked; otherwise the app's exported tables are emptied first. Commits
     /// only on `End`; a stream that stops before it, or names a table or column this store
-    /// does not have, writes nothing ([`StoreError::BadImport`](crate::StoreError::BadImport)). Every value is kept, but
+    /// does not have, writes nothing ([`StoreError::BadImport`]). Every value is kept, but
     /// one-to-one message row ids that another app holds already move past the used ones, in
     /// order.
     async fn import_app(

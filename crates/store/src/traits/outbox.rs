@@ -1,8 +1,9 @@
 //! The outbox of after-callback events: writing, claiming, finishing, retrying and dead letters.
 
-use crate::{DeadLetter, OutboxEntry, OutboxEvent, StoreResult};
 use async_trait::async_trait;
 use natter_core::AppId;
+
+use crate::{DeadLetter, OutboxEntry, OutboxEvent, StoreResult};
 
 #[async_trait]
 pub trait OutboxStore: Send + Sync {

@@ -1,11 +1,12 @@
 //! Pinned group messages and message reactions (one-to-one and group).
 
+use async_trait::async_trait;
+use natter_core::AppId;
+
 use crate::{
     PinOutcome, PinnedMessage, ReactOutcome, ReactionLimits, ReactionMessage, ReactionSummary,
     ReactionUsers, StoreResult,
 };
-use async_trait::async_trait;
-use natter_core::AppId;
 
 #[async_trait]
 pub trait PinReactionStore: Send + Sync {

@@ -1,8 +1,9 @@
 //! Push to all: attribute names, users' push tags and attributes, and push tasks with their leases.
 
-use crate::{PushLabelChange, PushLabels, PushProgress, PushTarget, PushTaskRecord, StoreResult};
 use async_trait::async_trait;
 use natter_core::AppId;
+
+use crate::{PushLabelChange, PushLabels, PushProgress, PushTarget, PushTaskRecord, StoreResult};
 
 #[async_trait]
 pub trait PushStore: Send + Sync {

@@ -1,12 +1,17 @@
-//! Relationships between accounts: friends, blocklists, friend requests (the relationship chain) and follows.
+//! Relationships between accounts: friends, blocklists, friend requests (the relationship chain)
+//! and follows.
+
+use async_trait::async_trait;
+use natter_core::AppId;
 
 use crate::{
     BlockedAccount, FollowCounts, FollowCursor, FollowEntry, FollowList, FollowOutcome, Friend,
     FriendRequest, RelationEdit, RelationOutcome, RelationPage, RelationScope, Relations,
     StoreResult, UnfollowOutcome,
 };
-use async_trait::async_trait;
-use natter_core::AppId;
+
+#[cfg(doc)] // for the doc links only
+use crate::follow_type;
 
 #[async_trait]
 pub trait RelationStore: Send + Sync {
@@ -101,7 +106,7 @@ pub trait RelationStore: Send + Sync {
     async fn follow_counts(&self, app: AppId, users: Vec<String>)
         -> StoreResult<Vec<FollowCounts>>;
 
-    /// How `user` and each of `peers` stand ([`follow_type`](crate::follow_type)), in order.
+    /// How `user` and each of `peers` stand ([`follow_type`]), in order.
     async fn follow_types(
         &self,
         app: AppId,
