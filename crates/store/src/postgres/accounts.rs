@@ -1,15 +1,15 @@
 //! Accounts and their profile items on PostgreSQL.
 
-use super::{files, moderation};
-use crate::{AccountStore, StoredFile};
-use async_trait::async_trait;
 use std::collections::HashMap;
 
+use async_trait::async_trait;
 use natter_core::AppId;
 use sqlx::{Postgres, Row, Transaction};
 
-use super::{outbox, relations, PostgresStore};
-use crate::{AccountImport, OutboxEvent, ProfileValue, StoreError, StoreResult};
+use super::{files, moderation, outbox, relations, PostgresStore};
+use crate::{
+    AccountImport, AccountStore, OutboxEvent, ProfileValue, StoreError, StoreResult, StoredFile,
+};
 
 pub(super) async fn import(
     db: &PostgresStore,

@@ -1,15 +1,15 @@
 //! Conversation lists on PostgreSQL.
 
-use super::{contacts, PostgresStore};
-use crate::{
-    ContactChange, ContactData, ContactGroup, ContactLimits, ContactOutcome, ConversationStore,
-};
 use async_trait::async_trait;
 use natter_core::AppId;
 use sqlx::{PgPool, Postgres, Row, Transaction};
 
 use super::unread::{pair, recount};
-use crate::{Conversation, ConversationId, ConversationKind, ListCursor, StoreError, StoreResult};
+use super::{contacts, PostgresStore};
+use crate::{
+    ContactChange, ContactData, ContactGroup, ContactLimits, ContactOutcome, Conversation,
+    ConversationId, ConversationKind, ConversationStore, ListCursor, StoreError, StoreResult,
+};
 
 /// Puts one-to-one conversations (owner, peer) in their owners' lists, or moves them forward to
 /// `msg_time`, in one statement. Rows are written in owner order, so two opposite sends cannot

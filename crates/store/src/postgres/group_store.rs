@@ -1,14 +1,15 @@
 //! `GroupStore` on PostgreSQL: each operation runs, on a task of its own (`detached`), the SQL of
 //! `groups.rs`, `group_sends.rs`, `topics.rs`, `applications.rs` and `group_own.rs`.
 
+use async_trait::async_trait;
+use natter_core::AppId;
+
 use super::{applications, group_own, group_sends, groups, topics, PostgresStore};
 use crate::{
     AnyReply, GroupEdit, GroupMember, GroupMessage, GroupOutcome, GroupQuery, GroupRecall,
     GroupRecord, GroupSendOutcome, GroupSendRecord, GroupSnapshot, GroupStore, JoinApplication,
     MemberCursor, MemberStream, StoreResult, TopicRecord,
 };
-use async_trait::async_trait;
-use natter_core::AppId;
 
 #[async_trait]
 impl GroupStore for PostgresStore {

@@ -1,14 +1,12 @@
 //! Operations counters and message archives on PostgreSQL.
 
-use super::migrations;
-use crate::OpsStore;
 use async_trait::async_trait;
 use natter_core::ops::OpsBatch;
 use natter_core::AppId;
 use sqlx::Row;
 
-use super::PostgresStore;
-use crate::{ArchiveCursor, ArchiveKind, ArchivedMessage, OpsDays, StoreResult};
+use super::{migrations, PostgresStore};
+use crate::{ArchiveCursor, ArchiveKind, ArchivedMessage, OpsDays, OpsStore, StoreResult};
 
 /// One statement per kind of update, each taking the whole batch as arrays, so a flush is three
 /// round trips however many counters moved.

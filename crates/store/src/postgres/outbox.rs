@@ -2,14 +2,13 @@
 //! hands each due event to exactly one of them, and the lease hides it from the others until it is
 //! delivered, retried or its lease runs out (a node that died mid-delivery).
 
-use super::PostgresStore;
-use crate::OutboxStore;
 use async_trait::async_trait;
 use natter_core::AppId;
 use sqlx::postgres::PgRow;
 use sqlx::{PgPool, Postgres, Row, Transaction};
 
-use crate::{DeadLetter, OutboxEntry, OutboxEvent, StoreResult};
+use super::PostgresStore;
+use crate::{DeadLetter, OutboxEntry, OutboxEvent, OutboxStore, StoreResult};
 
 pub(crate) async fn insert(
     tx: &mut Transaction<'static, Postgres>,

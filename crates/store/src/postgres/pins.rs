@@ -1,13 +1,11 @@
 //! Pinned group messages on PostgreSQL (see `crate::pins`).
 
-use super::reactions;
-use crate::PinReactionStore;
 use async_trait::async_trait;
 use natter_core::AppId;
 
-use super::PostgresStore;
+use super::{reactions, PostgresStore};
 use crate::pins::{PinOutcome, PinnedMessage};
-use crate::StoreResult;
+use crate::{PinReactionStore, StoreResult};
 
 pub(super) async fn pin_group_message(
     db: &PostgresStore,

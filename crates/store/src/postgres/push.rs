@@ -3,16 +3,17 @@
 //! its transaction, so two changes of one user's tags run one after the other and the tag limit
 //! holds; tasks are claimed with `FOR UPDATE SKIP LOCKED`, one node per task.
 
-use crate::PushStore;
-use async_trait::async_trait;
 use std::collections::BTreeMap;
 
+use async_trait::async_trait;
 use natter_core::AppId;
 use sqlx::{PgConnection, Postgres, Row, Transaction};
 
 use super::PostgresStore;
 use crate::push::apply;
-use crate::{PushLabelChange, PushLabels, PushProgress, PushTarget, PushTaskRecord, StoreResult};
+use crate::{
+    PushLabelChange, PushLabels, PushProgress, PushStore, PushTarget, PushTaskRecord, StoreResult,
+};
 
 async fn load_labels(conn: &mut PgConnection, app: AppId, user: &str) -> StoreResult<PushLabels> {
     let mut labels = PushLabels::default();

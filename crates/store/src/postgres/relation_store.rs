@@ -1,13 +1,14 @@
 //! `RelationStore` on PostgreSQL: each operation runs, on a task of its own (`detached`), the SQL
 //! of `relations.rs` and `follows.rs`.
 
+use async_trait::async_trait;
+use natter_core::AppId;
+
 use super::{follows, relations, PostgresStore};
 use crate::{
     BlockedAccount, Friend, FriendRequest, RelationEdit, RelationOutcome, RelationPage,
     RelationScope, RelationStore, Relations, StoreResult,
 };
-use async_trait::async_trait;
-use natter_core::AppId;
 
 #[async_trait]
 impl RelationStore for PostgresStore {

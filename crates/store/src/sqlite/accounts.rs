@@ -1,14 +1,13 @@
 //! Accounts and their profiles in SQLite: imports, deletes, kicks, listing, profile items.
 
-use super::SqliteStore;
-use crate::{AccountImport, AccountStore, OutboxEvent, ProfileValue, StoreResult, StoredFile};
-use async_trait::async_trait;
 use std::collections::HashMap;
 
+use async_trait::async_trait;
 use natter_core::AppId;
 use rusqlite::{params, OptionalExtension};
 
 use super::*;
+use crate::{AccountImport, AccountStore, OutboxEvent, ProfileValue, StoreResult, StoredFile};
 
 impl SqliteStore {
     pub(super) async fn import_accounts_impl(

@@ -1,15 +1,15 @@
 //! Conversation lists on SQLite.
 
-use super::{contacts, SqliteStore};
-use crate::{
-    ContactChange, ContactData, ContactGroup, ContactLimits, ContactOutcome, ConversationStore,
-};
 use async_trait::async_trait;
 use natter_core::AppId;
 use rusqlite::{params, Connection};
 
 use super::unread::{pair, recount};
-use crate::{Conversation, ConversationId, ConversationKind, ListCursor, StoreResult};
+use super::{contacts, SqliteStore};
+use crate::{
+    ContactChange, ContactData, ContactGroup, ContactLimits, ContactOutcome, Conversation,
+    ConversationId, ConversationKind, ConversationStore, ListCursor, StoreResult,
+};
 
 /// Puts a one-to-one conversation in `owner`'s list, or moves it forward to `msg_time`.
 pub(crate) fn touch(

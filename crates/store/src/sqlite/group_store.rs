@@ -1,14 +1,15 @@
 //! `GroupStore` on SQLite: each operation runs the SQL of `groups.rs`, `topics.rs`,
 //! `applications.rs` and `group_own.rs`, writes on the writer thread, reads on a reader.
 
+use async_trait::async_trait;
+use natter_core::AppId;
+
 use super::{applications, groups, outbox, topics, SqliteStore};
 use crate::{
     AnyReply, GroupEdit, GroupMember, GroupMessage, GroupOutcome, GroupQuery, GroupRecall,
     GroupRecord, GroupSnapshot, GroupStore, JoinApplication, MemberCursor, MemberStream,
     StoreResult, TopicRecord,
 };
-use async_trait::async_trait;
-use natter_core::AppId;
 
 #[async_trait]
 impl GroupStore for SqliteStore {

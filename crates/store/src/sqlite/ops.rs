@@ -1,13 +1,12 @@
 //! Operations counters and message archives on SQLite.
 
-use super::{migrations, SqliteStore};
-use crate::OpsStore;
 use async_trait::async_trait;
 use natter_core::ops::OpsBatch;
 use natter_core::AppId;
 use rusqlite::{params, Connection, Row};
 
-use crate::{ArchiveCursor, ArchiveKind, ArchivedMessage, OpsDays, StoreResult};
+use super::{migrations, SqliteStore};
+use crate::{ArchiveCursor, ArchiveKind, ArchivedMessage, OpsDays, OpsStore, StoreResult};
 
 pub(crate) fn record(conn: &Connection, batch: &OpsBatch) -> StoreResult<()> {
     let mut add = conn.prepare_cached(

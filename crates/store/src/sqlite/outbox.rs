@@ -1,13 +1,12 @@
 //! The webhook outbox on SQLite. Claims go through the writer (they set a lease), so they are
 //! serialised with every other write.
 
-use super::SqliteStore;
-use crate::OutboxStore;
 use async_trait::async_trait;
 use natter_core::AppId;
 use rusqlite::{params, Connection, Row};
 
-use crate::{DeadLetter, OutboxEntry, OutboxEvent, StoreResult};
+use super::SqliteStore;
+use crate::{DeadLetter, OutboxEntry, OutboxEvent, OutboxStore, StoreResult};
 
 pub(crate) fn insert(
     conn: &Connection,

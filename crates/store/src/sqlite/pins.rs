@@ -1,13 +1,12 @@
 //! Pinned group messages on SQLite (see `crate::pins`).
 
-use crate::PinReactionStore;
 use async_trait::async_trait;
 use natter_core::AppId;
 use rusqlite::{params, OptionalExtension};
 
 use super::SqliteStore;
 use crate::pins::{PinOutcome, PinnedMessage};
-use crate::StoreResult;
+use crate::{PinReactionStore, StoreResult};
 
 impl SqliteStore {
     pub(super) async fn pin_group_message_impl(

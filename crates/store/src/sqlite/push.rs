@@ -1,16 +1,17 @@
 //! Push to all users on SQLite: labels, attribute names and push tasks (rules in `crate::push`).
 //! Writes run on the single writer, so a load-change-write is never interleaved with another.
 
-use crate::PushStore;
-use async_trait::async_trait;
 use std::collections::BTreeMap;
 
+use async_trait::async_trait;
 use natter_core::AppId;
 use rusqlite::{params, Connection};
 
 use super::SqliteStore;
 use crate::push::apply;
-use crate::{PushLabelChange, PushLabels, PushProgress, PushTarget, PushTaskRecord, StoreResult};
+use crate::{
+    PushLabelChange, PushLabels, PushProgress, PushStore, PushTarget, PushTaskRecord, StoreResult,
+};
 
 fn load_labels(conn: &Connection, app: AppId, user: &str) -> StoreResult<PushLabels> {
     let mut labels = PushLabels::default();

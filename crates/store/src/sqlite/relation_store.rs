@@ -1,13 +1,14 @@
 //! `RelationStore` on SQLite: each operation runs the SQL of `relations.rs` and `follows.rs`,
 //! writes on the writer thread, reads on a reader.
 
+use async_trait::async_trait;
+use natter_core::AppId;
+
 use super::{outbox, relations, SqliteStore};
 use crate::{
     BlockedAccount, Friend, FriendRequest, RelationEdit, RelationOutcome, RelationPage,
     RelationScope, RelationStore, Relations, StoreResult,
 };
-use async_trait::async_trait;
-use natter_core::AppId;
 
 #[async_trait]
 impl RelationStore for SqliteStore {
