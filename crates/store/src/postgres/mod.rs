@@ -83,8 +83,8 @@ impl PostgresStore {
         Ok(self.pool.begin().await?)
     }
 
-    /// Runs one call's `work` on its own task and waits for it; every [`Store`] method goes
-    /// through here.
+    /// Runs one call's `work` on its own task and waits for it; every operation of [`Store`]
+    /// and of the area traits it is made of goes through here.
     ///
     /// An HTTP handler's future is dropped when its client hangs up. Dropped in the middle of a
     /// storage call, it would cancel the call too, and sqlx 0.8 then leaks an open transaction on
