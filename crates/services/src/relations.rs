@@ -4,8 +4,9 @@
 //! in docs/architecture.md ("Relationship chain: decisions").
 //!
 //! Every change is decided inside the storage transaction that writes it
-//! ([`Store::edit_relations`]), from a snapshot of the users concerned, so two concurrent
-//! requests never both pass a check that only one of them may pass (a limit, "already friends").
+//! ([`natter_store::RelationStore::edit_relations`]), from a snapshot of the users concerned, so
+//! two concurrent requests never both pass a check that only one of them may pass (a limit,
+//! "already friends").
 
 mod blocklist;
 mod events;

@@ -174,7 +174,7 @@ pub enum GroupChange {
     /// `topic_id` and `seq`).
     EditMessage(GroupMessage),
     /// Flags a message of the group (empty `topic_id`) or of a topic as recalled, when and by
-    /// whom (for [`crate::Store::group_recalls`]).
+    /// whom (for [`crate::GroupStore::group_recalls`]).
     RecallMessage {
         topic_id: String,
         seq: u64,
@@ -229,7 +229,7 @@ pub struct GroupOutcome<R = ()> {
 }
 
 /// A reply whose type only the caller knows: how a typed edit passes through the object-safe
-/// [`crate::Store::edit_group_any`], which only carries it.
+/// [`crate::GroupStore::edit_group_any`], which only carries it.
 pub type AnyReply = Box<dyn Any + Send>;
 
 /// Decides a change from the snapshot, inside the transaction that writes it. Built by

@@ -1,10 +1,10 @@
 //! The relationship chain as storage sees it: friendships (one row per direction), blocklists,
 //! pending friend requests, friend lists, and the per-user sequences Tencent's `sns` APIs report.
 //!
-//! Every change goes through [`crate::Store::edit_relations`]: the store loads a [`Relations`]
-//! snapshot of one user and the peers concerned, inside the transaction that will write the
-//! change (locked per user on PostgreSQL), and the caller's [`RelationEdit`] turns it into a
-//! [`RelationPlan`]. The rules (who may add whom, limits, Tencent's codes) live in the caller; the
+//! Every change goes through [`crate::RelationStore::edit_relations`]: the store loads a
+//! [`Relations`] snapshot of one user and the peers concerned, inside the transaction that will
+//! write the change (locked per user on PostgreSQL), and the caller's [`RelationEdit`] turns it
+//! into a [`RelationPlan`]. The rules (who may add whom, limits, Tencent's codes) live in the caller; the
 //! store only reads and writes rows.
 
 use std::collections::HashMap;

@@ -4,7 +4,7 @@
 //! statements. On PostgreSQL such a send is one call of a server-side function (migration 27).
 
 use crate::{
-    AnyReply, GroupChange, GroupEdit, GroupMessage, GroupPlan, GroupQuery, OutboxEvent, Store,
+    AnyReply, GroupChange, GroupEdit, GroupMessage, GroupPlan, GroupQuery, GroupStore, OutboxEvent,
     StoreResult,
 };
 
@@ -128,7 +128,7 @@ pub enum GroupSendOutcome {
 /// decisions the PostgreSQL function makes, in the same order (group, type, topic, duplicate,
 /// sender, mute), then the message, the sender's read position and last send, the
 /// after-callbacks and the group's (or topic's) next `MsgSeq` and last-message time.
-pub(crate) async fn send_group_by_edit<S: Store + ?Sized>(
+pub(crate) async fn send_group_by_edit<S: GroupStore + ?Sized>(
     store: &S,
     app: natter_core::AppId,
     send: GroupSendRecord,

@@ -2,11 +2,14 @@
 
 use std::collections::HashMap;
 
+use async_trait::async_trait;
 use natter_core::AppId;
 use sqlx::{Postgres, Row, Transaction};
 
-use super::{outbox, relations, PostgresStore};
-use crate::{AccountImport, OutboxEvent, ProfileValue, StoreError, StoreResult};
+use super::{files, moderation, outbox, relations, PostgresStore};
+use crate::{
+    AccountImport, AccountStore, OutboxEvent, ProfileValue, StoreError, StoreResult, StoredFile,
+};
 
 pub(super) async fn import(
     db: &PostgresStore,
@@ -212,4 +215,131 @@ pub(super) async fn kicked_at(
             .fetch_optional(&db.pool)
             .await?,
     )
+}
+
+#[async_trait]
+impl AccountStore for PostgresStore {
+    async fn import_accounts(
+        &self,
+        app: AppId,
+        accounts: Vec<AccountImport>,
+        now_ms: i64,
+    ) -> StoreResult<()> {
+        self.detached(move |db| async move { import(&db, app, accounts, now_ms).await })
+            .await
+    }
+
+    async fn delete_accounts(&self, app: AppId, user_ids: Vec<String>) -> StoreResult<Vec<bool>> {
+        self.detached(move |db| async move { delete(&db, app, user_ids).await })
+            .await
+    }
+
+    async fn accounts_exist(&self, app: AppId, user_ids: Vec<String>) -> StoreResult<Vec<bool>> {
+        self.detached(move |db| async move { exist(&db, app, user_ids).await })
+            .await
+    }
+
+    async fn list_accounts(
+        &self,
+        app: AppId,
+        prefix: String,
+        after: String,
+        limit: u32,
+    ) -> StoreResult<Vec<String>> {
+        self.detached(move |db| async move { list(&db, app, prefix, after, limit).await })
+            .await
+    }
+
+    async fn set_kicked(&self, app: AppId, user: String, at_secs: i64) -> StoreResult<()> {
+        self.detached(move |db| async move { set_kicked(&db, app, user, at_secs).await })
+            .await
+    }
+
+    async fn kicked_at(&self, app: AppId, user: String) -> StoreResult<Option<i64>> {
+        self.detached(move |db| async move { kicked_at(&db, app, user).await })
+            .await
+    }
+
+    async fn put_file(&self, app: AppId, id: String, file: StoredFile) -> StoreResult<bool> {
+        if !crate::is_file_id(&id) {
+            return Err(crate::StoreError::Corrupt(format!("not a file id: {id:?}")));
+        }
+        self.detached(move |db| async move { files::put(&db, app, id, file).await })
+            .await
+    }
+
+    async fn get_file(&self, app: AppId, id: String) -> StoreResult<Option<StoredFile>> {
+        self.detached(move |db| async move { files::get(&db, app, id).await })
+            .await
+    }
+
+    async fn set_global_mute(
+        &self,
+        app: AppId,
+        user: String,
+        c2c_until: Option<i64>,
+        group_until: Option<i64>,
+    ) -> StoreResult<bool> {
+        self.detached(move |db| async move {
+            moderation::set_global_mute(&db, app, user, c2c_until, group_until).await
+        })
+        .await
+    }
+
+    async fn global_mute(&self, app: AppId, user: String) -> StoreResult<crate::GlobalMute> {
+        self.detached(move |db| async move { moderation::global_mute(&db, app, user).await })
+            .await
+    }
+
+    async fn create_robot(
+        &self,
+        app: AppId,
+        robot: AccountImport,
+        max: usize,
+        now_ms: i64,
+    ) -> StoreResult<crate::RobotCreate> {
+        self.detached(move |db| async move {
+            moderation::create_robot(&db, app, robot, max, now_ms).await
+        })
+        .await
+    }
+
+    async fn delete_robot(&self, app: AppId, user: String) -> StoreResult<bool> {
+        self.detached(move |db| async move { moderation::delete_robot(&db, app, user).await })
+            .await
+    }
+
+    async fn robots(&self, app: AppId) -> StoreResult<Vec<String>> {
+        self.detached(move |db| async move { moderation::robots(&db, app).await })
+            .await
+    }
+
+    async fn is_robot(&self, app: AppId, user: String) -> StoreResult<bool> {
+        self.detached(move |db| async move { moderation::is_robot(&db, app, user).await })
+            .await
+    }
+
+    async fn set_profile(
+        &self,
+        app: AppId,
+        user_id: String,
+        items: Vec<ProfileValue>,
+        now_ms: i64,
+        events: Vec<OutboxEvent>,
+    ) -> StoreResult<bool> {
+        self.detached(move |db| async move {
+            set_profile(&db, app, user_id, items, now_ms, events).await
+        })
+        .await
+    }
+
+    async fn get_profiles(
+        &self,
+        app: AppId,
+        user_ids: Vec<String>,
+        tags: Vec<String>,
+    ) -> StoreResult<HashMap<String, Vec<ProfileValue>>> {
+        self.detached(move |db| async move { get_profiles(&db, app, user_ids, tags).await })
+            .await
+    }
 }

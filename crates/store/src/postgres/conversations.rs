@@ -1,9 +1,15 @@
 //! Conversation lists on PostgreSQL.
 
+use async_trait::async_trait;
+use natter_core::AppId;
 use sqlx::{PgPool, Postgres, Row, Transaction};
 
 use super::unread::{pair, recount};
-use crate::{Conversation, ConversationId, ConversationKind, ListCursor, StoreError, StoreResult};
+use super::{contacts, PostgresStore};
+use crate::{
+    ContactChange, ContactData, ContactGroup, ContactLimits, ContactOutcome, Conversation,
+    ConversationId, ConversationKind, ConversationStore, ListCursor, StoreError, StoreResult,
+};
 
 /// Puts one-to-one conversations (owner, peer) in their owners' lists, or moves them forward to
 /// `msg_time`, in one statement. Rows are written in owner order, so two opposite sends cannot
@@ -175,4 +181,95 @@ pub(crate) async fn set_pinned(
     .execute(&mut **tx)
     .await?;
     Ok(())
+}
+
+#[async_trait]
+impl ConversationStore for PostgresStore {
+    async fn conversations(
+        &self,
+        app: AppId,
+        owner: String,
+        pinned: Option<bool>,
+        cursor: ListCursor,
+        limit: usize,
+        include_empty: bool,
+    ) -> StoreResult<Vec<Conversation>> {
+        self.detached(move |db| async move {
+            list(&db.pool, app, &owner, pinned, cursor, limit, include_empty).await
+        })
+        .await
+    }
+
+    async fn delete_conversation(
+        &self,
+        app: AppId,
+        owner: String,
+        id: ConversationId,
+        clear_history: bool,
+    ) -> StoreResult<bool> {
+        self.detached(move |db| async move {
+            let mut tx = db.begin().await?;
+            let removed = delete(&mut tx, app, &owner, &id, clear_history).await?;
+            tx.commit().await?;
+            Ok(removed)
+        })
+        .await
+    }
+
+    async fn set_conversations_pinned(
+        &self,
+        app: AppId,
+        owner: String,
+        ids: Vec<ConversationId>,
+        pinned: bool,
+    ) -> StoreResult<()> {
+        self.detached(move |db| async move {
+            let mut tx = db.begin().await?;
+            set_pinned(&mut tx, app, &owner, &ids, pinned).await?;
+            tx.commit().await?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn contact_groups(&self, app: AppId, owner: String) -> StoreResult<Vec<ContactGroup>> {
+        self.detached(move |db| async move {
+            let mut tx = db.begin().await?;
+            let state = contacts::load(&mut tx, app, &owner, false).await?;
+            tx.commit().await?;
+            Ok(crate::contacts::groups(&state))
+        })
+        .await
+    }
+
+    async fn contact_data(
+        &self,
+        app: AppId,
+        owner: String,
+        ids: Option<Vec<ConversationId>>,
+        skip: usize,
+        limit: usize,
+    ) -> StoreResult<Vec<ContactData>> {
+        self.detached(move |db| async move {
+            let mut tx = db.begin().await?;
+            let state = contacts::load(&mut tx, app, &owner, false).await?;
+            tx.commit().await?;
+            Ok(crate::contacts::data(&state, ids, skip, limit))
+        })
+        .await
+    }
+
+    async fn change_contacts(
+        &self,
+        app: AppId,
+        owner: String,
+        change: ContactChange,
+        limits: ContactLimits,
+        now_secs: i64,
+    ) -> StoreResult<ContactOutcome> {
+        self.detached(move |db| async move {
+            contacts::change(&db, app, owner, change, limits, now_secs).await
+        })
+        .await
+    }
 }

@@ -1,10 +1,12 @@
 //! Operations counters and message archives on PostgreSQL.
 
+use async_trait::async_trait;
 use natter_core::ops::OpsBatch;
+use natter_core::AppId;
 use sqlx::Row;
 
-use super::PostgresStore;
-use crate::{ArchiveCursor, ArchiveKind, ArchivedMessage, OpsDays, StoreResult};
+use super::{migrations, PostgresStore};
+use crate::{ArchiveCursor, ArchiveKind, ArchivedMessage, OpsDays, OpsStore, StoreResult};
 
 /// One statement per kind of update, each taking the whole batch as arrays, so a flush is three
 /// round trips however many counters moved.
@@ -211,4 +213,95 @@ pub(super) async fn purge(db: &PostgresStore, before: u32) -> StoreResult<u64> {
     }
     tx.commit().await?;
     Ok(gone)
+}
+
+#[async_trait]
+impl OpsStore for PostgresStore {
+    async fn record_ops(&self, batch: natter_core::ops::OpsBatch) -> StoreResult<()> {
+        self.detached(move |db| async move { record(&db, batch).await })
+            .await
+    }
+
+    async fn ops_days(&self, app: AppId, first: u32, last: u32) -> StoreResult<crate::OpsDays> {
+        self.detached(move |db| async move { days(&db, app, first, last).await })
+            .await
+    }
+
+    async fn purge_ops(&self, before: u32) -> StoreResult<u64> {
+        self.detached(move |db| async move { purge(&db, before).await })
+            .await
+    }
+
+    async fn archive_page(
+        &self,
+        app: AppId,
+        kind: crate::ArchiveKind,
+        from: i64,
+        to: i64,
+        after: Option<crate::ArchiveCursor>,
+        limit: usize,
+    ) -> StoreResult<Vec<crate::ArchivedMessage>> {
+        self.detached(
+            move |db| async move { archive(&db, app, kind, from, to, after, limit).await },
+        )
+        .await
+    }
+
+    async fn reset_app(&self, app: AppId) -> StoreResult<()> {
+        self.detached(move |db| async move {
+            let mut tx = db.begin().await?;
+            for table in migrations::APP_TABLES {
+                sqlx::query(&format!("DELETE FROM {table} WHERE app_id = $1"))
+                    .bind(app as i64)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            tx.commit().await?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn export_app(
+        &self,
+        app: AppId,
+        out: tokio::sync::mpsc::Sender<crate::dump::DumpItem>,
+    ) -> StoreResult<()> {
+        self.export_app_impl(app, out).await
+    }
+
+    async fn import_app(
+        &self,
+        app: AppId,
+        options: crate::dump::ImportOptions,
+        input: tokio::sync::mpsc::Receiver<crate::dump::DumpItem>,
+    ) -> StoreResult<crate::dump::ImportOutcome> {
+        self.import_app_impl(app, options, input).await
+    }
+
+    async fn put_snapshot(
+        &self,
+        app: AppId,
+        name: String,
+        data: Vec<u8>,
+        created_ms: i64,
+    ) -> StoreResult<()> {
+        self.put_snapshot_impl(app, name, data, created_ms).await
+    }
+
+    async fn get_snapshot(&self, app: AppId, name: String) -> StoreResult<Option<Vec<u8>>> {
+        self.get_snapshot_impl(app, name).await
+    }
+
+    async fn list_snapshots(&self, app: AppId) -> StoreResult<Vec<crate::dump::SnapshotInfo>> {
+        self.list_snapshots_impl(app).await
+    }
+
+    async fn delete_snapshot(&self, app: AppId, name: String) -> StoreResult<bool> {
+        self.delete_snapshot_impl(app, name).await
+    }
+
+    async fn app_table_lists(&self) -> StoreResult<(Vec<String>, Vec<String>)> {
+        self.app_table_lists_impl().await
+    }
 }

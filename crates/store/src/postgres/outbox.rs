@@ -2,10 +2,13 @@
 //! hands each due event to exactly one of them, and the lease hides it from the others until it is
 //! delivered, retried or its lease runs out (a node that died mid-delivery).
 
+use async_trait::async_trait;
+use natter_core::AppId;
 use sqlx::postgres::PgRow;
 use sqlx::{PgPool, Postgres, Row, Transaction};
 
-use crate::{DeadLetter, OutboxEntry, OutboxEvent, StoreResult};
+use super::PostgresStore;
+use crate::{DeadLetter, OutboxEntry, OutboxEvent, OutboxStore, StoreResult};
 
 pub(crate) async fn insert(
     tx: &mut Transaction<'static, Postgres>,
@@ -163,4 +166,73 @@ pub(crate) async fn len(pool: &PgPool) -> StoreResult<u64> {
         .fetch_one(pool)
         .await?;
     Ok(n as u64)
+}
+
+#[async_trait]
+impl OutboxStore for PostgresStore {
+    async fn enqueue_outbox(
+        &self,
+        app: AppId,
+        events: Vec<OutboxEvent>,
+        now_ms: i64,
+    ) -> StoreResult<()> {
+        self.detached(move |db| async move {
+            let mut tx = db.begin().await?;
+            insert(&mut tx, app, &events, now_ms).await?;
+            tx.commit().await?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn claim_outbox(
+        &self,
+        now_ms: i64,
+        lease_ms: i64,
+        limit: usize,
+    ) -> StoreResult<Vec<OutboxEntry>> {
+        self.detached(move |db| async move { claim(&db.pool, now_ms, lease_ms, limit).await })
+            .await
+    }
+
+    async fn finish_outbox(&self, id: i64) -> StoreResult<()> {
+        self.detached(move |db| async move { finish(&db.pool, id).await })
+            .await
+    }
+
+    async fn retry_outbox(
+        &self,
+        id: i64,
+        attempts: u32,
+        next_attempt_ms: i64,
+        error: String,
+    ) -> StoreResult<()> {
+        self.detached(move |db| async move {
+            retry(&db.pool, id, attempts, next_attempt_ms, &error).await
+        })
+        .await
+    }
+
+    async fn dead_letter_outbox(
+        &self,
+        id: i64,
+        attempts: u32,
+        error: String,
+        now_ms: i64,
+    ) -> StoreResult<()> {
+        self.detached(
+            move |db| async move { dead_letter(&db.pool, id, attempts, &error, now_ms).await },
+        )
+        .await
+    }
+
+    async fn dead_letters(&self, app: AppId, limit: usize) -> StoreResult<Vec<DeadLetter>> {
+        self.detached(move |db| async move { dead_letters(&db.pool, app, limit).await })
+            .await
+    }
+
+    async fn outbox_len(&self) -> StoreResult<u64> {
+        self.detached(move |db| async move { len(&db.pool).await })
+            .await
+    }
 }

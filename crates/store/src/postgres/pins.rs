@@ -1,10 +1,11 @@
 //! Pinned group messages on PostgreSQL (see `crate::pins`).
 
+use async_trait::async_trait;
 use natter_core::AppId;
 
-use super::PostgresStore;
+use super::{reactions, PostgresStore};
 use crate::pins::{PinOutcome, PinnedMessage};
-use crate::StoreResult;
+use crate::{PinReactionStore, StoreResult};
 
 pub(super) async fn pin_group_message(
     db: &PostgresStore,
@@ -108,4 +109,78 @@ pub(super) async fn pinned_group_messages(
             pinned_ms,
         })
         .collect())
+}
+
+#[async_trait]
+impl PinReactionStore for PostgresStore {
+    async fn pin_group_message(
+        &self,
+        app: AppId,
+        key: (String, String),
+        pin: crate::PinnedMessage,
+        max: usize,
+    ) -> StoreResult<crate::PinOutcome> {
+        self.detached(move |db| async move { pin_group_message(&db, app, key, pin, max).await })
+            .await
+    }
+
+    async fn unpin_group_message(
+        &self,
+        app: AppId,
+        key: (String, String),
+        msg_seq: u64,
+    ) -> StoreResult<bool> {
+        self.detached(move |db| async move { unpin_group_message(&db, app, key, msg_seq).await })
+            .await
+    }
+
+    async fn pinned_group_messages(
+        &self,
+        app: AppId,
+        key: (String, String),
+    ) -> StoreResult<Vec<crate::PinnedMessage>> {
+        self.detached(move |db| async move { pinned_group_messages(&db, app, key).await })
+            .await
+    }
+
+    async fn react(
+        &self,
+        app: AppId,
+        message: crate::ReactionMessage,
+        change: (String, String, bool),
+        limits: crate::ReactionLimits,
+        now_ms: i64,
+    ) -> StoreResult<crate::ReactOutcome> {
+        self.detached(move |db| async move {
+            reactions::react(&db, app, message, change, limits, now_ms).await
+        })
+        .await
+    }
+
+    async fn message_reactions(
+        &self,
+        app: AppId,
+        messages: Vec<crate::ReactionMessage>,
+        me: String,
+        listed: usize,
+    ) -> StoreResult<Vec<Option<Vec<crate::ReactionSummary>>>> {
+        self.detached(move |db| async move {
+            reactions::message_reactions(&db, app, messages, me, listed).await
+        })
+        .await
+    }
+
+    async fn reaction_users(
+        &self,
+        app: AppId,
+        message: crate::ReactionMessage,
+        reaction: String,
+        from: u64,
+        limit: usize,
+    ) -> StoreResult<Option<crate::ReactionUsers>> {
+        self.detached(move |db| async move {
+            reactions::reaction_users(&db, app, message, reaction, from, limit).await
+        })
+        .await
+    }
 }

@@ -5,12 +5,15 @@
 
 use std::collections::BTreeMap;
 
+use async_trait::async_trait;
 use natter_core::AppId;
 use sqlx::{PgConnection, Postgres, Row, Transaction};
 
 use super::PostgresStore;
 use crate::push::apply;
-use crate::{PushLabelChange, PushLabels, PushProgress, PushTarget, PushTaskRecord, StoreResult};
+use crate::{
+    PushLabelChange, PushLabels, PushProgress, PushStore, PushTarget, PushTaskRecord, StoreResult,
+};
 
 async fn load_labels(conn: &mut PgConnection, app: AppId, user: &str) -> StoreResult<PushLabels> {
     let mut labels = PushLabels::default();
@@ -359,4 +362,99 @@ pub(super) async fn tasks(
         .fetch_all(&db.pool)
         .await?;
     Ok(rows.iter().map(|r| task(r, 0)).collect())
+}
+
+#[async_trait]
+impl PushStore for PostgresStore {
+    async fn push_attr_names(&self, app: AppId) -> StoreResult<Vec<(u32, String)>> {
+        self.detached(move |db| async move { attr_names(&db, app).await })
+            .await
+    }
+
+    async fn set_push_attr_names(&self, app: AppId, names: Vec<(u32, String)>) -> StoreResult<()> {
+        self.detached(move |db| async move { set_attr_names(&db, app, names).await })
+            .await
+    }
+
+    async fn push_labels(&self, app: AppId, users: Vec<String>) -> StoreResult<Vec<PushLabels>> {
+        self.detached(move |db| async move { labels(&db, app, users).await })
+            .await
+    }
+
+    async fn change_push_labels(
+        &self,
+        app: AppId,
+        change: PushLabelChange,
+        max_tags: usize,
+    ) -> StoreResult<Result<(), String>> {
+        self.detached(move |db| async move { change_labels(&db, app, change, max_tags).await })
+            .await
+    }
+
+    async fn push_targets(
+        &self,
+        app: AppId,
+        after: String,
+        limit: usize,
+        with_labels: bool,
+    ) -> StoreResult<Vec<PushTarget>> {
+        self.detached(move |db| async move { targets(&db, app, after, limit, with_labels).await })
+            .await
+    }
+
+    async fn create_push_task(
+        &self,
+        app: AppId,
+        task: PushTaskRecord,
+        owner: String,
+        lease_until_ms: i64,
+    ) -> StoreResult<()> {
+        self.detached(
+            move |db| async move { create_task(&db, app, task, owner, lease_until_ms).await },
+        )
+        .await
+    }
+
+    async fn claim_push_tasks(
+        &self,
+        owner: String,
+        now_ms: i64,
+        lease_until_ms: i64,
+        limit: usize,
+    ) -> StoreResult<Vec<(AppId, PushTaskRecord)>> {
+        self.detached(move |db| async move {
+            claim_tasks(&db, owner, now_ms, lease_until_ms, limit).await
+        })
+        .await
+    }
+
+    async fn advance_push_task(
+        &self,
+        app: AppId,
+        task_id: String,
+        owner: String,
+        progress: PushProgress,
+        now_ms: i64,
+        lease_until_ms: i64,
+    ) -> StoreResult<bool> {
+        self.detached(move |db| async move {
+            advance_task(&db, app, task_id, owner, progress, now_ms, lease_until_ms).await
+        })
+        .await
+    }
+
+    async fn release_push_task(
+        &self,
+        app: AppId,
+        task_id: String,
+        owner: String,
+    ) -> StoreResult<()> {
+        self.detached(move |db| async move { release_task(&db, app, task_id, owner).await })
+            .await
+    }
+
+    async fn push_tasks(&self, app: AppId, limit: usize) -> StoreResult<Vec<PushTaskRecord>> {
+        self.detached(move |db| async move { tasks(&db, app, limit).await })
+            .await
+    }
 }

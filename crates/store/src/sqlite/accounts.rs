@@ -2,10 +2,12 @@
 
 use std::collections::HashMap;
 
+use async_trait::async_trait;
 use natter_core::AppId;
 use rusqlite::{params, OptionalExtension};
 
 use super::*;
+use crate::{AccountImport, AccountStore, OutboxEvent, ProfileValue, StoreResult, StoredFile};
 
 impl SqliteStore {
     pub(super) async fn import_accounts_impl(
@@ -168,5 +170,116 @@ impl SqliteStore {
                 Ok(found)
             })
             .await
+    }
+}
+
+#[async_trait]
+impl AccountStore for SqliteStore {
+    async fn import_accounts(
+        &self,
+        app: AppId,
+        accounts: Vec<AccountImport>,
+        now_ms: i64,
+    ) -> StoreResult<()> {
+        self.import_accounts_impl(app, accounts, now_ms).await
+    }
+
+    async fn delete_accounts(&self, app: AppId, user_ids: Vec<String>) -> StoreResult<Vec<bool>> {
+        self.delete_accounts_impl(app, user_ids).await
+    }
+
+    async fn accounts_exist(&self, app: AppId, user_ids: Vec<String>) -> StoreResult<Vec<bool>> {
+        self.readers
+            .read(move |conn| {
+                user_ids
+                    .iter()
+                    .map(|id| account_exists(conn, app, id))
+                    .collect()
+            })
+            .await
+    }
+
+    async fn list_accounts(
+        &self,
+        app: AppId,
+        prefix: String,
+        after: String,
+        limit: u32,
+    ) -> StoreResult<Vec<String>> {
+        self.list_accounts_impl(app, prefix, after, limit).await
+    }
+
+    async fn set_kicked(&self, app: AppId, user: String, at_secs: i64) -> StoreResult<()> {
+        self.set_kicked_impl(app, user, at_secs).await
+    }
+
+    async fn kicked_at(&self, app: AppId, user: String) -> StoreResult<Option<i64>> {
+        self.kicked_at_impl(app, user).await
+    }
+
+    async fn put_file(&self, app: AppId, id: String, file: StoredFile) -> StoreResult<bool> {
+        self.put_file_impl(app, id, file).await
+    }
+
+    async fn get_file(&self, app: AppId, id: String) -> StoreResult<Option<StoredFile>> {
+        self.get_file_impl(app, id).await
+    }
+
+    async fn set_global_mute(
+        &self,
+        app: AppId,
+        user: String,
+        c2c_until: Option<i64>,
+        group_until: Option<i64>,
+    ) -> StoreResult<bool> {
+        self.set_global_mute_impl(app, user, c2c_until, group_until)
+            .await
+    }
+
+    async fn global_mute(&self, app: AppId, user: String) -> StoreResult<crate::GlobalMute> {
+        self.global_mute_impl(app, user).await
+    }
+
+    async fn create_robot(
+        &self,
+        app: AppId,
+        robot: AccountImport,
+        max: usize,
+        now_ms: i64,
+    ) -> StoreResult<crate::RobotCreate> {
+        self.create_robot_impl(app, robot, max, now_ms).await
+    }
+
+    async fn delete_robot(&self, app: AppId, user: String) -> StoreResult<bool> {
+        self.delete_robot_impl(app, user).await
+    }
+
+    async fn robots(&self, app: AppId) -> StoreResult<Vec<String>> {
+        self.robots_impl(app).await
+    }
+
+    async fn is_robot(&self, app: AppId, user: String) -> StoreResult<bool> {
+        self.is_robot_impl(app, user).await
+    }
+
+    async fn set_profile(
+        &self,
+        app: AppId,
+        user_id: String,
+        items: Vec<ProfileValue>,
+        now_ms: i64,
+        events: Vec<OutboxEvent>,
+    ) -> StoreResult<bool> {
+        self.set_profile_impl(app, user_id, items, now_ms, events)
+            .await
+    }
+
+    async fn get_profiles(
+        &self,
+        app: AppId,
+        user_ids: Vec<String>,
+        tags: Vec<String>,
+    ) -> StoreResult<HashMap<String, Vec<ProfileValue>>> {
+        self.get_profiles_impl(app, user_ids, tags).await
     }
 }

@@ -1,9 +1,15 @@
 //! Conversation lists on SQLite.
 
+use async_trait::async_trait;
+use natter_core::AppId;
 use rusqlite::{params, Connection};
 
 use super::unread::{pair, recount};
-use crate::{Conversation, ConversationId, ConversationKind, ListCursor, StoreResult};
+use super::{contacts, SqliteStore};
+use crate::{
+    ContactChange, ContactData, ContactGroup, ContactLimits, ContactOutcome, Conversation,
+    ConversationId, ConversationKind, ConversationStore, ListCursor, StoreResult,
+};
 
 /// Puts a one-to-one conversation in `owner`'s list, or moves it forward to `msg_time`.
 pub(crate) fn touch(
@@ -140,4 +146,85 @@ pub(crate) fn set_pinned(
         upsert.execute(params![app as i64, owner, id.kind as i64, id.peer, pinned])?;
     }
     Ok(())
+}
+
+#[async_trait]
+impl ConversationStore for SqliteStore {
+    async fn conversations(
+        &self,
+        app: AppId,
+        owner: String,
+        pinned: Option<bool>,
+        cursor: ListCursor,
+        limit: usize,
+        include_empty: bool,
+    ) -> StoreResult<Vec<Conversation>> {
+        self.readers
+            .read(move |conn| list(conn, app, &owner, pinned, cursor, limit, include_empty))
+            .await
+    }
+
+    async fn delete_conversation(
+        &self,
+        app: AppId,
+        owner: String,
+        id: ConversationId,
+        clear_history: bool,
+    ) -> StoreResult<bool> {
+        self.write(move |conn| delete(conn, app, &owner, &id, clear_history))
+            .await
+    }
+
+    async fn set_conversations_pinned(
+        &self,
+        app: AppId,
+        owner: String,
+        ids: Vec<ConversationId>,
+        pinned: bool,
+    ) -> StoreResult<()> {
+        self.write(move |conn| set_pinned(conn, app, &owner, &ids, pinned))
+            .await
+    }
+
+    async fn contact_groups(&self, app: AppId, owner: String) -> StoreResult<Vec<ContactGroup>> {
+        self.readers
+            .read(move |conn| Ok(crate::contacts::groups(&contacts::load(conn, app, &owner)?)))
+            .await
+    }
+
+    async fn contact_data(
+        &self,
+        app: AppId,
+        owner: String,
+        ids: Option<Vec<ConversationId>>,
+        skip: usize,
+        limit: usize,
+    ) -> StoreResult<Vec<ContactData>> {
+        self.readers
+            .read(move |conn| {
+                let state = contacts::load(conn, app, &owner)?;
+                Ok(crate::contacts::data(&state, ids, skip, limit))
+            })
+            .await
+    }
+
+    async fn change_contacts(
+        &self,
+        app: AppId,
+        owner: String,
+        change: ContactChange,
+        limits: ContactLimits,
+        now_secs: i64,
+    ) -> StoreResult<ContactOutcome> {
+        self.write(move |conn| {
+            let before = contacts::load(conn, app, &owner)?;
+            let mut after = before.clone();
+            let outcome = crate::contacts::apply(&mut after, change, limits, now_secs);
+            if matches!(outcome, ContactOutcome::Done(_)) {
+                contacts::write(conn, app, &owner, &crate::contacts::diff(&before, &after))?;
+            }
+            Ok(outcome)
+        })
+        .await
+    }
 }

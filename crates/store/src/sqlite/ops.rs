@@ -1,9 +1,12 @@
 //! Operations counters and message archives on SQLite.
 
+use async_trait::async_trait;
 use natter_core::ops::OpsBatch;
+use natter_core::AppId;
 use rusqlite::{params, Connection, Row};
 
-use crate::{ArchiveCursor, ArchiveKind, ArchivedMessage, OpsDays, StoreResult};
+use super::{migrations, SqliteStore};
+use crate::{ArchiveCursor, ArchiveKind, ArchivedMessage, OpsDays, OpsStore, StoreResult};
 
 pub(crate) fn record(conn: &Connection, batch: &OpsBatch) -> StoreResult<()> {
     let mut add = conn.prepare_cached(
@@ -163,4 +166,92 @@ pub(crate) fn purge(conn: &Connection, before: u32) -> StoreResult<u64> {
         .prepare_cached("DELETE FROM ops_members WHERE day < ?1")?
         .execute([before])?;
     Ok((counters + members) as u64)
+}
+
+#[async_trait]
+impl OpsStore for SqliteStore {
+    async fn record_ops(&self, batch: natter_core::ops::OpsBatch) -> StoreResult<()> {
+        self.write(move |conn| record(conn, &batch)).await
+    }
+
+    async fn ops_days(&self, app: AppId, first: u32, last: u32) -> StoreResult<crate::OpsDays> {
+        self.readers
+            .read(move |conn| days(conn, app, first, last))
+            .await
+    }
+
+    async fn purge_ops(&self, before: u32) -> StoreResult<u64> {
+        self.write(move |conn| purge(conn, before)).await
+    }
+
+    async fn archive_page(
+        &self,
+        app: AppId,
+        kind: crate::ArchiveKind,
+        from: i64,
+        to: i64,
+        after: Option<crate::ArchiveCursor>,
+        limit: usize,
+    ) -> StoreResult<Vec<crate::ArchivedMessage>> {
+        self.readers
+            .read(move |conn| archive(conn, app, kind, from, to, after, limit))
+            .await
+    }
+
+    async fn reset_app(&self, app: AppId) -> StoreResult<()> {
+        self.write(move |conn| {
+            for table in migrations::APP_TABLES {
+                conn.execute(
+                    &format!("DELETE FROM {table} WHERE app_id = ?1"),
+                    [app as i64],
+                )?;
+            }
+            Ok(())
+        })
+        .await?;
+        self.remove_app_files(app)
+    }
+
+    async fn export_app(
+        &self,
+        app: AppId,
+        out: tokio::sync::mpsc::Sender<crate::dump::DumpItem>,
+    ) -> StoreResult<()> {
+        self.export_app_impl(app, out).await
+    }
+
+    async fn import_app(
+        &self,
+        app: AppId,
+        options: crate::dump::ImportOptions,
+        input: tokio::sync::mpsc::Receiver<crate::dump::DumpItem>,
+    ) -> StoreResult<crate::dump::ImportOutcome> {
+        self.import_app_impl(app, options, input).await
+    }
+
+    async fn put_snapshot(
+        &self,
+        app: AppId,
+        name: String,
+        data: Vec<u8>,
+        created_ms: i64,
+    ) -> StoreResult<()> {
+        self.put_snapshot_impl(app, name, data, created_ms).await
+    }
+
+    async fn get_snapshot(&self, app: AppId, name: String) -> StoreResult<Option<Vec<u8>>> {
+        self.get_snapshot_impl(app, name).await
+    }
+
+    async fn list_snapshots(&self, app: AppId) -> StoreResult<Vec<crate::dump::SnapshotInfo>> {
+        self.list_snapshots_impl(app).await
+    }
+
+    async fn delete_snapshot(&self, app: AppId, name: String) -> StoreResult<bool> {
+        self.delete_snapshot_impl(app, name).await
+    }
+
+    async fn app_table_lists(&self) -> StoreResult<(Vec<String>, Vec<String>)> {
+        self.app_table_lists_impl().await
+    }
 }

@@ -1,9 +1,12 @@
 //! The webhook outbox on SQLite. Claims go through the writer (they set a lease), so they are
 //! serialised with every other write.
 
+use async_trait::async_trait;
+use natter_core::AppId;
 use rusqlite::{params, Connection, Row};
 
-use crate::{DeadLetter, OutboxEntry, OutboxEvent, StoreResult};
+use super::SqliteStore;
+use crate::{DeadLetter, OutboxEntry, OutboxEvent, OutboxStore, StoreResult};
 
 pub(crate) fn insert(
     conn: &Connection,
@@ -140,4 +143,63 @@ pub(crate) fn dead_letters(
 pub(crate) fn len(conn: &Connection) -> StoreResult<u64> {
     let n: i64 = conn.query_row("SELECT COUNT(*) FROM webhook_outbox", [], |r| r.get(0))?;
     Ok(n as u64)
+}
+
+#[async_trait]
+impl OutboxStore for SqliteStore {
+    async fn enqueue_outbox(
+        &self,
+        app: AppId,
+        events: Vec<OutboxEvent>,
+        now_ms: i64,
+    ) -> StoreResult<()> {
+        self.write(move |conn| insert(conn, app, &events, now_ms))
+            .await
+    }
+
+    async fn claim_outbox(
+        &self,
+        now_ms: i64,
+        lease_ms: i64,
+        limit: usize,
+    ) -> StoreResult<Vec<OutboxEntry>> {
+        self.write(move |conn| claim(conn, now_ms, lease_ms, limit))
+            .await
+    }
+
+    async fn finish_outbox(&self, id: i64) -> StoreResult<()> {
+        self.write(move |conn| finish(conn, id)).await
+    }
+
+    async fn retry_outbox(
+        &self,
+        id: i64,
+        attempts: u32,
+        next_attempt_ms: i64,
+        error: String,
+    ) -> StoreResult<()> {
+        self.write(move |conn| retry(conn, id, attempts, next_attempt_ms, &error))
+            .await
+    }
+
+    async fn dead_letter_outbox(
+        &self,
+        id: i64,
+        attempts: u32,
+        error: String,
+        now_ms: i64,
+    ) -> StoreResult<()> {
+        self.write(move |conn| dead_letter(conn, id, attempts, &error, now_ms))
+            .await
+    }
+
+    async fn dead_letters(&self, app: AppId, limit: usize) -> StoreResult<Vec<DeadLetter>> {
+        self.readers
+            .read(move |conn| dead_letters(conn, app, limit))
+            .await
+    }
+
+    async fn outbox_len(&self) -> StoreResult<u64> {
+        self.readers.read(len).await
+    }
 }

@@ -1,11 +1,12 @@
 //! Pinned group messages on SQLite (see `crate::pins`).
 
+use async_trait::async_trait;
 use natter_core::AppId;
 use rusqlite::{params, OptionalExtension};
 
 use super::SqliteStore;
 use crate::pins::{PinOutcome, PinnedMessage};
-use crate::StoreResult;
+use crate::{PinReactionStore, StoreResult};
 
 impl SqliteStore {
     pub(super) async fn pin_group_message_impl(
@@ -99,6 +100,69 @@ impl SqliteStore {
                 })?;
                 Ok(rows.collect::<Result<Vec<_>, _>>()?)
             })
+            .await
+    }
+}
+
+#[async_trait]
+impl PinReactionStore for SqliteStore {
+    async fn pin_group_message(
+        &self,
+        app: AppId,
+        key: (String, String),
+        pin: crate::PinnedMessage,
+        max: usize,
+    ) -> StoreResult<crate::PinOutcome> {
+        self.pin_group_message_impl(app, key, pin, max).await
+    }
+
+    async fn unpin_group_message(
+        &self,
+        app: AppId,
+        key: (String, String),
+        msg_seq: u64,
+    ) -> StoreResult<bool> {
+        self.unpin_group_message_impl(app, key, msg_seq).await
+    }
+
+    async fn pinned_group_messages(
+        &self,
+        app: AppId,
+        key: (String, String),
+    ) -> StoreResult<Vec<crate::PinnedMessage>> {
+        self.pinned_group_messages_impl(app, key).await
+    }
+
+    async fn react(
+        &self,
+        app: AppId,
+        message: crate::ReactionMessage,
+        change: (String, String, bool),
+        limits: crate::ReactionLimits,
+        now_ms: i64,
+    ) -> StoreResult<crate::ReactOutcome> {
+        self.react_impl(app, message, change, limits, now_ms).await
+    }
+
+    async fn message_reactions(
+        &self,
+        app: AppId,
+        messages: Vec<crate::ReactionMessage>,
+        me: String,
+        listed: usize,
+    ) -> StoreResult<Vec<Option<Vec<crate::ReactionSummary>>>> {
+        self.message_reactions_impl(app, messages, me, listed).await
+    }
+
+    async fn reaction_users(
+        &self,
+        app: AppId,
+        message: crate::ReactionMessage,
+        reaction: String,
+        from: u64,
+        limit: usize,
+    ) -> StoreResult<Option<crate::ReactionUsers>> {
+        self.reaction_users_impl(app, message, reaction, from, limit)
             .await
     }
 }

@@ -3,12 +3,15 @@
 
 use std::collections::BTreeMap;
 
+use async_trait::async_trait;
 use natter_core::AppId;
 use rusqlite::{params, Connection};
 
 use super::SqliteStore;
 use crate::push::apply;
-use crate::{PushLabelChange, PushLabels, PushProgress, PushTarget, PushTaskRecord, StoreResult};
+use crate::{
+    PushLabelChange, PushLabels, PushProgress, PushStore, PushTarget, PushTaskRecord, StoreResult,
+};
 
 fn load_labels(conn: &Connection, app: AppId, user: &str) -> StoreResult<PushLabels> {
     let mut labels = PushLabels::default();
@@ -344,5 +347,87 @@ impl SqliteStore {
                 Ok(rows.collect::<Result<_, _>>()?)
             })
             .await
+    }
+}
+
+#[async_trait]
+impl PushStore for SqliteStore {
+    async fn push_attr_names(&self, app: AppId) -> StoreResult<Vec<(u32, String)>> {
+        self.push_attr_names_impl(app).await
+    }
+
+    async fn set_push_attr_names(&self, app: AppId, names: Vec<(u32, String)>) -> StoreResult<()> {
+        self.set_push_attr_names_impl(app, names).await
+    }
+
+    async fn push_labels(&self, app: AppId, users: Vec<String>) -> StoreResult<Vec<PushLabels>> {
+        self.push_labels_impl(app, users).await
+    }
+
+    async fn change_push_labels(
+        &self,
+        app: AppId,
+        change: PushLabelChange,
+        max_tags: usize,
+    ) -> StoreResult<Result<(), String>> {
+        self.change_push_labels_impl(app, change, max_tags).await
+    }
+
+    async fn push_targets(
+        &self,
+        app: AppId,
+        after: String,
+        limit: usize,
+        with_labels: bool,
+    ) -> StoreResult<Vec<PushTarget>> {
+        self.push_targets_impl(app, after, limit, with_labels).await
+    }
+
+    async fn create_push_task(
+        &self,
+        app: AppId,
+        task: PushTaskRecord,
+        owner: String,
+        lease_until_ms: i64,
+    ) -> StoreResult<()> {
+        self.create_push_task_impl(app, task, owner, lease_until_ms)
+            .await
+    }
+
+    async fn claim_push_tasks(
+        &self,
+        owner: String,
+        now_ms: i64,
+        lease_until_ms: i64,
+        limit: usize,
+    ) -> StoreResult<Vec<(AppId, PushTaskRecord)>> {
+        self.claim_push_tasks_impl(owner, now_ms, lease_until_ms, limit)
+            .await
+    }
+
+    async fn advance_push_task(
+        &self,
+        app: AppId,
+        task_id: String,
+        owner: String,
+        progress: PushProgress,
+        now_ms: i64,
+        lease_until_ms: i64,
+    ) -> StoreResult<bool> {
+        self.advance_push_task_impl(app, task_id, owner, progress, now_ms, lease_until_ms)
+            .await
+    }
+
+    async fn release_push_task(
+        &self,
+        app: AppId,
+        task_id: String,
+        owner: String,
+    ) -> StoreResult<()> {
+        self.release_push_task_impl(app, task_id, owner).await
+    }
+
+    async fn push_tasks(&self, app: AppId, limit: usize) -> StoreResult<Vec<PushTaskRecord>> {
+        self.push_tasks_impl(app, limit).await
     }
 }

@@ -6,7 +6,8 @@ use std::sync::Arc;
 
 use libtest_mimic::Trial;
 use natter_store::postgres::PostgresStore;
-use natter_store::{conformance, AccountImport, Store};
+use natter_store::prelude::*;
+use natter_store::{conformance, AccountImport};
 
 use super::trial;
 

@@ -4,8 +4,9 @@
 use std::sync::Arc;
 
 use libtest_mimic::Trial;
+use natter_store::prelude::*;
 use natter_store::sqlite::SqliteStore;
-use natter_store::{conformance, AccountImport, ProfileValue, Store};
+use natter_store::{conformance, AccountImport, ProfileValue};
 
 use super::trial;
 
