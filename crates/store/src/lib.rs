@@ -19,6 +19,7 @@ pub mod postgres;
 mod push;
 mod reactions;
 mod relations;
+pub mod search;
 mod sends;
 pub mod sqlite;
 mod topics;
@@ -56,6 +57,7 @@ pub use relations::{
     RelationOutcome, RelationPage, RelationPlan, RelationScope, RelationSequences, Relations,
     SequenceKind,
 };
+pub use search::SearchStore;
 pub use sends::{GroupSendOutcome, GroupSendRecord, OutboxTemplate};
 pub use topics::{MemberCursor, TopicRecord};
 pub use types::{
@@ -117,7 +119,7 @@ pub(crate) fn position(value: u64) -> i64 {
 }
 
 #[async_trait]
-pub trait Store: Send + Sync + 'static {
+pub trait Store: SearchStore + Send + Sync + 'static {
     /// `"sqlite"` or `"postgres"`, for health output and logs.
     fn backend(&self) -> &'static str;
 

@@ -23,6 +23,7 @@ mod pins;
 mod push;
 mod reactions;
 mod relations;
+mod search;
 mod sends;
 mod topics;
 mod unread;

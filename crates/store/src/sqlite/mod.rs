@@ -23,6 +23,7 @@ mod push;
 mod reactions;
 mod readers;
 mod relations;
+mod search;
 mod topics;
 mod unread;
 mod writer;
