@@ -232,6 +232,8 @@ impl SearchService {
             .await
             .map_err(internal(codes::C2C_INTERNAL))?;
         let key = |m: &FoundMessage| position(m.time(), m.seq(), m.conversation_id(user));
+        let mut found = found;
+        found.sort_by_cached_key(key);
         if one_conversation {
             let Page {
                 items,
@@ -262,6 +264,7 @@ impl SearchService {
             }
             by_conversation.entry(id).or_default().push(m);
         }
+        order.sort();
         let Page {
             items,
             total,

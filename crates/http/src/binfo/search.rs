@@ -1,9 +1,9 @@
 //! The SDK's cloud search commands (`searchCloudMessages`, `searchCloudUsers`,
 //! `searchCloudGroups`, `searchCloudGroupMembers`; bodies in `wire::search`), for the logged-in
 //! user (the bodies name no actor). The rules are `natter_services::search`'s. A found message
-//! is given as the history commands give it, so the SDK reads it the same way; it turns a
-//! group's list around (oldest first on the wire, as Natter sends it, is newest first in the
-//! SDK, like a one-to-one list).
+//! is given as the history commands give it, so the SDK reads it the same way; lists are newest
+//! first on the wire, and the SDK shows them so, one-to-one and group alike (it reads a group's
+//! list as history, oldest first, and turns it around).
 
 use natter_core::ApiResult;
 use natter_services::search::FoundMessage;
@@ -49,7 +49,7 @@ pub(super) async fn message_query(ctx: Ctx, body: Value) -> ApiResult<Value> {
         .items
         .into_iter()
         .map(|hits| {
-            let mut list: Vec<Value> = hits
+            let list: Vec<Value> = hits
                 .messages
                 .iter()
                 .map(|m| message_item(m, &ctx.identifier))
@@ -58,10 +58,7 @@ pub(super) async fn message_query(ctx: Ctx, body: Value) -> ApiResult<Value> {
             let id = &hits.conversation_id;
             let (user_id, group_id) = match id.strip_prefix("C2C") {
                 Some(user) => (Some(user.to_owned()), None),
-                None => {
-                    list.reverse();
-                    (None, Some(id.trim_start_matches("GROUP").to_owned()))
-                }
+                None => (None, Some(id.trim_start_matches("GROUP").to_owned())),
             };
             ConversationMsgs {
                 user_id,
