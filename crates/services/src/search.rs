@@ -137,6 +137,16 @@ pub struct MessageFilters {
     pub end_time: i64,
 }
 
+/// A user search's filters besides the common ones.
+#[derive(Debug, Clone, Default)]
+pub struct UserFilters {
+    /// `Gender_Type_Male` or `Gender_Type_Female`; `None` or empty: any.
+    pub gender: Option<String>,
+    /// `Tag_Profile_IM_BirthDay` from and to (inclusive); one alone leaves the other open.
+    pub birth_start: Option<u64>,
+    pub birth_end: Option<u64>,
+}
+
 /// One conversation's matches.
 #[derive(Debug, Clone)]
 pub struct ConversationHits {
@@ -297,12 +307,11 @@ impl SearchService {
         &self,
         app: &AppSettings,
         common: Common,
-        gender: Option<String>,
-        birthday: (Option<u64>, Option<u64>),
+        filters: UserFilters,
     ) -> ApiResult<Page<(String, Vec<ProfileValue>)>> {
         let keywords = common.keywords(true)?;
         let count = common.count(DEFAULT_COUNT)?;
-        let gender = gender.filter(|g| !g.is_empty());
+        let gender = filters.gender.filter(|g| !g.is_empty());
         if let Some(g) = &gender {
             if g != "Gender_Type_Male" && g != "Gender_Type_Female" {
                 return Err(invalid(format!(
@@ -310,7 +319,7 @@ impl SearchService {
                 )));
             }
         }
-        let birthday = match birthday {
+        let birthday = match (filters.birth_start, filters.birth_end) {
             (None, None) => None,
             (from, to) => Some((from.unwrap_or(0), to.unwrap_or(u64::from(u32::MAX)))),
         };

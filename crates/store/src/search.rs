@@ -206,13 +206,13 @@ pub(crate) fn finish_messages(
             FoundMessage::Group { message, .. } => {
                 message.recipients.is_empty()
                     || message.from == query.user
-                    || message.recipients.iter().any(|r| *r == query.user)
+                    || message.recipients.contains(&query.user)
             }
         };
         for_user && body_matches(m.body(), query)
     });
     // Stable: ties keep the SQL's order (one-to-one first, groups by GroupId).
-    found.sort_by(|a, b| (b.time(), b.seq()).cmp(&(a.time(), a.seq())));
+    found.sort_by_key(|m| std::cmp::Reverse((m.time(), m.seq())));
     found.truncate(SEARCH_SCAN_LIMIT);
     found
 }

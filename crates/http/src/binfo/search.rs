@@ -78,12 +78,8 @@ pub(super) async fn message_query(ctx: Ctx, body: Value) -> ApiResult<Value> {
 /// `user_search.query` (`searchCloudUsers`).
 pub(super) async fn user_query(ctx: Ctx, body: Value) -> ApiResult<Value> {
     let req: UserSearchQuery = ctx.parse(body)?;
-    let (common, gender, birthday) = req.into_search()?;
-    let page = ctx
-        .services
-        .search
-        .users(&ctx.app, common, gender, birthday)
-        .await?;
+    let (common, filters) = req.into_search()?;
+    let page = ctx.services.search.users(&ctx.app, common, filters).await?;
     let users = page
         .items
         .into_iter()

@@ -4,7 +4,7 @@
 //! SDK sends and reads. Tencent has no REST API for them; `/binfo` and `/ws` take them.
 
 use natter_core::{codes, ApiError, ApiResult};
-use natter_services::search::{Common, FoundGroup, FoundMember, MessageFilters};
+use natter_services::search::{Common, FoundGroup, FoundMember, MessageFilters, UserFilters};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -129,12 +129,13 @@ pub struct UserSearchQuery {
 }
 
 impl UserSearchQuery {
-    pub fn into_search(self) -> ApiResult<(Common, Option<String>, (Option<u64>, Option<u64>))> {
-        Ok((
-            self.keywords.common()?,
-            self.user_gender_type,
-            (self.user_birth_start, self.user_birth_end),
-        ))
+    pub fn into_search(self) -> ApiResult<(Common, UserFilters)> {
+        let filters = UserFilters {
+            gender: self.user_gender_type,
+            birth_start: self.user_birth_start,
+            birth_end: self.user_birth_end,
+        };
+        Ok((self.keywords.common()?, filters))
     }
 }
 
