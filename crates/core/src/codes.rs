@@ -18,6 +18,10 @@ pub const ACCOUNT_NOT_STRING: u32 = 60015;
 /// "Too many requests, retry later": also a connection refused at the connection caps.
 pub const TOO_MANY_REQUESTS: u32 = 60018;
 
+// Cloud search (the Web SDK's `searchCloud*`): a search's parameters are not valid (the SDK
+// names it `SearchParamsError`).
+pub const SEARCH_INVALID_PARAM: u32 = 27003;
+
 // Operations (`open_msg_svc/get_history`): no message file for the hour asked for (not over
 // yet, or more than 7 days ago). Natter's reading of Tencent's page; see docs/architecture.md.
 pub const HISTORY_NOT_AVAILABLE: u32 = 1004;

@@ -298,6 +298,22 @@ A change reaches the user followed (MY_FOLLOWERS_LIST_UPDATED, and \
 MUTUAL_FOLLOWERS_LIST_UPDATED when the two follow each other, or did until then) and the \
 follower's other devices (MY_FOLLOWING_LIST_UPDATED), naming the other user. Deleting an \
 account removes its follows. Not yet: the REST API's `v4/follow/*` and the `Follow.*` callbacks.\n\
+- Cloud search (`web_sdk_search::search`): `searchCloudMessages`, `searchCloudUsers`, \
+`searchCloudGroups`, `searchCloudGroupMembers` (purchase bit 40; the pinned SDK sends them \
+whatever the bit). Messages are searched in the user's own conversations only: one-to-one \
+messages they have not deleted or cleared, and the messages of the groups they are a member of \
+(not AVChatRooms or communities) after their clear, without those they deleted for themselves \
+and directed messages to others; never recalled ones. Keywords (at most 5, `and` or `or`) are \
+looked for in the elements' texts (text, custom data, description and extension, file name, \
+merged title), with senders (at most 5), message types, a time range and one conversation; \
+over all conversations a result is a conversation with its number of matches (and the message \
+when there is one), in one conversation the messages, newest first. Users are found by an exact \
+UserID or part of the nickname (and gender, birthday), groups by an exact GroupId or part of the \
+name (not AVChatRooms; work groups only by their members), members of the user's groups by an \
+exact UserID or part of the nickname or name card. Keywords ignore the case of ASCII letters \
+only. Pages of 1 to 100 (`count`; 100 messages or 20 others by default) go on with `cursor`, a \
+position, so new matches do not shift the next page; `totalCount` counts them all. A bad \
+parameter is 27003 (the SDK's `SearchParamsError`).\n\
 - Image, file, sound and video messages: register Tencent's upload plugin as the SDK's docs \
 say (`chat.registerPlugin({ 'tim-upload-plugin': TIMUploadPlugin })`, npm `tim-upload-plugin`). \
 The SDK asks Natter for a pre-signed upload URL (`im_cos_msg.pre_sig`, or `simple_sig` when \
@@ -347,7 +363,7 @@ foreground and background reports are accepted (they only matter for offline pus
 Natter does not send; setting a vendor push token, `ws_stat_settoken`, is not served).\n\
 - Purchase bits: AVChatRoom member lists (bit 6), user status (bit 7), conversation marks \
 (bit 9), conversation groups (bit 10), AVChatRoom bans (bit 11), message extensions (bit 13), group counters (bit 15), message \
-reactions (bit 48) and follows (bit 52) are on; every other optional feature is off, so the SDK refuses it (3122) without asking.\n\
+reactions (bit 48), follows (bit 52) and cloud search (bit 40) are on; every other optional feature is off, so the SDK refuses it (3122) without asking.\n\
 - Not yet: video snapshots, and the other commands marked \"not yet\" below.\n\n",
     );
     let _ = writeln!(

@@ -36,6 +36,10 @@ impl ServiceRules {
             | "group_open_attr_http_svc"
             | "group_open_avchatroom_http_svc"
             | "million_group_open_http_svc" => (10004, false, codes::GROUP_INTERNAL),
+            // Cloud search (the Web SDK's `searchCloud*`; no REST API).
+            "message_search" | "user_search" | "group_search" | "group_member_search" => {
+                (codes::SEARCH_INVALID_PARAM, false, codes::C2C_INTERNAL)
+            }
             // Tencent's "internal server error, try again" of the account and REST framework.
             _ => (codes::INVALID_JSON, false, codes::ACCOUNT_INTERNAL),
         };

@@ -19,6 +19,7 @@ pub mod push;
 pub mod reactions;
 pub mod relations;
 pub mod robots;
+pub mod search;
 pub mod sessions;
 pub mod snapshots;
 pub mod statuses;
@@ -45,6 +46,7 @@ pub use profiles::ProfileService;
 pub use push::PushService;
 pub use relations::RelationService;
 pub use robots::RobotService;
+pub use search::SearchService;
 pub use sessions::SessionService;
 pub use statuses::StatusService;
 
@@ -62,6 +64,7 @@ pub struct Services {
     pub files: FileService,
     pub relations: RelationService,
     pub follows: FollowService,
+    pub search: SearchService,
     pub groups: GroupService,
     pub pushes: PushService,
     pub sessions: SessionService,
@@ -123,6 +126,7 @@ impl Services {
             ),
             conversations: ConversationService::new(store.clone(), clock.clone(), fanout.clone()),
             follows: FollowService::new(store.clone(), clock.clone(), fanout.clone()),
+            search: SearchService::new(store.clone()),
             fanout,
             ops: OpsService::new(store.clone(), clock.clone(), webhooks.ops()),
             mutes: MuteService::new(store.clone(), clock.clone()),

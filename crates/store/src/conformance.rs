@@ -28,6 +28,7 @@ mod pins;
 mod push;
 mod reactions;
 mod relations;
+mod search;
 mod sends;
 
 pub use accounts::{
@@ -152,6 +153,9 @@ pub fn checks() -> Vec<Check> {
         check!(ref c2c_own::deleted_messages_leave_the_owners_history_only),
         check!(ref c2c_own::peer_mutes_are_kept_per_owner_and_peer),
         check!(ref c2c_own::do_not_disturb_is_kept_per_user),
+        check!(ref search::messages_are_found_only_where_the_user_may_read),
+        check!(ref search::users_and_groups_are_found_by_id_and_name),
+        check!(ref search::members_are_found_in_the_users_groups),
         check!(ref follows::follows_are_one_sided_counted_and_paged),
         check!(ref follows::the_limit_counts_a_users_follows),
         check!(ref follows::deleting_an_account_removes_its_follows),

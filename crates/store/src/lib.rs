@@ -21,6 +21,7 @@ pub mod postgres;
 mod push;
 mod reactions;
 mod relations;
+pub mod search;
 mod sends;
 pub mod sqlite;
 mod topics;
@@ -41,7 +42,7 @@ pub mod prelude {
         AccountStore, C2cStore, ConversationStore, GroupStore, OpsStore, OutboxStore,
         PinReactionStore, PushStore, RelationStore,
     };
-    pub use crate::Store;
+    pub use crate::{SearchStore, Store};
 }
 
 use async_trait::async_trait;
@@ -69,6 +70,7 @@ pub use relations::{
     RelationOutcome, RelationPage, RelationPlan, RelationScope, RelationSequences, Relations,
     SequenceKind,
 };
+pub use search::SearchStore;
 pub use sends::{GroupSendOutcome, GroupSendRecord, OutboxTemplate};
 pub use topics::{MemberCursor, TopicRecord};
 pub use traits::{
@@ -144,6 +146,7 @@ pub trait Store:
     + OutboxStore
     + OpsStore
     + PushStore
+    + SearchStore
     + Send
     + Sync
     + 'static

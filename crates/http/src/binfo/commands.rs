@@ -28,14 +28,18 @@ use crate::AppState;
 /// 7, user status (`getUserStatus`, `subscribeUserStatus`); 9, conversation marks
 /// (`markConversation`); 10, conversation groups (`createConversationGroup` and the rest); 11,
 /// AVChatRoom bans (`ban_group_member`); 13, message extensions (`openim_msg_ext_http_svc`);
-/// 15, group counters (`*_group_counter`); 48, message reactions (`*reaction_*`; the SDK's
-/// `MSG_REACTION` is bit 16 of the upper 32-bit word); 52 (bit 20 of the upper word), follows
-/// (`follow.*`).
+/// 15, group counters (`*_group_counter`); 40, the cloud search plugin (`PLUGIN_CS`, bit 8 of
+/// the upper 32-bit word: `*_search.query`; the pinned SDK sends those whatever the bit, and
+/// only reports its use, but the bit says the feature is there); 48, message reactions
+/// (`*reaction_*`; the SDK's `MSG_REACTION` is bit 16 of the upper word); 52 (bit 20 of the
+/// upper word), follows (`follow.*`).
 const PURCHASE_BITS: &str = concat!(
     "1",
     "000",
     "1",
-    "00000000000000000000000000000000",
+    "0000000",
+    "1",
+    "000000000000000000000000",
     "1010111011000000"
 );
 /// How long the SDK keeps the configuration and purchase bits before asking again, seconds.

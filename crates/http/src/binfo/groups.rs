@@ -287,32 +287,7 @@ pub(super) async fn group_msg_get(ctx: Ctx, body: Value) -> ApiResult<Value> {
     let messages = &page.messages;
     let list: Vec<Value> = messages
         .iter()
-        .map(|m| {
-            // A recalled message's body is not served again, but the SDK drops a message
-            // without elements, and would not show it recalled: it gets an empty text.
-            let body = if m.deleted {
-                json!([])
-            } else if m.recalled {
-                json!([{"MsgType": "TIMTextElem", "MsgContent": {"Text": ""}}])
-            } else {
-                serde_json::from_str(&m.body).unwrap_or_else(|_| json!([]))
-            };
-            json!({
-                "From_Account": m.from,
-                "ToGroupId": req.group_id,
-                "MsgSeq": m.seq,
-                "ClientSeq": m.seq,
-                "Random": m.random,
-                "MsgTime": m.time,
-                "MsgClientTime": m.time,
-                "MsgPriority": m.priority,
-                "MsgBody": body,
-                "CloudCustomData": m.cloud_custom_data,
-                "IsPlaceMsg": if m.deleted { 1 } else if m.recalled { 2 } else { 0 },
-                "TinyId": user_number(&m.from).to_string(),
-                "SupportMessageExtension": u32::from(m.extensions.is_some()),
-            })
-        })
+        .map(|m| history_item(m, &req.group_id))
         .collect();
     let mut reply = json!({
         "GroupId": req.group_id,
@@ -435,4 +410,33 @@ pub(super) async fn answer_application(ctx: &Ctx, answer: Answered) -> ApiResult
         )
         .await?;
     Ok(Value::Null)
+}
+
+/// A group message as the SDK's history reads it (`group_msg_get`'s `RspMsgList`; also cloud
+/// search's results).
+pub(super) fn history_item(m: &natter_services::search::GroupMessage, group_id: &str) -> Value {
+    // A recalled message's body is not served again, but the SDK drops a message
+    // without elements, and would not show it recalled: it gets an empty text.
+    let body = if m.deleted {
+        json!([])
+    } else if m.recalled {
+        json!([{"MsgType": "TIMTextElem", "MsgContent": {"Text": ""}}])
+    } else {
+        serde_json::from_str(&m.body).unwrap_or_else(|_| json!([]))
+    };
+    json!({
+        "From_Account": m.from,
+        "ToGroupId": group_id,
+        "MsgSeq": m.seq,
+        "ClientSeq": m.seq,
+        "Random": m.random,
+        "MsgTime": m.time,
+        "MsgClientTime": m.time,
+        "MsgPriority": m.priority,
+        "MsgBody": body,
+        "CloudCustomData": m.cloud_custom_data,
+        "IsPlaceMsg": if m.deleted { 1 } else if m.recalled { 2 } else { 0 },
+        "TinyId": user_number(&m.from).to_string(),
+        "SupportMessageExtension": u32::from(m.extensions.is_some()),
+    })
 }

@@ -27,6 +27,7 @@ pub(crate) mod pushes;
 mod reactions;
 mod relay;
 mod rooms;
+mod search;
 mod sns;
 mod status;
 mod sync;

@@ -19,6 +19,7 @@ use super::pins;
 use super::reactions;
 use super::relay;
 use super::rooms;
+use super::search;
 use super::status;
 use super::sync;
 use super::topics;
@@ -168,10 +169,10 @@ pub static COMMANDS: &[Command] = &[
     Command { name: "group_open_http_svc.ban_group_member", serving: served!(rooms::ban_group_member) },
     Command { name: "group_open_http_svc.modify_group_member_info", serving: served!(groups::modify_group_member_info) },
     Command { name: "group_open_avchatroom_http_svc.modify_user_info", serving: served!(rooms::modify_user_info) },
-    Command { name: "message_search.query", serving: Serving::NotYet },
-    Command { name: "user_search.query", serving: Serving::NotYet },
-    Command { name: "group_search.query", serving: Serving::NotYet },
-    Command { name: "group_member_search.query", serving: Serving::NotYet },
+    Command { name: "message_search.query", serving: served!(search::message_query) },
+    Command { name: "user_search.query", serving: served!(search::user_query) },
+    Command { name: "group_search.query", serving: served!(search::group_query) },
+    Command { name: "group_member_search.query", serving: served!(search::group_member_query) },
     Command { name: "imopenstat.tim_web_report_v2", serving: served!(ok) },
     Command { name: "heartbeat.alive", serving: served!(ok) },
     Command { name: "im_open_push.msg_push", serving: Serving::Push },

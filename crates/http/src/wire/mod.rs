@@ -22,6 +22,7 @@ pub mod openim_msg_ext_http_svc;
 pub mod openim_robot_http_svc;
 pub mod profile;
 pub mod recentcontact;
+pub mod search;
 pub mod sns;
 
 use serde::de::DeserializeOwned;

@@ -88,7 +88,7 @@ on_both_engines!(
 
         // A command the SDK has that Natter does not serve yet fails at once with 60009.
         let (_, body) = sdk
-            .request("message_search.query", json!({}), json!({}))
+            .request("im_cos_msg.video_cover", json!({}), json!({}))
             .await;
         assert_eq!(body["ErrorCode"], 60009, "{body}");
         // The SDK's purchase bits never fail (it would ask every second otherwise).
@@ -262,7 +262,7 @@ on_both_engines!(
             .await;
         assert_eq!(other["ErrorCode"], 30001, "{other}");
         // An SDK command Natter does not serve yet, and a name that is no command at all.
-        for op in ["message_search.query", "no.such_command"] {
+        for op in ["im_cos_msg.video_cover", "no.such_command"] {
             let refused = alice.request(op, json!({})).await;
             assert_eq!(refused["ErrorCode"], 60009, "{op}: {refused}");
         }

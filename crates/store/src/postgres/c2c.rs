@@ -192,7 +192,7 @@ pub(crate) async fn purge(
     Ok(ids.len() as u64)
 }
 
-fn stored(row: &PgRow) -> StoredC2c {
+pub(super) fn stored(row: &PgRow) -> StoredC2c {
     StoredC2c {
         message: C2cMessage {
             from: row.get(0),

@@ -70,10 +70,10 @@ fn member(row: &PgRow, first: usize) -> StoreResult<GroupMember> {
     })
 }
 
-const MESSAGE_COLUMNS: &str = "msg_seq, msg_random, from_account, msg_time, body,
+pub(super) const MESSAGE_COLUMNS: &str = "msg_seq, msg_random, from_account, msg_time, body,
     cloud_custom_data, priority, recalled, extensions, need_receipt, silent, recipients";
 
-fn message(row: &PgRow) -> StoreResult<GroupMessage> {
+pub(super) fn message(row: &PgRow) -> StoreResult<GroupMessage> {
     Ok(GroupMessage {
         seq: row.get::<i64, _>(0) as u64,
         random: row.get::<i64, _>(1) as u32,

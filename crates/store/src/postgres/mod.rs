@@ -26,6 +26,7 @@ mod push;
 mod reactions;
 mod relation_store;
 mod relations;
+mod search;
 mod sends;
 mod topics;
 mod unread;

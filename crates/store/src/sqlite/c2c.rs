@@ -165,7 +165,7 @@ pub(crate) fn purge(conn: &Connection, app: u64, before: i64, limit: usize) -> S
     Ok(ids.len() as u64)
 }
 
-fn stored(row: &Row<'_>) -> rusqlite::Result<StoredC2c> {
+pub(super) fn stored(row: &Row<'_>) -> rusqlite::Result<StoredC2c> {
     Ok(StoredC2c {
         message: C2cMessage {
             from: row.get(0)?,

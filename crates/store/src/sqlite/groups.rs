@@ -83,10 +83,10 @@ fn decode_member((mut m, pairs): (GroupMember, String)) -> StoreResult<GroupMemb
     Ok(m)
 }
 
-const MESSAGE_COLUMNS: &str = "msg_seq, msg_random, from_account, msg_time, body,
+pub(super) const MESSAGE_COLUMNS: &str = "msg_seq, msg_random, from_account, msg_time, body,
     cloud_custom_data, priority, recalled, extensions, need_receipt, silent, recipients";
 
-fn message(row: &Row) -> rusqlite::Result<GroupMessage> {
+pub(super) fn message(row: &Row) -> rusqlite::Result<GroupMessage> {
     let extensions = decode_extensions(row.get(8)?).map_err(|e| {
         rusqlite::Error::FromSqlConversionFailure(8, rusqlite::types::Type::Text, Box::new(e))
     })?;

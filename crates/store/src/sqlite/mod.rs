@@ -26,6 +26,7 @@ mod reactions;
 mod readers;
 mod relation_store;
 mod relations;
+mod search;
 mod topics;
 mod unread;
 mod writer;
