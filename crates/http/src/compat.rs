@@ -225,8 +225,13 @@ notice with `GroupMsgReceiptList`); history shows a recalled message as recalled
 stands in, as the SDK drops a message without elements). The recall fires `Group.CallbackAfterRecallMsg` and a receipt \
 `Group.CallbackAfterReadReceipt`, with `OptPlatform` Web; an edit fires none (Tencent has none). \
 Recalls from the REST API reach the SDKs the same way. A recall past the app's recall time \
-limit fails with 10031 (the REST API's `group_msg_recall` has none). Natter does not compare \
-the edit's `MsgVersion` (no MSG_MODIFY_CONFLICT). After a reconnect the SDK asks \
+limit fails with 10031 (the REST API's `group_msg_recall` has none). Edits, one-to-one and \
+group, are versioned (migration 34): each adds one to the message's `MsgVersion`, which history \
+and MESSAGE_MODIFIED carry; an edit from a copy older than the stored message is refused with \
+20027, which the SDK reports as MSG_MODIFY_CONFLICT (2480) with the message as it now is (the \
+refusal carries it), so the app may show it and edit again (tested with the real SDK: \
+`two-users.mjs` edits a stale copy). The REST API's edits name no version: they always apply, \
+and move the version on. After a reconnect the SDK asks \
 for the recalls it missed in the groups whose history it does not pull again \
 (`batch_get_group_notify`): Natter lists the group's messages recalled in the time asked for, \
 with the recaller, so the SDK marks its copies recalled (MESSAGE_REVOKED; tested by cutting an \

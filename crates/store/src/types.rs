@@ -88,6 +88,8 @@ pub struct StoredC2c {
     pub message: C2cMessage,
     /// Tencent's `MsgFlagBits` (8: recalled).
     pub flag_bits: u32,
+    /// `MsgVersion`: how many times the message was modified (0: never).
+    pub version: u64,
 }
 
 /// Builds the after-callback rows of a send once the recipient's new unread total is known,
@@ -161,11 +163,21 @@ pub enum ExtensionRead {
 }
 
 /// What `modify_c2c` did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum C2cModify {
-    Modified,
+    /// Changed; the message's `MsgVersion` is now `version` (one more than before).
+    Modified {
+        version: u64,
+    },
     NotFound,
     Recalled,
+    /// The edit was based on an older version than the stored one; nothing was written. The
+    /// message as it is, so the editor can show it and try again.
+    Conflict {
+        body: String,
+        cloud_custom_data: String,
+        version: u64,
+    },
 }
 
 /// One key-value pair of a message extension.

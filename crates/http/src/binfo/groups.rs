@@ -311,6 +311,7 @@ pub(super) async fn group_msg_get(ctx: Ctx, body: Value) -> ApiResult<Value> {
                 "IsPlaceMsg": if m.deleted { 1 } else if m.recalled { 2 } else { 0 },
                 "TinyId": user_number(&m.from).to_string(),
                 "SupportMessageExtension": u32::from(m.extensions.is_some()),
+                "MsgVersion": m.version,
             })
         })
         .collect();

@@ -137,14 +137,40 @@ pub async fn modify_replaces_body_and_data_but_not_recalled(store: &dyn Store) {
             target("a", "b", 100, 1, 1),
             Some("[\"new\"]".into()),
             None,
+            None,
         )
         .await
         .unwrap();
-    assert_eq!(modified, C2cModify::Modified);
-    store
-        .modify_c2c(app, target("a", "b", 100, 1, 1), None, Some("data".into()))
+    assert_eq!(modified, C2cModify::Modified { version: 1 });
+    let modified = store
+        .modify_c2c(
+            app,
+            target("a", "b", 100, 1, 1),
+            None,
+            Some("data".into()),
+            Some(1),
+        )
         .await
         .unwrap();
+    assert_eq!(modified, C2cModify::Modified { version: 2 });
+    // An edit based on version 1 comes too late: refused, with the message as it is.
+    assert_eq!(
+        store
+            .modify_c2c(
+                app,
+                target("a", "b", 100, 1, 1),
+                Some("[\"stale\"]".into()),
+                None,
+                Some(1),
+            )
+            .await
+            .unwrap(),
+        C2cModify::Conflict {
+            body: "[\"new\"]".into(),
+            cloud_custom_data: "data".into(),
+            version: 2,
+        }
+    );
     let stored = store
         .c2c_history(
             app,
@@ -162,10 +188,19 @@ pub async fn modify_replaces_body_and_data_but_not_recalled(store: &dyn Store) {
     let first = stored.iter().find(|m| m.message.msg_seq == 1).unwrap();
     assert_eq!(first.message.body, "[\"new\"]");
     assert_eq!(first.message.cloud_custom_data, "data");
+    assert_eq!(first.version, 2);
+    let second = stored.iter().find(|m| m.message.msg_seq == 2).unwrap();
+    assert_eq!(second.version, 0);
     // The sender is part of the key: b did not send it.
     assert_eq!(
         store
-            .modify_c2c(app, target("b", "a", 100, 1, 1), None, Some("x".into()))
+            .modify_c2c(
+                app,
+                target("b", "a", 100, 1, 1),
+                None,
+                Some("x".into()),
+                None
+            )
             .await
             .unwrap(),
         C2cModify::NotFound
@@ -179,7 +214,13 @@ pub async fn modify_replaces_body_and_data_but_not_recalled(store: &dyn Store) {
     ));
     assert_eq!(
         store
-            .modify_c2c(app, target("a", "b", 100, 2, 2), None, Some("x".into()))
+            .modify_c2c(
+                app,
+                target("a", "b", 100, 2, 2),
+                None,
+                Some("x".into()),
+                None
+            )
             .await
             .unwrap(),
         C2cModify::Recalled

@@ -136,6 +136,7 @@ impl C2cStore for PostgresStore {
         target: C2cMessageRef,
         body: Option<String>,
         cloud_custom_data: Option<String>,
+        expected_version: Option<u64>,
     ) -> StoreResult<C2cModify> {
         self.detached(move |db| async move {
             let mut tx = db.begin().await?;
@@ -145,6 +146,7 @@ impl C2cStore for PostgresStore {
                 &target,
                 body.as_deref(),
                 cloud_custom_data.as_deref(),
+                expected_version,
             )
             .await?;
             tx.commit().await?;

@@ -106,6 +106,7 @@ impl C2cStore for SqliteStore {
         target: C2cMessageRef,
         body: Option<String>,
         cloud_custom_data: Option<String>,
+        expected_version: Option<u64>,
     ) -> StoreResult<C2cModify> {
         self.write(move |conn| {
             c2c::modify(
@@ -114,6 +115,7 @@ impl C2cStore for SqliteStore {
                 &target,
                 body.as_deref(),
                 cloud_custom_data.as_deref(),
+                expected_version,
             )
         })
         .await

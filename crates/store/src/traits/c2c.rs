@@ -110,13 +110,16 @@ pub trait C2cStore: AccountStore + Send + Sync {
     /// message says so; moves both sides' conversations forward. Writes no outbox rows.
     async fn import_c2c(&self, app: AppId, message: C2cMessage) -> StoreResult<C2cImport>;
 
-    /// Replaces the body and/or the CloudCustomData of a stored one-to-one message.
+    /// Replaces the body and/or the CloudCustomData of a stored one-to-one message and adds one
+    /// to its `MsgVersion`; with `expected_version` (the version the editor saw), refused as a
+    /// [`C2cModify::Conflict`] when the stored version is newer.
     async fn modify_c2c(
         &self,
         app: AppId,
         target: C2cMessageRef,
         body: Option<String>,
         cloud_custom_data: Option<String>,
+        expected_version: Option<u64>,
     ) -> StoreResult<C2cModify>;
 
     /// The extensions of a message with `seq >= start_seq`, at most `limit` of them.
