@@ -262,8 +262,13 @@ the REST API's `openim_msg_ext_http_svc` commands with its limits and codes, on 
 conversations and as a group member, on a community topic's messages too (the REST API, \
 which names no topic, keeps to work, public and meeting groups). Every change, from the SDK or \
 the REST API, reaches the other side and the user's other devices (MESSAGE_EXTENSIONS_UPDATED, \
-MESSAGE_EXTENSIONS_DELETED). As in the REST API the last write wins: the `Seq` the SDK sends \
-with each key is not compared.\n\
+MESSAGE_EXTENSIONS_DELETED). The `Seq` the SDK sends with each key it sets or deletes (the \
+version of the key it knows, 0 for none) is compared, as Tencent does for its clients: a key \
+written since is left alone and answered with 23001 and its value and `Seq` now, which the SDK \
+keeps, so the app may write it again; the other keys of the call are written (one new version; \
+none when every key conflicted, and then no push). Tested with the real SDK: a fresh SDK writes \
+a key it never read, one-to-one and in a group (`message-extras.mjs`). The REST API's writes, an \
+administrator's, are not compared: the last one wins.\n\
 - Message reactions (`addMessageReaction`, `removeMessageReaction`, `getMessageReactions`, \
 `getAllUserListOfMessageReaction`) on one-to-one messages of the user's own conversations and on \
 the group messages a member sees (not AVChatRooms; topic messages: not yet, 10004), with \

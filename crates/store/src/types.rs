@@ -211,11 +211,68 @@ pub enum ExtensionChange {
     Clear,
 }
 
+/// The version (`Seq`) at which a writer last saw each key it changes: the Web SDK sends it so
+/// that a key written since is not overwritten (Tencent's 23001). Empty: nothing is checked
+/// (the REST API, whose caller is an administrator).
+pub type SeenSeqs = Vec<(String, u64)>;
+
+impl ExtensionChange {
+    /// Leaves out of a set or delete the keys `stored` holds at a newer version than `seen`
+    /// names (a key `seen` does not name is not checked) and returns them as they are stored:
+    /// the conflicts. A clear names no key and has none.
+    pub fn drop_conflicts(
+        &mut self,
+        seen: &[(String, u64)],
+        stored: &[ExtensionItem],
+    ) -> Vec<ExtensionItem> {
+        let newer = |key: &str| -> Option<ExtensionItem> {
+            let (_, saw) = seen.iter().find(|(k, _)| k == key)?;
+            stored
+                .iter()
+                .find(|i| i.key == key && i.seq > *saw)
+                .cloned()
+        };
+        let mut conflicts = Vec::new();
+        match self {
+            ExtensionChange::Set(pairs) => pairs.retain(|(key, _)| match newer(key) {
+                Some(item) => {
+                    conflicts.push(item);
+                    false
+                }
+                None => true,
+            }),
+            ExtensionChange::Delete(keys) => keys.retain(|key| match newer(key) {
+                Some(item) => {
+                    conflicts.push(item);
+                    false
+                }
+                None => true,
+            }),
+            ExtensionChange::Clear => {}
+        }
+        conflicts
+    }
+
+    /// A set or delete that names no key (left so by [`Self::drop_conflicts`]): nothing to write.
+    pub fn is_empty(&self) -> bool {
+        match self {
+            ExtensionChange::Set(pairs) => pairs.is_empty(),
+            ExtensionChange::Delete(keys) => keys.is_empty(),
+            ExtensionChange::Clear => false,
+        }
+    }
+}
+
 /// What changing a message's extensions did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ExtensionOutcome {
-    /// Done: the written or removed keys with the new version (a removed key has an empty value).
-    Changed(Vec<ExtensionItem>),
+    /// Done: the written or removed keys with the new version (a removed key has an empty
+    /// value), and the keys left alone because they were written since the writer saw them
+    /// (as they are stored). With no key written no new version was made.
+    Changed {
+        changed: Vec<ExtensionItem>,
+        conflicts: Vec<ExtensionItem>,
+    },
     NoMessage,
     /// The message was not sent with `SupportMessageExtension` 1.
     NotEnabled,

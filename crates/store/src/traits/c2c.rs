@@ -8,7 +8,7 @@ use natter_core::AppId;
 use crate::{
     AccountStore, C2cHistoryQuery, C2cImport, C2cMessage, C2cMessageRef, C2cModify, C2cOutbox,
     C2cRecall, C2cSend, DoNotDisturb, ExtensionChange, ExtensionOutcome, ExtensionRead,
-    OutboxTemplate, StoreResult, StoredC2c,
+    OutboxTemplate, SeenSeqs, StoreResult, StoredC2c,
 };
 
 #[cfg(doc)] // for the doc links only
@@ -131,13 +131,15 @@ pub trait C2cStore: AccountStore + Send + Sync {
         limit: usize,
     ) -> StoreResult<ExtensionRead>;
 
-    /// Applies one change to a message's extensions as one new version; refused (nothing
-    /// written) when the message would hold more than `max_keys` keys.
+    /// Applies one change to a message's extensions as one new version, but for the keys
+    /// written since the version `seen` names for them (conflicts, left alone); refused
+    /// (nothing written) when the message would hold more than `max_keys` keys.
     async fn change_c2c_extensions(
         &self,
         app: AppId,
         target: C2cMessageRef,
         change: ExtensionChange,
+        seen: SeenSeqs,
         max_keys: usize,
     ) -> StoreResult<ExtensionOutcome>;
 
