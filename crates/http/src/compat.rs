@@ -271,7 +271,9 @@ a key it never read, one-to-one and in a group (`message-extras.mjs`). The REST 
 administrator's, are not compared: the last one wins.\n\
 - Message reactions (`addMessageReaction`, `removeMessageReaction`, `getMessageReactions`, \
 `getAllUserListOfMessageReaction`) on one-to-one messages of the user's own conversations and on \
-the group messages a member sees (not AVChatRooms; topic messages: not yet, 10004), with \
+the group messages a member sees (not AVChatRooms), a community topic's messages too (the \
+SDK's calls name the topic: 11000 for a group without topics, 110003 for no such topic; kept \
+under the topic, they go with it), with \
 Tencent's limits and codes: 10 reactions per message (23005), 100 users per reaction (23006), \
 reacting twice (23007), removing a reaction one does not have (23008); a reaction ID is 1 to 100 \
 bytes. `getMessageReactions` reads up to 20 messages, each reaction with its first 0 to 10 users \
@@ -281,7 +283,8 @@ reacted, up to 100 a page (the pinned SDK sends the page's start, `nextSeq`, for
 only: its one-to-one calls read from the first user, which with the default `count` of 100 is \
 every user). Every change reaches the other side or the members, and the user's \
 other devices (MESSAGE_REACTIONS_UPDATED, with the reaction's count and first 10 users). A \
-recalled message takes no change.\n\
+recalled message takes no change. Tested with the real SDK on a one-to-one, a group and a topic \
+message (`reactions.mjs`).\n\
 - Kicks: REST `im_open_login_svc/kick` logs the user's SDKs out with KICKED_OUT \
 (`REST_API_Kick`), and their old UserSig and A2Key no longer log in. `StatSvc.KickOther` is \
 not a kick of one's other devices, and no SDK call sends it: it is a push, on which the SDK \
