@@ -65,6 +65,9 @@ pub const C2C_CALLBACK_DENIED: u32 = 20006;
 pub const C2C_RECALL_TOO_LATE: u32 = 20016;
 pub const C2C_MSG_NOT_FOUND: u32 = 20022;
 pub const C2C_ALREADY_RECALLED: u32 = 20023;
+/// An edit based on an older `MsgVersion` than the stored one: the code the Web SDK turns
+/// into MSG_MODIFY_CONFLICT (2480), one-to-one and group messages alike.
+pub const MSG_MODIFY_CONFLICT: u32 = 20027;
 // Message reactions (one-to-one and group messages alike).
 /// The message has the most different reactions it may have (10).
 pub const REACTION_COUNT_LIMIT: u32 = 23005;

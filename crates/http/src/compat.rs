@@ -225,8 +225,13 @@ notice with `GroupMsgReceiptList`); history shows a recalled message as recalled
 stands in, as the SDK drops a message without elements). The recall fires `Group.CallbackAfterRecallMsg` and a receipt \
 `Group.CallbackAfterReadReceipt`, with `OptPlatform` Web; an edit fires none (Tencent has none). \
 Recalls from the REST API reach the SDKs the same way. A recall past the app's recall time \
-limit fails with 10031 (the REST API's `group_msg_recall` has none). Natter does not compare \
-the edit's `MsgVersion` (no MSG_MODIFY_CONFLICT). After a reconnect the SDK asks \
+limit fails with 10031 (the REST API's `group_msg_recall` has none). Edits, one-to-one and \
+group, are versioned (migration 34): each adds one to the message's `MsgVersion`, which history \
+and MESSAGE_MODIFIED carry; an edit from a copy older than the stored message is refused with \
+20027, which the SDK reports as MSG_MODIFY_CONFLICT (2480) with the message as it now is (the \
+refusal carries it), so the app may show it and edit again (tested with the real SDK: \
+`two-users.mjs` edits a stale copy). The REST API's edits name no version: they always apply, \
+and move the version on. After a reconnect the SDK asks \
 for the recalls it missed in the groups whose history it does not pull again \
 (`batch_get_group_notify`): Natter lists the group's messages recalled in the time asked for, \
 with the recaller, so the SDK marks its copies recalled (MESSAGE_REVOKED; tested by cutting an \
@@ -257,11 +262,18 @@ the REST API's `openim_msg_ext_http_svc` commands with its limits and codes, on 
 conversations and as a group member, on a community topic's messages too (the REST API, \
 which names no topic, keeps to work, public and meeting groups). Every change, from the SDK or \
 the REST API, reaches the other side and the user's other devices (MESSAGE_EXTENSIONS_UPDATED, \
-MESSAGE_EXTENSIONS_DELETED). As in the REST API the last write wins: the `Seq` the SDK sends \
-with each key is not compared.\n\
+MESSAGE_EXTENSIONS_DELETED). The `Seq` the SDK sends with each key it sets or deletes (the \
+version of the key it knows, 0 for none) is compared, as Tencent does for its clients: a key \
+written since is left alone and answered with 23001 and its value and `Seq` now, which the SDK \
+keeps, so the app may write it again; the other keys of the call are written (one new version; \
+none when every key conflicted, and then no push). Tested with the real SDK: a fresh SDK writes \
+a key it never read, one-to-one and in a group (`message-extras.mjs`). The REST API's writes, an \
+administrator's, are not compared: the last one wins.\n\
 - Message reactions (`addMessageReaction`, `removeMessageReaction`, `getMessageReactions`, \
 `getAllUserListOfMessageReaction`) on one-to-one messages of the user's own conversations and on \
-the group messages a member sees (not AVChatRooms; topic messages: not yet, 10004), with \
+the group messages a member sees (not AVChatRooms), a community topic's messages too (the \
+SDK's calls name the topic: 11000 for a group without topics, 110003 for no such topic; kept \
+under the topic, they go with it), with \
 Tencent's limits and codes: 10 reactions per message (23005), 100 users per reaction (23006), \
 reacting twice (23007), removing a reaction one does not have (23008); a reaction ID is 1 to 100 \
 bytes. `getMessageReactions` reads up to 20 messages, each reaction with its first 0 to 10 users \
@@ -271,7 +283,8 @@ reacted, up to 100 a page (the pinned SDK sends the page's start, `nextSeq`, for
 only: its one-to-one calls read from the first user, which with the default `count` of 100 is \
 every user). Every change reaches the other side or the members, and the user's \
 other devices (MESSAGE_REACTIONS_UPDATED, with the reaction's count and first 10 users). A \
-recalled message takes no change.\n\
+recalled message takes no change. Tested with the real SDK on a one-to-one, a group and a topic \
+message (`reactions.mjs`).\n\
 - Kicks: REST `im_open_login_svc/kick` logs the user's SDKs out with KICKED_OUT \
 (`REST_API_Kick`), and their old UserSig and A2Key no longer log in. `StatSvc.KickOther` is \
 not a kick of one's other devices, and no SDK call sends it: it is a push, on which the SDK \

@@ -54,7 +54,7 @@ pub use members::{AddedMember, JoinOutcome, MemberAdd, MemberChange, MemberList,
 pub use messages::{priority_number, GroupSend, GroupSent, SendLimiter, GROUP_BODY_CODES};
 pub use natter_store::{GroupMember, GroupRecord, JoinApplication, TopicRecord};
 pub use pins::{MessagePin, PinnedGroupMessage};
-pub use recalls::{MessageEdit, ModifiedMessage, MAX_RECALL};
+pub use recalls::{EditOutcome, MessageEdit, ModifiedMessage, MAX_RECALL};
 pub use receipts::{Receipt, ReceiptDetail};
 pub use rooms::{MemberMarks, OnlineMember, RoomCause};
 pub use topics::{NewTopic, TopicChange, TopicItem, TopicSelf};

@@ -122,6 +122,7 @@ pub fn checks() -> Vec<Check> {
         check!(ref pins::friend_request_read_marks_only_move_forward),
         check!(ref reactions::c2c_reactions_keep_limits_order_and_pages),
         check!(ref reactions::group_reactions_go_with_their_group),
+        check!(ref reactions::topic_reactions_are_the_topics_and_go_with_it),
         check!(arc reactions::concurrent_reactions_keep_the_limit),
         check!(ref kicks_are_kept_per_user_and_app),
         check!(ref ping_answers),

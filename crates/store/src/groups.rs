@@ -100,7 +100,15 @@ pub struct GroupMessage {
     pub silent: bool,
     /// `To_Account` of a directed message: only these members receive it; empty: everyone.
     pub recipients: Vec<String>,
+    /// `MsgVersion`: how many times the message was modified (0: never).
+    pub version: u64,
 }
+
+/// Migration 34, the same on both engines: each message's `MsgVersion`, so that an edit based
+/// on an older version than the stored one can be refused (the Web SDK's MSG_MODIFY_CONFLICT).
+pub(crate) const MSG_VERSION_SCHEMA: &str = "
+ALTER TABLE c2c_messages ADD COLUMN msg_version BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE group_messages ADD COLUMN msg_version BIGINT NOT NULL DEFAULT 0;";
 
 /// What an edit needs to see besides the group row.
 #[derive(Debug, Clone, PartialEq, Default)]

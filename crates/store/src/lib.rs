@@ -82,7 +82,7 @@ pub use types::{
     C2cRecall, C2cSend, ContactChange, ContactData, ContactGroup, ContactLimits, ContactOutcome,
     Conversation, ConversationId, ConversationKind, DeadLetter, ExtensionChange, ExtensionItem,
     ExtensionOutcome, ExtensionRead, Extensions, ListCursor, MarkChange, OutboxEntry, OutboxEvent,
-    ProfileValue, StoredC2c,
+    ProfileValue, SeenSeqs, StoredC2c,
 };
 
 #[derive(Debug, thiserror::Error)]

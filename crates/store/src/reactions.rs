@@ -39,8 +39,9 @@ CREATE TABLE group_reactions (
 );
 CREATE INDEX group_reactions_by_seq ON group_reactions (app_id, group_id, msg_seq, seq);";
 
-/// The message a reaction is on: a one-to-one message, or a message of a group (not of a
-/// topic).
+/// The message a reaction is on: a one-to-one message, or a message of a group or of a
+/// community topic (`group_id` names the stream the message is in, as in `group_messages`: the
+/// topic's ID for a topic's messages; its reactions go with the topic).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ReactionMessage {
     C2c(C2cMessageRef),

@@ -88,6 +88,8 @@ pub struct StoredC2c {
     pub message: C2cMessage,
     /// Tencent's `MsgFlagBits` (8: recalled).
     pub flag_bits: u32,
+    /// `MsgVersion`: how many times the message was modified (0: never).
+    pub version: u64,
 }
 
 /// Builds the after-callback rows of a send once the recipient's new unread total is known,
@@ -161,11 +163,21 @@ pub enum ExtensionRead {
 }
 
 /// What `modify_c2c` did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum C2cModify {
-    Modified,
+    /// Changed; the message's `MsgVersion` is now `version` (one more than before).
+    Modified {
+        version: u64,
+    },
     NotFound,
     Recalled,
+    /// The edit was based on an older version than the stored one; nothing was written. The
+    /// message as it is, so the editor can show it and try again.
+    Conflict {
+        body: String,
+        cloud_custom_data: String,
+        version: u64,
+    },
 }
 
 /// One key-value pair of a message extension.
@@ -199,11 +211,68 @@ pub enum ExtensionChange {
     Clear,
 }
 
+/// The version (`Seq`) at which a writer last saw each key it changes: the Web SDK sends it so
+/// that a key written since is not overwritten (Tencent's 23001). Empty: nothing is checked
+/// (the REST API, whose caller is an administrator).
+pub type SeenSeqs = Vec<(String, u64)>;
+
+impl ExtensionChange {
+    /// Leaves out of a set or delete the keys `stored` holds at a newer version than `seen`
+    /// names (a key `seen` does not name is not checked) and returns them as they are stored:
+    /// the conflicts. A clear names no key and has none.
+    pub fn drop_conflicts(
+        &mut self,
+        seen: &[(String, u64)],
+        stored: &[ExtensionItem],
+    ) -> Vec<ExtensionItem> {
+        let newer = |key: &str| -> Option<ExtensionItem> {
+            let (_, saw) = seen.iter().find(|(k, _)| k == key)?;
+            stored
+                .iter()
+                .find(|i| i.key == key && i.seq > *saw)
+                .cloned()
+        };
+        let mut conflicts = Vec::new();
+        match self {
+            ExtensionChange::Set(pairs) => pairs.retain(|(key, _)| match newer(key) {
+                Some(item) => {
+                    conflicts.push(item);
+                    false
+                }
+                None => true,
+            }),
+            ExtensionChange::Delete(keys) => keys.retain(|key| match newer(key) {
+                Some(item) => {
+                    conflicts.push(item);
+                    false
+                }
+                None => true,
+            }),
+            ExtensionChange::Clear => {}
+        }
+        conflicts
+    }
+
+    /// A set or delete that names no key (left so by [`Self::drop_conflicts`]): nothing to write.
+    pub fn is_empty(&self) -> bool {
+        match self {
+            ExtensionChange::Set(pairs) => pairs.is_empty(),
+            ExtensionChange::Delete(keys) => keys.is_empty(),
+            ExtensionChange::Clear => false,
+        }
+    }
+}
+
 /// What changing a message's extensions did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ExtensionOutcome {
-    /// Done: the written or removed keys with the new version (a removed key has an empty value).
-    Changed(Vec<ExtensionItem>),
+    /// Done: the written or removed keys with the new version (a removed key has an empty
+    /// value), and the keys left alone because they were written since the writer saw them
+    /// (as they are stored). With no key written no new version was made.
+    Changed {
+        changed: Vec<ExtensionItem>,
+        conflicts: Vec<ExtensionItem>,
+    },
     NoMessage,
     /// The message was not sent with `SupportMessageExtension` 1.
     NotEnabled,

@@ -8,7 +8,7 @@
 //! reply are the REST API's.
 
 use natter_core::{codes, ApiError, ApiResult};
-use natter_services::messages::{msg_key, C2cMessage, HistoryRequest};
+use natter_services::messages::{msg_key, HistoryRequest, StoredC2c};
 use natter_services::sessions::Session;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -287,7 +287,7 @@ pub(super) async fn page_get(ctx: Ctx, mut body: Value) -> ApiResult<Value> {
                 )
                 .await?;
             if let Some(message) = last.messages.last() {
-                let event = stored_event(&message.message);
+                let event = stored_event(message);
                 let sdk = c2c_item(&event, &me);
                 for key in ["MsgSeq", "MsgRandom", "MsgKey"] {
                     item[key] = sdk[key].clone();
@@ -309,7 +309,8 @@ pub(super) async fn page_get(ctx: Ctx, mut body: Value) -> ApiResult<Value> {
 
 /// A stored message in the shape of the `C2cMsg` event, so history and pushes share one
 /// conversion to the SDK's items.
-pub(super) fn stored_event(message: &C2cMessage) -> Map<String, Value> {
+pub(super) fn stored_event(stored: &StoredC2c) -> Map<String, Value> {
+    let message = &stored.message;
     let body: Value = serde_json::from_str(&message.body).unwrap_or_else(|_| json!([]));
     let event = json!({
         "From_Account": message.from,
@@ -321,6 +322,7 @@ pub(super) fn stored_event(message: &C2cMessage) -> Map<String, Value> {
         "MsgBody": body,
         "CloudCustomData": message.cloud_custom_data,
         "SupportMessageExtension": u32::from(message.supports_extension),
+        "MsgVersion": stored.version,
     });
     match event {
         Value::Object(map) => map,
@@ -425,7 +427,7 @@ pub(super) async fn getroammsg(ctx: Ctx, body: Value) -> ApiResult<Value> {
         .iter()
         .zip(&page.peer_read)
         .map(|(stored, peer_read)| {
-            let mut item = c2c_item(&stored_event(&stored.message), &ctx.identifier);
+            let mut item = c2c_item(&stored_event(stored), &ctx.identifier);
             item["IsPeerRead"] = u32::from(*peer_read).into();
             item["MsgFlagBits"] = stored.flag_bits.into();
             item

@@ -6,8 +6,9 @@
 //! side and the user's other devices hear of every change (`C2cMsgExtension`,
 //! `GroupMsgExtension`; the SDK's MESSAGE_EXTENSIONS_UPDATED and …_DELETED).
 //!
-//! Like the REST API, Natter does not compare the `Seq` the SDK sends with each key (the SDK's
-//! check for a concurrent write): the last write wins.
+//! Unlike the REST API (an administrator's writes win), the `Seq` the SDK sends with each key
+//! (the version of it the SDK saw) is compared: a key written since is left alone and answered
+//! with code 23001 and its value now, which the SDK keeps, so the app may write it again.
 
 use natter_core::{codes, ApiError, ApiResult};
 use natter_services::groups::permissions::ClientAction;
@@ -44,11 +45,12 @@ fn own_conversation(ctx: &Ctx, from: &str, to: &str) -> ApiResult<()> {
 }
 
 /// The reply of a set, delete or clear: the REST API's, with the message's new version
-/// (`Seq`), from which the SDK's next pull starts.
+/// (`Seq`), from which the SDK's next pull starts (none when every key conflicted).
 fn set_reply(reply: SetKeyValuesReply) -> ApiResult<Value> {
     let seq = reply
         .extension_list
         .iter()
+        .filter(|r| r.error_code == 0)
         .map(|r| r.extension.seq)
         .max()
         .unwrap_or(0);
@@ -70,11 +72,12 @@ pub(super) async fn set_key_values(ctx: Ctx, body: Value) -> ApiResult<Value> {
     let req: SetKeyValues = ctx.parse(body)?;
     let target = req.target.into_target(None)?;
     own_conversation(&ctx, &target.from, &target.to)?;
+    let seen = req.change.seen();
     let change = req.change.into_change()?;
     let changed = ctx
         .services
         .messages
-        .change_extensions(&ctx.app, target, change, &ctx.origin)
+        .change_extensions(&ctx.app, target, change, seen, &ctx.origin)
         .await?;
     set_reply(changed.into())
 }
@@ -129,11 +132,19 @@ async fn as_member(ctx: &Ctx, req: &GroupMessage) -> ApiResult<()> {
 pub(super) async fn group_set_key_values(ctx: Ctx, body: Value) -> ApiResult<Value> {
     let mut req: GroupMessage = ctx.parse(body)?;
     as_member(&ctx, &req).await?;
+    let seen = req.change.seen();
     let change = std::mem::take(&mut req.change).into_change()?;
     let changed = ctx
         .services
         .groups
-        .change_message_extensions(&ctx.app, req.stream(), req.msg_seq, change, &ctx.origin)
+        .change_message_extensions(
+            &ctx.app,
+            req.stream(),
+            req.msg_seq,
+            change,
+            seen,
+            &ctx.origin,
+        )
         .await?;
     set_reply(changed.into())
 }

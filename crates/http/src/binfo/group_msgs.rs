@@ -7,7 +7,7 @@
 
 use natter_core::{codes, ApiError, ApiResult};
 use natter_services::groups::permissions::ClientAction;
-use natter_services::groups::MessageEdit;
+use natter_services::groups::{EditOutcome, MessageEdit};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -41,10 +41,43 @@ pub(super) async fn group_msg_recall(ctx: Ctx, body: Value) -> ApiResult<Value> 
     typed(ctx, body, rest::group_msg_recall).await
 }
 
-/// `openim.modify_group_msg`: the REST body (plus the SDK's `MsgVersion`, which Natter does not
-/// compare: the REST API keeps no version to compare it with); the user edits their own
-/// message. The reply is the message as it now is, which the SDK puts in its own copy.
+/// The `MsgVersion` of the SDK's copy of a message it edits (`modifyMessage`).
+#[derive(Deserialize)]
+pub(super) struct EditedVersion {
+    #[serde(rename = "MsgVersion", default)]
+    version: Option<u64>,
+}
+
+/// The reply to `modifyMessage`: the message as it now is, which the SDK puts in its own copy;
+/// after a conflict (its copy was older than the stored message) a refusal with
+/// [`codes::MSG_MODIFY_CONFLICT`] that carries the stored message all the same, so the SDK
+/// shows it and the app may edit again.
+pub(super) fn edit_reply(outcome: EditOutcome, mut reply: Value) -> Value {
+    let (message, conflict) = match outcome {
+        EditOutcome::Modified(m) => (m, false),
+        EditOutcome::Conflict(m) => (m, true),
+    };
+    reply["MsgBody"] = message.body;
+    reply["CloudCustomData"] = message.cloud_custom_data.into();
+    reply["MsgVersion"] = message.version.into();
+    if conflict {
+        // The envelope takes a reply's fields over its own: a refusal with fields.
+        reply["ActionStatus"] = "FAIL".into();
+        reply["ErrorCode"] = codes::MSG_MODIFY_CONFLICT.into();
+        reply["ErrorInfo"] = format!(
+            "the message was modified since (MsgVersion {}); nothing changed",
+            reply["MsgVersion"]
+        )
+        .into();
+    }
+    reply
+}
+
+/// `openim.modify_group_msg`: the REST body plus the `MsgVersion` of the SDK's copy; the user
+/// edits their own message, refused as a conflict when the copy is older than the stored
+/// message ([`edit_reply`]).
 pub(super) async fn modify_group_msg(ctx: Ctx, body: Value) -> ApiResult<Value> {
+    let EditedVersion { version } = ctx.parse(body.clone())?;
     let req: ModifyGroupMsg = ctx.parse(body)?;
     ctx.services
         .groups
@@ -69,16 +102,13 @@ pub(super) async fn modify_group_msg(ctx: Ctx, body: Value) -> ApiResult<Value> 
                 seq: req.msg_seq,
                 body: req.msg_body,
                 cloud_custom_data: req.cloud_custom_data,
+                // The SDK sends 0 for a message it never saw modified.
+                expected_version: Some(version.unwrap_or(0)),
             },
             &ctx.origin,
         )
         .await?;
-    Ok(json!({
-        "MsgSeq": req.msg_seq,
-        "MsgBody": modified.body,
-        "CloudCustomData": modified.cloud_custom_data,
-        "MsgVersion": modified.version,
-    }))
+    Ok(edit_reply(modified, json!({ "MsgSeq": req.msg_seq })))
 }
 
 /// `group_open_http_svc.group_msg_receipt`: the user has read these messages (as `/ws`'s

@@ -438,5 +438,6 @@ pub(super) fn history_item(m: &natter_services::search::GroupMessage, group_id: 
         "IsPlaceMsg": if m.deleted { 1 } else if m.recalled { 2 } else { 0 },
         "TinyId": user_number(&m.from).to_string(),
         "SupportMessageExtension": u32::from(m.extensions.is_some()),
+        "MsgVersion": m.version,
     })
 }

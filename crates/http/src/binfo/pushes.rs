@@ -88,6 +88,9 @@ pub fn c2c_item(event: &Map<String, Value>, me: &str) -> Value {
         // A copy of the user's own message, sent from another of their devices.
         "IsSyncMsg": u32::from(from.as_str() == Some(me)),
         "SupportMessageExtension": support_extension(event),
+        // How many times it was modified (history; a new message: 0), which `modifyMessage`
+        // sends back.
+        "MsgVersion": event.get("MsgVersion").cloned().unwrap_or_else(|| json!(0)),
     })
 }
 

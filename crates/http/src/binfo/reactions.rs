@@ -157,15 +157,10 @@ fn as_self(ctx: &Ctx, users: Option<Vec<String>>, refusal: u32) -> ApiResult<()>
     }
 }
 
-/// A topic's messages take no reactions here yet (see `services::groups::reactions`).
-fn no_topic(topic_id: Option<&str>) -> ApiResult<()> {
-    match topic_id {
-        Some(t) if !t.is_empty() => Err(ApiError::new(
-            codes::GROUP_INVALID_PARAM,
-            "reactions to topic messages are not served by Natter yet",
-        )),
-        _ => Ok(()),
-    }
+/// The group and, for a topic's message, the topic (the SDK sends `""` or nothing for the
+/// group itself).
+fn stream<'a>(group_id: &'a str, topic_id: &'a Option<String>) -> (&'a str, Option<&'a str>) {
+    (group_id, topic_id.as_deref().filter(|t| !t.is_empty()))
 }
 
 async fn c2c_change(ctx: Ctx, body: Value, add: bool) -> ApiResult<Value> {
@@ -264,7 +259,6 @@ pub(super) async fn reaction_iterate(ctx: Ctx, body: Value) -> ApiResult<Value> 
 
 async fn group_change(ctx: Ctx, body: Value, add: bool) -> ApiResult<Value> {
     let req: GroupReaction = ctx.parse(body)?;
-    no_topic(req.topic_id.as_deref())?;
     as_self(&ctx, req.users, codes::GROUP_NO_PERMISSION)?;
     let change = ReactionChange {
         reaction: req.reaction,
@@ -276,7 +270,7 @@ async fn group_change(ctx: Ctx, body: Value, add: bool) -> ApiResult<Value> {
         .react(
             &ctx.app,
             &ctx.identifier,
-            &req.group_id,
+            stream(&req.group_id, &req.topic_id),
             req.msg_seq,
             change,
             &ctx.origin,
@@ -298,14 +292,13 @@ pub(super) async fn group_reaction_del(ctx: Ctx, body: Value) -> ApiResult<Value
 /// `group_reaction_multi_stat`: the reactions of up to 20 messages of a group.
 pub(super) async fn group_reaction_multi_stat(ctx: Ctx, body: Value) -> ApiResult<Value> {
     let req: GroupReactionStat = ctx.parse(body)?;
-    no_topic(req.topic_id.as_deref())?;
     let found = ctx
         .services
         .groups
         .reactions(
             &ctx.app,
             &ctx.identifier,
-            &req.group_id,
+            stream(&req.group_id, &req.topic_id),
             req.msg_seq_list.clone(),
             listed_users(req.count.unwrap_or(10)),
         )
@@ -321,14 +314,13 @@ pub(super) async fn group_reaction_multi_stat(ctx: Ctx, body: Value) -> ApiResul
 /// `group_reaction_iterate`.
 pub(super) async fn group_reaction_iterate(ctx: Ctx, body: Value) -> ApiResult<Value> {
     let req: GroupReactionIterate = ctx.parse(body)?;
-    no_topic(req.topic_id.as_deref())?;
     let page = ctx
         .services
         .groups
         .reaction_users(
             &ctx.app,
             &ctx.identifier,
-            &req.group_id,
+            stream(&req.group_id, &req.topic_id),
             req.msg_seq,
             req.reaction,
             (req.next_seq, page_size(req.count)),
@@ -347,13 +339,17 @@ fn field<'a>(event: &'a Map<String, Value>, name: &str) -> &'a Value {
 pub(super) fn reaction_push(event: &Map<String, Value>, me: &str, group: bool) -> Value {
     let tiny_id = user_number(field(event, "From_Account").as_str().unwrap_or_default());
     let (info_name, info, number) = if group {
-        let info = json!({
+        let mut info = json!({
             "GroupId": field(event, "GroupId"),
             "MsgSeq": field(event, "MsgSeq"),
             "MsgRandom": field(event, "Random"),
             "MsgClientTime": field(event, "MsgTime"),
             "TinyId": tiny_id.to_string(),
         });
+        // A topic's message (the SDK finds the message by its ID alone).
+        if let Some(topic) = event.get("TopicId") {
+            info["TopicId"] = topic.clone();
+        }
         ("GroupMsgInfo", info, GROUP_EVENT)
     } else {
         let info = json!({

@@ -27,7 +27,7 @@ fn reply(value: impl serde::Serialize) -> ApiResult<Value> {
 fn message_item(found: &FoundMessage, user: &str) -> Value {
     match found {
         FoundMessage::C2c(stored) => {
-            let mut item = c2c_item(&stored_event(&stored.message), user);
+            let mut item = c2c_item(&stored_event(stored), user);
             item["IsPeerRead"] = 0.into();
             item["MsgFlagBits"] = stored.flag_bits.into();
             item

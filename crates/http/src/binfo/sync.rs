@@ -110,7 +110,7 @@ pub(super) async fn getmsg(ctx: Ctx, body: Value) -> ApiResult<Value> {
         .collect();
     let list: Vec<Value> = page
         .iter()
-        .map(|stored| c2c_item(&stored_event(&stored.message), &me))
+        .map(|stored| c2c_item(&stored_event(stored), &me))
         .collect();
     Ok(json!({
         "Cookie": write_cookie(cookie),
@@ -187,14 +187,20 @@ struct ModifyC2cMsg {
     msg_body: Option<Value>,
     #[serde(rename = "CloudCustomData")]
     cloud_custom_data: Option<String>,
+    /// The `MsgVersion` of the SDK's copy (0: never modified).
+    #[serde(rename = "MsgVersion", default)]
+    version: u64,
 }
 
 /// `openim.modify_c2c_msg`: the user edits their own message (as the REST `modify_c2c_msg`);
-/// the peer and the user's other devices get the new message.
+/// the peer and the user's other devices get the new message. The reply is the message as it
+/// now is; an edit of an older copy than the stored message is refused as a conflict
+/// ([`super::group_msgs::edit_reply`]).
 pub(super) async fn modify_c2c_msg(ctx: Ctx, body: Value) -> ApiResult<Value> {
     let req: ModifyC2cMsg = ctx.parse(body)?;
     let target = req.message.own(&ctx)?;
-    ctx.services
+    let outcome = ctx
+        .services
         .messages
         .modify(
             &ctx.app,
@@ -202,9 +208,10 @@ pub(super) async fn modify_c2c_msg(ctx: Ctx, body: Value) -> ApiResult<Value> {
             target,
             req.msg_body.as_ref(),
             req.cloud_custom_data,
+            Some(req.version),
         )
         .await?;
-    Ok(Value::Null)
+    Ok(super::group_msgs::edit_reply(outcome, json!({})))
 }
 
 #[cfg(test)]

@@ -190,6 +190,8 @@ pub async fn modify_c2c_msg(ctx: Ctx, req: ModifyC2cMsg) -> ApiResult<()> {
             target,
             req.msg_body.as_ref(),
             cloud_custom_data,
+            // The REST API names no version: the last edit wins.
+            None,
         )
         .await?;
     Ok(())
@@ -206,6 +208,7 @@ pub async fn modify_group_msg(ctx: Ctx, req: ModifyGroupMsg) -> ApiResult<()> {
                 seq: req.msg_seq,
                 body: req.msg_body,
                 cloud_custom_data: req.cloud_custom_data,
+                expected_version: None,
             },
             &ctx.origin(),
         )

@@ -26,7 +26,8 @@ pub async fn set_key_values(ctx: Ctx, req: SetKeyValues) -> ApiResult<SetKeyValu
     let changed = ctx
         .services
         .messages
-        .change_extensions(&ctx.app, target, change, &ctx.origin)
+        // An administrator's write: the keys' `Seq` is not compared.
+        .change_extensions(&ctx.app, target, change, Vec::new(), &ctx.origin)
         .await?;
     Ok(changed.into())
 }
@@ -57,6 +58,8 @@ pub async fn group_set_key_values(
             (&req.group_id, None),
             req.msg_seq,
             change,
+            // An administrator's write: the keys' `Seq` is not compared.
+            Vec::new(),
             &ctx.origin,
         )
         .await?;

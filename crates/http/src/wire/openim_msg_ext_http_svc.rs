@@ -3,7 +3,9 @@
 //! same shapes.
 
 use natter_core::{codes, ApiError, ApiResult};
-use natter_services::messages::extensions::{ExtensionChange, ExtensionItem, ExtensionPage};
+use natter_services::messages::extensions::{
+    ExtensionChange, ExtensionItem, ExtensionPage, ExtensionWrite, SeenSeqs,
+};
 use serde::{Deserialize, Serialize};
 
 use super::openim::MsgTarget;
@@ -47,7 +49,8 @@ pub struct ExtensionEntry {
     pub key: String,
     #[serde(default)]
     pub value: String,
-    /// The version the caller last saw; an administrator's write does not check it.
+    /// The version the caller last saw; an administrator's write does not check it (the Web
+    /// SDK's does: a key written since is left alone, 23001).
     #[serde(default)]
     pub seq: Option<u64>,
 }
@@ -62,6 +65,18 @@ pub struct ChangeFields {
 }
 
 impl ChangeFields {
+    /// The version each key of the list was seen at, for the keys that name one (the Web
+    /// SDK's); empty for a list that cannot be read (`into_change` refuses it).
+    pub fn seen(&self) -> SeenSeqs {
+        match &self.extension_list {
+            Some(Field::Valid(list)) => list
+                .iter()
+                .filter_map(|e| Some((e.key.clone(), e.seq?)))
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+
     /// The change; the list is checked before `OperateType`.
     pub fn into_change(self) -> ApiResult<ExtensionChange> {
         change_of(self.operate_type, self.extension_list)
@@ -165,15 +180,23 @@ pub struct SetKeyValuesReply {
     pub extension_list: Vec<ExtensionResult>,
 }
 
-impl From<Vec<ExtensionItem>> for SetKeyValuesReply {
-    fn from(changed: Vec<ExtensionItem>) -> Self {
+/// A key written since the version the Web SDK saw: left alone, answered with its value now.
+pub const EXTENSION_CONFLICT: u32 = 23001;
+
+impl From<ExtensionWrite> for SetKeyValuesReply {
+    fn from(write: ExtensionWrite) -> Self {
+        let result = |error_code| {
+            move |item: ExtensionItem| ExtensionResult {
+                error_code,
+                extension: item.into(),
+            }
+        };
         Self {
-            extension_list: changed
+            extension_list: write
+                .changed
                 .into_iter()
-                .map(|item| ExtensionResult {
-                    error_code: 0,
-                    extension: item.into(),
-                })
+                .map(result(0))
+                .chain(write.conflicts.into_iter().map(result(EXTENSION_CONFLICT)))
                 .collect(),
         }
     }

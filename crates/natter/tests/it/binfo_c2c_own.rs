@@ -211,3 +211,90 @@ on_both_engines!(
         );
     }
 );
+
+on_both_engines!(
+    extension_keys_written_since_the_sdk_saw_them_are_left_alone,
+    |server: TestServer| async move {
+        const SET: &str = "openim_msg_ext_http_svc.set_key_values";
+        const CONFLICT: u64 = 23001;
+        let mut a = SdkClient::connect(&server, "ext_a").await;
+        let mut b = SdkClient::connect(&server, "ext_b").await;
+        let sent = a
+            .call(
+                "openim.sendmsg",
+                json!({"To_Account": "ext_b", "MsgRandom": 5, "MsgSeq": 5, "SupportMessageExtension": 1,
+                       "MsgBody": [{"MsgType": "TIMTextElem", "MsgContent": {"Text": "vote"}}]}),
+            )
+            .await;
+        assert_eq!(code(&sent), 0, "{sent}");
+        let message = json!({"From_Account": "ext_a", "To_Account": "ext_b",
+                             "MsgKey": sent["MsgKey"], "OperateType": 1});
+        let set = |list: Value| {
+            let mut body = message.clone();
+            body["ExtensionList"] = list;
+            body
+        };
+        let reply = a
+            .call(
+                SET,
+                set(json!([{"Key": "choice", "Value": "red", "Seq": 0}])),
+            )
+            .await;
+        assert_eq!(code(&reply), 0, "{reply}");
+        assert_eq!(reply["Seq"], 1, "{reply}");
+
+        // b's SDK has not seen `choice` (Seq 0): that key is left alone and answered with its
+        // value now (23001); b's other key is written as version 2.
+        let reply = b
+            .call(
+                SET,
+                set(json!([{"Key": "choice", "Value": "blue", "Seq": 0},
+                           {"Key": "note", "Value": "hm", "Seq": 0}])),
+            )
+            .await;
+        assert_eq!(code(&reply), 0, "{reply}");
+        assert_eq!(
+            reply["ExtensionList"],
+            json!([{"ErrorCode": 0, "Extension": {"Key": "note", "Value": "hm", "Seq": 2}},
+                   {"ErrorCode": CONFLICT, "Extension": {"Key": "choice", "Value": "red", "Seq": 1}}]),
+            "{reply}"
+        );
+        assert_eq!(reply["Seq"], 2, "{reply}");
+        // Every key stale: nothing is written (no new version), a deletion neither.
+        let mut delete = set(json!([{"Key": "note", "Value": "", "Seq": 1}]));
+        delete["OperateType"] = json!(2);
+        let reply = a.call(SET, delete).await;
+        assert_eq!(
+            reply["ExtensionList"],
+            json!([{"ErrorCode": CONFLICT, "Extension": {"Key": "note", "Value": "hm", "Seq": 2}}]),
+            "{reply}"
+        );
+        assert!(reply.get("Seq").is_none(), "{reply}");
+        // From the version it now knows, b's write goes through.
+        let reply = b
+            .call(
+                SET,
+                set(json!([{"Key": "choice", "Value": "blue", "Seq": 1}])),
+            )
+            .await;
+        assert_eq!(
+            reply["ExtensionList"],
+            json!([{"ErrorCode": 0, "Extension": {"Key": "choice", "Value": "blue", "Seq": 3}}]),
+            "{reply}"
+        );
+        let got = a
+            .call(
+                "openim_msg_ext_http_svc.get_key_values",
+                json!({"From_Account": "ext_a", "To_Account": "ext_b", "MsgKey": sent["MsgKey"],
+                       "startSeq": 0}),
+            )
+            .await;
+        assert_eq!(got["LatestSeq"], 3, "{got}");
+        assert_eq!(
+            got["ExtensionList"],
+            json!([{"Key": "note", "Value": "hm", "Seq": 2},
+                   {"Key": "choice", "Value": "blue", "Seq": 3}]),
+            "{got}"
+        );
+    }
+);

@@ -244,7 +244,7 @@ on_both_engines!(
         assert_eq!(edited["MsgBody"], text("the typo"));
         assert_eq!(edited["CloudCustomData"], "v2");
         let version = edited["MsgVersion"].as_i64().unwrap();
-        assert!(version > 0, "{edited}");
+        assert_eq!(version, 1, "{edited}");
 
         // Members get the new message, named as the SDK names its copy.
         for sdk in [&mut owner, &mut admin] {
@@ -260,6 +260,54 @@ on_both_engines!(
         let pulled = history(&mut owner, &group_id).await;
         let item = pulled.iter().find(|m| m["MsgSeq"] == seq).unwrap();
         assert_eq!(item["MsgBody"], text("the typo"), "{item}");
+        assert_eq!(item["MsgVersion"], 1, "{item}");
+
+        // An edit of a copy older than the stored message is a conflict (20027, the SDK's
+        // MSG_MODIFY_CONFLICT) carrying the message as it is; nothing changes.
+        let conflict = member
+            .call(
+                "openim.modify_group_msg",
+                json!({"GroupId": group_id, "MsgSeq": seq, "MsgVersion": 0,
+                       "MsgBody": text("stale")}),
+            )
+            .await;
+        assert_eq!(conflict["ErrorCode"], 20027, "{conflict}");
+        assert_eq!(conflict["MsgBody"], text("the typo"), "{conflict}");
+        assert_eq!(conflict["CloudCustomData"], "v2", "{conflict}");
+        assert_eq!(conflict["MsgVersion"], 1, "{conflict}");
+        // The REST API names no version: its edit wins, and moves the version on.
+        server
+            .ok(
+                "openim/modify_group_msg",
+                json!({"GroupId": group_id, "MsgSeq": seq, "MsgBody": text("by the admin")}),
+            )
+            .await;
+        let conflict = member
+            .call(
+                "openim.modify_group_msg",
+                json!({"GroupId": group_id, "MsgSeq": seq, "MsgVersion": 1,
+                       "MsgBody": text("stale")}),
+            )
+            .await;
+        assert_eq!(conflict["ErrorCode"], 20027, "{conflict}");
+        assert_eq!(conflict["MsgBody"], text("by the admin"), "{conflict}");
+        assert_eq!(conflict["MsgVersion"], 2, "{conflict}");
+        let edited = member
+            .call(
+                "openim.modify_group_msg",
+                json!({"GroupId": group_id, "MsgSeq": seq, "MsgVersion": 2,
+                       "MsgBody": text("fresh")}),
+            )
+            .await;
+        assert_eq!(edited["ErrorCode"], 0, "{edited}");
+        assert_eq!(edited["MsgVersion"], 3, "{edited}");
+        // The owner heard of the REST edit and of this one, not of the refused ones.
+        for (body, version) in [("by the admin", 2), ("fresh", 3)] {
+            let push = owner.next_push_of("GroupMsgModNotifys").await;
+            let item = &push["EventArray"][0]["GroupMsgModNotifys"][0];
+            assert_eq!(item["MsgBody"], text(body), "{push}");
+            assert_eq!(item["MsgVersion"], version, "{push}");
+        }
 
         // A recalled message cannot be edited (10032), one that does not exist neither (10030).
         ok(

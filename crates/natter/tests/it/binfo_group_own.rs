@@ -319,6 +319,26 @@ on_both_engines!(
             got["ExtensionList"],
             json!([{"Key": "ge_member", "Value": "yes", "Seq": 1}])
         );
+        // A key written since the SDK saw it (Seq 0 < 1) is left alone and answered with its
+        // value now (23001); the other key is written.
+        let stale = json!({"GroupId": community, "TopicId": topic, "MsgSeq": seq, "OperateType": 1,
+                           "ExtensionList": [{"Key": "ge_member", "Value": "no", "Seq": 0},
+                                             {"Key": "ge_owner", "Value": "yes", "Seq": 0}]});
+        let reply = ok(&mut owner, SET, stale).await;
+        assert_eq!(
+            reply["ExtensionList"],
+            json!([{"ErrorCode": 0, "Extension": {"Key": "ge_owner", "Value": "yes", "Seq": 2}},
+                   {"ErrorCode": 23001, "Extension": {"Key": "ge_member", "Value": "yes", "Seq": 1}}]),
+            "{reply}"
+        );
+        // The member hears of the key written only.
+        let push = member.next_push_of("MsgExtensionNotify").await;
+        let notify = &push["EventArray"][0]["MsgExtensionNotify"];
+        assert_eq!(
+            notify["SetKVInfo"][0]["MsgKeyValue"],
+            json!([{"Key": "ge_owner", "Value": "yes", "Seq": 2}]),
+            "{push}"
+        );
         // The same MsgSeq in the community itself is another message (none there).
         let own = json!({"GroupId": community, "MsgSeq": seq, "startSeq": 0});
         assert_eq!(code(&owner.call(GET, own).await), NO_PERMISSION);

@@ -12,7 +12,8 @@ use crate::sdk_client::SdkClient;
 const BAD_PARAM: u64 = 90001;
 const BAD_MSG_KEY: u64 = 90054;
 const C2C_NOT_FOUND: u64 = 20022;
-const GROUP_INVALID: u64 = 10004;
+const TOPIC_NOT_SUPPORTED: u64 = 11000;
+const TOPIC_NOT_FOUND: u64 = 110003;
 const NO_PERMISSION: u64 = 10007;
 const GROUP_NOT_FOUND: u64 = 10010;
 const GROUP_MSG_NOT_FOUND: u64 = 10030;
@@ -272,7 +273,8 @@ on_both_engines!(
         let seq = sent["MsgSeq"].as_u64().unwrap();
         let on = |seq: u64, reaction: &str| json!({"GroupId": group_id, "MsgSeq": seq, "Reaction": reaction});
 
-        // Members only; a message that exists; not in a topic; a group that exists.
+        // Members only; a message that exists; a topic only of a community with topics; a
+        // group that exists.
         let refused = ext(&mut outsider, "group_reaction_add", on(seq, "ok")).await;
         assert_eq!(code(&refused), NO_PERMISSION, "{refused}");
         let missing = ext(&mut member, "group_reaction_add", on(seq + 100, "ok")).await;
@@ -280,7 +282,7 @@ on_both_engines!(
         let mut topic = on(seq, "ok");
         topic["TopicId"] = json!("@TGS#_x@TOPIC#_y");
         let topic = ext(&mut member, "group_reaction_add", topic).await;
-        assert_eq!(code(&topic), GROUP_INVALID, "{topic}");
+        assert_eq!(code(&topic), TOPIC_NOT_SUPPORTED, "{topic}");
         let mut nowhere = on(seq, "ok");
         nowhere["GroupId"] = json!("@TGS#nowhere");
         let nowhere = ext(&mut member, "group_reaction_add", nowhere).await;
@@ -354,5 +356,92 @@ on_both_engines!(
         assert_eq!(code(&recalled), 0, "{recalled}");
         let late = ext(&mut member, "group_reaction_add", on(seq, "late")).await;
         assert_eq!(code(&late), GROUP_MSG_NOT_FOUND, "{late}");
+    }
+);
+
+on_both_engines!(
+    topic_message_reactions_reach_the_communitys_members,
+    |server: TestServer| async move {
+        let mut owner = SdkClient::connect(&server, "tx_owner").await;
+        let mut member = SdkClient::connect(&server, "tx_member").await;
+        let mut outsider = SdkClient::connect(&server, "tx_out").await;
+        let community = owner
+            .call(
+                "million_group_open_http_svc.create_group",
+                json!({"Type": "Community", "Name": "Town", "SupportTopic": 1,
+                       "MemberList": [{"Member_Account": "tx_member"}]}),
+            )
+            .await;
+        assert_eq!(code(&community), 0, "{community}");
+        let group_id = community["GroupId"].as_str().unwrap().to_owned();
+        let mut topics = Vec::new();
+        for name in ["votes", "chat"] {
+            let topic = owner
+                .call(
+                    "million_group_open_http_svc.create_topic",
+                    json!({"GroupId": group_id, "TopicName": name}),
+                )
+                .await;
+            assert_eq!(code(&topic), 0, "{topic}");
+            topics.push(topic["TopicId"].as_str().unwrap().to_owned());
+        }
+        let sent = owner
+            .call(
+                "group_open_http_svc.send_group_msg",
+                json!({"GroupId": group_id, "TopicId": topics[0], "Random": 77,
+                       "MsgBody": [{"MsgType": "TIMTextElem", "MsgContent": {"Text": "vote"}}]}),
+            )
+            .await;
+        assert_eq!(code(&sent), 0, "{sent}");
+        let seq = sent["MsgSeq"].as_u64().unwrap();
+        let on = |topic: &str, reaction: &str| json!({"GroupId": group_id, "TopicId": topic, "MsgSeq": seq, "Reaction": reaction});
+
+        // The member reacts to the topic's message; the owner hears of it, the topic named.
+        ok(&mut member, "group_reaction_add", on(&topics[0], "yes")).await;
+        let list = next_reaction_push(&mut owner, "MsgReactionNotifyList").await;
+        let info = &list[0]["GroupMsgInfo"];
+        assert_eq!(info["GroupId"], group_id.as_str(), "{list}");
+        assert_eq!(info["TopicId"], topics[0].as_str(), "{list}");
+        assert_eq!(info["MsgSeq"], seq, "{list}");
+        assert_eq!(info["MsgRandom"], 77, "{list}");
+        let summary = &list[0]["MsgReactionSummary"][0];
+        assert_eq!(summary["Reaction"], "yes", "{list}");
+        assert_eq!(summary["Reaction_Account"], json!(["tx_member"]), "{list}");
+        ok(&mut owner, "group_reaction_add", on(&topics[0], "yes")).await;
+
+        // The topic's message has them; the same MsgSeq elsewhere is another message.
+        let stat = |topic: &str| json!({"GroupId": group_id, "TopicId": topic, "MsgSeqList": [seq], "Count": 10});
+        let read = ok(&mut member, "group_reaction_multi_stat", stat(&topics[0])).await;
+        let reactions = &read["Results"][0]["MsgReactionSummary"];
+        assert_eq!(reactions[0]["Reaction"], "yes", "{read}");
+        assert_eq!(
+            reactions[0]["Reaction_Account"],
+            json!(["tx_member", "tx_owner"]),
+            "{read}"
+        );
+        assert_eq!(reactions[0]["ReactedByMe"], 1, "{read}");
+        let other = ok(&mut member, "group_reaction_multi_stat", stat(&topics[1])).await;
+        assert_eq!(
+            other["Results"][0]["ErrorCode"], GROUP_MSG_NOT_FOUND,
+            "{other}"
+        );
+        let mut page = on(&topics[0], "yes");
+        page["Count"] = json!(100);
+        let users = ok(&mut owner, "group_reaction_iterate", page).await;
+        assert_eq!(
+            users["Reaction_Account"],
+            json!(["tx_member", "tx_owner"]),
+            "{users}"
+        );
+        ok(&mut member, "group_reaction_del", on(&topics[0], "yes")).await;
+        let twice = ext(&mut member, "group_reaction_del", on(&topics[0], "yes")).await;
+        assert_eq!(code(&twice), NOT_REACTED, "{twice}");
+
+        // Members of the community only; a topic that exists.
+        let refused = ext(&mut outsider, "group_reaction_add", on(&topics[0], "no")).await;
+        assert_eq!(code(&refused), NO_PERMISSION, "{refused}");
+        let gone = format!("{group_id}@TOPIC#_none");
+        let missing = ext(&mut member, "group_reaction_add", on(&gone, "no")).await;
+        assert_eq!(code(&missing), TOPIC_NOT_FOUND, "{missing}");
     }
 );

@@ -215,7 +215,10 @@ on_both_engines!(
         assert_eq!(modified["MsgRandom"], 42);
         assert_eq!(modified["MsgSeq"], item["MsgSeq"]);
         assert_eq!(modified["MsgTimeStamp"], item["MsgTimeStamp"]);
-        assert!(modified["MsgVersion"].as_i64().unwrap() > 0);
+        assert_eq!(modified["MsgVersion"], 1, "{push}");
+        // The reply is the message as it now is.
+        assert_eq!(edited["MsgBody"], edit["MsgBody"], "{edited}");
+        assert_eq!(edited["MsgVersion"], 1, "{edited}");
         let roam = bob
             .call(
                 "openim.getroammsg",
@@ -225,6 +228,32 @@ on_both_engines!(
         assert_eq!(
             roam["MsgList"][0]["MsgBody"][0]["MsgContent"]["Text"],
             "hello"
+        );
+        assert_eq!(roam["MsgList"][0]["MsgVersion"], 1, "{roam}");
+
+        // An edit of a copy older than the stored message (version 0 < 1) is a conflict
+        // (20027, the SDK's MSG_MODIFY_CONFLICT) that carries the message as it is; nothing
+        // changes.
+        let mut stale = message.clone();
+        stale["MsgBody"] = json!([{"MsgType": "TIMTextElem", "MsgContent": {"Text": "stale"}}]);
+        stale["MsgVersion"] = json!(0);
+        let conflict = alice.call("openim.modify_c2c_msg", stale.clone()).await;
+        assert_eq!(conflict["ErrorCode"], 20027, "{conflict}");
+        assert_eq!(conflict["ActionStatus"], "FAIL", "{conflict}");
+        assert_eq!(conflict["MsgBody"], edit["MsgBody"], "{conflict}");
+        assert_eq!(conflict["MsgVersion"], 1, "{conflict}");
+        // Edited again from the current version: accepted, and version 2 reaches bob.
+        stale["MsgVersion"] = json!(1);
+        stale["CloudCustomData"] = json!("second");
+        let edited = alice.call("openim.modify_c2c_msg", stale).await;
+        assert_eq!(edited["ErrorCode"], 0, "{edited}");
+        assert_eq!(edited["MsgVersion"], 2, "{edited}");
+        let (_, push) = bob.next_push().await.unwrap();
+        let modified = &push["EventArray"][0]["C2cMsgModNotifys"][0];
+        assert_eq!(modified["MsgVersion"], 2, "{push}");
+        assert_eq!(
+            modified["MsgBody"][0]["MsgContent"]["Text"], "stale",
+            "{push}"
         );
         // Only one's own messages.
         let mut theirs = edit.clone();

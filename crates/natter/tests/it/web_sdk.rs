@@ -141,6 +141,14 @@ async fn two_users_talk_through_the_web_sdk(server: TestServer) {
         edited["text"].as_str().unwrap().contains("edited"),
         "{edited}"
     );
+    // An edit of a stale copy: the SDK's MSG_MODIFY_CONFLICT, with the message as it is.
+    let conflict = step(
+        &report,
+        "B edits a stale copy: MSG_MODIFY_CONFLICT with the message as it is",
+    );
+    assert_eq!(conflict["code"], 2480, "{conflict}");
+    assert_eq!(conflict["text"], edited["text"], "{conflict}");
+    assert_eq!(conflict["version"], 1, "{conflict}");
     let refused = step(&report, "B may not recall A's group message");
     assert_eq!(refused["code"], 10007, "{refused}");
     let revoked = step(

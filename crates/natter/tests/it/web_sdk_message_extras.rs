@@ -18,6 +18,12 @@ async fn extensions_and_pins_through_the_web_sdk(server: TestServer) {
         "one-to-one: extensions set, changed and deleted on both ends",
     );
     assert_eq!(c2c["extensions"], expected, "{c2c}");
+    // A fresh SDK's write of a key written since it could know: left alone, with its value.
+    assert_eq!(
+        c2c["conflict"],
+        serde_json::json!({"code": 23001, "key": "votes", "value": "2"}),
+        "{c2c}"
+    );
     let history = server
         .ok(
             "openim/admin_getroammsg",
@@ -45,6 +51,7 @@ async fn extensions_and_pins_through_the_web_sdk(server: TestServer) {
         "group: extensions set, changed and deleted on both ends",
     );
     assert_eq!(group["extensions"], expected, "{group}");
+    assert_eq!(group["conflict"]["code"], 23001, "{group}");
     let rest = server
         .ok(
             "openim_msg_ext_http_svc/group_get_key_values",

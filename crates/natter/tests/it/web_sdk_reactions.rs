@@ -1,5 +1,5 @@
-//! Message reactions through Tencent's Web SDK (`tests/web-sdk/reactions.mjs`): on a one-to-one
-//! and on a group message, two users add and remove reactions and each hears of the other's
+//! Message reactions through Tencent's Web SDK (`tests/web-sdk/reactions.mjs`): on a one-to-one,
+//! a group and a community topic's message, two users add and remove reactions and each hears of the other's
 //! (MESSAGE_REACTIONS_UPDATED), lists them and pages a reaction's users; reacting twice and
 //! removing a reaction one does not have get Tencent's codes.
 
@@ -16,6 +16,7 @@ async fn reactions_through_the_web_sdk(server: TestServer) {
     for name in [
         "one-to-one: both react, list, page and take back",
         "group: both react, list, page and take back",
+        "topic: both react, list, page and take back",
     ] {
         let done = step(&report, name);
         assert_eq!(done["twice"], ALREADY_REACTED, "{name}: {done}");

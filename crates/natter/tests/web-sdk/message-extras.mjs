@@ -67,7 +67,24 @@ async function exchange(a, b, to, conversationType, text) {
   check(gone.keyList.includes('mood'), 'A hears mood deleted', gone);
   const after = await a.chat.getMessageExtensions(mine);
   check(JSON.stringify(asMap(after.data.extensions)) === JSON.stringify({ votes: '2' }), 'A reads votes 2 alone', after.data);
-  return { mine, theirs, extensions: asMap(after.data.extensions) };
+
+  // A fresh SDK of B never read the message's extensions: it sends Seq 0 for `votes`, written
+  // since, so that key is left alone (23001) and answered with its value now, which the SDK
+  // keeps; the same write then goes through.
+  const fresh = await login(B, SIG_B);
+  const list = await fresh.chat.getMessageList({ conversationID: theirs.conversationID });
+  const copy = list.data.messageList.find((m) => m.ID === theirs.ID);
+  check(copy !== undefined, 'a fresh SDK of B has the message', list.data.messageList.map((m) => m.ID));
+  const stale = await eventually(`${B}: a fresh SDK may use message extensions`, async () => {
+    const res = await fresh.chat.setMessageExtensions(copy, [{ key: 'votes', value: '3' }]).catch((e) => e);
+    return { ok: res.code !== 3122, value: res, seen: res };
+  });
+  const conflict = stale.data.extensions[0];
+  check(conflict.code === 23001 && conflict.value === '2', 'a key written since is left alone, with its value now', stale.data);
+  const again = await fresh.chat.setMessageExtensions(copy, [{ key: 'votes', value: '2' }]);
+  check(again.data.extensions[0].code === 0, 'the write goes through from the version now known', again.data);
+  await fresh.chat.logout();
+  return { mine, theirs, extensions: asMap(after.data.extensions), conflict };
 }
 
 async function main() {
@@ -75,8 +92,8 @@ async function main() {
   const b = await login(B, SIG_B);
 
   await step('one-to-one: extensions set, changed and deleted on both ends', async () => {
-    const { mine, extensions } = await exchange(a, b, B, a.TYPES.CONV_C2C, 'extend me');
-    return { messageID: mine.ID, extensions };
+    const { mine, extensions, conflict } = await exchange(a, b, B, a.TYPES.CONV_C2C, 'extend me');
+    return { messageID: mine.ID, extensions, conflict };
   });
 
   let groupID;
@@ -90,7 +107,7 @@ async function main() {
   let sent;
   await step('group: extensions set, changed and deleted on both ends', async () => {
     sent = await exchange(a, b, groupID, a.TYPES.CONV_GROUP, 'extend the group');
-    return { groupID, messageID: sent.mine.ID, sequence: sent.mine.sequence, extensions: sent.extensions };
+    return { groupID, messageID: sent.mine.ID, sequence: sent.mine.sequence, extensions: sent.extensions, conflict: sent.conflict };
   });
 
   await step('group: the owner pins the message and unpins it; the member follows', async () => {

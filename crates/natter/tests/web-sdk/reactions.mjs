@@ -1,5 +1,5 @@
-// Message reactions through Tencent's Web SDK against Natter: on a one-to-one and on a group
-// message, each user adds and removes reactions, the other hears of it (MESSAGE_REACTIONS_UPDATED),
+// Message reactions through Tencent's Web SDK against Natter: on a one-to-one, a group and a
+// community topic's message, each user adds and removes reactions, the other hears of it (MESSAGE_REACTIONS_UPDATED),
 // lists them (getMessageReactions) and pages a reaction's users (getAllUserListOfMessageReaction);
 // Tencent's codes for reacting twice (23007) and removing what one does not have (23008). Run by
 // tests/it/web_sdk_reactions.rs; arguments, env and the one-line JSON report on stdout as in
@@ -123,6 +123,20 @@ async function main() {
   await step('group: both react, list, page and take back', async () => ({
     groupID,
     ...(await exchange(a, b, groupID, a.TYPES.CONV_GROUP, 'react to the group')),
+  }));
+
+  let topicID;
+  await step('A creates a community with a topic, B in it', async () => {
+    const res = await a.chat.createGroup({ type: a.TYPES.GRP_COMMUNITY, name: 'town', isSupportTopic: true, memberList: [{ userID: B }] });
+    const created = await a.chat.createTopicInCommunity({ groupID: res.data.group.groupID, topicName: 'votes' });
+    topicID = created.data.topicID;
+    return { groupID: res.data.group.groupID, topicID };
+  });
+
+  // A topic's message: the SDK's calls name the topic.
+  await step('topic: both react, list, page and take back', async () => ({
+    topicID,
+    ...(await exchange(a, b, topicID, a.TYPES.CONV_GROUP, 'react to the topic')),
   }));
 
   report(true);

@@ -420,6 +420,18 @@ async function main() {
     return { ID: m.ID, text: m.payload.text };
   });
 
+  await step('B edits a stale copy: MSG_MODIFY_CONFLICT with the message as it is', async () => {
+    // As if B's copy predated the edit: the server's message is newer (version 1).
+    check(groupB.version === 1, `${B}: its copy is at version 1 after the edit`, groupB.version);
+    groupB.version = 0;
+    groupB.payload.text = `${edited}, stale`;
+    const res = await withTimeout(b.chat.modifyMessage(groupB), `${B}: modifyMessage(stale)`).catch((e) => e);
+    const current = res.data && res.data.message;
+    check(current && current.payload.text === edited, `${B}: the conflict carries the current text`, current && summary(current));
+    check(current && current.version === 1, `${B}: and the current version`, current && current.version);
+    return { code: res.code, text: current && current.payload.text, version: current && current.version };
+  });
+
   await step("B may not recall A's group message", async () => {
     const res = await withTimeout(b.chat.revokeMessage(groupAatB), `${B}: revokeMessage(A's)`).catch((e) => e);
     check(res.code === 10007, `${B}: revokeMessage of ${A}'s message fails with 10007`, res.code);

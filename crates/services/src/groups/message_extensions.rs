@@ -10,7 +10,7 @@ use super::topics::{check_topic_group, topic_not_found};
 use super::{refusal, type_of, GroupService};
 use crate::messages::extensions::{
     apply_change, check_change, extension_frame, not_enabled, operate_type, page_from,
-    ExtensionChange, ExtensionItem, ExtensionPage,
+    ExtensionChange, ExtensionPage, ExtensionWrite, SeenSeqs,
 };
 
 /// Message extensions exist in work, public and meeting groups (Tencent's pages list those).
@@ -83,7 +83,9 @@ impl GroupService {
 
     /// `openim_msg_ext_http_svc/group_set_key_values`: a set, delete or clear as one new
     /// version of the message's extensions. The REST caller is an administrator, so the `Seq`
-    /// a client would send to detect concurrent writes is not checked (Tencent's rule).
+    /// a client would send to detect concurrent writes is not checked (Tencent's rule): it
+    /// passes no `seen`. The Web SDK's keys written since the version it saw are left alone
+    /// ([`ExtensionWrite::conflicts`]).
     ///
     /// The members online (but `origin`'s connection) hear of it (`GroupMsgExtension`).
     /// `topic_id` names a community topic whose message it is (the Web SDK's; the REST API has
@@ -94,8 +96,9 @@ impl GroupService {
         (group_id, topic_id): (&str, Option<&str>),
         seq: u64,
         change: ExtensionChange,
+        seen: SeenSeqs,
         origin: &Origin,
-    ) -> ApiResult<Vec<ExtensionItem>> {
+    ) -> ApiResult<ExtensionWrite> {
         check_change(&change)?;
         let operate_type = operate_type(&change);
         let topic = topic_id.map(str::to_owned);
@@ -116,9 +119,14 @@ impl GroupService {
                 let Some(extensions) = message.extensions.as_mut() else {
                     return refusal(not_enabled());
                 };
-                match apply_change(extensions, change) {
-                    Ok(changed) => GroupPlan {
-                        reply: Some((changed, message.clone())),
+                match apply_change(extensions, change, &seen) {
+                    // Every key conflicted: nothing to write.
+                    Ok(write) if write.changed.is_empty() && operate_type != 3 => GroupPlan {
+                        reply: Some((write, message)),
+                        ..GroupPlan::default()
+                    },
+                    Ok(write) => GroupPlan {
+                        reply: Some((write, message.clone())),
                         changes: vec![GroupChange::EditMessage(message)],
                         ..GroupPlan::default()
                     },
@@ -126,11 +134,12 @@ impl GroupService {
                 }
             })
             .await?;
-        let (changed, message) = outcome.reply.ok_or_else(|| {
+        let (write, message) = outcome.reply.ok_or_else(|| {
             ApiError::new(codes::GROUP_INTERNAL, "the changed message went missing")
         })?;
-        if let Some(now) = &message.extensions {
-            let mut frame = extension_frame(operate_type, &changed, now);
+        let untouched = write.changed.is_empty() && operate_type != 3;
+        if let Some(now) = message.extensions.as_ref().filter(|_| !untouched) {
+            let mut frame = extension_frame(operate_type, &write.changed, now);
             frame["Event"] = "GroupMsgExtension".into();
             frame["GroupId"] = group_id.into();
             frame["MsgSeq"] = message.seq.into();
@@ -148,6 +157,6 @@ impl GroupService {
                 origin,
             );
         }
-        Ok(changed)
+        Ok(write)
     }
 }

@@ -3,14 +3,15 @@
 //! sender), as themselves; AVChatRooms keep no history and take none. The members online (but
 //! the connection that made the change) hear of every change (`GroupMsgReaction`,
 //! docs/client-protocol.md). The rules shared with one-to-one messages are in
-//! [`crate::reactions`]. A topic's messages take no reactions here yet: the Web SDK's call names
-//! the topic and gets 10004.
+//! [`crate::reactions`]. A community topic's messages take reactions the same way (the Web SDK's
+//! call names the topic): they are kept under the topic's ID, as its messages are, and go with it.
 
 use natter_core::{codes, ApiError, ApiResult, AppSettings, GroupType};
 use natter_store::{GroupMessage, GroupQuery, GroupSnapshot, ReactionMessage};
 use natter_webhook::Origin;
 
 use super::message_extensions::no_such_message;
+use super::topics::{check_topic_group, topic_not_found};
 use super::{not_found, type_of, GroupService};
 use crate::internal;
 use crate::reactions::{
@@ -25,22 +26,40 @@ fn sees(message: &GroupMessage, user: &str) -> bool {
         || message.recipients.iter().any(|r| r == user)
 }
 
+/// The message `seq` of a group, or of one of its topics, as the store keys its reactions: by
+/// the stream the message is in (the topic's ID for a topic's messages).
+fn reaction_message((group_id, topic): (&str, Option<&str>), seq: u64) -> ReactionMessage {
+    ReactionMessage::Group {
+        group_id: topic.unwrap_or(group_id).to_owned(),
+        seq,
+    }
+}
+
 impl GroupService {
-    /// The group with the user's membership and messages `seqs`: 10010 when the group does not
-    /// exist, 10007 when the user is not a member or it is an AVChatRoom.
+    /// The group with the user's membership and messages `seqs` (of `topic` when named): 10010
+    /// when the group does not exist, 10007 when the user is not a member or it is an
+    /// AVChatRoom; for a topic 10076 when the group has no topics and 10080 when there is no
+    /// such topic.
     async fn reaction_snapshot(
         &self,
         app: &AppSettings,
         user: &str,
-        group_id: &str,
+        (group_id, topic): (&str, Option<&str>),
         seqs: Vec<u64>,
     ) -> ApiResult<GroupSnapshot> {
         let query = GroupQuery {
             messages: seqs,
+            topic: topic.map(str::to_owned),
             ..GroupQuery::accounts(vec![user.to_owned()])
         };
         let snap = self.snapshot(app, group_id, query).await?;
         let group = snap.group.as_ref().ok_or_else(|| not_found(group_id))?;
+        if let Some(tid) = topic {
+            check_topic_group(group)?;
+            if !snap.topics.contains_key(tid) {
+                return Err(topic_not_found(tid));
+            }
+        }
         if !snap.members.contains_key(user) {
             return Err(ApiError::new(
                 codes::GROUP_NO_PERMISSION,
@@ -61,12 +80,10 @@ impl GroupService {
         &self,
         app: &AppSettings,
         user: &str,
-        group_id: &str,
+        stream: (&str, Option<&str>),
         seq: u64,
     ) -> ApiResult<GroupMessage> {
-        let snap = self
-            .reaction_snapshot(app, user, group_id, vec![seq])
-            .await?;
+        let snap = self.reaction_snapshot(app, user, stream, vec![seq]).await?;
         snap.messages
             .get(&seq)
             .filter(|m| sees(m, user))
@@ -76,26 +93,25 @@ impl GroupService {
 
     /// A member adds or removes one of their reactions on message `seq` (10030 when there is
     /// no such message or it is recalled; 23005 to 23008 as [`crate::reactions`] says);
-    /// returns the reaction as it is now.
+    /// returns the reaction as it is now. `stream`: the group and, for a topic's message, the
+    /// topic.
     pub async fn react(
         &self,
         app: &AppSettings,
         user: &str,
-        group_id: &str,
+        stream: (&str, Option<&str>),
         seq: u64,
         change: ReactionChange,
         origin: &Origin,
     ) -> ApiResult<ReactionSummary> {
         check_change(&change, codes::GROUP_INVALID_PARAM)?;
-        let message = self.seen_message(app, user, group_id, seq).await?;
+        let (group_id, topic) = stream;
+        let message = self.seen_message(app, user, stream, seq).await?;
         let done = self
             .store
             .react(
                 app.sdkappid,
-                ReactionMessage::Group {
-                    group_id: group_id.to_owned(),
-                    seq,
-                },
+                reaction_message(stream, seq),
                 (change.reaction, user.to_owned(), change.add),
                 limits(),
                 self.clock.now_ms(),
@@ -110,6 +126,9 @@ impl GroupService {
         frame["Random"] = message.random.into();
         frame["From_Account"] = message.from.clone().into();
         frame["MsgTime"] = message.time.into();
+        if let Some(tid) = topic {
+            frame["TopicId"] = tid.into();
+        }
         self.push_message_change(
             app,
             group_id,
@@ -127,20 +146,17 @@ impl GroupService {
         &self,
         app: &AppSettings,
         user: &str,
-        group_id: &str,
+        stream: (&str, Option<&str>),
         seqs: Vec<u64>,
         listed_users: usize,
     ) -> ApiResult<Vec<Option<Vec<ReactionSummary>>>> {
         check_list(seqs.len(), codes::GROUP_INVALID_PARAM)?;
         let snap = self
-            .reaction_snapshot(app, user, group_id, seqs.clone())
+            .reaction_snapshot(app, user, stream, seqs.clone())
             .await?;
         let messages = seqs
             .iter()
-            .map(|&seq| ReactionMessage::Group {
-                group_id: group_id.to_owned(),
-                seq,
-            })
+            .map(|&seq| reaction_message(stream, seq))
             .collect();
         let found = self
             .store
@@ -168,16 +184,13 @@ impl GroupService {
         &self,
         app: &AppSettings,
         user: &str,
-        group_id: &str,
+        stream: (&str, Option<&str>),
         seq: u64,
         reaction: String,
         page: (u64, usize),
     ) -> ApiResult<ReactionUsers> {
-        self.seen_message(app, user, group_id, seq).await?;
-        let message = ReactionMessage::Group {
-            group_id: group_id.to_owned(),
-            seq,
-        };
+        self.seen_message(app, user, stream, seq).await?;
+        let message = reaction_message(stream, seq);
         self.store
             .reaction_users(app.sdkappid, message, reaction, page.0, page.1)
             .await

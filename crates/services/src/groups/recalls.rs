@@ -24,9 +24,20 @@ pub struct ModifiedMessage {
     /// The whole body, as stored.
     pub body: Value,
     pub cloud_custom_data: String,
-    /// `MsgVersion`: grows with every edit (the clock in milliseconds), so a client keeps the
-    /// newest of the copies it hears of.
-    pub version: i64,
+    /// `MsgVersion`: how many times the message was modified, so a client keeps the newest of
+    /// the copies it hears of and an edit based on an older copy can be refused.
+    pub version: u64,
+}
+
+/// What an edit ([`GroupService::modify_message`], [`crate::messages::MessageService::modify`])
+/// did.
+#[derive(Debug, Clone)]
+pub enum EditOutcome {
+    /// Done: the message as it now is.
+    Modified(ModifiedMessage),
+    /// Refused, nothing changed: the edit was based on an older `MsgVersion` than the stored
+    /// one (the Web SDK's MSG_MODIFY_CONFLICT). The message as it is, for the editor to show.
+    Conflict(ModifiedMessage),
 }
 
 /// An edit of one stored message (`modify_group_msg`).
@@ -39,6 +50,9 @@ pub struct MessageEdit {
     pub body: Option<Value>,
     /// `None` leaves it as it is.
     pub cloud_custom_data: Option<String>,
+    /// The `MsgVersion` the editor's copy has (the Web SDK sends it); `None` (the REST API):
+    /// not compared.
+    pub expected_version: Option<u64>,
 }
 
 /// Who hears of a change to `messages`: the members of a directed message's audience (its
@@ -189,19 +203,21 @@ impl GroupService {
     /// `openim/modify_group_msg`: replaces the body and/or the `CloudCustomData` of a stored
     /// message of the group or one of its topics, and tells the members online
     /// (`GroupMsgModify`). No callback (Tencent's page names none). A recalled or deleted
-    /// message cannot be modified (10032); no such message → 10030.
+    /// message cannot be modified (10032); no such message → 10030. With an `expected_version`
+    /// older than the stored one nothing changes: [`EditOutcome::Conflict`].
     pub async fn modify_message(
         &self,
         app: &AppSettings,
         group_id: &str,
         edit: MessageEdit,
         origin: &Origin,
-    ) -> ApiResult<ModifiedMessage> {
+    ) -> ApiResult<EditOutcome> {
         let MessageEdit {
             topic_id,
             seq,
             body,
             cloud_custom_data,
+            expected_version,
         } = edit;
         if body.is_none() && cloud_custom_data.is_none() {
             // An `openim` API: its parameter errors are the `openim` ones.
@@ -252,7 +268,14 @@ impl GroupService {
                         format!("message {seq} was recalled or deleted and cannot be modified"),
                     ));
                 }
+                if expected_version.is_some_and(|v| v < stored.version) {
+                    return GroupPlan {
+                        reply: Some((stored.clone(), true)),
+                        ..GroupPlan::default()
+                    };
+                }
                 let mut edited = stored.clone();
+                edited.version += 1;
                 if let Some(body) = body {
                     edited.body = Value::from(body).to_string();
                 }
@@ -269,19 +292,22 @@ impl GroupService {
                 }
                 GroupPlan {
                     changes: vec![GroupChange::EditMessage(edited.clone())],
-                    reply: Some(edited),
+                    reply: Some((edited, false)),
                     ..GroupPlan::default()
                 }
             })
             .await?;
-        let edited = outcome.reply.ok_or_else(|| {
+        let (edited, conflict) = outcome.reply.ok_or_else(|| {
             ApiError::new(codes::GROUP_INTERNAL, "the edited message went missing")
         })?;
         let modified = ModifiedMessage {
             body: serde_json::from_str(&edited.body).unwrap_or_else(|_| json!([])),
             cloud_custom_data: edited.cloud_custom_data.clone(),
-            version: self.clock.now_ms(),
+            version: edited.version,
         };
+        if conflict {
+            return Ok(EditOutcome::Conflict(modified));
+        }
         let mut frame = json!({
             "Event": "GroupMsgModify",
             "GroupId": group_id,
@@ -297,6 +323,6 @@ impl GroupService {
             frame["TopicId"] = topic.into();
         }
         self.push_message_change(app, group_id, &[edited], &frame, origin);
-        Ok(modified)
+        Ok(EditOutcome::Modified(modified))
     }
 }

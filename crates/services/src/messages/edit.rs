@@ -9,6 +9,7 @@ use natter_webhook::Origin;
 use serde_json::{json, Value};
 
 use super::{msg_key, parse_msg_key, MessageService, C2C_BODY_CODES};
+use crate::groups::{EditOutcome, ModifiedMessage};
 use crate::internal;
 
 /// One message to import (`importmsg`).
@@ -57,6 +58,8 @@ impl MessageService {
     /// `modify_c2c_msg`: replaces the body and/or the CloudCustomData of a stored message, for
     /// both sides' history. A recalled message stays recalled and cannot be modified. Both
     /// sides' connections (but the caller's) get the `C2cMsgModify` event with the new message.
+    /// With an `expected_version` (the `MsgVersion` of the editor's copy) older than the stored
+    /// one nothing changes: [`EditOutcome::Conflict`] with the message as it is.
     pub async fn modify(
         &self,
         app: &AppSettings,
@@ -64,7 +67,8 @@ impl MessageService {
         target: MessageTarget,
         body: Option<&Value>,
         cloud_custom_data: Option<String>,
-    ) -> ApiResult<()> {
+        expected_version: Option<u64>,
+    ) -> ApiResult<EditOutcome> {
         if body.is_none() && cloud_custom_data.is_none() {
             return Err(ApiError::new(
                 codes::C2C_BAD_PARAM,
@@ -85,14 +89,31 @@ impl MessageService {
         let target = self.resolve(app, target).await?;
         let outcome = self
             .store
-            .modify_c2c(app.sdkappid, target.clone(), body, cloud_custom_data)
+            .modify_c2c(
+                app.sdkappid,
+                target.clone(),
+                body,
+                cloud_custom_data,
+                expected_version,
+            )
             .await
             .map_err(internal(codes::C2C_INTERNAL))?;
         match outcome {
-            C2cModify::Modified => {
-                self.push_modified(app, origin, target).await;
-                Ok(())
+            C2cModify::Modified { .. } => {
+                let current = self.push_modified(app, origin, target).await;
+                current
+                    .map(EditOutcome::Modified)
+                    .ok_or_else(no_such_message)
             }
+            C2cModify::Conflict {
+                body,
+                cloud_custom_data,
+                version,
+            } => Ok(EditOutcome::Conflict(ModifiedMessage {
+                body: serde_json::from_str(&body).unwrap_or_else(|_| json!([])),
+                cloud_custom_data,
+                version,
+            })),
             C2cModify::NotFound => Err(no_such_message()),
             C2cModify::Recalled => Err(ApiError::new(
                 codes::C2C_ALREADY_RECALLED,
@@ -102,11 +123,14 @@ impl MessageService {
     }
 
     /// Tells both sides' connections that a message changed, with its new body (the Web SDK
-    /// replaces the whole message; `MsgVersion` grows with every edit).
-    async fn push_modified(&self, app: &AppSettings, origin: &Origin, target: C2cMessageRef) {
-        if !self.fanout.may_reach(app.sdkappid) {
-            return;
-        }
+    /// replaces the whole message; `MsgVersion` grows with every edit). The message as it now
+    /// is; `None` if it went in the meantime.
+    async fn push_modified(
+        &self,
+        app: &AppSettings,
+        origin: &Origin,
+        target: C2cMessageRef,
+    ) -> Option<ModifiedMessage> {
         let (time, seq, random) = target.position;
         // The recipient's view holds the message whatever the sender's history shows.
         let found = self
@@ -123,14 +147,20 @@ impl MessageService {
                 },
             )
             .await;
-        let Some(stored) = found.ok().and_then(|page| page.into_iter().next()) else {
-            return;
-        };
+        let stored = found.ok().and_then(|page| page.into_iter().next())?;
         let m = stored.message;
         if (m.msg_seq, m.msg_random, m.from.as_str()) != (seq, random, target.from.as_str()) {
-            return;
+            return None;
         }
         let body: Value = serde_json::from_str(&m.body).unwrap_or_else(|_| json!([]));
+        let current = ModifiedMessage {
+            body: body.clone(),
+            cloud_custom_data: m.cloud_custom_data.clone(),
+            version: stored.version,
+        };
+        if !self.fanout.may_reach(app.sdkappid) {
+            return Some(current);
+        }
         let frame = json!({
             "Event": "C2cMsgModify",
             "From_Account": m.from,
@@ -141,7 +171,7 @@ impl MessageService {
             "MsgTime": time,
             "MsgBody": body,
             "CloudCustomData": m.cloud_custom_data,
-            "MsgVersion": self.clock.now_ms(),
+            "MsgVersion": stored.version,
         });
         self.push_c2c(
             app,
@@ -151,6 +181,7 @@ impl MessageService {
             Some(Push::new(Priority::High, &frame)),
             origin.connection,
         );
+        Some(current)
     }
 
     /// Checks the accounts and the `MsgKey` of a request about one stored message.

@@ -7,7 +7,7 @@
 use natter_core::{codes, ApiError, ApiResult, AppSettings};
 use natter_events::{Priority, Push};
 use natter_store::{C2cMessageRef, ExtensionOutcome, ExtensionRead};
-pub use natter_store::{ExtensionChange, ExtensionItem, Extensions};
+pub use natter_store::{ExtensionChange, ExtensionItem, Extensions, SeenSeqs};
 use natter_webhook::Origin;
 use serde_json::{json, Value};
 
@@ -23,6 +23,15 @@ pub const MAX_KEYS_PER_CHANGE: usize = 20;
 pub const MAX_KEYS_PER_PULL: usize = 200;
 pub const MAX_KEY_BYTES: usize = 100;
 pub const MAX_VALUE_BYTES: usize = 1000;
+
+/// What a set or delete did: the keys written or removed with the new version, and the keys
+/// left alone because they were written since the version the writer saw (as they are: the
+/// Web SDK's 23001 for each).
+#[derive(Debug, Clone, Default)]
+pub struct ExtensionWrite {
+    pub changed: Vec<ExtensionItem>,
+    pub conflicts: Vec<ExtensionItem>,
+}
 
 /// One pull: the keys and whether every key from the start was returned.
 #[derive(Debug, Clone)]
@@ -84,13 +93,22 @@ pub fn check_change(change: &ExtensionChange) -> ApiResult<()> {
     Ok(())
 }
 
-/// Applies a checked change to a message's extensions as one new version (`Seq`); returns the
-/// keys written or removed (removed ones with an empty value), or 90001 when the message would
-/// hold more than 300 keys.
+/// Applies a checked change to a message's extensions as one new version (`Seq`), but for the
+/// keys written since the version `seen` names for them; returns the keys written or removed
+/// (removed ones with an empty value) and those conflicts, or 90001 when the message would hold
+/// more than 300 keys. Nothing changes when every key conflicts.
 pub fn apply_change(
     extensions: &mut Extensions,
-    change: ExtensionChange,
-) -> ApiResult<Vec<ExtensionItem>> {
+    mut change: ExtensionChange,
+    seen: &[(String, u64)],
+) -> ApiResult<ExtensionWrite> {
+    let conflicts = change.drop_conflicts(seen, &extensions.items);
+    if change.is_empty() {
+        return Ok(ExtensionWrite {
+            changed: Vec::new(),
+            conflicts,
+        });
+    }
     let seq = extensions.latest_seq + 1;
     let mut changed = Vec::new();
     match change {
@@ -125,7 +143,7 @@ pub fn apply_change(
         }
     }
     extensions.latest_seq = seq;
-    Ok(changed)
+    Ok(ExtensionWrite { changed, conflicts })
 }
 
 /// The keys of `extensions` from version `start_seq` on, in version then key order, at most
@@ -191,31 +209,44 @@ impl MessageService {
     }
 
     /// Applies a set (1), delete (2) or clear (3); returns the keys written or removed with the
-    /// new version. Both sides' connections (but `origin`'s) hear of it.
+    /// new version, and the keys written since the version `seen` names for them (left alone).
+    /// Both sides' connections (but `origin`'s) hear of a change.
     pub async fn change_extensions(
         &self,
         app: &AppSettings,
         target: MessageTarget,
         change: ExtensionChange,
+        seen: SeenSeqs,
         origin: &Origin,
-    ) -> ApiResult<Vec<ExtensionItem>> {
+    ) -> ApiResult<ExtensionWrite> {
         check_change(&change)?;
         let operate_type = operate_type(&change);
         let target = self.resolve(app, target).await?;
         let outcome = self
             .store
-            .change_c2c_extensions(app.sdkappid, target.clone(), change, MAX_KEYS_PER_MESSAGE)
+            .change_c2c_extensions(
+                app.sdkappid,
+                target.clone(),
+                change,
+                seen,
+                MAX_KEYS_PER_MESSAGE,
+            )
             .await
             .map_err(internal(codes::C2C_INTERNAL))?;
-        let items = match outcome {
-            ExtensionOutcome::Changed(items) => items,
+        let (items, conflicts) = match outcome {
+            ExtensionOutcome::Changed { changed, conflicts } => (changed, conflicts),
             ExtensionOutcome::NoMessage => return Err(no_such_message()),
             ExtensionOutcome::NotEnabled => return Err(not_enabled()),
             ExtensionOutcome::TooManyKeys => return Err(too_many_keys()),
         };
-        self.push_extension_change(app, target, operate_type, &items, origin)
-            .await;
-        Ok(items)
+        if operate_type == 3 || !items.is_empty() {
+            self.push_extension_change(app, target, operate_type, &items, origin)
+                .await;
+        }
+        Ok(ExtensionWrite {
+            changed: items,
+            conflicts,
+        })
     }
 
     /// `C2cMsgExtension` to both sides: the keys changed and the message's versions after it.

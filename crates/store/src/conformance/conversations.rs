@@ -137,14 +137,40 @@ pub async fn modify_replaces_body_and_data_but_not_recalled(store: &dyn Store) {
             target("a", "b", 100, 1, 1),
             Some("[\"new\"]".into()),
             None,
+            None,
         )
         .await
         .unwrap();
-    assert_eq!(modified, C2cModify::Modified);
-    store
-        .modify_c2c(app, target("a", "b", 100, 1, 1), None, Some("data".into()))
+    assert_eq!(modified, C2cModify::Modified { version: 1 });
+    let modified = store
+        .modify_c2c(
+            app,
+            target("a", "b", 100, 1, 1),
+            None,
+            Some("data".into()),
+            Some(1),
+        )
         .await
         .unwrap();
+    assert_eq!(modified, C2cModify::Modified { version: 2 });
+    // An edit based on version 1 comes too late: refused, with the message as it is.
+    assert_eq!(
+        store
+            .modify_c2c(
+                app,
+                target("a", "b", 100, 1, 1),
+                Some("[\"stale\"]".into()),
+                None,
+                Some(1),
+            )
+            .await
+            .unwrap(),
+        C2cModify::Conflict {
+            body: "[\"new\"]".into(),
+            cloud_custom_data: "data".into(),
+            version: 2,
+        }
+    );
     let stored = store
         .c2c_history(
             app,
@@ -162,10 +188,19 @@ pub async fn modify_replaces_body_and_data_but_not_recalled(store: &dyn Store) {
     let first = stored.iter().find(|m| m.message.msg_seq == 1).unwrap();
     assert_eq!(first.message.body, "[\"new\"]");
     assert_eq!(first.message.cloud_custom_data, "data");
+    assert_eq!(first.version, 2);
+    let second = stored.iter().find(|m| m.message.msg_seq == 2).unwrap();
+    assert_eq!(second.version, 0);
     // The sender is part of the key: b did not send it.
     assert_eq!(
         store
-            .modify_c2c(app, target("b", "a", 100, 1, 1), None, Some("x".into()))
+            .modify_c2c(
+                app,
+                target("b", "a", 100, 1, 1),
+                None,
+                Some("x".into()),
+                None
+            )
             .await
             .unwrap(),
         C2cModify::NotFound
@@ -179,7 +214,13 @@ pub async fn modify_replaces_body_and_data_but_not_recalled(store: &dyn Store) {
     ));
     assert_eq!(
         store
-            .modify_c2c(app, target("a", "b", 100, 2, 2), None, Some("x".into()))
+            .modify_c2c(
+                app,
+                target("a", "b", 100, 2, 2),
+                None,
+                Some("x".into()),
+                None
+            )
             .await
             .unwrap(),
         C2cModify::Recalled
@@ -222,33 +263,66 @@ pub async fn extensions_version_every_change(store: &dyn Store) {
     );
     assert_eq!(
         store
-            .change_c2c_extensions(app, target("a", "b", 100, 1, 1), set(&[("k", "v")]), 10)
+            .change_c2c_extensions(
+                app,
+                target("a", "b", 100, 1, 1),
+                set(&[("k", "v")]),
+                Vec::new(),
+                10
+            )
             .await
             .unwrap(),
         ExtensionOutcome::NotEnabled
     );
     assert_eq!(
         store
-            .change_c2c_extensions(app, target("a", "b", 100, 9, 9), set(&[("k", "v")]), 10)
+            .change_c2c_extensions(
+                app,
+                target("a", "b", 100, 9, 9),
+                set(&[("k", "v")]),
+                Vec::new(),
+                10
+            )
             .await
             .unwrap(),
         ExtensionOutcome::NoMessage
     );
     assert_eq!(
         store
-            .change_c2c_extensions(app, on.clone(), set(&[("k1", "v1"), ("k2", "v2")]), 3)
+            .change_c2c_extensions(
+                app,
+                on.clone(),
+                set(&[("k1", "v1"), ("k2", "v2")]),
+                Vec::new(),
+                3
+            )
             .await
             .unwrap(),
-        ExtensionOutcome::Changed(vec![item("k1", "v1", 1), item("k2", "v2", 1)])
+        ExtensionOutcome::Changed {
+            changed: vec![item("k1", "v1", 1), item("k2", "v2", 1)],
+            conflicts: Vec::new()
+        }
     );
     store
-        .change_c2c_extensions(app, on.clone(), set(&[("k3", "v3"), ("k1", "v1b")]), 3)
+        .change_c2c_extensions(
+            app,
+            on.clone(),
+            set(&[("k3", "v3"), ("k1", "v1b")]),
+            Vec::new(),
+            3,
+        )
         .await
         .unwrap();
     // A fourth key would pass the limit of 3: nothing is written.
     assert_eq!(
         store
-            .change_c2c_extensions(app, on.clone(), set(&[("k4", "v4"), ("k1", "zzz")]), 3)
+            .change_c2c_extensions(
+                app,
+                on.clone(),
+                set(&[("k4", "v4"), ("k1", "zzz")]),
+                Vec::new(),
+                3
+            )
             .await
             .unwrap(),
         ExtensionOutcome::TooManyKeys
@@ -282,14 +356,61 @@ pub async fn extensions_version_every_change(store: &dyn Store) {
                 app,
                 on.clone(),
                 ExtensionChange::Delete(vec!["k2".into()]),
+                Vec::new(),
                 3
             )
             .await
             .unwrap(),
-        ExtensionOutcome::Changed(vec![item("k2", "", 3)])
+        ExtensionOutcome::Changed {
+            changed: vec![item("k2", "", 3)],
+            conflicts: Vec::new()
+        }
     );
+    // The Web SDK names the version it saw each key at: a key written since is left alone
+    // and comes back as it is; the others are written.
+    let seen = |pairs: &[(&str, u64)]| -> Vec<(String, u64)> {
+        pairs.iter().map(|(k, s)| (k.to_string(), *s)).collect()
+    };
+    assert_eq!(
+        store
+            .change_c2c_extensions(
+                app,
+                on.clone(),
+                set(&[("k1", "x"), ("k3", "y")]),
+                seen(&[("k1", 1), ("k3", 2)]),
+                3
+            )
+            .await
+            .unwrap(),
+        ExtensionOutcome::Changed {
+            changed: vec![item("k3", "y", 4)],
+            conflicts: vec![item("k1", "v1b", 2)]
+        }
+    );
+    // Every key stale: nothing is written, no new version.
+    assert_eq!(
+        store
+            .change_c2c_extensions(
+                app,
+                on.clone(),
+                ExtensionChange::Delete(vec!["k3".into()]),
+                seen(&[("k3", 2)]),
+                3
+            )
+            .await
+            .unwrap(),
+        ExtensionOutcome::Changed {
+            changed: Vec::new(),
+            conflicts: vec![item("k3", "y", 4)]
+        }
+    );
+    let ExtensionRead::Found(now) = store.c2c_extensions(app, on.clone(), 0, 10).await.unwrap()
+    else {
+        panic!("extensions should be readable")
+    };
+    assert_eq!(now.latest_seq, 4);
     store
-        .change_c2c_extensions(app, on.clone(), ExtensionChange::Clear, 3)
+        .change_c2c_extensions(app, on.clone(), ExtensionChange::Clear, Vec::new(), 3)
         .await
         .unwrap();
     let ExtensionRead::Found(cleared) = store.c2c_extensions(app, on.clone(), 0, 10).await.unwrap()
@@ -298,7 +419,7 @@ pub async fn extensions_version_every_change(store: &dyn Store) {
     };
     assert_eq!(
         (cleared.latest_seq, cleared.clear_seq, cleared.items.len()),
-        (4, 4, 0)
+        (5, 5, 0)
     );
 }
 
@@ -431,7 +552,13 @@ pub async fn purge_removes_old_messages_only(store: &dyn Store) {
         store.send_c2c(app, m, no_outbox()).await.unwrap();
     }
     store
-        .change_c2c_extensions(app, target("a", "b", 100, 1, 1), set(&[("k", "v")]), 10)
+        .change_c2c_extensions(
+            app,
+            target("a", "b", 100, 1, 1),
+            set(&[("k", "v")]),
+            Vec::new(),
+            10,
+        )
         .await
         .unwrap();
     // Another app's old message stays.

@@ -79,6 +79,7 @@ async fn fill(store: &dyn Store, app: u64) {
                 position: (100, 1, 11),
             },
             ExtensionChange::Set(vec![("k".into(), "v".into())]),
+            Vec::new(),
             10,
         )
         .await

@@ -159,7 +159,26 @@ pub async fn groups_round_trip_and_disappear_whole(store: &dyn Store) {
             .group_history(app, "g1".into(), u64::MAX, 10)
             .await
             .unwrap(),
-        vec![message]
+        vec![message.clone()]
+    );
+    // An edit writes the message's MsgVersion with its body and data.
+    let mut edited = message;
+    edited.body = json!([{"MsgType": "TIMTextElem", "MsgContent": {"Text": "hey"}}]).to_string();
+    edited.cloud_custom_data = "d".into();
+    edited.version = 2;
+    apply(
+        store,
+        app,
+        "g1",
+        vec![GroupChange::EditMessage(edited.clone())],
+    )
+    .await;
+    assert_eq!(
+        store
+            .group_history(app, "g1".into(), u64::MAX, 10)
+            .await
+            .unwrap(),
+        vec![edited]
     );
     let joined = store.joined_groups(app, "o".into()).await.unwrap();
     let joined_ids: Vec<&str> = joined.iter().map(|(g, _)| g.group_id.as_str()).collect();

@@ -6,7 +6,7 @@ use super::groups::{apply, member, record};
 use super::messages::{c2c, no_outbox};
 use crate::{
     C2cMessageRef, GroupChange, GroupMessage, ReactOutcome, ReactionLimits, ReactionMessage,
-    ReactionSummary, Store,
+    ReactionSummary, Store, TopicRecord,
 };
 
 const LIMITS: ReactionLimits = ReactionLimits {
@@ -297,6 +297,101 @@ pub async fn group_reactions_go_with_their_group(store: &dyn Store) {
         summaries(store, app, &first, "o").await,
         Some(Vec::new()),
         "the old group's reactions went with it"
+    );
+}
+
+/// A community topic's messages take reactions under the topic's ID (its `group_messages`
+/// stream), apart from the group's own message of the same `MsgSeq`; they go with the topic
+/// and with the group.
+pub async fn topic_reactions_are_the_topics_and_go_with_it(store: &dyn Store) {
+    let app = 1_400_000_703;
+    let gid = "@TGS#_rc";
+    let t1 = super::groups::topic(gid, "one", 20);
+    let t2 = super::groups::topic(gid, "two", 30);
+    let message = |topic_id: &str| GroupMessage {
+        seq: 1,
+        random: 7,
+        from: "o".into(),
+        time: 102,
+        body: "[]".into(),
+        priority: 2,
+        topic_id: topic_id.into(),
+        ..GroupMessage::default()
+    };
+    apply(
+        store,
+        app,
+        gid,
+        vec![
+            GroupChange::PutGroup(Box::new(record(gid, "Community"))),
+            GroupChange::PutMember(member("o", "Owner", 100)),
+            GroupChange::PutTopic(Box::new(t1.clone())),
+            GroupChange::PutTopic(Box::new(t2.clone())),
+            GroupChange::AddMessage(message(&t1.topic_id)),
+            GroupChange::AddMessage(message(&t2.topic_id)),
+        ],
+    )
+    .await;
+    let in_topic = |topic: &TopicRecord| ReactionMessage::Group {
+        group_id: topic.topic_id.clone(),
+        seq: 1,
+    };
+    let in_group = ReactionMessage::Group {
+        group_id: gid.into(),
+        seq: 1,
+    };
+    // The group itself has no message 1.
+    assert_eq!(
+        react(store, app, &in_group, "x", "o", true).await,
+        ReactOutcome::NoMessage
+    );
+    done(react(store, app, &in_topic(&t1), "x", "o", true).await);
+    done(react(store, app, &in_topic(&t2), "y", "o", true).await);
+    let names = |list: Option<Vec<ReactionSummary>>| -> Vec<String> {
+        list.unwrap().into_iter().map(|s| s.reaction).collect()
+    };
+    assert_eq!(
+        names(summaries(store, app, &in_topic(&t1), "o").await),
+        ["x"]
+    );
+    assert_eq!(
+        names(summaries(store, app, &in_topic(&t2), "o").await),
+        ["y"]
+    );
+
+    // A topic deleted and created again under the same ID starts without reactions.
+    apply(
+        store,
+        app,
+        gid,
+        vec![GroupChange::DeleteTopic(t1.topic_id.clone())],
+    )
+    .await;
+    apply(
+        store,
+        app,
+        gid,
+        vec![
+            GroupChange::PutTopic(Box::new(t1.clone())),
+            GroupChange::AddMessage(message(&t1.topic_id)),
+        ],
+    )
+    .await;
+    assert_eq!(
+        summaries(store, app, &in_topic(&t1), "o").await,
+        Some(Vec::new()),
+        "the deleted topic's reactions went with it"
+    );
+    assert_eq!(
+        names(summaries(store, app, &in_topic(&t2), "o").await),
+        ["y"]
+    );
+    // So do every topic's with the group.
+    apply(store, app, gid, vec![GroupChange::DeleteGroup]).await;
+    let items = super::dump::export_items(store, app).await;
+    assert!(
+        super::dump::rows_of(&items, "group_reactions").is_empty(),
+        "no reaction outlives its group"
     );
 }
 

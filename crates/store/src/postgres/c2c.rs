@@ -145,6 +145,7 @@ pub(crate) async fn modify(
     target: &C2cMessageRef,
     body: Option<&str>,
     cloud_custom_data: Option<&str>,
+    expected_version: Option<u64>,
 ) -> StoreResult<C2cModify> {
     let Some(row) = find(tx, app, target).await? else {
         return Ok(C2cModify::NotFound);
@@ -153,8 +154,24 @@ pub(crate) async fn modify(
     if row.flag_bits & 8 != 0 {
         return Ok(C2cModify::Recalled);
     }
+    // Locked, so two edits based on the same version cannot both pass the check.
+    let (old_body, old_data, version): (String, String, i64) = sqlx::query_as(
+        "SELECT body, cloud_custom_data, msg_version FROM c2c_messages WHERE id = $1 FOR UPDATE",
+    )
+    .bind(id)
+    .fetch_one(&mut **tx)
+    .await?;
+    let version = version as u64;
+    if expected_version.is_some_and(|expected| expected < version) {
+        return Ok(C2cModify::Conflict {
+            body: old_body,
+            cloud_custom_data: old_data,
+            version,
+        });
+    }
     sqlx::query(
-        "UPDATE c2c_messages SET body = COALESCE($2, body), cloud_custom_data = COALESCE($3, cloud_custom_data)
+        "UPDATE c2c_messages SET body = COALESCE($2, body), cloud_custom_data = COALESCE($3, cloud_custom_data),
+                msg_version = msg_version + 1
          WHERE id = $1",
     )
     .bind(id)
@@ -162,7 +179,9 @@ pub(crate) async fn modify(
     .bind(cloud_custom_data)
     .execute(&mut **tx)
     .await?;
-    Ok(C2cModify::Modified)
+    Ok(C2cModify::Modified {
+        version: version + 1,
+    })
 }
 
 pub(crate) async fn purge(
@@ -209,6 +228,7 @@ pub(super) fn stored(row: &PgRow) -> StoredC2c {
             supports_extension: row.get::<i32, _>(11) != 0,
         },
         flag_bits: row.get::<i32, _>(8) as u32,
+        version: row.get::<i64, _>(12) as u64,
     }
 }
 
@@ -221,7 +241,8 @@ pub(crate) async fn history(
     let (t, s, r) = q.upper_bound();
     let rows = sqlx::query(
         "SELECT from_account, to_account, msg_seq, msg_random, msg_time, body, cloud_custom_data,
-                in_sender_history, flag_bits, counts_unread, offline_push_info, supports_extension
+                in_sender_history, flag_bits, counts_unread, offline_push_info, supports_extension,
+                msg_version
          FROM c2c_messages
          WHERE app_id = $1 AND pair_low = $2 AND pair_high = $3
            AND msg_time >= $4
@@ -254,7 +275,8 @@ macro_rules! since_side {
     ($side:literal, $peer:literal, $extra:literal) => {
         concat!(
             "(SELECT from_account, to_account, msg_seq, msg_random, msg_time, body, cloud_custom_data,
-                     in_sender_history, flag_bits, counts_unread, offline_push_info, supports_extension
+                     in_sender_history, flag_bits, counts_unread, offline_push_info, supports_extension,
+                     msg_version
               FROM c2c_messages m
               WHERE app_id = $1 AND ", $side, " = $2 ", $extra, "
                 AND (msg_time, msg_seq, msg_random) > ($3, $4, $5)

@@ -7,7 +7,7 @@ use natter_core::AppId;
 use super::{c2c, c2c_own, conversations, extensions, outbox, sends, unread, PostgresStore};
 use crate::{
     C2cHistoryQuery, C2cImport, C2cMessage, C2cMessageRef, C2cModify, C2cOutbox, C2cRecall,
-    C2cSend, C2cStore, ExtensionChange, ExtensionOutcome, ExtensionRead, OutboxTemplate,
+    C2cSend, C2cStore, ExtensionChange, ExtensionOutcome, ExtensionRead, OutboxTemplate, SeenSeqs,
     StoreResult, StoredC2c,
 };
 
@@ -136,6 +136,7 @@ impl C2cStore for PostgresStore {
         target: C2cMessageRef,
         body: Option<String>,
         cloud_custom_data: Option<String>,
+        expected_version: Option<u64>,
     ) -> StoreResult<C2cModify> {
         self.detached(move |db| async move {
             let mut tx = db.begin().await?;
@@ -145,6 +146,7 @@ impl C2cStore for PostgresStore {
                 &target,
                 body.as_deref(),
                 cloud_custom_data.as_deref(),
+                expected_version,
             )
             .await?;
             tx.commit().await?;
@@ -171,11 +173,13 @@ impl C2cStore for PostgresStore {
         app: AppId,
         target: C2cMessageRef,
         change: ExtensionChange,
+        seen: SeenSeqs,
         max_keys: usize,
     ) -> StoreResult<ExtensionOutcome> {
         self.detached(move |db| async move {
             let mut tx = db.begin().await?;
-            let outcome = extensions::change(&mut tx, app, &target, &change, max_keys).await?;
+            let outcome =
+                extensions::change(&mut tx, app, &target, change, &seen, max_keys).await?;
             tx.commit().await?;
             Ok(outcome)
         })

@@ -54,28 +54,51 @@ pub(crate) async fn change(
     tx: &mut Transaction<'static, Postgres>,
     app: u64,
     target: &C2cMessageRef,
-    change: &ExtensionChange,
+    mut change: ExtensionChange,
+    seen: &[(String, u64)],
     max_keys: usize,
 ) -> StoreResult<ExtensionOutcome> {
     let Some(row) = find(tx, app, target).await? else {
         return Ok(ExtensionOutcome::NoMessage);
     };
-    let (id, latest_seq, clear_seq) = (row.id, row.ext_latest_seq, row.ext_clear_seq);
     if !row.supports_extension {
         return Ok(ExtensionOutcome::NotEnabled);
+    }
+    // Locked and read again, so that concurrent changes take versions one after the other and
+    // each sees the keys the one before wrote.
+    let (latest_seq, clear_seq): (i64, i64) = sqlx::query_as(
+        "SELECT ext_latest_seq, ext_clear_seq FROM c2c_messages WHERE id = $1 FOR UPDATE",
+    )
+    .bind(row.id)
+    .fetch_one(&mut **tx)
+    .await?;
+    let (id, latest_seq, clear_seq) = (row.id, latest_seq as u64, clear_seq as u64);
+    let stored: Vec<ExtensionItem> = sqlx::query_as::<_, (String, String, i64)>(
+        "SELECT key, value, seq FROM c2c_extensions WHERE message_id = $1",
+    )
+    .bind(id)
+    .fetch_all(&mut **tx)
+    .await?
+    .into_iter()
+    .map(|(key, value, seq)| ExtensionItem {
+        key,
+        value,
+        seq: seq as u64,
+    })
+    .collect();
+    let conflicts = change.drop_conflicts(seen, &stored);
+    if change.is_empty() {
+        return Ok(ExtensionOutcome::Changed {
+            changed: Vec::new(),
+            conflicts,
+        });
     }
     let seq = latest_seq + 1;
     let mut changed = Vec::new();
     let mut clear_seq = clear_seq;
-    match change {
+    match &change {
         ExtensionChange::Set(pairs) => {
-            let existing: HashSet<String> =
-                sqlx::query_scalar("SELECT key FROM c2c_extensions WHERE message_id = $1")
-                    .bind(id)
-                    .fetch_all(&mut **tx)
-                    .await?
-                    .into_iter()
-                    .collect();
+            let existing: HashSet<&String> = stored.iter().map(|i| &i.key).collect();
             let added: HashSet<&String> = pairs
                 .iter()
                 .map(|(k, _)| k)
@@ -132,5 +155,5 @@ pub(crate) async fn change(
         .bind(clear_seq as i64)
         .execute(&mut **tx)
         .await?;
-    Ok(ExtensionOutcome::Changed(changed))
+    Ok(ExtensionOutcome::Changed { changed, conflicts })
 }

@@ -71,7 +71,8 @@ fn member(row: &PgRow, first: usize) -> StoreResult<GroupMember> {
 }
 
 pub(super) const MESSAGE_COLUMNS: &str = "msg_seq, msg_random, from_account, msg_time, body,
-    cloud_custom_data, priority, recalled, extensions, need_receipt, silent, recipients";
+    cloud_custom_data, priority, recalled, extensions, need_receipt, silent, recipients,
+    msg_version";
 
 pub(super) fn message(row: &PgRow) -> StoreResult<GroupMessage> {
     Ok(GroupMessage {
@@ -89,6 +90,7 @@ pub(super) fn message(row: &PgRow) -> StoreResult<GroupMessage> {
         need_receipt: row.get::<i64, _>(9) != 0,
         silent: row.get::<i64, _>(10) != 0,
         recipients: decode_recipients(row.get::<&str, _>(11)),
+        version: row.get::<i64, _>(12) as u64,
     })
 }
 
@@ -354,7 +356,8 @@ pub(crate) async fn write(
             }
             GroupChange::EditMessage(m) => {
                 sqlx::query(
-                    "UPDATE group_messages SET body = $4, cloud_custom_data = $5, extensions = $6
+                    "UPDATE group_messages SET body = $4, cloud_custom_data = $5, extensions = $6,
+                         msg_version = $7
                      WHERE app_id = $1 AND group_id = $2 AND msg_seq = $3",
                 )
                 .bind(app_id)
@@ -363,6 +366,7 @@ pub(crate) async fn write(
                 .bind(&m.body)
                 .bind(&m.cloud_custom_data)
                 .bind(encode_extensions(&m.extensions))
+                .bind(m.version as i64)
                 .execute(&mut *conn)
                 .await?;
             }
@@ -393,7 +397,7 @@ pub(crate) async fn write(
                 sqlx::query(&format!(
                     "INSERT INTO group_messages (app_id, group_id, {MESSAGE_COLUMNS})
                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11,
-                         $12, $13, $14)"
+                         $12, $13, $14, $15)"
                 ))
                 .bind(app_id)
                 .bind(stream(group_id, &m.topic_id))
@@ -409,6 +413,7 @@ pub(crate) async fn write(
                 .bind(i64::from(m.need_receipt))
                 .bind(i64::from(m.silent))
                 .bind(encode_recipients(&m.recipients))
+                .bind(m.version as i64)
                 .execute(&mut *conn)
                 .await?;
             }

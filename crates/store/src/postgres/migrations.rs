@@ -324,6 +324,8 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (32, crate::follows::SCHEMA),
     // Group messages a member deleted for themselves (delete_group_ramble_msg_by_seq).
     (33, crate::group_own::SCHEMA),
+    // Each message's MsgVersion (the Web SDK's modifyMessage conflicts).
+    (34, crate::groups::MSG_VERSION_SCHEMA),
 ];
 
 /// An arbitrary constant naming Natter's migration lock.

@@ -80,7 +80,8 @@ async fn c2c_messages(
     };
     let sql = format!(
         "SELECT from_account, to_account, msg_seq, msg_random, msg_time, body, cloud_custom_data,
-                in_sender_history, flag_bits, counts_unread, offline_push_info, supports_extension
+                in_sender_history, flag_bits, counts_unread, offline_push_info, supports_extension,
+                msg_version
          FROM c2c_messages
          WHERE app_id = $1 AND (from_account = $2 OR to_account = $2)
            AND ($3 = '' OR (pair_low = $3 AND pair_high = $4))
@@ -160,7 +161,8 @@ async fn group_messages(
         .map(|r| {
             Ok(FoundMessage::Group {
                 message: super::groups::message(r)?,
-                group_id: r.get(12),
+                // By name: the message columns before it may grow.
+                group_id: r.get("group_id"),
             })
         })
         .collect()

@@ -123,11 +123,15 @@ pub(super) async fn write(
                 .execute(&mut *conn)
                 .await?;
             }
-            sqlx::query("DELETE FROM group_messages WHERE app_id = $1 AND group_id = $2")
+            for table in ["group_messages", "group_reactions"] {
+                sqlx::query(&format!(
+                    "DELETE FROM {table} WHERE app_id = $1 AND group_id = $2"
+                ))
                 .bind(app_id)
                 .bind(topic_id)
                 .execute(&mut *conn)
                 .await?;
+            }
         }
         GroupChange::ReadTopicUpTo {
             topic_id,
@@ -160,14 +164,16 @@ pub(super) async fn delete_all(
     group_id: &str,
 ) -> StoreResult<()> {
     let app_id = app as i64;
-    sqlx::query(
-        "DELETE FROM group_messages WHERE app_id = $1 AND group_id IN
-             (SELECT topic_id FROM group_topics WHERE app_id = $1 AND group_id = $2)",
-    )
-    .bind(app_id)
-    .bind(group_id)
-    .execute(&mut *conn)
-    .await?;
+    for table in ["group_messages", "group_reactions"] {
+        sqlx::query(&format!(
+            "DELETE FROM {table} WHERE app_id = $1 AND group_id IN
+                 (SELECT topic_id FROM group_topics WHERE app_id = $1 AND group_id = $2)"
+        ))
+        .bind(app_id)
+        .bind(group_id)
+        .execute(&mut *conn)
+        .await?;
+    }
     for table in ["group_topics", "topic_reads"] {
         sqlx::query(&format!(
             "DELETE FROM {table} WHERE app_id = $1 AND group_id = $2"

@@ -130,6 +130,7 @@ pub(crate) fn modify(
     target: &C2cMessageRef,
     body: Option<&str>,
     cloud_custom_data: Option<&str>,
+    expected_version: Option<u64>,
 ) -> StoreResult<C2cModify> {
     let Some(row) = find(conn, app, target)? else {
         return Ok(C2cModify::NotFound);
@@ -138,12 +139,28 @@ pub(crate) fn modify(
     if row.flag_bits & 8 != 0 {
         return Ok(C2cModify::Recalled);
     }
+    let (old_body, old_data, version): (String, String, i64) = conn
+        .prepare_cached(
+            "SELECT body, cloud_custom_data, msg_version FROM c2c_messages WHERE id = ?1",
+        )?
+        .query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+    let version = version as u64;
+    if expected_version.is_some_and(|expected| expected < version) {
+        return Ok(C2cModify::Conflict {
+            body: old_body,
+            cloud_custom_data: old_data,
+            version,
+        });
+    }
     conn.prepare_cached(
-        "UPDATE c2c_messages SET body = COALESCE(?2, body), cloud_custom_data = COALESCE(?3, cloud_custom_data)
+        "UPDATE c2c_messages SET body = COALESCE(?2, body), cloud_custom_data = COALESCE(?3, cloud_custom_data),
+                msg_version = msg_version + 1
          WHERE id = ?1",
     )?
     .execute(params![id, body, cloud_custom_data])?;
-    Ok(C2cModify::Modified)
+    Ok(C2cModify::Modified {
+        version: version + 1,
+    })
 }
 
 pub(crate) fn purge(conn: &Connection, app: u64, before: i64, limit: usize) -> StoreResult<u64> {
@@ -182,6 +199,7 @@ pub(super) fn stored(row: &Row<'_>) -> rusqlite::Result<StoredC2c> {
             supports_extension: row.get(11)?,
         },
         flag_bits: row.get(8)?,
+        version: row.get::<_, i64>(12)? as u64,
     })
 }
 
@@ -196,7 +214,8 @@ pub(crate) fn history(
     // SQLite scan every message of the cursor's second).
     let mut select = conn.prepare_cached(
         "SELECT from_account, to_account, msg_seq, msg_random, msg_time, body, cloud_custom_data,
-                in_sender_history, flag_bits, counts_unread, offline_push_info, supports_extension
+                in_sender_history, flag_bits, counts_unread, offline_push_info, supports_extension,
+                msg_version
          FROM c2c_messages
          WHERE app_id = ?1 AND pair_low = ?2 AND pair_high = ?3
            AND msg_time >= ?4
@@ -234,7 +253,8 @@ macro_rules! since_side {
     ($side:literal, $peer:literal, $extra:literal) => {
         concat!(
             "SELECT from_account, to_account, msg_seq, msg_random, msg_time, body, cloud_custom_data,
-                    in_sender_history, flag_bits, counts_unread, offline_push_info, supports_extension
+                    in_sender_history, flag_bits, counts_unread, offline_push_info, supports_extension,
+                msg_version
              FROM c2c_messages
              WHERE app_id = ?1 AND ", $side, " = ?2 ", $extra, "
                AND (msg_time, msg_seq, msg_random) > (?3, ?4, ?5)

@@ -7,7 +7,8 @@ use natter_core::AppId;
 use super::{c2c, conversations, extensions, outbox, unread, SqliteStore};
 use crate::{
     C2cHistoryQuery, C2cImport, C2cMessage, C2cMessageRef, C2cModify, C2cOutbox, C2cRecall,
-    C2cSend, C2cStore, ExtensionChange, ExtensionOutcome, ExtensionRead, StoreResult, StoredC2c,
+    C2cSend, C2cStore, ExtensionChange, ExtensionOutcome, ExtensionRead, SeenSeqs, StoreResult,
+    StoredC2c,
 };
 
 #[async_trait]
@@ -106,6 +107,7 @@ impl C2cStore for SqliteStore {
         target: C2cMessageRef,
         body: Option<String>,
         cloud_custom_data: Option<String>,
+        expected_version: Option<u64>,
     ) -> StoreResult<C2cModify> {
         self.write(move |conn| {
             c2c::modify(
@@ -114,6 +116,7 @@ impl C2cStore for SqliteStore {
                 &target,
                 body.as_deref(),
                 cloud_custom_data.as_deref(),
+                expected_version,
             )
         })
         .await
@@ -136,9 +139,10 @@ impl C2cStore for SqliteStore {
         app: AppId,
         target: C2cMessageRef,
         change: ExtensionChange,
+        seen: SeenSeqs,
         max_keys: usize,
     ) -> StoreResult<ExtensionOutcome> {
-        self.write(move |conn| extensions::change(conn, app, &target, &change, max_keys))
+        self.write(move |conn| extensions::change(conn, app, &target, change, &seen, max_keys))
             .await
     }
 

@@ -48,7 +48,8 @@ pub(crate) fn change(
     conn: &Connection,
     app: u64,
     target: &C2cMessageRef,
-    change: &ExtensionChange,
+    mut change: ExtensionChange,
+    seen: &[(String, u64)],
     max_keys: usize,
 ) -> StoreResult<ExtensionOutcome> {
     let Some(row) = find(conn, app, target)? else {
@@ -58,19 +59,33 @@ pub(crate) fn change(
     if !row.supports_extension {
         return Ok(ExtensionOutcome::NotEnabled);
     }
+    let stored: Vec<ExtensionItem> = conn
+        .prepare_cached("SELECT key, value, seq FROM c2c_extensions WHERE message_id = ?1")?
+        .query_map([id], |r| {
+            Ok(ExtensionItem {
+                key: r.get(0)?,
+                value: r.get(1)?,
+                seq: r.get(2)?,
+            })
+        })?
+        .collect::<Result<_, _>>()?;
+    let conflicts = change.drop_conflicts(seen, &stored);
+    if change.is_empty() {
+        return Ok(ExtensionOutcome::Changed {
+            changed: Vec::new(),
+            conflicts,
+        });
+    }
     let seq = latest_seq + 1;
     let mut changed = Vec::new();
     let mut clear_seq = clear_seq;
-    match change {
+    match &change {
         ExtensionChange::Set(pairs) => {
-            let existing: HashSet<String> = conn
-                .prepare_cached("SELECT key FROM c2c_extensions WHERE message_id = ?1")?
-                .query_map([id], |r| r.get(0))?
-                .collect::<Result<_, _>>()?;
+            let existing: HashSet<&String> = stored.iter().map(|i| &i.key).collect();
             let added: HashSet<&String> = pairs
                 .iter()
                 .map(|(k, _)| k)
-                .filter(|k| !existing.contains(*k))
+                .filter(|k| !existing.contains(k))
                 .collect();
             if existing.len() + added.len() > max_keys {
                 return Ok(ExtensionOutcome::TooManyKeys);
@@ -110,5 +125,5 @@ pub(crate) fn change(
         "UPDATE c2c_messages SET ext_latest_seq = ?2, ext_clear_seq = ?3 WHERE id = ?1",
     )?
     .execute(params![id, seq as i64, clear_seq as i64])?;
-    Ok(ExtensionOutcome::Changed(changed))
+    Ok(ExtensionOutcome::Changed { changed, conflicts })
 }

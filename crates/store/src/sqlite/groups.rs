@@ -84,7 +84,8 @@ fn decode_member((mut m, pairs): (GroupMember, String)) -> StoreResult<GroupMemb
 }
 
 pub(super) const MESSAGE_COLUMNS: &str = "msg_seq, msg_random, from_account, msg_time, body,
-    cloud_custom_data, priority, recalled, extensions, need_receipt, silent, recipients";
+    cloud_custom_data, priority, recalled, extensions, need_receipt, silent, recipients,
+    msg_version";
 
 pub(super) fn message(row: &Row) -> rusqlite::Result<GroupMessage> {
     let extensions = decode_extensions(row.get(8)?).map_err(|e| {
@@ -105,6 +106,7 @@ pub(super) fn message(row: &Row) -> rusqlite::Result<GroupMessage> {
         need_receipt: row.get::<_, i64>(9)? != 0,
         silent: row.get::<_, i64>(10)? != 0,
         recipients: decode_recipients(&row.get::<_, String>(11)?),
+        version: row.get::<_, i64>(12)? as u64,
     })
 }
 
@@ -308,7 +310,8 @@ pub(crate) fn write(
             }
             GroupChange::EditMessage(m) => {
                 conn.prepare_cached(
-                    "UPDATE group_messages SET body = ?4, cloud_custom_data = ?5, extensions = ?6
+                    "UPDATE group_messages SET body = ?4, cloud_custom_data = ?5, extensions = ?6,
+                         msg_version = ?7
                      WHERE app_id = ?1 AND group_id = ?2 AND msg_seq = ?3",
                 )?
                 .execute(params![
@@ -318,6 +321,7 @@ pub(crate) fn write(
                     m.body,
                     m.cloud_custom_data,
                     encode_extensions(&m.extensions),
+                    m.version as i64,
                 ])?;
             }
             GroupChange::DeleteMessagesBy(sender) => {
@@ -364,7 +368,7 @@ pub(crate) fn write(
                 conn.prepare_cached(&format!(
                     "INSERT INTO group_messages (app_id, group_id, {MESSAGE_COLUMNS})
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11,
-                         ?12, ?13, ?14)"
+                         ?12, ?13, ?14, ?15)"
                 ))?
                 .execute(params![
                     app_id,
@@ -381,6 +385,7 @@ pub(crate) fn write(
                     i64::from(m.need_receipt),
                     i64::from(m.silent),
                     encode_recipients(&m.recipients),
+                    m.version as i64,
                 ])?;
             }
         }

@@ -276,6 +276,8 @@ pub(crate) const MIGRATIONS: &[(i64, &str)] = &[
     (32, crate::follows::SCHEMA),
     // Group messages a member deleted for themselves (delete_group_ramble_msg_by_seq).
     (33, crate::group_own::SCHEMA),
+    // Each message's MsgVersion (the Web SDK's modifyMessage conflicts).
+    (34, crate::groups::MSG_VERSION_SCHEMA),
 ];
 
 /// Every table that holds an app's data (all keyed by `app_id`), for the reset of one app.

@@ -32,7 +32,8 @@ fn c2c_messages(conn: &Connection, app: i64, q: &MessageSearch) -> StoreResult<V
     };
     let sql = format!(
         "SELECT from_account, to_account, msg_seq, msg_random, msg_time, body, cloud_custom_data,
-                in_sender_history, flag_bits, counts_unread, offline_push_info, supports_extension
+                in_sender_history, flag_bits, counts_unread, offline_push_info, supports_extension,
+                msg_version
          FROM c2c_messages
          WHERE app_id = ?1 AND (from_account = ?2 OR to_account = ?2)
            AND (?3 = '' OR (pair_low = ?3 AND pair_high = ?4))
@@ -116,7 +117,8 @@ fn group_messages(
             |row| {
                 Ok(FoundMessage::Group {
                     message: super::groups::message(row)?,
-                    group_id: row.get(12)?,
+                    // By name: the message columns before it may grow.
+                    group_id: row.get("group_id")?,
                 })
             },
         )?

@@ -105,8 +105,12 @@ pub(super) fn write(
                 ))?
                 .execute(params![app_id, group_id, topic_id])?;
             }
-            conn.prepare_cached("DELETE FROM group_messages WHERE app_id = ?1 AND group_id = ?2")?
+            for table in ["group_messages", "group_reactions"] {
+                conn.prepare_cached(&format!(
+                    "DELETE FROM {table} WHERE app_id = ?1 AND group_id = ?2"
+                ))?
                 .execute(params![app_id, topic_id])?;
+            }
         }
         GroupChange::ReadTopicUpTo {
             topic_id,
@@ -129,11 +133,13 @@ pub(super) fn write(
 /// Removes every topic of a group with its messages and read positions.
 pub(super) fn delete_all(conn: &Connection, app: u64, group_id: &str) -> StoreResult<()> {
     let app_id = app as i64;
-    conn.prepare_cached(
-        "DELETE FROM group_messages WHERE app_id = ?1 AND group_id IN
-             (SELECT topic_id FROM group_topics WHERE app_id = ?1 AND group_id = ?2)",
-    )?
-    .execute(params![app_id, group_id])?;
+    for table in ["group_messages", "group_reactions"] {
+        conn.prepare_cached(&format!(
+            "DELETE FROM {table} WHERE app_id = ?1 AND group_id IN
+                 (SELECT topic_id FROM group_topics WHERE app_id = ?1 AND group_id = ?2)"
+        ))?
+        .execute(params![app_id, group_id])?;
+    }
     for table in ["group_topics", "topic_reads"] {
         conn.prepare_cached(&format!(
             "DELETE FROM {table} WHERE app_id = ?1 AND group_id = ?2"

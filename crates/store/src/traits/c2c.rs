@@ -8,7 +8,7 @@ use natter_core::AppId;
 use crate::{
     AccountStore, C2cHistoryQuery, C2cImport, C2cMessage, C2cMessageRef, C2cModify, C2cOutbox,
     C2cRecall, C2cSend, DoNotDisturb, ExtensionChange, ExtensionOutcome, ExtensionRead,
-    OutboxTemplate, StoreResult, StoredC2c,
+    OutboxTemplate, SeenSeqs, StoreResult, StoredC2c,
 };
 
 #[cfg(doc)] // for the doc links only
@@ -110,13 +110,16 @@ pub trait C2cStore: AccountStore + Send + Sync {
     /// message says so; moves both sides' conversations forward. Writes no outbox rows.
     async fn import_c2c(&self, app: AppId, message: C2cMessage) -> StoreResult<C2cImport>;
 
-    /// Replaces the body and/or the CloudCustomData of a stored one-to-one message.
+    /// Replaces the body and/or the CloudCustomData of a stored one-to-one message and adds one
+    /// to its `MsgVersion`; with `expected_version` (the version the editor saw), refused as a
+    /// [`C2cModify::Conflict`] when the stored version is newer.
     async fn modify_c2c(
         &self,
         app: AppId,
         target: C2cMessageRef,
         body: Option<String>,
         cloud_custom_data: Option<String>,
+        expected_version: Option<u64>,
     ) -> StoreResult<C2cModify>;
 
     /// The extensions of a message with `seq >= start_seq`, at most `limit` of them.
@@ -128,13 +131,15 @@ pub trait C2cStore: AccountStore + Send + Sync {
         limit: usize,
     ) -> StoreResult<ExtensionRead>;
 
-    /// Applies one change to a message's extensions as one new version; refused (nothing
-    /// written) when the message would hold more than `max_keys` keys.
+    /// Applies one change to a message's extensions as one new version, but for the keys
+    /// written since the version `seen` names for them (conflicts, left alone); refused
+    /// (nothing written) when the message would hold more than `max_keys` keys.
     async fn change_c2c_extensions(
         &self,
         app: AppId,
         target: C2cMessageRef,
         change: ExtensionChange,
+        seen: SeenSeqs,
         max_keys: usize,
     ) -> StoreResult<ExtensionOutcome>;
 
