@@ -11,6 +11,7 @@ use std::sync::Arc;
 use crate::{AccountImport, ProfileValue, Store};
 
 mod accounts;
+mod c2c_edits;
 mod c2c_own;
 mod conversations;
 mod dump;
@@ -110,8 +111,8 @@ pub fn checks() -> Vec<Check> {
         check!(ref c2c_read_marks_and_recalls_recount_unread),
         check!(ref sends::prepared_c2c_sends_check_accounts_and_fill_the_outbox),
         check!(ref conversations::imports_deduplicate_in_both_directions),
-        check!(ref conversations::modify_replaces_body_and_data_but_not_recalled),
-        check!(ref conversations::extensions_version_every_change),
+        check!(ref c2c_edits::modify_replaces_body_and_data_but_not_recalled),
+        check!(ref c2c_edits::extensions_version_every_change),
         check!(ref conversations::conversations_follow_messages_and_page_by_cursor),
         check!(ref conversations::deleting_a_conversation_clears_unread_and_maybe_history),
         check!(ref conversations::purge_removes_old_messages_only),
