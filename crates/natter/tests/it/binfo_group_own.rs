@@ -63,6 +63,33 @@ async fn say(sdk: &mut SdkClient, group_id: &str, topic: Option<&str>, n: u32) -
 
 /// One `group_msg_get` page from `ReqMsgSeq` (0: the newest): its `MsgSeq`s, its
 /// `InvisibleMsgSeq`, and `(IsFinished, NextReqMsgSeq)`.
+/// A community created by `owner` with `member` in it and one topic named `topic_name`: the
+/// community's and the topic's IDs.
+async fn community_with_topic(
+    owner: &mut SdkClient,
+    member: &str,
+    topic_name: &str,
+) -> (String, String) {
+    let created = json!({"Type": "Community", "Name": "Town", "SupportTopic": 1});
+    let community = ok(owner, "million_group_open_http_svc.create_group", created).await["GroupId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let members = json!({"GroupId": community, "MemberList": [{"Member_Account": member}]});
+    ok(
+        owner,
+        "million_group_open_http_svc.add_group_member",
+        members,
+    )
+    .await;
+    let topic = json!({"GroupId": community, "TopicName": topic_name});
+    let topic_id = ok(owner, "million_group_open_http_svc.create_topic", topic).await["TopicId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    (community, topic_id)
+}
+
 async fn page(
     sdk: &mut SdkClient,
     group_id: &str,
@@ -179,30 +206,7 @@ on_both_engines!(
     |server: TestServer| async move {
         let mut owner = SdkClient::connect(&server, "gt_owner").await;
         let mut member = SdkClient::connect(&server, "gt_member").await;
-        let community = ok(
-            &mut owner,
-            "million_group_open_http_svc.create_group",
-            json!({"Type": "Community", "Name": "Town", "SupportTopic": 1}),
-        )
-        .await["GroupId"]
-            .as_str()
-            .unwrap()
-            .to_owned();
-        ok(
-            &mut owner,
-            "million_group_open_http_svc.add_group_member",
-            json!({"GroupId": community, "MemberList": [{"Member_Account": "gt_member"}]}),
-        )
-        .await;
-        let topic = ok(
-            &mut owner,
-            "million_group_open_http_svc.create_topic",
-            json!({"GroupId": community, "TopicName": "news"}),
-        )
-        .await["TopicId"]
-            .as_str()
-            .unwrap()
-            .to_owned();
+        let (community, topic) = community_with_topic(&mut owner, "gt_member", "news").await;
         say(&mut owner, &community, Some(&topic), 3).await;
         let delete = json!({"GroupId": community, "TopicId": topic, "Deleter_Account": "gt_member",
                             "Seqs": ["2"]});
@@ -271,30 +275,7 @@ on_both_engines!(
         let mut owner = SdkClient::connect(&server, "ge_owner").await;
         let mut member = SdkClient::connect(&server, "ge_member").await;
         let mut stranger = SdkClient::connect(&server, "ge_stranger").await;
-        let community = ok(
-            &mut owner,
-            "million_group_open_http_svc.create_group",
-            json!({"Type": "Community", "Name": "Town", "SupportTopic": 1}),
-        )
-        .await["GroupId"]
-            .as_str()
-            .unwrap()
-            .to_owned();
-        ok(
-            &mut owner,
-            "million_group_open_http_svc.add_group_member",
-            json!({"GroupId": community, "MemberList": [{"Member_Account": "ge_member"}]}),
-        )
-        .await;
-        let topic = ok(
-            &mut owner,
-            "million_group_open_http_svc.create_topic",
-            json!({"GroupId": community, "TopicName": "votes"}),
-        )
-        .await["TopicId"]
-            .as_str()
-            .unwrap()
-            .to_owned();
+        let (community, topic) = community_with_topic(&mut owner, "ge_member", "votes").await;
         let seq = say(&mut owner, &community, Some(&topic), 1).await[0];
         let set = json!({"GroupId": community, "TopicId": topic, "MsgSeq": seq, "OperateType": 1,
                          "ExtensionList": [{"Key": "ge_member", "Value": "yes", "Seq": 0}]});
