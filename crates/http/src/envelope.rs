@@ -133,8 +133,20 @@ pub fn envelope(result: ApiResult<Value>, rules: Option<ServiceRules>) -> Map<St
     if rules.is_some_and(|r| r.error_display) {
         out.insert("ErrorDisplay".into(), "".into());
     }
-    if let Ok(Value::Object(fields)) = result {
-        out.extend(fields);
+    match result {
+        Ok(Value::Object(fields)) => out.extend(fields),
+        Err(ApiError {
+            details: Some(fields),
+            ..
+        }) => {
+            for (name, value) in *fields {
+                // A refusal's fields never stand in for the envelope's own.
+                if !matches!(name.as_str(), "ActionStatus" | "ErrorCode" | "ErrorInfo") {
+                    out.insert(name, value);
+                }
+            }
+        }
+        _ => {}
     }
     out
 }
@@ -144,4 +156,42 @@ pub fn reply(result: ApiResult<Value>, rules: Option<ServiceRules>) -> Response 
     let body = serde_json::to_vec(&Value::Object(envelope(result, rules)))
         .expect("a JSON map always serialises");
     ([(header::CONTENT_TYPE, "application/json")], body).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn a_refusal_carries_its_fields_after_the_envelopes_own() {
+        let fields = json!({ "MsgVersion": 3, "ErrorCode": 0, "ActionStatus": "OK" });
+        let Value::Object(fields) = fields else {
+            unreachable!()
+        };
+        let refusal = ApiError::new(20027, "modified since").with_details(fields);
+        let out = envelope(Err(refusal), None);
+        assert_eq!(out["ActionStatus"], "FAIL");
+        assert_eq!(out["ErrorCode"], 20027);
+        assert_eq!(out["ErrorInfo"], "modified since");
+        assert_eq!(out["MsgVersion"], 3);
+        let names: Vec<&str> = out.keys().map(String::as_str).collect();
+        assert_eq!(
+            names,
+            ["ActionStatus", "ErrorCode", "ErrorInfo", "MsgVersion"]
+        );
+    }
+
+    #[test]
+    fn a_plain_refusal_has_the_envelope_only() {
+        let out = envelope(
+            Err(ApiError::new(90001, "bad")),
+            ServiceRules::of("profile").into(),
+        );
+        let names: Vec<&str> = out.keys().map(String::as_str).collect();
+        assert_eq!(
+            names,
+            ["ActionStatus", "ErrorCode", "ErrorInfo", "ErrorDisplay"]
+        );
+    }
 }

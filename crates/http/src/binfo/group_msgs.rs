@@ -9,7 +9,7 @@ use natter_core::{codes, ApiError, ApiResult};
 use natter_services::groups::permissions::ClientAction;
 use natter_services::groups::{EditOutcome, MessageEdit};
 use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::{json, Map, Value};
 
 use crate::handler::{typed, Ctx};
 use crate::rest::group_open_http_svc as rest;
@@ -41,44 +41,42 @@ pub(super) async fn group_msg_recall(ctx: Ctx, body: Value) -> ApiResult<Value> 
     typed(ctx, body, rest::group_msg_recall).await
 }
 
-/// The `MsgVersion` of the SDK's copy of a message it edits (`modifyMessage`).
+/// `modify_group_msg` from the SDK: the REST body plus the `MsgVersion` of the SDK's copy of
+/// the message (0, or absent, for a copy it never saw modified).
 #[derive(Deserialize)]
-pub(super) struct EditedVersion {
+struct SdkModifyGroupMsg {
+    #[serde(flatten)]
+    edit: ModifyGroupMsg,
     #[serde(rename = "MsgVersion", default)]
-    version: Option<u64>,
+    version: u64,
 }
 
 /// The reply to `modifyMessage`: the message as it now is, which the SDK puts in its own copy;
 /// after a conflict (its copy was older than the stored message) a refusal with
 /// [`codes::MSG_MODIFY_CONFLICT`] that carries the stored message all the same, so the SDK
 /// shows it and the app may edit again.
-pub(super) fn edit_reply(outcome: EditOutcome, mut reply: Value) -> Value {
+pub(super) fn edit_reply(outcome: EditOutcome, mut reply: Map<String, Value>) -> ApiResult<Value> {
     let (message, conflict) = match outcome {
         EditOutcome::Modified(m) => (m, false),
         EditOutcome::Conflict(m) => (m, true),
     };
-    reply["MsgBody"] = message.body;
-    reply["CloudCustomData"] = message.cloud_custom_data.into();
-    reply["MsgVersion"] = message.version.into();
+    reply.insert("MsgBody".into(), message.body);
+    reply.insert("CloudCustomData".into(), message.cloud_custom_data.into());
+    reply.insert("MsgVersion".into(), message.version.into());
     if conflict {
-        // The envelope takes a reply's fields over its own: a refusal with fields.
-        reply["ActionStatus"] = "FAIL".into();
-        reply["ErrorCode"] = codes::MSG_MODIFY_CONFLICT.into();
-        reply["ErrorInfo"] = format!(
+        let info = format!(
             "the message was modified since (MsgVersion {}); nothing changed",
-            reply["MsgVersion"]
-        )
-        .into();
+            message.version
+        );
+        return Err(ApiError::new(codes::MSG_MODIFY_CONFLICT, info).with_details(reply));
     }
-    reply
+    Ok(Value::Object(reply))
 }
 
-/// `openim.modify_group_msg`: the REST body plus the `MsgVersion` of the SDK's copy; the user
-/// edits their own message, refused as a conflict when the copy is older than the stored
-/// message ([`edit_reply`]).
+/// `openim.modify_group_msg`: the user edits their own message, refused as a conflict when the
+/// SDK's copy is older than the stored message ([`edit_reply`]).
 pub(super) async fn modify_group_msg(ctx: Ctx, body: Value) -> ApiResult<Value> {
-    let EditedVersion { version } = ctx.parse(body.clone())?;
-    let req: ModifyGroupMsg = ctx.parse(body)?;
+    let SdkModifyGroupMsg { edit: req, version } = ctx.parse(body)?;
     ctx.services
         .groups
         .authorize(
@@ -102,13 +100,14 @@ pub(super) async fn modify_group_msg(ctx: Ctx, body: Value) -> ApiResult<Value> 
                 seq: req.msg_seq,
                 body: req.msg_body,
                 cloud_custom_data: req.cloud_custom_data,
-                // The SDK sends 0 for a message it never saw modified.
-                expected_version: Some(version.unwrap_or(0)),
+                expected_version: Some(version),
             },
             &ctx.origin,
         )
         .await?;
-    Ok(edit_reply(modified, json!({ "MsgSeq": req.msg_seq })))
+    let mut reply = Map::new();
+    reply.insert("MsgSeq".into(), req.msg_seq.into());
+    edit_reply(modified, reply)
 }
 
 /// `group_open_http_svc.group_msg_receipt`: the user has read these messages (as `/ws`'s

@@ -211,7 +211,7 @@ pub(super) async fn modify_c2c_msg(ctx: Ctx, body: Value) -> ApiResult<Value> {
             Some(req.version),
         )
         .await?;
-    Ok(super::group_msgs::edit_reply(outcome, json!({})))
+    super::group_msgs::edit_reply(outcome, serde_json::Map::new())
 }
 
 #[cfg(test)]
