@@ -7,8 +7,9 @@ use super::messages::{c2c, no_outbox};
 use super::{import, NICK};
 use crate::dump::{DumpItem, ImportOptions, ImportOutcome, SnapshotInfo};
 use crate::{
-    C2cMessageRef, ConversationId, ConversationKind, ExtensionChange, GroupChange, GroupMessage,
-    ProfileValue, ReactOutcome, ReactionLimits, ReactionMessage, Store, StoreError, StoredFile,
+    C2cHistoryQuery, C2cMessageRef, C2cModify, ConversationId, ConversationKind, ExtensionChange,
+    GroupChange, GroupMessage, ProfileValue, ReactOutcome, ReactionLimits, ReactionMessage, Store,
+    StoreError, StoredFile,
 };
 
 /// The app's whole stream, collected.
@@ -70,6 +71,17 @@ async fn fill(store: &dyn Store, app: u64) {
         .send_c2c(app, c2c("b", "a", 2, 12, 101), no_outbox())
         .await
         .unwrap();
+    // An edited message: its MsgVersion (1) is part of the row.
+    let edited = C2cMessageRef {
+        from: "b".into(),
+        to: "a".into(),
+        position: (101, 2, 12),
+    };
+    let modified = store
+        .modify_c2c(app, edited, Some("[\"edited\"]".into()), None, None)
+        .await
+        .unwrap();
+    assert_eq!(modified, C2cModify::Modified { version: 1 });
     store
         .change_c2c_extensions(
             app,
@@ -111,6 +123,7 @@ async fn fill(store: &dyn Store, app: u64) {
                 time: 102,
                 body: "[]".into(),
                 priority: 2,
+                version: 3,
                 ..GroupMessage::default()
             }),
         ],
@@ -226,6 +239,32 @@ pub async fn export_then_import_keeps_every_row(store: &dyn Store) {
         rows_of(&items, "group_messages")
     );
     assert_eq!(rows_of(&copy, "files"), rows_of(&items, "files"));
+    // Edited messages keep their MsgVersion.
+    let group = store
+        .group_history(to, "g1".into(), u64::MAX, 10)
+        .await
+        .unwrap();
+    assert_eq!(group[0].version, 3, "the group message's MsgVersion");
+    let c2c = store
+        .c2c_history(
+            to,
+            C2cHistoryQuery {
+                operator: "a".into(),
+                peer: "b".into(),
+                min_time: 0,
+                max_time: i64::MAX,
+                before: None,
+                limit: 10,
+            },
+        )
+        .await
+        .unwrap();
+    let versions: Vec<(u32, u64)> = c2c.iter().map(|m| (m.message.msg_seq, m.version)).collect();
+    assert_eq!(versions.len(), 2, "{versions:?}");
+    assert!(
+        versions.contains(&(2, 1)) && versions.contains(&(1, 0)),
+        "{versions:?}"
+    );
     // a's deleted group message stays deleted for a alone.
     let hidden = store
         .hidden_group_messages(to, ("g1".into(), String::new(), "a".into()), 0, u64::MAX)
