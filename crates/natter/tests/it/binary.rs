@@ -122,6 +122,17 @@ async fn serve_defaults_banner_restart_and_sigterm() {
             .unwrap();
         let fields: Vec<&str> = open_files.split_whitespace().collect();
         assert_eq!(fields[3], fields[4], "soft = hard: {open_files}");
+        // The thread that hands freed memory back to the system runs (Linux keeps 15
+        // characters of a thread's name).
+        let tasks = std::fs::read_dir(format!("/proc/{}/task", child.id().unwrap())).unwrap();
+        let names: Vec<String> = tasks
+            .filter_map(|task| std::fs::read_to_string(task.ok()?.path().join("comm")).ok())
+            .map(|name| name.trim().to_owned())
+            .collect();
+        assert!(
+            names.iter().any(|n| n == "natter-free-mem"),
+            "natter-free-memory runs: {names:?}"
+        );
     }
     let reply = call(
         &client,
