@@ -31,6 +31,7 @@ mod reactions;
 mod relations;
 mod search;
 mod sends;
+mod topics;
 
 pub use accounts::{
     account_lists_page_by_user_id_and_prefix, apps_never_see_each_other,
@@ -142,7 +143,7 @@ pub fn checks() -> Vec<Check> {
         check!(ref relations::deleting_an_account_removes_its_relations),
         check!(arc relations::concurrent_edits_see_each_other),
         check!(ref groups::groups_round_trip_and_disappear_whole),
-        check!(ref groups::topics_keep_their_own_messages_and_go_with_their_group),
+        check!(ref topics::topics_keep_their_own_messages_and_go_with_their_group),
         check!(ref groups::member_pages_continue_after_a_cursor),
         check!(ref groups::bans_list_only_running_ones_and_go_with_their_group),
         check!(ref groups::silent_and_directed_messages_keep_their_marks),

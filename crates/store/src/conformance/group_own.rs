@@ -1,7 +1,8 @@
 //! Conformance checks for group messages a member deleted for themselves.
 
-use super::groups::{apply, member, record, topic};
+use super::groups::{apply, member, record};
 use super::import;
+use super::topics::topic;
 use crate::{GroupChange, MemberStream, Store};
 
 fn stream(group: &str, topic: &str, member: &str) -> MemberStream {

@@ -3,9 +3,10 @@
 
 use std::sync::Arc;
 
-use super::groups::{apply, member, record, topic};
+use super::groups::{apply, member, record};
 use super::import;
 use super::outbox::{claim_all, drain, event};
+use super::topics::topic;
 use crate::{
     GroupChange, GroupMessage, GroupQuery, GroupSendOutcome, GroupSendRecord, OutboxTemplate, Store,
 };

@@ -306,8 +306,8 @@ pub async fn group_reactions_go_with_their_group(store: &dyn Store) {
 pub async fn topic_reactions_are_the_topics_and_go_with_it(store: &dyn Store) {
     let app = 1_400_000_703;
     let gid = "@TGS#_rc";
-    let t1 = super::groups::topic(gid, "one", 20);
-    let t2 = super::groups::topic(gid, "two", 30);
+    let t1 = super::topics::topic(gid, "one", 20);
+    let t2 = super::topics::topic(gid, "two", 30);
     let message = |topic_id: &str| GroupMessage {
         seq: 1,
         random: 7,
