@@ -20,8 +20,13 @@ mod history;
 mod mem;
 mod push;
 mod sdk;
+mod seeds;
 mod soak;
 mod webhooks;
+mod wrk;
+
+use seeds::{seed_conversation, seed_friends, seed_groups};
+pub(crate) use wrk::{load, median, Run, Scenario};
 
 const APP: u64 = 1_400_000_000;
 const KEY: &str = "bench-secret-key";
@@ -110,30 +115,6 @@ struct Args {
     /// second need at least 75 groups
     #[arg(long, value_delimiter = ',', default_value = "10,100")]
     groups: Vec<usize>,
-}
-
-/// One measured load: an API and the Lua expression that builds each request body (it may use
-/// `id` and `peer`, two different random seeded accounts, and `n`, a request counter).
-struct Scenario {
-    label: String,
-    api: &'static str,
-    body: String,
-}
-
-impl Scenario {
-    fn sendmsg() -> Self {
-        Scenario {
-            label: "`openim/sendmsg` (durable, random pair)".into(),
-            api: "openim/sendmsg",
-            body: r#"'{"From_Account":"user' .. id .. '","To_Account":"user' .. peer .. '","MsgRandom":' .. n .. ',"MsgBody":[{"MsgType":"TIMTextElem","MsgContent":{"Text":"hello ' .. n .. '"}}]}'"#.into(),
-        }
-    }
-}
-
-struct Run {
-    rate: f64,
-    p50_ms: f64,
-    p99_ms: f64,
 }
 
 #[tokio::main]
@@ -372,12 +353,6 @@ async fn main() -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The run with the median rate.
-fn median(mut runs: Vec<Run>) -> Run {
-    runs.sort_by(|a, b| a.rate.total_cmp(&b.rate));
-    runs.swap_remove(runs.len() / 2)
-}
-
 async fn post(
     client: &reqwest::Client,
     base: &str,
@@ -486,249 +461,4 @@ async fn setup(
         .await?;
     }
     Ok(())
-}
-
-/// A wrk Lua script: every request gets a fresh body from the scenario's expression, and every
-/// reply must say `"ActionStatus":"OK"`.
-fn wrk_script(scenario: &Scenario, accounts: usize) -> String {
-    format!(
-        "wrk.method = \"POST\"\n\
-         n = 0\n\
-         request = function()\n  n = n + 1\n  local id = math.random(0, {max})\n  \
-         local peer = (id + math.random(1, {max})) % {accounts}\n  \
-         return wrk.format(nil, nil, nil, {body})\nend\n\
-         response = function(status, headers, body)\n  if not string.find(body, '\"ActionStatus\":\"OK\"', 1, true) then error(body) end\nend\n",
-        max = accounts - 1,
-        body = scenario.body
-    )
-}
-
-/// Sends `count` messages between `hist0` and `hist1` (both directions) and returns the
-/// position (MsgTime, MsgKey) of one of the first 100, to page from near the oldest.
-async fn seed_conversation(
-    client: &reqwest::Client,
-    base: &str,
-    query: &str,
-    count: usize,
-) -> anyhow::Result<(i64, String)> {
-    post(
-        client,
-        base,
-        query,
-        "im_open_login_svc/multiaccount_import",
-        &json!({"Accounts": ["hist0", "hist1"]}),
-    )
-    .await?;
-    let started = std::time::Instant::now();
-    let workers = 32;
-    let mut tasks = Vec::new();
-    for worker in 0..workers {
-        let (client, base, query) = (client.clone(), base.to_owned(), query.to_owned());
-        tasks.push(tokio::spawn(async move {
-            let mut early = None;
-            for i in (worker..count).step_by(workers) {
-                let (from, to) = if i % 2 == 0 { ("hist0", "hist1") } else { ("hist1", "hist0") };
-                let body = json!({"From_Account": from, "To_Account": to, "MsgRandom": i, "MsgBody": [{"MsgType": "TIMTextElem", "MsgContent": {"Text": format!("history {i}")}}]});
-                let reply = post(&client, &base, &query, "openim/sendmsg", &body).await?;
-                if i < 100 && early.is_none() {
-                    early = Some((reply["MsgTime"].as_i64().unwrap_or(0), reply["MsgKey"].as_str().unwrap_or_default().to_owned()));
-                }
-            }
-            Ok::<_, anyhow::Error>(early)
-        }));
-    }
-    let mut early = None;
-    for task in tasks {
-        if let Some(found) = task.await?? {
-            early.get_or_insert(found);
-        }
-    }
-    eprintln!(
-        "seeded {count} messages in {:.1} s",
-        started.elapsed().as_secs_f64()
-    );
-    early.context("no early message")
-}
-
-/// Gives `hub` 3,000 friends (imported) and returns the friends scenarios: `friend_check` of
-/// 1,000 accounts (half of them friends) and `friend_get` of a random one of its six pages.
-async fn seed_friends(
-    client: &reqwest::Client,
-    base: &str,
-    query: &str,
-) -> anyhow::Result<Vec<Scenario>> {
-    let ids: Vec<String> = (0..3500).map(|i| format!("fr{i:04}")).collect();
-    let mut all = ids.clone();
-    all.push("hub".into());
-    import_accounts(client, base, query, &all).await?;
-    for chunk in ids[..3000].chunks(1000) {
-        let items: Vec<Value> = chunk
-            .iter()
-            .map(|id| json!({"To_Account": id, "AddSource": "AddSource_Type_Bench", "Remark": format!("remark of {id}"), "GroupName": ["bench"]}))
-            .collect();
-        let reply = post(
-            client,
-            base,
-            query,
-            "sns/friend_import",
-            &json!({"From_Account": "hub", "AddFriendItem": items}),
-        )
-        .await?;
-        if reply.get("Fail_Account").is_some() {
-            bail!("friend_import failed: {reply}");
-        }
-    }
-    let check = json!({"From_Account": "hub", "To_Account": &ids[2500..3500], "CheckType": "CheckResult_Type_Both"});
-    Ok(vec![
-        Scenario {
-            label: "`sns/friend_check` 1,000 accounts, user with 3,000 friends".into(),
-            api: "sns/friend_check",
-            body: format!("[[{check}]]"),
-        },
-        Scenario {
-            label: "`sns/friend_get` one 500-friend page of 3,000".into(),
-            api: "sns/friend_get",
-            body: r#"'{"From_Account":"hub","StartIndex":' .. (math.random(0, 5) * 500) .. '}'"#
-                .into(),
-        },
-    ])
-}
-
-/// Groups of 3, 600 and 6,000 members (all with `gowner`), and `joiner` in 1,000 groups; returns
-/// the groups scenarios.
-async fn seed_groups(
-    client: &reqwest::Client,
-    base: &str,
-    query: &str,
-) -> anyhow::Result<Vec<Scenario>> {
-    let started = std::time::Instant::now();
-    let members: Vec<String> = (0..6000).map(|i| format!("gm{i:04}")).collect();
-    let mut all = members.clone();
-    all.extend(["gowner".to_owned(), "joiner".to_owned()]);
-    import_accounts(client, base, query, &all).await?;
-    for (id, size) in [("g3", 3usize), ("g600", 600), ("g6000", 6000)] {
-        public_group(client, base, query, id, "gowner", &members[..size - 1]).await?;
-    }
-    // A topic-enabled community with one topic, for sends into a topic.
-    post(
-        client,
-        base,
-        query,
-        "group_open_http_svc/create_group",
-        &json!({"Type": "Community", "Name": "c", "GroupId": "@TGS#_bench", "SupportTopic": 1,
-            "Owner_Account": "gowner"}),
-    )
-    .await?;
-    post(
-        client,
-        base,
-        query,
-        "million_group_open_http_svc/create_topic",
-        &json!({"GroupId": "@TGS#_bench", "TopicId": "@TGS#_bench@TOPIC#_t", "TopicName": "t"}),
-    )
-    .await?;
-    let workers = 16;
-    let mut tasks = Vec::new();
-    for worker in 0..workers {
-        let (client, base, query) = (client.clone(), base.to_owned(), query.to_owned());
-        tasks.push(tokio::spawn(async move {
-            for i in (worker..1000).step_by(workers) {
-                post(
-                    &client,
-                    &base,
-                    &query,
-                    "group_open_http_svc/create_group",
-                    &json!({"Type": "Public", "Name": format!("j{i}"), "GroupId": format!("j{i:04}"), "Owner_Account": "joiner"}),
-                )
-                .await?;
-            }
-            Ok::<_, anyhow::Error>(())
-        }));
-    }
-    for task in tasks {
-        task.await??;
-    }
-    eprintln!("seeded groups in {:.1} s", started.elapsed().as_secs_f64());
-    let send = |group: &str| Scenario {
-        label: format!("`group_open_http_svc/send_group_msg` into {group}"),
-        api: "group_open_http_svc/send_group_msg",
-        body: format!(
-            r#"'{{"GroupId":"{group}","From_Account":"gowner","Random":' .. n .. ',"MsgBody":[{{"MsgType":"TIMTextElem","MsgContent":{{"Text":"hello ' .. n .. '"}}}}]}}'"#
-        ),
-    };
-    Ok(vec![
-        send("g3"),
-        send("g600"),
-        send("g6000"),
-        Scenario {
-            label: "`group_open_http_svc/send_group_msg` into a community topic".into(),
-            api: "group_open_http_svc/send_group_msg",
-            body: r#"'{"GroupId":"@TGS#_bench","TopicId":"@TGS#_bench@TOPIC#_t","From_Account":"gowner","Random":' .. n .. ',"MsgBody":[{"MsgType":"TIMTextElem","MsgContent":{"Text":"hello ' .. n .. '"}}]}'"#.into(),
-        },
-        Scenario {
-            label: "`group_open_http_svc/get_group_member_info` one 500-member page of 6,000".into(),
-            api: "group_open_http_svc/get_group_member_info",
-            body: r#"'{"GroupId":"g6000","Limit":500,"Offset":' .. (math.random(0, 11) * 500) .. '}'"#.into(),
-        },
-        Scenario {
-            label: "`group_open_http_svc/get_joined_group_list` user in 1,000 groups".into(),
-            api: "group_open_http_svc/get_joined_group_list",
-            body: r#"'{"Member_Account":"joiner","ResponseFilter":{"GroupBaseInfoFilter":["Name","Type"],"SelfInfoFilter":["Role","UnreadMsgNum"]}}'"#.into(),
-        },
-    ])
-}
-
-/// One wrk run: `connections` keep-alive connections for `seconds`.
-async fn load(
-    base: &str,
-    query: &str,
-    scenario: &Scenario,
-    connections: usize,
-    accounts: usize,
-    seconds: u64,
-) -> anyhow::Result<Run> {
-    let api = scenario.api;
-    let script = tempfile::Builder::new().suffix(".lua").tempfile()?;
-    std::fs::write(script.path(), wrk_script(scenario, accounts))?;
-    let output = tokio::process::Command::new("wrk")
-        .args(["-t1", "--latency"])
-        .arg(format!("-c{connections}"))
-        .arg(format!("-d{seconds}s"))
-        .arg("-s")
-        .arg(script.path())
-        .arg(format!("{base}/v4/{api}?{query}"))
-        .output()
-        .await
-        .context("running wrk (install it with `apt-get install wrk`)")?;
-    let text = String::from_utf8_lossy(&output.stdout);
-    if !output.status.success() || text.contains("Non-2xx") || text.contains("errors:") {
-        bail!(
-            "wrk failed:\n{text}\n{}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-    }
-    let find = |label: &str| -> anyhow::Result<&str> {
-        text.lines()
-            .find_map(|l| l.trim().strip_prefix(label).map(str::trim))
-            .with_context(|| format!("no {label:?} in wrk output:\n{text}"))
-    };
-    Ok(Run {
-        rate: find("Requests/sec:")?.parse()?,
-        p50_ms: millis(find("50%")?)?,
-        p99_ms: millis(find("99%")?)?,
-    })
-}
-
-/// wrk prints latencies as `611.00us`, `1.70ms` or `1.02s`.
-fn millis(text: &str) -> anyhow::Result<f64> {
-    let (number, factor) = if let Some(n) = text.strip_suffix("us") {
-        (n, 0.001)
-    } else if let Some(n) = text.strip_suffix("ms") {
-        (n, 1.0)
-    } else if let Some(n) = text.strip_suffix('s') {
-        (n, 1000.0)
-    } else {
-        bail!("unknown latency {text:?}")
-    };
-    Ok(number.parse::<f64>()? * factor)
 }
