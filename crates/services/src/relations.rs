@@ -11,6 +11,8 @@
 mod blocklist;
 mod events;
 mod fields;
+mod friend_reads;
+mod friend_updates;
 mod friends;
 mod lists;
 mod requests;
@@ -33,10 +35,9 @@ use crate::internal;
 
 pub use blocklist::{BlockCheck, BlockRelation, BlocklistPage};
 pub use fields::{FriendTag, ADD_SOURCE, ADD_TIME, ADD_WORDING, GROUP, REMARK};
-pub use friends::{
-    AddFriendItem, AddFriends, CheckMode, FriendPage, FriendRelation, ImportFriendItem, Initiator,
-    SnsProfile, UpdateFriendItem,
-};
+pub use friend_reads::{CheckMode, FriendPage, FriendRelation, SnsProfile};
+pub use friend_updates::UpdateFriendItem;
+pub use friends::{AddFriendItem, AddFriends, ImportFriendItem, Initiator};
 pub use lists::FriendList;
 pub use natter_store::FriendRequest;
 pub use requests::{c2c_send_check, FriendResponse, RequestSide, ResponseAction, SendCheck};

@@ -6,14 +6,15 @@ use natter_store::{BlockedAccount, RelationChange, RelationPlan, SequenceKind};
 use natter_webhook::payloads::sns::{AccountPair, BlackListAdd, BlackListDelete};
 use natter_webhook::Origin;
 
-use super::friends::{bump, clear_requests, unfriend, CheckMode};
+use super::friend_reads::CheckMode;
+use super::friends::{bump, clear_requests, unfriend};
 use super::{
     batch, fail, invalid, ok, peers_scope, repeated, BatchOutcome, RelationService, MAX_BATCH,
     MAX_BLOCKLIST,
 };
 
 /// One `BlackListCheckItem` of `black_list_check`.
-pub type BlockRelation = super::friends::FriendRelation;
+pub type BlockRelation = super::friend_reads::FriendRelation;
 
 /// `BlackCheckResult_Type_Single` or `_Both`.
 pub type BlockCheck = CheckMode;
