@@ -43,6 +43,7 @@ mod custom_fields;
 mod edges;
 mod export;
 mod friends;
+mod group_messages;
 mod groups;
 mod live;
 mod live_rooms;
