@@ -51,4 +51,13 @@ impl GroupService {
         }
         Ok(())
     }
+
+    /// Whether `group_id` is an AVChatRoom (false when there is no such group): the Web SDK
+    /// keeps a joined AVChatRoom as one only when the join's reply says so.
+    pub async fn is_av_chat_room(&self, app: &AppSettings, group_id: &str) -> ApiResult<bool> {
+        let snap = self.snapshot(app, group_id, GroupQuery::default()).await?;
+        Ok(snap
+            .group
+            .is_some_and(|g| type_of(&g) == GroupType::AvChatRoom))
+    }
 }
