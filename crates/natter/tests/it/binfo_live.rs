@@ -228,8 +228,15 @@ on_both_engines!(
                 )
                 .await;
             assert_eq!(joined["ErrorCode"], 0, "{joined}");
-            // Logged-in members keep taking pushes: no key, so the SDK does not poll.
+            // Logged-in members keep taking pushes: no key, so the SDK does not poll; an
+            // AVChatRoom is flagged as one (the SDK keeps it only then).
             assert!(joined.get("LongPollingKey").is_none(), "{joined}");
+            let flag = if *group == room {
+                json!(1)
+            } else {
+                Value::Null
+            };
+            assert_eq!(joined["HugeGroupFlag"], flag, "{joined}");
         }
         say(&server, &room, "lm_owner", "first").await;
         // The push reaches the member as before.
@@ -270,3 +277,29 @@ on_both_engines!(
         assert_eq!(refused["ErrorCode"], NO_PERMISSION, "{refused}");
     }
 );
+
+/// In a cluster a poll held on one node is released by a message sent through another: every
+/// node takes every room's messages from NATS into its own feed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(
+    not(all(natter_test_postgres, natter_test_nats)),
+    ignore = "set NATTER_TEST_POSTGRES=postgres://… and NATTER_TEST_NATS=nats://… to run"
+)]
+async fn a_poll_held_on_one_node_is_released_by_a_send_on_another() {
+    let cluster = crate::cluster::nodes(2, natter_core::LoginPolicy::PerPlatform).await;
+    let (a, b) = (&cluster[0], &cluster[1]);
+    crate::messages::import(a, &["lc_owner"]).await;
+    let room = create(a, "AVChatRoom", "lc_owner").await;
+    let mut viewer = SdkClient::open(b).await;
+    let joined = viewer.call(NOAUTH_JOIN, json!({"GroupId": room})).await;
+    assert_eq!(joined["ErrorCode"], 0, "{joined}");
+    let poll = viewer
+        .send_request(NOAUTH_POLL, next_poll(&joined, 90))
+        .await;
+    // The poll is held on B (its heartbeat answered first), then released from A.
+    let beat = viewer.send_request("heartbeat.alive", json!({})).await;
+    viewer.reply_to("heartbeat.alive", beat).await;
+    say(a, &room, "lc_owner", "from node A").await;
+    let got = viewer.reply_to(NOAUTH_POLL, poll).await;
+    assert_eq!(texts(&got, "RspMsgList"), ["from node A"], "{got}");
+}
