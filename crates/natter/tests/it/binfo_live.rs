@@ -303,3 +303,40 @@ async fn a_poll_held_on_one_node_is_released_by_a_send_on_another() {
     let got = viewer.reply_to(NOAUTH_POLL, poll).await;
     assert_eq!(texts(&got, "RspMsgList"), ["from node A"], "{got}");
 }
+
+/// A viewer without login fires no callback (Tencent's name the account that joined); a
+/// member's join in the same room does, as before.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_viewer_without_login_fires_no_callbacks() {
+    let receiver = crate::receiver::Receiver::start().await;
+    let url = receiver.url.clone();
+    let server = TestServer::start_with(Engine::Sqlite, move |c| {
+        c.apps[0].webhook.url = Some(url);
+    })
+    .await;
+    crate::messages::import(&server, &["lw_owner", "lw_member"]).await;
+    let room = create(&server, "AVChatRoom", "lw_owner").await;
+    let mut viewer = SdkClient::open(&server).await;
+    let joined = viewer.call(NOAUTH_JOIN, json!({"GroupId": room})).await;
+    assert_eq!(joined["ErrorCode"], 0, "{joined}");
+    let mut member = SdkClient::connect(&server, "lw_member").await;
+    let joined = member
+        .call(
+            "group_open_http_svc.apply_join_group",
+            json!({"GroupId": room}),
+        )
+        .await;
+    assert_eq!(joined["ErrorCode"], 0, "{joined}");
+    for (command, count) in [
+        ("Group.CallbackBeforeApplyJoinGroup", 1),
+        ("Group.CallbackAfterNewMemberJoin", 1),
+        ("Group.CallbackOnMemberStateChange", 1),
+    ] {
+        assert_eq!(
+            receiver.settled_count(&server, command).await,
+            count,
+            "{command}: {:?}",
+            receiver.received()
+        );
+    }
+}
