@@ -2,8 +2,8 @@
 //! them (the Web SDK's `group_open_long_polling_http_*svc.get_msg`) instead of taking pushes,
 //! and for the recent history the SDK asks for when polling starts (`get_huge_group_msg`).
 //!
-//! Each room seen here has a feed: the last [`FEED_KEEP`] message frames, numbered from 1 in
-//! the order they reached this node, and a `watch` of the number after the last one, on which a
+//! Each room followed here has a feed: the last [`FEED_KEEP`] message frames, numbered from 1 in
+//! the order they reached this node since the feed began, and a `watch` of the number after the last one, on which a
 //! held poll waits (no busy loop, no lost wake-up: a poll reads and subscribes under one lock).
 //! In a cluster every node takes every room's messages from NATS (see `Fanout`), so each keeps
 //! its own feed; a feed's number is this node's, so a cursor names its feed (a random id) and a
@@ -12,14 +12,17 @@
 use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use tokio::sync::watch;
 
 /// Messages kept per room: a poller that falls further behind misses the older ones.
 pub const FEED_KEEP: usize = 100;
-/// Rooms with a feed on one node; past this the least recently used feed is dropped.
+/// Rooms with a feed on one node; past this the least recently read feed is dropped.
 pub const MAX_FEEDS: usize = 10_000;
+/// A feed no one has joined, polled or read for this long stops keeping messages (it is dropped
+/// at its room's next message).
+pub const FEED_IDLE: Duration = Duration::from_secs(600);
 /// Messages handed out per poll at most (the rest on the next poll, at once).
 pub const MAX_PER_POLL: usize = 50;
 
@@ -37,8 +40,9 @@ struct Feed {
     entries: VecDeque<Arc<str>>,
     /// The number after the last entry; pollers wait on its changes.
     end: watch::Sender<u64>,
-    /// When it was last written or read (the feeds' own counter), for dropping the idlest.
-    used: u64,
+    /// When a viewer last joined, polled or read it: a feed no one reads for [`FEED_IDLE`] is
+    /// dropped at its next message, and the least recently read goes first at [`MAX_FEEDS`].
+    read_at: Instant,
 }
 
 impl Feed {
@@ -77,19 +81,38 @@ impl Feed {
 }
 
 #[derive(Default)]
+struct Feeds {
+    by_room: HashMap<(u64, String), Feed>,
+    /// How many feeds each app has, so that "does this app have any" costs one look-up (the
+    /// fanout asks before building every event).
+    per_app: HashMap<u64, usize>,
+}
+
+impl Feeds {
+    fn remove(&mut self, key: &(u64, String)) {
+        if self.by_room.remove(key).is_some() {
+            if let Some(n) = self.per_app.get_mut(&key.0) {
+                *n -= 1;
+                if *n == 0 {
+                    self.per_app.remove(&key.0);
+                }
+            }
+        }
+    }
+}
+
+/// The feeds of one node. A feed is made when a viewer joins or polls a room, or a member asks
+/// for its recent messages, and from then on keeps the room's messages as they go by; rooms no
+/// one follows here keep nothing.
+#[derive(Default)]
 pub struct LiveFeeds {
-    feeds: Mutex<HashMap<(u64, String), Feed>>,
-    clock: AtomicU64,
+    feeds: Mutex<Feeds>,
     ids: AtomicU64,
 }
 
 impl LiveFeeds {
-    fn lock(&self) -> MutexGuard<'_, HashMap<(u64, String), Feed>> {
+    fn lock(&self) -> MutexGuard<'_, Feeds> {
         self.feeds.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
-    fn tick(&self) -> u64 {
-        self.clock.fetch_add(1, Ordering::Relaxed)
     }
 
     /// A feed id unlikely to repeat across nodes and restarts.
@@ -106,39 +129,46 @@ impl LiveFeeds {
         (x ^ (x >> 31)) & ((1 << 53) - 1)
     }
 
-    /// The room's feed, made when it has none (dropping the idlest at [`MAX_FEEDS`]).
-    fn feed<'a>(
-        &self,
-        feeds: &'a mut HashMap<(u64, String), Feed>,
-        app: u64,
-        group: &str,
-    ) -> &'a mut Feed {
-        let used = self.tick();
+    /// The room's feed for a reader, made when it has none (dropping the least recently read at
+    /// [`MAX_FEEDS`]).
+    fn feed<'a>(&self, feeds: &'a mut Feeds, app: u64, group: &str) -> &'a mut Feed {
         let key = (app, group.to_owned());
-        if !feeds.contains_key(&key) && feeds.len() >= MAX_FEEDS {
-            if let Some(idlest) = feeds
-                .iter()
-                .min_by_key(|(_, f)| f.used)
-                .map(|(k, _)| k.clone())
-            {
-                feeds.remove(&idlest);
+        if !feeds.by_room.contains_key(&key) {
+            if feeds.by_room.len() >= MAX_FEEDS {
+                let idlest = feeds
+                    .by_room
+                    .iter()
+                    .min_by_key(|(_, f)| f.read_at)
+                    .map(|(k, _)| k.clone());
+                if let Some(idlest) = idlest {
+                    feeds.remove(&idlest);
+                }
             }
+            *feeds.per_app.entry(app).or_default() += 1;
         }
-        let feed = feeds.entry(key).or_insert_with(|| Feed {
+        let feed = feeds.by_room.entry(key).or_insert_with(|| Feed {
             id: self.new_id(),
             first: 1,
             entries: VecDeque::new(),
             end: watch::channel(1).0,
-            used,
+            read_at: Instant::now(),
         });
-        feed.used = used;
+        feed.read_at = Instant::now();
         feed
     }
 
-    /// Adds a message frame (the hub's `GroupMsg` JSON) to the room's feed and wakes its polls.
+    /// Adds a message frame (the hub's `GroupMsg` JSON) to the room's feed, if it has one here,
+    /// and wakes its polls. A feed no one has read for [`FEED_IDLE`] is dropped instead.
     pub fn record(&self, app: u64, group: &str, frame: Arc<str>) {
         let mut feeds = self.lock();
-        let feed = self.feed(&mut feeds, app, group);
+        let key = (app, group.to_owned());
+        let Some(feed) = feeds.by_room.get_mut(&key) else {
+            return;
+        };
+        if feed.read_at.elapsed() > FEED_IDLE {
+            feeds.remove(&key);
+            return;
+        }
         feed.entries.push_back(frame);
         if feed.entries.len() > FEED_KEEP {
             feed.entries.pop_front();
@@ -186,24 +216,23 @@ impl LiveFeeds {
         }
     }
 
-    /// The room's last `count` messages, oldest first.
+    /// The room's last `count` messages, oldest first (its feed starts here if it had none).
     pub fn recent(&self, app: u64, group: &str, count: usize) -> Vec<Arc<str>> {
-        let feeds = self.lock();
-        let Some(feed) = feeds.get(&(app, group.to_owned())) else {
-            return Vec::new();
-        };
+        let mut feeds = self.lock();
+        let feed = self.feed(&mut feeds, app, group);
         let skip = feed.entries.len().saturating_sub(count);
         feed.entries.iter().skip(skip).cloned().collect()
     }
 
-    /// Whether any room of `app` has a feed here (someone polls, or messages went by).
+    /// Whether any room of `app` has a feed here.
     pub fn any(&self, app: u64) -> bool {
-        self.lock().keys().any(|(a, _)| *a == app)
+        self.lock().per_app.contains_key(&app)
     }
 
     /// The rooms of `app` with a feed here.
     pub fn rooms(&self, app: u64) -> Vec<String> {
         self.lock()
+            .by_room
             .keys()
             .filter(|(a, _)| *a == app)
             .map(|(_, g)| g.clone())
@@ -255,6 +284,11 @@ mod tests {
     #[tokio::test]
     async fn a_cursor_of_another_feed_starts_at_the_end_and_old_ones_at_the_oldest_kept() {
         let feeds = LiveFeeds::default();
+        // A room no one follows here keeps nothing.
+        feeds.record(1, "room", frame(1000));
+        assert!(!feeds.any(1));
+        feeds.cursor(1, "room");
+        assert!(feeds.any(1) && !feeds.any(2));
         for n in 0..(FEED_KEEP as u32 + 5) {
             feeds.record(1, "room", frame(n));
         }

@@ -171,10 +171,10 @@ the keep-alives; everything else still answers 60004 until `login`. A viewer is 
 counted online, never in member lists, no callbacks (Tencent's name an account), cannot send. \
 It may log in later on the same socket and keep polling. A logged-in member's `get_msg` \
 (`group_open_long_polling_http_svc`) is served too, and `get_huge_group_msg` answers a \
-member the room's last 20 messages this node saw (the SDK asks only when an app starts polling \
-itself with `callExperimentalAPI('startMessageLongPolling')`). In a cluster every node keeps \
-each room's recent messages from NATS, so a poll held on one node is released by a send on \
-another (docs/architecture.md, \"AVChatRoom long polling\"). Tested with the real SDK \
+member the room's last 20 messages kept on the node since someone first followed the room there \
+(the SDK asks only when an app starts polling itself with \
+`callExperimentalAPI('startMessageLongPolling')`). In a cluster every node takes the rooms' \
+messages from NATS, so a poll held on one node is released by a send on another (docs/architecture.md, \"AVChatRoom long polling\"). Tested with the real SDK \
 (`live.mjs`). Member profiles \
 (`getGroupMemberProfile`) in every group type.\n\
 - Profile changes (`updateMyProfile`).\n\

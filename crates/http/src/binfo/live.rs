@@ -41,7 +41,7 @@ pub const MAX_HOLD: Duration = Duration::from_secs(10);
 const MAX_HELD_POLLS: usize = 8;
 /// Rooms one connection may watch without login.
 const MAX_WATCHED: usize = 16;
-/// Messages `get_huge_group_msg` answers: the room's last ones seen on this node.
+/// Messages `get_huge_group_msg` answers: the room's last ones in this node's feed.
 pub const HISTORY_COUNT: usize = 20;
 
 /// The rooms a connection joined without login, and so may poll.
@@ -347,8 +347,9 @@ pub(super) async fn get_msg_noauth(ctx: Ctx, body: Value) -> ApiResult<Value> {
     Ok(poll.run(&ctx.services.hub).await)
 }
 
-/// `get_huge_group_msg`: the room's last [`HISTORY_COUNT`] messages seen on this node, for a
-/// member of the AVChatRoom (AVChatRooms store no history; this is what the node holds).
+/// `get_huge_group_msg`: the room's last [`HISTORY_COUNT`] messages in this node's feed, for a
+/// member of the AVChatRoom (AVChatRooms store no history; the feed starts with the first
+/// viewer, poll or history request here).
 pub(super) async fn get_huge_group_msg(ctx: Ctx, body: Value) -> ApiResult<Value> {
     let group = ctx.parse::<GroupRef>(body)?.group_id;
     ctx.services

@@ -238,11 +238,17 @@ on_both_engines!(
             };
             assert_eq!(joined["HugeGroupFlag"], flag, "{joined}");
         }
+        // get_huge_group_msg: the room's recent messages, for members, kept on this node from
+        // the first time someone follows the room here (this call: none yet).
+        let recent = member.call(HISTORY, json!({"GroupId": room})).await;
+        assert_eq!(
+            texts(&recent, "RspMsgList"),
+            Vec::<String>::new(),
+            "{recent}"
+        );
         say(&server, &room, "lm_owner", "first").await;
-        // The push reaches the member as before.
+        // The push reaches the member as before (and the feed has the message by then).
         member.next_push_of("GroupMsgArray").await;
-
-        // get_huge_group_msg: the room's recent messages, for members.
         let recent = member.call(HISTORY, json!({"GroupId": room})).await;
         assert_eq!(recent["ErrorCode"], 0, "{recent}");
         assert_eq!(texts(&recent, "RspMsgList"), ["first"], "{recent}");
