@@ -201,7 +201,7 @@ impl LiveFeeds {
                 let mut feeds = self.lock();
                 let feed = self.feed(&mut feeds, app, group);
                 let (cursor, taken) = feed.read(from, MAX_PER_POLL);
-                if !taken.is_empty() {
+                if !taken.is_empty() || hold.is_zero() {
                     return (cursor, taken);
                 }
                 from = cursor;

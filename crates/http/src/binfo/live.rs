@@ -97,6 +97,7 @@ impl Polls {
     }
 }
 
+/// A poll without hold: [`natter_events::LiveFeeds::poll`] reads once and never waits then.
 fn now_or_never(poll: Poll, hub: &Hub) -> Value {
     futures::FutureExt::now_or_never(poll.run(hub)).unwrap_or_else(|| json!({}))
 }

@@ -346,3 +346,30 @@ async fn a_viewer_without_login_fires_no_callbacks() {
         );
     }
 }
+
+/// One connection holds at most 8 polls at once: a ninth is answered at once with what there is
+/// (nothing yet), and one message releases the 8 held.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_connection_holds_at_most_eight_polls() {
+    let server = TestServer::start(Engine::Sqlite).await;
+    crate::messages::import(&server, &["lh_owner"]).await;
+    let room = create(&server, "AVChatRoom", "lh_owner").await;
+    let mut viewer = SdkClient::open(&server).await;
+    let joined = viewer.call(NOAUTH_JOIN, json!({"GroupId": room})).await;
+    let mut held = Vec::new();
+    for _ in 0..8 {
+        held.push(
+            viewer
+                .send_request(NOAUTH_POLL, next_poll(&joined, 90))
+                .await,
+        );
+    }
+    let ninth = viewer.call(NOAUTH_POLL, next_poll(&joined, 90)).await;
+    assert_eq!(ninth["ErrorCode"], 0, "{ninth}");
+    assert_eq!(texts(&ninth, "RspMsgList"), Vec::<String>::new(), "{ninth}");
+    say(&server, &room, "lh_owner", "for all").await;
+    for seq in held {
+        let got = viewer.reply_to(NOAUTH_POLL, seq).await;
+        assert_eq!(texts(&got, "RspMsgList"), ["for all"], "{got}");
+    }
+}
