@@ -8,6 +8,7 @@
 
 mod budget;
 mod bus;
+pub mod live;
 pub mod presence;
 mod queue;
 mod rooms;
@@ -17,6 +18,7 @@ use std::sync::{Mutex, MutexGuard};
 
 pub use budget::Budgets;
 pub use bus::{Bus, Delivery, Target};
+pub use live::{Cursor as LiveCursor, LiveFeeds};
 pub use presence::{Link, Presence, Reaped, StatusChange, StatusNotSet};
 pub use queue::{Priority, Push, QUEUE_CAPACITY};
 pub use rooms::{MarkChange, RoomMember};
@@ -87,6 +89,8 @@ pub struct Hub {
     /// In a cluster: the rooms are the whole cluster's, set by the presence replica
     /// ([`set_seats`](Self::set_seats)), not by this node's connections coming and going.
     mirrors_rooms: bool,
+    /// The recent messages of the AVChatRooms seen here, for viewers who long-poll them.
+    live: LiveFeeds,
 }
 
 impl Hub {
@@ -291,9 +295,15 @@ impl Hub {
         self.state().rooms.leave(app, group, user)
     }
 
-    /// Forgets a room (disbanded).
+    /// Forgets a room (disbanded), its feed of recent messages too.
     pub fn close_room(&self, app: u64, group: &str) {
         self.state().rooms.close(app, group);
+        self.live.close(app, group);
+    }
+
+    /// The AVChatRooms' recent messages on this node (see [`live`]).
+    pub fn live(&self) -> &LiveFeeds {
+        &self.live
     }
 
     /// How many members are online in the room.

@@ -156,13 +156,26 @@ topic messages are sent, pushed, filed under their topic and read back like grou
 - AVChatRooms: the online count (`getGroupOnlineMemberCount`) and online members \
 (`getGroupMemberList`, with or without a mark) for members; marks \
 (`markGroupMemberList`) and bans (`deleteGroupMember` with a duration) by the owner and admins. \
-The SDK polls an AVChatRoom's messages (`group_open_long_polling_http_svc.get_msg`) only when \
-the join's reply carries a `LongPollingKey`; Natter gives none and pushes the messages, so \
-polling and joining without login (`noauth`) are not served: the SDK's `joinWithoutAuth` \
-fails (CANNOT_JOIN_NON_AV_WITHOUT_LOGIN) unless the noauth join answers a `LongPollingKey`, \
-after which it would poll without a login, and `/binfo` serves logged-in connections only. \
-The SDK asks for an AVChatRoom's recent messages (`get_huge_group_msg`) only when it starts \
-polling, so that is not served either. Member profiles \
+Logged-in members get the room's messages as pushes: their join's reply flags the room as an \
+AVChatRoom (`HugeGroupFlag`, without which the SDK does not keep the room and refuses to send \
+to it) and carries no `LongPollingKey`, so the SDK does not poll. Viewers without an account: \
+`joinGroup` before `login` (the SDK's noauth join, `group_open_http_noauth_svc.apply_join_group`) \
+is served on a `/binfo` socket that never logged in, for AVChatRooms that exist (10010 \
+otherwise; other group types 10007, the SDK's login is needed there); its reply's \
+`LongPollingKey` starts the SDK's long polling (`group_open_long_polling_http_noauth_svc.get_msg`), \
+each poll held until messages come or 10 s pass (the SDK asks for 90 s but gives up on a request \
+after 15 s), beside the socket's other requests, and answered with the messages after the \
+SDK's cursor (`Key`, `NextSeq`): none lost or repeated between polls, broadcasts \
+(`send_broadcast_msg`) as the SDK's broadcasts. A socket without login serves only those two and \
+the keep-alives; everything else still answers 60004 until `login`. A viewer is no member: not \
+counted online, never in member lists, no callbacks (Tencent's name an account), cannot send. \
+It may log in later on the same socket and keep polling. A logged-in member's `get_msg` \
+(`group_open_long_polling_http_svc`) is served too, and `get_huge_group_msg` answers a \
+member the room's last 20 messages kept on the node since someone first followed the room there \
+(the SDK asks only when an app starts polling itself with \
+`callExperimentalAPI('startMessageLongPolling')`). In a cluster every node takes the rooms' \
+messages from NATS, so a poll held on one node is released by a send on another (docs/architecture.md, \"AVChatRoom long polling\"). Tested with the real SDK \
+(`live.mjs`). Member profiles \
 (`getGroupMemberProfile`) in every group type.\n\
 - Profile changes (`updateMyProfile`).\n\
 - Friends: requests (`addFriend`: the target's `AllowType` decides whether it adds at once, waits \

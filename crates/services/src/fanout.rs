@@ -122,7 +122,7 @@ impl Fanout {
     /// Whether an event of `app` may reach anyone, so that building it is worth the work. In a
     /// cluster other nodes may hold connections, so always.
     pub fn may_reach(&self, app: u64) -> bool {
-        self.clustered || self.hub.any_online(app)
+        self.clustered || self.hub.any_online(app) || self.hub.live().any(app)
     }
 
     /// Sends `push` to `target`, skipping `except` (a connection of this node). Events leave in
@@ -170,16 +170,26 @@ impl Fanout {
                     .send_except(app, users.iter().map(String::as_str), &push, except);
             }
             Target::Room(group_id) => {
+                if self.hub.live().any(app) && is_message(&delivery.frame) {
+                    self.hub.live().record(app, &group_id, push.frame.clone());
+                }
                 self.hub.send_to_room_except(app, &group_id, &push, except);
             }
             Target::AllRooms => {
                 let Ok(mut frame) = serde_json::from_str::<Value>(&delivery.frame) else {
                     return;
                 };
+                let polled = self.hub.live().rooms(app);
                 for room in self.hub.rooms(app) {
                     frame["GroupId"] = Value::String(room.clone());
                     let push = Push::new(push.priority, &frame);
                     self.hub.send_to_room_except(app, &room, &push, except);
+                }
+                // Viewers who poll a room (the SDK without login) get the broadcast there too.
+                for room in polled {
+                    frame["GroupId"] = Value::String(room.clone());
+                    let push = Push::new(push.priority, &frame);
+                    self.hub.live().record(app, &room, push.frame);
                 }
             }
             Target::Connection { user, node, id } => {
@@ -263,6 +273,11 @@ impl Fanout {
         candidates.retain(|c| snap.members.contains_key(c));
         Ok(candidates)
     }
+}
+
+/// Whether a room's event frame is a message, which its feed of recent messages keeps.
+fn is_message(frame: &str) -> bool {
+    serde_json::from_str::<Value>(frame).is_ok_and(|v| v["Event"] == "GroupMsg")
 }
 
 /// Longest a flush waits for its marker.

@@ -26,6 +26,7 @@ mod receipts;
 mod rooms;
 mod tips;
 mod topics;
+mod viewers;
 
 use std::sync::Arc;
 

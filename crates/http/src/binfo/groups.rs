@@ -150,12 +150,19 @@ pub(super) async fn apply_join_group(ctx: Ctx, body: Value) -> ApiResult<Value> 
             &ctx.origin,
         )
         .await?;
-    Ok(json!({
+    let mut reply = json!({
         "JoinedStatus": match outcome {
             JoinOutcome::Joined => "JoinedSuccess",
             JoinOutcome::Pending => "WaitAdminApproval",
         },
-    }))
+    });
+    // The SDK keeps a joined AVChatRoom (and may send to it) only when the reply flags it as
+    // one. No `LongPollingKey`: a logged-in member takes the room's messages as pushes.
+    let groups = &ctx.services.groups;
+    if outcome == JoinOutcome::Joined && groups.is_av_chat_room(&ctx.app, &req.group_id).await? {
+        reply["HugeGroupFlag"] = 1.into();
+    }
+    Ok(reply)
 }
 
 /// `quit_group`: the client quit (`/ws`'s `quit_group`).

@@ -21,6 +21,7 @@ mod group_notices;
 mod group_notify;
 mod groups;
 mod invitations;
+mod live;
 mod login;
 mod pins;
 pub(crate) mod pushes;
@@ -114,13 +115,26 @@ async fn serve(
 ) {
     // The login, each command and the session's end run in boxed futures of their own, as on
     // `/ws` (gateway.rs): an idle connection holds only what waiting needs.
-    let Some((session, frames, held)) = Box::pin(log_in(&state, &connection, &mut socket)).await
+    let mut login_slot = Some(login_slot);
+    let Some(LoggedIn {
+        session,
+        frames,
+        held,
+        live,
+    }) = Box::pin(log_in(&state, &connection, &mut socket, &mut login_slot)).await
     else {
         return;
     };
     drop(login_slot);
     let mut guard = SessionGuard::new(state.clone(), session.clone());
-    let end = run(&state, &connection, &session, frames, held, &mut socket).await;
+    let end = run(
+        &state,
+        &connection,
+        &session,
+        (frames, held, live),
+        &mut socket,
+    )
+    .await;
     guard.disarm();
     Box::pin(state.services.sessions.end(&session, end)).await;
 }
@@ -137,20 +151,48 @@ fn answer(
     Message::Binary(frame::write(servcmd, seq, &body, connection.compress).into())
 }
 
+/// A connection just logged in: its session, its queue of events, the requests it sent before
+/// the login (held), and the AVChatRooms it watches without login with the polls it holds.
+struct LoggedIn {
+    session: Session,
+    frames: Receiver<Push>,
+    held: Vec<frame::Uplink>,
+    live: (live::Polls, live::Watched),
+}
+
 /// Serves frames until `im_open_status.wslogin` succeeds; heartbeats and statistics are answered
 /// before it. After a reconnect the SDK sends again, before logging in, the requests the old
 /// socket left unanswered (a `sendmsg` cut off before its reply, with the session's `a2` in the
 /// head): those are held and served after the login, in order, so that the SDK does not report a
-/// delivered message as failed. Anything else is refused. `None` when the connection is done.
+/// delivered message as failed. A viewer may join AVChatRooms and poll their messages without
+/// logging in ([`live`]); such a connection gives up its pending-login slot and may stay as long
+/// as it keeps talking (the logged-in silence limit instead of [`LOGIN_WAIT`]). Anything else is
+/// refused. `None` when the connection is done.
 async fn log_in(
     state: &AppState,
     connection: &Connection,
     socket: &mut WebSocket,
-) -> Option<(Session, Receiver<Push>, Vec<frame::Uplink>)> {
-    let deadline = Instant::now() + LOGIN_WAIT;
+    login_slot: &mut Option<tokio::sync::OwnedSemaphorePermit>,
+) -> Option<LoggedIn> {
+    let started = Instant::now();
+    let mut heard = started;
     let mut held: Vec<frame::Uplink> = Vec::new();
+    let (mut polls, mut watched) = (live::Polls::default(), live::Watched::default());
     loop {
-        let bytes = match tokio::time::timeout_at(deadline, socket.recv()).await {
+        let deadline = if watched.any() {
+            heard + state.config.client_timeout
+        } else {
+            started + LOGIN_WAIT
+        };
+        let incoming = tokio::select! {
+            (servcmd, seq, result) = polls.next() => {
+                socket.send(answer(connection, &servcmd, &seq, result)).await.ok()?;
+                continue;
+            }
+            incoming = tokio::time::timeout_at(deadline, socket.recv()) => incoming,
+        };
+        heard = Instant::now();
+        let bytes = match incoming {
             Ok(Some(Ok(Message::Binary(bytes)))) => bytes,
             Ok(Some(Ok(Message::Text(text)))) => text.as_bytes().to_vec().into(),
             Ok(Some(Ok(_))) => continue,
@@ -193,7 +235,12 @@ async fn log_in(
                                 .await;
                             return None;
                         }
-                        return Some((session, frames, held));
+                        return Some(LoggedIn {
+                            session,
+                            frames,
+                            held,
+                            live: (polls, watched),
+                        });
                     }
                     Err(e) => {
                         // The held requests cannot be served either.
@@ -210,6 +257,29 @@ async fn log_in(
                 }
             }
             "heartbeat.alive" | "imopenstat.tim_web_report_v2" => Ok(Value::Null),
+            live::NOAUTH_JOIN => {
+                let services = &state.services;
+                let sdkappid = connection.sdkappid.as_deref();
+                let joined =
+                    live::join_without_login(services, sdkappid, &mut watched, request.body).await;
+                if watched.any() {
+                    // A viewer, not a login on its way: it no longer counts as pending.
+                    login_slot.take();
+                }
+                joined
+            }
+            live::NOAUTH_POLL => {
+                let request = (request.head.servcmd, request.head.seq, request.body);
+                let services = &state.services;
+                let started = live::start_poll(services, &mut polls, &watched, None, request);
+                if let Some((servcmd, seq, result)) = started.await {
+                    socket
+                        .send(answer(connection, &servcmd, &seq, result))
+                        .await
+                        .ok()?;
+                }
+                continue;
+            }
             // An ack for a push of the previous socket: nothing to do.
             "openim.ws_msg_push_ack" => continue,
             other
@@ -310,10 +380,14 @@ async fn run(
     state: &AppState,
     connection: &Connection,
     session: &Session,
-    mut frames: Receiver<Push>,
-    held: Vec<frame::Uplink>,
+    (mut frames, held, live): (
+        Receiver<Push>,
+        Vec<frame::Uplink>,
+        (live::Polls, live::Watched),
+    ),
     socket: &mut WebSocket,
 ) -> SessionEnd {
+    let (mut polls, watched) = live;
     let silence_limit = state.config.client_timeout;
     // Reset by every frame heard; when it fires the SDK has been silent for the whole limit.
     let silent = tokio::time::sleep(silence_limit);
@@ -365,6 +439,11 @@ async fn run(
                     return SessionEnd::LinkClosed;
                 }
             }
+            (servcmd, seq, result) = polls.next() => {
+                if socket.send(answer(connection, &servcmd, &seq, result)).await.is_err() {
+                    return SessionEnd::LinkClosed;
+                }
+            }
             incoming = socket.recv() => {
                 silent.as_mut().reset(Instant::now() + silence_limit);
                 let bytes = match incoming {
@@ -383,6 +462,16 @@ async fn run(
                     Ok(request) if request.head.servcmd == "openim.ws_msg_push_ack" => {
                         delivery.unacked.ack(&request.body["SessionData"]);
                         continue;
+                    }
+                    // Polls are held beside the other requests (answered above as they end).
+                    Ok(request) if matches!(request.head.servcmd.as_str(), live::POLL | live::NOAUTH_POLL) => {
+                        let user = Some((&*session.app, session.user.as_str()));
+                        let request = (request.head.servcmd, request.head.seq, request.body);
+                        let started = live::start_poll(&state.services, &mut polls, &watched, user, request);
+                        match Box::pin(started).await {
+                            Some((servcmd, seq, result)) => (servcmd, seq, result, false),
+                            None => continue,
+                        }
                     }
                     Ok(request) => {
                         delivery.on_request(&request.head.servcmd, &request.body);

@@ -102,7 +102,7 @@ fn support_extension(event: &Map<String, Value>) -> u64 {
         .unwrap_or(0)
 }
 
-fn group_item(event: &Map<String, Value>) -> Value {
+pub(super) fn group_item(event: &Map<String, Value>) -> Value {
     let mut group_info = json!({"GroupId": field(event, "GroupId")});
     if let Some(topic) = event.get("TopicId") {
         group_info["TopicId"] = topic.clone();

@@ -2,10 +2,7 @@
 //! profiles (`getGroupMemberProfile`), through the REST API's services, for members of the
 //! group; marks and bans by the owner and admins.
 //!
-//! Not served: the long polling of AVChatRoom messages (`group_open_long_polling_http_svc`
-//! and its `noauth` variant) and joining without login. The SDK polls only when the join's
-//! reply carries a `LongPollingKey`; Natter gives none and pushes an AVChatRoom's messages to
-//! the connections of the members online in it, so a logged-in SDK never polls.
+//! The long polling of AVChatRoom messages, and joining one without login, are in [`super::live`].
 
 use natter_core::ApiResult;
 use natter_services::groups::permissions::ClientAction;

@@ -15,6 +15,7 @@ use super::group_notices;
 use super::group_notify;
 use super::groups;
 use super::invitations;
+use super::live;
 use super::pins;
 use super::reactions;
 use super::relay;
@@ -134,7 +135,7 @@ pub static COMMANDS: &[Command] = &[
     Command { name: "group_open_http_svc.destroy_group", serving: served!(groups::destroy_group) },
     Command { name: "group_open_http_svc.modify_group_base_info", serving: served!(groups::modify_group_base_info) },
     Command { name: "group_open_http_svc.apply_join_group", serving: served!(groups::apply_join_group) },
-    Command { name: "group_open_http_noauth_svc.apply_join_group", serving: Serving::NotYet },
+    Command { name: "group_open_http_noauth_svc.apply_join_group", serving: served!(live::apply_join_group_noauth) },
     Command { name: "group_open_http_svc.quit_group", serving: served!(groups::quit_group) },
     Command { name: "group_open_http_svc.get_group_public_info", serving: served!(groups::get_group_public_info) },
     Command { name: "group_open_http_svc.change_group_owner", serving: served!(groups::change_group_owner) },
@@ -142,8 +143,8 @@ pub static COMMANDS: &[Command] = &[
     Command { name: "group_open_http_svc.handle_invite_join_permission_group", serving: served!(invitations::handle_invite_join_permission_group) },
     Command { name: "group_open_http_svc.handle_invite_join_group", serving: Serving::NotYet },
     Command { name: "group_open_http_svc.get_pendency", serving: served!(applications::get_pendency) },
-    Command { name: "group_open_long_polling_http_svc.get_msg", serving: Serving::NotYet },
-    Command { name: "group_open_long_polling_http_noauth_svc.get_msg", serving: Serving::NotYet },
+    Command { name: "group_open_long_polling_http_svc.get_msg", serving: served!(live::get_msg) },
+    Command { name: "group_open_long_polling_http_noauth_svc.get_msg", serving: served!(live::get_msg_noauth) },
     Command { name: "group_open_http_svc.get_online_member_num", serving: served!(rooms::get_online_member_num) },
     Command { name: "group_open_http_svc.set_group_attr", serving: served!(attrs::set_group_attr) },
     Command { name: "group_open_http_svc.modify_group_attr", serving: served!(attrs::modify_group_attr) },
@@ -156,7 +157,7 @@ pub static COMMANDS: &[Command] = &[
     Command { name: "group_open_http_svc.pin_message", serving: served!(pins::pin_message) },
     Command { name: "group_open_http_svc.unpin_message", serving: served!(pins::unpin_message) },
     Command { name: "group_open_http_svc.get_pinned_messages", serving: served!(pins::get_pinned_messages) },
-    Command { name: "group_open_http_svc.get_huge_group_msg", serving: Serving::NotYet },
+    Command { name: "group_open_http_svc.get_huge_group_msg", serving: served!(live::get_huge_group_msg) },
     Command { name: "million_group_open_http_svc.create_topic", serving: served!(topics::create_topic) },
     Command { name: "million_group_open_http_svc.destroy_topic", serving: served!(topics::destroy_topic) },
     Command { name: "million_group_open_http_svc.modify_topic", serving: served!(topics::modify_topic) },

@@ -120,6 +120,35 @@ impl SdkClient {
         }
     }
 
+    /// Sends a request with the usual head and returns its `seq` without waiting for the reply
+    /// (a long poll the server holds); [`reply_to`](Self::reply_to) reads it.
+    pub async fn send_request(&mut self, servcmd: &str, body: Value) -> u64 {
+        self.seq += 1;
+        let body_text = body.to_string();
+        let head = json!({
+            "ver": "v4", "platform": 7, "servcmd": servcmd, "seq": self.seq,
+            "cs": crc32fast::hash(body_text.as_bytes()),
+        });
+        self.send_raw(format!(r#"{{"head":{head},"body":{body_text}}}"#))
+            .await;
+        self.seq
+    }
+
+    /// The body of the reply to the request `seq` of `servcmd`, kept or still to come.
+    pub async fn reply_to(&mut self, servcmd: &str, seq: u64) -> Value {
+        let is = |head: &Value| head["servcmd"] == servcmd && head["seq"] == seq;
+        if let Some(i) = self.kept.iter().position(|(head, _)| is(head)) {
+            return self.kept.remove(i).unwrap().1;
+        }
+        loop {
+            let (head, body) = self.next_frame().await;
+            if is(&head) {
+                return body;
+            }
+            self.kept.push_back((head, body));
+        }
+    }
+
     /// [`request`](Self::request) returning the reply's body only.
     pub async fn call_with(&mut self, servcmd: &str, head: Value, body: Value) -> Value {
         self.request(servcmd, head, body).await.1
