@@ -17,6 +17,9 @@ pub enum Target {
     Users(Vec<String>),
     /// Everyone online in this AVChatRoom.
     Room(String),
+    /// The viewers who long-poll this AVChatRoom without taking pushes: each node keeps the
+    /// frame in the room's feed (a notice that the room is gone).
+    Feed(String),
     /// Everyone online in any AVChatRoom of the app; each gets the frame with its room's
     /// `GroupId` set.
     AllRooms,

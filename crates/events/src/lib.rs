@@ -295,10 +295,10 @@ impl Hub {
         self.state().rooms.leave(app, group, user)
     }
 
-    /// Forgets a room (disbanded), its feed of recent messages too.
+    /// Forgets a room (disbanded). Its feed of recent messages stays until no one reads it: the
+    /// notice that the room is gone comes through it to the viewers who poll (`Target::Feed`).
     pub fn close_room(&self, app: u64, group: &str) {
         self.state().rooms.close(app, group);
-        self.live.close(app, group);
     }
 
     /// The AVChatRooms' recent messages on this node (see [`live`]).

@@ -210,7 +210,7 @@ impl LiveFeeds {
             };
             match tokio::time::timeout_at(deadline, changes.changed()).await {
                 Ok(Ok(())) => continue,
-                // Timed out, or the feed was dropped (room disbanded, or the idlest at the cap).
+                // Timed out, or the feed was dropped (unread too long, or the idlest at the cap).
                 Ok(Err(_)) | Err(_) => return (from, Vec::new()),
             }
         }
@@ -237,11 +237,6 @@ impl LiveFeeds {
             .filter(|(a, _)| *a == app)
             .map(|(_, g)| g.clone())
             .collect()
-    }
-
-    /// Forgets a room (disbanded): its held polls end empty.
-    pub fn close(&self, app: u64, group: &str) {
-        self.lock().remove(&(app, group.to_owned()));
     }
 }
 

@@ -169,7 +169,9 @@ SDK's cursor (`Key`, `NextSeq`): none lost or repeated between polls, broadcasts
 (`send_broadcast_msg`) as the SDK's broadcasts. A socket without login serves only those two and \
 the keep-alives; everything else still answers 60004 until `login`. A viewer is no member: not \
 counted online, never in member lists, no callbacks (Tencent's name an account), cannot send. \
-It may log in later on the same socket and keep polling. A logged-in member's `get_msg` \
+It may log in later on the same socket and keep polling. When the room is disbanded, its \
+members are pushed and its viewers polled the group system notice of it (`operationType` 5), on \
+which the SDK drops the room and stops polling. A logged-in member's `get_msg` \
 (`group_open_long_polling_http_svc`) is served too, and `get_huge_group_msg` answers a \
 member the room's last 20 messages kept on the node since someone first followed the room there \
 (the SDK asks only when an app starts polling itself with \

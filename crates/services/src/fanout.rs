@@ -175,6 +175,11 @@ impl Fanout {
                 }
                 self.hub.send_to_room_except(app, &group_id, &push, except);
             }
+            Target::Feed(group_id) => {
+                if self.hub.live().any(app) {
+                    self.hub.live().record(app, &group_id, push.frame.clone());
+                }
+            }
             Target::AllRooms => {
                 let Ok(mut frame) = serde_json::from_str::<Value>(&delivery.frame) else {
                     return;

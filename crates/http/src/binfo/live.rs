@@ -177,6 +177,12 @@ impl Poll {
             };
             if event.get("IsBroadcast").and_then(Value::as_u64) == Some(1) {
                 broadcasts.push(item(&event, BROADCAST_EVENT));
+            } else if event.get("Event").and_then(Value::as_str) == Some("GroupRemoved") {
+                // The room was disbanded: the group system notice members get pushed, on which
+                // the SDK drops the room and stops polling it.
+                if let Some(push) = super::pushes::group_removed(&event) {
+                    messages.push(push["EventArray"][0]["GroupTips"][0].clone());
+                }
             } else {
                 messages.push(item(&event, MESSAGE_EVENT));
             }

@@ -267,7 +267,7 @@ fn group_tip(event: &Map<String, Value>) -> Option<Value> {
 /// A group gone for the user (`Reason` Kicked, Quit or Disbanded): a group system notice
 /// (`operationType` 4, 8 or 5) on which the SDK drops the group and its conversation, says
 /// GROUP_LIST_UPDATED and CONVERSATION_LIST_UPDATED, and MESSAGE_RECEIVED with the notice.
-fn group_removed(event: &Map<String, Value>) -> Option<Value> {
+pub(super) fn group_removed(event: &Map<String, Value>) -> Option<Value> {
     let op_type = match field(event, "Reason").as_str()? {
         "Kicked" => 4,
         "Disbanded" => 5,

@@ -1,6 +1,7 @@
 //! AVChatRoom viewers without an account through Tencent's Web SDK (`tests/web-sdk/live.mjs`):
 //! a logged-in owner talks in the room and an SDK instance that never logs in joins it and
-//! receives the messages through the SDK's long polling; another group type refuses it.
+//! receives the messages through the SDK's long polling, and both hear when the room is
+//! disbanded; another group type refuses it.
 
 use serde_json::json;
 
@@ -33,6 +34,13 @@ async fn viewers_without_login_through_the_web_sdk(server: TestServer) {
     assert_eq!(member["status"], "JoinedSuccess", "{member}");
     let polled = step(&report, "the viewer receives A's message by long polling");
     assert!(polled["polls"].as_u64().unwrap() >= 1, "{polled}");
+    let disbanded = step(
+        &report,
+        "the owner disbands the room: the member and the viewer are told",
+    );
+    assert_eq!(disbanded["member"], 5, "{disbanded}");
+    assert_eq!(disbanded["viewer"], 5, "{disbanded}");
+    assert_eq!(disbanded["rejoin"], 10010, "{disbanded}");
     let refused = step(
         &report,
         "a group of another type refuses a viewer without login",

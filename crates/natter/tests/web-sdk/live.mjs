@@ -1,17 +1,20 @@
 // An AVChatRoom watched without an account through Tencent's Web SDK against Natter: A (logged
 // in) joins the room and talks in it, and an SDK instance that never logs in joins it
 // (`joinGroup` before login: the noauth join) and receives A's messages through the SDK's long
-// polling; a group of another type refuses a viewer without login. Run by
+// polling; when B disbands the room, A and the viewer are both told (a group system notice,
+// operationType 5); a group of another type refuses a viewer without login. Run by
 // tests/it/web_sdk_live.rs with ROOM (an AVChatRoom of B's) and PUBLIC (a Public group) in the
 // env; arguments and the one-line JSON report on stdout as in two-users.mjs:
 //
 //   node live.mjs <proxy ws://127.0.0.1:PORT> <SDKAppID> <userA> <sigA> <userB> <sigB>
 import {
   A,
+  B,
   PROXY,
   SDKAppID,
   SDK_LOG,
   SIG_A,
+  SIG_B,
   check,
   freshSDK,
   inbox,
@@ -44,6 +47,7 @@ const polls = () => uplink.filter((f) => f.servcmd === 'group_open_long_polling_
 async function main() {
   check(ROOM && PUBLIC, 'ROOM and PUBLIC are set');
   const a = await loginWatching(A, SIG_A, []);
+  const heard = inbox(a);
   const viewer = viewerSDK();
   const seen = inbox(viewer);
 
@@ -79,6 +83,21 @@ async function main() {
     const got = seen.got.map((m) => m.payload && m.payload.text).filter((t) => texts.includes(t));
     check(JSON.stringify(got) === JSON.stringify(texts), 'each once, in order', got);
     return { got };
+  });
+
+  await step('the owner disbands the room: the member and the viewer are told', async () => {
+    const b = await loginWatching(B, SIG_B, []);
+    const res = await b.chat.dismissGroup(ROOM);
+    check(res.code === 0, 'dismissGroup resolves', res);
+    const dismissed = (m) =>
+      m.type === a.TYPES.MSG_GRP_SYS_NOTICE && m.payload && m.payload.operationType === 5 &&
+      m.payload.groupProfile && m.payload.groupProfile.groupID === ROOM;
+    const member = await heard.next(dismissed, 'A: the room-dismissed notice');
+    const watcher = await seen.next(dismissed, 'the viewer: the room-dismissed notice (polled)');
+    const again = await viewer.chat.joinGroup({ groupID: ROOM }).catch((e) => e);
+    check(again.code !== 0, 'the room is gone for a viewer too', again);
+    await b.chat.logout();
+    return { member: member.payload.operationType, viewer: watcher.payload.operationType, rejoin: again.code };
   });
 
   await step('a group of another type refuses a viewer without login', async () => {

@@ -165,7 +165,9 @@ impl GroupService {
         );
     }
 
-    /// Pushes `GroupRemoved` to `users`: the group is gone for them.
+    /// Pushes `GroupRemoved` to `users`: the group is gone for them. In an AVChatRoom only its
+    /// end is told (members come and go too often for the rest), to its members and to the
+    /// viewers who poll it without login, so their SDKs drop the room and stop polling.
     #[allow(clippy::too_many_arguments)]
     pub(super) fn send_removed(
         &self,
@@ -177,10 +179,8 @@ impl GroupService {
         users: Vec<String>,
         except: Option<u64>,
     ) {
-        if group_type == GroupType::AvChatRoom
-            || users.is_empty()
-            || !self.fanout.may_reach(app.sdkappid)
-        {
+        let live = group_type == GroupType::AvChatRoom;
+        if (live && reason != RemovedReason::Disbanded) || !self.fanout.may_reach(app.sdkappid) {
             return;
         }
         let frame = json!({
@@ -192,11 +192,14 @@ impl GroupService {
             "MsgTime": self.clock.now_secs(),
             "Random": rand::rng().random::<u32>(),
         });
-        self.fanout.send(
-            app.sdkappid,
-            Target::Users(users),
-            &Push::new(Priority::High, &frame),
-            except,
-        );
+        let push = Push::new(Priority::High, &frame);
+        if live {
+            self.fanout
+                .send(app.sdkappid, Target::Feed(group_id.to_owned()), &push, None);
+        }
+        if !users.is_empty() {
+            self.fanout
+                .send(app.sdkappid, Target::Users(users), &push, except);
+        }
     }
 }
