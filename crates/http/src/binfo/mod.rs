@@ -21,6 +21,7 @@ mod group_notices;
 mod group_notify;
 mod groups;
 mod invitations;
+mod language;
 mod login;
 mod pins;
 pub(crate) mod pushes;

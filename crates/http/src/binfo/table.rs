@@ -15,6 +15,7 @@ use super::group_notices;
 use super::group_notify;
 use super::groups;
 use super::invitations;
+use super::language;
 use super::pins;
 use super::reactions;
 use super::relay;
@@ -72,8 +73,8 @@ pub static COMMANDS: &[Command] = &[
     Command { name: "openim.read_all_unread_msg", serving: served!(conversations::read_all_unread_msg) },
     Command { name: "openim.delete_c2c_msg_ramble", serving: served!(c2c_own::delete_c2c_msg_ramble) },
     Command { name: "group_open_http_svc.delete_group_ramble_msg_by_seq", serving: served!(group_msgs::delete_group_ramble_msg_by_seq) },
-    Command { name: "im_open_translate.ws_batch_trans_text", serving: Serving::NotYet },
-    Command { name: "im_open_speech.ws_sentence_recognition", serving: Serving::NotYet },
+    Command { name: "im_open_translate.ws_batch_trans_text", serving: served!(language::ws_batch_trans_text) },
+    Command { name: "im_open_speech.ws_sentence_recognition", serving: served!(language::ws_sentence_recognition) },
     Command { name: "openim.modify_group_msg", serving: served!(group_msgs::modify_group_msg) },
     Command { name: "group_open_http_svc.get_group_msg_receipt", serving: served!(group_msgs::get_group_msg_receipt) },
     Command { name: "openim.c2c_msg_read_receipt", serving: served!(c2c_own::c2c_msg_read_receipt) },

@@ -108,6 +108,12 @@ pub fn test_config(data_dir: PathBuf, database_url: Option<String>) -> ServerCon
         emulator: true,
         import: None,
         export_on_exit: None,
+        // No engines: a test that needs one names it (binfo_language.rs, binfo_covers.rs).
+        engines: natter_services::engines::EngineConfig {
+            transcribe_model: "whisper-1".into(),
+            timeout: std::time::Duration::from_secs(30),
+            ..Default::default()
+        },
         apps: [APP, OTHER_APP]
             .into_iter()
             .map(|id| AppConfig {
