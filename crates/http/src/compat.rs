@@ -351,12 +351,14 @@ as `q`, in order, the SDK's language codes as they are) and `convertVoiceToText`
 OpenAI-compatible transcription server (`transcribe_url`: `POST <url>/v1/audio/transcriptions`, \
 as whisper.cpp's server, faster-whisper-server and LocalAI take it), the sound read from \
 Natter's own file store (the message's URL must be a Natter file URL of the app, 60003 \
-otherwise; the SDK itself asks that the URL name a format such as `.mp3`, which Natter's file \
-URLs take as a suffix); the SDK's engine type (`16k_en`, `16k_zh`, `16k_ja`, `16k_yue`) is sent \
+otherwise; the SDK itself asks that the URL name a format such as `.mp3`, so a sound's \
+download URL ends in its file name's extension); the SDK's engine type (`16k_en`, `16k_zh`, `16k_ja`, `16k_yue`) is sent \
 as the language, none for the mixed `16k_zh-PY`. With no engine configured both answer 60020 \
-(Tencent's code for a feature the app's plan lacks; the SDK reports TRANSLATE_TEXT_FAIL or \
-VOICE_TO_TEXT_FAIL), never a made-up text. An engine that fails gives 70500 with its reason, \
-one that does not answer within `engine_timeout` (30 s) 60008. At most 100 texts and 20,000 \
+(Tencent's code for a feature the app's plan lacks), never a made-up text. An engine that \
+fails gives 70500 with its reason, one that does not answer within `engine_timeout` (30 s) \
+60008. A refusal is in the answer's `CmdErrorCode`, which the SDK reads as the call's \
+outcome: `translateText` fails with that code and text, `convertVoiceToText` with \
+VOICE_TO_TEXT_FAIL. Tested with the real SDK in Node (`web_sdk_language`). At most 100 texts and 20,000 \
 characters per translation call (60003).\n\
 - Login settings as in Tencent's console (`login_policy`, `web_instances` per app): \
 `unlimited` (the default), `single` or `per_platform`; a login past the limit pushes the older \

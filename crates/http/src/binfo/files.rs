@@ -29,6 +29,8 @@ struct UploadConfig {
     file_id: Value,
     #[serde(rename = "uint32_file_type")]
     file_type: u64,
+    #[serde(rename = "str_file_name", default)]
+    file_name: String,
 }
 
 #[derive(Deserialize)]
@@ -37,8 +39,10 @@ struct SimpleSig {
     upload_config: Vec<UploadConfig>,
 }
 
-/// A fresh grant's (upload URL, download URL, file id, expiry).
-fn urls(ctx: &Ctx, file_type: u64) -> ApiResult<(String, String, String, i64)> {
+/// A fresh grant's (upload URL, download URL, file id, expiry). A sound's download URL ends in
+/// its format's extension (`sound_extension`), which the SDK looks for before it asks for a
+/// transcription.
+fn urls(ctx: &Ctx, file_type: u64, file_name: &str) -> ApiResult<(String, String, String, i64)> {
     let kind = FileKind::from_sdk_type(file_type).ok_or_else(|| {
         ApiError::new(
             ctx.rules.invalid_param,
@@ -48,9 +52,15 @@ fn urls(ctx: &Ctx, file_type: u64) -> ApiResult<(String, String, String, i64)> {
     let base = ctx.public_url.as_deref().unwrap_or("http://localhost");
     let app = ctx.app.sdkappid;
     let grant = ctx.services.files.grant(&ctx.app, &ctx.identifier, kind);
+    let mut download = download_url(base, app, &grant.id);
+    if kind == FileKind::Sound {
+        if let Some(extension) = natter_services::files::sound_extension(file_name) {
+            download = format!("{download}.{extension}");
+        }
+    }
     Ok((
         upload_url(base, app, &grant),
-        download_url(base, app, &grant.id),
+        download,
         grant.id,
         grant.expires,
     ))
@@ -60,7 +70,7 @@ pub(super) async fn simple_sig(ctx: Ctx, body: Value) -> ApiResult<Value> {
     let request: SimpleSig = ctx.parse(body)?;
     let mut pre_sig = Vec::with_capacity(request.upload_config.len());
     for file in request.upload_config {
-        let (upload, download, id, _) = urls(&ctx, file.file_type)?;
+        let (upload, download, id, _) = urls(&ctx, file.file_type, &file.file_name)?;
         pre_sig.push(json!({
             "uint32_file_id": file.file_id,
             "str_upload_url": upload,
@@ -75,11 +85,13 @@ pub(super) async fn simple_sig(ctx: Ctx, body: Value) -> ApiResult<Value> {
 #[derive(Deserialize)]
 struct PreSig {
     file_type: u64,
+    #[serde(default)]
+    file_name: String,
 }
 
 pub(super) async fn pre_sig(ctx: Ctx, body: Value) -> ApiResult<Value> {
     let request: PreSig = ctx.parse(body)?;
-    let (upload, download, id, expires) = urls(&ctx, request.file_type)?;
+    let (upload, download, id, expires) = urls(&ctx, request.file_type, &request.file_name)?;
     Ok(json!({
         "upload_url": upload,
         "download_url": download,

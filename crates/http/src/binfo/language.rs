@@ -10,8 +10,11 @@
 //!   here as a language hint. The answer's `BytesResult` is the text.
 //!
 //! Both answers carry `CmdErrorCode` (`{ErrorCode, ErrorInfo}`), which the SDK reads as the
-//! call's outcome; a refusal is the frame's own error, which the SDK turns into
-//! TRANSLATE_TEXT_FAIL / VOICE_TO_TEXT_FAIL as it does Tencent's.
+//! call's outcome, so a refusal is said there (the frame itself succeeds): the SDK then fails
+//! the call with that code and text (`translateText`; `convertVoiceToText` always reports
+//! VOICE_TO_TEXT_FAIL). An error in the frame's own envelope would reach the app as the SDK
+//! tripping over the missing `CmdErrorCode` (TRANSLATE_TEXT_FAIL with a JavaScript message).
+//! The SDK sends `Source` and `Target` capitalised (its key map names neither).
 
 use natter_core::{ApiError, ApiResult};
 use serde::Deserialize;
@@ -29,9 +32,17 @@ const MAX_CHARS: usize = 20_000;
 struct TransText {
     #[serde(rename = "SourceText")]
     texts: Vec<String>,
-    #[serde(default)]
+    #[serde(rename = "Source", alias = "source", default)]
     source: String,
+    #[serde(rename = "Target", alias = "target")]
     target: String,
+}
+
+/// The answer of a command whose outcome the SDK reads from `CmdErrorCode`.
+fn in_cmd_error_code(result: ApiResult<Value>) -> ApiResult<Value> {
+    Ok(result.unwrap_or_else(
+        |e| json!({ "CmdErrorCode": { "ErrorCode": e.code, "ErrorInfo": e.info } }),
+    ))
 }
 
 fn success() -> Value {
@@ -39,6 +50,10 @@ fn success() -> Value {
 }
 
 pub(super) async fn ws_batch_trans_text(ctx: Ctx, body: Value) -> ApiResult<Value> {
+    in_cmd_error_code(translate(ctx, body).await)
+}
+
+async fn translate(ctx: Ctx, body: Value) -> ApiResult<Value> {
     let request: TransText = ctx.parse(body)?;
     let invalid = |info: &str| ApiError::new(ctx.rules.invalid_param, info.to_owned());
     if request.target.trim().is_empty() {
@@ -114,6 +129,10 @@ fn extension(format: &str) -> &str {
 }
 
 pub(super) async fn ws_sentence_recognition(ctx: Ctx, body: Value) -> ApiResult<Value> {
+    in_cmd_error_code(recognise(ctx, body).await)
+}
+
+async fn recognise(ctx: Ctx, body: Value) -> ApiResult<Value> {
     let request: SentenceRecognition = ctx.parse(body)?;
     // Said before the URL is looked at: the feature itself is off.
     ctx.services.engines.check_transcribes()?;
@@ -127,14 +146,13 @@ pub(super) async fn ws_sentence_recognition(ctx: Ctx, body: Value) -> ApiResult<
     if app != ctx.app.sdkappid {
         return Err(not_ours());
     }
-    // The SDK wants a URL that names its format (`….mp3`); Natter's file ids have none.
-    let id = id.split_once('.').map_or(id.as_str(), |(id, _)| id);
     let file = ctx
         .services
         .files
-        .download(&ctx.app, id)
+        .download(&ctx.app, &id)
         .await?
         .ok_or_else(not_ours)?;
+    let id = id.split_once('.').map_or(id.as_str(), |(id, _)| id);
     let file_name = format!("{id}.{}", extension(&request.format));
     let text = ctx
         .services

@@ -18,7 +18,7 @@ use crate::sdk_client::SdkClient;
 
 /// What the stand-in engine does with the next request.
 #[derive(Clone, Copy)]
-enum Mode {
+pub(crate) enum Mode {
     /// Answers as the real server would.
     Serve,
     /// HTTP 500 with an `error` field, as LibreTranslate says why.
@@ -28,15 +28,18 @@ enum Mode {
 }
 
 #[derive(Clone)]
-struct Heard {
-    path: String,
+pub(crate) struct Heard {
+    pub(crate) path: String,
     content_type: String,
-    body: Vec<u8>,
+    pub(crate) body: Vec<u8>,
 }
 
+/// A stand-in for LibreTranslate and a transcription server. A translation asked of the text
+/// "please fail" fails as [`Mode::Fail`] does (for the real SDK's test, which cannot switch
+/// modes).
 #[derive(Clone)]
-struct FakeEngine {
-    url: String,
+pub(crate) struct FakeEngine {
+    pub(crate) url: String,
     mode: Arc<Mutex<Mode>>,
     heard: Arc<Mutex<Vec<Heard>>>,
 }
@@ -65,6 +68,11 @@ async fn answer(
             axum::Json(json!({"error": "model not loaded"})),
         )
             .into_response(),
+        Mode::Serve if path == "/translate" && has_text(&body, "please fail") => (
+            StatusCode::BAD_REQUEST,
+            axum::Json(json!({"error": "asked to fail"})),
+        )
+            .into_response(),
         Mode::Serve if path == "/translate" => {
             // LibreTranslate: `q` an array → `translatedText` an array, in order.
             let request: Value = serde_json::from_slice(&body).unwrap();
@@ -84,8 +92,16 @@ async fn answer(
     }
 }
 
+fn has_text(body: &[u8], text: &str) -> bool {
+    serde_json::from_slice::<Value>(body).is_ok_and(|v| {
+        v["q"]
+            .as_array()
+            .is_some_and(|q| q.iter().any(|t| t == text))
+    })
+}
+
 impl FakeEngine {
-    async fn start() -> Self {
+    pub(crate) async fn start() -> Self {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let engine = Self {
             url: format!("http://{}", listener.local_addr().unwrap()),
@@ -103,7 +119,7 @@ impl FakeEngine {
         *self.mode.lock().unwrap() = mode;
     }
 
-    fn heard(&self) -> Vec<Heard> {
+    pub(crate) fn heard(&self) -> Vec<Heard> {
         self.heard.lock().unwrap().clone()
     }
 }
@@ -116,7 +132,7 @@ async fn closed_url() -> String {
     url
 }
 
-async fn server_with(
+pub(crate) async fn server_with(
     engine: Engine,
     translate: Option<String>,
     transcribe: Option<String>,
@@ -132,7 +148,7 @@ async fn server_with(
 }
 
 fn translate_body(texts: Value, target: &str) -> Value {
-    json!({"SourceText": texts, "SdkAppId": APP, "FromAccount": 144115000000000001u64, "source": "auto", "target": target})
+    json!({"SourceText": texts, "SdkAppId": APP, "FromAccount": 144115000000000001u64, "Source": "auto", "Target": target})
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -170,9 +186,9 @@ async fn translation_goes_to_the_configured_engine() {
             translate_body(json!(["hello"]), "zh"),
         )
         .await;
-    assert_eq!(failed["ErrorCode"], 70500, "{failed}");
+    assert_eq!(failed["CmdErrorCode"]["ErrorCode"], 70500, "{failed}");
     assert!(
-        failed["ErrorInfo"]
+        failed["CmdErrorCode"]["ErrorInfo"]
             .as_str()
             .unwrap()
             .contains("model not loaded"),
@@ -187,7 +203,7 @@ async fn translation_goes_to_the_configured_engine() {
             translate_body(json!(["hello"]), "zh"),
         )
         .await;
-    assert_eq!(hung["ErrorCode"], 60008, "{hung}");
+    assert_eq!(hung["CmdErrorCode"]["ErrorCode"], 60008, "{hung}");
     engine.set(Mode::Serve);
     let again = alice
         .call(
@@ -208,7 +224,7 @@ async fn translation_goes_to_the_configured_engine() {
         let bad = alice
             .call("im_open_translate.ws_batch_trans_text", body.clone())
             .await;
-        assert_eq!(bad["ErrorCode"], 60003, "{body} → {bad}");
+        assert_eq!(bad["CmdErrorCode"]["ErrorCode"], 60003, "{body} → {bad}");
     }
     assert_eq!(engine.heard().len(), asked);
 }
@@ -223,7 +239,7 @@ async fn without_engines_the_features_are_not_enabled() {
             translate_body(json!(["hello"]), "zh"),
         )
         .await;
-    assert_eq!(translate["ErrorCode"], 60020, "{translate}");
+    assert_eq!(translate["CmdErrorCode"]["ErrorCode"], 60020, "{translate}");
     assert!(
         translate.get("TargetText").is_none(),
         "no fake translation: {translate}"
@@ -235,7 +251,7 @@ async fn without_engines_the_features_are_not_enabled() {
                    "BytesVoiceFormat": "mp3", "Uint64SourceType": 0, "BytesEngServiceType": "16k_en"}),
         )
         .await;
-    assert_eq!(speech["ErrorCode"], 60020, "{speech}");
+    assert_eq!(speech["CmdErrorCode"]["ErrorCode"], 60020, "{speech}");
 
     // An engine that is down: a clear error, not a hang.
     let down = server_with(
@@ -251,9 +267,9 @@ async fn without_engines_the_features_are_not_enabled() {
             translate_body(json!(["hello"]), "zh"),
         )
         .await;
-    assert_eq!(failed["ErrorCode"], 70500, "{failed}");
+    assert_eq!(failed["CmdErrorCode"]["ErrorCode"], 70500, "{failed}");
     assert!(
-        failed["ErrorInfo"]
+        failed["CmdErrorCode"]["ErrorInfo"]
             .as_str()
             .unwrap()
             .contains("translation engine"),
@@ -279,7 +295,15 @@ async fn upload_sound(server: &TestServer, sdk: &mut SdkClient, bytes: &[u8]) ->
         .await
         .unwrap();
     assert_eq!(put.status(), 200);
-    signed["download_url"].as_str().unwrap().to_owned()
+    let download = signed["download_url"].as_str().unwrap().to_owned();
+    assert!(
+        download.ends_with(".mp3"),
+        "the SDK reads the format off the URL: {download}"
+    );
+    // The URL with its extension is the file's.
+    let got = server.client.get(&download).send().await.unwrap();
+    assert_eq!(got.bytes().await.unwrap().to_vec(), bytes);
+    download
 }
 
 async fn speech_to_text(engine_kind: Engine) {
@@ -334,7 +358,11 @@ async fn speech_to_text(engine_kind: Engine) {
 
     // URLs that are not this app's files; wrong types.
     let other_app = url.replace(&format!("/{APP}/"), &format!("/{OTHER_APP}/"));
-    let unknown = format!("{}/_natter/files/{APP}/{}", server.base, "ab".repeat(16));
+    let unknown = format!(
+        "{}/_natter/files/{APP}/{}.mp3",
+        server.base,
+        "ab".repeat(16)
+    );
     for bad_url in [other_app, unknown, "https://cdn.example/voice.mp3".into()] {
         let bad = bob
             .call(
@@ -342,7 +370,7 @@ async fn speech_to_text(engine_kind: Engine) {
                 recognise(bad_url.clone(), "16k_en"),
             )
             .await;
-        assert_eq!(bad["ErrorCode"], 60003, "{bad_url} → {bad}");
+        assert_eq!(bad["CmdErrorCode"]["ErrorCode"], 60003, "{bad_url} → {bad}");
     }
     let typed = bob
         .call(
@@ -350,7 +378,7 @@ async fn speech_to_text(engine_kind: Engine) {
             json!({"BytesUrl": 7}),
         )
         .await;
-    assert_eq!(typed["ErrorCode"], 60003, "{typed}");
+    assert_eq!(typed["CmdErrorCode"]["ErrorCode"], 60003, "{typed}");
     assert_eq!(engine.heard().len(), 2, "no bad request reached the engine");
 
     // The engine fails or never answers.
@@ -361,7 +389,7 @@ async fn speech_to_text(engine_kind: Engine) {
             recognise(url.clone(), "16k_en"),
         )
         .await;
-    assert_eq!(failed["ErrorCode"], 70500, "{failed}");
+    assert_eq!(failed["CmdErrorCode"]["ErrorCode"], 70500, "{failed}");
     engine.set(Mode::Hang);
     let hung = bob
         .call(
@@ -369,7 +397,7 @@ async fn speech_to_text(engine_kind: Engine) {
             recognise(url, "16k_en"),
         )
         .await;
-    assert_eq!(hung["ErrorCode"], 60008, "{hung}");
+    assert_eq!(hung["CmdErrorCode"]["ErrorCode"], 60008, "{hung}");
 }
 
 mod speech_to_text_reads_the_sound_from_the_file_store {

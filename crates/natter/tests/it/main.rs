@@ -66,6 +66,7 @@ mod web_sdk_follows;
 mod web_sdk_group_data;
 mod web_sdk_group_invites;
 mod web_sdk_group_own;
+mod web_sdk_language;
 mod web_sdk_message_extras;
 mod web_sdk_reactions;
 mod web_sdk_search;

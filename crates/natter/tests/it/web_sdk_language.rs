@@ -1,0 +1,41 @@
+//! Translation through Tencent's Web SDK (`tests/web-sdk/language.mjs`): `translateText`
+//! reaches the translation engine (a stand-in for LibreTranslate, as in `binfo_language.rs`)
+//! and its translations come back to the SDK in order; an engine's failure is the SDK's.
+
+use serde_json::{json, Value};
+
+use crate::binfo_language::{server_with, FakeEngine};
+use crate::harness::*;
+use crate::messages::import;
+use crate::web_sdk::{run_script, step, ALICE, BOB};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(
+    not(natter_test_web_sdk),
+    ignore = "set NATTER_TEST_WEB_SDK=<crates/natter/tests/web-sdk, after npm ci there> to run"
+)]
+async fn translate_text_through_the_web_sdk() {
+    let engine = FakeEngine::start().await;
+    let server = server_with(Engine::Sqlite, Some(engine.url.clone()), None).await;
+    import(&server, &[ALICE, BOB]).await;
+    let report = run_script(&server, "language.mjs", &[]).await;
+
+    let translated = step(&report, "A translates two texts");
+    assert_eq!(
+        translated["translated"],
+        json!(["[zh] hello", "[zh] good night"]),
+        "{translated}"
+    );
+    let failed = step(&report, "a failing engine is the SDK failure");
+    assert_eq!(
+        failed["code"], 70500,
+        "the engine's failure reaches the app: {failed}"
+    );
+    // What the SDK sent reached the engine as LibreTranslate takes it.
+    let sent: Value = serde_json::from_slice(&engine.heard()[0].body).unwrap();
+    assert_eq!(sent["q"], json!(["hello", "good night"]), "{sent}");
+    assert_eq!(
+        (sent["source"].as_str(), sent["target"].as_str()),
+        (Some("auto"), Some("zh"))
+    );
+}
