@@ -360,6 +360,17 @@ fails gives 70500 with its reason, one that does not answer within `engine_timeo
 outcome: `translateText` fails with that code and text, `convertVoiceToText` with \
 VOICE_TO_TEXT_FAIL. Tested with the real SDK in Node (`web_sdk_language`). At most 100 texts and 20,000 \
 characters per translation call (60003).\n\
+- Local profanity filter: register Tencent's plugin as its docs say \
+(`chat.registerPlugin({ 'tim-profanity-filter-plugin': TIMProfanityFilterPlugin })`, npm \
+`tim-profanity-filter-plugin`); the SDK then downloads the app's lexicon \
+(`im_msg_audit_mgr.get_local_words`), the `[[app.local_words]]` of Natter's configuration \
+(none by default), and checks the user's text and custom messages, and profile texts, against \
+it before sending: a word with a `replacement` is replaced, one without stops the message (the \
+SDK's PROFANITY_FOUND); `regex = true` makes it a regular expression. The words travel as the \
+plugin reads them (AES-256-CBC under a key the answer carries), 100 per page; an SDK that \
+holds the current version gets nothing again and asks for changes hourly, and a word taken \
+out of the lexicon stays in an SDK until it logs in again (the plugin only adds). The \
+filter is the sender's SDK's own: the REST API and SDKs without the plugin are not checked.\n\
 - Login settings as in Tencent's console (`login_policy`, `web_instances` per app): \
 `unlimited` (the default), `single` or `per_platform`; a login past the limit pushes the older \
 device out with the SDK's KICKED_OUT (`KickType` 1 for another Web instance, 2 for another \

@@ -11,6 +11,7 @@ pub mod fanout;
 pub mod files;
 pub mod follows;
 pub mod groups;
+pub mod local_words;
 pub mod messages;
 pub mod mutes;
 pub mod ops;

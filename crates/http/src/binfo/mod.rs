@@ -23,6 +23,7 @@ mod groups;
 mod invitations;
 mod language;
 mod login;
+mod moderation;
 mod pins;
 pub(crate) mod pushes;
 mod reactions;

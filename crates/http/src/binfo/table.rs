@@ -16,6 +16,7 @@ use super::group_notify;
 use super::groups;
 use super::invitations;
 use super::language;
+use super::moderation;
 use super::pins;
 use super::reactions;
 use super::relay;
@@ -58,7 +59,7 @@ pub static COMMANDS: &[Command] = &[
     Command { name: "im_sdk_config_mgr.push_configv2", serving: Serving::Push },
     Command { name: "OverLoadPush.notify2", serving: Serving::Push },
     Command { name: "openim.getmsg", serving: served!(sync::getmsg) },
-    Command { name: "im_msg_audit_mgr.get_local_words", serving: Serving::NotYet },
+    Command { name: "im_msg_audit_mgr.get_local_words", serving: served!(moderation::get_local_words) },
     Command { name: "openim.sendmsg", serving: served!(sendmsg) },
     Command { name: "group_open_http_svc.send_group_msg", serving: served!(send_group_msg) },
     Command { name: "openim.msgwithdraw", serving: served!(sync::msgwithdraw) },

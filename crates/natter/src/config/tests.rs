@@ -324,6 +324,11 @@ fn every_key_set() -> Options {
                 client_key: Some("k".into()),
                 source_ips: vec!["203.0.113.7".into()],
             },
+            local_words: vec![natter_core::LocalWord {
+                word: "w".into(),
+                replacement: Some("*".into()),
+                regex: true,
+            }],
         }],
     }
 }

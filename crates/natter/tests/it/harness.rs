@@ -88,6 +88,7 @@ pub fn app_settings(sdkappid: u64) -> AppSettings {
         login_policy: natter_core::LoginPolicy::Unlimited,
         web_instances: 1,
         recall_window_secs: natter_core::DEFAULT_RECALL_WINDOW_SECS,
+        local_words: vec![],
     }
 }
 

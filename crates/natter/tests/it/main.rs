@@ -21,6 +21,7 @@ mod binfo_group_own;
 mod binfo_groups;
 mod binfo_invitations;
 mod binfo_language;
+mod binfo_moderation;
 mod binfo_pendency;
 mod binfo_pins;
 mod binfo_push;
