@@ -370,7 +370,9 @@ SDK's PROFANITY_FOUND); `regex = true` makes it a regular expression. The words 
 plugin reads them (AES-256-CBC under a key the answer carries), 100 per page; an SDK that \
 holds the current version gets nothing again and asks for changes hourly, and a word taken \
 out of the lexicon stays in an SDK until it logs in again (the plugin only adds). The \
-filter is the sender's SDK's own: the REST API and SDKs without the plugin are not checked.\n\
+filter is the sender's SDK's own: the REST API and SDKs without the plugin are not checked. \
+Tested in Node with the plugin (`web_sdk_language::local_words_through_the_web_sdk_and_its_plugin`: \
+a blocked word refused, a replaced one received replaced).\n\
 - Login settings as in Tencent's console (`login_policy`, `web_instances` per app): \
 `unlimited` (the default), `single` or `per_platform`; a login past the limit pushes the older \
 device out with the SDK's KICKED_OUT (`KickType` 1 for another Web instance, 2 for another \

@@ -39,3 +39,35 @@ async fn translate_text_through_the_web_sdk() {
         (Some("auto"), Some("zh"))
     );
 }
+
+/// The local profanity filter through the Web SDK and Tencent's plugin
+/// (`tests/web-sdk/local-words.mjs`): the plugin decrypts the lexicon Natter serves, refuses a
+/// blocked word and replaces another.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(
+    not(natter_test_web_sdk),
+    ignore = "set NATTER_TEST_WEB_SDK=<crates/natter/tests/web-sdk, after npm ci there> to run"
+)]
+async fn local_words_through_the_web_sdk_and_its_plugin() {
+    let server = TestServer::start_with(Engine::Sqlite, |config| {
+        config.apps[0].settings.local_words = vec![
+            natter_core::LocalWord {
+                word: "badword".into(),
+                replacement: None,
+                regex: false,
+            },
+            natter_core::LocalWord {
+                word: "darn".into(),
+                replacement: Some("***".into()),
+                regex: false,
+            },
+        ];
+    })
+    .await;
+    import(&server, &[ALICE, BOB]).await;
+    let report = run_script(&server, "local-words.mjs", &[]).await;
+    let blocked = step(&report, "a blocked word stops the message");
+    assert_eq!(blocked["code"], 3123, "{blocked}");
+    let replaced = step(&report, "a replaced word reaches the receiver replaced");
+    assert_eq!(replaced["received"], "oh *** it", "{replaced}");
+}
