@@ -85,6 +85,10 @@ pub fn client_sdk_markdown() -> String {
         .iter()
         .filter(|c| matches!(c.serving, Serving::UnsentPush))
         .count();
+    let not_in_proxy_mode = COMMANDS
+        .iter()
+        .filter(|c| matches!(c.serving, Serving::NotInProxyMode))
+        .count();
     let mut out = String::new();
     out.push_str(
         "# Tencent's Web SDK against Natter\n\n\
@@ -343,8 +347,24 @@ and downloaded byte for byte) and in Chromium (`proxyServer` alone: an image the
 shows, a video). The SDK sends sounds only from mini programs and React Native. Tencent's size \
 limits: 20 MB for images and sounds, 100 MB for \
 files and videos. Files are kept in the data directory (SQLite) or in the database \
-(PostgreSQL, so every node serves them). Not yet: video snapshots (`im_cos_msg.video_cover`) \
-and resized thumbnails (the thumbnail and large image are the original).\n\
+(PostgreSQL, so every node serves them). Not yet: resized thumbnails (the thumbnail and \
+large image are the original).\n\
+- Video covers: where Natter finds Debian's `ffmpeg` (on `PATH`, or the option `ffmpeg`), the \
+pre-signature of a video upload carries a snapshot URL, so the SDK asks for a cover after the \
+upload (`im_cos_msg.video_cover`); Natter takes a frame (half a second in, or the first), keeps \
+it as a JPEG in the same file store as the upload and answers its URL, which the SDK puts into \
+the video message as its snapshot with its size. Only the uploader gets a cover of a video \
+(60003 for another user's, another app's or an unknown file); a file ffmpeg cannot read gets \
+70500 and the SDK sends the video without a cover. Without ffmpeg no snapshot URL is offered: \
+video messages have no cover (a cover asked for anyway: 60020). Tested in Chromium \
+(`a_video_sent_from_a_browser_gets_a_cover`: the receiver's page shows the cover at the \
+video's size).\n\
+- Never sent through `proxyServer`, so not available: `im_cos_sign_svr.cos`, which the SDK \
+asks only when it uploads with Tencent's COS SDK (the `cos-js-sdk` or `cos-wx-sdk` plugin \
+instead of `tim-upload-plugin`) straight to Tencent's COS buckets, which Natter cannot be; and \
+`im_cos_msg.get_final_ip`, which the SDK asks only when an image upload's reply names the \
+upload's IP (`uploadIP`), which Natter's never does. Register `tim-upload-plugin` for \
+uploads to Natter (above).\n\
 - Translation and speech to text (`binfo_language`): Natter does neither itself; it hands \
 `translateText` to a LibreTranslate server (`translate_url`: `POST <url>/translate`, the texts \
 as `q`, in order, the SDK's language codes as they are) and `convertVoiceToText` to an \
@@ -405,14 +425,16 @@ Natter does not send; setting a vendor push token, `ws_stat_settoken`, is not se
 - Purchase bits: AVChatRoom member lists (bit 6), user status (bit 7), conversation marks \
 (bit 9), conversation groups (bit 10), AVChatRoom bans (bit 11), message extensions (bit 13), group counters (bit 15), message \
 reactions (bit 48), follows (bit 52) and cloud search (bit 40) are on; every other optional feature is off, so the SDK refuses it (3122) without asking.\n\
-- Not yet: video snapshots, and the other commands marked \"not yet\" below.\n\n",
+- Not yet: the commands marked \"not yet\" below.\n\n",
     );
     let _ = writeln!(
         out,
-        "Commands served: **{served} of {}** the SDK can send; {pushes} more are pushes Natter \
-sends, and {unsent} a push Natter has no use for. A command marked \"not yet\" is answered at \
-once with `ErrorCode` 60009, so the SDK call that needed it fails once (no retry, no wait).\n",
-        COMMANDS.len() - pushes - unsent
+        "Commands served: **{served} of {}** the SDK can send through `proxyServer`; \
+{not_in_proxy_mode} more it sends only when it talks to Tencent's own hosts, {pushes} are pushes \
+Natter sends, and {unsent} a push Natter has no use for. A command marked \"not yet\" or \"not \
+available\" is answered at once with `ErrorCode` 60009, so the SDK call that needed it fails once \
+(no retry, no wait).\n",
+        COMMANDS.len() - pushes - unsent - not_in_proxy_mode
     );
     out.push_str("| Command (`head.servcmd`) | Natter |\n|---|---|\n");
     for command in COMMANDS {
@@ -421,6 +443,7 @@ once with `ErrorCode` 60009, so the SDK call that needed it fails once (no retry
             Serving::NotYet => "not yet",
             Serving::Push => "push (Natter → SDK)",
             Serving::UnsentPush => "push Natter does not send (see above)",
+            Serving::NotInProxyMode => "not available: never sent in proxy mode (see above)",
         };
         let _ = writeln!(out, "| `{}` | {status} |", command.name);
     }

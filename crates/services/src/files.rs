@@ -163,6 +163,28 @@ impl FileService {
         })
     }
 
+    /// Keeps a file Natter made for `owner` (a video's cover) under a fresh id; the id.
+    pub async fn keep(
+        &self,
+        app: &AppSettings,
+        owner: &str,
+        content_type: &str,
+        bytes: Vec<u8>,
+    ) -> ApiResult<String> {
+        let id = hex::encode(rand::random::<[u8; 16]>());
+        let file = StoredFile {
+            content_type: content_type.to_owned(),
+            owner: owner.to_owned(),
+            created_ms: self.clock.now_ms(),
+            bytes,
+        };
+        self.store
+            .put_file(app.sdkappid, id.clone(), file)
+            .await
+            .map_err(store_error)?;
+        Ok(id)
+    }
+
     /// The file with this id, if any. The id may end in a format's extension (`<id>.mp3`):
     /// the Web SDK reads a sound's format off its URL (see [`sound_extension`]).
     pub async fn download(&self, app: &AppSettings, id: &str) -> ApiResult<Option<StoredFile>> {

@@ -12,6 +12,7 @@ mod binary;
 mod binfo;
 mod binfo_c2c_own;
 mod binfo_conversations;
+mod binfo_covers;
 mod binfo_files;
 mod binfo_follows;
 mod binfo_group_data;
