@@ -378,7 +378,8 @@ as the language, none for the mixed `16k_zh-PY`. With no engine configured both 
 fails gives 70500 with its reason, one that does not answer within `engine_timeout` (30 s) \
 60008. A refusal is in the answer's `CmdErrorCode`, which the SDK reads as the call's \
 outcome: `translateText` fails with that code and text, `convertVoiceToText` with \
-VOICE_TO_TEXT_FAIL. Tested with the real SDK in Node (`web_sdk_language`). At most 100 texts and 20,000 \
+VOICE_TO_TEXT_FAIL. Tested with the real SDK in Node (`web_sdk_language`: two texts translated, \
+an engine's failure, and a received sound message converted to text). At most 100 texts and 20,000 \
 characters per translation call (60003).\n\
 - Local profanity filter: register Tencent's plugin as its docs say \
 (`chat.registerPlugin({ 'tim-profanity-filter-plugin': TIMProfanityFilterPlugin })`, npm \

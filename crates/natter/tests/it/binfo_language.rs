@@ -278,7 +278,7 @@ async fn without_engines_the_features_are_not_enabled() {
 }
 
 /// Uploads `bytes` as a sound through the SDK's flow; its download URL.
-async fn upload_sound(server: &TestServer, sdk: &mut SdkClient, bytes: &[u8]) -> String {
+pub(crate) async fn upload_sound(server: &TestServer, sdk: &mut SdkClient, bytes: &[u8]) -> String {
     let signed = sdk
         .call(
             "im_cos_msg.pre_sig",

@@ -1,12 +1,15 @@
-//! Translation through Tencent's Web SDK (`tests/web-sdk/language.mjs`): `translateText`
-//! reaches the translation engine (a stand-in for LibreTranslate, as in `binfo_language.rs`)
-//! and its translations come back to the SDK in order; an engine's failure is the SDK's.
+//! Translation and speech to text through Tencent's Web SDK (`tests/web-sdk/language.mjs`):
+//! `translateText` reaches the translation engine (a stand-in for LibreTranslate, as in
+//! `binfo_language.rs`) and its translations come back to the SDK in order; an engine's failure
+//! is the SDK's; `convertVoiceToText` on a received sound message (uploaded to Natter's file
+//! store) gets the transcription engine's text.
 
 use serde_json::{json, Value};
 
-use crate::binfo_language::{server_with, FakeEngine};
+use crate::binfo_language::{server_with, upload_sound, FakeEngine};
 use crate::harness::*;
 use crate::messages::import;
+use crate::sdk_client::SdkClient;
 use crate::web_sdk::{run_script, step, ALICE, BOB};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -16,8 +19,26 @@ use crate::web_sdk::{run_script, step, ALICE, BOB};
 )]
 async fn translate_text_through_the_web_sdk() {
     let engine = FakeEngine::start().await;
-    let server = server_with(Engine::Sqlite, Some(engine.url.clone()), None).await;
+    let server = server_with(
+        Engine::Sqlite,
+        Some(engine.url.clone()),
+        Some(engine.url.clone()),
+    )
+    .await;
     import(&server, &[ALICE, BOB]).await;
+    // A sound message from A to B, its file uploaded through the SDK's flow (the Web SDK sends
+    // sounds only from mini programs; the REST API sends this one).
+    let mut alice = SdkClient::connect(&server, ALICE).await;
+    let sound_url = upload_sound(&server, &mut alice, b"ID3\x04voice").await;
+    alice.close().await;
+    server
+        .ok(
+            "openim/sendmsg",
+            json!({"From_Account": ALICE, "To_Account": BOB, "MsgRandom": 77, "SyncOtherMachine": 2,
+                   "MsgBody": [{"MsgType": "TIMSoundElem", "MsgContent": {
+                       "Url": sound_url, "UUID": "voice-1", "Size": 11, "Second": 1, "Download_Flag": 2}}]}),
+        )
+        .await;
     let report = run_script(&server, "language.mjs", &[]).await;
 
     let translated = step(&report, "A translates two texts");
@@ -37,6 +58,24 @@ async fn translate_text_through_the_web_sdk() {
     assert_eq!(
         (sent["source"].as_str(), sent["target"].as_str()),
         (Some("auto"), Some("zh"))
+    );
+    let spoken = step(&report, "B converts A's sound message to text");
+    assert_eq!(spoken["result"], "hello from the sound", "{spoken}");
+    let heard = engine.heard();
+    let transcription = heard
+        .iter()
+        .find(|h| h.path == "/v1/audio/transcriptions")
+        .expect("the sound went to the transcription engine");
+    let has = |needle: &[u8]| {
+        transcription
+            .body
+            .windows(needle.len())
+            .any(|w| w == needle)
+    };
+    assert!(has(b"ID3\x04voice"), "the uploaded sound's bytes");
+    assert!(
+        has(b"name=\"language\"\r\n\r\nen\r\n"),
+        "en-US is 16k_en: English"
     );
 }
 
