@@ -7,6 +7,8 @@
 //! (`npm ci` there): the Web SDK test then runs, with Node, and a broken install fails it.
 //! `natter_test_browser` when `NATTER_TEST_CHROMIUM` names a Chromium binary: the SDK then also
 //! runs in that browser (driven by `playwright-core` from the same `node_modules`).
+//! `natter_test_ffmpeg` when `NATTER_TEST_FFMPEG` names the `ffmpeg` binary: the video cover
+//! tests then run with it.
 
 fn main() {
     for (var, cfg) in [
@@ -14,6 +16,7 @@ fn main() {
         ("NATTER_TEST_NATS", "natter_test_nats"),
         ("NATTER_TEST_WEB_SDK", "natter_test_web_sdk"),
         ("NATTER_TEST_CHROMIUM", "natter_test_browser"),
+        ("NATTER_TEST_FFMPEG", "natter_test_ffmpeg"),
     ] {
         println!("cargo::rerun-if-env-changed={var}");
         println!("cargo::rustc-check-cfg=cfg({cfg})");

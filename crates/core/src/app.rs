@@ -98,6 +98,23 @@ pub struct AppSettings {
     /// recall its message (the Web SDK's `revokeMessage`), in seconds; Tencent's default is 2
     /// minutes. 0 lifts the limit. The REST API's recalls have none (Tencent's pages).
     pub recall_window_secs: u32,
+    /// The local profanity lexicon the Web SDK's filter plugin downloads
+    /// (`im_msg_audit_mgr.get_local_words`); empty by default.
+    pub local_words: Vec<LocalWord>,
+}
+
+/// One word (or pattern) of the local profanity lexicon: a message that has it is refused by
+/// the sender's SDK, or has it replaced when `replacement` is given.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct LocalWord {
+    pub word: String,
+    /// What the word is replaced with; none: the message is not sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replacement: Option<String>,
+    /// `word` is a regular expression (JavaScript's, matched case-insensitively).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub regex: bool,
 }
 
 /// Tencent's default recall time limit for clients: 2 minutes.

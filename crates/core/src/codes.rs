@@ -17,6 +17,9 @@ pub const SDKAPPID_MISSING: u32 = 60012;
 pub const ACCOUNT_NOT_STRING: u32 = 60015;
 /// "Too many requests, retry later": also a connection refused at the connection caps.
 pub const TOO_MANY_REQUESTS: u32 = 60018;
+/// The app's plan does not include the feature (Tencent's "no package purchased, or it is not in
+/// effect yet"): Natter's answer for translation and speech recognition with no engine configured.
+pub const FEATURE_NOT_ENABLED: u32 = 60020;
 
 // Cloud search (the Web SDK's `searchCloud*`): a search's parameters are not valid (the SDK
 // names it `SearchParamsError`).

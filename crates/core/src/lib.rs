@@ -14,7 +14,7 @@ pub mod ops;
 
 pub use app::{
     is_custom_field_name, AppSettings, CustomDataField, CustomFieldKind, CustomProfileField,
-    LoginPolicy, DEFAULT_RECALL_WINDOW_SECS,
+    LocalWord, LoginPolicy, DEFAULT_RECALL_WINDOW_SECS,
 };
 pub use clock::Clock;
 pub use error::{ApiError, ApiResult};

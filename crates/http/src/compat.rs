@@ -85,6 +85,10 @@ pub fn client_sdk_markdown() -> String {
         .iter()
         .filter(|c| matches!(c.serving, Serving::UnsentPush))
         .count();
+    let not_in_proxy_mode = COMMANDS
+        .iter()
+        .filter(|c| matches!(c.serving, Serving::NotInProxyMode))
+        .count();
     let mut out = String::new();
     out.push_str(
         "# Tencent's Web SDK against Natter\n\n\
@@ -358,8 +362,53 @@ and downloaded byte for byte) and in Chromium (`proxyServer` alone: an image the
 shows, a video). The SDK sends sounds only from mini programs and React Native. Tencent's size \
 limits: 20 MB for images and sounds, 100 MB for \
 files and videos. Files are kept in the data directory (SQLite) or in the database \
-(PostgreSQL, so every node serves them). Not yet: video snapshots (`im_cos_msg.video_cover`) \
-and resized thumbnails (the thumbnail and large image are the original).\n\
+(PostgreSQL, so every node serves them). Not yet: resized thumbnails (the thumbnail and \
+large image are the original).\n\
+- Video covers: where Natter finds Debian's `ffmpeg` (on `PATH`, or the option `ffmpeg`), the \
+pre-signature of a video upload carries a snapshot URL, so the SDK asks for a cover after the \
+upload (`im_cos_msg.video_cover`); Natter takes a frame (half a second in, or the first), keeps \
+it as a JPEG in the same file store as the upload and answers its URL, which the SDK puts into \
+the video message as its snapshot with its size. Only the uploader gets a cover of a video \
+(60003 for another user's, another app's or an unknown file); a file ffmpeg cannot read gets \
+70500 and the SDK sends the video without a cover. Without ffmpeg no snapshot URL is offered: \
+video messages have no cover (a cover asked for anyway: 60020). Tested in Chromium \
+(`a_video_sent_from_a_browser_gets_a_cover`: the receiver's page shows the cover at the \
+video's size).\n\
+- Never sent through `proxyServer`, so not available: `im_cos_sign_svr.cos`, which the SDK \
+asks only when it uploads with Tencent's COS SDK (the `cos-js-sdk` or `cos-wx-sdk` plugin \
+instead of `tim-upload-plugin`) straight to Tencent's COS buckets, which Natter cannot be; and \
+`im_cos_msg.get_final_ip`, which the SDK asks only when an image upload's reply names the \
+upload's IP (`uploadIP`), which Natter's never does. Register `tim-upload-plugin` for \
+uploads to Natter (above).\n\
+- Translation and speech to text (`binfo_language`): Natter does neither itself; it hands \
+`translateText` to a LibreTranslate server (`translate_url`: `POST <url>/translate`, the texts \
+as `q`, in order, the SDK's language codes as they are) and `convertVoiceToText` to an \
+OpenAI-compatible transcription server (`transcribe_url`: `POST <url>/v1/audio/transcriptions`, \
+as whisper.cpp's server, faster-whisper-server and LocalAI take it), the sound read from \
+Natter's own file store (the message's URL must be a Natter file URL of the app, 60003 \
+otherwise; the SDK itself asks that the URL name a format such as `.mp3`, so a sound's \
+download URL ends in its file name's extension); the SDK's engine type (`16k_en`, `16k_zh`, `16k_ja`, `16k_yue`) is sent \
+as the language, none for the mixed `16k_zh-PY`. With no engine configured both answer 60020 \
+(Tencent's code for a feature the app's plan lacks), never a made-up text. An engine that \
+fails gives 70500 with its reason, one that does not answer within `engine_timeout` (30 s) \
+60008. A refusal is in the answer's `CmdErrorCode`, which the SDK reads as the call's \
+outcome: `translateText` fails with that code and text, `convertVoiceToText` with \
+VOICE_TO_TEXT_FAIL. Tested with the real SDK in Node (`web_sdk_language`: two texts translated, \
+an engine's failure, and a received sound message converted to text). At most 100 texts and 20,000 \
+characters per translation call (60003).\n\
+- Local profanity filter: register Tencent's plugin as its docs say \
+(`chat.registerPlugin({ 'tim-profanity-filter-plugin': TIMProfanityFilterPlugin })`, npm \
+`tim-profanity-filter-plugin`); the SDK then downloads the app's lexicon \
+(`im_msg_audit_mgr.get_local_words`), the `[[app.local_words]]` of Natter's configuration \
+(none by default), and checks the user's text and custom messages, and profile texts, against \
+it before sending: a word with a `replacement` is replaced, one without stops the message (the \
+SDK's PROFANITY_FOUND); `regex = true` makes it a regular expression. The words travel as the \
+plugin reads them (AES-256-CBC under a key the answer carries), 100 per page; an SDK that \
+holds the current version gets nothing again and asks for changes hourly, and a word taken \
+out of the lexicon stays in an SDK until it logs in again (the plugin only adds). The \
+filter is the sender's SDK's own: the REST API and SDKs without the plugin are not checked. \
+Tested in Node with the plugin (`web_sdk_language::local_words_through_the_web_sdk_and_its_plugin`: \
+a blocked word refused, a replaced one received replaced).\n\
 - Login settings as in Tencent's console (`login_policy`, `web_instances` per app): \
 `unlimited` (the default), `single` or `per_platform`; a login past the limit pushes the older \
 device out with the SDK's KICKED_OUT (`KickType` 1 for another Web instance, 2 for another \
@@ -392,14 +441,16 @@ Natter does not send; setting a vendor push token, `ws_stat_settoken`, is not se
 - Purchase bits: AVChatRoom member lists (bit 6), user status (bit 7), conversation marks \
 (bit 9), conversation groups (bit 10), AVChatRoom bans (bit 11), message extensions (bit 13), group counters (bit 15), message \
 reactions (bit 48), follows (bit 52) and cloud search (bit 40) are on; every other optional feature is off, so the SDK refuses it (3122) without asking.\n\
-- Not yet: video snapshots, and the other commands marked \"not yet\" below.\n\n",
+- Not yet: the commands marked \"not yet\" below.\n\n",
     );
     let _ = writeln!(
         out,
-        "Commands served: **{served} of {}** the SDK can send; {pushes} more are pushes Natter \
-sends, and {unsent} a push Natter has no use for. A command marked \"not yet\" is answered at \
-once with `ErrorCode` 60009, so the SDK call that needed it fails once (no retry, no wait).\n",
-        COMMANDS.len() - pushes - unsent
+        "Commands served: **{served} of {}** the SDK can send through `proxyServer`; \
+{not_in_proxy_mode} more it sends only when it talks to Tencent's own hosts, {pushes} are pushes \
+Natter sends, and {unsent} a push Natter has no use for. A command marked \"not yet\" or \"not \
+available\" is answered at once with `ErrorCode` 60009, so the SDK call that needed it fails once \
+(no retry, no wait).\n",
+        COMMANDS.len() - pushes - unsent - not_in_proxy_mode
     );
     out.push_str("| Command (`head.servcmd`) | Natter |\n|---|---|\n");
     for command in COMMANDS {
@@ -408,6 +459,7 @@ once with `ErrorCode` 60009, so the SDK call that needed it fails once (no retry
             Serving::NotYet => "not yet",
             Serving::Push => "push (Natter → SDK)",
             Serving::UnsentPush => "push Natter does not send (see above)",
+            Serving::NotInProxyMode => "not available: never sent in proxy mode (see above)",
         };
         let _ = writeln!(out, "| `{}` | {status} |", command.name);
     }

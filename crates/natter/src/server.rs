@@ -125,6 +125,23 @@ async fn sweep_history(
     }
 }
 
+/// Says at start which engines are on (see `natter_services::engines`).
+fn log_engines(engines: &natter_services::engines::EngineConfig) {
+    match &engines.ffmpeg {
+        Some(path) => tracing::info!(ffmpeg = %path.display(), "video covers on"),
+        None => tracing::info!("video covers off: no ffmpeg found (option ffmpeg)"),
+    }
+    if let Some(url) = &engines.translate_url {
+        tracing::info!(url, "text translation on (LibreTranslate)");
+    }
+    if let Some(url) = &engines.transcribe_url {
+        tracing::info!(
+            url,
+            "speech recognition on (OpenAI-compatible transcriptions)"
+        );
+    }
+}
+
 pub async fn start(config: &ServerConfig, clock: Arc<Clock>) -> anyhow::Result<Running> {
     if let Some(open_files) = crate::accept::raise_open_file_limit() {
         tracing::debug!(open_files, "open-file limit");
@@ -197,7 +214,9 @@ pub async fn start(config: &ServerConfig, clock: Arc<Clock>) -> anyhow::Result<R
         webhooks.clone(),
         (hub, Arc::new(presence), Arc::new(budgets)),
         fanout,
-    );
+    )
+    .with_engines(config.engines.clone());
+    log_engines(&config.engines);
     if let Some(reaped) = reaped {
         services
             .sessions

@@ -163,8 +163,32 @@ impl FileService {
         })
     }
 
-    /// The file with this id, if any.
+    /// Keeps a file Natter made for `owner` (a video's cover) under a fresh id; the id.
+    pub async fn keep(
+        &self,
+        app: &AppSettings,
+        owner: &str,
+        content_type: &str,
+        bytes: Vec<u8>,
+    ) -> ApiResult<String> {
+        let id = hex::encode(rand::random::<[u8; 16]>());
+        let file = StoredFile {
+            content_type: content_type.to_owned(),
+            owner: owner.to_owned(),
+            created_ms: self.clock.now_ms(),
+            bytes,
+        };
+        self.store
+            .put_file(app.sdkappid, id.clone(), file)
+            .await
+            .map_err(store_error)?;
+        Ok(id)
+    }
+
+    /// The file with this id, if any. The id may end in a format's extension (`<id>.mp3`):
+    /// the Web SDK reads a sound's format off its URL (see [`sound_extension`]).
     pub async fn download(&self, app: &AppSettings, id: &str) -> ApiResult<Option<StoredFile>> {
+        let id = id.split_once('.').map_or(id, |(id, _)| id);
         if !natter_store::is_file_id(id) {
             return Ok(None);
         }
@@ -173,6 +197,15 @@ impl FileService {
             .await
             .map_err(store_error)
     }
+}
+
+/// The extension a sound's download URL ends in: its file name's, when it is one of the formats
+/// the Web SDK's `convertVoiceToText` reads off the URL (it refuses a URL that names none).
+pub fn sound_extension(file_name: &str) -> Option<&'static str> {
+    const FORMATS: [&str; 8] = ["wav", "pcm", "speex", "silk", "mp3", "m4a", "aac", "amr"];
+    let (_, extension) = file_name.rsplit_once('.')?;
+    let extension = extension.to_ascii_lowercase();
+    FORMATS.into_iter().find(|f| *f == extension)
 }
 
 fn store_error(e: StoreError) -> ApiError {

@@ -6,10 +6,12 @@ pub mod accounts;
 pub mod apps;
 pub mod conversation_sync;
 pub mod conversations;
+pub mod engines;
 pub mod fanout;
 pub mod files;
 pub mod follows;
 pub mod groups;
+pub mod local_words;
 pub mod messages;
 pub mod mutes;
 pub mod ops;
@@ -78,6 +80,9 @@ pub struct Services {
     pub budgets: Arc<Budgets>,
     pub fanout: Fanout,
     pub ops: OpsService,
+    /// Translation, speech recognition and video covers (none configured unless
+    /// [`Services::with_engines`] says where they are).
+    pub engines: engines::Engines,
 }
 
 impl Services {
@@ -140,7 +145,14 @@ impl Services {
             clock,
             apps,
             webhooks,
+            engines: engines::Engines::default(),
         }
+    }
+
+    /// These services with the engines of `config` (see [`engines`]).
+    pub fn with_engines(mut self, config: engines::EngineConfig) -> Self {
+        self.engines = engines::Engines::new(config);
+        self
     }
 }
 

@@ -168,6 +168,7 @@ mod tests {
             login_policy: Default::default(),
             web_instances: 1,
             recall_window_secs: 120,
+            local_words: vec![],
             custom_profile_fields: vec![
                 natter_core::CustomProfileField {
                     name: "Hobby".into(),

@@ -60,6 +60,9 @@ pub enum Serving {
     Served(CommandHandler),
     /// Answered with 60009 at once: the SDK fails that one call and does not retry.
     NotYet,
+    /// A command the SDK never sends through `proxyServer` (why: docs/client-sdk.md), kept in
+    /// the table because the SDK can send it elsewhere; answered with 60009 at once if it comes.
+    NotInProxyMode,
     /// A push Natter sends; the SDK never sends it.
     Push,
     /// A push the SDK takes that Natter never sends (why: docs/client-sdk.md); the SDK never
@@ -107,15 +110,29 @@ async fn run_unguarded(
     servcmd: &str,
     body: Value,
 ) -> ApiResult<Value> {
-    let Some(Command {
-        serving: Serving::Served(handler),
-        ..
-    }) = find(servcmd)
-    else {
-        return Err(ApiError::new(
-            codes::API_NOT_FOUND,
-            format!("{servcmd} is not served by Natter's /binfo yet (see docs/client-sdk.md)"),
-        ));
+    let handler = match find(servcmd) {
+        Some(Command {
+            serving: Serving::Served(handler),
+            ..
+        }) => handler,
+        Some(Command {
+            serving: Serving::NotInProxyMode,
+            ..
+        }) => {
+            return Err(ApiError::new(
+                codes::API_NOT_FOUND,
+                format!(
+                    "{servcmd} is not available through Natter: the Web SDK sends it only when it \
+                     talks to Tencent's own hosts (see docs/client-sdk.md)"
+                ),
+            ))
+        }
+        _ => {
+            return Err(ApiError::new(
+                codes::API_NOT_FOUND,
+                format!("{servcmd} is not served by Natter's /binfo yet (see docs/client-sdk.md)"),
+            ))
+        }
     };
     let (service, _) = servcmd.split_once('.').unwrap_or((servcmd, ""));
     let ctx = Ctx::client(state.services.clone(), session, service).reached_at(public_url.clone());

@@ -15,7 +15,9 @@ use super::group_notices;
 use super::group_notify;
 use super::groups;
 use super::invitations;
+use super::language;
 use super::live;
+use super::moderation;
 use super::pins;
 use super::reactions;
 use super::relay;
@@ -46,19 +48,19 @@ pub static COMMANDS: &[Command] = &[
     Command { name: "im_open_status.wslogout", serving: served!(ok) },
     Command { name: "im_open_status.wshello", serving: served!(ok) },
     Command { name: "StatSvc.KickOther", serving: Serving::UnsentPush },
-    Command { name: "im_cos_sign_svr.cos", serving: Serving::NotYet },
+    Command { name: "im_cos_sign_svr.cos", serving: Serving::NotInProxyMode },
     Command { name: "im_cos_msg.pre_sig", serving: served!(files::pre_sig) },
     Command { name: "im_cos_msg.simple_sig", serving: served!(files::simple_sig) },
     Command { name: "im_cos_msg.get_imageinfo", serving: served!(files::get_imageinfo) },
-    Command { name: "im_cos_msg.get_final_ip", serving: Serving::NotYet },
-    Command { name: "im_cos_msg.video_cover", serving: Serving::NotYet },
+    Command { name: "im_cos_msg.get_final_ip", serving: Serving::NotInProxyMode },
+    Command { name: "im_cos_msg.video_cover", serving: served!(files::video_cover) },
     Command { name: "im_sdk_config_mgr.fetch_imsdk_purchase_bitsv2", serving: served!(fetch_purchase_bits) },
     Command { name: "im_sdk_config_mgr.push_imsdk_purchase_bitsv2", serving: Serving::Push },
     Command { name: "im_sdk_config_mgr.fetch_config", serving: served!(fetch_config) },
     Command { name: "im_sdk_config_mgr.push_configv2", serving: Serving::Push },
     Command { name: "OverLoadPush.notify2", serving: Serving::Push },
     Command { name: "openim.getmsg", serving: served!(sync::getmsg) },
-    Command { name: "im_msg_audit_mgr.get_local_words", serving: Serving::NotYet },
+    Command { name: "im_msg_audit_mgr.get_local_words", serving: served!(moderation::get_local_words) },
     Command { name: "openim.sendmsg", serving: served!(sendmsg) },
     Command { name: "group_open_http_svc.send_group_msg", serving: served!(send_group_msg) },
     Command { name: "openim.msgwithdraw", serving: served!(sync::msgwithdraw) },
@@ -73,8 +75,8 @@ pub static COMMANDS: &[Command] = &[
     Command { name: "openim.read_all_unread_msg", serving: served!(conversations::read_all_unread_msg) },
     Command { name: "openim.delete_c2c_msg_ramble", serving: served!(c2c_own::delete_c2c_msg_ramble) },
     Command { name: "group_open_http_svc.delete_group_ramble_msg_by_seq", serving: served!(group_msgs::delete_group_ramble_msg_by_seq) },
-    Command { name: "im_open_translate.ws_batch_trans_text", serving: Serving::NotYet },
-    Command { name: "im_open_speech.ws_sentence_recognition", serving: Serving::NotYet },
+    Command { name: "im_open_translate.ws_batch_trans_text", serving: served!(language::ws_batch_trans_text) },
+    Command { name: "im_open_speech.ws_sentence_recognition", serving: served!(language::ws_sentence_recognition) },
     Command { name: "openim.modify_group_msg", serving: served!(group_msgs::modify_group_msg) },
     Command { name: "group_open_http_svc.get_group_msg_receipt", serving: served!(group_msgs::get_group_msg_receipt) },
     Command { name: "openim.c2c_msg_read_receipt", serving: served!(c2c_own::c2c_msg_read_receipt) },

@@ -50,6 +50,8 @@ pub struct AppTable {
     pub rate_limits: BTreeMap<String, u32>,
     #[serde(default)]
     pub webhook: WebhookConfig,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub local_words: Vec<natter_core::LocalWord>,
 }
 
 /// Web instances a user may keep under the `per_platform` login policy unless told.
@@ -177,6 +179,7 @@ pub fn resolve_apps(
                 // 0 (a default app made from flags) is the default, 1.
                 web_instances: table.web_instances.max(1),
                 recall_window_secs: table.recall_window_secs,
+                local_words: table.local_words,
             },
             webhook,
             key_generated,
@@ -207,6 +210,7 @@ pub fn table_of(app: &AppConfig) -> AppTable {
         custom_member_fields: s.custom_member_fields,
         rate_limits: s.rate_limits,
         webhook: app.webhook.clone(),
+        local_words: s.local_words,
     }
 }
 

@@ -75,6 +75,25 @@ pub fn check(command_line: Options) -> anyhow::Result<String> {
         }),
         import: config.import.clone(),
         export_on_exit: config.export_on_exit.clone(),
+        translate_url: config.engines.translate_url.clone(),
+        translate_api_key: config
+            .engines
+            .translate_api_key
+            .as_ref()
+            .map(|_| MASK.into()),
+        transcribe_url: config.engines.transcribe_url.clone(),
+        transcribe_model: Some(config.engines.transcribe_model.clone()),
+        transcribe_api_key: config
+            .engines
+            .transcribe_api_key
+            .as_ref()
+            .map(|_| MASK.into()),
+        // As found: the binary's path, or `off` when there is none.
+        ffmpeg: Some(match &config.engines.ffmpeg {
+            Some(path) => path.display().to_string(),
+            None => "off".into(),
+        }),
+        engine_timeout: Some(config.engines.timeout.as_secs()),
         apps,
     };
     let mut out = match &file {

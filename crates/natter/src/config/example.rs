@@ -18,6 +18,10 @@ fn example_value(key: &str) -> Option<&'static str> {
         "nats_url" => r#""nats://127.0.0.1:4222""#,
         "import" => r#""seed.ndjson.gz""#,
         "export_on_exit" => r#""state.ndjson.gz""#,
+        "translate_url" => r#""http://127.0.0.1:5000""#,
+        "translate_api_key" => r#""my-libretranslate-key""#,
+        "transcribe_url" => r#""http://127.0.0.1:8000""#,
+        "transcribe_api_key" => r#""my-transcription-key""#,
         _ => return None,
     })
 }

@@ -61,6 +61,8 @@ pub struct ServerConfig {
     pub import: Option<PathBuf>,
     /// Where every app's data goes when the server stops cleanly.
     pub export_on_exit: Option<PathBuf>,
+    /// Translation, speech recognition and video covers.
+    pub engines: natter_services::engines::EngineConfig,
     pub apps: Vec<AppConfig>,
 }
 
@@ -113,7 +115,30 @@ impl ServerConfig {
             Some(EmulatorMode::Off) => false,
             Some(EmulatorMode::Auto) | None => listen.ip().is_loopback(),
         };
+        let engines = natter_services::engines::EngineConfig {
+            translate_url: given.translate_url.clone(),
+            translate_api_key: given.translate_api_key.clone(),
+            transcribe_url: given.transcribe_url.clone(),
+            transcribe_model: given
+                .transcribe_model
+                .clone()
+                .or(defaults.transcribe_model.clone())
+                .expect("transcribe_model has a default"),
+            transcribe_api_key: given.transcribe_api_key.clone(),
+            ffmpeg: natter_services::engines::covers::find_ffmpeg(
+                given
+                    .ffmpeg
+                    .as_deref()
+                    .or(defaults.ffmpeg.as_deref())
+                    .expect("ffmpeg has a default"),
+            ),
+            timeout: Duration::from_secs(at_least_one(
+                "engine_timeout",
+                given.engine_timeout.or(defaults.engine_timeout),
+            )?),
+        };
         Ok(Self {
+            engines,
             listen,
             emulator,
             data_dir,

@@ -229,6 +229,56 @@ pub struct Options {
     /// of the same file, an emulator keeps its state between runs)
     #[arg(long, env = "NATTER_EXPORT_ON_EXIT", value_name = "FILE")]
     pub export_on_exit: Option<PathBuf>,
+    /// Base URL of a LibreTranslate server (`http://host:5000`) that translates text for the Web
+    /// SDK's `translateText`; none: translation is not enabled (60020)
+    #[arg(long, env = "NATTER_TRANSLATE_URL", value_name = "URL")]
+    pub translate_url: Option<String>,
+    /// The LibreTranslate server's API key, when it asks for one
+    #[arg(
+        long,
+        env = "NATTER_TRANSLATE_API_KEY",
+        value_name = "KEY",
+        hide_env_values = true
+    )]
+    pub translate_api_key: Option<String>,
+    /// Base URL of an OpenAI-compatible transcription server (whisper.cpp's server,
+    /// faster-whisper-server, LocalAI: `POST <url>/v1/audio/transcriptions`) for the Web SDK's
+    /// `convertVoiceToText`; none: speech recognition is not enabled (60020)
+    #[arg(long, env = "NATTER_TRANSCRIBE_URL", value_name = "URL")]
+    pub transcribe_url: Option<String>,
+    /// The `model` a transcription request names
+    #[arg(
+        long,
+        env = "NATTER_TRANSCRIBE_MODEL",
+        value_name = "NAME",
+        default_value = "whisper-1"
+    )]
+    pub transcribe_model: Option<String>,
+    /// Bearer token for the transcription server, when it asks for one
+    #[arg(
+        long,
+        env = "NATTER_TRANSCRIBE_API_KEY",
+        value_name = "KEY",
+        hide_env_values = true
+    )]
+    pub transcribe_api_key: Option<String>,
+    /// The `ffmpeg` binary that takes video covers (a frame of each uploaded video): a path, a
+    /// name looked up on PATH, or `off`; when not found, video messages have no cover
+    #[arg(
+        long,
+        env = "NATTER_FFMPEG",
+        value_name = "PATH",
+        default_value = "ffmpeg"
+    )]
+    pub ffmpeg: Option<String>,
+    /// How long a call to the translation or transcription server, or one ffmpeg run, may take
+    #[arg(
+        long,
+        env = "NATTER_ENGINE_TIMEOUT",
+        value_name = "SECS",
+        default_value = "30"
+    )]
+    pub engine_timeout: Option<u64>,
     /// The `[[app]]` tables: only in the file.
     #[arg(skip)]
     #[serde(default, rename = "app", skip_serializing_if = "Vec::is_empty")]

@@ -96,7 +96,7 @@ fn a_zero_connection_limit_is_refused() {
 #[test]
 fn every_option_is_a_flag_a_variable_and_a_key_of_one_name() {
     let docs = option_docs();
-    assert_eq!(docs.len(), 25);
+    assert_eq!(docs.len(), 32);
     for option in docs {
         let name = option.toml_key.clone().unwrap_or_else(|| "config".into());
         assert_eq!(option.flag, format!("--{}", name.replace('_', "-")));
@@ -286,6 +286,13 @@ fn every_key_set() -> Options {
         emulator: Some(super::EmulatorMode::Off),
         import: Some("seed.ndjson.gz".into()),
         export_on_exit: Some("state.ndjson.gz".into()),
+        translate_url: Some("http://t".into()),
+        translate_api_key: Some("k".into()),
+        transcribe_url: Some("http://w".into()),
+        transcribe_model: Some("m".into()),
+        transcribe_api_key: Some("k".into()),
+        ffmpeg: Some("off".into()),
+        engine_timeout: Some(1),
         apps: vec![AppTable {
             sdkappid: 1,
             secret_key: Some("k".into()),
@@ -317,6 +324,11 @@ fn every_key_set() -> Options {
                 client_key: Some("k".into()),
                 source_ips: vec!["203.0.113.7".into()],
             },
+            local_words: vec![natter_core::LocalWord {
+                word: "w".into(),
+                replacement: Some("*".into()),
+                regex: true,
+            }],
         }],
     }
 }

@@ -86,11 +86,19 @@ on_both_engines!(
         assert_eq!(body["ErrorCode"], 60003);
         assert!(body["ErrorInfo"].as_str().unwrap().contains("checksum"));
 
-        // A command the SDK has that Natter does not serve yet fails at once with 60009.
+        // A command the SDK has that Natter does not serve fails at once with 60009 (this one
+        // the SDK sends only to Tencent's own hosts).
         let (_, body) = sdk
-            .request("im_cos_msg.video_cover", json!({}), json!({}))
+            .request("im_cos_sign_svr.cos", json!({}), json!({}))
             .await;
         assert_eq!(body["ErrorCode"], 60009, "{body}");
+        assert!(
+            body["ErrorInfo"]
+                .as_str()
+                .unwrap()
+                .contains("Tencent's own hosts"),
+            "{body}"
+        );
         // The SDK's purchase bits never fail (it would ask every second otherwise).
         let (_, body) = sdk
             .request(
@@ -261,8 +269,8 @@ on_both_engines!(
             )
             .await;
         assert_eq!(other["ErrorCode"], 30001, "{other}");
-        // An SDK command Natter does not serve yet, and a name that is no command at all.
-        for op in ["im_cos_msg.video_cover", "no.such_command"] {
+        // An SDK command Natter does not serve, and a name that is no command at all.
+        for op in ["im_cos_msg.get_final_ip", "no.such_command"] {
             let refused = alice.request(op, json!({})).await;
             assert_eq!(refused["ErrorCode"], 60009, "{op}: {refused}");
         }

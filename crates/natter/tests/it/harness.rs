@@ -88,6 +88,7 @@ pub fn app_settings(sdkappid: u64) -> AppSettings {
         login_policy: natter_core::LoginPolicy::Unlimited,
         web_instances: 1,
         recall_window_secs: natter_core::DEFAULT_RECALL_WINDOW_SECS,
+        local_words: vec![],
     }
 }
 
@@ -108,6 +109,12 @@ pub fn test_config(data_dir: PathBuf, database_url: Option<String>) -> ServerCon
         emulator: true,
         import: None,
         export_on_exit: None,
+        // No engines: a test that needs one names it (binfo_language.rs, binfo_covers.rs).
+        engines: natter_services::engines::EngineConfig {
+            transcribe_model: "whisper-1".into(),
+            timeout: std::time::Duration::from_secs(30),
+            ..Default::default()
+        },
         apps: [APP, OTHER_APP]
             .into_iter()
             .map(|id| AppConfig {

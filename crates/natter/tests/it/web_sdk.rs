@@ -358,6 +358,47 @@ async fn two_users_talk_in_chromium(server: TestServer) {
     assert_eq!(sends[0].body["From_Account"], ALICE);
 }
 
+/// A real video sent from Chromium gets a cover (Natter with ffmpeg): the SDK asks for it after
+/// the upload, puts it into the message, and B's page shows it at the video's size.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(
+    not(all(natter_test_web_sdk, natter_test_browser, natter_test_ffmpeg)),
+    ignore = "set NATTER_TEST_WEB_SDK, NATTER_TEST_CHROMIUM and NATTER_TEST_FFMPEG=/usr/bin/ffmpeg to run"
+)]
+async fn a_video_sent_from_a_browser_gets_a_cover() {
+    use base64::Engine as _;
+    let ffmpeg = std::path::PathBuf::from(std::env::var("NATTER_TEST_FFMPEG").unwrap());
+    let server = TestServer::start_with(Engine::Sqlite, |config| {
+        config.engines.ffmpeg = Some(ffmpeg.clone());
+    })
+    .await;
+    import(&server, &[ALICE, BOB]).await;
+    let video = crate::binfo_covers::test_video(&ffmpeg).await;
+    let chromium = std::env::var("NATTER_TEST_CHROMIUM").expect("NATTER_TEST_CHROMIUM");
+    let report = run_script(
+        &server,
+        "browser.mjs",
+        &[
+            ("CHROMIUM", chromium),
+            (
+                "VIDEO_BASE64",
+                base64::engine::general_purpose::STANDARD.encode(video),
+            ),
+        ],
+    )
+    .await;
+    let shown = &step(
+        &report,
+        "B receives the video with its cover and shows the cover",
+    )["detail"];
+    assert_eq!(
+        (shown["width"].clone(), shown["height"].clone()),
+        (json!(64), json!(48)),
+        "{shown}"
+    );
+    assert_eq!(shown["said"], json!([64, 48]), "{shown}");
+}
+
 mod two_users_talk_in_a_browser {
     use super::*;
 

@@ -246,6 +246,45 @@ try {
     return got;
   });
 
+  // With VIDEO_BASE64 (a real MP4; the test's Natter has ffmpeg) the SDK asks Natter for the
+  // video's cover and puts it into the message, and B's page shows it.
+  if (process.env.VIDEO_BASE64) {
+    const coveredId = await step('A sends B a real video', () =>
+      pageA.evaluate(
+        async ({ to, base64 }) => {
+          const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+          const file = new File([bytes], 'real.mp4', { type: 'video/mp4' });
+          const message = chat.createVideoMessage({ to, conversationType: TencentCloudChat.TYPES.CONV_C2C, payload: { file } });
+          const result = await chat.sendMessage(message);
+          return result.data.message.ID;
+        },
+        { to: userB, base64: process.env.VIDEO_BASE64 },
+      ),
+    );
+    await step('B receives the video with its cover and shows the cover', async () => {
+      await pageB.waitForFunction((id) => window.received.some((m) => m.ID === id), coveredId, { timeout: 15000 });
+      const shown = await pageB.evaluate(async (id) => {
+        const m = window.received.find((x) => x.ID === id);
+        const url = m.payload.snapshotUrl;
+        const img = document.createElement('img');
+        document.body.append(img);
+        await new Promise((resolve, reject) => {
+          img.onload = resolve;
+          img.onerror = () => reject(new Error(`the cover at ${url} does not load`));
+          img.src = url;
+        });
+        return {
+          url,
+          width: img.naturalWidth,
+          height: img.naturalHeight,
+          said: [m.payload.snapshotWidth, m.payload.snapshotHeight],
+        };
+      }, coveredId);
+      check(shown.url && shown.url.includes('/_natter/files/'), `cover URL ${JSON.stringify(shown)}`);
+      return shown;
+    });
+  }
+
   await step('both log out', async () => {
     await pageA.evaluate(() => chat.logout());
     await pageB.evaluate(() => chat.logout());
