@@ -441,15 +441,17 @@ Natter does not send; setting a vendor push token, `ws_stat_settoken`, is not se
 - Purchase bits: AVChatRoom member lists (bit 6), user status (bit 7), conversation marks \
 (bit 9), conversation groups (bit 10), AVChatRoom bans (bit 11), message extensions (bit 13), group counters (bit 15), message \
 reactions (bit 48), follows (bit 52) and cloud search (bit 40) are on; every other optional feature is off, so the SDK refuses it (3122) without asking.\n\
-- Not yet: the commands marked \"not yet\" below.\n\n",
+- Not served, by decision: what Natter does not do (offline push to devices, invitations \
+waiting for the invitee), each marked \"not served\" below with its reason; and not yet: the \
+commands marked \"not yet\" below, if any.\n\n",
     );
     let _ = writeln!(
         out,
         "Commands served: **{served} of {}** the SDK can send through `proxyServer`; \
 {not_in_proxy_mode} more it sends only when it talks to Tencent's own hosts, {pushes} are pushes \
-Natter sends, and {unsent} a push Natter has no use for. A command marked \"not yet\" or \"not \
-available\" is answered at once with `ErrorCode` 60009, so the SDK call that needed it fails once \
-(no retry, no wait).\n",
+Natter sends, and {unsent} a push Natter has no use for. A command marked \"not yet\", \"not \
+served\" or \"not available\" is answered at once with `ErrorCode` 60009 and the reason in \
+`ErrorInfo`, so the SDK call that needed it fails once (no retry, no wait).\n",
         COMMANDS.len() - pushes - unsent - not_in_proxy_mode
     );
     out.push_str("| Command (`head.servcmd`) | Natter |\n|---|---|\n");
@@ -460,6 +462,10 @@ available\" is answered at once with `ErrorCode` 60009, so the SDK call that nee
             Serving::Push => "push (Natter → SDK)",
             Serving::UnsentPush => "push Natter does not send (see above)",
             Serving::NotInProxyMode => "not available: never sent in proxy mode (see above)",
+            Serving::NotServed(reason) => {
+                let _ = writeln!(out, "| `{}` | not served: {reason} |", command.name);
+                continue;
+            }
         };
         let _ = writeln!(out, "| `{}` | {status} |", command.name);
     }

@@ -63,6 +63,9 @@ pub enum Serving {
     /// A command the SDK never sends through `proxyServer` (why: docs/client-sdk.md), kept in
     /// the table because the SDK can send it elsewhere; answered with 60009 at once if it comes.
     NotInProxyMode,
+    /// A command Natter does not serve, by decision: what it is for is not part of Natter
+    /// (the reason, shown in docs/client-sdk.md); answered with 60009 at once, naming it.
+    NotServed(&'static str),
     /// A push Natter sends; the SDK never sends it.
     Push,
     /// A push the SDK takes that Natter never sends (why: docs/client-sdk.md); the SDK never
@@ -125,6 +128,15 @@ async fn run_unguarded(
                     "{servcmd} is not available through Natter: the Web SDK sends it only when it \
                      talks to Tencent's own hosts (see docs/client-sdk.md)"
                 ),
+            ))
+        }
+        Some(Command {
+            serving: Serving::NotServed(reason),
+            ..
+        }) => {
+            return Err(ApiError::new(
+                codes::API_NOT_FOUND,
+                format!("{servcmd} is not served by Natter: {reason} (see docs/client-sdk.md)"),
             ))
         }
         _ => {

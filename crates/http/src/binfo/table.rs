@@ -42,6 +42,16 @@ macro_rules! as_user {
     };
 }
 
+/// Why the offline-push commands are not served: the vendor token and the push plugin's click
+/// reports are for pushes to devices that are offline (APNs, FCM, the phone makers' channels),
+/// which Natter does not send.
+const NO_OFFLINE_PUSH: &str = "Natter sends no offline push (APNs, FCM or vendor channels)";
+
+/// Why the invitee's answer to an invitation is not served: invitations wait for the owner or
+/// an admin (`InviteJoinOption`), never for the invitee.
+const NO_INVITEE_CONSENT: &str =
+    "no invitation waits for the invitee's consent: InviteJoinOption names the owner and admins";
+
 #[rustfmt::skip]
 pub static COMMANDS: &[Command] = &[
     Command { name: "im_open_status.wslogin", serving: served!(ok) },
@@ -143,7 +153,7 @@ pub static COMMANDS: &[Command] = &[
     Command { name: "group_open_http_svc.change_group_owner", serving: served!(groups::change_group_owner) },
     Command { name: "group_open_http_svc.handle_apply_join_group", serving: served!(groups::handle_apply_join_group) },
     Command { name: "group_open_http_svc.handle_invite_join_permission_group", serving: served!(invitations::handle_invite_join_permission_group) },
-    Command { name: "group_open_http_svc.handle_invite_join_group", serving: Serving::NotYet },
+    Command { name: "group_open_http_svc.handle_invite_join_group", serving: Serving::NotServed(NO_INVITEE_CONSENT) },
     Command { name: "group_open_http_svc.get_pendency", serving: served!(applications::get_pendency) },
     Command { name: "group_open_long_polling_http_svc.get_msg", serving: served!(live::get_msg) },
     Command { name: "group_open_long_polling_http_noauth_svc.get_msg", serving: served!(live::get_msg_noauth) },
@@ -189,10 +199,10 @@ pub static COMMANDS: &[Command] = &[
     Command { name: "follow.follow_get_info", serving: served!(follows::follow_get_info) },
     Command { name: "follow.follow_get", serving: served!(follows::follow_get) },
     Command { name: "follow.follow_check", serving: served!(follows::follow_check) },
-    Command { name: "im_open_status.ws_stat_settoken", serving: Serving::NotYet },
+    Command { name: "im_open_status.ws_stat_settoken", serving: Serving::NotServed(NO_OFFLINE_PUSH) },
     Command { name: "im_open_status.ws_stat_foreground", serving: served!(ok) },
     Command { name: "im_open_status.ws_stat_background", serving: served!(ok) },
-    Command { name: "offline_push_report.uniapp_sdk_report", serving: Serving::NotYet },
+    Command { name: "offline_push_report.uniapp_sdk_report", serving: Serving::NotServed(NO_OFFLINE_PUSH) },
     Command { name: "im_msg_db_logic.ws_set_do_not_disturb", serving: served!(c2c_own::ws_set_do_not_disturb) },
     Command { name: "im_msg_db_logic.ws_get_do_not_disturb", serving: served!(c2c_own::ws_get_do_not_disturb) },
 ];

@@ -99,6 +99,17 @@ on_both_engines!(
                 .contains("Tencent's own hosts"),
             "{body}"
         );
+        // One Natter does not serve by decision says why.
+        let (_, body) = sdk
+            .request(
+                "im_open_status.ws_stat_settoken",
+                json!({}),
+                json!({"TokenID": 1, "VarToken": "t"}),
+            )
+            .await;
+        assert_eq!(body["ErrorCode"], 60009, "{body}");
+        let info = body["ErrorInfo"].as_str().unwrap();
+        assert!(info.contains("no offline push"), "{body}");
         // The SDK's purchase bits never fail (it would ask every second otherwise).
         let (_, body) = sdk
             .request(
