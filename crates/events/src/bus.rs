@@ -17,8 +17,8 @@ pub enum Target {
     Users(Vec<String>),
     /// Everyone online in this AVChatRoom.
     Room(String),
-    /// The viewers who long-poll this AVChatRoom without taking pushes: each node keeps the
-    /// frame in the room's feed (a notice that the room is gone).
+    /// The viewers who long-poll this AVChatRoom without taking pushes: the notice that the
+    /// room is gone, which each node keeps as its feed's last frame.
     Feed(String),
     /// Everyone online in any AVChatRoom of the app; each gets the frame with its room's
     /// `GroupId` set.

@@ -43,6 +43,9 @@ struct Feed {
     /// When a viewer last joined, polled or read it: a feed no one reads for [`FEED_IDLE`] is
     /// dropped at its next message, and the least recently read goes first at [`MAX_FEEDS`].
     read_at: Instant,
+    /// The room was disbanded: its last frame says so. Viewers already here still read it; one
+    /// who joins later (a new room under the same ID) gets a fresh feed.
+    ended: bool,
 }
 
 impl Feed {
@@ -152,6 +155,7 @@ impl LiveFeeds {
             entries: VecDeque::new(),
             end: watch::channel(1).0,
             read_at: Instant::now(),
+            ended: false,
         });
         feed.read_at = Instant::now();
         feed
@@ -178,9 +182,27 @@ impl LiveFeeds {
         feed.end.send_replace(end);
     }
 
+    /// Records the last frame of a disbanded room (the notice that it is gone) for the viewers
+    /// who follow it here, and ends its feed.
+    pub fn end(&self, app: u64, group: &str, frame: Arc<str>) {
+        self.record(app, group, frame);
+        if let Some(feed) = self.lock().by_room.get_mut(&(app, group.to_owned())) {
+            feed.ended = true;
+        }
+    }
+
+    /// Drops the room's feed if it ended, so a new room under the same ID starts afresh.
+    fn forget_ended(feeds: &mut Feeds, app: u64, group: &str) {
+        let key = (app, group.to_owned());
+        if feeds.by_room.get(&key).is_some_and(|f| f.ended) {
+            feeds.remove(&key);
+        }
+    }
+
     /// Where a viewer joining now starts: after the messages the room has had.
     pub fn cursor(&self, app: u64, group: &str) -> Cursor {
         let mut feeds = self.lock();
+        Self::forget_ended(&mut feeds, app, group);
         self.feed(&mut feeds, app, group).cursor()
     }
 
@@ -219,6 +241,7 @@ impl LiveFeeds {
     /// The room's last `count` messages, oldest first (its feed starts here if it had none).
     pub fn recent(&self, app: u64, group: &str, count: usize) -> Vec<Arc<str>> {
         let mut feeds = self.lock();
+        Self::forget_ended(&mut feeds, app, group);
         let feed = self.feed(&mut feeds, app, group);
         let skip = feed.entries.len().saturating_sub(count);
         feed.entries.iter().skip(skip).cloned().collect()
@@ -243,6 +266,24 @@ impl LiveFeeds {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn an_ended_feed_is_read_to_its_end_and_a_new_viewer_starts_afresh() {
+        let feeds = LiveFeeds::default();
+        let viewer = feeds.cursor(1, "room");
+        feeds.record(1, "room", frame(1));
+        feeds.end(1, "room", frame(2));
+        let (_, got) = feeds.poll(1, "room", viewer, Duration::ZERO).await;
+        assert_eq!(
+            got,
+            vec![frame(1), frame(2)],
+            "the viewer there reads the notice"
+        );
+        // The room is made again under its ID: nothing of the old one.
+        assert!(feeds.recent(1, "room", 20).is_empty());
+        let fresh = feeds.cursor(1, "room");
+        assert_ne!(fresh.feed, viewer.feed);
+    }
 
     fn frame(n: u32) -> Arc<str> {
         format!("{{\"n\":{n}}}").into()

@@ -390,7 +390,7 @@ otherwise; the SDK itself asks that the URL name a format such as `.mp3`, so a s
 download URL ends in its file name's extension); the SDK's engine type (`16k_en`, `16k_zh`, `16k_ja`, `16k_yue`) is sent \
 as the language, none for the mixed `16k_zh-PY`. With no engine configured both answer 60020 \
 (Tencent's code for a feature the app's plan lacks), never a made-up text. An engine that \
-fails gives 70500 with its reason, one that does not answer within `engine_timeout` (30 s) \
+fails gives 70500 with its reason, one that does not answer within `engine_timeout` (12 s: the SDK gives up on a request after 15 s) \
 60008. A refusal is in the answer's `CmdErrorCode`, which the SDK reads as the call's \
 outcome: `translateText` fails with that code and text, `convertVoiceToText` with \
 VOICE_TO_TEXT_FAIL. Tested with the real SDK in Node (`web_sdk_language`: two texts translated, \

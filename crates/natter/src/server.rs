@@ -132,9 +132,11 @@ fn log_engines(engines: &natter_services::engines::EngineConfig) {
         None => tracing::info!("video covers off: no ffmpeg found (option ffmpeg)"),
     }
     if let Some(url) = &engines.translate_url {
+        let url = natter_services::engines::shown(url);
         tracing::info!(url, "text translation on (LibreTranslate)");
     }
     if let Some(url) = &engines.transcribe_url {
+        let url = natter_services::engines::shown(url);
         tracing::info!(
             url,
             "speech recognition on (OpenAI-compatible transcriptions)"

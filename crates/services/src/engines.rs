@@ -182,12 +182,27 @@ fn not_enabled(what: &str) -> ApiError {
     )
 }
 
+/// A failing engine: the log names where it is (without credentials), the client only which
+/// engine failed and why, never the operator's address.
 fn engine_failed(engine: &str, url: &str, why: impl std::fmt::Display) -> ApiError {
-    tracing::warn!(engine, url, error = %why, "engine failed");
+    tracing::warn!(engine, url = %shown(url), error = %why, "engine failed");
     ApiError::new(
         codes::ACCOUNT_INTERNAL,
-        format!("the {engine} engine at {url} failed: {why}"),
+        format!("the {engine} engine failed: {why}"),
     )
+}
+
+/// `url` as logs may show it: scheme, host, port and path; no user, password or query (where
+/// an API key may ride).
+pub fn shown(url: &str) -> String {
+    match reqwest::Url::parse(url) {
+        Ok(parsed) => {
+            let port = parsed.port().map(|p| format!(":{p}")).unwrap_or_default();
+            let host = parsed.host_str().unwrap_or_default();
+            format!("{}://{host}{port}{}", parsed.scheme(), parsed.path())
+        }
+        Err(_) => "(an address that does not parse)".into(),
+    }
 }
 
 /// An engine's JSON answer, or the error to give the client: a timeout is 60008 (Tencent's
@@ -199,20 +214,20 @@ async fn read_answer<T: serde::de::DeserializeOwned>(
 ) -> ApiResult<T> {
     let timed_out = |e: &reqwest::Error| {
         e.is_timeout().then(|| {
-            tracing::warn!(engine, url, "engine timed out");
+            tracing::warn!(engine, url = %shown(url), "engine timed out");
             ApiError::new(
                 codes::SERVICE_TIMEOUT,
-                format!("the {engine} engine at {url} did not answer in time"),
+                format!("the {engine} engine did not answer in time"),
             )
         })
     };
-    let response =
-        sent.map_err(|e| timed_out(&e).unwrap_or_else(|| engine_failed(engine, url, e)))?;
+    let response = sent.map_err(|e| {
+        timed_out(&e).unwrap_or_else(|| engine_failed(engine, url, e.without_url()))
+    })?;
     let status = response.status();
-    let bytes = response
-        .bytes()
-        .await
-        .map_err(|e| timed_out(&e).unwrap_or_else(|| engine_failed(engine, url, e)))?;
+    let bytes = response.bytes().await.map_err(|e| {
+        timed_out(&e).unwrap_or_else(|| engine_failed(engine, url, e.without_url()))
+    })?;
     if !status.is_success() {
         // LibreTranslate and OpenAI-style servers say why in an `error` field.
         let why = serde_json::from_slice::<Value>(&bytes)

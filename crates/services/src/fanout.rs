@@ -177,7 +177,7 @@ impl Fanout {
             }
             Target::Feed(group_id) => {
                 if self.hub.live().any(app) {
-                    self.hub.live().record(app, &group_id, push.frame.clone());
+                    self.hub.live().end(app, &group_id, push.frame.clone());
                 }
             }
             Target::AllRooms => {

@@ -47,8 +47,9 @@ pub(super) async fn group_msg_recall(ctx: Ctx, body: Value) -> ApiResult<Value> 
 struct SdkModifyGroupMsg {
     #[serde(flatten)]
     edit: ModifyGroupMsg,
+    /// Absent or null for a copy the SDK never saw modified, as 0.
     #[serde(rename = "MsgVersion", default)]
-    version: u64,
+    version: Option<u64>,
 }
 
 /// The reply to `modifyMessage`: the message as it now is, which the SDK puts in its own copy;
@@ -100,7 +101,7 @@ pub(super) async fn modify_group_msg(ctx: Ctx, body: Value) -> ApiResult<Value> 
                 seq: req.msg_seq,
                 body: req.msg_body,
                 cloud_custom_data: req.cloud_custom_data,
-                expected_version: Some(version),
+                expected_version: Some(version.unwrap_or(0)),
             },
             &ctx.origin,
         )

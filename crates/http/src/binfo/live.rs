@@ -60,18 +60,58 @@ impl Watched {
 /// A reply on its way: the request's `servcmd`, `seq` and result.
 pub(super) type Reply = (String, Value, ApiResult<Value>);
 
-/// The polls a connection holds, answered as each ends.
+/// Requests a connection holds beside its others, answered as each ends: long polls, and
+/// commands handed to an outside engine ([`SLOW_COMMANDS`]).
 #[derive(Default)]
 pub(super) struct Polls {
-    held: FuturesUnordered<Pin<Box<dyn Future<Output = Reply> + Send>>>,
+    held: FuturesUnordered<HeldReply>,
+    slow: FuturesUnordered<HeldReply>,
 }
 
+type HeldReply = Pin<Box<dyn Future<Output = Reply> + Send>>;
+
+/// Commands handed to an outside engine (translation, speech, ffmpeg): they may take seconds, so
+/// they are held beside the connection's other requests rather than before them.
+pub(super) const SLOW_COMMANDS: &[&str] = &[
+    "im_open_translate.ws_batch_trans_text",
+    "im_open_speech.ws_sentence_recognition",
+    "im_cos_msg.video_cover",
+];
+
+/// Slow commands one connection may have waiting at once; more are refused at once (60018).
+const MAX_HELD_SLOW: usize = 4;
+
 impl Polls {
-    /// The next poll to end; never, while none is held.
+    /// Holds a slow command's reply-to-be, or refuses it at once (60018) when the connection
+    /// already waits on [`MAX_HELD_SLOW`] of them.
+    pub fn hold_slow(
+        &mut self,
+        servcmd: String,
+        seq: Value,
+        reply: impl Future<Output = ApiResult<Value>> + Send + 'static,
+    ) -> Option<Reply> {
+        if self.slow.len() >= MAX_HELD_SLOW {
+            let refusal = ApiError::new(
+                natter_core::codes::TOO_MANY_REQUESTS,
+                format!(
+                    "{servcmd}: this connection already waits on {MAX_HELD_SLOW} such requests"
+                ),
+            );
+            return Some((servcmd, seq, Err(refusal)));
+        }
+        self.slow.push(Box::pin(async move {
+            let result = reply.await;
+            (servcmd, seq, result)
+        }));
+        None
+    }
+
+    /// The next held request to end; never, while none is held.
     pub async fn next(&mut self) -> Reply {
-        match self.held.next().await {
-            Some(reply) => reply,
-            None => std::future::pending().await,
+        tokio::select! {
+            Some(reply) = self.held.next(), if !self.held.is_empty() => reply,
+            Some(reply) = self.slow.next(), if !self.slow.is_empty() => reply,
+            else => std::future::pending().await,
         }
     }
 
@@ -372,6 +412,7 @@ pub(super) async fn get_huge_group_msg(ctx: Ctx, body: Value) -> ApiResult<Value
         .iter()
         .filter_map(|frame| serde_json::from_str::<Map<String, Value>>(frame).ok())
         .filter(|event| event.get("IsBroadcast").and_then(Value::as_u64) != Some(1))
+        .filter(|event| event.get("Event").and_then(Value::as_str) == Some("GroupMsg"))
         .map(|event| item(&event, MESSAGE_EVENT))
         .collect();
     Ok(json!({"RspMsgList": messages, "IsFinished": 1}))

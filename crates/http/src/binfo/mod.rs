@@ -475,6 +475,15 @@ async fn run(
                             None => continue,
                         }
                     }
+                    // Commands an outside engine answers are held beside the others too.
+                    Ok(request) if live::SLOW_COMMANDS.contains(&request.head.servcmd.as_str()) => {
+                        let (servcmd, seq, body) = (request.head.servcmd, request.head.seq, request.body);
+                        let reply = slow_command(state.clone(), session.clone(), connection.public_url.clone(), servcmd.clone(), body);
+                        match polls.hold_slow(servcmd, seq, reply) {
+                            Some((servcmd, seq, result)) => (servcmd, seq, result, false),
+                            None => continue,
+                        }
+                    }
                     Ok(request) => {
                         delivery.on_request(&request.head.servcmd, &request.body);
                         let logout = request.head.servcmd == "im_open_status.wslogout";
@@ -575,6 +584,22 @@ async fn send_push(
         return false;
     }
     socket.send(Message::Binary(bytes.into())).await.is_ok()
+}
+
+/// Runs a command held beside the connection's others ([`live::SLOW_COMMANDS`]): as
+/// [`commands::run`], with what it needs owned. A panic is answered as the internal error it
+/// was caught as; the connection stays (the command touched nothing the connection holds).
+async fn slow_command(
+    state: AppState,
+    session: Session,
+    public_url: std::sync::Arc<str>,
+    servcmd: String,
+    body: Value,
+) -> natter_core::ApiResult<Value> {
+    match commands::run(&state, &session, &public_url, &servcmd, body).await {
+        Guarded::Done(result) => result,
+        Guarded::Panicked(error) => Err(error),
+    }
 }
 
 #[cfg(test)]

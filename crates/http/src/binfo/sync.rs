@@ -189,7 +189,7 @@ struct ModifyC2cMsg {
     cloud_custom_data: Option<String>,
     /// The `MsgVersion` of the SDK's copy (0: never modified).
     #[serde(rename = "MsgVersion", default)]
-    version: u64,
+    version: Option<u64>,
 }
 
 /// `openim.modify_c2c_msg`: the user edits their own message (as the REST `modify_c2c_msg`);
@@ -208,7 +208,7 @@ pub(super) async fn modify_c2c_msg(ctx: Ctx, body: Value) -> ApiResult<Value> {
             target,
             req.msg_body.as_ref(),
             req.cloud_custom_data,
-            Some(req.version),
+            Some(req.version.unwrap_or(0)),
         )
         .await?;
     super::group_msgs::edit_reply(outcome, serde_json::Map::new())

@@ -271,12 +271,12 @@ pub struct Options {
         default_value = "ffmpeg"
     )]
     pub ffmpeg: Option<String>,
-    /// How long a call to the translation or transcription server, or one ffmpeg run, may take
+    /// How long a call to the translation or transcription server, or one video cover, may take (the Web SDK gives up on a request after 15 s)
     #[arg(
         long,
         env = "NATTER_ENGINE_TIMEOUT",
         value_name = "SECS",
-        default_value = "30"
+        default_value = "12"
     )]
     pub engine_timeout: Option<u64>,
     /// The `[[app]]` tables: only in the file.

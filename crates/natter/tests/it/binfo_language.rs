@@ -195,14 +195,20 @@ async fn translation_goes_to_the_configured_engine() {
         "{failed}"
     );
 
-    // The engine never answers: Natter's timeout ends the call (60008), the connection lives on.
+    // The engine never answers: Natter's timeout ends the call (60008), the connection lives on
+    // and goes on answering meanwhile (the call is held beside its other requests).
     engine.set(Mode::Hang);
-    let hung = alice
-        .call(
-            "im_open_translate.ws_batch_trans_text",
-            translate_body(json!(["hello"]), "zh"),
-        )
+    let translate = "im_open_translate.ws_batch_trans_text";
+    let waiting = alice
+        .send_request(translate, translate_body(json!(["hello"]), "zh"))
         .await;
+    let (head, _) = alice.request("heartbeat.alive", json!({}), json!({})).await;
+    assert_eq!(head["servcmd"], "heartbeat.alive");
+    assert!(
+        !alice.has_reply(translate, waiting),
+        "the heartbeat was answered while the engine call waited"
+    );
+    let hung = alice.reply_to(translate, waiting).await;
     assert_eq!(hung["CmdErrorCode"]["ErrorCode"], 60008, "{hung}");
     engine.set(Mode::Serve);
     let again = alice

@@ -134,6 +134,13 @@ impl SdkClient {
         self.seq
     }
 
+    /// Whether the reply to the request `seq` of `servcmd` has come (kept aside meanwhile).
+    pub fn has_reply(&self, servcmd: &str, seq: u64) -> bool {
+        self.kept
+            .iter()
+            .any(|(head, _)| head["servcmd"] == servcmd && head["seq"] == seq)
+    }
+
     /// The body of the reply to the request `seq` of `servcmd`, kept or still to come.
     pub async fn reply_to(&mut self, servcmd: &str, seq: u64) -> Value {
         let is = |head: &Value| head["servcmd"] == servcmd && head["seq"] == seq;

@@ -4,10 +4,12 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
+use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::io::AsyncReadExt;
 use tokio::process::Command;
+use tokio::sync::Semaphore;
 
 /// How far into the video the frame is taken (a first frame is often black); a video shorter
 /// than this gets its first frame.
@@ -19,12 +21,20 @@ const MAX_COVER_BYTES: usize = 10 * 1024 * 1024;
 #[derive(Debug, Clone)]
 pub struct Covers {
     ffmpeg: Option<PathBuf>,
+    /// How long one cover may take in all, waiting for a turn included.
     timeout: Duration,
+    /// ffmpeg runs at once: one per core, so covers cannot crowd out the server.
+    turns: Arc<Semaphore>,
 }
 
 impl Covers {
     pub fn new(ffmpeg: Option<PathBuf>, timeout: Duration) -> Self {
-        Self { ffmpeg, timeout }
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        Self {
+            ffmpeg,
+            timeout,
+            turns: Arc::new(Semaphore::new(cores)),
+        }
     }
 
     /// Whether covers can be made (ffmpeg was found).
@@ -32,13 +42,25 @@ impl Covers {
         self.ffmpeg.is_some()
     }
 
-    /// A JPEG of one frame of `video`, or why there is none.
+    /// A JPEG of one frame of `video`, or why there is none, within the timeout.
     pub async fn cover(&self, video: &[u8]) -> Result<Vec<u8>, String> {
         let ffmpeg = self.ffmpeg.as_ref().ok_or("no ffmpeg is configured")?;
+        // Dropped at the deadline, the run's ffmpeg is killed with it.
+        tokio::time::timeout(self.timeout, async {
+            let _turn = self.turns.acquire().await.map_err(|e| e.to_string())?;
+            self.take_cover(ffmpeg, video).await
+        })
+        .await
+        .map_err(|_| format!("ffmpeg took longer than {:?}", self.timeout))?
+    }
+
+    async fn take_cover(&self, ffmpeg: &Path, video: &[u8]) -> Result<Vec<u8>, String> {
         // ffmpeg reads many containers (MP4 with its index at the end) only from a seekable
-        // file, so the video goes to a temporary file first.
-        let mut input = tempfile::NamedTempFile::new().map_err(|e| e.to_string())?;
-        std::io::Write::write_all(&mut input, video).map_err(|e| e.to_string())?;
+        // file, so the video goes to a temporary file first (written off the runtime's threads).
+        let input = tempfile::NamedTempFile::new().map_err(|e| e.to_string())?;
+        tokio::fs::write(input.path(), video)
+            .await
+            .map_err(|e| e.to_string())?;
         let first = self
             .frame(ffmpeg, input.path(), Some(FRAME_AT_SECS))
             .await?;
@@ -60,7 +82,15 @@ impl Covers {
         at: Option<&str>,
     ) -> Result<Vec<u8>, String> {
         let mut command = Command::new(ffmpeg);
-        command.args(["-hide_banner", "-loglevel", "error", "-nostdin"]);
+        // The upload is untrusted: ffmpeg may open nothing but the file it is given.
+        command.args([
+            "-hide_banner",
+            "-loglevel",
+            "error",
+            "-nostdin",
+            "-protocol_whitelist",
+            "file",
+        ]);
         if let Some(at) = at {
             command.args(["-ss", at]);
         }
@@ -89,10 +119,7 @@ impl Covers {
             let status = child.wait().await.map_err(|e| e.to_string())?;
             Ok::<_, String>((status, out, err))
         };
-        // On timeout the child is dropped, and killed with it.
-        let (status, out, err) = tokio::time::timeout(self.timeout, run)
-            .await
-            .map_err(|_| format!("ffmpeg took longer than {:?}", self.timeout))??;
+        let (status, out, err) = run.await?;
         if !status.success() {
             let why = String::from_utf8_lossy(&err);
             return Err(format!(
