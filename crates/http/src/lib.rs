@@ -63,6 +63,9 @@ pub struct HttpConfig {
     /// WebSockets (`/ws`, `/binfo`) open at once that have not logged in yet, at most; another
     /// upgrade is answered 503 (see [`limits::login_slot`]).
     pub max_pending_logins: usize,
+    /// `/binfo` sockets watching AVChatRooms without login (the Web SDK's viewers) at once, at
+    /// most: they no longer count as waiting for a login, and this bounds them instead.
+    pub max_viewers: usize,
 }
 
 impl Default for HttpConfig {
@@ -73,6 +76,7 @@ impl Default for HttpConfig {
             emulator: false,
             client_timeout: std::time::Duration::from_secs(90),
             max_pending_logins: 1000,
+            max_viewers: 10_000,
         }
     }
 }
@@ -87,6 +91,8 @@ pub struct AppState {
     pub metrics: metrics_exporter_prometheus::PrometheusHandle,
     /// One permit per WebSocket that has not logged in yet.
     pub pending_logins: Arc<tokio::sync::Semaphore>,
+    /// One permit per `/binfo` socket watching AVChatRooms without login.
+    pub viewers: Arc<tokio::sync::Semaphore>,
 }
 
 impl AppState {
@@ -102,6 +108,7 @@ impl AppState {
             limiter: Arc::new(limiter),
             metrics: metrics::handle(),
             pending_logins: Arc::new(tokio::sync::Semaphore::new(config.max_pending_logins)),
+            viewers: Arc::new(tokio::sync::Semaphore::new(config.max_viewers)),
         }
     }
 }

@@ -239,6 +239,7 @@ pub async fn start(config: &ServerConfig, clock: Arc<Clock>) -> anyhow::Result<R
             emulator: config.emulator,
             client_timeout: config.client_timeout,
             max_pending_logins: config.max_pending_logins,
+            max_viewers: config.max_viewers,
         },
     );
     let router = natter_http::router(state);

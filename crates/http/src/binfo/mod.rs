@@ -180,6 +180,8 @@ async fn log_in(
     let mut heard = started;
     let mut held: Vec<frame::Uplink> = Vec::new();
     let (mut polls, mut watched) = (live::Polls::default(), live::Watched::default());
+    // Held while the socket watches AVChatRooms without login (`AppState::viewers`).
+    let mut viewer_slot: Option<tokio::sync::OwnedSemaphorePermit> = None;
     loop {
         let deadline = if watched.any() {
             heard + state.config.client_timeout
@@ -260,15 +262,29 @@ async fn log_in(
             }
             "heartbeat.alive" | "imopenstat.tim_web_report_v2" => Ok(Value::Null),
             live::NOAUTH_JOIN => {
-                let services = &state.services;
-                let sdkappid = connection.sdkappid.as_deref();
-                let joined =
-                    live::join_without_login(services, sdkappid, &mut watched, request.body).await;
-                if watched.any() {
-                    // A viewer, not a login on its way: it no longer counts as pending.
-                    login_slot.take();
+                // A viewer, not a login on its way: it trades its place among the sockets
+                // waiting to log in for one among the node's viewers (none left: 60018).
+                if viewer_slot.is_none() {
+                    viewer_slot = state.viewers.clone().try_acquire_owned().ok();
                 }
-                joined
+                if viewer_slot.is_none() {
+                    Err(ApiError::new(
+                        natter_core::codes::TOO_MANY_REQUESTS,
+                        "too many viewers without login on this server; retry later",
+                    ))
+                } else {
+                    let services = &state.services;
+                    let sdkappid = connection.sdkappid.as_deref();
+                    let joined =
+                        live::join_without_login(services, sdkappid, &mut watched, request.body)
+                            .await;
+                    if watched.any() {
+                        login_slot.take();
+                    } else {
+                        viewer_slot = None;
+                    }
+                    joined
+                }
             }
             live::NOAUTH_POLL => {
                 let request = (request.head.servcmd, request.head.seq, request.body);

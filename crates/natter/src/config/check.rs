@@ -64,6 +64,7 @@ pub fn check(command_line: Options) -> anyhow::Result<String> {
         idle_timeout: Some(config.limits.idle_timeout.as_secs()),
         client_timeout: Some(config.client_timeout.as_secs()),
         max_pending_logins: Some(config.max_pending_logins),
+        max_viewers: Some(config.max_viewers),
         nats_url: config.nats_url.as_deref().map(mask_url_password),
         cluster_name: Some(config.cluster_name.clone()),
         node_timeout: Some(config.node_timeout.as_secs()),

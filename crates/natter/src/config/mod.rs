@@ -50,6 +50,8 @@ pub struct ServerConfig {
     pub client_timeout: Duration,
     /// WebSockets that have not logged in yet, at most.
     pub max_pending_logins: usize,
+    /// `/binfo` sockets watching AVChatRooms without login, at most.
+    pub max_viewers: usize,
     /// NATS, when this node is one of a cluster.
     pub nats_url: Option<String>,
     pub cluster_name: String,
@@ -165,6 +167,10 @@ impl ServerConfig {
                     .max_pending_logins
                     .or(defaults.max_pending_logins)
                     .map(|n| n as u64),
+            )? as usize,
+            max_viewers: at_least_one(
+                "max_viewers",
+                given.max_viewers.or(defaults.max_viewers).map(|n| n as u64),
             )? as usize,
             nats_url: given.nats_url,
             import: given.import,

@@ -183,6 +183,14 @@ pub struct Options {
         default_value = "1000"
     )]
     pub max_pending_logins: Option<usize>,
+    /// Most /binfo sockets open at once that watch AVChatRooms without login (the Web SDK's viewers); another viewer's join is refused (60018)
+    #[arg(
+        long,
+        env = "NATTER_MAX_VIEWERS",
+        value_name = "N",
+        default_value = "10000"
+    )]
+    pub max_viewers: Option<usize>,
     /// NATS URL (nats://…, JetStream enabled): run as one node of a cluster, events to clients travel between
     /// nodes over NATS; none: a single node
     #[arg(

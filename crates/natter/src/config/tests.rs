@@ -54,6 +54,11 @@ fn a_flag_wins_over_the_file_and_the_file_over_the_defaults() {
         natter_http::HttpConfig::default().max_pending_logins,
         "the HTTP layer's default"
     );
+    assert_eq!(
+        config.max_viewers,
+        natter_http::HttpConfig::default().max_viewers,
+        "the HTTP layer's default"
+    );
     assert_eq!(config.data_dir, data_dir);
     assert_eq!(config.apps[0].settings.sdkappid, 1_400_000_000);
     assert_eq!(config.apps[0].settings.admins, ["administrator"]);
@@ -81,6 +86,7 @@ fn a_zero_connection_limit_is_refused() {
         "--header-timeout",
         "--client-timeout",
         "--max-pending-logins",
+        "--max-viewers",
         "--node-timeout",
         "--database-pool",
     ] {
@@ -96,7 +102,7 @@ fn a_zero_connection_limit_is_refused() {
 #[test]
 fn every_option_is_a_flag_a_variable_and_a_key_of_one_name() {
     let docs = option_docs();
-    assert_eq!(docs.len(), 32);
+    assert_eq!(docs.len(), 33);
     for option in docs {
         let name = option.toml_key.clone().unwrap_or_else(|| "config".into());
         assert_eq!(option.flag, format!("--{}", name.replace('_', "-")));
@@ -280,6 +286,7 @@ fn every_key_set() -> Options {
         idle_timeout: Some(1),
         client_timeout: Some(1),
         max_pending_logins: Some(1),
+        max_viewers: Some(1),
         nats_url: Some("n".into()),
         cluster_name: Some("c".into()),
         node_timeout: Some(1),

@@ -364,7 +364,17 @@ async fn a_connection_holds_at_most_eight_polls() {
                 .await,
         );
     }
-    let ninth = viewer.call(NOAUTH_POLL, next_poll(&joined, 90)).await;
+    // The ninth is answered at once: before the heartbeat sent after it (held, it would come
+    // 10 s later, after the heartbeat's reply).
+    let ninth = viewer
+        .send_request(NOAUTH_POLL, next_poll(&joined, 90))
+        .await;
+    viewer.call("heartbeat.alive", json!({})).await;
+    assert!(
+        viewer.has_reply(NOAUTH_POLL, ninth),
+        "the ninth was not held"
+    );
+    let ninth = viewer.reply_to(NOAUTH_POLL, ninth).await;
     assert_eq!(ninth["ErrorCode"], 0, "{ninth}");
     assert_eq!(texts(&ninth, "RspMsgList"), Vec::<String>::new(), "{ninth}");
     say(&server, &room, "lh_owner", "for all").await;
@@ -372,4 +382,39 @@ async fn a_connection_holds_at_most_eight_polls() {
         let got = viewer.reply_to(NOAUTH_POLL, seq).await;
         assert_eq!(texts(&got, "RspMsgList"), ["for all"], "{got}");
     }
+}
+
+/// Viewers without login are bounded per node (`max_viewers`): past it a join is refused with
+/// 60018 and the socket stays one waiting to log in; a viewer who leaves frees its place.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn viewers_without_login_are_bounded() {
+    let server = TestServer::start_with(Engine::Sqlite, |c| c.max_viewers = 1).await;
+    crate::messages::import(&server, &["lb_owner", "lb_user"]).await;
+    let room = create(&server, "AVChatRoom", "lb_owner").await;
+    let mut first = SdkClient::open(&server).await;
+    let joined = first.call(NOAUTH_JOIN, json!({"GroupId": room})).await;
+    assert_eq!(joined["ErrorCode"], 0, "{joined}");
+    let mut second = SdkClient::open(&server).await;
+    let refused = second.call(NOAUTH_JOIN, json!({"GroupId": room})).await;
+    assert_eq!(refused["ErrorCode"], 60018, "{refused}");
+    // The same viewer joining again keeps its one place.
+    let again = first.call(NOAUTH_JOIN, json!({"GroupId": room})).await;
+    assert_eq!(again["ErrorCode"], 0, "{again}");
+    // The refused socket may still log in, as any socket waiting to.
+    second.login(&server, "lb_user").await;
+    // The first viewer leaves: its place is free again.
+    drop(first);
+    let mut third = SdkClient::open(&server).await;
+    let mut tries = 0;
+    let joined = loop {
+        let reply = third.call(NOAUTH_JOIN, json!({"GroupId": room})).await;
+        tries += 1;
+        if reply["ErrorCode"] != 60018 || tries == 1_000 {
+            break reply;
+        }
+        // The server frees the place when it sees the socket close: a heartbeat's round trip
+        // lets it run before the next try.
+        third.call("heartbeat.alive", json!({})).await;
+    };
+    assert_eq!(joined["ErrorCode"], 0, "{joined}");
 }

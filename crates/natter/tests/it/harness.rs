@@ -103,6 +103,7 @@ pub fn test_config(data_dir: PathBuf, database_url: Option<String>) -> ServerCon
         limits: natter::ConnectionLimits::default(),
         client_timeout: std::time::Duration::from_secs(90),
         max_pending_logins: 1000,
+        max_viewers: 10_000,
         nats_url: None,
         cluster_name: "natter".into(),
         node_timeout: std::time::Duration::from_secs(15),
