@@ -18,6 +18,9 @@ use tokio::sync::watch;
 
 /// Messages kept per room: a poller that falls further behind misses the older ones.
 pub const FEED_KEEP: usize = 100;
+/// Bytes of message frames kept per room, at most: large messages keep fewer than
+/// [`FEED_KEEP`], so all the feeds of a node stay within [`MAX_FEEDS`] times this.
+pub const FEED_BYTES: usize = 256 * 1024;
 /// Rooms with a feed on one node; past this the least recently read feed is dropped.
 pub const MAX_FEEDS: usize = 10_000;
 /// A feed no one has joined, polled or read for this long stops keeping messages (it is dropped
@@ -38,6 +41,8 @@ struct Feed {
     /// Number of `entries[0]`.
     first: u64,
     entries: VecDeque<Arc<str>>,
+    /// The length of `entries`, in bytes.
+    bytes: usize,
     /// The number after the last entry; pollers wait on its changes.
     end: watch::Sender<u64>,
     /// When a viewer last joined, polled or read it: a feed no one reads for [`FEED_IDLE`] is
@@ -153,6 +158,7 @@ impl LiveFeeds {
             id: self.new_id(),
             first: 1,
             entries: VecDeque::new(),
+            bytes: 0,
             end: watch::channel(1).0,
             read_at: Instant::now(),
             ended: false,
@@ -173,10 +179,15 @@ impl LiveFeeds {
             feeds.remove(&key);
             return;
         }
+        feed.bytes += frame.len();
         feed.entries.push_back(frame);
-        if feed.entries.len() > FEED_KEEP {
-            feed.entries.pop_front();
-            feed.first += 1;
+        // The newest frame stays, whatever its size.
+        while feed.entries.len() > 1 && (feed.entries.len() > FEED_KEEP || feed.bytes > FEED_BYTES)
+        {
+            if let Some(old) = feed.entries.pop_front() {
+                feed.bytes -= old.len();
+                feed.first += 1;
+            }
         }
         let end = feed.end();
         feed.end.send_replace(end);
@@ -247,6 +258,11 @@ impl LiveFeeds {
         feed.entries.iter().skip(skip).cloned().collect()
     }
 
+    /// Whether this room of `app` has a feed here (someone follows it on this node).
+    pub fn has(&self, app: u64, group: &str) -> bool {
+        self.lock().by_room.contains_key(&(app, group.to_owned()))
+    }
+
     /// Whether any room of `app` has a feed here.
     pub fn any(&self, app: u64) -> bool {
         self.lock().per_app.contains_key(&app)
@@ -266,6 +282,24 @@ impl LiveFeeds {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn a_feed_keeps_at_most_its_bytes_newest_first() {
+        let feeds = LiveFeeds::default();
+        let viewer = feeds.cursor(1, "room");
+        let big: Arc<str> = "x".repeat(100 * 1024).into();
+        for _ in 0..4 {
+            feeds.record(1, "room", big.clone());
+        }
+        // 400 KiB came, 256 KiB are kept: the two newest; the viewer, behind, starts there.
+        let (after, got) = feeds.poll(1, "room", viewer, Duration::ZERO).await;
+        assert_eq!(got.len(), 2);
+        assert_eq!(after.next, viewer.next + 4);
+        // One frame over the budget on its own is still kept.
+        let huge: Arc<str> = "y".repeat(FEED_BYTES + 1).into();
+        feeds.record(1, "room", huge.clone());
+        assert_eq!(feeds.recent(1, "room", 10), vec![huge]);
+    }
 
     #[tokio::test]
     async fn an_ended_feed_is_read_to_its_end_and_a_new_viewer_starts_afresh() {

@@ -170,7 +170,7 @@ impl Fanout {
                     .send_except(app, users.iter().map(String::as_str), &push, except);
             }
             Target::Room(group_id) => {
-                if self.hub.live().any(app) && is_message(&delivery.frame) {
+                if self.hub.live().has(app, &group_id) && is_message(&delivery.frame) {
                     self.hub.live().record(app, &group_id, push.frame.clone());
                 }
                 self.hub.send_to_room_except(app, &group_id, &push, except);

@@ -10,7 +10,8 @@ use std::sync::Arc;
 
 use hmac::{Hmac, Mac};
 use natter_core::{codes, ApiError, ApiResult, AppSettings, Clock};
-use natter_store::{Store, StoreError, StoredFile};
+pub use natter_store::StoredFile;
+use natter_store::{Store, StoreError};
 use sha2::Sha256;
 
 use crate::internal;

@@ -139,26 +139,12 @@ pub(super) async fn video_cover(ctx: Ctx, body: Value) -> ApiResult<Value> {
             "video covers: no ffmpeg is configured (option ffmpeg); see docs/client-sdk.md",
         ));
     }
-    let not_ours = || {
-        ApiError::new(
-            ctx.rules.invalid_param,
-            "snapshot_url is not a video this user uploaded to this app",
-        )
-    };
-    let (app, id) = parse_download_url(&request.video_url).ok_or_else(not_ours)?;
-    if app != ctx.app.sdkappid {
-        return Err(not_ours());
-    }
-    let video = ctx
-        .services
-        .files
-        .download(&ctx.app, &id)
-        .await?
-        .ok_or_else(not_ours)?;
+    let refusal = "snapshot_url is not a video this user uploaded to this app";
+    let (_, video) = app_file(&ctx, &request.video_url, refusal).await?;
     // Only the uploader asks for a cover (right after the upload); anyone else could have any
     // video they hold a URL of turned into files of theirs.
     if video.owner != ctx.identifier {
-        return Err(not_ours());
+        return Err(ApiError::new(ctx.rules.invalid_param, refusal));
     }
     let cover = ctx
         .services
@@ -202,15 +188,16 @@ fn scaled(width: u32, height: u32, side: u32) -> (u32, u32) {
     (scale(width), scale(height))
 }
 
-pub(super) async fn get_imageinfo(ctx: Ctx, body: Value) -> ApiResult<Value> {
-    let request: GetImageinfo = ctx.parse(body)?;
-    let not_ours = || {
-        ApiError::new(
-            ctx.rules.invalid_param,
-            "imageUrl is not an uploaded file of this app",
-        )
-    };
-    let (app, id) = parse_download_url(&request.image_url).ok_or_else(not_ours)?;
+/// The file of this app that a Natter download URL names, with the id the URL gives it
+/// (`<id>.<ext>` for a sound), or `refusal` as the service's invalid parameter: a URL of another
+/// app, of no file, or not Natter's.
+pub(super) async fn app_file(
+    ctx: &Ctx,
+    url: &str,
+    refusal: &str,
+) -> ApiResult<(String, natter_services::files::StoredFile)> {
+    let not_ours = || ApiError::new(ctx.rules.invalid_param, refusal);
+    let (app, id) = parse_download_url(url).ok_or_else(not_ours)?;
     if app != ctx.app.sdkappid {
         return Err(not_ours());
     }
@@ -220,6 +207,13 @@ pub(super) async fn get_imageinfo(ctx: Ctx, body: Value) -> ApiResult<Value> {
         .download(&ctx.app, &id)
         .await?
         .ok_or_else(not_ours)?;
+    Ok((id, file))
+}
+
+pub(super) async fn get_imageinfo(ctx: Ctx, body: Value) -> ApiResult<Value> {
+    let request: GetImageinfo = ctx.parse(body)?;
+    let refusal = "imageUrl is not an uploaded file of this app";
+    let (_, file) = app_file(&ctx, &request.image_url, refusal).await?;
     let (width, height) = image_size(&file.bytes).unwrap_or((0, 0));
     let url = request.image_url;
     let entry = |kind: u32, (w, h): (u32, u32)| json!({ "uint32_image_type": kind, "str_url": url, "uint32_width": w, "uint32_height": h });

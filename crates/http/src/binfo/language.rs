@@ -20,7 +20,6 @@ use natter_core::{ApiError, ApiResult};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use crate::files::parse_download_url;
 use crate::handler::Ctx;
 
 /// Texts one `translateText` call may carry, and characters in all: bounds on what one call
@@ -128,6 +127,10 @@ fn extension(format: &str) -> &str {
     }
 }
 
+/// The largest sound handed to the transcription engine (OpenAI's endpoint takes 25 MB; a
+/// minute of speech is well under 1 MB).
+const MAX_SOUND_BYTES: usize = 20 * 1024 * 1024;
+
 pub(super) async fn ws_sentence_recognition(ctx: Ctx, body: Value) -> ApiResult<Value> {
     in_cmd_error_code(recognise(ctx, body).await)
 }
@@ -136,22 +139,18 @@ async fn recognise(ctx: Ctx, body: Value) -> ApiResult<Value> {
     let request: SentenceRecognition = ctx.parse(body)?;
     // Said before the URL is looked at: the feature itself is off.
     ctx.services.engines.check_transcribes()?;
-    let not_ours = || {
-        ApiError::new(
+    let refusal =
+        "BytesUrl is not a sound uploaded to this app (only Natter's own file URLs are read)";
+    let (id, file) = super::files::app_file(&ctx, &request.url, refusal).await?;
+    if file.bytes.len() > MAX_SOUND_BYTES {
+        return Err(ApiError::new(
             ctx.rules.invalid_param,
-            "BytesUrl is not a sound uploaded to this app (only Natter's own file URLs are read)",
-        )
-    };
-    let (app, id) = parse_download_url(&request.url).ok_or_else(not_ours)?;
-    if app != ctx.app.sdkappid {
-        return Err(not_ours());
+            format!(
+                "the sound is {} bytes; speech to text takes at most {MAX_SOUND_BYTES}",
+                file.bytes.len()
+            ),
+        ));
     }
-    let file = ctx
-        .services
-        .files
-        .download(&ctx.app, &id)
-        .await?
-        .ok_or_else(not_ours)?;
     let id = id.split_once('.').map_or(id.as_str(), |(id, _)| id);
     let file_name = format!("{id}.{}", extension(&request.format));
     let text = ctx

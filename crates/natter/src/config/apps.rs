@@ -162,6 +162,13 @@ pub fn resolve_apps(
                 );
             }
         }
+        // An empty word (or pattern) would match every message in the SDK's filter plugin.
+        if table.local_words.iter().any(|w| w.word.trim().is_empty()) {
+            bail!(
+                "a local word of app {} is empty; each [[app.local_words]] needs a word",
+                table.sdkappid
+            );
+        }
         apps.push(AppConfig {
             settings: AppSettings {
                 sdkappid: table.sdkappid,

@@ -356,6 +356,12 @@ fn check_refuses_unknown_keys_bad_values_and_keyless_apps() {
     )
     .unwrap_err();
     assert!(format!("{too_many:#}").contains("at most 10"));
+    let empty_word = check_text(
+        "[[app]]\nsdkappid = 1\nsecret_key = \"k\"\n[[app.local_words]]\nword = \" \"\n",
+        None,
+    )
+    .unwrap_err();
+    assert!(format!("{empty_word:#}").contains("local word of app 1 is empty"));
     // No key, and the data dir cannot hold one: it is a file.
     let dir = tempfile::tempdir().unwrap();
     let not_a_dir = dir.path().join("file");
