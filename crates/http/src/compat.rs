@@ -368,7 +368,8 @@ large image are the original).\n\
 pre-signature of a video upload carries a snapshot URL, so the SDK asks for a cover after the \
 upload (`im_cos_msg.video_cover`); Natter takes a frame (half a second in, or the first), keeps \
 it as a JPEG in the same file store as the upload and answers its URL, which the SDK puts into \
-the video message as its snapshot with its size. Only the uploader gets a cover of a video \
+the video message as its snapshot with its size; a video has one cover (asked again, the same \
+URL). Only the uploader gets a cover of a video \
 (60003 for another user's, another app's or an unknown file); a file ffmpeg cannot read gets \
 70500 and the SDK sends the video without a cover. Without ffmpeg no snapshot URL is offered: \
 video messages have no cover (a cover asked for anyway: 60020). Tested in Chromium \

@@ -164,15 +164,31 @@ impl FileService {
         })
     }
 
-    /// Keeps a file Natter made for `owner` (a video's cover) under a fresh id; the id.
-    pub async fn keep(
+    /// The id of the cover of the video `video_id`: one per video, so asking again makes no
+    /// second file.
+    pub fn cover_id(video_id: &str) -> String {
+        use sha2::Digest;
+        let video_id = video_id.split_once('.').map_or(video_id, |(id, _)| id);
+        let digest = sha2::Sha256::digest(format!("cover:{video_id}").as_bytes());
+        hex::encode(&digest[..16])
+    }
+
+    /// Whether the video `video_id` has its cover already.
+    pub async fn has_cover(&self, app: &AppSettings, video_id: &str) -> ApiResult<bool> {
+        let id = Self::cover_id(video_id);
+        Ok(self.download(app, &id).await?.is_some())
+    }
+
+    /// Keeps the cover Natter made of the video `video_id` for `owner`; its id.
+    pub async fn keep_cover(
         &self,
         app: &AppSettings,
         owner: &str,
-        content_type: &str,
+        video_id: &str,
         bytes: Vec<u8>,
     ) -> ApiResult<String> {
-        let id = hex::encode(rand::random::<[u8; 16]>());
+        let id = Self::cover_id(video_id);
+        let content_type = "image/jpeg";
         let file = StoredFile {
             content_type: content_type.to_owned(),
             owner: owner.to_owned(),

@@ -140,11 +140,18 @@ pub(super) async fn video_cover(ctx: Ctx, body: Value) -> ApiResult<Value> {
         ));
     }
     let refusal = "snapshot_url is not a video this user uploaded to this app";
-    let (_, video) = app_file(&ctx, &request.video_url, refusal).await?;
+    let (video_id, video) = app_file(&ctx, &request.video_url, refusal).await?;
     // Only the uploader asks for a cover (right after the upload); anyone else could have any
     // video they hold a URL of turned into files of theirs.
     if video.owner != ctx.identifier {
         return Err(ApiError::new(ctx.rules.invalid_param, refusal));
+    }
+    let base = ctx.public_url.as_deref().unwrap_or("http://localhost");
+    // One cover per video: asked again, the one made before.
+    let files = &ctx.services.files;
+    if files.has_cover(&ctx.app, &video_id).await? {
+        let cover_id = natter_services::FileService::cover_id(&video_id);
+        return Ok(json!({ "download_url": download_url(base, ctx.app.sdkappid, &cover_id) }));
     }
     let cover = ctx
         .services
@@ -159,12 +166,9 @@ pub(super) async fn video_cover(ctx: Ctx, body: Value) -> ApiResult<Value> {
                 format!("no cover for this video: {why}"),
             )
         })?;
-    let cover_id = ctx
-        .services
-        .files
-        .keep(&ctx.app, &ctx.identifier, "image/jpeg", cover)
+    let cover_id = files
+        .keep_cover(&ctx.app, &ctx.identifier, &video_id, cover)
         .await?;
-    let base = ctx.public_url.as_deref().unwrap_or("http://localhost");
     Ok(json!({ "download_url": download_url(base, ctx.app.sdkappid, &cover_id) }))
 }
 

@@ -96,6 +96,11 @@ async fn covers_of_uploaded_videos(engine: Engine) {
     assert_eq!(got.headers()["content-type"], "image/jpeg");
     let jpeg = got.bytes().await.unwrap();
     assert_eq!(&jpeg[..2], b"\xff\xd8", "a JPEG");
+    // Asked again, the same cover: no second file.
+    let again = alice
+        .call("im_cos_msg.video_cover", ask_cover(&download))
+        .await;
+    assert_eq!(again["download_url"], reply["download_url"], "{again}");
 
     // simple_sig offers it too; an image's pre-signature does not.
     let simple = alice
