@@ -331,14 +331,11 @@ mod tests {
         let (next, got) = feeds.poll(1, "room", start, Duration::from_secs(5)).await;
         assert_eq!(got, vec![frame(1)]);
         assert_eq!(next.next, start.next + 1);
-        let waiting = {
-            let feeds = feeds.clone();
-            tokio::spawn(async move { feeds.poll(1, "room", next, Duration::from_secs(30)).await })
-        };
-        // The poll holds until a message comes (a barrier, not a sleep: it cannot finish first).
-        tokio::task::yield_now().await;
+        let mut waiting = Box::pin(feeds.poll(1, "room", next, Duration::from_secs(30)));
+        // Polled once, it has read the feed and waits: nothing new yet.
+        assert!(futures::poll!(waiting.as_mut()).is_pending());
         feeds.record(1, "room", frame(2));
-        let (_, got) = waiting.await.unwrap();
+        let (_, got) = waiting.await;
         assert_eq!(got, vec![frame(2)]);
     }
 

@@ -130,8 +130,14 @@ impl Polls {
             return Some((servcmd, seq, Ok(now_or_never(poll, &hub))));
         }
         self.held.push(Box::pin(async move {
-            let reply = poll.run(&hub).await;
-            (servcmd, seq, Ok(reply))
+            // A panic in a held poll is answered as any handler's, not the connection's end.
+            let name = servcmd.clone();
+            let internal = crate::envelope::ServiceRules::of("group_open_http_svc").internal;
+            let run = async { Ok(poll.run(&hub).await) };
+            let result = crate::panics::guard("binfo", || name, internal, run)
+                .await
+                .into_result();
+            (servcmd, seq, result)
         }));
         None
     }
