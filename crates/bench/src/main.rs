@@ -22,6 +22,7 @@ mod push;
 mod sdk;
 mod seeds;
 mod soak;
+mod viewers;
 mod webhooks;
 mod wrk;
 
@@ -63,6 +64,8 @@ struct Args {
     /// 600 and 6,000, member pages, joined lists), `push` (sends with 200 clients connected over
     /// /ws, and the time to their sockets), `sdk` (2,000 Web SDK clients over /binfo: memory per
     /// client, a group message to all of them, one-to-one latency with 1 and 64 pairs),
+    /// `viewers` (`--viewers` AVChatRoom viewers without login long-polling one room: memory
+    /// per viewer, a message until the last viewer has it),
     /// `history` (get_history of an hour of `--archive` messages: answer time, download time
     /// to first and last byte, sizes)
     /// `allpush` (`im_push` to `--push-accounts` accounts: accounts/s, and `sendmsg` p50/p99
@@ -96,6 +99,9 @@ struct Args {
     /// After-callbacks queued before delivery is let through (webhooks suite)
     #[arg(long, default_value_t = 20_000)]
     backlog: usize,
+    /// AVChatRoom viewers without login, each long-polling the room (viewers suite)
+    #[arg(long, default_value_t = 2_000)]
+    viewers: usize,
     /// Idle logged-in clients (mem suite)
     #[arg(long, default_value_t = 2_000)]
     clients: usize,
@@ -275,6 +281,10 @@ async fn main() -> anyhow::Result<()> {
     if args.suites.iter().any(|s| s == "sdk") {
         let pid = server.id().context("the server has a pid")?;
         sdk::run(&client, &base, &query, pid).await?;
+    }
+    if args.suites.iter().any(|s| s == "viewers") {
+        let pid = server.id().context("the server has a pid")?;
+        viewers::run(&client, &base, &query, pid, args.viewers).await?;
     }
     if args.suites.iter().any(|s| s == "mem") {
         let pid = server.id().context("the server has a pid")?;
