@@ -12,7 +12,10 @@
 use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+// Tokio's clock, which tests can pause and move on (`FEED_IDLE`).
+use tokio::time::Instant;
 
 use tokio::sync::watch;
 
@@ -282,6 +285,38 @@ impl LiveFeeds {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test(start_paused = true)]
+    async fn a_feed_no_one_reads_is_dropped_at_its_next_message() {
+        let feeds = LiveFeeds::default();
+        let viewer = feeds.cursor(1, "room");
+        feeds.record(1, "room", frame(1));
+        assert!(feeds.has(1, "room"));
+        tokio::time::advance(FEED_IDLE + Duration::from_secs(1)).await;
+        feeds.record(1, "room", frame(2));
+        assert!(!feeds.has(1, "room"), "dropped, and the message not kept");
+        assert!(!feeds.any(1));
+        // A viewer polling again starts a new feed at its end: nothing of the old one.
+        let (after, got) = feeds.poll(1, "room", viewer, Duration::ZERO).await;
+        assert!(got.is_empty());
+        assert_ne!(after.feed, viewer.feed);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_least_recently_read_feed_goes_first_at_the_cap() {
+        let feeds = LiveFeeds::default();
+        for n in 0..MAX_FEEDS {
+            feeds.cursor(1, &format!("room{n}"));
+        }
+        // A second later every room but room1 is read again: room1 is the least recently read.
+        tokio::time::advance(Duration::from_secs(1)).await;
+        for n in (0..MAX_FEEDS).filter(|n| *n != 1) {
+            feeds.recent(1, &format!("room{n}"), 1);
+        }
+        feeds.cursor(1, "one more");
+        assert!(feeds.has(1, "room0") && feeds.has(1, "one more"));
+        assert!(!feeds.has(1, "room1"));
+    }
 
     #[tokio::test]
     async fn a_feed_keeps_at_most_its_bytes_newest_first() {
