@@ -47,6 +47,7 @@ mod custom_fields;
 mod edges;
 mod export;
 mod friends;
+mod group_message_edits;
 mod group_messages;
 mod groups;
 mod live;
