@@ -75,7 +75,7 @@ pub fn client_sdk_markdown() -> String {
 
     let served = COMMANDS
         .iter()
-        .filter(|c| matches!(c.serving, Serving::Served(_)))
+        .filter(|c| c.serving.handler().is_some())
         .count();
     let pushes = COMMANDS
         .iter()
@@ -458,7 +458,7 @@ served\" or \"not available\" is answered at once with `ErrorCode` 60009 and the
     out.push_str("| Command (`head.servcmd`) | Natter |\n|---|---|\n");
     for command in COMMANDS {
         let status = match command.serving {
-            Serving::Served(_) => "served",
+            Serving::Served(_) | Serving::Slow(_) => "served",
             Serving::NotYet => "not yet",
             Serving::Push => "push (Natter → SDK)",
             Serving::UnsentPush => "push Natter does not send (see above)",

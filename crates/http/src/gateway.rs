@@ -558,7 +558,7 @@ async fn handle(state: &AppState, session: &Session, op: &str, body: Value) -> A
         // handler, permissions and pushes as over /binfo.
         other => match crate::binfo::commands::find(other) {
             Some(Command {
-                serving: Serving::Served(handler),
+                serving: Serving::Served(handler) | Serving::Slow(handler),
                 ..
             }) => {
                 let (service, _) = other.split_once('.').unwrap_or((other, ""));

@@ -58,6 +58,10 @@ pub struct Command {
 pub enum Serving {
     /// Answered by this handler.
     Served(CommandHandler),
+    /// Answered by this handler, which waits on an outside engine (translation, speech,
+    /// ffmpeg) and may take seconds: `/binfo` holds it beside the connection's other requests
+    /// rather than before them.
+    Slow(CommandHandler),
     /// Answered with 60009 at once: the SDK fails that one call and does not retry.
     NotYet,
     /// A command the SDK never sends through `proxyServer` (why: docs/client-sdk.md), kept in
@@ -71,6 +75,21 @@ pub enum Serving {
     /// A push the SDK takes that Natter never sends (why: docs/client-sdk.md); the SDK never
     /// sends it either.
     UnsentPush,
+}
+
+impl Serving {
+    /// The handler of a served command, slow or not.
+    pub fn handler(&self) -> Option<CommandHandler> {
+        match self {
+            Self::Served(handler) | Self::Slow(handler) => Some(*handler),
+            _ => None,
+        }
+    }
+}
+
+/// Whether `servcmd` is a [`Serving::Slow`] command.
+pub fn is_slow(servcmd: &str) -> bool {
+    find(servcmd).is_some_and(|c| matches!(c.serving, Serving::Slow(_)))
 }
 
 /// The service the SDK sends every group command of a community to (`@TGS#_` IDs), whatever
@@ -115,7 +134,7 @@ async fn run_unguarded(
 ) -> ApiResult<Value> {
     let handler = match find(servcmd) {
         Some(Command {
-            serving: Serving::Served(handler),
+            serving: Serving::Served(handler) | Serving::Slow(handler),
             ..
         }) => handler,
         Some(Command {

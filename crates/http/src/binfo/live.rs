@@ -61,7 +61,7 @@ impl Watched {
 pub(super) type Reply = (String, Value, ApiResult<Value>);
 
 /// Requests a connection holds beside its others, answered as each ends: long polls, and
-/// commands handed to an outside engine ([`SLOW_COMMANDS`]).
+/// commands handed to an outside engine ([`super::commands::Serving::Slow`]).
 #[derive(Default)]
 pub(super) struct Polls {
     held: FuturesUnordered<HeldReply>,
@@ -69,14 +69,6 @@ pub(super) struct Polls {
 }
 
 type HeldReply = Pin<Box<dyn Future<Output = Reply> + Send>>;
-
-/// Commands handed to an outside engine (translation, speech, ffmpeg): they may take seconds, so
-/// they are held beside the connection's other requests rather than before them.
-pub(super) const SLOW_COMMANDS: &[&str] = &[
-    "im_open_translate.ws_batch_trans_text",
-    "im_open_speech.ws_sentence_recognition",
-    "im_cos_msg.video_cover",
-];
 
 /// Slow commands one connection may have waiting at once; more are refused at once (60018).
 const MAX_HELD_SLOW: usize = 4;
@@ -226,9 +218,7 @@ impl Poll {
             } else if event.get("Event").and_then(Value::as_str) == Some("GroupRemoved") {
                 // The room was disbanded: the group system notice members get pushed, on which
                 // the SDK drops the room and stops polling it.
-                if let Some(push) = super::pushes::group_removed(&event) {
-                    messages.push(push["EventArray"][0]["GroupTips"][0].clone());
-                }
+                messages.extend(super::pushes::group_removed_notice(&event));
             } else {
                 messages.push(item(&event, MESSAGE_EVENT));
             }

@@ -296,7 +296,7 @@ async fn run(
                         }
                     }
                     // Commands an outside engine answers are held beside the others too.
-                    Ok(request) if live::SLOW_COMMANDS.contains(&request.head.servcmd.as_str()) => {
+                    Ok(request) if commands::is_slow(&request.head.servcmd) => {
                         let (servcmd, seq, body) = (request.head.servcmd, request.head.seq, request.body);
                         let reply = slow_command(state.clone(), session.clone(), connection.public_url.clone(), servcmd.clone(), body);
                         match polls.hold_slow(servcmd, seq, reply) {
@@ -406,7 +406,7 @@ async fn send_push(
     socket.send(Message::Binary(bytes.into())).await.is_ok()
 }
 
-/// Runs a command held beside the connection's others ([`live::SLOW_COMMANDS`]): as
+/// Runs a command held beside the connection's others ([`commands::Serving::Slow`]): as
 /// [`commands::run`], with what it needs owned. A panic is answered as the internal error it
 /// was caught as; the connection stays (the command touched nothing the connection holds).
 async fn slow_command(

@@ -267,7 +267,14 @@ fn group_tip(event: &Map<String, Value>) -> Option<Value> {
 /// A group gone for the user (`Reason` Kicked, Quit or Disbanded): a group system notice
 /// (`operationType` 4, 8 or 5) on which the SDK drops the group and its conversation, says
 /// GROUP_LIST_UPDATED and CONVERSATION_LIST_UPDATED, and MESSAGE_RECEIVED with the notice.
-pub(super) fn group_removed(event: &Map<String, Value>) -> Option<Value> {
+fn group_removed(event: &Map<String, Value>) -> Option<Value> {
+    let notice = group_removed_notice(event)?;
+    Some(json!({"EventArray": [{"Event": GROUP_NOTICE_EVENT, "GroupTips": [notice]}]}))
+}
+
+/// The group system notice of [`group_removed`], as one `GroupTips` item: what a push carries,
+/// and what a viewer's poll of a disbanded AVChatRoom answers (`binfo::live`).
+pub(super) fn group_removed_notice(event: &Map<String, Value>) -> Option<Value> {
     let op_type = match field(event, "Reason").as_str()? {
         "Kicked" => 4,
         "Disbanded" => 5,
@@ -278,7 +285,7 @@ pub(super) fn group_removed(event: &Map<String, Value>) -> Option<Value> {
         "OpType": op_type,
         "Operator_Account": field(event, "Operator_Account"),
     });
-    Some(group_tips_push(event, GROUP_NOTICE_EVENT, &json!(0), body))
+    Some(group_tip_item(event, GROUP_NOTICE_EVENT, &json!(0), body))
 }
 
 /// `Event` of a `GroupTips` item that carries a group's attribute or counter change: the SDK
@@ -373,24 +380,27 @@ pub(super) fn group_tips_push(
     seq: &Value,
     body: Value,
 ) -> Value {
-    json!({"EventArray": [{
+    let item = group_tip_item(event, kind, seq, body);
+    json!({"EventArray": [{"Event": kind, "GroupTips": [item]}]})
+}
+
+/// One `GroupTips` item of [`group_tips_push`].
+fn group_tip_item(event: &Map<String, Value>, kind: u32, seq: &Value, body: Value) -> Value {
+    json!({
         "Event": kind,
-        "GroupTips": [{
-            "Event": kind,
-            "From_Account": SYSTEM_ACCOUNT,
-            "ToGroupId": field(event, "GroupId"),
-            "GroupInfo": {
-                "GroupId": field(event, "GroupId"),
-                "GroupType": field(event, "GroupType"),
-            },
-            "MsgSeq": seq,
-            "ClientSeq": seq,
-            "MsgRandom": field(event, "Random"),
-            "MsgTimeStamp": field(event, "MsgTime"),
-            "MsgClientTime": field(event, "MsgTime"),
-            "MsgBody": body,
-        }],
-    }]})
+        "From_Account": SYSTEM_ACCOUNT,
+        "ToGroupId": field(event, "GroupId"),
+        "GroupInfo": {
+            "GroupId": field(event, "GroupId"),
+            "GroupType": field(event, "GroupType"),
+        },
+        "MsgSeq": seq,
+        "ClientSeq": seq,
+        "MsgRandom": field(event, "Random"),
+        "MsgTimeStamp": field(event, "MsgTime"),
+        "MsgClientTime": field(event, "MsgTime"),
+        "MsgBody": body,
+    })
 }
 
 /// The messages of a `GroupMsgRecall` or `GroupMsgReceipt` event, and a copy of the event

@@ -35,6 +35,14 @@ macro_rules! served {
     };
 }
 
+/// A command answered by one of this module's handlers that waits on an outside engine
+/// ([`Serving::Slow`]).
+macro_rules! slow {
+    ($handler:path) => {
+        Serving::Slow(|ctx, body| Box::pin($handler(ctx, body)))
+    };
+}
+
 /// A command that is the REST API's own, run for the user (see [`as_user`]).
 macro_rules! as_user {
     ($actor:literal, $handler:path) => {
@@ -63,7 +71,7 @@ pub static COMMANDS: &[Command] = &[
     Command { name: "im_cos_msg.simple_sig", serving: served!(files::simple_sig) },
     Command { name: "im_cos_msg.get_imageinfo", serving: served!(files::get_imageinfo) },
     Command { name: "im_cos_msg.get_final_ip", serving: Serving::NotInProxyMode },
-    Command { name: "im_cos_msg.video_cover", serving: served!(files::video_cover) },
+    Command { name: "im_cos_msg.video_cover", serving: slow!(files::video_cover) },
     Command { name: "im_sdk_config_mgr.fetch_imsdk_purchase_bitsv2", serving: served!(fetch_purchase_bits) },
     Command { name: "im_sdk_config_mgr.push_imsdk_purchase_bitsv2", serving: Serving::Push },
     Command { name: "im_sdk_config_mgr.fetch_config", serving: served!(fetch_config) },
@@ -85,8 +93,8 @@ pub static COMMANDS: &[Command] = &[
     Command { name: "openim.read_all_unread_msg", serving: served!(conversations::read_all_unread_msg) },
     Command { name: "openim.delete_c2c_msg_ramble", serving: served!(c2c_own::delete_c2c_msg_ramble) },
     Command { name: "group_open_http_svc.delete_group_ramble_msg_by_seq", serving: served!(group_msgs::delete_group_ramble_msg_by_seq) },
-    Command { name: "im_open_translate.ws_batch_trans_text", serving: served!(language::ws_batch_trans_text) },
-    Command { name: "im_open_speech.ws_sentence_recognition", serving: served!(language::ws_sentence_recognition) },
+    Command { name: "im_open_translate.ws_batch_trans_text", serving: slow!(language::ws_batch_trans_text) },
+    Command { name: "im_open_speech.ws_sentence_recognition", serving: slow!(language::ws_sentence_recognition) },
     Command { name: "openim.modify_group_msg", serving: served!(group_msgs::modify_group_msg) },
     Command { name: "group_open_http_svc.get_group_msg_receipt", serving: served!(group_msgs::get_group_msg_receipt) },
     Command { name: "openim.c2c_msg_read_receipt", serving: served!(c2c_own::c2c_msg_read_receipt) },
